@@ -1,0 +1,82 @@
+/*
+ * types.c — names, sizes and classes of SQL types.
+ */
+#include "common/types.h"
+
+#include "common/strview.h"
+
+#include <stdio.h>
+
+PhysicalType type_physical(LogicalType type)
+{
+    switch ((TypeId)type.id) {
+    case TYPE_BOOLEAN: return PHYS_BOOL;
+    case TYPE_INTEGER:
+    case TYPE_DATE: return PHYS_INT32;
+    case TYPE_BIGINT:
+    case TYPE_DECIMAL:
+    case TYPE_TIMESTAMP: return PHYS_INT64;
+    case TYPE_DOUBLE: return PHYS_DOUBLE;
+    case TYPE_VARCHAR: return PHYS_STRING;
+    case TYPE_NULL:
+    case TYPE_INVALID:
+    case TYPE_COUNT_: break;
+    }
+    return PHYS_INVALID;
+}
+
+size_t type_size(LogicalType type)
+{
+    switch (type_physical(type)) {
+    case PHYS_BOOL: return 1;
+    case PHYS_INT32: return 4;
+    case PHYS_INT64:
+    case PHYS_DOUBLE: return 8;
+    case PHYS_STRING: return sizeof(StringView);
+    case PHYS_INVALID: break;
+    }
+    return 0;
+}
+
+const char *type_id_name(TypeId id)
+{
+    switch (id) {
+    case TYPE_NULL: return "NULL";
+    case TYPE_BOOLEAN: return "BOOLEAN";
+    case TYPE_INTEGER: return "INTEGER";
+    case TYPE_BIGINT: return "BIGINT";
+    case TYPE_DOUBLE: return "DOUBLE";
+    case TYPE_DECIMAL: return "DECIMAL";
+    case TYPE_VARCHAR: return "VARCHAR";
+    case TYPE_DATE: return "DATE";
+    case TYPE_TIMESTAMP: return "TIMESTAMP";
+    case TYPE_INVALID:
+    case TYPE_COUNT_: break;
+    }
+    return "INVALID";
+}
+
+char *type_format(LogicalType type, char *buf, size_t size)
+{
+    if (type.id == TYPE_DECIMAL)
+        snprintf(buf, size, "DECIMAL(%d,%d)", type.precision, type.scale);
+    else
+        snprintf(buf, size, "%s", type_id_name((TypeId)type.id));
+    return buf;
+}
+
+bool type_is_numeric(LogicalType type)
+{
+    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT || type.id == TYPE_DOUBLE ||
+           type.id == TYPE_DECIMAL;
+}
+
+bool type_is_integral(LogicalType type)
+{
+    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT;
+}
+
+bool type_is_temporal(LogicalType type)
+{
+    return type.id == TYPE_DATE || type.id == TYPE_TIMESTAMP;
+}

@@ -1,0 +1,80 @@
+/*
+ * types.h — SQL types and their physical representation in vectors.
+ *
+ *   BOOLEAN       uint8_t (0 or 1)
+ *   INTEGER       int32_t
+ *   BIGINT        int64_t
+ *   DOUBLE        double
+ *   DECIMAL(p,s)  int64_t unscaled value, p <= 18
+ *   VARCHAR       StringView (common/strview.h)
+ *   DATE          int32_t days since 1970-01-01
+ *   TIMESTAMP     int64_t microseconds since 1970-01-01 00:00:00
+ *
+ * TYPE_NULL is the type of an untyped NULL literal while binding; no vector has it.
+ */
+#ifndef BASALT_COMMON_TYPES_H
+#define BASALT_COMMON_TYPES_H
+
+#include "common/basics.h"
+
+typedef enum TypeId {
+    TYPE_INVALID = 0,
+    TYPE_NULL = 1,
+    TYPE_BOOLEAN = 2,
+    TYPE_INTEGER = 3,
+    TYPE_BIGINT = 4,
+    TYPE_DOUBLE = 5,
+    TYPE_DECIMAL = 6,
+    TYPE_VARCHAR = 7,
+    TYPE_DATE = 8,
+    TYPE_TIMESTAMP = 9,
+    TYPE_COUNT_ /* number of type ids; not a type */
+} TypeId;
+
+/* How a type's values sit in memory. */
+typedef enum PhysicalType {
+    PHYS_INVALID = 0,
+    PHYS_BOOL,   /* uint8_t */
+    PHYS_INT32,  /* int32_t */
+    PHYS_INT64,  /* int64_t */
+    PHYS_DOUBLE, /* double */
+    PHYS_STRING, /* StringView */
+} PhysicalType;
+
+typedef struct LogicalType {
+    uint8_t id;        /* TypeId */
+    uint8_t precision; /* DECIMAL only */
+    uint8_t scale;     /* DECIMAL only */
+} LogicalType;
+
+#define DECIMAL_MAX_PRECISION 18
+#define DECIMAL_DEFAULT_PRECISION 18
+#define DECIMAL_DEFAULT_SCALE 3
+
+static inline LogicalType type_make(TypeId id)
+{
+    LogicalType t = {(uint8_t)id, 0, 0};
+    return t;
+}
+static inline LogicalType type_decimal(int precision, int scale)
+{
+    LogicalType t = {TYPE_DECIMAL, (uint8_t)precision, (uint8_t)scale};
+    return t;
+}
+static inline bool type_equals(LogicalType a, LogicalType b)
+{
+    return a.id == b.id && (a.id != TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale));
+}
+
+PhysicalType type_physical(LogicalType type);
+/* Bytes per value in a flat vector. */
+size_t type_size(LogicalType type);
+/* Upper-case SQL name without parameters: "DECIMAL". */
+const char *type_id_name(TypeId id);
+/* Full SQL name into buf: "DECIMAL(15,2)", "INTEGER". Returns buf. */
+char *type_format(LogicalType type, char *buf, size_t size);
+bool type_is_numeric(LogicalType type);  /* INTEGER, BIGINT, DOUBLE, DECIMAL */
+bool type_is_integral(LogicalType type); /* INTEGER, BIGINT */
+bool type_is_temporal(LogicalType type); /* DATE, TIMESTAMP */
+
+#endif

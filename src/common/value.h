@@ -1,0 +1,102 @@
+/*
+ * value.h — single SQL values, and the text forms of every type.
+ *
+ * A Value is one datum with its type: constants in plans, zone-map bounds, cells of a
+ * result. The parse functions turn text into the physical representation of a type
+ * (used by CAST, COPY and literals); the format functions write the canonical text form
+ * (used by CAST to VARCHAR and by every client-facing output).
+ */
+#ifndef BASALT_COMMON_VALUE_H
+#define BASALT_COMMON_VALUE_H
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "common/strview.h"
+#include "common/types.h"
+
+typedef struct Value {
+    LogicalType type;
+    bool is_null;
+    union {
+        bool b;
+        int32_t i32; /* INTEGER, DATE */
+        int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP */
+        double f64;
+        struct {
+            const char *data; /* not NUL-terminated; owned by whoever made the Value */
+            uint32_t len;
+        } str;
+    } u;
+} Value;
+
+static inline Value value_null(LogicalType type)
+{
+    Value v;
+    memset(&v, 0, sizeof v);
+    v.type = type;
+    v.is_null = true;
+    return v;
+}
+Value value_boolean(bool b);
+Value value_integer(int32_t i);
+Value value_bigint(int64_t i);
+Value value_double(double d);
+Value value_decimal(int64_t unscaled, int precision, int scale);
+Value value_date(int32_t days);
+Value value_timestamp(int64_t micros);
+/* A VARCHAR value viewing len bytes at data (not copied). */
+Value value_varchar(const char *data, uint32_t len);
+
+/* Equality and order of two values of the same type; NULLs sort last. */
+int value_compare(const Value *a, const Value *b);
+
+/* Outcome of parsing text as a type. */
+typedef enum ParseResult { PARSE_OK = 0, PARSE_INVALID, PARSE_OUT_OF_RANGE } ParseResult;
+
+/* Text → value. Leading and trailing blanks are allowed, as in PostgreSQL. */
+ParseResult parse_boolean(const char *s, size_t len, bool *out);
+ParseResult parse_int32(const char *s, size_t len, int32_t *out);
+ParseResult parse_int64(const char *s, size_t len, int64_t *out);
+ParseResult parse_double(const char *s, size_t len, double *out);
+/* Rounds half away from zero to `scale` digits; out of range if more than p-s integer digits. */
+ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out);
+ParseResult parse_date(const char *s, size_t len, int32_t *out);
+ParseResult parse_timestamp(const char *s, size_t len, int64_t *out);
+/*
+ * Parses text as `type` into the physical value at `out` (type_size(type) bytes). For
+ * VARCHAR it stores a view of s (not a copy).
+ */
+ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out);
+/*
+ * The PostgreSQL-style error for a failed parse: 22P02 'invalid input syntax for type
+ * integer: "abc"' or 22003 'value "…" is out of range for type integer'.
+ */
+Status parse_error(Error *err, ParseResult result, LogicalType type, const char *s, size_t len,
+                   int position);
+
+/* Upper bound on the formatted length of any non-VARCHAR value, NUL included. */
+#define VALUE_TEXT_MAX 64
+
+/* Value → text; each writes a NUL-terminated string into buf and returns its length. */
+int format_int64(int64_t v, char *buf);
+int format_double(double v, char *buf);
+int format_decimal(int64_t unscaled, int scale, char *buf);
+int format_date(int32_t days, char *buf);
+int format_timestamp(int64_t micros, char *buf);
+/*
+ * Formats the physical value at `data` (non-VARCHAR types) into buf
+ * (VALUE_TEXT_MAX bytes); returns the length.
+ */
+int format_physical(LogicalType type, const void *data, char *buf);
+
+/* Calendar arithmetic: days since 1970-01-01 ⇄ civil date (proleptic Gregorian). */
+int32_t days_from_civil(int64_t year, unsigned month, unsigned day);
+void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
+
+#define MICROS_PER_SECOND INT64_C(1000000)
+#define MICROS_PER_DAY (INT64_C(86400) * MICROS_PER_SECOND)
+
+/* 10^n for 0 <= n <= 18. */
+extern const int64_t POW10[19];
+
+#endif
