@@ -1,0 +1,298 @@
+/*
+ * ast.h — the abstract syntax tree the parser produces and the binder consumes.
+ *
+ * Every node is allocated in the Arena passed to the parser and dies with it. Every node
+ * carries `pos`: the byte offset in the whole input text of the token that starts it (or,
+ * for operators, the operator token), which is where errors about the node point.
+ * Identifiers are folded to lower case unless they were double-quoted (PostgreSQL rules).
+ * String contents are unescaped and NUL-terminated; `len` is their byte length.
+ *
+ * The grammar accepts more than the engine executes (joins, subqueries, set operations,
+ * CTEs, intervals…): the binder rejects what is not supported yet with 0A000 at the
+ * node's position, so that later work extends the binder and executor, not the syntax.
+ */
+#ifndef BASALT_PARSER_AST_H
+#define BASALT_PARSER_AST_H
+
+#include "common/arena.h"
+
+/* A growable array of node pointers, allocated in the parse arena. */
+typedef struct AstList {
+    int count;
+    int capacity;
+    void **items;
+} AstList;
+
+typedef struct AstExpr AstExpr;
+typedef struct AstSelect AstSelect;
+typedef struct AstTableRef AstTableRef;
+
+/* A type as written: `decimal(15, 2)`, `varchar(25)`, `double precision`. */
+typedef struct AstTypeName {
+    char *name;    /* lower case, multi-word names joined by one space: "double precision" */
+    int n_params;  /* 0..2 */
+    int64_t params[2];
+    int pos;
+} AstTypeName;
+
+typedef enum AstExprKind {
+    AST_LITERAL,   /* a constant: number, string, boolean, NULL */
+    AST_COLUMN,    /* [qualifier.]name */
+    AST_STAR,      /* * or qualifier.* (select lists, count(*)) */
+    AST_UNARY,     /* op arg */
+    AST_BINARY,    /* left op right */
+    AST_IS_NULL,   /* arg IS [NOT] NULL */
+    AST_CAST,      /* CAST(arg AS type), arg::type, or a typed literal DATE '…' */
+    AST_FUNCTION,  /* name([DISTINCT] args) or name(*) */
+    AST_BETWEEN,   /* arg [NOT] BETWEEN low AND high */
+    AST_IN_LIST,   /* arg [NOT] IN (list) */
+    AST_IN_SELECT, /* arg [NOT] IN (subquery) */
+    AST_LIKE,      /* arg [NOT] LIKE pattern */
+    AST_CASE,      /* CASE [operand] WHEN … THEN … [ELSE …] END */
+    AST_EXISTS,    /* [NOT] EXISTS (subquery) */
+    AST_SUBQUERY,  /* (subquery) used as a scalar */
+    AST_INTERVAL,  /* INTERVAL 'text' [unit] */
+    AST_EXTRACT,   /* EXTRACT(field FROM arg) */
+} AstExprKind;
+
+typedef enum AstLiteralKind {
+    LIT_NULL,
+    LIT_BOOLEAN,
+    LIT_INTEGER, /* digits only, fits in int64: `ival` */
+    LIT_NUMBER,  /* has '.' or exponent, or too big for int64: `text` as written */
+    LIT_STRING,  /* 'text' (escapes resolved): `text`, `len` */
+} AstLiteralKind;
+
+typedef enum AstOp {
+    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CONCAT, /* + - * / % || */
+    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,          /* = <> (and !=) < <= > >= */
+    OP_AND, OP_OR,
+    OP_NOT, OP_NEG, OP_PLUS,                           /* unary */
+} AstOp;
+
+typedef struct AstCaseWhen {
+    AstExpr *when;
+    AstExpr *then;
+} AstCaseWhen;
+
+struct AstExpr {
+    AstExprKind kind;
+    int pos;
+    union {
+        struct {
+            AstLiteralKind kind;
+            bool bval;
+            int64_t ival;
+            char *text; /* LIT_NUMBER and LIT_STRING */
+            size_t len;
+        } lit;
+        struct {
+            char *qualifier; /* NULL when unqualified */
+            char *name;
+        } column;
+        struct {
+            char *qualifier; /* NULL for a bare * */
+        } star;
+        struct {
+            AstOp op;
+            AstExpr *arg;
+        } unary;
+        struct {
+            AstOp op;
+            AstExpr *left, *right;
+        } binary;
+        struct {
+            AstExpr *arg;
+            bool negated; /* IS NOT NULL */
+        } is_null;
+        struct {
+            AstExpr *arg;
+            AstTypeName *type;
+            bool is_literal; /* DATE '…' / TIMESTAMP '…' form */
+        } cast;
+        struct {
+            char *name;    /* lower case */
+            AstList args;  /* AstExpr*; empty for name(*) */
+            bool star;     /* name(*) */
+            bool distinct; /* name(DISTINCT …) */
+        } func;
+        struct {
+            AstExpr *arg, *low, *high;
+            bool negated;
+        } between;
+        struct {
+            AstExpr *arg;
+            AstList list; /* AstExpr* */
+            bool negated;
+        } in_list;
+        struct {
+            AstExpr *arg;
+            AstSelect *query;
+            bool negated;
+        } in_select;
+        struct {
+            AstExpr *arg, *pattern;
+            AstExpr *escape; /* NULL without ESCAPE */
+            bool negated;
+            bool case_insensitive; /* ILIKE */
+        } like;
+        struct {
+            AstExpr *operand; /* NULL for a searched CASE */
+            AstList whens;    /* AstCaseWhen* */
+            AstExpr *else_expr; /* NULL: ELSE NULL */
+        } case_;
+        struct {
+            AstSelect *query;
+            bool negated;
+        } exists;
+        struct {
+            AstSelect *query;
+        } subquery;
+        struct {
+            char *text; /* the quoted text: '90', '1 year' */
+            char *unit; /* lower case: "day", "month", "year", …; NULL if none */
+        } interval;
+        struct {
+            char *field; /* lower case: "year", "month", "day", … */
+            AstExpr *arg;
+        } extract;
+    } u;
+};
+
+typedef struct AstSelectItem {
+    AstExpr *expr; /* AST_STAR for * and t.* */
+    char *alias;   /* NULL when none */
+    int pos;
+} AstSelectItem;
+
+typedef struct AstOrderItem {
+    AstExpr *expr;
+    bool descending;
+    int nulls; /* 0: default (NULLS LAST for ASC, FIRST for DESC), 1: FIRST, 2: LAST */
+    int pos;
+} AstOrderItem;
+
+typedef enum AstJoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS } AstJoinType;
+
+typedef enum AstTableRefKind { TREF_TABLE, TREF_SUBQUERY, TREF_JOIN, TREF_VALUES } AstTableRefKind;
+
+struct AstTableRef {
+    AstTableRefKind kind;
+    int pos;
+    char *alias;         /* NULL when none */
+    AstList col_aliases; /* char*: AS t(a, b) */
+    union {
+        struct {
+            char *schema; /* NULL when unqualified */
+            char *name;
+        } table;
+        struct {
+            AstSelect *query;
+        } subquery;
+        struct {
+            AstJoinType type;
+            AstTableRef *left, *right;
+            AstExpr *on;   /* NULL for CROSS and USING joins */
+            AstList using; /* char* */
+            bool natural;
+        } join;
+    } u;
+};
+
+typedef struct AstCte {
+    char *name;
+    AstList col_aliases; /* char* */
+    AstSelect *query;
+    int pos;
+} AstCte;
+
+typedef enum AstSetOp { SETOP_NONE, SETOP_UNION, SETOP_INTERSECT, SETOP_EXCEPT } AstSetOp;
+
+/*
+ * A query. Either a SELECT core (select_list …), a VALUES list (values != NULL), or a
+ * set operation (set_op != SETOP_NONE: left and right are the operands). ORDER BY,
+ * LIMIT and OFFSET apply to the whole query in every form.
+ */
+struct AstSelect {
+    int pos;
+    AstList ctes; /* AstCte*: WITH … */
+    bool distinct;
+    AstList select_list; /* AstSelectItem* */
+    AstList from;        /* AstTableRef*; several entries mean a comma (cross) join */
+    AstExpr *where;
+    AstList group_by; /* AstExpr* */
+    AstExpr *having;
+    AstList *values; /* VALUES rows: an AstList of AstList of AstExpr*; NULL otherwise */
+    AstSetOp set_op;
+    bool set_all; /* UNION ALL */
+    AstSelect *left, *right;
+    AstList order_by; /* AstOrderItem* */
+    AstExpr *limit;   /* NULL: none (LIMIT ALL too) */
+    AstExpr *offset;
+};
+
+typedef struct AstColumnDef {
+    char *name;
+    AstTypeName *type;
+    bool not_null;
+    int pos;
+} AstColumnDef;
+
+/* A COPY/WITH option: name and its value (an identifier, string, number or boolean). */
+typedef struct AstOption {
+    char *name;  /* lower case */
+    AstExpr *value; /* AST_LITERAL, or AST_COLUMN for a bare word (FORMAT csv); NULL if none */
+    int pos;
+} AstOption;
+
+typedef enum AstStmtKind {
+    STMT_SELECT,
+    STMT_CREATE_TABLE,
+    STMT_DROP_TABLE,
+    STMT_INSERT,
+    STMT_COPY,
+    STMT_EXPLAIN,
+} AstStmtKind;
+
+typedef struct AstStatement {
+    AstStmtKind kind;
+    int pos;
+    union {
+        struct {
+            AstSelect *query;
+        } select;
+        struct {
+            char *name;
+            bool if_not_exists;
+            AstList columns;  /* AstColumnDef* */
+            AstSelect *query; /* CREATE TABLE … AS query; NULL otherwise */
+        } create_table;
+        struct {
+            AstList names; /* char* */
+            bool if_exists;
+        } drop_table;
+        struct {
+            char *table;
+            int table_pos;
+            AstList columns; /* char*; empty: all, in table order */
+            AstSelect *query; /* VALUES or SELECT */
+        } insert;
+        struct {
+            char *table;
+            int table_pos;
+            AstList columns; /* char*; empty: all */
+            char *path;      /* the file name, unescaped */
+            int path_pos;
+            AstList options; /* AstOption* */
+        } copy;
+        struct {
+            struct AstStatement *stmt;
+            bool analyze;
+        } explain;
+    } u;
+} AstStatement;
+
+/* Appends item to list (growing it in arena); false on allocation failure. */
+bool ast_list_append(Arena *arena, AstList *list, void *item);
+
+#endif
