@@ -8,6 +8,7 @@
 #include "common/arena.h"
 #include "common/basics.h"
 #include "common/buffer.h"
+#include "common/cast.h"
 #include "common/config.h"
 #include "common/error.h"
 #include "common/hash.h"

@@ -1,0 +1,501 @@
+/*
+ * bind_expr.c — binds AST expressions: resolves column names through a Scope, types
+ * literals, resolves operators and functions through the registry (inserting implicit
+ * casts), folds casts of literals, and turns sugar (BETWEEN, IN lists, simple CASE,
+ * ILIKE) into the core expression kinds. Aggregate calls become EXPR_AGGREGATE nodes
+ * that the query binder later replaces by columns of the aggregation.
+ */
+#include "planner/planner_int.h"
+
+#include "common/cast.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static Status bind_list(Binder *b, const AstList *list, const Scope *scope, BindClause clause,
+                        Expr ***out, Error *err)
+{
+    Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(list->count ? list->count : 1));
+    if (!exprs) return arena_error(b->arena, err);
+    for (int k = 0; k < list->count; k++)
+        BS_TRY(bind_expr(b, list->items[k], scope, clause, &exprs[k], err));
+    *out = exprs;
+    return BS_OK;
+}
+
+/* Finds a column by [qualifier.]name in scope. */
+static Status scope_find(const Scope *scope, const char *qualifier, const char *name, int pos,
+                         const ScopeColumn **out, Error *err)
+{
+    const ScopeColumn *found = NULL;
+    bool qualifier_seen = false;
+    for (int k = 0; k < scope->n_cols; k++) {
+        const ScopeColumn *col = &scope->cols[k];
+        if (qualifier) {
+            if (!col->qualifier || strcmp(col->qualifier, qualifier) != 0) continue;
+            qualifier_seen = true;
+        }
+        if (strcmp(col->name, name) != 0) continue;
+        if (found)
+            return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, pos,
+                             "column reference \"%s\" is ambiguous", name);
+        found = col;
+    }
+    if (found) {
+        *out = found;
+        return BS_OK;
+    }
+    if (qualifier && !qualifier_seen)
+        return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos,
+                         "missing FROM-clause entry for table \"%s\"", qualifier);
+    if (qualifier)
+        return error_set(err, SQLSTATE_UNDEFINED_COLUMN, pos, "column %s.%s does not exist",
+                         qualifier, name);
+    return error_set(err, SQLSTATE_UNDEFINED_COLUMN, pos, "column \"%s\" does not exist", name);
+}
+
+/* Types a numeric literal written with a point or exponent. */
+static Status bind_number(Binder *b, const AstExpr *ast, Expr **out, Error *err)
+{
+    const char *text = ast->u.lit.text;
+    size_t len = strlen(text);
+    Value v;
+    bool has_exp = strpbrk(text, "eE") != NULL;
+    int int_digits = 0, frac_digits = 0;
+    const char *dot = strchr(text, '.');
+    if (!has_exp) {
+        const char *p = text;
+        while (p < (dot ? dot : text + len) && *p == '0') p++; /* leading zeros */
+        int_digits = (int)((dot ? dot : text + len) - p);
+        frac_digits = dot ? (int)(text + len - dot - 1) : 0;
+    }
+    if (!has_exp && int_digits + frac_digits <= DECIMAL_MAX_PRECISION) {
+        int precision = BS_MAX(1, int_digits + frac_digits);
+        int64_t unscaled;
+        if (parse_decimal(text, len, precision, frac_digits, &unscaled) != PARSE_OK)
+            return parse_error(err, PARSE_INVALID, type_decimal(precision, frac_digits), text, len,
+                               ast->pos);
+        v = value_decimal(unscaled, precision, frac_digits);
+    } else {
+        double d;
+        ParseResult r = parse_double(text, len, &d);
+        if (r != PARSE_OK) return parse_error(err, r, type_make(TYPE_DOUBLE), text, len, ast->pos);
+        v = value_double(d);
+    }
+    *out = expr_new_constant(b->arena, &v, ast->pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
+}
+
+static Status bind_literal(Binder *b, const AstExpr *ast, Expr **out, Error *err)
+{
+    Value v;
+    uint8_t flags = 0;
+    switch (ast->u.lit.kind) {
+    case LIT_NULL:
+        v = value_null(type_make(TYPE_NULL));
+        flags = EXPR_FLAG_UNTYPED;
+        break;
+    case LIT_BOOLEAN: v = value_boolean(ast->u.lit.bval); break;
+    case LIT_INTEGER:
+        if (ast->u.lit.ival >= INT32_MIN && ast->u.lit.ival <= INT32_MAX)
+            v = value_integer((int32_t)ast->u.lit.ival);
+        else
+            v = value_bigint(ast->u.lit.ival);
+        break;
+    case LIT_NUMBER: return bind_number(b, ast, out, err);
+    case LIT_STRING: {
+        if (ast->u.lit.len > UINT32_MAX)
+            return error_set(err, SQLSTATE_PROGRAM_LIMIT, ast->pos, "string literal is too long");
+        char *copy = arena_strndup(b->arena, ast->u.lit.text, ast->u.lit.len);
+        if (!copy) return arena_error(b->arena, err);
+        v = value_varchar(copy, (uint32_t)ast->u.lit.len);
+        flags = EXPR_FLAG_UNTYPED;
+        break;
+    }
+    default: return error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown literal kind");
+    }
+    *out = expr_new_constant(b->arena, &v, ast->pos);
+    if (!*out) return arena_error(b->arena, err);
+    (*out)->flags = flags;
+    return BS_OK;
+}
+
+/* Casts e to BOOLEAN for a logical context (`what` names it in the error). */
+static Status require_boolean(Binder *b, Expr **e, const char *what, Error *err)
+{
+    if ((*e)->type.id == TYPE_BOOLEAN) return BS_OK;
+    if ((*e)->flags & EXPR_FLAG_UNTYPED || (*e)->type.id == TYPE_NULL)
+        return binder_cast(b, e, type_make(TYPE_BOOLEAN), false, err);
+    char name[40];
+    return error_set(err, SQLSTATE_DATATYPE_MISMATCH, (*e)->pos,
+                     "argument of %s must be type boolean, not type %s", what,
+                     type_sql_name((*e)->type, name, sizeof name));
+}
+
+static Expr *make_conj(Binder *b, ExprKind kind, Expr *left, Expr *right, int pos)
+{
+    /* Flatten nested ANDs/ORs into one n-ary node. */
+    int n = (left->kind == kind ? left->u.conj.n_args : 1) + (right->kind == kind ? right->u.conj.n_args : 1);
+    Expr *e = expr_new(b->arena, kind, type_make(TYPE_BOOLEAN), pos);
+    if (!e) return NULL;
+    e->u.conj.args = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    if (!e->u.conj.args) return NULL;
+    Expr *parts[2] = {left, right};
+    for (int side = 0; side < 2; side++) {
+        Expr *p = parts[side];
+        if (p->kind == kind)
+            for (int k = 0; k < p->u.conj.n_args; k++) e->u.conj.args[e->u.conj.n_args++] = p->u.conj.args[k];
+        else
+            e->u.conj.args[e->u.conj.n_args++] = p;
+    }
+    return e;
+}
+
+static Expr *make_unary(Binder *b, ExprKind kind, Expr *arg, int pos)
+{
+    Expr *e = expr_new(b->arena, kind, type_make(TYPE_BOOLEAN), pos);
+    if (e) e->u.unary.arg = arg;
+    return e;
+}
+
+static ScalarFuncId op_function(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: return FN_ADD;
+    case OP_SUB: return FN_SUBTRACT;
+    case OP_MUL: return FN_MULTIPLY;
+    case OP_DIV: return FN_DIVIDE;
+    case OP_MOD: return FN_MODULO;
+    case OP_CONCAT: return FN_CONCAT;
+    case OP_EQ: return FN_EQ;
+    case OP_NE: return FN_NE;
+    case OP_LT: return FN_LT;
+    case OP_LE: return FN_LE;
+    case OP_GT: return FN_GT;
+    case OP_GE: return FN_GE;
+    default: return FN_COUNT_;
+    }
+}
+
+/* Two-argument call of an operator on bound operands. */
+static Status call2(Binder *b, ScalarFuncId func, Expr *left, Expr *right, int pos, Expr **out,
+                    Error *err)
+{
+    Expr *args[2] = {left, right};
+    return binder_bind_scalar(b, func, args, 2, pos, out, err);
+}
+
+/* -constant folded at bind time, so that -2147483648 and zone maps work on literals. */
+static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
+{
+    if (arg->kind == EXPR_CONSTANT && !arg->u.constant.is_null && type_is_numeric(arg->type)) {
+        Value v = arg->u.constant;
+        bool overflow = false;
+        switch ((TypeId)v.type.id) {
+        case TYPE_INTEGER:
+            overflow = v.u.i32 == INT32_MIN;
+            v.u.i32 = -v.u.i32;
+            break;
+        case TYPE_BIGINT:
+            if (v.u.i64 == INT64_MIN) overflow = true;
+            else v.u.i64 = -v.u.i64;
+            /* -2147483648 is an INTEGER, as in PostgreSQL */
+            if (!overflow && v.u.i64 == INT32_MIN) v = value_integer(INT32_MIN);
+            break;
+        case TYPE_DECIMAL: v.u.i64 = -v.u.i64; break;
+        case TYPE_DOUBLE: v.u.f64 = -v.u.f64; break;
+        default: break;
+        }
+        if (overflow)
+            return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, pos, "%s out of range",
+                             arg->type.id == TYPE_INTEGER ? "integer" : "bigint");
+        *out = expr_new_constant(b->arena, &v, pos);
+        return *out ? BS_OK : arena_error(b->arena, err);
+    }
+    Expr *args[1] = {arg};
+    return binder_bind_scalar(b, FN_NEGATE, args, 1, pos, out, err);
+}
+
+static const char *clause_name(BindClause clause)
+{
+    switch (clause) {
+    case CLAUSE_WHERE: return "WHERE";
+    case CLAUSE_GROUP_BY: return "GROUP BY";
+    case CLAUSE_VALUES: return "VALUES";
+    case CLAUSE_LIMIT: return "LIMIT";
+    default: return "this context";
+    }
+}
+
+static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                            Expr **out, Error *err)
+{
+    const char *name = ast->u.func.name;
+    bool is_agg;
+    int id;
+    if (!binder_lookup_function(name, &is_agg, &id)) {
+        Expr **args;
+        BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
+        char types[160] = "";
+        size_t len = 0;
+        for (int k = 0; k < ast->u.func.args.count && len < sizeof types; k++) {
+            char t[40];
+            int n = snprintf(types + len, sizeof types - len, "%s%s", k ? ", " : "",
+                             (args[k]->flags & EXPR_FLAG_UNTYPED) ? "unknown"
+                                                                  : type_sql_name(args[k]->type, t, sizeof t));
+            if (n > 0) len += (size_t)n;
+        }
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos, "function %s(%s) does not exist",
+                  name, types);
+        error_set_hint(err, "No function matches the given name and argument types. You might "
+                            "need to add explicit type casts.");
+        return BS_ERROR;
+    }
+    if (is_agg) {
+        if (clause == CLAUSE_AGGREGATE_ARG)
+            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
+                             "aggregate function calls cannot be nested");
+        if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY)
+            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
+                             "aggregate functions are not allowed in %s", clause_name(clause));
+        Expr *arg = NULL;
+        AggFuncId func = (AggFuncId)id;
+        if (ast->u.func.star) {
+            if (func != AGG_COUNT)
+                return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
+                                 "%s(*) is not allowed; only count(*)", name);
+            func = AGG_COUNT_STAR;
+        } else {
+            if (ast->u.func.args.count != 1)
+                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
+                                 "function %s takes exactly one argument", name);
+            BS_TRY(bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &arg, err));
+        }
+        AggregateCall *call;
+        BS_TRY(binder_bind_aggregate(b, func, arg, ast->u.func.distinct, ast->pos, &call, err));
+        *out = expr_new(b->arena, EXPR_AGGREGATE, call->type, ast->pos);
+        if (!*out) return arena_error(b->arena, err);
+        (*out)->u.aggregate.call = call;
+        return BS_OK;
+    }
+    if (ast->u.func.star || ast->u.func.distinct)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
+                         "%s is not an aggregate function", name);
+    Expr **args;
+    BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
+    return binder_bind_scalar(b, (ScalarFuncId)id, args, ast->u.func.args.count, ast->pos, out, err);
+}
+
+static Status bind_case(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                        Expr **out, Error *err)
+{
+    int n = ast->u.case_.whens.count;
+    Expr *e = expr_new(b->arena, EXPR_CASE, type_make(TYPE_INVALID), ast->pos);
+    Expr **results = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    if (!e || !results) return arena_error(b->arena, err);
+    e->u.case_.n_whens = n;
+    e->u.case_.whens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    if (!e->u.case_.whens) return arena_error(b->arena, err);
+    Expr *operand = NULL;
+    if (ast->u.case_.operand) BS_TRY(bind_expr(b, ast->u.case_.operand, scope, clause, &operand, err));
+    for (int k = 0; k < n; k++) {
+        const AstCaseWhen *w = ast->u.case_.whens.items[k];
+        Expr *cond;
+        BS_TRY(bind_expr(b, w->when, scope, clause, &cond, err));
+        if (operand) BS_TRY(call2(b, FN_EQ, operand, cond, w->when->pos, &cond, err));
+        BS_TRY(require_boolean(b, &cond, "CASE/WHEN", err));
+        e->u.case_.whens[k] = cond;
+        BS_TRY(bind_expr(b, w->then, scope, clause, &results[k], err));
+    }
+    if (ast->u.case_.else_expr) {
+        BS_TRY(bind_expr(b, ast->u.case_.else_expr, scope, clause, &results[n], err));
+    } else {
+        Value null = value_null(type_make(TYPE_NULL));
+        results[n] = expr_new_constant(b->arena, &null, ast->pos);
+        if (!results[n]) return arena_error(b->arena, err);
+        results[n]->flags = EXPR_FLAG_UNTYPED;
+    }
+    BS_TRY(binder_unify_types(b, results, n + 1, "CASE", err));
+    e->u.case_.thens = results;
+    e->u.case_.else_expr = results[n];
+    e->type = results[n]->type;
+    *out = e;
+    return BS_OK;
+}
+
+static Status bind_in_list(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                           Expr **out, Error *err)
+{
+    int n = ast->u.in_list.list.count;
+    Expr **all = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    if (!all) return arena_error(b->arena, err);
+    BS_TRY(bind_expr(b, ast->u.in_list.arg, scope, clause, &all[0], err));
+    for (int k = 0; k < n; k++)
+        BS_TRY(bind_expr(b, ast->u.in_list.list.items[k], scope, clause, &all[k + 1], err));
+    BS_TRY(binder_unify_types(b, all, n + 1, "IN", err));
+    Expr *result = NULL;
+    for (int k = 1; k <= n; k++) {
+        Expr *eq;
+        BS_TRY(call2(b, FN_EQ, all[0], all[k], all[k]->pos, &eq, err));
+        result = result ? make_conj(b, EXPR_OR, result, eq, ast->pos) : eq;
+        if (!result) return arena_error(b->arena, err);
+    }
+    if (ast->u.in_list.negated) result = make_unary(b, EXPR_NOT, result, ast->pos);
+    *out = result;
+    return result ? BS_OK : arena_error(b->arena, err);
+}
+
+Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause, Expr **out,
+                 Error *err)
+{
+    if (++b->depth > BINDER_MAX_DEPTH) {
+        b->depth--;
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, ast->pos,
+                         "expression is too deeply nested (more than %d levels)", BINDER_MAX_DEPTH);
+    }
+    Status st = BS_OK;
+    Expr *left, *right, *third;
+    switch (ast->kind) {
+    case AST_LITERAL: st = bind_literal(b, ast, out, err); break;
+    case AST_COLUMN: {
+        const ScopeColumn *col;
+        st = scope_find(scope, ast->u.column.qualifier, ast->u.column.name, ast->pos, &col, err);
+        if (st != BS_OK) break;
+        *out = expr_new_column(b->arena, col->binding, col->type, ast->pos);
+        if (!*out) st = arena_error(b->arena, err);
+        break;
+    }
+    case AST_STAR:
+        st = error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos, "* is not allowed here");
+        break;
+    case AST_UNARY:
+        if ((st = bind_expr(b, ast->u.unary.arg, scope, clause, &left, err)) != BS_OK) break;
+        if (ast->u.unary.op == OP_NOT) {
+            if ((st = require_boolean(b, &left, "NOT", err)) != BS_OK) break;
+            *out = make_unary(b, EXPR_NOT, left, ast->pos);
+            if (!*out) st = arena_error(b->arena, err);
+        } else if (ast->u.unary.op == OP_NEG) {
+            st = negate(b, left, ast->pos, out, err);
+        } else {
+            if (!type_is_numeric(left->type) && !(left->flags & EXPR_FLAG_UNTYPED)) {
+                char t[40];
+                st = error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
+                               "operator does not exist: + %s", type_sql_name(left->type, t, sizeof t));
+            } else {
+                *out = left;
+            }
+        }
+        break;
+    case AST_BINARY:
+        if ((st = bind_expr(b, ast->u.binary.left, scope, clause, &left, err)) != BS_OK) break;
+        if ((st = bind_expr(b, ast->u.binary.right, scope, clause, &right, err)) != BS_OK) break;
+        if (ast->u.binary.op == OP_AND || ast->u.binary.op == OP_OR) {
+            const char *what = ast->u.binary.op == OP_AND ? "AND" : "OR";
+            if ((st = require_boolean(b, &left, what, err)) != BS_OK) break;
+            if ((st = require_boolean(b, &right, what, err)) != BS_OK) break;
+            *out = make_conj(b, ast->u.binary.op == OP_AND ? EXPR_AND : EXPR_OR, left, right, ast->pos);
+            if (!*out) st = arena_error(b->arena, err);
+        } else {
+            ScalarFuncId func = op_function(ast->u.binary.op);
+            if (func == FN_COUNT_)
+                st = error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown operator");
+            else
+                st = call2(b, func, left, right, ast->pos, out, err);
+        }
+        break;
+    case AST_IS_NULL:
+        if ((st = bind_expr(b, ast->u.is_null.arg, scope, clause, &left, err)) != BS_OK) break;
+        if (left->type.id == TYPE_NULL &&
+            (st = binder_cast(b, &left, type_make(TYPE_INTEGER), false, err)) != BS_OK)
+            break;
+        *out = make_unary(b, ast->u.is_null.negated ? EXPR_IS_NOT_NULL : EXPR_IS_NULL, left, ast->pos);
+        if (!*out) st = arena_error(b->arena, err);
+        break;
+    case AST_CAST: {
+        LogicalType target;
+        if ((st = planner_resolve_type(ast->u.cast.type, &target, err)) != BS_OK) break;
+        if ((st = bind_expr(b, ast->u.cast.arg, scope, clause, &left, err)) != BS_OK) break;
+        st = binder_cast(b, &left, target, true, err);
+        *out = left;
+        break;
+    }
+    case AST_FUNCTION: st = bind_function(b, ast, scope, clause, out, err); break;
+    case AST_BETWEEN: {
+        if ((st = bind_expr(b, ast->u.between.arg, scope, clause, &left, err)) != BS_OK) break;
+        if ((st = bind_expr(b, ast->u.between.low, scope, clause, &right, err)) != BS_OK) break;
+        if ((st = bind_expr(b, ast->u.between.high, scope, clause, &third, err)) != BS_OK) break;
+        Expr *ge, *le;
+        if ((st = call2(b, FN_GE, left, right, ast->pos, &ge, err)) != BS_OK) break;
+        if ((st = call2(b, FN_LE, left, third, ast->pos, &le, err)) != BS_OK) break;
+        *out = make_conj(b, EXPR_AND, ge, le, ast->pos);
+        if (*out && ast->u.between.negated) *out = make_unary(b, EXPR_NOT, *out, ast->pos);
+        if (!*out) st = arena_error(b->arena, err);
+        break;
+    }
+    case AST_IN_LIST: st = bind_in_list(b, ast, scope, clause, out, err); break;
+    case AST_LIKE: {
+        if (ast->u.like.escape) {
+            st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->u.like.escape->pos,
+                           "LIKE … ESCAPE is not supported yet");
+            break;
+        }
+        if ((st = bind_expr(b, ast->u.like.arg, scope, clause, &left, err)) != BS_OK) break;
+        if ((st = bind_expr(b, ast->u.like.pattern, scope, clause, &right, err)) != BS_OK) break;
+        if (ast->u.like.case_insensitive) {
+            Expr *args[1] = {left};
+            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &left, err)) != BS_OK) break;
+            args[0] = right;
+            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &right, err)) != BS_OK) break;
+        }
+        st = call2(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, left, right, ast->pos, out, err);
+        break;
+    }
+    case AST_CASE: st = bind_case(b, ast, scope, clause, out, err); break;
+    case AST_IN_SELECT:
+    case AST_EXISTS:
+    case AST_SUBQUERY:
+        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                       "subqueries in expressions are not supported yet");
+        break;
+    case AST_INTERVAL:
+        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                       "INTERVAL values are not supported yet");
+        break;
+    case AST_EXTRACT: {
+        const char *field = ast->u.extract.field;
+        ScalarFuncId func = strcmp(field, "year") == 0    ? FN_EXTRACT_YEAR
+                            : strcmp(field, "month") == 0 ? FN_EXTRACT_MONTH
+                            : strcmp(field, "day") == 0   ? FN_EXTRACT_DAY
+                                                          : FN_COUNT_;
+        if (func == FN_COUNT_) {
+            st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                           "EXTRACT(%s …) is not supported yet", field);
+            break;
+        }
+        if ((st = bind_expr(b, ast->u.extract.arg, scope, clause, &left, err)) != BS_OK) break;
+        Expr *args[1] = {left};
+        st = binder_bind_scalar(b, func, args, 1, ast->pos, out, err);
+        break;
+    }
+    }
+    b->depth--;
+    return st;
+}
+
+const char *bind_default_name(const AstExpr *ast)
+{
+    switch (ast->kind) {
+    case AST_COLUMN: return ast->u.column.name;
+    case AST_FUNCTION: return ast->u.func.name;
+    case AST_CAST:
+        if (!ast->u.cast.is_literal) {
+            const char *inner = bind_default_name(ast->u.cast.arg);
+            if (strcmp(inner, "?column?") != 0) return inner;
+        }
+        return ast->u.cast.type->name;
+    case AST_CASE: return "case";
+    case AST_EXTRACT: return "extract";
+    case AST_EXISTS: return "exists";
+    default: return "?column?";
+    }
+}

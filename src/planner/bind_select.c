@@ -1,0 +1,728 @@
+/*
+ * bind_select.c — binds a query (SELECT, VALUES, WITH) into a logical plan.
+ *
+ * The plan of a SELECT is built in SQL's logical order:
+ *
+ *   FROM → Filter(WHERE) → Aggregate(GROUP BY, aggregates) → Filter(HAVING)
+ *        → Project(select list + hidden ORDER BY keys) → Aggregate(DISTINCT)
+ *        → Order → Limit → Project(drop hidden keys)
+ *
+ * Expressions above the aggregation are rewritten so that each GROUP BY expression and
+ * each aggregate call becomes a column of the Aggregate; a column left over is a
+ * grouping error (42803), as in PostgreSQL.
+ */
+#include "planner/planner_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *name,
+                 ColumnBinding binding, LogicalType type, Error *err)
+{
+    if (scope->n_cols == scope->capacity) {
+        int cap = scope->capacity ? scope->capacity * 2 : 16;
+        ScopeColumn *cols = arena_grow(b->arena, scope->cols, sizeof(ScopeColumn) * (size_t)scope->capacity,
+                                       sizeof(ScopeColumn) * (size_t)cap);
+        if (!cols) return arena_error(b->arena, err);
+        scope->cols = cols;
+        scope->capacity = cap;
+    }
+    ScopeColumn *col = &scope->cols[scope->n_cols++];
+    col->qualifier = qualifier ? arena_strdup(b->arena, qualifier) : NULL;
+    col->name = arena_strdup(b->arena, name);
+    col->binding = binding;
+    col->type = type;
+    if ((qualifier && !col->qualifier) || !col->name) return arena_error(b->arena, err);
+    return BS_OK;
+}
+
+/* Adds the outputs of op under `qualifier` with the given names. */
+static Status scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, LogicalOp *op,
+                                char **names, Error *err)
+{
+    for (int k = 0; k < op->n_out; k++)
+        BS_TRY(scope_add(b, scope, qualifier, names[k], op->bindings[k], op->types[k], err));
+    return BS_OK;
+}
+
+/* Applies AS t(a, b, …) column aliases to names[] (in place, a fresh array). */
+static Status apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, char ***names,
+                                const char *what, int pos, Error *err)
+{
+    if (aliases->count == 0) return BS_OK;
+    if (aliases->count > n_cols)
+        return error_set(err, SQLSTATE_INVALID_COLUMN_REF, pos,
+                         "%s has %d columns available but %d columns specified", what, n_cols,
+                         aliases->count);
+    char **renamed = arena_alloc(b->arena, sizeof(char *) * (size_t)(n_cols ? n_cols : 1));
+    if (!renamed) return arena_error(b->arena, err);
+    for (int k = 0; k < n_cols; k++) renamed[k] = k < aliases->count ? aliases->items[k] : (*names)[k];
+    *names = renamed;
+    return BS_OK;
+}
+
+/* Finds WITH query `name` visible here; NULL if none. */
+static const AstCte *find_cte(Binder *b, const char *name, CteFrame **frame_out)
+{
+    for (CteFrame *frame = b->ctes; frame; frame = frame->parent) {
+        for (int k = frame->n_visible - 1; k >= 0; k--) {
+            const AstCte *cte = frame->ctes->items[k];
+            if (strcmp(cte->name, name) == 0) {
+                *frame_out = frame;
+                return cte;
+            }
+        }
+    }
+    return NULL;
+}
+
+/* Binds a query in its own nesting level (depth-checked). */
+static Status bind_subquery(Binder *b, const AstSelect *query, LogicalOp **plan, char ***names,
+                            Error *err)
+{
+    return bind_query(b, query, plan, names, err);
+}
+
+static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                             Error *err)
+{
+    switch (ref->kind) {
+    case TREF_TABLE: {
+        if (ref->u.table.schema)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
+                             "schemas are not supported yet: \"%s.%s\"", ref->u.table.schema,
+                             ref->u.table.name);
+        const char *qualifier = ref->alias ? ref->alias : ref->u.table.name;
+        CteFrame *frame;
+        const AstCte *cte = find_cte(b, ref->u.table.name, &frame);
+        if (cte) {
+            /* Inline the WITH query; it sees only the WITH queries before it. */
+            int index = 0;
+            while (frame->ctes->items[index] != cte) index++;
+            CteFrame inner = {frame->ctes, index, frame->parent};
+            CteFrame *saved = b->ctes;
+            b->ctes = &inner;
+            char **names;
+            Status st = bind_subquery(b, cte->query, plan, &names, err);
+            b->ctes = saved;
+            BS_TRY(st);
+            BS_TRY(apply_col_aliases(b, &cte->col_aliases, (*plan)->n_out, &names, cte->name,
+                                     cte->pos, err));
+            BS_TRY(apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names, qualifier,
+                                     ref->pos, err));
+            return scope_add_outputs(b, scope, qualifier, *plan, names, err);
+        }
+        CatalogTable *table;
+        BS_TRY(b->catalog->get_table(b->catalog->ctx, ref->u.table.name, b->arena, &table, err));
+        if (!table)
+            return error_set(err, SQLSTATE_UNDEFINED_TABLE, ref->pos,
+                             "relation \"%s\" does not exist", ref->u.table.name);
+        LogicalOp *get = logical_create(b->arena, LOP_GET, NULL);
+        if (!get) return arena_error(b->arena, err);
+        get->u.get.table_index = b->next_table_index++;
+        get->u.get.table = table;
+        get->u.get.n_columns = table->n_cols;
+        get->u.get.columns = arena_alloc(b->arena, sizeof(int) * (size_t)(table->n_cols ? table->n_cols : 1));
+        if (!get->u.get.columns) return arena_error(b->arena, err);
+        for (int k = 0; k < table->n_cols; k++) get->u.get.columns[k] = k;
+        get->est_rows = table->n_rows;
+        BS_TRY(logical_resolve(get, b->arena, err));
+        char **names = table->col_names;
+        BS_TRY(apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos, err));
+        *plan = get;
+        return scope_add_outputs(b, scope, qualifier, get, names, err);
+    }
+    case TREF_SUBQUERY:
+    case TREF_VALUES: {
+        char **names;
+        BS_TRY(bind_subquery(b, ref->u.subquery.query, plan, &names, err));
+        BS_TRY(apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
+                                 ref->alias ? ref->alias : "subquery", ref->pos, err));
+        return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
+    }
+    case TREF_JOIN:
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos, "joins are not supported yet");
+    }
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, ref->pos, "unknown FROM item");
+}
+
+/* ---- aggregation rewrite ----------------------------------------------------------- */
+
+typedef struct AggContext {
+    Binder *b;
+    LogicalOp *agg;    /* the LOP_AGGREGATE being filled */
+    int aggs_capacity;
+    const Scope *scope; /* the FROM scope, to name a column in errors */
+} AggContext;
+
+static const char *binding_name(const Scope *scope, ColumnBinding binding, char *buf, size_t size)
+{
+    for (int k = 0; k < scope->n_cols; k++) {
+        const ScopeColumn *col = &scope->cols[k];
+        if (col->binding.table == binding.table && col->binding.column == binding.column) {
+            if (col->qualifier)
+                snprintf(buf, size, "%s.%s", col->qualifier, col->name);
+            else
+                snprintf(buf, size, "%s", col->name);
+            return buf;
+        }
+    }
+    return "?";
+}
+
+/* Replaces group expressions and aggregate calls inside *e by aggregate output columns. */
+static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
+{
+    Binder *b = ctx->b;
+    LogicalOp *agg = ctx->agg;
+    Expr *x = *e;
+    for (int k = 0; k < agg->u.aggregate.n_groups; k++) {
+        if (expr_equal(x, agg->u.aggregate.groups[k])) {
+            ColumnBinding binding = {agg->u.aggregate.group_index, (uint32_t)k};
+            *e = expr_new_column(b->arena, binding, x->type, x->pos);
+            return *e ? BS_OK : arena_error(b->arena, err);
+        }
+    }
+    switch (x->kind) {
+    case EXPR_AGGREGATE: {
+        int found = -1;
+        for (int k = 0; k < agg->u.aggregate.n_aggs && found < 0; k++) {
+            AggregateCall *have = agg->u.aggregate.aggs[k];
+            AggregateCall *want = x->u.aggregate.call;
+            if (have->func == want->func && have->distinct == want->distinct &&
+                expr_equal(have->arg, want->arg))
+                found = k;
+        }
+        if (found < 0) {
+            if (agg->u.aggregate.n_aggs == ctx->aggs_capacity) {
+                int cap = ctx->aggs_capacity ? ctx->aggs_capacity * 2 : 8;
+                AggregateCall **grown = arena_grow(b->arena, agg->u.aggregate.aggs,
+                                                   sizeof(AggregateCall *) * (size_t)ctx->aggs_capacity,
+                                                   sizeof(AggregateCall *) * (size_t)cap);
+                if (!grown) return arena_error(b->arena, err);
+                agg->u.aggregate.aggs = grown;
+                ctx->aggs_capacity = cap;
+            }
+            found = agg->u.aggregate.n_aggs++;
+            agg->u.aggregate.aggs[found] = x->u.aggregate.call;
+        }
+        ColumnBinding binding = {agg->u.aggregate.agg_index, (uint32_t)found};
+        *e = expr_new_column(b->arena, binding, x->type, x->pos);
+        return *e ? BS_OK : arena_error(b->arena, err);
+    }
+    case EXPR_COLUMN: {
+        char name[160];
+        return error_set(err, SQLSTATE_GROUPING_ERROR, x->pos,
+                         "column \"%s\" must appear in the GROUP BY clause or be used in an "
+                         "aggregate function",
+                         binding_name(ctx->scope, x->u.column.binding, name, sizeof name));
+    }
+    case EXPR_CONSTANT: return BS_OK;
+    case EXPR_CALL:
+        for (int k = 0; k < x->u.call.n_args; k++)
+            BS_TRY(rewrite_for_aggregate(ctx, &x->u.call.args[k], err));
+        return BS_OK;
+    case EXPR_CAST: return rewrite_for_aggregate(ctx, &x->u.cast.arg, err);
+    case EXPR_AND:
+    case EXPR_OR:
+        for (int k = 0; k < x->u.conj.n_args; k++)
+            BS_TRY(rewrite_for_aggregate(ctx, &x->u.conj.args[k], err));
+        return BS_OK;
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL: return rewrite_for_aggregate(ctx, &x->u.unary.arg, err);
+    case EXPR_CASE:
+        for (int k = 0; k < x->u.case_.n_whens; k++) {
+            BS_TRY(rewrite_for_aggregate(ctx, &x->u.case_.whens[k], err));
+            BS_TRY(rewrite_for_aggregate(ctx, &x->u.case_.thens[k], err));
+        }
+        return rewrite_for_aggregate(ctx, &x->u.case_.else_expr, err);
+    }
+    return BS_OK;
+}
+
+static bool find_aggregate(Expr *e, void *arg)
+{
+    if (e->kind == EXPR_AGGREGATE) {
+        *(bool *)arg = true;
+        return false;
+    }
+    return true;
+}
+
+static bool has_aggregate(Expr *e)
+{
+    bool found = false;
+    expr_visit(e, find_aggregate, &found);
+    return found;
+}
+
+/* ---- SELECT ----------------------------------------------------------------------- */
+
+/* A bound item of the select list. */
+typedef struct SelectItem {
+    Expr *expr;
+    char *name;
+    const AstExpr *ast; /* NULL for columns expanded from * */
+} SelectItem;
+
+typedef struct ItemList {
+    int count, capacity;
+    SelectItem *items;
+} ItemList;
+
+static Status items_add(Binder *b, ItemList *list, Expr *expr, const char *name, const AstExpr *ast,
+                        Error *err)
+{
+    if (list->count == list->capacity) {
+        int cap = list->capacity ? list->capacity * 2 : 16;
+        SelectItem *grown = arena_grow(b->arena, list->items, sizeof(SelectItem) * (size_t)list->capacity,
+                                       sizeof(SelectItem) * (size_t)cap);
+        if (!grown) return arena_error(b->arena, err);
+        list->items = grown;
+        list->capacity = cap;
+    }
+    SelectItem *item = &list->items[list->count++];
+    item->expr = expr;
+    item->name = arena_strdup(b->arena, name);
+    item->ast = ast;
+    return item->name ? BS_OK : arena_error(b->arena, err);
+}
+
+static Status expand_star(Binder *b, const AstExpr *star, const Scope *scope, ItemList *items,
+                          Error *err)
+{
+    const char *qualifier = star->u.star.qualifier;
+    if (scope->n_cols == 0 && !qualifier)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, star->pos,
+                         "SELECT * with no tables specified is not valid");
+    bool any = false;
+    for (int k = 0; k < scope->n_cols; k++) {
+        const ScopeColumn *col = &scope->cols[k];
+        if (qualifier && (!col->qualifier || strcmp(col->qualifier, qualifier) != 0)) continue;
+        Expr *e = expr_new_column(b->arena, col->binding, col->type, star->pos);
+        if (!e) return arena_error(b->arena, err);
+        BS_TRY(items_add(b, items, e, col->name, NULL, err));
+        any = true;
+    }
+    if (!any && qualifier)
+        return error_set(err, SQLSTATE_UNDEFINED_TABLE, star->pos,
+                         "missing FROM-clause entry for table \"%s\"", qualifier);
+    return BS_OK;
+}
+
+/* A constant non-negative integer for LIMIT/OFFSET; -1 for NULL (no limit). */
+static Status bind_limit_value(Binder *b, const AstExpr *ast, const char *what, int64_t *out,
+                               Error *err)
+{
+    Scope empty = {0};
+    Expr *e;
+    BS_TRY(bind_expr(b, ast, &empty, CLAUSE_LIMIT, &e, err));
+    BS_TRY(binder_cast(b, &e, type_make(TYPE_BIGINT), false, err));
+    if (e->kind != EXPR_CONSTANT)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "%s must be a constant", what);
+    if (e->u.constant.is_null) {
+        *out = -1;
+        return BS_OK;
+    }
+    if (e->u.constant.u.i64 < 0)
+        return error_set(err, "2201W", ast->pos, "%s must not be negative", what);
+    *out = e->u.constant.u.i64;
+    return BS_OK;
+}
+
+/* Binds VALUES rows: every row the same width, each column unified to one type. */
+static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
+{
+    const AstList *rows = q->values;
+    int n_rows = rows->count;
+    int n_cols = ((AstList *)rows->items[0])->count;
+    LogicalOp *op = logical_create(b->arena, LOP_VALUES, NULL);
+    Expr ***bound = arena_alloc(b->arena, sizeof(Expr **) * (size_t)n_rows);
+    Expr **column = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n_rows);
+    if (!op || !bound || !column) return arena_error(b->arena, err);
+    Scope empty = {0};
+    for (int r = 0; r < n_rows; r++) {
+        const AstList *row = rows->items[r];
+        if (row->count != n_cols)
+            return error_set(err, SQLSTATE_SYNTAX_ERROR, ((AstExpr *)row->items[0])->pos,
+                             "VALUES lists must all be the same length");
+        BS_TRY(bind_list_values(b, row, &empty, &bound[r], err));
+    }
+    for (int c = 0; c < n_cols; c++) {
+        for (int r = 0; r < n_rows; r++) column[r] = bound[r][c];
+        BS_TRY(binder_unify_types(b, column, n_rows, "VALUES", err));
+        for (int r = 0; r < n_rows; r++) bound[r][c] = column[r];
+    }
+    op->u.values.table_index = b->next_table_index++;
+    op->u.values.n_cols = n_cols;
+    op->u.values.n_rows = n_rows;
+    op->u.values.rows = bound;
+    BS_TRY(logical_resolve(op, b->arena, err));
+    char **out = arena_alloc(b->arena, sizeof(char *) * (size_t)n_cols);
+    if (!out) return arena_error(b->arena, err);
+    for (int c = 0; c < n_cols; c++) {
+        out[c] = arena_sprintf(b->arena, "column%d", c + 1);
+        if (!out[c]) return arena_error(b->arena, err);
+    }
+    *plan = op;
+    *names = out;
+    return BS_OK;
+}
+
+Status bind_list_values(Binder *b, const AstList *row, const Scope *scope, Expr ***out, Error *err)
+{
+    Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(row->count ? row->count : 1));
+    if (!exprs) return arena_error(b->arena, err);
+    for (int k = 0; k < row->count; k++)
+        BS_TRY(bind_expr(b, row->items[k], scope, CLAUSE_VALUES, &exprs[k], err));
+    *out = exprs;
+    return BS_OK;
+}
+
+/* Which select item an ORDER BY / GROUP BY name or ordinal refers to; -1 if none. */
+static Status match_select_item(const AstExpr *ast, const ItemList *items, const char *clause,
+                                bool names_too, int *out, Error *err)
+{
+    *out = -1;
+    if (ast->kind == AST_LITERAL && ast->u.lit.kind == LIT_INTEGER) {
+        int64_t pos = ast->u.lit.ival;
+        if (pos < 1 || pos > items->count)
+            return error_set(err, SQLSTATE_INVALID_COLUMN_REF, ast->pos,
+                             "%s position %lld is not in select list", clause, (long long)pos);
+        *out = (int)(pos - 1);
+        return BS_OK;
+    }
+    if (names_too && ast->kind == AST_COLUMN && !ast->u.column.qualifier) {
+        for (int k = 0; k < items->count; k++) {
+            if (strcmp(items->items[k].name, ast->u.column.name) != 0) continue;
+            if (*out >= 0)
+                return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, ast->pos,
+                                 "%s \"%s\" is ambiguous", clause, ast->u.column.name);
+            *out = k;
+        }
+    }
+    return BS_OK;
+}
+
+static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                               Error *err)
+{
+    Scope scope = {0};
+    LogicalOp *root;
+    /* FROM */
+    if (q->from.count == 0) {
+        /* One row of no columns. */
+        root = logical_create(b->arena, LOP_VALUES, NULL);
+        if (!root) return arena_error(b->arena, err);
+        root->u.values.table_index = b->next_table_index++;
+        root->u.values.n_rows = 1;
+        root->u.values.rows = arena_alloc_zero(b->arena, sizeof(Expr **));
+        if (!root->u.values.rows) return arena_error(b->arena, err);
+        BS_TRY(logical_resolve(root, b->arena, err));
+    } else {
+        if (q->from.count > 1)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
+                             ((AstTableRef *)q->from.items[1])->pos, "joins are not supported yet");
+        BS_TRY(bind_table_ref(b, q->from.items[0], &scope, &root, err));
+    }
+    /* WHERE */
+    if (q->where) {
+        Expr *pred;
+        BS_TRY(bind_expr(b, q->where, &scope, CLAUSE_WHERE, &pred, err));
+        if (pred->type.id != TYPE_BOOLEAN) {
+            if (pred->flags & EXPR_FLAG_UNTYPED || pred->type.id == TYPE_NULL) {
+                BS_TRY(binder_cast(b, &pred, type_make(TYPE_BOOLEAN), false, err));
+            } else {
+                char t[40];
+                return error_set(err, SQLSTATE_DATATYPE_MISMATCH, pred->pos,
+                                 "argument of WHERE must be type boolean, not type %s",
+                                 type_sql_name(pred->type, t, sizeof t));
+            }
+        }
+        LogicalOp *filter = logical_create(b->arena, LOP_FILTER, root);
+        if (!filter) return arena_error(b->arena, err);
+        filter->u.filter.predicate = pred;
+        BS_TRY(logical_resolve(filter, b->arena, err));
+        root = filter;
+    }
+    /* select list */
+    ItemList items = {0};
+    for (int k = 0; k < q->select_list.count; k++) {
+        const AstSelectItem *item = q->select_list.items[k];
+        if (item->expr->kind == AST_STAR) {
+            BS_TRY(expand_star(b, item->expr, &scope, &items, err));
+            continue;
+        }
+        Expr *e;
+        BS_TRY(bind_expr(b, item->expr, &scope, CLAUSE_SELECT, &e, err));
+        BS_TRY(items_add(b, &items, e, item->alias ? item->alias : bind_default_name(item->expr),
+                         item->expr, err));
+    }
+    /* GROUP BY: ordinals and output names refer to select items. */
+    int n_groups = q->group_by.count;
+    Expr **groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_groups ? n_groups : 1));
+    if (!groups) return arena_error(b->arena, err);
+    for (int k = 0; k < n_groups; k++) {
+        const AstExpr *g = q->group_by.items[k];
+        int item = -1;
+        BS_TRY(match_select_item(g, &items, "GROUP BY", false, &item, err));
+        if (item < 0 && g->kind == AST_COLUMN && !g->u.column.qualifier) {
+            /* An input column wins over an output name, as in PostgreSQL. */
+            bool is_input = false;
+            for (int c = 0; c < scope.n_cols && !is_input; c++)
+                is_input = strcmp(scope.cols[c].name, g->u.column.name) == 0;
+            if (!is_input) BS_TRY(match_select_item(g, &items, "GROUP BY", true, &item, err));
+        }
+        if (item >= 0) {
+            groups[k] = items.items[item].expr;
+            if (has_aggregate(groups[k]))
+                return error_set(err, SQLSTATE_GROUPING_ERROR, g->pos,
+                                 "aggregate functions are not allowed in GROUP BY");
+        } else {
+            BS_TRY(bind_expr(b, g, &scope, CLAUSE_GROUP_BY, &groups[k], err));
+        }
+        if (groups[k]->type.id == TYPE_NULL || (groups[k]->flags & EXPR_FLAG_UNTYPED))
+            BS_TRY(binder_cast(b, &groups[k], groups[k]->type.id == TYPE_NULL ? type_make(TYPE_INTEGER)
+                                                                               : type_make(TYPE_VARCHAR),
+                               false, err));
+    }
+    /* HAVING */
+    Expr *having = NULL;
+    if (q->having) {
+        BS_TRY(bind_expr(b, q->having, &scope, CLAUSE_HAVING, &having, err));
+        if (having->type.id != TYPE_BOOLEAN) {
+            char t[40];
+            return error_set(err, SQLSTATE_DATATYPE_MISMATCH, having->pos,
+                             "argument of HAVING must be type boolean, not type %s",
+                             type_sql_name(having->type, t, sizeof t));
+        }
+    }
+    /* ORDER BY: select items by ordinal or name, else expressions over the input. */
+    int n_keys = q->order_by.count;
+    LogicalSortKey *keys = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_keys ? n_keys : 1));
+    int *key_item = arena_alloc(b->arena, sizeof(int) * (size_t)(n_keys ? n_keys : 1));
+    if (!keys || !key_item) return arena_error(b->arena, err);
+    for (int k = 0; k < n_keys; k++) {
+        const AstOrderItem *o = q->order_by.items[k];
+        keys[k].descending = o->descending;
+        keys[k].nulls_first = o->nulls == 1 || (o->nulls == 0 && o->descending);
+        BS_TRY(match_select_item(o->expr, &items, "ORDER BY", true, &key_item[k], err));
+        keys[k].expr = NULL;
+        if (key_item[k] < 0) BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
+    }
+    /* Aggregation */
+    bool aggregating = n_groups > 0 || (having != NULL);
+    for (int k = 0; k < items.count && !aggregating; k++) aggregating = has_aggregate(items.items[k].expr);
+    for (int k = 0; k < n_keys && !aggregating; k++) aggregating = keys[k].expr && has_aggregate(keys[k].expr);
+    if (aggregating) {
+        LogicalOp *agg = logical_create(b->arena, LOP_AGGREGATE, root);
+        if (!agg) return arena_error(b->arena, err);
+        agg->u.aggregate.group_index = b->next_table_index++;
+        agg->u.aggregate.agg_index = b->next_table_index++;
+        agg->u.aggregate.n_groups = n_groups;
+        agg->u.aggregate.groups = groups;
+        AggContext ctx = {b, agg, 0, &scope};
+        for (int k = 0; k < items.count; k++) BS_TRY(rewrite_for_aggregate(&ctx, &items.items[k].expr, err));
+        if (having) BS_TRY(rewrite_for_aggregate(&ctx, &having, err));
+        for (int k = 0; k < n_keys; k++)
+            if (keys[k].expr) BS_TRY(rewrite_for_aggregate(&ctx, &keys[k].expr, err));
+        if (!agg->u.aggregate.aggs) {
+            agg->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
+            if (!agg->u.aggregate.aggs) return arena_error(b->arena, err);
+        }
+        BS_TRY(logical_resolve(agg, b->arena, err));
+        root = agg;
+        if (having) {
+            LogicalOp *filter = logical_create(b->arena, LOP_FILTER, root);
+            if (!filter) return arena_error(b->arena, err);
+            filter->u.filter.predicate = having;
+            BS_TRY(logical_resolve(filter, b->arena, err));
+            root = filter;
+        }
+    }
+    /* Projection: visible items, then ORDER BY keys that are not items (hidden). */
+    int n_hidden = 0;
+    for (int k = 0; k < n_keys; k++) {
+        if (key_item[k] >= 0) continue;
+        /* An ORDER BY expression equal to a select item uses that item. */
+        for (int i = 0; i < items.count && key_item[k] < 0; i++)
+            if (expr_equal(keys[k].expr, items.items[i].expr)) key_item[k] = i;
+        if (key_item[k] < 0) n_hidden++;
+    }
+    if (q->distinct && n_hidden > 0)
+        return error_set(err, SQLSTATE_INVALID_COLUMN_REF,
+                         ((AstOrderItem *)q->order_by.items[0])->pos,
+                         "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+    LogicalOp *project = logical_create(b->arena, LOP_PROJECT, root);
+    if (!project) return arena_error(b->arena, err);
+    int n_exprs = items.count + n_hidden;
+    project->u.project.table_index = b->next_table_index++;
+    project->u.project.n_exprs = n_exprs;
+    project->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_exprs ? n_exprs : 1));
+    if (!project->u.project.exprs) return arena_error(b->arena, err);
+    for (int k = 0; k < items.count; k++) {
+        Expr *e = items.items[k].expr;
+        if (e->type.id == TYPE_NULL || (e->flags & EXPR_FLAG_UNTYPED))
+            BS_TRY(binder_cast(b, &e, e->type.id == TYPE_NULL ? type_make(TYPE_INTEGER)
+                                                               : type_make(TYPE_VARCHAR),
+                               false, err));
+        project->u.project.exprs[k] = e;
+    }
+    int next_hidden = items.count;
+    for (int k = 0; k < n_keys; k++) {
+        if (key_item[k] >= 0) continue;
+        Expr *e = keys[k].expr;
+        if (e->type.id == TYPE_NULL) BS_TRY(binder_cast(b, &e, type_make(TYPE_INTEGER), false, err));
+        key_item[k] = next_hidden;
+        project->u.project.exprs[next_hidden++] = e;
+    }
+    BS_TRY(logical_resolve(project, b->arena, err));
+    root = project;
+    if (q->distinct) {
+        LogicalOp *distinct = logical_create(b->arena, LOP_AGGREGATE, root);
+        if (!distinct) return arena_error(b->arena, err);
+        distinct->u.aggregate.group_index = b->next_table_index++;
+        distinct->u.aggregate.agg_index = b->next_table_index++;
+        distinct->u.aggregate.n_groups = project->n_out;
+        distinct->u.aggregate.groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(project->n_out ? project->n_out : 1));
+        distinct->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
+        if (!distinct->u.aggregate.groups || !distinct->u.aggregate.aggs) return arena_error(b->arena, err);
+        for (int k = 0; k < project->n_out; k++) {
+            distinct->u.aggregate.groups[k] = expr_new_column(b->arena, project->bindings[k], project->types[k], -1);
+            if (!distinct->u.aggregate.groups[k]) return arena_error(b->arena, err);
+        }
+        BS_TRY(logical_resolve(distinct, b->arena, err));
+        root = distinct;
+    }
+    if (n_keys > 0) {
+        LogicalOp *order = logical_create(b->arena, LOP_ORDER, root);
+        if (!order) return arena_error(b->arena, err);
+        order->u.order.n_keys = n_keys;
+        order->u.order.keys = keys;
+        for (int k = 0; k < n_keys; k++) {
+            int col = key_item[k];
+            keys[k].expr = expr_new_column(b->arena, root->bindings[col], root->types[col], -1);
+            if (!keys[k].expr) return arena_error(b->arena, err);
+        }
+        BS_TRY(logical_resolve(order, b->arena, err));
+        root = order;
+    }
+    if (q->limit || q->offset) {
+        LogicalOp *limit = logical_create(b->arena, LOP_LIMIT, root);
+        if (!limit) return arena_error(b->arena, err);
+        limit->u.limit.limit = -1;
+        if (q->limit) BS_TRY(bind_limit_value(b, q->limit, "LIMIT", &limit->u.limit.limit, err));
+        if (q->offset) {
+            BS_TRY(bind_limit_value(b, q->offset, "OFFSET", &limit->u.limit.offset, err));
+            if (limit->u.limit.offset < 0) limit->u.limit.offset = 0;
+        }
+        BS_TRY(logical_resolve(limit, b->arena, err));
+        root = limit;
+    }
+    if (n_hidden > 0) {
+        LogicalOp *strip = logical_create(b->arena, LOP_PROJECT, root);
+        if (!strip) return arena_error(b->arena, err);
+        strip->u.project.table_index = b->next_table_index++;
+        strip->u.project.n_exprs = items.count;
+        strip->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(items.count ? items.count : 1));
+        if (!strip->u.project.exprs) return arena_error(b->arena, err);
+        for (int k = 0; k < items.count; k++) {
+            strip->u.project.exprs[k] = expr_new_column(b->arena, root->bindings[k], root->types[k], -1);
+            if (!strip->u.project.exprs[k]) return arena_error(b->arena, err);
+        }
+        BS_TRY(logical_resolve(strip, b->arena, err));
+        root = strip;
+    }
+    char **out = arena_alloc(b->arena, sizeof(char *) * (size_t)(items.count ? items.count : 1));
+    if (!out) return arena_error(b->arena, err);
+    for (int k = 0; k < items.count; k++) out[k] = items.items[k].name;
+    *plan = root;
+    *names = out;
+    return BS_OK;
+}
+
+/* ORDER BY / LIMIT on a VALUES query: keys name its columns. */
+static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                                Error *err)
+{
+    BS_TRY(bind_values(b, q, plan, names, err));
+    LogicalOp *root = *plan;
+    if (q->order_by.count > 0) {
+        Scope scope = {0};
+        BS_TRY(scope_add_outputs(b, &scope, NULL, root, *names, err));
+        int n_keys = q->order_by.count;
+        LogicalOp *order = logical_create(b->arena, LOP_ORDER, root);
+        LogicalSortKey *keys = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)n_keys);
+        if (!order || !keys) return arena_error(b->arena, err);
+        for (int k = 0; k < n_keys; k++) {
+            const AstOrderItem *o = q->order_by.items[k];
+            keys[k].descending = o->descending;
+            keys[k].nulls_first = o->nulls == 1 || (o->nulls == 0 && o->descending);
+            if (o->expr->kind == AST_LITERAL && o->expr->u.lit.kind == LIT_INTEGER) {
+                int64_t pos = o->expr->u.lit.ival;
+                if (pos < 1 || pos > root->n_out)
+                    return error_set(err, SQLSTATE_INVALID_COLUMN_REF, o->expr->pos,
+                                     "ORDER BY position %lld is not in select list", (long long)pos);
+                keys[k].expr = expr_new_column(b->arena, root->bindings[pos - 1], root->types[pos - 1], -1);
+                if (!keys[k].expr) return arena_error(b->arena, err);
+            } else {
+                BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
+                if (keys[k].expr->kind != EXPR_COLUMN)
+                    return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, o->expr->pos,
+                                     "ORDER BY on VALUES must name a column");
+            }
+        }
+        order->u.order.n_keys = n_keys;
+        order->u.order.keys = keys;
+        BS_TRY(logical_resolve(order, b->arena, err));
+        root = order;
+    }
+    if (q->limit || q->offset) {
+        LogicalOp *limit = logical_create(b->arena, LOP_LIMIT, root);
+        if (!limit) return arena_error(b->arena, err);
+        limit->u.limit.limit = -1;
+        if (q->limit) BS_TRY(bind_limit_value(b, q->limit, "LIMIT", &limit->u.limit.limit, err));
+        if (q->offset) {
+            BS_TRY(bind_limit_value(b, q->offset, "OFFSET", &limit->u.limit.offset, err));
+            if (limit->u.limit.offset < 0) limit->u.limit.offset = 0;
+        }
+        BS_TRY(logical_resolve(limit, b->arena, err));
+        root = limit;
+    }
+    *plan = root;
+    return BS_OK;
+}
+
+Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
+{
+    if (++b->depth > BINDER_MAX_DEPTH) {
+        b->depth--;
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, q->pos, "query is too deeply nested");
+    }
+    CteFrame frame = {&q->ctes, q->ctes.count, b->ctes};
+    if (q->ctes.count > 0) {
+        for (int k = 0; k < q->ctes.count; k++) {
+            const AstCte *cte = q->ctes.items[k];
+            for (int j = 0; j < k; j++)
+                if (strcmp(((AstCte *)q->ctes.items[j])->name, cte->name) == 0) {
+                    b->depth--;
+                    return error_set(err, SQLSTATE_DUPLICATE_TABLE, cte->pos,
+                                     "WITH query name \"%s\" specified more than once", cte->name);
+                }
+        }
+        b->ctes = &frame;
+    }
+    Status st;
+    if (q->set_op != SETOP_NONE)
+        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->pos,
+                       "UNION, INTERSECT and EXCEPT are not supported yet");
+    else if (q->values)
+        st = bind_values_query(b, q, plan, names, err);
+    else
+        st = bind_select_core(b, q, plan, names, err);
+    b->ctes = frame.parent;
+    b->depth--;
+    return st;
+}

@@ -1,0 +1,240 @@
+/*
+ * coerce.c — type names, implicit and explicit conversions, common types.
+ *
+ * The rules follow PostgreSQL: numbers widen implicitly (integer → bigint → decimal →
+ * double), dates widen to timestamps, and a string literal or NULL without a type takes
+ * the type its context needs (it is parsed at bind time, so a bad literal is reported at
+ * its own position). Anything else needs an explicit CAST.
+ */
+#include "planner/planner_int.h"
+
+#include "common/cast.h"
+
+#include <ctype.h>
+#include <string.h>
+
+const char *type_sql_name(LogicalType type, char *buf, size_t size)
+{
+    type_format(type, buf, size);
+    for (char *p = buf; *p; p++) *p = (char)tolower((unsigned char)*p);
+    return buf;
+}
+
+static bool is_untyped(const Expr *e)
+{
+    return (e->flags & EXPR_FLAG_UNTYPED) != 0 || e->type.id == TYPE_NULL;
+}
+
+/* Implicit conversions (without a CAST). */
+static bool implicit_castable(LogicalType from, LogicalType to)
+{
+    if (from.id == TYPE_NULL || type_equals(from, to)) return true;
+    switch ((TypeId)from.id) {
+    case TYPE_INTEGER:
+        return to.id == TYPE_BIGINT || to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_BIGINT: return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_DECIMAL: return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_DATE: return to.id == TYPE_TIMESTAMP;
+    default: return false;
+    }
+}
+
+/* The decimal that holds every value of an integral type (capped at 18 digits). */
+static LogicalType decimal_of(LogicalType t)
+{
+    if (t.id == TYPE_DECIMAL) return t;
+    if (t.id == TYPE_INTEGER) return type_decimal(10, 0);
+    return type_decimal(DECIMAL_MAX_PRECISION, 0);
+}
+
+/* Common type of two typed types, or false. */
+static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
+{
+    if (type_equals(a, b)) {
+        *out = a;
+        return true;
+    }
+    if (type_is_numeric(a) && type_is_numeric(b)) {
+        if (a.id == TYPE_DOUBLE || b.id == TYPE_DOUBLE) {
+            *out = type_make(TYPE_DOUBLE);
+        } else if (a.id == TYPE_DECIMAL || b.id == TYPE_DECIMAL) {
+            LogicalType da = decimal_of(a), db = decimal_of(b);
+            int scale = BS_MAX(da.scale, db.scale);
+            int digits = BS_MAX(da.precision - da.scale, db.precision - db.scale);
+            int precision = BS_MIN(DECIMAL_MAX_PRECISION, digits + scale);
+            *out = type_decimal(precision, scale);
+        } else {
+            *out = type_make(TYPE_BIGINT); /* INTEGER with BIGINT */
+        }
+        return true;
+    }
+    if (type_is_temporal(a) && type_is_temporal(b)) {
+        *out = type_make(TYPE_TIMESTAMP);
+        return true;
+    }
+    return false;
+}
+
+bool binder_common_type_with(LogicalType have, bool have_untyped, const Expr *e, LogicalType *out)
+{
+    bool e_untyped = is_untyped(e);
+    if (have_untyped && e_untyped) {
+        /* Two literals without types: strings stay strings; NULL alone is an integer. */
+        if (have.id == TYPE_VARCHAR || e->type.id == TYPE_VARCHAR)
+            *out = type_make(TYPE_VARCHAR);
+        else
+            *out = type_make(TYPE_INTEGER);
+        return true;
+    }
+    if (have_untyped) {
+        *out = e->type;
+        return true;
+    }
+    if (e_untyped) {
+        *out = have;
+        return true;
+    }
+    return common_of_types(have, e->type, out);
+}
+
+bool binder_common_type(const Expr *a, const Expr *b, LogicalType *out)
+{
+    return binder_common_type_with(a->type, is_untyped(a), b, out);
+}
+
+Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, Error *err)
+{
+    Expr *in = *e;
+    if (type_equals(in->type, target)) {
+        in->flags &= (uint8_t)~EXPR_FLAG_UNTYPED;
+        return BS_OK;
+    }
+    char from_name[40], to_name[40];
+    if (!cast_is_possible(in->type, target)) goto impossible;
+    if (!explicit_cast && !is_untyped(in) && !implicit_castable(in->type, target)) goto impossible;
+    if (in->kind == EXPR_CONSTANT) {
+        Value folded;
+        BS_TRY(value_cast(&in->u.constant, target, b->arena, &folded, in->pos, err));
+        Expr *c = expr_new_constant(b->arena, &folded, in->pos);
+        if (!c) return arena_error(b->arena, err);
+        *e = c;
+        return BS_OK;
+    }
+    Expr *cast = expr_new(b->arena, EXPR_CAST, target, in->pos);
+    if (!cast) return arena_error(b->arena, err);
+    cast->u.cast.arg = in;
+    *e = cast;
+    return BS_OK;
+impossible:
+    return error_set(err, SQLSTATE_CANNOT_COERCE, in->pos, "cannot cast type %s to %s",
+                     type_sql_name(in->type, from_name, sizeof from_name),
+                     type_sql_name(target, to_name, sizeof to_name));
+}
+
+Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Error *err)
+{
+    if (n == 0) return BS_OK;
+    LogicalType common = exprs[0]->type;
+    bool untyped = is_untyped(exprs[0]);
+    for (int k = 1; k < n; k++) {
+        LogicalType next;
+        if (!binder_common_type_with(common, untyped, exprs[k], &next)) {
+            char a[40], c[40];
+            return error_set(err, SQLSTATE_DATATYPE_MISMATCH, exprs[k]->pos,
+                             "%s types %s and %s cannot be matched", what,
+                             type_sql_name(common, a, sizeof a),
+                             type_sql_name(exprs[k]->type, c, sizeof c));
+        }
+        untyped = untyped && is_untyped(exprs[k]);
+        common = next;
+    }
+    if (common.id == TYPE_NULL) common = type_make(TYPE_INTEGER);
+    for (int k = 0; k < n; k++) BS_TRY(binder_cast(b, &exprs[k], common, false, err));
+    return BS_OK;
+}
+
+/* Conversions allowed when storing a value in a column (PostgreSQL's assignment casts). */
+static bool assignment_castable(LogicalType from, LogicalType to)
+{
+    if (implicit_castable(from, to)) return true;
+    if (type_is_numeric(from) && type_is_numeric(to)) return true;
+    if (to.id == TYPE_VARCHAR) return true;
+    if (type_is_temporal(from) && type_is_temporal(to)) return true;
+    return false;
+}
+
+Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *column, Error *err)
+{
+    Expr *in = *e;
+    if (!is_untyped(in) && !assignment_castable(in->type, target)) {
+        char a[40], c[40];
+        error_set(err, SQLSTATE_DATATYPE_MISMATCH, in->pos,
+                  "column \"%s\" is of type %s but expression is of type %s", column,
+                  type_sql_name(target, a, sizeof a), type_sql_name(in->type, c, sizeof c));
+        error_set_hint(err, "You will need to rewrite or cast the expression.");
+        return BS_ERROR;
+    }
+    return binder_cast(b, e, target, true, err);
+}
+
+Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *err)
+{
+    static const struct {
+        const char *name;
+        TypeId id;
+    } names[] = {
+        {"boolean", TYPE_BOOLEAN},  {"bool", TYPE_BOOLEAN},      {"integer", TYPE_INTEGER},
+        {"int", TYPE_INTEGER},      {"int4", TYPE_INTEGER},      {"bigint", TYPE_BIGINT},
+        {"int8", TYPE_BIGINT},      {"long", TYPE_BIGINT},       {"double", TYPE_DOUBLE},
+        {"double precision", TYPE_DOUBLE}, {"float8", TYPE_DOUBLE}, {"float", TYPE_DOUBLE},
+        {"decimal", TYPE_DECIMAL},  {"numeric", TYPE_DECIMAL},   {"varchar", TYPE_VARCHAR},
+        {"text", TYPE_VARCHAR},     {"string", TYPE_VARCHAR},    {"char", TYPE_VARCHAR},
+        {"character", TYPE_VARCHAR}, {"character varying", TYPE_VARCHAR},
+        {"bpchar", TYPE_VARCHAR},   {"date", TYPE_DATE},         {"timestamp", TYPE_TIMESTAMP},
+        {"datetime", TYPE_TIMESTAMP},
+    };
+    for (size_t k = 0; k < BS_ARRAY_LEN(names); k++) {
+        if (strcmp(name->name, names[k].name) != 0) continue;
+        TypeId id = names[k].id;
+        if (id == TYPE_DECIMAL) {
+            int precision = DECIMAL_DEFAULT_PRECISION, scale = DECIMAL_DEFAULT_SCALE;
+            if (name->n_params >= 1) {
+                if (name->params[0] < 1 || name->params[0] > DECIMAL_MAX_PRECISION)
+                    return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
+                                     "DECIMAL precision %lld is not supported (1 to %d)",
+                                     (long long)name->params[0], DECIMAL_MAX_PRECISION);
+                precision = (int)name->params[0];
+                int64_t s = name->n_params >= 2 ? name->params[1] : 0;
+                if (s < 0 || s > precision)
+                    return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
+                                     "DECIMAL scale %lld must be between 0 and precision %d",
+                                     (long long)s, precision);
+                scale = (int)s;
+            }
+            *out = type_decimal(precision, scale);
+            return BS_OK;
+        }
+        if (id == TYPE_VARCHAR) {
+            /* Lengths are accepted and not enforced, as in DuckDB. */
+            if (name->n_params > 1 || (name->n_params == 1 && name->params[0] < 1))
+                return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
+                                 "invalid length for type %s", name->name);
+        } else if (name->n_params > 0 && !(id == TYPE_TIMESTAMP && name->n_params == 1 &&
+                                            name->params[0] >= 0 && name->params[0] <= 6)) {
+            return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
+                             "type %s does not take parameters", name->name);
+        }
+        *out = type_make(id);
+        return BS_OK;
+    }
+    if (strcmp(name->name, "timestamp with time zone") == 0 || strcmp(name->name, "timestamptz") == 0 ||
+        strcmp(name->name, "interval") == 0 || strcmp(name->name, "time") == 0 ||
+        strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0 ||
+        strcmp(name->name, "smallint") == 0 || strcmp(name->name, "tinyint") == 0 ||
+        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0 ||
+        strcmp(name->name, "hugeint") == 0)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
+                         "type %s is not supported yet", name->name);
+    return error_set(err, SQLSTATE_UNDEFINED_OBJECT, name->pos, "type \"%s\" does not exist",
+                     name->name);
+}

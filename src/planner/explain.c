@@ -1,0 +1,249 @@
+/*
+ * explain.c — the text of EXPLAIN: each fragment (stage) with its distribution and the
+ * exchange its output goes through, then its operator tree, children indented. Columns
+ * are shown by position (#0, #1, …) in their operator's input.
+ */
+#include "planner/planner_int.h"
+
+#include <string.h>
+
+static const char *func_symbol(ScalarFuncId f)
+{
+    switch (f) {
+    case FN_ADD: return "+";
+    case FN_SUBTRACT: return "-";
+    case FN_MULTIPLY: return "*";
+    case FN_DIVIDE: return "/";
+    case FN_MODULO: return "%";
+    case FN_EQ: return "=";
+    case FN_NE: return "<>";
+    case FN_LT: return "<";
+    case FN_LE: return "<=";
+    case FN_GT: return ">";
+    case FN_GE: return ">=";
+    case FN_CONCAT: return "||";
+    case FN_LIKE: return "LIKE";
+    case FN_NOT_LIKE: return "NOT LIKE";
+    default: return NULL;
+    }
+}
+
+static void format_value(const Value *v, Buffer *out)
+{
+    if (v->is_null) {
+        buffer_printf(out, "NULL");
+        return;
+    }
+    char buf[VALUE_TEXT_MAX];
+    switch ((TypeId)v->type.id) {
+    case TYPE_VARCHAR:
+        buffer_put_u8(out, '\'');
+        for (uint32_t k = 0; k < v->u.str.len; k++) {
+            if (v->u.str.data[k] == '\'') buffer_put_u8(out, '\'');
+            buffer_put_u8(out, (uint8_t)v->u.str.data[k]);
+        }
+        buffer_put_u8(out, '\'');
+        return;
+    case TYPE_BOOLEAN: buffer_printf(out, "%s", v->u.b ? "true" : "false"); return;
+    case TYPE_INTEGER:
+    case TYPE_DATE: format_physical(v->type, &v->u.i32, buf); break;
+    case TYPE_DOUBLE: format_physical(v->type, &v->u.f64, buf); break;
+    default: format_physical(v->type, &v->u.i64, buf); break;
+    }
+    if (v->type.id == TYPE_DATE)
+        buffer_printf(out, "DATE '%s'", buf);
+    else if (v->type.id == TYPE_TIMESTAMP)
+        buffer_printf(out, "TIMESTAMP '%s'", buf);
+    else
+        buffer_printf(out, "%s", buf);
+}
+
+static void format_list(Expr *const *args, int n, const char *sep, Buffer *out)
+{
+    for (int k = 0; k < n; k++) {
+        if (k) buffer_printf(out, "%s", sep);
+        expr_format(args[k], out);
+    }
+}
+
+void expr_format(const Expr *e, Buffer *out)
+{
+    char tname[32];
+    switch (e->kind) {
+    case EXPR_CONSTANT: format_value(&e->u.constant, out); return;
+    case EXPR_COLUMN: buffer_printf(out, "#%d", e->u.column.index); return;
+    case EXPR_CALL: {
+        const char *sym = func_symbol(e->u.call.func);
+        if (sym && e->u.call.n_args == 2) {
+            buffer_printf(out, "(");
+            expr_format(e->u.call.args[0], out);
+            buffer_printf(out, " %s ", sym);
+            expr_format(e->u.call.args[1], out);
+            buffer_printf(out, ")");
+        } else if (e->u.call.func == FN_NEGATE) {
+            buffer_printf(out, "(-");
+            expr_format(e->u.call.args[0], out);
+            buffer_printf(out, ")");
+        } else {
+            buffer_printf(out, "%s(", scalar_func_name(e->u.call.func));
+            format_list(e->u.call.args, e->u.call.n_args, ", ", out);
+            buffer_printf(out, ")");
+        }
+        return;
+    }
+    case EXPR_CAST:
+        buffer_printf(out, "CAST(");
+        expr_format(e->u.cast.arg, out);
+        buffer_printf(out, " AS %s)", type_format(e->type, tname, sizeof tname));
+        return;
+    case EXPR_AND:
+    case EXPR_OR:
+        buffer_printf(out, "(");
+        format_list(e->u.conj.args, e->u.conj.n_args, e->kind == EXPR_AND ? " AND " : " OR ", out);
+        buffer_printf(out, ")");
+        return;
+    case EXPR_NOT:
+        buffer_printf(out, "(NOT ");
+        expr_format(e->u.unary.arg, out);
+        buffer_printf(out, ")");
+        return;
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL:
+        buffer_printf(out, "(");
+        expr_format(e->u.unary.arg, out);
+        buffer_printf(out, e->kind == EXPR_IS_NULL ? " IS NULL)" : " IS NOT NULL)");
+        return;
+    case EXPR_CASE:
+        buffer_printf(out, "CASE");
+        for (int k = 0; k < e->u.case_.n_whens; k++) {
+            buffer_printf(out, " WHEN ");
+            expr_format(e->u.case_.whens[k], out);
+            buffer_printf(out, " THEN ");
+            expr_format(e->u.case_.thens[k], out);
+        }
+        buffer_printf(out, " ELSE ");
+        expr_format(e->u.case_.else_expr, out);
+        buffer_printf(out, " END");
+        return;
+    case EXPR_AGGREGATE: buffer_printf(out, "%s(…)", agg_func_name(e->u.aggregate.call->func)); return;
+    }
+}
+
+static const char *exchange_name(ExchangeKind kind)
+{
+    switch (kind) {
+    case EXCHANGE_GATHER: return "GATHER";
+    case EXCHANGE_REPARTITION: return "REPARTITION";
+    case EXCHANGE_BROADCAST: return "BROADCAST";
+    case EXCHANGE_ROUND_ROBIN: return "ROUND_ROBIN";
+    }
+    return "?";
+}
+
+static const char *zone_op_name(PlanZoneOp op)
+{
+    static const char *names[] = {"=", "<", "<=", ">", ">=", "IS NULL", "IS NOT NULL"};
+    return (unsigned)op <= PZ_IS_NOT_NULL ? names[op] : "?";
+}
+
+static void indent(Buffer *out, int depth)
+{
+    for (int k = 0; k < depth; k++) buffer_printf(out, "  ");
+}
+
+static void explain_node(const PlanNode *n, int depth, Buffer *out)
+{
+    indent(out, depth + 2);
+    switch (n->kind) {
+    case PLAN_TABLE_SCAN:
+        buffer_printf(out, "TableScan[%s", n->u.scan.table);
+        buffer_printf(out, ", columns: ");
+        for (int k = 0; k < n->u.scan.n_columns; k++)
+            buffer_printf(out, "%s%s", k ? ", " : "", n->u.scan.column_names[k]);
+        if (n->u.scan.n_zone > 0) {
+            buffer_printf(out, ", zone maps: ");
+            for (int k = 0; k < n->u.scan.n_zone; k++) {
+                const PlanZoneCond *z = &n->u.scan.zone[k];
+                const char *col = "?";
+                for (int c = 0; c < n->u.scan.n_columns; c++)
+                    if (n->u.scan.columns[c] == z->column) col = n->u.scan.column_names[c];
+                buffer_printf(out, "%s%s %s", k ? " AND " : "", strcmp(col, "?") ? col : "column",
+                              zone_op_name(z->op));
+                if (z->op < PZ_IS_NULL) {
+                    buffer_printf(out, " ");
+                    format_value(&z->value, out);
+                }
+            }
+        }
+        buffer_printf(out, "]");
+        break;
+    case PLAN_VALUES: buffer_printf(out, "Values[%d rows]", n->u.values.n_rows); break;
+    case PLAN_FILTER:
+        buffer_printf(out, "Filter[");
+        expr_format(n->u.filter.predicate, out);
+        buffer_printf(out, "]");
+        break;
+    case PLAN_PROJECT:
+        buffer_printf(out, "Project[");
+        format_list(n->u.project.exprs, n->n_cols, ", ", out);
+        buffer_printf(out, "]");
+        break;
+    case PLAN_HASH_AGGREGATE: {
+        static const char *modes[] = {"SINGLE", "PARTIAL", "FINAL"};
+        buffer_printf(out, "HashAggregate[%s", modes[n->u.agg.mode]);
+        if (n->u.agg.n_groups) {
+            buffer_printf(out, ", groups: ");
+            for (int k = 0; k < n->u.agg.n_groups; k++) buffer_printf(out, "%s#%d", k ? ", " : "", n->u.agg.groups[k]);
+        }
+        for (int k = 0; k < n->u.agg.n_aggs; k++) {
+            const PlanAggregate *a = &n->u.agg.aggs[k];
+            buffer_printf(out, "%s%s(%s", k ? ", " : ", aggregates: ", agg_func_name(a->func),
+                          a->distinct ? "DISTINCT " : "");
+            if (a->arg >= 0) buffer_printf(out, "#%d", a->arg);
+            buffer_printf(out, ")");
+        }
+        buffer_printf(out, "]");
+        break;
+    }
+    case PLAN_SORT:
+        buffer_printf(out, "Sort[");
+        for (int k = 0; k < n->u.sort.n_keys; k++)
+            buffer_printf(out, "%s#%d %s NULLS %s", k ? ", " : "", n->u.sort.keys[k].column,
+                          n->u.sort.keys[k].descending ? "DESC" : "ASC",
+                          n->u.sort.keys[k].nulls_first ? "FIRST" : "LAST");
+        buffer_printf(out, "]");
+        break;
+    case PLAN_LIMIT:
+        buffer_printf(out, "Limit[");
+        if (n->u.limit.limit >= 0) buffer_printf(out, "%lld", (long long)n->u.limit.limit);
+        else buffer_printf(out, "ALL");
+        if (n->u.limit.offset) buffer_printf(out, ", offset %lld", (long long)n->u.limit.offset);
+        buffer_printf(out, "]");
+        break;
+    case PLAN_EXCHANGE: buffer_printf(out, "Exchange[%s]", exchange_name(n->u.exchange.kind)); break;
+    case PLAN_REMOTE_SOURCE:
+        buffer_printf(out, "RemoteSource[fragment %d, %s]", n->u.remote.fragment,
+                      exchange_name(n->u.remote.kind));
+        break;
+    case PLAN_TABLE_WRITE: buffer_printf(out, "TableWrite[%s]", n->u.write.table); break;
+    case PLAN_CSV_SCAN: buffer_printf(out, "CsvScan['%s']", n->u.csv.path); break;
+    case PLAN_KIND_COUNT_: break;
+    }
+    buffer_printf(out, "\n");
+    for (int k = 0; k < n->n_children; k++) explain_node(n->children[k], depth + 1, out);
+}
+
+void planner_explain(const QueryPlan *plan, Buffer *out)
+{
+    static const char *dists[] = {"SINGLE", "SOURCE", "FIXED"};
+    for (int k = 0; k < plan->n_fragments; k++) {
+        const PlanFragment *f = plan->fragments[k];
+        if (k) buffer_printf(out, "\n");
+        buffer_printf(out, "Fragment %d [%s]\n", f->id, dists[f->distribution]);
+        if (f->consumer < 0)
+            buffer_printf(out, "    Output: to the client\n");
+        else
+            buffer_printf(out, "    Output: %s to fragment %d\n", exchange_name(f->output), f->consumer);
+        explain_node(f->root, 0, out);
+    }
+}

@@ -1,0 +1,99 @@
+/*
+ * fragmenter.c — cuts a physical plan into fragments (stages) at its exchanges.
+ *
+ * Every PLAN_EXCHANGE becomes a boundary: the subtree below it becomes a fragment of its
+ * own whose output is the exchange's kind, and the exchange is replaced by a
+ * PLAN_REMOTE_SOURCE naming that fragment. The fragment above the top exchange is the
+ * root (id 0), which runs once, on the coordinator. A fragment that scans a table is
+ * DIST_SOURCE (one task per group of splits); the others run once (DIST_SINGLE).
+ */
+#include "planner/planner_int.h"
+
+typedef struct Fragmenter {
+    Arena *arena;
+    PlanFragment **fragments;
+    int count, capacity;
+} Fragmenter;
+
+static PlanFragment *new_fragment(Fragmenter *f, Error *err)
+{
+    if (f->count == f->capacity) {
+        int cap = f->capacity ? f->capacity * 2 : 4;
+        PlanFragment **grown = arena_grow(f->arena, f->fragments, sizeof(PlanFragment *) * (size_t)f->capacity,
+                                          sizeof(PlanFragment *) * (size_t)cap);
+        if (!grown) {
+            arena_error(f->arena, err);
+            return NULL;
+        }
+        f->fragments = grown;
+        f->capacity = cap;
+    }
+    PlanFragment *frag = arena_alloc_zero(f->arena, sizeof *frag);
+    if (!frag) {
+        arena_error(f->arena, err);
+        return NULL;
+    }
+    frag->id = f->count;
+    frag->consumer = -1;
+    f->fragments[f->count++] = frag;
+    return frag;
+}
+
+static bool contains_scan(const PlanNode *n)
+{
+    if (n->kind == PLAN_TABLE_SCAN) return true;
+    for (int k = 0; k < n->n_children; k++)
+        if (n->children[k]->kind != PLAN_REMOTE_SOURCE && contains_scan(n->children[k])) return true;
+    return false;
+}
+
+static Status add_source(Fragmenter *f, PlanFragment *frag, int source, Error *err)
+{
+    int *grown = arena_grow(f->arena, frag->sources, sizeof(int) * (size_t)frag->n_sources,
+                            sizeof(int) * (size_t)(frag->n_sources + 1));
+    if (!grown) return arena_error(f->arena, err);
+    frag->sources = grown;
+    frag->sources[frag->n_sources++] = source;
+    return BS_OK;
+}
+
+/* Replaces exchanges below *node (inside fragment frag) by remote sources. */
+static Status cut(Fragmenter *f, PlanFragment *frag, PlanNode **node, Error *err)
+{
+    PlanNode *n = *node;
+    if (n->kind == PLAN_EXCHANGE) {
+        PlanFragment *child = new_fragment(f, err);
+        if (!child) return BS_ERROR;
+        child->root = n->children[0];
+        child->output = n->u.exchange.kind;
+        child->consumer = frag->id;
+        BS_TRY(cut(f, child, &child->root, err));
+        child->distribution = contains_scan(child->root) ? DIST_SOURCE : DIST_SINGLE;
+        BS_TRY(add_source(f, frag, child->id, err));
+        /* The exchange node becomes the remote source (same id, columns and types). */
+        ExchangeKind kind = n->u.exchange.kind;
+        n->kind = PLAN_REMOTE_SOURCE;
+        n->n_children = 0;
+        n->children = NULL;
+        n->u.remote.fragment = child->id;
+        n->u.remote.kind = kind;
+        return BS_OK;
+    }
+    for (int k = 0; k < n->n_children; k++) BS_TRY(cut(f, frag, &n->children[k], err));
+    return BS_OK;
+}
+
+Status planner_fragment(PlanNode *root, Arena *arena, PlanFragment ***fragments, int *n_fragments,
+                        Error *err)
+{
+    Fragmenter f = {.arena = arena};
+    PlanFragment *top = new_fragment(&f, err);
+    if (!top) return BS_ERROR;
+    top->root = root;
+    top->distribution = DIST_SINGLE;
+    top->output = EXCHANGE_GATHER;
+    BS_TRY(cut(&f, top, &top->root, err));
+    *fragments = f.fragments;
+    *n_fragments = f.count;
+    return BS_OK;
+}

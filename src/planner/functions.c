@@ -1,0 +1,438 @@
+/*
+ * functions.c — the function registry: names of scalar functions, operators and
+ * aggregates, and the typing rule of each (which argument types it takes, which casts the
+ * binder inserts, what it returns). The kernels that compute them live in exec/; plans
+ * name functions by the names here.
+ */
+#include "planner/planner_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef Status (*ScalarBindFn)(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                               LogicalType *ret, Error *err);
+
+typedef struct ScalarDef {
+    const char *name;   /* serialized name */
+    const char *symbol; /* operator symbol for messages, NULL for functions */
+    const char *sql_name; /* name users call it by; NULL: not callable by name */
+    int min_args, max_args;
+    ScalarBindFn bind;
+} ScalarDef;
+
+static Status bind_arithmetic(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_comparison(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_concat(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_like(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_numeric_unary(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *,
+                                 Error *);
+static Status bind_string_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_round(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_coalesce(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_extract(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+
+static const ScalarDef SCALARS[FN_COUNT_] = {
+    [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
+    [FN_SUBTRACT] = {"subtract", "-", NULL, 2, 2, bind_arithmetic},
+    [FN_MULTIPLY] = {"multiply", "*", NULL, 2, 2, bind_arithmetic},
+    [FN_DIVIDE] = {"divide", "/", NULL, 2, 2, bind_arithmetic},
+    [FN_MODULO] = {"modulo", "%", NULL, 2, 2, bind_arithmetic},
+    [FN_NEGATE] = {"negate", "-", NULL, 1, 1, bind_numeric_unary},
+    [FN_EQ] = {"eq", "=", NULL, 2, 2, bind_comparison},
+    [FN_NE] = {"ne", "<>", NULL, 2, 2, bind_comparison},
+    [FN_LT] = {"lt", "<", NULL, 2, 2, bind_comparison},
+    [FN_LE] = {"le", "<=", NULL, 2, 2, bind_comparison},
+    [FN_GT] = {"gt", ">", NULL, 2, 2, bind_comparison},
+    [FN_GE] = {"ge", ">=", NULL, 2, 2, bind_comparison},
+    [FN_CONCAT] = {"concat", "||", NULL, 2, 2, bind_concat},
+    [FN_LIKE] = {"like", "~~", NULL, 2, 2, bind_like},
+    [FN_NOT_LIKE] = {"not_like", "!~~", NULL, 2, 2, bind_like},
+    [FN_ABS] = {"abs", NULL, "abs", 1, 1, bind_numeric_unary},
+    [FN_LOWER] = {"lower", NULL, "lower", 1, 1, bind_string_fn},
+    [FN_UPPER] = {"upper", NULL, "upper", 1, 1, bind_string_fn},
+    [FN_LENGTH] = {"length", NULL, "length", 1, 1, bind_string_fn},
+    [FN_SUBSTRING] = {"substring", NULL, "substring", 2, 3, bind_string_fn},
+    [FN_ROUND] = {"round", NULL, "round", 1, 2, bind_round},
+    [FN_COALESCE] = {"coalesce", NULL, "coalesce", 1, 100, bind_coalesce},
+    [FN_EXTRACT_YEAR] = {"extract_year", NULL, NULL, 1, 1, bind_extract},
+    [FN_EXTRACT_MONTH] = {"extract_month", NULL, NULL, 1, 1, bind_extract},
+    [FN_EXTRACT_DAY] = {"extract_day", NULL, NULL, 1, 1, bind_extract},
+};
+
+static const char *const AGG_NAMES[AGG_COUNT_] = {
+    [AGG_COUNT_STAR] = "count_star", [AGG_COUNT] = "count", [AGG_SUM] = "sum",
+    [AGG_MIN] = "min",               [AGG_MAX] = "max",     [AGG_AVG] = "avg",
+};
+
+const char *scalar_func_name(ScalarFuncId id)
+{
+    return (unsigned)id < FN_COUNT_ ? SCALARS[id].name : NULL;
+}
+
+const char *agg_func_name(AggFuncId id)
+{
+    return (unsigned)id < AGG_COUNT_ ? AGG_NAMES[id] : NULL;
+}
+
+int scalar_func_by_name(const char *name)
+{
+    for (int k = 0; k < FN_COUNT_; k++)
+        if (strcmp(SCALARS[k].name, name) == 0) return k;
+    return -1;
+}
+
+int agg_func_by_name(const char *name)
+{
+    for (int k = 0; k < AGG_COUNT_; k++)
+        if (strcmp(AGG_NAMES[k], name) == 0) return k;
+    return -1;
+}
+
+bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
+{
+    static const struct {
+        const char *alias;
+        ScalarFuncId id;
+    } aliases[] = {{"substr", FN_SUBSTRING}, {"char_length", FN_LENGTH},
+                   {"character_length", FN_LENGTH}, {"lcase", FN_LOWER}, {"ucase", FN_UPPER}};
+    for (int k = 0; k < AGG_COUNT_; k++) {
+        if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
+            *is_aggregate = true;
+            *id = k;
+            return true;
+        }
+    }
+    *is_aggregate = false;
+    for (int k = 0; k < FN_COUNT_; k++) {
+        if (SCALARS[k].sql_name && strcmp(SCALARS[k].sql_name, name) == 0) {
+            *id = k;
+            return true;
+        }
+    }
+    for (size_t k = 0; k < BS_ARRAY_LEN(aliases); k++) {
+        if (strcmp(aliases[k].alias, name) == 0) {
+            *id = aliases[k].id;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* "integer, character varying" into buf. */
+static void format_arg_types(Expr **args, int n_args, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n_args && len < size; k++) {
+        char name[40];
+        const char *t = args[k]->type.id == TYPE_NULL ? "unknown"
+                        : (args[k]->flags & EXPR_FLAG_UNTYPED)
+                            ? "unknown"
+                            : type_sql_name(args[k]->type, name, sizeof name);
+        int n = snprintf(buf + len, size - len, "%s%s", k ? ", " : "", t);
+        if (n < 0) break;
+        len += (size_t)n;
+    }
+}
+
+/* 42883: no operator/function for these argument types. */
+static Status no_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err)
+{
+    const ScalarDef *def = &SCALARS[id];
+    char types[160];
+    if (def->symbol && n_args == 2) {
+        char a[40], c[40];
+        format_arg_types(&args[0], 1, a, sizeof a);
+        format_arg_types(&args[1], 1, c, sizeof c);
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "operator does not exist: %s %s %s", a,
+                  def->symbol, c);
+        error_set_hint(err, "No operator matches the given name and argument types. You might "
+                            "need to add explicit type casts.");
+        return BS_ERROR;
+    }
+    if (def->symbol) {
+        format_arg_types(args, n_args, types, sizeof types);
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "operator does not exist: %s %s",
+                  def->symbol, types);
+        return BS_ERROR;
+    }
+    format_arg_types(args, n_args, types, sizeof types);
+    error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function %s(%s) does not exist",
+              def->sql_name ? def->sql_name : def->name, types);
+    error_set_hint(err, "No function matches the given name and argument types. You might need "
+                        "to add explicit type casts.");
+    return BS_ERROR;
+}
+
+static bool untyped(const Expr *e)
+{
+    return (e->flags & EXPR_FLAG_UNTYPED) || e->type.id == TYPE_NULL;
+}
+
+static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                              LogicalType *ret, Error *err)
+{
+    LogicalType lt = args[0]->type, rt = args[1]->type;
+    /* date ± integer → date; date - date → integer (PostgreSQL). */
+    if ((id == FN_ADD || id == FN_SUBTRACT) && lt.id == TYPE_DATE &&
+        (type_is_integral(rt) || untyped(args[1]))) {
+        BS_TRY(binder_cast(b, &args[1], type_make(TYPE_INTEGER), false, err));
+        *ret = type_make(TYPE_DATE);
+        return BS_OK;
+    }
+    if (id == FN_ADD && rt.id == TYPE_DATE && (type_is_integral(lt) || untyped(args[0]))) {
+        BS_TRY(binder_cast(b, &args[0], type_make(TYPE_INTEGER), false, err));
+        *ret = type_make(TYPE_DATE);
+        return BS_OK;
+    }
+    if (id == FN_SUBTRACT && lt.id == TYPE_DATE && rt.id == TYPE_DATE) {
+        *ret = type_make(TYPE_INTEGER);
+        return BS_OK;
+    }
+    /* Untyped operands take the other side's numeric type. */
+    LogicalType common;
+    if (!binder_common_type(args[0], args[1], &common)) return no_match(id, args, n_args, pos, err);
+    if (untyped(args[0]) && untyped(args[1]) && common.id == TYPE_VARCHAR)
+        return no_match(id, args, n_args, pos, err);
+    if (!type_is_numeric(common)) return no_match(id, args, n_args, pos, err);
+    if (common.id != TYPE_DECIMAL || id == FN_MODULO) {
+        if (id == FN_DIVIDE && common.id == TYPE_DECIMAL) common = type_make(TYPE_DOUBLE);
+        BS_TRY(binder_cast(b, &args[0], common, false, err));
+        BS_TRY(binder_cast(b, &args[1], common, false, err));
+        *ret = common;
+        return BS_OK;
+    }
+    /* Decimal arithmetic: operands become decimals; the result's scale follows the operator. */
+    if (id == FN_DIVIDE) {
+        /* Decimal division yields DOUBLE (as DuckDB does). */
+        BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+        BS_TRY(binder_cast(b, &args[1], type_make(TYPE_DOUBLE), false, err));
+        *ret = type_make(TYPE_DOUBLE);
+        return BS_OK;
+    }
+    LogicalType da = untyped(args[0]) ? common : args[0]->type;
+    LogicalType db = untyped(args[1]) ? common : args[1]->type;
+    if (da.id != TYPE_DECIMAL) da = da.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    if (db.id != TYPE_DECIMAL) db = db.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    if (id == FN_MULTIPLY) {
+        int scale = da.scale + db.scale;
+        if (scale > DECIMAL_MAX_PRECISION) {
+            BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+            BS_TRY(binder_cast(b, &args[1], type_make(TYPE_DOUBLE), false, err));
+            *ret = type_make(TYPE_DOUBLE);
+            return BS_OK;
+        }
+        BS_TRY(binder_cast(b, &args[0], da, false, err));
+        BS_TRY(binder_cast(b, &args[1], db, false, err));
+        *ret = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, da.precision + db.precision), scale);
+        return BS_OK;
+    }
+    /* + and -: both operands rescaled to the larger scale. */
+    int scale = BS_MAX(da.scale, db.scale);
+    int digits = BS_MAX(da.precision - da.scale, db.precision - db.scale);
+    LogicalType ca = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, da.precision - da.scale + scale), scale);
+    LogicalType cb = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, db.precision - db.scale + scale), scale);
+    BS_TRY(binder_cast(b, &args[0], ca, false, err));
+    BS_TRY(binder_cast(b, &args[1], cb, false, err));
+    *ret = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, digits + scale + 1), scale);
+    return BS_OK;
+}
+
+static Status bind_comparison(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                              LogicalType *ret, Error *err)
+{
+    LogicalType common;
+    if (!binder_common_type(args[0], args[1], &common)) return no_match(id, args, n_args, pos, err);
+    if (common.id == TYPE_NULL) common = type_make(TYPE_INTEGER);
+    BS_TRY(binder_cast(b, &args[0], common, false, err));
+    BS_TRY(binder_cast(b, &args[1], common, false, err));
+    *ret = type_make(TYPE_BOOLEAN);
+    return BS_OK;
+}
+
+static Status bind_concat(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                          LogicalType *ret, Error *err)
+{
+    /* text || anything: the other side is converted to text (PostgreSQL's anynonarray). */
+    if (args[0]->type.id != TYPE_VARCHAR && args[1]->type.id != TYPE_VARCHAR &&
+        !untyped(args[0]) && !untyped(args[1]))
+        return no_match(id, args, n_args, pos, err);
+    BS_TRY(binder_cast(b, &args[0], type_make(TYPE_VARCHAR), true, err));
+    BS_TRY(binder_cast(b, &args[1], type_make(TYPE_VARCHAR), true, err));
+    *ret = type_make(TYPE_VARCHAR);
+    return BS_OK;
+}
+
+static Status require_varchar(Binder *b, ScalarFuncId id, Expr **args, int n_args, int k, int pos,
+                              Error *err)
+{
+    if (args[k]->type.id != TYPE_VARCHAR && !untyped(args[k]))
+        return no_match(id, args, n_args, pos, err);
+    return binder_cast(b, &args[k], type_make(TYPE_VARCHAR), false, err);
+}
+
+static Status require_integer(Binder *b, ScalarFuncId id, Expr **args, int n_args, int k, int pos,
+                              Error *err)
+{
+    if (!type_is_integral(args[k]->type) && !untyped(args[k]))
+        return no_match(id, args, n_args, pos, err);
+    return binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err);
+}
+
+static Status bind_like(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                        LogicalType *ret, Error *err)
+{
+    BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+    BS_TRY(require_varchar(b, id, args, n_args, 1, pos, err));
+    *ret = type_make(TYPE_BOOLEAN);
+    return BS_OK;
+}
+
+static Status bind_numeric_unary(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                                 LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    if (!type_is_numeric(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    *ret = args[0]->type;
+    return BS_OK;
+}
+
+static Status bind_string_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+    for (int k = 1; k < n_args; k++) BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+    *ret = type_make(id == FN_LENGTH ? TYPE_INTEGER : TYPE_VARCHAR);
+    return BS_OK;
+}
+
+static Status bind_round(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                         LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    LogicalType t = args[0]->type;
+    if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
+    int64_t digits = 0;
+    if (n_args == 2) {
+        BS_TRY(require_integer(b, id, args, n_args, 1, pos, err));
+        if (args[1]->kind != EXPR_CONSTANT || args[1]->u.constant.is_null)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[1]->pos,
+                             "round() needs a constant number of digits");
+        digits = args[1]->u.constant.u.i64;
+        if (digits < -18 || digits > 18)
+            return error_set(err, SQLSTATE_INVALID_PARAMETER, args[1]->pos,
+                             "round() digits must be between -18 and 18");
+    }
+    if (t.id == TYPE_DECIMAL) {
+        int scale = (int)BS_MAX(0, BS_MIN(digits, (int64_t)t.scale));
+        *ret = type_decimal(t.precision, scale);
+    } else {
+        *ret = t; /* integers stay integers, doubles stay doubles */
+    }
+    return BS_OK;
+}
+
+static Status bind_coalesce(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                            LogicalType *ret, Error *err)
+{
+    BS_TRY(binder_unify_types(b, args, n_args, "COALESCE", err));
+    *ret = args[0]->type;
+    return BS_OK;
+}
+
+static Status bind_extract(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                           LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
+    if (!type_is_temporal(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    *ret = type_make(TYPE_BIGINT);
+    return BS_OK;
+}
+
+Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,
+                          Expr **out, Error *err)
+{
+    const ScalarDef *def = &SCALARS[func];
+    if (n_args < def->min_args || n_args > def->max_args) return no_match(func, args, n_args, pos, err);
+    LogicalType ret;
+    BS_TRY(def->bind(b, func, args, n_args, pos, &ret, err));
+    *out = expr_new_call(b->arena, func, ret, args, n_args, pos);
+    if (!*out) return arena_error(b->arena, err);
+    return BS_OK;
+}
+
+Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct, int pos,
+                             AggregateCall **out, Error *err)
+{
+    AggregateCall *call = arena_alloc_zero(b->arena, sizeof *call);
+    if (!call) return arena_error(b->arena, err);
+    call->func = func;
+    call->distinct = distinct;
+    call->arg = arg;
+    if (arg && untyped(arg)) {
+        /* count('x'), min(NULL): a literal without a type is text (NULL: integer). */
+        LogicalType t = arg->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR);
+        if (func == AGG_SUM || func == AGG_AVG) t = type_make(TYPE_DOUBLE);
+        BS_TRY(binder_cast(b, &call->arg, t, false, err));
+        arg = call->arg;
+    }
+    LogicalType t = arg ? arg->type : type_make(TYPE_BIGINT);
+    call->arg_type = t;
+    char name[40];
+    switch (func) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT: call->type = type_make(TYPE_BIGINT); break;
+    case AGG_SUM:
+        if (type_is_integral(t))
+            call->type = type_make(TYPE_BIGINT);
+        else if (t.id == TYPE_DECIMAL)
+            call->type = type_decimal(DECIMAL_MAX_PRECISION, t.scale);
+        else if (t.id == TYPE_DOUBLE)
+            call->type = t;
+        else
+            goto no_match;
+        break;
+    case AGG_AVG:
+        if (!type_is_numeric(t)) goto no_match;
+        call->type = type_make(TYPE_DOUBLE);
+        break;
+    case AGG_MIN:
+    case AGG_MAX: call->type = t; break;
+    case AGG_COUNT_: goto no_match;
+    }
+    *out = call;
+    return BS_OK;
+no_match:
+    error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function %s(%s) does not exist",
+              AGG_NAMES[func], type_sql_name(t, name, sizeof name));
+    error_set_hint(err, "No function matches the given name and argument types. You might need "
+                        "to add explicit type casts.");
+    return BS_ERROR;
+}
+
+/* The type of the running sum an aggregate keeps (sum and avg). */
+static LogicalType sum_state_type(LogicalType arg)
+{
+    if (type_is_integral(arg)) return type_make(TYPE_BIGINT);
+    if (arg.id == TYPE_DECIMAL) return type_decimal(DECIMAL_MAX_PRECISION, arg.scale);
+    return type_make(TYPE_DOUBLE);
+}
+
+int plan_agg_state_width(const PlanAggregate *agg)
+{
+    return agg->func == AGG_AVG ? 2 : 1;
+}
+
+LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
+{
+    switch (agg->func) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT: return type_make(TYPE_BIGINT);
+    case AGG_SUM: return sum_state_type(agg->arg_type);
+    case AGG_MIN:
+    case AGG_MAX: return agg->arg_type;
+    case AGG_AVG: return k == 0 ? sum_state_type(agg->arg_type) : type_make(TYPE_BIGINT);
+    case AGG_COUNT_: break;
+    }
+    return type_make(TYPE_INVALID);
+}

@@ -1,0 +1,116 @@
+/*
+ * logical.h — the logical plan: relational operators whose expressions name their input
+ * columns by ColumnBinding (the producing operator's table index and a column number),
+ * as DuckDB's logical plans do. Bindings survive rewrites that reorder or prune columns;
+ * the physical planner turns them into positions.
+ */
+#ifndef BASALT_PLANNER_LOGICAL_H
+#define BASALT_PLANNER_LOGICAL_H
+
+#include "planner/plan.h"
+
+typedef enum LogicalKind {
+    LOP_GET,       /* scan of a stored table */
+    LOP_VALUES,    /* constant rows */
+    LOP_CSV_READ,  /* rows of a CSV file (COPY FROM) */
+    LOP_FILTER,
+    LOP_PROJECT,
+    LOP_AGGREGATE,
+    LOP_ORDER,
+    LOP_LIMIT,
+    LOP_INSERT,    /* writes its child's rows (in table column order) into a table */
+} LogicalKind;
+
+typedef struct LogicalSortKey {
+    Expr *expr;
+    bool descending;
+    bool nulls_first;
+} LogicalSortKey;
+
+struct CatalogTable;
+
+typedef struct LogicalOp LogicalOp;
+
+struct LogicalOp {
+    LogicalKind kind;
+    int n_children;
+    LogicalOp **children;
+    /* Output: n_out columns, their types and bindings (filled by logical_resolve). */
+    int n_out;
+    LogicalType *types;
+    ColumnBinding *bindings;
+    double est_rows; /* < 0: unknown */
+    union {
+        struct {
+            uint32_t table_index;
+            struct CatalogTable *table;
+            int n_columns;
+            int *columns; /* table column indexes read, in output order */
+            int n_zone;
+            PlanZoneCond *zone; /* conditions for zone-map pruning (the filter stays above) */
+        } get;
+        struct {
+            uint32_t table_index;
+            int n_cols;
+            int n_rows;
+            Expr ***rows;
+        } values;
+        struct {
+            uint32_t table_index;
+            int n_cols;
+            LogicalType *col_types;
+            char *path;
+            char delimiter, quote, escape;
+            bool header;
+            char *null_string;
+        } csv;
+        struct {
+            Expr *predicate;
+        } filter;
+        struct {
+            uint32_t table_index;
+            int n_exprs;
+            Expr **exprs;
+        } project;
+        struct {
+            uint32_t group_index; /* bindings of the group columns */
+            uint32_t agg_index;   /* bindings of the aggregate results */
+            int n_groups;
+            Expr **groups;
+            int n_aggs;
+            AggregateCall **aggs;
+        } aggregate;
+        struct {
+            int n_keys;
+            LogicalSortKey *keys;
+        } order;
+        struct {
+            int64_t limit; /* -1: none */
+            int64_t offset;
+        } limit;
+        struct {
+            char *table;
+            uint64_t table_id; /* 0: created by this statement */
+            int n_columns;
+            PlanColumnDef *columns;
+        } insert;
+    } u;
+};
+
+/* Creates an operator with the given children (copied), in arena; NULL on failure. */
+LogicalOp *logical_create(Arena *arena, LogicalKind kind, LogicalOp *child);
+/*
+ * Computes n_out, types and bindings of op from its children (which must be resolved).
+ * Fails only when memory runs out.
+ */
+Status logical_resolve(LogicalOp *op, Arena *arena, Error *err);
+/* Resolves a whole tree bottom-up. */
+Status logical_resolve_tree(LogicalOp *op, Arena *arena, Error *err);
+
+/* Walks every expression node of e (pre-order), calling fn; stops early if fn returns false. */
+typedef bool (*ExprVisitor)(Expr *e, void *arg);
+bool expr_visit(Expr *e, ExprVisitor fn, void *arg);
+/* Structural equality of two bound expressions (same kinds, types, bindings, constants). */
+bool expr_equal(const Expr *a, const Expr *b);
+
+#endif

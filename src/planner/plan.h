@@ -1,0 +1,304 @@
+/*
+ * plan.h — the data the planner hands to the executor: bound expressions, physical plan
+ * nodes and plan fragments. Data only: no behaviour lives here, and nothing here points
+ * outside the arena it was built in, so a fragment can be serialized explicitly
+ * (serialize.c) and rebuilt on another node.
+ *
+ * Expressions read their input by position (EXPR_COLUMN.index) in the physical plan; in
+ * the logical plan (logical.h) the same nodes name their input by ColumnBinding, and the
+ * physical planner turns bindings into positions.
+ */
+#ifndef BASALT_PLANNER_PLAN_H
+#define BASALT_PLANNER_PLAN_H
+
+#include "common/arena.h"
+#include "common/types.h"
+#include "common/value.h"
+
+/* ---- functions ----------------------------------------------------------------------- */
+
+/* Scalar functions and operators. The names (functions.c) are what plans serialize. */
+typedef enum ScalarFuncId {
+    FN_ADD,
+    FN_SUBTRACT,
+    FN_MULTIPLY,
+    FN_DIVIDE,
+    FN_MODULO,
+    FN_NEGATE,
+    FN_EQ,
+    FN_NE,
+    FN_LT,
+    FN_LE,
+    FN_GT,
+    FN_GE,
+    FN_CONCAT,
+    FN_LIKE,
+    FN_NOT_LIKE,
+    FN_ABS,
+    FN_LOWER,
+    FN_UPPER,
+    FN_LENGTH,
+    FN_SUBSTRING,
+    FN_ROUND,
+    FN_COALESCE,
+    FN_EXTRACT_YEAR,
+    FN_EXTRACT_MONTH,
+    FN_EXTRACT_DAY,
+    FN_COUNT_ /* number of functions; not a function */
+} ScalarFuncId;
+
+typedef enum AggFuncId {
+    AGG_COUNT_STAR,
+    AGG_COUNT,
+    AGG_SUM,
+    AGG_MIN,
+    AGG_MAX,
+    AGG_AVG,
+    AGG_COUNT_ /* not a function */
+} AggFuncId;
+
+/* The serialized name of a function ("add", "count"); NULL for an invalid id. */
+const char *scalar_func_name(ScalarFuncId id);
+const char *agg_func_name(AggFuncId id);
+/* Inverse of the above; -1 when unknown. */
+int scalar_func_by_name(const char *name);
+int agg_func_by_name(const char *name);
+
+/* ---- expressions --------------------------------------------------------------------- */
+
+/* A column produced by a logical operator: (the operator's table index, column). */
+typedef struct ColumnBinding {
+    uint32_t table;
+    uint32_t column;
+} ColumnBinding;
+
+typedef enum ExprKind {
+    EXPR_CONSTANT,
+    EXPR_COLUMN,
+    EXPR_CALL,        /* scalar function or operator */
+    EXPR_CAST,        /* arg converted to type */
+    EXPR_AND,         /* n-ary */
+    EXPR_OR,          /* n-ary */
+    EXPR_NOT,
+    EXPR_IS_NULL,
+    EXPR_IS_NOT_NULL,
+    EXPR_CASE,        /* searched CASE: WHEN conds THEN results ELSE */
+    EXPR_AGGREGATE,   /* only while binding: replaced by a column of the aggregate */
+} ExprKind;
+
+typedef struct Expr Expr;
+typedef struct AggregateCall AggregateCall;
+
+/* Expr.flags (binder only; not serialized). */
+#define EXPR_FLAG_UNTYPED 1 /* a string literal or NULL whose type comes from its context */
+
+struct Expr {
+    ExprKind kind;
+    LogicalType type; /* of the result */
+    int pos;          /* byte offset in the SQL text, -1 if none (not serialized) */
+    uint8_t flags;
+    union {
+        Value constant; /* strings are in the plan arena */
+        struct {
+            ColumnBinding binding; /* logical plans */
+            int index;             /* physical plans: position in the input chunk */
+        } column;
+        struct {
+            ScalarFuncId func;
+            int n_args;
+            Expr **args;
+        } call;
+        struct {
+            Expr *arg;
+            bool try_cast; /* reserved: NULL instead of an error */
+        } cast;
+        struct {
+            int n_args;
+            Expr **args;
+        } conj; /* AND, OR */
+        struct {
+            Expr *arg;
+        } unary; /* NOT, IS [NOT] NULL */
+        struct {
+            int n_whens;
+            Expr **whens, **thens;
+            Expr *else_expr; /* never NULL after binding (a NULL constant) */
+        } case_;
+        struct {
+            AggregateCall *call;
+        } aggregate;
+    } u;
+};
+
+/* An aggregate call as bound: func(DISTINCT? arg). */
+struct AggregateCall {
+    AggFuncId func;
+    bool distinct;
+    Expr *arg;            /* NULL for count(*) */
+    LogicalType arg_type; /* type of arg (after implicit casts) */
+    LogicalType type;     /* result type */
+};
+
+/* ---- physical plan ------------------------------------------------------------------ */
+
+typedef enum PlanKind {
+    PLAN_TABLE_SCAN,
+    PLAN_VALUES,
+    PLAN_FILTER,
+    PLAN_PROJECT,
+    PLAN_HASH_AGGREGATE,
+    PLAN_SORT,
+    PLAN_LIMIT,
+    PLAN_EXCHANGE,      /* before fragmenting: a stage boundary */
+    PLAN_REMOTE_SOURCE, /* after fragmenting: reads another fragment's output */
+    PLAN_TABLE_WRITE,
+    PLAN_CSV_SCAN,
+    PLAN_KIND_COUNT_ /* not a kind */
+} PlanKind;
+
+typedef enum AggMode {
+    AGG_SINGLE,  /* input rows → final values */
+    AGG_PARTIAL, /* input rows → intermediate states */
+    AGG_FINAL,   /* intermediate states → final values */
+} AggMode;
+
+typedef enum ExchangeKind {
+    EXCHANGE_GATHER,      /* every producer → one consumer */
+    EXCHANGE_REPARTITION, /* by hash of keys */
+    EXCHANGE_BROADCAST,   /* every consumer gets every page */
+    EXCHANGE_ROUND_ROBIN,
+} ExchangeKind;
+
+/* One aggregate of a PLAN_HASH_AGGREGATE. */
+typedef struct PlanAggregate {
+    AggFuncId func;
+    bool distinct;
+    int arg;              /* input column: the argument (SINGLE, PARTIAL) or the first state
+                             column (FINAL); -1 for count(*) in SINGLE/PARTIAL */
+    LogicalType arg_type; /* of the argument */
+    LogicalType type;     /* of the final result */
+} PlanAggregate;
+
+typedef struct SortKey {
+    int column;
+    bool descending;
+    bool nulls_first;
+} SortKey;
+
+/* Comparisons a scan can check against zone maps (min/max/null counts). */
+typedef enum PlanZoneOp {
+    PZ_EQ,
+    PZ_LT,
+    PZ_LE,
+    PZ_GT,
+    PZ_GE,
+    PZ_IS_NULL,
+    PZ_IS_NOT_NULL,
+} PlanZoneOp;
+
+/* A zone-map condition on a scanned table column: column op value. */
+typedef struct PlanZoneCond {
+    int column; /* table column index */
+    PlanZoneOp op;
+    Value value; /* of the column's type; unused for the NULL tests */
+} PlanZoneCond;
+
+/* A column of a table being written, with its constraint. */
+typedef struct PlanColumnDef {
+    char *name;
+    LogicalType type;
+    bool not_null;
+} PlanColumnDef;
+
+typedef struct PlanNode PlanNode;
+
+struct PlanNode {
+    PlanKind kind;
+    int id; /* unique in the query; names the node in EXPLAIN and statistics */
+    int n_children;
+    PlanNode **children;
+    int n_cols; /* output columns */
+    LogicalType *types;
+    double est_rows; /* estimate, < 0 when unknown */
+    union {
+        struct {
+            char *table;
+            uint64_t table_id;
+            uint64_t snapshot;
+            int n_columns;
+            int *columns; /* table column indexes, in output order */
+            char **column_names;
+            int n_zone;
+            PlanZoneCond *zone;
+        } scan;
+        struct {
+            int n_rows;
+            Expr ***rows; /* n_rows arrays of n_cols expressions (no column refs) */
+        } values;
+        struct {
+            Expr *predicate;
+        } filter;
+        struct {
+            Expr **exprs; /* n_cols of them */
+        } project;
+        struct {
+            AggMode mode;
+            int n_groups;
+            int *groups; /* input columns; they come first in the output */
+            int n_aggs;
+            PlanAggregate *aggs;
+        } agg;
+        struct {
+            int n_keys;
+            SortKey *keys;
+        } sort;
+        struct {
+            int64_t limit; /* -1: none */
+            int64_t offset;
+        } limit;
+        struct {
+            ExchangeKind kind;
+        } exchange;
+        struct {
+            int fragment; /* the producing fragment */
+            ExchangeKind kind;
+        } remote;
+        struct {
+            char *table;
+            uint64_t table_id;
+            int n_columns;
+            PlanColumnDef *columns; /* the input's columns, in table order */
+        } write;
+        struct {
+            char *path;
+            char delimiter, quote, escape;
+            bool header;
+            char *null_string;
+        } csv;
+    } u;
+};
+
+/* Columns of intermediate state that PARTIAL emits (and FINAL reads) for an aggregate. */
+int plan_agg_state_width(const PlanAggregate *agg);
+/* Type of state column k (0 <= k < plan_agg_state_width) of an aggregate. */
+LogicalType plan_agg_state_type(const PlanAggregate *agg, int k);
+
+/* ---- fragments ----------------------------------------------------------------------- */
+
+typedef enum FragmentDistribution {
+    DIST_SINGLE, /* one task (the coordinator's root stage, VALUES, …) */
+    DIST_SOURCE, /* tasks over the splits of a table scan */
+    DIST_FIXED,  /* N hash partitions (joins and aggregations to come) */
+} FragmentDistribution;
+
+typedef struct PlanFragment {
+    int id;
+    PlanNode *root;
+    FragmentDistribution distribution;
+    ExchangeKind output;  /* how its output reaches its consumer */
+    int consumer;         /* fragment that reads this one's output; -1 for the root */
+    int n_sources;
+    int *sources; /* fragments this one reads (through PLAN_REMOTE_SOURCE) */
+} PlanFragment;
+
+#endif

@@ -1,0 +1,134 @@
+/*
+ * planner.h — the public face of planner/: SQL AST → bound statement (binder) → logical
+ * plan → optimized logical plan → physical plan → fragments; EXPLAIN text; and the
+ * explicit (de)serialization of fragments.
+ *
+ * The planner sees tables only through a Catalog (a table of function pointers) that
+ * server/ fills from the storage metastore; it never touches files.
+ *
+ * Everything the planner returns lives in the Arena passed in.
+ */
+#ifndef BASALT_PLANNER_PLANNER_H
+#define BASALT_PLANNER_PLANNER_H
+
+#include "common/buffer.h"
+#include "common/error.h"
+#include "parser/ast.h"
+#include "planner/logical.h"
+#include "planner/plan.h"
+
+/* ---- catalog interface --------------------------------------------------------------- */
+
+/* A table as the planner sees it. */
+typedef struct CatalogTable {
+    char *name;
+    uint64_t id;
+    uint64_t snapshot;
+    int n_cols;
+    char **col_names;
+    LogicalType *col_types;
+    bool *col_not_null;
+    double n_rows; /* estimate */
+    void *handle;  /* the catalog's own data (server/: the storage TableInfo) */
+} CatalogTable;
+
+typedef struct Catalog {
+    void *ctx;
+    /*
+     * Finds table `name`; *out = NULL (and BS_OK) when there is none. The CatalogTable is
+     * allocated in arena and describes one snapshot, used for the whole statement.
+     */
+    Status (*get_table)(void *ctx, const char *name, Arena *arena, CatalogTable **out,
+                        Error *err);
+} Catalog;
+
+/* ---- bound statements ----------------------------------------------------------------- */
+
+typedef enum BoundKind {
+    BOUND_QUERY,        /* rows to the client */
+    BOUND_INSERT,       /* INSERT, COPY FROM, CREATE TABLE AS: rows into a table */
+    BOUND_CREATE_TABLE, /* CREATE TABLE without a query */
+    BOUND_DROP_TABLE,
+    BOUND_EXPLAIN,
+} BoundKind;
+
+typedef struct BoundStatement BoundStatement;
+
+struct BoundStatement {
+    BoundKind kind;
+    LogicalOp *plan;    /* QUERY and INSERT */
+    int n_out;          /* QUERY: output columns */
+    char **out_names;
+    LogicalType *out_types;
+    /* INSERT: the target. For CREATE TABLE AS the table is created by the same commit. */
+    char *table;
+    uint64_t table_id; /* 0 when created by this statement */
+    const char *verb;  /* "INSERT", "COPY", "CREATE TABLE AS" — for the status line */
+    /* CREATE TABLE (also CREATE TABLE AS): the definition. */
+    bool create;
+    bool if_not_exists;
+    int n_columns;
+    PlanColumnDef *columns;
+    /* DROP TABLE */
+    int n_drop;
+    char **drop_names;
+    bool if_exists;
+    /* EXPLAIN */
+    BoundStatement *explained;
+    bool analyze;
+};
+
+/*
+ * Binds a parsed statement: resolves names through the catalog, types every expression
+ * (inserting implicit casts), checks grouping, and builds the logical plan. Errors carry
+ * the byte position of the offending node. Not supported constructs fail with 0A000.
+ */
+Status planner_bind(const AstStatement *stmt, const Catalog *catalog, Arena *arena,
+                    BoundStatement **out, Error *err);
+
+/* Rewrites the logical plan in place: column pruning, zone-map filters on scans. */
+Status planner_optimize(LogicalOp **plan, Arena *arena, Error *err);
+
+/* ---- physical plans and fragments -------------------------------------------------- */
+
+typedef struct QueryPlan {
+    int n_fragments;
+    PlanFragment **fragments; /* fragments[0] is the root (the coordinator's stage) */
+    int n_out;
+    char **out_names;
+    LogicalType *out_types;
+} QueryPlan;
+
+/*
+ * Turns an optimized logical plan into a physical plan, inserting exchanges where the
+ * distribution of data must change and splitting aggregations into partial and final
+ * steps, then cuts it into fragments at the exchanges.
+ */
+Status planner_physical(const BoundStatement *stmt, Arena *arena, QueryPlan **out, Error *err);
+
+/*
+ * Appends the EXPLAIN text of a plan: every fragment with its distribution and output
+ * exchange, and its operator tree.
+ */
+void planner_explain(const QueryPlan *plan, Buffer *out);
+
+/*
+ * Serializes a fragment into bytes (appended to out): an explicit, versioned encoding
+ * of every field — never raw structs. Fails only when memory runs out.
+ */
+Status fragment_serialize(const PlanFragment *fragment, Buffer *out, Error *err);
+/*
+ * Rebuilds a fragment from bytes into arena. Malformed or truncated input fails with
+ * XX001 (never reads out of bounds, never trusts a count without checking it).
+ */
+Status fragment_deserialize(const uint8_t *data, size_t len, Arena *arena, PlanFragment **out,
+                            Error *err);
+
+/* ---- expressions and types (shared with server/ and tests) ----------------------------- */
+
+/* Resolves a written type name ("int", "decimal(15,2)", "varchar(25)") or fails with 42704. */
+Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *err);
+/* Appends a readable rendering of a bound expression (for EXPLAIN). */
+void expr_format(const Expr *expr, Buffer *out);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * planner_int.h — what the planner's files share and nobody else sees: the binder's
+ * state, name scopes, expression constructors, coercion and the function registry.
+ */
+#ifndef BASALT_PLANNER_PLANNER_INT_H
+#define BASALT_PLANNER_PLANNER_INT_H
+
+#include "planner/planner.h"
+
+/* Deepest nesting of queries and expressions the binder follows before failing (54001). */
+#define BINDER_MAX_DEPTH 1000
+
+/* The WITH queries visible while binding: a frame per WITH clause, innermost first. */
+typedef struct CteFrame {
+    const AstList *ctes; /* AstCte* */
+    int n_visible;       /* a CTE sees only the ones before it */
+    struct CteFrame *parent;
+} CteFrame;
+
+typedef struct Binder {
+    Arena *arena;
+    const Catalog *catalog;
+    uint32_t next_table_index;
+    int depth;
+    CteFrame *ctes;
+} Binder;
+
+/* A column visible by name while binding: from a FROM item, or a select alias. */
+typedef struct ScopeColumn {
+    char *qualifier; /* table name or alias; NULL for unnamed subqueries */
+    char *name;
+    ColumnBinding binding;
+    LogicalType type;
+} ScopeColumn;
+
+typedef struct Scope {
+    int n_cols;
+    int capacity;
+    ScopeColumn *cols;
+} Scope;
+
+/* Where an expression is being bound; decides whether aggregates are allowed. */
+typedef enum BindClause {
+    CLAUSE_SELECT,
+    CLAUSE_WHERE,
+    CLAUSE_GROUP_BY,
+    CLAUSE_HAVING,
+    CLAUSE_ORDER_BY,
+    CLAUSE_VALUES,
+    CLAUSE_LIMIT,
+    CLAUSE_AGGREGATE_ARG, /* inside an aggregate: nested aggregates are not allowed */
+} BindClause;
+
+/* ---- expression construction (expr.c) ---- */
+Expr *expr_new(Arena *arena, ExprKind kind, LogicalType type, int pos);
+Expr *expr_new_constant(Arena *arena, const Value *value, int pos);
+Expr *expr_new_column(Arena *arena, ColumnBinding binding, LogicalType type, int pos);
+Expr *expr_new_call(Arena *arena, ScalarFuncId func, LogicalType type, Expr **args, int n_args,
+                    int pos);
+/* Deep copy of a value's string bytes into arena (other types are copied as they are). */
+Status value_copy_into(Arena *arena, const Value *in, Value *out, Error *err);
+
+/* ---- types and coercion (coerce.c) ---- */
+/* Lower-case SQL name of a type for messages: "integer", "character varying", "numeric(15,2)". */
+const char *type_sql_name(LogicalType type, char *buf, size_t size);
+/*
+ * Converts *e to `target`: folds literals at once (errors point at them), otherwise wraps
+ * an EXPR_CAST. `explicit_cast` allows every possible cast; otherwise only implicit ones.
+ */
+Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, Error *err);
+/* The type both a and b convert to implicitly (untyped literals adapt); false if none. */
+bool binder_common_type(const Expr *a, const Expr *b, LogicalType *out);
+/* Same for a type already chosen and one more expression. */
+bool binder_common_type_with(LogicalType have, bool have_untyped, const Expr *e, LogicalType *out);
+/* Casts every expression of exprs[] to their common type; 42804 naming `what` if none. */
+Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Error *err);
+/* Assignment conversion of e to a column of type target (INSERT, COPY). */
+Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *column, Error *err);
+
+/* ---- functions (functions.c) ---- */
+/*
+ * Binds a scalar function or operator call on bound args (casts are inserted into args).
+ * `op_symbol` names an operator in messages ("+"), NULL for functions.
+ */
+Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,
+                          Expr **out, Error *err);
+/* Looks up a function called by name: a scalar id, or an aggregate id; false if unknown. */
+bool binder_lookup_function(const char *name, bool *is_aggregate, int *id);
+/* Types an aggregate call (count, sum, …) on its bound argument (NULL for count(*)). */
+Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct, int pos,
+                             AggregateCall **out, Error *err);
+
+/* ---- expression binding (bind_expr.c) ---- */
+Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause, Expr **out,
+                 Error *err);
+/* Output name of a select item without alias (PostgreSQL's rules): column name, function
+   name, or "?column?". */
+const char *bind_default_name(const AstExpr *ast);
+
+/* ---- scopes (binder.c) ---- */
+Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *name,
+                 ColumnBinding binding, LogicalType type, Error *err);
+
+/* ---- queries (bind_select.c) ---- */
+/*
+ * Binds a query into a logical plan, output names and types. `limit_depth`: recursion
+ * guard shared with expressions.
+ */
+Status bind_query(Binder *b, const AstSelect *query, LogicalOp **plan, char ***names, Error *err);
+
+/* Binds one VALUES row (no columns in scope are allowed to be aggregates). */
+Status bind_list_values(Binder *b, const AstList *row, const Scope *scope, Expr ***out, Error *err);
+
+/* ---- physical planning ---- */
+/* Cuts a physical plan at its exchanges into fragments (fragmenter.c); [0] is the root. */
+Status planner_fragment(PlanNode *root, Arena *arena, PlanFragment ***fragments, int *n_fragments,
+                        Error *err);
+
+/* ---- optimizer rules ---- */
+Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);
+Status rule_zone_filters(LogicalOp *root, Arena *arena, Error *err);
+
+#endif

@@ -1,0 +1,541 @@
+/*
+ * serialize.c — explicit, versioned encoding of plan fragments (what a coordinator sends
+ * a worker). Every field is written one by one — never a raw struct — so the bytes do not
+ * depend on the compiler, and reading validates everything: enum ranges, type
+ * parameters, counts against the bytes left, nesting depth. Bad input fails with XX001.
+ *
+ *   fragment := "BSPF" u32 | version u8 | id | distribution u8 | output u8 | consumer
+ *               | n_sources | sources… | node
+ *   node     := kind u8 | id | n_cols | type… | est_rows f64 | payload(kind)
+ *               | n_children | node…
+ *   expr     := kind u8 | type | payload(kind)
+ *   value    := type | is_null u8 | payload(physical type)
+ *   type     := id u8 | precision u8 | scale u8
+ * Integers are varints (signed ones zigzag); strings are length-prefixed.
+ */
+#include "planner/planner_int.h"
+
+#include <string.h>
+
+#define FRAGMENT_MAGIC 0x46505342u /* "BSPF" little-endian */
+#define FRAGMENT_VERSION 1
+#define MAX_NESTING 2000
+
+/* ---- writing ---- */
+
+static void put_type(Buffer *b, LogicalType t)
+{
+    buffer_put_u8(b, t.id);
+    buffer_put_u8(b, t.precision);
+    buffer_put_u8(b, t.scale);
+}
+
+static void put_value(Buffer *b, const Value *v)
+{
+    put_type(b, v->type);
+    buffer_put_u8(b, v->is_null);
+    if (v->is_null) return;
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL: buffer_put_u8(b, v->u.b); break;
+    case PHYS_INT32: buffer_put_svarint(b, v->u.i32); break;
+    case PHYS_INT64: buffer_put_svarint(b, v->u.i64); break;
+    case PHYS_DOUBLE: buffer_put_f64(b, v->u.f64); break;
+    case PHYS_STRING: buffer_put_lstring(b, v->u.str.data, v->u.str.len); break;
+    case PHYS_INVALID: break;
+    }
+}
+
+static void put_expr(Buffer *b, const Expr *e)
+{
+    buffer_put_u8(b, (uint8_t)e->kind);
+    put_type(b, e->type);
+    switch (e->kind) {
+    case EXPR_CONSTANT: put_value(b, &e->u.constant); break;
+    case EXPR_COLUMN: buffer_put_svarint(b, e->u.column.index); break;
+    case EXPR_CALL:
+        buffer_put_cstr(b, scalar_func_name(e->u.call.func));
+        buffer_put_uvarint(b, (uint64_t)e->u.call.n_args);
+        for (int k = 0; k < e->u.call.n_args; k++) put_expr(b, e->u.call.args[k]);
+        break;
+    case EXPR_CAST:
+        buffer_put_u8(b, e->u.cast.try_cast);
+        put_expr(b, e->u.cast.arg);
+        break;
+    case EXPR_AND:
+    case EXPR_OR:
+        buffer_put_uvarint(b, (uint64_t)e->u.conj.n_args);
+        for (int k = 0; k < e->u.conj.n_args; k++) put_expr(b, e->u.conj.args[k]);
+        break;
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL: put_expr(b, e->u.unary.arg); break;
+    case EXPR_CASE:
+        buffer_put_uvarint(b, (uint64_t)e->u.case_.n_whens);
+        for (int k = 0; k < e->u.case_.n_whens; k++) {
+            put_expr(b, e->u.case_.whens[k]);
+            put_expr(b, e->u.case_.thens[k]);
+        }
+        put_expr(b, e->u.case_.else_expr);
+        break;
+    case EXPR_AGGREGATE: break; /* never in a physical plan */
+    }
+}
+
+static void put_node(Buffer *b, const PlanNode *n)
+{
+    buffer_put_u8(b, (uint8_t)n->kind);
+    buffer_put_svarint(b, n->id);
+    buffer_put_uvarint(b, (uint64_t)n->n_cols);
+    for (int k = 0; k < n->n_cols; k++) put_type(b, n->types[k]);
+    buffer_put_f64(b, n->est_rows);
+    switch (n->kind) {
+    case PLAN_TABLE_SCAN:
+        buffer_put_cstr(b, n->u.scan.table);
+        buffer_put_uvarint(b, n->u.scan.table_id);
+        buffer_put_uvarint(b, n->u.scan.snapshot);
+        buffer_put_uvarint(b, (uint64_t)n->u.scan.n_columns);
+        for (int k = 0; k < n->u.scan.n_columns; k++) {
+            buffer_put_svarint(b, n->u.scan.columns[k]);
+            buffer_put_cstr(b, n->u.scan.column_names[k]);
+        }
+        buffer_put_uvarint(b, (uint64_t)n->u.scan.n_zone);
+        for (int k = 0; k < n->u.scan.n_zone; k++) {
+            buffer_put_svarint(b, n->u.scan.zone[k].column);
+            buffer_put_u8(b, (uint8_t)n->u.scan.zone[k].op);
+            put_value(b, &n->u.scan.zone[k].value);
+        }
+        break;
+    case PLAN_VALUES:
+        buffer_put_uvarint(b, (uint64_t)n->u.values.n_rows);
+        for (int r = 0; r < n->u.values.n_rows; r++)
+            for (int c = 0; c < n->n_cols; c++) put_expr(b, n->u.values.rows[r][c]);
+        break;
+    case PLAN_FILTER: put_expr(b, n->u.filter.predicate); break;
+    case PLAN_PROJECT:
+        for (int k = 0; k < n->n_cols; k++) put_expr(b, n->u.project.exprs[k]);
+        break;
+    case PLAN_HASH_AGGREGATE:
+        buffer_put_u8(b, (uint8_t)n->u.agg.mode);
+        buffer_put_uvarint(b, (uint64_t)n->u.agg.n_groups);
+        for (int k = 0; k < n->u.agg.n_groups; k++) buffer_put_svarint(b, n->u.agg.groups[k]);
+        buffer_put_uvarint(b, (uint64_t)n->u.agg.n_aggs);
+        for (int k = 0; k < n->u.agg.n_aggs; k++) {
+            const PlanAggregate *a = &n->u.agg.aggs[k];
+            buffer_put_cstr(b, agg_func_name(a->func));
+            buffer_put_u8(b, a->distinct);
+            buffer_put_svarint(b, a->arg);
+            put_type(b, a->arg_type);
+            put_type(b, a->type);
+        }
+        break;
+    case PLAN_SORT:
+        buffer_put_uvarint(b, (uint64_t)n->u.sort.n_keys);
+        for (int k = 0; k < n->u.sort.n_keys; k++) {
+            buffer_put_svarint(b, n->u.sort.keys[k].column);
+            buffer_put_u8(b, n->u.sort.keys[k].descending);
+            buffer_put_u8(b, n->u.sort.keys[k].nulls_first);
+        }
+        break;
+    case PLAN_LIMIT:
+        buffer_put_svarint(b, n->u.limit.limit);
+        buffer_put_svarint(b, n->u.limit.offset);
+        break;
+    case PLAN_EXCHANGE: buffer_put_u8(b, (uint8_t)n->u.exchange.kind); break;
+    case PLAN_REMOTE_SOURCE:
+        buffer_put_svarint(b, n->u.remote.fragment);
+        buffer_put_u8(b, (uint8_t)n->u.remote.kind);
+        break;
+    case PLAN_TABLE_WRITE:
+        buffer_put_cstr(b, n->u.write.table);
+        buffer_put_uvarint(b, n->u.write.table_id);
+        buffer_put_uvarint(b, (uint64_t)n->u.write.n_columns);
+        for (int k = 0; k < n->u.write.n_columns; k++) {
+            buffer_put_cstr(b, n->u.write.columns[k].name);
+            put_type(b, n->u.write.columns[k].type);
+            buffer_put_u8(b, n->u.write.columns[k].not_null);
+        }
+        break;
+    case PLAN_CSV_SCAN:
+        buffer_put_cstr(b, n->u.csv.path);
+        buffer_put_u8(b, (uint8_t)n->u.csv.delimiter);
+        buffer_put_u8(b, (uint8_t)n->u.csv.quote);
+        buffer_put_u8(b, (uint8_t)n->u.csv.escape);
+        buffer_put_u8(b, n->u.csv.header);
+        buffer_put_cstr(b, n->u.csv.null_string);
+        break;
+    case PLAN_KIND_COUNT_: break;
+    }
+    buffer_put_uvarint(b, (uint64_t)n->n_children);
+    for (int k = 0; k < n->n_children; k++) put_node(b, n->children[k]);
+}
+
+Status fragment_serialize(const PlanFragment *f, Buffer *out, Error *err)
+{
+    buffer_put_u32(out, FRAGMENT_MAGIC);
+    buffer_put_u8(out, FRAGMENT_VERSION);
+    buffer_put_svarint(out, f->id);
+    buffer_put_u8(out, (uint8_t)f->distribution);
+    buffer_put_u8(out, (uint8_t)f->output);
+    buffer_put_svarint(out, f->consumer);
+    buffer_put_uvarint(out, (uint64_t)f->n_sources);
+    for (int k = 0; k < f->n_sources; k++) buffer_put_svarint(out, f->sources[k]);
+    put_node(out, f->root);
+    if (!buffer_ok(out)) return error_oom(err);
+    return BS_OK;
+}
+
+/* ---- reading ---- */
+
+typedef struct Reader {
+    BufReader r;
+    Arena *arena;
+    Error *err;
+    int depth;
+} Reader;
+
+static Status bad(Reader *rd, const char *what)
+{
+    return error_set(rd->err, SQLSTATE_DATA_CORRUPTED, -1, "malformed plan fragment: %s", what);
+}
+
+#define CHECK(rd, cond, what)                                                                      \
+    do {                                                                                           \
+        if (!bufreader_ok(&(rd)->r)) return bad(rd, "truncated");                                  \
+        if (!(cond)) return bad(rd, what);                                                         \
+    } while (0)
+
+static void *get_alloc(Reader *rd, size_t size)
+{
+    void *p = arena_alloc_zero(rd->arena, size ? size : 1);
+    if (!p) arena_error(rd->arena, rd->err);
+    return p;
+}
+
+/* A count that must fit in what is left (each element takes at least `min_bytes`). */
+static Status get_count(Reader *rd, size_t min_bytes, int *out)
+{
+    uint64_t n = bufreader_uvarint(&rd->r);
+    CHECK(rd, n <= INT32_MAX && n * min_bytes <= bufreader_left(&rd->r), "count too large");
+    *out = (int)n;
+    return BS_OK;
+}
+
+static Status get_int(Reader *rd, int64_t min, int64_t max, int *out)
+{
+    int64_t v = bufreader_svarint(&rd->r);
+    CHECK(rd, v >= min && v <= max, "integer out of range");
+    *out = (int)v;
+    return BS_OK;
+}
+
+static Status get_type(Reader *rd, LogicalType *t)
+{
+    t->id = bufreader_u8(&rd->r);
+    t->precision = bufreader_u8(&rd->r);
+    t->scale = bufreader_u8(&rd->r);
+    CHECK(rd, t->id > TYPE_NULL && t->id < TYPE_COUNT_, "bad type");
+    if (t->id == TYPE_DECIMAL)
+        CHECK(rd, t->precision >= 1 && t->precision <= DECIMAL_MAX_PRECISION && t->scale <= t->precision,
+              "bad decimal type");
+    return BS_OK;
+}
+
+/* A string that may be absent; copied into the arena, NUL-terminated. */
+static Status get_cstr(Reader *rd, char **out)
+{
+    uint8_t present = bufreader_u8(&rd->r);
+    CHECK(rd, present <= 1, "bad string flag");
+    *out = NULL;
+    if (!present) return BS_OK;
+    size_t len;
+    const char *s = bufreader_lstring(&rd->r, &len);
+    CHECK(rd, s != NULL, "bad string");
+    *out = arena_strndup(rd->arena, s, len);
+    if (!*out) return arena_error(rd->arena, rd->err);
+    return BS_OK;
+}
+
+static Status get_value(Reader *rd, Value *v)
+{
+    memset(v, 0, sizeof *v);
+    BS_TRY(get_type(rd, &v->type));
+    uint8_t is_null = bufreader_u8(&rd->r);
+    CHECK(rd, is_null <= 1, "bad null flag");
+    v->is_null = is_null;
+    if (is_null) return BS_OK;
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL: v->u.b = bufreader_u8(&rd->r) != 0; break;
+    case PHYS_INT32: {
+        int64_t x = bufreader_svarint(&rd->r);
+        CHECK(rd, x >= INT32_MIN && x <= INT32_MAX, "bad int32");
+        v->u.i32 = (int32_t)x;
+        break;
+    }
+    case PHYS_INT64: v->u.i64 = bufreader_svarint(&rd->r); break;
+    case PHYS_DOUBLE: v->u.f64 = bufreader_f64(&rd->r); break;
+    case PHYS_STRING: {
+        size_t len;
+        const char *s = bufreader_lstring(&rd->r, &len);
+        CHECK(rd, s != NULL && len <= UINT32_MAX, "bad string value");
+        char *copy = arena_alloc(rd->arena, len ? len : 1);
+        if (!copy) return arena_error(rd->arena, rd->err);
+        if (len) memcpy(copy, s, len);
+        v->u.str.data = copy;
+        v->u.str.len = (uint32_t)len;
+        break;
+    }
+    case PHYS_INVALID: return bad(rd, "bad value type");
+    }
+    CHECK(rd, true, "");
+    return BS_OK;
+}
+
+static Status get_expr(Reader *rd, Expr **out);
+
+static Status get_expr_list(Reader *rd, int n, Expr ***out)
+{
+    Expr **list = get_alloc(rd, sizeof(Expr *) * (size_t)n);
+    if (!list) return BS_ERROR;
+    for (int k = 0; k < n; k++) BS_TRY(get_expr(rd, &list[k]));
+    *out = list;
+    return BS_OK;
+}
+
+static Status get_expr(Reader *rd, Expr **out)
+{
+    if (++rd->depth > MAX_NESTING) return bad(rd, "nested too deeply");
+    Expr *e = get_alloc(rd, sizeof *e);
+    if (!e) return BS_ERROR;
+    e->pos = -1;
+    uint8_t kind = bufreader_u8(&rd->r);
+    CHECK(rd, kind <= EXPR_CASE, "bad expression kind");
+    e->kind = (ExprKind)kind;
+    BS_TRY(get_type(rd, &e->type));
+    switch (e->kind) {
+    case EXPR_CONSTANT:
+        BS_TRY(get_value(rd, &e->u.constant));
+        CHECK(rd, type_equals(e->u.constant.type, e->type), "constant type mismatch");
+        break;
+    case EXPR_COLUMN: BS_TRY(get_int(rd, 0, INT32_MAX, &e->u.column.index)); break;
+    case EXPR_CALL: {
+        char *name;
+        BS_TRY(get_cstr(rd, &name));
+        int func = name ? scalar_func_by_name(name) : -1;
+        CHECK(rd, func >= 0, "unknown function");
+        e->u.call.func = (ScalarFuncId)func;
+        BS_TRY(get_count(rd, 4, &e->u.call.n_args));
+        BS_TRY(get_expr_list(rd, e->u.call.n_args, &e->u.call.args));
+        break;
+    }
+    case EXPR_CAST: {
+        uint8_t try_cast = bufreader_u8(&rd->r);
+        CHECK(rd, try_cast <= 1, "bad cast flag");
+        e->u.cast.try_cast = try_cast;
+        BS_TRY(get_expr(rd, &e->u.cast.arg));
+        break;
+    }
+    case EXPR_AND:
+    case EXPR_OR:
+        BS_TRY(get_count(rd, 4, &e->u.conj.n_args));
+        CHECK(rd, e->u.conj.n_args >= 1, "empty conjunction");
+        BS_TRY(get_expr_list(rd, e->u.conj.n_args, &e->u.conj.args));
+        break;
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL: BS_TRY(get_expr(rd, &e->u.unary.arg)); break;
+    case EXPR_CASE: {
+        int n;
+        BS_TRY(get_count(rd, 8, &n));
+        CHECK(rd, n >= 1, "CASE without WHEN");
+        e->u.case_.n_whens = n;
+        e->u.case_.whens = get_alloc(rd, sizeof(Expr *) * (size_t)n);
+        e->u.case_.thens = get_alloc(rd, sizeof(Expr *) * (size_t)n);
+        if (!e->u.case_.whens || !e->u.case_.thens) return BS_ERROR;
+        for (int k = 0; k < n; k++) {
+            BS_TRY(get_expr(rd, &e->u.case_.whens[k]));
+            BS_TRY(get_expr(rd, &e->u.case_.thens[k]));
+        }
+        BS_TRY(get_expr(rd, &e->u.case_.else_expr));
+        break;
+    }
+    case EXPR_AGGREGATE: return bad(rd, "aggregate expression");
+    }
+    rd->depth--;
+    *out = e;
+    return BS_OK;
+}
+
+static Status get_node(Reader *rd, PlanNode **out);
+
+static Status get_node_payload(Reader *rd, PlanNode *n)
+{
+    switch (n->kind) {
+    case PLAN_TABLE_SCAN: {
+        BS_TRY(get_cstr(rd, &n->u.scan.table));
+        CHECK(rd, n->u.scan.table != NULL, "scan without table");
+        n->u.scan.table_id = bufreader_uvarint(&rd->r);
+        n->u.scan.snapshot = bufreader_uvarint(&rd->r);
+        BS_TRY(get_count(rd, 2, &n->u.scan.n_columns));
+        CHECK(rd, n->u.scan.n_columns == n->n_cols, "scan columns mismatch");
+        n->u.scan.columns = get_alloc(rd, sizeof(int) * (size_t)n->u.scan.n_columns);
+        n->u.scan.column_names = get_alloc(rd, sizeof(char *) * (size_t)n->u.scan.n_columns);
+        if (!n->u.scan.columns || !n->u.scan.column_names) return BS_ERROR;
+        for (int k = 0; k < n->u.scan.n_columns; k++) {
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.scan.columns[k]));
+            BS_TRY(get_cstr(rd, &n->u.scan.column_names[k]));
+        }
+        BS_TRY(get_count(rd, 6, &n->u.scan.n_zone));
+        n->u.scan.zone = get_alloc(rd, sizeof(PlanZoneCond) * (size_t)n->u.scan.n_zone);
+        if (!n->u.scan.zone) return BS_ERROR;
+        for (int k = 0; k < n->u.scan.n_zone; k++) {
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.scan.zone[k].column));
+            uint8_t op = bufreader_u8(&rd->r);
+            CHECK(rd, op <= PZ_IS_NOT_NULL, "bad zone operator");
+            n->u.scan.zone[k].op = (PlanZoneOp)op;
+            BS_TRY(get_value(rd, &n->u.scan.zone[k].value));
+        }
+        return BS_OK;
+    }
+    case PLAN_VALUES:
+        BS_TRY(get_count(rd, n->n_cols ? 4 : 0, &n->u.values.n_rows));
+        CHECK(rd, n->n_cols > 0 || n->u.values.n_rows <= 1000000, "too many empty rows");
+        n->u.values.rows = get_alloc(rd, sizeof(Expr **) * (size_t)n->u.values.n_rows);
+        if (!n->u.values.rows) return BS_ERROR;
+        for (int r = 0; r < n->u.values.n_rows; r++)
+            BS_TRY(get_expr_list(rd, n->n_cols, &n->u.values.rows[r]));
+        return BS_OK;
+    case PLAN_FILTER: return get_expr(rd, &n->u.filter.predicate);
+    case PLAN_PROJECT: return get_expr_list(rd, n->n_cols, &n->u.project.exprs);
+    case PLAN_HASH_AGGREGATE: {
+        uint8_t mode = bufreader_u8(&rd->r);
+        CHECK(rd, mode <= AGG_FINAL, "bad aggregation mode");
+        n->u.agg.mode = (AggMode)mode;
+        BS_TRY(get_count(rd, 1, &n->u.agg.n_groups));
+        n->u.agg.groups = get_alloc(rd, sizeof(int) * (size_t)n->u.agg.n_groups);
+        if (!n->u.agg.groups) return BS_ERROR;
+        for (int k = 0; k < n->u.agg.n_groups; k++) BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.agg.groups[k]));
+        BS_TRY(get_count(rd, 8, &n->u.agg.n_aggs));
+        CHECK(rd, n->u.agg.n_groups + n->u.agg.n_aggs == n->n_cols, "aggregate columns mismatch");
+        n->u.agg.aggs = get_alloc(rd, sizeof(PlanAggregate) * (size_t)n->u.agg.n_aggs);
+        if (!n->u.agg.aggs) return BS_ERROR;
+        for (int k = 0; k < n->u.agg.n_aggs; k++) {
+            PlanAggregate *a = &n->u.agg.aggs[k];
+            char *name;
+            BS_TRY(get_cstr(rd, &name));
+            int func = name ? agg_func_by_name(name) : -1;
+            CHECK(rd, func >= 0, "unknown aggregate");
+            a->func = (AggFuncId)func;
+            uint8_t distinct = bufreader_u8(&rd->r);
+            CHECK(rd, distinct <= 1, "bad distinct flag");
+            a->distinct = distinct;
+            BS_TRY(get_int(rd, -1, INT32_MAX, &a->arg));
+            BS_TRY(get_type(rd, &a->arg_type));
+            BS_TRY(get_type(rd, &a->type));
+        }
+        return BS_OK;
+    }
+    case PLAN_SORT:
+        BS_TRY(get_count(rd, 3, &n->u.sort.n_keys));
+        n->u.sort.keys = get_alloc(rd, sizeof(SortKey) * (size_t)n->u.sort.n_keys);
+        if (!n->u.sort.keys) return BS_ERROR;
+        for (int k = 0; k < n->u.sort.n_keys; k++) {
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.sort.keys[k].column));
+            n->u.sort.keys[k].descending = bufreader_u8(&rd->r) != 0;
+            n->u.sort.keys[k].nulls_first = bufreader_u8(&rd->r) != 0;
+        }
+        CHECK(rd, true, "");
+        return BS_OK;
+    case PLAN_LIMIT:
+        n->u.limit.limit = bufreader_svarint(&rd->r);
+        n->u.limit.offset = bufreader_svarint(&rd->r);
+        CHECK(rd, n->u.limit.limit >= -1 && n->u.limit.offset >= 0, "bad limit");
+        return BS_OK;
+    case PLAN_EXCHANGE:
+    case PLAN_REMOTE_SOURCE: {
+        if (n->kind == PLAN_REMOTE_SOURCE) BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.remote.fragment));
+        uint8_t kind = bufreader_u8(&rd->r);
+        CHECK(rd, kind <= EXCHANGE_ROUND_ROBIN, "bad exchange kind");
+        if (n->kind == PLAN_REMOTE_SOURCE)
+            n->u.remote.kind = (ExchangeKind)kind;
+        else
+            n->u.exchange.kind = (ExchangeKind)kind;
+        return BS_OK;
+    }
+    case PLAN_TABLE_WRITE:
+        BS_TRY(get_cstr(rd, &n->u.write.table));
+        CHECK(rd, n->u.write.table != NULL, "write without table");
+        n->u.write.table_id = bufreader_uvarint(&rd->r);
+        BS_TRY(get_count(rd, 5, &n->u.write.n_columns));
+        n->u.write.columns = get_alloc(rd, sizeof(PlanColumnDef) * (size_t)n->u.write.n_columns);
+        if (!n->u.write.columns) return BS_ERROR;
+        for (int k = 0; k < n->u.write.n_columns; k++) {
+            BS_TRY(get_cstr(rd, &n->u.write.columns[k].name));
+            CHECK(rd, n->u.write.columns[k].name != NULL, "column without name");
+            BS_TRY(get_type(rd, &n->u.write.columns[k].type));
+            n->u.write.columns[k].not_null = bufreader_u8(&rd->r) != 0;
+        }
+        CHECK(rd, true, "");
+        return BS_OK;
+    case PLAN_CSV_SCAN:
+        BS_TRY(get_cstr(rd, &n->u.csv.path));
+        CHECK(rd, n->u.csv.path != NULL, "CSV scan without path");
+        n->u.csv.delimiter = (char)bufreader_u8(&rd->r);
+        n->u.csv.quote = (char)bufreader_u8(&rd->r);
+        n->u.csv.escape = (char)bufreader_u8(&rd->r);
+        n->u.csv.header = bufreader_u8(&rd->r) != 0;
+        BS_TRY(get_cstr(rd, &n->u.csv.null_string));
+        CHECK(rd, true, "");
+        return BS_OK;
+    case PLAN_KIND_COUNT_: break;
+    }
+    return bad(rd, "bad node kind");
+}
+
+static Status get_node(Reader *rd, PlanNode **out)
+{
+    if (++rd->depth > MAX_NESTING) return bad(rd, "nested too deeply");
+    PlanNode *n = get_alloc(rd, sizeof *n);
+    if (!n) return BS_ERROR;
+    uint8_t kind = bufreader_u8(&rd->r);
+    CHECK(rd, kind < PLAN_KIND_COUNT_, "bad node kind");
+    n->kind = (PlanKind)kind;
+    BS_TRY(get_int(rd, 0, INT32_MAX, &n->id));
+    BS_TRY(get_count(rd, 3, &n->n_cols));
+    n->types = get_alloc(rd, sizeof(LogicalType) * (size_t)n->n_cols);
+    if (!n->types) return BS_ERROR;
+    for (int k = 0; k < n->n_cols; k++) BS_TRY(get_type(rd, &n->types[k]));
+    n->est_rows = bufreader_f64(&rd->r);
+    BS_TRY(get_node_payload(rd, n));
+    BS_TRY(get_count(rd, 4, &n->n_children));
+    n->children = get_alloc(rd, sizeof(PlanNode *) * (size_t)n->n_children);
+    if (!n->children) return BS_ERROR;
+    for (int k = 0; k < n->n_children; k++) BS_TRY(get_node(rd, &n->children[k]));
+    rd->depth--;
+    *out = n;
+    return BS_OK;
+}
+
+Status fragment_deserialize(const uint8_t *data, size_t len, Arena *arena, PlanFragment **out,
+                            Error *err)
+{
+    Reader rd = {.arena = arena, .err = err};
+    bufreader_init(&rd.r, data, len);
+    CHECK(&rd, bufreader_u32(&rd.r) == FRAGMENT_MAGIC, "bad magic");
+    CHECK(&rd, bufreader_u8(&rd.r) == FRAGMENT_VERSION, "unsupported version");
+    PlanFragment *f = get_alloc(&rd, sizeof *f);
+    if (!f) return BS_ERROR;
+    BS_TRY(get_int(&rd, 0, INT32_MAX, &f->id));
+    uint8_t dist = bufreader_u8(&rd.r), output = bufreader_u8(&rd.r);
+    CHECK(&rd, dist <= DIST_FIXED && output <= EXCHANGE_ROUND_ROBIN, "bad fragment kind");
+    f->distribution = (FragmentDistribution)dist;
+    f->output = (ExchangeKind)output;
+    BS_TRY(get_int(&rd, -1, INT32_MAX, &f->consumer));
+    BS_TRY(get_count(&rd, 1, &f->n_sources));
+    f->sources = get_alloc(&rd, sizeof(int) * (size_t)f->n_sources);
+    if (!f->sources) return BS_ERROR;
+    for (int k = 0; k < f->n_sources; k++) BS_TRY(get_int(&rd, 0, INT32_MAX, &f->sources[k]));
+    BS_TRY(get_node(&rd, &f->root));
+    CHECK(&rd, bufreader_left(&rd.r) == 0, "trailing bytes");
+    *out = f;
+    return BS_OK;
+}
