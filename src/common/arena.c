@@ -45,6 +45,31 @@ void memtracker_release(MemTracker *t, int64_t bytes)
         atomic_fetch_sub(&node->used, bytes);
 }
 
+void *memtracker_realloc(MemTracker *t, void *ptr, size_t old_size, size_t new_size,
+                         MemTracker **failed)
+{
+    int64_t delta = (int64_t)new_size - (int64_t)old_size;
+    *failed = NULL;
+    if (delta > 0 && t) {
+        *failed = memtracker_reserve(t, delta);
+        if (*failed) return NULL;
+    }
+    void *p = bs_realloc(ptr, new_size);
+    if (!p) {
+        if (delta > 0 && t) memtracker_release(t, delta);
+        return NULL;
+    }
+    if (delta < 0 && t) memtracker_release(t, -delta);
+    return p;
+}
+
+void memtracker_free(MemTracker *t, void *ptr, size_t size)
+{
+    if (!ptr) return;
+    bs_free(ptr);
+    if (t) memtracker_release(t, (int64_t)size);
+}
+
 void format_bytes(int64_t bytes, char *buf, size_t size)
 {
     static const char *units[] = {"bytes", "kB", "MB", "GB", "TB"};

@@ -40,6 +40,14 @@ static inline int64_t memtracker_used(MemTracker *t)
 {
     return atomic_load(&t->used);
 }
+/*
+ * Heap memory outside arenas, charged to a tracker: growable arrays of hash tables and
+ * the like. memtracker_realloc returns NULL (and leaves ptr as it was) when the limit is
+ * reached or memory is short; memtracker_free releases `size` bytes.
+ */
+void *memtracker_realloc(MemTracker *t, void *ptr, size_t old_size, size_t new_size,
+                         MemTracker **failed);
+void memtracker_free(MemTracker *t, void *ptr, size_t size);
 /* Fills err with the out-of-memory error for a failed reservation of `requested` bytes. */
 Status memtracker_error(MemTracker *failed, int64_t requested, Error *err);
 /* Formats a byte count as "12.3 MB" into buf. */

@@ -101,6 +101,18 @@ Value value_varchar(const char *data, uint32_t len)
     return v;
 }
 
+Status value_copy(Arena *arena, const Value *in, Value *out, Error *err)
+{
+    *out = *in;
+    if (!in->is_null && type_physical(in->type) == PHYS_STRING) {
+        char *copy = arena_alloc(arena, in->u.str.len ? in->u.str.len : 1);
+        if (!copy) return arena_error(arena, err);
+        if (in->u.str.len) memcpy(copy, in->u.str.data, in->u.str.len);
+        out->u.str.data = copy;
+    }
+    return BS_OK;
+}
+
 #define CMP3(a, b) (((a) > (b)) - ((a) < (b)))
 
 int value_compare(const Value *a, const Value *b)

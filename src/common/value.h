@@ -47,6 +47,9 @@ Value value_timestamp(int64_t micros);
 /* A VARCHAR value viewing len bytes at data (not copied). */
 Value value_varchar(const char *data, uint32_t len);
 
+/* Copies in to out, duplicating string bytes into arena (so out outlives in's memory). */
+Status value_copy(Arena *arena, const Value *in, Value *out, Error *err);
+
 /* Equality and order of two values of the same type; NULLs sort last. */
 int value_compare(const Value *a, const Value *b);
 

@@ -140,7 +140,7 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
                    idx_t dst_offset, Error *err)
 {
     sel_t scratch[BASALT_VECTOR_SIZE];
-    UnifiedVector uv;
+    UnifiedVector uv = {0};
     vector_unify(src, sel, count, &uv, scratch);
     size_t width = type_size(src->type);
     char *out = (char *)dst->data + width * dst_offset;
@@ -186,7 +186,7 @@ Status vector_flatten(Vector *v, idx_t count, Error *err)
 {
     if (v->kind == VEC_FLAT) return BS_OK;
     sel_t scratch[BASALT_VECTOR_SIZE];
-    UnifiedVector uv;
+    UnifiedVector uv = {0};
     vector_unify(v, NULL, count, &uv, scratch);
     /* The source may live in own_data (a constant); gather into a fresh buffer then. */
     size_t width = type_size(v->type);
@@ -215,7 +215,7 @@ Status vector_flatten(Vector *v, idx_t count, Error *err)
 void vector_get_value(const Vector *v, idx_t row, Value *out)
 {
     sel_t scratch[1];
-    UnifiedVector uv;
+    UnifiedVector uv = {0};
     sel_t one = (sel_t)row;
     vector_unify(v, &one, 1, &uv, scratch);
     sel_t pos = uv.sel[0];

@@ -174,6 +174,7 @@ typedef struct AstOrderItem {
 
 typedef enum AstJoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS } AstJoinType;
 
+/* TREF_VALUES is `(VALUES ...) [AS] alias(cols)`: u.subquery.query holds the VALUES query. */
 typedef enum AstTableRefKind { TREF_TABLE, TREF_SUBQUERY, TREF_JOIN, TREF_VALUES } AstTableRefKind;
 
 struct AstTableRef {

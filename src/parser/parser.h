@@ -3,8 +3,11 @@
  * a Lemon LALR(1) grammar (sql.y) that builds the nodes of ast.h.
  *
  * Errors: a syntax error is 42601 with the message `syntax error at or near "<token>"`
- * (or `syntax error at end of input`) and the byte position of the offending token;
- * an unterminated string or comment, or an invalid character, is 42601 at its start.
+ * (or `syntax error at end of input`, at position = input length) and the byte position
+ * of the offending token; an unterminated string or comment, or an invalid character,
+ * is 42601 at its start. Nesting deeper than PARSER_MAX_DEPTH is 54001, a NUL escape in
+ * an E'' string 22021, running out of arena memory 53200, and a text longer than
+ * INT_MAX - 1 bytes 54000. See README.md for the module's invariants.
  */
 #ifndef BASALT_PARSER_PARSER_H
 #define BASALT_PARSER_PARSER_H
@@ -13,6 +16,13 @@
 #include "common/buffer.h"
 #include "common/error.h"
 #include "parser/ast.h"
+
+/*
+ * The deepest nesting of expressions, subqueries, joins and set operations a statement
+ * may have; deeper input fails with 54001 "statement is too complex". Every tree the
+ * parser returns is at most this deep, so recursive walkers need no guard of their own.
+ */
+#define PARSER_MAX_DEPTH 1000
 
 /* One statement of a script and where it stands in the input. */
 typedef struct ParsedStatement {
@@ -38,8 +48,11 @@ Status parser_parse(const char *sql, size_t len, Arena *arena, ParsedStatement *
 bool parser_is_complete(const char *text, size_t len);
 
 /*
- * Writes a canonical, fully parenthesized rendering of a statement (for tests and
- * debugging), e.g. `SELECT (a + 1) AS x FROM t WHERE (b = 'y')`.
+ * Appends a canonical, fully parenthesized rendering of a statement (for tests and
+ * debugging), e.g. `SELECT (a + 1) AS x FROM t WHERE (b = 'y')`: keywords upper case,
+ * identifiers as stored (unquoted), strings re-quoted with ''. Safe on any tree (NULL
+ * parts print as "?", absurdly deep ones are cut with "..."); a buffer allocation
+ * failure leaves `out` failed (buffer_ok).
  */
 void ast_format_statement(const AstStatement *stmt, Buffer *out);
 void ast_format_expr(const AstExpr *expr, Buffer *out);

@@ -1,0 +1,511 @@
+/*
+ * format.c — AST → canonical SQL text, for tests and debugging (`EXPLAIN` may show it).
+ *
+ * The rendering is fully parenthesized so that a test can assert the shape of a tree
+ * with one string: every binary operator, IS [NOT] NULL, BETWEEN, IN and LIKE is wrapped
+ * in parentheses, e.g. `SELECT (a + (b * 2)) AS x FROM t WHERE (c = 'it''s')`. Keywords
+ * are upper case; identifiers, type names and EXTRACT fields are printed as stored
+ * (folded, unquoted); strings are re-quoted with '' for a quote. Set-operation operands
+ * are parenthesized, joins are `(left JOIN right ON cond)`.
+ *
+ * Trees from the parser are at most PARSER_MAX_DEPTH deep; for hand-built trees the
+ * recursion stops at FORMAT_MAX_DEPTH and prints "...".
+ */
+#include "parser/parser.h"
+
+#include <string.h>
+
+#define FORMAT_MAX_DEPTH (4 * PARSER_MAX_DEPTH)
+
+static void fmt_expr(const AstExpr *e, Buffer *out, int depth);
+static void fmt_select(const AstSelect *s, Buffer *out, int depth);
+static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth);
+
+static void put(Buffer *out, const char *s)
+{
+    buffer_printf(out, "%s", s);
+}
+
+static void put_string(Buffer *out, const char *text, size_t len)
+{
+    buffer_put_u8(out, '\'');
+    for (size_t k = 0; k < len; k++) {
+        if (text[k] == '\'') buffer_put_u8(out, '\'');
+        buffer_put_u8(out, (uint8_t)text[k]);
+    }
+    buffer_put_u8(out, '\'');
+}
+
+static void put_upper(Buffer *out, const char *s)
+{
+    for (; *s; s++) buffer_put_u8(out, (uint8_t)((*s >= 'a' && *s <= 'z') ? *s - 'a' + 'A' : *s));
+}
+
+static void put_names(Buffer *out, const AstList *names)
+{
+    for (int k = 0; k < names->count; k++) {
+        if (k) put(out, ", ");
+        put(out, names->items[k] ? (const char *)names->items[k] : "?");
+    }
+}
+
+static void put_exprs(Buffer *out, const AstList *list, int depth)
+{
+    for (int k = 0; k < list->count; k++) {
+        if (k) put(out, ", ");
+        fmt_expr(list->items[k], out, depth);
+    }
+}
+
+static void fmt_type(const AstTypeName *t, Buffer *out)
+{
+    if (!t) {
+        put(out, "?");
+        return;
+    }
+    /* `timestamp(3) with time zone`: the precision goes after the first word. */
+    const char *name = t->name ? t->name : "?";
+    const char *zone = strstr(name, " with time zone");
+    int base_len = zone ? (int)(zone - name) : (int)strlen(name);
+    buffer_printf(out, "%.*s", base_len, name);
+    if (t->n_params == 1) buffer_printf(out, "(%lld)", (long long)t->params[0]);
+    if (t->n_params == 2)
+        buffer_printf(out, "(%lld, %lld)", (long long)t->params[0], (long long)t->params[1]);
+    if (zone) put(out, zone);
+}
+
+static const char *op_text(AstOp op)
+{
+    switch (op) {
+    case OP_ADD: return "+";
+    case OP_SUB: return "-";
+    case OP_MUL: return "*";
+    case OP_DIV: return "/";
+    case OP_MOD: return "%";
+    case OP_CONCAT: return "||";
+    case OP_EQ: return "=";
+    case OP_NE: return "<>";
+    case OP_LT: return "<";
+    case OP_LE: return "<=";
+    case OP_GT: return ">";
+    case OP_GE: return ">=";
+    case OP_AND: return "AND";
+    case OP_OR: return "OR";
+    case OP_NOT: return "NOT ";
+    case OP_NEG: return "-";
+    case OP_PLUS: return "+";
+    }
+    return "?";
+}
+
+static void fmt_literal(const AstExpr *e, Buffer *out)
+{
+    switch (e->u.lit.kind) {
+    case LIT_NULL: put(out, "NULL"); return;
+    case LIT_BOOLEAN: put(out, e->u.lit.bval ? "TRUE" : "FALSE"); return;
+    case LIT_INTEGER: buffer_printf(out, "%lld", (long long)e->u.lit.ival); return;
+    case LIT_NUMBER: put(out, e->u.lit.text ? e->u.lit.text : "?"); return;
+    case LIT_STRING: put_string(out, e->u.lit.text ? e->u.lit.text : "", e->u.lit.len); return;
+    }
+}
+
+static void fmt_subquery(const AstSelect *s, Buffer *out, int depth)
+{
+    put(out, "(");
+    fmt_select(s, out, depth);
+    put(out, ")");
+}
+
+static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
+{
+    if (!e) {
+        put(out, "?");
+        return;
+    }
+    if (depth > FORMAT_MAX_DEPTH) {
+        put(out, "...");
+        return;
+    }
+    int d = depth + 1;
+    switch (e->kind) {
+    case AST_LITERAL: fmt_literal(e, out); return;
+    case AST_COLUMN:
+        if (e->u.column.qualifier) buffer_printf(out, "%s.", e->u.column.qualifier);
+        put(out, e->u.column.name ? e->u.column.name : "?");
+        return;
+    case AST_STAR:
+        if (e->u.star.qualifier) buffer_printf(out, "%s.", e->u.star.qualifier);
+        put(out, "*");
+        return;
+    case AST_UNARY:
+        buffer_printf(out, "(%s", op_text(e->u.unary.op));
+        fmt_expr(e->u.unary.arg, out, d);
+        put(out, ")");
+        return;
+    case AST_BINARY:
+        put(out, "(");
+        fmt_expr(e->u.binary.left, out, d);
+        buffer_printf(out, " %s ", op_text(e->u.binary.op));
+        fmt_expr(e->u.binary.right, out, d);
+        put(out, ")");
+        return;
+    case AST_IS_NULL:
+        put(out, "(");
+        fmt_expr(e->u.is_null.arg, out, d);
+        put(out, e->u.is_null.negated ? " IS NOT NULL)" : " IS NULL)");
+        return;
+    case AST_CAST:
+        if (e->u.cast.is_literal) {
+            fmt_type(e->u.cast.type, out);
+            put(out, " ");
+            fmt_expr(e->u.cast.arg, out, d);
+            return;
+        }
+        put(out, "CAST(");
+        fmt_expr(e->u.cast.arg, out, d);
+        put(out, " AS ");
+        fmt_type(e->u.cast.type, out);
+        put(out, ")");
+        return;
+    case AST_FUNCTION:
+        buffer_printf(out, "%s(", e->u.func.name ? e->u.func.name : "?");
+        if (e->u.func.star) put(out, "*");
+        if (e->u.func.distinct) put(out, "DISTINCT ");
+        put_exprs(out, &e->u.func.args, d);
+        put(out, ")");
+        return;
+    case AST_BETWEEN:
+        put(out, "(");
+        fmt_expr(e->u.between.arg, out, d);
+        put(out, e->u.between.negated ? " NOT BETWEEN " : " BETWEEN ");
+        fmt_expr(e->u.between.low, out, d);
+        put(out, " AND ");
+        fmt_expr(e->u.between.high, out, d);
+        put(out, ")");
+        return;
+    case AST_IN_LIST:
+        put(out, "(");
+        fmt_expr(e->u.in_list.arg, out, d);
+        put(out, e->u.in_list.negated ? " NOT IN (" : " IN (");
+        put_exprs(out, &e->u.in_list.list, d);
+        put(out, "))");
+        return;
+    case AST_IN_SELECT:
+        put(out, "(");
+        fmt_expr(e->u.in_select.arg, out, d);
+        put(out, e->u.in_select.negated ? " NOT IN " : " IN ");
+        fmt_subquery(e->u.in_select.query, out, d);
+        put(out, ")");
+        return;
+    case AST_LIKE:
+        put(out, "(");
+        fmt_expr(e->u.like.arg, out, d);
+        put(out, e->u.like.negated ? " NOT" : "");
+        put(out, e->u.like.case_insensitive ? " ILIKE " : " LIKE ");
+        fmt_expr(e->u.like.pattern, out, d);
+        if (e->u.like.escape) {
+            put(out, " ESCAPE ");
+            fmt_expr(e->u.like.escape, out, d);
+        }
+        put(out, ")");
+        return;
+    case AST_CASE:
+        put(out, "CASE ");
+        if (e->u.case_.operand) {
+            fmt_expr(e->u.case_.operand, out, d);
+            put(out, " ");
+        }
+        for (int k = 0; k < e->u.case_.whens.count; k++) {
+            const AstCaseWhen *w = e->u.case_.whens.items[k];
+            put(out, "WHEN ");
+            fmt_expr(w ? w->when : NULL, out, d);
+            put(out, " THEN ");
+            fmt_expr(w ? w->then : NULL, out, d);
+            put(out, " ");
+        }
+        if (e->u.case_.else_expr) {
+            put(out, "ELSE ");
+            fmt_expr(e->u.case_.else_expr, out, d);
+            put(out, " ");
+        }
+        put(out, "END");
+        return;
+    case AST_EXISTS:
+        put(out, e->u.exists.negated ? "NOT EXISTS " : "EXISTS ");
+        fmt_subquery(e->u.exists.query, out, d);
+        return;
+    case AST_SUBQUERY: fmt_subquery(e->u.subquery.query, out, d); return;
+    case AST_INTERVAL:
+        put(out, "INTERVAL ");
+        put_string(out, e->u.interval.text ? e->u.interval.text : "",
+                   e->u.interval.text ? strlen(e->u.interval.text) : 0);
+        if (e->u.interval.unit) {
+            put(out, " ");
+            put_upper(out, e->u.interval.unit);
+        }
+        return;
+    case AST_EXTRACT:
+        buffer_printf(out, "EXTRACT(%s FROM ", e->u.extract.field ? e->u.extract.field : "?");
+        fmt_expr(e->u.extract.arg, out, d);
+        put(out, ")");
+        return;
+    }
+    put(out, "?");
+}
+
+static void fmt_alias(const char *alias, const AstList *cols, Buffer *out)
+{
+    if (alias) buffer_printf(out, " AS %s", alias);
+    if (cols->count > 0) {
+        put(out, alias ? "(" : " (");
+        put_names(out, cols);
+        put(out, ")");
+    }
+}
+
+static const char *join_text(AstJoinType type)
+{
+    switch (type) {
+    case JOIN_INNER: return "JOIN";
+    case JOIN_LEFT: return "LEFT JOIN";
+    case JOIN_RIGHT: return "RIGHT JOIN";
+    case JOIN_FULL: return "FULL JOIN";
+    case JOIN_CROSS: return "CROSS JOIN";
+    }
+    return "?";
+}
+
+static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
+{
+    if (!ref) {
+        put(out, "?");
+        return;
+    }
+    if (depth > FORMAT_MAX_DEPTH) {
+        put(out, "...");
+        return;
+    }
+    int d = depth + 1;
+    switch (ref->kind) {
+    case TREF_TABLE:
+        if (ref->u.table.schema) buffer_printf(out, "%s.", ref->u.table.schema);
+        put(out, ref->u.table.name ? ref->u.table.name : "?");
+        break;
+    case TREF_SUBQUERY:
+    case TREF_VALUES: fmt_subquery(ref->u.subquery.query, out, d); break;
+    case TREF_JOIN:
+        put(out, "(");
+        fmt_ref(ref->u.join.left, out, d);
+        buffer_printf(out, " %s%s ", ref->u.join.natural ? "NATURAL " : "",
+                      join_text(ref->u.join.type));
+        fmt_ref(ref->u.join.right, out, d);
+        if (ref->u.join.on) {
+            put(out, " ON ");
+            fmt_expr(ref->u.join.on, out, d);
+        }
+        if (ref->u.join.using.count > 0) {
+            put(out, " USING (");
+            put_names(out, &ref->u.join.using);
+            put(out, ")");
+        }
+        put(out, ")");
+        break;
+    }
+    fmt_alias(ref->alias, &ref->col_aliases, out);
+}
+
+static void fmt_core(const AstSelect *s, Buffer *out, int d)
+{
+    put(out, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+    for (int k = 0; k < s->select_list.count; k++) {
+        const AstSelectItem *item = s->select_list.items[k];
+        if (k) put(out, ", ");
+        fmt_expr(item ? item->expr : NULL, out, d);
+        if (item && item->alias) buffer_printf(out, " AS %s", item->alias);
+    }
+    if (s->from.count > 0) {
+        put(out, " FROM ");
+        for (int k = 0; k < s->from.count; k++) {
+            if (k) put(out, ", ");
+            fmt_ref(s->from.items[k], out, d);
+        }
+    }
+    if (s->where) {
+        put(out, " WHERE ");
+        fmt_expr(s->where, out, d);
+    }
+    if (s->group_by.count > 0) {
+        put(out, " GROUP BY ");
+        put_exprs(out, &s->group_by, d);
+    }
+    if (s->having) {
+        put(out, " HAVING ");
+        fmt_expr(s->having, out, d);
+    }
+}
+
+static const char *setop_text(AstSetOp op)
+{
+    switch (op) {
+    case SETOP_UNION: return "UNION";
+    case SETOP_INTERSECT: return "INTERSECT";
+    case SETOP_EXCEPT: return "EXCEPT";
+    case SETOP_NONE: break;
+    }
+    return "?";
+}
+
+static void fmt_select(const AstSelect *s, Buffer *out, int depth)
+{
+    if (!s) {
+        put(out, "?");
+        return;
+    }
+    if (depth > FORMAT_MAX_DEPTH) {
+        put(out, "...");
+        return;
+    }
+    int d = depth + 1;
+    if (s->ctes.count > 0) {
+        put(out, "WITH ");
+        for (int k = 0; k < s->ctes.count; k++) {
+            const AstCte *cte = s->ctes.items[k];
+            if (k) put(out, ", ");
+            put(out, cte->name ? cte->name : "?");
+            if (cte->col_aliases.count > 0) {
+                put(out, "(");
+                put_names(out, &cte->col_aliases);
+                put(out, ")");
+            }
+            put(out, " AS ");
+            fmt_subquery(cte->query, out, d);
+        }
+        put(out, " ");
+    }
+    if (s->set_op != SETOP_NONE) {
+        fmt_subquery(s->left, out, d);
+        buffer_printf(out, " %s%s ", setop_text(s->set_op), s->set_all ? " ALL" : "");
+        fmt_subquery(s->right, out, d);
+    } else if (s->values) {
+        put(out, "VALUES ");
+        for (int r = 0; r < s->values->count; r++) {
+            if (r) put(out, ", ");
+            put(out, "(");
+            put_exprs(out, s->values->items[r], d);
+            put(out, ")");
+        }
+    } else {
+        fmt_core(s, out, d);
+    }
+    if (s->order_by.count > 0) {
+        put(out, " ORDER BY ");
+        for (int k = 0; k < s->order_by.count; k++) {
+            const AstOrderItem *item = s->order_by.items[k];
+            if (k) put(out, ", ");
+            fmt_expr(item->expr, out, d);
+            if (item->descending) put(out, " DESC");
+            if (item->nulls == 1) put(out, " NULLS FIRST");
+            if (item->nulls == 2) put(out, " NULLS LAST");
+        }
+    }
+    if (s->limit) {
+        put(out, " LIMIT ");
+        fmt_expr(s->limit, out, d);
+    }
+    if (s->offset) {
+        put(out, " OFFSET ");
+        fmt_expr(s->offset, out, d);
+    }
+}
+
+static void fmt_create(const AstStatement *stmt, Buffer *out, int d)
+{
+    buffer_printf(out, "CREATE TABLE %s%s", stmt->u.create_table.if_not_exists ? "IF NOT EXISTS " : "",
+                  stmt->u.create_table.name ? stmt->u.create_table.name : "?");
+    if (stmt->u.create_table.query) {
+        put(out, " AS ");
+        fmt_select(stmt->u.create_table.query, out, d);
+        return;
+    }
+    put(out, " (");
+    for (int k = 0; k < stmt->u.create_table.columns.count; k++) {
+        const AstColumnDef *col = stmt->u.create_table.columns.items[k];
+        if (k) put(out, ", ");
+        buffer_printf(out, "%s ", col->name ? col->name : "?");
+        fmt_type(col->type, out);
+        if (col->not_null) put(out, " NOT NULL");
+    }
+    put(out, ")");
+}
+
+static void fmt_copy(const AstStatement *stmt, Buffer *out, int d)
+{
+    buffer_printf(out, "COPY %s", stmt->u.copy.table ? stmt->u.copy.table : "?");
+    if (stmt->u.copy.columns.count > 0) {
+        put(out, " (");
+        put_names(out, &stmt->u.copy.columns);
+        put(out, ")");
+    }
+    put(out, " FROM ");
+    const char *path = stmt->u.copy.path ? stmt->u.copy.path : "";
+    put_string(out, path, strlen(path));
+    if (stmt->u.copy.options.count > 0) {
+        put(out, " (");
+        for (int k = 0; k < stmt->u.copy.options.count; k++) {
+            const AstOption *opt = stmt->u.copy.options.items[k];
+            if (k) put(out, ", ");
+            put(out, opt->name ? opt->name : "?");
+            if (opt->value) {
+                put(out, " ");
+                fmt_expr(opt->value, out, d);
+            }
+        }
+        put(out, ")");
+    }
+}
+
+static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
+{
+    if (!stmt) {
+        put(out, "?");
+        return;
+    }
+    if (depth > FORMAT_MAX_DEPTH) {
+        put(out, "...");
+        return;
+    }
+    int d = depth + 1;
+    switch (stmt->kind) {
+    case STMT_SELECT: fmt_select(stmt->u.select.query, out, d); return;
+    case STMT_CREATE_TABLE: fmt_create(stmt, out, d); return;
+    case STMT_DROP_TABLE:
+        put(out, stmt->u.drop_table.if_exists ? "DROP TABLE IF EXISTS " : "DROP TABLE ");
+        put_names(out, &stmt->u.drop_table.names);
+        return;
+    case STMT_INSERT:
+        buffer_printf(out, "INSERT INTO %s ", stmt->u.insert.table ? stmt->u.insert.table : "?");
+        if (stmt->u.insert.columns.count > 0) {
+            put(out, "(");
+            put_names(out, &stmt->u.insert.columns);
+            put(out, ") ");
+        }
+        fmt_select(stmt->u.insert.query, out, d);
+        return;
+    case STMT_COPY: fmt_copy(stmt, out, d); return;
+    case STMT_EXPLAIN:
+        put(out, stmt->u.explain.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
+        fmt_stmt(stmt->u.explain.stmt, out, d);
+        return;
+    }
+    put(out, "?");
+}
+
+void ast_format_statement(const AstStatement *stmt, Buffer *out)
+{
+    fmt_stmt(stmt, out, 0);
+}
+
+void ast_format_expr(const AstExpr *expr, Buffer *out)
+{
+    fmt_expr(expr, out, 0);
+}

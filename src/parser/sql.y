@@ -1,0 +1,504 @@
+/*
+ * sql.y — the Lemon LALR(1) grammar of Basalt's SQL (SQLite's parse.y is the model).
+ *
+ * Lemon turns this file into sql.c and sql.h at build time (see CMakeLists.txt). The
+ * driver in parser.c feeds one statement at a time: its tokens, then the ';' if there
+ * was one, then end of input (code 0); the start rule stores the finished statement in
+ * ctx->result. Every action is one call to a builder of build.c, which allocates the
+ * nodes in the parse arena; actions never dereference nodes themselves (a builder
+ * returns NULL once the context has failed, see parser_int.h).
+ *
+ * Keywords that PostgreSQL does not reserve fall back to ID (%fallback), so they work as
+ * names wherever a keyword would not parse. NOT_LA is NOT when the next token is
+ * BETWEEN, IN, LIKE or ILIKE (the driver looks ahead, as PostgreSQL's does), so that
+ * `a = b NOT LIKE c` groups as `a = (b NOT LIKE c)`.
+ *
+ * Operator precedence, lowest first, is PostgreSQL's: OR; AND; NOT; IS; comparison;
+ * BETWEEN IN LIKE ILIKE; ESCAPE; ||; + -; * / %; unary + -; ::.
+ */
+
+%name BasaltSqlParse
+%token_prefix TK_
+%token_type {Token}
+%default_type {Token}
+%extra_argument {ParseCtx *ctx}
+%stack_size 5000
+
+%syntax_error {
+    parser_syntax_error(ctx, yymajor, TOKEN);
+}
+%stack_overflow {
+    parser_stack_overflow(ctx);
+}
+
+%include {
+#include "parser/parser_int.h"
+
+/* Stop at the first syntax error: the driver reports it and abandons the statement. */
+#define YYNOERRORRECOVERY 1
+#define YYPARSEFREENEVERNULL 1
+}
+
+/* Token codes in a fixed order, so that keyword and punctuation codes are stable. */
+%token SEMI LP RP COMMA DOT STAR PLUS MINUS SLASH REM CONCAT EQ NE LT LE GT GE DCOLON
+       INTEGER NUMBER STRING ID NOT_LA.
+
+/* Non-reserved keywords: usable as names where the keyword would not parse. */
+%fallback ID
+  ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
+  MINUTE MONTH NEXT NULLS ONLY PRECISION ROW ROWS SECOND SUBSTRING TIME TO VARYING
+  WITHOUT YEAR ZONE.
+
+/* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
+%nonassoc PAREN_LOW.
+%left UNION EXCEPT.
+%left INTERSECT.
+%left OR.
+%left AND.
+%right NOT.
+%nonassoc IS.
+%nonassoc EQ NE LT GT LE GE.
+%nonassoc BETWEEN IN LIKE ILIKE NOT_LA.
+%nonassoc ESCAPE.
+%left CONCAT.
+%left PLUS MINUS.
+%left STAR SLASH REM.
+%right UMINUS.
+%left DCOLON.
+%nonassoc PAREN_HIGH.
+
+/* ---- statements ------------------------------------------------------------------ */
+
+input ::= cmd(C) semi_opt.  { ctx->result = C; }
+
+semi_opt ::= .
+semi_opt ::= SEMI.
+
+%type cmd {AstStatement *}
+cmd(A) ::= stmt(A).
+cmd(A) ::= EXPLAIN(E) analyze_opt(Z) stmt(S).  { A = build_explain(ctx, S, Z, E.pos); }
+
+%type analyze_opt {bool}
+analyze_opt(A) ::= .         { A = false; }
+analyze_opt(A) ::= ANALYZE.  { A = true; }
+
+%type stmt {AstStatement *}
+stmt(A) ::= select(S).  { A = build_stmt_select(ctx, S); }
+
+stmt(A) ::= CREATE(C) TABLE ifnotexists(E) nm(N) LP coldefs(L) RP.  {
+    A = build_create_table(ctx, N, E, L, NULL, C.pos);
+}
+stmt(A) ::= CREATE(C) TABLE ifnotexists(E) nm(N) AS select(S).  {
+    A = build_create_table(ctx, N, E, NULL, S, C.pos);
+}
+
+%type ifnotexists {bool}
+ifnotexists(A) ::= .               { A = false; }
+ifnotexists(A) ::= IF NOT EXISTS.  { A = true; }
+
+%type coldefs {AstList *}
+coldefs(A) ::= coldef(X).                   { A = list_new(ctx, X); }
+coldefs(A) ::= coldefs(L) COMMA coldef(X).  { A = list_add(ctx, L, X); }
+
+%type coldef {AstColumnDef *}
+coldef(A) ::= nm(N) typename(T) colcons(C).  { A = build_column_def(ctx, N, T, C); }
+
+/* 0: nothing said, 1: NOT NULL, 2: NULL. */
+%type colcons {int}
+colcons(A) ::= .                         { A = 0; }
+colcons(A) ::= colcons(X) NOT NULL(N).   { A = build_nullability(ctx, X, 1, N.pos); }
+colcons(A) ::= colcons(X) NULL(N).       { A = build_nullability(ctx, X, 2, N.pos); }
+
+stmt(A) ::= DROP(D) TABLE ifexists(E) namelist(L).  { A = build_drop_table(ctx, L, E, D.pos); }
+
+%type ifexists {bool}
+ifexists(A) ::= .           { A = false; }
+ifexists(A) ::= IF EXISTS.  { A = true; }
+
+/* Two rules, not collist_opt: `INSERT INTO t (` may open a column list or a query. */
+stmt(A) ::= INSERT(I) INTO nm(T) select(S).  { A = build_insert(ctx, T, NULL, S, I.pos); }
+stmt(A) ::= INSERT(I) INTO nm(T) LP namelist(C) RP select(S).  {
+    A = build_insert(ctx, T, C, S, I.pos);
+}
+
+stmt(A) ::= COPY(C) nm(T) collist_opt(L) FROM STRING(P) copy_options(O).  {
+    A = build_copy(ctx, T, L, P, O, C.pos);
+}
+
+%type copy_options {AstList *}
+copy_options(A) ::= .                               { A = NULL; }
+copy_options(A) ::= LP copy_optlist(X) RP.          { A = X; }
+copy_options(A) ::= WITH LP copy_optlist(X) RP.     { A = X; }
+
+%type copy_optlist {AstList *}
+copy_optlist(A) ::= copy_opt(X).                         { A = list_new(ctx, X); }
+copy_optlist(A) ::= copy_optlist(L) COMMA copy_opt(X).   { A = list_add(ctx, L, X); }
+
+%type copy_opt {AstOption *}
+copy_opt(A) ::= copy_optname(N).                  { A = build_option(ctx, N, NULL); }
+copy_opt(A) ::= copy_optname(N) copy_optval(V).   { A = build_option(ctx, N, V); }
+
+copy_optname(A) ::= nm(X).    { A = X; }
+copy_optname(A) ::= NULL(X).  { A = X; }
+
+%type copy_optval {AstExpr *}
+copy_optval(A) ::= STRING(X).           { A = build_string(ctx, X); }
+copy_optval(A) ::= INTEGER(X).          { A = build_integer(ctx, X); }
+copy_optval(A) ::= NUMBER(X).           { A = build_number(ctx, X); }
+copy_optval(A) ::= MINUS(M) INTEGER(X). { A = build_unary(ctx, OP_NEG, build_integer(ctx, X), M.pos); }
+copy_optval(A) ::= MINUS(M) NUMBER(X).  { A = build_unary(ctx, OP_NEG, build_number(ctx, X), M.pos); }
+copy_optval(A) ::= TRUE(X).             { A = build_bool(ctx, true, X.pos); }
+copy_optval(A) ::= FALSE(X).            { A = build_bool(ctx, false, X.pos); }
+copy_optval(A) ::= ON(X).               { A = build_bool(ctx, true, X.pos); }
+copy_optval(A) ::= nm(N).               { A = build_column(ctx, NULL, N); }
+
+/* ---- queries --------------------------------------------------------------------- */
+
+%type select {AstSelect *}
+select(A) ::= select_nowith(A).
+select(A) ::= WITH(W) ctelist(L) select_nowith(X).  { A = build_select_with(ctx, X, L, W.pos); }
+
+%type ctelist {AstList *}
+ctelist(A) ::= cte(X).                   { A = list_new(ctx, X); }
+ctelist(A) ::= ctelist(L) COMMA cte(X).  { A = list_add(ctx, L, X); }
+
+%type cte {AstCte *}
+cte(A) ::= nm(N) collist_opt(C) AS LP select(S) RP.  { A = build_cte(ctx, N, C, S); }
+
+%type select_nowith {AstSelect *}
+select_nowith(A) ::= set_expr(X) order_opt(O) limit_opt(L).  {
+    A = build_select_tail(ctx, X, O, L);
+}
+
+%type set_expr {AstSelect *}
+set_expr(A) ::= simple_select(A).
+set_expr(A) ::= set_expr(L) UNION set_quant(Q) set_expr(R).  {
+    A = build_setop(ctx, SETOP_UNION, Q, L, R);
+}
+set_expr(A) ::= set_expr(L) EXCEPT set_quant(Q) set_expr(R).  {
+    A = build_setop(ctx, SETOP_EXCEPT, Q, L, R);
+}
+set_expr(A) ::= set_expr(L) INTERSECT set_quant(Q) set_expr(R).  {
+    A = build_setop(ctx, SETOP_INTERSECT, Q, L, R);
+}
+
+%type set_quant {bool}
+set_quant(A) ::= .          { A = false; }
+set_quant(A) ::= ALL.       { A = true; }
+set_quant(A) ::= DISTINCT.  { A = false; }
+
+%type simple_select {AstSelect *}
+simple_select(A) ::= SELECT(S) distinct_opt(D) selcollist(L) from_opt(F) where_opt(W)
+                     groupby_opt(G) having_opt(H).  {
+    A = build_select_core(ctx, S.pos, D, L, F, W, G, H);
+}
+simple_select(A) ::= VALUES(V) rowlist(R).  { A = build_values(ctx, R, V.pos); }
+simple_select(A) ::= LP select(X) RP. [PAREN_HIGH]  { A = X; }
+
+%type distinct_opt {bool}
+distinct_opt(A) ::= .          { A = false; }
+distinct_opt(A) ::= DISTINCT.  { A = true; }
+distinct_opt(A) ::= ALL.       { A = false; }
+
+%type rowlist {AstList *}
+rowlist(A) ::= LP exprlist(X) RP.                 { A = list_new(ctx, X); }
+rowlist(A) ::= rowlist(L) COMMA LP exprlist(X) RP.  { A = list_add(ctx, L, X); }
+
+%type selcollist {AstList *}
+selcollist(A) ::= selcol(X).                      { A = list_new(ctx, X); }
+selcollist(A) ::= selcollist(L) COMMA selcol(X).  { A = list_add(ctx, L, X); }
+
+%type selcol {AstSelectItem *}
+selcol(A) ::= STAR(S).  {
+    Token none = {-1, 0};
+    A = build_select_item(ctx, build_star(ctx, NULL, S.pos), none);
+}
+selcol(A) ::= nm(Q) DOT STAR.  {
+    Token none = {-1, 0};
+    A = build_select_item(ctx, build_star(ctx, &Q, Q.pos), none);
+}
+selcol(A) ::= expr(X) col_alias(N).  { A = build_select_item(ctx, X, N); }
+
+/* An output name: `AS name`, a bare name, or nothing (pos -1). */
+col_alias(A) ::= .           { A.pos = -1; A.len = 0; }
+col_alias(A) ::= AS nm(X).   { A = X; }
+col_alias(A) ::= nm(X).      { A = X; }
+
+%type from_opt {AstList *}
+from_opt(A) ::= .                 { A = NULL; }
+from_opt(A) ::= FROM fromlist(X). { A = X; }
+
+%type fromlist {AstList *}
+fromlist(A) ::= table_ref(X).                    { A = list_new(ctx, X); }
+fromlist(A) ::= fromlist(L) COMMA table_ref(X).  { A = list_add(ctx, L, X); }
+
+%type table_ref {AstTableRef *}
+table_ref(A) ::= table_primary(A).
+table_ref(A) ::= joined_table(A).
+
+%type joined_table {AstTableRef *}
+joined_table(A) ::= table_ref(L) join_type(T) JOIN(J) table_primary(R) ON expr(E).  {
+    A = build_join(ctx, (AstJoinType)T, false, L, R, E, NULL, J.pos);
+}
+joined_table(A) ::= table_ref(L) join_type(T) JOIN(J) table_primary(R)
+                    USING LP namelist(U) RP.  {
+    A = build_join(ctx, (AstJoinType)T, false, L, R, NULL, U, J.pos);
+}
+joined_table(A) ::= table_ref(L) CROSS JOIN(J) table_primary(R).  {
+    A = build_join(ctx, JOIN_CROSS, false, L, R, NULL, NULL, J.pos);
+}
+joined_table(A) ::= table_ref(L) NATURAL join_type(T) JOIN(J) table_primary(R).  {
+    A = build_join(ctx, (AstJoinType)T, true, L, R, NULL, NULL, J.pos);
+}
+
+%type join_type {int}
+join_type(A) ::= .                   { A = JOIN_INNER; }
+join_type(A) ::= INNER.              { A = JOIN_INNER; }
+join_type(A) ::= LEFT outer_opt.     { A = JOIN_LEFT; }
+join_type(A) ::= RIGHT outer_opt.    { A = JOIN_RIGHT; }
+join_type(A) ::= FULL outer_opt.     { A = JOIN_FULL; }
+
+outer_opt ::= .
+outer_opt ::= OUTER.
+
+%type table_primary {AstTableRef *}
+table_primary(A) ::= nm(N) alias_opt(L).              { A = build_table_ref(ctx, NULL, N, L); }
+table_primary(A) ::= nm(S) DOT nm(N) alias_opt(L).    { A = build_table_ref(ctx, &S, N, L); }
+table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(ctx, S, L, P.pos); }
+table_primary(A) ::= LP joined_table(J) RP alias_opt(L).  { A = build_paren_join(ctx, J, L); }
+
+%type alias_opt {AliasClause *}
+alias_opt(A) ::= . [PAREN_LOW]                     { A = NULL; }
+alias_opt(A) ::= AS nm(N).                          { A = build_alias(ctx, N, NULL); }
+alias_opt(A) ::= nm(N).                             { A = build_alias(ctx, N, NULL); }
+alias_opt(A) ::= AS nm(N) LP namelist(L) RP.        { A = build_alias(ctx, N, L); }
+alias_opt(A) ::= nm(N) LP namelist(L) RP.           { A = build_alias(ctx, N, L); }
+
+%type where_opt {AstExpr *}
+where_opt(A) ::= .              { A = NULL; }
+where_opt(A) ::= WHERE expr(X). { A = X; }
+
+%type groupby_opt {AstList *}
+groupby_opt(A) ::= .                     { A = NULL; }
+groupby_opt(A) ::= GROUP BY exprlist(X). { A = X; }
+
+%type having_opt {AstExpr *}
+having_opt(A) ::= .               { A = NULL; }
+having_opt(A) ::= HAVING expr(X). { A = X; }
+
+%type order_opt {OrderClause *}
+order_opt(A) ::= .                        { A = NULL; }
+order_opt(A) ::= ORDER(O) BY sortlist(X). { A = build_order_clause(ctx, X, O.pos); }
+
+%type sortlist {AstList *}
+sortlist(A) ::= sortitem(X).                    { A = list_new(ctx, X); }
+sortlist(A) ::= sortlist(L) COMMA sortitem(X).  { A = list_add(ctx, L, X); }
+
+%type sortitem {AstOrderItem *}
+sortitem(A) ::= expr(E) sortdir(D) nulls_opt(N).  { A = build_order_item(ctx, E, D, N); }
+
+%type sortdir {bool}
+sortdir(A) ::= .      { A = false; }
+sortdir(A) ::= ASC.   { A = false; }
+sortdir(A) ::= DESC.  { A = true; }
+
+%type nulls_opt {int}
+nulls_opt(A) ::= .             { A = 0; }
+nulls_opt(A) ::= NULLS FIRST.  { A = 1; }
+nulls_opt(A) ::= NULLS LAST.   { A = 2; }
+
+%type limit_opt {LimitClause *}
+limit_opt(A) ::= .                                    { A = NULL; }
+limit_opt(A) ::= limit_clause(X).                     { A = X; }
+limit_opt(A) ::= offset_clause(X).                    { A = X; }
+limit_opt(A) ::= limit_clause(X) offset_clause(Y).    { A = limit_merge(ctx, X, Y); }
+limit_opt(A) ::= offset_clause(Y) limit_clause(X).    { A = limit_merge(ctx, X, Y); }
+
+%type limit_clause {LimitClause *}
+limit_clause(A) ::= LIMIT(L) expr(E).  { A = build_limit(ctx, E, true, L.pos); }
+limit_clause(A) ::= LIMIT(L) ALL.      { A = build_limit(ctx, NULL, true, L.pos); }
+limit_clause(A) ::= FETCH(L) first_next expr(E) row_rows ONLY.  {
+    A = build_limit(ctx, E, true, L.pos);
+}
+limit_clause(A) ::= FETCH(L) first_next row_rows ONLY.  {
+    A = build_limit(ctx, build_int_value(ctx, 1, L.pos), true, L.pos);
+}
+
+%type offset_clause {LimitClause *}
+offset_clause(A) ::= OFFSET(O) expr(E).           { A = build_limit(ctx, E, false, O.pos); }
+offset_clause(A) ::= OFFSET(O) expr(E) row_rows.  { A = build_limit(ctx, E, false, O.pos); }
+
+first_next ::= FIRST.
+first_next ::= NEXT.
+row_rows ::= ROW.
+row_rows ::= ROWS.
+
+%type collist_opt {AstList *}
+collist_opt(A) ::= .                  { A = NULL; }
+collist_opt(A) ::= LP namelist(X) RP. { A = X; }
+
+%type namelist {AstList *}
+namelist(A) ::= nm(N).                   { A = list_ident(ctx, list_new(ctx, NULL), N); }
+namelist(A) ::= namelist(L) COMMA nm(N). { A = list_ident(ctx, L, N); }
+
+/* A name: an identifier, a "quoted identifier", or a non-reserved keyword. */
+nm(A) ::= ID(X).  { A = X; }
+
+/* ---- expressions ------------------------------------------------------------------ */
+
+%type exprlist {AstList *}
+exprlist(A) ::= expr(X).                    { A = list_new(ctx, X); }
+exprlist(A) ::= exprlist(L) COMMA expr(X).  { A = list_add(ctx, L, X); }
+
+%type expr {AstExpr *}
+expr(A) ::= LP expr(X) RP.                        { A = X; }
+expr(A) ::= LP(P) select(S) RP. [PAREN_LOW]       { A = build_subquery(ctx, S, P.pos); }
+expr(A) ::= EXISTS(E) LP select(S) RP.            { A = build_exists(ctx, S, E.pos); }
+
+expr(A) ::= INTEGER(X).  { A = build_integer(ctx, X); }
+expr(A) ::= NUMBER(X).   { A = build_number(ctx, X); }
+expr(A) ::= STRING(X).   { A = build_string(ctx, X); }
+expr(A) ::= TRUE(X).     { A = build_bool(ctx, true, X.pos); }
+expr(A) ::= FALSE(X).    { A = build_bool(ctx, false, X.pos); }
+expr(A) ::= NULL(X).     { A = build_null(ctx, X.pos); }
+
+expr(A) ::= nm(N).              { A = build_column(ctx, NULL, N); }
+expr(A) ::= nm(Q) DOT nm(N).    { A = build_column(ctx, &Q, N); }
+
+/* Typed literals: DATE '2024-01-02', TIMESTAMP WITH TIME ZONE '...'. */
+expr(A) ::= nm(N) STRING(S).  { A = build_typed_literal(ctx, build_type(ctx, N), S); }
+expr(A) ::= nm(N) WITH(W) TIME ZONE STRING(S).  {
+    A = build_typed_literal(ctx, build_type_zone(ctx, build_type(ctx, N), true, W), S);
+}
+expr(A) ::= nm(N) WITHOUT(W) TIME ZONE STRING(S).  {
+    A = build_typed_literal(ctx, build_type_zone(ctx, build_type(ctx, N), false, W), S);
+}
+expr(A) ::= INTERVAL(I) STRING(S) interval_unit(U).  { A = build_interval(ctx, S, U, I.pos); }
+
+%type interval_unit {char *}
+interval_unit(A) ::= .                           { A = NULL; }
+interval_unit(A) ::= unit_kw(X).                 { A = build_unit(ctx, X, NULL); }
+interval_unit(A) ::= unit_kw(X) TO unit_kw(Y).   { A = build_unit(ctx, X, &Y); }
+
+unit_kw(A) ::= YEAR(X).    { A = X; }
+unit_kw(A) ::= MONTH(X).   { A = X; }
+unit_kw(A) ::= DAY(X).     { A = X; }
+unit_kw(A) ::= HOUR(X).    { A = X; }
+unit_kw(A) ::= MINUTE(X).  { A = X; }
+unit_kw(A) ::= SECOND(X).  { A = X; }
+
+/* Function calls. LEFT and RIGHT are reserved but name functions too. */
+expr(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
+expr(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }
+expr(A) ::= fname(N) LP exprlist(L) RP.             { A = build_function(ctx, N, L, false, false); }
+expr(A) ::= fname(N) LP DISTINCT exprlist(L) RP.    { A = build_function(ctx, N, L, false, true); }
+expr(A) ::= fname(N) LP ALL exprlist(L) RP.         { A = build_function(ctx, N, L, false, false); }
+
+fname(A) ::= nm(X).     { A = X; }
+fname(A) ::= LEFT(X).   { A = X; }
+fname(A) ::= RIGHT(X).  { A = X; }
+
+expr(A) ::= CAST(C) LP expr(E) AS typename(T) RP.  { A = build_cast(ctx, E, T, C.pos); }
+expr(A) ::= expr(E) DCOLON(D) typename(T).         { A = build_cast(ctx, E, T, D.pos); }
+expr(A) ::= EXTRACT(X) LP nm(F) FROM expr(E) RP.   { A = build_extract(ctx, tok_ident(ctx, F), E, X.pos); }
+
+/* SUBSTRING(x FROM a [FOR b]) is the function substring(x, a [, b]). */
+expr(A) ::= SUBSTRING(S) LP expr(X) FROM expr(F) RP.  {
+    A = build_function_named(ctx, "substring", list_add(ctx, list_new(ctx, X), F), S.pos);
+}
+expr(A) ::= SUBSTRING(S) LP expr(X) FROM expr(F) FOR expr(N) RP.  {
+    A = build_function_named(ctx, "substring",
+                             list_add(ctx, list_add(ctx, list_new(ctx, X), F), N), S.pos);
+}
+expr(A) ::= SUBSTRING(S) LP expr(X) FOR expr(N) RP.  {
+    AstList *args = list_add(ctx, list_new(ctx, X), build_int_value(ctx, 1, S.pos));
+    A = build_function_named(ctx, "substring", list_add(ctx, args, N), S.pos);
+}
+expr(A) ::= SUBSTRING(S) LP exprlist(L) RP.  { A = build_function_named(ctx, "substring", L, S.pos); }
+
+expr(A) ::= CASE(C) case_operand(O) case_whens(W) case_else(E) END.  {
+    A = build_case(ctx, O, W, E, C.pos);
+}
+
+%type case_operand {AstExpr *}
+case_operand(A) ::= .         { A = NULL; }
+case_operand(A) ::= expr(X).  { A = X; }
+
+%type case_whens {AstList *}
+case_whens(A) ::= WHEN expr(X) THEN expr(Y).  { A = list_new(ctx, build_when(ctx, X, Y)); }
+case_whens(A) ::= case_whens(L) WHEN expr(X) THEN expr(Y).  {
+    A = list_add(ctx, L, build_when(ctx, X, Y));
+}
+
+%type case_else {AstExpr *}
+case_else(A) ::= .              { A = NULL; }
+case_else(A) ::= ELSE expr(X).  { A = X; }
+
+/* Operators. */
+expr(A) ::= expr(X) OR(O) expr(Y).      { A = build_binary(ctx, OP_OR, X, Y, O.pos); }
+expr(A) ::= expr(X) AND(O) expr(Y).     { A = build_binary(ctx, OP_AND, X, Y, O.pos); }
+expr(A) ::= NOT(O) expr(X).             { A = build_unary(ctx, OP_NOT, X, O.pos); }
+expr(A) ::= expr(X) IS(O) NULL.         { A = build_is_null(ctx, X, false, O.pos); }
+expr(A) ::= expr(X) IS(O) NOT NULL.     { A = build_is_null(ctx, X, true, O.pos); }
+expr(A) ::= expr(X) EQ(O) expr(Y).      { A = build_binary(ctx, OP_EQ, X, Y, O.pos); }
+expr(A) ::= expr(X) NE(O) expr(Y).      { A = build_binary(ctx, OP_NE, X, Y, O.pos); }
+expr(A) ::= expr(X) LT(O) expr(Y).      { A = build_binary(ctx, OP_LT, X, Y, O.pos); }
+expr(A) ::= expr(X) LE(O) expr(Y).      { A = build_binary(ctx, OP_LE, X, Y, O.pos); }
+expr(A) ::= expr(X) GT(O) expr(Y).      { A = build_binary(ctx, OP_GT, X, Y, O.pos); }
+expr(A) ::= expr(X) GE(O) expr(Y).      { A = build_binary(ctx, OP_GE, X, Y, O.pos); }
+expr(A) ::= expr(X) CONCAT(O) expr(Y).  { A = build_binary(ctx, OP_CONCAT, X, Y, O.pos); }
+expr(A) ::= expr(X) PLUS(O) expr(Y).    { A = build_binary(ctx, OP_ADD, X, Y, O.pos); }
+expr(A) ::= expr(X) MINUS(O) expr(Y).   { A = build_binary(ctx, OP_SUB, X, Y, O.pos); }
+expr(A) ::= expr(X) STAR(O) expr(Y).    { A = build_binary(ctx, OP_MUL, X, Y, O.pos); }
+expr(A) ::= expr(X) SLASH(O) expr(Y).   { A = build_binary(ctx, OP_DIV, X, Y, O.pos); }
+expr(A) ::= expr(X) REM(O) expr(Y).     { A = build_binary(ctx, OP_MOD, X, Y, O.pos); }
+expr(A) ::= MINUS(O) expr(X). [UMINUS]  { A = build_unary(ctx, OP_NEG, X, O.pos); }
+expr(A) ::= PLUS(O) expr(X). [UMINUS]   { A = build_unary(ctx, OP_PLUS, X, O.pos); }
+
+expr(A) ::= expr(X) LIKE(O) expr(Y).    { A = build_like(ctx, X, Y, NULL, false, false, O.pos); }
+expr(A) ::= expr(X) LIKE(O) expr(Y) ESCAPE expr(Z).  {
+    A = build_like(ctx, X, Y, Z, false, false, O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) LIKE expr(Y).  { A = build_like(ctx, X, Y, NULL, true, false, O.pos); }
+expr(A) ::= expr(X) NOT_LA(O) LIKE expr(Y) ESCAPE expr(Z).  {
+    A = build_like(ctx, X, Y, Z, true, false, O.pos);
+}
+expr(A) ::= expr(X) ILIKE(O) expr(Y).   { A = build_like(ctx, X, Y, NULL, false, true, O.pos); }
+expr(A) ::= expr(X) ILIKE(O) expr(Y) ESCAPE expr(Z).  {
+    A = build_like(ctx, X, Y, Z, false, true, O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) ILIKE expr(Y).  { A = build_like(ctx, X, Y, NULL, true, true, O.pos); }
+expr(A) ::= expr(X) NOT_LA(O) ILIKE expr(Y) ESCAPE expr(Z).  {
+    A = build_like(ctx, X, Y, Z, true, true, O.pos);
+}
+
+expr(A) ::= expr(X) BETWEEN(O) expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, false, O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) BETWEEN expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, true, O.pos);
+}
+
+expr(A) ::= expr(X) IN(O) LP exprlist(L) RP.         { A = build_in_list(ctx, X, L, false, O.pos); }
+expr(A) ::= expr(X) IN(O) LP select(S) RP.           { A = build_in_select(ctx, X, S, false, O.pos); }
+expr(A) ::= expr(X) NOT_LA(O) IN LP exprlist(L) RP.  { A = build_in_list(ctx, X, L, true, O.pos); }
+expr(A) ::= expr(X) NOT_LA(O) IN LP select(S) RP.    { A = build_in_select(ctx, X, S, true, O.pos); }
+
+/* ---- type names ------------------------------------------------------------------- */
+
+%type typename {AstTypeName *}
+typename(A) ::= typemod(X).                          { A = X; }
+typename(A) ::= typemod(X) WITH(W) TIME ZONE.        { A = build_type_zone(ctx, X, true, W); }
+typename(A) ::= typemod(X) WITHOUT(W) TIME ZONE.     { A = build_type_zone(ctx, X, false, W); }
+
+%type typemod {AstTypeName *}
+typemod(A) ::= typebase(X).                                     { A = X; }
+typemod(A) ::= typebase(X) LP INTEGER(P) RP.                    { A = build_type_param(ctx, X, P); }
+typemod(A) ::= typebase(X) LP INTEGER(P) COMMA INTEGER(Q) RP.  {
+    A = build_type_param(ctx, build_type_param(ctx, X, P), Q);
+}
+
+%type typebase {AstTypeName *}
+typebase(A) ::= nm(N).               { A = build_type(ctx, N); }
+typebase(A) ::= nm(N) PRECISION(P).  { A = build_type_2words(ctx, N, P); }
+typebase(A) ::= nm(N) VARYING(V).    { A = build_type_2words(ctx, N, V); }
