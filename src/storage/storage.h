@@ -17,7 +17,11 @@
 
 /* ---- zone maps ------------------------------------------------------------------- */
 
-/* What is known about the values of one column in one block, row group or file. */
+/*
+ * What is known about the values of one column in one block, row group or file. min and
+ * max are bounds: string bounds longer than 64 bytes are stored cut short (min as a
+ * prefix, max as a prefix raised in its last byte), so they need not be values.
+ */
 typedef struct ZoneMap {
     uint64_t row_count;
     uint64_t null_count;
@@ -48,7 +52,12 @@ typedef struct ZoneFilter {
     const ZoneCond *conds;
 } ZoneFilter;
 
-/* False only when no row summarized by zm can satisfy cond. */
+/*
+ * False only when no row summarized by zm can satisfy cond. Bounds compare by type:
+ * DECIMAL by unscaled value (rescaled when the scales differ), DOUBLE with NaN greatest,
+ * strings bytewise; a comparison with a NULL value never matches; types that cannot be
+ * compared always may match.
+ */
 bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond);
 
 /* ---- column files ------------------------------------------------------------------- */
@@ -122,9 +131,14 @@ Status colfile_scan_open(ColumnFileReader *r, const int *columns, int n_columns,
  * caller) with up to BASALT_VECTOR_SIZE rows as flat vectors. out->n_rows == 0 at the
  * end. String bytes may point into the scan's memory, valid until the next call.
  * Every block read is checked against its checksum (XX001 on mismatch).
+ * The vectors' data (not only string bytes) point into the scan's decode buffers: treat
+ * them as read-only; chunk_reset() returns the vectors to their own buffers.
  */
 Status colfile_scan_next(ColumnScan *scan, Chunk *out, Error *err);
-/* Counts of what the scan skipped by zone maps, for EXPLAIN ANALYZE and tests. */
+/*
+ * Counts of what the scan skipped by zone maps, for EXPLAIN ANALYZE and tests: whole row
+ * groups, and blocks (block k of every column) inside row groups that were not skipped.
+ */
 void colfile_scan_stats(const ColumnScan *scan, uint64_t *row_groups_skipped,
                         uint64_t *blocks_skipped);
 void colfile_scan_close(ColumnScan *scan);
@@ -199,7 +213,11 @@ Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *
 /*
  * Makes the transaction durable and visible atomically (new manifests, fsync, rename of
  * the metastore pointer), then frees it. On failure nothing changes and the transaction's
- * files are removed; the txn is freed either way.
+ * files are removed; the txn is freed either way. Conflicts with transactions committed
+ * since this one looked: 42P07, 42P01, or 40001 when a table it changes was dropped and
+ * re-created. One exception: when only the final fsync of the data directory fails, the
+ * transaction is committed (and visible) and the error (58030) says it may not survive a
+ * crash.
  */
 Status metastore_commit(MetaTxn *txn, Error *err);
 /* Discards the transaction and deletes its files. */
@@ -229,7 +247,8 @@ Status csv_open(const char *path, const CsvOptions *opts, const LogicalType *typ
  * Fills out (columns of `types`, reset by the caller) with up to BASALT_VECTOR_SIZE
  * records; out->n_rows == 0 at the end. A malformed record fails with a message that
  * starts "path:line:column: " (22P02 for a bad value, 22P04 for bad structure: missing or
- * extra fields, an unterminated quote).
+ * extra fields, an unterminated quote). line is the physical line the record starts on,
+ * column the 1-based field number. The error is repeatable: calling again fails the same.
  */
 Status csv_next(CsvReader *r, Chunk *out, Error *err);
 void csv_close(CsvReader *r);
