@@ -47,6 +47,20 @@ Status parser_parse(const char *sql, size_t len, Arena *arena, ParsedStatement *
  */
 bool parser_is_complete(const char *text, size_t len);
 
+/* A statement's byte range in a script, without its ';'. */
+typedef struct StatementSpan {
+    int start, end;
+} StatementSpan;
+
+/*
+ * Splits a script into its statements at ';' outside strings, quoted identifiers and
+ * comments, without parsing them, so that each can be run (and fail) on its own as psql
+ * does. Empty statements are skipped; an unterminated string or comment makes the rest
+ * of the input one statement. Spans are allocated in arena.
+ */
+Status parser_split(const char *text, size_t len, Arena *arena, StatementSpan **out, int *n_out,
+                    Error *err);
+
 /*
  * Appends a canonical, fully parenthesized rendering of a statement (for tests and
  * debugging), e.g. `SELECT (a + 1) AS x FROM t WHERE (b = 'y')`: keywords upper case,

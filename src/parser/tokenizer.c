@@ -757,3 +757,52 @@ bool parser_is_complete(const char *text, size_t len)
         complete = code == TK_SEMI;
     }
 }
+
+Status parser_split(const char *text, size_t len, Arena *arena, StatementSpan **out, int *n_out,
+                    Error *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    if (len > (size_t)INT_MAX - 1)
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "script of %zu bytes is too long", len);
+    Lexer lx;
+    lexer_init(&lx, text, (int)len);
+    StatementSpan *spans = NULL;
+    int n = 0, cap = 0;
+    int start = -1, end = -1;
+    for (;;) {
+        Token tok;
+        LexError lerr;
+        int code = lexer_next(&lx, &tok, &lerr);
+        bool boundary = code == LEX_EOF || code == TK_SEMI;
+        if (!boundary) {
+            if (start < 0) start = tok.pos;
+            end = tok.pos + tok.len;
+            if (code == LEX_FAIL && (lerr == LEX_UNTERMINATED_STRING || lerr == LEX_UNTERMINATED_IDENT ||
+                                     lerr == LEX_UNTERMINATED_COMMENT)) {
+                /* The rest of the input belongs to this statement; the parser reports it. */
+                end = (int)len;
+                boundary = true;
+                code = LEX_EOF;
+            }
+        }
+        if (boundary && start >= 0) {
+            if (n == cap) {
+                int new_cap = cap ? cap * 2 : 8;
+                StatementSpan *grown = arena_grow(arena, spans, sizeof(StatementSpan) * (size_t)cap,
+                                                  sizeof(StatementSpan) * (size_t)new_cap);
+                if (!grown) return arena_error(arena, err);
+                spans = grown;
+                cap = new_cap;
+            }
+            spans[n].start = start;
+            spans[n].end = end;
+            n++;
+            start = -1;
+        }
+        if (code == LEX_EOF) break;
+    }
+    *out = spans;
+    *n_out = n;
+    return BS_OK;
+}

@@ -1,0 +1,805 @@
+/*
+ * agg_table.c — the aggregation hash table.
+ *
+ * Layout. Group g has its key values at keys[c][g] (typed arrays, one per key column,
+ * with a validity bitmap once a NULL key appears), its hash at hashes[g], and its states
+ * at states[g * n_aggs + a] (one 32-byte AggState per aggregate). The index is an array
+ * of slots holding g + 1 (0 = empty), probed linearly, kept at most half full.
+ *
+ * A batch is processed column at a time: hash every row's key, then find or insert each
+ * row's group (comparing hashes before keys), then update every aggregate over all rows
+ * with a loop specialised for its function and type.
+ */
+#include "exec/agg_table.h"
+#include "exec/kernels.h"
+
+#include "common/hash.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct AggState {
+    union {
+        int64_t i64;
+        double f64;
+        __int128 i128;
+        int32_t i32;
+        uint8_t b;
+        StringView sv;
+    } v;
+    int64_t count; /* rows counted; for sum, min and max: > 0 once a value was seen */
+    int64_t unused;
+} AggState;
+
+_Static_assert(sizeof(AggState) == 32, "AggState is 32 bytes");
+
+/* The distinct values of one DISTINCT aggregate, per group. */
+typedef struct DistinctSet {
+    uint32_t *slots; /* entry + 1 */
+    uint32_t n_slots;
+    uint32_t n_entries, cap_entries;
+    uint32_t *groups;
+    uint64_t *hashes;
+    AggState *values; /* v holds the value */
+} DistinctSet;
+
+struct AggTable {
+    const PlanNode *node;
+    AggMode mode;
+    MemTracker *tracker;
+    Arena *strings; /* key and min/max string bytes */
+    int n_keys;
+    LogicalType *key_types;
+    int *key_cols;
+    void **keys;
+    uint64_t **key_validity;
+    uint64_t *hashes;
+    uint32_t n_groups, cap_groups;
+    uint32_t *slots;
+    uint32_t n_slots;
+    int n_aggs;
+    const PlanAggregate *aggs;
+    AggState *states;
+    DistinctSet **distinct;
+    /* per-batch scratch */
+    uint64_t *row_hash;
+    uint32_t *row_group;
+    MemTracker *failed;
+    size_t failed_bytes;
+};
+
+/* ---- memory ---- */
+
+static Status grow(AggTable *t, void **ptr, size_t old_size, size_t new_size, Error *err)
+{
+    MemTracker *failed;
+    void *p = memtracker_realloc(t->tracker, *ptr, old_size, new_size, &failed);
+    if (!p) return memtracker_error(failed, (int64_t)(new_size - old_size), err);
+    if (new_size > old_size) memset((char *)p + old_size, 0, new_size - old_size);
+    *ptr = p;
+    return BS_OK;
+}
+
+static void release(AggTable *t, void *ptr, size_t size)
+{
+    memtracker_free(t->tracker, ptr, size);
+}
+
+/* ---- hashing and key comparison ---- */
+
+#define NULL_HASH UINT64_C(0x5bd1e9955bd1e995)
+
+static inline uint64_t hash_double(double d)
+{
+    if (d == 0) d = 0; /* -0.0 and 0.0 are one group */
+    if (isnan(d)) return UINT64_C(0x7ff8000000000000);
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    return hash_u64(bits);
+}
+
+/* Hash of the value at position `at` of a unified vector of physical type p. */
+static inline uint64_t hash_at(PhysicalType p, const UnifiedVector *uv, sel_t at)
+{
+    if (!validity_get(uv->validity, at)) return NULL_HASH;
+    switch (p) {
+    case PHYS_BOOL: return hash_u64(((const uint8_t *)uv->data)[at]);
+    case PHYS_INT32: return hash_u64((uint64_t)(int64_t)((const int32_t *)uv->data)[at]);
+    case PHYS_INT64: return hash_u64((uint64_t)((const int64_t *)uv->data)[at]);
+    case PHYS_DOUBLE: return hash_double(((const double *)uv->data)[at]);
+    case PHYS_STRING: {
+        const StringView *s = &((const StringView *)uv->data)[at];
+        return hash_bytes(sv_data(s), s->len);
+    }
+    case PHYS_INVALID: break;
+    }
+    return 0;
+}
+
+static inline bool doubles_equal(double a, double b)
+{
+    return a == b || (isnan(a) && isnan(b));
+}
+
+/* Equality of group g's key column c with the value at `at`. */
+static inline bool key_equal(const AggTable *t, int c, uint32_t g, const UnifiedVector *uv, sel_t at)
+{
+    bool g_valid = !t->key_validity[c] || validity_get(t->key_validity[c], g);
+    bool r_valid = validity_get(uv->validity, at);
+    if (!g_valid || !r_valid) return g_valid == r_valid;
+    switch (type_physical(t->key_types[c])) {
+    case PHYS_BOOL: return ((const uint8_t *)t->keys[c])[g] == ((const uint8_t *)uv->data)[at];
+    case PHYS_INT32: return ((const int32_t *)t->keys[c])[g] == ((const int32_t *)uv->data)[at];
+    case PHYS_INT64: return ((const int64_t *)t->keys[c])[g] == ((const int64_t *)uv->data)[at];
+    case PHYS_DOUBLE:
+        return doubles_equal(((const double *)t->keys[c])[g], ((const double *)uv->data)[at]);
+    case PHYS_STRING:
+        return sv_equal(&((const StringView *)t->keys[c])[g], &((const StringView *)uv->data)[at]);
+    case PHYS_INVALID: break;
+    }
+    return false;
+}
+
+/* Copies a string into the table's arena when it does not fit inline. */
+static Status keep_string(AggTable *t, StringView *s, Error *err)
+{
+    if (sv_is_inline(s)) return BS_OK;
+    char *copy = arena_alloc(t->strings, s->len);
+    if (!copy) return arena_error(t->strings, err);
+    memcpy(copy, s->u.ptr, s->len);
+    *s = sv_make(copy, s->len);
+    return BS_OK;
+}
+
+/* ---- groups ---- */
+
+static Status grow_groups(AggTable *t, Error *err)
+{
+    uint32_t cap = t->cap_groups ? t->cap_groups * 2 : 1024;
+    if (cap <= t->cap_groups) return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "too many groups");
+    for (int c = 0; c < t->n_keys; c++) {
+        size_t w = type_size(t->key_types[c]);
+        BS_TRY(grow(t, &t->keys[c], w * t->cap_groups, w * cap, err));
+        if (t->key_validity[c]) {
+            size_t old_words = (t->cap_groups + 63) / 64, words = (cap + 63) / 64;
+            BS_TRY(grow(t, (void **)&t->key_validity[c], old_words * 8, words * 8, err));
+            memset(t->key_validity[c] + old_words, 0xff, (words - old_words) * 8);
+        }
+    }
+    BS_TRY(grow(t, (void **)&t->hashes, sizeof(uint64_t) * t->cap_groups, sizeof(uint64_t) * cap, err));
+    size_t per_group = sizeof(AggState) * (size_t)(t->n_aggs ? t->n_aggs : 1);
+    BS_TRY(grow(t, (void **)&t->states, per_group * t->cap_groups, per_group * cap, err));
+    t->cap_groups = cap;
+    return BS_OK;
+}
+
+static Status rehash(AggTable *t, uint32_t n_slots, Error *err)
+{
+    MemTracker *failed;
+    uint32_t *slots = memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
+    if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * n_slots), err);
+    memset(slots, 0, sizeof(uint32_t) * n_slots);
+    uint32_t mask = n_slots - 1;
+    for (uint32_t g = 0; g < t->n_groups; g++) {
+        uint32_t s = (uint32_t)t->hashes[g] & mask;
+        while (slots[s]) s = (s + 1) & mask;
+        slots[s] = g + 1;
+    }
+    release(t, t->slots, sizeof(uint32_t) * t->n_slots);
+    t->slots = slots;
+    t->n_slots = n_slots;
+    return BS_OK;
+}
+
+/* Appends a new group with the keys of the row at `at` of each key vector. */
+static Status new_group(AggTable *t, const UnifiedVector *key_uv, sel_t row, uint64_t hash,
+                        uint32_t *out, Error *err)
+{
+    if (t->n_groups == t->cap_groups) BS_TRY(grow_groups(t, err));
+    uint32_t g = t->n_groups;
+    for (int c = 0; c < t->n_keys; c++) {
+        const UnifiedVector *uv = &key_uv[c];
+        sel_t at = uv->sel[row];
+        size_t w = type_size(t->key_types[c]);
+        if (!validity_get(uv->validity, at)) {
+            if (!t->key_validity[c]) {
+                size_t words = (t->cap_groups + 63) / 64;
+                BS_TRY(grow(t, (void **)&t->key_validity[c], 0, words * 8, err));
+                memset(t->key_validity[c], 0xff, words * 8);
+            }
+            validity_set_invalid(t->key_validity[c], g);
+            memset((char *)t->keys[c] + w * g, 0, w);
+            continue;
+        }
+        memcpy((char *)t->keys[c] + w * g, (const char *)uv->data + w * at, w);
+        if (type_physical(t->key_types[c]) == PHYS_STRING)
+            BS_TRY(keep_string(t, &((StringView *)t->keys[c])[g], err));
+    }
+    t->hashes[g] = hash;
+    memset(&t->states[(size_t)g * (size_t)t->n_aggs], 0, sizeof(AggState) * (size_t)t->n_aggs);
+    t->n_groups++;
+    *out = g;
+    return BS_OK;
+}
+
+/* ---- distinct sets ---- */
+
+static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggState *b)
+{
+    switch (p) {
+    case PHYS_BOOL: return a->v.b == b->v.b;
+    case PHYS_INT32: return a->v.i32 == b->v.i32;
+    case PHYS_INT64: return a->v.i64 == b->v.i64;
+    case PHYS_DOUBLE: return doubles_equal(a->v.f64, b->v.f64);
+    case PHYS_STRING: return sv_equal(&a->v.sv, &b->v.sv);
+    case PHYS_INVALID: break;
+    }
+    return false;
+}
+
+/* Adds (group, value) to the set; *is_new tells whether it was not there yet. */
+static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint32_t group,
+                              const AggState *value, uint64_t value_hash, bool *is_new, Error *err)
+{
+    uint64_t h = hash_combine(hash_u64(group), value_hash);
+    if ((ds->n_entries + 1) * 2 > ds->n_slots) {
+        uint32_t n_slots = ds->n_slots ? ds->n_slots * 2 : 1024;
+        MemTracker *failed;
+        uint32_t *slots = memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
+        if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * n_slots), err);
+        memset(slots, 0, sizeof(uint32_t) * n_slots);
+        for (uint32_t e = 0; e < ds->n_entries; e++) {
+            uint32_t s = (uint32_t)ds->hashes[e] & (n_slots - 1);
+            while (slots[s]) s = (s + 1) & (n_slots - 1);
+            slots[s] = e + 1;
+        }
+        release(t, ds->slots, sizeof(uint32_t) * ds->n_slots);
+        ds->slots = slots;
+        ds->n_slots = n_slots;
+    }
+    uint32_t mask = ds->n_slots - 1;
+    uint32_t s = (uint32_t)h & mask;
+    while (ds->slots[s]) {
+        uint32_t e = ds->slots[s] - 1;
+        if (ds->hashes[e] == h && ds->groups[e] == group && distinct_value_equal(p, &ds->values[e], value)) {
+            *is_new = false;
+            return BS_OK;
+        }
+        s = (s + 1) & mask;
+    }
+    if (ds->n_entries == ds->cap_entries) {
+        uint32_t cap = ds->cap_entries ? ds->cap_entries * 2 : 1024;
+        BS_TRY(grow(t, (void **)&ds->groups, sizeof(uint32_t) * ds->cap_entries, sizeof(uint32_t) * cap, err));
+        BS_TRY(grow(t, (void **)&ds->hashes, sizeof(uint64_t) * ds->cap_entries, sizeof(uint64_t) * cap, err));
+        BS_TRY(grow(t, (void **)&ds->values, sizeof(AggState) * ds->cap_entries, sizeof(AggState) * cap, err));
+        ds->cap_entries = cap;
+    }
+    uint32_t e = ds->n_entries++;
+    ds->groups[e] = group;
+    ds->hashes[e] = h;
+    ds->values[e] = *value;
+    if (p == PHYS_STRING) BS_TRY(keep_string(t, &ds->values[e].v.sv, err));
+    ds->slots[s] = e + 1;
+    *is_new = true;
+    return BS_OK;
+}
+
+/* ---- creation ---- */
+
+AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, MemTracker *tracker,
+                           Error *err)
+{
+    AggTable *t = bs_calloc(1, sizeof *t);
+    if (!t) {
+        error_oom(err);
+        return NULL;
+    }
+    t->node = node;
+    t->mode = node->u.agg.mode;
+    t->tracker = tracker;
+    t->n_keys = node->u.agg.n_groups;
+    t->n_aggs = node->u.agg.n_aggs;
+    t->aggs = node->u.agg.aggs;
+    t->strings = arena_create(NULL, tracker, 0);
+    int nk = t->n_keys ? t->n_keys : 1, na = t->n_aggs ? t->n_aggs : 1;
+    t->key_types = bs_calloc((size_t)nk, sizeof(LogicalType));
+    t->key_cols = bs_calloc((size_t)nk, sizeof(int));
+    t->keys = bs_calloc((size_t)nk, sizeof(void *));
+    t->key_validity = bs_calloc((size_t)nk, sizeof(uint64_t *));
+    t->distinct = bs_calloc((size_t)na, sizeof(DistinctSet *));
+    t->row_hash = bs_malloc(sizeof(uint64_t) * BASALT_VECTOR_SIZE);
+    t->row_group = bs_malloc(sizeof(uint32_t) * BASALT_VECTOR_SIZE);
+    if (!t->strings || !t->key_types || !t->key_cols || !t->keys || !t->key_validity || !t->distinct ||
+        !t->row_hash || !t->row_group) {
+        agg_table_destroy(t);
+        error_oom(err);
+        return NULL;
+    }
+    for (int c = 0; c < t->n_keys; c++) {
+        t->key_cols[c] = node->u.agg.groups[c];
+        t->key_types[c] = in_types[t->key_cols[c]];
+    }
+    for (int a = 0; a < t->n_aggs; a++) {
+        if (!t->aggs[a].distinct) continue;
+        t->distinct[a] = bs_calloc(1, sizeof(DistinctSet));
+        if (!t->distinct[a]) {
+            agg_table_destroy(t);
+            error_oom(err);
+            return NULL;
+        }
+    }
+    if (rehash(t, 1024, err) != BS_OK) {
+        agg_table_destroy(t);
+        return NULL;
+    }
+    if (t->n_keys == 0) {
+        uint32_t g;
+        if (new_group(t, NULL, 0, 0, &g, err) != BS_OK) {
+            agg_table_destroy(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+void agg_table_destroy(AggTable *t)
+{
+    if (!t) return;
+    for (int c = 0; t->keys && c < t->n_keys; c++) {
+        release(t, t->keys[c], type_size(t->key_types[c]) * t->cap_groups);
+        if (t->key_validity[c]) release(t, t->key_validity[c], (t->cap_groups + 63) / 64 * 8);
+    }
+    release(t, t->hashes, sizeof(uint64_t) * t->cap_groups);
+    release(t, t->states, sizeof(AggState) * (size_t)(t->n_aggs ? t->n_aggs : 1) * t->cap_groups);
+    release(t, t->slots, sizeof(uint32_t) * t->n_slots);
+    for (int a = 0; t->distinct && a < t->n_aggs; a++) {
+        DistinctSet *ds = t->distinct[a];
+        if (!ds) continue;
+        release(t, ds->slots, sizeof(uint32_t) * ds->n_slots);
+        release(t, ds->groups, sizeof(uint32_t) * ds->cap_entries);
+        release(t, ds->hashes, sizeof(uint64_t) * ds->cap_entries);
+        release(t, ds->values, sizeof(AggState) * ds->cap_entries);
+        bs_free(ds);
+    }
+    bs_free(t->distinct);
+    bs_free(t->key_types);
+    bs_free(t->key_cols);
+    bs_free(t->keys);
+    bs_free(t->key_validity);
+    bs_free(t->row_hash);
+    bs_free(t->row_group);
+    arena_destroy(t->strings);
+    bs_free(t);
+}
+
+uint32_t agg_table_groups(const AggTable *t)
+{
+    return t->n_groups;
+}
+
+/* ---- updates ---- */
+
+static inline AggState *state_of(AggTable *t, uint32_t g, int a)
+{
+    return &t->states[(size_t)g * (size_t)t->n_aggs + (size_t)a];
+}
+
+static Status sum_overflow(const PlanAggregate *agg, Error *err)
+{
+    return kernel_overflow(agg->type, err);
+}
+
+/* Loads the value at `at` of a unified vector into an AggState's v. */
+static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at, AggState *out)
+{
+    switch (p) {
+    case PHYS_BOOL: out->v.b = ((const uint8_t *)uv->data)[at]; break;
+    case PHYS_INT32: out->v.i32 = ((const int32_t *)uv->data)[at]; break;
+    case PHYS_INT64: out->v.i64 = ((const int64_t *)uv->data)[at]; break;
+    case PHYS_DOUBLE: out->v.f64 = ((const double *)uv->data)[at]; break;
+    case PHYS_STRING: out->v.sv = ((const StringView *)uv->data)[at]; break;
+    case PHYS_INVALID: break;
+    }
+}
+
+/* <0, 0, >0 comparing two values of physical type p held in AggStates. */
+static inline int compare_state_values(PhysicalType p, const AggState *a, const AggState *b)
+{
+    switch (p) {
+    case PHYS_BOOL: return (a->v.b > b->v.b) - (a->v.b < b->v.b);
+    case PHYS_INT32: return (a->v.i32 > b->v.i32) - (a->v.i32 < b->v.i32);
+    case PHYS_INT64: return (a->v.i64 > b->v.i64) - (a->v.i64 < b->v.i64);
+    case PHYS_DOUBLE: {
+        double x = a->v.f64, y = b->v.f64;
+        if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+        return (x > y) - (x < y);
+    }
+    case PHYS_STRING: return sv_compare(&a->v.sv, &b->v.sv);
+    case PHYS_INVALID: break;
+    }
+    return 0;
+}
+
+/* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
+static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p, AggState *st,
+                                 const AggState *value, Error *err)
+{
+    switch (agg->func) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT: st->count++; return BS_OK;
+    case AGG_SUM:
+        if (p == PHYS_DOUBLE) {
+            st->v.f64 += value->v.f64;
+        } else {
+            int64_t x = p == PHYS_INT32 ? value->v.i32 : value->v.i64;
+            if (__builtin_add_overflow(st->v.i64, x, &st->v.i64)) return sum_overflow(agg, err);
+        }
+        st->count++;
+        return BS_OK;
+    case AGG_AVG:
+        if (p == PHYS_DOUBLE)
+            st->v.f64 += value->v.f64;
+        else
+            st->v.i128 += p == PHYS_INT32 ? value->v.i32 : value->v.i64;
+        st->count++;
+        return BS_OK;
+    case AGG_MIN:
+    case AGG_MAX: {
+        int c = st->count ? compare_state_values(p, value, st) : 0;
+        if (!st->count || (agg->func == AGG_MIN ? c < 0 : c > 0)) {
+            st->v = value->v;
+            if (p == PHYS_STRING) BS_TRY(keep_string(t, &st->v.sv, err));
+        }
+        st->count = 1;
+        return BS_OK;
+    }
+    case AGG_COUNT_: break;
+    }
+    return BS_OK;
+}
+
+/* SINGLE/PARTIAL: aggregate `a` over the input rows. */
+static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
+{
+    const PlanAggregate *agg = &t->aggs[a];
+    idx_t n = chunk->n_rows;
+    if (agg->func == AGG_COUNT_STAR) {
+        for (idx_t i = 0; i < n; i++) state_of(t, t->row_group[i], a)->count++;
+        return BS_OK;
+    }
+    sel_t scratch[BASALT_VECTOR_SIZE];
+    UnifiedVector uv;
+    chunk_unify(chunk, agg->arg, &uv, scratch);
+    PhysicalType p = type_physical(agg->arg_type);
+    /* Fast paths for the common non-distinct sums and counts. */
+    if (!agg->distinct && agg->func == AGG_COUNT && !uv.validity) {
+        for (idx_t i = 0; i < n; i++) state_of(t, t->row_group[i], a)->count++;
+        return BS_OK;
+    }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity) {
+        const int64_t *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            if (__builtin_add_overflow(st->v.i64, v[uv.sel[i]], &st->v.i64)) return sum_overflow(agg, err);
+            st->count++;
+        }
+        return BS_OK;
+    }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_DOUBLE && !uv.validity) {
+        const double *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            st->v.f64 += v[uv.sel[i]];
+            st->count++;
+        }
+        return BS_OK;
+    }
+    for (idx_t i = 0; i < n; i++) {
+        sel_t at = uv.sel[i];
+        if (!validity_get(uv.validity, at)) continue;
+        AggState value;
+        load_value(p, &uv, at, &value);
+        uint32_t g = t->row_group[i];
+        if (agg->distinct) {
+            bool is_new;
+            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_at(p, &uv, at), &is_new, err));
+            if (!is_new) continue;
+        }
+        BS_TRY(apply_value(t, agg, p, state_of(t, g, a), &value, err));
+    }
+    return BS_OK;
+}
+
+/* Combines a partial state into st (FINAL input and merging tables). */
+static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st, const AggState *src,
+                            Error *err)
+{
+    PhysicalType p = type_physical(agg->arg_type);
+    switch (agg->func) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT: st->count += src->count; return BS_OK;
+    case AGG_SUM:
+        if (!src->count) return BS_OK;
+        if (p == PHYS_DOUBLE)
+            st->v.f64 += src->v.f64;
+        else if (__builtin_add_overflow(st->v.i64, src->v.i64, &st->v.i64))
+            return sum_overflow(agg, err);
+        st->count += src->count;
+        return BS_OK;
+    case AGG_AVG:
+        if (p == PHYS_DOUBLE)
+            st->v.f64 += src->v.f64;
+        else
+            st->v.i128 += src->v.i128;
+        st->count += src->count;
+        return BS_OK;
+    case AGG_MIN:
+    case AGG_MAX:
+        if (!src->count) return BS_OK;
+        return apply_value(t, agg, p, st, src, err);
+    case AGG_COUNT_: break;
+    }
+    return BS_OK;
+}
+
+/* FINAL: aggregate `a` from its state columns. */
+static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
+{
+    const PlanAggregate *agg = &t->aggs[a];
+    sel_t scratch[BASALT_VECTOR_SIZE], scratch2[BASALT_VECTOR_SIZE];
+    UnifiedVector u0, u1;
+    chunk_unify(chunk, agg->arg, &u0, scratch);
+    bool two = plan_agg_state_width(agg) == 2;
+    if (two) chunk_unify(chunk, agg->arg + 1, &u1, scratch2);
+    PhysicalType p0 = type_physical(plan_agg_state_type(agg, 0));
+    for (idx_t i = 0; i < chunk->n_rows; i++) {
+        sel_t at = u0.sel[i];
+        AggState src;
+        memset(&src, 0, sizeof src);
+        bool valid = validity_get(u0.validity, at);
+        switch (agg->func) {
+        case AGG_COUNT_STAR:
+        case AGG_COUNT:
+            if (!valid) continue;
+            src.count = ((const int64_t *)u0.data)[at];
+            break;
+        case AGG_AVG: {
+            sel_t at1 = u1.sel[i];
+            if (!valid || !validity_get(u1.validity, at1)) continue;
+            if (p0 == PHYS_DOUBLE)
+                src.v.f64 = ((const double *)u0.data)[at];
+            else
+                src.v.i128 = ((const int64_t *)u0.data)[at];
+            src.count = ((const int64_t *)u1.data)[at1];
+            break;
+        }
+        default:
+            if (!valid) continue;
+            load_value(p0, &u0, at, &src);
+            if (agg->func == AGG_SUM && p0 == PHYS_INT32) src.v.i64 = src.v.i32;
+            src.count = 1;
+            break;
+        }
+        BS_TRY(combine_state(t, agg, state_of(t, t->row_group[i], a), &src, err));
+    }
+    return BS_OK;
+}
+
+Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
+{
+    idx_t n = chunk->n_rows;
+    if (t->n_keys == 0) {
+        memset(t->row_group, 0, sizeof(uint32_t) * n);
+    } else {
+        UnifiedVector key_uv[16];
+        sel_t *scratch = NULL;
+        UnifiedVector *kuv = t->n_keys <= 16 ? key_uv : bs_malloc(sizeof(UnifiedVector) * (size_t)t->n_keys);
+        if (!kuv) return error_oom(err);
+        if (chunk->sel) {
+            scratch = bs_malloc(sizeof(sel_t) * BASALT_VECTOR_SIZE * (size_t)t->n_keys);
+            if (!scratch) {
+                if (kuv != key_uv) bs_free(kuv);
+                return error_oom(err);
+            }
+        }
+        for (int c = 0; c < t->n_keys; c++) {
+            chunk_unify(chunk, t->key_cols[c], &kuv[c], scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
+            PhysicalType p = type_physical(t->key_types[c]);
+            for (idx_t i = 0; i < n; i++) {
+                uint64_t h = hash_at(p, &kuv[c], kuv[c].sel[i]);
+                t->row_hash[i] = c == 0 ? h : hash_combine(t->row_hash[i], h);
+            }
+        }
+        Status st = BS_OK;
+        for (idx_t i = 0; i < n && st == BS_OK; i++) {
+            if ((t->n_groups + 1) * 2 > t->n_slots && (st = rehash(t, t->n_slots * 2, err)) != BS_OK) break;
+            uint64_t h = t->row_hash[i];
+            uint32_t mask = t->n_slots - 1;
+            uint32_t s = (uint32_t)h & mask;
+            for (;;) {
+                uint32_t e = t->slots[s];
+                if (!e) {
+                    uint32_t g;
+                    st = new_group(t, kuv, (sel_t)i, h, &g, err);
+                    if (st == BS_OK) {
+                        t->slots[s] = g + 1;
+                        t->row_group[i] = g;
+                    }
+                    break;
+                }
+                uint32_t g = e - 1;
+                if (t->hashes[g] == h) {
+                    bool eq = true;
+                    for (int c = 0; c < t->n_keys && eq; c++) eq = key_equal(t, c, g, &kuv[c], kuv[c].sel[i]);
+                    if (eq) {
+                        t->row_group[i] = g;
+                        break;
+                    }
+                }
+                s = (s + 1) & mask;
+            }
+        }
+        bs_free(scratch);
+        if (kuv != key_uv) bs_free(kuv);
+        BS_TRY(st);
+    }
+    for (int a = 0; a < t->n_aggs; a++) {
+        if (t->mode == AGG_FINAL)
+            BS_TRY(update_from_states(t, a, chunk, err));
+        else
+            BS_TRY(update_rows(t, a, chunk, err));
+    }
+    return BS_OK;
+}
+
+/* Finds or creates in dst the group of src's group g; *out is its number in dst. */
+static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint32_t *out, Error *err)
+{
+    if (dst->n_keys == 0) {
+        *out = 0;
+        return BS_OK;
+    }
+    if ((dst->n_groups + 1) * 2 > dst->n_slots) BS_TRY(rehash(dst, dst->n_slots * 2, err));
+    /* View src's keys of group g as one-row unified vectors. */
+    UnifiedVector uv[16];
+    UnifiedVector *kuv = dst->n_keys <= 16 ? uv : bs_malloc(sizeof(UnifiedVector) * (size_t)dst->n_keys);
+    if (!kuv) return error_oom(err);
+    sel_t at = (sel_t)g;
+    for (int c = 0; c < dst->n_keys; c++) {
+        kuv[c].data = src->keys[c];
+        kuv[c].validity = src->key_validity[c];
+        kuv[c].sel = &at;
+    }
+    uint64_t h = src->hashes[g];
+    uint32_t mask = dst->n_slots - 1;
+    uint32_t s = (uint32_t)h & mask;
+    Status st = BS_OK;
+    for (;;) {
+        uint32_t e = dst->slots[s];
+        if (!e) {
+            st = new_group(dst, kuv, 0, h, out, err);
+            if (st == BS_OK) dst->slots[s] = *out + 1;
+            break;
+        }
+        uint32_t d = e - 1;
+        if (dst->hashes[d] == h) {
+            bool eq = true;
+            for (int c = 0; c < dst->n_keys && eq; c++) eq = key_equal(dst, c, d, &kuv[c], at);
+            if (eq) {
+                *out = d;
+                break;
+            }
+        }
+        s = (s + 1) & mask;
+    }
+    if (kuv != uv) bs_free(kuv);
+    return st;
+}
+
+Status agg_table_merge(AggTable *dst, AggTable *src, Error *err)
+{
+    uint32_t *map = NULL;
+    MemTracker *failed;
+    map = memtracker_realloc(dst->tracker, NULL, 0, sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1), &failed);
+    if (!map) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * src->n_groups), err);
+    Status st = BS_OK;
+    for (uint32_t g = 0; g < src->n_groups && st == BS_OK; g++) {
+        st = find_group_of(dst, src, g, &map[g], err);
+        for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
+            if (!dst->aggs[a].distinct)
+                st = combine_state(dst, &dst->aggs[a], state_of(dst, map[g], a), state_of(src, g, a), err);
+    }
+    /* DISTINCT aggregates: re-apply src's distinct values to dst's groups. */
+    for (int a = 0; a < dst->n_aggs && st == BS_OK; a++) {
+        if (!dst->aggs[a].distinct) continue;
+        DistinctSet *sds = src->distinct[a];
+        PhysicalType p = type_physical(dst->aggs[a].arg_type);
+        for (uint32_t e = 0; e < sds->n_entries && st == BS_OK; e++) {
+            uint32_t g = map[sds->groups[e]];
+            UnifiedVector one = {&sds->values[e].v, SEL_ZERO, NULL};
+            bool is_new;
+            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_at(p, &one, 0), &is_new, err);
+            if (st == BS_OK && is_new) st = apply_value(dst, &dst->aggs[a], p, state_of(dst, g, a), &sds->values[e], err);
+        }
+    }
+    memtracker_free(dst->tracker, map, sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1));
+    return st;
+}
+
+/* ---- output ---- */
+
+/* Writes a state's value (or NULL) as the given type at row of out vector v. */
+static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *st, Error *err)
+{
+    if (!st->count) return vector_set_null(v, row, err);
+    switch (p) {
+    case PHYS_BOOL: ((uint8_t *)v->data)[row] = st->v.b; break;
+    case PHYS_INT32: ((int32_t *)v->data)[row] = st->v.i32; break;
+    case PHYS_INT64: ((int64_t *)v->data)[row] = st->v.i64; break;
+    case PHYS_DOUBLE: ((double *)v->data)[row] = st->v.f64; break;
+    case PHYS_STRING: ((StringView *)v->data)[row] = st->v.sv; break;
+    case PHYS_INVALID: break;
+    }
+    return BS_OK;
+}
+
+/* The int128 sum of an average as the int64 of its partial state column. */
+static Status emit_avg_sum(const PlanAggregate *agg, Vector *v, idx_t row, const AggState *st, Error *err)
+{
+    if (type_physical(agg->arg_type) == PHYS_DOUBLE) {
+        ((double *)v->data)[row] = st->v.f64;
+        return BS_OK;
+    }
+    if (st->v.i128 > INT64_MAX || st->v.i128 < INT64_MIN) return kernel_overflow(plan_agg_state_type(agg, 0), err);
+    ((int64_t *)v->data)[row] = (int64_t)st->v.i128;
+    return BS_OK;
+}
+
+Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err)
+{
+    for (int c = 0; c < t->n_keys; c++) {
+        Vector *v = &out->cols[c];
+        size_t w = type_size(t->key_types[c]);
+        memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
+        if (t->key_validity[c])
+            for (uint32_t i = 0; i < count; i++)
+                if (!validity_get(t->key_validity[c], first + i)) BS_TRY(vector_set_null(v, i, err));
+    }
+    int col = t->n_keys;
+    for (int a = 0; a < t->n_aggs; a++) {
+        const PlanAggregate *agg = &t->aggs[a];
+        PhysicalType p = type_physical(agg->arg_type);
+        Vector *v = &out->cols[col];
+        for (uint32_t i = 0; i < count; i++) {
+            const AggState *st = state_of(t, first + i, a);
+            switch (agg->func) {
+            case AGG_COUNT_STAR:
+            case AGG_COUNT: ((int64_t *)v->data)[i] = st->count; break;
+            case AGG_SUM:
+                if (st->count && t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
+                    (st->v.i64 >= POW10[agg->type.precision] || st->v.i64 <= -POW10[agg->type.precision]))
+                    return kernel_overflow(agg->type, err);
+                BS_TRY(emit_value(v, i, p == PHYS_DOUBLE ? PHYS_DOUBLE : PHYS_INT64, st, err));
+                break;
+            case AGG_MIN:
+            case AGG_MAX: BS_TRY(emit_value(v, i, p, st, err)); break;
+            case AGG_AVG:
+                if (t->mode == AGG_PARTIAL) {
+                    BS_TRY(emit_avg_sum(agg, v, i, st, err));
+                    ((int64_t *)out->cols[col + 1].data)[i] = st->count;
+                } else if (!st->count) {
+                    BS_TRY(vector_set_null(v, i, err));
+                } else {
+                    double sum = p == PHYS_DOUBLE ? st->v.f64 : (double)st->v.i128;
+                    if (agg->arg_type.id == TYPE_DECIMAL) sum /= (double)POW10[agg->arg_type.scale];
+                    ((double *)v->data)[i] = sum / (double)st->count;
+                }
+                break;
+            case AGG_COUNT_: break;
+            }
+        }
+        col += t->mode == AGG_PARTIAL ? plan_agg_state_width(agg) : 1;
+    }
+    out->n_rows = count;
+    return BS_OK;
+}

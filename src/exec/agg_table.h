@@ -1,0 +1,33 @@
+/*
+ * agg_table.h — the hash table of a hash aggregation: groups (their key values, stored
+ * column-wise), an open-addressing index over them, and a fixed-size state per group and
+ * aggregate. DISTINCT aggregates also keep a set of (group, value) pairs so that each
+ * value counts once. Memory is charged to the owning operator's tracker.
+ */
+#ifndef BASALT_EXEC_AGG_TABLE_H
+#define BASALT_EXEC_AGG_TABLE_H
+
+#include "exec/exec_int.h"
+
+typedef struct AggTable AggTable;
+
+/*
+ * A table for aggregation node `node` (its mode, groups and aggregates) over input columns
+ * of in_types. A table without groups holds its single group from the start, so an
+ * aggregation of no rows still yields its one row.
+ */
+AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, MemTracker *tracker,
+                           Error *err);
+void agg_table_destroy(AggTable *t);
+/* Adds the rows of chunk: finds or creates each row's group and updates its states. */
+Status agg_table_add(AggTable *t, Chunk *chunk, Error *err);
+/* Folds all of src's groups into dst (same node); src is left unchanged. */
+Status agg_table_merge(AggTable *dst, AggTable *src, Error *err);
+uint32_t agg_table_groups(const AggTable *t);
+/*
+ * Writes groups [first, first+count) into out (the node's output columns, or for PARTIAL
+ * its state columns): keys, then one value (or state) per aggregate.
+ */
+Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * exec.h — the public face of exec/: running plan fragments.
+ *
+ * A Task runs one fragment instance. It cuts the fragment's operator tree into pipelines
+ * at pipeline breakers (hash aggregation, sort), runs each pipeline as one or more
+ * drivers on the thread pool (a pipeline that starts with a table scan gets one driver
+ * per thread; morsels are splits handed out as drivers ask), and starts a pipeline when
+ * the ones it depends on have finished. A driver never blocks a thread: when an operator
+ * must wait (an exchange is empty or full), the driver parks on a Future and is
+ * resubmitted when it completes.
+ *
+ * exec/ does not know whether it is distributed: where rows leave and enter a task is an
+ * ExchangeSink / ExchangeSource that server/ plugs in (in-process queues here, network
+ * transports later). Table writes and splits likewise go through interfaces.
+ */
+#ifndef BASALT_EXEC_EXEC_H
+#define BASALT_EXEC_EXEC_H
+
+#include "common/arena.h"
+#include "common/buffer.h"
+#include "common/error.h"
+#include "common/threadpool.h"
+#include "common/vector.h"
+#include "planner/plan.h"
+#include "storage/storage.h"
+
+#include <stdatomic.h>
+
+/* ---- exchanges ------------------------------------------------------------------------ */
+
+/*
+ * Where a task's output rows go. A sink has `n_producers` drivers writing to it; each
+ * calls no_more once when it is done. Thread-safe.
+ */
+typedef struct ExchangeSink ExchangeSink;
+struct ExchangeSink {
+    /*
+     * Future to wait on before sending (back-pressure), retained for the caller; NULL when
+     * the sink can take more now.
+     */
+    Future *(*is_blocked)(ExchangeSink *sink);
+    /* Takes a copy of the chunk's rows (the caller keeps the chunk). */
+    Status (*send)(ExchangeSink *sink, const Chunk *chunk, Error *err);
+    /* One producer is done. */
+    void (*no_more)(ExchangeSink *sink);
+};
+
+/* Where a task's input rows come from (the output of another fragment). Thread-safe. */
+typedef struct ExchangeSource ExchangeSource;
+struct ExchangeSource {
+    /*
+     * Next chunk: *out is valid until the caller's next call to next (or close). When
+     * nothing is available yet, *out = NULL and *blocked is a retained future to wait on;
+     * when every producer is done, both are NULL.
+     */
+    Status (*next)(ExchangeSource *source, Chunk **out, Future **blocked, Error *err);
+    /* The caller is done reading (returns any chunk it holds). */
+    void (*close)(ExchangeSource *source);
+};
+
+/*
+ * An in-process exchange: a bounded queue of chunks between producer drivers and
+ * consumer drivers, passing chunks by pointer (the producer's rows are copied once into a
+ * chunk the queue owns). `max_bytes` bounds what it buffers before producers block.
+ */
+typedef struct LocalExchange LocalExchange;
+
+LocalExchange *local_exchange_create(const LogicalType *types, int n_cols, int n_producers,
+                                     int64_t max_bytes, MemTracker *tracker, Error *err);
+/* Adds producers before they start (their number is known once their task exists). */
+void local_exchange_add_producers(LocalExchange *x, int n);
+/* The producer side (one object for all producers) and a consumer side. */
+ExchangeSink *local_exchange_sink(LocalExchange *x);
+/* Each call makes a new consumer handle; freed by local_exchange_destroy. */
+ExchangeSource *local_exchange_source(LocalExchange *x, Error *err);
+/* Wakes every waiter and makes further sends and reads end (used when a query fails). */
+void local_exchange_abort(LocalExchange *x);
+void local_exchange_destroy(LocalExchange *x);
+
+/* ---- what a task needs from its host ------------------------------------------------- */
+
+/* A morsel of a table scan: row groups of one file. */
+typedef struct Split {
+    const char *path; /* absolute */
+    uint32_t first_row_group;
+    uint32_t n_row_groups; /* UINT32_MAX: to the end of the file */
+} Split;
+
+/* Hands out the splits of a scan, one at a time, to whichever driver asks. Thread-safe. */
+typedef struct SplitSource SplitSource;
+struct SplitSource {
+    /* Next split for the scan node `node_id`; false when there are no more. */
+    bool (*next)(SplitSource *source, int node_id, Split *out);
+};
+
+/* Describes one data file a table writer finished. */
+typedef struct WrittenFile {
+    const char *rel_path;
+    uint64_t n_rows;
+    uint64_t n_bytes;
+    const FileSummary *summary; /* zone maps per column */
+} WrittenFile;
+
+/* Where table writers get file names and report finished files. Thread-safe. */
+typedef struct WriteTarget WriteTarget;
+struct WriteTarget {
+    /* A new file for table `table`: absolute path to write and the path to record. */
+    Status (*new_file)(WriteTarget *target, const char *table, Arena *arena, char **abs_path,
+                       char **rel_path, Error *err);
+    /* A file is complete; the target records it for the commit. */
+    Status (*file_done)(WriteTarget *target, const char *table, const WrittenFile *file,
+                        Error *err);
+};
+
+typedef struct TaskConfig {
+    ThreadPool *pool;
+    int max_drivers;       /* drivers per parallel pipeline (the --threads setting) */
+    MemTracker *tracker;   /* the query's tracker; the task's is a child of it */
+    atomic_bool *cancel;   /* set by anyone to stop the query (Ctrl-C, another task failing) */
+    SplitSource *splits;   /* for table scans */
+    WriteTarget *writes;   /* for table writers */
+    /* Inputs: sources[k] reads the fragment with id source_ids[k]. */
+    int n_sources;
+    const int *source_ids;
+    ExchangeSource **sources;
+    ExchangeSink *output; /* where the fragment's rows go */
+    /* Called once when the task fails, so the host can wake whatever waits on it (it
+       aborts the query's exchanges). May be NULL. */
+    void (*on_fail)(void *ctx);
+    void *on_fail_ctx;
+} TaskConfig;
+
+typedef struct Task Task;
+
+/*
+ * Builds a task for `fragment` (which must stay alive as long as the task). The sink
+ * config->output gets exactly task_output_producers() producers. NULL on error.
+ */
+Task *task_create(const PlanFragment *fragment, const TaskConfig *config, Error *err);
+/* How many drivers will write to the output sink (call before task_start). */
+int task_output_producers(const Task *task);
+/* Starts the pipelines that depend on nothing. */
+void task_start(Task *task);
+/* Completed when every driver has ended (successfully or not). Not retained. */
+Future *task_done(Task *task);
+/* After task_done: BS_OK, or the first error of any driver copied into err. */
+Status task_result(Task *task, Error *err);
+/* Per-operator statistics for EXPLAIN ANALYZE: appends lines "node id: rows, time". */
+void task_stats(const Task *task, Buffer *out);
+/* Frees the task (after task_done has completed, or before task_start). */
+void task_destroy(Task *task);
+
+#endif

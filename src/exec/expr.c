@@ -1,0 +1,460 @@
+/*
+ * expr.c — compiled expressions: a tree of ExprStates, one per node of the plan's
+ * expression, each with its result vector and (for calls and casts) its kernel.
+ *
+ * Evaluation works on a selection of the chunk's logical rows and writes each result at
+ * the row's own position, so narrowing never renumbers rows:
+ *
+ *   AND   evaluates its next argument only on rows not yet FALSE
+ *   OR    evaluates its next argument only on rows not yet TRUE
+ *   CASE  evaluates THEN only where its WHEN holds, ELSE on the rows left
+ *
+ * which is also what keeps `x <> 0 AND 10 / x > 1` from dividing by zero. Subtrees whose
+ * inputs are all constant are evaluated once, at compile time.
+ */
+#include "exec/exec_int.h"
+
+#include <string.h>
+
+typedef enum StateKind { ST_CONSTANT, ST_COLUMN, ST_CALL, ST_AND, ST_OR, ST_NOT, ST_IS_NULL,
+                         ST_IS_NOT_NULL, ST_CASE } StateKind;
+
+struct ExprState {
+    StateKind kind;
+    LogicalType type;
+    Vector result;
+    Arena *batch; /* shared by the whole tree; emptied at each top-level evaluation */
+    int n_children;
+    ExprState **children; /* CASE: when0, then0, when1, then1, …, else */
+    KernelInfo kernel;
+    int column;
+    Value constant;
+    sel_t *scratch; /* BASALT_VECTOR_SIZE entries, for narrowing */
+    sel_t *scratch2;
+};
+
+/* ---- compilation ---- */
+
+static Status new_state(Arena *arena, Arena *batch, StateKind kind, LogicalType type, int n_children,
+                        ExprState **out, Error *err)
+{
+    ExprState *s = arena_alloc_zero(arena, sizeof *s);
+    if (!s) return arena_error(arena, err);
+    s->kind = kind;
+    s->type = type;
+    s->batch = batch;
+    BS_TRY(vector_init(&s->result, type, arena, batch, err));
+    s->n_children = n_children;
+    if (n_children) {
+        s->children = arena_alloc_zero(arena, sizeof(ExprState *) * (size_t)n_children);
+        if (!s->children) return arena_error(arena, err);
+    }
+    s->scratch = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+    s->scratch2 = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+    if (!s->scratch || !s->scratch2) return arena_error(arena, err);
+    *out = s;
+    return BS_OK;
+}
+
+static Status bad_plan(const char *what, Error *err)
+{
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: %s", what);
+}
+
+static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err);
+
+static bool all_constant(const ExprState *s)
+{
+    for (int k = 0; k < s->n_children; k++)
+        if (s->children[k]->kind != ST_CONSTANT) return false;
+    return s->n_children > 0;
+}
+
+/* Evaluates a node whose inputs are constant once; keeps it as is if that fails. */
+static Status try_fold(ExprState *s, Arena *arena, Error *err)
+{
+    if (!all_constant(s)) return BS_OK;
+    Chunk dummy;
+    memset(&dummy, 0, sizeof dummy);
+    dummy.n_rows = 1;
+    Error local = ERROR_INIT;
+    sel_t zero = 0;
+    arena_reset(s->batch);
+    if (eval(s, &dummy, &zero, 1, &local) != BS_OK) {
+        /* e.g. 1/0 in a branch that may never run: report it only if it does run */
+        error_clear(&local);
+        return BS_OK;
+    }
+    Value v;
+    vector_get_value(&s->result, 0, &v);
+    BS_TRY(value_copy(arena, &v, &s->constant, err));
+    s->kind = ST_CONSTANT;
+    s->n_children = 0;
+    return BS_OK;
+}
+
+static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
+                      Arena *batch, ExprState **out, Error *err)
+{
+    ExprState *s;
+    if (e->type.id <= TYPE_NULL || e->type.id >= TYPE_COUNT_) return bad_plan("expression type", err);
+    switch (e->kind) {
+    case EXPR_CONSTANT:
+        BS_TRY(new_state(arena, batch, ST_CONSTANT, e->type, 0, &s, err));
+        if (!type_equals(e->u.constant.type, e->type)) return bad_plan("constant type", err);
+        BS_TRY(value_copy(arena, &e->u.constant, &s->constant, err));
+        break;
+    case EXPR_COLUMN:
+        if (e->u.column.index < 0 || e->u.column.index >= n_cols)
+            return bad_plan("column index out of range", err);
+        if (!type_equals(types[e->u.column.index], e->type)) return bad_plan("column type", err);
+        BS_TRY(new_state(arena, batch, ST_COLUMN, e->type, 0, &s, err));
+        s->column = e->u.column.index;
+        break;
+    case EXPR_CALL: {
+        int n = e->u.call.n_args;
+        BS_TRY(new_state(arena, batch, ST_CALL, e->type, n, &s, err));
+        LogicalType arg_types[8];
+        LogicalType *at = n <= 8 ? arg_types : arena_alloc(arena, sizeof(LogicalType) * (size_t)n);
+        if (!at) return arena_error(arena, err);
+        for (int k = 0; k < n; k++) {
+            BS_TRY(compile(e->u.call.args[k], n_cols, types, arena, batch, &s->children[k], err));
+            at[k] = s->children[k]->type;
+        }
+        BS_TRY(kernel_lookup(e->u.call.func, at, n, e->type, arena, &s->kernel, err));
+        break;
+    }
+    case EXPR_CAST:
+        BS_TRY(new_state(arena, batch, ST_CALL, e->type, 1, &s, err));
+        BS_TRY(compile(e->u.cast.arg, n_cols, types, arena, batch, &s->children[0], err));
+        BS_TRY(cast_kernel_lookup(s->children[0]->type, e->type, arena, &s->kernel, err));
+        break;
+    case EXPR_AND:
+    case EXPR_OR:
+        if (e->type.id != TYPE_BOOLEAN || e->u.conj.n_args < 1) return bad_plan("conjunction", err);
+        BS_TRY(new_state(arena, batch, e->kind == EXPR_AND ? ST_AND : ST_OR, e->type, e->u.conj.n_args,
+                         &s, err));
+        for (int k = 0; k < e->u.conj.n_args; k++) {
+            BS_TRY(compile(e->u.conj.args[k], n_cols, types, arena, batch, &s->children[k], err));
+            if (s->children[k]->type.id != TYPE_BOOLEAN) return bad_plan("conjunction argument", err);
+        }
+        break;
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL: {
+        StateKind kind = e->kind == EXPR_NOT ? ST_NOT : e->kind == EXPR_IS_NULL ? ST_IS_NULL : ST_IS_NOT_NULL;
+        if (e->type.id != TYPE_BOOLEAN) return bad_plan("boolean operator type", err);
+        BS_TRY(new_state(arena, batch, kind, e->type, 1, &s, err));
+        BS_TRY(compile(e->u.unary.arg, n_cols, types, arena, batch, &s->children[0], err));
+        if (kind == ST_NOT && s->children[0]->type.id != TYPE_BOOLEAN) return bad_plan("NOT argument", err);
+        break;
+    }
+    case EXPR_CASE: {
+        int n = e->u.case_.n_whens;
+        BS_TRY(new_state(arena, batch, ST_CASE, e->type, 2 * n + 1, &s, err));
+        for (int k = 0; k < n; k++) {
+            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, batch, &s->children[2 * k], err));
+            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, batch, &s->children[2 * k + 1], err));
+            if (s->children[2 * k]->type.id != TYPE_BOOLEAN ||
+                !type_equals(s->children[2 * k + 1]->type, e->type))
+                return bad_plan("CASE branch types", err);
+        }
+        BS_TRY(compile(e->u.case_.else_expr, n_cols, types, arena, batch, &s->children[2 * n], err));
+        if (!type_equals(s->children[2 * n]->type, e->type)) return bad_plan("CASE ELSE type", err);
+        break;
+    }
+    default: return bad_plan("expression kind", err);
+    }
+    BS_TRY(try_fold(s, arena, err));
+    *out = s;
+    return BS_OK;
+}
+
+Status expr_compile(const Expr *expr, int n_cols, const LogicalType *types, Arena *arena,
+                    ExprState **out, Error *err)
+{
+    Arena *batch = arena_create(arena, NULL, 0);
+    if (!batch) return arena_error(arena, err);
+    return compile(expr, n_cols, types, arena, batch, out, err);
+}
+
+bool expr_constant_value(const ExprState *state, Value *out)
+{
+    if (state->kind != ST_CONSTANT) return false;
+    *out = state->constant;
+    return true;
+}
+
+/* ---- evaluation ---- */
+
+/* Rows of sel where every child result is valid go to valid_sel; returns their count.
+   Rows with a NULL argument are marked NULL in s->result. */
+static Status split_nulls(ExprState *s, const sel_t *sel, idx_t count, sel_t *valid_sel, idx_t *n_valid,
+                          Error *err)
+{
+    bool any_validity = false;
+    UnifiedVector uv[8];
+    int n = s->n_children;
+    for (int k = 0; k < n && k < 8; k++) {
+        unify(&s->children[k]->result, &uv[k]);
+        any_validity |= uv[k].validity != NULL;
+    }
+    if (n > 8) any_validity = true;
+    if (!any_validity) {
+        *n_valid = count;
+        if (sel != valid_sel) memcpy(valid_sel, sel, sizeof(sel_t) * count);
+        return BS_OK;
+    }
+    idx_t kept = 0;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        bool valid = true;
+        for (int k = 0; k < n && valid; k++) {
+            if (k < 8) {
+                valid = validity_get(uv[k].validity, uv[k].sel[row]);
+            } else {
+                UnifiedVector extra;
+                unify(&s->children[k]->result, &extra);
+                valid = validity_get(extra.validity, extra.sel[row]);
+            }
+        }
+        if (valid) {
+            valid_sel[kept++] = row;
+        } else {
+            BS_TRY(vector_set_null(&s->result, row, err));
+        }
+    }
+    *n_valid = kept;
+    return BS_OK;
+}
+
+static Status eval_call(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
+{
+    for (int k = 0; k < s->n_children; k++) BS_TRY(eval(s->children[k], chunk, sel, count, err));
+    vector_reset(&s->result);
+    Vector *args[8];
+    Vector **argv = s->n_children <= 8 ? args : arena_alloc(s->batch, sizeof(Vector *) * (size_t)s->n_children);
+    if (!argv) return arena_error(s->batch, err);
+    for (int k = 0; k < s->n_children; k++) argv[k] = &s->children[k]->result;
+    if (!s->kernel.strict)
+        return s->kernel.fn(argv, s->n_children, sel, count, &s->result, s->kernel.data, err);
+    idx_t n_valid;
+    BS_TRY(split_nulls(s, sel, count, s->scratch, &n_valid, err));
+    if (n_valid == 0) return BS_OK;
+    return s->kernel.fn(argv, s->n_children, s->scratch, n_valid, &s->result, s->kernel.data, err);
+}
+
+/* AND / OR with SQL's three-valued logic; `decisive` is FALSE for AND, TRUE for OR. */
+static Status eval_conj(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, bool decisive,
+                        Error *err)
+{
+    vector_reset(&s->result);
+    uint8_t *out = s->result.data;
+    for (idx_t i = 0; i < count; i++) out[sel[i]] = !decisive;
+    /* Rows still undecided. */
+    sel_t *rows = s->scratch;
+    memcpy(rows, sel, sizeof(sel_t) * count);
+    idx_t n_rows = count;
+    for (int k = 0; k < s->n_children && n_rows > 0; k++) {
+        ExprState *c = s->children[k];
+        BS_TRY(eval(c, chunk, rows, n_rows, err));
+        UnifiedVector uv;
+        unify(&c->result, &uv);
+        const uint8_t *v = uv.data;
+        idx_t kept = 0;
+        for (idx_t i = 0; i < n_rows; i++) {
+            sel_t row = rows[i];
+            sel_t at = uv.sel[row];
+            if (!validity_get(uv.validity, at)) {
+                BS_TRY(vector_set_null(&s->result, row, err));
+                rows[kept++] = row;
+            } else if ((v[at] != 0) == decisive) {
+                out[row] = decisive;
+                if (s->result.validity) validity_set_valid(s->result.validity, row);
+            } else {
+                rows[kept++] = row;
+            }
+        }
+        n_rows = kept;
+    }
+    return BS_OK;
+}
+
+static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
+{
+    vector_reset(&s->result);
+    sel_t *remaining = s->scratch, *matched = s->scratch2;
+    memcpy(remaining, sel, sizeof(sel_t) * count);
+    idx_t n_remaining = count;
+    int n_whens = (s->n_children - 1) / 2;
+    size_t width = type_size(s->type);
+    for (int k = 0; k <= n_whens && n_remaining > 0; k++) {
+        idx_t n_matched;
+        ExprState *branch;
+        if (k < n_whens) {
+            ExprState *when = s->children[2 * k];
+            BS_TRY(eval(when, chunk, remaining, n_remaining, err));
+            UnifiedVector uw;
+            unify(&when->result, &uw);
+            idx_t kept = 0;
+            n_matched = 0;
+            for (idx_t i = 0; i < n_remaining; i++) {
+                sel_t row = remaining[i];
+                sel_t at = uw.sel[row];
+                if (validity_get(uw.validity, at) && ((const uint8_t *)uw.data)[at])
+                    matched[n_matched++] = row;
+                else
+                    remaining[kept++] = row;
+            }
+            n_remaining = kept;
+            branch = s->children[2 * k + 1];
+        } else {
+            memcpy(matched, remaining, sizeof(sel_t) * n_remaining);
+            n_matched = n_remaining;
+            n_remaining = 0;
+            branch = s->children[2 * n_whens];
+        }
+        if (n_matched == 0) continue;
+        BS_TRY(eval(branch, chunk, matched, n_matched, err));
+        UnifiedVector ub;
+        unify(&branch->result, &ub);
+        char *dst = s->result.data;
+        const char *src = ub.data;
+        for (idx_t i = 0; i < n_matched; i++) {
+            sel_t row = matched[i];
+            sel_t at = ub.sel[row];
+            if (!validity_get(ub.validity, at)) {
+                BS_TRY(vector_set_null(&s->result, row, err));
+            } else {
+                memcpy(dst + width * row, src + width * at, width);
+                if (s->result.validity) validity_set_valid(s->result.validity, row);
+            }
+        }
+    }
+    return BS_OK;
+}
+
+static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
+{
+    switch (s->kind) {
+    case ST_CONSTANT: return vector_set_constant(&s->result, &s->constant, err);
+    case ST_COLUMN: {
+        const Vector *col = &chunk->cols[s->column];
+        vector_reset(&s->result);
+        if (chunk->sel) return vector_slice(&s->result, col, chunk->sel, chunk->n_rows, err);
+        vector_reference(&s->result, col);
+        return BS_OK;
+    }
+    case ST_CALL: return eval_call(s, chunk, sel, count, err);
+    case ST_AND: return eval_conj(s, chunk, sel, count, false, err);
+    case ST_OR: return eval_conj(s, chunk, sel, count, true, err);
+    case ST_NOT:
+    case ST_IS_NULL:
+    case ST_IS_NOT_NULL: {
+        ExprState *c = s->children[0];
+        BS_TRY(eval(c, chunk, sel, count, err));
+        vector_reset(&s->result);
+        UnifiedVector uv;
+        unify(&c->result, &uv);
+        uint8_t *out = s->result.data;
+        for (idx_t i = 0; i < count; i++) {
+            sel_t row = sel[i];
+            sel_t at = uv.sel[row];
+            bool valid = validity_get(uv.validity, at);
+            if (s->kind == ST_IS_NULL) {
+                out[row] = !valid;
+            } else if (s->kind == ST_IS_NOT_NULL) {
+                out[row] = valid;
+            } else if (!valid) {
+                BS_TRY(vector_set_null(&s->result, row, err));
+            } else {
+                out[row] = !((const uint8_t *)uv.data)[at];
+            }
+        }
+        return BS_OK;
+    }
+    case ST_CASE: return eval_case(s, chunk, sel, count, err);
+    }
+    return bad_plan("expression state", err);
+}
+
+Status expr_eval(ExprState *state, Chunk *chunk, Vector **result, Error *err)
+{
+    arena_reset(state->batch);
+    BS_TRY(eval(state, chunk, SEL_IDENTITY, chunk->n_rows, err));
+    *result = &state->result;
+    return BS_OK;
+}
+
+/* Rows of sel (count) where the boolean result of s is TRUE, into out. */
+static idx_t pick_true(ExprState *s, const sel_t *sel, idx_t count, sel_t *out)
+{
+    UnifiedVector uv;
+    unify(&s->result, &uv);
+    const uint8_t *v = uv.data;
+    idx_t n = 0;
+    if (!uv.validity) {
+        for (idx_t i = 0; i < count; i++) {
+            sel_t row = sel[i];
+            out[n] = row;
+            n += v[uv.sel[row]] != 0;
+        }
+    } else {
+        for (idx_t i = 0; i < count; i++) {
+            sel_t row = sel[i];
+            sel_t at = uv.sel[row];
+            out[n] = row;
+            n += validity_get(uv.validity, at) && v[at];
+        }
+    }
+    return n;
+}
+
+static Status select_rows(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, sel_t *out,
+                          idx_t *n_out, Error *err)
+{
+    if (s->kind == ST_AND) {
+        /* Each conjunct narrows the rows the next one sees. */
+        const sel_t *cur = sel;
+        idx_t n = count;
+        for (int k = 0; k < s->n_children && n > 0; k++) {
+            BS_TRY(select_rows(s->children[k], chunk, cur, n, out, &n, err));
+            cur = out;
+        }
+        if (cur != out) memcpy(out, cur, sizeof(sel_t) * n);
+        *n_out = n;
+        return BS_OK;
+    }
+    if (s->kind == ST_OR) {
+        /* A row is in once any disjunct holds; later disjuncts see the rest. */
+        uint8_t *taken = arena_alloc_zero(s->batch, BASALT_VECTOR_SIZE);
+        sel_t *rest = arena_alloc(s->batch, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+        sel_t *hits = arena_alloc(s->batch, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+        if (!taken || !rest || !hits) return arena_error(s->batch, err);
+        memcpy(rest, sel, sizeof(sel_t) * count);
+        idx_t n_rest = count;
+        for (int k = 0; k < s->n_children && n_rest > 0; k++) {
+            idx_t n_hits;
+            BS_TRY(select_rows(s->children[k], chunk, rest, n_rest, hits, &n_hits, err));
+            for (idx_t i = 0; i < n_hits; i++) taken[hits[i]] = 1;
+            idx_t kept = 0;
+            for (idx_t i = 0; i < n_rest; i++)
+                if (!taken[rest[i]]) rest[kept++] = rest[i];
+            n_rest = kept;
+        }
+        idx_t n = 0;
+        for (idx_t i = 0; i < count; i++)
+            if (taken[sel[i]]) out[n++] = sel[i];
+        *n_out = n;
+        return BS_OK;
+    }
+    BS_TRY(eval(s, chunk, sel, count, err));
+    *n_out = pick_true(s, sel, count, out);
+    return BS_OK;
+}
+
+Status expr_select(ExprState *state, Chunk *chunk, sel_t *out_sel, idx_t *n_out, Error *err)
+{
+    arena_reset(state->batch);
+    return select_rows(state, chunk, SEL_IDENTITY, chunk->n_rows, out_sel, n_out, err);
+}

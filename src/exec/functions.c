@@ -1,0 +1,98 @@
+/*
+ * functions.c — maps a call in a plan (function id, argument types, result type) to the
+ * kernel that computes it. A plan that asks for a combination no kernel implements is
+ * refused here, at compile time, rather than misread at run time.
+ */
+#include "exec/kernels.h"
+
+Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
+                     Arena *arena, KernelInfo *out, Error *err)
+{
+    out->fn = NULL;
+    out->strict = true;
+    out->data = NULL;
+    switch (func) {
+    case FN_ADD:
+    case FN_SUBTRACT:
+    case FN_MULTIPLY:
+    case FN_DIVIDE:
+    case FN_MODULO:
+        if (n_args != 2) break;
+        out->fn = arith_kernel(func, arg_types[0], arg_types[1], ret);
+        if (ret.id == TYPE_DECIMAL && out->fn) {
+            int64_t *limit = arena_alloc(arena, sizeof *limit);
+            if (!limit) return arena_error(arena, err);
+            *limit = POW10[ret.precision];
+            out->data = limit;
+        }
+        break;
+    case FN_NEGATE:
+        if (n_args == 1 && type_equals(arg_types[0], ret)) out->fn = negate_kernel(ret);
+        break;
+    case FN_ABS:
+        if (n_args == 1 && type_equals(arg_types[0], ret)) out->fn = abs_kernel(ret);
+        break;
+    case FN_EQ:
+    case FN_NE:
+    case FN_LT:
+    case FN_LE:
+    case FN_GT:
+    case FN_GE:
+        if (n_args == 2 && type_equals(arg_types[0], arg_types[1]) && ret.id == TYPE_BOOLEAN)
+            out->fn = compare_kernel(func, kernel_phys(arg_types[0]));
+        break;
+    case FN_CONCAT:
+    case FN_LIKE:
+    case FN_NOT_LIKE:
+    case FN_LOWER:
+    case FN_UPPER:
+    case FN_LENGTH:
+    case FN_SUBSTRING: {
+        bool ok = n_args >= 1 && arg_types[0].id == TYPE_VARCHAR;
+        for (int k = 1; k < n_args && ok; k++)
+            ok = func == FN_SUBSTRING ? arg_types[k].id == TYPE_BIGINT : arg_types[k].id == TYPE_VARCHAR;
+        if (ok) out->fn = string_kernel(func, n_args);
+        break;
+    }
+    case FN_ROUND: {
+        if (n_args < 1 || n_args > 2) break;
+        if (n_args == 2 && arg_types[1].id != TYPE_BIGINT) break;
+        if (!type_is_numeric(arg_types[0]) || (ret.id != arg_types[0].id)) break;
+        RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
+        if (!rd) return arena_error(arena, err);
+        rd->in_scale = arg_types[0].scale;
+        rd->out_scale = ret.scale;
+        rd->precision = ret.precision;
+        out->data = rd;
+        out->fn = round_kernel(arg_types[0]);
+        break;
+    }
+    case FN_COALESCE: {
+        bool ok = n_args >= 1;
+        for (int k = 0; k < n_args && ok; k++) ok = type_equals(arg_types[k], ret);
+        if (ok) {
+            out->fn = coalesce_kernel();
+            out->strict = false;
+        }
+        break;
+    }
+    case FN_EXTRACT_YEAR:
+    case FN_EXTRACT_MONTH:
+    case FN_EXTRACT_DAY: {
+        if (n_args != 1 || ret.id != TYPE_BIGINT) break;
+        ScalarFuncId *id = arena_alloc(arena, sizeof *id);
+        if (!id) return arena_error(arena, err);
+        *id = func;
+        out->data = id;
+        out->fn = extract_kernel(func, arg_types[0]);
+        break;
+    }
+    case FN_COUNT_: break;
+    }
+    if (!out->fn) {
+        const char *name = scalar_func_name(func);
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "invalid plan: no kernel for %s with these argument types", name ? name : "?");
+    }
+    return BS_OK;
+}

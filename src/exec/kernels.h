@@ -1,0 +1,97 @@
+/*
+ * kernels.h — the macros the kernel files generate their loops with, and the kernel
+ * tables they export to functions.c.
+ *
+ * Every kernel computes R[row] for row = sel[i], i < count, reading its arguments through
+ * UnifiedVectors (any vector kind). When the selection and all arguments are the plain
+ * identity (flat vectors, every row), a second loop indexes arrays directly, which the
+ * compiler can vectorize.
+ */
+#ifndef BASALT_EXEC_KERNELS_H
+#define BASALT_EXEC_KERNELS_H
+
+#include "exec/exec_int.h"
+
+#define KERNEL_ARGS                                                                                \
+    Vector **args, int n_args, const sel_t *sel, idx_t count, Vector *result, const void *data,    \
+        Error *err
+
+/*
+ * A binary kernel: TA/TB argument C types, TR result C type. BODY reads `a`, `b`, writes
+ * `*r`, and may `return` an error (it runs inside the loop).
+ */
+#define DEFINE_BINARY(NAME, TA, TB, TR, BODY)                                                      \
+    static Status NAME(KERNEL_ARGS)                                                                \
+    {                                                                                              \
+        (void)n_args;                                                                              \
+        (void)data;                                                                                \
+        (void)err;                                                                                 \
+        UnifiedVector ua, ub;                                                                      \
+        unify(args[0], &ua);                                                                       \
+        unify(args[1], &ub);                                                                       \
+        const TA *A = ua.data;                                                                     \
+        const TB *B = ub.data;                                                                     \
+        TR *R = result->data;                                                                      \
+        if (sel == SEL_IDENTITY && ua.sel == SEL_IDENTITY && ub.sel == SEL_IDENTITY) {             \
+            for (idx_t row = 0; row < count; row++) {                                              \
+                TA a = A[row];                                                                     \
+                TB b = B[row];                                                                     \
+                TR *r = &R[row];                                                                   \
+                BODY                                                                               \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (idx_t i = 0; i < count; i++) {                                                    \
+                sel_t row = sel[i];                                                                \
+                TA a = A[ua.sel[row]];                                                             \
+                TB b = B[ub.sel[row]];                                                             \
+                TR *r = &R[row];                                                                   \
+                BODY                                                                               \
+            }                                                                                      \
+        }                                                                                          \
+        return BS_OK;                                                                              \
+    }
+
+/* A unary kernel: `a` in, `*r` out. */
+#define DEFINE_UNARY(NAME, TA, TR, BODY)                                                           \
+    static Status NAME(KERNEL_ARGS)                                                                \
+    {                                                                                              \
+        (void)n_args;                                                                              \
+        (void)data;                                                                                \
+        (void)err;                                                                                 \
+        UnifiedVector ua;                                                                          \
+        unify(args[0], &ua);                                                                       \
+        const TA *A = ua.data;                                                                     \
+        TR *R = result->data;                                                                      \
+        for (idx_t i = 0; i < count; i++) {                                                        \
+            sel_t row = sel[i];                                                                    \
+            TA a = A[ua.sel[row]];                                                                 \
+            TR *r = &R[row];                                                                       \
+            BODY                                                                                   \
+        }                                                                                          \
+        return BS_OK;                                                                              \
+    }
+
+/* Errors the kernels raise. */
+Status kernel_overflow(LogicalType type, Error *err);
+Status kernel_division_by_zero(Error *err);
+
+/* Tables of kernels by physical type, exported by the kernel files. */
+typedef enum KernelPhys { KP_BOOL, KP_I32, KP_I64, KP_F64, KP_STR, KP_COUNT_ } KernelPhys;
+KernelPhys kernel_phys(LogicalType type);
+
+/* kernels_arith.c */
+KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, LogicalType ret);
+KernelFn negate_kernel(LogicalType type);
+KernelFn abs_kernel(LogicalType type);
+KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys);
+/* kernels_string.c */
+KernelFn string_kernel(ScalarFuncId func, int n_args);
+/* kernels_misc.c; round() of a decimal needs its scales. */
+typedef struct RoundData {
+    int in_scale, out_scale, precision;
+} RoundData;
+KernelFn round_kernel(LogicalType type);
+KernelFn extract_kernel(ScalarFuncId func, LogicalType type);
+KernelFn coalesce_kernel(void);
+
+#endif

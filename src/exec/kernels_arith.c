@@ -1,0 +1,241 @@
+/*
+ * kernels_arith.c — arithmetic and comparison kernels.
+ *
+ * Integer arithmetic is checked (PostgreSQL raises "integer out of range" rather than
+ * wrapping); division truncates toward zero and fails on a zero divisor, for doubles too.
+ * DECIMAL values are int64 unscaled numbers: the binder has already brought operands of
+ * + and - to one scale, and the result must stay below 10^precision (`data` points at
+ * that bound).
+ */
+#include "exec/kernels.h"
+
+#include <math.h>
+
+Status kernel_overflow(LogicalType type, Error *err)
+{
+    switch ((TypeId)type.id) {
+    case TYPE_INTEGER: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "integer out of range");
+    case TYPE_BIGINT: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
+    case TYPE_DATE: return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
+    case TYPE_DECIMAL:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1,
+                         "numeric field overflow: result does not fit DECIMAL(%d,%d)", type.precision,
+                         type.scale);
+    default: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "value out of range");
+    }
+}
+
+Status kernel_division_by_zero(Error *err)
+{
+    return error_set(err, SQLSTATE_DIVISION_BY_ZERO, -1, "division by zero");
+}
+
+KernelPhys kernel_phys(LogicalType type)
+{
+    switch (type_physical(type)) {
+    case PHYS_BOOL: return KP_BOOL;
+    case PHYS_INT32: return KP_I32;
+    case PHYS_INT64: return KP_I64;
+    case PHYS_DOUBLE: return KP_F64;
+    case PHYS_STRING: return KP_STR;
+    case PHYS_INVALID: break;
+    }
+    return KP_COUNT_;
+}
+
+#define INT_OP(T, TYPEID, OPFN)                                                                    \
+    {                                                                                              \
+        if (__builtin_##OPFN##_overflow(a, b, r)) return kernel_overflow(type_make(TYPEID), err);   \
+    }
+
+/* ---- INTEGER ---- */
+DEFINE_BINARY(add_i32, int32_t, int32_t, int32_t, INT_OP(int32_t, TYPE_INTEGER, add))
+DEFINE_BINARY(sub_i32, int32_t, int32_t, int32_t, INT_OP(int32_t, TYPE_INTEGER, sub))
+DEFINE_BINARY(mul_i32, int32_t, int32_t, int32_t, INT_OP(int32_t, TYPE_INTEGER, mul))
+DEFINE_BINARY(div_i32, int32_t, int32_t, int32_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    if (a == INT32_MIN && b == -1) return kernel_overflow(type_make(TYPE_INTEGER), err);
+    *r = a / b;
+})
+DEFINE_BINARY(mod_i32, int32_t, int32_t, int32_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = b == -1 ? 0 : a % b;
+})
+/* DATE ± INTEGER, DATE - DATE: day arithmetic on int32. */
+DEFINE_BINARY(add_date, int32_t, int32_t, int32_t, INT_OP(int32_t, TYPE_DATE, add))
+DEFINE_BINARY(sub_date, int32_t, int32_t, int32_t, INT_OP(int32_t, TYPE_DATE, sub))
+
+/* ---- BIGINT ---- */
+DEFINE_BINARY(add_i64, int64_t, int64_t, int64_t, INT_OP(int64_t, TYPE_BIGINT, add))
+DEFINE_BINARY(sub_i64, int64_t, int64_t, int64_t, INT_OP(int64_t, TYPE_BIGINT, sub))
+DEFINE_BINARY(mul_i64, int64_t, int64_t, int64_t, INT_OP(int64_t, TYPE_BIGINT, mul))
+DEFINE_BINARY(div_i64, int64_t, int64_t, int64_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    if (a == INT64_MIN && b == -1) return kernel_overflow(type_make(TYPE_BIGINT), err);
+    *r = a / b;
+})
+DEFINE_BINARY(mod_i64, int64_t, int64_t, int64_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = b == -1 ? 0 : a % b;
+})
+
+/* ---- DOUBLE ---- */
+DEFINE_BINARY(add_f64, double, double, double, { *r = a + b; })
+DEFINE_BINARY(sub_f64, double, double, double, { *r = a - b; })
+DEFINE_BINARY(mul_f64, double, double, double, { *r = a * b; })
+DEFINE_BINARY(div_f64, double, double, double, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = a / b;
+})
+DEFINE_BINARY(mod_f64, double, double, double, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = fmod(a, b);
+})
+
+/* ---- DECIMAL: int64 with a bound of 10^precision (in *data) ---- */
+#define DEC_OP(OPFN)                                                                               \
+    {                                                                                              \
+        int64_t limit = *(const int64_t *)data;                                                    \
+        if (__builtin_##OPFN##_overflow(a, b, r) || *r >= limit || *r <= -limit)                   \
+            return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "numeric field overflow");    \
+    }
+DEFINE_BINARY(add_dec, int64_t, int64_t, int64_t, DEC_OP(add))
+DEFINE_BINARY(sub_dec, int64_t, int64_t, int64_t, DEC_OP(sub))
+DEFINE_BINARY(mul_dec, int64_t, int64_t, int64_t, DEC_OP(mul))
+
+KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, LogicalType ret)
+{
+    if (ret.id == TYPE_DATE || (left.id == TYPE_DATE && right.id == TYPE_DATE)) {
+        bool date_int = left.id == TYPE_DATE && right.id == TYPE_INTEGER;
+        bool int_date = left.id == TYPE_INTEGER && right.id == TYPE_DATE;
+        bool date_date = left.id == TYPE_DATE && right.id == TYPE_DATE;
+        if (func == FN_ADD && (date_int || int_date) && ret.id == TYPE_DATE) return add_date;
+        if (func == FN_SUBTRACT && date_int && ret.id == TYPE_DATE) return sub_date;
+        if (func == FN_SUBTRACT && date_date && ret.id == TYPE_INTEGER) return sub_i32;
+        return NULL;
+    }
+    if (!type_equals(left, right)) {
+        /* Only decimal multiplication mixes scales. */
+        if (!(func == FN_MULTIPLY && left.id == TYPE_DECIMAL && right.id == TYPE_DECIMAL)) return NULL;
+    }
+    switch ((TypeId)ret.id) {
+    case TYPE_INTEGER:
+        if (left.id != TYPE_INTEGER) return NULL;
+        switch (func) {
+        case FN_ADD: return add_i32;
+        case FN_SUBTRACT: return sub_i32;
+        case FN_MULTIPLY: return mul_i32;
+        case FN_DIVIDE: return div_i32;
+        case FN_MODULO: return mod_i32;
+        default: return NULL;
+        }
+    case TYPE_BIGINT:
+        if (left.id != TYPE_BIGINT) return NULL;
+        switch (func) {
+        case FN_ADD: return add_i64;
+        case FN_SUBTRACT: return sub_i64;
+        case FN_MULTIPLY: return mul_i64;
+        case FN_DIVIDE: return div_i64;
+        case FN_MODULO: return mod_i64;
+        default: return NULL;
+        }
+    case TYPE_DOUBLE:
+        if (left.id != TYPE_DOUBLE) return NULL;
+        switch (func) {
+        case FN_ADD: return add_f64;
+        case FN_SUBTRACT: return sub_f64;
+        case FN_MULTIPLY: return mul_f64;
+        case FN_DIVIDE: return div_f64;
+        case FN_MODULO: return mod_f64;
+        default: return NULL;
+        }
+    case TYPE_DECIMAL:
+        if (left.id != TYPE_DECIMAL || right.id != TYPE_DECIMAL) return NULL;
+        switch (func) {
+        case FN_ADD: return left.scale == ret.scale && right.scale == ret.scale ? add_dec : NULL;
+        case FN_SUBTRACT: return left.scale == ret.scale && right.scale == ret.scale ? sub_dec : NULL;
+        case FN_MULTIPLY: return left.scale + right.scale == ret.scale ? mul_dec : NULL;
+        case FN_MODULO: return left.scale == ret.scale ? mod_i64 : NULL;
+        default: return NULL;
+        }
+    default: return NULL;
+    }
+}
+
+DEFINE_UNARY(neg_i32, int32_t, int32_t, {
+    if (a == INT32_MIN) return kernel_overflow(type_make(TYPE_INTEGER), err);
+    *r = -a;
+})
+DEFINE_UNARY(neg_i64, int64_t, int64_t, {
+    if (a == INT64_MIN) return kernel_overflow(type_make(TYPE_BIGINT), err);
+    *r = -a;
+})
+DEFINE_UNARY(neg_f64, double, double, { *r = -a; })
+DEFINE_UNARY(abs_i32, int32_t, int32_t, {
+    if (a == INT32_MIN) return kernel_overflow(type_make(TYPE_INTEGER), err);
+    *r = a < 0 ? -a : a;
+})
+DEFINE_UNARY(abs_i64, int64_t, int64_t, {
+    if (a == INT64_MIN) return kernel_overflow(type_make(TYPE_BIGINT), err);
+    *r = a < 0 ? -a : a;
+})
+DEFINE_UNARY(abs_f64, double, double, { *r = fabs(a); })
+
+KernelFn negate_kernel(LogicalType type)
+{
+    switch ((TypeId)type.id) {
+    case TYPE_INTEGER: return neg_i32;
+    case TYPE_BIGINT:
+    case TYPE_DECIMAL: return neg_i64;
+    case TYPE_DOUBLE: return neg_f64;
+    default: return NULL;
+    }
+}
+
+KernelFn abs_kernel(LogicalType type)
+{
+    switch ((TypeId)type.id) {
+    case TYPE_INTEGER: return abs_i32;
+    case TYPE_BIGINT:
+    case TYPE_DECIMAL: return abs_i64;
+    case TYPE_DOUBLE: return abs_f64;
+    default: return NULL;
+    }
+}
+
+/* ---- comparisons ---- */
+
+#define CMP_KERNELS(SUFFIX, T, LT, EQ)                                                             \
+    DEFINE_BINARY(eq_##SUFFIX, T, T, uint8_t, { *r = (EQ(a, b)); })                                \
+    DEFINE_BINARY(ne_##SUFFIX, T, T, uint8_t, { *r = !(EQ(a, b)); })                               \
+    DEFINE_BINARY(lt_##SUFFIX, T, T, uint8_t, { *r = (LT(a, b)); })                                \
+    DEFINE_BINARY(le_##SUFFIX, T, T, uint8_t, { *r = !(LT(b, a)); })                               \
+    DEFINE_BINARY(gt_##SUFFIX, T, T, uint8_t, { *r = (LT(b, a)); })                                \
+    DEFINE_BINARY(ge_##SUFFIX, T, T, uint8_t, { *r = !(LT(a, b)); })
+
+#define PLAIN_LT(a, b) ((a) < (b))
+#define PLAIN_EQ(a, b) ((a) == (b))
+/* Doubles order NaN above everything and equal to itself, as PostgreSQL does. */
+#define F64_LT(a, b) (isnan(b) ? !isnan(a) : (a) < (b))
+#define F64_EQ(a, b) (isnan(a) ? isnan(b) : (a) == (b))
+#define STR_LT(a, b) (sv_compare(&(a), &(b)) < 0)
+#define STR_EQ(a, b) (sv_equal(&(a), &(b)))
+
+CMP_KERNELS(bool, uint8_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(i32, int32_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(i64, int64_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(f64, double, F64_LT, F64_EQ)
+CMP_KERNELS(str, StringView, STR_LT, STR_EQ)
+
+KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
+{
+    static const KernelFn table[KP_COUNT_][6] = {
+        [KP_BOOL] = {eq_bool, ne_bool, lt_bool, le_bool, gt_bool, ge_bool},
+        [KP_I32] = {eq_i32, ne_i32, lt_i32, le_i32, gt_i32, ge_i32},
+        [KP_I64] = {eq_i64, ne_i64, lt_i64, le_i64, gt_i64, ge_i64},
+        [KP_F64] = {eq_f64, ne_f64, lt_f64, le_f64, gt_f64, ge_f64},
+        [KP_STR] = {eq_str, ne_str, lt_str, le_str, gt_str, ge_str},
+    };
+    if (phys >= KP_COUNT_ || func < FN_EQ || func > FN_GE) return NULL;
+    return table[phys][func - FN_EQ];
+}

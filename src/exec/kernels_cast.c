@@ -1,0 +1,213 @@
+/*
+ * kernels_cast.c — CAST between types, vectorized. The conversions of single values are
+ * those of common/cast.h (shared with the planner's constant folding), so a cast gives
+ * the same answer, and the same error, wherever it runs.
+ */
+#include "exec/kernels.h"
+
+#include "common/cast.h"
+
+#include <string.h>
+
+typedef struct CastData {
+    LogicalType from, to;
+} CastData;
+
+#define CAST_DATA ((const CastData *)data)
+
+/* Integral or boolean value at a unified position, widened to int64. */
+static inline int64_t integral_at(const UnifiedVector *uv, TypeId id, sel_t at)
+{
+    switch (id) {
+    case TYPE_BOOLEAN: return ((const uint8_t *)uv->data)[at];
+    case TYPE_INTEGER:
+    case TYPE_DATE: return ((const int32_t *)uv->data)[at];
+    default: return ((const int64_t *)uv->data)[at];
+    }
+}
+
+/* INTEGER/BIGINT/BOOLEAN → INTEGER/BIGINT/BOOLEAN/DOUBLE/DECIMAL. */
+static Status cast_from_integral(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        int64_t v = integral_at(&ua, (TypeId)cd->from.id, ua.sel[row]);
+        switch ((TypeId)cd->to.id) {
+        case TYPE_BOOLEAN: ((uint8_t *)result->data)[row] = v != 0; break;
+        case TYPE_INTEGER:
+            if (v < INT32_MIN || v > INT32_MAX) return kernel_overflow(cd->to, err);
+            ((int32_t *)result->data)[row] = (int32_t)v;
+            break;
+        case TYPE_BIGINT: ((int64_t *)result->data)[row] = v; break;
+        case TYPE_DOUBLE: ((double *)result->data)[row] = (double)v; break;
+        case TYPE_DECIMAL:
+            if (!int64_to_decimal(v, cd->to.precision, cd->to.scale, &((int64_t *)result->data)[row]))
+                return kernel_overflow(cd->to, err);
+            break;
+        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad integral cast");
+        }
+    }
+    return BS_OK;
+}
+
+static Status cast_from_double(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        double v = ((const double *)ua.data)[ua.sel[row]];
+        int64_t n;
+        switch ((TypeId)cd->to.id) {
+        case TYPE_INTEGER:
+            if (!double_to_int64(v, &n) || n < INT32_MIN || n > INT32_MAX) return kernel_overflow(cd->to, err);
+            ((int32_t *)result->data)[row] = (int32_t)n;
+            break;
+        case TYPE_BIGINT:
+            if (!double_to_int64(v, &n)) return kernel_overflow(cd->to, err);
+            ((int64_t *)result->data)[row] = n;
+            break;
+        case TYPE_DECIMAL:
+            if (!double_to_decimal(v, cd->to.precision, cd->to.scale, &((int64_t *)result->data)[row]))
+                return kernel_overflow(cd->to, err);
+            break;
+        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad double cast");
+        }
+    }
+    return BS_OK;
+}
+
+static Status cast_from_decimal(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    int scale = cd->from.scale;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        int64_t v = ((const int64_t *)ua.data)[ua.sel[row]];
+        switch ((TypeId)cd->to.id) {
+        case TYPE_INTEGER: {
+            int64_t n = decimal_to_int64(v, scale);
+            if (n < INT32_MIN || n > INT32_MAX) return kernel_overflow(cd->to, err);
+            ((int32_t *)result->data)[row] = (int32_t)n;
+            break;
+        }
+        case TYPE_BIGINT: ((int64_t *)result->data)[row] = decimal_to_int64(v, scale); break;
+        case TYPE_DOUBLE: ((double *)result->data)[row] = decimal_to_double(v, scale); break;
+        case TYPE_DECIMAL:
+            if (!decimal_rescale(v, scale, cd->to.scale, cd->to.precision, &((int64_t *)result->data)[row]))
+                return kernel_overflow(cd->to, err);
+            break;
+        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad decimal cast");
+        }
+    }
+    return BS_OK;
+}
+
+static Status cast_date_to_timestamp(KERNEL_ARGS)
+{
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        ((int64_t *)result->data)[row] = (int64_t)((const int32_t *)ua.data)[ua.sel[row]] * MICROS_PER_DAY;
+    }
+    return BS_OK;
+}
+
+static Status cast_timestamp_to_date(KERNEL_ARGS)
+{
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        int64_t us = ((const int64_t *)ua.data)[ua.sel[row]];
+        int64_t days = us / MICROS_PER_DAY - (us % MICROS_PER_DAY < 0);
+        ((int32_t *)result->data)[row] = (int32_t)days;
+    }
+    return BS_OK;
+}
+
+static Status cast_to_varchar(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    size_t width = type_size(cd->from);
+    StringView *R = result->data;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        char buf[VALUE_TEXT_MAX];
+        int len = format_physical(cd->from, (const char *)ua.data + width * ua.sel[row], buf);
+        BS_TRY(vector_add_string(result, buf, (size_t)len, &R[row], err));
+    }
+    return BS_OK;
+}
+
+static Status cast_from_varchar(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    size_t width = type_size(cd->to);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        const StringView *s = &((const StringView *)ua.data)[ua.sel[row]];
+        ParseResult r = parse_as_type(sv_data(s), s->len, cd->to, (char *)result->data + width * row);
+        if (r != PARSE_OK) return parse_error(err, r, cd->to, sv_data(s), s->len, -1);
+    }
+    return BS_OK;
+}
+
+static Status cast_identity(KERNEL_ARGS)
+{
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    size_t width = type_size(result->type);
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        memcpy((char *)result->data + width * row, (const char *)ua.data + width * ua.sel[row], width);
+    }
+    return BS_OK;
+}
+
+Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out, Error *err)
+{
+    CastData *cd = arena_alloc(arena, sizeof *cd);
+    if (!cd) return arena_error(arena, err);
+    cd->from = from;
+    cd->to = to;
+    out->data = cd;
+    out->strict = true;
+    out->fn = NULL;
+    bool from_int = from.id == TYPE_INTEGER || from.id == TYPE_BIGINT || from.id == TYPE_BOOLEAN;
+    bool to_num = to.id == TYPE_INTEGER || to.id == TYPE_BIGINT || to.id == TYPE_DOUBLE ||
+                  to.id == TYPE_DECIMAL || to.id == TYPE_BOOLEAN;
+    if (type_equals(from, to))
+        out->fn = cast_identity;
+    else if (to.id == TYPE_VARCHAR)
+        out->fn = cast_to_varchar;
+    else if (from.id == TYPE_VARCHAR)
+        out->fn = cast_from_varchar;
+    else if (from_int && to_num && !(from.id == TYPE_BOOLEAN && (to.id == TYPE_DOUBLE || to.id == TYPE_DECIMAL)))
+        out->fn = cast_from_integral;
+    else if (from.id == TYPE_DOUBLE && to_num && to.id != TYPE_BOOLEAN && to.id != TYPE_DOUBLE)
+        out->fn = cast_from_double;
+    else if (from.id == TYPE_DECIMAL && to_num && to.id != TYPE_BOOLEAN)
+        out->fn = cast_from_decimal;
+    else if (from.id == TYPE_DATE && to.id == TYPE_TIMESTAMP)
+        out->fn = cast_date_to_timestamp;
+    else if (from.id == TYPE_TIMESTAMP && to.id == TYPE_DATE)
+        out->fn = cast_timestamp_to_date;
+    if (!out->fn) {
+        char a[32], b[32];
+        return error_set(err, SQLSTATE_CANNOT_COERCE, -1, "cannot cast type %s to %s",
+                         type_format(from, a, sizeof a), type_format(to, b, sizeof b));
+    }
+    return BS_OK;
+}

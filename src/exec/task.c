@@ -1,0 +1,587 @@
+/*
+ * task.c — a task: one fragment instance cut into pipelines, each run by drivers on the
+ * thread pool.
+ *
+ * Pipelines. The operator tree is walked from the root; a hash aggregation or sort splits
+ * it: the part below feeds a sink pipeline, the part above starts with the matching
+ * source, and the source's pipeline depends on the sink's.
+ *
+ *   Output ← Limit ← SortSource  |  SortSink ← AggSource  |  AggSink ← Filter ← Scan
+ *        pipeline 0                  pipeline 1               pipeline 2 (N drivers)
+ *
+ * A pipeline whose source is a table scan runs max_drivers drivers (they share the scan's
+ * splits); every other pipeline runs one.
+ *
+ * Driver states:
+ *   queued   → running        (a pool thread picks its PoolTask)
+ *   running  → queued         (its time slice ended: it resubmits itself)
+ *   running  → parked         (an operator is blocked: it waits on that Future, whose
+ *                              completion resubmits it)
+ *   running  → done           (its last operator finished, or the task is stopping)
+ * When a pipeline's last driver is done, the pipelines that depend on it start; when the
+ * last pipeline is done, the task's `done` future completes.
+ */
+#include "exec/exec_int.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+/* How long a driver runs before it lets others have the thread. */
+#define DRIVER_QUANTUM_NS (50 * 1000 * 1000)
+
+typedef enum OpKind {
+    OPK_PLAN,       /* an operator made from its plan node */
+    OPK_AGG_SINK,
+    OPK_AGG_SOURCE,
+    OPK_SORT_SINK,
+    OPK_SORT_SOURCE,
+    OPK_EXCHANGE,   /* reads a remote source */
+    OPK_OUTPUT,     /* writes to the task's output sink */
+} OpKind;
+
+typedef struct OpSpec {
+    OpKind kind;
+    const PlanNode *node;
+    BreakerState *shared;
+    ExchangeSource *source;
+} OpSpec;
+
+typedef struct Pipeline {
+    int id;
+    int n_ops, cap_ops;
+    OpSpec *ops; /* source first */
+    int n_drivers;
+    Driver **drivers;
+    atomic_int drivers_left;
+    atomic_int deps_pending;
+    int n_dependents;
+    struct Pipeline **dependents;
+} Pipeline;
+
+struct Driver {
+    PoolTask pool_task; /* first: the pool hands it back to us */
+    FutureWaiter waiter;
+    Task *task;
+    Pipeline *pipeline;
+    Arena *arena;
+    int n_ops;
+    Operator **ops;
+    bool *finish_sent;
+    Future *parked_on;
+};
+
+typedef struct Breaker {
+    BreakerState *state;
+    void (*destroy)(BreakerState *);
+} Breaker;
+
+struct Task {
+    const PlanFragment *fragment;
+    TaskConfig config;
+    Arena *arena;
+    MemTracker tracker;
+    int n_pipelines, cap_pipelines;
+    Pipeline **pipelines;
+    int n_breakers, cap_breakers;
+    Breaker *breakers;
+    pthread_mutex_t lock;
+    Error error;
+    atomic_bool failed;
+    atomic_int pipelines_left;
+    Future *done;
+};
+
+const TaskConfig *task_config(const Task *task)
+{
+    return &task->config;
+}
+
+MemTracker *task_tracker(Task *task)
+{
+    return &task->tracker;
+}
+
+bool task_should_stop(const Task *task)
+{
+    return atomic_load_explicit(&((Task *)task)->failed, memory_order_relaxed) ||
+           (task->config.cancel && atomic_load_explicit(task->config.cancel, memory_order_relaxed));
+}
+
+Status task_cancelled_error(Error *err)
+{
+    return error_set(err, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
+}
+
+/* Records the first failure and makes everyone stop. */
+static void task_fail(Task *task, Error *err)
+{
+    pthread_mutex_lock(&task->lock);
+    bool first = !error_is_set(&task->error);
+    if (first) error_move(&task->error, err);
+    pthread_mutex_unlock(&task->lock);
+    error_clear(err);
+    if (!atomic_exchange(&task->failed, true) && task->config.on_fail)
+        task->config.on_fail(task->config.on_fail_ctx);
+}
+
+Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, size_t size,
+                       int n_in, const LogicalType *in_types, Error *err)
+{
+    Operator *op = arena_alloc_zero(d->arena, size);
+    if (!op) {
+        arena_error(d->arena, err);
+        return NULL;
+    }
+    op->vt = vt;
+    op->node = node;
+    op->driver = d;
+    op->task = d->task;
+    memtracker_init(&op->tracker, &d->task->tracker, vt->name, 0);
+    op->arena = arena_create(d->arena, &op->tracker, 0);
+    if (!op->arena) {
+        error_oom(err);
+        return NULL;
+    }
+    op->n_in = n_in;
+    op->in_types = in_types;
+    return op;
+}
+
+/* ---- building pipelines ---- */
+
+static Pipeline *pipeline_new(Task *task, Error *err)
+{
+    if (task->n_pipelines == task->cap_pipelines) {
+        int cap = task->cap_pipelines ? task->cap_pipelines * 2 : 4;
+        Pipeline **grown = arena_grow(task->arena, task->pipelines, sizeof(Pipeline *) * (size_t)task->cap_pipelines,
+                                      sizeof(Pipeline *) * (size_t)cap);
+        if (!grown) {
+            arena_error(task->arena, err);
+            return NULL;
+        }
+        task->pipelines = grown;
+        task->cap_pipelines = cap;
+    }
+    Pipeline *p = arena_alloc_zero(task->arena, sizeof *p);
+    if (!p) {
+        arena_error(task->arena, err);
+        return NULL;
+    }
+    p->id = task->n_pipelines;
+    task->pipelines[task->n_pipelines++] = p;
+    return p;
+}
+
+/* Adds an operator at the front (operators are added from the sink towards the source). */
+static Status pipeline_prepend(Task *task, Pipeline *p, OpSpec spec, Error *err)
+{
+    if (p->n_ops == p->cap_ops) {
+        int cap = p->cap_ops ? p->cap_ops * 2 : 8;
+        OpSpec *grown = arena_grow(task->arena, p->ops, sizeof(OpSpec) * (size_t)p->cap_ops,
+                                   sizeof(OpSpec) * (size_t)cap);
+        if (!grown) return arena_error(task->arena, err);
+        p->ops = grown;
+        p->cap_ops = cap;
+    }
+    memmove(p->ops + 1, p->ops, sizeof(OpSpec) * (size_t)p->n_ops);
+    p->ops[0] = spec;
+    p->n_ops++;
+    return BS_OK;
+}
+
+static Status add_breaker(Task *task, BreakerState *state, void (*destroy)(BreakerState *), Error *err)
+{
+    if (task->n_breakers == task->cap_breakers) {
+        int cap = task->cap_breakers ? task->cap_breakers * 2 : 4;
+        Breaker *grown = arena_grow(task->arena, task->breakers, sizeof(Breaker) * (size_t)task->cap_breakers,
+                                    sizeof(Breaker) * (size_t)cap);
+        if (!grown) {
+            destroy(state);
+            return arena_error(task->arena, err);
+        }
+        task->breakers = grown;
+        task->cap_breakers = cap;
+    }
+    task->breakers[task->n_breakers++] = (Breaker){state, destroy};
+    return BS_OK;
+}
+
+static Status add_dependency(Task *task, Pipeline *before, Pipeline *after, Error *err)
+{
+    Pipeline **grown = arena_grow(task->arena, before->dependents, sizeof(Pipeline *) * (size_t)before->n_dependents,
+                                  sizeof(Pipeline *) * (size_t)(before->n_dependents + 1));
+    if (!grown) return arena_error(task->arena, err);
+    before->dependents = grown;
+    before->dependents[before->n_dependents++] = after;
+    atomic_fetch_add(&after->deps_pending, 1);
+    return BS_OK;
+}
+
+static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
+{
+    OpSpec spec = {OPK_PLAN, node, NULL, NULL};
+    switch (node->kind) {
+    case PLAN_TABLE_SCAN:
+        p->n_drivers = task->config.max_drivers > 0 ? task->config.max_drivers : 1;
+        return pipeline_prepend(task, p, spec, err);
+    case PLAN_VALUES:
+    case PLAN_CSV_SCAN:
+        p->n_drivers = 1;
+        return pipeline_prepend(task, p, spec, err);
+    case PLAN_REMOTE_SOURCE: {
+        p->n_drivers = 1;
+        spec.kind = OPK_EXCHANGE;
+        for (int k = 0; k < task->config.n_sources; k++)
+            if (task->config.source_ids[k] == node->u.remote.fragment) spec.source = task->config.sources[k];
+        if (!spec.source)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no input for fragment %d",
+                             node->u.remote.fragment);
+        return pipeline_prepend(task, p, spec, err);
+    }
+    case PLAN_FILTER:
+    case PLAN_PROJECT:
+    case PLAN_LIMIT:
+    case PLAN_TABLE_WRITE:
+        if (node->n_children != 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+        BS_TRY(pipeline_prepend(task, p, spec, err));
+        return build(task, node->children[0], p, err);
+    case PLAN_HASH_AGGREGATE:
+    case PLAN_SORT: {
+        if (node->n_children != 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+        bool agg = node->kind == PLAN_HASH_AGGREGATE;
+        BreakerState *shared = agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
+        if (!shared) return BS_ERROR;
+        BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
+        spec.shared = shared;
+        spec.kind = agg ? OPK_AGG_SOURCE : OPK_SORT_SOURCE;
+        p->n_drivers = 1;
+        BS_TRY(pipeline_prepend(task, p, spec, err));
+        Pipeline *below = pipeline_new(task, err);
+        if (!below) return BS_ERROR;
+        spec.kind = agg ? OPK_AGG_SINK : OPK_SORT_SINK;
+        BS_TRY(pipeline_prepend(task, below, spec, err));
+        BS_TRY(add_dependency(task, below, p, err));
+        return build(task, node->children[0], below, err);
+    }
+    case PLAN_EXCHANGE:
+    case PLAN_KIND_COUNT_: break;
+    }
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: node kind %d in a fragment", node->kind);
+}
+
+static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Error *err)
+{
+    const PlanNode *n = spec->node;
+    switch (spec->kind) {
+    case OPK_AGG_SINK: return op_agg_sink_create(d, n, spec->shared, out, err);
+    case OPK_AGG_SOURCE: return op_agg_source_create(d, n, spec->shared, out, err);
+    case OPK_SORT_SINK: return op_sort_sink_create(d, n, spec->shared, out, err);
+    case OPK_SORT_SOURCE: return op_sort_source_create(d, n, spec->shared, out, err);
+    case OPK_EXCHANGE: return op_exchange_source_create(d, n, spec->source, out, err);
+    case OPK_OUTPUT: return op_exchange_sink_create(d, n, d->task->config.output, out, err);
+    case OPK_PLAN: break;
+    }
+    switch (n->kind) {
+    case PLAN_TABLE_SCAN: return op_table_scan_create(d, n, out, err);
+    case PLAN_VALUES: return op_values_create(d, n, out, err);
+    case PLAN_CSV_SCAN: return op_csv_scan_create(d, n, out, err);
+    case PLAN_FILTER: return op_filter_create(d, n, out, err);
+    case PLAN_PROJECT: return op_project_create(d, n, out, err);
+    case PLAN_LIMIT: return op_limit_create(d, n, out, err);
+    case PLAN_TABLE_WRITE: return op_table_write_create(d, n, out, err);
+    default: break;
+    }
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: no operator for node %d", n->kind);
+}
+
+static void driver_run(PoolTask *pool_task);
+static void driver_wake(FutureWaiter *waiter);
+
+static Status create_drivers(Task *task, Pipeline *p, Error *err)
+{
+    p->drivers = arena_alloc_zero(task->arena, sizeof(Driver *) * (size_t)p->n_drivers);
+    if (!p->drivers) return arena_error(task->arena, err);
+    atomic_store(&p->drivers_left, p->n_drivers);
+    for (int k = 0; k < p->n_drivers; k++) {
+        Driver *d = arena_alloc_zero(task->arena, sizeof *d);
+        if (!d) return arena_error(task->arena, err);
+        d->pool_task.run = driver_run;
+        d->waiter.callback = driver_wake;
+        d->task = task;
+        d->pipeline = p;
+        d->arena = arena_create(task->arena, NULL, 0);
+        d->ops = arena_alloc_zero(task->arena, sizeof(Operator *) * (size_t)p->n_ops);
+        d->finish_sent = arena_alloc_zero(task->arena, sizeof(bool) * (size_t)p->n_ops);
+        if (!d->arena || !d->ops || !d->finish_sent) return arena_error(task->arena, err);
+        p->drivers[k] = d;
+        for (int o = 0; o < p->n_ops; o++) {
+            BS_TRY(create_operator(d, &p->ops[o], &d->ops[o], err));
+            d->n_ops = o + 1;
+        }
+    }
+    return BS_OK;
+}
+
+Task *task_create(const PlanFragment *fragment, const TaskConfig *config, Error *err)
+{
+    Arena *arena = arena_create(NULL, config->tracker, 0);
+    if (!arena) {
+        error_oom(err);
+        return NULL;
+    }
+    Task *task = arena_alloc_zero(arena, sizeof *task);
+    Future *done = future_create();
+    if (!task || !done) {
+        future_release(done);
+        arena_destroy(arena);
+        error_oom(err);
+        return NULL;
+    }
+    task->arena = arena;
+    task->fragment = fragment;
+    task->config = *config;
+    task->done = done;
+    pthread_mutex_init(&task->lock, NULL);
+    error_init(&task->error);
+    char name[40];
+    snprintf(name, sizeof name, "task %d", fragment->id);
+    memtracker_init(&task->tracker, config->tracker, name, 0);
+    Pipeline *root = pipeline_new(task, err);
+    if (!root) goto fail;
+    OpSpec output = {OPK_OUTPUT, fragment->root, NULL, NULL};
+    if (pipeline_prepend(task, root, output, err) != BS_OK) goto fail;
+    if (build(task, fragment->root, root, err) != BS_OK) goto fail;
+    for (int k = 0; k < task->n_pipelines; k++)
+        if (create_drivers(task, task->pipelines[k], err) != BS_OK) goto fail;
+    atomic_store(&task->pipelines_left, task->n_pipelines);
+    return task;
+fail:
+    task_destroy(task);
+    return NULL;
+}
+
+int task_output_producers(const Task *task)
+{
+    return task->pipelines[0]->n_drivers;
+}
+
+static void pipeline_start(Task *task, Pipeline *p)
+{
+    for (int k = 0; k < p->n_drivers; k++) threadpool_submit(task->config.pool, &p->drivers[k]->pool_task);
+}
+
+void task_start(Task *task)
+{
+    /* Collect first: a fast pipeline may finish and start others while we iterate. */
+    Pipeline *ready[64];
+    int n_ready = 0;
+    for (int k = 0; k < task->n_pipelines; k++)
+        if (atomic_load(&task->pipelines[k]->deps_pending) == 0 && n_ready < 64)
+            ready[n_ready++] = task->pipelines[k];
+    for (int k = 0; k < n_ready; k++) pipeline_start(task, ready[k]);
+}
+
+Future *task_done(Task *task)
+{
+    return task->done;
+}
+
+Status task_result(Task *task, Error *err)
+{
+    pthread_mutex_lock(&task->lock);
+    Status st = BS_OK;
+    if (error_is_set(&task->error)) {
+        error_copy(err, &task->error);
+        st = BS_ERROR;
+    } else if (task->config.cancel && atomic_load(task->config.cancel)) {
+        task_cancelled_error(err);
+        st = BS_ERROR;
+    }
+    pthread_mutex_unlock(&task->lock);
+    return st;
+}
+
+void task_stats(const Task *task, Buffer *out)
+{
+    for (int p = 0; p < task->n_pipelines; p++) {
+        Pipeline *pl = task->pipelines[p];
+        for (int o = 0; o < pl->n_ops; o++) {
+            uint64_t rows_out = 0;
+            int64_t ns = 0;
+            for (int d = 0; d < pl->n_drivers; d++) {
+                Operator *op = pl->drivers[d]->ops[o];
+                if (!op) continue;
+                rows_out += op->rows_out;
+                ns += op->busy_ns;
+            }
+            Operator *first = pl->drivers[0]->ops[o];
+            buffer_printf(out, "fragment %d, pipeline %d, %s (node %d): %llu rows out, %.3f ms, %d drivers\n",
+                          task->fragment->id, p, first ? first->vt->name : "?", pl->ops[o].node->id,
+                          (unsigned long long)rows_out, (double)ns / 1e6, pl->n_drivers);
+        }
+    }
+}
+
+void task_destroy(Task *task)
+{
+    if (!task) return;
+    for (int p = 0; p < task->n_pipelines; p++) {
+        Pipeline *pl = task->pipelines[p];
+        for (int d = 0; pl->drivers && d < pl->n_drivers; d++) {
+            Driver *drv = pl->drivers[d];
+            if (!drv) continue;
+            for (int o = 0; o < drv->n_ops; o++) {
+                Operator *op = drv->ops[o];
+                if (op && !op->closed) {
+                    if (op->vt->close) op->vt->close(op);
+                    op->closed = true;
+                }
+            }
+            if (drv->parked_on) future_release(drv->parked_on);
+        }
+    }
+    for (int k = 0; k < task->n_breakers; k++) task->breakers[k].destroy(task->breakers[k].state);
+    error_clear(&task->error);
+    pthread_mutex_destroy(&task->lock);
+    future_release(task->done);
+    arena_destroy(task->arena);
+}
+
+/* ---- drivers ---- */
+
+/* Closes the driver's operators; ends its pipeline (and the task) when it is the last. */
+static void driver_finish(Driver *d)
+{
+    for (int o = 0; o < d->n_ops; o++) {
+        Operator *op = d->ops[o];
+        if (op && !op->closed) {
+            if (op->vt->close) op->vt->close(op);
+            op->closed = true;
+        }
+    }
+    Task *task = d->task;
+    Pipeline *p = d->pipeline;
+    if (atomic_fetch_sub(&p->drivers_left, 1) != 1) return;
+    /* Start what waited for this pipeline (they stop at once if the task is failing). */
+    for (int k = 0; k < p->n_dependents; k++)
+        if (atomic_fetch_sub(&p->dependents[k]->deps_pending, 1) == 1) pipeline_start(task, p->dependents[k]);
+    if (atomic_fetch_sub(&task->pipelines_left, 1) == 1) future_complete(task->done);
+}
+
+typedef enum StepResult { STEP_PROGRESS, STEP_BLOCKED, STEP_DONE, STEP_IDLE } StepResult;
+
+/* One pass down the operator chain (Presto's Driver.processInternal). */
+static Status driver_step(Driver *d, StepResult *result, Error *err)
+{
+    bool moved = false;
+    for (int i = 0; i + 1 < d->n_ops; i++) {
+        Operator *cur = d->ops[i], *next = d->ops[i + 1];
+        if (cur->vt->is_blocked) {
+            Future *f = cur->vt->is_blocked(cur);
+            if (f) {
+                d->parked_on = f;
+                *result = STEP_BLOCKED;
+                return BS_OK;
+            }
+        }
+        if (next->vt->is_blocked) {
+            Future *f = next->vt->is_blocked(next);
+            if (f) {
+                d->parked_on = f;
+                *result = STEP_BLOCKED;
+                return BS_OK;
+            }
+        }
+        if (!cur->vt->is_finished(cur) && next->vt->needs_input(next)) {
+            Chunk *out = NULL;
+            int64_t t0 = clock_now_ns();
+            BS_TRY(cur->vt->get_output(cur, &out, err));
+            int64_t t1 = clock_now_ns();
+            cur->busy_ns += t1 - t0;
+            if (out && out->n_rows > 0) {
+                cur->rows_out += out->n_rows;
+                next->rows_in += out->n_rows;
+                BS_TRY(next->vt->add_input(next, out, err));
+                next->busy_ns += clock_now_ns() - t1;
+                moved = true;
+            }
+        }
+        if (cur->vt->is_finished(cur) && !d->finish_sent[i + 1]) {
+            d->finish_sent[i + 1] = true;
+            int64_t t0 = clock_now_ns();
+            BS_TRY(next->vt->finish(next, err));
+            next->busy_ns += clock_now_ns() - t0;
+            moved = true;
+        }
+    }
+    Operator *last = d->ops[d->n_ops - 1];
+    if (last->vt->is_finished(last)) {
+        *result = STEP_DONE;
+        return BS_OK;
+    }
+    if (last->vt->is_blocked) {
+        Future *f = last->vt->is_blocked(last);
+        if (f) {
+            d->parked_on = f;
+            *result = STEP_BLOCKED;
+            return BS_OK;
+        }
+    }
+    *result = moved ? STEP_PROGRESS : STEP_IDLE;
+    return BS_OK;
+}
+
+static void driver_wake(FutureWaiter *waiter)
+{
+    Driver *d = (Driver *)((char *)waiter - offsetof(Driver, waiter));
+    threadpool_submit(d->task->config.pool, &d->pool_task);
+}
+
+static void driver_run(PoolTask *pool_task)
+{
+    Driver *d = (Driver *)pool_task;
+    Task *task = d->task;
+    if (d->parked_on) {
+        future_release(d->parked_on);
+        d->parked_on = NULL;
+    }
+    int64_t start = clock_now_ns();
+    int idle_passes = 0;
+    for (;;) {
+        if (task_should_stop(task)) {
+            driver_finish(d);
+            return;
+        }
+        Error err = ERROR_INIT;
+        StepResult result;
+        if (driver_step(d, &result, &err) != BS_OK) {
+            task_fail(task, &err);
+            driver_finish(d);
+            return;
+        }
+        switch (result) {
+        case STEP_DONE: driver_finish(d); return;
+        case STEP_BLOCKED:
+            if (future_add_waiter(d->parked_on, &d->waiter)) return; /* parked; woken later */
+            future_release(d->parked_on); /* completed meanwhile: go on */
+            d->parked_on = NULL;
+            break;
+        case STEP_IDLE:
+            /* Nothing moved and nothing blocks: an operator breaks the protocol. */
+            if (++idle_passes > 1000) {
+                error_set(&err, SQLSTATE_INTERNAL_ERROR, -1, "driver made no progress (pipeline %d)",
+                          d->pipeline->id);
+                task_fail(task, &err);
+                driver_finish(d);
+                return;
+            }
+            break;
+        case STEP_PROGRESS: idle_passes = 0; break;
+        }
+        if (clock_now_ns() - start > DRIVER_QUANTUM_NS) {
+            threadpool_submit(task->config.pool, &d->pool_task);
+            return;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+/*
+ * cli.h — what the `basalt` command shares between main.c and shell.c: output formats
+ * (table, csv, tsv, json), error display with a caret under the position, and running a
+ * script statement by statement.
+ */
+#ifndef BASALT_SERVER_CLI_H
+#define BASALT_SERVER_CLI_H
+
+#include "server/engine.h"
+
+#include <stdio.h>
+
+typedef enum OutputFormat { FORMAT_TABLE, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON } OutputFormat;
+
+typedef struct CliOptions {
+    OutputFormat format;
+    bool timing;
+    bool bail;
+    FILE *out; /* results */
+    FILE *diag; /* errors (table/csv/tsv), timing */
+} CliOptions;
+
+/* Parses "table", "csv", "tsv", "json"; false if unknown. */
+bool cli_parse_format(const char *name, OutputFormat *out);
+
+/* Prints a statement's result in the chosen format. */
+void cli_print_result(const CliOptions *opts, const Result *result);
+/*
+ * Prints an error: in json format one object on `out`; otherwise PostgreSQL-style on
+ * `diag` ("ERROR:  message", then "LINE n: …" with a caret under the position within the
+ * statement text sql[0..len), then DETAIL/HINT lines).
+ */
+void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, size_t len);
+
+/*
+ * Runs every statement of a script in order, printing each result or error. With bail,
+ * stops at the first error. Returns true when every statement succeeded.
+ */
+bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, size_t len);
+
+/* Installs the SIGINT handler that cancels the running statement of `engine`. */
+void cli_install_sigint(Engine *engine);
+/* True (and cleared) when Ctrl-C was pressed while no statement ran. */
+bool cli_take_interrupt(void);
+
+/* The interactive shell (shell.c): returns the process exit status. */
+int shell_run(Engine *engine, CliOptions *opts);
+
+#endif

@@ -1,0 +1,281 @@
+/*
+ * engine.c — the statement lifecycle of the embedded engine.
+ *
+ *   parse → bind → (DDL: a metastore transaction)
+ *                → optimize → physical plan + fragments → run_plan
+ *                → queries: rows into the Result
+ *                → writes: files into a metastore transaction, committed at the end
+ *
+ * Atomicity: a statement that writes opens one metastore transaction. Its files are
+ * written first and become visible only through the commit; if anything fails before,
+ * the transaction is aborted and its files deleted, so every table stays as it was.
+ */
+#include "server/server_int.h"
+
+#include "common/alloc.h"
+#include "parser/parser.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+Status engine_open(const EngineConfig *config, Engine **out, Error *err)
+{
+    Engine *e = bs_calloc(1, sizeof *e);
+    if (!e) return error_oom(err);
+    e->threads = config->threads > 0 ? config->threads : cpu_count();
+    int64_t memory = config->memory_limit;
+    if (memory <= 0) {
+        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+        memory = pages > 0 && page > 0 ? (int64_t)pages * page / 10 * 8 : (INT64_C(4) << 30);
+    }
+    e->memory_limit = memory;
+    memtracker_init(&e->tracker, NULL, "process", 0);
+    memtracker_init(&e->results, NULL, "result", memory);
+    atomic_init(&e->cancel, false);
+    e->data_dir = bs_strdup(config->data_dir ? config->data_dir : "basalt-data");
+    if (!e->data_dir) {
+        bs_free(e);
+        return error_oom(err);
+    }
+    if (metastore_open(e->data_dir, &e->metastore, err) != BS_OK) {
+        engine_close(e);
+        return BS_ERROR;
+    }
+    e->pool = threadpool_create(e->threads, err);
+    if (!e->pool) {
+        engine_close(e);
+        return BS_ERROR;
+    }
+    *out = e;
+    return BS_OK;
+}
+
+void engine_close(Engine *e)
+{
+    if (!e) return;
+    threadpool_destroy(e->pool);
+    if (e->metastore) metastore_close(e->metastore);
+    bs_free(e->data_dir);
+    bs_free(e);
+}
+
+void engine_cancel(Engine *e)
+{
+    atomic_store(&e->cancel, true);
+}
+
+int engine_threads(const Engine *e)
+{
+    return e->threads;
+}
+
+const char *engine_data_dir(const Engine *e)
+{
+    return e->data_dir;
+}
+
+/* Copies the statement's output columns into the result. */
+static Status set_columns(Result *res, int n, char **names, const LogicalType *types, Error *err)
+{
+    res->has_rows = true;
+    res->n_cols = n;
+    res->names = arena_alloc(res->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    res->types = arena_alloc(res->arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
+    if (!res->names || !res->types) return arena_error(res->arena, err);
+    for (int k = 0; k < n; k++) {
+        res->names[k] = arena_strdup(res->arena, names ? names[k] : "?column?");
+        if (!res->names[k]) return arena_error(res->arena, err);
+        res->types[k] = types[k];
+    }
+    return BS_OK;
+}
+
+static Status set_status(Result *res, Error *err, const char *fmt, ...) BS_PRINTF(3, 4);
+static Status set_status(Result *res, Error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = bs_vasprintf(fmt, ap);
+    va_end(ap);
+    if (!s) return error_oom(err);
+    res->status = arena_strdup(res->arena, s);
+    bs_free(s);
+    return res->status ? BS_OK : arena_error(res->arena, err);
+}
+
+static Status plan_statement(BoundStatement *bs, Arena *arena, QueryPlan **plan, Error *err)
+{
+    BS_TRY(planner_optimize(&bs->plan, arena, err));
+    return planner_physical(bs, arena, plan, err);
+}
+
+static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
+                        Error *err)
+{
+    QueryPlan *plan;
+    BS_TRY(plan_statement(bs, arena, &plan, err));
+    BS_TRY(set_columns(res, bs->n_out, bs->out_names, bs->out_types, err));
+    BS_TRY(run_plan(e, plan, tracker, arena, NULL, res, NULL, err));
+    return set_status(res, err, "SELECT %llu", (unsigned long long)res->n_rows);
+}
+
+static void column_defs(const BoundStatement *bs, Arena *arena, ColumnDef **out)
+{
+    ColumnDef *cols = arena_alloc(arena, sizeof(ColumnDef) * (size_t)(bs->n_columns > 0 ? bs->n_columns : 1));
+    if (cols)
+        for (int k = 0; k < bs->n_columns; k++) {
+            cols[k].name = bs->columns[k].name;
+            cols[k].type = bs->columns[k].type;
+            cols[k].not_null = bs->columns[k].not_null;
+        }
+    *out = cols;
+}
+
+static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, Error *err)
+{
+    if (bs->kind == BOUND_CREATE_TABLE && bs->n_columns < 0) /* IF NOT EXISTS, and it does */
+        return set_status(res, err, "CREATE TABLE");
+    MetaTxn *txn = metastore_begin(e->metastore, err);
+    if (!txn) return BS_ERROR;
+    Status st = BS_OK;
+    if (bs->kind == BOUND_CREATE_TABLE) {
+        ColumnDef *cols;
+        column_defs(bs, arena, &cols);
+        bool created;
+        st = cols ? metatxn_create_table(txn, bs->table, cols, bs->n_columns, bs->if_not_exists, &created, err)
+                  : arena_error(arena, err);
+    } else {
+        for (int k = 0; k < bs->n_drop && st == BS_OK; k++)
+            st = metatxn_drop_table(txn, bs->drop_names[k], bs->if_exists, err);
+    }
+    if (st != BS_OK) {
+        metastore_abort(txn);
+        return BS_ERROR;
+    }
+    BS_TRY(metastore_commit(txn, err));
+    return set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
+}
+
+/* INSERT, COPY and CREATE TABLE AS: write files, then commit them (and the new table). */
+static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
+                        Error *err)
+{
+    MetaTxn *txn = metastore_begin(e->metastore, err);
+    if (!txn) return BS_ERROR;
+    Status st = BS_OK;
+    if (bs->create) {
+        ColumnDef *cols;
+        column_defs(bs, arena, &cols);
+        bool created;
+        st = cols ? metatxn_create_table(txn, bs->table, cols, bs->n_columns, false, &created, err)
+                  : arena_error(arena, err);
+    }
+    QueryPlan *plan = NULL;
+    if (st == BS_OK) st = plan_statement(bs, arena, &plan, err);
+    WriteSet *ws = st == BS_OK ? writeset_create(e, txn, arena, err) : NULL;
+    if (st == BS_OK && !ws) st = BS_ERROR;
+    Result *counts = st == BS_OK ? result_new(tracker, err) : NULL;
+    if (st == BS_OK && !counts) st = BS_ERROR;
+    if (st == BS_OK) st = set_columns(counts, 1, NULL, plan->out_types, err);
+    if (st == BS_OK) st = run_plan(e, plan, tracker, arena, ws, counts, NULL, err);
+    if (st == BS_OK) st = writeset_apply(ws, err);
+    int64_t rows = 0;
+    if (st == BS_OK && counts->n_rows == 1) {
+        Value v;
+        result_get(counts, 0, 0, &v);
+        rows = v.is_null ? 0 : v.u.i64;
+    }
+    result_free(counts);
+    writeset_destroy(ws);
+    if (st != BS_OK) {
+        metastore_abort(txn);
+        return BS_ERROR;
+    }
+    BS_TRY(metastore_commit(txn, err));
+    if (bs->create) return set_status(res, err, "SELECT %lld", (long long)rows);
+    return set_status(res, err, "%s %lld", bs->verb, (long long)rows);
+}
+
+static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
+                          Error *err)
+{
+    BoundStatement *inner = bs->explained;
+    if (bs->analyze && inner->kind != BOUND_QUERY)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
+                         "EXPLAIN ANALYZE runs queries only (it would change the table)");
+    QueryPlan *plan;
+    BS_TRY(plan_statement(inner, arena, &plan, err));
+    Buffer text;
+    buffer_init(&text);
+    planner_explain(plan, &text);
+    Status st = BS_OK;
+    if (bs->analyze) {
+        Result *rows = result_new(tracker, err);
+        if (!rows) st = BS_ERROR;
+        if (st == BS_OK) st = set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
+        int64_t t0 = clock_now_ns();
+        buffer_printf(&text, "\nExecution:\n");
+        if (st == BS_OK) st = run_plan(e, plan, tracker, arena, NULL, rows, &text, err);
+        if (st == BS_OK)
+            buffer_printf(&text, "%llu rows in %.3f ms, peak memory %lld bytes\n",
+                          (unsigned long long)rows->n_rows, (double)(clock_now_ns() - t0) / 1e6,
+                          (long long)atomic_load(&tracker->peak));
+        result_free(rows);
+    }
+    if (st == BS_OK && !buffer_ok(&text)) st = error_oom(err);
+    if (st == BS_OK) {
+        /* Drop the final newline so the last line is not an empty row. */
+        size_t len = text.len;
+        while (len && text.data[len - 1] == '\n') len--;
+        st = result_from_lines(res, "QUERY PLAN", (const char *)text.data, len, err);
+    }
+    buffer_free(&text);
+    BS_TRY(st);
+    return set_status(res, err, "EXPLAIN");
+}
+
+Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Error *err)
+{
+    int64_t t0 = clock_now_ns();
+    *out = NULL;
+    atomic_store(&e->cancel, false);
+    MemTracker tracker;
+    memtracker_init(&tracker, &e->tracker, "query", e->memory_limit);
+    Arena *arena = arena_create(NULL, &tracker, 0);
+    Result *res = result_new(&e->results, err);
+    if (!arena || !res) {
+        arena_destroy(arena);
+        result_free(res);
+        return error_oom(err);
+    }
+    ParsedStatement *stmts;
+    int n = 0;
+    Status st = parser_parse(sql, len, arena, &stmts, &n, err);
+    if (st == BS_OK && n > 1)
+        st = error_set(err, SQLSTATE_SYNTAX_ERROR, stmts[1].start,
+                       "cannot run several statements in one call; split the script first");
+    if (st == BS_OK && n == 1) {
+        Catalog catalog;
+        catalog_init(&catalog, e);
+        BoundStatement *bs;
+        st = planner_bind(stmts[0].stmt, &catalog, arena, &bs, err);
+        if (st == BS_OK) {
+            switch (bs->kind) {
+            case BOUND_QUERY: st = run_query(e, bs, &tracker, arena, res, err); break;
+            case BOUND_INSERT: st = run_write(e, bs, &tracker, arena, res, err); break;
+            case BOUND_CREATE_TABLE:
+            case BOUND_DROP_TABLE: st = run_ddl(e, bs, arena, res, err); break;
+            case BOUND_EXPLAIN: st = run_explain(e, bs, &tracker, arena, res, err); break;
+            }
+        }
+    }
+    arena_destroy(arena);
+    if (st != BS_OK) {
+        result_free(res);
+        return BS_ERROR;
+    }
+    res->elapsed_ms = (double)(clock_now_ns() - t0) / 1e6;
+    *out = res;
+    return BS_OK;
+}

@@ -1,0 +1,395 @@
+/*
+ * format.c — how results and errors look to a user of the `basalt` command.
+ *
+ *   table  psql's aligned format: header, rule, rows, "(n rows)"; NULL shown as NULL,
+ *          numbers right-aligned
+ *   csv    RFC 4180 with a header; NULL is an empty field, an empty string is ""
+ *   tsv    tab-separated with a header; tabs, newlines and backslashes escaped, NULL empty
+ *   json   one object per statement on its own line (the contract in DEVELOPERS.md):
+ *          {"columns":[…],"types":[…],"rows":[[…],…]}, {"status":"INSERT 5"} or
+ *          {"error":{"sqlstate":…,"message":…,"position":N}}
+ *
+ * Error positions are shown 1-based in characters as PostgreSQL reports them.
+ */
+#include "server/cli.h"
+
+#include "common/alloc.h"
+#include "common/buffer.h"
+
+#include <string.h>
+#include <strings.h>
+
+bool cli_parse_format(const char *name, OutputFormat *out)
+{
+    static const struct {
+        const char *name;
+        OutputFormat format;
+    } formats[] = {{"table", FORMAT_TABLE}, {"csv", FORMAT_CSV}, {"tsv", FORMAT_TSV}, {"json", FORMAT_JSON}};
+    for (size_t k = 0; k < BS_ARRAY_LEN(formats); k++) {
+        if (strcasecmp(name, formats[k].name) == 0) {
+            *out = formats[k].format;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Text of a non-NULL value into buf (strings are returned by pointer instead). */
+static const char *value_text(const Value *v, char *buf, size_t *len)
+{
+    if (v->type.id == TYPE_VARCHAR) {
+        *len = v->u.str.len;
+        return v->u.str.data;
+    }
+    int n;
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL: {
+        uint8_t b = v->u.b;
+        n = format_physical(v->type, &b, buf);
+        break;
+    }
+    case PHYS_INT32: n = format_physical(v->type, &v->u.i32, buf); break;
+    case PHYS_INT64: n = format_physical(v->type, &v->u.i64, buf); break;
+    case PHYS_DOUBLE: n = format_physical(v->type, &v->u.f64, buf); break;
+    default: n = 0; break;
+    }
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Display width of UTF-8 text: one column per code point. */
+static size_t display_width(const char *s, size_t len)
+{
+    size_t w = 0;
+    for (size_t k = 0; k < len; k++) w += ((unsigned char)s[k] & 0xC0) != 0x80;
+    return w;
+}
+
+static bool right_aligned(LogicalType t)
+{
+    return type_is_numeric(t);
+}
+
+/* A cell as shown in table format: control characters escaped. */
+static void table_cell(Buffer *b, const Value *v)
+{
+    if (v->is_null) {
+        buffer_printf(b, "NULL");
+        return;
+    }
+    char buf[VALUE_TEXT_MAX];
+    size_t len;
+    const char *s = value_text(v, buf, &len);
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)s[k];
+        if (c == '\n') buffer_printf(b, "\\n");
+        else if (c == '\r') buffer_printf(b, "\\r");
+        else if (c == '\t') buffer_printf(b, "\\t");
+        else if (c < 0x20) buffer_printf(b, "\\x%02x", c);
+        else buffer_put_u8(b, c);
+    }
+}
+
+static void print_padded(FILE *out, const char *s, size_t len, size_t width, int align)
+{
+    size_t w = display_width(s, len);
+    size_t pad = width > w ? width - w : 0;
+    size_t left = align > 0 ? pad : align == 0 ? pad / 2 : 0;
+    for (size_t k = 0; k < left; k++) fputc(' ', out);
+    fwrite(s, 1, len, out);
+    for (size_t k = left; k < pad; k++) fputc(' ', out);
+}
+
+static void print_table(FILE *out, const Result *r)
+{
+    int n_cols = r->n_cols;
+    uint64_t n_rows = r->n_rows;
+    /* Render every cell once: widths first, then the lines. */
+    Buffer cells;
+    buffer_init(&cells);
+    size_t *offsets = bs_calloc((size_t)(n_rows * (uint64_t)n_cols + 1), sizeof(size_t));
+    size_t *widths = bs_calloc((size_t)(n_cols ? n_cols : 1), sizeof(size_t));
+    if (!offsets || !widths) {
+        fprintf(out, "out of memory while printing the result\n");
+        bs_free(offsets);
+        bs_free(widths);
+        return;
+    }
+    for (int c = 0; c < n_cols; c++) widths[c] = display_width(r->names[c], strlen(r->names[c]));
+    size_t cell = 0;
+    for (int k = 0; k < r->n_chunks; k++) {
+        const Chunk *chunk = r->chunks[k];
+        for (idx_t row = 0; row < chunk->n_rows; row++) {
+            for (int c = 0; c < n_cols; c++) {
+                offsets[cell++] = cells.len;
+                Value v;
+                vector_get_value(&chunk->cols[c], row, &v);
+                size_t before = cells.len;
+                table_cell(&cells, &v);
+                size_t w = display_width((const char *)cells.data + before, cells.len - before);
+                if (w > widths[c]) widths[c] = w;
+            }
+        }
+    }
+    offsets[cell] = cells.len;
+    if (!buffer_ok(&cells)) {
+        fprintf(out, "out of memory while printing the result\n");
+    } else {
+        for (int c = 0; c < n_cols; c++) {
+            fputs(c ? "| " : " ", out);
+            print_padded(out, r->names[c], strlen(r->names[c]), widths[c], 0);
+            fputs(c + 1 < n_cols ? " " : "\n", out);
+        }
+        for (int c = 0; c < n_cols; c++) {
+            if (c) fputc('+', out);
+            for (size_t k = 0; k < widths[c] + 2; k++) fputc('-', out);
+        }
+        fputc('\n', out);
+        for (uint64_t row = 0; row < n_rows; row++) {
+            for (int c = 0; c < n_cols; c++) {
+                size_t i = (size_t)(row * (uint64_t)n_cols + (uint64_t)c);
+                fputs(c ? "| " : " ", out);
+                print_padded(out, (const char *)cells.data + offsets[i], offsets[i + 1] - offsets[i],
+                             c + 1 < n_cols || right_aligned(r->types[c]) ? widths[c] : 0,
+                             right_aligned(r->types[c]) ? 1 : -1);
+                fputs(c + 1 < n_cols ? " " : "\n", out);
+            }
+        }
+        fprintf(out, "(%llu row%s)\n\n", (unsigned long long)n_rows, n_rows == 1 ? "" : "s");
+    }
+    buffer_free(&cells);
+    bs_free(offsets);
+    bs_free(widths);
+}
+
+static void csv_field(FILE *out, const char *s, size_t len, char delim)
+{
+    bool quote = len == 0;
+    for (size_t k = 0; k < len && !quote; k++)
+        quote = s[k] == delim || s[k] == '"' || s[k] == '\n' || s[k] == '\r';
+    if (!quote) {
+        fwrite(s, 1, len, out);
+        return;
+    }
+    fputc('"', out);
+    for (size_t k = 0; k < len; k++) {
+        if (s[k] == '"') fputc('"', out);
+        fputc(s[k], out);
+    }
+    fputc('"', out);
+}
+
+static void tsv_field(FILE *out, const char *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        switch (s[k]) {
+        case '\t': fputs("\\t", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\\': fputs("\\\\", out); break;
+        default: fputc(s[k], out);
+        }
+    }
+}
+
+static void print_delimited(FILE *out, const Result *r, bool csv)
+{
+    for (int c = 0; c < r->n_cols; c++) {
+        if (c) fputc(csv ? ',' : '\t', out);
+        if (csv)
+            csv_field(out, r->names[c], strlen(r->names[c]), ',');
+        else
+            tsv_field(out, r->names[c], strlen(r->names[c]));
+    }
+    fputc('\n', out);
+    for (int k = 0; k < r->n_chunks; k++) {
+        const Chunk *chunk = r->chunks[k];
+        for (idx_t row = 0; row < chunk->n_rows; row++) {
+            for (int c = 0; c < r->n_cols; c++) {
+                if (c) fputc(csv ? ',' : '\t', out);
+                Value v;
+                vector_get_value(&chunk->cols[c], row, &v);
+                if (v.is_null) continue;
+                char buf[VALUE_TEXT_MAX];
+                size_t len;
+                const char *s = value_text(&v, buf, &len);
+                if (csv)
+                    csv_field(out, s, len, ',');
+                else
+                    tsv_field(out, s, len);
+            }
+            fputc('\n', out);
+        }
+    }
+}
+
+/* A JSON string literal (UTF-8 passed through; control characters escaped). */
+static void json_string(FILE *out, const char *s, size_t len)
+{
+    fputc('"', out);
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)s[k];
+        switch (c) {
+        case '"': fputs("\\\"", out); break;
+        case '\\': fputs("\\\\", out); break;
+        case '\n': fputs("\\n", out); break;
+        case '\r': fputs("\\r", out); break;
+        case '\t': fputs("\\t", out); break;
+        default:
+            if (c < 0x20)
+                fprintf(out, "\\u%04x", c);
+            else
+                fputc(c, out);
+        }
+    }
+    fputc('"', out);
+}
+
+static void json_value(FILE *out, const Value *v)
+{
+    if (v->is_null) {
+        fputs("null", out);
+        return;
+    }
+    char buf[VALUE_TEXT_MAX];
+    size_t len;
+    const char *s = value_text(v, buf, &len);
+    switch ((TypeId)v->type.id) {
+    case TYPE_BOOLEAN:
+    case TYPE_INTEGER:
+    case TYPE_DECIMAL: fwrite(s, 1, len, out); return;
+    case TYPE_BIGINT:
+        /* Beyond 2^53 a JSON number loses precision in most readers: send a string. */
+        if (v->u.i64 > (INT64_C(1) << 53) || v->u.i64 < -(INT64_C(1) << 53))
+            json_string(out, s, len);
+        else
+            fwrite(s, 1, len, out);
+        return;
+    case TYPE_DOUBLE:
+        if (v->u.f64 != v->u.f64 || v->u.f64 - v->u.f64 != 0)
+            json_string(out, s, len); /* NaN and infinities are not JSON numbers */
+        else
+            fwrite(s, 1, len, out);
+        return;
+    case TYPE_TIMESTAMP: {
+        /* ISO 8601: a T between date and time. */
+        char iso[VALUE_TEXT_MAX];
+        memcpy(iso, s, len);
+        char *space = memchr(iso, ' ', len);
+        if (space) *space = 'T';
+        json_string(out, iso, len);
+        return;
+    }
+    default: json_string(out, s, len); return;
+    }
+}
+
+static void print_json(FILE *out, const Result *r)
+{
+    if (!r->has_rows) {
+        fputs("{\"status\":", out);
+        json_string(out, r->status ? r->status : "", r->status ? strlen(r->status) : 0);
+        fputs("}\n", out);
+        return;
+    }
+    fputs("{\"columns\":[", out);
+    for (int c = 0; c < r->n_cols; c++) {
+        if (c) fputc(',', out);
+        json_string(out, r->names[c], strlen(r->names[c]));
+    }
+    fputs("],\"types\":[", out);
+    for (int c = 0; c < r->n_cols; c++) {
+        char t[32];
+        type_format(r->types[c], t, sizeof t);
+        if (c) fputc(',', out);
+        json_string(out, t, strlen(t));
+    }
+    fputs("],\"rows\":[", out);
+    bool first = true;
+    for (int k = 0; k < r->n_chunks; k++) {
+        const Chunk *chunk = r->chunks[k];
+        for (idx_t row = 0; row < chunk->n_rows; row++) {
+            fputs(first ? "[" : ",[", out);
+            first = false;
+            for (int c = 0; c < r->n_cols; c++) {
+                if (c) fputc(',', out);
+                Value v;
+                vector_get_value(&chunk->cols[c], row, &v);
+                json_value(out, &v);
+            }
+            fputc(']', out);
+        }
+    }
+    fputs("]}\n", out);
+}
+
+void cli_print_result(const CliOptions *opts, const Result *r)
+{
+    switch (opts->format) {
+    case FORMAT_JSON: print_json(opts->out, r); break;
+    case FORMAT_TABLE:
+        if (r->has_rows)
+            print_table(opts->out, r);
+        else if (r->status)
+            fprintf(opts->out, "%s\n", r->status);
+        break;
+    case FORMAT_CSV:
+    case FORMAT_TSV:
+        if (r->has_rows) print_delimited(opts->out, r, opts->format == FORMAT_CSV);
+        break;
+    }
+    fflush(opts->out);
+}
+
+/* 1-based character position of byte offset `pos` in sql (PostgreSQL's convention). */
+static int char_position(const char *sql, size_t len, int pos)
+{
+    if (pos < 0) return 0;
+    size_t end = (size_t)pos < len ? (size_t)pos : len;
+    return (int)display_width(sql, end) + 1;
+}
+
+void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, size_t len)
+{
+    if (opts->format == FORMAT_JSON) {
+        FILE *out = opts->out;
+        fputs("{\"error\":{\"sqlstate\":", out);
+        json_string(out, err->sqlstate, strlen(err->sqlstate));
+        fputs(",\"message\":", out);
+        const char *msg = err->message ? err->message : "";
+        json_string(out, msg, strlen(msg));
+        if (err->position >= 0 && sql) fprintf(out, ",\"position\":%d", char_position(sql, len, err->position));
+        if (err->detail) {
+            fputs(",\"detail\":", out);
+            json_string(out, err->detail, strlen(err->detail));
+        }
+        if (err->hint) {
+            fputs(",\"hint\":", out);
+            json_string(out, err->hint, strlen(err->hint));
+        }
+        fputs("}}\n", out);
+        fflush(out);
+        return;
+    }
+    FILE *d = opts->diag;
+    fprintf(d, "ERROR:  %s\n", err->message ? err->message : "unknown error");
+    if (err->position >= 0 && sql && (size_t)err->position <= len) {
+        /* The line holding the position, with a caret under it. */
+        size_t pos = (size_t)err->position;
+        size_t line_start = pos, line_no = 1;
+        while (line_start > 0 && sql[line_start - 1] != '\n') line_start--;
+        for (size_t k = 0; k < line_start; k++) line_no += sql[k] == '\n';
+        size_t line_end = pos;
+        while (line_end < len && sql[line_end] != '\n') line_end++;
+        char prefix[32];
+        int plen = snprintf(prefix, sizeof prefix, "LINE %zu: ", line_no);
+        fprintf(d, "%s", prefix);
+        for (size_t k = line_start; k < line_end; k++) fputc(sql[k] == '\t' ? ' ' : sql[k], d);
+        fputc('\n', d);
+        size_t col = display_width(sql + line_start, pos - line_start);
+        fprintf(d, "%*s^\n", (int)(plen + (int)col), "");
+    }
+    if (err->detail) fprintf(d, "DETAIL:  %s\n", err->detail);
+    if (err->hint) fprintf(d, "HINT:  %s\n", err->hint);
+    fflush(d);
+}

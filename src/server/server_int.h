@@ -1,0 +1,57 @@
+/*
+ * server_int.h — what the engine's files share: the Engine itself, the catalog adapter
+ * over the metastore, and the runner that executes a fragmented plan.
+ */
+#ifndef BASALT_SERVER_SERVER_INT_H
+#define BASALT_SERVER_SERVER_INT_H
+
+#include "common/threadpool.h"
+#include "exec/exec.h"
+#include "planner/planner.h"
+#include "server/engine.h"
+#include "storage/storage.h"
+
+#include <stdatomic.h>
+
+struct Engine {
+    char *data_dir;
+    Metastore *metastore;
+    ThreadPool *pool;
+    int threads;
+    int64_t memory_limit;
+    MemTracker tracker; /* the process: every query's tracker is a child */
+    MemTracker results; /* rows held in Results handed to the client */
+    atomic_bool cancel;
+};
+
+/* A Catalog whose tables come from the metastore (their TableInfo is the handle). */
+void catalog_init(Catalog *catalog, Engine *engine);
+
+/* Where a running statement's table writers put their files. */
+typedef struct WriteSet WriteSet;
+
+/*
+ * Runs a fragmented plan: serializes every fragment and rebuilds it (as a worker would),
+ * wires the fragments together with in-process exchanges, creates a task per fragment and
+ * waits for all of them. The root fragment's rows are collected into *result (if result
+ * is not NULL). `writes` receives files written by table writers (may be NULL).
+ * `stats` (may be NULL) receives per-operator statistics (EXPLAIN ANALYZE).
+ */
+Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+                WriteSet *writes, Result *result, Buffer *stats, Error *err);
+
+/* A WriteSet over a metastore transaction; files are added to it as writers finish. */
+WriteSet *writeset_create(Engine *engine, MetaTxn *txn, Arena *arena, Error *err);
+/* Adds the files written for each table to the transaction (before its commit). */
+Status writeset_apply(WriteSet *ws, Error *err);
+void writeset_destroy(WriteSet *ws);
+
+/* Result helpers (result.c). */
+Result *result_new(MemTracker *tracker, Error *err);
+/* Appends a copy of chunk's rows. */
+Status result_append(Result *result, const Chunk *chunk, Error *err);
+/* A one-column VARCHAR result of text lines (EXPLAIN). */
+Status result_from_lines(Result *result, const char *column, const char *text, size_t len,
+                         Error *err);
+
+#endif
