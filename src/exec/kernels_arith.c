@@ -115,8 +115,8 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
         return NULL;
     }
     if (!type_equals(left, right)) {
-        /* Only decimal multiplication mixes scales. */
-        if (!(func == FN_MULTIPLY && left.id == TYPE_DECIMAL && right.id == TYPE_DECIMAL)) return NULL;
+        /* Decimals of different precision (and, for *, scale) combine; checked below. */
+        if (!(left.id == TYPE_DECIMAL && right.id == TYPE_DECIMAL)) return NULL;
     }
     switch ((TypeId)ret.id) {
     case TYPE_INTEGER:

@@ -16,18 +16,6 @@ Expr *expr_new(Arena *arena, ExprKind kind, LogicalType type, int pos)
     return e;
 }
 
-Status value_copy_into(Arena *arena, const Value *in, Value *out, Error *err)
-{
-    *out = *in;
-    if (!in->is_null && type_physical(in->type) == PHYS_STRING) {
-        char *copy = arena_alloc(arena, in->u.str.len ? in->u.str.len : 1);
-        if (!copy) return arena_error(arena, err);
-        if (in->u.str.len) memcpy(copy, in->u.str.data, in->u.str.len);
-        out->u.str.data = copy;
-    }
-    return BS_OK;
-}
-
 Expr *expr_new_constant(Arena *arena, const Value *value, int pos)
 {
     Expr *e = expr_new(arena, EXPR_CONSTANT, value->type, pos);

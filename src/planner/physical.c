@@ -68,7 +68,7 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
     if (!c) return arena_error(p->arena, err);
     c->flags = 0;
     switch (e->kind) {
-    case EXPR_CONSTANT: BS_TRY(value_copy_into(p->arena, &e->u.constant, &c->u.constant, err)); break;
+    case EXPR_CONSTANT: BS_TRY(value_copy(p->arena, &e->u.constant, &c->u.constant, err)); break;
     case EXPR_COLUMN:
         c->u.column.index = input ? binding_position(input, e->u.column.binding) : -1;
         if (c->u.column.index < 0)
@@ -295,11 +295,15 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         if (!n) return BS_ERROR;
         n->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
         if (!n->u.project.exprs) return arena_error(p->arena, err);
+        bool identity = op->n_out == child->n_cols;
         for (int k = 0; k < op->n_out; k++) {
             BS_TRY(resolve(p, op->u.project.exprs[k], op->children[0], &n->u.project.exprs[k], err));
             n->types[k] = op->types[k];
+            const Expr *e = n->u.project.exprs[k];
+            identity = identity && e->kind == EXPR_COLUMN && e->u.column.index == k;
         }
-        *out = n;
+        /* A projection that passes its input through unchanged is dropped. */
+        *out = identity ? child : n;
         return BS_OK;
     case LOP_AGGREGATE: return plan_aggregate(p, op, out, dist, err);
     case LOP_ORDER: {

@@ -57,8 +57,6 @@ Expr *expr_new_constant(Arena *arena, const Value *value, int pos);
 Expr *expr_new_column(Arena *arena, ColumnBinding binding, LogicalType type, int pos);
 Expr *expr_new_call(Arena *arena, ScalarFuncId func, LogicalType type, Expr **args, int n_args,
                     int pos);
-/* Deep copy of a value's string bytes into arena (other types are copied as they are). */
-Status value_copy_into(Arena *arena, const Value *in, Value *out, Error *err);
 
 /* ---- types and coercion (coerce.c) ---- */
 /* Lower-case SQL name of a type for messages: "integer", "character varying", "numeric(15,2)". */

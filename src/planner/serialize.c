@@ -415,7 +415,6 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         if (!n->u.agg.groups) return BS_ERROR;
         for (int k = 0; k < n->u.agg.n_groups; k++) BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.agg.groups[k]));
         BS_TRY(get_count(rd, 8, &n->u.agg.n_aggs));
-        CHECK(rd, n->u.agg.n_groups + n->u.agg.n_aggs == n->n_cols, "aggregate columns mismatch");
         n->u.agg.aggs = get_alloc(rd, sizeof(PlanAggregate) * (size_t)n->u.agg.n_aggs);
         if (!n->u.agg.aggs) return BS_ERROR;
         for (int k = 0; k < n->u.agg.n_aggs; k++) {
@@ -432,6 +431,11 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
             BS_TRY(get_type(rd, &a->arg_type));
             BS_TRY(get_type(rd, &a->type));
         }
+        /* Groups, then one column per aggregate (its state columns when PARTIAL). */
+        int64_t width = n->u.agg.n_groups;
+        for (int k = 0; k < n->u.agg.n_aggs; k++)
+            width += n->u.agg.mode == AGG_PARTIAL ? plan_agg_state_width(&n->u.agg.aggs[k]) : 1;
+        CHECK(rd, width == n->n_cols, "aggregate columns mismatch");
         return BS_OK;
     }
     case PLAN_SORT:
