@@ -358,7 +358,7 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
     switch (ast->kind) {
     case AST_LITERAL: st = bind_literal(b, ast, out, err); break;
     case AST_COLUMN: {
-        const ScopeColumn *col;
+        const ScopeColumn *col = NULL;
         st = scope_find(scope, ast->u.column.qualifier, ast->u.column.name, ast->pos, &col, err);
         if (st != BS_OK) break;
         *out = expr_new_column(b->arena, col->binding, col->type, ast->pos);
