@@ -85,14 +85,22 @@ static Status add_scan_splits(Engine *engine, QuerySplits *qs, const PlanNode *s
     ScanSplits *s = &qs->scans[qs->n_scans++];
     memset(s, 0, sizeof *s);
     s->node_id = scan->id;
-    s->splits = arena_alloc(arena, sizeof(Split) * (size_t)(table->n_files ? table->n_files : 1));
+    /* A split per row group, so several drivers share a big file (morsels). */
+    size_t n_splits = 0;
+    for (int f = 0; f < table->n_files; f++)
+        n_splits += table->files[f].n_row_groups ? table->files[f].n_row_groups : 1;
+    s->splits = arena_alloc(arena, sizeof(Split) * (n_splits ? n_splits : 1));
     if (!s->splits) return arena_error(arena, err);
     for (int f = 0; f < table->n_files; f++) {
         const DataFileInfo *file = &table->files[f];
         if (file_pruned(scan, table, file)) continue;
         char *path = arena_sprintf(arena, "%s/%s", engine->data_dir, file->path);
         if (!path) return arena_error(arena, err);
-        s->splits[s->n_splits++] = (Split){path, 0, UINT32_MAX};
+        if (file->n_row_groups == 0) {
+            s->splits[s->n_splits++] = (Split){path, 0, UINT32_MAX};
+            continue;
+        }
+        for (uint32_t rg = 0; rg < file->n_row_groups; rg++) s->splits[s->n_splits++] = (Split){path, rg, 1};
     }
     return BS_OK;
 }
@@ -153,6 +161,7 @@ static Status ws_file_done(WriteTarget *target, const char *table, const Written
     e->info.path = arena_strdup(ws->arena, file->rel_path);
     e->info.n_rows = file->n_rows;
     e->info.n_bytes = file->n_bytes;
+    e->info.n_row_groups = file->summary->n_row_groups;
     int n_cols = file->summary->n_cols;
     e->info.zones = arena_alloc_zero(ws->arena, sizeof(ZoneMap) * (size_t)(n_cols ? n_cols : 1));
     if (!e->table || !e->info.path || !e->info.zones) {

@@ -649,6 +649,7 @@ Status colfile_writer_finish(ColumnFileWriter *w, Arena *arena, FileSummary *sum
     }
     summary->n_rows = w->n_rows;
     summary->n_bytes = w->pos;
+    summary->n_row_groups = w->n_row_groups;
     summary->n_cols = w->n_cols;
     summary->zones = zones;
     writer_free(w);

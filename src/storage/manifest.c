@@ -259,6 +259,8 @@ Status manifest_encode_table(const MsTable *t, Buffer *out, Error *err)
         ok &= put_uint(out, f->n_rows);
         buffer_printf(out, ",\"bytes\":");
         ok &= put_uint(out, f->n_bytes);
+        buffer_printf(out, ",\"row_groups\":");
+        ok &= put_uint(out, f->n_row_groups);
         buffer_printf(out, ",\"zones\":[");
         for (int col = 0; col < t->n_cols; col++) {
             if (col) buffer_printf(out, ",");
@@ -563,6 +565,10 @@ static Status decode_file(Decoder *d, const cJSON *item, MsTable *t, int index)
     for (int prev = 0; prev < index; prev++)
         if (strcmp(t->files[prev].path, path->valuestring) == 0)
             return damaged(d, "file listed twice in table %" PRIu64, t->id);
+    uint64_t row_groups = 0;
+    if (field(item, "row_groups") && (!get_uint(item, "row_groups", &row_groups) || row_groups > UINT32_MAX))
+        return damaged(d, "bad row group count in file entry %d of table %" PRIu64, index + 1, t->id);
+    f->n_row_groups = (uint32_t)row_groups;
     f->path = arena_strdup(t->arena, path->valuestring);
     f->zones = arena_alloc(t->arena, sizeof(ZoneMap) * (size_t)t->n_cols);
     if (!f->path || !f->zones) return arena_error(t->arena, d->err);

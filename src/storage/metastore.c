@@ -677,6 +677,7 @@ Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *
         dst->path = matches[k]->rel_path;
         dst->n_rows = files[k].n_rows;
         dst->n_bytes = files[k].n_bytes;
+        dst->n_row_groups = files[k].n_row_groups;
         dst->zones = arena_alloc(txn->arena, sizeof(ZoneMap) * (size_t)view.n_cols);
         if (!dst->zones) return arena_error(txn->arena, err);
         for (int col = 0; col < view.n_cols; col++)

@@ -77,6 +77,7 @@ typedef struct ColumnFileWriter ColumnFileWriter;
 typedef struct FileSummary {
     uint64_t n_rows;
     uint64_t n_bytes;
+    uint32_t n_row_groups;
     int n_cols;
     ZoneMap *zones; /* n_cols entries, allocated in the arena given to finish */
 } FileSummary;
@@ -155,6 +156,7 @@ typedef struct DataFileInfo {
     char *path; /* relative to the data directory */
     uint64_t n_rows;
     uint64_t n_bytes;
+    uint32_t n_row_groups; /* lets a scan split the file into row-group morsels; 0: unknown */
     ZoneMap *zones; /* one per table column */
 } DataFileInfo;
 

@@ -768,7 +768,7 @@ static void test_json_lossless(void **state)
     zones[7].max = value_timestamp(253402300799999999LL);
     zones[7].null_count = 10; /* all NULL: no bounds */
     zones[7].has_minmax = false;
-    DataFileInfo info = {rel, 10, 10, zones};
+    DataFileInfo info = {.path = rel, .n_rows = 10, .n_bytes = 10, .zones = zones};
     assert_int_equal(metatxn_append_files(txn, name, &info, 1, &err), BS_OK);
     assert_int_equal(metastore_commit(txn, &err), BS_OK);
     metastore_close(ms);
