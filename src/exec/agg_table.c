@@ -696,7 +696,7 @@ static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint
     return st;
 }
 
-Status agg_table_merge(AggTable *dst, AggTable *src, Error *err)
+Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err)
 {
     uint32_t *map = NULL;
     MemTracker *failed;
@@ -704,6 +704,10 @@ Status agg_table_merge(AggTable *dst, AggTable *src, Error *err)
     if (!map) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * src->n_groups), err);
     Status st = BS_OK;
     for (uint32_t g = 0; g < src->n_groups && st == BS_OK; g++) {
+        if ((g & 4095) == 0 && task_should_stop(task)) {
+            st = task_cancelled_error(err);
+            break;
+        }
         st = find_group_of(dst, src, g, &map[g], err);
         for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
             if (!dst->aggs[a].distinct)

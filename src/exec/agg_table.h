@@ -21,8 +21,11 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
 void agg_table_destroy(AggTable *t);
 /* Adds the rows of chunk: finds or creates each row's group and updates its states. */
 Status agg_table_add(AggTable *t, Chunk *chunk, Error *err);
-/* Folds all of src's groups into dst (same node); src is left unchanged. */
-Status agg_table_merge(AggTable *dst, AggTable *src, Error *err);
+/*
+ * Folds all of src's groups into dst (same node); src is left unchanged. Stops with 57014
+ * when `task` is stopping (checked every few thousand groups).
+ */
+Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err);
 uint32_t agg_table_groups(const AggTable *t);
 /*
  * Writes groups [first, first+count) into out (the node's output columns, or for PARTIAL

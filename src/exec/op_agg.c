@@ -193,7 +193,7 @@ static Status source_get_output(Operator *op, Chunk **out, Error *err)
             return BS_OK;
         }
         for (int k = 1; k < sh->n_tables; k++) {
-            BS_TRY(agg_table_merge(sh->tables[0], sh->tables[k], err));
+            BS_TRY(agg_table_merge(sh->tables[0], sh->tables[k], op->task, err));
             agg_table_destroy(sh->tables[k]);
             sh->tables[k] = NULL;
         }

@@ -1,8 +1,9 @@
 /*
  * op_sort.c — Sort, as a pair of operators around a shared state:
  *
- *   SortSink (one per driver of the input pipeline) copies its rows into chunks it owns and,
- *   when its input ends, sorts references to them (chunk, row) into a run.
+ *   SortSink (one per driver of the input pipeline) copies its rows into chunks it owns;
+ *   every SORT_RUN_ROWS rows it sorts references to them (chunk, row) into a run, so no
+ *   single sort step is long (the task can stop between them) and runs stay cache-sized.
  *   SortSource (one driver, started when every sink is done) merges the runs with a heap
  *   and gathers rows into output chunks in order.
  *
@@ -16,6 +17,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Rows per sorted run. */
+#define SORT_RUN_ROWS (128 * 1024)
 
 typedef struct RowRef {
     uint32_t chunk, row;
@@ -134,8 +138,8 @@ static int compare_refs(const void *pa, const void *pb, void *arg)
 typedef struct SortSinkOp {
     Operator base;
     BreakerState *shared;
-    Arena *arena; /* a child of the shared arena: the run outlives this operator */
-    Chunk **chunks;
+    Arena *arena; /* a child of the shared arena: runs outlive this operator */
+    Chunk **chunks; /* of the run being filled */
     uint32_t n_chunks, cap_chunks;
     idx_t n_rows;
     bool finished;
@@ -146,12 +150,46 @@ static bool sort_sink_needs_input(Operator *op)
     return !((SortSinkOp *)op)->finished;
 }
 
+/* Sorts the rows gathered so far into a run and hands it to the shared state. */
+static Status seal_run(SortSinkOp *s, Error *err)
+{
+    if (s->n_rows == 0) return BS_OK;
+    Run *run = arena_alloc_zero(s->arena, sizeof *run);
+    if (!run) return arena_error(s->arena, err);
+    run->chunks = s->chunks;
+    run->n_chunks = s->n_chunks;
+    run->n_refs = s->n_rows;
+    run->refs = arena_alloc(s->arena, sizeof(RowRef) * s->n_rows);
+    if (!run->refs) return arena_error(s->arena, err);
+    idx_t k = 0;
+    for (uint32_t c = 0; c < s->n_chunks; c++)
+        for (uint32_t r = 0; r < s->chunks[c]->n_rows; r++) run->refs[k++] = (RowRef){c, r};
+    SortContext ctx = {s->base.node, run, run};
+    qsort_r(run->refs, run->n_refs, sizeof(RowRef), compare_refs, &ctx);
+    s->chunks = NULL;
+    s->n_chunks = s->cap_chunks = 0;
+    s->n_rows = 0;
+    BreakerState *sh = s->shared;
+    pthread_mutex_lock(&sh->lock);
+    if (sh->n_runs == sh->cap_runs) {
+        int cap = sh->cap_runs ? sh->cap_runs * 2 : 8;
+        Run **grown = bs_realloc(sh->runs, sizeof(Run *) * (size_t)cap);
+        if (!grown) {
+            pthread_mutex_unlock(&sh->lock);
+            return error_oom(err);
+        }
+        sh->runs = grown;
+        sh->cap_runs = cap;
+    }
+    sh->runs[sh->n_runs++] = run;
+    pthread_mutex_unlock(&sh->lock);
+    return BS_OK;
+}
+
 static Status sort_sink_add_input(Operator *op, Chunk *in, Error *err)
 {
     SortSinkOp *s = (SortSinkOp *)op;
     if (task_should_stop(op->task)) return task_cancelled_error(err);
-    if (s->n_rows + in->n_rows > UINT32_MAX * (idx_t)BASALT_VECTOR_SIZE / 2)
-        return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "too many rows to sort");
     const PlanNode *child = op->node->children[0];
     idx_t offset = 0;
     while (offset < in->n_rows) {
@@ -171,8 +209,9 @@ static Status sort_sink_add_input(Operator *op, Chunk *in, Error *err)
         idx_t n = BS_MIN(in->n_rows - offset, BASALT_VECTOR_SIZE - cur->n_rows);
         BS_TRY(chunk_append(cur, in, offset, n, err));
         offset += n;
+        s->n_rows += n;
+        if (s->n_rows >= SORT_RUN_ROWS) BS_TRY(seal_run(s, err));
     }
-    s->n_rows += in->n_rows;
     return BS_OK;
 }
 
@@ -187,33 +226,7 @@ static Status sort_sink_finish(Operator *op, Error *err)
     SortSinkOp *s = (SortSinkOp *)op;
     if (s->finished) return BS_OK;
     s->finished = true;
-    Run *run = arena_alloc_zero(s->arena, sizeof *run);
-    if (!run) return arena_error(s->arena, err);
-    run->chunks = s->chunks;
-    run->n_chunks = s->n_chunks;
-    run->n_refs = s->n_rows;
-    run->refs = arena_alloc(s->arena, sizeof(RowRef) * (s->n_rows ? s->n_rows : 1));
-    if (!run->refs) return arena_error(s->arena, err);
-    idx_t k = 0;
-    for (uint32_t c = 0; c < s->n_chunks; c++)
-        for (uint32_t r = 0; r < s->chunks[c]->n_rows; r++) run->refs[k++] = (RowRef){c, r};
-    SortContext ctx = {op->node, run, run};
-    qsort_r(run->refs, run->n_refs, sizeof(RowRef), compare_refs, &ctx);
-    BreakerState *sh = s->shared;
-    pthread_mutex_lock(&sh->lock);
-    if (sh->n_runs == sh->cap_runs) {
-        int cap = sh->cap_runs ? sh->cap_runs * 2 : 8;
-        Run **grown = bs_realloc(sh->runs, sizeof(Run *) * (size_t)cap);
-        if (!grown) {
-            pthread_mutex_unlock(&sh->lock);
-            return error_oom(err);
-        }
-        sh->runs = grown;
-        sh->cap_runs = cap;
-    }
-    sh->runs[sh->n_runs++] = run;
-    pthread_mutex_unlock(&sh->lock);
-    return BS_OK;
+    return seal_run(s, err);
 }
 
 static bool sort_sink_is_finished(Operator *op)
