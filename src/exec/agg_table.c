@@ -345,7 +345,7 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
 void agg_table_destroy(AggTable *t)
 {
     if (!t) return;
-    for (int c = 0; t->keys && c < t->n_keys; c++) {
+    for (int c = 0; t->keys && t->key_types && t->key_validity && c < t->n_keys; c++) {
         release(t, t->keys[c], type_size(t->key_types[c]) * t->cap_groups);
         if (t->key_validity[c]) release(t, t->key_validity[c], (t->cap_groups + 63) / 64 * 8);
     }

@@ -149,12 +149,13 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
         for (int k = 0; k < bs->n_drop && st == BS_OK; k++)
             st = metatxn_drop_table(txn, bs->drop_names[k], bs->if_exists, err);
     }
+    /* The status is made before the commit: nothing may fail after it. */
+    if (st == BS_OK) st = set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
     if (st != BS_OK) {
         metastore_abort(txn);
         return BS_ERROR;
     }
-    BS_TRY(metastore_commit(txn, err));
-    return set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
+    return metastore_commit(txn, err);
 }
 
 /* INSERT, COPY and CREATE TABLE AS: write files, then commit them (and the new table). */
@@ -188,13 +189,15 @@ static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
     }
     result_free(counts);
     writeset_destroy(ws);
+    /* The status is made before the commit: nothing may fail after it. */
+    if (st == BS_OK)
+        st = bs->create ? set_status(res, err, "SELECT %lld", (long long)rows)
+                        : set_status(res, err, "%s %lld", bs->verb, (long long)rows);
     if (st != BS_OK) {
         metastore_abort(txn);
         return BS_ERROR;
     }
-    BS_TRY(metastore_commit(txn, err));
-    if (bs->create) return set_status(res, err, "SELECT %lld", (long long)rows);
-    return set_status(res, err, "%s %lld", bs->verb, (long long)rows);
+    return metastore_commit(txn, err);
 }
 
 static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
