@@ -94,6 +94,9 @@ Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
 Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared,
                              Operator **out, Error *err);
 void sort_shared_destroy(BreakerState *shared);
+/* TopN: a sink per driver keeping its best rows; the Sort source merges them. */
+Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                           Error *err);
 
 /* ---- task services for operators (task.c) ---- */
 const TaskConfig *task_config(const Task *task);

@@ -11,35 +11,14 @@
  * strings compare bytewise. Ties are broken by arrival order, so equal keys keep their
  * input order within a run.
  */
-#include "exec/exec_int.h"
+#include "exec/sort_int.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Rows per sorted run. */
 #define SORT_RUN_ROWS (128 * 1024)
-
-typedef struct RowRef {
-    uint32_t chunk, row;
-} RowRef;
-
-typedef struct Run {
-    Chunk **chunks;
-    uint32_t n_chunks;
-    RowRef *refs;
-    idx_t n_refs;
-} Run;
-
-struct BreakerState {
-    const PlanNode *node;
-    pthread_mutex_t lock;
-    MemTracker tracker;
-    Arena *arena; /* runs live here until the task ends */
-    int n_runs, cap_runs;
-    Run **runs;
-};
 
 BreakerState *sort_shared_create(Task *task, const PlanNode *node, Error *err)
 {
@@ -108,7 +87,7 @@ typedef struct SortContext {
 } SortContext;
 
 /* Compares row x of run a with row y of run b by the sort keys. */
-static int compare_rows(const PlanNode *node, const Run *ra, RowRef x, const Run *rb, RowRef y)
+int sort_compare_rows(const PlanNode *node, const Run *ra, RowRef x, const Run *rb, RowRef y)
 {
     for (int k = 0; k < node->u.sort.n_keys; k++) {
         const SortKey *key = &node->u.sort.keys[k];
@@ -127,7 +106,7 @@ static int compare_refs(const void *pa, const void *pb, void *arg)
 {
     const SortContext *ctx = arg;
     const RowRef *a = pa, *b = pb;
-    int c = compare_rows(ctx->node, ctx->run_a, *a, ctx->run_a, *b);
+    int c = sort_compare_rows(ctx->node, ctx->run_a, *a, ctx->run_a, *b);
     if (c) return c;
     if (a->chunk != b->chunk) return a->chunk < b->chunk ? -1 : 1;
     return (a->row > b->row) - (a->row < b->row);
@@ -150,26 +129,27 @@ static bool sort_sink_needs_input(Operator *op)
     return !((SortSinkOp *)op)->finished;
 }
 
-/* Sorts the rows gathered so far into a run and hands it to the shared state. */
-static Status seal_run(SortSinkOp *s, Error *err)
+Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_t n_chunks, idx_t n_rows,
+                     Run **out, Error *err)
 {
-    if (s->n_rows == 0) return BS_OK;
-    Run *run = arena_alloc_zero(s->arena, sizeof *run);
-    if (!run) return arena_error(s->arena, err);
-    run->chunks = s->chunks;
-    run->n_chunks = s->n_chunks;
-    run->n_refs = s->n_rows;
-    run->refs = arena_alloc(s->arena, sizeof(RowRef) * s->n_rows);
-    if (!run->refs) return arena_error(s->arena, err);
+    Run *run = arena_alloc_zero(arena, sizeof *run);
+    if (!run) return arena_error(arena, err);
+    run->chunks = chunks;
+    run->n_chunks = n_chunks;
+    run->n_refs = n_rows;
+    run->refs = arena_alloc(arena, sizeof(RowRef) * (n_rows ? n_rows : 1));
+    if (!run->refs) return arena_error(arena, err);
     idx_t k = 0;
-    for (uint32_t c = 0; c < s->n_chunks; c++)
-        for (uint32_t r = 0; r < s->chunks[c]->n_rows; r++) run->refs[k++] = (RowRef){c, r};
-    SortContext ctx = {s->base.node, run, run};
+    for (uint32_t c = 0; c < n_chunks; c++)
+        for (uint32_t r = 0; r < chunks[c]->n_rows; r++) run->refs[k++] = (RowRef){c, r};
+    SortContext ctx = {node, run, run};
     qsort_r(run->refs, run->n_refs, sizeof(RowRef), compare_refs, &ctx);
-    s->chunks = NULL;
-    s->n_chunks = s->cap_chunks = 0;
-    s->n_rows = 0;
-    BreakerState *sh = s->shared;
+    *out = run;
+    return BS_OK;
+}
+
+Status sort_add_run(BreakerState *sh, Run *run, Error *err)
+{
     pthread_mutex_lock(&sh->lock);
     if (sh->n_runs == sh->cap_runs) {
         int cap = sh->cap_runs ? sh->cap_runs * 2 : 8;
@@ -184,6 +164,18 @@ static Status seal_run(SortSinkOp *s, Error *err)
     sh->runs[sh->n_runs++] = run;
     pthread_mutex_unlock(&sh->lock);
     return BS_OK;
+}
+
+/* Sorts the rows gathered so far into a run and hands it to the shared state. */
+static Status seal_run(SortSinkOp *s, Error *err)
+{
+    if (s->n_rows == 0) return BS_OK;
+    Run *run;
+    BS_TRY(sort_make_run(s->base.node, s->arena, s->chunks, s->n_chunks, s->n_rows, &run, err));
+    s->chunks = NULL;
+    s->n_chunks = s->cap_chunks = 0;
+    s->n_rows = 0;
+    return sort_add_run(s->shared, run, err);
 }
 
 static Status sort_sink_add_input(Operator *op, Chunk *in, Error *err)
@@ -274,7 +266,7 @@ typedef struct SortSourceOp {
 static bool heap_less(SortSourceOp *s, int a, int b)
 {
     Run *ra = s->shared->runs[a], *rb = s->shared->runs[b];
-    int c = compare_rows(s->base.node, ra, ra->refs[s->pos[a]], rb, rb->refs[s->pos[b]]);
+    int c = sort_compare_rows(s->base.node, ra, ra->refs[s->pos[a]], rb, rb->refs[s->pos[b]]);
     return c < 0 || (c == 0 && a < b);
 }
 
@@ -302,8 +294,7 @@ static Status sort_source_add_input(Operator *op, Chunk *in, Error *err)
     return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "SortSource takes no input");
 }
 
-/* Copies row `row` of chunk src to row `at` of out (strings stay where the run keeps them). */
-static Status gather_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, Error *err)
+Status sort_copy_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, bool copy_strings, Error *err)
 {
     for (int c = 0; c < out->n_cols; c++) {
         const Vector *from = &src->cols[c];
@@ -313,7 +304,12 @@ static Status gather_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, E
             BS_TRY(vector_set_null(to, at, err));
             continue;
         }
+        if (to->validity) validity_set_valid(to->validity, at);
         memcpy((char *)to->data + w * at, (const char *)from->data + w * row, w);
+        if (copy_strings && type_physical(to->type) == PHYS_STRING) {
+            StringView *sv = &((StringView *)to->data)[at];
+            if (!sv_is_inline(sv)) BS_TRY(vector_add_string(to, sv->u.ptr, sv->len, sv, err));
+        }
     }
     return BS_OK;
 }
@@ -342,7 +338,7 @@ static Status sort_source_get_output(Operator *op, Chunk **out, Error *err)
         idx_t *p = &s->pos[s->heap[0]];
         while (n < BASALT_VECTOR_SIZE && *p < run->n_refs) {
             RowRef ref = run->refs[(*p)++];
-            BS_TRY(gather_row(s->out, n++, run->chunks[ref.chunk], ref.row, err));
+            BS_TRY(sort_copy_row(s->out, n++, run->chunks[ref.chunk], ref.row, false, err));
         }
         if (*p == run->n_refs) s->heap_size = 0;
     } else {
@@ -350,7 +346,7 @@ static Status sort_source_get_output(Operator *op, Chunk **out, Error *err)
             int r = s->heap[0];
             Run *run = sh->runs[r];
             RowRef ref = run->refs[s->pos[r]++];
-            BS_TRY(gather_row(s->out, n++, run->chunks[ref.chunk], ref.row, err));
+            BS_TRY(sort_copy_row(s->out, n++, run->chunks[ref.chunk], ref.row, false, err));
             if (s->pos[r] == run->n_refs) s->heap[0] = s->heap[--s->heap_size];
             heap_sift_down(s, 0);
         }

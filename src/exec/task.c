@@ -36,6 +36,7 @@ typedef enum OpKind {
     OPK_AGG_SOURCE,
     OPK_SORT_SINK,
     OPK_SORT_SOURCE,
+    OPK_TOPN_SINK,
     OPK_EXCHANGE,   /* reads a remote source */
     OPK_OUTPUT,     /* writes to the task's output sink */
 } OpKind;
@@ -247,7 +248,8 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
         BS_TRY(pipeline_prepend(task, p, spec, err));
         return build(task, node->children[0], p, err);
     case PLAN_HASH_AGGREGATE:
-    case PLAN_SORT: {
+    case PLAN_SORT:
+    case PLAN_TOPN: {
         if (node->n_children != 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         bool agg = node->kind == PLAN_HASH_AGGREGATE;
         BreakerState *shared = agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
@@ -259,7 +261,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
         BS_TRY(pipeline_prepend(task, p, spec, err));
         Pipeline *below = pipeline_new(task, err);
         if (!below) return BS_ERROR;
-        spec.kind = agg ? OPK_AGG_SINK : OPK_SORT_SINK;
+        spec.kind = agg ? OPK_AGG_SINK : node->kind == PLAN_TOPN ? OPK_TOPN_SINK : OPK_SORT_SINK;
         BS_TRY(pipeline_prepend(task, below, spec, err));
         BS_TRY(add_dependency(task, below, p, err));
         return build(task, node->children[0], below, err);
@@ -278,6 +280,7 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
     case OPK_AGG_SOURCE: return op_agg_source_create(d, n, spec->shared, out, err);
     case OPK_SORT_SINK: return op_sort_sink_create(d, n, spec->shared, out, err);
     case OPK_SORT_SOURCE: return op_sort_source_create(d, n, spec->shared, out, err);
+    case OPK_TOPN_SINK: return op_topn_sink_create(d, n, spec->shared, out, err);
     case OPK_EXCHANGE: return op_exchange_source_create(d, n, spec->source, out, err);
     case OPK_OUTPUT: return op_exchange_sink_create(d, n, d->task->config.output, out, err);
     case OPK_PLAN: break;

@@ -206,7 +206,11 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         break;
     }
     case PLAN_SORT:
-        buffer_printf(out, "Sort[");
+    case PLAN_TOPN:
+        if (n->kind == PLAN_TOPN)
+            buffer_printf(out, "TopN[%lld, ", (long long)n->u.sort.limit);
+        else
+            buffer_printf(out, "Sort[");
         for (int k = 0; k < n->u.sort.n_keys; k++)
             buffer_printf(out, "%s#%d %s NULLS %s", k ? ", " : "", n->u.sort.keys[k].column,
                           n->u.sort.keys[k].descending ? "DESC" : "ASC",

@@ -242,6 +242,35 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     return BS_OK;
 }
 
+/* ORDER BY … LIMIT n uses TopN up to this many rows (beyond, a full sort is cheaper). */
+#define TOPN_MAX_ROWS 100000
+
+/* A Sort (topn < 0) or TopN node over input for the keys of the LOP_ORDER `order`. */
+static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_t topn, PlanNode **out,
+                        Error *err)
+{
+    PlanNode *n = node_new(p, topn < 0 ? PLAN_SORT : PLAN_TOPN, input, input->n_cols, err);
+    if (!n) return BS_ERROR;
+    memcpy(n->types, input->types, sizeof(LogicalType) * (size_t)input->n_cols);
+    n->u.sort.limit = topn;
+    n->u.sort.n_keys = order->u.order.n_keys;
+    n->u.sort.keys = arena_alloc(p->arena, sizeof(SortKey) * (size_t)order->u.order.n_keys);
+    if (!n->u.sort.keys) return arena_error(p->arena, err);
+    for (int k = 0; k < order->u.order.n_keys; k++) {
+        const LogicalSortKey *key = &order->u.order.keys[k];
+        if (key->expr->kind != EXPR_COLUMN)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key is not a column");
+        n->u.sort.keys[k].column = binding_position(order->children[0], key->expr->u.column.binding);
+        n->u.sort.keys[k].descending = key->descending;
+        n->u.sort.keys[k].nulls_first = key->nulls_first;
+        if (n->u.sort.keys[k].column < 0)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key not found");
+    }
+    if (topn >= 0 && (input->est_rows < 0 || input->est_rows > (double)topn)) n->est_rows = (double)topn;
+    *out = n;
+    return BS_OK;
+}
+
 static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, Error *err)
 {
     PlanNode *child = NULL, *n;
@@ -306,31 +335,30 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         *out = identity ? child : n;
         return BS_OK;
     case LOP_AGGREGATE: return plan_aggregate(p, op, out, dist, err);
-    case LOP_ORDER: {
+    case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, dist, err));
         BS_TRY(gather(p, &child, dist, err));
-        n = node_new(p, PLAN_SORT, child, child->n_cols, err);
-        if (!n) return BS_ERROR;
-        memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
-        n->u.sort.n_keys = op->u.order.n_keys;
-        n->u.sort.keys = arena_alloc(p->arena, sizeof(SortKey) * (size_t)op->u.order.n_keys);
-        if (!n->u.sort.keys) return arena_error(p->arena, err);
-        for (int k = 0; k < op->u.order.n_keys; k++) {
-            const LogicalSortKey *key = &op->u.order.keys[k];
-            if (key->expr->kind != EXPR_COLUMN)
-                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key is not a column");
-            n->u.sort.keys[k].column = binding_position(op->children[0], key->expr->u.column.binding);
-            n->u.sort.keys[k].descending = key->descending;
-            n->u.sort.keys[k].nulls_first = key->nulls_first;
-            if (n->u.sort.keys[k].column < 0)
-                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key not found");
-        }
-        *out = n;
-        return BS_OK;
-    }
+        return plan_sort(p, op, child, -1, out, err);
     case LOP_LIMIT: {
-        BS_TRY(plan_op(p, op->children[0], &child, dist, err));
         int64_t limit = op->u.limit.limit, offset = op->u.limit.offset;
+        const LogicalOp *below = op->children[0];
+        if (below->kind == LOP_ORDER && limit >= 0 && limit <= TOPN_MAX_ROWS - offset) {
+            /* ORDER BY … LIMIT: TopN where the rows are, again after gathering them. */
+            BS_TRY(plan_op(p, below->children[0], &child, dist, err));
+            if (*dist == DIST_MANY) {
+                BS_TRY(plan_sort(p, below, child, limit + offset, &child, err));
+                BS_TRY(gather(p, &child, dist, err));
+            }
+            BS_TRY(plan_sort(p, below, child, limit + offset, &child, err));
+            n = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
+            if (!n) return BS_ERROR;
+            memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
+            n->u.limit.limit = limit;
+            n->u.limit.offset = offset;
+            *out = n;
+            return BS_OK;
+        }
+        BS_TRY(plan_op(p, below, &child, dist, err));
         if (*dist == DIST_MANY && limit >= 0) {
             /* Each stream needs at most limit + offset rows. */
             PlanNode *partial = node_new(p, PLAN_LIMIT, child, child->n_cols, err);

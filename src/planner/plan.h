@@ -148,6 +148,7 @@ typedef enum PlanKind {
     PLAN_PROJECT,
     PLAN_HASH_AGGREGATE,
     PLAN_SORT,
+    PLAN_TOPN, /* the first `limit` rows by the sort keys (ORDER BY … LIMIT) */
     PLAN_LIMIT,
     PLAN_EXCHANGE,      /* before fragmenting: a stage boundary */
     PLAN_REMOTE_SOURCE, /* after fragmenting: reads another fragment's output */
@@ -251,7 +252,8 @@ struct PlanNode {
         struct {
             int n_keys;
             SortKey *keys;
-        } sort;
+            int64_t limit; /* PLAN_TOPN: rows kept; -1 for PLAN_SORT */
+        } sort; /* PLAN_SORT and PLAN_TOPN */
         struct {
             int64_t limit; /* -1: none */
             int64_t offset;

@@ -129,6 +129,8 @@ static void put_node(Buffer *b, const PlanNode *n)
         }
         break;
     case PLAN_SORT:
+    case PLAN_TOPN:
+        buffer_put_svarint(b, n->u.sort.limit);
         buffer_put_uvarint(b, (uint64_t)n->u.sort.n_keys);
         for (int k = 0; k < n->u.sort.n_keys; k++) {
             buffer_put_svarint(b, n->u.sort.keys[k].column);
@@ -439,6 +441,9 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         return BS_OK;
     }
     case PLAN_SORT:
+    case PLAN_TOPN:
+        n->u.sort.limit = bufreader_svarint(&rd->r);
+        CHECK(rd, n->kind == PLAN_SORT ? n->u.sort.limit == -1 : n->u.sort.limit >= 0, "bad sort limit");
         BS_TRY(get_count(rd, 3, &n->u.sort.n_keys));
         n->u.sort.keys = get_alloc(rd, sizeof(SortKey) * (size_t)n->u.sort.n_keys);
         if (!n->u.sort.keys) return BS_ERROR;
