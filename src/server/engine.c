@@ -107,7 +107,8 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
 static Status plan_statement(BoundStatement *bs, Arena *arena, QueryPlan **plan, Error *err)
 {
     BS_TRY(planner_optimize(&bs->plan, arena, err));
-    return planner_physical(bs, arena, plan, err);
+    BS_TRY(planner_physical(bs, arena, plan, err));
+    return plan_round_trip(*plan, arena, err);
 }
 
 static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,

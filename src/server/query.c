@@ -2,9 +2,9 @@
  * query.c — runs a fragmented plan on the in-process worker: the scheduler of embedded
  * mode.
  *
- * Every fragment is serialized and rebuilt from its bytes before it runs, exactly as a
- * worker would receive it, and the rebuilt fragment must serialize back to the same bytes:
- * every statement the engine runs thus tests plan serialization. Fragments are wired by
+ * Fragments reach it serialized and rebuilt from their bytes (plan_round_trip), exactly as
+ * a worker would receive them: every plan the engine makes, EXPLAIN's included, thus
+ * tests plan serialization. Fragments are wired by
  * local exchanges (the consumer reads chunks the producers' drivers send); the root
  * fragment's output is collected into the Result. Table scans get their splits — one
  * per data file that zone maps do not rule out — from a shared SplitSource; table writers
@@ -275,7 +275,7 @@ static void on_task_fail(void *ctx)
 }
 
 /* Serializes a fragment and rebuilds it; the rebuilt one must serialize identically. */
-static Status round_trip(const PlanFragment *in, Arena *arena, PlanFragment **out, Error *err)
+static Status round_trip_fragment(const PlanFragment *in, Arena *arena, PlanFragment **out, Error *err)
 {
     Buffer a, b;
     buffer_init(&a);
@@ -289,6 +289,18 @@ static Status round_trip(const PlanFragment *in, Arena *arena, PlanFragment **ou
     buffer_free(&a);
     buffer_free(&b);
     return st;
+}
+
+Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err)
+{
+    for (int k = 0; k < plan->n_fragments; k++) {
+        if (plan->fragments[k]->id != k)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment ids out of order");
+        PlanFragment *rebuilt;
+        BS_TRY(round_trip_fragment(plan->fragments[k], arena, &rebuilt, err));
+        plan->fragments[k] = rebuilt;
+    }
+    return BS_OK;
 }
 
 Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
@@ -310,9 +322,8 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
         return arena_error(arena, err);
     }
     for (int k = 0; k < n && st == BS_OK; k++) {
-        if (plan->fragments[k]->id != k) st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment ids out of order");
-        if (st == BS_OK) st = round_trip(plan->fragments[k], arena, &frags[k], err);
-        if (st == BS_OK) st = collect_scans(engine, &splits, frags[k]->root, arena, err);
+        frags[k] = plan->fragments[k];
+        st = collect_scans(engine, &splits, frags[k]->root, arena, err);
     }
     for (int k = 1; k < n && st == BS_OK; k++) {
         const PlanNode *root = frags[k]->root;

@@ -31,8 +31,13 @@ void catalog_init(Catalog *catalog, Engine *engine);
 typedef struct WriteSet WriteSet;
 
 /*
- * Runs a fragmented plan: serializes every fragment and rebuilds it (as a worker would),
- * wires the fragments together with in-process exchanges, creates a task per fragment and
+ * Replaces every fragment of plan by one rebuilt from its serialized bytes (as a worker
+ * would receive it), checking that the rebuilt fragment serializes to the same bytes.
+ */
+Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err);
+
+/*
+ * Runs a fragmented plan (rebuilt by plan_round_trip): wires the fragments together with in-process exchanges, creates a task per fragment and
  * waits for all of them. The root fragment's rows are collected into *result (if result
  * is not NULL). `writes` receives files written by table writers (may be NULL).
  * `stats` (may be NULL) receives per-operator statistics (EXPLAIN ANALYZE).

@@ -121,6 +121,13 @@ got=$("$BASALT" --data d --format csv --threads 1 -c "select count(*), sum(amoun
 want=$(awk -F, 'NR > 1 { n++; s += $3 } END { printf "%d,%.2f", n, s }' big.csv)
 expect_eq "copy count and sum" "$want" "$got"
 
+# --- --threads sets the drivers of parallel pipelines -------------------------------------
+out=$("$BASALT" --data d --threads 3 -c "explain analyze select count(*) from big")
+expect_contains "threads honoured" "TableScan (node 0): 100000 rows out" "$out"
+expect_contains "threads honoured (drivers)" "3 drivers" "$out"
+"$BASALT" --data d --threads 0 -c "select 1" >/dev/null 2>&1
+expect_eq "bad thread count exit" 2 $?
+
 # --- a malformed line fails the COPY with file:line:column; the table stays as it was ----
 { echo "id,name,amount,day"; echo "1,a,1.00,2024-01-01"; echo "2,b,notanumber,2024-01-01"; } > bad.csv
 out=$("$BASALT" --data d -c "copy big from 'bad.csv' with (header true)" 2>&1)
