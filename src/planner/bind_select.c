@@ -332,6 +332,23 @@ static Status bind_limit_value(Binder *b, const AstExpr *ast, const char *what, 
     return BS_OK;
 }
 
+/* Puts the query's LIMIT/OFFSET, if any, on top of *root. */
+static Status add_limit(Binder *b, const AstSelect *q, LogicalOp **root, Error *err)
+{
+    if (!q->limit && !q->offset) return BS_OK;
+    LogicalOp *limit = logical_create(b->arena, LOP_LIMIT, *root);
+    if (!limit) return arena_error(b->arena, err);
+    limit->u.limit.limit = -1;
+    if (q->limit) BS_TRY(bind_limit_value(b, q->limit, "LIMIT", &limit->u.limit.limit, err));
+    if (q->offset) {
+        BS_TRY(bind_limit_value(b, q->offset, "OFFSET", &limit->u.limit.offset, err));
+        if (limit->u.limit.offset < 0) limit->u.limit.offset = 0;
+    }
+    BS_TRY(logical_resolve(limit, b->arena, err));
+    *root = limit;
+    return BS_OK;
+}
+
 /* Binds VALUES rows: every row the same width, each column unified to one type. */
 static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
 {
@@ -609,18 +626,7 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         BS_TRY(logical_resolve(order, b->arena, err));
         root = order;
     }
-    if (q->limit || q->offset) {
-        LogicalOp *limit = logical_create(b->arena, LOP_LIMIT, root);
-        if (!limit) return arena_error(b->arena, err);
-        limit->u.limit.limit = -1;
-        if (q->limit) BS_TRY(bind_limit_value(b, q->limit, "LIMIT", &limit->u.limit.limit, err));
-        if (q->offset) {
-            BS_TRY(bind_limit_value(b, q->offset, "OFFSET", &limit->u.limit.offset, err));
-            if (limit->u.limit.offset < 0) limit->u.limit.offset = 0;
-        }
-        BS_TRY(logical_resolve(limit, b->arena, err));
-        root = limit;
-    }
+    BS_TRY(add_limit(b, q, &root, err));
     if (n_hidden > 0) {
         LogicalOp *strip = logical_create(b->arena, LOP_PROJECT, root);
         if (!strip) return arena_error(b->arena, err);
@@ -679,18 +685,7 @@ static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan,
         BS_TRY(logical_resolve(order, b->arena, err));
         root = order;
     }
-    if (q->limit || q->offset) {
-        LogicalOp *limit = logical_create(b->arena, LOP_LIMIT, root);
-        if (!limit) return arena_error(b->arena, err);
-        limit->u.limit.limit = -1;
-        if (q->limit) BS_TRY(bind_limit_value(b, q->limit, "LIMIT", &limit->u.limit.limit, err));
-        if (q->offset) {
-            BS_TRY(bind_limit_value(b, q->offset, "OFFSET", &limit->u.limit.offset, err));
-            if (limit->u.limit.offset < 0) limit->u.limit.offset = 0;
-        }
-        BS_TRY(logical_resolve(limit, b->arena, err));
-        root = limit;
-    }
+    BS_TRY(add_limit(b, q, &root, err));
     *plan = root;
     return BS_OK;
 }

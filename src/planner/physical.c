@@ -242,6 +242,17 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     return BS_OK;
 }
 
+static Status limit_node(Phys *p, PlanNode *child, int64_t limit, int64_t offset, PlanNode **out, Error *err)
+{
+    PlanNode *n = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
+    if (!n) return BS_ERROR;
+    memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
+    n->u.limit.limit = limit;
+    n->u.limit.offset = offset;
+    *out = n;
+    return BS_OK;
+}
+
 /* ORDER BY … LIMIT n uses TopN up to this many rows (beyond, a full sort is cheaper). */
 #define TOPN_MAX_ROWS 100000
 
@@ -350,32 +361,15 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
                 BS_TRY(gather(p, &child, dist, err));
             }
             BS_TRY(plan_sort(p, below, child, limit + offset, &child, err));
-            n = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
-            if (!n) return BS_ERROR;
-            memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
-            n->u.limit.limit = limit;
-            n->u.limit.offset = offset;
-            *out = n;
-            return BS_OK;
+            return limit_node(p, child, limit, offset, out, err);
         }
         BS_TRY(plan_op(p, below, &child, dist, err));
         if (*dist == DIST_MANY && limit >= 0) {
             /* Each stream needs at most limit + offset rows. */
-            PlanNode *partial = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
-            if (!partial) return BS_ERROR;
-            memcpy(partial->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
-            partial->u.limit.limit = limit > INT64_MAX - offset ? INT64_MAX : limit + offset;
-            partial->u.limit.offset = 0;
-            child = partial;
+            BS_TRY(limit_node(p, child, limit > INT64_MAX - offset ? INT64_MAX : limit + offset, 0, &child, err));
         }
         BS_TRY(gather(p, &child, dist, err));
-        n = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
-        if (!n) return BS_ERROR;
-        memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
-        n->u.limit.limit = limit;
-        n->u.limit.offset = offset;
-        *out = n;
-        return BS_OK;
+        return limit_node(p, child, limit, offset, out, err);
     }
     case LOP_INSERT: {
         BS_TRY(plan_op(p, op->children[0], &child, dist, err));
