@@ -353,10 +353,11 @@ static inline bool fast_decimal(const char *s, size_t len, int precision, int sc
     for (; pos < len; pos++) {
         unsigned d = (unsigned)(s[pos] - '0');
         if (d > 9) break;
+        /* Too many digits for the type (or leading zeros): the general parser decides. */
+        if (n_int == precision - scale) return false;
         v = v * 10 + (int64_t)d;
         n_int++;
     }
-    if (n_int > precision - scale) return false;
     if (pos < len && s[pos] == '.') {
         for (pos++; pos < len; pos++) {
             unsigned d = (unsigned)(s[pos] - '0');
