@@ -61,9 +61,10 @@ static long write_csv(const char *path, long n)
         int tax = (int)((r >> 12) % 9);
         int day = (int)((r >> 4) % 2526); /* 1992-01-02 .. 1998-12-01 */
         int y = 1992 + day / 366, m = 1 + (day / 31) % 12, d = 1 + day % 28;
-        fprintf(f, "%ld,%ld,%d,%ld.%02ld,0.%02d,0.%02d,%c,%c,%04d-%02d-%02d,%s,comment %u\n", orderkey,
-                (long)(r % 200000) + 1, quantity, price_cents / 100, price_cents % 100, discount, tax,
-                flags[r % 3], status[(r >> 3) % 2], y, m, d, modes[(r >> 5) % 7], r % 100000);
+        fprintf(f, "%ld,%ld,%d,%ld.%02ld,0.%02d,0.%02d,%c,%c,%04d-%02d-%02d,%s,comment %u\n",
+                orderkey, (long)(r % 200000) + 1, quantity, price_cents / 100, price_cents % 100,
+                discount, tax, flags[r % 3], status[(r >> 3) % 2], y, m, d, modes[(r >> 5) % 7],
+                r % 100000);
     }
     long size = ftell(f);
     fclose(f);
@@ -89,9 +90,11 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("rows: %ld, threads: %d, best of %d\n", n, engine_threads(e), repeats);
-    run(e, "create table lineitem (l_orderkey bigint, l_partkey integer, l_quantity integer, "
-           "l_extendedprice decimal(15,2), l_discount decimal(15,2), l_tax decimal(15,2), "
-           "l_returnflag varchar, l_linestatus varchar, l_shipdate date, l_shipmode varchar, l_comment varchar)",
+    run(e,
+        "create table lineitem (l_orderkey bigint, l_partkey integer, l_quantity integer, "
+        "l_extendedprice decimal(15,2), l_discount decimal(15,2), l_tax decimal(15,2), "
+        "l_returnflag varchar, l_linestatus varchar, l_shipdate date, l_shipmode varchar, "
+        "l_comment varchar)",
         NULL);
     char copy[512];
     snprintf(copy, sizeof copy, "copy lineitem from '%s' with (format csv)", csv);
@@ -101,20 +104,26 @@ int main(int argc, char **argv)
     static const char *queries[][2] = {
         {"count(*)", "select count(*) from lineitem"},
         {"sum(decimal)", "select sum(l_extendedprice) from lineitem"},
-        {"filter + sum (Q6-like)",
-         "select sum(l_extendedprice * l_discount) from lineitem where l_shipdate >= date '1994-01-01' "
-         "and l_shipdate < date '1995-01-01' and l_discount between 0.05 and 0.07 and l_quantity < 24"},
+        {"filter + sum (Q6-like)", "select sum(l_extendedprice * l_discount) from lineitem where "
+                                   "l_shipdate >= date '1994-01-01' "
+                                   "and l_shipdate < date '1995-01-01' and l_discount between 0.05 "
+                                   "and 0.07 and l_quantity < 24"},
         {"group by 2 keys, 8 aggregates (Q1-like)",
          "select l_returnflag, l_linestatus, sum(l_quantity), sum(l_extendedprice), "
-         "sum(l_extendedprice * (1 - l_discount)), sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)), "
+         "sum(l_extendedprice * (1 - l_discount)), sum(l_extendedprice * (1 - l_discount) * (1 + "
+         "l_tax)), "
          "avg(l_quantity), avg(l_extendedprice), avg(l_discount), count(*) from lineitem "
          "where l_shipdate <= date '1998-09-02' group by l_returnflag, l_linestatus "
          "order by l_returnflag, l_linestatus"},
-        {"group by high cardinality (orders)", "select l_orderkey, sum(l_quantity) from lineitem group by l_orderkey"},
+        {"group by high cardinality (orders)",
+         "select l_orderkey, sum(l_quantity) from lineitem group by l_orderkey"},
         {"count(distinct)", "select count(distinct l_partkey) from lineitem"},
-        {"group by string", "select l_shipmode, count(*), max(l_comment) from lineitem group by l_shipmode"},
-        {"order by + limit", "select l_orderkey, l_extendedprice from lineitem order by l_extendedprice desc limit 10"},
-        {"sort 1M rows", "select l_partkey from lineitem where l_orderkey <= 250000 order by l_partkey"},
+        {"group by string",
+         "select l_shipmode, count(*), max(l_comment) from lineitem group by l_shipmode"},
+        {"order by + limit",
+         "select l_orderkey, l_extendedprice from lineitem order by l_extendedprice desc limit 10"},
+        {"sort 1M rows",
+         "select l_partkey from lineitem where l_orderkey <= 250000 order by l_partkey"},
         {"like on strings", "select count(*) from lineitem where l_comment like '%99%'"},
     };
     for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
@@ -124,11 +133,12 @@ int main(int argc, char **argv)
             double ms = run(e, queries[k][1], &rows);
             if (ms < best) best = ms;
         }
-        printf("%-58s %10.1f ms %8.1f M rows/s  (%llu rows out)\n", queries[k][0], best, (double)n / best / 1e3,
-               (unsigned long long)rows);
+        printf("%-58s %10.1f ms %8.1f M rows/s  (%llu rows out)\n", queries[k][0], best,
+               (double)n / best / 1e3, (unsigned long long)rows);
     }
     double insert_ms = run(e, "create table copy as select * from lineitem", NULL);
-    printf("%-58s %10.1f ms %8.1f M rows/s\n", "CREATE TABLE AS SELECT * (write)", insert_ms, (double)n / insert_ms / 1e3);
+    printf("%-58s %10.1f ms %8.1f M rows/s\n", "CREATE TABLE AS SELECT * (write)", insert_ms,
+           (double)n / insert_ms / 1e3);
     engine_close(e);
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;

@@ -22,12 +22,12 @@ typedef uint32_t sel_t;
 /* Fallible functions return a Status and fill an Error (common/error.h). */
 typedef enum { BS_OK = 0, BS_ERROR = 1 } Status;
 
-#define BS_LIKELY(x)   __builtin_expect(!!(x), 1)
-#define BS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define BS_LIKELY(x)    __builtin_expect(!!(x), 1)
+#define BS_UNLIKELY(x)  __builtin_expect(!!(x), 0)
 #define BS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
-#define BS_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define BS_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define BS_UNUSED(x) ((void)(x))
+#define BS_MIN(a, b)    ((a) < (b) ? (a) : (b))
+#define BS_MAX(a, b)    ((a) > (b) ? (a) : (b))
+#define BS_UNUSED(x)    ((void)(x))
 
 /* Propagate a failed Status to the caller. */
 #define BS_TRY(expr)                                                                               \

@@ -37,7 +37,8 @@ bool buffer_reserve(Buffer *buf, size_t extra)
         return false;
     }
     size_t cap = buf->cap ? buf->cap : 64;
-    while (cap - buf->len < extra) cap *= 2;
+    while (cap - buf->len < extra)
+        cap *= 2;
     uint8_t *data = bs_realloc(buf->data, cap);
     if (!data) {
         buf->failed = true;

@@ -26,11 +26,22 @@ char *value_to_text(const Value *v, Arena *arena, uint32_t *len)
     char buf[VALUE_TEXT_MAX];
     int n;
     switch (type_physical(v->type)) {
-    case PHYS_BOOL: n = format_physical(v->type, &(uint8_t){v->u.b}, buf); break;
-    case PHYS_INT32: n = format_physical(v->type, &v->u.i32, buf); break;
-    case PHYS_INT64: n = format_physical(v->type, &v->u.i64, buf); break;
-    case PHYS_DOUBLE: n = format_physical(v->type, &v->u.f64, buf); break;
-    default: n = 0; buf[0] = '\0'; break;
+    case PHYS_BOOL:
+        n = format_physical(v->type, &(uint8_t){v->u.b}, buf);
+        break;
+    case PHYS_INT32:
+        n = format_physical(v->type, &v->u.i32, buf);
+        break;
+    case PHYS_INT64:
+        n = format_physical(v->type, &v->u.i64, buf);
+        break;
+    case PHYS_DOUBLE:
+        n = format_physical(v->type, &v->u.f64, buf);
+        break;
+    default:
+        n = 0;
+        buf[0] = '\0';
+        break;
     }
     char *s = arena_strndup(arena, buf, (size_t)n);
     if (s) *len = (uint32_t)n;
@@ -53,9 +64,12 @@ static Status out_of_range(LogicalType to, int position, Error *err)
 static int64_t integral_of(const Value *v)
 {
     switch ((TypeId)v->type.id) {
-    case TYPE_BOOLEAN: return v->u.b;
-    case TYPE_INTEGER: return v->u.i32;
-    default: return v->u.i64;
+    case TYPE_BOOLEAN:
+        return v->u.b;
+    case TYPE_INTEGER:
+        return v->u.i32;
+    default:
+        return v->u.i64;
     }
 }
 
@@ -84,14 +98,22 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
     if (from.id == TYPE_VARCHAR) {
         uint8_t raw[16];
         ParseResult r = parse_as_type(in->u.str.data, in->u.str.len, to, raw);
-        if (r != PARSE_OK)
-            return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
+        if (r != PARSE_OK) return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
         switch (type_physical(to)) {
-        case PHYS_BOOL: out->u.b = raw[0] != 0; break;
-        case PHYS_INT32: memcpy(&out->u.i32, raw, 4); break;
-        case PHYS_INT64: memcpy(&out->u.i64, raw, 8); break;
-        case PHYS_DOUBLE: memcpy(&out->u.f64, raw, 8); break;
-        default: break;
+        case PHYS_BOOL:
+            out->u.b = raw[0] != 0;
+            break;
+        case PHYS_INT32:
+            memcpy(&out->u.i32, raw, 4);
+            break;
+        case PHYS_INT64:
+            memcpy(&out->u.i64, raw, 8);
+            break;
+        case PHYS_DOUBLE:
+            memcpy(&out->u.f64, raw, 8);
+            break;
+        default:
+            break;
         }
         return BS_OK;
     }
@@ -153,7 +175,8 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         if (from.id != TYPE_DATE) break;
         out->u.i64 = (int64_t)in->u.i32 * MICROS_PER_DAY;
         return BS_OK;
-    default: break;
+    default:
+        break;
     }
     char fname[32], tname[32];
     type_format(from, fname, sizeof fname);

@@ -21,8 +21,10 @@ static inline bool decimal_rescale(int64_t v, int from, int to, int precision, i
         int64_t div = POW10[from - to];
         r = v / div;
         int64_t rem = v % div; /* same sign as v; 2*|rem| < 2e18 fits */
-        if (rem * 2 >= div) r++;
-        else if (rem * 2 <= -div) r--;
+        if (rem * 2 >= div)
+            r++;
+        else if (rem * 2 <= -div)
+            r--;
     }
     if (r >= POW10[precision] || r <= -POW10[precision]) return false;
     *out = r;
@@ -41,8 +43,10 @@ static inline int64_t decimal_to_int64(int64_t v, int scale)
     if (scale == 0) return v;
     int64_t div = POW10[scale];
     int64_t q = v / div, rem = v % div;
-    if (rem * 2 >= div) q++;
-    else if (rem * 2 <= -div) q--;
+    if (rem * 2 >= div)
+        q++;
+    else if (rem * 2 <= -div)
+        q--;
     return q;
 }
 

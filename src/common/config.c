@@ -17,7 +17,8 @@ Status config_parse_size(const char *text, int64_t *out, Error *err)
     double number = strtod(text, &end);
     if (end == text || errno != 0 || !isfinite(number) || number < 0)
         return error_set(err, SQLSTATE_INVALID_PARAMETER, -1, "invalid size: \"%s\"", text);
-    while (isspace((unsigned char)*end)) end++;
+    while (isspace((unsigned char)*end))
+        end++;
     static const struct {
         const char *unit;
         double factor;

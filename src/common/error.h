@@ -12,42 +12,42 @@
 #include <stdarg.h>
 
 /* SQLSTATE codes Basalt raises (PostgreSQL's assignments). */
-#define SQLSTATE_SUCCESSFUL           "00000"
+#define SQLSTATE_SUCCESSFUL            "00000"
 #define SQLSTATE_FEATURE_NOT_SUPPORTED "0A000"
 #define SQLSTATE_CARDINALITY_VIOLATION "21000"
-#define SQLSTATE_DATA_EXCEPTION       "22000"
-#define SQLSTATE_STRING_TRUNCATION    "22001"
-#define SQLSTATE_NUMERIC_OUT_OF_RANGE "22003"
-#define SQLSTATE_DATETIME_OVERFLOW    "22008"
-#define SQLSTATE_DIVISION_BY_ZERO     "22012"
-#define SQLSTATE_INVALID_PARAMETER    "22023"
-#define SQLSTATE_INVALID_TEXT         "22P02"
-#define SQLSTATE_BAD_COPY_FORMAT      "22P04"
-#define SQLSTATE_INVALID_DATETIME     "22007"
-#define SQLSTATE_NOT_NULL_VIOLATION   "23502"
-#define SQLSTATE_SYNTAX_ERROR         "42601"
-#define SQLSTATE_UNDEFINED_COLUMN     "42703"
-#define SQLSTATE_UNDEFINED_TABLE      "42P01"
-#define SQLSTATE_UNDEFINED_FUNCTION   "42883"
-#define SQLSTATE_DUPLICATE_TABLE      "42P07"
-#define SQLSTATE_DUPLICATE_COLUMN     "42701"
-#define SQLSTATE_AMBIGUOUS_COLUMN     "42702"
-#define SQLSTATE_DATATYPE_MISMATCH    "42804"
-#define SQLSTATE_GROUPING_ERROR       "42803"
-#define SQLSTATE_UNDEFINED_OBJECT     "42704"
-#define SQLSTATE_INVALID_COLUMN_REF   "42P10"
-#define SQLSTATE_CANNOT_COERCE        "42846"
-#define SQLSTATE_TOO_MANY_COLUMNS     "54011"
-#define SQLSTATE_PROGRAM_LIMIT        "54000"
-#define SQLSTATE_OUT_OF_MEMORY        "53200"
-#define SQLSTATE_DISK_FULL            "53100"
-#define SQLSTATE_QUERY_CANCELED       "57014"
-#define SQLSTATE_IO_ERROR             "58030"
-#define SQLSTATE_UNDEFINED_FILE       "58P01"
-#define SQLSTATE_DATA_CORRUPTED       "XX001"
-#define SQLSTATE_INTERNAL_ERROR       "XX000"
-#define SQLSTATE_PROTOCOL_VIOLATION   "08P01"
-#define SQLSTATE_LOCK_NOT_AVAILABLE   "55P03"
+#define SQLSTATE_DATA_EXCEPTION        "22000"
+#define SQLSTATE_STRING_TRUNCATION     "22001"
+#define SQLSTATE_NUMERIC_OUT_OF_RANGE  "22003"
+#define SQLSTATE_DATETIME_OVERFLOW     "22008"
+#define SQLSTATE_DIVISION_BY_ZERO      "22012"
+#define SQLSTATE_INVALID_PARAMETER     "22023"
+#define SQLSTATE_INVALID_TEXT          "22P02"
+#define SQLSTATE_BAD_COPY_FORMAT       "22P04"
+#define SQLSTATE_INVALID_DATETIME      "22007"
+#define SQLSTATE_NOT_NULL_VIOLATION    "23502"
+#define SQLSTATE_SYNTAX_ERROR          "42601"
+#define SQLSTATE_UNDEFINED_COLUMN      "42703"
+#define SQLSTATE_UNDEFINED_TABLE       "42P01"
+#define SQLSTATE_UNDEFINED_FUNCTION    "42883"
+#define SQLSTATE_DUPLICATE_TABLE       "42P07"
+#define SQLSTATE_DUPLICATE_COLUMN      "42701"
+#define SQLSTATE_AMBIGUOUS_COLUMN      "42702"
+#define SQLSTATE_DATATYPE_MISMATCH     "42804"
+#define SQLSTATE_GROUPING_ERROR        "42803"
+#define SQLSTATE_UNDEFINED_OBJECT      "42704"
+#define SQLSTATE_INVALID_COLUMN_REF    "42P10"
+#define SQLSTATE_CANNOT_COERCE         "42846"
+#define SQLSTATE_TOO_MANY_COLUMNS      "54011"
+#define SQLSTATE_PROGRAM_LIMIT         "54000"
+#define SQLSTATE_OUT_OF_MEMORY         "53200"
+#define SQLSTATE_DISK_FULL             "53100"
+#define SQLSTATE_QUERY_CANCELED        "57014"
+#define SQLSTATE_IO_ERROR              "58030"
+#define SQLSTATE_UNDEFINED_FILE        "58P01"
+#define SQLSTATE_DATA_CORRUPTED        "XX001"
+#define SQLSTATE_INTERNAL_ERROR        "XX000"
+#define SQLSTATE_PROTOCOL_VIOLATION    "08P01"
+#define SQLSTATE_LOCK_NOT_AVAILABLE    "55P03"
 
 typedef struct Error {
     char sqlstate[6]; /* "" when no error is set */
@@ -58,7 +58,10 @@ typedef struct Error {
 } Error;
 
 /* An Error with nothing set. Errors must be error_clear()ed to release their strings. */
-#define ERROR_INIT {{0}, NULL, NULL, NULL, -1}
+#define ERROR_INIT                                                                                 \
+    {                                                                                              \
+        {0}, NULL, NULL, NULL, -1                                                                  \
+    }
 
 void error_init(Error *err);
 /* Frees the strings and returns the Error to its empty state. */

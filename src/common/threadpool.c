@@ -28,7 +28,8 @@ static void *pool_main(void *arg)
     ThreadPool *pool = arg;
     pthread_mutex_lock(&pool->lock);
     for (;;) {
-        while (!pool->head && !pool->shutdown) pthread_cond_wait(&pool->has_work, &pool->lock);
+        while (!pool->head && !pool->shutdown)
+            pthread_cond_wait(&pool->has_work, &pool->lock);
         if (!pool->head) break; /* shutdown and drained */
         PoolTask *task = pool->head;
         pool->head = task->next;
@@ -65,8 +66,7 @@ ThreadPool *threadpool_create(int n_threads, Error *err)
         if (rc != 0) {
             pool->n_threads = k;
             threadpool_destroy(pool);
-            error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "could not start thread: %s",
-                      strerror(rc));
+            error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "could not start thread: %s", strerror(rc));
             return NULL;
         }
     }
@@ -78,11 +78,13 @@ void threadpool_destroy(ThreadPool *pool)
 {
     if (!pool) return;
     pthread_mutex_lock(&pool->lock);
-    while (pool->head || pool->running) pthread_cond_wait(&pool->idle, &pool->lock);
+    while (pool->head || pool->running)
+        pthread_cond_wait(&pool->idle, &pool->lock);
     pool->shutdown = true;
     pthread_cond_broadcast(&pool->has_work);
     pthread_mutex_unlock(&pool->lock);
-    for (int k = 0; k < pool->n_threads; k++) pthread_join(pool->threads[k], NULL);
+    for (int k = 0; k < pool->n_threads; k++)
+        pthread_join(pool->threads[k], NULL);
     pthread_mutex_destroy(&pool->lock);
     pthread_cond_destroy(&pool->has_work);
     pthread_cond_destroy(&pool->idle);
@@ -187,7 +189,8 @@ bool future_add_waiter(Future *f, FutureWaiter *waiter)
 void future_wait(Future *f)
 {
     pthread_mutex_lock(&f->lock);
-    while (!f->done) pthread_cond_wait(&f->done_cond, &f->lock);
+    while (!f->done)
+        pthread_cond_wait(&f->done_cond, &f->lock);
     pthread_mutex_unlock(&f->lock);
 }
 

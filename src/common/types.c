@@ -10,17 +10,23 @@
 PhysicalType type_physical(LogicalType type)
 {
     switch ((TypeId)type.id) {
-    case TYPE_BOOLEAN: return PHYS_BOOL;
+    case TYPE_BOOLEAN:
+        return PHYS_BOOL;
     case TYPE_INTEGER:
-    case TYPE_DATE: return PHYS_INT32;
+    case TYPE_DATE:
+        return PHYS_INT32;
     case TYPE_BIGINT:
     case TYPE_DECIMAL:
-    case TYPE_TIMESTAMP: return PHYS_INT64;
-    case TYPE_DOUBLE: return PHYS_DOUBLE;
-    case TYPE_VARCHAR: return PHYS_STRING;
+    case TYPE_TIMESTAMP:
+        return PHYS_INT64;
+    case TYPE_DOUBLE:
+        return PHYS_DOUBLE;
+    case TYPE_VARCHAR:
+        return PHYS_STRING;
     case TYPE_NULL:
     case TYPE_INVALID:
-    case TYPE_COUNT_: break;
+    case TYPE_COUNT_:
+        break;
     }
     return PHYS_INVALID;
 }
@@ -28,12 +34,17 @@ PhysicalType type_physical(LogicalType type)
 size_t type_size(LogicalType type)
 {
     switch (type_physical(type)) {
-    case PHYS_BOOL: return 1;
-    case PHYS_INT32: return 4;
+    case PHYS_BOOL:
+        return 1;
+    case PHYS_INT32:
+        return 4;
     case PHYS_INT64:
-    case PHYS_DOUBLE: return 8;
-    case PHYS_STRING: return sizeof(StringView);
-    case PHYS_INVALID: break;
+    case PHYS_DOUBLE:
+        return 8;
+    case PHYS_STRING:
+        return sizeof(StringView);
+    case PHYS_INVALID:
+        break;
     }
     return 0;
 }
@@ -41,17 +52,27 @@ size_t type_size(LogicalType type)
 const char *type_id_name(TypeId id)
 {
     switch (id) {
-    case TYPE_NULL: return "NULL";
-    case TYPE_BOOLEAN: return "BOOLEAN";
-    case TYPE_INTEGER: return "INTEGER";
-    case TYPE_BIGINT: return "BIGINT";
-    case TYPE_DOUBLE: return "DOUBLE";
-    case TYPE_DECIMAL: return "DECIMAL";
-    case TYPE_VARCHAR: return "VARCHAR";
-    case TYPE_DATE: return "DATE";
-    case TYPE_TIMESTAMP: return "TIMESTAMP";
+    case TYPE_NULL:
+        return "NULL";
+    case TYPE_BOOLEAN:
+        return "BOOLEAN";
+    case TYPE_INTEGER:
+        return "INTEGER";
+    case TYPE_BIGINT:
+        return "BIGINT";
+    case TYPE_DOUBLE:
+        return "DOUBLE";
+    case TYPE_DECIMAL:
+        return "DECIMAL";
+    case TYPE_VARCHAR:
+        return "VARCHAR";
+    case TYPE_DATE:
+        return "DATE";
+    case TYPE_TIMESTAMP:
+        return "TIMESTAMP";
     case TYPE_INVALID:
-    case TYPE_COUNT_: break;
+    case TYPE_COUNT_:
+        break;
     }
     return "INVALID";
 }

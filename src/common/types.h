@@ -47,9 +47,9 @@ typedef struct LogicalType {
     uint8_t scale;     /* DECIMAL only */
 } LogicalType;
 
-#define DECIMAL_MAX_PRECISION 18
+#define DECIMAL_MAX_PRECISION     18
 #define DECIMAL_DEFAULT_PRECISION 18
-#define DECIMAL_DEFAULT_SCALE 3
+#define DECIMAL_DEFAULT_SCALE     3
 
 static inline LogicalType type_make(TypeId id)
 {
@@ -63,7 +63,8 @@ static inline LogicalType type_decimal(int precision, int scale)
 }
 static inline bool type_equals(LogicalType a, LogicalType b)
 {
-    return a.id == b.id && (a.id != TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale));
+    return a.id == b.id &&
+           (a.id != TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale));
 }
 
 PhysicalType type_physical(LogicalType type);

@@ -119,9 +119,12 @@ int value_compare(const Value *a, const Value *b)
 {
     if (a->is_null || b->is_null) return (int)a->is_null - (int)b->is_null;
     switch (type_physical(a->type)) {
-    case PHYS_BOOL: return CMP3(a->u.b, b->u.b);
-    case PHYS_INT32: return CMP3(a->u.i32, b->u.i32);
-    case PHYS_INT64: return CMP3(a->u.i64, b->u.i64);
+    case PHYS_BOOL:
+        return CMP3(a->u.b, b->u.b);
+    case PHYS_INT32:
+        return CMP3(a->u.i32, b->u.i32);
+    case PHYS_INT64:
+        return CMP3(a->u.i64, b->u.i64);
     case PHYS_DOUBLE: {
         /* NaN sorts above everything, as in PostgreSQL. */
         bool na = isnan(a->u.f64), nb = isnan(b->u.f64);
@@ -134,7 +137,8 @@ int value_compare(const Value *a, const Value *b)
         if (c) return c;
         return CMP3(a->u.str.len, b->u.str.len);
     }
-    case PHYS_INVALID: break;
+    case PHYS_INVALID:
+        break;
     }
     return 0;
 }
@@ -149,7 +153,8 @@ static void trim(const char **s, size_t *len)
         p++;
         n--;
     }
-    while (n && isspace((unsigned char)p[n - 1])) n--;
+    while (n && isspace((unsigned char)p[n - 1]))
+        n--;
     *s = p;
     *len = n;
 }
@@ -293,7 +298,8 @@ ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, i
          : ((size_t)(k) < n_int ? int_digits[(k)] - '0' : frac_digits[(k)-n_int] - '0'))
     long point = (long)n_int + exponent;
     long first_nonzero = 0;
-    while ((size_t)first_nonzero < n_all && DIGIT_AT(first_nonzero) == 0) first_nonzero++;
+    while ((size_t)first_nonzero < n_all && DIGIT_AT(first_nonzero) == 0)
+        first_nonzero++;
     if ((size_t)first_nonzero == n_all) {
         *out = 0;
         return PARSE_OK;
@@ -302,7 +308,8 @@ ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, i
     if (integer_digits > precision - scale) return PARSE_OUT_OF_RANGE;
     int64_t acc = 0;
     long last = point + scale; /* digits [first_nonzero, last) make up the unscaled value */
-    for (long k = BS_MAX(first_nonzero, 0); k < last; k++) acc = acc * 10 + DIGIT_AT(k);
+    for (long k = BS_MAX(first_nonzero, 0); k < last; k++)
+        acc = acc * 10 + DIGIT_AT(k);
     if (DIGIT_AT(last) >= 5) acc++;
 #undef DIGIT_AT
     if (acc >= POW10[precision]) return PARSE_OUT_OF_RANGE;
@@ -400,7 +407,8 @@ ParseResult parse_timestamp(const char *s, size_t len, int64_t *out)
     if (pos < len) {
         if (s[pos] != ' ' && s[pos] != 'T') return PARSE_INVALID;
         pos++;
-        while (pos < len && s[pos] == ' ') pos++;
+        while (pos < len && s[pos] == ' ')
+            pos++;
         int64_t hour, minute, second = 0, frac = 0;
         if (!read_number(s, len, &pos, 2, &hour)) return PARSE_INVALID;
         if (pos >= len || s[pos] != ':') return PARSE_INVALID;
@@ -422,7 +430,8 @@ ParseResult parse_timestamp(const char *s, size_t len, int64_t *out)
                     pos++;
                 }
                 if (n_digits == 0) return PARSE_INVALID;
-                for (int k = n_digits; k < 6; k++) frac *= 10;
+                for (int k = n_digits; k < 6; k++)
+                    frac *= 10;
                 if (round_up) frac++;
             }
         }
@@ -443,19 +452,26 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
         if (r == PARSE_OK) *(uint8_t *)out = b;
         return r;
     }
-    case TYPE_INTEGER: return parse_int32(s, len, out);
-    case TYPE_BIGINT: return parse_int64(s, len, out);
-    case TYPE_DOUBLE: return parse_double(s, len, out);
-    case TYPE_DECIMAL: return parse_decimal(s, len, type.precision, type.scale, out);
-    case TYPE_DATE: return parse_date(s, len, out);
-    case TYPE_TIMESTAMP: return parse_timestamp(s, len, out);
+    case TYPE_INTEGER:
+        return parse_int32(s, len, out);
+    case TYPE_BIGINT:
+        return parse_int64(s, len, out);
+    case TYPE_DOUBLE:
+        return parse_double(s, len, out);
+    case TYPE_DECIMAL:
+        return parse_decimal(s, len, type.precision, type.scale, out);
+    case TYPE_DATE:
+        return parse_date(s, len, out);
+    case TYPE_TIMESTAMP:
+        return parse_timestamp(s, len, out);
     case TYPE_VARCHAR:
         if (len > UINT32_MAX) return PARSE_OUT_OF_RANGE;
         *(StringView *)out = sv_make(s, (uint32_t)len);
         return PARSE_OK;
     case TYPE_NULL:
     case TYPE_INVALID:
-    case TYPE_COUNT_: break;
+    case TYPE_COUNT_:
+        break;
     }
     return PARSE_INVALID;
 }
@@ -465,7 +481,8 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
 {
     char tname[32];
     type_format(type, tname, sizeof tname);
-    for (char *p = tname; *p; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = tname; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
     int shown = len > 200 ? 200 : (int)len;
     const char *more = len > 200 ? "..." : "";
     if (result == PARSE_OUT_OF_RANGE) {
@@ -492,7 +509,8 @@ int format_int64(int64_t v, char *buf)
     } while (u);
     int len = 0;
     if (v < 0) buf[len++] = '-';
-    while (n) buf[len++] = tmp[--n];
+    while (n)
+        buf[len++] = tmp[--n];
     buf[len] = '\0';
     return len;
 }
@@ -543,7 +561,8 @@ int format_timestamp(int64_t micros, char *buf)
                       (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     if (frac) {
         len += sprintf(buf + len, ".%06d", (int)frac);
-        while (buf[len - 1] == '0') buf[--len] = '\0';
+        while (buf[len - 1] == '0')
+            buf[--len] = '\0';
     }
     return len;
 }
@@ -551,17 +570,25 @@ int format_timestamp(int64_t micros, char *buf)
 int format_physical(LogicalType type, const void *data, char *buf)
 {
     switch ((TypeId)type.id) {
-    case TYPE_BOOLEAN: return sprintf(buf, "%s", *(const uint8_t *)data ? "true" : "false");
-    case TYPE_INTEGER: return format_int64(*(const int32_t *)data, buf);
-    case TYPE_BIGINT: return format_int64(*(const int64_t *)data, buf);
-    case TYPE_DOUBLE: return format_double(*(const double *)data, buf);
-    case TYPE_DECIMAL: return format_decimal(*(const int64_t *)data, type.scale, buf);
-    case TYPE_DATE: return format_date(*(const int32_t *)data, buf);
-    case TYPE_TIMESTAMP: return format_timestamp(*(const int64_t *)data, buf);
+    case TYPE_BOOLEAN:
+        return sprintf(buf, "%s", *(const uint8_t *)data ? "true" : "false");
+    case TYPE_INTEGER:
+        return format_int64(*(const int32_t *)data, buf);
+    case TYPE_BIGINT:
+        return format_int64(*(const int64_t *)data, buf);
+    case TYPE_DOUBLE:
+        return format_double(*(const double *)data, buf);
+    case TYPE_DECIMAL:
+        return format_decimal(*(const int64_t *)data, type.scale, buf);
+    case TYPE_DATE:
+        return format_date(*(const int32_t *)data, buf);
+    case TYPE_TIMESTAMP:
+        return format_timestamp(*(const int64_t *)data, buf);
     case TYPE_VARCHAR:
     case TYPE_NULL:
     case TYPE_INVALID:
-    case TYPE_COUNT_: break;
+    case TYPE_COUNT_:
+        break;
     }
     buf[0] = '\0';
     return 0;

@@ -97,7 +97,7 @@ int32_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
 
 #define MICROS_PER_SECOND INT64_C(1000000)
-#define MICROS_PER_DAY (INT64_C(86400) * MICROS_PER_SECOND)
+#define MICROS_PER_DAY    (INT64_C(86400) * MICROS_PER_SECOND)
 
 /* 10^n for 0 <= n <= 18. */
 extern const int64_t POW10[19];

@@ -11,11 +11,11 @@ sel_t SEL_IDENTITY[BASALT_VECTOR_SIZE];
 
 __attribute__((constructor)) static void init_sel_identity(void)
 {
-    for (sel_t k = 0; k < BASALT_VECTOR_SIZE; k++) SEL_IDENTITY[k] = k;
+    for (sel_t k = 0; k < BASALT_VECTOR_SIZE; k++)
+        SEL_IDENTITY[k] = k;
 }
 
-Status vector_init(Vector *v, LogicalType type, Arena *buffer_arena, Arena *batch_arena,
-                   Error *err)
+Status vector_init(Vector *v, LogicalType type, Arena *buffer_arena, Arena *batch_arena, Error *err)
 {
     memset(v, 0, sizeof *v);
     v->type = type;
@@ -56,12 +56,23 @@ Status vector_set_null(Vector *v, idx_t row, Error *err)
 static void store_value(LogicalType type, const Value *value, void *dst)
 {
     switch (type_physical(type)) {
-    case PHYS_BOOL: *(uint8_t *)dst = value->u.b; break;
-    case PHYS_INT32: *(int32_t *)dst = value->u.i32; break;
-    case PHYS_INT64: *(int64_t *)dst = value->u.i64; break;
-    case PHYS_DOUBLE: *(double *)dst = value->u.f64; break;
-    case PHYS_STRING: *(StringView *)dst = sv_make(value->u.str.data, value->u.str.len); break;
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        *(uint8_t *)dst = value->u.b;
+        break;
+    case PHYS_INT32:
+        *(int32_t *)dst = value->u.i32;
+        break;
+    case PHYS_INT64:
+        *(int64_t *)dst = value->u.i64;
+        break;
+    case PHYS_DOUBLE:
+        *(double *)dst = value->u.f64;
+        break;
+    case PHYS_STRING:
+        *(StringView *)dst = sv_make(value->u.str.data, value->u.str.len);
+        break;
+    case PHYS_INVALID:
+        break;
     }
 }
 
@@ -94,7 +105,8 @@ Status vector_slice(Vector *dst, const Vector *src, const sel_t *sel, idx_t coun
     const Vector *base = src;
     if (src->kind == VEC_DICTIONARY) {
         const sel_t *inner = src->data;
-        for (idx_t row = 0; row < count; row++) indices[row] = inner[sel[row]];
+        for (idx_t row = 0; row < count; row++)
+            indices[row] = inner[sel[row]];
         base = src->child;
     } else {
         memcpy(indices, sel, sizeof(sel_t) * count);
@@ -126,7 +138,8 @@ void vector_unify(const Vector *v, const sel_t *chunk_sel, idx_t count, UnifiedV
         uv->data = v->child->data;
         uv->validity = v->child->validity;
         if (chunk_sel) {
-            for (idx_t row = 0; row < count; row++) scratch[row] = indices[chunk_sel[row]];
+            for (idx_t row = 0; row < count; row++)
+                scratch[row] = indices[chunk_sel[row]];
             uv->sel = scratch;
         } else {
             uv->sel = indices;
@@ -136,8 +149,8 @@ void vector_unify(const Vector *v, const sel_t *chunk_sel, idx_t count, UnifiedV
     }
 }
 
-Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst,
-                   idx_t dst_offset, Error *err)
+Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst, idx_t dst_offset,
+                   Error *err)
 {
     sel_t scratch[BASALT_VECTOR_SIZE];
     UnifiedVector uv = {0};
@@ -148,7 +161,8 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
     bool is_string = type_physical(src->type) == PHYS_STRING;
     switch (width) {
     case 1:
-        for (idx_t row = 0; row < count; row++) out[row] = in[uv.sel[row]];
+        for (idx_t row = 0; row < count; row++)
+            out[row] = in[uv.sel[row]];
         break;
     case 4:
         for (idx_t row = 0; row < count; row++)
@@ -162,15 +176,19 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
         for (idx_t row = 0; row < count; row++)
             ((StringView *)out)[row] = ((const StringView *)in)[uv.sel[row]];
         break;
-    default: break;
+    default:
+        break;
     }
     if (uv.validity) {
         for (idx_t row = 0; row < count; row++) {
-            if (!validity_get(uv.validity, uv.sel[row])) BS_TRY(vector_set_null(dst, dst_offset + row, err));
-            else if (dst->validity) validity_set_valid(dst->validity, dst_offset + row);
+            if (!validity_get(uv.validity, uv.sel[row]))
+                BS_TRY(vector_set_null(dst, dst_offset + row, err));
+            else if (dst->validity)
+                validity_set_valid(dst->validity, dst_offset + row);
         }
     } else if (dst->validity) {
-        for (idx_t row = 0; row < count; row++) validity_set_valid(dst->validity, dst_offset + row);
+        for (idx_t row = 0; row < count; row++)
+            validity_set_valid(dst->validity, dst_offset + row);
     }
     if (is_string) {
         StringView *strs = (StringView *)out;
@@ -196,7 +214,8 @@ Status vector_flatten(Vector *v, idx_t count, Error *err)
         if (!out) return arena_error(v->arena, err);
     }
     const char *in = uv.data;
-    for (idx_t row = 0; row < count; row++) memcpy(out + row * width, in + uv.sel[row] * width, width);
+    for (idx_t row = 0; row < count; row++)
+        memcpy(out + row * width, in + uv.sel[row] * width, width);
     uint64_t *validity = NULL;
     if (uv.validity) {
         validity = arena_alloc(v->arena, VALIDITY_WORDS * sizeof(uint64_t));
@@ -226,17 +245,26 @@ void vector_get_value(const Vector *v, idx_t row, Value *out)
         return;
     }
     switch (type_physical(v->type)) {
-    case PHYS_BOOL: out->u.b = ((const uint8_t *)uv.data)[pos] != 0; break;
-    case PHYS_INT32: out->u.i32 = ((const int32_t *)uv.data)[pos]; break;
-    case PHYS_INT64: out->u.i64 = ((const int64_t *)uv.data)[pos]; break;
-    case PHYS_DOUBLE: out->u.f64 = ((const double *)uv.data)[pos]; break;
+    case PHYS_BOOL:
+        out->u.b = ((const uint8_t *)uv.data)[pos] != 0;
+        break;
+    case PHYS_INT32:
+        out->u.i32 = ((const int32_t *)uv.data)[pos];
+        break;
+    case PHYS_INT64:
+        out->u.i64 = ((const int64_t *)uv.data)[pos];
+        break;
+    case PHYS_DOUBLE:
+        out->u.f64 = ((const double *)uv.data)[pos];
+        break;
     case PHYS_STRING: {
         const StringView *s = &((const StringView *)uv.data)[pos];
         out->u.str.data = sv_data(s);
         out->u.str.len = s->len;
         break;
     }
-    case PHYS_INVALID: break;
+    case PHYS_INVALID:
+        break;
     }
 }
 
@@ -309,7 +337,8 @@ void chunk_reset(Chunk *chunk)
 {
     chunk->n_rows = 0;
     chunk->sel = NULL;
-    for (int col = 0; col < chunk->n_cols; col++) vector_reset(&chunk->cols[col]);
+    for (int col = 0; col < chunk->n_cols; col++)
+        vector_reset(&chunk->cols[col]);
     arena_reset(chunk->batch);
 }
 
@@ -320,7 +349,8 @@ Status chunk_append(Chunk *dst, const Chunk *src, idx_t offset, idx_t count, Err
     if (src->sel) {
         sel = src->sel + offset;
     } else {
-        for (idx_t row = 0; row < count; row++) local[row] = (sel_t)(offset + row);
+        for (idx_t row = 0; row < count; row++)
+            local[row] = (sel_t)(offset + row);
         sel = local;
     }
     for (int col = 0; col < dst->n_cols; col++)

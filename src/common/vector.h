@@ -29,11 +29,11 @@ typedef enum VectorKind { VEC_FLAT = 0, VEC_CONSTANT, VEC_DICTIONARY } VectorKin
 typedef struct Vector {
     LogicalType type;
     VectorKind kind;
-    void *data;              /* values; for VEC_DICTIONARY the sel_t indices into child */
-    uint64_t *validity;      /* VALIDITY_WORDS words; NULL: all valid */
+    void *data;                 /* values; for VEC_DICTIONARY the sel_t indices into child */
+    uint64_t *validity;         /* VALIDITY_WORDS words; NULL: all valid */
     const struct Vector *child; /* VEC_DICTIONARY: the flat vector indexed */
-    Arena *arena;            /* where validity, indices and string bytes are allocated */
-    void *own_data;          /* the vector's own flat buffer (BASALT_VECTOR_SIZE values) */
+    Arena *arena;               /* where validity, indices and string bytes are allocated */
+    void *own_data;             /* the vector's own flat buffer (BASALT_VECTOR_SIZE values) */
 } Vector;
 
 /* A read-only view of any vector kind: value of row i is data[sel[i]]. */
@@ -102,8 +102,8 @@ Status vector_flatten(Vector *v, idx_t count, Error *err);
  * Copies rows sel[0..count) of src (sel NULL: 0..count) to flat dst at rows
  * [dst_offset, dst_offset+count). Long strings are copied into dst->arena.
  */
-Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst,
-                   idx_t dst_offset, Error *err);
+Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst, idx_t dst_offset,
+                   Error *err);
 /* Reads row `row` of any vector kind into a Value (strings are viewed, not copied). */
 void vector_get_value(const Vector *v, idx_t row, Value *out);
 /* Writes a Value into row `row` of flat v; strings are copied into v->arena. */

@@ -103,15 +103,20 @@ static inline uint64_t hash_at(PhysicalType p, const UnifiedVector *uv, sel_t at
 {
     if (!validity_get(uv->validity, at)) return NULL_HASH;
     switch (p) {
-    case PHYS_BOOL: return hash_u64(((const uint8_t *)uv->data)[at]);
-    case PHYS_INT32: return hash_u64((uint64_t)(int64_t)((const int32_t *)uv->data)[at]);
-    case PHYS_INT64: return hash_u64((uint64_t)((const int64_t *)uv->data)[at]);
-    case PHYS_DOUBLE: return hash_double(((const double *)uv->data)[at]);
+    case PHYS_BOOL:
+        return hash_u64(((const uint8_t *)uv->data)[at]);
+    case PHYS_INT32:
+        return hash_u64((uint64_t)(int64_t)((const int32_t *)uv->data)[at]);
+    case PHYS_INT64:
+        return hash_u64((uint64_t)((const int64_t *)uv->data)[at]);
+    case PHYS_DOUBLE:
+        return hash_double(((const double *)uv->data)[at]);
     case PHYS_STRING: {
         const StringView *s = &((const StringView *)uv->data)[at];
         return hash_bytes(sv_data(s), s->len);
     }
-    case PHYS_INVALID: break;
+    case PHYS_INVALID:
+        break;
     }
     return 0;
 }
@@ -122,20 +127,25 @@ static inline bool doubles_equal(double a, double b)
 }
 
 /* Equality of group g's key column c with the value at `at`. */
-static inline bool key_equal(const AggTable *t, int c, uint32_t g, const UnifiedVector *uv, sel_t at)
+static inline bool key_equal(const AggTable *t, int c, uint32_t g, const UnifiedVector *uv,
+                             sel_t at)
 {
     bool g_valid = !t->key_validity[c] || validity_get(t->key_validity[c], g);
     bool r_valid = validity_get(uv->validity, at);
     if (!g_valid || !r_valid) return g_valid == r_valid;
     switch (type_physical(t->key_types[c])) {
-    case PHYS_BOOL: return ((const uint8_t *)t->keys[c])[g] == ((const uint8_t *)uv->data)[at];
-    case PHYS_INT32: return ((const int32_t *)t->keys[c])[g] == ((const int32_t *)uv->data)[at];
-    case PHYS_INT64: return ((const int64_t *)t->keys[c])[g] == ((const int64_t *)uv->data)[at];
+    case PHYS_BOOL:
+        return ((const uint8_t *)t->keys[c])[g] == ((const uint8_t *)uv->data)[at];
+    case PHYS_INT32:
+        return ((const int32_t *)t->keys[c])[g] == ((const int32_t *)uv->data)[at];
+    case PHYS_INT64:
+        return ((const int64_t *)t->keys[c])[g] == ((const int64_t *)uv->data)[at];
     case PHYS_DOUBLE:
         return doubles_equal(((const double *)t->keys[c])[g], ((const double *)uv->data)[at]);
     case PHYS_STRING:
         return sv_equal(&((const StringView *)t->keys[c])[g], &((const StringView *)uv->data)[at]);
-    case PHYS_INVALID: break;
+    case PHYS_INVALID:
+        break;
     }
     return false;
 }
@@ -166,7 +176,8 @@ static Status grow_groups(AggTable *t, Error *err)
             memset(t->key_validity[c] + old_words, 0xff, (words - old_words) * 8);
         }
     }
-    BS_TRY(grow(t, (void **)&t->hashes, sizeof(uint64_t) * t->cap_groups, sizeof(uint64_t) * cap, err));
+    BS_TRY(grow(t, (void **)&t->hashes, sizeof(uint64_t) * t->cap_groups, sizeof(uint64_t) * cap,
+                err));
     size_t per_group = sizeof(AggState) * (size_t)(t->n_aggs ? t->n_aggs : 1);
     BS_TRY(grow(t, (void **)&t->states, per_group * t->cap_groups, per_group * cap, err));
     t->cap_groups = cap;
@@ -182,7 +193,8 @@ static Status rehash(AggTable *t, uint32_t n_slots, Error *err)
     uint32_t mask = n_slots - 1;
     for (uint32_t g = 0; g < t->n_groups; g++) {
         uint32_t s = (uint32_t)t->hashes[g] & mask;
-        while (slots[s]) s = (s + 1) & mask;
+        while (slots[s])
+            s = (s + 1) & mask;
         slots[s] = g + 1;
     }
     release(t, t->slots, sizeof(uint32_t) * t->n_slots);
@@ -227,12 +239,18 @@ static Status new_group(AggTable *t, const UnifiedVector *key_uv, sel_t row, uin
 static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggState *b)
 {
     switch (p) {
-    case PHYS_BOOL: return a->v.b == b->v.b;
-    case PHYS_INT32: return a->v.i32 == b->v.i32;
-    case PHYS_INT64: return a->v.i64 == b->v.i64;
-    case PHYS_DOUBLE: return doubles_equal(a->v.f64, b->v.f64);
-    case PHYS_STRING: return sv_equal(&a->v.sv, &b->v.sv);
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        return a->v.b == b->v.b;
+    case PHYS_INT32:
+        return a->v.i32 == b->v.i32;
+    case PHYS_INT64:
+        return a->v.i64 == b->v.i64;
+    case PHYS_DOUBLE:
+        return doubles_equal(a->v.f64, b->v.f64);
+    case PHYS_STRING:
+        return sv_equal(&a->v.sv, &b->v.sv);
+    case PHYS_INVALID:
+        break;
     }
     return false;
 }
@@ -245,12 +263,14 @@ static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint
     if ((ds->n_entries + 1) * 2 > ds->n_slots) {
         uint32_t n_slots = ds->n_slots ? ds->n_slots * 2 : 1024;
         MemTracker *failed;
-        uint32_t *slots = memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
+        uint32_t *slots =
+            memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
         if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * n_slots), err);
         memset(slots, 0, sizeof(uint32_t) * n_slots);
         for (uint32_t e = 0; e < ds->n_entries; e++) {
             uint32_t s = (uint32_t)ds->hashes[e] & (n_slots - 1);
-            while (slots[s]) s = (s + 1) & (n_slots - 1);
+            while (slots[s])
+                s = (s + 1) & (n_slots - 1);
             slots[s] = e + 1;
         }
         release(t, ds->slots, sizeof(uint32_t) * ds->n_slots);
@@ -261,7 +281,8 @@ static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint
     uint32_t s = (uint32_t)h & mask;
     while (ds->slots[s]) {
         uint32_t e = ds->slots[s] - 1;
-        if (ds->hashes[e] == h && ds->groups[e] == group && distinct_value_equal(p, &ds->values[e], value)) {
+        if (ds->hashes[e] == h && ds->groups[e] == group &&
+            distinct_value_equal(p, &ds->values[e], value)) {
             *is_new = false;
             return BS_OK;
         }
@@ -269,9 +290,12 @@ static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint
     }
     if (ds->n_entries == ds->cap_entries) {
         uint32_t cap = ds->cap_entries ? ds->cap_entries * 2 : 1024;
-        BS_TRY(grow(t, (void **)&ds->groups, sizeof(uint32_t) * ds->cap_entries, sizeof(uint32_t) * cap, err));
-        BS_TRY(grow(t, (void **)&ds->hashes, sizeof(uint64_t) * ds->cap_entries, sizeof(uint64_t) * cap, err));
-        BS_TRY(grow(t, (void **)&ds->values, sizeof(AggState) * ds->cap_entries, sizeof(AggState) * cap, err));
+        BS_TRY(grow(t, (void **)&ds->groups, sizeof(uint32_t) * ds->cap_entries,
+                    sizeof(uint32_t) * cap, err));
+        BS_TRY(grow(t, (void **)&ds->hashes, sizeof(uint64_t) * ds->cap_entries,
+                    sizeof(uint64_t) * cap, err));
+        BS_TRY(grow(t, (void **)&ds->values, sizeof(AggState) * ds->cap_entries,
+                    sizeof(AggState) * cap, err));
         ds->cap_entries = cap;
     }
     uint32_t e = ds->n_entries++;
@@ -309,8 +333,8 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
     t->distinct = bs_calloc((size_t)na, sizeof(DistinctSet *));
     t->row_hash = bs_malloc(sizeof(uint64_t) * BASALT_VECTOR_SIZE);
     t->row_group = bs_malloc(sizeof(uint32_t) * BASALT_VECTOR_SIZE);
-    if (!t->strings || !t->key_types || !t->key_cols || !t->keys || !t->key_validity || !t->distinct ||
-        !t->row_hash || !t->row_group) {
+    if (!t->strings || !t->key_types || !t->key_cols || !t->keys || !t->key_validity ||
+        !t->distinct || !t->row_hash || !t->row_group) {
         agg_table_destroy(t);
         error_oom(err);
         return NULL;
@@ -393,12 +417,23 @@ static Status sum_overflow(const PlanAggregate *agg, Error *err)
 static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at, AggState *out)
 {
     switch (p) {
-    case PHYS_BOOL: out->v.b = ((const uint8_t *)uv->data)[at]; break;
-    case PHYS_INT32: out->v.i32 = ((const int32_t *)uv->data)[at]; break;
-    case PHYS_INT64: out->v.i64 = ((const int64_t *)uv->data)[at]; break;
-    case PHYS_DOUBLE: out->v.f64 = ((const double *)uv->data)[at]; break;
-    case PHYS_STRING: out->v.sv = ((const StringView *)uv->data)[at]; break;
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        out->v.b = ((const uint8_t *)uv->data)[at];
+        break;
+    case PHYS_INT32:
+        out->v.i32 = ((const int32_t *)uv->data)[at];
+        break;
+    case PHYS_INT64:
+        out->v.i64 = ((const int64_t *)uv->data)[at];
+        break;
+    case PHYS_DOUBLE:
+        out->v.f64 = ((const double *)uv->data)[at];
+        break;
+    case PHYS_STRING:
+        out->v.sv = ((const StringView *)uv->data)[at];
+        break;
+    case PHYS_INVALID:
+        break;
     }
 }
 
@@ -406,27 +441,34 @@ static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at,
 static inline int compare_state_values(PhysicalType p, const AggState *a, const AggState *b)
 {
     switch (p) {
-    case PHYS_BOOL: return (a->v.b > b->v.b) - (a->v.b < b->v.b);
-    case PHYS_INT32: return (a->v.i32 > b->v.i32) - (a->v.i32 < b->v.i32);
-    case PHYS_INT64: return (a->v.i64 > b->v.i64) - (a->v.i64 < b->v.i64);
+    case PHYS_BOOL:
+        return (a->v.b > b->v.b) - (a->v.b < b->v.b);
+    case PHYS_INT32:
+        return (a->v.i32 > b->v.i32) - (a->v.i32 < b->v.i32);
+    case PHYS_INT64:
+        return (a->v.i64 > b->v.i64) - (a->v.i64 < b->v.i64);
     case PHYS_DOUBLE: {
         double x = a->v.f64, y = b->v.f64;
         if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
         return (x > y) - (x < y);
     }
-    case PHYS_STRING: return sv_compare(&a->v.sv, &b->v.sv);
-    case PHYS_INVALID: break;
+    case PHYS_STRING:
+        return sv_compare(&a->v.sv, &b->v.sv);
+    case PHYS_INVALID:
+        break;
     }
     return 0;
 }
 
 /* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
-static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p, AggState *st,
-                                 const AggState *value, Error *err)
+static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p,
+                                 AggState *st, const AggState *value, Error *err)
 {
     switch (agg->func) {
     case AGG_COUNT_STAR:
-    case AGG_COUNT: st->count++; return BS_OK;
+    case AGG_COUNT:
+        st->count++;
+        return BS_OK;
     case AGG_SUM:
         if (p == PHYS_DOUBLE) {
             st->v.f64 += value->v.f64;
@@ -453,7 +495,8 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         st->count = 1;
         return BS_OK;
     }
-    case AGG_COUNT_: break;
+    case AGG_COUNT_:
+        break;
     }
     return BS_OK;
 }
@@ -464,7 +507,8 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
     const PlanAggregate *agg = &t->aggs[a];
     idx_t n = chunk->n_rows;
     if (agg->func == AGG_COUNT_STAR) {
-        for (idx_t i = 0; i < n; i++) state_of(t, t->row_group[i], a)->count++;
+        for (idx_t i = 0; i < n; i++)
+            state_of(t, t->row_group[i], a)->count++;
         return BS_OK;
     }
     sel_t scratch[BASALT_VECTOR_SIZE];
@@ -473,14 +517,16 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
     PhysicalType p = type_physical(agg->arg_type);
     /* Fast paths for the common non-distinct sums and counts. */
     if (!agg->distinct && agg->func == AGG_COUNT && !uv.validity) {
-        for (idx_t i = 0; i < n; i++) state_of(t, t->row_group[i], a)->count++;
+        for (idx_t i = 0; i < n; i++)
+            state_of(t, t->row_group[i], a)->count++;
         return BS_OK;
     }
     if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity) {
         const int64_t *v = uv.data;
         for (idx_t i = 0; i < n; i++) {
             AggState *st = state_of(t, t->row_group[i], a);
-            if (__builtin_add_overflow(st->v.i64, v[uv.sel[i]], &st->v.i64)) return sum_overflow(agg, err);
+            if (__builtin_add_overflow(st->v.i64, v[uv.sel[i]], &st->v.i64))
+                return sum_overflow(agg, err);
             st->count++;
         }
         return BS_OK;
@@ -502,7 +548,8 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
         uint32_t g = t->row_group[i];
         if (agg->distinct) {
             bool is_new;
-            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_at(p, &uv, at), &is_new, err));
+            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_at(p, &uv, at), &is_new,
+                                   err));
             if (!is_new) continue;
         }
         BS_TRY(apply_value(t, agg, p, state_of(t, g, a), &value, err));
@@ -511,13 +558,15 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
 }
 
 /* Combines a partial state into st (FINAL input and merging tables). */
-static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st, const AggState *src,
-                            Error *err)
+static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
+                            const AggState *src, Error *err)
 {
     PhysicalType p = type_physical(agg->arg_type);
     switch (agg->func) {
     case AGG_COUNT_STAR:
-    case AGG_COUNT: st->count += src->count; return BS_OK;
+    case AGG_COUNT:
+        st->count += src->count;
+        return BS_OK;
     case AGG_SUM:
         if (!src->count) return BS_OK;
         if (p == PHYS_DOUBLE)
@@ -537,7 +586,8 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
     case AGG_MAX:
         if (!src->count) return BS_OK;
         return apply_value(t, agg, p, st, src, err);
-    case AGG_COUNT_: break;
+    case AGG_COUNT_:
+        break;
     }
     return BS_OK;
 }
@@ -593,7 +643,8 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
     } else {
         UnifiedVector key_uv[16];
         sel_t *scratch = NULL;
-        UnifiedVector *kuv = t->n_keys <= 16 ? key_uv : bs_malloc(sizeof(UnifiedVector) * (size_t)t->n_keys);
+        UnifiedVector *kuv =
+            t->n_keys <= 16 ? key_uv : bs_malloc(sizeof(UnifiedVector) * (size_t)t->n_keys);
         if (!kuv) return error_oom(err);
         if (chunk->sel) {
             scratch = bs_malloc(sizeof(sel_t) * BASALT_VECTOR_SIZE * (size_t)t->n_keys);
@@ -603,7 +654,8 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
             }
         }
         for (int c = 0; c < t->n_keys; c++) {
-            chunk_unify(chunk, t->key_cols[c], &kuv[c], scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
+            chunk_unify(chunk, t->key_cols[c], &kuv[c],
+                        scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
             PhysicalType p = type_physical(t->key_types[c]);
             for (idx_t i = 0; i < n; i++) {
                 uint64_t h = hash_at(p, &kuv[c], kuv[c].sel[i]);
@@ -612,7 +664,9 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
         }
         Status st = BS_OK;
         for (idx_t i = 0; i < n && st == BS_OK; i++) {
-            if ((t->n_groups + 1) * 2 > t->n_slots && (st = rehash(t, t->n_slots * 2, err)) != BS_OK) break;
+            if ((t->n_groups + 1) * 2 > t->n_slots &&
+                (st = rehash(t, t->n_slots * 2, err)) != BS_OK)
+                break;
             uint64_t h = t->row_hash[i];
             uint32_t mask = t->n_slots - 1;
             uint32_t s = (uint32_t)h & mask;
@@ -630,7 +684,8 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
                 uint32_t g = e - 1;
                 if (t->hashes[g] == h) {
                     bool eq = true;
-                    for (int c = 0; c < t->n_keys && eq; c++) eq = key_equal(t, c, g, &kuv[c], kuv[c].sel[i]);
+                    for (int c = 0; c < t->n_keys && eq; c++)
+                        eq = key_equal(t, c, g, &kuv[c], kuv[c].sel[i]);
                     if (eq) {
                         t->row_group[i] = g;
                         break;
@@ -653,7 +708,8 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
 }
 
 /* Finds or creates in dst the group of src's group g; *out is its number in dst. */
-static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint32_t *out, Error *err)
+static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint32_t *out,
+                            Error *err)
 {
     if (dst->n_keys == 0) {
         *out = 0;
@@ -662,7 +718,8 @@ static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint
     if ((dst->n_groups + 1) * 2 > dst->n_slots) BS_TRY(rehash(dst, dst->n_slots * 2, err));
     /* View src's keys of group g as one-row unified vectors. */
     UnifiedVector uv[16];
-    UnifiedVector *kuv = dst->n_keys <= 16 ? uv : bs_malloc(sizeof(UnifiedVector) * (size_t)dst->n_keys);
+    UnifiedVector *kuv =
+        dst->n_keys <= 16 ? uv : bs_malloc(sizeof(UnifiedVector) * (size_t)dst->n_keys);
     if (!kuv) return error_oom(err);
     sel_t at = (sel_t)g;
     for (int c = 0; c < dst->n_keys; c++) {
@@ -684,7 +741,8 @@ static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint
         uint32_t d = e - 1;
         if (dst->hashes[d] == h) {
             bool eq = true;
-            for (int c = 0; c < dst->n_keys && eq; c++) eq = key_equal(dst, c, d, &kuv[c], at);
+            for (int c = 0; c < dst->n_keys && eq; c++)
+                eq = key_equal(dst, c, d, &kuv[c], at);
             if (eq) {
                 *out = d;
                 break;
@@ -700,7 +758,8 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
 {
     uint32_t *map = NULL;
     MemTracker *failed;
-    map = memtracker_realloc(dst->tracker, NULL, 0, sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1), &failed);
+    map = memtracker_realloc(dst->tracker, NULL, 0,
+                             sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1), &failed);
     if (!map) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * src->n_groups), err);
     Status st = BS_OK;
     for (uint32_t g = 0; g < src->n_groups && st == BS_OK; g++) {
@@ -711,7 +770,8 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
         st = find_group_of(dst, src, g, &map[g], err);
         for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
             if (!dst->aggs[a].distinct)
-                st = combine_state(dst, &dst->aggs[a], state_of(dst, map[g], a), state_of(src, g, a), err);
+                st = combine_state(dst, &dst->aggs[a], state_of(dst, map[g], a),
+                                   state_of(src, g, a), err);
     }
     /* DISTINCT aggregates: re-apply src's distinct values to dst's groups. */
     for (int a = 0; a < dst->n_aggs && st == BS_OK; a++) {
@@ -722,8 +782,10 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
             uint32_t g = map[sds->groups[e]];
             UnifiedVector one = {&sds->values[e].v, SEL_ZERO, NULL};
             bool is_new;
-            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_at(p, &one, 0), &is_new, err);
-            if (st == BS_OK && is_new) st = apply_value(dst, &dst->aggs[a], p, state_of(dst, g, a), &sds->values[e], err);
+            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_at(p, &one, 0),
+                                 &is_new, err);
+            if (st == BS_OK && is_new)
+                st = apply_value(dst, &dst->aggs[a], p, state_of(dst, g, a), &sds->values[e], err);
         }
     }
     memtracker_free(dst->tracker, map, sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1));
@@ -737,24 +799,37 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
 {
     if (!st->count) return vector_set_null(v, row, err);
     switch (p) {
-    case PHYS_BOOL: ((uint8_t *)v->data)[row] = st->v.b; break;
-    case PHYS_INT32: ((int32_t *)v->data)[row] = st->v.i32; break;
-    case PHYS_INT64: ((int64_t *)v->data)[row] = st->v.i64; break;
-    case PHYS_DOUBLE: ((double *)v->data)[row] = st->v.f64; break;
-    case PHYS_STRING: ((StringView *)v->data)[row] = st->v.sv; break;
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        ((uint8_t *)v->data)[row] = st->v.b;
+        break;
+    case PHYS_INT32:
+        ((int32_t *)v->data)[row] = st->v.i32;
+        break;
+    case PHYS_INT64:
+        ((int64_t *)v->data)[row] = st->v.i64;
+        break;
+    case PHYS_DOUBLE:
+        ((double *)v->data)[row] = st->v.f64;
+        break;
+    case PHYS_STRING:
+        ((StringView *)v->data)[row] = st->v.sv;
+        break;
+    case PHYS_INVALID:
+        break;
     }
     return BS_OK;
 }
 
 /* The int128 sum of an average as the int64 of its partial state column. */
-static Status emit_avg_sum(const PlanAggregate *agg, Vector *v, idx_t row, const AggState *st, Error *err)
+static Status emit_avg_sum(const PlanAggregate *agg, Vector *v, idx_t row, const AggState *st,
+                           Error *err)
 {
     if (type_physical(agg->arg_type) == PHYS_DOUBLE) {
         ((double *)v->data)[row] = st->v.f64;
         return BS_OK;
     }
-    if (st->v.i128 > INT64_MAX || st->v.i128 < INT64_MIN) return kernel_overflow(plan_agg_state_type(agg, 0), err);
+    if (st->v.i128 > INT64_MAX || st->v.i128 < INT64_MIN)
+        return kernel_overflow(plan_agg_state_type(agg, 0), err);
     ((int64_t *)v->data)[row] = (int64_t)st->v.i128;
     return BS_OK;
 }
@@ -767,7 +842,8 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
         memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
         if (t->key_validity[c])
             for (uint32_t i = 0; i < count; i++)
-                if (!validity_get(t->key_validity[c], first + i)) BS_TRY(vector_set_null(v, i, err));
+                if (!validity_get(t->key_validity[c], first + i))
+                    BS_TRY(vector_set_null(v, i, err));
     }
     int col = t->n_keys;
     for (int a = 0; a < t->n_aggs; a++) {
@@ -778,15 +854,20 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
             const AggState *st = state_of(t, first + i, a);
             switch (agg->func) {
             case AGG_COUNT_STAR:
-            case AGG_COUNT: ((int64_t *)v->data)[i] = st->count; break;
+            case AGG_COUNT:
+                ((int64_t *)v->data)[i] = st->count;
+                break;
             case AGG_SUM:
                 if (st->count && t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
-                    (st->v.i64 >= POW10[agg->type.precision] || st->v.i64 <= -POW10[agg->type.precision]))
+                    (st->v.i64 >= POW10[agg->type.precision] ||
+                     st->v.i64 <= -POW10[agg->type.precision]))
                     return kernel_overflow(agg->type, err);
                 BS_TRY(emit_value(v, i, p == PHYS_DOUBLE ? PHYS_DOUBLE : PHYS_INT64, st, err));
                 break;
             case AGG_MIN:
-            case AGG_MAX: BS_TRY(emit_value(v, i, p, st, err)); break;
+            case AGG_MAX:
+                BS_TRY(emit_value(v, i, p, st, err));
+                break;
             case AGG_AVG:
                 if (t->mode == AGG_PARTIAL) {
                     BS_TRY(emit_avg_sum(agg, v, i, st, err));
@@ -799,7 +880,8 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     ((double *)v->data)[i] = sum / (double)st->count;
                 }
                 break;
-            case AGG_COUNT_: break;
+            case AGG_COUNT_:
+                break;
             }
         }
         col += t->mode == AGG_PARTIAL ? plan_agg_state_width(agg) : 1;

@@ -114,11 +114,11 @@ struct WriteTarget {
 
 typedef struct TaskConfig {
     ThreadPool *pool;
-    int max_drivers;       /* drivers per parallel pipeline (the --threads setting) */
-    MemTracker *tracker;   /* the query's tracker; the task's is a child of it */
-    atomic_bool *cancel;   /* set by anyone to stop the query (Ctrl-C, another task failing) */
-    SplitSource *splits;   /* for table scans */
-    WriteTarget *writes;   /* for table writers */
+    int max_drivers;     /* drivers per parallel pipeline (the --threads setting) */
+    MemTracker *tracker; /* the query's tracker; the task's is a child of it */
+    atomic_bool *cancel; /* set by anyone to stop the query (Ctrl-C, another task failing) */
+    SplitSource *splits; /* for table scans */
+    WriteTarget *writes; /* for table writers */
     /* Inputs: sources[k] reads the fragment with id source_ids[k]. */
     int n_sources;
     const int *source_ids;

@@ -84,15 +84,15 @@ Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *si
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                           Error *err);
-Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared,
-                            Operator **out, Error *err);
+Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                            Error *err);
 void agg_shared_destroy(BreakerState *shared);
 /* Sort: a sink per driver (sorted runs), one merging source after it. */
 BreakerState *sort_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                            Error *err);
-Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared,
-                             Operator **out, Error *err);
+Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                             Error *err);
 void sort_shared_destroy(BreakerState *shared);
 /* TopN: a sink per driver keeping its best rows; the Sort source merges them. */
 Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
@@ -135,8 +135,8 @@ bool expr_constant_value(const ExprState *state, Value *out);
  * A kernel computes result[sel[i]] from args at rows sel[i] (i < count). Strict kernels
  * see rows with a NULL argument already excluded by the caller (their result is NULL).
  */
-typedef Status (*KernelFn)(Vector **args, int n_args, const sel_t *sel, idx_t count,
-                           Vector *result, const void *data, Error *err);
+typedef Status (*KernelFn)(Vector **args, int n_args, const sel_t *sel, idx_t count, Vector *result,
+                           const void *data, Error *err);
 
 typedef struct KernelInfo {
     KernelFn fn;

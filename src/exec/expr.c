@@ -16,8 +16,17 @@
 
 #include <string.h>
 
-typedef enum StateKind { ST_CONSTANT, ST_COLUMN, ST_CALL, ST_AND, ST_OR, ST_NOT, ST_IS_NULL,
-                         ST_IS_NOT_NULL, ST_CASE } StateKind;
+typedef enum StateKind {
+    ST_CONSTANT,
+    ST_COLUMN,
+    ST_CALL,
+    ST_AND,
+    ST_OR,
+    ST_NOT,
+    ST_IS_NULL,
+    ST_IS_NOT_NULL,
+    ST_CASE
+} StateKind;
 
 struct ExprState {
     StateKind kind;
@@ -35,8 +44,8 @@ struct ExprState {
 
 /* ---- compilation ---- */
 
-static Status new_state(Arena *arena, Arena *batch, StateKind kind, LogicalType type, int n_children,
-                        ExprState **out, Error *err)
+static Status new_state(Arena *arena, Arena *batch, StateKind kind, LogicalType type,
+                        int n_children, ExprState **out, Error *err)
 {
     ExprState *s = arena_alloc_zero(arena, sizeof *s);
     if (!s) return arena_error(arena, err);
@@ -97,7 +106,8 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
                       Arena *batch, ExprState **out, Error *err)
 {
     ExprState *s;
-    if (e->type.id <= TYPE_NULL || e->type.id >= TYPE_COUNT_) return bad_plan("expression type", err);
+    if (e->type.id <= TYPE_NULL || e->type.id >= TYPE_COUNT_)
+        return bad_plan("expression type", err);
     switch (e->kind) {
     case EXPR_CONSTANT:
         BS_TRY(new_state(arena, batch, ST_CONSTANT, e->type, 0, &s, err));
@@ -132,38 +142,46 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
     case EXPR_AND:
     case EXPR_OR:
         if (e->type.id != TYPE_BOOLEAN || e->u.conj.n_args < 1) return bad_plan("conjunction", err);
-        BS_TRY(new_state(arena, batch, e->kind == EXPR_AND ? ST_AND : ST_OR, e->type, e->u.conj.n_args,
-                         &s, err));
+        BS_TRY(new_state(arena, batch, e->kind == EXPR_AND ? ST_AND : ST_OR, e->type,
+                         e->u.conj.n_args, &s, err));
         for (int k = 0; k < e->u.conj.n_args; k++) {
             BS_TRY(compile(e->u.conj.args[k], n_cols, types, arena, batch, &s->children[k], err));
-            if (s->children[k]->type.id != TYPE_BOOLEAN) return bad_plan("conjunction argument", err);
+            if (s->children[k]->type.id != TYPE_BOOLEAN)
+                return bad_plan("conjunction argument", err);
         }
         break;
     case EXPR_NOT:
     case EXPR_IS_NULL:
     case EXPR_IS_NOT_NULL: {
-        StateKind kind = e->kind == EXPR_NOT ? ST_NOT : e->kind == EXPR_IS_NULL ? ST_IS_NULL : ST_IS_NOT_NULL;
+        StateKind kind = e->kind == EXPR_NOT       ? ST_NOT
+                         : e->kind == EXPR_IS_NULL ? ST_IS_NULL
+                                                   : ST_IS_NOT_NULL;
         if (e->type.id != TYPE_BOOLEAN) return bad_plan("boolean operator type", err);
         BS_TRY(new_state(arena, batch, kind, e->type, 1, &s, err));
         BS_TRY(compile(e->u.unary.arg, n_cols, types, arena, batch, &s->children[0], err));
-        if (kind == ST_NOT && s->children[0]->type.id != TYPE_BOOLEAN) return bad_plan("NOT argument", err);
+        if (kind == ST_NOT && s->children[0]->type.id != TYPE_BOOLEAN)
+            return bad_plan("NOT argument", err);
         break;
     }
     case EXPR_CASE: {
         int n = e->u.case_.n_whens;
         BS_TRY(new_state(arena, batch, ST_CASE, e->type, 2 * n + 1, &s, err));
         for (int k = 0; k < n; k++) {
-            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, batch, &s->children[2 * k], err));
-            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, batch, &s->children[2 * k + 1], err));
+            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, batch, &s->children[2 * k],
+                           err));
+            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, batch,
+                           &s->children[2 * k + 1], err));
             if (s->children[2 * k]->type.id != TYPE_BOOLEAN ||
                 !type_equals(s->children[2 * k + 1]->type, e->type))
                 return bad_plan("CASE branch types", err);
         }
-        BS_TRY(compile(e->u.case_.else_expr, n_cols, types, arena, batch, &s->children[2 * n], err));
+        BS_TRY(
+            compile(e->u.case_.else_expr, n_cols, types, arena, batch, &s->children[2 * n], err));
         if (!type_equals(s->children[2 * n]->type, e->type)) return bad_plan("CASE ELSE type", err);
         break;
     }
-    default: return bad_plan("expression kind", err);
+    default:
+        return bad_plan("expression kind", err);
     }
     BS_TRY(try_fold(s, arena, err));
     *out = s;
@@ -189,8 +207,8 @@ bool expr_constant_value(const ExprState *state, Value *out)
 
 /* Rows of sel where every child result is valid go to valid_sel; returns their count.
    Rows with a NULL argument are marked NULL in s->result. */
-static Status split_nulls(ExprState *s, const sel_t *sel, idx_t count, sel_t *valid_sel, idx_t *n_valid,
-                          Error *err)
+static Status split_nulls(ExprState *s, const sel_t *sel, idx_t count, sel_t *valid_sel,
+                          idx_t *n_valid, Error *err)
 {
     bool any_validity = false;
     UnifiedVector uv[8];
@@ -230,12 +248,15 @@ static Status split_nulls(ExprState *s, const sel_t *sel, idx_t count, sel_t *va
 
 static Status eval_call(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
-    for (int k = 0; k < s->n_children; k++) BS_TRY(eval(s->children[k], chunk, sel, count, err));
+    for (int k = 0; k < s->n_children; k++)
+        BS_TRY(eval(s->children[k], chunk, sel, count, err));
     vector_reset(&s->result);
     Vector *args[8];
-    Vector **argv = s->n_children <= 8 ? args : arena_alloc(s->batch, sizeof(Vector *) * (size_t)s->n_children);
+    Vector **argv =
+        s->n_children <= 8 ? args : arena_alloc(s->batch, sizeof(Vector *) * (size_t)s->n_children);
     if (!argv) return arena_error(s->batch, err);
-    for (int k = 0; k < s->n_children; k++) argv[k] = &s->children[k]->result;
+    for (int k = 0; k < s->n_children; k++)
+        argv[k] = &s->children[k]->result;
     if (!s->kernel.strict)
         return s->kernel.fn(argv, s->n_children, sel, count, &s->result, s->kernel.data, err);
     idx_t n_valid;
@@ -250,7 +271,8 @@ static Status eval_conj(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
 {
     vector_reset(&s->result);
     uint8_t *out = s->result.data;
-    for (idx_t i = 0; i < count; i++) out[sel[i]] = !decisive;
+    for (idx_t i = 0; i < count; i++)
+        out[sel[i]] = !decisive;
     /* Rows still undecided. */
     sel_t *rows = s->scratch;
     memcpy(rows, sel, sizeof(sel_t) * count);
@@ -337,7 +359,8 @@ static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
 static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
     switch (s->kind) {
-    case ST_CONSTANT: return vector_set_constant(&s->result, &s->constant, err);
+    case ST_CONSTANT:
+        return vector_set_constant(&s->result, &s->constant, err);
     case ST_COLUMN: {
         const Vector *col = &chunk->cols[s->column];
         vector_reset(&s->result);
@@ -345,9 +368,12 @@ static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Er
         vector_reference(&s->result, col);
         return BS_OK;
     }
-    case ST_CALL: return eval_call(s, chunk, sel, count, err);
-    case ST_AND: return eval_conj(s, chunk, sel, count, false, err);
-    case ST_OR: return eval_conj(s, chunk, sel, count, true, err);
+    case ST_CALL:
+        return eval_call(s, chunk, sel, count, err);
+    case ST_AND:
+        return eval_conj(s, chunk, sel, count, false, err);
+    case ST_OR:
+        return eval_conj(s, chunk, sel, count, true, err);
     case ST_NOT:
     case ST_IS_NULL:
     case ST_IS_NOT_NULL: {
@@ -373,7 +399,8 @@ static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Er
         }
         return BS_OK;
     }
-    case ST_CASE: return eval_case(s, chunk, sel, count, err);
+    case ST_CASE:
+        return eval_case(s, chunk, sel, count, err);
     }
     return bad_plan("expression state", err);
 }
@@ -436,7 +463,8 @@ static Status select_rows(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t co
         for (int k = 0; k < s->n_children && n_rest > 0; k++) {
             idx_t n_hits;
             BS_TRY(select_rows(s->children[k], chunk, rest, n_rest, hits, &n_hits, err));
-            for (idx_t i = 0; i < n_hits; i++) taken[hits[i]] = 1;
+            for (idx_t i = 0; i < n_hits; i++)
+                taken[hits[i]] = 1;
             idx_t kept = 0;
             for (idx_t i = 0; i < n_rest; i++)
                 if (!taken[rest[i]]) rest[kept++] = rest[i];

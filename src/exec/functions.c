@@ -50,7 +50,8 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_SUBSTRING: {
         bool ok = n_args >= 1 && arg_types[0].id == TYPE_VARCHAR;
         for (int k = 1; k < n_args && ok; k++)
-            ok = func == FN_SUBSTRING ? arg_types[k].id == TYPE_BIGINT : arg_types[k].id == TYPE_VARCHAR;
+            ok = func == FN_SUBSTRING ? arg_types[k].id == TYPE_BIGINT
+                                      : arg_types[k].id == TYPE_VARCHAR;
         if (ok) out->fn = string_kernel(func, n_args);
         break;
     }
@@ -69,7 +70,8 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     }
     case FN_COALESCE: {
         bool ok = n_args >= 1;
-        for (int k = 0; k < n_args && ok; k++) ok = type_equals(arg_types[k], ret);
+        for (int k = 0; k < n_args && ok; k++)
+            ok = type_equals(arg_types[k], ret);
         if (ok) {
             out->fn = coalesce_kernel();
             out->strict = false;
@@ -87,12 +89,14 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         out->fn = extract_kernel(func, arg_types[0]);
         break;
     }
-    case FN_COUNT_: break;
+    case FN_COUNT_:
+        break;
     }
     if (!out->fn) {
         const char *name = scalar_func_name(func);
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
-                         "invalid plan: no kernel for %s with these argument types", name ? name : "?");
+                         "invalid plan: no kernel for %s with these argument types",
+                         name ? name : "?");
     }
     return BS_OK;
 }

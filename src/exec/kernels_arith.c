@@ -14,14 +14,18 @@
 Status kernel_overflow(LogicalType type, Error *err)
 {
     switch ((TypeId)type.id) {
-    case TYPE_INTEGER: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "integer out of range");
-    case TYPE_BIGINT: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
-    case TYPE_DATE: return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
+    case TYPE_INTEGER:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "integer out of range");
+    case TYPE_BIGINT:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
+    case TYPE_DATE:
+        return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
     case TYPE_DECIMAL:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1,
-                         "numeric field overflow: result does not fit DECIMAL(%d,%d)", type.precision,
-                         type.scale);
-    default: return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "value out of range");
+                         "numeric field overflow: result does not fit DECIMAL(%d,%d)",
+                         type.precision, type.scale);
+    default:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "value out of range");
     }
 }
 
@@ -33,19 +37,25 @@ Status kernel_division_by_zero(Error *err)
 KernelPhys kernel_phys(LogicalType type)
 {
     switch (type_physical(type)) {
-    case PHYS_BOOL: return KP_BOOL;
-    case PHYS_INT32: return KP_I32;
-    case PHYS_INT64: return KP_I64;
-    case PHYS_DOUBLE: return KP_F64;
-    case PHYS_STRING: return KP_STR;
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        return KP_BOOL;
+    case PHYS_INT32:
+        return KP_I32;
+    case PHYS_INT64:
+        return KP_I64;
+    case PHYS_DOUBLE:
+        return KP_F64;
+    case PHYS_STRING:
+        return KP_STR;
+    case PHYS_INVALID:
+        break;
     }
     return KP_COUNT_;
 }
 
 #define INT_OP(T, TYPEID, OPFN)                                                                    \
     {                                                                                              \
-        if (__builtin_##OPFN##_overflow(a, b, r)) return kernel_overflow(type_make(TYPEID), err);   \
+        if (__builtin_##OPFN##_overflow(a, b, r)) return kernel_overflow(type_make(TYPEID), err);  \
     }
 
 /* ---- INTEGER ---- */
@@ -122,43 +132,67 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
     case TYPE_INTEGER:
         if (left.id != TYPE_INTEGER) return NULL;
         switch (func) {
-        case FN_ADD: return add_i32;
-        case FN_SUBTRACT: return sub_i32;
-        case FN_MULTIPLY: return mul_i32;
-        case FN_DIVIDE: return div_i32;
-        case FN_MODULO: return mod_i32;
-        default: return NULL;
+        case FN_ADD:
+            return add_i32;
+        case FN_SUBTRACT:
+            return sub_i32;
+        case FN_MULTIPLY:
+            return mul_i32;
+        case FN_DIVIDE:
+            return div_i32;
+        case FN_MODULO:
+            return mod_i32;
+        default:
+            return NULL;
         }
     case TYPE_BIGINT:
         if (left.id != TYPE_BIGINT) return NULL;
         switch (func) {
-        case FN_ADD: return add_i64;
-        case FN_SUBTRACT: return sub_i64;
-        case FN_MULTIPLY: return mul_i64;
-        case FN_DIVIDE: return div_i64;
-        case FN_MODULO: return mod_i64;
-        default: return NULL;
+        case FN_ADD:
+            return add_i64;
+        case FN_SUBTRACT:
+            return sub_i64;
+        case FN_MULTIPLY:
+            return mul_i64;
+        case FN_DIVIDE:
+            return div_i64;
+        case FN_MODULO:
+            return mod_i64;
+        default:
+            return NULL;
         }
     case TYPE_DOUBLE:
         if (left.id != TYPE_DOUBLE) return NULL;
         switch (func) {
-        case FN_ADD: return add_f64;
-        case FN_SUBTRACT: return sub_f64;
-        case FN_MULTIPLY: return mul_f64;
-        case FN_DIVIDE: return div_f64;
-        case FN_MODULO: return mod_f64;
-        default: return NULL;
+        case FN_ADD:
+            return add_f64;
+        case FN_SUBTRACT:
+            return sub_f64;
+        case FN_MULTIPLY:
+            return mul_f64;
+        case FN_DIVIDE:
+            return div_f64;
+        case FN_MODULO:
+            return mod_f64;
+        default:
+            return NULL;
         }
     case TYPE_DECIMAL:
         if (left.id != TYPE_DECIMAL || right.id != TYPE_DECIMAL) return NULL;
         switch (func) {
-        case FN_ADD: return left.scale == ret.scale && right.scale == ret.scale ? add_dec : NULL;
-        case FN_SUBTRACT: return left.scale == ret.scale && right.scale == ret.scale ? sub_dec : NULL;
-        case FN_MULTIPLY: return left.scale + right.scale == ret.scale ? mul_dec : NULL;
-        case FN_MODULO: return left.scale == ret.scale ? mod_i64 : NULL;
-        default: return NULL;
+        case FN_ADD:
+            return left.scale == ret.scale && right.scale == ret.scale ? add_dec : NULL;
+        case FN_SUBTRACT:
+            return left.scale == ret.scale && right.scale == ret.scale ? sub_dec : NULL;
+        case FN_MULTIPLY:
+            return left.scale + right.scale == ret.scale ? mul_dec : NULL;
+        case FN_MODULO:
+            return left.scale == ret.scale ? mod_i64 : NULL;
+        default:
+            return NULL;
         }
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -184,22 +218,30 @@ DEFINE_UNARY(abs_f64, double, double, { *r = fabs(a); })
 KernelFn negate_kernel(LogicalType type)
 {
     switch ((TypeId)type.id) {
-    case TYPE_INTEGER: return neg_i32;
+    case TYPE_INTEGER:
+        return neg_i32;
     case TYPE_BIGINT:
-    case TYPE_DECIMAL: return neg_i64;
-    case TYPE_DOUBLE: return neg_f64;
-    default: return NULL;
+    case TYPE_DECIMAL:
+        return neg_i64;
+    case TYPE_DOUBLE:
+        return neg_f64;
+    default:
+        return NULL;
     }
 }
 
 KernelFn abs_kernel(LogicalType type)
 {
     switch ((TypeId)type.id) {
-    case TYPE_INTEGER: return abs_i32;
+    case TYPE_INTEGER:
+        return abs_i32;
     case TYPE_BIGINT:
-    case TYPE_DECIMAL: return abs_i64;
-    case TYPE_DOUBLE: return abs_f64;
-    default: return NULL;
+    case TYPE_DECIMAL:
+        return abs_i64;
+    case TYPE_DOUBLE:
+        return abs_f64;
+    default:
+        return NULL;
     }
 }
 

@@ -19,10 +19,13 @@ typedef struct CastData {
 static inline int64_t integral_at(const UnifiedVector *uv, TypeId id, sel_t at)
 {
     switch (id) {
-    case TYPE_BOOLEAN: return ((const uint8_t *)uv->data)[at];
+    case TYPE_BOOLEAN:
+        return ((const uint8_t *)uv->data)[at];
     case TYPE_INTEGER:
-    case TYPE_DATE: return ((const int32_t *)uv->data)[at];
-    default: return ((const int64_t *)uv->data)[at];
+    case TYPE_DATE:
+        return ((const int32_t *)uv->data)[at];
+    default:
+        return ((const int64_t *)uv->data)[at];
     }
 }
 
@@ -36,18 +39,26 @@ static Status cast_from_integral(KERNEL_ARGS)
         sel_t row = sel[i];
         int64_t v = integral_at(&ua, (TypeId)cd->from.id, ua.sel[row]);
         switch ((TypeId)cd->to.id) {
-        case TYPE_BOOLEAN: ((uint8_t *)result->data)[row] = v != 0; break;
+        case TYPE_BOOLEAN:
+            ((uint8_t *)result->data)[row] = v != 0;
+            break;
         case TYPE_INTEGER:
             if (v < INT32_MIN || v > INT32_MAX) return kernel_overflow(cd->to, err);
             ((int32_t *)result->data)[row] = (int32_t)v;
             break;
-        case TYPE_BIGINT: ((int64_t *)result->data)[row] = v; break;
-        case TYPE_DOUBLE: ((double *)result->data)[row] = (double)v; break;
+        case TYPE_BIGINT:
+            ((int64_t *)result->data)[row] = v;
+            break;
+        case TYPE_DOUBLE:
+            ((double *)result->data)[row] = (double)v;
+            break;
         case TYPE_DECIMAL:
-            if (!int64_to_decimal(v, cd->to.precision, cd->to.scale, &((int64_t *)result->data)[row]))
+            if (!int64_to_decimal(v, cd->to.precision, cd->to.scale,
+                                  &((int64_t *)result->data)[row]))
                 return kernel_overflow(cd->to, err);
             break;
-        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad integral cast");
+        default:
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad integral cast");
         }
     }
     return BS_OK;
@@ -64,7 +75,8 @@ static Status cast_from_double(KERNEL_ARGS)
         int64_t n;
         switch ((TypeId)cd->to.id) {
         case TYPE_INTEGER:
-            if (!double_to_int64(v, &n) || n < INT32_MIN || n > INT32_MAX) return kernel_overflow(cd->to, err);
+            if (!double_to_int64(v, &n) || n < INT32_MIN || n > INT32_MAX)
+                return kernel_overflow(cd->to, err);
             ((int32_t *)result->data)[row] = (int32_t)n;
             break;
         case TYPE_BIGINT:
@@ -72,10 +84,12 @@ static Status cast_from_double(KERNEL_ARGS)
             ((int64_t *)result->data)[row] = n;
             break;
         case TYPE_DECIMAL:
-            if (!double_to_decimal(v, cd->to.precision, cd->to.scale, &((int64_t *)result->data)[row]))
+            if (!double_to_decimal(v, cd->to.precision, cd->to.scale,
+                                   &((int64_t *)result->data)[row]))
                 return kernel_overflow(cd->to, err);
             break;
-        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad double cast");
+        default:
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad double cast");
         }
     }
     return BS_OK;
@@ -97,13 +111,19 @@ static Status cast_from_decimal(KERNEL_ARGS)
             ((int32_t *)result->data)[row] = (int32_t)n;
             break;
         }
-        case TYPE_BIGINT: ((int64_t *)result->data)[row] = decimal_to_int64(v, scale); break;
-        case TYPE_DOUBLE: ((double *)result->data)[row] = decimal_to_double(v, scale); break;
+        case TYPE_BIGINT:
+            ((int64_t *)result->data)[row] = decimal_to_int64(v, scale);
+            break;
+        case TYPE_DOUBLE:
+            ((double *)result->data)[row] = decimal_to_double(v, scale);
+            break;
         case TYPE_DECIMAL:
-            if (!decimal_rescale(v, scale, cd->to.scale, cd->to.precision, &((int64_t *)result->data)[row]))
+            if (!decimal_rescale(v, scale, cd->to.scale, cd->to.precision,
+                                 &((int64_t *)result->data)[row]))
                 return kernel_overflow(cd->to, err);
             break;
-        default: return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad decimal cast");
+        default:
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "bad decimal cast");
         }
     }
     return BS_OK;
@@ -115,7 +135,8 @@ static Status cast_date_to_timestamp(KERNEL_ARGS)
     unify(args[0], &ua);
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
-        ((int64_t *)result->data)[row] = (int64_t)((const int32_t *)ua.data)[ua.sel[row]] * MICROS_PER_DAY;
+        ((int64_t *)result->data)[row] =
+            (int64_t)((const int32_t *)ua.data)[ua.sel[row]] * MICROS_PER_DAY;
     }
     return BS_OK;
 }
@@ -158,7 +179,8 @@ static Status cast_from_varchar(KERNEL_ARGS)
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
         const StringView *s = &((const StringView *)ua.data)[ua.sel[row]];
-        ParseResult r = parse_as_type(sv_data(s), s->len, cd->to, (char *)result->data + width * row);
+        ParseResult r =
+            parse_as_type(sv_data(s), s->len, cd->to, (char *)result->data + width * row);
         if (r != PARSE_OK) return parse_error(err, r, cd->to, sv_data(s), s->len, -1);
     }
     return BS_OK;
@@ -171,12 +193,14 @@ static Status cast_identity(KERNEL_ARGS)
     size_t width = type_size(result->type);
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
-        memcpy((char *)result->data + width * row, (const char *)ua.data + width * ua.sel[row], width);
+        memcpy((char *)result->data + width * row, (const char *)ua.data + width * ua.sel[row],
+               width);
     }
     return BS_OK;
 }
 
-Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out, Error *err)
+Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out,
+                          Error *err)
 {
     CastData *cd = arena_alloc(arena, sizeof *cd);
     if (!cd) return arena_error(arena, err);
@@ -194,7 +218,8 @@ Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, Kernel
         out->fn = cast_to_varchar;
     else if (from.id == TYPE_VARCHAR)
         out->fn = cast_from_varchar;
-    else if (from_int && to_num && !(from.id == TYPE_BOOLEAN && (to.id == TYPE_DOUBLE || to.id == TYPE_DECIMAL)))
+    else if (from_int && to_num &&
+             !(from.id == TYPE_BOOLEAN && (to.id == TYPE_DOUBLE || to.id == TYPE_DECIMAL)))
         out->fn = cast_from_integral;
     else if (from.id == TYPE_DOUBLE && to_num && to.id != TYPE_BOOLEAN && to.id != TYPE_DOUBLE)
         out->fn = cast_from_double;

@@ -24,8 +24,10 @@ static bool round_to_unit(int64_t v, int drop, int64_t *q_out)
     }
     int64_t unit = POW10[drop];
     int64_t q = v / unit, rem = v % unit;
-    if (rem * 2 >= unit) q++;
-    else if (rem * 2 <= -unit) q--;
+    if (rem * 2 >= unit)
+        q++;
+    else if (rem * 2 <= -unit)
+        q--;
     *q_out = q;
     return true;
 }
@@ -83,13 +85,15 @@ static Status round_int(KERNEL_ARGS)
     bool wide = result->type.id == TYPE_BIGINT;
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
-        int64_t a = wide ? ((const int64_t *)ua.data)[ua.sel[row]] : ((const int32_t *)ua.data)[ua.sel[row]];
+        int64_t a = wide ? ((const int64_t *)ua.data)[ua.sel[row]]
+                         : ((const int32_t *)ua.data)[ua.sel[row]];
         int64_t digits = round_digits(n_args, &ud, row);
         int64_t v = a;
         if (digits < 0) {
             int64_t q;
             round_to_unit(a, (int)-digits, &q);
-            if (__builtin_mul_overflow(q, POW10[-digits], &v)) return kernel_overflow(result->type, err);
+            if (__builtin_mul_overflow(q, POW10[-digits], &v))
+                return kernel_overflow(result->type, err);
         }
         if (wide) {
             ((int64_t *)result->data)[row] = v;
@@ -104,11 +108,15 @@ static Status round_int(KERNEL_ARGS)
 KernelFn round_kernel(LogicalType type)
 {
     switch ((TypeId)type.id) {
-    case TYPE_DOUBLE: return round_f64;
-    case TYPE_DECIMAL: return round_dec;
+    case TYPE_DOUBLE:
+        return round_f64;
+    case TYPE_DECIMAL:
+        return round_dec;
     case TYPE_INTEGER:
-    case TYPE_BIGINT: return round_int;
-    default: return NULL;
+    case TYPE_BIGINT:
+        return round_int;
+    default:
+        return NULL;
     }
 }
 
@@ -160,8 +168,10 @@ static Status coalesce_impl(KERNEL_ARGS)
                 found = true;
             }
         }
-        if (!found) BS_TRY(vector_set_null(result, row, err));
-        else if (result->validity) validity_set_valid(result->validity, row);
+        if (!found)
+            BS_TRY(vector_set_null(result, row, err));
+        else if (result->validity)
+            validity_set_valid(result->validity, row);
     }
     return BS_OK;
 }

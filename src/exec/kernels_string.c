@@ -49,7 +49,8 @@ static Status concat_kernel(KERNEL_ARGS)
 static inline void next_char(const char *s, size_t len, size_t *i)
 {
     (*i)++;
-    while (*i < len && is_continuation((unsigned char)s[*i])) (*i)++;
+    while (*i < len && is_continuation((unsigned char)s[*i]))
+        (*i)++;
 }
 
 /*
@@ -62,7 +63,8 @@ static bool like_match(const char *s, size_t slen, const char *p, size_t plen)
     size_t star_p = SIZE_MAX, star_s = 0;
     while (si < slen) {
         if (pi < plen && p[pi] == '%') {
-            while (pi < plen && p[pi] == '%') pi++;
+            while (pi < plen && p[pi] == '%')
+                pi++;
             if (pi == plen) return true;
             star_p = pi;
             star_s = si;
@@ -81,7 +83,8 @@ static bool like_match(const char *s, size_t slen, const char *p, size_t plen)
             return false;
         }
     }
-    while (pi < plen && p[pi] == '%') pi++;
+    while (pi < plen && p[pi] == '%')
+        pi++;
     return pi == plen;
 }
 
@@ -145,7 +148,8 @@ static Status upper_kernel(KERNEL_ARGS)
 static size_t char_count(const char *s, size_t len)
 {
     size_t n = 0;
-    for (size_t k = 0; k < len; k++) n += !is_continuation((unsigned char)s[k]);
+    for (size_t k = 0; k < len; k++)
+        n += !is_continuation((unsigned char)s[k]);
     return n;
 }
 
@@ -188,7 +192,8 @@ static Status substring_kernel(KERNEL_ARGS)
             continue;
         }
         size_t from = char_offset(text, s->len, start - 1);
-        size_t to = end == INT64_MAX ? s->len : from + char_offset(text + from, s->len - from, end - start);
+        size_t to =
+            end == INT64_MAX ? s->len : from + char_offset(text + from, s->len - from, end - start);
         /* A view into the argument: its bytes live as long as this batch's result. Short
            results are copied inline by sv_make, so an inline argument is safe too. */
         R[row] = sv_make(text + from, (uint32_t)(to - from));
@@ -199,13 +204,21 @@ static Status substring_kernel(KERNEL_ARGS)
 KernelFn string_kernel(ScalarFuncId func, int n_args)
 {
     switch (func) {
-    case FN_CONCAT: return n_args == 2 ? concat_kernel : NULL;
-    case FN_LIKE: return n_args == 2 ? like_kernel : NULL;
-    case FN_NOT_LIKE: return n_args == 2 ? not_like_kernel : NULL;
-    case FN_LOWER: return n_args == 1 ? lower_kernel : NULL;
-    case FN_UPPER: return n_args == 1 ? upper_kernel : NULL;
-    case FN_LENGTH: return n_args == 1 ? length_kernel : NULL;
-    case FN_SUBSTRING: return n_args == 2 || n_args == 3 ? substring_kernel : NULL;
-    default: return NULL;
+    case FN_CONCAT:
+        return n_args == 2 ? concat_kernel : NULL;
+    case FN_LIKE:
+        return n_args == 2 ? like_kernel : NULL;
+    case FN_NOT_LIKE:
+        return n_args == 2 ? not_like_kernel : NULL;
+    case FN_LOWER:
+        return n_args == 1 ? lower_kernel : NULL;
+    case FN_UPPER:
+        return n_args == 1 ? upper_kernel : NULL;
+    case FN_LENGTH:
+        return n_args == 1 ? length_kernel : NULL;
+    case FN_SUBSTRING:
+        return n_args == 2 || n_args == 3 ? substring_kernel : NULL;
+    default:
+        return NULL;
     }
 }

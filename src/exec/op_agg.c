@@ -36,7 +36,8 @@ BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err)
 void agg_shared_destroy(BreakerState *s)
 {
     if (!s) return;
-    for (int k = 0; k < s->n_tables; k++) agg_table_destroy(s->tables[k]);
+    for (int k = 0; k < s->n_tables; k++)
+        agg_table_destroy(s->tables[k]);
     bs_free(s->tables);
     pthread_mutex_destroy(&s->lock);
     bs_free(s);
@@ -127,7 +128,8 @@ static Status check_node(const PlanNode *node, Error *err)
     for (int k = 0; k < node->u.agg.n_groups; k++) {
         int c = node->u.agg.groups[k];
         if (c < 0 || c >= child->n_cols || !type_equals(child->types[c], node->types[k]))
-            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: aggregation group column");
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: aggregation group column");
     }
     for (int a = 0; a < node->u.agg.n_aggs; a++) {
         const PlanAggregate *agg = &node->u.agg.aggs[a];
@@ -136,9 +138,11 @@ static Status check_node(const PlanNode *node, Error *err)
         if (agg->arg < 0 || agg->arg + width > child->n_cols)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: aggregate argument");
         for (int k = 0; k < width; k++) {
-            LogicalType want = node->u.agg.mode == AGG_FINAL ? plan_agg_state_type(agg, k) : agg->arg_type;
+            LogicalType want =
+                node->u.agg.mode == AGG_FINAL ? plan_agg_state_type(agg, k) : agg->arg_type;
             if (!type_equals(child->types[agg->arg + k], want))
-                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: aggregate argument type");
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                                 "invalid plan: aggregate argument type");
         }
     }
     return BS_OK;
@@ -149,7 +153,8 @@ Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared,
 {
     BS_TRY(check_node(node, err));
     const PlanNode *child = node->children[0];
-    AggSinkOp *s = (AggSinkOp *)operator_new(d, node, &AGG_SINK_VTAB, sizeof *s, child->n_cols, child->types, err);
+    AggSinkOp *s = (AggSinkOp *)operator_new(d, node, &AGG_SINK_VTAB, sizeof *s, child->n_cols,
+                                             child->types, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->table = agg_table_create(node, child->types, &shared->tracker, err);
@@ -234,10 +239,11 @@ static const OperatorVtab AGG_SOURCE_VTAB = {
     .is_finished = source_is_finished,
 };
 
-Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared,
-                            Operator **out, Error *err)
+Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                            Error *err)
 {
-    AggSourceOp *s = (AggSourceOp *)operator_new(d, node, &AGG_SOURCE_VTAB, sizeof *s, 0, NULL, err);
+    AggSourceOp *s =
+        (AggSourceOp *)operator_new(d, node, &AGG_SOURCE_VTAB, sizeof *s, 0, NULL, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);

@@ -157,7 +157,8 @@ static const OperatorVtab SINK_VTAB = {
 Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *sink, Operator **out,
                                Error *err)
 {
-    SinkOp *s = (SinkOp *)operator_new(d, node, &SINK_VTAB, sizeof *s, node->n_cols, node->types, err);
+    SinkOp *s =
+        (SinkOp *)operator_new(d, node, &SINK_VTAB, sizeof *s, node->n_cols, node->types, err);
     if (!s) return BS_ERROR;
     if (!sink) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "task has no output");
     s->sink = sink;

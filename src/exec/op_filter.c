@@ -62,9 +62,11 @@ static Status filter_get_output(Operator *op, Chunk **out, Error *err)
         return BS_OK;
     }
     Chunk *o = f->out;
-    for (int k = 0; k < in->n_cols; k++) vector_reference(&o->cols[k], &in->cols[k]);
+    for (int k = 0; k < in->n_cols; k++)
+        vector_reference(&o->cols[k], &in->cols[k]);
     if (in->sel)
-        for (idx_t i = 0; i < n; i++) f->sel[i] = in->sel[f->sel[i]];
+        for (idx_t i = 0; i < n; i++)
+            f->sel[i] = in->sel[f->sel[i]];
     o->sel = f->sel;
     o->n_rows = n;
     *out = o;
@@ -95,14 +97,17 @@ static const OperatorVtab FILTER_VTAB = {
 Status op_filter_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    FilterOp *f = (FilterOp *)operator_new(d, node, &FILTER_VTAB, sizeof *f, child->n_cols, child->types, err);
+    FilterOp *f = (FilterOp *)operator_new(d, node, &FILTER_VTAB, sizeof *f, child->n_cols,
+                                           child->types, err);
     if (!f) return BS_ERROR;
-    BS_TRY(expr_compile(node->u.filter.predicate, child->n_cols, child->types, f->base.arena, &f->predicate, err));
+    BS_TRY(expr_compile(node->u.filter.predicate, child->n_cols, child->types, f->base.arena,
+                        &f->predicate, err));
     f->out = chunk_view_create(f->base.arena, child->types, child->n_cols, err);
     f->sel = arena_alloc(f->base.arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
     if (!f->out || !f->sel) return arena_error(f->base.arena, err);
     if (node->u.filter.predicate->type.id != TYPE_BOOLEAN)
-        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: filter predicate is not boolean");
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "invalid plan: filter predicate is not boolean");
     *out = &f->base;
     return BS_OK;
 }

@@ -54,8 +54,10 @@ static Status limit_get_output(Operator *op, Chunk **out, Error *err)
         return BS_OK;
     }
     Chunk *o = l->out;
-    for (int k = 0; k < in->n_cols; k++) vector_reference(&o->cols[k], &in->cols[k]);
-    for (idx_t i = 0; i < n; i++) l->sel[i] = in->sel ? in->sel[first + i] : (sel_t)(first + i);
+    for (int k = 0; k < in->n_cols; k++)
+        vector_reference(&o->cols[k], &in->cols[k]);
+    for (idx_t i = 0; i < n; i++)
+        l->sel[i] = in->sel ? in->sel[first + i] : (sel_t)(first + i);
     o->sel = l->sel;
     o->n_rows = n;
     *out = o;
@@ -86,7 +88,8 @@ static const OperatorVtab LIMIT_VTAB = {
 Status op_limit_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    LimitOp *l = (LimitOp *)operator_new(d, node, &LIMIT_VTAB, sizeof *l, child->n_cols, child->types, err);
+    LimitOp *l =
+        (LimitOp *)operator_new(d, node, &LIMIT_VTAB, sizeof *l, child->n_cols, child->types, err);
     if (!l) return BS_ERROR;
     l->limit = node->u.limit.limit;
     l->offset = node->u.limit.offset;

@@ -68,13 +68,16 @@ static const OperatorVtab PROJECT_VTAB = {
 Status op_project_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    ProjectOp *p = (ProjectOp *)operator_new(d, node, &PROJECT_VTAB, sizeof *p, child->n_cols, child->types, err);
+    ProjectOp *p = (ProjectOp *)operator_new(d, node, &PROJECT_VTAB, sizeof *p, child->n_cols,
+                                             child->types, err);
     if (!p) return BS_ERROR;
     p->n_exprs = node->n_cols;
-    p->exprs = arena_alloc(p->base.arena, sizeof(ExprState *) * (size_t)(node->n_cols ? node->n_cols : 1));
+    p->exprs =
+        arena_alloc(p->base.arena, sizeof(ExprState *) * (size_t)(node->n_cols ? node->n_cols : 1));
     if (!p->exprs) return arena_error(p->base.arena, err);
     for (int k = 0; k < node->n_cols; k++) {
-        BS_TRY(expr_compile(node->u.project.exprs[k], child->n_cols, child->types, p->base.arena, &p->exprs[k], err));
+        BS_TRY(expr_compile(node->u.project.exprs[k], child->n_cols, child->types, p->base.arena,
+                            &p->exprs[k], err));
         if (!type_equals(node->u.project.exprs[k]->type, node->types[k]))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: projection type");
     }

@@ -76,7 +76,8 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
     }
     case PHYS_STRING:
         return sv_compare(&((const StringView *)a->data)[ra], &((const StringView *)b->data)[rb]);
-    case PHYS_INVALID: break;
+    case PHYS_INVALID:
+        break;
     }
     return 0;
 }
@@ -117,7 +118,7 @@ static int compare_refs(const void *pa, const void *pb, void *arg)
 typedef struct SortSinkOp {
     Operator base;
     BreakerState *shared;
-    Arena *arena; /* a child of the shared arena: runs outlive this operator */
+    Arena *arena;   /* a child of the shared arena: runs outlive this operator */
     Chunk **chunks; /* of the run being filled */
     uint32_t n_chunks, cap_chunks;
     idx_t n_rows;
@@ -129,8 +130,8 @@ static bool sort_sink_needs_input(Operator *op)
     return !((SortSinkOp *)op)->finished;
 }
 
-Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_t n_chunks, idx_t n_rows,
-                     Run **out, Error *err)
+Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_t n_chunks,
+                     idx_t n_rows, Run **out, Error *err)
 {
     Run *run = arena_alloc_zero(arena, sizeof *run);
     if (!run) return arena_error(arena, err);
@@ -141,7 +142,8 @@ Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_
     if (!run->refs) return arena_error(arena, err);
     idx_t k = 0;
     for (uint32_t c = 0; c < n_chunks; c++)
-        for (uint32_t r = 0; r < chunks[c]->n_rows; r++) run->refs[k++] = (RowRef){c, r};
+        for (uint32_t r = 0; r < chunks[c]->n_rows; r++)
+            run->refs[k++] = (RowRef){c, r};
     SortContext ctx = {node, run, run};
     qsort_r(run->refs, run->n_refs, sizeof(RowRef), compare_refs, &ctx);
     *out = run;
@@ -189,7 +191,8 @@ static Status sort_sink_add_input(Operator *op, Chunk *in, Error *err)
         if (!cur || cur->n_rows == BASALT_VECTOR_SIZE) {
             if (s->n_chunks == s->cap_chunks) {
                 uint32_t cap = s->cap_chunks ? s->cap_chunks * 2 : 16;
-                Chunk **grown = arena_grow(s->arena, s->chunks, sizeof(Chunk *) * s->cap_chunks, sizeof(Chunk *) * cap);
+                Chunk **grown = arena_grow(s->arena, s->chunks, sizeof(Chunk *) * s->cap_chunks,
+                                           sizeof(Chunk *) * cap);
                 if (!grown) return arena_error(s->arena, err);
                 s->chunks = grown;
                 s->cap_chunks = cap;
@@ -242,7 +245,8 @@ Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
     for (int k = 0; k < node->u.sort.n_keys; k++)
         if (node->u.sort.keys[k].column < 0 || node->u.sort.keys[k].column >= child->n_cols)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: sort key column");
-    SortSinkOp *s = (SortSinkOp *)operator_new(d, node, &SORT_SINK_VTAB, sizeof *s, child->n_cols, child->types, err);
+    SortSinkOp *s = (SortSinkOp *)operator_new(d, node, &SORT_SINK_VTAB, sizeof *s, child->n_cols,
+                                               child->types, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->arena = arena_create(shared->arena, NULL, 0);
@@ -256,8 +260,8 @@ Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
 typedef struct SortSourceOp {
     Operator base;
     BreakerState *shared;
-    idx_t *pos;   /* next ref of each run */
-    int *heap;    /* runs with rows left, ordered by their next row */
+    idx_t *pos; /* next ref of each run */
+    int *heap;  /* runs with rows left, ordered by their next row */
     int heap_size;
     bool started, finished;
     Chunk *out;
@@ -294,7 +298,8 @@ static Status sort_source_add_input(Operator *op, Chunk *in, Error *err)
     return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "SortSource takes no input");
 }
 
-Status sort_copy_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, bool copy_strings, Error *err)
+Status sort_copy_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, bool copy_strings,
+                     Error *err)
 {
     for (int c = 0; c < out->n_cols; c++) {
         const Vector *from = &src->cols[c];
@@ -328,7 +333,8 @@ static Status sort_source_get_output(Operator *op, Chunk **out, Error *err)
         if (!s->pos || !s->heap) return arena_error(op->arena, err);
         for (int r = 0; r < sh->n_runs; r++)
             if (sh->runs[r]->n_refs > 0) s->heap[s->heap_size++] = r;
-        for (int i = s->heap_size / 2 - 1; i >= 0; i--) heap_sift_down(s, i);
+        for (int i = s->heap_size / 2 - 1; i >= 0; i--)
+            heap_sift_down(s, i);
     }
     chunk_reset(s->out);
     idx_t n = 0;
@@ -376,10 +382,11 @@ static const OperatorVtab SORT_SOURCE_VTAB = {
     .is_finished = sort_source_is_finished,
 };
 
-Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared,
-                             Operator **out, Error *err)
+Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                             Error *err)
 {
-    SortSourceOp *s = (SortSourceOp *)operator_new(d, node, &SORT_SOURCE_VTAB, sizeof *s, 0, NULL, err);
+    SortSourceOp *s =
+        (SortSourceOp *)operator_new(d, node, &SORT_SOURCE_VTAB, sizeof *s, 0, NULL, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);

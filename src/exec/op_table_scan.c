@@ -57,8 +57,8 @@ static Status open_next_split(ScanOp *s, bool *have, Error *err)
             int col = n->u.scan.columns[k];
             if (col >= n_file_cols || !type_equals(colfile_col_type(s->reader, col), n->types[k]))
                 return error_set(err, SQLSTATE_DATA_CORRUPTED, -1,
-                                 "data file \"%s\" does not match table \"%s\" (column %d)", split.path,
-                                 n->u.scan.table, col);
+                                 "data file \"%s\" does not match table \"%s\" (column %d)",
+                                 split.path, n->u.scan.table, col);
         }
     }
     uint32_t n_groups = colfile_n_row_groups(s->reader);
@@ -127,13 +127,20 @@ static const OperatorVtab SCAN_VTAB = {
 static ZoneOp zone_op(PlanZoneOp op)
 {
     switch (op) {
-    case PZ_EQ: return ZONE_EQ;
-    case PZ_LT: return ZONE_LT;
-    case PZ_LE: return ZONE_LE;
-    case PZ_GT: return ZONE_GT;
-    case PZ_GE: return ZONE_GE;
-    case PZ_IS_NULL: return ZONE_IS_NULL;
-    case PZ_IS_NOT_NULL: return ZONE_IS_NOT_NULL;
+    case PZ_EQ:
+        return ZONE_EQ;
+    case PZ_LT:
+        return ZONE_LT;
+    case PZ_LE:
+        return ZONE_LE;
+    case PZ_GT:
+        return ZONE_GT;
+    case PZ_GE:
+        return ZONE_GE;
+    case PZ_IS_NULL:
+        return ZONE_IS_NULL;
+    case PZ_IS_NOT_NULL:
+        return ZONE_IS_NOT_NULL;
     }
     return ZONE_IS_NOT_NULL;
 }

@@ -33,9 +33,10 @@ static Status check_not_null(WriteOp *w, Chunk *in, Error *err)
         if (!uv.validity) continue;
         for (idx_t i = 0; i < in->n_rows; i++) {
             if (!validity_get(uv.validity, uv.sel[i])) {
-                error_set(err, SQLSTATE_NOT_NULL_VIOLATION, -1,
-                          "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
-                          n->u.write.columns[c].name, n->u.write.table);
+                error_set(
+                    err, SQLSTATE_NOT_NULL_VIOLATION, -1,
+                    "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                    n->u.write.columns[c].name, n->u.write.table);
                 return BS_ERROR;
             }
         }
@@ -51,17 +52,20 @@ static Status write_add_input(Operator *op, Chunk *in, Error *err)
     BS_TRY(check_not_null(w, in, err));
     if (!w->writer) {
         WriteTarget *target = task_config(op->task)->writes;
-        if (!target) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no write target for this task");
-        BS_TRY(target->new_file(target, n->u.write.table, op->arena, &w->abs_path, &w->rel_path, err));
+        if (!target)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no write target for this task");
+        BS_TRY(
+            target->new_file(target, n->u.write.table, op->arena, &w->abs_path, &w->rel_path, err));
         const char **names = arena_alloc(op->arena, sizeof(char *) * (size_t)n->u.write.n_columns);
-        LogicalType *types = arena_alloc(op->arena, sizeof(LogicalType) * (size_t)n->u.write.n_columns);
+        LogicalType *types =
+            arena_alloc(op->arena, sizeof(LogicalType) * (size_t)n->u.write.n_columns);
         if (!names || !types) return arena_error(op->arena, err);
         for (int c = 0; c < n->u.write.n_columns; c++) {
             names[c] = n->u.write.columns[c].name;
             types[c] = n->u.write.columns[c].type;
         }
-        BS_TRY(colfile_writer_create(w->abs_path, types, names, n->u.write.n_columns, NULL, &op->tracker,
-                                     &w->writer, err));
+        BS_TRY(colfile_writer_create(w->abs_path, types, names, n->u.write.n_columns, NULL,
+                                     &op->tracker, &w->writer, err));
     }
     BS_TRY(colfile_writer_append(w->writer, in, err));
     w->rows += in->n_rows;
@@ -126,7 +130,8 @@ Status op_table_write_create(Driver *d, const PlanNode *node, Operator **out, Er
     for (int c = 0; c < child->n_cols; c++)
         if (!type_equals(child->types[c], node->u.write.columns[c].type))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: writer column type");
-    WriteOp *w = (WriteOp *)operator_new(d, node, &WRITE_VTAB, sizeof *w, child->n_cols, child->types, err);
+    WriteOp *w =
+        (WriteOp *)operator_new(d, node, &WRITE_VTAB, sizeof *w, child->n_cols, child->types, err);
     if (!w) return BS_ERROR;
     w->out = chunk_create(w->base.arena, node->types, 1, err);
     if (!w->out) return BS_ERROR;

@@ -17,15 +17,15 @@ typedef struct TopNSinkOp {
     Operator base;
     BreakerState *shared;
     int64_t limit;
-    Arena *gen;          /* memory of the rows held now; replaced at each compaction */
+    Arena *gen; /* memory of the rows held now; replaced at each compaction */
     Chunk **chunks;
     uint32_t n_chunks, cap_chunks;
-    idx_t n_rows;        /* rows held: the first `n_kept` are sorted, the rest arrived since */
+    idx_t n_rows; /* rows held: the first `n_kept` are sorted, the rest arrived since */
     idx_t n_kept;
-    bool have_boundary;  /* n_kept == limit: row n_kept-1 is the worst kept row */
-    Arena *scratch;      /* emptied for every input chunk */
+    bool have_boundary; /* n_kept == limit: row n_kept-1 is the worst kept row */
+    Arena *scratch;     /* emptied for every input chunk */
     sel_t *pass;
-    Chunk *passing;      /* a view of the input restricted to rows that beat the boundary */
+    Chunk *passing; /* a view of the input restricted to rows that beat the boundary */
     bool finished;
 } TopNSinkOp;
 
@@ -38,7 +38,8 @@ static Status append_chunk(TopNSinkOp *t, Error *err)
 {
     if (t->n_chunks == t->cap_chunks) {
         uint32_t cap = t->cap_chunks ? t->cap_chunks * 2 : 16;
-        Chunk **grown = arena_grow(t->gen, t->chunks, sizeof(Chunk *) * t->cap_chunks, sizeof(Chunk *) * cap);
+        Chunk **grown =
+            arena_grow(t->gen, t->chunks, sizeof(Chunk *) * t->cap_chunks, sizeof(Chunk *) * cap);
         if (!grown) return arena_error(t->gen, err);
         t->chunks = grown;
         t->cap_chunks = cap;
@@ -85,7 +86,8 @@ static Status select_passing(TopNSinkOp *t, Chunk *in, idx_t *n_pass, Error *err
 {
     if (!t->have_boundary) {
         *n_pass = in->n_rows;
-        for (idx_t i = 0; i < in->n_rows; i++) t->pass[i] = (sel_t)i;
+        for (idx_t i = 0; i < in->n_rows; i++)
+            t->pass[i] = (sel_t)i;
         return BS_OK;
     }
     const PlanNode *node = t->base.node;
@@ -94,7 +96,8 @@ static Status select_passing(TopNSinkOp *t, Chunk *in, idx_t *n_pass, Error *err
     sel_t brow = (sel_t)(b % BASALT_VECTOR_SIZE);
     /* Start with every row; each key decides the rows it can and passes on the ties. */
     idx_t n = 0;
-    for (idx_t i = 0; i < in->n_rows; i++) t->pass[n++] = (sel_t)i;
+    for (idx_t i = 0; i < in->n_rows; i++)
+        t->pass[n++] = (sel_t)i;
     sel_t *undecided = arena_alloc(t->scratch, sizeof(sel_t) * BASALT_VECTOR_SIZE);
     if (!undecided) return arena_error(t->scratch, err);
     idx_t n_better = 0;
@@ -125,7 +128,8 @@ static Status select_passing(TopNSinkOp *t, Chunk *in, idx_t *n_pass, Error *err
     /* `better` gathered rows key by key; restore input order for determinism. */
     uint8_t *mark = arena_alloc_zero(t->scratch, BASALT_VECTOR_SIZE);
     if (!mark) return arena_error(t->scratch, err);
-    for (idx_t i = 0; i < n_better; i++) mark[better[i]] = 1;
+    for (idx_t i = 0; i < n_better; i++)
+        mark[better[i]] = 1;
     idx_t m = 0;
     for (idx_t i = 0; i < in->n_rows; i++)
         if (mark[i]) t->pass[m++] = (sel_t)i;
@@ -144,10 +148,12 @@ static Status topn_add_input(Operator *op, Chunk *in, Error *err)
     if (n_pass == 0) return BS_OK;
     /* A view of the passing rows (composing the input's own selection). */
     Chunk *v = t->passing;
-    for (int c = 0; c < in->n_cols; c++) vector_reference(&v->cols[c], &in->cols[c]);
+    for (int c = 0; c < in->n_cols; c++)
+        vector_reference(&v->cols[c], &in->cols[c]);
     sel_t *sel = arena_alloc(t->scratch, sizeof(sel_t) * n_pass);
     if (!sel) return arena_error(t->scratch, err);
-    for (idx_t i = 0; i < n_pass; i++) sel[i] = in->sel ? in->sel[t->pass[i]] : t->pass[i];
+    for (idx_t i = 0; i < n_pass; i++)
+        sel[i] = in->sel ? in->sel[t->pass[i]] : t->pass[i];
     v->sel = sel;
     v->n_rows = n_pass;
     idx_t offset = 0;
@@ -206,8 +212,10 @@ Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
     for (int k = 0; k < node->u.sort.n_keys; k++)
         if (node->u.sort.keys[k].column < 0 || node->u.sort.keys[k].column >= child->n_cols)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: sort key column");
-    if (node->u.sort.limit < 0) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: TopN limit");
-    TopNSinkOp *t = (TopNSinkOp *)operator_new(d, node, &TOPN_SINK_VTAB, sizeof *t, child->n_cols, child->types, err);
+    if (node->u.sort.limit < 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: TopN limit");
+    TopNSinkOp *t = (TopNSinkOp *)operator_new(d, node, &TOPN_SINK_VTAB, sizeof *t, child->n_cols,
+                                               child->types, err);
     if (!t) return BS_ERROR;
     t->shared = shared;
     t->limit = node->u.sort.limit;

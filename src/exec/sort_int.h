@@ -37,14 +37,15 @@ int sort_compare_rows(const PlanNode *node, const Run *ra, RowRef x, const Run *
  * Makes a run of the rows of chunks[0..n_chunks) (n_rows in all) sorted by the node's
  * keys, ties in arrival order. The run and its references are allocated in arena.
  */
-Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_t n_chunks, idx_t n_rows,
-                     Run **out, Error *err);
+Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_t n_chunks,
+                     idx_t n_rows, Run **out, Error *err);
 /* Hands a run to the shared state (thread-safe). */
 Status sort_add_run(BreakerState *shared, Run *run, Error *err);
 /*
  * Copies row `row` of src to row `at` of out (flat columns of the same types). String
  * bytes are copied into out's batch arena when copy_strings, else referenced.
  */
-Status sort_copy_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, bool copy_strings, Error *err);
+Status sort_copy_row(Chunk *out, idx_t at, const Chunk *src, uint32_t row, bool copy_strings,
+                     Error *err);
 
 #endif

@@ -31,14 +31,14 @@
 #define DRIVER_QUANTUM_NS (50 * 1000 * 1000)
 
 typedef enum OpKind {
-    OPK_PLAN,       /* an operator made from its plan node */
+    OPK_PLAN, /* an operator made from its plan node */
     OPK_AGG_SINK,
     OPK_AGG_SOURCE,
     OPK_SORT_SINK,
     OPK_SORT_SOURCE,
     OPK_TOPN_SINK,
-    OPK_EXCHANGE,   /* reads a remote source */
-    OPK_OUTPUT,     /* writes to the task's output sink */
+    OPK_EXCHANGE, /* reads a remote source */
+    OPK_OUTPUT,   /* writes to the task's output sink */
 } OpKind;
 
 typedef struct OpSpec {
@@ -155,7 +155,8 @@ static Pipeline *pipeline_new(Task *task, Error *err)
 {
     if (task->n_pipelines == task->cap_pipelines) {
         int cap = task->cap_pipelines ? task->cap_pipelines * 2 : 4;
-        Pipeline **grown = arena_grow(task->arena, task->pipelines, sizeof(Pipeline *) * (size_t)task->cap_pipelines,
+        Pipeline **grown = arena_grow(task->arena, task->pipelines,
+                                      sizeof(Pipeline *) * (size_t)task->cap_pipelines,
                                       sizeof(Pipeline *) * (size_t)cap);
         if (!grown) {
             arena_error(task->arena, err);
@@ -191,12 +192,14 @@ static Status pipeline_prepend(Task *task, Pipeline *p, OpSpec spec, Error *err)
     return BS_OK;
 }
 
-static Status add_breaker(Task *task, BreakerState *state, void (*destroy)(BreakerState *), Error *err)
+static Status add_breaker(Task *task, BreakerState *state, void (*destroy)(BreakerState *),
+                          Error *err)
 {
     if (task->n_breakers == task->cap_breakers) {
         int cap = task->cap_breakers ? task->cap_breakers * 2 : 4;
-        Breaker *grown = arena_grow(task->arena, task->breakers, sizeof(Breaker) * (size_t)task->cap_breakers,
-                                    sizeof(Breaker) * (size_t)cap);
+        Breaker *grown =
+            arena_grow(task->arena, task->breakers, sizeof(Breaker) * (size_t)task->cap_breakers,
+                       sizeof(Breaker) * (size_t)cap);
         if (!grown) {
             destroy(state);
             return arena_error(task->arena, err);
@@ -210,7 +213,8 @@ static Status add_breaker(Task *task, BreakerState *state, void (*destroy)(Break
 
 static Status add_dependency(Task *task, Pipeline *before, Pipeline *after, Error *err)
 {
-    Pipeline **grown = arena_grow(task->arena, before->dependents, sizeof(Pipeline *) * (size_t)before->n_dependents,
+    Pipeline **grown = arena_grow(task->arena, before->dependents,
+                                  sizeof(Pipeline *) * (size_t)before->n_dependents,
                                   sizeof(Pipeline *) * (size_t)(before->n_dependents + 1));
     if (!grown) return arena_error(task->arena, err);
     before->dependents = grown;
@@ -234,7 +238,8 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
         p->n_drivers = 1;
         spec.kind = OPK_EXCHANGE;
         for (int k = 0; k < task->config.n_sources; k++)
-            if (task->config.source_ids[k] == node->u.remote.fragment) spec.source = task->config.sources[k];
+            if (task->config.source_ids[k] == node->u.remote.fragment)
+                spec.source = task->config.sources[k];
         if (!spec.source)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no input for fragment %d",
                              node->u.remote.fragment);
@@ -244,15 +249,18 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
     case PLAN_PROJECT:
     case PLAN_LIMIT:
     case PLAN_TABLE_WRITE:
-        if (node->n_children != 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+        if (node->n_children != 1)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         BS_TRY(pipeline_prepend(task, p, spec, err));
         return build(task, node->children[0], p, err);
     case PLAN_HASH_AGGREGATE:
     case PLAN_SORT:
     case PLAN_TOPN: {
-        if (node->n_children != 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+        if (node->n_children != 1)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         bool agg = node->kind == PLAN_HASH_AGGREGATE;
-        BreakerState *shared = agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
+        BreakerState *shared =
+            agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
         if (!shared) return BS_ERROR;
         BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
         spec.shared = shared;
@@ -267,35 +275,54 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
         return build(task, node->children[0], below, err);
     }
     case PLAN_EXCHANGE:
-    case PLAN_KIND_COUNT_: break;
+    case PLAN_KIND_COUNT_:
+        break;
     }
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: node kind %d in a fragment", node->kind);
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: node kind %d in a fragment",
+                     node->kind);
 }
 
 static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Error *err)
 {
     const PlanNode *n = spec->node;
     switch (spec->kind) {
-    case OPK_AGG_SINK: return op_agg_sink_create(d, n, spec->shared, out, err);
-    case OPK_AGG_SOURCE: return op_agg_source_create(d, n, spec->shared, out, err);
-    case OPK_SORT_SINK: return op_sort_sink_create(d, n, spec->shared, out, err);
-    case OPK_SORT_SOURCE: return op_sort_source_create(d, n, spec->shared, out, err);
-    case OPK_TOPN_SINK: return op_topn_sink_create(d, n, spec->shared, out, err);
-    case OPK_EXCHANGE: return op_exchange_source_create(d, n, spec->source, out, err);
-    case OPK_OUTPUT: return op_exchange_sink_create(d, n, d->task->config.output, out, err);
-    case OPK_PLAN: break;
+    case OPK_AGG_SINK:
+        return op_agg_sink_create(d, n, spec->shared, out, err);
+    case OPK_AGG_SOURCE:
+        return op_agg_source_create(d, n, spec->shared, out, err);
+    case OPK_SORT_SINK:
+        return op_sort_sink_create(d, n, spec->shared, out, err);
+    case OPK_SORT_SOURCE:
+        return op_sort_source_create(d, n, spec->shared, out, err);
+    case OPK_TOPN_SINK:
+        return op_topn_sink_create(d, n, spec->shared, out, err);
+    case OPK_EXCHANGE:
+        return op_exchange_source_create(d, n, spec->source, out, err);
+    case OPK_OUTPUT:
+        return op_exchange_sink_create(d, n, d->task->config.output, out, err);
+    case OPK_PLAN:
+        break;
     }
     switch (n->kind) {
-    case PLAN_TABLE_SCAN: return op_table_scan_create(d, n, out, err);
-    case PLAN_VALUES: return op_values_create(d, n, out, err);
-    case PLAN_CSV_SCAN: return op_csv_scan_create(d, n, out, err);
-    case PLAN_FILTER: return op_filter_create(d, n, out, err);
-    case PLAN_PROJECT: return op_project_create(d, n, out, err);
-    case PLAN_LIMIT: return op_limit_create(d, n, out, err);
-    case PLAN_TABLE_WRITE: return op_table_write_create(d, n, out, err);
-    default: break;
+    case PLAN_TABLE_SCAN:
+        return op_table_scan_create(d, n, out, err);
+    case PLAN_VALUES:
+        return op_values_create(d, n, out, err);
+    case PLAN_CSV_SCAN:
+        return op_csv_scan_create(d, n, out, err);
+    case PLAN_FILTER:
+        return op_filter_create(d, n, out, err);
+    case PLAN_PROJECT:
+        return op_project_create(d, n, out, err);
+    case PLAN_LIMIT:
+        return op_limit_create(d, n, out, err);
+    case PLAN_TABLE_WRITE:
+        return op_table_write_create(d, n, out, err);
+    default:
+        break;
     }
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: no operator for node %d", n->kind);
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: no operator for node %d",
+                     n->kind);
 }
 
 static void driver_run(PoolTask *pool_task);
@@ -371,7 +398,8 @@ int task_output_producers(const Task *task)
 
 static void pipeline_start(Task *task, Pipeline *p)
 {
-    for (int k = 0; k < p->n_drivers; k++) threadpool_submit(task->config.pool, &p->drivers[k]->pool_task);
+    for (int k = 0; k < p->n_drivers; k++)
+        threadpool_submit(task->config.pool, &p->drivers[k]->pool_task);
 }
 
 void task_start(Task *task)
@@ -382,7 +410,8 @@ void task_start(Task *task)
     for (int k = 0; k < task->n_pipelines; k++)
         if (atomic_load(&task->pipelines[k]->deps_pending) == 0 && n_ready < 64)
             ready[n_ready++] = task->pipelines[k];
-    for (int k = 0; k < n_ready; k++) pipeline_start(task, ready[k]);
+    for (int k = 0; k < n_ready; k++)
+        pipeline_start(task, ready[k]);
 }
 
 Future *task_done(Task *task)
@@ -419,9 +448,10 @@ void task_stats(const Task *task, Buffer *out)
                 ns += op->busy_ns;
             }
             Operator *first = pl->drivers[0]->ops[o];
-            buffer_printf(out, "fragment %d, pipeline %d, %s (node %d): %llu rows out, %.3f ms, %d drivers\n",
-                          task->fragment->id, p, first ? first->vt->name : "?", pl->ops[o].node->id,
-                          (unsigned long long)rows_out, (double)ns / 1e6, pl->n_drivers);
+            buffer_printf(
+                out, "fragment %d, pipeline %d, %s (node %d): %llu rows out, %.3f ms, %d drivers\n",
+                task->fragment->id, p, first ? first->vt->name : "?", pl->ops[o].node->id,
+                (unsigned long long)rows_out, (double)ns / 1e6, pl->n_drivers);
         }
     }
 }
@@ -444,7 +474,8 @@ void task_destroy(Task *task)
             if (drv->parked_on) future_release(drv->parked_on);
         }
     }
-    for (int k = 0; k < task->n_breakers; k++) task->breakers[k].destroy(task->breakers[k].state);
+    for (int k = 0; k < task->n_breakers; k++)
+        task->breakers[k].destroy(task->breakers[k].state);
     error_clear(&task->error);
     pthread_mutex_destroy(&task->lock);
     future_release(task->done);
@@ -468,7 +499,8 @@ static void driver_finish(Driver *d)
     if (atomic_fetch_sub(&p->drivers_left, 1) != 1) return;
     /* Start what waited for this pipeline (they stop at once if the task is failing). */
     for (int k = 0; k < p->n_dependents; k++)
-        if (atomic_fetch_sub(&p->dependents[k]->deps_pending, 1) == 1) pipeline_start(task, p->dependents[k]);
+        if (atomic_fetch_sub(&p->dependents[k]->deps_pending, 1) == 1)
+            pipeline_start(task, p->dependents[k]);
     if (atomic_fetch_sub(&task->pipelines_left, 1) == 1) future_complete(task->done);
 }
 
@@ -564,7 +596,9 @@ static void driver_run(PoolTask *pool_task)
             return;
         }
         switch (result) {
-        case STEP_DONE: driver_finish(d); return;
+        case STEP_DONE:
+            driver_finish(d);
+            return;
         case STEP_BLOCKED:
             if (future_add_waiter(d->parked_on, &d->waiter)) return; /* parked; woken later */
             future_release(d->parked_on); /* completed meanwhile: go on */
@@ -573,14 +607,16 @@ static void driver_run(PoolTask *pool_task)
         case STEP_IDLE:
             /* Nothing moved and nothing blocks: an operator breaks the protocol. */
             if (++idle_passes > 1000) {
-                error_set(&err, SQLSTATE_INTERNAL_ERROR, -1, "driver made no progress (pipeline %d)",
-                          d->pipeline->id);
+                error_set(&err, SQLSTATE_INTERNAL_ERROR, -1,
+                          "driver made no progress (pipeline %d)", d->pipeline->id);
                 task_fail(task, &err);
                 driver_finish(d);
                 return;
             }
             break;
-        case STEP_PROGRESS: idle_passes = 0; break;
+        case STEP_PROGRESS:
+            idle_passes = 0;
+            break;
         }
         if (clock_now_ns() - start > DRIVER_QUANTUM_NS) {
             threadpool_submit(task->config.pool, &d->pool_task);

@@ -58,13 +58,18 @@ static bool check_expr(DepthCheck *dc, const AstExpr *e, int depth)
     case AST_LITERAL:
     case AST_COLUMN:
     case AST_STAR:
-    case AST_INTERVAL: return true;
-    case AST_UNARY: return check_expr(dc, e->u.unary.arg, d);
+    case AST_INTERVAL:
+        return true;
+    case AST_UNARY:
+        return check_expr(dc, e->u.unary.arg, d);
     case AST_BINARY:
         return check_expr(dc, e->u.binary.left, d) && check_expr(dc, e->u.binary.right, d);
-    case AST_IS_NULL: return check_expr(dc, e->u.is_null.arg, d);
-    case AST_CAST: return check_expr(dc, e->u.cast.arg, d);
-    case AST_FUNCTION: return check_exprs(dc, &e->u.func.args, d);
+    case AST_IS_NULL:
+        return check_expr(dc, e->u.is_null.arg, d);
+    case AST_CAST:
+        return check_expr(dc, e->u.cast.arg, d);
+    case AST_FUNCTION:
+        return check_exprs(dc, &e->u.func.args, d);
     case AST_BETWEEN:
         return check_expr(dc, e->u.between.arg, d) && check_expr(dc, e->u.between.low, d) &&
                check_expr(dc, e->u.between.high, d);
@@ -82,9 +87,12 @@ static bool check_expr(DepthCheck *dc, const AstExpr *e, int depth)
             if (!check_expr(dc, w->when, d) || !check_expr(dc, w->then, d)) return false;
         }
         return check_expr(dc, e->u.case_.else_expr, d);
-    case AST_EXISTS: return check_select(dc, e->u.exists.query, d);
-    case AST_SUBQUERY: return check_select(dc, e->u.subquery.query, d);
-    case AST_EXTRACT: return check_expr(dc, e->u.extract.arg, d);
+    case AST_EXISTS:
+        return check_select(dc, e->u.exists.query, d);
+    case AST_SUBQUERY:
+        return check_select(dc, e->u.subquery.query, d);
+    case AST_EXTRACT:
+        return check_expr(dc, e->u.extract.arg, d);
     }
     return true;
 }
@@ -94,9 +102,11 @@ static bool check_ref(DepthCheck *dc, const AstTableRef *ref, int depth)
     if (!ref) return true;
     if (too_deep(dc, depth, ref->pos)) return false;
     switch (ref->kind) {
-    case TREF_TABLE: return true;
+    case TREF_TABLE:
+        return true;
     case TREF_SUBQUERY:
-    case TREF_VALUES: return check_select(dc, ref->u.subquery.query, depth + 1);
+    case TREF_VALUES:
+        return check_select(dc, ref->u.subquery.query, depth + 1);
     case TREF_JOIN:
         return check_ref(dc, ref->u.join.left, depth + 1) &&
                check_ref(dc, ref->u.join.right, depth + 1) &&
@@ -139,12 +149,17 @@ static bool check_stmt(DepthCheck *dc, const AstStatement *stmt, int depth)
     if (!stmt) return true;
     if (too_deep(dc, depth, stmt->pos)) return false;
     switch (stmt->kind) {
-    case STMT_SELECT: return check_select(dc, stmt->u.select.query, depth + 1);
-    case STMT_CREATE_TABLE: return check_select(dc, stmt->u.create_table.query, depth + 1);
-    case STMT_INSERT: return check_select(dc, stmt->u.insert.query, depth + 1);
-    case STMT_EXPLAIN: return check_stmt(dc, stmt->u.explain.stmt, depth + 1);
+    case STMT_SELECT:
+        return check_select(dc, stmt->u.select.query, depth + 1);
+    case STMT_CREATE_TABLE:
+        return check_select(dc, stmt->u.create_table.query, depth + 1);
+    case STMT_INSERT:
+        return check_select(dc, stmt->u.insert.query, depth + 1);
+    case STMT_EXPLAIN:
+        return check_stmt(dc, stmt->u.explain.stmt, depth + 1);
     case STMT_DROP_TABLE:
-    case STMT_COPY: return true;
+    case STMT_COPY:
+        return true;
     }
     return true;
 }

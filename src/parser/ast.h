@@ -29,8 +29,8 @@ typedef struct AstTableRef AstTableRef;
 
 /* A type as written: `decimal(15, 2)`, `varchar(25)`, `double precision`. */
 typedef struct AstTypeName {
-    char *name;    /* lower case, multi-word names joined by one space: "double precision" */
-    int n_params;  /* 0..2 */
+    char *name;   /* lower case, multi-word names joined by one space: "double precision" */
+    int n_params; /* 0..2 */
     int64_t params[2];
     int pos;
 } AstTypeName;
@@ -64,10 +64,23 @@ typedef enum AstLiteralKind {
 } AstLiteralKind;
 
 typedef enum AstOp {
-    OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_CONCAT, /* + - * / % || */
-    OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE,          /* = <> (and !=) < <= > >= */
-    OP_AND, OP_OR,
-    OP_NOT, OP_NEG, OP_PLUS,                           /* unary */
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_MOD,
+    OP_CONCAT, /* + - * / % || */
+    OP_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE, /* = <> (and !=) < <= > >= */
+    OP_AND,
+    OP_OR,
+    OP_NOT,
+    OP_NEG,
+    OP_PLUS, /* unary */
 } AstOp;
 
 typedef struct AstCaseWhen {
@@ -137,8 +150,8 @@ struct AstExpr {
             bool case_insensitive; /* ILIKE */
         } like;
         struct {
-            AstExpr *operand; /* NULL for a searched CASE */
-            AstList whens;    /* AstCaseWhen* */
+            AstExpr *operand;   /* NULL for a searched CASE */
+            AstList whens;      /* AstCaseWhen* */
             AstExpr *else_expr; /* NULL: ELSE NULL */
         } case_;
         struct {
@@ -241,7 +254,7 @@ typedef struct AstColumnDef {
 
 /* A COPY/WITH option: name and its value (an identifier, string, number or boolean). */
 typedef struct AstOption {
-    char *name;  /* lower case */
+    char *name;     /* lower case */
     AstExpr *value; /* AST_LITERAL, or AST_COLUMN for a bare word (FORMAT csv); NULL if none */
     int pos;
 } AstOption;
@@ -275,7 +288,7 @@ typedef struct AstStatement {
         struct {
             char *table;
             int table_pos;
-            AstList columns; /* char*; empty: all, in table order */
+            AstList columns;  /* char*; empty: all, in table order */
             AstSelect *query; /* VALUES or SELECT */
         } insert;
         struct {

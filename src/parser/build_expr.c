@@ -265,8 +265,8 @@ AstExpr *build_in_select(ParseCtx *ctx, AstExpr *arg, AstSelect *query, bool neg
     return e;
 }
 
-AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape,
-                    bool negated, bool case_insensitive, int pos)
+AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape, bool negated,
+                    bool case_insensitive, int pos)
 {
     if (ctx->failed) return NULL;
     AstExpr *e = new_expr(ctx, AST_LIKE, pos);
@@ -337,8 +337,7 @@ AstCaseWhen *build_when(ParseCtx *ctx, AstExpr *when, AstExpr *then)
     return w;
 }
 
-AstExpr *build_case(ParseCtx *ctx, AstExpr *operand, AstList *whens, AstExpr *else_expr,
-                    int pos)
+AstExpr *build_case(ParseCtx *ctx, AstExpr *operand, AstList *whens, AstExpr *else_expr, int pos)
 {
     if (ctx->failed) return NULL;
     AstExpr *e = new_expr(ctx, AST_CASE, pos);
@@ -395,14 +394,29 @@ int expr_start_pos(const AstExpr *expr)
     for (;;) {
         const AstExpr *next = NULL;
         switch (expr->kind) {
-        case AST_BINARY: next = expr->u.binary.left; break;
-        case AST_IS_NULL: next = expr->u.is_null.arg; break;
-        case AST_BETWEEN: next = expr->u.between.arg; break;
-        case AST_IN_LIST: next = expr->u.in_list.arg; break;
-        case AST_IN_SELECT: next = expr->u.in_select.arg; break;
-        case AST_LIKE: next = expr->u.like.arg; break;
-        case AST_CAST: next = expr->u.cast.is_literal ? NULL : expr->u.cast.arg; break;
-        default: break;
+        case AST_BINARY:
+            next = expr->u.binary.left;
+            break;
+        case AST_IS_NULL:
+            next = expr->u.is_null.arg;
+            break;
+        case AST_BETWEEN:
+            next = expr->u.between.arg;
+            break;
+        case AST_IN_LIST:
+            next = expr->u.in_list.arg;
+            break;
+        case AST_IN_SELECT:
+            next = expr->u.in_select.arg;
+            break;
+        case AST_LIKE:
+            next = expr->u.like.arg;
+            break;
+        case AST_CAST:
+            next = expr->u.cast.is_literal ? NULL : expr->u.cast.arg;
+            break;
+        default:
+            break;
         }
         if (!next || next->pos > expr->pos) return expr->pos;
         expr = next;
@@ -475,7 +489,8 @@ AstTypeName *build_type_zone(ParseCtx *ctx, AstTypeName *type, bool with_zone, T
         return NULL;
     }
     if (with_zone)
-        type->name = fixed_name(ctx, is_timestamp ? "timestamp with time zone" : "time with time zone");
+        type->name =
+            fixed_name(ctx, is_timestamp ? "timestamp with time zone" : "time with time zone");
     return ctx->failed ? NULL : type;
 }
 

@@ -37,9 +37,8 @@ AstSelectItem *build_select_item(ParseCtx *ctx, AstExpr *expr, Token alias)
     return ctx->failed ? NULL : item;
 }
 
-AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *items,
-                             AstList *from, AstExpr *where, AstList *group_by,
-                             AstExpr *having)
+AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *items, AstList *from,
+                             AstExpr *where, AstList *group_by, AstExpr *having)
 {
     if (ctx->failed) return NULL;
     AstSelect *s = new_select(ctx, pos);
@@ -292,8 +291,8 @@ AstColumnDef *build_column_def(ParseCtx *ctx, Token name, AstTypeName *type, int
     return ctx->failed ? NULL : col;
 }
 
-AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists,
-                                 AstList *columns, AstSelect *query, int pos)
+AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
+                                 AstSelect *query, int pos)
 {
     if (ctx->failed) return NULL;
     AstStatement *s = new_stmt(ctx, STMT_CREATE_TABLE, pos);
@@ -315,8 +314,7 @@ AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, in
     return s;
 }
 
-AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSelect *query,
-                           int pos)
+AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSelect *query, int pos)
 {
     if (ctx->failed) return NULL;
     AstStatement *s = new_stmt(ctx, STMT_INSERT, pos);
@@ -343,8 +341,8 @@ AstOption *build_option(ParseCtx *ctx, Token name, AstExpr *value)
     return opt;
 }
 
-AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path,
-                         AstList *options, int pos)
+AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path, AstList *options,
+                         int pos)
 {
     if (ctx->failed) return NULL;
     AstStatement *s = new_stmt(ctx, STMT_COPY, pos);

@@ -38,7 +38,8 @@ static void put_string(Buffer *out, const char *text, size_t len)
 
 static void put_upper(Buffer *out, const char *s)
 {
-    for (; *s; s++) buffer_put_u8(out, (uint8_t)((*s >= 'a' && *s <= 'z') ? *s - 'a' + 'A' : *s));
+    for (; *s; s++)
+        buffer_put_u8(out, (uint8_t)((*s >= 'a' && *s <= 'z') ? *s - 'a' + 'A' : *s));
 }
 
 static void put_names(Buffer *out, const AstList *names)
@@ -77,23 +78,40 @@ static void fmt_type(const AstTypeName *t, Buffer *out)
 static const char *op_text(AstOp op)
 {
     switch (op) {
-    case OP_ADD: return "+";
-    case OP_SUB: return "-";
-    case OP_MUL: return "*";
-    case OP_DIV: return "/";
-    case OP_MOD: return "%";
-    case OP_CONCAT: return "||";
-    case OP_EQ: return "=";
-    case OP_NE: return "<>";
-    case OP_LT: return "<";
-    case OP_LE: return "<=";
-    case OP_GT: return ">";
-    case OP_GE: return ">=";
-    case OP_AND: return "AND";
-    case OP_OR: return "OR";
-    case OP_NOT: return "NOT ";
-    case OP_NEG: return "-";
-    case OP_PLUS: return "+";
+    case OP_ADD:
+        return "+";
+    case OP_SUB:
+        return "-";
+    case OP_MUL:
+        return "*";
+    case OP_DIV:
+        return "/";
+    case OP_MOD:
+        return "%";
+    case OP_CONCAT:
+        return "||";
+    case OP_EQ:
+        return "=";
+    case OP_NE:
+        return "<>";
+    case OP_LT:
+        return "<";
+    case OP_LE:
+        return "<=";
+    case OP_GT:
+        return ">";
+    case OP_GE:
+        return ">=";
+    case OP_AND:
+        return "AND";
+    case OP_OR:
+        return "OR";
+    case OP_NOT:
+        return "NOT ";
+    case OP_NEG:
+        return "-";
+    case OP_PLUS:
+        return "+";
     }
     return "?";
 }
@@ -101,11 +119,21 @@ static const char *op_text(AstOp op)
 static void fmt_literal(const AstExpr *e, Buffer *out)
 {
     switch (e->u.lit.kind) {
-    case LIT_NULL: put(out, "NULL"); return;
-    case LIT_BOOLEAN: put(out, e->u.lit.bval ? "TRUE" : "FALSE"); return;
-    case LIT_INTEGER: buffer_printf(out, "%lld", (long long)e->u.lit.ival); return;
-    case LIT_NUMBER: put(out, e->u.lit.text ? e->u.lit.text : "?"); return;
-    case LIT_STRING: put_string(out, e->u.lit.text ? e->u.lit.text : "", e->u.lit.len); return;
+    case LIT_NULL:
+        put(out, "NULL");
+        return;
+    case LIT_BOOLEAN:
+        put(out, e->u.lit.bval ? "TRUE" : "FALSE");
+        return;
+    case LIT_INTEGER:
+        buffer_printf(out, "%lld", (long long)e->u.lit.ival);
+        return;
+    case LIT_NUMBER:
+        put(out, e->u.lit.text ? e->u.lit.text : "?");
+        return;
+    case LIT_STRING:
+        put_string(out, e->u.lit.text ? e->u.lit.text : "", e->u.lit.len);
+        return;
     }
 }
 
@@ -128,7 +156,9 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
     }
     int d = depth + 1;
     switch (e->kind) {
-    case AST_LITERAL: fmt_literal(e, out); return;
+    case AST_LITERAL:
+        fmt_literal(e, out);
+        return;
     case AST_COLUMN:
         if (e->u.column.qualifier) buffer_printf(out, "%s.", e->u.column.qualifier);
         put(out, e->u.column.name ? e->u.column.name : "?");
@@ -234,7 +264,9 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
         put(out, e->u.exists.negated ? "NOT EXISTS " : "EXISTS ");
         fmt_subquery(e->u.exists.query, out, d);
         return;
-    case AST_SUBQUERY: fmt_subquery(e->u.subquery.query, out, d); return;
+    case AST_SUBQUERY:
+        fmt_subquery(e->u.subquery.query, out, d);
+        return;
     case AST_INTERVAL:
         put(out, "INTERVAL ");
         put_string(out, e->u.interval.text ? e->u.interval.text : "",
@@ -266,11 +298,16 @@ static void fmt_alias(const char *alias, const AstList *cols, Buffer *out)
 static const char *join_text(AstJoinType type)
 {
     switch (type) {
-    case JOIN_INNER: return "JOIN";
-    case JOIN_LEFT: return "LEFT JOIN";
-    case JOIN_RIGHT: return "RIGHT JOIN";
-    case JOIN_FULL: return "FULL JOIN";
-    case JOIN_CROSS: return "CROSS JOIN";
+    case JOIN_INNER:
+        return "JOIN";
+    case JOIN_LEFT:
+        return "LEFT JOIN";
+    case JOIN_RIGHT:
+        return "RIGHT JOIN";
+    case JOIN_FULL:
+        return "FULL JOIN";
+    case JOIN_CROSS:
+        return "CROSS JOIN";
     }
     return "?";
 }
@@ -292,7 +329,9 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
         put(out, ref->u.table.name ? ref->u.table.name : "?");
         break;
     case TREF_SUBQUERY:
-    case TREF_VALUES: fmt_subquery(ref->u.subquery.query, out, d); break;
+    case TREF_VALUES:
+        fmt_subquery(ref->u.subquery.query, out, d);
+        break;
     case TREF_JOIN:
         put(out, "(");
         fmt_ref(ref->u.join.left, out, d);
@@ -347,10 +386,14 @@ static void fmt_core(const AstSelect *s, Buffer *out, int d)
 static const char *setop_text(AstSetOp op)
 {
     switch (op) {
-    case SETOP_UNION: return "UNION";
-    case SETOP_INTERSECT: return "INTERSECT";
-    case SETOP_EXCEPT: return "EXCEPT";
-    case SETOP_NONE: break;
+    case SETOP_UNION:
+        return "UNION";
+    case SETOP_INTERSECT:
+        return "INTERSECT";
+    case SETOP_EXCEPT:
+        return "EXCEPT";
+    case SETOP_NONE:
+        break;
     }
     return "?";
 }
@@ -420,7 +463,8 @@ static void fmt_select(const AstSelect *s, Buffer *out, int depth)
 
 static void fmt_create(const AstStatement *stmt, Buffer *out, int d)
 {
-    buffer_printf(out, "CREATE TABLE %s%s", stmt->u.create_table.if_not_exists ? "IF NOT EXISTS " : "",
+    buffer_printf(out, "CREATE TABLE %s%s",
+                  stmt->u.create_table.if_not_exists ? "IF NOT EXISTS " : "",
                   stmt->u.create_table.name ? stmt->u.create_table.name : "?");
     if (stmt->u.create_table.query) {
         put(out, " AS ");
@@ -476,8 +520,12 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
     }
     int d = depth + 1;
     switch (stmt->kind) {
-    case STMT_SELECT: fmt_select(stmt->u.select.query, out, d); return;
-    case STMT_CREATE_TABLE: fmt_create(stmt, out, d); return;
+    case STMT_SELECT:
+        fmt_select(stmt->u.select.query, out, d);
+        return;
+    case STMT_CREATE_TABLE:
+        fmt_create(stmt, out, d);
+        return;
     case STMT_DROP_TABLE:
         put(out, stmt->u.drop_table.if_exists ? "DROP TABLE IF EXISTS " : "DROP TABLE ");
         put_names(out, &stmt->u.drop_table.names);
@@ -491,7 +539,9 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
         }
         fmt_select(stmt->u.insert.query, out, d);
         return;
-    case STMT_COPY: fmt_copy(stmt, out, d); return;
+    case STMT_COPY:
+        fmt_copy(stmt, out, d);
+        return;
     case STMT_EXPLAIN:
         put(out, stmt->u.explain.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
         fmt_stmt(stmt->u.explain.stmt, out, d);

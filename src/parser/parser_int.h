@@ -20,8 +20,8 @@
 #include "parser/ast.h"
 
 /* SQLSTATEs of the parser that common/error.h does not define (PostgreSQL's codes). */
-#define PARSER_SQLSTATE_TOO_COMPLEX "54001"      /* statement_too_complex */
-#define PARSER_SQLSTATE_BAD_ENCODING "22021"     /* character_not_in_repertoire */
+#define PARSER_SQLSTATE_TOO_COMPLEX  "54001" /* statement_too_complex */
+#define PARSER_SQLSTATE_BAD_ENCODING "22021" /* character_not_in_repertoire */
 
 /* How much of a token an error message quotes ("at or near ..."), in bytes. */
 #define PARSER_NEAR_MAX 200
@@ -56,7 +56,7 @@ typedef struct Lexer {
 } Lexer;
 
 /* Special results of lexer_next besides the grammar's TK_* codes (which are > 0). */
-#define LEX_EOF 0
+#define LEX_EOF  0
 #define LEX_FAIL (-1)
 
 void lexer_init(Lexer *lx, const char *sql, int len);
@@ -171,11 +171,10 @@ AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);
 AstExpr *build_in_select(ParseCtx *ctx, AstExpr *arg, AstSelect *query, bool negated, int pos);
-AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape,
-                    bool negated, bool case_insensitive, int pos);
+AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape, bool negated,
+                    bool case_insensitive, int pos);
 AstCaseWhen *build_when(ParseCtx *ctx, AstExpr *when, AstExpr *then);
-AstExpr *build_case(ParseCtx *ctx, AstExpr *operand, AstList *whens, AstExpr *else_expr,
-                    int pos);
+AstExpr *build_case(ParseCtx *ctx, AstExpr *operand, AstList *whens, AstExpr *else_expr, int pos);
 AstExpr *build_exists(ParseCtx *ctx, AstSelect *query, int pos);
 AstExpr *build_subquery(ParseCtx *ctx, AstSelect *query, int pos);
 AstExpr *build_interval(ParseCtx *ctx, Token str, char *unit, int pos);
@@ -195,9 +194,8 @@ char *build_unit(ParseCtx *ctx, Token first, const Token *second);
 
 /* Queries. */
 AstSelectItem *build_select_item(ParseCtx *ctx, AstExpr *expr, Token alias);
-AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *items,
-                             AstList *from, AstExpr *where, AstList *group_by,
-                             AstExpr *having);
+AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *items, AstList *from,
+                             AstExpr *where, AstList *group_by, AstExpr *having);
 AstSelect *build_values(ParseCtx *ctx, AstList *rows, int pos);
 AstSelect *build_setop(ParseCtx *ctx, AstSetOp op, bool all, AstSelect *left, AstSelect *right);
 AstOrderItem *build_order_item(ParseCtx *ctx, AstExpr *expr, bool desc, int nulls);
@@ -225,14 +223,13 @@ AstStatement *build_stmt_select(ParseCtx *ctx, AstSelect *query);
 AstColumnDef *build_column_def(ParseCtx *ctx, Token name, AstTypeName *type, int nullability);
 /* Adds a NULL (2) or NOT NULL (1) constraint to prev; 42601 when they conflict. */
 int build_nullability(ParseCtx *ctx, int prev, int next, int pos);
-AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists,
-                                 AstList *columns, AstSelect *query, int pos);
+AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
+                                 AstSelect *query, int pos);
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, int pos);
-AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSelect *query,
-                           int pos);
+AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSelect *query, int pos);
 AstOption *build_option(ParseCtx *ctx, Token name, AstExpr *value);
-AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path,
-                         AstList *options, int pos);
+AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path, AstList *options,
+                         int pos);
 AstStatement *build_explain(ParseCtx *ctx, AstStatement *stmt, bool analyze, int pos);
 
 #endif

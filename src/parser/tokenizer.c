@@ -184,7 +184,8 @@ static bool skip_blanks(Lexer *lx, Token *tok)
         if (is_space(c)) {
             lx->pos++;
         } else if (c == '-' && at(lx, p + 1) == '-') {
-            while (lx->pos < lx->len && lx->sql[lx->pos] != '\n') lx->pos++;
+            while (lx->pos < lx->len && lx->sql[lx->pos] != '\n')
+                lx->pos++;
         } else if (c == '/' && at(lx, p + 1) == '*') {
             int depth = 1;
             int q = p + 2;
@@ -354,11 +355,13 @@ static int scan_number(Lexer *lx, int start, Token *tok, LexError *lerr)
 {
     int q = start;
     bool is_integer = true;
-    while (is_digit(at(lx, q)) && q < lx->len) q++;
+    while (is_digit(at(lx, q)) && q < lx->len)
+        q++;
     if (at(lx, q) == '.' && q < lx->len) {
         is_integer = false;
         q++;
-        while (is_digit(at(lx, q)) && q < lx->len) q++;
+        while (is_digit(at(lx, q)) && q < lx->len)
+            q++;
     }
     unsigned char e = at(lx, q);
     if ((e == 'e' || e == 'E') && q < lx->len) {
@@ -367,11 +370,13 @@ static int scan_number(Lexer *lx, int start, Token *tok, LexError *lerr)
         if (is_digit(at(lx, r)) && r < lx->len) {
             is_integer = false;
             q = r;
-            while (is_digit(at(lx, q)) && q < lx->len) q++;
+            while (is_digit(at(lx, q)) && q < lx->len)
+                q++;
         }
     }
     if (q < lx->len && is_ident_char(at(lx, q))) {
-        while (q < lx->len && is_ident_char(at(lx, q))) q++;
+        while (q < lx->len && is_ident_char(at(lx, q)))
+            q++;
         tok->pos = start;
         tok->len = q - start;
         lx->pos = q;
@@ -443,7 +448,8 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
     if ((c == 'e' || c == 'E') && c1 == '\'') return scan_string(lx, p, p + 1, true, tok, lerr);
     if (is_ident_start(c)) {
         int q = p + 1;
-        while (q < lx->len && is_ident_char(at(lx, q))) q++;
+        while (q < lx->len && is_ident_char(at(lx, q)))
+            q++;
         tok->len = q - p;
         lx->pos = q;
         return keyword_code(lx->sql + p, tok->len);
@@ -455,17 +461,39 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
     int code = 0;
     int n = 1;
     switch (c) {
-    case ';': code = TK_SEMI; break;
-    case '(': code = TK_LP; break;
-    case ')': code = TK_RP; break;
-    case ',': code = TK_COMMA; break;
-    case '.': code = TK_DOT; break;
-    case '*': code = TK_STAR; break;
-    case '+': code = TK_PLUS; break;
-    case '-': code = TK_MINUS; break;
-    case '/': code = TK_SLASH; break;
-    case '%': code = TK_REM; break;
-    case '=': code = TK_EQ; break;
+    case ';':
+        code = TK_SEMI;
+        break;
+    case '(':
+        code = TK_LP;
+        break;
+    case ')':
+        code = TK_RP;
+        break;
+    case ',':
+        code = TK_COMMA;
+        break;
+    case '.':
+        code = TK_DOT;
+        break;
+    case '*':
+        code = TK_STAR;
+        break;
+    case '+':
+        code = TK_PLUS;
+        break;
+    case '-':
+        code = TK_MINUS;
+        break;
+    case '/':
+        code = TK_SLASH;
+        break;
+    case '%':
+        code = TK_REM;
+        break;
+    case '=':
+        code = TK_EQ;
+        break;
     case '|':
         if (c1 == '|') {
             code = TK_CONCAT;
@@ -503,7 +531,8 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
             code = TK_GT;
         }
         break;
-    default: break;
+    default:
+        break;
     }
     if (code == 0) {
         tok->len = utf8_len(lx, p);
@@ -525,11 +554,13 @@ void lexer_near_text(const char *sql, int len, Token tok, char *buf, size_t size
     if (n > max) {
         n = max;
         /* Do not split a UTF-8 character. */
-        while (n > 0 && ((unsigned char)sql[start + n] & 0xC0) == 0x80) n--;
+        while (n > 0 && ((unsigned char)sql[start + n] & 0xC0) == 0x80)
+            n--;
         cut = true;
     }
     int out = 0;
-    for (int k = 0; k < n && sql[start + k] != '\0'; k++) buf[out++] = sql[start + k];
+    for (int k = 0; k < n && sql[start + k] != '\0'; k++)
+        buf[out++] = sql[start + k];
     if (cut) {
         memcpy(buf + out, "...", 3);
         out += 3;
@@ -612,7 +643,8 @@ static int put_utf8(char *out, uint32_t cp)
 static uint32_t read_hex(const char *s, int n)
 {
     uint32_t v = 0;
-    for (int k = 0; k < n; k++) v = v * 16 + (uint32_t)hex_value((unsigned char)s[k]);
+    for (int k = 0; k < n; k++)
+        v = v * 16 + (uint32_t)hex_value((unsigned char)s[k]);
     return v;
 }
 
@@ -621,12 +653,28 @@ static int decode_escape(const char *s, const char *end, char *out, int *n_out)
 {
     char c = s[1];
     switch (c) {
-    case 'b': out[0] = '\b'; *n_out = 1; return 2;
-    case 'f': out[0] = '\f'; *n_out = 1; return 2;
-    case 'n': out[0] = '\n'; *n_out = 1; return 2;
-    case 'r': out[0] = '\r'; *n_out = 1; return 2;
-    case 't': out[0] = '\t'; *n_out = 1; return 2;
-    default: break;
+    case 'b':
+        out[0] = '\b';
+        *n_out = 1;
+        return 2;
+    case 'f':
+        out[0] = '\f';
+        *n_out = 1;
+        return 2;
+    case 'n':
+        out[0] = '\n';
+        *n_out = 1;
+        return 2;
+    case 'r':
+        out[0] = '\r';
+        *n_out = 1;
+        return 2;
+    case 't':
+        out[0] = '\t';
+        *n_out = 1;
+        return 2;
+    default:
+        break;
     }
     if (c == 'x') {
         int n = 0;
@@ -778,8 +826,9 @@ Status parser_split(const char *text, size_t len, Arena *arena, StatementSpan **
         if (!boundary) {
             if (start < 0) start = tok.pos;
             end = tok.pos + tok.len;
-            if (code == LEX_FAIL && (lerr == LEX_UNTERMINATED_STRING || lerr == LEX_UNTERMINATED_IDENT ||
-                                     lerr == LEX_UNTERMINATED_COMMENT)) {
+            if (code == LEX_FAIL &&
+                (lerr == LEX_UNTERMINATED_STRING || lerr == LEX_UNTERMINATED_IDENT ||
+                 lerr == LEX_UNTERMINATED_COMMENT)) {
                 /* The rest of the input belongs to this statement; the parser reports it. */
                 end = (int)len;
                 boundary = true;

@@ -65,7 +65,8 @@ static Status bind_number(Binder *b, const AstExpr *ast, Expr **out, Error *err)
     const char *dot = strchr(text, '.');
     if (!has_exp) {
         const char *p = text;
-        while (p < (dot ? dot : text + len) && *p == '0') p++; /* leading zeros */
+        while (p < (dot ? dot : text + len) && *p == '0')
+            p++; /* leading zeros */
         int_digits = (int)((dot ? dot : text + len) - p);
         frac_digits = dot ? (int)(text + len - dot - 1) : 0;
     }
@@ -95,14 +96,17 @@ static Status bind_literal(Binder *b, const AstExpr *ast, Expr **out, Error *err
         v = value_null(type_make(TYPE_NULL));
         flags = EXPR_FLAG_UNTYPED;
         break;
-    case LIT_BOOLEAN: v = value_boolean(ast->u.lit.bval); break;
+    case LIT_BOOLEAN:
+        v = value_boolean(ast->u.lit.bval);
+        break;
     case LIT_INTEGER:
         if (ast->u.lit.ival >= INT32_MIN && ast->u.lit.ival <= INT32_MAX)
             v = value_integer((int32_t)ast->u.lit.ival);
         else
             v = value_bigint(ast->u.lit.ival);
         break;
-    case LIT_NUMBER: return bind_number(b, ast, out, err);
+    case LIT_NUMBER:
+        return bind_number(b, ast, out, err);
     case LIT_STRING: {
         if (ast->u.lit.len > UINT32_MAX)
             return error_set(err, SQLSTATE_PROGRAM_LIMIT, ast->pos, "string literal is too long");
@@ -112,7 +116,8 @@ static Status bind_literal(Binder *b, const AstExpr *ast, Expr **out, Error *err
         flags = EXPR_FLAG_UNTYPED;
         break;
     }
-    default: return error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown literal kind");
+    default:
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown literal kind");
     }
     *out = expr_new_constant(b->arena, &v, ast->pos);
     if (!*out) return arena_error(b->arena, err);
@@ -135,7 +140,8 @@ static Status require_boolean(Binder *b, Expr **e, const char *what, Error *err)
 static Expr *make_conj(Binder *b, ExprKind kind, Expr *left, Expr *right, int pos)
 {
     /* Flatten nested ANDs/ORs into one n-ary node. */
-    int n = (left->kind == kind ? left->u.conj.n_args : 1) + (right->kind == kind ? right->u.conj.n_args : 1);
+    int n = (left->kind == kind ? left->u.conj.n_args : 1) +
+            (right->kind == kind ? right->u.conj.n_args : 1);
     Expr *e = expr_new(b->arena, kind, type_make(TYPE_BOOLEAN), pos);
     if (!e) return NULL;
     e->u.conj.args = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
@@ -144,7 +150,8 @@ static Expr *make_conj(Binder *b, ExprKind kind, Expr *left, Expr *right, int po
     for (int side = 0; side < 2; side++) {
         Expr *p = parts[side];
         if (p->kind == kind)
-            for (int k = 0; k < p->u.conj.n_args; k++) e->u.conj.args[e->u.conj.n_args++] = p->u.conj.args[k];
+            for (int k = 0; k < p->u.conj.n_args; k++)
+                e->u.conj.args[e->u.conj.n_args++] = p->u.conj.args[k];
         else
             e->u.conj.args[e->u.conj.n_args++] = p;
     }
@@ -161,19 +168,32 @@ static Expr *make_unary(Binder *b, ExprKind kind, Expr *arg, int pos)
 static ScalarFuncId op_function(AstOp op)
 {
     switch (op) {
-    case OP_ADD: return FN_ADD;
-    case OP_SUB: return FN_SUBTRACT;
-    case OP_MUL: return FN_MULTIPLY;
-    case OP_DIV: return FN_DIVIDE;
-    case OP_MOD: return FN_MODULO;
-    case OP_CONCAT: return FN_CONCAT;
-    case OP_EQ: return FN_EQ;
-    case OP_NE: return FN_NE;
-    case OP_LT: return FN_LT;
-    case OP_LE: return FN_LE;
-    case OP_GT: return FN_GT;
-    case OP_GE: return FN_GE;
-    default: return FN_COUNT_;
+    case OP_ADD:
+        return FN_ADD;
+    case OP_SUB:
+        return FN_SUBTRACT;
+    case OP_MUL:
+        return FN_MULTIPLY;
+    case OP_DIV:
+        return FN_DIVIDE;
+    case OP_MOD:
+        return FN_MODULO;
+    case OP_CONCAT:
+        return FN_CONCAT;
+    case OP_EQ:
+        return FN_EQ;
+    case OP_NE:
+        return FN_NE;
+    case OP_LT:
+        return FN_LT;
+    case OP_LE:
+        return FN_LE;
+    case OP_GT:
+        return FN_GT;
+    case OP_GE:
+        return FN_GE;
+    default:
+        return FN_COUNT_;
     }
 }
 
@@ -197,14 +217,21 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
             v.u.i32 = -v.u.i32;
             break;
         case TYPE_BIGINT:
-            if (v.u.i64 == INT64_MIN) overflow = true;
-            else v.u.i64 = -v.u.i64;
+            if (v.u.i64 == INT64_MIN)
+                overflow = true;
+            else
+                v.u.i64 = -v.u.i64;
             /* -2147483648 is an INTEGER, as in PostgreSQL */
             if (!overflow && v.u.i64 == INT32_MIN) v = value_integer(INT32_MIN);
             break;
-        case TYPE_DECIMAL: v.u.i64 = -v.u.i64; break;
-        case TYPE_DOUBLE: v.u.f64 = -v.u.f64; break;
-        default: break;
+        case TYPE_DECIMAL:
+            v.u.i64 = -v.u.i64;
+            break;
+        case TYPE_DOUBLE:
+            v.u.f64 = -v.u.f64;
+            break;
+        default:
+            break;
         }
         if (overflow)
             return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, pos, "%s out of range",
@@ -219,11 +246,16 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
 static const char *clause_name(BindClause clause)
 {
     switch (clause) {
-    case CLAUSE_WHERE: return "WHERE";
-    case CLAUSE_GROUP_BY: return "GROUP BY";
-    case CLAUSE_VALUES: return "VALUES";
-    case CLAUSE_LIMIT: return "LIMIT";
-    default: return "this context";
+    case CLAUSE_WHERE:
+        return "WHERE";
+    case CLAUSE_GROUP_BY:
+        return "GROUP BY";
+    case CLAUSE_VALUES:
+        return "VALUES";
+    case CLAUSE_LIMIT:
+        return "LIMIT";
+    default:
+        return "this context";
     }
 }
 
@@ -241,8 +273,9 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
         for (int k = 0; k < ast->u.func.args.count && len < sizeof types; k++) {
             char t[40];
             int n = snprintf(types + len, sizeof types - len, "%s%s", k ? ", " : "",
-                             (args[k]->flags & EXPR_FLAG_UNTYPED) ? "unknown"
-                                                                  : type_sql_name(args[k]->type, t, sizeof t));
+                             (args[k]->flags & EXPR_FLAG_UNTYPED)
+                                 ? "unknown"
+                                 : type_sql_name(args[k]->type, t, sizeof t));
             if (n > 0) len += (size_t)n;
         }
         error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos, "function %s(%s) does not exist",
@@ -279,11 +312,12 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
         return BS_OK;
     }
     if (ast->u.func.star || ast->u.func.distinct)
-        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
-                         "%s is not an aggregate function", name);
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos, "%s is not an aggregate function",
+                         name);
     Expr **args;
     BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
-    return binder_bind_scalar(b, (ScalarFuncId)id, args, ast->u.func.args.count, ast->pos, out, err);
+    return binder_bind_scalar(b, (ScalarFuncId)id, args, ast->u.func.args.count, ast->pos, out,
+                              err);
 }
 
 static Status bind_case(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
@@ -297,7 +331,8 @@ static Status bind_case(Binder *b, const AstExpr *ast, const Scope *scope, BindC
     e->u.case_.whens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
     if (!e->u.case_.whens) return arena_error(b->arena, err);
     Expr *operand = NULL;
-    if (ast->u.case_.operand) BS_TRY(bind_expr(b, ast->u.case_.operand, scope, clause, &operand, err));
+    if (ast->u.case_.operand)
+        BS_TRY(bind_expr(b, ast->u.case_.operand, scope, clause, &operand, err));
     for (int k = 0; k < n; k++) {
         const AstCaseWhen *w = ast->u.case_.whens.items[k];
         Expr *cond;
@@ -356,7 +391,9 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
     Status st = BS_OK;
     Expr *left, *right, *third;
     switch (ast->kind) {
-    case AST_LITERAL: st = bind_literal(b, ast, out, err); break;
+    case AST_LITERAL:
+        st = bind_literal(b, ast, out, err);
+        break;
     case AST_COLUMN: {
         const ScopeColumn *col = NULL;
         st = scope_find(scope, ast->u.column.qualifier, ast->u.column.name, ast->pos, &col, err);
@@ -380,7 +417,8 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
             if (!type_is_numeric(left->type) && !(left->flags & EXPR_FLAG_UNTYPED)) {
                 char t[40];
                 st = error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
-                               "operator does not exist: + %s", type_sql_name(left->type, t, sizeof t));
+                               "operator does not exist: + %s",
+                               type_sql_name(left->type, t, sizeof t));
             } else {
                 *out = left;
             }
@@ -393,7 +431,8 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
             const char *what = ast->u.binary.op == OP_AND ? "AND" : "OR";
             if ((st = require_boolean(b, &left, what, err)) != BS_OK) break;
             if ((st = require_boolean(b, &right, what, err)) != BS_OK) break;
-            *out = make_conj(b, ast->u.binary.op == OP_AND ? EXPR_AND : EXPR_OR, left, right, ast->pos);
+            *out = make_conj(b, ast->u.binary.op == OP_AND ? EXPR_AND : EXPR_OR, left, right,
+                             ast->pos);
             if (!*out) st = arena_error(b->arena, err);
         } else {
             ScalarFuncId func = op_function(ast->u.binary.op);
@@ -408,7 +447,8 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         if (left->type.id == TYPE_NULL &&
             (st = binder_cast(b, &left, type_make(TYPE_INTEGER), false, err)) != BS_OK)
             break;
-        *out = make_unary(b, ast->u.is_null.negated ? EXPR_IS_NOT_NULL : EXPR_IS_NULL, left, ast->pos);
+        *out =
+            make_unary(b, ast->u.is_null.negated ? EXPR_IS_NOT_NULL : EXPR_IS_NULL, left, ast->pos);
         if (!*out) st = arena_error(b->arena, err);
         break;
     case AST_CAST: {
@@ -419,7 +459,9 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         *out = left;
         break;
     }
-    case AST_FUNCTION: st = bind_function(b, ast, scope, clause, out, err); break;
+    case AST_FUNCTION:
+        st = bind_function(b, ast, scope, clause, out, err);
+        break;
     case AST_BETWEEN: {
         if ((st = bind_expr(b, ast->u.between.arg, scope, clause, &left, err)) != BS_OK) break;
         if ((st = bind_expr(b, ast->u.between.low, scope, clause, &right, err)) != BS_OK) break;
@@ -432,7 +474,9 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         if (!*out) st = arena_error(b->arena, err);
         break;
     }
-    case AST_IN_LIST: st = bind_in_list(b, ast, scope, clause, out, err); break;
+    case AST_IN_LIST:
+        st = bind_in_list(b, ast, scope, clause, out, err);
+        break;
     case AST_LIKE: {
         if (ast->u.like.escape) {
             st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->u.like.escape->pos,
@@ -443,14 +487,18 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         if ((st = bind_expr(b, ast->u.like.pattern, scope, clause, &right, err)) != BS_OK) break;
         if (ast->u.like.case_insensitive) {
             Expr *args[1] = {left};
-            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &left, err)) != BS_OK) break;
+            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &left, err)) != BS_OK)
+                break;
             args[0] = right;
-            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &right, err)) != BS_OK) break;
+            if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &right, err)) != BS_OK)
+                break;
         }
         st = call2(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, left, right, ast->pos, out, err);
         break;
     }
-    case AST_CASE: st = bind_case(b, ast, scope, clause, out, err); break;
+    case AST_CASE:
+        st = bind_case(b, ast, scope, clause, out, err);
+        break;
     case AST_IN_SELECT:
     case AST_EXISTS:
     case AST_SUBQUERY:
@@ -485,17 +533,23 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
 const char *bind_default_name(const AstExpr *ast)
 {
     switch (ast->kind) {
-    case AST_COLUMN: return ast->u.column.name;
-    case AST_FUNCTION: return ast->u.func.name;
+    case AST_COLUMN:
+        return ast->u.column.name;
+    case AST_FUNCTION:
+        return ast->u.func.name;
     case AST_CAST:
         if (!ast->u.cast.is_literal) {
             const char *inner = bind_default_name(ast->u.cast.arg);
             if (strcmp(inner, "?column?") != 0) return inner;
         }
         return ast->u.cast.type->name;
-    case AST_CASE: return "case";
-    case AST_EXTRACT: return "extract";
-    case AST_EXISTS: return "exists";
-    default: return "?column?";
+    case AST_CASE:
+        return "case";
+    case AST_EXTRACT:
+        return "extract";
+    case AST_EXISTS:
+        return "exists";
+    default:
+        return "?column?";
     }
 }

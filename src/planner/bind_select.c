@@ -21,8 +21,9 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
 {
     if (scope->n_cols == scope->capacity) {
         int cap = scope->capacity ? scope->capacity * 2 : 16;
-        ScopeColumn *cols = arena_grow(b->arena, scope->cols, sizeof(ScopeColumn) * (size_t)scope->capacity,
-                                       sizeof(ScopeColumn) * (size_t)cap);
+        ScopeColumn *cols =
+            arena_grow(b->arena, scope->cols, sizeof(ScopeColumn) * (size_t)scope->capacity,
+                       sizeof(ScopeColumn) * (size_t)cap);
         if (!cols) return arena_error(b->arena, err);
         scope->cols = cols;
         scope->capacity = cap;
@@ -56,7 +57,8 @@ static Status apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, c
                          aliases->count);
     char **renamed = arena_alloc(b->arena, sizeof(char *) * (size_t)(n_cols ? n_cols : 1));
     if (!renamed) return arena_error(b->arena, err);
-    for (int k = 0; k < n_cols; k++) renamed[k] = k < aliases->count ? aliases->items[k] : (*names)[k];
+    for (int k = 0; k < n_cols; k++)
+        renamed[k] = k < aliases->count ? aliases->items[k] : (*names)[k];
     *names = renamed;
     return BS_OK;
 }
@@ -98,7 +100,8 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         if (cte) {
             /* Inline the WITH query; it sees only the WITH queries before it. */
             int index = 0;
-            while (frame->ctes->items[index] != cte) index++;
+            while (frame->ctes->items[index] != cte)
+                index++;
             CteFrame inner = {frame->ctes, index, frame->parent};
             CteFrame *saved = b->ctes;
             b->ctes = &inner;
@@ -122,13 +125,16 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         get->u.get.table_index = b->next_table_index++;
         get->u.get.table = table;
         get->u.get.n_columns = table->n_cols;
-        get->u.get.columns = arena_alloc(b->arena, sizeof(int) * (size_t)(table->n_cols ? table->n_cols : 1));
+        get->u.get.columns =
+            arena_alloc(b->arena, sizeof(int) * (size_t)(table->n_cols ? table->n_cols : 1));
         if (!get->u.get.columns) return arena_error(b->arena, err);
-        for (int k = 0; k < table->n_cols; k++) get->u.get.columns[k] = k;
+        for (int k = 0; k < table->n_cols; k++)
+            get->u.get.columns[k] = k;
         get->est_rows = table->n_rows;
         BS_TRY(logical_resolve(get, b->arena, err));
         char **names = table->col_names;
-        BS_TRY(apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos, err));
+        BS_TRY(apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos,
+                                 err));
         *plan = get;
         return scope_add_outputs(b, scope, qualifier, get, names, err);
     }
@@ -141,7 +147,8 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
     }
     case TREF_JOIN:
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos, "joins are not supported yet");
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
+                         "joins are not supported yet");
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, ref->pos, "unknown FROM item");
 }
@@ -150,7 +157,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
 
 typedef struct AggContext {
     Binder *b;
-    LogicalOp *agg;    /* the LOP_AGGREGATE being filled */
+    LogicalOp *agg; /* the LOP_AGGREGATE being filled */
     int aggs_capacity;
     const Scope *scope; /* the FROM scope, to name a column in errors */
 } AggContext;
@@ -196,9 +203,10 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         if (found < 0) {
             if (agg->u.aggregate.n_aggs == ctx->aggs_capacity) {
                 int cap = ctx->aggs_capacity ? ctx->aggs_capacity * 2 : 8;
-                AggregateCall **grown = arena_grow(b->arena, agg->u.aggregate.aggs,
-                                                   sizeof(AggregateCall *) * (size_t)ctx->aggs_capacity,
-                                                   sizeof(AggregateCall *) * (size_t)cap);
+                AggregateCall **grown =
+                    arena_grow(b->arena, agg->u.aggregate.aggs,
+                               sizeof(AggregateCall *) * (size_t)ctx->aggs_capacity,
+                               sizeof(AggregateCall *) * (size_t)cap);
                 if (!grown) return arena_error(b->arena, err);
                 agg->u.aggregate.aggs = grown;
                 ctx->aggs_capacity = cap;
@@ -217,12 +225,14 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
                          "aggregate function",
                          binding_name(ctx->scope, x->u.column.binding, name, sizeof name));
     }
-    case EXPR_CONSTANT: return BS_OK;
+    case EXPR_CONSTANT:
+        return BS_OK;
     case EXPR_CALL:
         for (int k = 0; k < x->u.call.n_args; k++)
             BS_TRY(rewrite_for_aggregate(ctx, &x->u.call.args[k], err));
         return BS_OK;
-    case EXPR_CAST: return rewrite_for_aggregate(ctx, &x->u.cast.arg, err);
+    case EXPR_CAST:
+        return rewrite_for_aggregate(ctx, &x->u.cast.arg, err);
     case EXPR_AND:
     case EXPR_OR:
         for (int k = 0; k < x->u.conj.n_args; k++)
@@ -230,7 +240,8 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         return BS_OK;
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: return rewrite_for_aggregate(ctx, &x->u.unary.arg, err);
+    case EXPR_IS_NOT_NULL:
+        return rewrite_for_aggregate(ctx, &x->u.unary.arg, err);
     case EXPR_CASE:
         for (int k = 0; k < x->u.case_.n_whens; k++) {
             BS_TRY(rewrite_for_aggregate(ctx, &x->u.case_.whens[k], err));
@@ -276,8 +287,9 @@ static Status items_add(Binder *b, ItemList *list, Expr *expr, const char *name,
 {
     if (list->count == list->capacity) {
         int cap = list->capacity ? list->capacity * 2 : 16;
-        SelectItem *grown = arena_grow(b->arena, list->items, sizeof(SelectItem) * (size_t)list->capacity,
-                                       sizeof(SelectItem) * (size_t)cap);
+        SelectItem *grown =
+            arena_grow(b->arena, list->items, sizeof(SelectItem) * (size_t)list->capacity,
+                       sizeof(SelectItem) * (size_t)cap);
         if (!grown) return arena_error(b->arena, err);
         list->items = grown;
         list->capacity = cap;
@@ -320,8 +332,8 @@ static Status bind_limit_value(Binder *b, const AstExpr *ast, const char *what, 
     BS_TRY(bind_expr(b, ast, &empty, CLAUSE_LIMIT, &e, err));
     BS_TRY(binder_cast(b, &e, type_make(TYPE_BIGINT), false, err));
     if (e->kind != EXPR_CONSTANT)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                         "%s must be a constant", what);
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos, "%s must be a constant",
+                         what);
     if (e->u.constant.is_null) {
         *out = -1;
         return BS_OK;
@@ -350,7 +362,8 @@ static Status add_limit(Binder *b, const AstSelect *q, LogicalOp **root, Error *
 }
 
 /* Binds VALUES rows: every row the same width, each column unified to one type. */
-static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
+static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                          Error *err)
 {
     const AstList *rows = q->values;
     int n_rows = rows->count;
@@ -368,9 +381,11 @@ static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char 
         BS_TRY(bind_list_values(b, row, &empty, &bound[r], err));
     }
     for (int c = 0; c < n_cols; c++) {
-        for (int r = 0; r < n_rows; r++) column[r] = bound[r][c];
+        for (int r = 0; r < n_rows; r++)
+            column[r] = bound[r][c];
         BS_TRY(binder_unify_types(b, column, n_rows, "VALUES", err));
-        for (int r = 0; r < n_rows; r++) bound[r][c] = column[r];
+        for (int r = 0; r < n_rows; r++)
+            bound[r][c] = column[r];
     }
     op->u.values.table_index = b->next_table_index++;
     op->u.values.n_cols = n_cols;
@@ -415,8 +430,8 @@ static Status match_select_item(const AstExpr *ast, const ItemList *items, const
         for (int k = 0; k < items->count; k++) {
             if (strcmp(items->items[k].name, ast->u.column.name) != 0) continue;
             if (*out >= 0)
-                return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, ast->pos,
-                                 "%s \"%s\" is ambiguous", clause, ast->u.column.name);
+                return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, ast->pos, "%s \"%s\" is ambiguous",
+                                 clause, ast->u.column.name);
             *out = k;
         }
     }
@@ -501,8 +516,9 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
             BS_TRY(bind_expr(b, g, &scope, CLAUSE_GROUP_BY, &groups[k], err));
         }
         if (groups[k]->type.id == TYPE_NULL || (groups[k]->flags & EXPR_FLAG_UNTYPED))
-            BS_TRY(binder_cast(b, &groups[k], groups[k]->type.id == TYPE_NULL ? type_make(TYPE_INTEGER)
-                                                                               : type_make(TYPE_VARCHAR),
+            BS_TRY(binder_cast(b, &groups[k],
+                               groups[k]->type.id == TYPE_NULL ? type_make(TYPE_INTEGER)
+                                                               : type_make(TYPE_VARCHAR),
                                false, err));
     }
     /* HAVING */
@@ -518,7 +534,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     }
     /* ORDER BY: select items by ordinal or name, else expressions over the input. */
     int n_keys = q->order_by.count;
-    LogicalSortKey *keys = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_keys ? n_keys : 1));
+    LogicalSortKey *keys =
+        arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_keys ? n_keys : 1));
     int *key_item = arena_alloc(b->arena, sizeof(int) * (size_t)(n_keys ? n_keys : 1));
     if (!keys || !key_item) return arena_error(b->arena, err);
     for (int k = 0; k < n_keys; k++) {
@@ -527,12 +544,15 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         keys[k].nulls_first = o->nulls == 1 || (o->nulls == 0 && o->descending);
         BS_TRY(match_select_item(o->expr, &items, "ORDER BY", true, &key_item[k], err));
         keys[k].expr = NULL;
-        if (key_item[k] < 0) BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
+        if (key_item[k] < 0)
+            BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
     }
     /* Aggregation */
     bool aggregating = n_groups > 0 || (having != NULL);
-    for (int k = 0; k < items.count && !aggregating; k++) aggregating = has_aggregate(items.items[k].expr);
-    for (int k = 0; k < n_keys && !aggregating; k++) aggregating = keys[k].expr && has_aggregate(keys[k].expr);
+    for (int k = 0; k < items.count && !aggregating; k++)
+        aggregating = has_aggregate(items.items[k].expr);
+    for (int k = 0; k < n_keys && !aggregating; k++)
+        aggregating = keys[k].expr && has_aggregate(keys[k].expr);
     if (aggregating) {
         LogicalOp *agg = logical_create(b->arena, LOP_AGGREGATE, root);
         if (!agg) return arena_error(b->arena, err);
@@ -541,7 +561,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         agg->u.aggregate.n_groups = n_groups;
         agg->u.aggregate.groups = groups;
         AggContext ctx = {b, agg, 0, &scope};
-        for (int k = 0; k < items.count; k++) BS_TRY(rewrite_for_aggregate(&ctx, &items.items[k].expr, err));
+        for (int k = 0; k < items.count; k++)
+            BS_TRY(rewrite_for_aggregate(&ctx, &items.items[k].expr, err));
         if (having) BS_TRY(rewrite_for_aggregate(&ctx, &having, err));
         for (int k = 0; k < n_keys; k++)
             if (keys[k].expr) BS_TRY(rewrite_for_aggregate(&ctx, &keys[k].expr, err));
@@ -577,21 +598,23 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     int n_exprs = items.count + n_hidden;
     project->u.project.table_index = b->next_table_index++;
     project->u.project.n_exprs = n_exprs;
-    project->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_exprs ? n_exprs : 1));
+    project->u.project.exprs =
+        arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_exprs ? n_exprs : 1));
     if (!project->u.project.exprs) return arena_error(b->arena, err);
     for (int k = 0; k < items.count; k++) {
         Expr *e = items.items[k].expr;
         if (e->type.id == TYPE_NULL || (e->flags & EXPR_FLAG_UNTYPED))
-            BS_TRY(binder_cast(b, &e, e->type.id == TYPE_NULL ? type_make(TYPE_INTEGER)
-                                                               : type_make(TYPE_VARCHAR),
-                               false, err));
+            BS_TRY(binder_cast(
+                b, &e, e->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR),
+                false, err));
         project->u.project.exprs[k] = e;
     }
     int next_hidden = items.count;
     for (int k = 0; k < n_keys; k++) {
         if (key_item[k] >= 0) continue;
         Expr *e = keys[k].expr;
-        if (e->type.id == TYPE_NULL) BS_TRY(binder_cast(b, &e, type_make(TYPE_INTEGER), false, err));
+        if (e->type.id == TYPE_NULL)
+            BS_TRY(binder_cast(b, &e, type_make(TYPE_INTEGER), false, err));
         key_item[k] = next_hidden;
         project->u.project.exprs[next_hidden++] = e;
     }
@@ -603,11 +626,14 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         distinct->u.aggregate.group_index = b->next_table_index++;
         distinct->u.aggregate.agg_index = b->next_table_index++;
         distinct->u.aggregate.n_groups = project->n_out;
-        distinct->u.aggregate.groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(project->n_out ? project->n_out : 1));
+        distinct->u.aggregate.groups =
+            arena_alloc(b->arena, sizeof(Expr *) * (size_t)(project->n_out ? project->n_out : 1));
         distinct->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
-        if (!distinct->u.aggregate.groups || !distinct->u.aggregate.aggs) return arena_error(b->arena, err);
+        if (!distinct->u.aggregate.groups || !distinct->u.aggregate.aggs)
+            return arena_error(b->arena, err);
         for (int k = 0; k < project->n_out; k++) {
-            distinct->u.aggregate.groups[k] = expr_new_column(b->arena, project->bindings[k], project->types[k], -1);
+            distinct->u.aggregate.groups[k] =
+                expr_new_column(b->arena, project->bindings[k], project->types[k], -1);
             if (!distinct->u.aggregate.groups[k]) return arena_error(b->arena, err);
         }
         BS_TRY(logical_resolve(distinct, b->arena, err));
@@ -632,10 +658,12 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         if (!strip) return arena_error(b->arena, err);
         strip->u.project.table_index = b->next_table_index++;
         strip->u.project.n_exprs = items.count;
-        strip->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(items.count ? items.count : 1));
+        strip->u.project.exprs =
+            arena_alloc(b->arena, sizeof(Expr *) * (size_t)(items.count ? items.count : 1));
         if (!strip->u.project.exprs) return arena_error(b->arena, err);
         for (int k = 0; k < items.count; k++) {
-            strip->u.project.exprs[k] = expr_new_column(b->arena, root->bindings[k], root->types[k], -1);
+            strip->u.project.exprs[k] =
+                expr_new_column(b->arena, root->bindings[k], root->types[k], -1);
             if (!strip->u.project.exprs[k]) return arena_error(b->arena, err);
         }
         BS_TRY(logical_resolve(strip, b->arena, err));
@@ -643,7 +671,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     }
     char **out = arena_alloc(b->arena, sizeof(char *) * (size_t)(items.count ? items.count : 1));
     if (!out) return arena_error(b->arena, err);
-    for (int k = 0; k < items.count; k++) out[k] = items.items[k].name;
+    for (int k = 0; k < items.count; k++)
+        out[k] = items.items[k].name;
     *plan = root;
     *names = out;
     return BS_OK;
@@ -670,8 +699,10 @@ static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan,
                 int64_t pos = o->expr->u.lit.ival;
                 if (pos < 1 || pos > root->n_out)
                     return error_set(err, SQLSTATE_INVALID_COLUMN_REF, o->expr->pos,
-                                     "ORDER BY position %lld is not in select list", (long long)pos);
-                keys[k].expr = expr_new_column(b->arena, root->bindings[pos - 1], root->types[pos - 1], -1);
+                                     "ORDER BY position %lld is not in select list",
+                                     (long long)pos);
+                keys[k].expr =
+                    expr_new_column(b->arena, root->bindings[pos - 1], root->types[pos - 1], -1);
                 if (!keys[k].expr) return arena_error(b->arena, err);
             } else {
                 BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));

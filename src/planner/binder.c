@@ -60,14 +60,17 @@ static Status bind_target_columns(Binder *b, const CatalogTable *table, const As
 static Status lookup_table(Binder *b, const char *name, int pos, CatalogTable **out, Error *err)
 {
     BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, out, err));
-    if (!*out) return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos, "relation \"%s\" does not exist", name);
+    if (!*out)
+        return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos, "relation \"%s\" does not exist",
+                         name);
     return BS_OK;
 }
 
 /* Table columns as the writer sees them. */
 static PlanColumnDef *plan_columns_of(Binder *b, const CatalogTable *table)
 {
-    PlanColumnDef *cols = arena_alloc(b->arena, sizeof(PlanColumnDef) * (size_t)(table->n_cols ? table->n_cols : 1));
+    PlanColumnDef *cols =
+        arena_alloc(b->arena, sizeof(PlanColumnDef) * (size_t)(table->n_cols ? table->n_cols : 1));
     if (!cols) return NULL;
     for (int k = 0; k < table->n_cols; k++) {
         cols[k].name = table->col_names[k];
@@ -81,15 +84,16 @@ static PlanColumnDef *plan_columns_of(Binder *b, const CatalogTable *table)
  * Puts a LOP_INSERT over `source`, whose n_src columns go to table columns target[],
  * through a projection into table order (NULL for columns not given).
  */
-static Status finish_insert(Binder *b, BoundStatement *bs, const char *table_name, uint64_t table_id,
-                            PlanColumnDef *columns, int n_columns, LogicalOp *source,
-                            const int *target, bool cast_sources, Error *err)
+static Status finish_insert(Binder *b, BoundStatement *bs, const char *table_name,
+                            uint64_t table_id, PlanColumnDef *columns, int n_columns,
+                            LogicalOp *source, const int *target, bool cast_sources, Error *err)
 {
     LogicalOp *project = logical_create(b->arena, LOP_PROJECT, source);
     if (!project) return arena_error(b->arena, err);
     project->u.project.table_index = b->next_table_index++;
     project->u.project.n_exprs = n_columns;
-    project->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_columns ? n_columns : 1));
+    project->u.project.exprs =
+        arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_columns ? n_columns : 1));
     if (!project->u.project.exprs) return arena_error(b->arena, err);
     for (int c = 0; c < n_columns; c++) {
         int src = -1;
@@ -103,7 +107,8 @@ static Status finish_insert(Binder *b, BoundStatement *bs, const char *table_nam
         } else {
             e = expr_new_column(b->arena, source->bindings[src], source->types[src], -1);
             if (!e) return arena_error(b->arena, err);
-            if (cast_sources) BS_TRY(binder_assign_cast(b, &e, columns[c].type, columns[c].name, err));
+            if (cast_sources)
+                BS_TRY(binder_assign_cast(b, &e, columns[c].type, columns[c].name, err));
         }
         project->u.project.exprs[c] = e;
     }
@@ -149,8 +154,9 @@ static Status bind_insert(Binder *b, const AstStatement *stmt, BoundStatement *b
             if (row->count != n_target) {
                 int pos = row->count ? ((AstExpr *)row->items[0])->pos : q->pos;
                 return error_set(err, SQLSTATE_SYNTAX_ERROR, pos,
-                                 row->count > n_target ? "INSERT has more expressions than target columns"
-                                                       : "INSERT has more target columns than expressions");
+                                 row->count > n_target
+                                     ? "INSERT has more expressions than target columns"
+                                     : "INSERT has more target columns than expressions");
             }
             BS_TRY(bind_list_values(b, row, &empty, &bound[r], err));
             for (int k = 0; k < n_target; k++)
@@ -168,8 +174,9 @@ static Status bind_insert(Binder *b, const AstStatement *stmt, BoundStatement *b
         BS_TRY(bind_query(b, q, &source, &names, err));
         if (source->n_out != n_target)
             return error_set(err, SQLSTATE_SYNTAX_ERROR, q->pos,
-                             source->n_out > n_target ? "INSERT has more expressions than target columns"
-                                                      : "INSERT has more target columns than expressions");
+                             source->n_out > n_target
+                                 ? "INSERT has more expressions than target columns"
+                                 : "INSERT has more target columns than expressions");
     }
     bs->verb = "INSERT";
     return finish_insert(b, bs, table->name, table->id, columns, table->n_cols, source, target,
@@ -195,10 +202,15 @@ static const char *option_text(const AstOption *opt, char *buf, size_t size)
     if (v->kind != AST_LITERAL) return NULL;
     switch (v->u.lit.kind) {
     case LIT_STRING:
-    case LIT_NUMBER: return v->u.lit.text;
-    case LIT_BOOLEAN: return v->u.lit.bval ? "true" : "false";
-    case LIT_INTEGER: snprintf(buf, size, "%lld", (long long)v->u.lit.ival); return buf;
-    case LIT_NULL: return NULL;
+    case LIT_NUMBER:
+        return v->u.lit.text;
+    case LIT_BOOLEAN:
+        return v->u.lit.bval ? "true" : "false";
+    case LIT_INTEGER:
+        snprintf(buf, size, "%lld", (long long)v->u.lit.ival);
+        return buf;
+    case LIT_NULL:
+        return NULL;
     }
     return NULL;
 }
@@ -232,8 +244,8 @@ static Status bind_copy(Binder *b, const AstStatement *stmt, BoundStatement *bs,
             continue;
         }
         if (!value)
-            return error_set(err, SQLSTATE_INVALID_PARAMETER, opt->pos, "COPY option \"%s\" needs a value",
-                             opt->name);
+            return error_set(err, SQLSTATE_INVALID_PARAMETER, opt->pos,
+                             "COPY option \"%s\" needs a value", opt->name);
         if (strcmp(opt->name, "format") == 0) {
             if (strcmp(value, "csv") != 0)
                 return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, opt->pos,
@@ -259,24 +271,28 @@ static Status bind_copy(Binder *b, const AstStatement *stmt, BoundStatement *bs,
     csv->u.csv.path = stmt->u.copy.path;
     csv->u.csv.table_index = b->next_table_index++;
     csv->u.csv.n_cols = n_target;
-    csv->u.csv.col_types = arena_alloc(b->arena, sizeof(LogicalType) * (size_t)(n_target ? n_target : 1));
+    csv->u.csv.col_types =
+        arena_alloc(b->arena, sizeof(LogicalType) * (size_t)(n_target ? n_target : 1));
     if (!csv->u.csv.col_types) return arena_error(b->arena, err);
-    for (int k = 0; k < n_target; k++) csv->u.csv.col_types[k] = table->col_types[target[k]];
+    for (int k = 0; k < n_target; k++)
+        csv->u.csv.col_types[k] = table->col_types[target[k]];
     BS_TRY(logical_resolve(csv, b->arena, err));
     PlanColumnDef *columns = plan_columns_of(b, table);
     if (!columns) return arena_error(b->arena, err);
     bs->verb = "COPY";
-    return finish_insert(b, bs, table->name, table->id, columns, table->n_cols, csv, target, false, err);
+    return finish_insert(b, bs, table->name, table->id, columns, table->n_cols, csv, target, false,
+                         err);
 }
 
-static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_exists, bool *exists,
-                              Error *err)
+static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_exists,
+                              bool *exists, Error *err)
 {
     CatalogTable *table;
     BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, &table, err));
     *exists = table != NULL;
     if (table && !if_not_exists)
-        return error_set(err, SQLSTATE_DUPLICATE_TABLE, pos, "relation \"%s\" already exists", name);
+        return error_set(err, SQLSTATE_DUPLICATE_TABLE, pos, "relation \"%s\" already exists",
+                         name);
     return BS_OK;
 }
 
@@ -299,13 +315,16 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
         char **names;
         LogicalOp *source;
         BS_TRY(bind_query(b, stmt->u.create_table.query, &source, &names, err));
-        PlanColumnDef *columns = arena_alloc(b->arena, sizeof(PlanColumnDef) * (size_t)(source->n_out ? source->n_out : 1));
-        int *target = arena_alloc(b->arena, sizeof(int) * (size_t)(source->n_out ? source->n_out : 1));
+        PlanColumnDef *columns = arena_alloc(
+            b->arena, sizeof(PlanColumnDef) * (size_t)(source->n_out ? source->n_out : 1));
+        int *target =
+            arena_alloc(b->arena, sizeof(int) * (size_t)(source->n_out ? source->n_out : 1));
         if (!columns || !target) return arena_error(b->arena, err);
         for (int k = 0; k < source->n_out; k++) {
             for (int j = 0; j < k; j++)
                 if (strcmp(names[j], names[k]) == 0)
-                    return error_set(err, SQLSTATE_DUPLICATE_COLUMN, stmt->u.create_table.query->pos,
+                    return error_set(err, SQLSTATE_DUPLICATE_COLUMN,
+                                     stmt->u.create_table.query->pos,
                                      "column \"%s\" specified more than once", names[k]);
             columns[k].name = names[k];
             columns[k].type = source->types[k];
@@ -320,7 +339,8 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
     }
     int n = stmt->u.create_table.columns.count;
     if (n == 0)
-        return error_set(err, SQLSTATE_SYNTAX_ERROR, stmt->pos, "a table needs at least one column");
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, stmt->pos,
+                         "a table needs at least one column");
     PlanColumnDef *columns = arena_alloc(b->arena, sizeof(PlanColumnDef) * (size_t)n);
     if (!columns) return arena_error(b->arena, err);
     for (int k = 0; k < n; k++) {
@@ -345,14 +365,16 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
     if (!bs) return arena_error(b->arena, err);
     *out = bs;
     switch (stmt->kind) {
-    case STMT_SELECT: return bind_select_stmt(b, stmt->u.select.query, bs, err);
+    case STMT_SELECT:
+        return bind_select_stmt(b, stmt->u.select.query, bs, err);
     case STMT_INSERT:
         bs->kind = BOUND_INSERT;
         return bind_insert(b, stmt, bs, err);
     case STMT_COPY:
         bs->kind = BOUND_INSERT;
         return bind_copy(b, stmt, bs, err);
-    case STMT_CREATE_TABLE: return bind_create_table(b, stmt, bs, err);
+    case STMT_CREATE_TABLE:
+        return bind_create_table(b, stmt, bs, err);
     case STMT_DROP_TABLE:
         bs->kind = BOUND_DROP_TABLE;
         bs->n_drop = stmt->u.drop_table.names.count;
@@ -367,16 +389,19 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
                              "EXPLAIN of EXPLAIN is not allowed");
         BS_TRY(bind_statement(b, stmt->u.explain.stmt, &bs->explained, err));
         if (bs->explained->kind != BOUND_QUERY && bs->explained->kind != BOUND_INSERT)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
-                             "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS only");
+            return error_set(
+                err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
+                "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS only");
         return BS_OK;
     }
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, stmt->pos, "unknown statement kind %d", stmt->kind);
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, stmt->pos, "unknown statement kind %d",
+                     stmt->kind);
 }
 
 Status planner_bind(const AstStatement *stmt, const Catalog *catalog, Arena *arena,
                     BoundStatement **out, Error *err)
 {
-    Binder b = {.arena = arena, .catalog = catalog, .next_table_index = 1, .depth = 0, .ctes = NULL};
+    Binder b = {
+        .arena = arena, .catalog = catalog, .next_table_index = 1, .depth = 0, .ctes = NULL};
     return bind_statement(&b, stmt, out, err);
 }

@@ -16,7 +16,8 @@
 const char *type_sql_name(LogicalType type, char *buf, size_t size)
 {
     type_format(type, buf, size);
-    for (char *p = buf; *p; p++) *p = (char)tolower((unsigned char)*p);
+    for (char *p = buf; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
     return buf;
 }
 
@@ -32,10 +33,14 @@ static bool implicit_castable(LogicalType from, LogicalType to)
     switch ((TypeId)from.id) {
     case TYPE_INTEGER:
         return to.id == TYPE_BIGINT || to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
-    case TYPE_BIGINT: return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
-    case TYPE_DECIMAL: return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
-    case TYPE_DATE: return to.id == TYPE_TIMESTAMP;
-    default: return false;
+    case TYPE_BIGINT:
+        return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_DECIMAL:
+        return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_DATE:
+        return to.id == TYPE_TIMESTAMP;
+    default:
+        return false;
     }
 }
 
@@ -149,7 +154,8 @@ Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Erro
         common = next;
     }
     if (common.id == TYPE_NULL) common = type_make(TYPE_INTEGER);
-    for (int k = 0; k < n; k++) BS_TRY(binder_cast(b, &exprs[k], common, false, err));
+    for (int k = 0; k < n; k++)
+        BS_TRY(binder_cast(b, &exprs[k], common, false, err));
     return BS_OK;
 }
 
@@ -183,15 +189,18 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         const char *name;
         TypeId id;
     } names[] = {
-        {"boolean", TYPE_BOOLEAN},  {"bool", TYPE_BOOLEAN},      {"integer", TYPE_INTEGER},
-        {"int", TYPE_INTEGER},      {"int4", TYPE_INTEGER},      {"bigint", TYPE_BIGINT},
-        {"int8", TYPE_BIGINT},      {"long", TYPE_BIGINT},       {"double", TYPE_DOUBLE},
-        {"double precision", TYPE_DOUBLE}, {"float8", TYPE_DOUBLE}, {"float", TYPE_DOUBLE},
-        {"decimal", TYPE_DECIMAL},  {"numeric", TYPE_DECIMAL},   {"varchar", TYPE_VARCHAR},
-        {"text", TYPE_VARCHAR},     {"string", TYPE_VARCHAR},    {"char", TYPE_VARCHAR},
-        {"character", TYPE_VARCHAR}, {"character varying", TYPE_VARCHAR},
-        {"bpchar", TYPE_VARCHAR},   {"date", TYPE_DATE},         {"timestamp", TYPE_TIMESTAMP},
-        {"datetime", TYPE_TIMESTAMP},
+        {"boolean", TYPE_BOOLEAN},     {"bool", TYPE_BOOLEAN},
+        {"integer", TYPE_INTEGER},     {"int", TYPE_INTEGER},
+        {"int4", TYPE_INTEGER},        {"bigint", TYPE_BIGINT},
+        {"int8", TYPE_BIGINT},         {"long", TYPE_BIGINT},
+        {"double", TYPE_DOUBLE},       {"double precision", TYPE_DOUBLE},
+        {"float8", TYPE_DOUBLE},       {"float", TYPE_DOUBLE},
+        {"decimal", TYPE_DECIMAL},     {"numeric", TYPE_DECIMAL},
+        {"varchar", TYPE_VARCHAR},     {"text", TYPE_VARCHAR},
+        {"string", TYPE_VARCHAR},      {"char", TYPE_VARCHAR},
+        {"character", TYPE_VARCHAR},   {"character varying", TYPE_VARCHAR},
+        {"bpchar", TYPE_VARCHAR},      {"date", TYPE_DATE},
+        {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
     };
     for (size_t k = 0; k < BS_ARRAY_LEN(names); k++) {
         if (strcmp(name->name, names[k].name) != 0) continue;
@@ -220,19 +229,19 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
                 return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                                  "invalid length for type %s", name->name);
         } else if (name->n_params > 0 && !(id == TYPE_TIMESTAMP && name->n_params == 1 &&
-                                            name->params[0] >= 0 && name->params[0] <= 6)) {
+                                           name->params[0] >= 0 && name->params[0] <= 6)) {
             return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                              "type %s does not take parameters", name->name);
         }
         *out = type_make(id);
         return BS_OK;
     }
-    if (strcmp(name->name, "timestamp with time zone") == 0 || strcmp(name->name, "timestamptz") == 0 ||
-        strcmp(name->name, "interval") == 0 || strcmp(name->name, "time") == 0 ||
-        strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0 ||
-        strcmp(name->name, "smallint") == 0 || strcmp(name->name, "tinyint") == 0 ||
-        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0 ||
-        strcmp(name->name, "hugeint") == 0)
+    if (strcmp(name->name, "timestamp with time zone") == 0 ||
+        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "interval") == 0 ||
+        strcmp(name->name, "time") == 0 || strcmp(name->name, "blob") == 0 ||
+        strcmp(name->name, "bytea") == 0 || strcmp(name->name, "smallint") == 0 ||
+        strcmp(name->name, "tinyint") == 0 || strcmp(name->name, "real") == 0 ||
+        strcmp(name->name, "float4") == 0 || strcmp(name->name, "hugeint") == 0)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
                          "type %s is not supported yet", name->name);
     return error_set(err, SQLSTATE_UNDEFINED_OBJECT, name->pos, "type \"%s\" does not exist",

@@ -10,21 +10,36 @@
 static const char *func_symbol(ScalarFuncId f)
 {
     switch (f) {
-    case FN_ADD: return "+";
-    case FN_SUBTRACT: return "-";
-    case FN_MULTIPLY: return "*";
-    case FN_DIVIDE: return "/";
-    case FN_MODULO: return "%";
-    case FN_EQ: return "=";
-    case FN_NE: return "<>";
-    case FN_LT: return "<";
-    case FN_LE: return "<=";
-    case FN_GT: return ">";
-    case FN_GE: return ">=";
-    case FN_CONCAT: return "||";
-    case FN_LIKE: return "LIKE";
-    case FN_NOT_LIKE: return "NOT LIKE";
-    default: return NULL;
+    case FN_ADD:
+        return "+";
+    case FN_SUBTRACT:
+        return "-";
+    case FN_MULTIPLY:
+        return "*";
+    case FN_DIVIDE:
+        return "/";
+    case FN_MODULO:
+        return "%";
+    case FN_EQ:
+        return "=";
+    case FN_NE:
+        return "<>";
+    case FN_LT:
+        return "<";
+    case FN_LE:
+        return "<=";
+    case FN_GT:
+        return ">";
+    case FN_GE:
+        return ">=";
+    case FN_CONCAT:
+        return "||";
+    case FN_LIKE:
+        return "LIKE";
+    case FN_NOT_LIKE:
+        return "NOT LIKE";
+    default:
+        return NULL;
     }
 }
 
@@ -44,11 +59,19 @@ static void format_value(const Value *v, Buffer *out)
         }
         buffer_put_u8(out, '\'');
         return;
-    case TYPE_BOOLEAN: buffer_printf(out, "%s", v->u.b ? "true" : "false"); return;
+    case TYPE_BOOLEAN:
+        buffer_printf(out, "%s", v->u.b ? "true" : "false");
+        return;
     case TYPE_INTEGER:
-    case TYPE_DATE: format_physical(v->type, &v->u.i32, buf); break;
-    case TYPE_DOUBLE: format_physical(v->type, &v->u.f64, buf); break;
-    default: format_physical(v->type, &v->u.i64, buf); break;
+    case TYPE_DATE:
+        format_physical(v->type, &v->u.i32, buf);
+        break;
+    case TYPE_DOUBLE:
+        format_physical(v->type, &v->u.f64, buf);
+        break;
+    default:
+        format_physical(v->type, &v->u.i64, buf);
+        break;
     }
     if (v->type.id == TYPE_DATE)
         buffer_printf(out, "DATE '%s'", buf);
@@ -70,8 +93,12 @@ void expr_format(const Expr *e, Buffer *out)
 {
     char tname[32];
     switch (e->kind) {
-    case EXPR_CONSTANT: format_value(&e->u.constant, out); return;
-    case EXPR_COLUMN: buffer_printf(out, "#%d", e->u.column.index); return;
+    case EXPR_CONSTANT:
+        format_value(&e->u.constant, out);
+        return;
+    case EXPR_COLUMN:
+        buffer_printf(out, "#%d", e->u.column.index);
+        return;
     case EXPR_CALL: {
         const char *sym = func_symbol(e->u.call.func);
         if (sym && e->u.call.n_args == 2) {
@@ -125,17 +152,23 @@ void expr_format(const Expr *e, Buffer *out)
         expr_format(e->u.case_.else_expr, out);
         buffer_printf(out, " END");
         return;
-    case EXPR_AGGREGATE: buffer_printf(out, "%s(…)", agg_func_name(e->u.aggregate.call->func)); return;
+    case EXPR_AGGREGATE:
+        buffer_printf(out, "%s(…)", agg_func_name(e->u.aggregate.call->func));
+        return;
     }
 }
 
 static const char *exchange_name(ExchangeKind kind)
 {
     switch (kind) {
-    case EXCHANGE_GATHER: return "GATHER";
-    case EXCHANGE_REPARTITION: return "REPARTITION";
-    case EXCHANGE_BROADCAST: return "BROADCAST";
-    case EXCHANGE_ROUND_ROBIN: return "ROUND_ROBIN";
+    case EXCHANGE_GATHER:
+        return "GATHER";
+    case EXCHANGE_REPARTITION:
+        return "REPARTITION";
+    case EXCHANGE_BROADCAST:
+        return "BROADCAST";
+    case EXCHANGE_ROUND_ROBIN:
+        return "ROUND_ROBIN";
     }
     return "?";
 }
@@ -148,7 +181,8 @@ static const char *zone_op_name(PlanZoneOp op)
 
 static void indent(Buffer *out, int depth)
 {
-    for (int k = 0; k < depth; k++) buffer_printf(out, "  ");
+    for (int k = 0; k < depth; k++)
+        buffer_printf(out, "  ");
 }
 
 static void explain_node(const PlanNode *n, int depth, Buffer *out)
@@ -177,7 +211,9 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         }
         buffer_printf(out, "]");
         break;
-    case PLAN_VALUES: buffer_printf(out, "Values[%d rows]", n->u.values.n_rows); break;
+    case PLAN_VALUES:
+        buffer_printf(out, "Values[%d rows]", n->u.values.n_rows);
+        break;
     case PLAN_FILTER:
         buffer_printf(out, "Filter[");
         expr_format(n->u.filter.predicate, out);
@@ -193,7 +229,8 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         buffer_printf(out, "HashAggregate[%s", modes[n->u.agg.mode]);
         if (n->u.agg.n_groups) {
             buffer_printf(out, ", groups: ");
-            for (int k = 0; k < n->u.agg.n_groups; k++) buffer_printf(out, "%s#%d", k ? ", " : "", n->u.agg.groups[k]);
+            for (int k = 0; k < n->u.agg.n_groups; k++)
+                buffer_printf(out, "%s#%d", k ? ", " : "", n->u.agg.groups[k]);
         }
         for (int k = 0; k < n->u.agg.n_aggs; k++) {
             const PlanAggregate *a = &n->u.agg.aggs[k];
@@ -219,22 +256,32 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         break;
     case PLAN_LIMIT:
         buffer_printf(out, "Limit[");
-        if (n->u.limit.limit >= 0) buffer_printf(out, "%lld", (long long)n->u.limit.limit);
-        else buffer_printf(out, "ALL");
+        if (n->u.limit.limit >= 0)
+            buffer_printf(out, "%lld", (long long)n->u.limit.limit);
+        else
+            buffer_printf(out, "ALL");
         if (n->u.limit.offset) buffer_printf(out, ", offset %lld", (long long)n->u.limit.offset);
         buffer_printf(out, "]");
         break;
-    case PLAN_EXCHANGE: buffer_printf(out, "Exchange[%s]", exchange_name(n->u.exchange.kind)); break;
+    case PLAN_EXCHANGE:
+        buffer_printf(out, "Exchange[%s]", exchange_name(n->u.exchange.kind));
+        break;
     case PLAN_REMOTE_SOURCE:
         buffer_printf(out, "RemoteSource[fragment %d, %s]", n->u.remote.fragment,
                       exchange_name(n->u.remote.kind));
         break;
-    case PLAN_TABLE_WRITE: buffer_printf(out, "TableWrite[%s]", n->u.write.table); break;
-    case PLAN_CSV_SCAN: buffer_printf(out, "CsvScan['%s']", n->u.csv.path); break;
-    case PLAN_KIND_COUNT_: break;
+    case PLAN_TABLE_WRITE:
+        buffer_printf(out, "TableWrite[%s]", n->u.write.table);
+        break;
+    case PLAN_CSV_SCAN:
+        buffer_printf(out, "CsvScan['%s']", n->u.csv.path);
+        break;
+    case PLAN_KIND_COUNT_:
+        break;
     }
     buffer_printf(out, "\n");
-    for (int k = 0; k < n->n_children; k++) explain_node(n->children[k], depth + 1, out);
+    for (int k = 0; k < n->n_children; k++)
+        explain_node(n->children[k], depth + 1, out);
 }
 
 void planner_explain(const QueryPlan *plan, Buffer *out)
@@ -247,7 +294,8 @@ void planner_explain(const QueryPlan *plan, Buffer *out)
         if (f->consumer < 0)
             buffer_printf(out, "    Output: to the client\n");
         else
-            buffer_printf(out, "    Output: %s to fragment %d\n", exchange_name(f->output), f->consumer);
+            buffer_printf(out, "    Output: %s to fragment %d\n", exchange_name(f->output),
+                          f->consumer);
         explain_node(f->root, 0, out);
     }
 }

@@ -19,8 +19,9 @@ static PlanFragment *new_fragment(Fragmenter *f, Error *err)
 {
     if (f->count == f->capacity) {
         int cap = f->capacity ? f->capacity * 2 : 4;
-        PlanFragment **grown = arena_grow(f->arena, f->fragments, sizeof(PlanFragment *) * (size_t)f->capacity,
-                                          sizeof(PlanFragment *) * (size_t)cap);
+        PlanFragment **grown =
+            arena_grow(f->arena, f->fragments, sizeof(PlanFragment *) * (size_t)f->capacity,
+                       sizeof(PlanFragment *) * (size_t)cap);
         if (!grown) {
             arena_error(f->arena, err);
             return NULL;
@@ -43,7 +44,8 @@ static bool contains_scan(const PlanNode *n)
 {
     if (n->kind == PLAN_TABLE_SCAN) return true;
     for (int k = 0; k < n->n_children; k++)
-        if (n->children[k]->kind != PLAN_REMOTE_SOURCE && contains_scan(n->children[k])) return true;
+        if (n->children[k]->kind != PLAN_REMOTE_SOURCE && contains_scan(n->children[k]))
+            return true;
     return false;
 }
 
@@ -79,7 +81,8 @@ static Status cut(Fragmenter *f, PlanFragment *frag, PlanNode **node, Error *err
         n->u.remote.kind = kind;
         return BS_OK;
     }
-    for (int k = 0; k < n->n_children; k++) BS_TRY(cut(f, frag, &n->children[k], err));
+    for (int k = 0; k < n->n_children; k++)
+        BS_TRY(cut(f, frag, &n->children[k], err));
     return BS_OK;
 }
 

@@ -13,8 +13,8 @@ typedef Status (*ScalarBindFn)(Binder *b, ScalarFuncId id, Expr **args, int n_ar
                                LogicalType *ret, Error *err);
 
 typedef struct ScalarDef {
-    const char *name;   /* serialized name */
-    const char *symbol; /* operator symbol for messages, NULL for functions */
+    const char *name;     /* serialized name */
+    const char *symbol;   /* operator symbol for messages, NULL for functions */
     const char *sql_name; /* name users call it by; NULL: not callable by name */
     int min_args, max_args;
     ScalarBindFn bind;
@@ -24,8 +24,7 @@ static Status bind_arithmetic(Binder *, ScalarFuncId, Expr **, int, int, Logical
 static Status bind_comparison(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_concat(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_like(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
-static Status bind_numeric_unary(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *,
-                                 Error *);
+static Status bind_numeric_unary(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_string_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_round(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_coalesce(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
@@ -60,8 +59,12 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
 };
 
 static const char *const AGG_NAMES[AGG_COUNT_] = {
-    [AGG_COUNT_STAR] = "count_star", [AGG_COUNT] = "count", [AGG_SUM] = "sum",
-    [AGG_MIN] = "min",               [AGG_MAX] = "max",     [AGG_AVG] = "avg",
+    [AGG_COUNT_STAR] = "count_star",
+    [AGG_COUNT] = "count",
+    [AGG_SUM] = "sum",
+    [AGG_MIN] = "min",
+    [AGG_MAX] = "max",
+    [AGG_AVG] = "avg",
 };
 
 const char *scalar_func_name(ScalarFuncId id)
@@ -93,8 +96,11 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
     static const struct {
         const char *alias;
         ScalarFuncId id;
-    } aliases[] = {{"substr", FN_SUBSTRING}, {"char_length", FN_LENGTH},
-                   {"character_length", FN_LENGTH}, {"lcase", FN_LOWER}, {"ucase", FN_UPPER}};
+    } aliases[] = {{"substr", FN_SUBSTRING},
+                   {"char_length", FN_LENGTH},
+                   {"character_length", FN_LENGTH},
+                   {"lcase", FN_LOWER},
+                   {"ucase", FN_UPPER}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -212,8 +218,10 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
     }
     LogicalType da = untyped(args[0]) ? common : args[0]->type;
     LogicalType db = untyped(args[1]) ? common : args[1]->type;
-    if (da.id != TYPE_DECIMAL) da = da.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
-    if (db.id != TYPE_DECIMAL) db = db.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    if (da.id != TYPE_DECIMAL)
+        da = da.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    if (db.id != TYPE_DECIMAL)
+        db = db.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
     if (id == FN_MULTIPLY) {
         int scale = da.scale + db.scale;
         if (scale > DECIMAL_MAX_PRECISION) {
@@ -230,8 +238,10 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
     /* + and -: both operands rescaled to the larger scale. */
     int scale = BS_MAX(da.scale, db.scale);
     int digits = BS_MAX(da.precision - da.scale, db.precision - db.scale);
-    LogicalType ca = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, da.precision - da.scale + scale), scale);
-    LogicalType cb = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, db.precision - db.scale + scale), scale);
+    LogicalType ca =
+        type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, da.precision - da.scale + scale), scale);
+    LogicalType cb =
+        type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, db.precision - db.scale + scale), scale);
     BS_TRY(binder_cast(b, &args[0], ca, false, err));
     BS_TRY(binder_cast(b, &args[1], cb, false, err));
     *ret = type_decimal(BS_MIN(DECIMAL_MAX_PRECISION, digits + scale + 1), scale);
@@ -254,8 +264,8 @@ static Status bind_concat(Binder *b, ScalarFuncId id, Expr **args, int n_args, i
                           LogicalType *ret, Error *err)
 {
     /* text || anything: the other side is converted to text (PostgreSQL's anynonarray). */
-    if (args[0]->type.id != TYPE_VARCHAR && args[1]->type.id != TYPE_VARCHAR &&
-        !untyped(args[0]) && !untyped(args[1]))
+    if (args[0]->type.id != TYPE_VARCHAR && args[1]->type.id != TYPE_VARCHAR && !untyped(args[0]) &&
+        !untyped(args[1]))
         return no_match(id, args, n_args, pos, err);
     BS_TRY(binder_cast(b, &args[0], type_make(TYPE_VARCHAR), true, err));
     BS_TRY(binder_cast(b, &args[1], type_make(TYPE_VARCHAR), true, err));
@@ -301,7 +311,8 @@ static Status bind_string_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args
                              LogicalType *ret, Error *err)
 {
     BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
-    for (int k = 1; k < n_args; k++) BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+    for (int k = 1; k < n_args; k++)
+        BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
     *ret = type_make(id == FN_LENGTH ? TYPE_INTEGER : TYPE_VARCHAR);
     return BS_OK;
 }
@@ -353,7 +364,8 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
                           Expr **out, Error *err)
 {
     const ScalarDef *def = &SCALARS[func];
-    if (n_args < def->min_args || n_args > def->max_args) return no_match(func, args, n_args, pos, err);
+    if (n_args < def->min_args || n_args > def->max_args)
+        return no_match(func, args, n_args, pos, err);
     LogicalType ret;
     BS_TRY(def->bind(b, func, args, n_args, pos, &ret, err));
     *out = expr_new_call(b->arena, func, ret, args, n_args, pos);
@@ -371,7 +383,8 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
     call->arg = arg;
     if (arg && untyped(arg)) {
         /* count('x'), min(NULL): a literal without a type is text (NULL: integer). */
-        LogicalType t = arg->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR);
+        LogicalType t =
+            arg->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR);
         if (func == AGG_SUM || func == AGG_AVG) t = type_make(TYPE_DOUBLE);
         BS_TRY(binder_cast(b, &call->arg, t, false, err));
         arg = call->arg;
@@ -381,7 +394,9 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
     char name[40];
     switch (func) {
     case AGG_COUNT_STAR:
-    case AGG_COUNT: call->type = type_make(TYPE_BIGINT); break;
+    case AGG_COUNT:
+        call->type = type_make(TYPE_BIGINT);
+        break;
     case AGG_SUM:
         if (type_is_integral(t))
             call->type = type_make(TYPE_BIGINT);
@@ -397,8 +412,11 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         call->type = type_make(TYPE_DOUBLE);
         break;
     case AGG_MIN:
-    case AGG_MAX: call->type = t; break;
-    case AGG_COUNT_: goto no_match;
+    case AGG_MAX:
+        call->type = t;
+        break;
+    case AGG_COUNT_:
+        goto no_match;
     }
     *out = call;
     return BS_OK;
@@ -427,12 +445,17 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
 {
     switch (agg->func) {
     case AGG_COUNT_STAR:
-    case AGG_COUNT: return type_make(TYPE_BIGINT);
-    case AGG_SUM: return sum_state_type(agg->arg_type);
+    case AGG_COUNT:
+        return type_make(TYPE_BIGINT);
+    case AGG_SUM:
+        return sum_state_type(agg->arg_type);
     case AGG_MIN:
-    case AGG_MAX: return agg->arg_type;
-    case AGG_AVG: return k == 0 ? sum_state_type(agg->arg_type) : type_make(TYPE_BIGINT);
-    case AGG_COUNT_: break;
+    case AGG_MAX:
+        return agg->arg_type;
+    case AGG_AVG:
+        return k == 0 ? sum_state_type(agg->arg_type) : type_make(TYPE_BIGINT);
+    case AGG_COUNT_:
+        break;
     }
     return type_make(TYPE_INVALID);
 }

@@ -42,7 +42,8 @@ Expr *expr_new_call(Arena *arena, ScalarFuncId func, LogicalType type, Expr **ar
     e->u.call.n_args = n_args;
     e->u.call.args = arena_alloc(arena, sizeof(Expr *) * (size_t)(n_args ? n_args : 1));
     if (!e->u.call.args) return NULL;
-    for (int k = 0; k < n_args; k++) e->u.call.args[k] = args[k];
+    for (int k = 0; k < n_args; k++)
+        e->u.call.args[k] = args[k];
     return e;
 }
 
@@ -52,12 +53,14 @@ bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
     if (!fn(e, arg)) return false;
     switch (e->kind) {
     case EXPR_CONSTANT:
-    case EXPR_COLUMN: return true;
+    case EXPR_COLUMN:
+        return true;
     case EXPR_CALL:
         for (int k = 0; k < e->u.call.n_args; k++)
             if (!expr_visit(e->u.call.args[k], fn, arg)) return false;
         return true;
-    case EXPR_CAST: return expr_visit(e->u.cast.arg, fn, arg);
+    case EXPR_CAST:
+        return expr_visit(e->u.cast.arg, fn, arg);
     case EXPR_AND:
     case EXPR_OR:
         for (int k = 0; k < e->u.conj.n_args; k++)
@@ -65,14 +68,16 @@ bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
         return true;
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: return expr_visit(e->u.unary.arg, fn, arg);
+    case EXPR_IS_NOT_NULL:
+        return expr_visit(e->u.unary.arg, fn, arg);
     case EXPR_CASE:
         for (int k = 0; k < e->u.case_.n_whens; k++) {
             if (!expr_visit(e->u.case_.whens[k], fn, arg)) return false;
             if (!expr_visit(e->u.case_.thens[k], fn, arg)) return false;
         }
         return expr_visit(e->u.case_.else_expr, fn, arg);
-    case EXPR_AGGREGATE: return expr_visit(e->u.aggregate.call->arg, fn, arg);
+    case EXPR_AGGREGATE:
+        return expr_visit(e->u.aggregate.call->arg, fn, arg);
     }
     return true;
 }
@@ -101,14 +106,16 @@ bool expr_equal(const Expr *a, const Expr *b)
     case EXPR_CALL:
         return a->u.call.func == b->u.call.func && a->u.call.n_args == b->u.call.n_args &&
                exprs_equal(a->u.call.args, b->u.call.args, a->u.call.n_args);
-    case EXPR_CAST: return expr_equal(a->u.cast.arg, b->u.cast.arg);
+    case EXPR_CAST:
+        return expr_equal(a->u.cast.arg, b->u.cast.arg);
     case EXPR_AND:
     case EXPR_OR:
         return a->u.conj.n_args == b->u.conj.n_args &&
                exprs_equal(a->u.conj.args, b->u.conj.args, a->u.conj.n_args);
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: return expr_equal(a->u.unary.arg, b->u.unary.arg);
+    case EXPR_IS_NOT_NULL:
+        return expr_equal(a->u.unary.arg, b->u.unary.arg);
     case EXPR_CASE:
         return a->u.case_.n_whens == b->u.case_.n_whens &&
                exprs_equal(a->u.case_.whens, b->u.case_.whens, a->u.case_.n_whens) &&
@@ -183,8 +190,8 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     case LOP_VALUES:
         BS_TRY(alloc_outputs(op, op->u.values.n_cols, arena, err));
         for (int k = 0; k < op->n_out; k++)
-            op->types[k] = op->u.values.n_rows ? op->u.values.rows[0][k]->type
-                                               : type_make(TYPE_INTEGER);
+            op->types[k] =
+                op->u.values.n_rows ? op->u.values.rows[0][k]->type : type_make(TYPE_INTEGER);
         number_outputs(op, op->u.values.table_index);
         return BS_OK;
     case LOP_CSV_READ:
@@ -194,7 +201,8 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         return BS_OK;
     case LOP_PROJECT:
         BS_TRY(alloc_outputs(op, op->u.project.n_exprs, arena, err));
-        for (int k = 0; k < op->n_out; k++) op->types[k] = op->u.project.exprs[k]->type;
+        for (int k = 0; k < op->n_out; k++)
+            op->types[k] = op->u.project.exprs[k]->type;
         number_outputs(op, op->u.project.table_index);
         return BS_OK;
     case LOP_AGGREGATE: {
@@ -214,7 +222,8 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     }
     case LOP_FILTER:
     case LOP_ORDER:
-    case LOP_LIMIT: return copy_child_outputs(op, arena, err);
+    case LOP_LIMIT:
+        return copy_child_outputs(op, arena, err);
     case LOP_INSERT:
         /* One BIGINT: the number of rows written. */
         BS_TRY(alloc_outputs(op, 1, arena, err));

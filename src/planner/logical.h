@@ -10,15 +10,15 @@
 #include "planner/plan.h"
 
 typedef enum LogicalKind {
-    LOP_GET,       /* scan of a stored table */
-    LOP_VALUES,    /* constant rows */
-    LOP_CSV_READ,  /* rows of a CSV file (COPY FROM) */
+    LOP_GET,      /* scan of a stored table */
+    LOP_VALUES,   /* constant rows */
+    LOP_CSV_READ, /* rows of a CSV file (COPY FROM) */
     LOP_FILTER,
     LOP_PROJECT,
     LOP_AGGREGATE,
     LOP_ORDER,
     LOP_LIMIT,
-    LOP_INSERT,    /* writes its child's rows (in table column order) into a table */
+    LOP_INSERT, /* writes its child's rows (in table column order) into a table */
 } LogicalKind;
 
 typedef struct LogicalSortKey {

@@ -57,7 +57,8 @@ static PlanNode *node_new(Phys *p, PlanKind kind, PlanNode *child, int n_cols, E
 static int binding_position(const LogicalOp *op, ColumnBinding binding)
 {
     for (int k = 0; k < op->n_out; k++)
-        if (op->bindings[k].table == binding.table && op->bindings[k].column == binding.column) return k;
+        if (op->bindings[k].table == binding.table && op->bindings[k].column == binding.column)
+            return k;
     return -1;
 }
 
@@ -68,7 +69,9 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
     if (!c) return arena_error(p->arena, err);
     c->flags = 0;
     switch (e->kind) {
-    case EXPR_CONSTANT: BS_TRY(value_copy(p->arena, &e->u.constant, &c->u.constant, err)); break;
+    case EXPR_CONSTANT:
+        BS_TRY(value_copy(p->arena, &e->u.constant, &c->u.constant, err));
+        break;
     case EXPR_COLUMN:
         c->u.column.index = input ? binding_position(input, e->u.column.binding) : -1;
         if (c->u.column.index < 0)
@@ -77,12 +80,15 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
                              e->u.column.binding.table, e->u.column.binding.column);
         break;
     case EXPR_CALL:
-        c->u.call.args = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(e->u.call.n_args ? e->u.call.n_args : 1));
+        c->u.call.args = arena_alloc(
+            p->arena, sizeof(Expr *) * (size_t)(e->u.call.n_args ? e->u.call.n_args : 1));
         if (!c->u.call.args) return arena_error(p->arena, err);
         for (int k = 0; k < e->u.call.n_args; k++)
             BS_TRY(resolve(p, e->u.call.args[k], input, &c->u.call.args[k], err));
         break;
-    case EXPR_CAST: BS_TRY(resolve(p, e->u.cast.arg, input, &c->u.cast.arg, err)); break;
+    case EXPR_CAST:
+        BS_TRY(resolve(p, e->u.cast.arg, input, &c->u.cast.arg, err));
+        break;
     case EXPR_AND:
     case EXPR_OR:
         c->u.conj.args = arena_alloc(p->arena, sizeof(Expr *) * (size_t)e->u.conj.n_args);
@@ -92,7 +98,9 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
         break;
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: BS_TRY(resolve(p, e->u.unary.arg, input, &c->u.unary.arg, err)); break;
+    case EXPR_IS_NOT_NULL:
+        BS_TRY(resolve(p, e->u.unary.arg, input, &c->u.unary.arg, err));
+        break;
     case EXPR_CASE: {
         int n = e->u.case_.n_whens;
         c->u.case_.whens = arena_alloc(p->arena, sizeof(Expr *) * (size_t)n);
@@ -106,7 +114,8 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
         break;
     }
     case EXPR_AGGREGATE:
-        return error_set(err, SQLSTATE_INTERNAL_ERROR, e->pos, "planner: aggregate left in an expression");
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, e->pos,
+                         "planner: aggregate left in an expression");
     }
     *out = c;
     return BS_OK;
@@ -143,9 +152,11 @@ static Status plan_scan(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
     n->u.scan.snapshot = t->snapshot;
     n->u.scan.n_columns = op->u.get.n_columns;
     n->u.scan.columns = op->u.get.columns;
-    n->u.scan.column_names = arena_alloc(p->arena, sizeof(char *) * (size_t)(op->u.get.n_columns ? op->u.get.n_columns : 1));
+    n->u.scan.column_names = arena_alloc(
+        p->arena, sizeof(char *) * (size_t)(op->u.get.n_columns ? op->u.get.n_columns : 1));
     if (!n->u.scan.column_names) return arena_error(p->arena, err);
-    for (int k = 0; k < op->u.get.n_columns; k++) n->u.scan.column_names[k] = t->col_names[op->u.get.columns[k]];
+    for (int k = 0; k < op->u.get.n_columns; k++)
+        n->u.scan.column_names[k] = t->col_names[op->u.get.columns[k]];
     n->u.scan.n_zone = op->u.get.n_zone;
     n->u.scan.zone = op->u.get.zone;
     n->est_rows = t->n_rows;
@@ -162,7 +173,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     int n_groups = op->u.aggregate.n_groups, n_aggs = op->u.aggregate.n_aggs;
     /* The projection: group expressions, then aggregate arguments. */
     int n_proj = n_groups;
-    for (int k = 0; k < n_aggs; k++) n_proj += op->u.aggregate.aggs[k]->arg != NULL;
+    for (int k = 0; k < n_aggs; k++)
+        n_proj += op->u.aggregate.aggs[k]->arg != NULL;
     PlanNode *proj = node_new(p, PLAN_PROJECT, input, n_proj, err);
     if (!proj) return BS_ERROR;
     proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(n_proj ? n_proj : 1));
@@ -172,7 +184,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
         BS_TRY(resolve(p, op->u.aggregate.groups[k], child, &proj->u.project.exprs[k], err));
         proj->types[k] = proj->u.project.exprs[k]->type;
     }
-    PlanAggregate *aggs = arena_alloc_zero(p->arena, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
+    PlanAggregate *aggs =
+        arena_alloc_zero(p->arena, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
     if (!aggs) return arena_error(p->arena, err);
     bool any_distinct = false;
     int col = n_groups;
@@ -191,12 +204,13 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
         }
     }
     for (int k = 0; k < n_proj && trivial; k++)
-        trivial = proj->u.project.exprs[k]->kind == EXPR_COLUMN && proj->u.project.exprs[k]->u.column.index == k &&
-                  n_proj == input->n_cols;
+        trivial = proj->u.project.exprs[k]->kind == EXPR_COLUMN &&
+                  proj->u.project.exprs[k]->u.column.index == k && n_proj == input->n_cols;
     PlanNode *below = trivial ? input : proj;
     int *groups = arena_alloc(p->arena, sizeof(int) * (size_t)(n_groups ? n_groups : 1));
     if (!groups) return arena_error(p->arena, err);
-    for (int k = 0; k < n_groups; k++) groups[k] = k;
+    for (int k = 0; k < n_groups; k++)
+        groups[k] = k;
 
     AggMode mode = AGG_SINGLE;
     if (*dist == DIST_MANY) {
@@ -205,7 +219,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
         } else {
             /* PARTIAL where the rows are, then FINAL over the gathered states. */
             int n_state = n_groups;
-            for (int k = 0; k < n_aggs; k++) n_state += plan_agg_state_width(&aggs[k]);
+            for (int k = 0; k < n_aggs; k++)
+                n_state += plan_agg_state_width(&aggs[k]);
             PlanNode *partial = node_new(p, PLAN_HASH_AGGREGATE, below, n_state, err);
             if (!partial) return BS_ERROR;
             partial->u.agg.mode = AGG_PARTIAL;
@@ -214,7 +229,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
             partial->u.agg.n_aggs = n_aggs;
             partial->u.agg.aggs = aggs;
             memcpy(partial->types, below->types, sizeof(LogicalType) * (size_t)n_groups);
-            PlanAggregate *final_aggs = arena_memdup(p->arena, aggs, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
+            PlanAggregate *final_aggs =
+                arena_memdup(p->arena, aggs, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
             if (!final_aggs) return arena_error(p->arena, err);
             int state = n_groups;
             for (int k = 0; k < n_aggs; k++) {
@@ -242,7 +258,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     return BS_OK;
 }
 
-static Status limit_node(Phys *p, PlanNode *child, int64_t limit, int64_t offset, PlanNode **out, Error *err)
+static Status limit_node(Phys *p, PlanNode *child, int64_t limit, int64_t offset, PlanNode **out,
+                         Error *err)
 {
     PlanNode *n = node_new(p, PLAN_LIMIT, child, child->n_cols, err);
     if (!n) return BS_ERROR;
@@ -257,8 +274,8 @@ static Status limit_node(Phys *p, PlanNode *child, int64_t limit, int64_t offset
 #define TOPN_MAX_ROWS 100000
 
 /* A Sort (topn < 0) or TopN node over input for the keys of the LOP_ORDER `order`. */
-static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_t topn, PlanNode **out,
-                        Error *err)
+static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_t topn,
+                        PlanNode **out, Error *err)
 {
     PlanNode *n = node_new(p, topn < 0 ? PLAN_SORT : PLAN_TOPN, input, input->n_cols, err);
     if (!n) return BS_ERROR;
@@ -271,13 +288,15 @@ static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_
         const LogicalSortKey *key = &order->u.order.keys[k];
         if (key->expr->kind != EXPR_COLUMN)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key is not a column");
-        n->u.sort.keys[k].column = binding_position(order->children[0], key->expr->u.column.binding);
+        n->u.sort.keys[k].column =
+            binding_position(order->children[0], key->expr->u.column.binding);
         n->u.sort.keys[k].descending = key->descending;
         n->u.sort.keys[k].nulls_first = key->nulls_first;
         if (n->u.sort.keys[k].column < 0)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: sort key not found");
     }
-    if (topn >= 0 && (input->est_rows < 0 || input->est_rows > (double)topn)) n->est_rows = (double)topn;
+    if (topn >= 0 && (input->est_rows < 0 || input->est_rows > (double)topn))
+        n->est_rows = (double)topn;
     *out = n;
     return BS_OK;
 }
@@ -299,7 +318,8 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         n->u.values.rows = arena_alloc(p->arena, sizeof(Expr **) * (size_t)(rows ? rows : 1));
         if (!n->u.values.rows) return arena_error(p->arena, err);
         for (int r = 0; r < rows; r++) {
-            n->u.values.rows[r] = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
+            n->u.values.rows[r] =
+                arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
             if (!n->u.values.rows[r]) return arena_error(p->arena, err);
             for (int c = 0; c < op->n_out; c++)
                 BS_TRY(resolve(p, op->u.values.rows[r][c], NULL, &n->u.values.rows[r][c], err));
@@ -333,11 +353,13 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         BS_TRY(plan_op(p, op->children[0], &child, dist, err));
         n = node_new(p, PLAN_PROJECT, child, op->n_out, err);
         if (!n) return BS_ERROR;
-        n->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
+        n->u.project.exprs =
+            arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
         if (!n->u.project.exprs) return arena_error(p->arena, err);
         bool identity = op->n_out == child->n_cols;
         for (int k = 0; k < op->n_out; k++) {
-            BS_TRY(resolve(p, op->u.project.exprs[k], op->children[0], &n->u.project.exprs[k], err));
+            BS_TRY(
+                resolve(p, op->u.project.exprs[k], op->children[0], &n->u.project.exprs[k], err));
             n->types[k] = op->types[k];
             const Expr *e = n->u.project.exprs[k];
             identity = identity && e->kind == EXPR_COLUMN && e->u.column.index == k;
@@ -345,7 +367,8 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         /* A projection that passes its input through unchanged is dropped. */
         *out = identity ? child : n;
         return BS_OK;
-    case LOP_AGGREGATE: return plan_aggregate(p, op, out, dist, err);
+    case LOP_AGGREGATE:
+        return plan_aggregate(p, op, out, dist, err);
     case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, dist, err));
         BS_TRY(gather(p, &child, dist, err));
@@ -366,7 +389,8 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         BS_TRY(plan_op(p, below, &child, dist, err));
         if (*dist == DIST_MANY && limit >= 0) {
             /* Each stream needs at most limit + offset rows. */
-            BS_TRY(limit_node(p, child, limit > INT64_MAX - offset ? INT64_MAX : limit + offset, 0, &child, err));
+            BS_TRY(limit_node(p, child, limit > INT64_MAX - offset ? INT64_MAX : limit + offset, 0,
+                              &child, err));
         }
         BS_TRY(gather(p, &child, dist, err));
         return limit_node(p, child, limit, offset, out, err);

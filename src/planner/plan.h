@@ -75,15 +75,15 @@ typedef struct ColumnBinding {
 typedef enum ExprKind {
     EXPR_CONSTANT,
     EXPR_COLUMN,
-    EXPR_CALL,        /* scalar function or operator */
-    EXPR_CAST,        /* arg converted to type */
-    EXPR_AND,         /* n-ary */
-    EXPR_OR,          /* n-ary */
+    EXPR_CALL, /* scalar function or operator */
+    EXPR_CAST, /* arg converted to type */
+    EXPR_AND,  /* n-ary */
+    EXPR_OR,   /* n-ary */
     EXPR_NOT,
     EXPR_IS_NULL,
     EXPR_IS_NOT_NULL,
-    EXPR_CASE,        /* searched CASE: WHEN conds THEN results ELSE */
-    EXPR_AGGREGATE,   /* only while binding: replaced by a column of the aggregate */
+    EXPR_CASE,      /* searched CASE: WHEN conds THEN results ELSE */
+    EXPR_AGGREGATE, /* only while binding: replaced by a column of the aggregate */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -253,7 +253,7 @@ struct PlanNode {
             int n_keys;
             SortKey *keys;
             int64_t limit; /* PLAN_TOPN: rows kept; -1 for PLAN_SORT */
-        } sort; /* PLAN_SORT and PLAN_TOPN */
+        } sort;            /* PLAN_SORT and PLAN_TOPN */
         struct {
             int64_t limit; /* -1: none */
             int64_t offset;
@@ -297,8 +297,8 @@ typedef struct PlanFragment {
     int id;
     PlanNode *root;
     FragmentDistribution distribution;
-    ExchangeKind output;  /* how its output reaches its consumer */
-    int consumer;         /* fragment that reads this one's output; -1 for the root */
+    ExchangeKind output; /* how its output reaches its consumer */
+    int consumer;        /* fragment that reads this one's output; -1 for the root */
     int n_sources;
     int *sources; /* fragments this one reads (through PLAN_REMOTE_SOURCE) */
 } PlanFragment;

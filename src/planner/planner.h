@@ -38,8 +38,7 @@ typedef struct Catalog {
      * Finds table `name`; *out = NULL (and BS_OK) when there is none. The CatalogTable is
      * allocated in arena and describes one snapshot, used for the whole statement.
      */
-    Status (*get_table)(void *ctx, const char *name, Arena *arena, CatalogTable **out,
-                        Error *err);
+    Status (*get_table)(void *ctx, const char *name, Arena *arena, CatalogTable **out, Error *err);
 } Catalog;
 
 /* ---- bound statements ----------------------------------------------------------------- */
@@ -56,8 +55,8 @@ typedef struct BoundStatement BoundStatement;
 
 struct BoundStatement {
     BoundKind kind;
-    LogicalOp *plan;    /* QUERY and INSERT */
-    int n_out;          /* QUERY: output columns */
+    LogicalOp *plan; /* QUERY and INSERT */
+    int n_out;       /* QUERY: output columns */
     char **out_names;
     LogicalType *out_types;
     /* INSERT: the target. For CREATE TABLE AS the table is created by the same commit. */

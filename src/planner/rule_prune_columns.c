@@ -18,8 +18,9 @@ static bool note_column(Expr *e, void *arg)
     if (e->kind != EXPR_COLUMN) return true;
     if (used->count == used->capacity) {
         int cap = used->capacity ? used->capacity * 2 : 32;
-        ColumnBinding *grown = arena_grow(used->arena, used->items, sizeof(ColumnBinding) * (size_t)used->capacity,
-                                          sizeof(ColumnBinding) * (size_t)cap);
+        ColumnBinding *grown =
+            arena_grow(used->arena, used->items, sizeof(ColumnBinding) * (size_t)used->capacity,
+                       sizeof(ColumnBinding) * (size_t)cap);
         if (!grown) {
             used->failed = true;
             return false;
@@ -35,9 +36,12 @@ static bool note_column(Expr *e, void *arg)
 static void collect(LogicalOp *op, Used *used)
 {
     switch (op->kind) {
-    case LOP_FILTER: expr_visit(op->u.filter.predicate, note_column, used); break;
+    case LOP_FILTER:
+        expr_visit(op->u.filter.predicate, note_column, used);
+        break;
     case LOP_PROJECT:
-        for (int k = 0; k < op->u.project.n_exprs; k++) expr_visit(op->u.project.exprs[k], note_column, used);
+        for (int k = 0; k < op->u.project.n_exprs; k++)
+            expr_visit(op->u.project.exprs[k], note_column, used);
         break;
     case LOP_AGGREGATE:
         for (int k = 0; k < op->u.aggregate.n_groups; k++)
@@ -46,11 +50,14 @@ static void collect(LogicalOp *op, Used *used)
             expr_visit(op->u.aggregate.aggs[k]->arg, note_column, used);
         break;
     case LOP_ORDER:
-        for (int k = 0; k < op->u.order.n_keys; k++) expr_visit(op->u.order.keys[k].expr, note_column, used);
+        for (int k = 0; k < op->u.order.n_keys; k++)
+            expr_visit(op->u.order.keys[k].expr, note_column, used);
         break;
-    default: break;
+    default:
+        break;
     }
-    for (int k = 0; k < op->n_children; k++) collect(op->children[k], used);
+    for (int k = 0; k < op->n_children; k++)
+        collect(op->children[k], used);
 }
 
 static bool is_used(const Used *used, uint32_t table, uint32_t column)
@@ -62,7 +69,8 @@ static bool is_used(const Used *used, uint32_t table, uint32_t column)
 
 static void prune(LogicalOp *op, const Used *used)
 {
-    for (int k = 0; k < op->n_children; k++) prune(op->children[k], used);
+    for (int k = 0; k < op->n_children; k++)
+        prune(op->children[k], used);
     if (op->kind != LOP_GET) return;
     int kept = 0, narrowest = -1;
     size_t narrowest_size = SIZE_MAX;

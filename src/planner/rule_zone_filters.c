@@ -9,23 +9,39 @@
 static PlanZoneOp flip(PlanZoneOp op)
 {
     switch (op) {
-    case PZ_LT: return PZ_GT;
-    case PZ_LE: return PZ_GE;
-    case PZ_GT: return PZ_LT;
-    case PZ_GE: return PZ_LE;
-    default: return op;
+    case PZ_LT:
+        return PZ_GT;
+    case PZ_LE:
+        return PZ_GE;
+    case PZ_GT:
+        return PZ_LT;
+    case PZ_GE:
+        return PZ_LE;
+    default:
+        return op;
     }
 }
 
 static bool comparison_op(ScalarFuncId func, PlanZoneOp *op)
 {
     switch (func) {
-    case FN_EQ: *op = PZ_EQ; return true;
-    case FN_LT: *op = PZ_LT; return true;
-    case FN_LE: *op = PZ_LE; return true;
-    case FN_GT: *op = PZ_GT; return true;
-    case FN_GE: *op = PZ_GE; return true;
-    default: return false;
+    case FN_EQ:
+        *op = PZ_EQ;
+        return true;
+    case FN_LT:
+        *op = PZ_LT;
+        return true;
+    case FN_LE:
+        *op = PZ_LE;
+        return true;
+    case FN_GT:
+        *op = PZ_GT;
+        return true;
+    case FN_GE:
+        *op = PZ_GE;
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -45,7 +61,8 @@ static Status add_condition(LogicalOp *get, const Expr *e, Arena *arena, int *ca
         if (cond.column < 0) return BS_OK;
         cond.op = e->kind == EXPR_IS_NULL ? PZ_IS_NULL : PZ_IS_NOT_NULL;
         cond.value = value_null(e->u.unary.arg->type);
-    } else if (e->kind == EXPR_CALL && e->u.call.n_args == 2 && comparison_op(e->u.call.func, &cond.op)) {
+    } else if (e->kind == EXPR_CALL && e->u.call.n_args == 2 &&
+               comparison_op(e->u.call.func, &cond.op)) {
         const Expr *l = e->u.call.args[0], *r = e->u.call.args[1];
         if (scan_column(get, l) >= 0 && r->kind == EXPR_CONSTANT) {
             cond.column = scan_column(get, l);
@@ -65,8 +82,9 @@ static Status add_condition(LogicalOp *get, const Expr *e, Arena *arena, int *ca
     }
     if (get->u.get.n_zone == *capacity) {
         int cap = *capacity ? *capacity * 2 : 4;
-        PlanZoneCond *grown = arena_grow(arena, get->u.get.zone, sizeof(PlanZoneCond) * (size_t)*capacity,
-                                         sizeof(PlanZoneCond) * (size_t)cap);
+        PlanZoneCond *grown =
+            arena_grow(arena, get->u.get.zone, sizeof(PlanZoneCond) * (size_t)*capacity,
+                       sizeof(PlanZoneCond) * (size_t)cap);
         if (!grown) return arena_error(arena, err);
         get->u.get.zone = grown;
         *capacity = cap;
@@ -77,7 +95,8 @@ static Status add_condition(LogicalOp *get, const Expr *e, Arena *arena, int *ca
 
 Status rule_zone_filters(LogicalOp *root, Arena *arena, Error *err)
 {
-    for (int k = 0; k < root->n_children; k++) BS_TRY(rule_zone_filters(root->children[k], arena, err));
+    for (int k = 0; k < root->n_children; k++)
+        BS_TRY(rule_zone_filters(root->children[k], arena, err));
     if (root->kind != LOP_FILTER || root->children[0]->kind != LOP_GET) return BS_OK;
     LogicalOp *get = root->children[0];
     int capacity = get->u.get.n_zone;

@@ -17,9 +17,9 @@
 
 #include <string.h>
 
-#define FRAGMENT_MAGIC 0x46505342u /* "BSPF" little-endian */
+#define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
 #define FRAGMENT_VERSION 1
-#define MAX_NESTING 2000
+#define MAX_NESTING      2000
 
 /* ---- writing ---- */
 
@@ -36,12 +36,23 @@ static void put_value(Buffer *b, const Value *v)
     buffer_put_u8(b, v->is_null);
     if (v->is_null) return;
     switch (type_physical(v->type)) {
-    case PHYS_BOOL: buffer_put_u8(b, v->u.b); break;
-    case PHYS_INT32: buffer_put_svarint(b, v->u.i32); break;
-    case PHYS_INT64: buffer_put_svarint(b, v->u.i64); break;
-    case PHYS_DOUBLE: buffer_put_f64(b, v->u.f64); break;
-    case PHYS_STRING: buffer_put_lstring(b, v->u.str.data, v->u.str.len); break;
-    case PHYS_INVALID: break;
+    case PHYS_BOOL:
+        buffer_put_u8(b, v->u.b);
+        break;
+    case PHYS_INT32:
+        buffer_put_svarint(b, v->u.i32);
+        break;
+    case PHYS_INT64:
+        buffer_put_svarint(b, v->u.i64);
+        break;
+    case PHYS_DOUBLE:
+        buffer_put_f64(b, v->u.f64);
+        break;
+    case PHYS_STRING:
+        buffer_put_lstring(b, v->u.str.data, v->u.str.len);
+        break;
+    case PHYS_INVALID:
+        break;
     }
 }
 
@@ -50,12 +61,17 @@ static void put_expr(Buffer *b, const Expr *e)
     buffer_put_u8(b, (uint8_t)e->kind);
     put_type(b, e->type);
     switch (e->kind) {
-    case EXPR_CONSTANT: put_value(b, &e->u.constant); break;
-    case EXPR_COLUMN: buffer_put_svarint(b, e->u.column.index); break;
+    case EXPR_CONSTANT:
+        put_value(b, &e->u.constant);
+        break;
+    case EXPR_COLUMN:
+        buffer_put_svarint(b, e->u.column.index);
+        break;
     case EXPR_CALL:
         buffer_put_cstr(b, scalar_func_name(e->u.call.func));
         buffer_put_uvarint(b, (uint64_t)e->u.call.n_args);
-        for (int k = 0; k < e->u.call.n_args; k++) put_expr(b, e->u.call.args[k]);
+        for (int k = 0; k < e->u.call.n_args; k++)
+            put_expr(b, e->u.call.args[k]);
         break;
     case EXPR_CAST:
         buffer_put_u8(b, e->u.cast.try_cast);
@@ -64,11 +80,14 @@ static void put_expr(Buffer *b, const Expr *e)
     case EXPR_AND:
     case EXPR_OR:
         buffer_put_uvarint(b, (uint64_t)e->u.conj.n_args);
-        for (int k = 0; k < e->u.conj.n_args; k++) put_expr(b, e->u.conj.args[k]);
+        for (int k = 0; k < e->u.conj.n_args; k++)
+            put_expr(b, e->u.conj.args[k]);
         break;
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: put_expr(b, e->u.unary.arg); break;
+    case EXPR_IS_NOT_NULL:
+        put_expr(b, e->u.unary.arg);
+        break;
     case EXPR_CASE:
         buffer_put_uvarint(b, (uint64_t)e->u.case_.n_whens);
         for (int k = 0; k < e->u.case_.n_whens; k++) {
@@ -77,7 +96,8 @@ static void put_expr(Buffer *b, const Expr *e)
         }
         put_expr(b, e->u.case_.else_expr);
         break;
-    case EXPR_AGGREGATE: break; /* never in a physical plan */
+    case EXPR_AGGREGATE:
+        break; /* never in a physical plan */
     }
 }
 
@@ -86,7 +106,8 @@ static void put_node(Buffer *b, const PlanNode *n)
     buffer_put_u8(b, (uint8_t)n->kind);
     buffer_put_svarint(b, n->id);
     buffer_put_uvarint(b, (uint64_t)n->n_cols);
-    for (int k = 0; k < n->n_cols; k++) put_type(b, n->types[k]);
+    for (int k = 0; k < n->n_cols; k++)
+        put_type(b, n->types[k]);
     buffer_put_f64(b, n->est_rows);
     switch (n->kind) {
     case PLAN_TABLE_SCAN:
@@ -108,16 +129,21 @@ static void put_node(Buffer *b, const PlanNode *n)
     case PLAN_VALUES:
         buffer_put_uvarint(b, (uint64_t)n->u.values.n_rows);
         for (int r = 0; r < n->u.values.n_rows; r++)
-            for (int c = 0; c < n->n_cols; c++) put_expr(b, n->u.values.rows[r][c]);
+            for (int c = 0; c < n->n_cols; c++)
+                put_expr(b, n->u.values.rows[r][c]);
         break;
-    case PLAN_FILTER: put_expr(b, n->u.filter.predicate); break;
+    case PLAN_FILTER:
+        put_expr(b, n->u.filter.predicate);
+        break;
     case PLAN_PROJECT:
-        for (int k = 0; k < n->n_cols; k++) put_expr(b, n->u.project.exprs[k]);
+        for (int k = 0; k < n->n_cols; k++)
+            put_expr(b, n->u.project.exprs[k]);
         break;
     case PLAN_HASH_AGGREGATE:
         buffer_put_u8(b, (uint8_t)n->u.agg.mode);
         buffer_put_uvarint(b, (uint64_t)n->u.agg.n_groups);
-        for (int k = 0; k < n->u.agg.n_groups; k++) buffer_put_svarint(b, n->u.agg.groups[k]);
+        for (int k = 0; k < n->u.agg.n_groups; k++)
+            buffer_put_svarint(b, n->u.agg.groups[k]);
         buffer_put_uvarint(b, (uint64_t)n->u.agg.n_aggs);
         for (int k = 0; k < n->u.agg.n_aggs; k++) {
             const PlanAggregate *a = &n->u.agg.aggs[k];
@@ -142,7 +168,9 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_svarint(b, n->u.limit.limit);
         buffer_put_svarint(b, n->u.limit.offset);
         break;
-    case PLAN_EXCHANGE: buffer_put_u8(b, (uint8_t)n->u.exchange.kind); break;
+    case PLAN_EXCHANGE:
+        buffer_put_u8(b, (uint8_t)n->u.exchange.kind);
+        break;
     case PLAN_REMOTE_SOURCE:
         buffer_put_svarint(b, n->u.remote.fragment);
         buffer_put_u8(b, (uint8_t)n->u.remote.kind);
@@ -165,10 +193,12 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, n->u.csv.header);
         buffer_put_cstr(b, n->u.csv.null_string);
         break;
-    case PLAN_KIND_COUNT_: break;
+    case PLAN_KIND_COUNT_:
+        break;
     }
     buffer_put_uvarint(b, (uint64_t)n->n_children);
-    for (int k = 0; k < n->n_children; k++) put_node(b, n->children[k]);
+    for (int k = 0; k < n->n_children; k++)
+        put_node(b, n->children[k]);
 }
 
 Status fragment_serialize(const PlanFragment *f, Buffer *out, Error *err)
@@ -180,7 +210,8 @@ Status fragment_serialize(const PlanFragment *f, Buffer *out, Error *err)
     buffer_put_u8(out, (uint8_t)f->output);
     buffer_put_svarint(out, f->consumer);
     buffer_put_uvarint(out, (uint64_t)f->n_sources);
-    for (int k = 0; k < f->n_sources; k++) buffer_put_svarint(out, f->sources[k]);
+    for (int k = 0; k < f->n_sources; k++)
+        buffer_put_svarint(out, f->sources[k]);
     put_node(out, f->root);
     if (!buffer_ok(out)) return error_oom(err);
     return BS_OK;
@@ -237,7 +268,9 @@ static Status get_type(Reader *rd, LogicalType *t)
     t->scale = bufreader_u8(&rd->r);
     CHECK(rd, t->id > TYPE_NULL && t->id < TYPE_COUNT_, "bad type");
     if (t->id == TYPE_DECIMAL)
-        CHECK(rd, t->precision >= 1 && t->precision <= DECIMAL_MAX_PRECISION && t->scale <= t->precision,
+        CHECK(rd,
+              t->precision >= 1 && t->precision <= DECIMAL_MAX_PRECISION &&
+                  t->scale <= t->precision,
               "bad decimal type");
     return BS_OK;
 }
@@ -266,15 +299,21 @@ static Status get_value(Reader *rd, Value *v)
     v->is_null = is_null;
     if (is_null) return BS_OK;
     switch (type_physical(v->type)) {
-    case PHYS_BOOL: v->u.b = bufreader_u8(&rd->r) != 0; break;
+    case PHYS_BOOL:
+        v->u.b = bufreader_u8(&rd->r) != 0;
+        break;
     case PHYS_INT32: {
         int64_t x = bufreader_svarint(&rd->r);
         CHECK(rd, x >= INT32_MIN && x <= INT32_MAX, "bad int32");
         v->u.i32 = (int32_t)x;
         break;
     }
-    case PHYS_INT64: v->u.i64 = bufreader_svarint(&rd->r); break;
-    case PHYS_DOUBLE: v->u.f64 = bufreader_f64(&rd->r); break;
+    case PHYS_INT64:
+        v->u.i64 = bufreader_svarint(&rd->r);
+        break;
+    case PHYS_DOUBLE:
+        v->u.f64 = bufreader_f64(&rd->r);
+        break;
     case PHYS_STRING: {
         size_t len;
         const char *s = bufreader_lstring(&rd->r, &len);
@@ -286,7 +325,8 @@ static Status get_value(Reader *rd, Value *v)
         v->u.str.len = (uint32_t)len;
         break;
     }
-    case PHYS_INVALID: return bad(rd, "bad value type");
+    case PHYS_INVALID:
+        return bad(rd, "bad value type");
     }
     CHECK(rd, true, "");
     return BS_OK;
@@ -298,7 +338,8 @@ static Status get_expr_list(Reader *rd, int n, Expr ***out)
 {
     Expr **list = get_alloc(rd, sizeof(Expr *) * (size_t)n);
     if (!list) return BS_ERROR;
-    for (int k = 0; k < n; k++) BS_TRY(get_expr(rd, &list[k]));
+    for (int k = 0; k < n; k++)
+        BS_TRY(get_expr(rd, &list[k]));
     *out = list;
     return BS_OK;
 }
@@ -318,7 +359,9 @@ static Status get_expr(Reader *rd, Expr **out)
         BS_TRY(get_value(rd, &e->u.constant));
         CHECK(rd, type_equals(e->u.constant.type, e->type), "constant type mismatch");
         break;
-    case EXPR_COLUMN: BS_TRY(get_int(rd, 0, INT32_MAX, &e->u.column.index)); break;
+    case EXPR_COLUMN:
+        BS_TRY(get_int(rd, 0, INT32_MAX, &e->u.column.index));
+        break;
     case EXPR_CALL: {
         char *name;
         BS_TRY(get_cstr(rd, &name));
@@ -344,7 +387,9 @@ static Status get_expr(Reader *rd, Expr **out)
         break;
     case EXPR_NOT:
     case EXPR_IS_NULL:
-    case EXPR_IS_NOT_NULL: BS_TRY(get_expr(rd, &e->u.unary.arg)); break;
+    case EXPR_IS_NOT_NULL:
+        BS_TRY(get_expr(rd, &e->u.unary.arg));
+        break;
     case EXPR_CASE: {
         int n;
         BS_TRY(get_count(rd, 8, &n));
@@ -360,7 +405,8 @@ static Status get_expr(Reader *rd, Expr **out)
         BS_TRY(get_expr(rd, &e->u.case_.else_expr));
         break;
     }
-    case EXPR_AGGREGATE: return bad(rd, "aggregate expression");
+    case EXPR_AGGREGATE:
+        return bad(rd, "aggregate expression");
     }
     rd->depth--;
     *out = e;
@@ -406,8 +452,10 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         for (int r = 0; r < n->u.values.n_rows; r++)
             BS_TRY(get_expr_list(rd, n->n_cols, &n->u.values.rows[r]));
         return BS_OK;
-    case PLAN_FILTER: return get_expr(rd, &n->u.filter.predicate);
-    case PLAN_PROJECT: return get_expr_list(rd, n->n_cols, &n->u.project.exprs);
+    case PLAN_FILTER:
+        return get_expr(rd, &n->u.filter.predicate);
+    case PLAN_PROJECT:
+        return get_expr_list(rd, n->n_cols, &n->u.project.exprs);
     case PLAN_HASH_AGGREGATE: {
         uint8_t mode = bufreader_u8(&rd->r);
         CHECK(rd, mode <= AGG_FINAL, "bad aggregation mode");
@@ -415,7 +463,8 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         BS_TRY(get_count(rd, 1, &n->u.agg.n_groups));
         n->u.agg.groups = get_alloc(rd, sizeof(int) * (size_t)n->u.agg.n_groups);
         if (!n->u.agg.groups) return BS_ERROR;
-        for (int k = 0; k < n->u.agg.n_groups; k++) BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.agg.groups[k]));
+        for (int k = 0; k < n->u.agg.n_groups; k++)
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.agg.groups[k]));
         BS_TRY(get_count(rd, 8, &n->u.agg.n_aggs));
         n->u.agg.aggs = get_alloc(rd, sizeof(PlanAggregate) * (size_t)n->u.agg.n_aggs);
         if (!n->u.agg.aggs) return BS_ERROR;
@@ -443,7 +492,8 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     case PLAN_SORT:
     case PLAN_TOPN:
         n->u.sort.limit = bufreader_svarint(&rd->r);
-        CHECK(rd, n->kind == PLAN_SORT ? n->u.sort.limit == -1 : n->u.sort.limit >= 0, "bad sort limit");
+        CHECK(rd, n->kind == PLAN_SORT ? n->u.sort.limit == -1 : n->u.sort.limit >= 0,
+              "bad sort limit");
         BS_TRY(get_count(rd, 3, &n->u.sort.n_keys));
         n->u.sort.keys = get_alloc(rd, sizeof(SortKey) * (size_t)n->u.sort.n_keys);
         if (!n->u.sort.keys) return BS_ERROR;
@@ -495,7 +545,8 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         BS_TRY(get_cstr(rd, &n->u.csv.null_string));
         CHECK(rd, true, "");
         return BS_OK;
-    case PLAN_KIND_COUNT_: break;
+    case PLAN_KIND_COUNT_:
+        break;
     }
     return bad(rd, "bad node kind");
 }
@@ -512,13 +563,15 @@ static Status get_node(Reader *rd, PlanNode **out)
     BS_TRY(get_count(rd, 3, &n->n_cols));
     n->types = get_alloc(rd, sizeof(LogicalType) * (size_t)n->n_cols);
     if (!n->types) return BS_ERROR;
-    for (int k = 0; k < n->n_cols; k++) BS_TRY(get_type(rd, &n->types[k]));
+    for (int k = 0; k < n->n_cols; k++)
+        BS_TRY(get_type(rd, &n->types[k]));
     n->est_rows = bufreader_f64(&rd->r);
     BS_TRY(get_node_payload(rd, n));
     BS_TRY(get_count(rd, 4, &n->n_children));
     n->children = get_alloc(rd, sizeof(PlanNode *) * (size_t)n->n_children);
     if (!n->children) return BS_ERROR;
-    for (int k = 0; k < n->n_children; k++) BS_TRY(get_node(rd, &n->children[k]));
+    for (int k = 0; k < n->n_children; k++)
+        BS_TRY(get_node(rd, &n->children[k]));
     rd->depth--;
     *out = n;
     return BS_OK;
@@ -542,7 +595,8 @@ Status fragment_deserialize(const uint8_t *data, size_t len, Arena *arena, PlanF
     BS_TRY(get_count(&rd, 1, &f->n_sources));
     f->sources = get_alloc(&rd, sizeof(int) * (size_t)f->n_sources);
     if (!f->sources) return BS_ERROR;
-    for (int k = 0; k < f->n_sources; k++) BS_TRY(get_int(&rd, 0, INT32_MAX, &f->sources[k]));
+    for (int k = 0; k < f->n_sources; k++)
+        BS_TRY(get_int(&rd, 0, INT32_MAX, &f->sources[k]));
     BS_TRY(get_node(&rd, &f->root));
     CHECK(&rd, bufreader_left(&rd.r) == 0, "trailing bytes");
     *out = f;

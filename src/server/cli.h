@@ -16,7 +16,7 @@ typedef struct CliOptions {
     OutputFormat format;
     bool timing;
     bool bail;
-    FILE *out; /* results */
+    FILE *out;  /* results */
     FILE *diag; /* errors (table/csv/tsv), timing */
 } CliOptions;
 

@@ -111,8 +111,8 @@ static Status plan_statement(BoundStatement *bs, Arena *arena, QueryPlan **plan,
     return plan_round_trip(*plan, arena, err);
 }
 
-static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
-                        Error *err)
+static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
+                        Result *res, Error *err)
 {
     QueryPlan *plan;
     BS_TRY(plan_statement(bs, arena, &plan, err));
@@ -123,7 +123,8 @@ static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
 
 static void column_defs(const BoundStatement *bs, Arena *arena, ColumnDef **out)
 {
-    ColumnDef *cols = arena_alloc(arena, sizeof(ColumnDef) * (size_t)(bs->n_columns > 0 ? bs->n_columns : 1));
+    ColumnDef *cols =
+        arena_alloc(arena, sizeof(ColumnDef) * (size_t)(bs->n_columns > 0 ? bs->n_columns : 1));
     if (cols)
         for (int k = 0; k < bs->n_columns; k++) {
             cols[k].name = bs->columns[k].name;
@@ -144,14 +145,16 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
         ColumnDef *cols;
         column_defs(bs, arena, &cols);
         bool created;
-        st = cols ? metatxn_create_table(txn, bs->table, cols, bs->n_columns, bs->if_not_exists, &created, err)
+        st = cols ? metatxn_create_table(txn, bs->table, cols, bs->n_columns, bs->if_not_exists,
+                                         &created, err)
                   : arena_error(arena, err);
     } else {
         for (int k = 0; k < bs->n_drop && st == BS_OK; k++)
             st = metatxn_drop_table(txn, bs->drop_names[k], bs->if_exists, err);
     }
     /* The status is made before the commit: nothing may fail after it. */
-    if (st == BS_OK) st = set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
+    if (st == BS_OK)
+        st = set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
     if (st != BS_OK) {
         metastore_abort(txn);
         return BS_ERROR;
@@ -160,8 +163,8 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
 }
 
 /* INSERT, COPY and CREATE TABLE AS: write files, then commit them (and the new table). */
-static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
-                        Error *err)
+static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
+                        Result *res, Error *err)
 {
     MetaTxn *txn = metastore_begin(e->metastore, err);
     if (!txn) return BS_ERROR;
@@ -201,8 +204,8 @@ static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
     return metastore_commit(txn, err);
 }
 
-static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena, Result *res,
-                          Error *err)
+static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
+                          Result *res, Error *err)
 {
     BoundStatement *inner = bs->explained;
     if (bs->analyze && inner->kind != BOUND_QUERY)
@@ -217,7 +220,8 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
     if (bs->analyze) {
         Result *rows = result_new(tracker, err);
         if (!rows) st = BS_ERROR;
-        if (st == BS_OK) st = set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
+        if (st == BS_OK)
+            st = set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
         int64_t t0 = clock_now_ns();
         buffer_printf(&text, "\nExecution:\n");
         if (st == BS_OK) st = run_plan(e, plan, tracker, arena, NULL, rows, &text, err);
@@ -231,7 +235,8 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
     if (st == BS_OK) {
         /* Drop the final newline so the last line is not an empty row. */
         size_t len = text.len;
-        while (len && text.data[len - 1] == '\n') len--;
+        while (len && text.data[len - 1] == '\n')
+            len--;
         st = result_from_lines(res, "QUERY PLAN", (const char *)text.data, len, err);
     }
     buffer_free(&text);
@@ -266,11 +271,19 @@ Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Erro
         st = planner_bind(stmts[0].stmt, &catalog, arena, &bs, err);
         if (st == BS_OK) {
             switch (bs->kind) {
-            case BOUND_QUERY: st = run_query(e, bs, &tracker, arena, res, err); break;
-            case BOUND_INSERT: st = run_write(e, bs, &tracker, arena, res, err); break;
+            case BOUND_QUERY:
+                st = run_query(e, bs, &tracker, arena, res, err);
+                break;
+            case BOUND_INSERT:
+                st = run_write(e, bs, &tracker, arena, res, err);
+                break;
             case BOUND_CREATE_TABLE:
-            case BOUND_DROP_TABLE: st = run_ddl(e, bs, arena, res, err); break;
-            case BOUND_EXPLAIN: st = run_explain(e, bs, &tracker, arena, res, err); break;
+            case BOUND_DROP_TABLE:
+                st = run_ddl(e, bs, arena, res, err);
+                break;
+            case BOUND_EXPLAIN:
+                st = run_explain(e, bs, &tracker, arena, res, err);
+                break;
             }
         }
     }

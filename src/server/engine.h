@@ -35,14 +35,14 @@ void engine_cancel(Engine *engine);
 /* What one statement produced. Lives until result_free. */
 typedef struct Result {
     Arena *arena;
-    bool has_rows;    /* a query (or EXPLAIN): columns and rows */
+    bool has_rows; /* a query (or EXPLAIN): columns and rows */
     int n_cols;
     char **names;
     LogicalType *types;
     int n_chunks;
-    Chunk **chunks;   /* flat, no selection */
+    Chunk **chunks; /* flat, no selection */
     uint64_t n_rows;
-    char *status;     /* command tag: "SELECT 3", "INSERT 5", "CREATE TABLE", … */
+    char *status;      /* command tag: "SELECT 3", "INSERT 5", "CREATE TABLE", … */
     double elapsed_ms; /* execution time measured inside the engine */
 } Result;
 

@@ -24,7 +24,8 @@ bool cli_parse_format(const char *name, OutputFormat *out)
     static const struct {
         const char *name;
         OutputFormat format;
-    } formats[] = {{"table", FORMAT_TABLE}, {"csv", FORMAT_CSV}, {"tsv", FORMAT_TSV}, {"json", FORMAT_JSON}};
+    } formats[] = {
+        {"table", FORMAT_TABLE}, {"csv", FORMAT_CSV}, {"tsv", FORMAT_TSV}, {"json", FORMAT_JSON}};
     for (size_t k = 0; k < BS_ARRAY_LEN(formats); k++) {
         if (strcasecmp(name, formats[k].name) == 0) {
             *out = formats[k].format;
@@ -48,10 +49,18 @@ static const char *value_text(const Value *v, char *buf, size_t *len)
         n = format_physical(v->type, &b, buf);
         break;
     }
-    case PHYS_INT32: n = format_physical(v->type, &v->u.i32, buf); break;
-    case PHYS_INT64: n = format_physical(v->type, &v->u.i64, buf); break;
-    case PHYS_DOUBLE: n = format_physical(v->type, &v->u.f64, buf); break;
-    default: n = 0; break;
+    case PHYS_INT32:
+        n = format_physical(v->type, &v->u.i32, buf);
+        break;
+    case PHYS_INT64:
+        n = format_physical(v->type, &v->u.i64, buf);
+        break;
+    case PHYS_DOUBLE:
+        n = format_physical(v->type, &v->u.f64, buf);
+        break;
+    default:
+        n = 0;
+        break;
     }
     *len = (size_t)n;
     return buf;
@@ -61,7 +70,8 @@ static const char *value_text(const Value *v, char *buf, size_t *len)
 static size_t display_width(const char *s, size_t len)
 {
     size_t w = 0;
-    for (size_t k = 0; k < len; k++) w += ((unsigned char)s[k] & 0xC0) != 0x80;
+    for (size_t k = 0; k < len; k++)
+        w += ((unsigned char)s[k] & 0xC0) != 0x80;
     return w;
 }
 
@@ -82,11 +92,16 @@ static void table_cell(Buffer *b, const Value *v)
     const char *s = value_text(v, buf, &len);
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
-        if (c == '\n') buffer_printf(b, "\\n");
-        else if (c == '\r') buffer_printf(b, "\\r");
-        else if (c == '\t') buffer_printf(b, "\\t");
-        else if (c < 0x20) buffer_printf(b, "\\x%02x", c);
-        else buffer_put_u8(b, c);
+        if (c == '\n')
+            buffer_printf(b, "\\n");
+        else if (c == '\r')
+            buffer_printf(b, "\\r");
+        else if (c == '\t')
+            buffer_printf(b, "\\t");
+        else if (c < 0x20)
+            buffer_printf(b, "\\x%02x", c);
+        else
+            buffer_put_u8(b, c);
     }
 }
 
@@ -95,9 +110,11 @@ static void print_padded(FILE *out, const char *s, size_t len, size_t width, int
     size_t w = display_width(s, len);
     size_t pad = width > w ? width - w : 0;
     size_t left = align > 0 ? pad : align == 0 ? pad / 2 : 0;
-    for (size_t k = 0; k < left; k++) fputc(' ', out);
+    for (size_t k = 0; k < left; k++)
+        fputc(' ', out);
     fwrite(s, 1, len, out);
-    for (size_t k = left; k < pad; k++) fputc(' ', out);
+    for (size_t k = left; k < pad; k++)
+        fputc(' ', out);
 }
 
 static void print_table(FILE *out, const Result *r)
@@ -115,7 +132,8 @@ static void print_table(FILE *out, const Result *r)
         bs_free(widths);
         return;
     }
-    for (int c = 0; c < n_cols; c++) widths[c] = display_width(r->names[c], strlen(r->names[c]));
+    for (int c = 0; c < n_cols; c++)
+        widths[c] = display_width(r->names[c], strlen(r->names[c]));
     size_t cell = 0;
     for (int k = 0; k < r->n_chunks; k++) {
         const Chunk *chunk = r->chunks[k];
@@ -142,14 +160,16 @@ static void print_table(FILE *out, const Result *r)
         }
         for (int c = 0; c < n_cols; c++) {
             if (c) fputc('+', out);
-            for (size_t k = 0; k < widths[c] + 2; k++) fputc('-', out);
+            for (size_t k = 0; k < widths[c] + 2; k++)
+                fputc('-', out);
         }
         fputc('\n', out);
         for (uint64_t row = 0; row < n_rows; row++) {
             for (int c = 0; c < n_cols; c++) {
                 size_t i = (size_t)(row * (uint64_t)n_cols + (uint64_t)c);
                 fputs(c ? "| " : " ", out);
-                print_padded(out, (const char *)cells.data + offsets[i], offsets[i + 1] - offsets[i],
+                print_padded(out, (const char *)cells.data + offsets[i],
+                             offsets[i + 1] - offsets[i],
                              c + 1 < n_cols || right_aligned(r->types[c]) ? widths[c] : 0,
                              right_aligned(r->types[c]) ? 1 : -1);
                 fputs(c + 1 < n_cols ? " " : "\n", out);
@@ -183,11 +203,20 @@ static void tsv_field(FILE *out, const char *s, size_t len)
 {
     for (size_t k = 0; k < len; k++) {
         switch (s[k]) {
-        case '\t': fputs("\\t", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\\': fputs("\\\\", out); break;
-        default: fputc(s[k], out);
+        case '\t':
+            fputs("\\t", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        default:
+            fputc(s[k], out);
         }
     }
 }
@@ -230,11 +259,21 @@ static void json_string(FILE *out, const char *s, size_t len)
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
         switch (c) {
-        case '"': fputs("\\\"", out); break;
-        case '\\': fputs("\\\\", out); break;
-        case '\n': fputs("\\n", out); break;
-        case '\r': fputs("\\r", out); break;
-        case '\t': fputs("\\t", out); break;
+        case '"':
+            fputs("\\\"", out);
+            break;
+        case '\\':
+            fputs("\\\\", out);
+            break;
+        case '\n':
+            fputs("\\n", out);
+            break;
+        case '\r':
+            fputs("\\r", out);
+            break;
+        case '\t':
+            fputs("\\t", out);
+            break;
         default:
             if (c < 0x20)
                 fprintf(out, "\\u%04x", c);
@@ -257,7 +296,9 @@ static void json_value(FILE *out, const Value *v)
     switch ((TypeId)v->type.id) {
     case TYPE_BOOLEAN:
     case TYPE_INTEGER:
-    case TYPE_DECIMAL: fwrite(s, 1, len, out); return;
+    case TYPE_DECIMAL:
+        fwrite(s, 1, len, out);
+        return;
     case TYPE_BIGINT:
         /* Beyond 2^53 a JSON number loses precision in most readers: send a string. */
         if (v->u.i64 > (INT64_C(1) << 53) || v->u.i64 < -(INT64_C(1) << 53))
@@ -280,7 +321,9 @@ static void json_value(FILE *out, const Value *v)
         json_string(out, iso, len);
         return;
     }
-    default: json_string(out, s, len); return;
+    default:
+        json_string(out, s, len);
+        return;
     }
 }
 
@@ -326,7 +369,9 @@ static void print_json(FILE *out, const Result *r)
 void cli_print_result(const CliOptions *opts, const Result *r)
 {
     switch (opts->format) {
-    case FORMAT_JSON: print_json(opts->out, r); break;
+    case FORMAT_JSON:
+        print_json(opts->out, r);
+        break;
     case FORMAT_TABLE:
         if (r->has_rows)
             print_table(opts->out, r);
@@ -358,7 +403,8 @@ void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, 
         fputs(",\"message\":", out);
         const char *msg = err->message ? err->message : "";
         json_string(out, msg, strlen(msg));
-        if (err->position >= 0 && sql) fprintf(out, ",\"position\":%d", char_position(sql, len, err->position));
+        if (err->position >= 0 && sql)
+            fprintf(out, ",\"position\":%d", char_position(sql, len, err->position));
         if (err->detail) {
             fputs(",\"detail\":", out);
             json_string(out, err->detail, strlen(err->detail));
@@ -377,14 +423,18 @@ void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, 
         /* The line holding the position, with a caret under it. */
         size_t pos = (size_t)err->position;
         size_t line_start = pos, line_no = 1;
-        while (line_start > 0 && sql[line_start - 1] != '\n') line_start--;
-        for (size_t k = 0; k < line_start; k++) line_no += sql[k] == '\n';
+        while (line_start > 0 && sql[line_start - 1] != '\n')
+            line_start--;
+        for (size_t k = 0; k < line_start; k++)
+            line_no += sql[k] == '\n';
         size_t line_end = pos;
-        while (line_end < len && sql[line_end] != '\n') line_end++;
+        while (line_end < len && sql[line_end] != '\n')
+            line_end++;
         char prefix[32];
         int plen = snprintf(prefix, sizeof prefix, "LINE %zu: ", line_no);
         fprintf(d, "%s", prefix);
-        for (size_t k = line_start; k < line_end; k++) fputc(sql[k] == '\t' ? ' ' : sql[k], d);
+        for (size_t k = line_start; k < line_end; k++)
+            fputc(sql[k] == '\t' ? ' ' : sql[k], d);
         fputc('\n', d);
         size_t col = display_width(sql + line_start, pos - line_start);
         fprintf(d, "%*s^\n", (int)(plen + (int)col), "");

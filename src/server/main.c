@@ -34,22 +34,23 @@ typedef struct Action {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: basalt [--data DIR] [-c SQL ...] [-f FILE] [--format table|csv|tsv|json]\n"
-            "              [--timing] [--threads N] [--memory SIZE] [--bail]\n"
-            "       basalt --connect HOST:PORT [same options]\n"
-            "       basalt coordinator --data DIR [--port P] [--http-port P] [--pg-port P]\n"
-            "       basalt worker --coordinator HOST:PORT [--port P] [--threads N] [--memory SIZE]\n"
-            "       basalt cluster --data DIR --workers N [--port P] [--http-port P] [--pg-port P]\n"
-            "\n"
-            "  --data DIR       data directory (default ./basalt-data)\n"
-            "  -c SQL           run SQL (may repeat)\n"
-            "  -f FILE          run the statements in FILE (may repeat)\n"
-            "  --format F       output: table (default), csv, tsv or json\n"
-            "  --timing         print the execution time of each statement to stderr\n"
-            "  --threads N      worker threads (default: number of CPUs)\n"
-            "  --memory SIZE    memory limit per query, e.g. 2GB (default: 80%% of RAM)\n"
-            "  --bail           stop at the first failed statement\n");
+    fprintf(
+        out,
+        "usage: basalt [--data DIR] [-c SQL ...] [-f FILE] [--format table|csv|tsv|json]\n"
+        "              [--timing] [--threads N] [--memory SIZE] [--bail]\n"
+        "       basalt --connect HOST:PORT [same options]\n"
+        "       basalt coordinator --data DIR [--port P] [--http-port P] [--pg-port P]\n"
+        "       basalt worker --coordinator HOST:PORT [--port P] [--threads N] [--memory SIZE]\n"
+        "       basalt cluster --data DIR --workers N [--port P] [--http-port P] [--pg-port P]\n"
+        "\n"
+        "  --data DIR       data directory (default ./basalt-data)\n"
+        "  -c SQL           run SQL (may repeat)\n"
+        "  -f FILE          run the statements in FILE (may repeat)\n"
+        "  --format F       output: table (default), csv, tsv or json\n"
+        "  --timing         print the execution time of each statement to stderr\n"
+        "  --threads N      worker threads (default: number of CPUs)\n"
+        "  --memory SIZE    memory limit per query, e.g. 2GB (default: 80%% of RAM)\n"
+        "  --bail           stop at the first failed statement\n");
 }
 
 /* Reads a whole file (or stdin for "-") into a heap buffer. */
@@ -57,14 +58,16 @@ static char *read_all(const char *path, size_t *len, Error *err)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
-        error_set(err, SQLSTATE_UNDEFINED_FILE, -1, "could not open file \"%s\": %s", path, strerror(errno));
+        error_set(err, SQLSTATE_UNDEFINED_FILE, -1, "could not open file \"%s\": %s", path,
+                  strerror(errno));
         return NULL;
     }
     Buffer b;
     buffer_init(&b);
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buffer_put_bytes(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buffer_put_bytes(&b, chunk, n);
     bool read_error = ferror(f);
     if (f != stdin) fclose(f);
     if (read_error || !buffer_ok(&b)) {
@@ -83,7 +86,8 @@ static char *read_all(const char *path, size_t *len, Error *err)
 
 static int not_supported(const char *what)
 {
-    fprintf(stderr, "basalt: %s is not supported yet (this build runs the embedded engine only)\n", what);
+    fprintf(stderr, "basalt: %s is not supported yet (this build runs the embedded engine only)\n",
+            what);
     return 2;
 }
 
@@ -95,13 +99,27 @@ int main(int argc, char **argv)
         snprintf(what, sizeof what, "'basalt %s'", argv[1]);
         return not_supported(what);
     }
-    enum { OPT_DATA = 256, OPT_FORMAT, OPT_TIMING, OPT_THREADS, OPT_MEMORY, OPT_BAIL, OPT_CONNECT, OPT_VERSION };
+    enum {
+        OPT_DATA = 256,
+        OPT_FORMAT,
+        OPT_TIMING,
+        OPT_THREADS,
+        OPT_MEMORY,
+        OPT_BAIL,
+        OPT_CONNECT,
+        OPT_VERSION
+    };
     static const struct option long_opts[] = {
-        {"data", required_argument, NULL, OPT_DATA},       {"format", required_argument, NULL, OPT_FORMAT},
-        {"timing", no_argument, NULL, OPT_TIMING},         {"threads", required_argument, NULL, OPT_THREADS},
-        {"memory", required_argument, NULL, OPT_MEMORY},   {"bail", no_argument, NULL, OPT_BAIL},
-        {"connect", required_argument, NULL, OPT_CONNECT}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},       {NULL, 0, NULL, 0},
+        {"data", required_argument, NULL, OPT_DATA},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"timing", no_argument, NULL, OPT_TIMING},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"bail", no_argument, NULL, OPT_BAIL},
+        {"connect", required_argument, NULL, OPT_CONNECT},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0},
     };
     CliOptions opts = {.format = FORMAT_TABLE, .out = stdout, .diag = stderr};
     EngineConfig config = {.data_dir = "basalt-data"};
@@ -114,19 +132,30 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:f:d:h", long_opts, NULL)) != -1) {
         int64_t v;
         switch (c) {
-        case 'c': actions[n_actions++] = (Action){false, optarg}; break;
-        case 'f': actions[n_actions++] = (Action){true, optarg}; break;
+        case 'c':
+            actions[n_actions++] = (Action){false, optarg};
+            break;
+        case 'f':
+            actions[n_actions++] = (Action){true, optarg};
+            break;
         case 'd':
-        case OPT_DATA: config.data_dir = optarg; break;
+        case OPT_DATA:
+            config.data_dir = optarg;
+            break;
         case OPT_FORMAT:
             if (!cli_parse_format(optarg, &opts.format)) {
-                fprintf(stderr, "basalt: unknown format \"%s\" (table, csv, tsv or json)\n", optarg);
+                fprintf(stderr, "basalt: unknown format \"%s\" (table, csv, tsv or json)\n",
+                        optarg);
                 bs_free(actions);
                 return 2;
             }
             break;
-        case OPT_TIMING: opts.timing = true; break;
-        case OPT_BAIL: opts.bail = true; break;
+        case OPT_TIMING:
+            opts.timing = true;
+            break;
+        case OPT_BAIL:
+            opts.bail = true;
+            break;
         case OPT_THREADS:
             if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
             config.threads = (int)v;
@@ -140,7 +169,9 @@ int main(int argc, char **argv)
             }
             config.memory_limit = v;
             break;
-        case OPT_CONNECT: connect = optarg; break;
+        case OPT_CONNECT:
+            connect = optarg;
+            break;
         case OPT_VERSION:
             printf("basalt %s\n", BASALT_VERSION);
             bs_free(actions);

@@ -49,7 +49,8 @@ static bool next_split(SplitSource *source, int node_id, Split *out)
 
 static ZoneOp to_zone_op(PlanZoneOp op)
 {
-    static const ZoneOp map[] = {ZONE_EQ, ZONE_LT, ZONE_LE, ZONE_GT, ZONE_GE, ZONE_IS_NULL, ZONE_IS_NOT_NULL};
+    static const ZoneOp map[] = {ZONE_EQ, ZONE_LT,      ZONE_LE,         ZONE_GT,
+                                 ZONE_GE, ZONE_IS_NULL, ZONE_IS_NOT_NULL};
     return map[op];
 }
 
@@ -100,7 +101,8 @@ static Status add_scan_splits(Engine *engine, QuerySplits *qs, const PlanNode *s
             s->splits[s->n_splits++] = (Split){path, 0, UINT32_MAX};
             continue;
         }
-        for (uint32_t rg = 0; rg < file->n_row_groups; rg++) s->splits[s->n_splits++] = (Split){path, rg, 1};
+        for (uint32_t rg = 0; rg < file->n_row_groups; rg++)
+            s->splits[s->n_splits++] = (Split){path, rg, 1};
     }
     return BS_OK;
 }
@@ -109,7 +111,8 @@ static Status collect_scans(Engine *engine, QuerySplits *qs, const PlanNode *nod
                             Error *err)
 {
     if (node->kind == PLAN_TABLE_SCAN) BS_TRY(add_scan_splits(engine, qs, node, arena, err));
-    for (int k = 0; k < node->n_children; k++) BS_TRY(collect_scans(engine, qs, node->children[k], arena, err));
+    for (int k = 0; k < node->n_children; k++)
+        BS_TRY(collect_scans(engine, qs, node->children[k], arena, err));
     return BS_OK;
 }
 
@@ -140,15 +143,17 @@ static Status ws_new_file(WriteTarget *target, const char *table, Arena *arena, 
     return st;
 }
 
-static Status ws_file_done(WriteTarget *target, const char *table, const WrittenFile *file, Error *err)
+static Status ws_file_done(WriteTarget *target, const char *table, const WrittenFile *file,
+                           Error *err)
 {
     WriteSet *ws = (WriteSet *)target;
     Status st = BS_OK;
     pthread_mutex_lock(&ws->lock);
     if (ws->n_files == ws->cap_files) {
         int cap = ws->cap_files ? ws->cap_files * 2 : 8;
-        WrittenEntry *grown = arena_grow(ws->arena, ws->files, sizeof(WrittenEntry) * (size_t)ws->cap_files,
-                                         sizeof(WrittenEntry) * (size_t)cap);
+        WrittenEntry *grown =
+            arena_grow(ws->arena, ws->files, sizeof(WrittenEntry) * (size_t)ws->cap_files,
+                       sizeof(WrittenEntry) * (size_t)cap);
         if (!grown) {
             st = arena_error(ws->arena, err);
             goto done;
@@ -275,7 +280,8 @@ static void on_task_fail(void *ctx)
 }
 
 /* Serializes a fragment and rebuilds it; the rebuilt one must serialize identically. */
-static Status round_trip_fragment(const PlanFragment *in, Arena *arena, PlanFragment **out, Error *err)
+static Status round_trip_fragment(const PlanFragment *in, Arena *arena, PlanFragment **out,
+                                  Error *err)
 {
     Buffer a, b;
     buffer_init(&a);
@@ -327,12 +333,14 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
     }
     for (int k = 1; k < n && st == BS_OK; k++) {
         const PlanNode *root = frags[k]->root;
-        run.exchanges[k] = local_exchange_create(root->types, root->n_cols, 0, 16 << 20, tracker, err);
+        run.exchanges[k] =
+            local_exchange_create(root->types, root->n_cols, 0, 16 << 20, tracker, err);
         if (!run.exchanges[k]) st = BS_ERROR;
     }
     for (int k = 0; k < n && st == BS_OK; k++) {
         const PlanFragment *f = frags[k];
-        ExchangeSource **sources = arena_alloc_zero(arena, sizeof(ExchangeSource *) * (size_t)(f->n_sources ? f->n_sources : 1));
+        ExchangeSource **sources = arena_alloc_zero(
+            arena, sizeof(ExchangeSource *) * (size_t)(f->n_sources ? f->n_sources : 1));
         if (!sources) {
             st = arena_error(arena, err);
             break;
@@ -340,7 +348,8 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
         for (int s = 0; s < f->n_sources && st == BS_OK; s++) {
             int src = f->sources[s];
             if (src <= 0 || src >= n) {
-                st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment %d reads unknown fragment %d", k, src);
+                st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                               "fragment %d reads unknown fragment %d", k, src);
                 break;
             }
             sources[s] = local_exchange_source(run.exchanges[src], err);
@@ -369,11 +378,14 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
     }
     if (st == BS_OK) {
         /* Producer counts are known once the producing tasks exist. */
-        for (int k = 1; k < n; k++) local_exchange_add_producers(run.exchanges[k], task_output_producers(tasks[k]));
-        for (int k = n - 1; k >= 0; k--) task_start(tasks[k]);
+        for (int k = 1; k < n; k++)
+            local_exchange_add_producers(run.exchanges[k], task_output_producers(tasks[k]));
+        for (int k = n - 1; k >= 0; k--)
+            task_start(tasks[k]);
         for (int k = 0; k < n; k++) {
             while (!future_wait_for(task_done(tasks[k]), 50)) {
-                if (atomic_load(&engine->cancel) && !atomic_exchange(&run.stop, true)) abort_exchanges(&run);
+                if (atomic_load(&engine->cancel) && !atomic_exchange(&run.stop, true))
+                    abort_exchanges(&run);
             }
         }
         /* The first real error wins over the cancellations it caused. */
@@ -382,24 +394,30 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
             Error e = ERROR_INIT;
             if (task_result(tasks[k], &e) != BS_OK) {
                 bool cancel = strcmp(e.sqlstate, SQLSTATE_QUERY_CANCELED) == 0;
-                if (!error_is_set(&first) || (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && !cancel))
+                if (!error_is_set(&first) ||
+                    (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && !cancel))
                     error_move(&first, &e);
             }
             error_clear(&e);
         }
         if (error_is_set(&first)) {
-            if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && atomic_load(&engine->cancel)) {
+            if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 &&
+                atomic_load(&engine->cancel)) {
                 error_clear(&first);
-                error_set(&first, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
+                error_set(&first, SQLSTATE_QUERY_CANCELED, -1,
+                          "canceling statement due to user request");
             }
             error_move(err, &first);
             st = BS_ERROR;
         }
         if (stats)
-            for (int k = 0; k < n; k++) task_stats(tasks[k], stats);
+            for (int k = 0; k < n; k++)
+                task_stats(tasks[k], stats);
     }
-    for (int k = 0; k < n; k++) task_destroy(tasks[k]);
-    for (int k = 1; k < n; k++) local_exchange_destroy(run.exchanges[k]);
+    for (int k = 0; k < n; k++)
+        task_destroy(tasks[k]);
+    for (int k = 1; k < n; k++)
+        local_exchange_destroy(run.exchanges[k]);
     pthread_mutex_destroy(&sink.lock);
     return st;
 }

@@ -13,9 +13,9 @@
 #include <stdatomic.h>
 #include <string.h>
 
-static Engine *g_engine;           /* the engine whose statement Ctrl-C cancels */
-static atomic_bool g_running;      /* a statement is running */
-static atomic_bool g_interrupted;  /* Ctrl-C while idle */
+static Engine *g_engine;          /* the engine whose statement Ctrl-C cancels */
+static atomic_bool g_running;     /* a statement is running */
+static atomic_bool g_interrupted; /* Ctrl-C while idle */
 
 static void on_sigint(int sig)
 {

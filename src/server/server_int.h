@@ -37,10 +37,10 @@ typedef struct WriteSet WriteSet;
 Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err);
 
 /*
- * Runs a fragmented plan (rebuilt by plan_round_trip): wires the fragments together with in-process exchanges, creates a task per fragment and
- * waits for all of them. The root fragment's rows are collected into *result (if result
- * is not NULL). `writes` receives files written by table writers (may be NULL).
- * `stats` (may be NULL) receives per-operator statistics (EXPLAIN ANALYZE).
+ * Runs a fragmented plan (rebuilt by plan_round_trip): wires the fragments together with in-process
+ * exchanges, creates a task per fragment and waits for all of them. The root fragment's rows are
+ * collected into *result (if result is not NULL). `writes` receives files written by table writers
+ * (may be NULL). `stats` (may be NULL) receives per-operator statistics (EXPLAIN ANALYZE).
  */
 Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                 WriteSet *writes, Result *result, Buffer *stats, Error *err);

@@ -26,14 +26,17 @@ static char *history_path(void)
 /* Handles a backslash command; false when the shell should exit. */
 static bool meta_command(CliOptions *opts, const char *line)
 {
-    while (*line == ' ') line++;
+    while (*line == ' ')
+        line++;
     if (strncmp(line, "\\q", 2) == 0) return false;
     if (strncmp(line, "\\timing", 7) == 0) {
         opts->timing = !opts->timing;
         fprintf(opts->out, "Timing is %s.\n", opts->timing ? "on" : "off");
     } else if (strncmp(line, "\\?", 2) == 0) {
-        fprintf(opts->out, "  \\q        quit\n  \\timing   toggle timing of statements\n"
-                           "  \\?        this help\nEnd SQL statements with ';'. Ctrl-C cancels, Ctrl-D quits.\n");
+        fprintf(
+            opts->out,
+            "  \\q        quit\n  \\timing   toggle timing of statements\n"
+            "  \\?        this help\nEnd SQL statements with ';'. Ctrl-C cancels, Ctrl-D quits.\n");
     } else {
         fprintf(opts->diag, "invalid command %s; try \\?\n", line);
     }

@@ -566,8 +566,10 @@ static Status decode_file(Decoder *d, const cJSON *item, MsTable *t, int index)
         if (strcmp(t->files[prev].path, path->valuestring) == 0)
             return damaged(d, "file listed twice in table %" PRIu64, t->id);
     uint64_t row_groups = 0;
-    if (field(item, "row_groups") && (!get_uint(item, "row_groups", &row_groups) || row_groups > UINT32_MAX))
-        return damaged(d, "bad row group count in file entry %d of table %" PRIu64, index + 1, t->id);
+    if (field(item, "row_groups") &&
+        (!get_uint(item, "row_groups", &row_groups) || row_groups > UINT32_MAX))
+        return damaged(d, "bad row group count in file entry %d of table %" PRIu64, index + 1,
+                       t->id);
     f->n_row_groups = (uint32_t)row_groups;
     f->path = arena_strdup(t->arena, path->valuestring);
     f->zones = arena_alloc(t->arena, sizeof(ZoneMap) * (size_t)t->n_cols);

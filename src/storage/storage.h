@@ -157,7 +157,7 @@ typedef struct DataFileInfo {
     uint64_t n_rows;
     uint64_t n_bytes;
     uint32_t n_row_groups; /* lets a scan split the file into row-group morsels; 0: unknown */
-    ZoneMap *zones; /* one per table column */
+    ZoneMap *zones;        /* one per table column */
 } DataFileInfo;
 
 /* A table as of one snapshot. Everything is allocated in the arena given to the getter. */

@@ -29,7 +29,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             Chunk *chunk = chunk_create(arena, types, n, &err);
             ColumnScan *scan;
-            if (chunk && colfile_scan_open(r, cols, n, 0, colfile_n_row_groups(r), NULL, &scan, &err) == BS_OK) {
+            if (chunk && colfile_scan_open(r, cols, n, 0, colfile_n_row_groups(r), NULL, &scan,
+                                           &err) == BS_OK) {
                 for (;;) {
                     chunk_reset(chunk);
                     if (colfile_scan_next(scan, chunk, &err) != BS_OK || chunk->n_rows == 0) break;

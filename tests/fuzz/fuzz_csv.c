@@ -14,8 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!f) return 0;
     fwrite(data, 1, size, f);
     fclose(f);
-    LogicalType types[7] = {type_make(TYPE_INTEGER), type_make(TYPE_VARCHAR), type_decimal(10, 2),
-                            type_make(TYPE_DATE),    type_make(TYPE_DOUBLE),  type_make(TYPE_BOOLEAN),
+    LogicalType types[7] = {type_make(TYPE_INTEGER),  type_make(TYPE_VARCHAR),
+                            type_decimal(10, 2),      type_make(TYPE_DATE),
+                            type_make(TYPE_DOUBLE),   type_make(TYPE_BOOLEAN),
                             type_make(TYPE_TIMESTAMP)};
     CsvOptions opts;
     csv_default_options(&opts);

@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (parser_parse((const char *)data, size, arena, &stmts, &n, &err) == BS_OK) {
         Buffer b;
         buffer_init(&b);
-        for (int k = 0; k < n; k++) ast_format_statement(stmts[k].stmt, &b);
+        for (int k = 0; k < n; k++)
+            ast_format_statement(stmts[k].stmt, &b);
         buffer_free(&b);
     }
     error_clear(&err);

@@ -93,7 +93,8 @@ static void remove_tree(const char *path)
 
 static bool open_engine(Runner *r)
 {
-    EngineConfig cfg = {.data_dir = r->db_dir, .threads = r->threads, .memory_limit = INT64_C(4) << 30};
+    EngineConfig cfg = {
+        .data_dir = r->db_dir, .threads = r->threads, .memory_limit = INT64_C(4) << 30};
     Error err = ERROR_INIT;
     if (engine_open(&cfg, &r->engine, &err) != BS_OK) {
         fprintf(stderr, "%s: cannot open engine: %s\n", r->path, err.message);
@@ -124,10 +125,18 @@ static void value_text(const Value *v, Buffer *out)
         format_physical(v->type, &b, buf);
         break;
     }
-    case PHYS_INT32: format_physical(v->type, &v->u.i32, buf); break;
-    case PHYS_INT64: format_physical(v->type, &v->u.i64, buf); break;
-    case PHYS_DOUBLE: format_physical(v->type, &v->u.f64, buf); break;
-    default: buf[0] = '\0'; break;
+    case PHYS_INT32:
+        format_physical(v->type, &v->u.i32, buf);
+        break;
+    case PHYS_INT64:
+        format_physical(v->type, &v->u.i64, buf);
+        break;
+    case PHYS_DOUBLE:
+        format_physical(v->type, &v->u.f64, buf);
+        break;
+    default:
+        buf[0] = '\0';
+        break;
     }
     buffer_printf(out, "%s", buf);
 }
@@ -165,7 +174,8 @@ static void split_tabs(const char *line, Lines *out)
 
 static void free_lines(Lines *l)
 {
-    for (int k = 0; k < l->count; k++) bs_free(l->items[k]);
+    for (int k = 0; k < l->count; k++)
+        bs_free(l->items[k]);
     bs_free(l->items);
     l->items = NULL;
     l->count = 0;
@@ -178,14 +188,18 @@ static void run_statement(Runner *r, int line, const char *sql, const char *expe
     Error err = ERROR_INIT;
     Status st = engine_execute(r->engine, sql, strlen(sql), &res, &err);
     if (!expect_error && !error_text) {
-        if (st != BS_OK) report(r, line, sql, "expected success, got %s: %s", err.sqlstate, err.message);
+        if (st != BS_OK)
+            report(r, line, sql, "expected success, got %s: %s", err.sqlstate, err.message);
     } else if (st == BS_OK) {
         report(r, line, sql, "expected an error, but the statement succeeded");
     } else {
-        bool is_state = expect_error && strlen(expect_error) == 5 && strspn(expect_error, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5;
+        bool is_state = expect_error && strlen(expect_error) == 5 &&
+                        strspn(expect_error, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 5;
         if (expect_error && *expect_error) {
-            if (is_state ? strcmp(err.sqlstate, expect_error) != 0 : !strstr(err.message, expect_error))
-                report(r, line, sql, "expected error %s, got %s: %s", expect_error, err.sqlstate, err.message);
+            if (is_state ? strcmp(err.sqlstate, expect_error) != 0
+                         : !strstr(err.message, expect_error))
+                report(r, line, sql, "expected error %s, got %s: %s", expect_error, err.sqlstate,
+                       err.message);
         }
         if (error_text && *error_text && !strstr(err.message, error_text))
             report(r, line, sql, "expected error message containing \"%s\", got %s: %s", error_text,
@@ -207,7 +221,8 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
     }
     int n_cols = (int)strlen(types);
     if (!res->has_rows || res->n_cols != n_cols) {
-        report(r, line, sql, "expected %d columns, got %d", n_cols, res->has_rows ? res->n_cols : 0);
+        report(r, line, sql, "expected %d columns, got %d", n_cols,
+               res->has_rows ? res->n_cols : 0);
         result_free(res);
         return;
     }
@@ -238,39 +253,47 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
     }
     /* Expected: lines with tabs are rows; otherwise one value per line. */
     Lines exp_values = {0};
-    for (int k = 0; k < expected->count; k++) split_tabs(expected->items[k], &exp_values);
-    bool as_rows = exp_values.count == (int)(n_rows * (uint64_t)n_cols) && expected->count == (int)n_rows;
+    for (int k = 0; k < expected->count; k++)
+        split_tabs(expected->items[k], &exp_values);
+    bool as_rows =
+        exp_values.count == (int)(n_rows * (uint64_t)n_cols) && expected->count == (int)n_rows;
     bool match = exp_values.count == values.count;
     if (strcmp(sort, "rowsort") == 0) {
         qsort(rows, n_rows, sizeof(char *), compare_strings);
         Lines exp_rows = {0};
         for (int k = 0; k < expected->count; k++) {
-            exp_rows.items = bs_realloc(exp_rows.items, sizeof(char *) * (size_t)(exp_rows.count + 1));
+            exp_rows.items =
+                bs_realloc(exp_rows.items, sizeof(char *) * (size_t)(exp_rows.count + 1));
             exp_rows.items[exp_rows.count++] = bs_strdup(expected->items[k]);
         }
         qsort(exp_rows.items, (size_t)exp_rows.count, sizeof(char *), compare_strings);
         match = as_rows;
-        for (uint64_t k = 0; match && k < n_rows; k++) match = strcmp(rows[k], exp_rows.items[k]) == 0;
+        for (uint64_t k = 0; match && k < n_rows; k++)
+            match = strcmp(rows[k], exp_rows.items[k]) == 0;
         free_lines(&exp_rows);
     } else {
         if (strcmp(sort, "valuesort") == 0) {
             qsort(values.items, (size_t)values.count, sizeof(char *), compare_strings);
             qsort(exp_values.items, (size_t)exp_values.count, sizeof(char *), compare_strings);
         }
-        for (int k = 0; match && k < values.count; k++) match = strcmp(values.items[k], exp_values.items[k]) == 0;
+        for (int k = 0; match && k < values.count; k++)
+            match = strcmp(values.items[k], exp_values.items[k]) == 0;
     }
     if (!match) {
         Buffer msg;
         buffer_init(&msg);
         buffer_printf(&msg, "wrong result (%s). Expected:\n", sort);
-        for (int k = 0; k < expected->count; k++) buffer_printf(&msg, "    %s\n", expected->items[k]);
+        for (int k = 0; k < expected->count; k++)
+            buffer_printf(&msg, "    %s\n", expected->items[k]);
         buffer_printf(&msg, "  Actual (%llu rows):\n", (unsigned long long)n_rows);
-        for (uint64_t k = 0; k < n_rows; k++) buffer_printf(&msg, "    %s\n", rows[k]);
+        for (uint64_t k = 0; k < n_rows; k++)
+            buffer_printf(&msg, "    %s\n", rows[k]);
         buffer_terminate(&msg);
         report(r, line, sql, "%s", msg.data ? (char *)msg.data : "");
         buffer_free(&msg);
     }
-    for (uint64_t k = 0; k < n_rows; k++) bs_free(rows[k]);
+    for (uint64_t k = 0; k < n_rows; k++)
+        bs_free(rows[k]);
     bs_free(rows);
     free_lines(&values);
     free_lines(&exp_values);
@@ -286,7 +309,8 @@ static bool read_lines(const char *path, Lines *out)
     size_t cap = 0;
     ssize_t n;
     while ((n = getline(&line, &cap, f)) >= 0) {
-        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+            line[--n] = '\0';
         out->items = bs_realloc(out->items, sizeof(char *) * (size_t)(out->count + 1));
         out->items[out->count++] = bs_strdup(line);
     }
@@ -350,8 +374,10 @@ static int run_file(Runner *r)
                 bs_free(text);
                 i++;
             }
-            if (!f) report(r, record_line, path, "cannot write file: %s", strerror(errno));
-            else fclose(f);
+            if (!f)
+                report(r, record_line, path, "cannot write file: %s", strerror(errno));
+            else
+                fclose(f);
             bs_free(path);
             continue;
         }
@@ -379,7 +405,8 @@ static int run_file(Runner *r)
         if (i < file.count && strcmp(file.items[i], "----") == 0) {
             i++;
             while (i < file.count && !blank(file.items[i])) {
-                expected.items = bs_realloc(expected.items, sizeof(char *) * (size_t)(expected.count + 1));
+                expected.items =
+                    bs_realloc(expected.items, sizeof(char *) * (size_t)(expected.count + 1));
                 expected.items[expected.count++] = bs_strdup(file.items[i]);
                 i++;
             }
@@ -391,7 +418,8 @@ static int run_file(Runner *r)
                 run_statement(r, record_line, text, NULL, NULL);
             } else if (strncmp(mode, "error", 5) == 0) {
                 const char *want = mode + 5;
-                while (*want == ' ') want++;
+                while (*want == ' ')
+                    want++;
                 run_statement(r, record_line, text, want, expected.count ? expected.items[0] : "");
             } else {
                 report(r, record_line, text, "unknown statement mode \"%s\"", mode);
@@ -444,7 +472,8 @@ int main(int argc, char **argv)
         char *guess = NULL;
         if (!data_dir) {
             const char *slash = strstr(argv[k], "tests/sql/");
-            guess = slash ? bs_asprintf("%.*stests/sql/data", (int)(slash - argv[k]), argv[k]) : bs_strdup("tests/sql/data");
+            guess = slash ? bs_asprintf("%.*stests/sql/data", (int)(slash - argv[k]), argv[k])
+                          : bs_strdup("tests/sql/data");
         }
         r.data_dir_tests = data_dir ? data_dir : guess;
         run_file(&r);

@@ -43,7 +43,8 @@ static void test_tracker_limit(void **state)
     memtracker_init(&query, &root, "query", 256 * 1024);
     Arena *arena = arena_create(NULL, &query, 64 * 1024);
     int n_ok = 0;
-    while (arena_alloc(arena, 60 * 1024)) n_ok++;
+    while (arena_alloc(arena, 60 * 1024))
+        n_ok++;
     /* Each 60 kB request gets a block of its own (60 kB + a header): 4 fit in 256 kB. */
     assert_int_equal(n_ok, 4);
     assert_true(memtracker_used(&query) <= 256 * 1024);
@@ -83,7 +84,8 @@ static void test_reset_keeps_one_block(void **state)
     MemTracker tracker;
     memtracker_init(&tracker, NULL, "t", 0);
     Arena *arena = arena_create(NULL, &tracker, 4096);
-    for (int k = 0; k < 100; k++) assert_non_null(arena_alloc(arena, 512));
+    for (int k = 0; k < 100; k++)
+        assert_non_null(arena_alloc(arena, 512));
     arena_create(arena, NULL, 0); /* a child is freed by reset */
     arena_reset(arena);
     assert_true(arena_bytes(arena) <= 4096 + 64);

@@ -35,8 +35,8 @@ static void test_pool_runs_everything(void **state)
     atomic_int counter = 0;
     CountTask tasks[100];
     for (int k = 0; k < 100; k++) {
-        tasks[k] = (CountTask){.task.run = count_run, .counter = &counter, .resubmits = 4,
-                               .pool = pool};
+        tasks[k] =
+            (CountTask){.task.run = count_run, .counter = &counter, .resubmits = 4, .pool = pool};
         threadpool_submit(pool, &tasks[k].task);
     }
     threadpool_destroy(pool); /* waits for all, including resubmitted ones */

@@ -170,9 +170,12 @@ static void test_sizes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integers),        cmocka_unit_test(test_decimals),
-        cmocka_unit_test(test_doubles),         cmocka_unit_test(test_dates_and_timestamps),
-        cmocka_unit_test(test_booleans_and_errors), cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_decimals),
+        cmocka_unit_test(test_doubles),
+        cmocka_unit_test(test_dates_and_timestamps),
+        cmocka_unit_test(test_booleans_and_errors),
+        cmocka_unit_test(test_sizes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,8 +22,11 @@ static Chunk *make_chunk(Arena *arena, int64_t first, idx_t n)
     for (idx_t k = 0; k < n; k++) {
         ((int64_t *)c->cols[0].data)[k] = first + (int64_t)k;
         char text[64];
-        int len = snprintf(text, sizeof text, "value number %lld, long enough", (long long)(first + (int64_t)k));
-        assert_int_equal(vector_add_string(&c->cols[1], text, (size_t)len, &((StringView *)c->cols[1].data)[k], &err), BS_OK);
+        int len = snprintf(text, sizeof text, "value number %lld, long enough",
+                           (long long)(first + (int64_t)k));
+        assert_int_equal(vector_add_string(&c->cols[1], text, (size_t)len,
+                                           &((StringView *)c->cols[1].data)[k], &err),
+                         BS_OK);
     }
     c->n_rows = n;
     return c;
@@ -135,7 +138,8 @@ static void *produce(void *arg)
             future_wait(f);
             future_release(f);
         }
-        Chunk *c = make_chunk(arena, (int64_t)p->id * 1000000 + k * 10, 2 <= BASALT_VECTOR_SIZE ? 2 : 1);
+        Chunk *c =
+            make_chunk(arena, (int64_t)p->id * 1000000 + k * 10, 2 <= BASALT_VECTOR_SIZE ? 2 : 1);
         assert_int_equal(p->sink->send(p->sink, c, &err), BS_OK);
         chunk_destroy(c);
     }
@@ -177,7 +181,8 @@ static void test_many_producers(void **state)
         next[producer]++;
         total++;
     }
-    for (int k = 0; k < 4; k++) pthread_join(threads[k], NULL);
+    for (int k = 0; k < 4; k++)
+        pthread_join(threads[k], NULL);
     assert_int_equal(total, 2000);
     source->close(source);
     local_exchange_destroy(x);

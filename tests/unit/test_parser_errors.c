@@ -54,9 +54,11 @@ static char *nested(const char *prefix, const char *unit, int n, const char *mid
     assert_non_null(s);
     char *p = s;
     p += sprintf(p, "%s", prefix);
-    for (int k = 0; k < n; k++) p += sprintf(p, "%s", unit);
+    for (int k = 0; k < n; k++)
+        p += sprintf(p, "%s", unit);
     p += sprintf(p, "%s", middle);
-    for (int k = 0; k < n; k++) p += sprintf(p, "%s", close);
+    for (int k = 0; k < n; k++)
+        p += sprintf(p, "%s", close);
     sprintf(p, "%s", suffix);
     return s;
 }
@@ -65,11 +67,14 @@ static void test_syntax_error_positions(void **state)
 {
     (void)state;
     /* `frm` is an alias of a, so the error is at t. */
-    assert_string_equal(parse_fmt("select a frm t"), "ERROR 42601 @13: syntax error at or near \"t\"");
-    assert_string_equal(parse_fmt("select * from"), "ERROR 42601 @13: syntax error at end of input");
+    assert_string_equal(parse_fmt("select a frm t"),
+                        "ERROR 42601 @13: syntax error at or near \"t\"");
+    assert_string_equal(parse_fmt("select * from"),
+                        "ERROR 42601 @13: syntax error at end of input");
     assert_string_equal(parse_fmt("select * from   \n -- trailing\n"),
                         "ERROR 42601 @30: syntax error at end of input");
-    assert_string_equal(parse_fmt("select * from;"), "ERROR 42601 @13: syntax error at or near \";\"");
+    assert_string_equal(parse_fmt("select * from;"),
+                        "ERROR 42601 @13: syntax error at or near \";\"");
     assert_string_equal(parse_fmt("select * from; select 1"),
                         "ERROR 42601 @13: syntax error at or near \";\"");
     assert_string_equal(parse_fmt("selec 1"), "ERROR 42601 @0: syntax error at or near \"selec\"");
@@ -81,7 +86,8 @@ static void test_syntax_error_positions(void **state)
     assert_string_equal(parse_fmt("select a, from t"),
                         "ERROR 42601 @10: syntax error at or near \"from\"");
     assert_string_equal(parse_fmt("select a::"), "ERROR 42601 @10: syntax error at end of input");
-    assert_string_equal(parse_fmt("select x not y"), "ERROR 42601 @9: syntax error at or near \"not\"");
+    assert_string_equal(parse_fmt("select x not y"),
+                        "ERROR 42601 @9: syntax error at or near \"not\"");
     /* NOT after an operand must begin NOT BETWEEN/IN/LIKE/ILIKE. */
     assert_string_equal(parse_fmt("select * from t where a not"),
                         "ERROR 42601 @24: syntax error at or near \"not\"");
@@ -89,7 +95,8 @@ static void test_syntax_error_positions(void **state)
                         "ERROR 42601 @28: syntax error at or near \")\"");
     assert_string_equal(parse_fmt("insert t values (1)"),
                         "ERROR 42601 @7: syntax error at or near \"t\"");
-    assert_string_equal(parse_fmt("select 'a' 'b'"), "ERROR 42601 @11: syntax error at or near \"'b'\"");
+    assert_string_equal(parse_fmt("select 'a' 'b'"),
+                        "ERROR 42601 @11: syntax error at or near \"'b'\"");
     assert_string_equal(parse_fmt("select \"Col\" \"Alias\" \"x\""),
                         "ERROR 42601 @21: syntax error at or near \"\"x\"\"");
     assert_string_equal(parse_fmt("select * from t order a"),
@@ -100,8 +107,10 @@ static void test_syntax_error_positions(void **state)
                         "ERROR 42601 @22: syntax error at end of input");
     assert_string_equal(parse_fmt("select * from a natural join b on x"),
                         "ERROR 42601 @31: syntax error at or near \"on\"");
-    assert_string_equal(parse_fmt("select case end"), "ERROR 42601 @12: syntax error at or near \"end\"");
-    assert_string_equal(parse_fmt("select cast(a)"), "ERROR 42601 @13: syntax error at or near \")\"");
+    assert_string_equal(parse_fmt("select case end"),
+                        "ERROR 42601 @12: syntax error at or near \"end\"");
+    assert_string_equal(parse_fmt("select cast(a)"),
+                        "ERROR 42601 @13: syntax error at or near \")\"");
     assert_string_equal(parse_fmt("select a from t union"),
                         "ERROR 42601 @21: syntax error at end of input");
     assert_string_equal(parse_fmt("select a from t order by a union select 1"),
@@ -210,21 +219,21 @@ static void test_deep_trees(void **state)
         const char *prefix, *unit, *middle, *close;
         int n;
     } CASES[] = {
-        {"select ", "1 + ", "1", "", 5000},               /* left-deep, no parser stack */
-        {"select ", "not ", "true", "", 100000},          /* right recursion */
+        {"select ", "1 + ", "1", "", 5000},      /* left-deep, no parser stack */
+        {"select ", "not ", "true", "", 100000}, /* right recursion */
         {"select ", "- ", "a", "", 100000},
         {"select ", "(1 + ", "1", ")", 2000},
-        {"select ", "(select ", "1", ")", 600},           /* nested scalar subqueries */
+        {"select ", "(select ", "1", ")", 600}, /* nested scalar subqueries */
         {"select * from ", "(select * from ", "t", ") s", 800},
         {"select ", "case when a then ", "1", " end", 1500},
         {"select ", "f(", "1", ")", 1500},
-        {"select 1 ", "union select 1 ", "", "", 3000},    /* left-deep set operations */
+        {"select 1 ", "union select 1 ", "", "", 3000}, /* left-deep set operations */
         {"select * from t ", "join t on true ", "", "", 2000},
         {"select ", "a in (", "1", ")", 1500},
     };
     for (size_t k = 0; k < sizeof(CASES) / sizeof(CASES[0]); k++) {
-        char *sql = nested(CASES[k].prefix, CASES[k].unit, CASES[k].n, CASES[k].middle,
-                           CASES[k].close, "");
+        char *sql =
+            nested(CASES[k].prefix, CASES[k].unit, CASES[k].n, CASES[k].middle, CASES[k].close, "");
         Arena *arena = arena_create(NULL, NULL, 0);
         ParsedStatement *stmts;
         int n;
@@ -258,8 +267,8 @@ static void test_moderate_depth_is_fine(void **state)
         {"select * from t ", "left join t on true ", "", "", 400},
     };
     for (size_t k = 0; k < sizeof(CASES) / sizeof(CASES[0]); k++) {
-        char *sql = nested(CASES[k].prefix, CASES[k].unit, CASES[k].n, CASES[k].middle,
-                           CASES[k].close, "");
+        char *sql =
+            nested(CASES[k].prefix, CASES[k].unit, CASES[k].n, CASES[k].middle, CASES[k].close, "");
         Arena *arena = arena_create(NULL, NULL, 0);
         ParsedStatement *stmts;
         int n;

@@ -139,7 +139,8 @@ static void test_integer_literals(void **state)
 static void test_decimal_literals(void **state)
 {
     (void)state;
-    static const char *const CASES[] = {"1.5", ".5", "1e10", "1.5E-3", "2.", "3e+2", "0.0001000000"};
+    static const char *const CASES[] = {"1.5", ".5",   "1e10",        "1.5E-3",
+                                        "2.",  "3e+2", "0.0001000000"};
     Arena *arena = arena_create(NULL, NULL, 0);
     for (size_t k = 0; k < sizeof(CASES) / sizeof(CASES[0]); k++) {
         AstExpr *e = first_expr(arena, CASES[k]);
@@ -153,7 +154,8 @@ static void test_decimal_literals(void **state)
     e = first_expr(arena, "- -1.5");
     assert_string_equal(e->u.lit.text, "1.5");
     arena_destroy(arena);
-    assert_string_equal(parse_fmt("select 1.5.5"), "ERROR 42601 @10: syntax error at or near \".5\"");
+    assert_string_equal(parse_fmt("select 1.5.5"),
+                        "ERROR 42601 @10: syntax error at or near \".5\"");
 }
 
 static void test_string_literals(void **state)
@@ -342,11 +344,11 @@ static void test_is_complete(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_identifier_folding), cmocka_unit_test(test_keywords_as_names),
-        cmocka_unit_test(test_integer_literals),   cmocka_unit_test(test_decimal_literals),
-        cmocka_unit_test(test_string_literals),    cmocka_unit_test(test_other_literals),
+        cmocka_unit_test(test_identifier_folding),  cmocka_unit_test(test_keywords_as_names),
+        cmocka_unit_test(test_integer_literals),    cmocka_unit_test(test_decimal_literals),
+        cmocka_unit_test(test_string_literals),     cmocka_unit_test(test_other_literals),
         cmocka_unit_test(test_comments_and_blanks), cmocka_unit_test(test_operator_tokens),
-        cmocka_unit_test(test_lexical_errors),     cmocka_unit_test(test_is_complete),
+        cmocka_unit_test(test_lexical_errors),      cmocka_unit_test(test_is_complete),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

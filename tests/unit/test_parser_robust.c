@@ -103,7 +103,8 @@ static int load_tpch(void **state)
 static int free_tpch(void **state)
 {
     (void)state;
-    for (int k = 0; k < tpch.count; k++) free(tpch.text[k]);
+    for (int k = 0; k < tpch.count; k++)
+        free(tpch.text[k]);
     tpch.count = 0;
     return 0;
 }
@@ -250,15 +251,20 @@ static void test_token_soup(void **state)
 {
     (void)state;
     static const char *const VOCAB[] = {
-        "select", "from", "where", "group", "by", "having", "order", "limit", "offset", "union",
-        "all", "intersect", "except", "with", "as", "join", "left", "on", "using", "natural",
-        "cross", "values", "insert", "into", "create", "table", "drop", "if", "not", "exists",
-        "copy", "explain", "analyze", "case", "when", "then", "else", "end", "cast", "extract",
-        "substring", "for", "interval", "day", "year", "to", "between", "and", "or", "in", "like",
-        "ilike", "escape", "is", "null", "true", "false", "distinct", "fetch", "first", "rows",
-        "only", "nulls", "last", "desc", "asc", "double", "precision", "varying", "timestamp",
-        "time", "zone", "without", "a", "t", "x", "count", "(", ")", ",", ".", ";", "*", "+",
-        "-", "/", "%", "||", "=", "<>", "<", ">=", "::", "1", "2.5", "'s'", "\"Q\"", "e'\\n'",
+        "select",   "from",     "where",   "group",   "by",        "having",    "order",
+        "limit",    "offset",   "union",   "all",     "intersect", "except",    "with",
+        "as",       "join",     "left",    "on",      "using",     "natural",   "cross",
+        "values",   "insert",   "into",    "create",  "table",     "drop",      "if",
+        "not",      "exists",   "copy",    "explain", "analyze",   "case",      "when",
+        "then",     "else",     "end",     "cast",    "extract",   "substring", "for",
+        "interval", "day",      "year",    "to",      "between",   "and",       "or",
+        "in",       "like",     "ilike",   "escape",  "is",        "null",      "true",
+        "false",    "distinct", "fetch",   "first",   "rows",      "only",      "nulls",
+        "last",     "desc",     "asc",     "double",  "precision", "varying",   "timestamp",
+        "time",     "zone",     "without", "a",       "t",         "x",         "count",
+        "(",        ")",        ",",       ".",       ";",         "*",         "+",
+        "-",        "/",        "%",       "||",      "=",         "<>",        "<",
+        ">=",       "::",       "1",       "2.5",     "'s'",       "\"Q\"",     "e'\\n'",
     };
     char buf[1024];
     for (int iter = 0; iter < 6000; iter++) {
@@ -277,19 +283,22 @@ static void test_truncations(void **state)
     (void)state;
     for (int q = 0; q < tpch.count; q++) {
         size_t len = strlen(tpch.text[q]);
-        for (size_t cut = 0; cut <= len; cut++) parse_anything(tpch.text[q], cut);
+        for (size_t cut = 0; cut <= len; cut++)
+            parse_anything(tpch.text[q], cut);
     }
     for (size_t s = 0; s < sizeof(SEEDS) / sizeof(SEEDS[0]); s++) {
         size_t len = strlen(SEEDS[s]);
-        for (size_t cut = 0; cut <= len; cut++) parse_anything(SEEDS[s], cut);
+        for (size_t cut = 0; cut <= len; cut++)
+            parse_anything(SEEDS[s], cut);
     }
 }
 
 static void test_mutations(void **state)
 {
     (void)state;
-    static const char *const INSERTS[] = {"(", ")", "'", "\"", "/*", "--", ";", "not ", "e'\\",
-                                          "select ", "\0", "\xff", "::", " union ", "1e"};
+    static const char *const INSERTS[] = {"(",  ")",    "'",    "\"",      "/*",
+                                          "--", ";",    "not ", "e'\\",    "select ",
+                                          "\0", "\xff", "::",   " union ", "1e"};
     size_t n_seeds = sizeof(SEEDS) / sizeof(SEEDS[0]);
     char buf[4096];
     for (int iter = 0; iter < 6000; iter++) {
@@ -302,7 +311,9 @@ static void test_mutations(void **state)
         for (int m = 0; m < n_mut && len > 0; m++) {
             size_t at = rnd(len);
             switch (rnd(4)) {
-            case 0: buf[at] = (char)rnd(256); break;
+            case 0:
+                buf[at] = (char)rnd(256);
+                break;
             case 1: { /* delete a range */
                 size_t n = 1 + rnd(BS_MIN(len - at, (size_t)20));
                 memmove(buf + at, buf + at + n, len - at - n);
@@ -377,7 +388,8 @@ static void test_memory_limit(void **state)
     size_t cap = 200000;
     char *sql = malloc(cap);
     size_t len = (size_t)snprintf(sql, cap, "select 1 where x in (0");
-    for (int k = 1; k < 20000; k++) len += (size_t)snprintf(sql + len, cap - len, ",%d", k);
+    for (int k = 1; k < 20000; k++)
+        len += (size_t)snprintf(sql + len, cap - len, ",%d", k);
     len += (size_t)snprintf(sql + len, cap - len, ")");
     ParsedStatement *stmts;
     int n;
@@ -400,9 +412,9 @@ static void test_memory_limit(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tpch_queries_parse), cmocka_unit_test(test_seeds_round_trip),
-        cmocka_unit_test(test_random_bytes),       cmocka_unit_test(test_token_soup),
-        cmocka_unit_test(test_truncations),        cmocka_unit_test(test_mutations),
+        cmocka_unit_test(test_tpch_queries_parse),  cmocka_unit_test(test_seeds_round_trip),
+        cmocka_unit_test(test_random_bytes),        cmocka_unit_test(test_token_soup),
+        cmocka_unit_test(test_truncations),         cmocka_unit_test(test_mutations),
         cmocka_unit_test(test_allocation_failures), cmocka_unit_test(test_memory_limit),
     };
     return cmocka_run_group_tests(tests, load_tpch, free_tpch);

@@ -130,8 +130,7 @@ static void test_expression_forms(void **state)
                         "(date '1998-12-01' - INTERVAL '90' DAY)");
     assert_string_equal(expr_fmt("interval '3' month"), "INTERVAL '3' MONTH");
     assert_string_equal(expr_fmt("interval '1 day 2 hours'"), "INTERVAL '1 day 2 hours'");
-    assert_string_equal(expr_fmt("interval '1:2' hour to second"),
-                        "INTERVAL '1:2' HOUR TO SECOND");
+    assert_string_equal(expr_fmt("interval '1:2' hour to second"), "INTERVAL '1:2' HOUR TO SECOND");
     assert_string_equal(expr_fmt("x in (1, 2, 3)"), "(x IN (1, 2, 3))");
     assert_string_equal(expr_fmt("x not in ('a')"), "(x NOT IN ('a'))");
     assert_string_equal(expr_fmt("x in (select a from t)"), "(x IN (SELECT a FROM t))");
@@ -212,8 +211,9 @@ static void test_select_clauses(void **state)
     assert_string_equal(
         parse_fmt("select a, sum(b) from t where c > 1 group by a, d having sum(b) > 2"),
         "SELECT a, sum(b) FROM t WHERE (c > 1) GROUP BY a, d HAVING (sum(b) > 2)");
-    assert_string_equal(parse_fmt("select a from t order by a desc, b asc nulls first, c nulls last"),
-                        "SELECT a FROM t ORDER BY a DESC, b NULLS FIRST, c NULLS LAST");
+    assert_string_equal(
+        parse_fmt("select a from t order by a desc, b asc nulls first, c nulls last"),
+        "SELECT a FROM t ORDER BY a DESC, b NULLS FIRST, c NULLS LAST");
     assert_string_equal(parse_fmt("select a from t limit 10"), "SELECT a FROM t LIMIT 10");
     assert_string_equal(parse_fmt("select a from t limit all"), "SELECT a FROM t");
     assert_string_equal(parse_fmt("select a from t limit 10 offset 5"),
@@ -222,7 +222,8 @@ static void test_select_clauses(void **state)
                         "SELECT a FROM t LIMIT 10 OFFSET 5");
     assert_string_equal(parse_fmt("select a from t offset 2 row fetch first 3 rows only"),
                         "SELECT a FROM t LIMIT 3 OFFSET 2");
-    assert_string_equal(parse_fmt("select a from t fetch next row only"), "SELECT a FROM t LIMIT 1");
+    assert_string_equal(parse_fmt("select a from t fetch next row only"),
+                        "SELECT a FROM t LIMIT 1");
     assert_string_equal(parse_fmt("select a from t order by 1 limit 2 + 3"),
                         "SELECT a FROM t ORDER BY 1 LIMIT (2 + 3)");
     assert_string_equal(parse_fmt("select * from s.t as x (a, b) where x.a = 1"),
@@ -241,8 +242,9 @@ static void test_joins(void **state)
                                   "false full join d using (k)"),
                         "SELECT * FROM (((a LEFT JOIN b ON TRUE) RIGHT JOIN c ON FALSE) FULL "
                         "JOIN d USING (k))");
-    assert_string_equal(parse_fmt("select * from a cross join b natural join c natural left join d"),
-                        "SELECT * FROM (((a CROSS JOIN b) NATURAL JOIN c) NATURAL LEFT JOIN d)");
+    assert_string_equal(
+        parse_fmt("select * from a cross join b natural join c natural left join d"),
+        "SELECT * FROM (((a CROSS JOIN b) NATURAL JOIN c) NATURAL LEFT JOIN d)");
     assert_string_equal(parse_fmt("select * from a, b x join c y on x.k = y.k, d"),
                         "SELECT * FROM a, (b AS x JOIN c AS y ON (x.k = y.k)), d");
     assert_string_equal(parse_fmt("select * from a join (b join c on p) on q"),
@@ -385,10 +387,14 @@ static void test_statement_spans(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_precedence),        cmocka_unit_test(test_expression_forms),
-        cmocka_unit_test(test_expression_nodes),  cmocka_unit_test(test_select_clauses),
-        cmocka_unit_test(test_joins),             cmocka_unit_test(test_subqueries_in_from),
-        cmocka_unit_test(test_set_operations),    cmocka_unit_test(test_values_and_with),
+        cmocka_unit_test(test_precedence),
+        cmocka_unit_test(test_expression_forms),
+        cmocka_unit_test(test_expression_nodes),
+        cmocka_unit_test(test_select_clauses),
+        cmocka_unit_test(test_joins),
+        cmocka_unit_test(test_subqueries_in_from),
+        cmocka_unit_test(test_set_operations),
+        cmocka_unit_test(test_values_and_with),
         cmocka_unit_test(test_statement_spans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

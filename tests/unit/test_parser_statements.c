@@ -76,8 +76,7 @@ static void test_create_table(void **state)
     assert_string_equal(parse_fmt("create table if not exists t as with x as (select 1) select * "
                                   "from x"),
                         "CREATE TABLE IF NOT EXISTS t AS WITH x AS (SELECT 1) SELECT * FROM x");
-    assert_string_equal(parse_fmt("create table t as values (1)"),
-                        "CREATE TABLE t AS VALUES (1)");
+    assert_string_equal(parse_fmt("create table t as values (1)"), "CREATE TABLE t AS VALUES (1)");
 
     Arena *arena = arena_create(NULL, NULL, 0);
     AstStatement *s = parse_one(arena, "create table t (a decimal(15, 2) not null, b text)");
@@ -123,14 +122,16 @@ static void test_create_table_errors(void **state)
                         "ERROR 42601 @26: type modifier is out of range");
     assert_string_equal(parse_fmt("create table t (a numeric(1, 2, 3))"),
                         "ERROR 42601 @30: syntax error at or near \",\"");
-    assert_string_equal(parse_fmt("create table t"), "ERROR 42601 @14: syntax error at end of input");
+    assert_string_equal(parse_fmt("create table t"),
+                        "ERROR 42601 @14: syntax error at end of input");
 }
 
 static void test_drop_table(void **state)
 {
     (void)state;
     assert_string_equal(parse_fmt("drop table t"), "DROP TABLE t");
-    assert_string_equal(parse_fmt("DROP TABLE IF EXISTS a, \"B\", c"), "DROP TABLE IF EXISTS a, B, c");
+    assert_string_equal(parse_fmt("DROP TABLE IF EXISTS a, \"B\", c"),
+                        "DROP TABLE IF EXISTS a, B, c");
     assert_string_equal(parse_fmt("drop table"), "ERROR 42601 @10: syntax error at end of input");
 
     Arena *arena = arena_create(NULL, NULL, 0);
@@ -187,8 +188,10 @@ static void test_copy(void **state)
     assert_string_equal(parse_fmt("copy t from 'f' (format)"), "COPY t FROM 'f' (format)");
     assert_string_equal(parse_fmt("copy t from 'f' ()"),
                         "ERROR 42601 @17: syntax error at or near \")\"");
-    assert_string_equal(parse_fmt("copy t to 'f'"), "ERROR 42601 @7: syntax error at or near \"to\"");
-    assert_string_equal(parse_fmt("copy t from f"), "ERROR 42601 @12: syntax error at or near \"f\"");
+    assert_string_equal(parse_fmt("copy t to 'f'"),
+                        "ERROR 42601 @7: syntax error at or near \"to\"");
+    assert_string_equal(parse_fmt("copy t from f"),
+                        "ERROR 42601 @12: syntax error at or near \"f\"");
 
     Arena *arena = arena_create(NULL, NULL, 0);
     AstStatement *s = parse_one(arena, "copy T (x) from '/a b.csv' (FORMAT CSV, Header, NULL 'n', "
@@ -225,7 +228,8 @@ static void test_explain(void **state)
 {
     (void)state;
     assert_string_equal(parse_fmt("explain select 1"), "EXPLAIN SELECT 1");
-    assert_string_equal(parse_fmt("EXPLAIN ANALYZE select a from t"), "EXPLAIN ANALYZE SELECT a FROM t");
+    assert_string_equal(parse_fmt("EXPLAIN ANALYZE select a from t"),
+                        "EXPLAIN ANALYZE SELECT a FROM t");
     assert_string_equal(parse_fmt("explain insert into t values (1)"),
                         "EXPLAIN INSERT INTO t VALUES (1)");
     assert_string_equal(parse_fmt("explain create table t as select 1"),

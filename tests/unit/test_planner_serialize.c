@@ -14,7 +14,8 @@
 #include <string.h>
 
 /* Two tables: t(a INTEGER NOT NULL, b VARCHAR, c DECIMAL(15,2), d DATE, e DOUBLE, f TIMESTAMP). */
-static Status fake_get_table(void *ctx, const char *name, Arena *arena, CatalogTable **out, Error *err)
+static Status fake_get_table(void *ctx, const char *name, Arena *arena, CatalogTable **out,
+                             Error *err)
 {
     (void)ctx;
     *out = NULL;
@@ -45,11 +46,14 @@ static Status fake_get_table(void *ctx, const char *name, Arena *arena, CatalogT
 static const char *STATEMENTS[] = {
     "select * from t",
     "select a, b from t where a > 5 and b like 'x%' or c between 1.5 and 2.5",
-    "select b, count(*), sum(c), avg(e), min(d), max(f), count(distinct a) from t group by b having count(*) > 1",
-    "select a + 1 as x, -a, a * 2 - 3, a / 2, a % 3, c * c, e / 3 from t order by x desc nulls last limit 10 offset 2",
+    "select b, count(*), sum(c), avg(e), min(d), max(f), count(distinct a) from t group by b "
+    "having count(*) > 1",
+    "select a + 1 as x, -a, a * 2 - 3, a / 2, a % 3, c * c, e / 3 from t order by x desc nulls "
+    "last limit 10 offset 2",
     "select distinct b from t",
     "select case when a > 1 then 'big' when a is null then null else 'small' end from t",
-    "select cast(a as varchar) || b, lower(b), upper(b), length(b), substring(b, 2, 3), coalesce(b, 'z') from t",
+    "select cast(a as varchar) || b, lower(b), upper(b), length(b), substring(b, 2, 3), "
+    "coalesce(b, 'z') from t",
     "select round(c, 1), abs(e), extract(year from d), d + 1, d - date '2024-01-01' from t",
     "select * from (values (1, 'a'), (2, null)) v(x, y)",
     "select 1, 'two', 3.5, date '2024-01-02', timestamp '2024-01-02 03:04:05', true, null",
@@ -77,7 +81,8 @@ static QueryPlan *plan_sql(const char *sql, Arena *arena)
     assert_int_equal(n, 1);
     Catalog catalog = fake_catalog();
     BoundStatement *bs;
-    if (planner_bind(stmts[0].stmt, &catalog, arena, &bs, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
+    if (planner_bind(stmts[0].stmt, &catalog, arena, &bs, &err) != BS_OK)
+        fail_msg("%s: %s", sql, err.message);
     assert_int_equal(planner_optimize(&bs->plan, arena, &err), BS_OK);
     QueryPlan *plan;
     if (planner_physical(bs, arena, &plan, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
@@ -134,7 +139,8 @@ static void test_truncated_and_corrupted(void **state)
         Buffer a;
         buffer_init(&a);
         Error err = ERROR_INIT;
-        assert_int_equal(fragment_serialize(plan->fragments[plan->n_fragments - 1], &a, &err), BS_OK);
+        assert_int_equal(fragment_serialize(plan->fragments[plan->n_fragments - 1], &a, &err),
+                         BS_OK);
         /* Every proper prefix is refused. */
         for (size_t cut = 0; cut < a.len; cut++) {
             Arena *scratch = arena_create(NULL, NULL, 0);

@@ -59,7 +59,8 @@ static void exec_ok(Engine *e, const char *sql)
 {
     Result *r = NULL;
     Error err = ERROR_INIT;
-    if (engine_execute(e, sql, strlen(sql), &r, &err) != BS_OK) fail_msg("%s: %s %s", sql, err.sqlstate, err.message);
+    if (engine_execute(e, sql, strlen(sql), &r, &err) != BS_OK)
+        fail_msg("%s: %s %s", sql, err.sqlstate, err.message);
     result_free(r);
 }
 
@@ -67,7 +68,8 @@ static int64_t query_int(Engine *e, const char *sql)
 {
     Result *r = NULL;
     Error err = ERROR_INIT;
-    if (engine_execute(e, sql, strlen(sql), &r, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
+    if (engine_execute(e, sql, strlen(sql), &r, &err) != BS_OK)
+        fail_msg("%s: %s", sql, err.message);
     assert_true(r->n_rows == 1);
     Value v;
     result_get(r, 0, 0, &v);
@@ -179,7 +181,8 @@ static void test_injected_failures(void **state)
     (void)state;
     Engine *e = open_engine("faults", 0);
     exec_ok(e, "create table t (a integer not null, b varchar, c decimal(10,2))");
-    exec_ok(e, "insert into t values (1, 'one', 1.5), (2, 'a string longer than twelve', 2.5), (3, null, null)");
+    exec_ok(e, "insert into t values (1, 'one', 1.5), (2, 'a string longer than twelve', 2.5), (3, "
+               "null, null)");
     static const char *statements[] = {
         "insert into t select a + 10, b || '!', c * 2 from t",
         "select b, count(*), sum(c), count(distinct a) from t group by b order by b",
@@ -195,7 +198,8 @@ static void test_injected_failures(void **state)
             if (st != BS_OK) {
                 failures++;
                 if (query_int(e, "select count(*) from t") != 3)
-                    fail_msg("statement %zu failed at allocation %ld (%s) but changed t", k, n, err.message);
+                    fail_msg("statement %zu failed at allocation %ld (%s) but changed t", k, n,
+                             err.message);
                 /* An injected failure surfaces as an error, never as a wrong answer. */
                 assert_true(error_is_set(&err));
                 error_clear(&err);
