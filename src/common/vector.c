@@ -15,17 +15,24 @@ __attribute__((constructor)) static void init_sel_identity(void)
         SEL_IDENTITY[k] = k;
 }
 
-Status vector_init(Vector *v, LogicalType type, Arena *buffer_arena, Arena *batch_arena, Error *err)
+Status vector_init_sized(Vector *v, LogicalType type, idx_t capacity, Arena *buffer_arena,
+                         Arena *batch_arena, Error *err)
 {
     memset(v, 0, sizeof *v);
     v->type = type;
     v->kind = VEC_FLAT;
     v->arena = batch_arena;
-    size_t bytes = type_size(type) * BASALT_VECTOR_SIZE;
-    v->own_data = arena_alloc(buffer_arena, bytes ? bytes : 8);
+    if (capacity == 0) return BS_OK;
+    v->own_data = arena_alloc(buffer_arena, type_size(type) * capacity);
     if (!v->own_data) return arena_error(buffer_arena, err);
     v->data = v->own_data;
     return BS_OK;
+}
+
+Status vector_init(Vector *v, LogicalType type, Arena *buffer_arena, Arena *batch_arena,
+                   Error *err)
+{
+    return vector_init_sized(v, type, BASALT_VECTOR_SIZE, buffer_arena, batch_arena, err);
 }
 
 void vector_reset(Vector *v)

@@ -66,6 +66,12 @@ static inline void validity_set_valid(uint64_t *validity, idx_t row)
  */
 Status vector_init(Vector *v, LogicalType type, Arena *buffer_arena, Arena *batch_arena,
                    Error *err);
+/*
+ * As vector_init with room for only `capacity` values (0: no buffer of its own — for a
+ * vector that only ever refers to others' data, or a constant that holds one value).
+ */
+Status vector_init_sized(Vector *v, LogicalType type, idx_t capacity, Arena *buffer_arena,
+                         Arena *batch_arena, Error *err);
 /* Returns v to flat over its own buffer with no NULLs (the start of a new batch). */
 void vector_reset(Vector *v);
 /* Ensures a validity bitmap (all valid) exists for a flat or constant vector. */

@@ -38,29 +38,49 @@ struct ExprState {
     KernelInfo kernel;
     int column;
     Value constant;
-    sel_t *scratch; /* BASALT_VECTOR_SIZE entries, for narrowing */
-    sel_t *scratch2;
+    sel_t *scratch;  /* AND, OR, CASE: rows still undecided (BASALT_VECTOR_SIZE entries) */
+    sel_t *scratch2; /* CASE: rows of the current branch */
+    sel_t *call_sel; /* calls: rows without NULL arguments; one array shared by the tree,
+                        as a call uses it only after its arguments are done */
 };
 
 /* ---- compilation ---- */
 
-static Status new_state(Arena *arena, Arena *batch, StateKind kind, LogicalType type,
+/* What all states of one compiled tree share. */
+typedef struct TreeShared {
+    Arena *batch;
+    sel_t *call_sel;
+} TreeShared;
+
+/*
+ * A state with just the memory its kind needs: a column only refers to its input (no
+ * buffer), a constant holds one value; narrowing kinds get their row lists. Expressions
+ * with thousands of nodes (long IN lists) stay small this way.
+ */
+static Status new_state(Arena *arena, const TreeShared *tree, StateKind kind, LogicalType type,
                         int n_children, ExprState **out, Error *err)
 {
     ExprState *s = arena_alloc_zero(arena, sizeof *s);
     if (!s) return arena_error(arena, err);
     s->kind = kind;
     s->type = type;
-    s->batch = batch;
-    BS_TRY(vector_init(&s->result, type, arena, batch, err));
+    s->batch = tree->batch;
+    s->call_sel = tree->call_sel;
+    idx_t capacity = kind == ST_COLUMN ? 0 : kind == ST_CONSTANT ? 1 : BASALT_VECTOR_SIZE;
+    BS_TRY(vector_init_sized(&s->result, type, capacity, arena, tree->batch, err));
     s->n_children = n_children;
     if (n_children) {
         s->children = arena_alloc_zero(arena, sizeof(ExprState *) * (size_t)n_children);
         if (!s->children) return arena_error(arena, err);
     }
-    s->scratch = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
-    s->scratch2 = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
-    if (!s->scratch || !s->scratch2) return arena_error(arena, err);
+    if (kind == ST_AND || kind == ST_OR || kind == ST_CASE) {
+        s->scratch = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+        if (!s->scratch) return arena_error(arena, err);
+    }
+    if (kind == ST_CASE) {
+        s->scratch2 = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+        if (!s->scratch2) return arena_error(arena, err);
+    }
     *out = s;
     return BS_OK;
 }
@@ -103,14 +123,14 @@ static Status try_fold(ExprState *s, Arena *arena, Error *err)
 }
 
 static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
-                      Arena *batch, ExprState **out, Error *err)
+                      const TreeShared *tree, ExprState **out, Error *err)
 {
     ExprState *s;
     if (e->type.id <= TYPE_NULL || e->type.id >= TYPE_COUNT_)
         return bad_plan("expression type", err);
     switch (e->kind) {
     case EXPR_CONSTANT:
-        BS_TRY(new_state(arena, batch, ST_CONSTANT, e->type, 0, &s, err));
+        BS_TRY(new_state(arena, tree, ST_CONSTANT, e->type, 0, &s, err));
         if (!type_equals(e->u.constant.type, e->type)) return bad_plan("constant type", err);
         BS_TRY(value_copy(arena, &e->u.constant, &s->constant, err));
         break;
@@ -118,34 +138,34 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
         if (e->u.column.index < 0 || e->u.column.index >= n_cols)
             return bad_plan("column index out of range", err);
         if (!type_equals(types[e->u.column.index], e->type)) return bad_plan("column type", err);
-        BS_TRY(new_state(arena, batch, ST_COLUMN, e->type, 0, &s, err));
+        BS_TRY(new_state(arena, tree, ST_COLUMN, e->type, 0, &s, err));
         s->column = e->u.column.index;
         break;
     case EXPR_CALL: {
         int n = e->u.call.n_args;
-        BS_TRY(new_state(arena, batch, ST_CALL, e->type, n, &s, err));
+        BS_TRY(new_state(arena, tree, ST_CALL, e->type, n, &s, err));
         LogicalType arg_types[8];
         LogicalType *at = n <= 8 ? arg_types : arena_alloc(arena, sizeof(LogicalType) * (size_t)n);
         if (!at) return arena_error(arena, err);
         for (int k = 0; k < n; k++) {
-            BS_TRY(compile(e->u.call.args[k], n_cols, types, arena, batch, &s->children[k], err));
+            BS_TRY(compile(e->u.call.args[k], n_cols, types, arena, tree, &s->children[k], err));
             at[k] = s->children[k]->type;
         }
         BS_TRY(kernel_lookup(e->u.call.func, at, n, e->type, arena, &s->kernel, err));
         break;
     }
     case EXPR_CAST:
-        BS_TRY(new_state(arena, batch, ST_CALL, e->type, 1, &s, err));
-        BS_TRY(compile(e->u.cast.arg, n_cols, types, arena, batch, &s->children[0], err));
+        BS_TRY(new_state(arena, tree, ST_CALL, e->type, 1, &s, err));
+        BS_TRY(compile(e->u.cast.arg, n_cols, types, arena, tree, &s->children[0], err));
         BS_TRY(cast_kernel_lookup(s->children[0]->type, e->type, arena, &s->kernel, err));
         break;
     case EXPR_AND:
     case EXPR_OR:
         if (e->type.id != TYPE_BOOLEAN || e->u.conj.n_args < 1) return bad_plan("conjunction", err);
-        BS_TRY(new_state(arena, batch, e->kind == EXPR_AND ? ST_AND : ST_OR, e->type,
+        BS_TRY(new_state(arena, tree, e->kind == EXPR_AND ? ST_AND : ST_OR, e->type,
                          e->u.conj.n_args, &s, err));
         for (int k = 0; k < e->u.conj.n_args; k++) {
-            BS_TRY(compile(e->u.conj.args[k], n_cols, types, arena, batch, &s->children[k], err));
+            BS_TRY(compile(e->u.conj.args[k], n_cols, types, arena, tree, &s->children[k], err));
             if (s->children[k]->type.id != TYPE_BOOLEAN)
                 return bad_plan("conjunction argument", err);
         }
@@ -157,26 +177,26 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
                          : e->kind == EXPR_IS_NULL ? ST_IS_NULL
                                                    : ST_IS_NOT_NULL;
         if (e->type.id != TYPE_BOOLEAN) return bad_plan("boolean operator type", err);
-        BS_TRY(new_state(arena, batch, kind, e->type, 1, &s, err));
-        BS_TRY(compile(e->u.unary.arg, n_cols, types, arena, batch, &s->children[0], err));
+        BS_TRY(new_state(arena, tree, kind, e->type, 1, &s, err));
+        BS_TRY(compile(e->u.unary.arg, n_cols, types, arena, tree, &s->children[0], err));
         if (kind == ST_NOT && s->children[0]->type.id != TYPE_BOOLEAN)
             return bad_plan("NOT argument", err);
         break;
     }
     case EXPR_CASE: {
         int n = e->u.case_.n_whens;
-        BS_TRY(new_state(arena, batch, ST_CASE, e->type, 2 * n + 1, &s, err));
+        BS_TRY(new_state(arena, tree, ST_CASE, e->type, 2 * n + 1, &s, err));
         for (int k = 0; k < n; k++) {
-            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, batch, &s->children[2 * k],
+            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, tree, &s->children[2 * k],
                            err));
-            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, batch,
+            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, tree,
                            &s->children[2 * k + 1], err));
             if (s->children[2 * k]->type.id != TYPE_BOOLEAN ||
                 !type_equals(s->children[2 * k + 1]->type, e->type))
                 return bad_plan("CASE branch types", err);
         }
         BS_TRY(
-            compile(e->u.case_.else_expr, n_cols, types, arena, batch, &s->children[2 * n], err));
+            compile(e->u.case_.else_expr, n_cols, types, arena, tree, &s->children[2 * n], err));
         if (!type_equals(s->children[2 * n]->type, e->type)) return bad_plan("CASE ELSE type", err);
         break;
     }
@@ -191,9 +211,9 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
 Status expr_compile(const Expr *expr, int n_cols, const LogicalType *types, Arena *arena,
                     ExprState **out, Error *err)
 {
-    Arena *batch = arena_create(arena, NULL, 0);
-    if (!batch) return arena_error(arena, err);
-    return compile(expr, n_cols, types, arena, batch, out, err);
+    TreeShared tree = {arena_create(arena, NULL, 0), arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE)};
+    if (!tree.batch || !tree.call_sel) return arena_error(arena, err);
+    return compile(expr, n_cols, types, arena, &tree, out, err);
 }
 
 bool expr_constant_value(const ExprState *state, Value *out)
@@ -260,9 +280,9 @@ static Status eval_call(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
     if (!s->kernel.strict)
         return s->kernel.fn(argv, s->n_children, sel, count, &s->result, s->kernel.data, err);
     idx_t n_valid;
-    BS_TRY(split_nulls(s, sel, count, s->scratch, &n_valid, err));
+    BS_TRY(split_nulls(s, sel, count, s->call_sel, &n_valid, err));
     if (n_valid == 0) return BS_OK;
-    return s->kernel.fn(argv, s->n_children, s->scratch, n_valid, &s->result, s->kernel.data, err);
+    return s->kernel.fn(argv, s->n_children, s->call_sel, n_valid, &s->result, s->kernel.data, err);
 }
 
 /* AND / OR with SQL's three-valued logic; `decisive` is FALSE for AND, TRUE for OR. */

@@ -368,12 +368,17 @@ static Status bind_in_list(Binder *b, const AstExpr *ast, const Scope *scope, Bi
     for (int k = 0; k < n; k++)
         BS_TRY(bind_expr(b, ast->u.in_list.list.items[k], scope, clause, &all[k + 1], err));
     BS_TRY(binder_unify_types(b, all, n + 1, "IN", err));
-    Expr *result = NULL;
-    for (int k = 1; k <= n; k++) {
-        Expr *eq;
-        BS_TRY(call2(b, FN_EQ, all[0], all[k], all[k]->pos, &eq, err));
-        result = result ? make_conj(b, EXPR_OR, result, eq, ast->pos) : eq;
-        if (!result) return arena_error(b->arena, err);
+    /* One n-ary OR of equalities (built at once: growing it pairwise would be quadratic). */
+    Expr *result;
+    if (n == 1) {
+        BS_TRY(call2(b, FN_EQ, all[0], all[1], all[1]->pos, &result, err));
+    } else {
+        result = expr_new(b->arena, EXPR_OR, type_make(TYPE_BOOLEAN), ast->pos);
+        Expr **args = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        if (!result || !args) return arena_error(b->arena, err);
+        for (int k = 1; k <= n; k++) BS_TRY(call2(b, FN_EQ, all[0], all[k], all[k]->pos, &args[k - 1], err));
+        result->u.conj.n_args = n;
+        result->u.conj.args = args;
     }
     if (ast->u.in_list.negated) result = make_unary(b, EXPR_NOT, result, ast->pos);
     *out = result;

@@ -145,6 +145,24 @@ static void test_memory_limit(void **state)
     engine_close(e);
 }
 
+/* A long IN list costs memory in proportion to its length (it was quadratic once). */
+static void test_long_in_list(void **state)
+{
+    (void)state;
+    Engine *e = open_engine("inlist", 256 << 20);
+    make_big(e, 10); /* x = 1 … 4096 */
+    size_t cap = 400000, len = 0;
+    char *sql = bs_malloc(cap);
+    assert_non_null(sql);
+    len += (size_t)snprintf(sql, cap, "select count(*) from big where x in (");
+    for (int k = 0; k < 30000; k++)
+        len += (size_t)snprintf(sql + len, cap - len, "%s%d", k ? "," : "", k * 2);
+    snprintf(sql + len, cap - len, ")");
+    assert_int_equal(query_int(e, sql), 2048); /* the even x of 1 … 4096 */
+    bs_free(sql);
+    engine_close(e);
+}
+
 static void test_lock(void **state)
 {
     (void)state;
@@ -233,6 +251,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_memory_limit),
+        cmocka_unit_test(test_long_in_list),
         cmocka_unit_test(test_lock),
         cmocka_unit_test(test_injected_failures),
     };
