@@ -120,7 +120,10 @@ Status io_mkdir(const char *path, Error *err)
     if (mkdir(path, 0755) == 0) return BS_OK;
     int saved = errno;
     struct stat st;
-    if (saved == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return BS_OK;
+    if (saved == EEXIST && stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) return BS_OK;
+        return error_set(err, SQLSTATE_IO_ERROR, -1, "\"%s\" exists and is not a directory", path);
+    }
     return io_error(err, saved, "could not create directory \"%s\"", path);
 }
 
