@@ -301,15 +301,34 @@ Status vector_set_value(Vector *v, idx_t row, const Value *value, Error *err)
     return BS_OK;
 }
 
+/* Bytes a chunk's fixed arena needs: the Chunk, its arrays and its column buffers. */
+static size_t chunk_fixed_bytes(const LogicalType *types, int n_cols)
+{
+#define ROUND16(n) (((n) + 15) & ~(size_t)15)
+    size_t n = (size_t)(n_cols ? n_cols : 1);
+    size_t bytes = ROUND16(sizeof(Chunk)) + ROUND16(sizeof(Vector) * n) + ROUND16(sizeof(LogicalType) * n);
+    for (int col = 0; col < n_cols; col++) {
+        size_t size = type_size(types[col]) * BASALT_VECTOR_SIZE;
+        bytes += ROUND16(size ? size : 8);
+    }
+    return bytes;
+#undef ROUND16
+}
+
+/* Block size of a chunk's batch arena (strings, validity): small vectors, small blocks. */
+#define CHUNK_BATCH_BLOCK BS_MIN(64 * 1024, BS_MAX(4 * 1024, BASALT_VECTOR_SIZE * 8))
+
 Chunk *chunk_create(Arena *parent, const LogicalType *types, int n_cols, Error *err)
 {
-    Arena *fixed = arena_create(parent, NULL, 0);
+    /* One block holds everything fixed, so a chunk costs what it needs, not a 64 kB block
+       (which matters with many small chunks, and with tiny vector sizes). */
+    Arena *fixed = arena_create(parent, NULL, chunk_fixed_bytes(types, n_cols));
     if (!fixed) {
         error_oom(err);
         return NULL;
     }
     Chunk *chunk = arena_alloc_zero(fixed, sizeof *chunk);
-    Arena *batch = chunk ? arena_create(fixed, NULL, 0) : NULL;
+    Arena *batch = chunk ? arena_create(fixed, NULL, CHUNK_BATCH_BLOCK) : NULL;
     if (!chunk || !batch) {
         arena_error(fixed, err);
         arena_destroy(fixed);
