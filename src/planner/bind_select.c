@@ -429,10 +429,11 @@ static Status match_select_item(const AstExpr *ast, const ItemList *items, const
     if (names_too && ast->kind == AST_COLUMN && !ast->u.column.qualifier) {
         for (int k = 0; k < items->count; k++) {
             if (strcmp(items->items[k].name, ast->u.column.name) != 0) continue;
-            if (*out >= 0)
+            /* Two items of one name are ambiguous unless they are the same expression. */
+            if (*out >= 0 && !expr_equal(items->items[*out].expr, items->items[k].expr))
                 return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, ast->pos, "%s \"%s\" is ambiguous",
                                  clause, ast->u.column.name);
-            *out = k;
+            if (*out < 0) *out = k;
         }
     }
     return BS_OK;
