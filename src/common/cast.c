@@ -24,25 +24,7 @@ char *value_to_text(const Value *v, Arena *arena, uint32_t *len)
         return s;
     }
     char buf[VALUE_TEXT_MAX];
-    int n;
-    switch (type_physical(v->type)) {
-    case PHYS_BOOL:
-        n = format_physical(v->type, &(uint8_t){v->u.b}, buf);
-        break;
-    case PHYS_INT32:
-        n = format_physical(v->type, &v->u.i32, buf);
-        break;
-    case PHYS_INT64:
-        n = format_physical(v->type, &v->u.i64, buf);
-        break;
-    case PHYS_DOUBLE:
-        n = format_physical(v->type, &v->u.f64, buf);
-        break;
-    default:
-        n = 0;
-        buf[0] = '\0';
-        break;
-    }
+    int n = format_value(v, buf);
     char *s = arena_strndup(arena, buf, (size_t)n);
     if (s) *len = (uint32_t)n;
     return s;

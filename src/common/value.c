@@ -567,6 +567,27 @@ int format_timestamp(int64_t micros, char *buf)
     return len;
 }
 
+int format_value(const Value *v, char *buf)
+{
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL: {
+        uint8_t b = v->u.b;
+        return format_physical(v->type, &b, buf);
+    }
+    case PHYS_INT32:
+        return format_physical(v->type, &v->u.i32, buf);
+    case PHYS_INT64:
+        return format_physical(v->type, &v->u.i64, buf);
+    case PHYS_DOUBLE:
+        return format_physical(v->type, &v->u.f64, buf);
+    case PHYS_STRING:
+    case PHYS_INVALID:
+        break;
+    }
+    buf[0] = '\0';
+    return 0;
+}
+
 int format_physical(LogicalType type, const void *data, char *buf)
 {
     switch ((TypeId)type.id) {

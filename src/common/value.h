@@ -92,6 +92,12 @@ int format_timestamp(int64_t micros, char *buf);
  */
 int format_physical(LogicalType type, const void *data, char *buf);
 
+/*
+ * Formats a non-NULL Value of any type except VARCHAR (its text is its bytes) into buf
+ * (VALUE_TEXT_MAX bytes); returns the length.
+ */
+int format_value(const Value *v, char *buf);
+
 /* Calendar arithmetic: days since 1970-01-01 ⇄ civil date (proleptic Gregorian). */
 int32_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);

@@ -43,7 +43,7 @@ static const char *func_symbol(ScalarFuncId f)
     }
 }
 
-static void format_value(const Value *v, Buffer *out)
+static void explain_value(const Value *v, Buffer *out)
 {
     if (v->is_null) {
         buffer_printf(out, "NULL");
@@ -62,15 +62,8 @@ static void format_value(const Value *v, Buffer *out)
     case TYPE_BOOLEAN:
         buffer_printf(out, "%s", v->u.b ? "true" : "false");
         return;
-    case TYPE_INTEGER:
-    case TYPE_DATE:
-        format_physical(v->type, &v->u.i32, buf);
-        break;
-    case TYPE_DOUBLE:
-        format_physical(v->type, &v->u.f64, buf);
-        break;
     default:
-        format_physical(v->type, &v->u.i64, buf);
+        format_value(v, buf);
         break;
     }
     if (v->type.id == TYPE_DATE)
@@ -94,7 +87,7 @@ void expr_format(const Expr *e, Buffer *out)
     char tname[32];
     switch (e->kind) {
     case EXPR_CONSTANT:
-        format_value(&e->u.constant, out);
+        explain_value(&e->u.constant, out);
         return;
     case EXPR_COLUMN:
         buffer_printf(out, "#%d", e->u.column.index);
@@ -205,7 +198,7 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
                               zone_op_name(z->op));
                 if (z->op < PZ_IS_NULL) {
                     buffer_printf(out, " ");
-                    format_value(&z->value, out);
+                    explain_value(&z->value, out);
                 }
             }
         }

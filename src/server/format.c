@@ -42,26 +42,7 @@ static const char *value_text(const Value *v, char *buf, size_t *len)
         *len = v->u.str.len;
         return v->u.str.data;
     }
-    int n;
-    switch (type_physical(v->type)) {
-    case PHYS_BOOL: {
-        uint8_t b = v->u.b;
-        n = format_physical(v->type, &b, buf);
-        break;
-    }
-    case PHYS_INT32:
-        n = format_physical(v->type, &v->u.i32, buf);
-        break;
-    case PHYS_INT64:
-        n = format_physical(v->type, &v->u.i64, buf);
-        break;
-    case PHYS_DOUBLE:
-        n = format_physical(v->type, &v->u.f64, buf);
-        break;
-    default:
-        n = 0;
-        break;
-    }
+    int n = format_value(v, buf);
     *len = (size_t)n;
     return buf;
 }

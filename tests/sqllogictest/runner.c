@@ -119,25 +119,7 @@ static void value_text(const Value *v, Buffer *out)
         return;
     }
     char buf[VALUE_TEXT_MAX];
-    switch (type_physical(v->type)) {
-    case PHYS_BOOL: {
-        uint8_t b = v->u.b;
-        format_physical(v->type, &b, buf);
-        break;
-    }
-    case PHYS_INT32:
-        format_physical(v->type, &v->u.i32, buf);
-        break;
-    case PHYS_INT64:
-        format_physical(v->type, &v->u.i64, buf);
-        break;
-    case PHYS_DOUBLE:
-        format_physical(v->type, &v->u.f64, buf);
-        break;
-    default:
-        buf[0] = '\0';
-        break;
-    }
+    format_value(v, buf);
     buffer_printf(out, "%s", buf);
 }
 
