@@ -92,6 +92,12 @@ expect_eq "two statements in one -c" $'a\n1\nb\n2' "$out"
 checks=$((checks + 1))
 grep -Eq '^Time: [0-9]+\.[0-9]{3} ms$' err.txt || fail "timing line"
 
+# --- a data directory that cannot be one ------------------------------------------------
+touch not-a-dir
+out=$("$BASALT" --data not-a-dir -c "select 1" 2>&1)
+expect_eq "data dir is a file exit" 1 $?
+expect_eq "data dir is a file message" 'basalt: "not-a-dir" exists and is not a directory' "$out"
+
 # --- modes not supported yet exit 2 --------------------------------------------------------
 for args in "coordinator --data d" "worker --coordinator localhost:1" "cluster --data d --workers 2" "--connect localhost:7070 -c select"; do
     # shellcheck disable=SC2086
