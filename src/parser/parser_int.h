@@ -93,6 +93,8 @@ typedef struct ParseCtx {
     bool failed;          /* an error is set: builders return NULL, the driver stops */
     AstStatement *result; /* set by the start rule when a statement is complete */
     Token cur;            /* the token being fed (for stack-overflow positions) */
+    Token prev;           /* the token fed before it (pos < 0: none in this statement) */
+    int stmt_start;       /* byte offset of the current statement's first token */
 } ParseCtx;
 
 /* Called from the grammar's %syntax_error / %stack_overflow. */

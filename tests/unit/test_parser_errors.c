@@ -116,8 +116,13 @@ static void test_syntax_error_positions(void **state)
     assert_string_equal(parse_fmt("select a from t order by a union select 1"),
                         "ERROR 42601 @27: syntax error at or near \"union\"");
     assert_string_equal(parse_fmt("select 1 1"), "ERROR 42601 @9: syntax error at or near \"1\"");
+    /* Valid SQL that Basalt does not run yet is 0A000, not a syntax error. */
     assert_string_equal(parse_fmt("update t set a = 1"),
-                        "ERROR 42601 @0: syntax error at or near \"update\"");
+                        "ERROR 0A000 @0: UPDATE is not supported yet");
+    assert_string_equal(parse_fmt("create view v as select 1"),
+                        "ERROR 0A000 @7: CREATE VIEW is not supported yet");
+    assert_string_equal(parse_fmt("create tablex t (a int)"),
+                        "ERROR 42601 @7: syntax error at or near \"tablex\"");
     /* An error in a later statement reports that statement's position in the script. */
     assert_string_equal(parse_fmt("select 1;\nselect 2 +;"),
                         "ERROR 42601 @20: syntax error at or near \";\"");
