@@ -43,8 +43,6 @@ struct Operator {
     Task *task;
     Arena *arena;       /* the operator's memory, accounted to `tracker` */
     MemTracker tracker; /* child of the task's tracker */
-    int n_in;           /* input columns and types (sinks and intermediates) */
-    const LogicalType *in_types;
     bool closed;
     /* statistics */
     uint64_t rows_in, rows_out;
@@ -60,13 +58,9 @@ Chunk *chunk_view_create(Arena *arena, const LogicalType *types, int n_cols, Err
 /* Shared state of a breaker between its sink pipeline and its source pipeline. */
 typedef struct BreakerState BreakerState;
 
-/* Creates the operator for plan node `node` in driver `d` (operators.c dispatches). */
-typedef Status (*OperatorFactory)(Driver *d, const PlanNode *node, void *shared, Operator **out,
-                                  Error *err);
-
 /* Allocates an operator of `size` bytes with its arena and tracker. */
 Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, size_t size,
-                       int n_in, const LogicalType *in_types, Error *err);
+                       Error *err);
 
 /* ---- the operators (one file each) ---- */
 Status op_table_scan_create(Driver *d, const PlanNode *node, Operator **out, Error *err);

@@ -187,16 +187,15 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
         int n = e->u.case_.n_whens;
         BS_TRY(new_state(arena, tree, ST_CASE, e->type, 2 * n + 1, &s, err));
         for (int k = 0; k < n; k++) {
-            BS_TRY(compile(e->u.case_.whens[k], n_cols, types, arena, tree, &s->children[2 * k],
+            BS_TRY(
+                compile(e->u.case_.whens[k], n_cols, types, arena, tree, &s->children[2 * k], err));
+            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, tree, &s->children[2 * k + 1],
                            err));
-            BS_TRY(compile(e->u.case_.thens[k], n_cols, types, arena, tree,
-                           &s->children[2 * k + 1], err));
             if (s->children[2 * k]->type.id != TYPE_BOOLEAN ||
                 !type_equals(s->children[2 * k + 1]->type, e->type))
                 return bad_plan("CASE branch types", err);
         }
-        BS_TRY(
-            compile(e->u.case_.else_expr, n_cols, types, arena, tree, &s->children[2 * n], err));
+        BS_TRY(compile(e->u.case_.else_expr, n_cols, types, arena, tree, &s->children[2 * n], err));
         if (!type_equals(s->children[2 * n]->type, e->type)) return bad_plan("CASE ELSE type", err);
         break;
     }
@@ -211,7 +210,8 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
 Status expr_compile(const Expr *expr, int n_cols, const LogicalType *types, Arena *arena,
                     ExprState **out, Error *err)
 {
-    TreeShared tree = {arena_create(arena, NULL, 0), arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE)};
+    TreeShared tree = {arena_create(arena, NULL, 0),
+                       arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE)};
     if (!tree.batch || !tree.call_sel) return arena_error(arena, err);
     return compile(expr, n_cols, types, arena, &tree, out, err);
 }

@@ -12,7 +12,6 @@
 
 struct BreakerState {
     const PlanNode *node;
-    const LogicalType *in_types;
     pthread_mutex_t lock;
     int n_tables, cap_tables;
     AggTable **tables;
@@ -27,7 +26,6 @@ BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err)
         return NULL;
     }
     s->node = node;
-    s->in_types = node->children[0]->types;
     pthread_mutex_init(&s->lock, NULL);
     memtracker_init(&s->tracker, task_tracker(task), "HashAggregate", 0);
     return s;
@@ -153,8 +151,7 @@ Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared,
 {
     BS_TRY(check_node(node, err));
     const PlanNode *child = node->children[0];
-    AggSinkOp *s = (AggSinkOp *)operator_new(d, node, &AGG_SINK_VTAB, sizeof *s, child->n_cols,
-                                             child->types, err);
+    AggSinkOp *s = (AggSinkOp *)operator_new(d, node, &AGG_SINK_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->table = agg_table_create(node, child->types, &shared->tracker, err);
@@ -242,8 +239,7 @@ static const OperatorVtab AGG_SOURCE_VTAB = {
 Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                             Error *err)
 {
-    AggSourceOp *s =
-        (AggSourceOp *)operator_new(d, node, &AGG_SOURCE_VTAB, sizeof *s, 0, NULL, err);
+    AggSourceOp *s = (AggSourceOp *)operator_new(d, node, &AGG_SOURCE_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);

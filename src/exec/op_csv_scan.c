@@ -79,7 +79,7 @@ static const OperatorVtab CSV_VTAB = {
 
 Status op_csv_scan_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
-    CsvScanOp *c = (CsvScanOp *)operator_new(d, node, &CSV_VTAB, sizeof *c, 0, NULL, err);
+    CsvScanOp *c = (CsvScanOp *)operator_new(d, node, &CSV_VTAB, sizeof *c, err);
     if (!c) return BS_ERROR;
     c->out = chunk_create(c->base.arena, node->types, node->n_cols, err);
     if (!c->out) return BS_ERROR;

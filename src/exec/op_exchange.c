@@ -85,7 +85,7 @@ static const OperatorVtab SOURCE_VTAB = {
 Status op_exchange_source_create(Driver *d, const PlanNode *node, ExchangeSource *source,
                                  Operator **out, Error *err)
 {
-    SourceOp *s = (SourceOp *)operator_new(d, node, &SOURCE_VTAB, sizeof *s, 0, NULL, err);
+    SourceOp *s = (SourceOp *)operator_new(d, node, &SOURCE_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->source = source;
     *out = &s->base;
@@ -157,8 +157,7 @@ static const OperatorVtab SINK_VTAB = {
 Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *sink, Operator **out,
                                Error *err)
 {
-    SinkOp *s =
-        (SinkOp *)operator_new(d, node, &SINK_VTAB, sizeof *s, node->n_cols, node->types, err);
+    SinkOp *s = (SinkOp *)operator_new(d, node, &SINK_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     if (!sink) return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "task has no output");
     s->sink = sink;

@@ -97,8 +97,7 @@ static const OperatorVtab FILTER_VTAB = {
 Status op_filter_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    FilterOp *f = (FilterOp *)operator_new(d, node, &FILTER_VTAB, sizeof *f, child->n_cols,
-                                           child->types, err);
+    FilterOp *f = (FilterOp *)operator_new(d, node, &FILTER_VTAB, sizeof *f, err);
     if (!f) return BS_ERROR;
     BS_TRY(expr_compile(node->u.filter.predicate, child->n_cols, child->types, f->base.arena,
                         &f->predicate, err));

@@ -88,8 +88,7 @@ static const OperatorVtab LIMIT_VTAB = {
 Status op_limit_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    LimitOp *l =
-        (LimitOp *)operator_new(d, node, &LIMIT_VTAB, sizeof *l, child->n_cols, child->types, err);
+    LimitOp *l = (LimitOp *)operator_new(d, node, &LIMIT_VTAB, sizeof *l, err);
     if (!l) return BS_ERROR;
     l->limit = node->u.limit.limit;
     l->offset = node->u.limit.offset;

@@ -68,8 +68,7 @@ static const OperatorVtab PROJECT_VTAB = {
 Status op_project_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
     const PlanNode *child = node->children[0];
-    ProjectOp *p = (ProjectOp *)operator_new(d, node, &PROJECT_VTAB, sizeof *p, child->n_cols,
-                                             child->types, err);
+    ProjectOp *p = (ProjectOp *)operator_new(d, node, &PROJECT_VTAB, sizeof *p, err);
     if (!p) return BS_ERROR;
     p->n_exprs = node->n_cols;
     p->exprs =

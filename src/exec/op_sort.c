@@ -84,7 +84,7 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
 
 typedef struct SortContext {
     const PlanNode *node;
-    const Run *run_a, *run_b;
+    const Run *run;
 } SortContext;
 
 /* Compares row x of run a with row y of run b by the sort keys. */
@@ -107,7 +107,7 @@ static int compare_refs(const void *pa, const void *pb, void *arg)
 {
     const SortContext *ctx = arg;
     const RowRef *a = pa, *b = pb;
-    int c = sort_compare_rows(ctx->node, ctx->run_a, *a, ctx->run_a, *b);
+    int c = sort_compare_rows(ctx->node, ctx->run, *a, ctx->run, *b);
     if (c) return c;
     if (a->chunk != b->chunk) return a->chunk < b->chunk ? -1 : 1;
     return (a->row > b->row) - (a->row < b->row);
@@ -144,7 +144,7 @@ Status sort_make_run(const PlanNode *node, Arena *arena, Chunk **chunks, uint32_
     for (uint32_t c = 0; c < n_chunks; c++)
         for (uint32_t r = 0; r < chunks[c]->n_rows; r++)
             run->refs[k++] = (RowRef){c, r};
-    SortContext ctx = {node, run, run};
+    SortContext ctx = {node, run};
     qsort_r(run->refs, run->n_refs, sizeof(RowRef), compare_refs, &ctx);
     *out = run;
     return BS_OK;
@@ -245,8 +245,7 @@ Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
     for (int k = 0; k < node->u.sort.n_keys; k++)
         if (node->u.sort.keys[k].column < 0 || node->u.sort.keys[k].column >= child->n_cols)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: sort key column");
-    SortSinkOp *s = (SortSinkOp *)operator_new(d, node, &SORT_SINK_VTAB, sizeof *s, child->n_cols,
-                                               child->types, err);
+    SortSinkOp *s = (SortSinkOp *)operator_new(d, node, &SORT_SINK_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->arena = arena_create(shared->arena, NULL, 0);
@@ -385,8 +384,7 @@ static const OperatorVtab SORT_SOURCE_VTAB = {
 Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                              Error *err)
 {
-    SortSourceOp *s =
-        (SortSourceOp *)operator_new(d, node, &SORT_SOURCE_VTAB, sizeof *s, 0, NULL, err);
+    SortSourceOp *s = (SortSourceOp *)operator_new(d, node, &SORT_SOURCE_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);

@@ -147,7 +147,7 @@ static ZoneOp zone_op(PlanZoneOp op)
 
 Status op_table_scan_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
-    ScanOp *s = (ScanOp *)operator_new(d, node, &SCAN_VTAB, sizeof *s, 0, NULL, err);
+    ScanOp *s = (ScanOp *)operator_new(d, node, &SCAN_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);
     if (!s->out) return BS_ERROR;

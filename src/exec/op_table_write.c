@@ -130,8 +130,7 @@ Status op_table_write_create(Driver *d, const PlanNode *node, Operator **out, Er
     for (int c = 0; c < child->n_cols; c++)
         if (!type_equals(child->types[c], node->u.write.columns[c].type))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: writer column type");
-    WriteOp *w =
-        (WriteOp *)operator_new(d, node, &WRITE_VTAB, sizeof *w, child->n_cols, child->types, err);
+    WriteOp *w = (WriteOp *)operator_new(d, node, &WRITE_VTAB, sizeof *w, err);
     if (!w) return BS_ERROR;
     w->out = chunk_create(w->base.arena, node->types, 1, err);
     if (!w->out) return BS_ERROR;

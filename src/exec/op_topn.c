@@ -214,8 +214,7 @@ Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: sort key column");
     if (node->u.sort.limit < 0)
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: TopN limit");
-    TopNSinkOp *t = (TopNSinkOp *)operator_new(d, node, &TOPN_SINK_VTAB, sizeof *t, child->n_cols,
-                                               child->types, err);
+    TopNSinkOp *t = (TopNSinkOp *)operator_new(d, node, &TOPN_SINK_VTAB, sizeof *t, err);
     if (!t) return BS_ERROR;
     t->shared = shared;
     t->limit = node->u.sort.limit;

@@ -72,7 +72,7 @@ static const OperatorVtab VALUES_VTAB = {
 
 Status op_values_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
-    ValuesOp *v = (ValuesOp *)operator_new(d, node, &VALUES_VTAB, sizeof *v, 0, NULL, err);
+    ValuesOp *v = (ValuesOp *)operator_new(d, node, &VALUES_VTAB, sizeof *v, err);
     if (!v) return BS_ERROR;
     Arena *arena = v->base.arena;
     v->n_rows = node->u.values.n_rows;

@@ -127,7 +127,7 @@ static void task_fail(Task *task, Error *err)
 }
 
 Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, size_t size,
-                       int n_in, const LogicalType *in_types, Error *err)
+                       Error *err)
 {
     Operator *op = arena_alloc_zero(d->arena, size);
     if (!op) {
@@ -144,8 +144,6 @@ Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, 
         error_oom(err);
         return NULL;
     }
-    op->n_in = n_in;
-    op->in_types = in_types;
     return op;
 }
 

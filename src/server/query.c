@@ -314,7 +314,7 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
 {
     int n = plan->n_fragments;
     Status st = BS_OK;
-    PlanFragment **frags = arena_alloc_zero(arena, sizeof(PlanFragment *) * (size_t)n);
+    PlanFragment *const *frags = plan->fragments;
     Task **tasks = arena_alloc_zero(arena, sizeof(Task *) * (size_t)n);
     Run run;
     atomic_init(&run.stop, false);
@@ -323,12 +323,11 @@ Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Aren
     QuerySplits splits = {.base.next = next_split};
     ResultSink sink = {.base = {rs_is_blocked, rs_send, rs_no_more}, .result = result};
     pthread_mutex_init(&sink.lock, NULL);
-    if (!frags || !tasks || !run.exchanges) {
+    if (!tasks || !run.exchanges) {
         pthread_mutex_destroy(&sink.lock);
         return arena_error(arena, err);
     }
     for (int k = 0; k < n && st == BS_OK; k++) {
-        frags[k] = plan->fragments[k];
         st = collect_scans(engine, &splits, frags[k]->root, arena, err);
     }
     for (int k = 1; k < n && st == BS_OK; k++) {
