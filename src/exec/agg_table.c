@@ -87,40 +87,6 @@ static void release(AggTable *t, void *ptr, size_t size)
 
 /* ---- hashing and key comparison ---- */
 
-#define NULL_HASH UINT64_C(0x5bd1e9955bd1e995)
-
-static inline uint64_t hash_double(double d)
-{
-    if (d == 0) d = 0; /* -0.0 and 0.0 are one group */
-    if (isnan(d)) return UINT64_C(0x7ff8000000000000);
-    uint64_t bits;
-    memcpy(&bits, &d, 8);
-    return hash_u64(bits);
-}
-
-/* Hash of the value at position `at` of a unified vector of physical type p. */
-static inline uint64_t hash_at(PhysicalType p, const UnifiedVector *uv, sel_t at)
-{
-    if (!validity_get(uv->validity, at)) return NULL_HASH;
-    switch (p) {
-    case PHYS_BOOL:
-        return hash_u64(((const uint8_t *)uv->data)[at]);
-    case PHYS_INT32:
-        return hash_u64((uint64_t)(int64_t)((const int32_t *)uv->data)[at]);
-    case PHYS_INT64:
-        return hash_u64((uint64_t)((const int64_t *)uv->data)[at]);
-    case PHYS_DOUBLE:
-        return hash_double(((const double *)uv->data)[at]);
-    case PHYS_STRING: {
-        const StringView *s = &((const StringView *)uv->data)[at];
-        return hash_bytes(sv_data(s), s->len);
-    }
-    case PHYS_INVALID:
-        break;
-    }
-    return 0;
-}
-
 static inline bool doubles_equal(double a, double b)
 {
     return a == b || (isnan(a) && isnan(b));
@@ -548,7 +514,7 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
         uint32_t g = t->row_group[i];
         if (agg->distinct) {
             bool is_new;
-            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_at(p, &uv, at), &is_new,
+            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_value_at(p, &uv, at), &is_new,
                                    err));
             if (!is_new) continue;
         }
@@ -658,7 +624,7 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
                         scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
             PhysicalType p = type_physical(t->key_types[c]);
             for (idx_t i = 0; i < n; i++) {
-                uint64_t h = hash_at(p, &kuv[c], kuv[c].sel[i]);
+                uint64_t h = hash_value_at(p, &kuv[c], kuv[c].sel[i]);
                 t->row_hash[i] = c == 0 ? h : hash_combine(t->row_hash[i], h);
             }
         }
@@ -782,7 +748,7 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
             uint32_t g = map[sds->groups[e]];
             UnifiedVector one = {&sds->values[e].v, SEL_ZERO, NULL};
             bool is_new;
-            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_at(p, &one, 0),
+            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_value_at(p, &one, 0),
                                  &is_new, err);
             if (st == BS_OK && is_new)
                 st = apply_value(dst, &dst->aggs[a], p, state_of(dst, g, a), &sds->values[e], err);

@@ -28,21 +28,29 @@
 
 /* ---- exchanges ------------------------------------------------------------------------ */
 
+/* send() to every partition (broadcast). */
+#define EXCHANGE_ALL_PARTITIONS (-1)
+
 /*
- * Where a task's output rows go. A sink has `n_producers` drivers writing to it; each
- * calls no_more once when it is done. Thread-safe.
+ * Where rows leave a task or a pipeline: n_partitions destinations (the consumer tasks of
+ * a repartitioning exchange, the drivers of a consuming pipeline, or 1 for a gather). The
+ * sink operator splits each chunk by partition before it sends. All producers share one
+ * sink object; each calls no_more once when it is done. Thread-safe.
  */
 typedef struct ExchangeSink ExchangeSink;
 struct ExchangeSink {
+    int n_partitions;
     /*
-     * Future to wait on before sending (back-pressure), retained for the caller; NULL when
-     * the sink can take more now.
+     * Future to wait on before sending to `partition` (EXCHANGE_ALL_PARTITIONS: to any) —
+     * back-pressure; retained for the caller. NULL when the sink can take more now.
      */
-    Future *(*is_blocked)(ExchangeSink *sink);
-    /* Takes a copy of the chunk's rows (the caller keeps the chunk). */
-    Status (*send)(ExchangeSink *sink, const Chunk *chunk, Error *err);
-    /* One producer is done. */
-    void (*no_more)(ExchangeSink *sink);
+    Future *(*is_blocked)(ExchangeSink *sink, int partition);
+    /* Takes a copy of the chunk's rows for one partition or all (the caller keeps it). */
+    Status (*send)(ExchangeSink *sink, int partition, const Chunk *chunk, Error *err);
+    /* One producer is done. `producer` names it where order matters (ordered exchanges). */
+    void (*no_more)(ExchangeSink *sink, int producer);
+    /* True once no consumer needs more rows: producers stop (and drop what they have). */
+    bool (*is_finished)(ExchangeSink *sink);
 };
 
 /* Where a task's input rows come from (the output of another fragment). Thread-safe. */
@@ -54,26 +62,37 @@ struct ExchangeSource {
      * when every producer is done, both are NULL.
      */
     Status (*next)(ExchangeSource *source, Chunk **out, Future **blocked, Error *err);
-    /* The caller is done reading (returns any chunk it holds). */
+    /*
+     * The caller is done reading, whether or not it read everything (returns any chunk it
+     * holds). When every consumer of the producers' rows has closed, they are told to stop.
+     */
     void (*close)(ExchangeSource *source);
 };
 
 /*
- * An in-process exchange: a bounded queue of chunks between producer drivers and
- * consumer drivers, passing chunks by pointer (the producer's rows are copied once into a
- * chunk the queue owns). `max_bytes` bounds what it buffers before producers block.
+ * An in-process exchange: bounded queues of chunks, one per partition, between producer
+ * drivers and consumer drivers, passing chunks by pointer (the producer's rows are copied
+ * once into a chunk the exchange owns). `max_bytes` bounds what it buffers before
+ * producers block. `ordered`: one partition per producer, and one consumer that reads the
+ * producers' streams one after the other in producer order.
  */
 typedef struct LocalExchange LocalExchange;
 
-LocalExchange *local_exchange_create(const LogicalType *types, int n_cols, int n_producers,
-                                     int64_t max_bytes, MemTracker *tracker, Error *err);
+LocalExchange *local_exchange_create(const LogicalType *types, int n_cols, int n_partitions,
+                                     bool ordered, int64_t max_bytes, MemTracker *tracker,
+                                     Error *err);
 /* Adds producers before they start (their number is known once their task exists). */
 void local_exchange_add_producers(LocalExchange *x, int n);
-/* The producer side (one object for all producers) and a consumer side. */
+/* The producer side (one object for all producers). */
 ExchangeSink *local_exchange_sink(LocalExchange *x);
-/* Each call makes a new consumer handle; freed by local_exchange_destroy. */
-ExchangeSource *local_exchange_source(LocalExchange *x, Error *err);
-/* Wakes every waiter and makes further sends and reads end (used when a query fails). */
+/*
+ * A new consumer handle reading `partition` (ignored when ordered); freed by
+ * local_exchange_destroy. Create every handle before the producers start.
+ */
+ExchangeSource *local_exchange_source(LocalExchange *x, int partition, Error *err);
+/* True once every consumer handle has closed. */
+bool local_exchange_finished(LocalExchange *x);
+/* Wakes every waiter and makes further sends and reads fail (used when a query fails). */
 void local_exchange_abort(LocalExchange *x);
 void local_exchange_destroy(LocalExchange *x);
 
@@ -112,18 +131,25 @@ struct WriteTarget {
                         Error *err);
 };
 
+/* Where a task's drivers get handles on their inputs (the outputs of other fragments). */
+typedef struct TaskInputs TaskInputs;
+struct TaskInputs {
+    /*
+     * A new handle on this task's part of the output of `fragment`, for one driver. The
+     * driver closes it when done; the host frees it after the task. NULL on error.
+     */
+    ExchangeSource *(*open)(TaskInputs *inputs, int fragment, Error *err);
+};
+
 typedef struct TaskConfig {
     ThreadPool *pool;
-    int max_drivers;     /* drivers per parallel pipeline (the --threads setting) */
-    MemTracker *tracker; /* the query's tracker; the task's is a child of it */
-    atomic_bool *cancel; /* set by anyone to stop the query (Ctrl-C, another task failing) */
-    SplitSource *splits; /* for table scans */
-    WriteTarget *writes; /* for table writers */
-    /* Inputs: sources[k] reads the fragment with id source_ids[k]. */
-    int n_sources;
-    const int *source_ids;
-    ExchangeSource **sources;
-    ExchangeSink *output; /* where the fragment's rows go */
+    int max_drivers;      /* drivers per parallel pipeline (the --threads setting) */
+    MemTracker *tracker;  /* the query's tracker; the task's is a child of it */
+    atomic_bool *cancel;  /* set by anyone to stop the query (Ctrl-C, another task failing) */
+    SplitSource *splits;  /* for table scans */
+    WriteTarget *writes;  /* for table writers */
+    TaskInputs *inputs;   /* for remote sources */
+    ExchangeSink *output; /* where the fragment's rows go, partitioned as fragment->output */
     /* Called once when the task fails, so the host can wake whatever waits on it (it
        aborts the query's exchanges). May be NULL. */
     void (*on_fail)(void *ctx);
@@ -139,6 +165,8 @@ typedef struct Task Task;
 Task *task_create(const PlanFragment *fragment, const TaskConfig *config, Error *err);
 /* How many drivers will write to the output sink (call before task_start). */
 int task_output_producers(const Task *task);
+/* True once the task's output is not needed any more (its consumers are gone). */
+bool task_output_finished(const Task *task);
 /* Starts the pipelines that depend on nothing. */
 void task_start(Task *task);
 /* Completed when every driver has ended (successfully or not). Not retained. */

@@ -17,7 +17,11 @@
 #define BASALT_EXEC_EXEC_INT_H
 
 #include "common/alloc.h"
+#include "common/hash.h"
 #include "exec/exec.h"
+
+#include <math.h>
+#include <string.h>
 
 typedef struct Operator Operator;
 typedef struct Task Task;
@@ -72,8 +76,12 @@ Status op_limit_create(Driver *d, const PlanNode *node, Operator **out, Error *e
 Status op_table_write_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_exchange_source_create(Driver *d, const PlanNode *node, ExchangeSource *source,
                                  Operator **out, Error *err);
-Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *sink, Operator **out,
-                               Error *err);
+/*
+ * Sends its input to `sink`, split as `part` says (node: the node whose rows it sends);
+ * `producer` is the driver's index among the sink's producers.
+ */
+Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *sink,
+                               const Partitioning *part, int producer, Operator **out, Error *err);
 /* Hash aggregation: a sink per driver of the input pipeline, one source after it. */
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
@@ -150,6 +158,58 @@ static inline void unify(const Vector *v, UnifiedVector *uv)
 {
     /* Expressions evaluate over logical rows; vectors here carry no chunk selection. */
     vector_unify(v, NULL, BASALT_VECTOR_SIZE, uv, NULL);
+}
+
+/* ---- hashing (hash tables and hash partitioning) ---- */
+
+#define NULL_HASH UINT64_C(0x5bd1e9955bd1e995)
+
+static inline uint64_t hash_double(double d)
+{
+    if (d == 0) d = 0; /* -0.0 and 0.0 are one group */
+    if (isnan(d)) return UINT64_C(0x7ff8000000000000);
+    uint64_t bits;
+    memcpy(&bits, &d, 8);
+    return hash_u64(bits);
+}
+
+/*
+ * Hash of the value at position `at` of a unified vector of physical type p: what hash
+ * tables and hash partitioning use, so equal values (-0.0 and 0.0, every NaN) hash alike.
+ */
+static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, sel_t at)
+{
+    if (!validity_get(uv->validity, at)) return NULL_HASH;
+    switch (p) {
+    case PHYS_BOOL:
+        return hash_u64(((const uint8_t *)uv->data)[at]);
+    case PHYS_INT32:
+        return hash_u64((uint64_t)(int64_t)((const int32_t *)uv->data)[at]);
+    case PHYS_INT64:
+        return hash_u64((uint64_t)((const int64_t *)uv->data)[at]);
+    case PHYS_DOUBLE:
+        return hash_double(((const double *)uv->data)[at]);
+    case PHYS_STRING: {
+        const StringView *s = &((const StringView *)uv->data)[at];
+        return hash_bytes(sv_data(s), s->len);
+    }
+    case PHYS_INVALID:
+        break;
+    }
+    return 0;
+}
+
+/*
+ * Hashes the rows of chunk (logical rows, through its selection) on the columns cols[0..n):
+ * out[i] for row i. The same values give the same hash in every task and process.
+ */
+void hash_rows(const Chunk *chunk, const int *cols, int n_cols, uint64_t *out);
+
+/* The partition [0, n) of a row hash: the hash's high bits, so hash tables, which index by
+   the low bits, stay balanced inside each partition. */
+static inline uint32_t hash_partition(uint64_t hash, uint32_t n)
+{
+    return (uint32_t)(((hash >> 32) * (uint64_t)n) >> 32);
 }
 
 /* ---- sorting helpers shared by sort and aggregation ---- */

@@ -2,22 +2,29 @@
  * task.c — a task: one fragment instance cut into pipelines, each run by drivers on the
  * thread pool.
  *
- * Pipelines. The operator tree is walked from the root; a hash aggregation or sort splits
- * it: the part below feeds a sink pipeline, the part above starts with the matching
- * source, and the source's pipeline depends on the sink's.
+ * Pipelines. The operator tree is walked from the root. A pipeline breaker (hash
+ * aggregation, sort, TopN) splits it: the part below feeds the breaker's sink, the part
+ * above starts with the breaker's source, and the source's pipeline depends on the sink's
+ * (it starts when that one has finished). A local exchange splits it too, but both sides
+ * run at once, the lower one's drivers sending chunks to the upper one's:
  *
- *   Output ← Limit ← SortSource  |  SortSink ← AggSource  |  AggSink ← Filter ← Scan
- *        pipeline 0                  pipeline 1               pipeline 2 (N drivers)
+ *   Output ← Limit ← LocalSource  |  LocalSink ← Limit ← SortSource  |  SortSink ← Scan
+ *     pipeline 0 (1 driver)          pipeline 1 (N drivers)              pipeline 2 (N)
  *
- * A pipeline whose source is a table scan runs max_drivers drivers (they share the scan's
- * splits); every other pipeline runs one.
+ * A pipeline's driver count comes from its source: a table scan, an aggregation with
+ * groups (each driver emits one radix partition), a sort (each driver merges one key
+ * range), a remote source read in parallel, and a local exchange that repartitions, deals
+ * round-robin or broadcasts run `max_drivers` drivers; VALUES, a CSV scan, a gather and an
+ * aggregation without groups run one. A pipeline may depend on any number of others (a
+ * join's probe on its build), and a task may have any number of pipelines.
  *
  * Driver states:
  *   queued   → running        (a pool thread picks its PoolTask)
  *   running  → queued         (its time slice ended: it resubmits itself)
  *   running  → parked         (an operator is blocked: it waits on that Future, whose
  *                              completion resubmits it)
- *   running  → done           (its last operator finished, or the task is stopping)
+ *   running  → done           (its last operator finished, or the task is stopping, or
+ *                              nobody needs the task's output any more)
  * When a pipeline's last driver is done, the pipelines that depend on it start; when the
  * last pipeline is done, the task's `done` future completes.
  */
@@ -37,15 +44,17 @@ typedef enum OpKind {
     OPK_SORT_SINK,
     OPK_SORT_SOURCE,
     OPK_TOPN_SINK,
-    OPK_EXCHANGE, /* reads a remote source */
-    OPK_OUTPUT,   /* writes to the task's output sink */
+    OPK_REMOTE_SOURCE, /* reads another fragment's output */
+    OPK_LOCAL_SOURCE,  /* reads a local exchange of this task */
+    OPK_LOCAL_SINK,    /* writes to a local exchange of this task */
+    OPK_OUTPUT,        /* writes to the task's output sink */
 } OpKind;
 
 typedef struct OpSpec {
     OpKind kind;
     const PlanNode *node;
     BreakerState *shared;
-    ExchangeSource *source;
+    LocalExchange *exchange; /* OPK_LOCAL_SOURCE, OPK_LOCAL_SINK */
 } OpSpec;
 
 typedef struct Pipeline {
@@ -65,6 +74,7 @@ struct Driver {
     FutureWaiter waiter;
     Task *task;
     Pipeline *pipeline;
+    int index; /* among its pipeline's drivers */
     Arena *arena;
     int n_ops;
     Operator **ops;
@@ -84,8 +94,11 @@ struct Task {
     MemTracker tracker;
     int n_pipelines, cap_pipelines;
     Pipeline **pipelines;
+    Pipeline **ready; /* task_start's list of pipelines to start */
     int n_breakers, cap_breakers;
     Breaker *breakers;
+    int n_exchanges, cap_exchanges;
+    LocalExchange **exchanges;
     pthread_mutex_t lock;
     Error error;
     atomic_bool failed;
@@ -114,6 +127,12 @@ Status task_cancelled_error(Error *err)
     return error_set(err, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
 }
 
+bool task_output_finished(const Task *task)
+{
+    ExchangeSink *out = task->config.output;
+    return out && out->is_finished(out);
+}
+
 /* Records the first failure and makes everyone stop. */
 static void task_fail(Task *task, Error *err)
 {
@@ -122,8 +141,12 @@ static void task_fail(Task *task, Error *err)
     if (first) error_move(&task->error, err);
     pthread_mutex_unlock(&task->lock);
     error_clear(err);
-    if (!atomic_exchange(&task->failed, true) && task->config.on_fail)
-        task->config.on_fail(task->config.on_fail_ctx);
+    if (!atomic_exchange(&task->failed, true)) {
+        /* Wake this task's own drivers parked on its local exchanges. */
+        for (int k = 0; k < task->n_exchanges; k++)
+            local_exchange_abort(task->exchanges[k]);
+        if (task->config.on_fail) task->config.on_fail(task->config.on_fail_ctx);
+    }
 }
 
 Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, size_t size,
@@ -221,28 +244,109 @@ static Status add_dependency(Task *task, Pipeline *before, Pipeline *after, Erro
     return BS_OK;
 }
 
-static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
+static Status add_exchange(Task *task, LocalExchange *x, Error *err)
 {
+    if (task->n_exchanges == task->cap_exchanges) {
+        int cap = task->cap_exchanges ? task->cap_exchanges * 2 : 4;
+        LocalExchange **grown = arena_grow(task->arena, task->exchanges,
+                                           sizeof(LocalExchange *) * (size_t)task->cap_exchanges,
+                                           sizeof(LocalExchange *) * (size_t)cap);
+        if (!grown) {
+            local_exchange_destroy(x);
+            return arena_error(task->arena, err);
+        }
+        task->exchanges = grown;
+        task->cap_exchanges = cap;
+    }
+    task->exchanges[task->n_exchanges++] = x;
+    return BS_OK;
+}
+
+/* Bytes a local exchange buffers before its producers wait. */
+#define LOCAL_EXCHANGE_BYTES (8 << 20)
+
+static int parallel_drivers(const Task *task)
+{
+    return task->config.max_drivers > 0 ? task->config.max_drivers : 1;
+}
+
+/* A local exchange: `p` (above) starts reading it, a new pipeline (below) writes to it. */
+static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p, int depth,
+                                   Error *err);
+
+static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err);
+
+static Status build_breaker(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err)
+{
+    OpSpec spec = {OPK_PLAN, node, NULL, NULL};
+    bool agg = node->kind == PLAN_HASH_AGGREGATE;
+    BreakerState *shared =
+        agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
+    if (!shared) return BS_ERROR;
+    BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
+    spec.shared = shared;
+    spec.kind = agg ? OPK_AGG_SOURCE : OPK_SORT_SOURCE;
+    p->n_drivers = 1;
+    BS_TRY(pipeline_prepend(task, p, spec, err));
+    Pipeline *below = pipeline_new(task, err);
+    if (!below) return BS_ERROR;
+    spec.kind = agg ? OPK_AGG_SINK : node->kind == PLAN_TOPN ? OPK_TOPN_SINK : OPK_SORT_SINK;
+    BS_TRY(pipeline_prepend(task, below, spec, err));
+    BS_TRY(add_dependency(task, below, p, err));
+    return build(task, node->children[0], below, depth + 1, err);
+}
+
+static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p, int depth,
+                                   Error *err)
+{
+    const Partitioning *part = &node->u.exchange.part;
+    const PlanNode *child = node->children[0];
+    bool to_one = part->kind == EXCHANGE_GATHER || part->kind == EXCHANGE_ORDERED_GATHER;
+    p->n_drivers = to_one ? 1 : parallel_drivers(task);
+    OpSpec source = {OPK_LOCAL_SOURCE, node, NULL, NULL};
+    BS_TRY(pipeline_prepend(task, p, source, err));
+    Pipeline *below = pipeline_new(task, err);
+    if (!below) return BS_ERROR;
+    OpSpec sink = {OPK_LOCAL_SINK, node, NULL, NULL};
+    BS_TRY(pipeline_prepend(task, below, sink, err));
+    BS_TRY(build(task, child, below, depth + 1, err));
+    /* Now both sides' driver counts are known. */
+    int n_queues = part->kind == EXCHANGE_REPARTITION || part->kind == EXCHANGE_BROADCAST
+                       ? p->n_drivers
+                   : part->kind == EXCHANGE_ORDERED_GATHER ? below->n_drivers
+                                                           : 1;
+    LocalExchange *x = local_exchange_create(child->types, child->n_cols, n_queues,
+                                             part->kind == EXCHANGE_ORDERED_GATHER,
+                                             LOCAL_EXCHANGE_BYTES, &task->tracker, err);
+    if (!x) return BS_ERROR;
+    BS_TRY(add_exchange(task, x, err));
+    local_exchange_add_producers(x, below->n_drivers);
+    p->ops[0].exchange = x;
+    below->ops[below->n_ops - 1].exchange = x;
+    return BS_OK;
+}
+
+/* Adds node's operators to pipeline p (in front), and the pipelines below it. */
+static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err)
+{
+    if (depth > 4000)
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "plan is nested too deeply");
     OpSpec spec = {OPK_PLAN, node, NULL, NULL};
     switch (node->kind) {
     case PLAN_TABLE_SCAN:
-        p->n_drivers = task->config.max_drivers > 0 ? task->config.max_drivers : 1;
+        p->n_drivers = parallel_drivers(task);
         return pipeline_prepend(task, p, spec, err);
     case PLAN_VALUES:
     case PLAN_CSV_SCAN:
         p->n_drivers = 1;
         return pipeline_prepend(task, p, spec, err);
-    case PLAN_REMOTE_SOURCE: {
-        p->n_drivers = 1;
-        spec.kind = OPK_EXCHANGE;
-        for (int k = 0; k < task->config.n_sources; k++)
-            if (task->config.source_ids[k] == node->u.remote.fragment)
-                spec.source = task->config.sources[k];
-        if (!spec.source)
+    case PLAN_REMOTE_SOURCE:
+        if (!task->config.inputs)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no input for fragment %d",
                              node->u.remote.fragment);
+        p->n_drivers = node->u.remote.single ? 1 : parallel_drivers(task);
+        spec.kind = OPK_REMOTE_SOURCE;
         return pipeline_prepend(task, p, spec, err);
-    }
     case PLAN_FILTER:
     case PLAN_PROJECT:
     case PLAN_LIMIT:
@@ -250,29 +354,20 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, Error *err)
         if (node->n_children != 1)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         BS_TRY(pipeline_prepend(task, p, spec, err));
-        return build(task, node->children[0], p, err);
+        return build(task, node->children[0], p, depth + 1, err);
     case PLAN_HASH_AGGREGATE:
     case PLAN_SORT:
-    case PLAN_TOPN: {
+    case PLAN_TOPN:
         if (node->n_children != 1)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
-        bool agg = node->kind == PLAN_HASH_AGGREGATE;
-        BreakerState *shared =
-            agg ? agg_shared_create(task, node, err) : sort_shared_create(task, node, err);
-        if (!shared) return BS_ERROR;
-        BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
-        spec.shared = shared;
-        spec.kind = agg ? OPK_AGG_SOURCE : OPK_SORT_SOURCE;
-        p->n_drivers = 1;
-        BS_TRY(pipeline_prepend(task, p, spec, err));
-        Pipeline *below = pipeline_new(task, err);
-        if (!below) return BS_ERROR;
-        spec.kind = agg ? OPK_AGG_SINK : node->kind == PLAN_TOPN ? OPK_TOPN_SINK : OPK_SORT_SINK;
-        BS_TRY(pipeline_prepend(task, below, spec, err));
-        BS_TRY(add_dependency(task, below, p, err));
-        return build(task, node->children[0], below, err);
-    }
+        return build_breaker(task, node, p, depth, err);
     case PLAN_EXCHANGE:
+        if (node->n_children != 1 || !node->u.exchange.local)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: a remote exchange inside a fragment");
+        if ((unsigned)node->u.exchange.part.kind >= EXCHANGE_KIND_COUNT_)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: exchange kind");
+        return build_local_exchange(task, node, p, depth, err);
     case PLAN_KIND_COUNT_:
         break;
     }
@@ -294,10 +389,25 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_sort_source_create(d, n, spec->shared, out, err);
     case OPK_TOPN_SINK:
         return op_topn_sink_create(d, n, spec->shared, out, err);
-    case OPK_EXCHANGE:
-        return op_exchange_source_create(d, n, spec->source, out, err);
+    case OPK_REMOTE_SOURCE: {
+        TaskInputs *inputs = d->task->config.inputs;
+        ExchangeSource *h = inputs->open(inputs, n->u.remote.fragment, err);
+        if (!h) return BS_ERROR;
+        return op_exchange_source_create(d, n, h, out, err);
+    }
+    case OPK_LOCAL_SOURCE: {
+        const Partitioning *part = &n->u.exchange.part;
+        bool own_queue = part->kind == EXCHANGE_REPARTITION || part->kind == EXCHANGE_BROADCAST;
+        ExchangeSource *h = local_exchange_source(spec->exchange, own_queue ? d->index : 0, err);
+        if (!h) return BS_ERROR;
+        return op_exchange_source_create(d, n, h, out, err);
+    }
+    case OPK_LOCAL_SINK:
+        return op_exchange_sink_create(d, n->children[0], local_exchange_sink(spec->exchange),
+                                       &n->u.exchange.part, d->index, out, err);
     case OPK_OUTPUT:
-        return op_exchange_sink_create(d, n, d->task->config.output, out, err);
+        return op_exchange_sink_create(d, n, d->task->config.output, &d->task->fragment->output,
+                                       d->index, out, err);
     case OPK_PLAN:
         break;
     }
@@ -338,6 +448,7 @@ static Status create_drivers(Task *task, Pipeline *p, Error *err)
         d->waiter.callback = driver_wake;
         d->task = task;
         d->pipeline = p;
+        d->index = k;
         d->arena = arena_create(task->arena, NULL, 0);
         d->ops = arena_alloc_zero(task->arena, sizeof(Operator *) * (size_t)p->n_ops);
         d->finish_sent = arena_alloc_zero(task->arena, sizeof(bool) * (size_t)p->n_ops);
@@ -379,9 +490,14 @@ Task *task_create(const PlanFragment *fragment, const TaskConfig *config, Error 
     if (!root) goto fail;
     OpSpec output = {OPK_OUTPUT, fragment->root, NULL, NULL};
     if (pipeline_prepend(task, root, output, err) != BS_OK) goto fail;
-    if (build(task, fragment->root, root, err) != BS_OK) goto fail;
+    if (build(task, fragment->root, root, 0, err) != BS_OK) goto fail;
     for (int k = 0; k < task->n_pipelines; k++)
         if (create_drivers(task, task->pipelines[k], err) != BS_OK) goto fail;
+    task->ready = arena_alloc(task->arena, sizeof(Pipeline *) * (size_t)task->n_pipelines);
+    if (!task->ready) {
+        arena_error(task->arena, err);
+        goto fail;
+    }
     atomic_store(&task->pipelines_left, task->n_pipelines);
     return task;
 fail:
@@ -402,14 +518,14 @@ static void pipeline_start(Task *task, Pipeline *p)
 
 void task_start(Task *task)
 {
-    /* Collect first: a fast pipeline may finish and start others while we iterate. */
-    Pipeline *ready[64];
+    /* Collect first: a fast pipeline may finish and start others while we iterate. The
+       array was made with the task, so starting cannot fail. */
     int n_ready = 0;
     for (int k = 0; k < task->n_pipelines; k++)
-        if (atomic_load(&task->pipelines[k]->deps_pending) == 0 && n_ready < 64)
-            ready[n_ready++] = task->pipelines[k];
+        if (atomic_load(&task->pipelines[k]->deps_pending) == 0)
+            task->ready[n_ready++] = task->pipelines[k];
     for (int k = 0; k < n_ready; k++)
-        pipeline_start(task, ready[k]);
+        pipeline_start(task, task->ready[k]);
 }
 
 Future *task_done(Task *task)
@@ -474,6 +590,8 @@ void task_destroy(Task *task)
     }
     for (int k = 0; k < task->n_breakers; k++)
         task->breakers[k].destroy(task->breakers[k].state);
+    for (int k = 0; k < task->n_exchanges; k++)
+        local_exchange_destroy(task->exchanges[k]);
     error_clear(&task->error);
     pthread_mutex_destroy(&task->lock);
     future_release(task->done);
@@ -582,7 +700,8 @@ static void driver_run(PoolTask *pool_task)
     int64_t start = clock_now_ns();
     int idle_passes = 0;
     for (;;) {
-        if (task_should_stop(task)) {
+        /* Failed, cancelled, or nobody needs the rows any more: stop. */
+        if (task_should_stop(task) || task_output_finished(task)) {
             driver_finish(d);
             return;
         }

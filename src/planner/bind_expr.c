@@ -376,7 +376,8 @@ static Status bind_in_list(Binder *b, const AstExpr *ast, const Scope *scope, Bi
         result = expr_new(b->arena, EXPR_OR, type_make(TYPE_BOOLEAN), ast->pos);
         Expr **args = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
         if (!result || !args) return arena_error(b->arena, err);
-        for (int k = 1; k <= n; k++) BS_TRY(call2(b, FN_EQ, all[0], all[k], all[k]->pos, &args[k - 1], err));
+        for (int k = 1; k <= n; k++)
+            BS_TRY(call2(b, FN_EQ, all[0], all[k], all[k]->pos, &args[k - 1], err));
         result->u.conj.n_args = n;
         result->u.conj.args = args;
     }

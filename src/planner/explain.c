@@ -162,6 +162,10 @@ static const char *exchange_name(ExchangeKind kind)
         return "BROADCAST";
     case EXCHANGE_ROUND_ROBIN:
         return "ROUND_ROBIN";
+    case EXCHANGE_ORDERED_GATHER:
+        return "ORDERED_GATHER";
+    case EXCHANGE_KIND_COUNT_:
+        break;
     }
     return "?";
 }
@@ -170,6 +174,18 @@ static const char *zone_op_name(PlanZoneOp op)
 {
     static const char *names[] = {"=", "<", "<=", ">", ">=", "IS NULL", "IS NOT NULL"};
     return (unsigned)op <= PZ_IS_NOT_NULL ? names[op] : "?";
+}
+
+/* "REPARTITION(#0, #1)", "GATHER", … */
+static void explain_partitioning(const Partitioning *p, Buffer *out)
+{
+    buffer_printf(out, "%s", exchange_name(p->kind));
+    if (p->n_keys) {
+        buffer_printf(out, "(");
+        for (int k = 0; k < p->n_keys; k++)
+            buffer_printf(out, "%s#%d", k ? ", " : "", p->keys[k]);
+        buffer_printf(out, ")");
+    }
 }
 
 static void indent(Buffer *out, int depth)
@@ -232,6 +248,7 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
             if (a->arg >= 0) buffer_printf(out, "#%d", a->arg);
             buffer_printf(out, ")");
         }
+        if (n->u.agg.input_partitioned) buffer_printf(out, ", input partitioned");
         buffer_printf(out, "]");
         break;
     }
@@ -257,11 +274,13 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         buffer_printf(out, "]");
         break;
     case PLAN_EXCHANGE:
-        buffer_printf(out, "Exchange[%s]", exchange_name(n->u.exchange.kind));
+        buffer_printf(out, "%s[", n->u.exchange.local ? "LocalExchange" : "Exchange");
+        explain_partitioning(&n->u.exchange.part, out);
+        buffer_printf(out, "]");
         break;
     case PLAN_REMOTE_SOURCE:
-        buffer_printf(out, "RemoteSource[fragment %d, %s]", n->u.remote.fragment,
-                      exchange_name(n->u.remote.kind));
+        buffer_printf(out, "RemoteSource[fragment %d, %s%s]", n->u.remote.fragment,
+                      exchange_name(n->u.remote.kind), n->u.remote.single ? ", one reader" : "");
         break;
     case PLAN_TABLE_WRITE:
         buffer_printf(out, "TableWrite[%s]", n->u.write.table);
@@ -283,12 +302,19 @@ void planner_explain(const QueryPlan *plan, Buffer *out)
     for (int k = 0; k < plan->n_fragments; k++) {
         const PlanFragment *f = plan->fragments[k];
         if (k) buffer_printf(out, "\n");
-        buffer_printf(out, "Fragment %d [%s]\n", f->id, dists[f->distribution]);
-        if (f->consumer < 0)
+        buffer_printf(out, "Fragment %d [%s", f->id, dists[f->distribution]);
+        if (f->n_tasks > 1) buffer_printf(out, ", %d tasks", f->n_tasks);
+        buffer_printf(out, "]\n");
+        if (f->consumer < 0) {
             buffer_printf(out, "    Output: to the client\n");
-        else
-            buffer_printf(out, "    Output: %s to fragment %d\n", exchange_name(f->output),
-                          f->consumer);
+        } else {
+            buffer_printf(out, "    Output: ");
+            explain_partitioning(&f->output, out);
+            buffer_printf(out, " to fragment %d", f->consumer);
+            if (f->output.n_partitions > 1)
+                buffer_printf(out, " (%d partitions)", f->output.n_partitions);
+            buffer_printf(out, "\n");
+        }
         explain_node(f->root, 0, out);
     }
 }

@@ -1,16 +1,20 @@
 /*
- * fragmenter.c — cuts a physical plan into fragments (stages) at its exchanges.
+ * fragmenter.c — cuts a physical plan into fragments (stages) at its remote exchanges.
  *
- * Every PLAN_EXCHANGE becomes a boundary: the subtree below it becomes a fragment of its
- * own whose output is the exchange's kind, and the exchange is replaced by a
- * PLAN_REMOTE_SOURCE naming that fragment. The fragment above the top exchange is the
- * root (id 0), which runs once, on the coordinator. A fragment that scans a table is
- * DIST_SOURCE (one task per group of splits); the others run once (DIST_SINGLE).
+ * Every remote PLAN_EXCHANGE becomes a boundary: the subtree below it becomes a fragment
+ * of its own whose output is the exchange's partitioning, and the exchange is replaced by
+ * a PLAN_REMOTE_SOURCE naming that fragment. Local exchanges stay: they separate
+ * pipelines of one task. The fragment above the top exchange is the root (id 0), which
+ * runs once, on the coordinator. A fragment that scans a table is DIST_SOURCE (its tasks
+ * share the splits), one that reads a repartitioned or broadcast input is DIST_FIXED
+ * (task k reads partition k); both run as one task per worker. The others run once
+ * (DIST_SINGLE).
  */
 #include "planner/planner_int.h"
 
 typedef struct Fragmenter {
     Arena *arena;
+    int workers;
     PlanFragment **fragments;
     int count, capacity;
 } Fragmenter;
@@ -44,8 +48,18 @@ static bool contains_scan(const PlanNode *n)
 {
     if (n->kind == PLAN_TABLE_SCAN) return true;
     for (int k = 0; k < n->n_children; k++)
-        if (n->children[k]->kind != PLAN_REMOTE_SOURCE && contains_scan(n->children[k]))
-            return true;
+        if (contains_scan(n->children[k])) return true;
+    return false;
+}
+
+/* Whether the fragment reads an input partitioned across its tasks. */
+static bool reads_partitioned(const PlanNode *n)
+{
+    if (n->kind == PLAN_REMOTE_SOURCE)
+        return n->u.remote.kind == EXCHANGE_REPARTITION || n->u.remote.kind == EXCHANGE_BROADCAST ||
+               n->u.remote.kind == EXCHANGE_ROUND_ROBIN;
+    for (int k = 0; k < n->n_children; k++)
+        if (reads_partitioned(n->children[k])) return true;
     return false;
 }
 
@@ -63,22 +77,27 @@ static Status add_source(Fragmenter *f, PlanFragment *frag, int source, Error *e
 static Status cut(Fragmenter *f, PlanFragment *frag, PlanNode **node, Error *err)
 {
     PlanNode *n = *node;
-    if (n->kind == PLAN_EXCHANGE) {
+    if (n->kind == PLAN_EXCHANGE && !n->u.exchange.local) {
         PlanFragment *child = new_fragment(f, err);
         if (!child) return BS_ERROR;
         child->root = n->children[0];
-        child->output = n->u.exchange.kind;
+        child->output = n->u.exchange.part;
         child->consumer = frag->id;
         BS_TRY(cut(f, child, &child->root, err));
-        child->distribution = contains_scan(child->root) ? DIST_SOURCE : DIST_SINGLE;
+        child->distribution = contains_scan(child->root)       ? DIST_SOURCE
+                              : reads_partitioned(child->root) ? DIST_FIXED
+                                                               : DIST_SINGLE;
+        child->n_tasks = child->distribution == DIST_SINGLE ? 1 : f->workers;
         BS_TRY(add_source(f, frag, child->id, err));
         /* The exchange node becomes the remote source (same id, columns and types). */
-        ExchangeKind kind = n->u.exchange.kind;
+        ExchangeKind kind = n->u.exchange.part.kind;
+        bool single = n->u.exchange.single;
         n->kind = PLAN_REMOTE_SOURCE;
         n->n_children = 0;
         n->children = NULL;
         n->u.remote.fragment = child->id;
         n->u.remote.kind = kind;
+        n->u.remote.single = single;
         return BS_OK;
     }
     for (int k = 0; k < n->n_children; k++)
@@ -86,15 +105,16 @@ static Status cut(Fragmenter *f, PlanFragment *frag, PlanNode **node, Error *err
     return BS_OK;
 }
 
-Status planner_fragment(PlanNode *root, Arena *arena, PlanFragment ***fragments, int *n_fragments,
-                        Error *err)
+Status planner_fragment(PlanNode *root, const PlanOptions *options, Arena *arena,
+                        PlanFragment ***fragments, int *n_fragments, Error *err)
 {
-    Fragmenter f = {.arena = arena};
+    Fragmenter f = {.arena = arena, .workers = options->workers > 0 ? options->workers : 1};
     PlanFragment *top = new_fragment(&f, err);
     if (!top) return BS_ERROR;
     top->root = root;
     top->distribution = DIST_SINGLE;
-    top->output = EXCHANGE_GATHER;
+    top->n_tasks = 1;
+    top->output = (Partitioning){EXCHANGE_GATHER, 0, NULL, 1};
     BS_TRY(cut(&f, top, &top->root, err));
     *fragments = f.fragments;
     *n_fragments = f.count;

@@ -1,24 +1,21 @@
 /*
- * physical.c — logical plan → physical plan.
+ * physical.c — logical plan → physical plan, in two steps:
  *
- * Each operator is planned with a distribution: SINGLE (one stream, on the coordinator)
- * or DISTRIBUTED (many streams, one per split of a table scan). Where an operator needs
- * all rows in one place, the planner inserts a GATHER exchange and, where it can, first
- * does part of the work on the distributed side:
+ *   1. here: each logical operator becomes its physical operators, as if everything ran
+ *      in one stream — an aggregation becomes a projection of its groups and arguments
+ *      plus a HashAggregate[SINGLE], ORDER BY … LIMIT a TopN, INSERT a TableWrite plus the
+ *      sum of the writers' counts;
+ *   2. rule_exchanges.c: the exchange-placement pass gives every node its partitioning
+ *      and adds exchanges (between fragments and between pipelines of a task) only where
+ *      a child's partitioning does not satisfy what its parent needs, splitting
+ *      aggregations, limits and TopN into partial and final steps around them;
  *
- *   aggregation  PARTIAL below the exchange, FINAL above (SINGLE when an aggregate is
- *                DISTINCT: its states do not combine yet)
- *   limit        a partial limit of limit+offset rows below, the real limit above
- *   sort         all rows gathered, then sorted
- *   table write  writers run where the rows are; their row counts are summed above
- *
- * Expressions are copied with their column bindings turned into input positions.
+ * then fragmenter.c cuts the plan at the remote exchanges. Expressions are copied with
+ * their column bindings turned into input positions.
  */
 #include "planner/planner_int.h"
 
 #include <string.h>
-
-typedef enum Dist { DIST_ONE, DIST_MANY } Dist;
 
 typedef struct Phys {
     Arena *arena;
@@ -121,25 +118,7 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
     return BS_OK;
 }
 
-static PlanNode *exchange(Phys *p, PlanNode *child, ExchangeKind kind, Error *err)
-{
-    PlanNode *n = node_new(p, PLAN_EXCHANGE, child, child->n_cols, err);
-    if (!n) return NULL;
-    memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
-    n->u.exchange.kind = kind;
-    return n;
-}
-
-static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, Error *err);
-
-/* Makes sure a subtree runs as one stream, gathering when it is distributed. */
-static Status gather(Phys *p, PlanNode **node, Dist *dist, Error *err)
-{
-    if (*dist == DIST_ONE) return BS_OK;
-    *node = exchange(p, *node, EXCHANGE_GATHER, err);
-    *dist = DIST_ONE;
-    return *node ? BS_OK : BS_ERROR;
-}
+static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err);
 
 static Status plan_scan(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
@@ -164,12 +143,15 @@ static Status plan_scan(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
     return BS_OK;
 }
 
-/* Plans an aggregation whose groups and arguments are computed by a projection below. */
-static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, Error *err)
+/*
+ * Plans an aggregation: a projection computes its groups (first) and arguments, and a
+ * HashAggregate[SINGLE] over it; the exchange pass splits it where the rows are spread.
+ */
+static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
     const LogicalOp *child = op->children[0];
     PlanNode *input;
-    BS_TRY(plan_op(p, child, &input, dist, err));
+    BS_TRY(plan_op(p, child, &input, err));
     int n_groups = op->u.aggregate.n_groups, n_aggs = op->u.aggregate.n_aggs;
     /* The projection: group expressions, then aggregate arguments. */
     int n_proj = n_groups;
@@ -179,7 +161,6 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     if (!proj) return BS_ERROR;
     proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(n_proj ? n_proj : 1));
     if (!proj->u.project.exprs) return arena_error(p->arena, err);
-    bool trivial = true; /* every expression is a column read in order */
     for (int k = 0; k < n_groups; k++) {
         BS_TRY(resolve(p, op->u.aggregate.groups[k], child, &proj->u.project.exprs[k], err));
         proj->types[k] = proj->u.project.exprs[k]->type;
@@ -187,7 +168,6 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
     PlanAggregate *aggs =
         arena_alloc_zero(p->arena, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
     if (!aggs) return arena_error(p->arena, err);
-    bool any_distinct = false;
     int col = n_groups;
     for (int k = 0; k < n_aggs; k++) {
         const AggregateCall *call = op->u.aggregate.aggs[k];
@@ -196,58 +176,24 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Dist 
         aggs[k].arg_type = call->arg_type;
         aggs[k].type = call->type;
         aggs[k].arg = -1;
-        any_distinct |= call->distinct;
         if (call->arg) {
             BS_TRY(resolve(p, call->arg, child, &proj->u.project.exprs[col], err));
             proj->types[col] = proj->u.project.exprs[col]->type;
             aggs[k].arg = col++;
         }
     }
+    bool trivial = n_proj == input->n_cols; /* every expression is a column read in order */
     for (int k = 0; k < n_proj && trivial; k++)
         trivial = proj->u.project.exprs[k]->kind == EXPR_COLUMN &&
-                  proj->u.project.exprs[k]->u.column.index == k && n_proj == input->n_cols;
+                  proj->u.project.exprs[k]->u.column.index == k;
     PlanNode *below = trivial ? input : proj;
     int *groups = arena_alloc(p->arena, sizeof(int) * (size_t)(n_groups ? n_groups : 1));
     if (!groups) return arena_error(p->arena, err);
     for (int k = 0; k < n_groups; k++)
         groups[k] = k;
-
-    AggMode mode = AGG_SINGLE;
-    if (*dist == DIST_MANY) {
-        if (any_distinct) {
-            BS_TRY(gather(p, &below, dist, err));
-        } else {
-            /* PARTIAL where the rows are, then FINAL over the gathered states. */
-            int n_state = n_groups;
-            for (int k = 0; k < n_aggs; k++)
-                n_state += plan_agg_state_width(&aggs[k]);
-            PlanNode *partial = node_new(p, PLAN_HASH_AGGREGATE, below, n_state, err);
-            if (!partial) return BS_ERROR;
-            partial->u.agg.mode = AGG_PARTIAL;
-            partial->u.agg.n_groups = n_groups;
-            partial->u.agg.groups = groups;
-            partial->u.agg.n_aggs = n_aggs;
-            partial->u.agg.aggs = aggs;
-            memcpy(partial->types, below->types, sizeof(LogicalType) * (size_t)n_groups);
-            PlanAggregate *final_aggs =
-                arena_memdup(p->arena, aggs, sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
-            if (!final_aggs) return arena_error(p->arena, err);
-            int state = n_groups;
-            for (int k = 0; k < n_aggs; k++) {
-                for (int s = 0; s < plan_agg_state_width(&aggs[k]); s++)
-                    partial->types[state + s] = plan_agg_state_type(&aggs[k], s);
-                final_aggs[k].arg = state;
-                state += plan_agg_state_width(&aggs[k]);
-            }
-            below = partial;
-            BS_TRY(gather(p, &below, dist, err));
-            aggs = final_aggs;
-            mode = AGG_FINAL;
-        }
-    }
     PlanNode *agg = node_new(p, PLAN_HASH_AGGREGATE, below, n_groups + n_aggs, err);
     if (!agg) return BS_ERROR;
-    agg->u.agg.mode = mode;
+    agg->u.agg.mode = AGG_SINGLE;
     agg->u.agg.n_groups = n_groups;
     agg->u.agg.groups = groups;
     agg->u.agg.n_aggs = n_aggs;
@@ -301,15 +247,13 @@ static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_
     return BS_OK;
 }
 
-static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, Error *err)
+static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
     PlanNode *child = NULL, *n;
     switch (op->kind) {
     case LOP_GET:
-        *dist = DIST_MANY;
         return plan_scan(p, op, out, err);
     case LOP_VALUES: {
-        *dist = DIST_ONE;
         n = node_new(p, PLAN_VALUES, NULL, op->n_out, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
@@ -329,7 +273,6 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         return BS_OK;
     }
     case LOP_CSV_READ:
-        *dist = DIST_ONE;
         n = node_new(p, PLAN_CSV_SCAN, NULL, op->n_out, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
@@ -342,7 +285,7 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         *out = n;
         return BS_OK;
     case LOP_FILTER:
-        BS_TRY(plan_op(p, op->children[0], &child, dist, err));
+        BS_TRY(plan_op(p, op->children[0], &child, err));
         n = node_new(p, PLAN_FILTER, child, child->n_cols, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
@@ -350,7 +293,7 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         *out = n;
         return BS_OK;
     case LOP_PROJECT:
-        BS_TRY(plan_op(p, op->children[0], &child, dist, err));
+        BS_TRY(plan_op(p, op->children[0], &child, err));
         n = node_new(p, PLAN_PROJECT, child, op->n_out, err);
         if (!n) return BS_ERROR;
         n->u.project.exprs =
@@ -368,35 +311,24 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         *out = identity ? child : n;
         return BS_OK;
     case LOP_AGGREGATE:
-        return plan_aggregate(p, op, out, dist, err);
+        return plan_aggregate(p, op, out, err);
     case LOP_ORDER:
-        BS_TRY(plan_op(p, op->children[0], &child, dist, err));
-        BS_TRY(gather(p, &child, dist, err));
+        BS_TRY(plan_op(p, op->children[0], &child, err));
         return plan_sort(p, op, child, -1, out, err);
     case LOP_LIMIT: {
         int64_t limit = op->u.limit.limit, offset = op->u.limit.offset;
         const LogicalOp *below = op->children[0];
         if (below->kind == LOP_ORDER && limit >= 0 && limit <= TOPN_MAX_ROWS - offset) {
-            /* ORDER BY … LIMIT: TopN where the rows are, again after gathering them. */
-            BS_TRY(plan_op(p, below->children[0], &child, dist, err));
-            if (*dist == DIST_MANY) {
-                BS_TRY(plan_sort(p, below, child, limit + offset, &child, err));
-                BS_TRY(gather(p, &child, dist, err));
-            }
+            /* ORDER BY … LIMIT: the first limit + offset rows, then the limit. */
+            BS_TRY(plan_op(p, below->children[0], &child, err));
             BS_TRY(plan_sort(p, below, child, limit + offset, &child, err));
             return limit_node(p, child, limit, offset, out, err);
         }
-        BS_TRY(plan_op(p, below, &child, dist, err));
-        if (*dist == DIST_MANY && limit >= 0) {
-            /* Each stream needs at most limit + offset rows. */
-            BS_TRY(limit_node(p, child, limit > INT64_MAX - offset ? INT64_MAX : limit + offset, 0,
-                              &child, err));
-        }
-        BS_TRY(gather(p, &child, dist, err));
+        BS_TRY(plan_op(p, below, &child, err));
         return limit_node(p, child, limit, offset, out, err);
     }
     case LOP_INSERT: {
-        BS_TRY(plan_op(p, op->children[0], &child, dist, err));
+        BS_TRY(plan_op(p, op->children[0], &child, err));
         PlanNode *writer = node_new(p, PLAN_TABLE_WRITE, child, 1, err);
         if (!writer) return BS_ERROR;
         writer->types[0] = type_make(TYPE_BIGINT);
@@ -404,7 +336,6 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         writer->u.write.table_id = op->u.insert.table_id;
         writer->u.write.n_columns = op->u.insert.n_columns;
         writer->u.write.columns = op->u.insert.columns;
-        BS_TRY(gather(p, &writer, dist, err));
         /* One row per writer with its count; the statement's count is their sum. */
         PlanAggregate *sum = arena_alloc_zero(p->arena, sizeof *sum);
         if (!sum) return arena_error(p->arena, err);
@@ -414,6 +345,7 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
         sum->type = type_make(TYPE_BIGINT);
         n = node_new(p, PLAN_HASH_AGGREGATE, writer, 1, err);
         if (!n) return BS_ERROR;
+        n->est_rows = 1;
         n->types[0] = type_make(TYPE_BIGINT);
         n->u.agg.mode = AGG_SINGLE;
         n->u.agg.n_aggs = 1;
@@ -427,16 +359,18 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Dist *dist, 
     return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: unknown logical operator");
 }
 
-Status planner_physical(const BoundStatement *stmt, Arena *arena, QueryPlan **out, Error *err)
+Status planner_physical(const BoundStatement *stmt, const PlanOptions *options, Arena *arena,
+                        QueryPlan **out, Error *err)
 {
+    PlanOptions defaults = {.workers = 1};
+    if (!options || options->workers < 1) options = &defaults;
     Phys p = {.arena = arena, .next_id = 0};
     PlanNode *root;
-    Dist dist;
-    BS_TRY(plan_op(&p, stmt->plan, &root, &dist, err));
-    BS_TRY(gather(&p, &root, &dist, err));
+    BS_TRY(plan_op(&p, stmt->plan, &root, err));
+    BS_TRY(planner_place_exchanges(&root, options, arena, &p.next_id, err));
     QueryPlan *plan = arena_alloc_zero(arena, sizeof *plan);
     if (!plan) return arena_error(arena, err);
-    BS_TRY(planner_fragment(root, arena, &plan->fragments, &plan->n_fragments, err));
+    BS_TRY(planner_fragment(root, options, arena, &plan->fragments, &plan->n_fragments, err));
     plan->n_out = stmt->n_out;
     plan->out_names = stmt->out_names;
     plan->out_types = stmt->out_types ? stmt->out_types : root->types;

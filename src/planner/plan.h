@@ -164,11 +164,26 @@ typedef enum AggMode {
 } AggMode;
 
 typedef enum ExchangeKind {
-    EXCHANGE_GATHER,      /* every producer → one consumer */
-    EXCHANGE_REPARTITION, /* by hash of keys */
-    EXCHANGE_BROADCAST,   /* every consumer gets every page */
-    EXCHANGE_ROUND_ROBIN,
+    EXCHANGE_GATHER,         /* every producer → one consumer stream */
+    EXCHANGE_REPARTITION,    /* rows to partitions by hash of keys */
+    EXCHANGE_BROADCAST,      /* every consumer partition gets every row */
+    EXCHANGE_ROUND_ROBIN,    /* chunks dealt to consumers as they ask (arbitrary) */
+    EXCHANGE_ORDERED_GATHER, /* one consumer reads the producers' streams one after the other,
+                                in producer order (sorted ranges → one sorted stream) */
+    EXCHANGE_KIND_COUNT_     /* not a kind */
 } ExchangeKind;
+
+/*
+ * How an exchange routes rows: its kind, for REPARTITION the input columns whose values
+ * are hashed, and the number of partitions (for a remote exchange the consumer fragment's
+ * tasks; 0 inside a task, where the consumer's drivers decide).
+ */
+typedef struct Partitioning {
+    ExchangeKind kind;
+    int n_keys;
+    int *keys;
+    int n_partitions;
+} Partitioning;
 
 /* One aggregate of a PLAN_HASH_AGGREGATE. */
 typedef struct PlanAggregate {
@@ -248,6 +263,9 @@ struct PlanNode {
             int *groups; /* input columns; they come first in the output */
             int n_aggs;
             PlanAggregate *aggs;
+            /* Each driver's input holds whole groups (it was partitioned on a subset of the
+               group keys): drivers' tables are disjoint and need no merging. */
+            bool input_partitioned;
         } agg;
         struct {
             int n_keys;
@@ -259,11 +277,14 @@ struct PlanNode {
             int64_t offset;
         } limit;
         struct {
-            ExchangeKind kind;
+            Partitioning part;
+            bool local;  /* between pipelines of one task; otherwise between fragments */
+            bool single; /* remote: the consumer reads it with one driver */
         } exchange;
         struct {
             int fragment; /* the producing fragment */
             ExchangeKind kind;
+            bool single; /* read by one driver (order or a single stream is needed above) */
         } remote;
         struct {
             char *table;
@@ -297,7 +318,8 @@ typedef struct PlanFragment {
     int id;
     PlanNode *root;
     FragmentDistribution distribution;
-    ExchangeKind output; /* how its output reaches its consumer */
+    int n_tasks;         /* task instances: 1 for SINGLE, the planned partitions otherwise */
+    Partitioning output; /* how its output reaches its consumer */
     int consumer;        /* fragment that reads this one's output; -1 for the root */
     int n_sources;
     int *sources; /* fragments this one reads (through PLAN_REMOTE_SOURCE) */

@@ -98,12 +98,21 @@ typedef struct QueryPlan {
     LogicalType *out_types;
 } QueryPlan;
 
+/* What physical planning needs to know about where the plan will run. */
+typedef struct PlanOptions {
+    /* Tasks that source and hash-partitioned fragments run as (the workers): with one,
+       rows need no repartitioning between tasks. */
+    int workers;
+} PlanOptions;
+
 /*
- * Turns an optimized logical plan into a physical plan, inserting exchanges where the
- * distribution of data must change and splitting aggregations into partial and final
- * steps, then cuts it into fragments at the exchanges.
+ * Turns an optimized logical plan into a physical plan: gives every node its partitioning
+ * (across tasks and across the drivers of a task), inserting exchanges where it must
+ * change and splitting aggregations, limits and TopN into partial and final steps; then
+ * cuts it into fragments at the remote exchanges. `options` may be NULL (one worker).
  */
-Status planner_physical(const BoundStatement *stmt, Arena *arena, QueryPlan **out, Error *err);
+Status planner_physical(const BoundStatement *stmt, const PlanOptions *options, Arena *arena,
+                        QueryPlan **out, Error *err);
 
 /*
  * Appends the EXPLAIN text of a plan: every fragment with its distribution and output

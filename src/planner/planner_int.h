@@ -110,9 +110,19 @@ Status bind_query(Binder *b, const AstSelect *query, LogicalOp **plan, char ***n
 Status bind_list_values(Binder *b, const AstList *row, const Scope *scope, Expr ***out, Error *err);
 
 /* ---- physical planning ---- */
-/* Cuts a physical plan at its exchanges into fragments (fragmenter.c); [0] is the root. */
-Status planner_fragment(PlanNode *root, Arena *arena, PlanFragment ***fragments, int *n_fragments,
-                        Error *err);
+/*
+ * The exchange-placement pass (rule_exchanges.c): derives every node's partitioning and
+ * adds remote and local exchanges where a parent's requirement is not met, splitting
+ * aggregations, limits and TopN around them. New nodes take ids from *next_id.
+ */
+Status planner_place_exchanges(PlanNode **root, const PlanOptions *options, Arena *arena,
+                               int *next_id, Error *err);
+/*
+ * Cuts a physical plan at its remote exchanges into fragments (fragmenter.c); [0] is the
+ * root. Fragments other than the root run as options->workers tasks.
+ */
+Status planner_fragment(PlanNode *root, const PlanOptions *options, Arena *arena,
+                        PlanFragment ***fragments, int *n_fragments, Error *err);
 
 /* ---- optimizer rules ---- */
 Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);

@@ -4,8 +4,9 @@
  * depend on the compiler, and reading validates everything: enum ranges, type
  * parameters, counts against the bytes left, nesting depth. Bad input fails with XX001.
  *
- *   fragment := "BSPF" u32 | version u8 | id | distribution u8 | output u8 | consumer
- *               | n_sources | sources… | node
+ *   fragment := "BSPF" u32 | version u8 | id | distribution u8 | n_tasks | output
+ *               | consumer | n_sources | sources… | node
+ *   output   := kind u8 | n_keys | key… | n_partitions   (a Partitioning)
  *   node     := kind u8 | id | n_cols | type… | est_rows f64 | payload(kind)
  *               | n_children | node…
  *   expr     := kind u8 | type | payload(kind)
@@ -18,7 +19,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 1
+#define FRAGMENT_VERSION 2
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -54,6 +55,15 @@ static void put_value(Buffer *b, const Value *v)
     case PHYS_INVALID:
         break;
     }
+}
+
+static void put_partitioning(Buffer *b, const Partitioning *p)
+{
+    buffer_put_u8(b, (uint8_t)p->kind);
+    buffer_put_uvarint(b, (uint64_t)p->n_keys);
+    for (int k = 0; k < p->n_keys; k++)
+        buffer_put_svarint(b, p->keys[k]);
+    buffer_put_svarint(b, p->n_partitions);
 }
 
 static void put_expr(Buffer *b, const Expr *e)
@@ -153,6 +163,7 @@ static void put_node(Buffer *b, const PlanNode *n)
             put_type(b, a->arg_type);
             put_type(b, a->type);
         }
+        buffer_put_u8(b, n->u.agg.input_partitioned);
         break;
     case PLAN_SORT:
     case PLAN_TOPN:
@@ -169,11 +180,14 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_svarint(b, n->u.limit.offset);
         break;
     case PLAN_EXCHANGE:
-        buffer_put_u8(b, (uint8_t)n->u.exchange.kind);
+        put_partitioning(b, &n->u.exchange.part);
+        buffer_put_u8(b, n->u.exchange.local);
+        buffer_put_u8(b, n->u.exchange.single);
         break;
     case PLAN_REMOTE_SOURCE:
         buffer_put_svarint(b, n->u.remote.fragment);
         buffer_put_u8(b, (uint8_t)n->u.remote.kind);
+        buffer_put_u8(b, n->u.remote.single);
         break;
     case PLAN_TABLE_WRITE:
         buffer_put_cstr(b, n->u.write.table);
@@ -207,7 +221,8 @@ Status fragment_serialize(const PlanFragment *f, Buffer *out, Error *err)
     buffer_put_u8(out, FRAGMENT_VERSION);
     buffer_put_svarint(out, f->id);
     buffer_put_u8(out, (uint8_t)f->distribution);
-    buffer_put_u8(out, (uint8_t)f->output);
+    buffer_put_svarint(out, f->n_tasks);
+    put_partitioning(out, &f->output);
     buffer_put_svarint(out, f->consumer);
     buffer_put_uvarint(out, (uint64_t)f->n_sources);
     for (int k = 0; k < f->n_sources; k++)
@@ -415,6 +430,20 @@ static Status get_expr(Reader *rd, Expr **out)
 
 static Status get_node(Reader *rd, PlanNode **out);
 
+static Status get_partitioning(Reader *rd, Partitioning *p)
+{
+    uint8_t kind = bufreader_u8(&rd->r);
+    CHECK(rd, kind < EXCHANGE_KIND_COUNT_, "bad exchange kind");
+    p->kind = (ExchangeKind)kind;
+    BS_TRY(get_count(rd, 1, &p->n_keys));
+    CHECK(rd, (p->kind == EXCHANGE_REPARTITION) == (p->n_keys > 0), "bad partitioning keys");
+    p->keys = get_alloc(rd, sizeof(int) * (size_t)p->n_keys);
+    if (!p->keys) return BS_ERROR;
+    for (int k = 0; k < p->n_keys; k++)
+        BS_TRY(get_int(rd, 0, INT32_MAX, &p->keys[k]));
+    return get_int(rd, 0, 1 << 16, &p->n_partitions);
+}
+
 static Status get_node_payload(Reader *rd, PlanNode *n)
 {
     switch (n->kind) {
@@ -487,6 +516,9 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         for (int k = 0; k < n->u.agg.n_aggs; k++)
             width += n->u.agg.mode == AGG_PARTIAL ? plan_agg_state_width(&n->u.agg.aggs[k]) : 1;
         CHECK(rd, width == n->n_cols, "aggregate columns mismatch");
+        uint8_t partitioned = bufreader_u8(&rd->r);
+        CHECK(rd, partitioned <= 1, "bad partitioned flag");
+        n->u.agg.input_partitioned = partitioned;
         return BS_OK;
     }
     case PLAN_SORT:
@@ -509,15 +541,20 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         n->u.limit.offset = bufreader_svarint(&rd->r);
         CHECK(rd, n->u.limit.limit >= -1 && n->u.limit.offset >= 0, "bad limit");
         return BS_OK;
-    case PLAN_EXCHANGE:
+    case PLAN_EXCHANGE: {
+        BS_TRY(get_partitioning(rd, &n->u.exchange.part));
+        uint8_t local = bufreader_u8(&rd->r), single = bufreader_u8(&rd->r);
+        CHECK(rd, local <= 1 && single <= 1, "bad exchange flags");
+        n->u.exchange.local = local;
+        n->u.exchange.single = single;
+        return BS_OK;
+    }
     case PLAN_REMOTE_SOURCE: {
-        if (n->kind == PLAN_REMOTE_SOURCE) BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.remote.fragment));
-        uint8_t kind = bufreader_u8(&rd->r);
-        CHECK(rd, kind <= EXCHANGE_ROUND_ROBIN, "bad exchange kind");
-        if (n->kind == PLAN_REMOTE_SOURCE)
-            n->u.remote.kind = (ExchangeKind)kind;
-        else
-            n->u.exchange.kind = (ExchangeKind)kind;
+        BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.remote.fragment));
+        uint8_t kind = bufreader_u8(&rd->r), single = bufreader_u8(&rd->r);
+        CHECK(rd, kind < EXCHANGE_KIND_COUNT_ && single <= 1, "bad remote source");
+        n->u.remote.kind = (ExchangeKind)kind;
+        n->u.remote.single = single;
         return BS_OK;
     }
     case PLAN_TABLE_WRITE:
@@ -587,10 +624,11 @@ Status fragment_deserialize(const uint8_t *data, size_t len, Arena *arena, PlanF
     PlanFragment *f = get_alloc(&rd, sizeof *f);
     if (!f) return BS_ERROR;
     BS_TRY(get_int(&rd, 0, INT32_MAX, &f->id));
-    uint8_t dist = bufreader_u8(&rd.r), output = bufreader_u8(&rd.r);
-    CHECK(&rd, dist <= DIST_FIXED && output <= EXCHANGE_ROUND_ROBIN, "bad fragment kind");
+    uint8_t dist = bufreader_u8(&rd.r);
+    CHECK(&rd, dist <= DIST_FIXED, "bad fragment kind");
     f->distribution = (FragmentDistribution)dist;
-    f->output = (ExchangeKind)output;
+    BS_TRY(get_int(&rd, 1, 1 << 16, &f->n_tasks));
+    BS_TRY(get_partitioning(&rd, &f->output));
     BS_TRY(get_int(&rd, -1, INT32_MAX, &f->consumer));
     BS_TRY(get_count(&rd, 1, &f->n_sources));
     f->sources = get_alloc(&rd, sizeof(int) * (size_t)f->n_sources);

@@ -24,6 +24,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     Engine *e = bs_calloc(1, sizeof *e);
     if (!e) return error_oom(err);
     e->threads = config->threads > 0 ? config->threads : cpu_count();
+    e->workers = config->workers > 0 ? config->workers : 1;
     int64_t memory = config->memory_limit;
     if (memory <= 0) {
         long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
@@ -70,6 +71,11 @@ int engine_threads(const Engine *e)
     return e->threads;
 }
 
+int engine_workers(const Engine *e)
+{
+    return e->workers;
+}
+
 const char *engine_data_dir(const Engine *e)
 {
     return e->data_dir;
@@ -104,10 +110,12 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
     return res->status ? BS_OK : arena_error(res->arena, err);
 }
 
-static Status plan_statement(BoundStatement *bs, Arena *arena, QueryPlan **plan, Error *err)
+static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryPlan **plan,
+                             Error *err)
 {
     BS_TRY(planner_optimize(&bs->plan, arena, err));
-    BS_TRY(planner_physical(bs, arena, plan, err));
+    PlanOptions options = {.workers = e->workers};
+    BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
 }
 
@@ -115,7 +123,7 @@ static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
                         Result *res, Error *err)
 {
     QueryPlan *plan;
-    BS_TRY(plan_statement(bs, arena, &plan, err));
+    BS_TRY(plan_statement(e, bs, arena, &plan, err));
     BS_TRY(set_columns(res, bs->n_out, bs->out_names, bs->out_types, err));
     BS_TRY(run_plan(e, plan, tracker, arena, NULL, res, NULL, err));
     return set_status(res, err, "SELECT %llu", (unsigned long long)res->n_rows);
@@ -177,7 +185,7 @@ static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
                   : arena_error(arena, err);
     }
     QueryPlan *plan = NULL;
-    if (st == BS_OK) st = plan_statement(bs, arena, &plan, err);
+    if (st == BS_OK) st = plan_statement(e, bs, arena, &plan, err);
     WriteSet *ws = st == BS_OK ? writeset_create(e, txn, arena, err) : NULL;
     if (st == BS_OK && !ws) st = BS_ERROR;
     Result *counts = st == BS_OK ? result_new(tracker, err) : NULL;
@@ -212,7 +220,7 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
                          "EXPLAIN ANALYZE runs queries only (it would change the table)");
     QueryPlan *plan;
-    BS_TRY(plan_statement(inner, arena, &plan, err));
+    BS_TRY(plan_statement(e, inner, arena, &plan, err));
     Buffer text;
     buffer_init(&text);
     planner_explain(plan, &text);

@@ -21,6 +21,8 @@
 typedef struct EngineConfig {
     const char *data_dir;
     int threads;          /* drivers per parallel pipeline and pool threads; 0: CPUs */
+    int workers;          /* in-process workers: tasks per source or hash-partitioned
+                             fragment, exchanging rows as a cluster would; 0: 1 */
     int64_t memory_limit; /* bytes per query; 0: 80% of physical memory */
 } EngineConfig;
 
@@ -60,6 +62,7 @@ Status engine_execute(Engine *engine, const char *sql, size_t len, Result **out,
 
 /* ---- settings (for tests and tools) ---- */
 int engine_threads(const Engine *engine);
+int engine_workers(const Engine *engine);
 const char *engine_data_dir(const Engine *engine);
 
 #endif

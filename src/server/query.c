@@ -1,14 +1,19 @@
 /*
- * query.c — runs a fragmented plan on the in-process worker: the scheduler of embedded
- * mode.
+ * query.c — runs a fragmented plan on in-process workers: the scheduler of embedded mode.
  *
  * Fragments reach it serialized and rebuilt from their bytes (plan_round_trip), exactly as
  * a worker would receive them: every plan the engine makes, EXPLAIN's included, thus
- * tests plan serialization. Fragments are wired by
- * local exchanges (the consumer reads chunks the producers' drivers send); the root
- * fragment's output is collected into the Result. Table scans get their splits — one
- * per data file that zone maps do not rule out — from a shared SplitSource; table writers
- * report their files to a WriteSet, which the statement commits at the end.
+ * tests plan serialization. Each fragment runs as fragment->n_tasks tasks (the planned
+ * workers; one for the root). A fragment's tasks all send to one in-process exchange with
+ * a partition per consumer task (one for a gather); consumer task k reads partition k.
+ * The root fragment's output goes to one more exchange, which the client reads — the
+ * rows stream: the client sees the first chunk while the rest is computed, and memory
+ * stays bounded by the exchanges' limits. A client that stops reading early closes its
+ * handle, which tells the producers, transitively, that no more rows are needed.
+ *
+ * Table scans get their splits — one per row group of every data file that zone maps do
+ * not rule out — from a SplitSource that all tasks and drivers of the query share; table
+ * writers report their files to a WriteSet, which the statement commits at the end.
  */
 #include "server/server_int.h"
 
@@ -232,41 +237,35 @@ void writeset_destroy(WriteSet *ws)
     if (ws) pthread_mutex_destroy(&ws->lock);
 }
 
-/* ---- result collection ---- */
-
-typedef struct ResultSink {
-    ExchangeSink base;
-    pthread_mutex_t lock;
-    Result *result;
-} ResultSink;
-
-static Future *rs_is_blocked(ExchangeSink *sink)
-{
-    return NULL;
-}
-
-static Status rs_send(ExchangeSink *sink, const Chunk *chunk, Error *err)
-{
-    ResultSink *rs = (ResultSink *)sink;
-    pthread_mutex_lock(&rs->lock);
-    Status st = result_append(rs->result, chunk, err);
-    pthread_mutex_unlock(&rs->lock);
-    return st;
-}
-
-static void rs_no_more(ExchangeSink *sink)
-{
-}
-
 /* ---- running ---- */
 
-typedef struct Run {
-    atomic_bool stop;
-    int n_exchanges;
-    LocalExchange **exchanges;
-} Run;
+/* Bytes an exchange between fragments, and the client's, buffer before producers wait. */
+#define REMOTE_EXCHANGE_BYTES (16 << 20)
+#define CLIENT_EXCHANGE_BYTES (8 << 20)
 
-static void abort_exchanges(Run *run)
+typedef struct TaskSlot {
+    TaskInputs inputs; /* first: the task hands it back to us */
+    struct QueryRun *run;
+    int fragment;
+    int index; /* among its fragment's tasks */
+    Task *task;
+} TaskSlot;
+
+struct QueryRun {
+    Engine *engine;
+    const QueryPlan *plan;
+    Arena *arena;
+    atomic_bool stop;
+    QuerySplits splits;
+    int n_exchanges;
+    LocalExchange **exchanges; /* [k]: fragment k's output; [0]: the client's */
+    ExchangeSource *client;
+    int n_slots;
+    TaskSlot *slots;
+    bool started, done;
+};
+
+static void abort_exchanges(QueryRun *run)
 {
     for (int k = 0; k < run->n_exchanges; k++)
         if (run->exchanges[k]) local_exchange_abort(run->exchanges[k]);
@@ -274,9 +273,24 @@ static void abort_exchanges(Run *run)
 
 static void on_task_fail(void *ctx)
 {
-    Run *run = ctx;
+    QueryRun *run = ctx;
     atomic_store(&run->stop, true);
     abort_exchanges(run);
+}
+
+static ExchangeSource *open_input(TaskInputs *inputs, int fragment, Error *err)
+{
+    TaskSlot *slot = (TaskSlot *)inputs;
+    QueryRun *run = slot->run;
+    if (fragment <= 0 || fragment >= run->n_exchanges ||
+        run->plan->fragments[fragment]->consumer != slot->fragment) {
+        error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment %d reads unknown fragment %d",
+                  slot->fragment, fragment);
+        return NULL;
+    }
+    const PlanFragment *producer = run->plan->fragments[fragment];
+    int queue = producer->output.n_partitions > 1 ? slot->index : 0;
+    return local_exchange_source(run->exchanges[fragment], queue, err);
 }
 
 /* Serializes a fragment and rebuilds it; the rebuilt one must serialize identically. */
@@ -309,114 +323,213 @@ Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err)
     return BS_OK;
 }
 
+/* Partitions of fragment f's output exchange: one per consumer task, or one. */
+static int output_partitions(const QueryPlan *plan, const PlanFragment *f, Error *err)
+{
+    if (f->consumer < 0) return 1;
+    const PlanFragment *c = plan->fragments[f->consumer];
+    switch (f->output.kind) {
+    case EXCHANGE_GATHER:
+        return 1;
+    case EXCHANGE_REPARTITION:
+    case EXCHANGE_BROADCAST:
+    case EXCHANGE_ROUND_ROBIN:
+        if (f->output.n_partitions != c->n_tasks) break;
+        return c->n_tasks;
+    case EXCHANGE_ORDERED_GATHER:
+    case EXCHANGE_KIND_COUNT_:
+        break;
+    }
+    error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+              "fragment %d: output to %d partitions does not match fragment %d's %d tasks", f->id,
+              f->output.n_partitions, c->id, c->n_tasks);
+    return -1;
+}
+
+Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+                 WriteSet *writes, QueryRun **out, Error *err)
+{
+    int n = plan->n_fragments;
+    QueryRun *run = arena_alloc_zero(arena, sizeof *run);
+    if (!run) return arena_error(arena, err);
+    run->engine = engine;
+    run->plan = plan;
+    run->arena = arena;
+    atomic_init(&run->stop, false);
+    run->splits.base.next = next_split;
+    run->n_exchanges = n;
+    run->exchanges = arena_alloc_zero(arena, sizeof(LocalExchange *) * (size_t)n);
+    if (!run->exchanges) return arena_error(arena, err);
+    *out = run;
+    int n_slots = 0;
+    for (int k = 0; k < n; k++) {
+        const PlanFragment *f = plan->fragments[k];
+        if (f->n_tasks < 1 || (k == 0 && f->n_tasks != 1) ||
+            (k > 0 && (f->consumer < 0 || f->consumer >= n)))
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment %d: bad task layout", k);
+        n_slots += f->n_tasks;
+    }
+    run->slots = arena_alloc_zero(arena, sizeof(TaskSlot) * (size_t)n_slots);
+    if (!run->slots) return arena_error(arena, err);
+    for (int k = 0; k < n; k++)
+        BS_TRY(collect_scans(engine, &run->splits, plan->fragments[k]->root, arena, err));
+    /* The client's exchange, then one per other fragment. */
+    for (int k = 0; k < n; k++) {
+        const PlanNode *root = plan->fragments[k]->root;
+        int parts = output_partitions(plan, plan->fragments[k], err);
+        if (parts < 0) return BS_ERROR;
+        run->exchanges[k] = local_exchange_create(
+            root->types, root->n_cols, parts, false,
+            k == 0 ? CLIENT_EXCHANGE_BYTES : REMOTE_EXCHANGE_BYTES, tracker, err);
+        if (!run->exchanges[k]) return BS_ERROR;
+    }
+    run->client = local_exchange_source(run->exchanges[0], 0, err);
+    if (!run->client) return BS_ERROR;
+    for (int k = 0; k < n; k++) {
+        const PlanFragment *f = plan->fragments[k];
+        for (int t = 0; t < f->n_tasks; t++) {
+            TaskSlot *slot = &run->slots[run->n_slots];
+            slot->inputs.open = open_input;
+            slot->run = run;
+            slot->fragment = k;
+            slot->index = t;
+            TaskConfig cfg = {
+                .pool = engine->pool,
+                .max_drivers = engine->threads,
+                .tracker = tracker,
+                .cancel = &run->stop,
+                .splits = &run->splits.base,
+                .writes = writes ? (WriteTarget *)writes : NULL,
+                .inputs = &slot->inputs,
+                .output = local_exchange_sink(run->exchanges[k]),
+                .on_fail = on_task_fail,
+                .on_fail_ctx = run,
+            };
+            slot->task = task_create(f, &cfg, err);
+            if (!slot->task) return BS_ERROR;
+            run->n_slots++;
+        }
+    }
+    /* Producer counts are known once the producing tasks exist. */
+    for (int k = 0; k < run->n_slots; k++)
+        local_exchange_add_producers(run->exchanges[run->slots[k].fragment],
+                                     task_output_producers(run->slots[k].task));
+    run->started = true;
+    for (int k = run->n_slots - 1; k >= 0; k--)
+        task_start(run->slots[k].task);
+    return BS_OK;
+}
+
+/* Waits for every task (cancelling them when the engine is told to) and returns the first
+   real error of any. */
+static Status wait_tasks(QueryRun *run, Error *err)
+{
+    Engine *engine = run->engine;
+    if (!run->started) return BS_OK;
+    for (int k = 0; k < run->n_slots; k++) {
+        while (!future_wait_for(task_done(run->slots[k].task), 50)) {
+            if (atomic_load(&engine->cancel) && !atomic_exchange(&run->stop, true))
+                abort_exchanges(run);
+        }
+    }
+    /* The first real error wins over the cancellations it caused. */
+    Error first = ERROR_INIT;
+    for (int k = 0; k < run->n_slots; k++) {
+        Error e = ERROR_INIT;
+        if (task_result(run->slots[k].task, &e) != BS_OK) {
+            bool cancel = strcmp(e.sqlstate, SQLSTATE_QUERY_CANCELED) == 0;
+            if (!error_is_set(&first) ||
+                (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && !cancel))
+                error_move(&first, &e);
+        }
+        error_clear(&e);
+    }
+    if (!error_is_set(&first)) return BS_OK;
+    if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && atomic_load(&engine->cancel)) {
+        error_clear(&first);
+        error_set(&first, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
+    }
+    error_move(err, &first);
+    return BS_ERROR;
+}
+
+Status run_next(QueryRun *run, Chunk **out, Error *err)
+{
+    *out = NULL;
+    if (run->done) return BS_OK;
+    for (;;) {
+        Future *blocked = NULL;
+        Error e = ERROR_INIT;
+        if (run->client->next(run->client, out, &blocked, &e) != BS_OK) {
+            /* The exchange was aborted: report why (the failed task's error). */
+            run->done = true;
+            if (wait_tasks(run, err) != BS_OK) {
+                error_clear(&e);
+                return BS_ERROR;
+            }
+            error_move(err, &e);
+            return BS_ERROR;
+        }
+        if (*out) return BS_OK;
+        if (!blocked) break; /* every producer is done */
+        while (!future_wait_for(blocked, 50)) {
+            if (atomic_load(&run->engine->cancel) && !atomic_exchange(&run->stop, true))
+                abort_exchanges(run);
+        }
+        future_release(blocked);
+    }
+    run->done = true;
+    return wait_tasks(run, err);
+}
+
+Status run_finish(QueryRun *run, Buffer *stats, Error *err)
+{
+    if (!run) return BS_OK;
+    Status st = BS_OK;
+    if (run->client) run->client->close(run->client); /* no more rows needed */
+    if (!run->done) {
+        run->done = true;
+        st = wait_tasks(run, err);
+    }
+    if (stats)
+        for (int k = 0; k < run->n_slots; k++)
+            task_stats(run->slots[k].task, stats);
+    return st;
+}
+
+void run_destroy(QueryRun *run)
+{
+    if (!run) return;
+    if (run->started && !run->done) {
+        Error ignored = ERROR_INIT;
+        run_finish(run, NULL, &ignored);
+        error_clear(&ignored);
+    }
+    for (int k = 0; k < run->n_slots; k++)
+        task_destroy(run->slots[k].task);
+    for (int k = 0; k < run->n_exchanges; k++)
+        local_exchange_destroy(run->exchanges[k]);
+    run->n_slots = 0;
+    run->n_exchanges = 0;
+}
+
 Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                 WriteSet *writes, Result *result, Buffer *stats, Error *err)
 {
-    int n = plan->n_fragments;
-    Status st = BS_OK;
-    PlanFragment *const *frags = plan->fragments;
-    Task **tasks = arena_alloc_zero(arena, sizeof(Task *) * (size_t)n);
-    Run run;
-    atomic_init(&run.stop, false);
-    run.n_exchanges = n;
-    run.exchanges = arena_alloc_zero(arena, sizeof(LocalExchange *) * (size_t)n);
-    QuerySplits splits = {.base.next = next_split};
-    ResultSink sink = {.base = {rs_is_blocked, rs_send, rs_no_more}, .result = result};
-    pthread_mutex_init(&sink.lock, NULL);
-    if (!tasks || !run.exchanges) {
-        pthread_mutex_destroy(&sink.lock);
-        return arena_error(arena, err);
+    QueryRun *run = NULL;
+    Status st = run_start(engine, plan, tracker, arena, writes, &run, err);
+    while (st == BS_OK) {
+        Chunk *chunk;
+        st = run_next(run, &chunk, err);
+        if (st != BS_OK || !chunk) break;
+        if (result) st = result_append(result, chunk, err);
     }
-    for (int k = 0; k < n && st == BS_OK; k++) {
-        st = collect_scans(engine, &splits, frags[k]->root, arena, err);
+    if (run) {
+        Error e = ERROR_INIT;
+        Status fin = run_finish(run, stats, st == BS_OK ? err : &e);
+        error_clear(&e);
+        if (st == BS_OK) st = fin;
+        run_destroy(run);
     }
-    for (int k = 1; k < n && st == BS_OK; k++) {
-        const PlanNode *root = frags[k]->root;
-        run.exchanges[k] =
-            local_exchange_create(root->types, root->n_cols, 0, 16 << 20, tracker, err);
-        if (!run.exchanges[k]) st = BS_ERROR;
-    }
-    for (int k = 0; k < n && st == BS_OK; k++) {
-        const PlanFragment *f = frags[k];
-        ExchangeSource **sources = arena_alloc_zero(
-            arena, sizeof(ExchangeSource *) * (size_t)(f->n_sources ? f->n_sources : 1));
-        if (!sources) {
-            st = arena_error(arena, err);
-            break;
-        }
-        for (int s = 0; s < f->n_sources && st == BS_OK; s++) {
-            int src = f->sources[s];
-            if (src <= 0 || src >= n) {
-                st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
-                               "fragment %d reads unknown fragment %d", k, src);
-                break;
-            }
-            sources[s] = local_exchange_source(run.exchanges[src], err);
-            if (!sources[s]) st = BS_ERROR;
-        }
-        if (st != BS_OK) break;
-        TaskConfig cfg = {
-            .pool = engine->pool,
-            .max_drivers = engine->threads,
-            .tracker = tracker,
-            .cancel = &run.stop,
-            .splits = &splits.base,
-            .writes = writes ? (WriteTarget *)writes : NULL,
-            .n_sources = f->n_sources,
-            .source_ids = f->sources,
-            .sources = sources,
-            .output = k == 0 ? &sink.base : local_exchange_sink(run.exchanges[k]),
-            .on_fail = on_task_fail,
-            .on_fail_ctx = &run,
-        };
-        tasks[k] = task_create(f, &cfg, err);
-        if (!tasks[k]) {
-            st = BS_ERROR;
-            break;
-        }
-    }
-    if (st == BS_OK) {
-        /* Producer counts are known once the producing tasks exist. */
-        for (int k = 1; k < n; k++)
-            local_exchange_add_producers(run.exchanges[k], task_output_producers(tasks[k]));
-        for (int k = n - 1; k >= 0; k--)
-            task_start(tasks[k]);
-        for (int k = 0; k < n; k++) {
-            while (!future_wait_for(task_done(tasks[k]), 50)) {
-                if (atomic_load(&engine->cancel) && !atomic_exchange(&run.stop, true))
-                    abort_exchanges(&run);
-            }
-        }
-        /* The first real error wins over the cancellations it caused. */
-        Error first = ERROR_INIT;
-        for (int k = 0; k < n; k++) {
-            Error e = ERROR_INIT;
-            if (task_result(tasks[k], &e) != BS_OK) {
-                bool cancel = strcmp(e.sqlstate, SQLSTATE_QUERY_CANCELED) == 0;
-                if (!error_is_set(&first) ||
-                    (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && !cancel))
-                    error_move(&first, &e);
-            }
-            error_clear(&e);
-        }
-        if (error_is_set(&first)) {
-            if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 &&
-                atomic_load(&engine->cancel)) {
-                error_clear(&first);
-                error_set(&first, SQLSTATE_QUERY_CANCELED, -1,
-                          "canceling statement due to user request");
-            }
-            error_move(err, &first);
-            st = BS_ERROR;
-        }
-        if (stats)
-            for (int k = 0; k < n; k++)
-                task_stats(tasks[k], stats);
-    }
-    for (int k = 0; k < n; k++)
-        task_destroy(tasks[k]);
-    for (int k = 1; k < n; k++)
-        local_exchange_destroy(run.exchanges[k]);
-    pthread_mutex_destroy(&sink.lock);
     return st;
 }

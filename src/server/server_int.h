@@ -18,6 +18,7 @@ struct Engine {
     Metastore *metastore;
     ThreadPool *pool;
     int threads;
+    int workers; /* tasks per source or hash-partitioned fragment */
     int64_t memory_limit;
     MemTracker tracker; /* the process: every query's tracker is a child */
     MemTracker results; /* rows held in Results handed to the client */
@@ -36,11 +37,34 @@ typedef struct WriteSet WriteSet;
  */
 Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err);
 
+/* A fragmented plan running on the in-process workers (query.c). */
+typedef struct QueryRun QueryRun;
+
 /*
- * Runs a fragmented plan (rebuilt by plan_round_trip): wires the fragments together with in-process
- * exchanges, creates a task per fragment and waits for all of them. The root fragment's rows are
- * collected into *result (if result is not NULL). `writes` receives files written by table writers
- * (may be NULL). `stats` (may be NULL) receives per-operator statistics (EXPLAIN ANALYZE).
+ * Starts a fragmented plan (rebuilt by plan_round_trip): wires the fragments together with
+ * in-process exchanges, creates fragment->n_tasks tasks per fragment and starts them.
+ * `writes` receives files written by table writers (may be NULL). *out is set even on
+ * failure; release it with run_destroy. The run lives in arena.
+ */
+Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+                 WriteSet *writes, QueryRun **out, Error *err);
+/*
+ * The next chunk of the root fragment's rows, waiting for it (a Ctrl-C cancels). *out is
+ * NULL at the end, once every task has finished, or on error (the first real error of any
+ * task). The chunk stays valid until the next call.
+ */
+Status run_next(QueryRun *run, Chunk **out, Error *err);
+/*
+ * Ends the run: when rows are left unread, tells the producers no more are needed; waits
+ * for every task and returns the first error of any. `stats` (may be NULL) receives
+ * per-operator statistics (EXPLAIN ANALYZE).
+ */
+Status run_finish(QueryRun *run, Buffer *stats, Error *err);
+/* Frees the run's tasks and exchanges (finishing it first if needed). NULL is fine. */
+void run_destroy(QueryRun *run);
+/*
+ * Runs a plan to its end: the root fragment's rows are appended to *result (if not NULL),
+ * statistics to `stats` (may be NULL).
  */
 Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                 WriteSet *writes, Result *result, Buffer *stats, Error *err);

@@ -12,7 +12,8 @@
  *   <sql>
  *   ----
  *   <expected rows, values separated by tabs>   (or one value per line)
- *   restart                          close and reopen the engine (persistence)
+ *   restart [threads=N] [workers=M]  close and reopen the engine (persistence), optionally
+ *                                    with other settings for the rest of the file
  *   write-file <path>                write the lines up to the next blank line to path
  *   halt                             stop reading the file
  *
@@ -20,7 +21,8 @@
  * __DATA_DIR__ is tests/sql/data. Values print as the engine's text form; NULL as NULL,
  * the empty string as (empty).
  *
- * Usage: basalt_sqltest [--threads N] file.test ...
+ * Usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] file.test ...
+ * (--workers: in-process workers, so plans exchange rows between tasks as in a cluster).
  */
 #include "common/alloc.h"
 #include "common/buffer.h"
@@ -41,6 +43,7 @@ typedef struct Runner {
     char *db_dir;
     Engine *engine;
     int threads;
+    int workers;
     int failures;
     int records;
 } Runner;
@@ -94,7 +97,11 @@ static void remove_tree(const char *path)
 static bool open_engine(Runner *r)
 {
     EngineConfig cfg = {
-        .data_dir = r->db_dir, .threads = r->threads, .memory_limit = INT64_C(4) << 30};
+        .data_dir = r->db_dir,
+        .threads = r->threads,
+        .workers = r->workers,
+        .memory_limit = INT64_C(4) << 30,
+    };
     Error err = ERROR_INIT;
     if (engine_open(&cfg, &r->engine, &err) != BS_OK) {
         fprintf(stderr, "%s: cannot open engine: %s\n", r->path, err.message);
@@ -336,7 +343,22 @@ static int run_file(Runner *r)
         int record_line = i + 1;
         r->records++;
         if (strcmp(line, "halt") == 0) break;
-        if (strcmp(line, "restart") == 0) {
+        if (strcmp(line, "restart") == 0 || strncmp(line, "restart ", 8) == 0) {
+            int threads = r->threads, workers = r->workers;
+            for (const char *opt = line + 7; *opt;) {
+                while (*opt == ' ')
+                    opt++;
+                if (sscanf(opt, "threads=%d", &threads) != 1 &&
+                    sscanf(opt, "workers=%d", &workers) != 1 && *opt) {
+                    fprintf(stderr, "%s:%d: bad restart option: %s\n", r->path, i + 1, opt);
+                    r->failures++;
+                    break;
+                }
+                while (*opt && *opt != ' ')
+                    opt++;
+            }
+            r->threads = threads;
+            r->workers = workers;
             engine_close(r->engine);
             r->engine = NULL;
             if (!open_engine(r)) {
@@ -426,12 +448,15 @@ static int run_file(Runner *r)
 
 int main(int argc, char **argv)
 {
-    Runner r = {.threads = 2};
+    Runner r = {.threads = 2, .workers = 1};
     char *data_dir = NULL;
     int first = 1;
     while (first < argc && strncmp(argv[first], "--", 2) == 0) {
         if (strcmp(argv[first], "--threads") == 0 && first + 1 < argc) {
             r.threads = atoi(argv[first + 1]);
+            first += 2;
+        } else if (strcmp(argv[first], "--workers") == 0 && first + 1 < argc) {
+            r.workers = atoi(argv[first + 1]);
             first += 2;
         } else if (strcmp(argv[first], "--data-dir") == 0 && first + 1 < argc) {
             data_dir = argv[first + 1];
@@ -442,12 +467,16 @@ int main(int argc, char **argv)
         }
     }
     if (first >= argc) {
-        fprintf(stderr, "usage: basalt_sqltest [--threads N] [--data-dir DIR] file.test ...\n");
+        fprintf(stderr, "usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] "
+                        "file.test ...\n");
         return 2;
     }
     int total_failures = 0;
+    int base_threads = r.threads, base_workers = r.workers;
     for (int k = first; k < argc; k++) {
         r.path = argv[k];
+        r.threads = base_threads; /* a `restart` record's settings last for its file only */
+        r.workers = base_workers;
         r.failures = 0;
         r.records = 0;
         /* tests/sql/data beside the test file's folder unless given */

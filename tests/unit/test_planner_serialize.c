@@ -85,7 +85,7 @@ static QueryPlan *plan_sql(const char *sql, Arena *arena)
         fail_msg("%s: %s", sql, err.message);
     assert_int_equal(planner_optimize(&bs->plan, arena, &err), BS_OK);
     QueryPlan *plan;
-    if (planner_physical(bs, arena, &plan, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
+    if (planner_physical(bs, NULL, arena, &plan, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
     return plan;
 }
 

@@ -1,0 +1,440 @@
+/*
+ * rule_exchanges.c — exchange placement: the pass that decides where rows move.
+ *
+ * Every node delivers a partitioning at two levels, and may require one of its input:
+ *
+ *   remote  across the tasks of a fragment:  SINGLE (one task: the root), ANY (arbitrary,
+ *           e.g. the splits of a scan), HASH(keys) (rows with equal keys in one task),
+ *           BROADCAST (every task has every row)
+ *   local   across the drivers of one task:   SINGLE (one driver), ANY, HASH(keys),
+ *           RANGE (sorted ranges, one per driver, in driver order)
+ *
+ * plus whether the rows carry the order the query asks for (`ordered`). Walking the plan
+ * bottom-up, the pass adds an exchange only where a child's partitioning does not satisfy
+ * its parent's requirement (Trino's AddExchanges and AddLocalExchanges; the enforcers of
+ * Cascades planners): a remote exchange becomes a fragment boundary, a local one a
+ * boundary between pipelines of a task. HASH(K) is satisfied by SINGLE and by HASH(J)
+ * with J a non-empty subset of K; with one worker every remote partitioning but SINGLE
+ * holds all rows in one task, so it satisfies HASH too.
+ *
+ * Where an exchange must go under an operator that can do part of its work first, the
+ * operator is split around it:
+ *
+ *   aggregation   PARTIAL where the rows are, REPARTITION on the groups (GATHER without
+ *                 groups), FINAL; DISTINCT aggregates need whole groups in one place, so
+ *                 their input is repartitioned on the groups (or, without groups, on the one
+ *                 DISTINCT argument, with a PARTIAL/FINAL pair) instead
+ *   limit         a partial limit of limit + offset rows per stream, then the limit
+ *   TopN          a partial TopN per task, then the final one
+ *
+ * Per-node rules (child partitioning → requirement → delivered):
+ *   TableScan            → remote ANY, local ANY
+ *   Values, CsvScan      → SINGLE, SINGLE
+ *   Filter, Project      pass their input's (Project renames hash keys, or loses them)
+ *   HashAggregate        see above; delivers local HASH(groups): each driver of its source
+ *                        emits whole groups (radix partitions of the merged tables)
+ *   Sort                 needs remote SINGLE; delivers local RANGE, ordered
+ *   TopN                 needs remote SINGLE (after partial TopNs); delivers SINGLE, ordered
+ *   Limit                needs SINGLE at both levels (after partial limits)
+ *   TableWrite           runs in parallel: a single input stream is dealt round-robin to
+ *                        the writers
+ *   root                 remote SINGLE; one ordered stream when the query is ordered
+ */
+#include "planner/planner_int.h"
+
+#include <string.h>
+
+typedef enum PartKind { PK_SINGLE, PK_ANY, PK_HASH, PK_BROADCAST, PK_RANGE } PartKind;
+
+typedef struct Part {
+    PartKind kind;
+    int n_keys;
+    const int *keys; /* PK_HASH: output column positions */
+} Part;
+
+typedef struct Props {
+    Part remote;
+    Part local;
+    bool ordered;
+} Props;
+
+typedef struct Placer {
+    Arena *arena;
+    int *next_id;
+    int workers;
+} Placer;
+
+static const Part SINGLE = {PK_SINGLE, 0, NULL};
+static const Part ANY = {PK_ANY, 0, NULL};
+
+static Part hash_part(int n_keys, const int *keys)
+{
+    return (Part){PK_HASH, n_keys, keys};
+}
+
+/* ---- satisfaction ---- */
+
+static bool key_in(int key, int n, const int *keys)
+{
+    for (int k = 0; k < n; k++)
+        if (keys[k] == key) return true;
+    return false;
+}
+
+static bool satisfies(const Placer *pl, bool remote, Part have, Part want)
+{
+    switch (want.kind) {
+    case PK_ANY:
+        return true;
+    case PK_SINGLE:
+        return have.kind == PK_SINGLE;
+    case PK_HASH:
+        if (have.kind == PK_SINGLE) return true;
+        if (remote && pl->workers == 1 && have.kind != PK_BROADCAST) return true;
+        if (have.kind != PK_HASH || have.n_keys == 0) return false;
+        for (int k = 0; k < have.n_keys; k++)
+            if (!key_in(have.keys[k], want.n_keys, want.keys)) return false;
+        return true;
+    case PK_BROADCAST:
+        return have.kind == PK_BROADCAST;
+    case PK_RANGE:
+        return have.kind == PK_RANGE || have.kind == PK_SINGLE;
+    }
+    return false;
+}
+
+/* ---- nodes ---- */
+
+static PlanNode *new_node(Placer *pl, PlanKind kind, PlanNode *child, Error *err)
+{
+    PlanNode *n = arena_alloc_zero(pl->arena, sizeof *n);
+    PlanNode **children = arena_alloc(pl->arena, sizeof(PlanNode *));
+    LogicalType *types =
+        arena_alloc(pl->arena, sizeof(LogicalType) * (size_t)(child->n_cols ? child->n_cols : 1));
+    if (!n || !children || !types) {
+        arena_error(pl->arena, err);
+        return NULL;
+    }
+    memcpy(types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
+    children[0] = child;
+    n->kind = kind;
+    n->id = (*pl->next_id)++;
+    n->n_children = 1;
+    n->children = children;
+    n->n_cols = child->n_cols;
+    n->types = types;
+    n->est_rows = child->est_rows;
+    return n;
+}
+
+static int *copy_keys(Placer *pl, int n, const int *keys)
+{
+    int *copy = arena_alloc(pl->arena, sizeof(int) * (size_t)(n ? n : 1));
+    if (copy && n) memcpy(copy, keys, sizeof(int) * (size_t)n);
+    return copy;
+}
+
+/*
+ * Puts an exchange above *child and updates *props to what its consumer sees. `single`
+ * (remote GATHER only): the consumer reads it with one driver.
+ */
+static Status add_exchange(Placer *pl, PlanNode **child, Props *props, bool local,
+                           ExchangeKind kind, int n_keys, const int *keys, bool single, Error *err)
+{
+    PlanNode *x = new_node(pl, PLAN_EXCHANGE, *child, err);
+    if (!x) return BS_ERROR;
+    int *copy = copy_keys(pl, n_keys, keys);
+    if (!copy) return arena_error(pl->arena, err);
+    x->u.exchange.local = local;
+    x->u.exchange.part.kind = kind;
+    x->u.exchange.part.n_keys = n_keys;
+    x->u.exchange.part.keys = copy;
+    bool to_one = kind == EXCHANGE_GATHER || kind == EXCHANGE_ORDERED_GATHER;
+    x->u.exchange.part.n_partitions = local ? 0 : to_one ? 1 : pl->workers;
+    x->u.exchange.single = !local && single;
+    *child = x;
+    Part to = kind == EXCHANGE_REPARTITION ? hash_part(n_keys, copy)
+              : kind == EXCHANGE_BROADCAST ? (Part){PK_BROADCAST, 0, NULL}
+              : to_one                     ? SINGLE
+                                           : ANY;
+    if (local) {
+        props->local = to;
+        props->ordered = kind == EXCHANGE_ORDERED_GATHER && props->ordered;
+    } else {
+        props->remote = to;
+        props->local = single ? SINGLE : ANY;
+        props->ordered = false;
+    }
+    return BS_OK;
+}
+
+/* Brings the child to one stream in one task: remote GATHER, then local (ordered) gather. */
+static Status to_single(Placer *pl, PlanNode **child, Props *props, Error *err)
+{
+    if (props->remote.kind != PK_SINGLE)
+        BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_GATHER, 0, NULL, true, err));
+    if (props->local.kind == PK_RANGE)
+        return add_exchange(pl, child, props, true, EXCHANGE_ORDERED_GATHER, 0, NULL, false, err);
+    if (props->local.kind != PK_SINGLE)
+        return add_exchange(pl, child, props, true, EXCHANGE_GATHER, 0, NULL, false, err);
+    return BS_OK;
+}
+
+/* ---- expressions ---- */
+
+/* Whether input columns a and b of node hold the same values row by row. */
+static bool same_column(const PlanNode *input, int a, int b)
+{
+    if (a == b) return true;
+    if (input->kind != PLAN_PROJECT) return false;
+    return expr_equal(input->u.project.exprs[a], input->u.project.exprs[b]);
+}
+
+/* A project's output partitioning: hash keys follow the columns it passes through. */
+static Status map_through_project(Placer *pl, const PlanNode *project, Part *part, Error *err)
+{
+    if (part->kind != PK_HASH) return BS_OK;
+    int *keys = arena_alloc(pl->arena, sizeof(int) * (size_t)part->n_keys);
+    if (!keys) return arena_error(pl->arena, err);
+    for (int k = 0; k < part->n_keys; k++) {
+        keys[k] = -1;
+        for (int c = 0; c < project->n_cols && keys[k] < 0; c++) {
+            const Expr *e = project->u.project.exprs[c];
+            if (e->kind == EXPR_COLUMN && e->u.column.index == part->keys[k]) keys[k] = c;
+        }
+        if (keys[k] < 0) {
+            *part = ANY;
+            return BS_OK;
+        }
+    }
+    part->keys = keys;
+    return BS_OK;
+}
+
+/* ---- splitting ---- */
+
+/* Partial limit (limit + offset rows per stream) above *child; nothing for LIMIT ALL. */
+static Status partial_limit(Placer *pl, const PlanNode *limit, PlanNode **child, Error *err)
+{
+    if (limit->u.limit.limit < 0) return BS_OK;
+    PlanNode *n = new_node(pl, PLAN_LIMIT, *child, err);
+    if (!n) return BS_ERROR;
+    int64_t l = limit->u.limit.limit, o = limit->u.limit.offset;
+    n->u.limit.limit = l > INT64_MAX - o ? INT64_MAX : l + o;
+    n->u.limit.offset = 0;
+    *child = n;
+    return BS_OK;
+}
+
+/*
+ * Splits aggregation `agg` (mode SINGLE over *child) into a PARTIAL above *child, whose
+ * output columns are the groups then each aggregate's state, and turns agg into the FINAL
+ * step over it. `distinct_done`: the partial step applies DISTINCT (its input holds every
+ * row of each distinct value), so the final step combines plain states.
+ */
+static Status split_aggregate(Placer *pl, PlanNode *agg, PlanNode **child, bool distinct_done,
+                              Error *err)
+{
+    int n_groups = agg->u.agg.n_groups, n_aggs = agg->u.agg.n_aggs;
+    int n_state = n_groups;
+    for (int k = 0; k < n_aggs; k++)
+        n_state += plan_agg_state_width(&agg->u.agg.aggs[k]);
+    PlanNode *partial = new_node(pl, PLAN_HASH_AGGREGATE, *child, err);
+    if (!partial) return BS_ERROR;
+    LogicalType *types = arena_alloc(pl->arena, sizeof(LogicalType) * (size_t)n_state);
+    PlanAggregate *final_aggs = arena_memdup(pl->arena, agg->u.agg.aggs,
+                                             sizeof(PlanAggregate) * (size_t)(n_aggs ? n_aggs : 1));
+    if (!types || !final_aggs) return arena_error(pl->arena, err);
+    for (int k = 0; k < n_groups; k++)
+        types[k] = (*child)->types[agg->u.agg.groups[k]];
+    int state = n_groups;
+    for (int k = 0; k < n_aggs; k++) {
+        for (int s = 0; s < plan_agg_state_width(&agg->u.agg.aggs[k]); s++)
+            types[state + s] = plan_agg_state_type(&agg->u.agg.aggs[k], s);
+        final_aggs[k].arg = state;
+        if (distinct_done) final_aggs[k].distinct = false;
+        state += plan_agg_state_width(&agg->u.agg.aggs[k]);
+    }
+    partial->n_cols = n_state;
+    partial->types = types;
+    partial->u.agg = agg->u.agg;
+    partial->u.agg.mode = AGG_PARTIAL;
+    partial->u.agg.input_partitioned = false;
+    partial->est_rows = agg->est_rows;
+    /* The final step reads the groups from the first columns of the partial's output. */
+    int *groups = arena_alloc(pl->arena, sizeof(int) * (size_t)(n_groups ? n_groups : 1));
+    if (!groups) return arena_error(pl->arena, err);
+    for (int k = 0; k < n_groups; k++)
+        groups[k] = k;
+    agg->u.agg.mode = AGG_FINAL;
+    agg->u.agg.groups = groups;
+    agg->u.agg.aggs = final_aggs;
+    *child = partial;
+    return BS_OK;
+}
+
+/* The one input column every DISTINCT aggregate reads (up to equal expressions); -1 if none. */
+static int common_distinct_arg(const PlanNode *agg, const PlanNode *input)
+{
+    int arg = -1;
+    for (int k = 0; k < agg->u.agg.n_aggs; k++) {
+        const PlanAggregate *a = &agg->u.agg.aggs[k];
+        if (!a->distinct) continue;
+        if (a->arg < 0) return -1;
+        if (arg < 0)
+            arg = a->arg;
+        else if (!same_column(input, arg, a->arg))
+            return -1;
+    }
+    return arg;
+}
+
+static Status place(Placer *pl, PlanNode **node, Props *out, Error *err);
+
+static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *err)
+{
+    PlanNode **child = &agg->children[0];
+    int n_groups = agg->u.agg.n_groups;
+    bool distinct = false;
+    for (int k = 0; k < agg->u.agg.n_aggs; k++)
+        distinct |= agg->u.agg.aggs[k].distinct;
+    const int *groups = agg->u.agg.groups;
+    Part want = hash_part(n_groups, groups);
+
+    if (n_groups == 0 && !distinct) {
+        if (props->remote.kind != PK_SINGLE) {
+            /* PARTIAL per task, one row each, gathered into the FINAL step. */
+            BS_TRY(split_aggregate(pl, agg, child, false, err));
+            BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_GATHER, 0, NULL, false, err));
+        }
+        *props = (Props){SINGLE, SINGLE, false};
+        return BS_OK;
+    }
+    if (n_groups == 0) {
+        int arg = common_distinct_arg(agg, *child);
+        if (arg < 0) {
+            /* DISTINCT over several arguments: every row in one stream. */
+            BS_TRY(to_single(pl, child, props, err));
+            agg->u.agg.input_partitioned = true;
+            *props = (Props){SINGLE, SINGLE, false};
+            return BS_OK;
+        }
+        /* Partition on the distinct argument: each partition's distinct values are its own,
+           so partial results over disjoint values combine. */
+        Part on_arg = hash_part(1, &arg);
+        if (!satisfies(pl, true, props->remote, on_arg))
+            BS_TRY(
+                add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, 1, &arg, false, err));
+        if (!satisfies(pl, false, props->local, on_arg))
+            BS_TRY(add_exchange(pl, child, props, true, EXCHANGE_REPARTITION, 1, &arg, false, err));
+        BS_TRY(split_aggregate(pl, agg, child, true, err));
+        if (props->remote.kind != PK_SINGLE)
+            BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_GATHER, 0, NULL, false, err));
+        *props = (Props){SINGLE, SINGLE, false};
+        return BS_OK;
+    }
+    if (!distinct && !satisfies(pl, true, props->remote, want)) {
+        /* PARTIAL where the rows are, REPARTITION on the groups, FINAL per partition. */
+        BS_TRY(split_aggregate(pl, agg, child, false, err));
+        BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, n_groups,
+                            agg->u.agg.groups, false, err));
+    } else if (distinct) {
+        if (!satisfies(pl, true, props->remote, want))
+            BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, n_groups, groups,
+                                false, err));
+        if (!satisfies(pl, false, props->local, want))
+            BS_TRY(add_exchange(pl, child, props, true, EXCHANGE_REPARTITION, n_groups, groups,
+                                false, err));
+    }
+    groups = agg->u.agg.groups; /* the FINAL step's, after a split */
+    agg->u.agg.input_partitioned =
+        satisfies(pl, false, props->local, hash_part(n_groups, agg->u.agg.groups));
+    Part remote = props->remote.kind == PK_SINGLE ? SINGLE : hash_part(n_groups, groups);
+    *props = (Props){remote, hash_part(n_groups, groups), false};
+    return BS_OK;
+}
+
+static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
+{
+    PlanNode *n = *node;
+    if (n->kind != PLAN_TABLE_SCAN && n->kind != PLAN_VALUES && n->kind != PLAN_CSV_SCAN &&
+        n->n_children != 1)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: node %d has %d inputs",
+                         n->kind, n->n_children);
+    switch (n->kind) {
+    case PLAN_TABLE_SCAN:
+        *props = (Props){ANY, ANY, false};
+        return BS_OK;
+    case PLAN_VALUES:
+    case PLAN_CSV_SCAN:
+        *props = (Props){SINGLE, SINGLE, false};
+        return BS_OK;
+    case PLAN_FILTER:
+        return place(pl, &n->children[0], props, err);
+    case PLAN_PROJECT:
+        BS_TRY(place(pl, &n->children[0], props, err));
+        BS_TRY(map_through_project(pl, n, &props->remote, err));
+        return map_through_project(pl, n, &props->local, err);
+    case PLAN_HASH_AGGREGATE:
+        BS_TRY(place(pl, &n->children[0], props, err));
+        return place_aggregate(pl, n, props, err);
+    case PLAN_SORT:
+        BS_TRY(place(pl, &n->children[0], props, err));
+        if (props->remote.kind != PK_SINGLE)
+            BS_TRY(add_exchange(pl, &n->children[0], props, false, EXCHANGE_GATHER, 0, NULL, false,
+                                err));
+        *props = (Props){SINGLE, {PK_RANGE, 0, NULL}, true};
+        return BS_OK;
+    case PLAN_TOPN:
+        BS_TRY(place(pl, &n->children[0], props, err));
+        if (props->remote.kind != PK_SINGLE) {
+            PlanNode *partial = new_node(pl, PLAN_TOPN, n->children[0], err);
+            if (!partial) return BS_ERROR;
+            partial->u.sort = n->u.sort;
+            n->children[0] = partial;
+            BS_TRY(add_exchange(pl, &n->children[0], props, false, EXCHANGE_GATHER, 0, NULL, false,
+                                err));
+        }
+        *props = (Props){SINGLE, SINGLE, true};
+        return BS_OK;
+    case PLAN_LIMIT: {
+        BS_TRY(place(pl, &n->children[0], props, err));
+        bool ordered = props->ordered;
+        if (props->remote.kind != PK_SINGLE || props->local.kind != PK_SINGLE) {
+            BS_TRY(partial_limit(pl, n, &n->children[0], err));
+            BS_TRY(to_single(pl, &n->children[0], props, err));
+        }
+        *props = (Props){SINGLE, SINGLE, ordered};
+        return BS_OK;
+    }
+    case PLAN_TABLE_WRITE:
+        BS_TRY(place(pl, &n->children[0], props, err));
+        /* Writers encode and compress: deal a single stream to several of them. */
+        if (props->local.kind == PK_SINGLE)
+            BS_TRY(add_exchange(pl, &n->children[0], props, true, EXCHANGE_ROUND_ROBIN, 0, NULL,
+                                false, err));
+        props->local = ANY;
+        props->remote = props->remote.kind == PK_SINGLE ? SINGLE : ANY;
+        props->ordered = false;
+        return BS_OK;
+    case PLAN_EXCHANGE:
+    case PLAN_REMOTE_SOURCE:
+    case PLAN_KIND_COUNT_:
+        break;
+    }
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: unexpected node %d", n->kind);
+}
+
+Status planner_place_exchanges(PlanNode **root, const PlanOptions *options, Arena *arena,
+                               int *next_id, Error *err)
+{
+    Placer pl = {arena, next_id, options->workers > 0 ? options->workers : 1};
+    Props props;
+    BS_TRY(place(&pl, root, &props, err));
+    /* The client reads one stream from the root fragment: in order when the query is. */
+    if (props.remote.kind != PK_SINGLE)
+        BS_TRY(add_exchange(&pl, root, &props, false, EXCHANGE_GATHER, 0, NULL, false, err));
+    if (props.ordered && props.local.kind == PK_RANGE)
+        BS_TRY(add_exchange(&pl, root, &props, true, EXCHANGE_ORDERED_GATHER, 0, NULL, false, err));
+    return BS_OK;
+}
