@@ -23,8 +23,12 @@ typedef struct CliOptions {
 /* Parses "table", "csv", "tsv", "json"; false if unknown. */
 bool cli_parse_format(const char *name, OutputFormat *out);
 
-/* Prints a statement's result in the chosen format. */
-void cli_print_result(const CliOptions *opts, const Result *result);
+/*
+ * Prints a statement's result in the chosen format as its rows arrive (memory stays
+ * bounded whatever their number). A failure — before the first row or after some — is
+ * printed too (sql[0..len) for its position); returns false then.
+ */
+bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, size_t len);
 /*
  * Prints an error: in json format one object on `out`; otherwise PostgreSQL-style on
  * `diag` ("ERROR:  message", then "LINE n: …" with a caret under the position within the

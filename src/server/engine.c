@@ -2,9 +2,14 @@
  * engine.c — the statement lifecycle of the embedded engine.
  *
  *   parse → bind → (DDL: a metastore transaction)
- *                → optimize → physical plan + fragments → run_plan
- *                → queries: rows into the Result
+ *                → optimize → physical plan + fragments → run_start
+ *                → queries: rows streamed to the cursor as they are computed
  *                → writes: files into a metastore transaction, committed at the end
+ *
+ * A Cursor is the client's side of a statement. For a query, engine_start returns once the
+ * plan runs; cursor_next hands out the root fragment's chunks as they arrive, and
+ * cursor_close stops what is left (a client that has read enough). Every other statement
+ * has run to its end when engine_start returns (EXPLAIN's lines are read like rows).
  *
  * Atomicity: a statement that writes opens one metastore transaction. Its files are
  * written first and become visible only through the commit; if anything fails before,
@@ -117,16 +122,6 @@ static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryP
     PlanOptions options = {.workers = e->workers};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
-}
-
-static Status run_query(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
-                        Result *res, Error *err)
-{
-    QueryPlan *plan;
-    BS_TRY(plan_statement(e, bs, arena, &plan, err));
-    BS_TRY(set_columns(res, bs->n_out, bs->out_names, bs->out_types, err));
-    BS_TRY(run_plan(e, plan, tracker, arena, NULL, res, NULL, err));
-    return set_status(res, err, "SELECT %llu", (unsigned long long)res->n_rows);
 }
 
 static void column_defs(const BoundStatement *bs, Arena *arena, ColumnDef **out)
@@ -252,22 +247,55 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
     return set_status(res, err, "EXPLAIN");
 }
 
-Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Error *err)
+struct Cursor {
+    Engine *engine;
+    MemTracker tracker; /* the statement's memory */
+    Arena *arena;       /* the statement's plans and state */
+    Result *result;     /* columns, status; the rows of statements that are not queries */
+    QueryRun *run;      /* a query's running plan */
+    int next_chunk;     /* reading result->chunks */
+    uint64_t n_rows;
+    int64_t t0;
+    bool done;
+};
+
+/* Plans a query and starts it; its rows are read through the cursor. */
+static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
 {
-    int64_t t0 = clock_now_ns();
+    QueryPlan *plan;
+    BS_TRY(plan_statement(c->engine, bs, c->arena, &plan, err));
+    BS_TRY(set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
+    return run_start(c->engine, plan, &c->tracker, c->arena, NULL, &c->run, err);
+}
+
+void cursor_close(Cursor *c)
+{
+    if (!c) return;
+    run_destroy(c->run); /* stops a query whose rows were not all read */
+    result_free(c->result);
+    arena_destroy(c->arena);
+    bs_free(c);
+}
+
+Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error *err)
+{
     *out = NULL;
     atomic_store(&e->cancel, false);
-    MemTracker tracker;
-    memtracker_init(&tracker, &e->tracker, "query", e->memory_limit);
-    Arena *arena = arena_create(NULL, &tracker, 0);
-    Result *res = result_new(&e->results, err);
-    if (!arena || !res) {
-        arena_destroy(arena);
-        result_free(res);
+    Cursor *c = bs_calloc(1, sizeof *c);
+    if (!c) return error_oom(err);
+    c->engine = e;
+    c->t0 = clock_now_ns();
+    memtracker_init(&c->tracker, &e->tracker, "query", e->memory_limit);
+    c->arena = arena_create(NULL, &c->tracker, 0);
+    c->result = result_new(&e->results, err);
+    if (!c->arena || !c->result) {
+        cursor_close(c);
         return error_oom(err);
     }
     ParsedStatement *stmts;
     int n = 0;
+    Arena *arena = c->arena;
+    Result *res = c->result;
     Status st = parser_parse(sql, len, arena, &stmts, &n, err);
     if (st == BS_OK && n > 1)
         st = error_set(err, SQLSTATE_SYNTAX_ERROR, stmts[1].start,
@@ -280,27 +308,92 @@ Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Erro
         if (st == BS_OK) {
             switch (bs->kind) {
             case BOUND_QUERY:
-                st = run_query(e, bs, &tracker, arena, res, err);
+                st = start_query(c, bs, err);
                 break;
             case BOUND_INSERT:
-                st = run_write(e, bs, &tracker, arena, res, err);
+                st = run_write(e, bs, &c->tracker, arena, res, err);
                 break;
             case BOUND_CREATE_TABLE:
             case BOUND_DROP_TABLE:
                 st = run_ddl(e, bs, arena, res, err);
                 break;
             case BOUND_EXPLAIN:
-                st = run_explain(e, bs, &tracker, arena, res, err);
+                st = run_explain(e, bs, &c->tracker, arena, res, err);
                 break;
             }
         }
     }
-    arena_destroy(arena);
     if (st != BS_OK) {
-        result_free(res);
+        cursor_close(c);
         return BS_ERROR;
     }
-    res->elapsed_ms = (double)(clock_now_ns() - t0) / 1e6;
-    *out = res;
+    if (!c->run) {
+        c->n_rows = res->n_rows;
+        res->elapsed_ms = (double)(clock_now_ns() - c->t0) / 1e6;
+    }
+    *out = c;
     return BS_OK;
+}
+
+const Result *cursor_result(const Cursor *c)
+{
+    return c->result;
+}
+
+Status cursor_next(Cursor *c, const Chunk **out, Error *err)
+{
+    *out = NULL;
+    if (c->done) return BS_OK;
+    if (!c->run) {
+        if (c->next_chunk < c->result->n_chunks) {
+            *out = c->result->chunks[c->next_chunk++];
+            return BS_OK;
+        }
+        c->done = true;
+        return BS_OK;
+    }
+    Chunk *chunk;
+    if (run_next(c->run, &chunk, err) != BS_OK) {
+        c->done = true;
+        return BS_ERROR;
+    }
+    if (chunk) {
+        c->n_rows += chunk->n_rows;
+        *out = chunk;
+        return BS_OK;
+    }
+    /* The end: the status is made now, and nothing fails after it. */
+    c->done = true;
+    c->result->n_rows = c->n_rows;
+    c->result->elapsed_ms = (double)(clock_now_ns() - c->t0) / 1e6;
+    return set_status(c->result, err, "SELECT %llu", (unsigned long long)c->n_rows);
+}
+
+Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Error *err)
+{
+    *out = NULL;
+    Cursor *c;
+    BS_TRY(engine_start(e, sql, len, &c, err));
+    if (!c->run) {
+        /* Nothing to stream: hand over the result as it is. */
+        *out = c->result;
+        c->result = NULL;
+        cursor_close(c);
+        return BS_OK;
+    }
+    Status st = BS_OK;
+    for (;;) {
+        const Chunk *chunk;
+        st = cursor_next(c, &chunk, err);
+        if (st != BS_OK || !chunk) break;
+        st = result_append(c->result, chunk, err);
+        if (st != BS_OK) break;
+    }
+    if (st == BS_OK) {
+        c->result->elapsed_ms = (double)(clock_now_ns() - c->t0) / 1e6;
+        *out = c->result;
+        c->result = NULL;
+    }
+    cursor_close(c);
+    return st;
 }

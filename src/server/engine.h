@@ -54,11 +54,38 @@ void result_get(const Result *result, uint64_t row, int col, Value *out);
 
 /*
  * Runs one statement (text without a trailing ';' is fine; a text with several statements
- * is refused with 42601 — split scripts with parser_split first). On success *out holds
- * the result; on failure err is set, with `position` a byte offset into `sql`, and every
- * table is as it was before the statement.
+ * is refused with 42601 — split scripts with parser_split first) and collects its rows.
+ * On success *out holds the result; on failure err is set, with `position` a byte offset
+ * into `sql`, and every table is as it was before the statement. For results of any size,
+ * use a cursor instead.
  */
 Status engine_execute(Engine *engine, const char *sql, size_t len, Result **out, Error *err);
+
+/*
+ * The client's side of a running statement. A query's rows stream: they are computed as
+ * the client reads them, in memory bounded by the engine's exchanges whatever their
+ * number, and the first rows arrive while the rest are computed. Other statements have
+ * completed when engine_start returns. No other statement may start on the engine until
+ * the cursor is closed.
+ */
+typedef struct Cursor Cursor;
+
+/* Starts one statement (as engine_execute). On failure *out is NULL and err is set. */
+Status engine_start(Engine *engine, const char *sql, size_t len, Cursor **out, Error *err);
+/*
+ * What the statement produces: has_rows, the columns' names and types, and — once
+ * cursor_next has reached the end — n_rows, the status ("SELECT 3") and elapsed_ms. Its
+ * `chunks` are not the rows of a query: read those with cursor_next.
+ */
+const Result *cursor_result(const Cursor *cursor);
+/*
+ * The next chunk of rows (flat columns, no selection), waiting for it; NULL at the end.
+ * Valid until the next call. A statement may fail after some rows (err set; the cursor is
+ * then at its end). Ctrl-C (engine_cancel) fails it with 57014.
+ */
+Status cursor_next(Cursor *cursor, const Chunk **out, Error *err);
+/* Ends the statement — a query whose rows were not all read is stopped — and frees it. */
+void cursor_close(Cursor *cursor);
 
 /* ---- settings (for tests and tools) ---- */
 int engine_threads(const Engine *engine);

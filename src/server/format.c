@@ -98,69 +98,108 @@ static void print_padded(FILE *out, const char *s, size_t len, size_t width, int
         fputc(' ', out);
 }
 
-static void print_table(FILE *out, const Result *r)
-{
-    int n_cols = r->n_cols;
-    uint64_t n_rows = r->n_rows;
-    /* Render every cell once: widths first, then the lines. */
+/*
+ * The table format in pages: rows are rendered into a page of up to TABLE_PAGE_ROWS rows,
+ * which is printed once full, so memory stays bounded whatever the result's size. Column
+ * widths come from the rows seen so far (they only grow); a result that fits in one page
+ * prints exactly as psql prints it, and a longer one as psql does with FETCH_COUNT: the
+ * header once, each page aligned on the widths known when it is printed.
+ */
+#define TABLE_PAGE_ROWS 1000
+
+typedef struct TablePrinter {
+    FILE *out;
+    const Result *r;
+    size_t *widths;
     Buffer cells;
-    buffer_init(&cells);
-    size_t *offsets = bs_calloc((size_t)(n_rows * (uint64_t)n_cols + 1), sizeof(size_t));
-    size_t *widths = bs_calloc((size_t)(n_cols ? n_cols : 1), sizeof(size_t));
-    if (!offsets || !widths) {
-        fprintf(out, "out of memory while printing the result\n");
-        bs_free(offsets);
-        bs_free(widths);
-        return;
-    }
+    size_t *offsets; /* TABLE_PAGE_ROWS * n_cols + 1 cell starts in `cells` */
+    idx_t page_rows;
+    uint64_t n_rows;
+    bool header_done, failed;
+} TablePrinter;
+
+static bool table_begin(TablePrinter *t, FILE *out, const Result *r)
+{
+    memset(t, 0, sizeof *t);
+    t->out = out;
+    t->r = r;
+    buffer_init(&t->cells);
+    int n_cols = r->n_cols;
+    t->widths = bs_calloc((size_t)(n_cols ? n_cols : 1), sizeof(size_t));
+    t->offsets = bs_calloc((size_t)TABLE_PAGE_ROWS * (size_t)n_cols + 1, sizeof(size_t));
+    if (!t->widths || !t->offsets) return false;
     for (int c = 0; c < n_cols; c++)
-        widths[c] = display_width(r->names[c], strlen(r->names[c]));
-    size_t cell = 0;
-    for (int k = 0; k < r->n_chunks; k++) {
-        const Chunk *chunk = r->chunks[k];
-        for (idx_t row = 0; row < chunk->n_rows; row++) {
-            for (int c = 0; c < n_cols; c++) {
-                offsets[cell++] = cells.len;
-                Value v;
-                vector_get_value(&chunk->cols[c], row, &v);
-                size_t before = cells.len;
-                table_cell(&cells, &v);
-                size_t w = display_width((const char *)cells.data + before, cells.len - before);
-                if (w > widths[c]) widths[c] = w;
-            }
+        t->widths[c] = display_width(r->names[c], strlen(r->names[c]));
+    return true;
+}
+
+static void table_end(TablePrinter *t)
+{
+    buffer_free(&t->cells);
+    bs_free(t->offsets);
+    bs_free(t->widths);
+}
+
+static void table_header(TablePrinter *t)
+{
+    const Result *r = t->r;
+    FILE *out = t->out;
+    int n_cols = r->n_cols;
+    for (int c = 0; c < n_cols; c++) {
+        fputs(c ? "| " : " ", out);
+        print_padded(out, r->names[c], strlen(r->names[c]), t->widths[c], 0);
+        fputs(c + 1 < n_cols ? " " : "\n", out);
+    }
+    for (int c = 0; c < n_cols; c++) {
+        if (c) fputc('+', out);
+        for (size_t k = 0; k < t->widths[c] + 2; k++)
+            fputc('-', out);
+    }
+    fputc('\n', out);
+    t->header_done = true;
+}
+
+/* Prints the page's rows (and the header before the first page). */
+static void table_flush(TablePrinter *t)
+{
+    const Result *r = t->r;
+    int n_cols = r->n_cols;
+    if (!t->header_done) table_header(t);
+    for (idx_t row = 0; row < t->page_rows; row++) {
+        for (int c = 0; c < n_cols; c++) {
+            size_t i = (size_t)(row * (idx_t)n_cols + (idx_t)c);
+            bool right = right_aligned(r->types[c]);
+            fputs(c ? "| " : " ", t->out);
+            print_padded(t->out, (const char *)t->cells.data + t->offsets[i],
+                         t->offsets[i + 1] - t->offsets[i],
+                         c + 1 < n_cols || right ? t->widths[c] : 0, right ? 1 : -1);
+            fputs(c + 1 < n_cols ? " " : "\n", t->out);
         }
     }
-    offsets[cell] = cells.len;
-    if (!buffer_ok(&cells)) {
-        fprintf(out, "out of memory while printing the result\n");
-    } else {
+    t->page_rows = 0;
+    buffer_clear(&t->cells);
+}
+
+static void table_add(TablePrinter *t, const Chunk *chunk)
+{
+    int n_cols = t->r->n_cols;
+    for (idx_t row = 0; row < chunk->n_rows; row++) {
+        if (t->page_rows == TABLE_PAGE_ROWS) table_flush(t);
+        size_t cell = (size_t)(t->page_rows * (idx_t)n_cols);
         for (int c = 0; c < n_cols; c++) {
-            fputs(c ? "| " : " ", out);
-            print_padded(out, r->names[c], strlen(r->names[c]), widths[c], 0);
-            fputs(c + 1 < n_cols ? " " : "\n", out);
+            t->offsets[cell++] = t->cells.len;
+            Value v;
+            vector_get_value(&chunk->cols[c], row, &v);
+            size_t before = t->cells.len;
+            table_cell(&t->cells, &v);
+            size_t w = display_width((const char *)t->cells.data + before, t->cells.len - before);
+            if (w > t->widths[c]) t->widths[c] = w;
         }
-        for (int c = 0; c < n_cols; c++) {
-            if (c) fputc('+', out);
-            for (size_t k = 0; k < widths[c] + 2; k++)
-                fputc('-', out);
-        }
-        fputc('\n', out);
-        for (uint64_t row = 0; row < n_rows; row++) {
-            for (int c = 0; c < n_cols; c++) {
-                size_t i = (size_t)(row * (uint64_t)n_cols + (uint64_t)c);
-                fputs(c ? "| " : " ", out);
-                print_padded(out, (const char *)cells.data + offsets[i],
-                             offsets[i + 1] - offsets[i],
-                             c + 1 < n_cols || right_aligned(r->types[c]) ? widths[c] : 0,
-                             right_aligned(r->types[c]) ? 1 : -1);
-                fputs(c + 1 < n_cols ? " " : "\n", out);
-            }
-        }
-        fprintf(out, "(%llu row%s)\n\n", (unsigned long long)n_rows, n_rows == 1 ? "" : "s");
+        t->offsets[cell] = t->cells.len;
+        t->page_rows++;
+        t->n_rows++;
+        if (!buffer_ok(&t->cells)) t->failed = true;
     }
-    buffer_free(&cells);
-    bs_free(offsets);
-    bs_free(widths);
 }
 
 static void csv_field(FILE *out, const char *s, size_t len, char delim)
@@ -202,7 +241,7 @@ static void tsv_field(FILE *out, const char *s, size_t len)
     }
 }
 
-static void print_delimited(FILE *out, const Result *r, bool csv)
+static void delimited_header(FILE *out, const Result *r, bool csv)
 {
     for (int c = 0; c < r->n_cols; c++) {
         if (c) fputc(csv ? ',' : '\t', out);
@@ -212,24 +251,25 @@ static void print_delimited(FILE *out, const Result *r, bool csv)
             tsv_field(out, r->names[c], strlen(r->names[c]));
     }
     fputc('\n', out);
-    for (int k = 0; k < r->n_chunks; k++) {
-        const Chunk *chunk = r->chunks[k];
-        for (idx_t row = 0; row < chunk->n_rows; row++) {
-            for (int c = 0; c < r->n_cols; c++) {
-                if (c) fputc(csv ? ',' : '\t', out);
-                Value v;
-                vector_get_value(&chunk->cols[c], row, &v);
-                if (v.is_null) continue;
-                char buf[VALUE_TEXT_MAX];
-                size_t len;
-                const char *s = value_text(&v, buf, &len);
-                if (csv)
-                    csv_field(out, s, len, ',');
-                else
-                    tsv_field(out, s, len);
-            }
-            fputc('\n', out);
+}
+
+static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool csv)
+{
+    for (idx_t row = 0; row < chunk->n_rows; row++) {
+        for (int c = 0; c < r->n_cols; c++) {
+            if (c) fputc(csv ? ',' : '\t', out);
+            Value v;
+            vector_get_value(&chunk->cols[c], row, &v);
+            if (v.is_null) continue;
+            char buf[VALUE_TEXT_MAX];
+            size_t len;
+            const char *s = value_text(&v, buf, &len);
+            if (csv)
+                csv_field(out, s, len, ',');
+            else
+                tsv_field(out, s, len);
         }
+        fputc('\n', out);
     }
 }
 
@@ -308,14 +348,15 @@ static void json_value(FILE *out, const Value *v)
     }
 }
 
-static void print_json(FILE *out, const Result *r)
+static void json_status(FILE *out, const Result *r)
 {
-    if (!r->has_rows) {
-        fputs("{\"status\":", out);
-        json_string(out, r->status ? r->status : "", r->status ? strlen(r->status) : 0);
-        fputs("}\n", out);
-        return;
-    }
+    fputs("{\"status\":", out);
+    json_string(out, r->status ? r->status : "", r->status ? strlen(r->status) : 0);
+    fputs("}\n", out);
+}
+
+static void json_header(FILE *out, const Result *r)
+{
     fputs("{\"columns\":[", out);
     for (int c = 0; c < r->n_cols; c++) {
         if (c) fputc(',', out);
@@ -329,42 +370,109 @@ static void print_json(FILE *out, const Result *r)
         json_string(out, t, strlen(t));
     }
     fputs("],\"rows\":[", out);
-    bool first = true;
-    for (int k = 0; k < r->n_chunks; k++) {
-        const Chunk *chunk = r->chunks[k];
-        for (idx_t row = 0; row < chunk->n_rows; row++) {
-            fputs(first ? "[" : ",[", out);
-            first = false;
-            for (int c = 0; c < r->n_cols; c++) {
-                if (c) fputc(',', out);
-                Value v;
-                vector_get_value(&chunk->cols[c], row, &v);
-                json_value(out, &v);
-            }
-            fputc(']', out);
-        }
-    }
-    fputs("]}\n", out);
 }
 
-void cli_print_result(const CliOptions *opts, const Result *r)
+static void json_rows(FILE *out, const Result *r, const Chunk *chunk, bool *first)
 {
+    for (idx_t row = 0; row < chunk->n_rows; row++) {
+        fputs(*first ? "[" : ",[", out);
+        *first = false;
+        for (int c = 0; c < r->n_cols; c++) {
+            if (c) fputc(',', out);
+            Value v;
+            vector_get_value(&chunk->cols[c], row, &v);
+            json_value(out, &v);
+        }
+        fputc(']', out);
+    }
+}
+
+/* The members of a JSON error object: "sqlstate":…,"message":…[,"position":N]… */
+static void json_error_members(FILE *out, const Error *err, const char *sql, size_t len);
+
+bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, size_t len)
+{
+    FILE *out = opts->out;
+    const Result *r = cursor_result(cursor);
+    Error err = ERROR_INIT;
+    if (!r->has_rows) {
+        if (opts->format == FORMAT_JSON)
+            json_status(out, r);
+        else if (opts->format == FORMAT_TABLE && r->status)
+            fprintf(out, "%s\n", r->status);
+        fflush(out);
+        return true;
+    }
+    /* The first chunk before anything is printed: most failures happen by then, and they
+       print as plain errors. */
+    const Chunk *chunk;
+    if (cursor_next(cursor, &chunk, &err) != BS_OK) {
+        cli_print_error(opts, &err, sql, len);
+        error_clear(&err);
+        return false;
+    }
+    bool csv = opts->format == FORMAT_CSV, first = true, ok = true;
+    TablePrinter table;
+    if (opts->format == FORMAT_TABLE && !table_begin(&table, out, r)) {
+        table_end(&table);
+        fprintf(opts->diag, "ERROR:  out of memory while printing the result\n");
+        return false;
+    }
+    if (opts->format == FORMAT_JSON) json_header(out, r);
+    if (opts->format == FORMAT_CSV || opts->format == FORMAT_TSV) delimited_header(out, r, csv);
+    while (chunk) {
+        switch (opts->format) {
+        case FORMAT_TABLE:
+            table_add(&table, chunk);
+            break;
+        case FORMAT_CSV:
+        case FORMAT_TSV:
+            delimited_rows(out, r, chunk, csv);
+            break;
+        case FORMAT_JSON:
+            json_rows(out, r, chunk, &first);
+            break;
+        }
+        if (opts->format != FORMAT_TABLE) fflush(out);
+        if (cursor_next(cursor, &chunk, &err) != BS_OK) {
+            ok = false;
+            break;
+        }
+    }
     switch (opts->format) {
-    case FORMAT_JSON:
-        print_json(opts->out, r);
-        break;
     case FORMAT_TABLE:
-        if (r->has_rows)
-            print_table(opts->out, r);
-        else if (r->status)
-            fprintf(opts->out, "%s\n", r->status);
+        if (table.failed) {
+            table_end(&table);
+            fprintf(opts->diag, "ERROR:  out of memory while printing the result\n");
+            error_clear(&err);
+            return false;
+        }
+        table_flush(&table);
+        if (ok)
+            fprintf(out, "(%llu row%s)\n\n", (unsigned long long)table.n_rows,
+                    table.n_rows == 1 ? "" : "s");
+        table_end(&table);
+        break;
+    case FORMAT_JSON:
+        /* A failure after rows were printed ends the object with an "error" member. */
+        fputs("]", out);
+        if (!ok) {
+            fputs(",\"error\":{", out);
+            json_error_members(out, &err, sql, len);
+            fputs("}", out);
+        }
+        fputs("}\n", out);
         break;
     case FORMAT_CSV:
     case FORMAT_TSV:
-        if (r->has_rows) print_delimited(opts->out, r, opts->format == FORMAT_CSV);
         break;
     }
-    fflush(opts->out);
+    fflush(out);
+    if (!ok) {
+        if (opts->format != FORMAT_JSON) cli_print_error(opts, &err, sql, len);
+        error_clear(&err);
+    }
+    return ok;
 }
 
 /* 1-based character position of byte offset `pos` in sql (PostgreSQL's convention). */
@@ -375,25 +483,31 @@ static int char_position(const char *sql, size_t len, int pos)
     return (int)display_width(sql, end) + 1;
 }
 
+static void json_error_members(FILE *out, const Error *err, const char *sql, size_t len)
+{
+    fputs("\"sqlstate\":", out);
+    json_string(out, err->sqlstate, strlen(err->sqlstate));
+    fputs(",\"message\":", out);
+    const char *msg = err->message ? err->message : "";
+    json_string(out, msg, strlen(msg));
+    if (err->position >= 0 && sql)
+        fprintf(out, ",\"position\":%d", char_position(sql, len, err->position));
+    if (err->detail) {
+        fputs(",\"detail\":", out);
+        json_string(out, err->detail, strlen(err->detail));
+    }
+    if (err->hint) {
+        fputs(",\"hint\":", out);
+        json_string(out, err->hint, strlen(err->hint));
+    }
+}
+
 void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, size_t len)
 {
     if (opts->format == FORMAT_JSON) {
         FILE *out = opts->out;
-        fputs("{\"error\":{\"sqlstate\":", out);
-        json_string(out, err->sqlstate, strlen(err->sqlstate));
-        fputs(",\"message\":", out);
-        const char *msg = err->message ? err->message : "";
-        json_string(out, msg, strlen(msg));
-        if (err->position >= 0 && sql)
-            fprintf(out, ",\"position\":%d", char_position(sql, len, err->position));
-        if (err->detail) {
-            fputs(",\"detail\":", out);
-            json_string(out, err->detail, strlen(err->detail));
-        }
-        if (err->hint) {
-            fputs(",\"hint\":", out);
-            json_string(out, err->hint, strlen(err->hint));
-        }
+        fputs("{\"error\":{", out);
+        json_error_members(out, err, sql, len);
         fputs("}}\n", out);
         fflush(out);
         return;

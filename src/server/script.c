@@ -62,20 +62,23 @@ bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, si
     for (int k = 0; k < n; k++) {
         const char *sql = text + spans[k].start;
         size_t sql_len = (size_t)(spans[k].end - spans[k].start);
-        Result *result = NULL;
+        Cursor *cursor = NULL;
         int64_t t0 = clock_now_ns();
         atomic_store(&g_running, true);
-        Status st = engine_execute(engine, sql, sql_len, &result, &err);
-        atomic_store(&g_running, false);
-        double ms = result ? result->elapsed_ms : (double)(clock_now_ns() - t0) / 1e6;
+        Status st = engine_start(engine, sql, sql_len, &cursor, &err);
         if (st == BS_OK) {
-            cli_print_result(opts, result);
-            result_free(result);
+            /* Rows print as they arrive; Ctrl-C still cancels meanwhile. */
+            if (!cli_print_cursor(opts, cursor, sql, sql_len)) st = BS_ERROR;
         } else {
             cli_print_error(opts, &err, sql, sql_len);
             error_clear(&err);
-            ok = false;
         }
+        double ms = (double)(clock_now_ns() - t0) / 1e6;
+        if (st == BS_OK && cursor_result(cursor)->elapsed_ms > 0)
+            ms = cursor_result(cursor)->elapsed_ms;
+        cursor_close(cursor);
+        atomic_store(&g_running, false);
+        if (st != BS_OK) ok = false;
         if (opts->timing) {
             fprintf(opts->diag, "Time: %.3f ms\n", ms);
             fflush(opts->diag);
