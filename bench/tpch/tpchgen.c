@@ -61,7 +61,7 @@ static const char *const TABLE_NAMES[TPCH_N_TABLES] = {
 
 #define DEFAULT_SEED 19920101u
 
-/* Row counts at one scale factor (4.2.5.1, Table 3 of the specification). */
+/* Row counts at one scale factor. */
 typedef struct Scale {
     double sf;
     int64_t n_supplier; /* 10,000 x SF */
@@ -159,7 +159,7 @@ static void dates_init(void)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Word lists of the specification (4.2.2.13, 4.2.3)
+ * Word lists of the specification
  * --------------------------------------------------------------------------------------- */
 
 static const char *const REGIONS[5] = {"AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"};
@@ -210,11 +210,12 @@ static const char *const SHIP_MODES[] = {"REG AIR", "AIR", "RAIL", "SHIP", "TRUC
  * --------------------------------------------------------------------------------------- */
 
 /*
- * Our own vocabulary of shipping and accounting words; "word*N" weighs a word N times. It is not
- * dbgen's grammar: words follow one another at random, with a comma now and then and a period
- * every 3..12 words. "special" and "requests" are weighted so that about 1% of order
- * comments match Q13's '%special%requests%'. "Customer", "Complaints" and "Recommends"
- * must never appear here, so that only the chosen supplier comments match Q16.
+ * Our own vocabulary of shipping and accounting words; "word*N" weighs a word N times.
+ * It is not dbgen's grammar: words follow one another at random, with a comma now and
+ * then and a period every 3..12 words. "special" and "requests" are weighted so that
+ * about 0.9% of order comments match Q13's '%special%requests%'. "Customer",
+ * "Complaints" and "Recommends" must never appear here, so that only the chosen supplier
+ * comments match Q16.
  */
 static const char VOCABULARY[] =
     /* nouns */
@@ -442,7 +443,7 @@ static char *put_date(char *p, int day)
     return p + 10;
 }
 
-/* A v-string (4.2.2.7): random length in [min_len, max_len] over 64 symbols. */
+/* A v-string: random length in [min_len, max_len] over 64 symbols. */
 static char *put_vstring(char *p, Rng *rng, int min_len, int max_len)
 {
     static const char SYMBOLS[65] =
@@ -457,7 +458,7 @@ static char *put_vstring(char *p, Rng *rng, int min_len, int max_len)
     return p;
 }
 
-/* A phone number (4.2.2.9): country code nationkey + 10, then 3, 3 and 4 digits. */
+/* A phone number: country code nationkey + 10, then 3, 3 and 4 digits. */
 static char *put_phone(char *p, Rng *rng, int nationkey)
 {
     p = put_uint(p, (uint64_t)nationkey + 10);
@@ -488,13 +489,13 @@ typedef struct Gen {
     uint64_t seed;
 } Gen;
 
-/* p_retailprice in cents (4.2.3): 90000 + ((key / 10) mod 20001) + 100 x (key mod 1000). */
+/* p_retailprice in cents: 90000 + ((key / 10) mod 20001) + 100 x (key mod 1000). */
 static int64_t retail_cents(int64_t partkey)
 {
     return 90000 + (partkey / 10) % 20001 + 100 * (partkey % 1000);
 }
 
-/* The supplier of `partkey`'s i-th partsupp row (i in 0..3), 4.2.3:
+/* The supplier of `partkey`'s i-th partsupp row (i in 0..3):
  * (partkey + i x (S/4 + (partkey - 1)/S)) mod S + 1. */
 static int64_t part_supplier(int64_t partkey, int64_t i, int64_t n_supplier)
 {
@@ -541,6 +542,29 @@ static void gen_nation(Gen *gen, Out *out)
 }
 
 /*
+ * The columns supplier and customer share, each followed by '|': key, name (prefix and
+ * the key in 9 digits), address, nationkey, phone and account balance.
+ */
+static char *put_business(char *p, Rng *rng, const char *name_prefix, int64_t key)
+{
+    int nationkey = (int)rng_range(rng, 0, 24);
+    p = put_uint(p, (uint64_t)key);
+    SEP(p);
+    p = put_str(p, name_prefix);
+    p = put_uint9(p, (uint64_t)key);
+    SEP(p);
+    p = put_vstring(p, rng, 10, 40);
+    SEP(p);
+    p = put_uint(p, (uint64_t)nationkey);
+    SEP(p);
+    p = put_phone(p, rng, nationkey);
+    SEP(p);
+    p = put_cents(p, rng_range(rng, -99999, 999999));
+    SEP(p);
+    return p;
+}
+
+/*
  * Supplier comments are text [25,100]; exactly n_complaints of them hold "Customer", some
  * text and "Complaints" at a random place, and n_recommends others the same with
  * "Recommends" (Q16). The rows are chosen by sequential sampling: row k is one of the
@@ -554,21 +578,7 @@ static void gen_supplier(Gen *gen, Out *out)
     for (int64_t key = 1; key <= sc->n_supplier; key++) {
         Rng rng;
         rng_seed_row(&rng, gen->seed, TPCH_SUPPLIER, (uint64_t)key);
-        int nationkey = (int)rng_range(&rng, 0, 24);
-        char *p = out_row_begin(out);
-        p = put_uint(p, (uint64_t)key);
-        SEP(p);
-        p = put_str(p, "Supplier#");
-        p = put_uint9(p, (uint64_t)key);
-        SEP(p);
-        p = put_vstring(p, &rng, 10, 40);
-        SEP(p);
-        p = put_uint(p, (uint64_t)nationkey);
-        SEP(p);
-        p = put_phone(p, &rng, nationkey);
-        SEP(p);
-        p = put_cents(p, rng_range(&rng, -99999, 999999));
-        SEP(p);
+        char *p = put_business(out_row_begin(out), &rng, "Supplier#", key);
 
         char *comment = p;
         p = put_text(p, &rng, 25, 100);
@@ -599,21 +609,7 @@ static void gen_customer(Gen *gen, Out *out)
     for (int64_t key = 1; key <= gen->scale.n_customer; key++) {
         Rng rng;
         rng_seed_row(&rng, gen->seed, TPCH_CUSTOMER, (uint64_t)key);
-        int nationkey = (int)rng_range(&rng, 0, 24);
-        char *p = out_row_begin(out);
-        p = put_uint(p, (uint64_t)key);
-        SEP(p);
-        p = put_str(p, "Customer#");
-        p = put_uint9(p, (uint64_t)key);
-        SEP(p);
-        p = put_vstring(p, &rng, 10, 40);
-        SEP(p);
-        p = put_uint(p, (uint64_t)nationkey);
-        SEP(p);
-        p = put_phone(p, &rng, nationkey);
-        SEP(p);
-        p = put_cents(p, rng_range(&rng, -99999, 999999));
-        SEP(p);
+        char *p = put_business(out_row_begin(out), &rng, "Customer#", key);
         p = put_str(p, SEGMENTS[rng_range(&rng, 0, BS_ARRAY_LEN(SEGMENTS) - 1)]);
         SEP(p);
         p = put_text(p, &rng, 29, 116);
@@ -705,7 +701,7 @@ static void gen_orders_lineitem(Gen *gen, Out *orders, Out *lineitem)
 {
     const Scale *sc = &gen->scale;
     static char scratch[2][OUT_ROW_ROOM];
-    /* custkeys not divisible by 3 (4.2.3): a third of the customers have no orders */
+    /* custkeys not divisible by 3: a third of the customers have no orders */
     int64_t n_order_customers = sc->n_customer - sc->n_customer / 3;
 
     for (int64_t order_idx = 1; order_idx <= sc->n_orders; order_idx++) {
