@@ -19,7 +19,7 @@ for t in region nation supplier customer part partsupp orders lineitem; do
 done
 
 db=$(mktemp /tmp/tpch-check.XXXXXX)
-trap 'rm -f "$db"' EXIT
+trap 'rm -f "$db" "$db.failed"' EXIT
 
 # Each table has one extra column, end_, for the empty field after dbgen's trailing '|'.
 sqlite3 "$db" <<EOF
