@@ -61,6 +61,11 @@ struct AggTable {
     const PlanAggregate *aggs;
     AggState *states;
     DistinctSet **distinct;
+    /* radix partitions of the groups (agg_table_partition): partition k's groups are
+       part_groups[part_start[k] .. part_start[k + 1]) */
+    uint32_t n_parts;
+    uint32_t *part_start;
+    uint32_t *part_groups;
     /* per-batch scratch */
     uint64_t *row_hash;
     uint32_t *row_group;
@@ -356,6 +361,10 @@ void agg_table_destroy(AggTable *t)
     bs_free(t->key_cols);
     bs_free(t->keys);
     bs_free(t->key_validity);
+    if (t->n_parts) {
+        release(t, t->part_start, sizeof(uint32_t) * (t->n_parts + 1));
+        release(t, t->part_groups, sizeof(uint32_t) * (t->n_groups ? t->n_groups : 1));
+    }
     bs_free(t->row_hash);
     bs_free(t->row_group);
     arena_destroy(t->strings);
@@ -514,8 +523,8 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
         uint32_t g = t->row_group[i];
         if (agg->distinct) {
             bool is_new;
-            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_value_at(p, &uv, at), &is_new,
-                                   err));
+            BS_TRY(distinct_insert(t, t->distinct[a], p, g, &value, hash_value_at(p, &uv, at),
+                                   &is_new, err));
             if (!is_new) continue;
         }
         BS_TRY(apply_value(t, agg, p, state_of(t, g, a), &value, err));
@@ -720,27 +729,40 @@ static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint
     return st;
 }
 
-Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err)
+/* Folds src's groups `groups[0..n)` (all of them when groups is NULL) into dst. */
+static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *groups, uint32_t n,
+                           const Task *task, Error *err)
 {
     uint32_t *map = NULL;
     MemTracker *failed;
-    map = memtracker_realloc(dst->tracker, NULL, 0,
-                             sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1), &failed);
-    if (!map) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * src->n_groups), err);
+    bool distinct = false;
+    for (int a = 0; a < dst->n_aggs; a++)
+        distinct |= dst->aggs[a].distinct;
+    /* The distinct values refer to src's group numbers: map them all. */
+    size_t map_size = sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1);
+    if (distinct) {
+        if (groups)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "aggregation: DISTINCT states are merged whole");
+        map = memtracker_realloc(dst->tracker, NULL, 0, map_size, &failed);
+        if (!map) return memtracker_error(failed, (int64_t)map_size, err);
+    }
     Status st = BS_OK;
-    for (uint32_t g = 0; g < src->n_groups && st == BS_OK; g++) {
-        if ((g & 4095) == 0 && task_should_stop(task)) {
+    for (uint32_t i = 0; i < n && st == BS_OK; i++) {
+        if ((i & 4095) == 0 && task_should_stop(task)) {
             st = task_cancelled_error(err);
             break;
         }
-        st = find_group_of(dst, src, g, &map[g], err);
+        uint32_t g = groups ? groups[i] : i, d;
+        st = find_group_of(dst, src, g, &d, err);
+        if (map) map[g] = d;
         for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
             if (!dst->aggs[a].distinct)
-                st = combine_state(dst, &dst->aggs[a], state_of(dst, map[g], a),
-                                   state_of(src, g, a), err);
+                st = combine_state(dst, &dst->aggs[a], state_of(dst, d, a),
+                                   state_of((AggTable *)src, g, a), err);
     }
     /* DISTINCT aggregates: re-apply src's distinct values to dst's groups. */
-    for (int a = 0; a < dst->n_aggs && st == BS_OK; a++) {
+    for (int a = 0; a < dst->n_aggs && st == BS_OK && distinct; a++) {
         if (!dst->aggs[a].distinct) continue;
         DistinctSet *sds = src->distinct[a];
         PhysicalType p = type_physical(dst->aggs[a].arg_type);
@@ -748,14 +770,76 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
             uint32_t g = map[sds->groups[e]];
             UnifiedVector one = {&sds->values[e].v, SEL_ZERO, NULL};
             bool is_new;
-            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e], hash_value_at(p, &one, 0),
-                                 &is_new, err);
+            st = distinct_insert(dst, dst->distinct[a], p, g, &sds->values[e],
+                                 hash_value_at(p, &one, 0), &is_new, err);
             if (st == BS_OK && is_new)
                 st = apply_value(dst, &dst->aggs[a], p, state_of(dst, g, a), &sds->values[e], err);
         }
     }
-    memtracker_free(dst->tracker, map, sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1));
+    if (map) memtracker_free(dst->tracker, map, map_size);
     return st;
+}
+
+Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err)
+{
+    return merge_groups(dst, src, NULL, src->n_groups, task, err);
+}
+
+Status agg_table_merge_groups(AggTable *dst, const AggTable *src, const uint32_t *groups,
+                              uint32_t n, const Task *task, Error *err)
+{
+    return merge_groups(dst, src, groups, n, task, err);
+}
+
+/* The radix partition of a group hash: bits 16..31, which hash partitioning between
+   tasks (the high 32 bits) and the tables' slots (the low bits) leave free. */
+static inline uint32_t radix_partition(uint64_t hash, uint32_t n)
+{
+    return (uint32_t)((((hash >> 16) & 0xFFFF) * (uint64_t)n) >> 16);
+}
+
+Status agg_table_partition(AggTable *t, uint32_t n_parts, Error *err)
+{
+    if (t->n_parts || n_parts == 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "aggregation: partitioned twice");
+    MemTracker *failed;
+    size_t start_size = sizeof(uint32_t) * (n_parts + 1);
+    size_t groups_size = sizeof(uint32_t) * (t->n_groups ? t->n_groups : 1);
+    uint32_t *start = memtracker_realloc(t->tracker, NULL, 0, start_size, &failed);
+    if (!start) return memtracker_error(failed, (int64_t)start_size, err);
+    uint32_t *groups = memtracker_realloc(t->tracker, NULL, 0, groups_size, &failed);
+    if (!groups) {
+        memtracker_free(t->tracker, start, start_size);
+        return memtracker_error(failed, (int64_t)groups_size, err);
+    }
+    /* A counting sort of the group numbers by partition. */
+    memset(start, 0, start_size);
+    bool keyed = t->n_keys > 0;
+    for (uint32_t g = 0; g < t->n_groups; g++)
+        start[(keyed ? radix_partition(t->hashes[g], n_parts) : 0) + 1]++;
+    for (uint32_t k = 0; k < n_parts; k++)
+        start[k + 1] += start[k];
+    for (uint32_t g = 0; g < t->n_groups; g++) {
+        uint32_t k = keyed ? radix_partition(t->hashes[g], n_parts) : 0;
+        groups[start[k]++] = g;
+    }
+    for (uint32_t k = n_parts; k > 0; k--)
+        start[k] = start[k - 1];
+    start[0] = 0;
+    t->n_parts = n_parts;
+    t->part_start = start;
+    t->part_groups = groups;
+    return BS_OK;
+}
+
+uint32_t agg_table_partition_groups(const AggTable *t, uint32_t part, const uint32_t **groups)
+{
+    if (part >= t->n_parts) {
+        *groups = NULL;
+        return 0;
+    }
+    *groups = t->part_groups + t->part_start[part];
+    return t->part_start[part + 1] - t->part_start[part];
 }
 
 /* ---- output ---- */
@@ -800,15 +884,39 @@ static Status emit_avg_sum(const PlanAggregate *agg, Vector *v, idx_t row, const
     return BS_OK;
 }
 
-Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err)
+/* Writes groups list[0..count) (first..first+count when list is NULL) into out. */
+static Status emit_groups(AggTable *t, const uint32_t *list, uint32_t first, uint32_t count,
+                          Chunk *out, Error *err)
 {
+#define GROUP_AT(i) (list ? list[i] : first + (i))
     for (int c = 0; c < t->n_keys; c++) {
         Vector *v = &out->cols[c];
         size_t w = type_size(t->key_types[c]);
-        memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
+        if (!list) {
+            memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
+        } else {
+            switch (w) {
+            case 1:
+                for (uint32_t i = 0; i < count; i++)
+                    ((uint8_t *)v->data)[i] = ((const uint8_t *)t->keys[c])[list[i]];
+                break;
+            case 4:
+                for (uint32_t i = 0; i < count; i++)
+                    ((uint32_t *)v->data)[i] = ((const uint32_t *)t->keys[c])[list[i]];
+                break;
+            case 8:
+                for (uint32_t i = 0; i < count; i++)
+                    ((uint64_t *)v->data)[i] = ((const uint64_t *)t->keys[c])[list[i]];
+                break;
+            default:
+                for (uint32_t i = 0; i < count; i++)
+                    memcpy((char *)v->data + w * i, (const char *)t->keys[c] + w * list[i], w);
+                break;
+            }
+        }
         if (t->key_validity[c])
             for (uint32_t i = 0; i < count; i++)
-                if (!validity_get(t->key_validity[c], first + i))
+                if (!validity_get(t->key_validity[c], GROUP_AT(i)))
                     BS_TRY(vector_set_null(v, i, err));
     }
     int col = t->n_keys;
@@ -817,7 +925,7 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
         PhysicalType p = type_physical(agg->arg_type);
         Vector *v = &out->cols[col];
         for (uint32_t i = 0; i < count; i++) {
-            const AggState *st = state_of(t, first + i, a);
+            const AggState *st = state_of(t, GROUP_AT(i), a);
             switch (agg->func) {
             case AGG_COUNT_STAR:
             case AGG_COUNT:
@@ -854,4 +962,16 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
     }
     out->n_rows = count;
     return BS_OK;
+#undef GROUP_AT
+}
+
+Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err)
+{
+    return emit_groups(t, NULL, first, count, out, err);
+}
+
+Status agg_table_emit_list(AggTable *t, const uint32_t *groups, uint32_t count, Chunk *out,
+                           Error *err)
+{
+    return emit_groups(t, groups, 0, count, out, err);
 }

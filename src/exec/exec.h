@@ -143,13 +143,14 @@ struct TaskInputs {
 
 typedef struct TaskConfig {
     ThreadPool *pool;
-    int max_drivers;      /* drivers per parallel pipeline (the --threads setting) */
-    MemTracker *tracker;  /* the query's tracker; the task's is a child of it */
-    atomic_bool *cancel;  /* set by anyone to stop the query (Ctrl-C, another task failing) */
-    SplitSource *splits;  /* for table scans */
-    WriteTarget *writes;  /* for table writers */
-    TaskInputs *inputs;   /* for remote sources */
-    ExchangeSink *output; /* where the fragment's rows go, partitioned as fragment->output */
+    int max_drivers;        /* drivers per parallel pipeline (the --threads setting) */
+    MemTracker *tracker;    /* the query's tracker; the task's is a child of it */
+    atomic_bool *cancel;    /* set by anyone to stop the query (Ctrl-C, another task failing) */
+    SplitSource *splits;    /* for table scans */
+    WriteTarget *writes;    /* for table writers */
+    TaskInputs *inputs;     /* for remote sources */
+    int64_t exchange_bytes; /* what a local exchange buffers before producers wait; 0: 8 MB */
+    ExchangeSink *output;   /* where the fragment's rows go, partitioned as fragment->output */
     /* Called once when the task fails, so the host can wake whatever waits on it (it
        aborts the query's exchanges). May be NULL. */
     void (*on_fail)(void *ctx);

@@ -44,6 +44,7 @@ struct Operator {
     const OperatorVtab *vt;
     const PlanNode *node;
     Driver *driver;
+    int driver_index; /* among the drivers of its pipeline */
     Task *task;
     Arena *arena;       /* the operator's memory, accounted to `tracker` */
     MemTracker tracker; /* child of the task's tracker */
@@ -89,12 +90,15 @@ Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared,
 Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                             Error *err);
 void agg_shared_destroy(BreakerState *shared);
+/* Drivers of an aggregation's source pipeline: one per radix partition, or one. */
+int agg_source_drivers(const PlanNode *node, int max_drivers);
 /* Sort: a sink per driver (sorted runs), one merging source after it. */
 BreakerState *sort_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                            Error *err);
-Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
-                             Error *err);
+/* The merging source; its pipeline's `n_drivers` drivers merge one key range each. */
+Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, int n_drivers,
+                             Operator **out, Error *err);
 void sort_shared_destroy(BreakerState *shared);
 /* TopN: a sink per driver keeping its best rows; the Sort source merges them. */
 Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,

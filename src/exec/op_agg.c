@@ -2,9 +2,19 @@
  * op_agg.c — HashAggregate, as a pair of operators around a shared state:
  *
  *   AggSink (one per driver of the input pipeline) aggregates its rows into a table of its
- *   own, without locks; when its input ends it hands the table to the shared state.
- *   AggSource (one driver, started once every sink is done) merges the tables into the
- *   first and emits the groups, BASALT_VECTOR_SIZE at a time.
+ *   own, without locks; when its input ends it splits the table's groups into radix
+ *   partitions by hash and hands the table to the shared state.
+ *   AggSource (started once every sink is done) runs as several drivers. How they divide
+ *   the work depends on the tables:
+ *     merge   the tables may hold the same groups: driver k merges partition k of every
+ *             table into a table of its own and emits it — a parallel merge (DuckDB's
+ *             radix-partitioned aggregation); a partition only one table holds groups in
+ *             is emitted from that table without merging
+ *     whole   the tables are disjoint (the input was partitioned on the group keys) or
+ *             need no merging (PARTIAL: the FINAL step merges): each driver takes whole
+ *             tables, one after the other, and emits them
+ *   A DISTINCT aggregation over unpartitioned input is merged by one driver (its distinct
+ *   values are merged whole), and so is an aggregation without groups (one row).
  */
 #include "exec/agg_table.h"
 
@@ -16,7 +26,21 @@ struct BreakerState {
     int n_tables, cap_tables;
     AggTable **tables;
     MemTracker tracker; /* the tables outlive their sink operators */
+    bool whole;         /* sources take whole tables; otherwise they merge partitions */
+    uint32_t n_parts;   /* merge: the radix partitions, one per source driver */
+    atomic_int next_table;
 };
+
+/* How many drivers the source of aggregation `node` runs (task.c builds them). */
+int agg_source_drivers(const PlanNode *node, int max_drivers)
+{
+    bool distinct = false;
+    for (int k = 0; k < node->u.agg.n_aggs; k++)
+        distinct |= node->u.agg.aggs[k].distinct;
+    bool whole = node->u.agg.mode == AGG_PARTIAL || node->u.agg.input_partitioned;
+    if (node->u.agg.n_groups == 0 || (distinct && !whole)) return 1;
+    return max_drivers > 0 ? max_drivers : 1;
+}
 
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err)
 {
@@ -28,6 +52,11 @@ BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err)
     s->node = node;
     pthread_mutex_init(&s->lock, NULL);
     memtracker_init(&s->tracker, task_tracker(task), "HashAggregate", 0);
+    int drivers = agg_source_drivers(node, task_config(task)->max_drivers);
+    s->whole = node->u.agg.n_groups > 0 &&
+               (node->u.agg.mode == AGG_PARTIAL || node->u.agg.input_partitioned);
+    s->n_parts = s->whole ? 1 : (uint32_t)drivers;
+    atomic_init(&s->next_table, 0);
     return s;
 }
 
@@ -94,6 +123,11 @@ static Status sink_finish(Operator *op, Error *err)
     s->finished = true;
     AggTable *t = s->table;
     s->table = NULL;
+    /* Partitioning here spreads the work over the sinks' drivers. */
+    if (s->shared->n_parts > 1 && agg_table_partition(t, s->shared->n_parts, err) != BS_OK) {
+        agg_table_destroy(t);
+        return BS_ERROR;
+    }
     return shared_add_table(s->shared, t, err);
 }
 
@@ -165,9 +199,12 @@ Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared,
 typedef struct AggSourceOp {
     Operator base;
     BreakerState *shared;
-    AggTable *result;
+    AggTable *table;      /* being emitted */
+    AggTable *merged;     /* merge: this driver's own table */
+    const uint32_t *list; /* emitting these groups of `table` (NULL: all of them) */
+    uint32_t n_list;
     uint32_t next_group;
-    bool merged, finished;
+    bool started, finished;
     Chunk *out;
 } AggSourceOp;
 
@@ -181,6 +218,66 @@ static Status source_add_input(Operator *op, Chunk *in, Error *err)
     return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "HashAggregateSource takes no input");
 }
 
+/* Merge mode: builds (or picks) the table of partition `part` for this driver to emit. */
+static Status merge_partition(AggSourceOp *s, uint32_t part, Error *err)
+{
+    BreakerState *sh = s->shared;
+    Operator *op = &s->base;
+    if (part >= sh->n_parts || sh->n_tables == 0) return BS_OK;
+    if (sh->n_parts == 1) {
+        /* One partition: fold every table into the first (DISTINCT sets too). */
+        for (int k = 1; k < sh->n_tables; k++) {
+            BS_TRY(agg_table_merge(sh->tables[0], sh->tables[k], op->task, err));
+            agg_table_destroy(sh->tables[k]);
+            sh->tables[k] = NULL;
+        }
+        sh->n_tables = 1;
+        s->table = sh->tables[0];
+        s->list = NULL;
+        s->n_list = agg_table_groups(s->table);
+        return BS_OK;
+    }
+    int holders = 0, last = -1;
+    for (int k = 0; k < sh->n_tables; k++) {
+        const uint32_t *groups;
+        if (agg_table_partition_groups(sh->tables[k], part, &groups) > 0) {
+            holders++;
+            last = k;
+        }
+    }
+    if (holders == 0) return BS_OK;
+    if (holders == 1) {
+        s->table = sh->tables[last];
+        s->n_list = agg_table_partition_groups(s->table, part, &s->list);
+        return BS_OK;
+    }
+    const PlanNode *node = op->node;
+    s->merged = agg_table_create(node, node->children[0]->types, &sh->tracker, err);
+    if (!s->merged) return BS_ERROR;
+    for (int k = 0; k < sh->n_tables; k++) {
+        const uint32_t *groups;
+        uint32_t n = agg_table_partition_groups(sh->tables[k], part, &groups);
+        if (n) BS_TRY(agg_table_merge_groups(s->merged, sh->tables[k], groups, n, op->task, err));
+    }
+    s->table = s->merged;
+    s->list = NULL;
+    s->n_list = agg_table_groups(s->merged);
+    return BS_OK;
+}
+
+/* Whole mode: the next table nobody has taken yet; false when none is left. */
+static bool take_table(AggSourceOp *s)
+{
+    BreakerState *sh = s->shared;
+    int k = atomic_fetch_add(&sh->next_table, 1);
+    if (k >= sh->n_tables) return false;
+    s->table = sh->tables[k];
+    s->list = NULL;
+    s->n_list = agg_table_groups(s->table);
+    s->next_group = 0;
+    return true;
+}
+
 static Status source_get_output(Operator *op, Chunk **out, Error *err)
 {
     AggSourceOp *s = (AggSourceOp *)op;
@@ -188,31 +285,35 @@ static Status source_get_output(Operator *op, Chunk **out, Error *err)
     *out = NULL;
     if (s->finished) return BS_OK;
     if (task_should_stop(op->task)) return task_cancelled_error(err);
-    if (!s->merged) {
-        s->merged = true;
-        if (sh->n_tables == 0) {
+    if (!s->started) {
+        s->started = true;
+        if (sh->whole) {
+            if (!take_table(s)) {
+                s->finished = true;
+                return BS_OK;
+            }
+        } else {
+            BS_TRY(merge_partition(s, (uint32_t)op->driver_index, err));
+            if (!s->table) {
+                s->finished = true;
+                return BS_OK;
+            }
+        }
+    }
+    while (s->next_group >= s->n_list) {
+        if (!sh->whole || !take_table(s)) {
             s->finished = true;
             return BS_OK;
         }
-        for (int k = 1; k < sh->n_tables; k++) {
-            BS_TRY(agg_table_merge(sh->tables[0], sh->tables[k], op->task, err));
-            agg_table_destroy(sh->tables[k]);
-            sh->tables[k] = NULL;
-        }
-        sh->n_tables = 1;
-        s->result = sh->tables[0];
     }
-    uint32_t total = agg_table_groups(s->result);
-    if (s->next_group >= total) {
-        s->finished = true;
-        return BS_OK;
-    }
-    uint32_t count = total - s->next_group;
+    uint32_t count = s->n_list - s->next_group;
     if (count > BASALT_VECTOR_SIZE) count = BASALT_VECTOR_SIZE;
     chunk_reset(s->out);
-    BS_TRY(agg_table_emit(s->result, s->next_group, count, s->out, err));
+    if (s->list)
+        BS_TRY(agg_table_emit_list(s->table, s->list + s->next_group, count, s->out, err));
+    else
+        BS_TRY(agg_table_emit(s->table, s->next_group, count, s->out, err));
     s->next_group += count;
-    if (s->next_group >= total) s->finished = true;
     *out = s->out;
     return BS_OK;
 }
@@ -227,6 +328,13 @@ static bool source_is_finished(Operator *op)
     return ((AggSourceOp *)op)->finished;
 }
 
+static void source_close(Operator *op)
+{
+    AggSourceOp *s = (AggSourceOp *)op;
+    agg_table_destroy(s->merged);
+    s->merged = NULL;
+}
+
 static const OperatorVtab AGG_SOURCE_VTAB = {
     .name = "HashAggregateSource",
     .needs_input = source_needs_input,
@@ -234,6 +342,7 @@ static const OperatorVtab AGG_SOURCE_VTAB = {
     .get_output = source_get_output,
     .finish = source_finish,
     .is_finished = source_is_finished,
+    .close = source_close,
 };
 
 Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,

@@ -4,8 +4,12 @@
  *   SortSink (one per driver of the input pipeline) copies its rows into chunks it owns;
  *   every SORT_RUN_ROWS rows it sorts references to them (chunk, row) into a run, so no
  *   single sort step is long (the task can stop between them) and runs stay cache-sized.
- *   SortSource (one driver, started when every sink is done) merges the runs with a heap
- *   and gathers rows into output chunks in order.
+ *   SortSource (started when every sink is done) merges the runs with a heap and gathers
+ *   rows into output chunks in order. It runs as several drivers, each merging one range
+ *   of keys: the first to start samples the runs, picks splitters at even quantiles of
+ *   the samples and cuts every run at them by binary search (rows equal to a splitter go
+ *   to the range below it, so equal keys stay together). Driver k emits range k in
+ *   order; an ordered gather above puts the ranges one after the other.
  *
  * NULLs sort first or last per key as the plan says; doubles put NaN above every number;
  * strings compare bytewise. Ties are broken by arrival order, so equal keys keep their
@@ -260,11 +264,87 @@ typedef struct SortSourceOp {
     Operator base;
     BreakerState *shared;
     idx_t *pos; /* next ref of each run */
+    idx_t *end; /* end of this driver's range in each run */
     int *heap;  /* runs with rows left, ordered by their next row */
     int heap_size;
+    int n_drivers; /* of the source pipeline: the key ranges wanted */
     bool started, finished;
     Chunk *out;
 } SortSourceOp;
+
+/* Samples taken per range when cutting key ranges. */
+#define SAMPLES_PER_RANGE 64
+
+typedef struct Sample {
+    int run;
+    idx_t ref;
+} Sample;
+
+static int compare_samples(const void *pa, const void *pb, void *arg)
+{
+    const BreakerState *sh = arg;
+    const Sample *a = pa, *b = pb;
+    const Run *ra = sh->runs[a->run], *rb = sh->runs[b->run];
+    return sort_compare_rows(sh->node, ra, ra->refs[a->ref], rb, rb->refs[b->ref]);
+}
+
+/* First position in run r whose row sorts after the splitter sample. */
+static idx_t upper_bound(const BreakerState *sh, int r, const Sample *splitter)
+{
+    const Run *run = sh->runs[r], *sr = sh->runs[splitter->run];
+    RowRef key = sr->refs[splitter->ref];
+    idx_t lo = 0, hi = run->n_refs;
+    while (lo < hi) {
+        idx_t mid = lo + (hi - lo) / 2;
+        if (sort_compare_rows(sh->node, run, run->refs[mid], sr, key) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Cuts the runs into n_ranges key ranges (lock held; once). */
+static Status cut_ranges(BreakerState *sh, int n_ranges, Error *err)
+{
+    int n_runs = sh->n_runs;
+    idx_t total = 0;
+    for (int r = 0; r < n_runs; r++)
+        total += sh->runs[r]->n_refs;
+    /* Small inputs are not worth splitting. */
+    if (total < (idx_t)n_ranges * 2 * BASALT_VECTOR_SIZE || total < 4096) n_ranges = 1;
+    idx_t *bounds = arena_alloc(sh->arena, sizeof(idx_t) * (size_t)(n_runs ? n_runs : 1) *
+                                               (size_t)(n_ranges + 1));
+    if (!bounds) return arena_error(sh->arena, err);
+    for (int r = 0; r < n_runs; r++) {
+        bounds[(size_t)r * (size_t)(n_ranges + 1)] = 0;
+        bounds[(size_t)r * (size_t)(n_ranges + 1) + (size_t)n_ranges] = sh->runs[r]->n_refs;
+    }
+    if (n_ranges > 1) {
+        size_t want = (size_t)n_ranges * SAMPLES_PER_RANGE, n_samples = 0;
+        Sample *samples = arena_alloc(sh->arena, sizeof(Sample) * (want + (size_t)n_runs));
+        if (!samples) return arena_error(sh->arena, err);
+        for (int r = 0; r < n_runs; r++) {
+            idx_t len = sh->runs[r]->n_refs;
+            idx_t take = (idx_t)((double)want * (double)len / (double)total) + 1;
+            if (take > len) take = len;
+            for (idx_t i = 0; i < take; i++)
+                samples[n_samples++] =
+                    (Sample){r, (idx_t)((double)(i + 0.5) * (double)len / (double)take)};
+        }
+        qsort_r(samples, n_samples, sizeof(Sample), compare_samples, sh);
+        for (int k = 1; k < n_ranges; k++) {
+            const Sample *splitter = &samples[(size_t)k * n_samples / (size_t)n_ranges];
+            for (int r = 0; r < n_runs; r++)
+                bounds[(size_t)r * (size_t)(n_ranges + 1) + (size_t)k] =
+                    upper_bound(sh, r, splitter);
+        }
+    }
+    sh->bounds = bounds;
+    sh->n_ranges = n_ranges;
+    sh->ranges_cut = true;
+    return BS_OK;
+}
 
 static bool heap_less(SortSourceOp *s, int a, int b)
 {
@@ -327,11 +407,26 @@ static Status sort_source_get_output(Operator *op, Chunk **out, Error *err)
     if (task_should_stop(op->task)) return task_cancelled_error(err);
     if (!s->started) {
         s->started = true;
-        s->pos = arena_alloc_zero(op->arena, sizeof(idx_t) * (size_t)(sh->n_runs ? sh->n_runs : 1));
-        s->heap = arena_alloc(op->arena, sizeof(int) * (size_t)(sh->n_runs ? sh->n_runs : 1));
-        if (!s->pos || !s->heap) return arena_error(op->arena, err);
-        for (int r = 0; r < sh->n_runs; r++)
-            if (sh->runs[r]->n_refs > 0) s->heap[s->heap_size++] = r;
+        pthread_mutex_lock(&sh->lock);
+        Status st = sh->ranges_cut ? BS_OK : cut_ranges(sh, s->n_drivers, err);
+        pthread_mutex_unlock(&sh->lock);
+        BS_TRY(st);
+        int range = op->driver_index;
+        if (range >= sh->n_ranges) {
+            s->finished = true; /* fewer ranges than drivers */
+            return BS_OK;
+        }
+        size_t n = (size_t)(sh->n_runs ? sh->n_runs : 1);
+        s->pos = arena_alloc_zero(op->arena, sizeof(idx_t) * n);
+        s->end = arena_alloc_zero(op->arena, sizeof(idx_t) * n);
+        s->heap = arena_alloc(op->arena, sizeof(int) * n);
+        if (!s->pos || !s->end || !s->heap) return arena_error(op->arena, err);
+        for (int r = 0; r < sh->n_runs; r++) {
+            const idx_t *b = sh->bounds + (size_t)r * (size_t)(sh->n_ranges + 1);
+            s->pos[r] = b[range];
+            s->end[r] = b[range + 1];
+            if (s->pos[r] < s->end[r]) s->heap[s->heap_size++] = r;
+        }
         for (int i = s->heap_size / 2 - 1; i >= 0; i--)
             heap_sift_down(s, i);
     }
@@ -340,19 +435,19 @@ static Status sort_source_get_output(Operator *op, Chunk **out, Error *err)
     if (s->heap_size == 1) {
         /* One run left: copy straight from it. */
         Run *run = sh->runs[s->heap[0]];
-        idx_t *p = &s->pos[s->heap[0]];
-        while (n < BASALT_VECTOR_SIZE && *p < run->n_refs) {
+        idx_t *p = &s->pos[s->heap[0]], end = s->end[s->heap[0]];
+        while (n < BASALT_VECTOR_SIZE && *p < end) {
             RowRef ref = run->refs[(*p)++];
             BS_TRY(sort_copy_row(s->out, n++, run->chunks[ref.chunk], ref.row, false, err));
         }
-        if (*p == run->n_refs) s->heap_size = 0;
+        if (*p == end) s->heap_size = 0;
     } else {
         while (n < BASALT_VECTOR_SIZE && s->heap_size > 1) {
             int r = s->heap[0];
             Run *run = sh->runs[r];
             RowRef ref = run->refs[s->pos[r]++];
             BS_TRY(sort_copy_row(s->out, n++, run->chunks[ref.chunk], ref.row, false, err));
-            if (s->pos[r] == run->n_refs) s->heap[0] = s->heap[--s->heap_size];
+            if (s->pos[r] == s->end[r]) s->heap[0] = s->heap[--s->heap_size];
             heap_sift_down(s, 0);
         }
     }
@@ -381,12 +476,13 @@ static const OperatorVtab SORT_SOURCE_VTAB = {
     .is_finished = sort_source_is_finished,
 };
 
-Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
-                             Error *err)
+Status op_sort_source_create(Driver *d, const PlanNode *node, BreakerState *shared, int n_drivers,
+                             Operator **out, Error *err)
 {
     SortSourceOp *s = (SortSourceOp *)operator_new(d, node, &SORT_SOURCE_VTAB, sizeof *s, err);
     if (!s) return BS_ERROR;
     s->shared = shared;
+    s->n_drivers = n_drivers;
     s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);
     if (!s->out) return BS_ERROR;
     *out = &s->base;

@@ -29,6 +29,11 @@ struct BreakerState {
     Arena *arena; /* runs live here until the task ends */
     int n_runs, cap_runs;
     Run **runs;
+    /* The source's key ranges, one per driver, cut by the first driver that starts:
+       range k of run r is refs[bounds[r * (n_ranges + 1) + k] .. bounds[… + k + 1]). */
+    int n_ranges;
+    bool ranges_cut;
+    idx_t *bounds;
 };
 
 /* Compares row x of run a with row y of run b by the node's sort keys. */

@@ -160,6 +160,7 @@ Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, 
     op->vt = vt;
     op->node = node;
     op->driver = d;
+    op->driver_index = d->index;
     op->task = d->task;
     memtracker_init(&op->tracker, &d->task->tracker, vt->name, 0);
     op->arena = arena_create(d->arena, &op->tracker, 0);
@@ -262,7 +263,7 @@ static Status add_exchange(Task *task, LocalExchange *x, Error *err)
     return BS_OK;
 }
 
-/* Bytes a local exchange buffers before its producers wait. */
+/* Bytes a local exchange buffers before its producers wait, unless the host says. */
 #define LOCAL_EXCHANGE_BYTES (8 << 20)
 
 static int parallel_drivers(const Task *task)
@@ -286,7 +287,11 @@ static Status build_breaker(Task *task, const PlanNode *node, Pipeline *p, int d
     BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
     spec.shared = shared;
     spec.kind = agg ? OPK_AGG_SOURCE : OPK_SORT_SOURCE;
-    p->n_drivers = 1;
+    /* Aggregations merge radix partitions in parallel, sorts merge key ranges in
+       parallel; TopN keeps few rows and merges them in one driver. */
+    p->n_drivers = agg                       ? agg_source_drivers(node, parallel_drivers(task))
+                   : node->kind == PLAN_SORT ? parallel_drivers(task)
+                                             : 1;
     BS_TRY(pipeline_prepend(task, p, spec, err));
     Pipeline *below = pipeline_new(task, err);
     if (!below) return BS_ERROR;
@@ -315,9 +320,10 @@ static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p
                        ? p->n_drivers
                    : part->kind == EXCHANGE_ORDERED_GATHER ? below->n_drivers
                                                            : 1;
-    LocalExchange *x = local_exchange_create(child->types, child->n_cols, n_queues,
-                                             part->kind == EXCHANGE_ORDERED_GATHER,
-                                             LOCAL_EXCHANGE_BYTES, &task->tracker, err);
+    LocalExchange *x = local_exchange_create(
+        child->types, child->n_cols, n_queues, part->kind == EXCHANGE_ORDERED_GATHER,
+        task->config.exchange_bytes > 0 ? task->config.exchange_bytes : LOCAL_EXCHANGE_BYTES,
+        &task->tracker, err);
     if (!x) return BS_ERROR;
     BS_TRY(add_exchange(task, x, err));
     local_exchange_add_producers(x, below->n_drivers);
@@ -386,7 +392,7 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
     case OPK_SORT_SINK:
         return op_sort_sink_create(d, n, spec->shared, out, err);
     case OPK_SORT_SOURCE:
-        return op_sort_source_create(d, n, spec->shared, out, err);
+        return op_sort_source_create(d, n, spec->shared, d->pipeline->n_drivers, out, err);
     case OPK_TOPN_SINK:
         return op_topn_sink_create(d, n, spec->shared, out, err);
     case OPK_REMOTE_SOURCE: {

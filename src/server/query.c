@@ -239,9 +239,24 @@ void writeset_destroy(WriteSet *ws)
 
 /* ---- running ---- */
 
-/* Bytes an exchange between fragments, and the client's, buffer before producers wait. */
+/*
+ * Bytes an exchange between fragments, the client's, and one inside a task buffer before
+ * producers wait — less under a small memory limit (an eighth of it each), never below
+ * a few chunks' worth.
+ */
 #define REMOTE_EXCHANGE_BYTES (16 << 20)
 #define CLIENT_EXCHANGE_BYTES (8 << 20)
+#define LOCAL_EXCHANGE_BYTES  (8 << 20)
+#define MIN_EXCHANGE_BYTES    (256 << 10)
+
+static int64_t exchange_bytes(const MemTracker *tracker, int64_t want)
+{
+    int64_t limit = 0;
+    for (const MemTracker *t = tracker; t; t = t->parent)
+        if (t->limit > 0 && (limit == 0 || t->limit < limit)) limit = t->limit;
+    if (limit > 0 && limit / 8 < want) want = limit / 8;
+    return want < MIN_EXCHANGE_BYTES ? MIN_EXCHANGE_BYTES : want;
+}
 
 typedef struct TaskSlot {
     TaskInputs inputs; /* first: the task hands it back to us */
@@ -380,7 +395,8 @@ Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Are
         if (parts < 0) return BS_ERROR;
         run->exchanges[k] = local_exchange_create(
             root->types, root->n_cols, parts, false,
-            k == 0 ? CLIENT_EXCHANGE_BYTES : REMOTE_EXCHANGE_BYTES, tracker, err);
+            exchange_bytes(tracker, k == 0 ? CLIENT_EXCHANGE_BYTES : REMOTE_EXCHANGE_BYTES),
+            tracker, err);
         if (!run->exchanges[k]) return BS_ERROR;
     }
     run->client = local_exchange_source(run->exchanges[0], 0, err);
@@ -401,6 +417,7 @@ Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Are
                 .splits = &run->splits.base,
                 .writes = writes ? (WriteTarget *)writes : NULL,
                 .inputs = &slot->inputs,
+                .exchange_bytes = exchange_bytes(tracker, LOCAL_EXCHANGE_BYTES),
                 .output = local_exchange_sink(run->exchanges[k]),
                 .on_fail = on_task_fail,
                 .on_fail_ctx = run,
