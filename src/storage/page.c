@@ -309,7 +309,12 @@ static void put_data(uint8_t *dst, const ColPlan *plan, const uint8_t *vb)
             if (!vb || BYTE_BIT(vb, k)) {
                 const StringView *s = &src[sel ? sel[k] : k];
                 len = s->len;
-                memcpy(bytes, sv_data(s), len);
+                /* An inline string is copied as all 12 inline bytes, a fixed-size move; what
+                   lies past it is overwritten next or falls in the slack write_column keeps. */
+                if (len <= STRVIEW_INLINE_LEN)
+                    memcpy(bytes, sv_data(s), STRVIEW_INLINE_LEN);
+                else
+                    memcpy(bytes, s->u.ptr, len);
                 bytes += len;
             }
             store_u32le(lens + 4 * (size_t)k, len);
@@ -343,8 +348,9 @@ static Status write_column(PageEncoder *enc, const ColPlan *plan, LogicalType ty
         return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1,
                          "a page column holds at most 4 GB, not %llu bytes",
                          (unsigned long long)raw_len);
-    if (!buffer_reserve(out, PAGE_CHEADER_SIZE + (size_t)raw_len + PAGE_CHECKSUM_SIZE))
-        return error_oom(err);
+    /* Slack after the checksum for put_data's fixed-size copies of inline strings. */
+    size_t room = PAGE_CHEADER_SIZE + (size_t)raw_len + PAGE_CHECKSUM_SIZE + STRVIEW_INLINE_LEN;
+    if (!buffer_reserve(out, room)) return error_oom(err);
     uint8_t *col = out->data + out->len;
     uint8_t *raw = col + PAGE_CHEADER_SIZE;
     uint8_t *p = raw;
@@ -534,6 +540,25 @@ static Status get_indices(const uint8_t *src, uint32_t n, uint32_t width, uint32
     return BS_OK;
 }
 
+/*
+ * The inline view of the len (<= 12) bytes at p, where 12 bytes may be read: a fixed-size
+ * load with the bytes past len masked off (views are zero-padded).
+ */
+static StringView inline_view(const uint8_t *p, uint32_t len)
+{
+    uint32_t head;
+    uint64_t tail;
+    memcpy(&head, p, 4);
+    memcpy(&tail, p + 4, 8);
+    head &= len >= 4 ? UINT32_MAX : (UINT32_C(1) << (8 * len)) - 1;
+    tail &= len >= 12 ? UINT64_MAX : len <= 4 ? 0 : (UINT64_C(1) << (8 * (len - 4))) - 1;
+    StringView view;
+    view.len = len;
+    memcpy(view.prefix, &head, 4);
+    memcpy(view.u.inl, &tail, 8);
+    return view;
+}
+
 /* Fills the n StringViews of v from a VARCHAR data section of len bytes (len >= 4n). */
 static Status get_strings(Vector *v, const uint8_t *src, size_t len, uint32_t n, int col,
                           Error *err)
@@ -553,10 +578,14 @@ static Status get_strings(Vector *v, const uint8_t *src, size_t len, uint32_t n,
         if (!copy) return arena_error(v->arena, err);
     }
     StringView *views = v->data;
+    const uint8_t *end = src + len;
     for (uint32_t k = 0; k < n; k++) {
         uint32_t slen = load_u32le(src + 4 * (size_t)k);
         if (slen <= STRVIEW_INLINE_LEN) {
-            views[k] = sv_make((const char *)bytes, slen);
+            if ((size_t)(end - bytes) >= STRVIEW_INLINE_LEN)
+                views[k] = inline_view(bytes, slen);
+            else
+                views[k] = sv_make((const char *)bytes, slen);
         } else {
             memcpy(copy, bytes, slen);
             views[k] = sv_make(copy, slen);
