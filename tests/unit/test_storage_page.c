@@ -178,6 +178,38 @@ static PageDecoder *new_decoder(void)
     return dec;
 }
 
+/* What most tests use: chunks of all_types, an encoder, a decoder, a page buffer. */
+typedef struct Fixture {
+    Arena *arena;
+    Chunk *in, *out;
+    PageEncoder *enc;
+    PageDecoder *dec;
+    Buffer page;
+    Vector children[N_TYPES]; /* dictionaries' children (fill_children) */
+    sel_t idx[BASALT_VECTOR_SIZE];
+} Fixture;
+
+static void fixture_setup(Fixture *f, int level, uint32_t min_bytes, uint32_t max_percent)
+{
+    Error err = ERROR_INIT;
+    memset(f, 0, sizeof *f);
+    f->arena = arena_create(NULL, NULL, 0);
+    f->in = chunk_create(f->arena, all_types(), N_TYPES, &err);
+    f->out = chunk_create(f->arena, all_types(), N_TYPES, &err);
+    assert_true(f->in && f->out);
+    f->enc = new_encoder(level, min_bytes, max_percent);
+    f->dec = new_decoder();
+    buffer_init(&f->page);
+}
+
+static void fixture_teardown(Fixture *f)
+{
+    buffer_free(&f->page);
+    page_encoder_destroy(f->enc);
+    page_decoder_destroy(f->dec);
+    arena_destroy(f->arena);
+}
+
 /* Encodes chunk as the only page of `page` (cleared first). */
 static void encode_one(PageEncoder *enc, const Chunk *chunk, Buffer *page)
 {
@@ -252,50 +284,42 @@ static void assert_rows(const Chunk *out, uint64_t first_row, Nulls nulls)
 /* Flat columns of every type over max(BASALT_VECTOR_SIZE, 64) rows in full chunks. */
 static void roundtrip_flat(int level, Nulls nulls)
 {
+    Fixture f;
     Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *in = chunk_create(arena, all_types(), N_TYPES, &err);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageEncoder *enc = new_encoder(level, 256, 90);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    fixture_setup(&f, level, 256, 90);
     uint64_t total = BS_MAX(BASALT_VECTOR_SIZE, 64);
     bool any_compressed = false;
     for (uint64_t start = 0; start < total; start += BASALT_VECTOR_SIZE) {
         idx_t n = BS_MIN((uint64_t)BASALT_VECTOR_SIZE, total - start);
-        fill_chunk(in, start, n, nulls);
-        encode_one(enc, in, &page);
+        fill_chunk(f.in, start, n, nulls);
+        encode_one(f.enc, f.in, &f.page);
         PageInfo info;
-        assert_int_equal(page_peek(page.data, page.len, &info, &err), BS_OK);
-        assert_int_equal(info.page_len, page.len);
+        assert_int_equal(page_peek(f.page.data, f.page.len, &info, &err), BS_OK);
+        assert_int_equal(info.page_len, f.page.len);
         assert_int_equal(info.n_rows, n);
         assert_int_equal(info.n_cols, N_TYPES);
-        decode_ok(dec, &page, all_types(), N_TYPES, out);
-        assert_int_equal(out->n_rows, n);
-        assert_null(out->sel);
-        assert_rows(out, start, nulls);
+        decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
+        assert_int_equal(f.out->n_rows, n);
+        assert_null(f.out->sel);
+        assert_rows(f.out, start, nulls);
         for (int col = 0; col < N_TYPES; col++) {
-            ColInfo ci = column_info(&page, col);
+            ColInfo ci = column_info(&f.page, col);
             assert_int_equal(ci.encoding, PAGE_ENC_PLAIN);
-            assert_int_equal(out->cols[col].kind, VEC_FLAT);
+            assert_int_equal(f.out->cols[col].kind, VEC_FLAT);
             /* The validity travels only when there is a NULL. */
             char buf[256];
             bool has_null = false;
             for (idx_t row = 0; row < n; row++)
                 has_null |= value_at(col, start + row, nulls, buf).is_null;
             assert_int_equal(ci.flags, has_null ? PAGE_FLAG_VALIDITY : 0);
-            if (!has_null) assert_null(out->cols[col].validity);
+            if (!has_null) assert_null(f.out->cols[col].validity);
             if (level == 0) assert_int_equal(ci.compression, PAGE_COMP_NONE);
             any_compressed |= ci.compression == PAGE_COMP_ZSTD;
         }
     }
     /* Full 2048-row columns of dates or all-NULL data compress well. */
     if (level > 0 && BASALT_VECTOR_SIZE >= 1024) assert_true(any_compressed);
-    buffer_free(&page);
-    page_encoder_destroy(enc);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 static void test_roundtrip_uncompressed(void **state)
@@ -318,70 +342,53 @@ static void test_roundtrip_compressed(void **state)
 static void test_odd_sizes(void **state)
 {
     (void)state;
-    Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *in = chunk_create(arena, all_types(), N_TYPES, &err);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageEncoder *enc = new_encoder(3, 0, 100);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    Fixture f;
+    fixture_setup(&f, 3, 0, 100);
     const idx_t sizes[] = {1, 2, 3, 7, 8, 9, 63, 64, 65, 127, 129, 1000, BASALT_VECTOR_SIZE - 1};
     for (size_t k = 0; k < BS_ARRAY_LEN(sizes); k++) {
         idx_t n = sizes[k];
         if (n < 1 || n > BASALT_VECTOR_SIZE) continue;
-        fill_chunk(in, 100 + k, n, NULLS_SOME);
-        encode_one(enc, in, &page);
-        decode_ok(dec, &page, all_types(), N_TYPES, out);
-        assert_int_equal(out->n_rows, n);
-        assert_rows(out, 100 + k, NULLS_SOME);
+        fill_chunk(f.in, 100 + k, n, NULLS_SOME);
+        encode_one(f.enc, f.in, &f.page);
+        decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
+        assert_int_equal(f.out->n_rows, n);
+        assert_rows(f.out, 100 + k, NULLS_SOME);
     }
-    buffer_free(&page);
-    page_encoder_destroy(enc);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 /* Constant vectors stay constant: one value on the wire, whatever the row count. */
 static void constants(bool null_constant, int level)
 {
+    Fixture f;
     Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *in = chunk_create(arena, all_types(), N_TYPES, &err);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageEncoder *enc = new_encoder(level, 0, 100);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    fixture_setup(&f, level, 0, 100);
     char buf[256];
     const uint64_t source_row = 7; /* a 200-byte string */
     Nulls nulls = null_constant ? NULLS_ALL : NULLS_NONE;
     for (int col = 0; col < N_TYPES; col++) {
         Value v = value_at(col, source_row, nulls, buf);
-        assert_int_equal(vector_set_constant(&in->cols[col], &v, &err), BS_OK);
+        assert_int_equal(vector_set_constant(&f.in->cols[col], &v, &err), BS_OK);
     }
-    in->n_rows = BASALT_VECTOR_SIZE;
-    encode_one(enc, in, &page);
-    assert_true(page.len < PAGE_HEADER_SIZE + N_TYPES * (PAGE_COLUMN_MIN_SIZE + 9) + 205);
-    decode_ok(dec, &page, all_types(), N_TYPES, out);
-    assert_int_equal(out->n_rows, BASALT_VECTOR_SIZE);
+    f.in->n_rows = BASALT_VECTOR_SIZE;
+    encode_one(f.enc, f.in, &f.page);
+    assert_true(f.page.len < PAGE_HEADER_SIZE + N_TYPES * (PAGE_COLUMN_MIN_SIZE + 9) + 205);
+    decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
+    assert_int_equal(f.out->n_rows, BASALT_VECTOR_SIZE);
     for (int col = 0; col < N_TYPES; col++) {
-        ColInfo ci = column_info(&page, col);
+        ColInfo ci = column_info(&f.page, col);
         assert_int_equal(ci.encoding, PAGE_ENC_CONSTANT);
         assert_int_equal(ci.n_values, 1);
         assert_int_equal(ci.flags, null_constant ? PAGE_FLAG_VALIDITY : 0);
-        assert_int_equal(out->cols[col].kind, VEC_CONSTANT);
+        assert_int_equal(f.out->cols[col].kind, VEC_CONSTANT);
         Value want = value_at(col, source_row, nulls, buf);
-        for (idx_t row = 0; row < out->n_rows; row++) {
-            Value got = chunk_value(out, col, row);
+        for (idx_t row = 0; row < f.out->n_rows; row++) {
+            Value got = chunk_value(f.out, col, row);
             assert_same_value(&got, &want, row, col);
         }
     }
-    assert_views_valid(out, COL_VARCHAR);
-    buffer_free(&page);
-    page_encoder_destroy(enc);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    assert_views_valid(f.out, COL_VARCHAR);
+    fixture_teardown(&f);
 }
 
 static void test_constant_vectors(void **state)
@@ -393,24 +400,10 @@ static void test_constant_vectors(void **state)
     constants(true, 1);
 }
 
-/* Dictionaries over children of BASALT_VECTOR_SIZE values of every type, with NULLs. */
-typedef struct DictFixture {
-    Arena *arena;
-    Chunk *in, *out;
-    Vector children[N_TYPES];
-    sel_t idx[BASALT_VECTOR_SIZE];
-    PageEncoder *enc;
-    PageDecoder *dec;
-    Buffer page;
-} DictFixture;
-
-static void dict_setup(DictFixture *f, int level)
+/* Fills f->children: flat vectors of BASALT_VECTOR_SIZE values of every type, with NULLs. */
+static void fill_children(Fixture *f)
 {
     Error err = ERROR_INIT;
-    memset(f, 0, sizeof *f);
-    f->arena = arena_create(NULL, NULL, 0);
-    f->in = chunk_create(f->arena, all_types(), N_TYPES, &err);
-    f->out = chunk_create(f->arena, all_types(), N_TYPES, &err);
     char buf[256];
     for (int col = 0; col < N_TYPES; col++) {
         Vector *child = &f->children[col];
@@ -420,21 +413,10 @@ static void dict_setup(DictFixture *f, int level)
             assert_int_equal(vector_set_value(child, row, &v, &err), BS_OK);
         }
     }
-    f->enc = new_encoder(level, 256, 90);
-    f->dec = new_decoder();
-    buffer_init(&f->page);
-}
-
-static void dict_teardown(DictFixture *f)
-{
-    buffer_free(&f->page);
-    page_encoder_destroy(f->enc);
-    page_decoder_destroy(f->dec);
-    arena_destroy(f->arena);
 }
 
 /* Makes every column of f->in a dictionary over its child with the indices f->idx. */
-static void dict_columns(DictFixture *f, idx_t n_rows)
+static void dict_columns(Fixture *f, idx_t n_rows)
 {
     chunk_reset(f->in);
     for (int col = 0; col < N_TYPES; col++) {
@@ -448,7 +430,7 @@ static void dict_columns(DictFixture *f, idx_t n_rows)
 }
 
 /* Checks f->out against the children through `indices` (row r is child row indices[r]). */
-static void dict_check(DictFixture *f, const sel_t *indices)
+static void dict_check(Fixture *f, const sel_t *indices)
 {
     char buf[256];
     for (int col = 0; col < N_TYPES; col++)
@@ -462,8 +444,9 @@ static void dict_check(DictFixture *f, const sel_t *indices)
 
 static void dictionaries(int level)
 {
-    DictFixture f;
-    dict_setup(&f, level);
+    Fixture f;
+    fixture_setup(&f, level, 256, 90);
+    fill_children(&f);
     /* Each value twice in a row, from a window of the child that need not start at 0. */
     uint32_t distinct = BS_MAX(1, BS_MIN(10, BASALT_VECTOR_SIZE / 4));
     uint32_t base = BASALT_VECTOR_SIZE > 16 ? 5 : 0;
@@ -549,7 +532,7 @@ static void dictionaries(int level)
     encode_one(f.enc, f.in, &f.page);
     decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
     assert_int_equal(f.out->n_rows, 0);
-    dict_teardown(&f);
+    fixture_teardown(&f);
 }
 
 static void test_dictionary_vectors(void **state)
@@ -563,8 +546,9 @@ static void test_dictionary_vectors(void **state)
 static void test_selection(void **state)
 {
     (void)state;
-    DictFixture f;
-    dict_setup(&f, 1);
+    Fixture f;
+    fixture_setup(&f, 1, 256, 90);
+    fill_children(&f);
     Error err = ERROR_INIT;
     char buf[256];
     sel_t sel[BASALT_VECTOR_SIZE];
@@ -615,40 +599,32 @@ static void test_selection(void **state)
         Value got = chunk_value(f.out, col, n - 1), want = value_at(col, 5, NULLS_NONE, buf);
         assert_same_value(&got, &want, n - 1, col);
     }
-    dict_teardown(&f);
+    fixture_teardown(&f);
 }
 
 static void test_zero_rows_and_columns(void **state)
 {
     (void)state;
+    Fixture f;
     Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *in = chunk_create(arena, all_types(), N_TYPES, &err);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageEncoder *enc = new_encoder(3, 0, 100);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
-    fill_chunk(in, 0, 0, NULLS_NONE);
-    encode_one(enc, in, &page);
-    assert_int_equal(page.len, PAGE_HEADER_SIZE + N_TYPES * PAGE_COLUMN_MIN_SIZE);
-    fill_chunk(out, 0, BS_MIN(BASALT_VECTOR_SIZE, 3), NULLS_SOME); /* the decoder resets it */
-    decode_ok(dec, &page, all_types(), N_TYPES, out);
-    assert_int_equal(out->n_rows, 0);
+    fixture_setup(&f, 3, 0, 100);
+    fill_chunk(f.in, 0, 0, NULLS_NONE);
+    encode_one(f.enc, f.in, &f.page);
+    assert_int_equal(f.page.len, PAGE_HEADER_SIZE + N_TYPES * PAGE_COLUMN_MIN_SIZE);
+    fill_chunk(f.out, 0, BS_MIN(BASALT_VECTOR_SIZE, 3), NULLS_SOME); /* the decoder resets it */
+    decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
+    assert_int_equal(f.out->n_rows, 0);
 
     /* A chunk without columns still carries its row count (count(*) over a projection). */
-    Chunk *none_in = chunk_create(arena, all_types(), 0, &err);
-    Chunk *none_out = chunk_create(arena, all_types(), 0, &err);
+    Chunk *none_in = chunk_create(f.arena, all_types(), 0, &err);
+    Chunk *none_out = chunk_create(f.arena, all_types(), 0, &err);
     assert_non_null(none_in);
     none_in->n_rows = BASALT_VECTOR_SIZE;
-    encode_one(enc, none_in, &page);
-    assert_int_equal(page.len, PAGE_HEADER_SIZE);
-    decode_ok(dec, &page, all_types(), 0, none_out);
+    encode_one(f.enc, none_in, &f.page);
+    assert_int_equal(f.page.len, PAGE_HEADER_SIZE);
+    decode_ok(f.dec, &f.page, all_types(), 0, none_out);
     assert_int_equal(none_out->n_rows, BASALT_VECTOR_SIZE);
-    buffer_free(&page);
-    page_encoder_destroy(enc);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 /* Compression is used where it pays and only there. */
@@ -953,29 +929,23 @@ static void expect_damaged(PageDecoder *dec, const uint8_t *data, size_t len, Ch
 static void test_truncation(void **state)
 {
     (void)state;
-    Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    Fixture f;
+    fixture_setup(&f, 0, 0, 100);
     for (int level = 0; level <= 3; level += 3) {
-        mixed_page(level, BS_MIN(BASALT_VECTOR_SIZE, 100), &page, arena);
-        decode_ok(dec, &page, all_types(), N_TYPES, out);
-        uint8_t *cut = malloc(page.len);
-        for (size_t len = 0; len < page.len; len++) {
-            expect_damaged(dec, page.data, len, out);
+        mixed_page(level, BS_MIN(BASALT_VECTOR_SIZE, 100), &f.page, f.arena);
+        decode_ok(f.dec, &f.page, all_types(), N_TYPES, f.out);
+        uint8_t *cut = malloc(f.page.len);
+        for (size_t len = 0; len < f.page.len; len++) {
+            expect_damaged(f.dec, f.page.data, len, f.out);
             if (len < PAGE_HEADER_SIZE) continue;
-            memcpy(cut, page.data, len);
+            memcpy(cut, f.page.data, len);
             store_u64le(cut + PAGE_OFF_LEN, len);
             page_reseal(cut, len);
-            expect_damaged(dec, cut, len, out);
+            expect_damaged(f.dec, cut, len, f.out);
         }
         free(cut);
     }
-    buffer_free(&page);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 static uint64_t xorshift(uint64_t *state)
@@ -1011,30 +981,24 @@ static void mutate(uint8_t *copy, size_t len, uint64_t *rng)
 static void test_random_corruption(void **state)
 {
     (void)state;
-    Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    Fixture f;
+    fixture_setup(&f, 0, 0, 100);
     uint64_t rng = 0x9e3779b97f4a7c15u;
     for (int level = 0; level <= 1; level++) {
-        mixed_page(level, BS_MIN(BASALT_VECTOR_SIZE, 300), &page, arena);
-        uint8_t *copy = malloc(page.len);
+        mixed_page(level, BS_MIN(BASALT_VECTOR_SIZE, 300), &f.page, f.arena);
+        uint8_t *copy = malloc(f.page.len);
         int rejected = 0;
         for (int round = 0; round < 3000; round++) {
-            memcpy(copy, page.data, page.len);
-            mutate(copy, page.len, &rng);
-            if (memcmp(copy, page.data, page.len) == 0) continue; /* changes undid each other */
-            expect_damaged(dec, copy, page.len, out);
+            memcpy(copy, f.page.data, f.page.len);
+            mutate(copy, f.page.len, &rng);
+            if (memcmp(copy, f.page.data, f.page.len) == 0) continue; /* changes undid each other */
+            expect_damaged(f.dec, copy, f.page.len, f.out);
             rejected++;
         }
         assert_true(rejected > 2900);
         free(copy);
     }
-    buffer_free(&page);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 /*
@@ -1044,27 +1008,24 @@ static void test_random_corruption(void **state)
 static void test_resealed_corruption(void **state)
 {
     (void)state;
+    Fixture f;
     Error err = ERROR_INIT;
-    Arena *arena = arena_create(NULL, NULL, 0);
-    Chunk *out = chunk_create(arena, all_types(), N_TYPES, &err);
-    PageDecoder *dec = new_decoder();
-    Buffer page;
-    buffer_init(&page);
+    fixture_setup(&f, 0, 0, 100);
     uint64_t rng = 12345;
     for (int level = 0; level <= 1; level++) {
         for (int size = 0; size < 2; size++) {
-            mixed_page(level, size ? BS_MIN(BASALT_VECTOR_SIZE, 64) : 1, &page, arena);
-            uint8_t *copy = malloc(page.len);
+            mixed_page(level, size ? BS_MIN(BASALT_VECTOR_SIZE, 64) : 1, &f.page, f.arena);
+            uint8_t *copy = malloc(f.page.len);
             int rejected = 0, accepted = 0;
             for (int round = 0; round < 4000; round++) {
-                memcpy(copy, page.data, page.len);
-                mutate(copy, page.len, &rng);
-                page_reseal(copy, page.len);
-                Status st = decode_copy(dec, copy, page.len, all_types(), N_TYPES, out, &err);
+                memcpy(copy, f.page.data, f.page.len);
+                mutate(copy, f.page.len, &rng);
+                page_reseal(copy, f.page.len);
+                Status st = decode_copy(f.dec, copy, f.page.len, all_types(), N_TYPES, f.out, &err);
                 if (st == BS_OK) {
-                    assert_true(out->n_rows <= BASALT_VECTOR_SIZE);
-                    touch_chunk(out);
-                    assert_views_valid(out, COL_VARCHAR);
+                    assert_true(f.out->n_rows <= BASALT_VECTOR_SIZE);
+                    touch_chunk(f.out);
+                    assert_views_valid(f.out, COL_VARCHAR);
                     accepted++;
                 } else {
                     if (strcmp(err.sqlstate, "XX001") != 0)
@@ -1078,9 +1039,7 @@ static void test_resealed_corruption(void **state)
             free(copy);
         }
     }
-    buffer_free(&page);
-    page_decoder_destroy(dec);
-    arena_destroy(arena);
+    fixture_teardown(&f);
 }
 
 /* Specific defects behind valid checksums, each with its message. */
