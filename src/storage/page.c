@@ -499,7 +499,7 @@ static Status unpack_zstd(PageDecoder *dec, int col, const uint8_t *src, uint32_
                           uint32_t raw_len, const uint8_t **raw, Error *err)
 {
     if ((uint64_t)raw_len > (uint64_t)stored * PAGE_ZSTD_MAX_EXPANSION)
-        return damaged(err, "column %d: %u bytes cannot hold %u compressed", col + 1, stored,
+        return damaged(err, "column %d: %u compressed bytes cannot hold %u", col + 1, stored,
                        raw_len);
     /* Error codes are huge values, so they fail these comparisons too. */
     if (ZSTD_getFrameContentSize(src, stored) != raw_len ||
