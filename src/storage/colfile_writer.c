@@ -275,37 +275,6 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
 
 /* ---- writing blocks ------------------------------------------------------------------ */
 
-/* Number of set bits in bits [start, start+n) of words. */
-static uint64_t count_bits(const uint64_t *words, uint64_t start, uint64_t n)
-{
-    uint64_t count = 0, end = start + n;
-    uint64_t pos = start;
-    while (pos < end && (pos & 63)) {
-        count += (words[pos >> 6] >> (pos & 63)) & 1;
-        pos++;
-    }
-    for (; pos + 64 <= end; pos += 64)
-        count += (uint64_t)__builtin_popcountll(words[pos >> 6]);
-    for (; pos < end; pos++)
-        count += (words[pos >> 6] >> (pos & 63)) & 1;
-    return count;
-}
-
-/* Copies bits [start, start+n) of words to dst (byte k bit j = bit start + 8k + j). */
-static void extract_bits(const uint64_t *words, uint64_t start, uint32_t n, uint8_t *dst)
-{
-    uint32_t n_bytes = colfile_validity_bytes(n);
-    if ((start & 7) == 0) {
-        memcpy(dst, (const uint8_t *)words + (start >> 3), n_bytes);
-    } else {
-        memset(dst, 0, n_bytes);
-        for (uint32_t k = 0; k < n; k++)
-            if ((words[(start + k) >> 6] >> ((start + k) & 63)) & 1)
-                dst[k >> 3] |= (uint8_t)(1u << (k & 7));
-    }
-    if (n & 7) dst[n_bytes - 1] &= (uint8_t)((1u << (n & 7)) - 1);
-}
-
 #define VALID_AT(validity, row) (((validity)[(row) >> 6] >> ((row)&63)) & 1)
 
 /* min/max of rows [b0, b0+n) of a fixed-width column; some row must be valid. */
@@ -402,7 +371,7 @@ static void block_zone(const WriterCol *wc, uint64_t b0, uint32_t n, uint64_t by
     zone_init(zm, wc->type);
     zm->row_count = n;
     const uint64_t *validity = wc->has_nulls ? (const uint64_t *)wc->validity.data : NULL;
-    zm->null_count = validity ? n - count_bits(validity, b0, n) : 0;
+    zm->null_count = validity ? n - bits_count(validity, b0, n) : 0;
     if (zm->null_count == n) return;
     if (validity && zm->null_count == 0) validity = NULL;
     zm->has_minmax = true;
@@ -456,7 +425,7 @@ static Status write_block(ColumnFileWriter *w, WriterCol *wc, uint64_t b0, uint3
     BS_TRY(tbuf_reserve(&w->block, cap, false, w->tracker, err));
     uint8_t *blk = w->block.data;
     if (vbytes)
-        extract_bits((const uint64_t *)wc->validity.data, b0, n, blk + COLFILE_BHEADER_SIZE);
+        bits_to_bytes((const uint64_t *)wc->validity.data, b0, n, blk + COLFILE_BHEADER_SIZE);
     uint8_t *data = blk + COLFILE_BHEADER_SIZE + vbytes;
     size_t stored = raw_len;
     uint8_t compression = COLFILE_COMP_NONE;

@@ -1,16 +1,18 @@
 /*
  * storage.h — the public face of storage/: columnar files with zone maps, the metastore
- * (tables, snapshots, atomic commits) and the CSV reader. storage/ knows types and
- * chunks (common/) but no SQL: it never sees a plan or an expression.
+ * (tables, snapshots, atomic commits), the CSV reader and pages (chunks serialized for
+ * exchanges and spill files). storage/ knows types and chunks (common/) but no SQL: it
+ * never sees a plan or an expression.
  *
- * Thread safety: a ColumnFileWriter, ColumnFileReader/ColumnScan or CsvReader is used by
- * one thread at a time; several readers of one file may run in parallel. The Metastore
- * is thread-safe.
+ * Thread safety: a ColumnFileWriter, ColumnFileReader/ColumnScan, CsvReader, PageEncoder
+ * or PageDecoder is used by one thread at a time; several readers of one file may run in
+ * parallel. The Metastore is thread-safe.
  */
 #ifndef BASALT_STORAGE_STORAGE_H
 #define BASALT_STORAGE_STORAGE_H
 
 #include "common/arena.h"
+#include "common/buffer.h"
 #include "common/error.h"
 #include "common/value.h"
 #include "common/vector.h"
@@ -254,5 +256,87 @@ Status csv_open(const char *path, const CsvOptions *opts, const LogicalType *typ
  */
 Status csv_next(CsvReader *r, Chunk *out, Error *err);
 void csv_close(CsvReader *r);
+
+/* ---- pages ------------------------------------------------------------------------ */
+
+/*
+ * A page is one chunk serialized for the wire (exchanges) or for spill files: a header
+ * (row and column counts, length, checksum), then per column its type, an encoding
+ * (PLAIN, CONSTANT or DICTIONARY, following the vector's kind), the validity when some
+ * value is NULL, optionally compressed as one zstd frame, and an XXH64 checksum. The
+ * byte layout is in page_int.h. A page holds at most BASALT_VECTOR_SIZE rows, so pages
+ * travel only between builds of the same vector size.
+ *
+ * An encoder and a decoder each keep a zstd context and scratch buffers (charged to
+ * their tracker) for reuse across pages; each is used by one thread at a time.
+ */
+
+typedef struct PageOptions {
+    int zstd_level;                /* 0: never compress; else a zstd level (default 1) */
+    uint32_t compress_min_bytes;   /* columns encoding to fewer bytes are not compressed
+                                      (default 256) */
+    uint32_t compress_max_percent; /* keep a zstd frame only when it is at most this percent
+                                      of the column's encoded size (1..100, default 90) */
+} PageOptions;
+
+void page_default_options(PageOptions *opts);
+
+/* Bytes of a page's header: what page_peek needs to learn the page's length. */
+#define PAGE_HEADER_SIZE 32
+
+/* What a page's header says. */
+typedef struct PageInfo {
+    uint64_t page_len; /* bytes of the whole page, header included */
+    uint32_t n_rows;
+    uint32_t n_cols;
+} PageInfo;
+
+typedef struct PageEncoder PageEncoder;
+
+/*
+ * Creates an encoder with `opts` (NULL: defaults); scratch memory is charged to tracker
+ * (may be NULL). 22023 for options out of range.
+ */
+Status page_encoder_create(const PageOptions *opts, MemTracker *tracker, PageEncoder **out,
+                           Error *err);
+void page_encoder_destroy(PageEncoder *enc);
+/*
+ * Appends one page holding chunk's rows (through its selection, if any) to out. Flat
+ * columns are stored PLAIN, constants as CONSTANT, dictionaries as DICTIONARY over the
+ * values their indices use (or PLAIN when that is smaller). Each column is compressed
+ * when it is at least compress_min_bytes and zstd shrinks it enough. The chunk is not
+ * changed. On failure out's length is what it was (a Buffer whose allocation failed stays
+ * failed: see buffer.h): 0A000 for a type pages cannot carry, 54000 for a column over
+ * 4 GB, 53200 when memory is short.
+ */
+Status page_encode(PageEncoder *enc, const Chunk *chunk, Buffer *out, Error *err);
+
+/*
+ * Reads the header of the page at data (len bytes available, at least PAGE_HEADER_SIZE
+ * for success) into info, checking magic, version, checksum and that the counts are
+ * plausible; the columns are not looked at. For framing: a reader learns page_len here
+ * and then hands exactly that many bytes to page_decode. XX001 when the header is short
+ * or damaged.
+ */
+Status page_peek(const uint8_t *data, size_t len, PageInfo *info, Error *err);
+
+typedef struct PageDecoder PageDecoder;
+
+/* Creates a decoder whose scratch memory is charged to tracker (may be NULL). */
+Status page_decoder_create(MemTracker *tracker, PageDecoder **out, Error *err);
+void page_decoder_destroy(PageDecoder *dec);
+/*
+ * Decodes the page at data, exactly len bytes, into out: a chunk made by chunk_create
+ * with the n_cols `types` the page must hold (XX000 if it does not match them). The
+ * decoder resets out; then out has the page's rows, no selection, and flat, constant or
+ * dictionary columns as encoded. Strings, validity, dictionary indices and values live
+ * in out's batch arena: nothing points into data, which the caller may free at once.
+ * A malformed, truncated or corrupted page, or one whose column count or types differ
+ * from `types`, fails with XX001 naming what is wrong, and out is left reset (empty);
+ * 53200 when memory is short. No input makes the decoder read outside data or allocate
+ * more than the bytes present can hold.
+ */
+Status page_decode(PageDecoder *dec, const uint8_t *data, size_t len, const LogicalType *types,
+                   int n_cols, Chunk *out, Error *err);
 
 #endif

@@ -10,6 +10,7 @@
 #include "common/buffer.h"
 #include "storage/storage.h"
 
+#include <string.h>
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -117,6 +118,43 @@ void zone_put(Buffer *buf, LogicalType type, const ZoneMap *zm);
  * bound on an all-NULL zone, NaN-free ordering violated: min > max).
  */
 bool zone_get(BufReader *rd, LogicalType type, ZoneMap *zm);
+
+/* ---- bitmaps (validity) --------------------------------------------------------------- */
+
+/* Number of set bits in bits [start, start+n) of words. */
+static inline uint64_t bits_count(const uint64_t *words, uint64_t start, uint64_t n)
+{
+    uint64_t count = 0, end = start + n;
+    uint64_t pos = start;
+    while (pos < end && (pos & 63)) {
+        count += (words[pos >> 6] >> (pos & 63)) & 1;
+        pos++;
+    }
+    for (; pos + 64 <= end; pos += 64)
+        count += (uint64_t)__builtin_popcountll(words[pos >> 6]);
+    for (; pos < end; pos++)
+        count += (words[pos >> 6] >> (pos & 63)) & 1;
+    return count;
+}
+
+/*
+ * Copies bits [start, start+n) of words to ceil(n/8) bytes at dst (bit j of byte k is
+ * bit start + 8k + j), with the padding bits of the last byte cleared. The byte form is
+ * what files and pages store; the word form is the host's (storage/ requires little-endian).
+ */
+static inline void bits_to_bytes(const uint64_t *words, uint64_t start, uint32_t n, uint8_t *dst)
+{
+    uint32_t n_bytes = (n + 7) / 8;
+    if ((start & 7) == 0) {
+        memcpy(dst, (const uint8_t *)words + (start >> 3), n_bytes);
+    } else {
+        memset(dst, 0, n_bytes);
+        for (uint32_t k = 0; k < n; k++)
+            if ((words[(start + k) >> 6] >> ((start + k) & 63)) & 1)
+                dst[k >> 3] |= (uint8_t)(1u << (k & 7));
+    }
+    if (n & 7) dst[n_bytes - 1] &= (uint8_t)((1u << (n & 7)) - 1);
+}
 
 /* True when type is one a column file or table can hold. */
 bool storage_type_valid(LogicalType type);
