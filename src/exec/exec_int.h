@@ -25,6 +25,9 @@
 
 typedef struct Operator Operator;
 typedef struct Task Task;
+
+/* Operator-specific statistics an operator may keep (Operator.counters). */
+#define OPERATOR_COUNTERS 4
 typedef struct Driver Driver;
 
 typedef struct OperatorVtab {
@@ -52,6 +55,10 @@ struct Operator {
     /* statistics */
     uint64_t rows_in, rows_out;
     int64_t busy_ns;
+    /* operator-specific counts for EXPLAIN ANALYZE, summed over drivers: a name per
+       count in use (NULL for the rest) */
+    const char *counter_names[OPERATOR_COUNTERS];
+    uint64_t counters[OPERATOR_COUNTERS];
 };
 
 /*

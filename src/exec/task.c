@@ -559,19 +559,26 @@ void task_stats(const Task *task, Buffer *out)
     for (int p = 0; p < task->n_pipelines; p++) {
         Pipeline *pl = task->pipelines[p];
         for (int o = 0; o < pl->n_ops; o++) {
-            uint64_t rows_out = 0;
+            uint64_t rows_out = 0, counters[OPERATOR_COUNTERS] = {0};
             int64_t ns = 0;
             for (int d = 0; d < pl->n_drivers; d++) {
                 Operator *op = pl->drivers[d]->ops[o];
                 if (!op) continue;
                 rows_out += op->rows_out;
                 ns += op->busy_ns;
+                for (int c = 0; c < OPERATOR_COUNTERS; c++)
+                    counters[c] += op->counters[c];
             }
             Operator *first = pl->drivers[0]->ops[o];
             buffer_printf(
-                out, "fragment %d, pipeline %d, %s (node %d): %llu rows out, %.3f ms, %d drivers\n",
+                out, "fragment %d, pipeline %d, %s (node %d): %llu rows out, %.3f ms, %d drivers",
                 task->fragment->id, p, first ? first->vt->name : "?", pl->ops[o].node->id,
                 (unsigned long long)rows_out, (double)ns / 1e6, pl->n_drivers);
+            for (int c = 0; first && c < OPERATOR_COUNTERS; c++)
+                if (first->counter_names[c])
+                    buffer_printf(out, ", %s %llu", first->counter_names[c],
+                                  (unsigned long long)counters[c]);
+            buffer_printf(out, "\n");
         }
     }
 }

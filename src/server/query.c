@@ -27,9 +27,13 @@
 
 typedef struct ScanSplits {
     int node_id;
+    const char *table;
     int n_splits;
     Split *splits;
     atomic_int next;
+    /* what file zone maps ruled out before any task ran (EXPLAIN ANALYZE) */
+    int n_files, files_pruned;
+    uint64_t row_groups_pruned;
 } ScanSplits;
 
 typedef struct QuerySplits {
@@ -91,6 +95,8 @@ static Status add_scan_splits(Engine *engine, QuerySplits *qs, const PlanNode *s
     ScanSplits *s = &qs->scans[qs->n_scans++];
     memset(s, 0, sizeof *s);
     s->node_id = scan->id;
+    s->table = scan->u.scan.table;
+    s->n_files = table->n_files;
     /* A split per row group, so several drivers share a big file (morsels). */
     size_t n_splits = 0;
     for (int f = 0; f < table->n_files; f++)
@@ -99,7 +105,11 @@ static Status add_scan_splits(Engine *engine, QuerySplits *qs, const PlanNode *s
     if (!s->splits) return arena_error(arena, err);
     for (int f = 0; f < table->n_files; f++) {
         const DataFileInfo *file = &table->files[f];
-        if (file_pruned(scan, table, file)) continue;
+        if (file_pruned(scan, table, file)) {
+            s->files_pruned++;
+            s->row_groups_pruned += file->n_row_groups;
+            continue;
+        }
         char *path = arena_sprintf(arena, "%s/%s", engine->data_dir, file->path);
         if (!path) return arena_error(arena, err);
         if (file->n_row_groups == 0) {
@@ -508,9 +518,18 @@ Status run_finish(QueryRun *run, Buffer *stats, Error *err)
         run->done = true;
         st = wait_tasks(run, err);
     }
-    if (stats)
+    if (stats) {
+        for (int k = 0; k < run->splits.n_scans; k++) {
+            const ScanSplits *sc = &run->splits.scans[k];
+            buffer_printf(stats,
+                          "scan of %s (node %d): %d files, %d pruned by zone maps (%llu row "
+                          "groups), %d row groups to read\n",
+                          sc->table, sc->node_id, sc->n_files, sc->files_pruned,
+                          (unsigned long long)sc->row_groups_pruned, sc->n_splits);
+        }
         for (int k = 0; k < run->n_slots; k++)
             task_stats(run->slots[k].task, stats);
+    }
     return st;
 }
 
