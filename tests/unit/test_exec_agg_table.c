@@ -1203,6 +1203,57 @@ static void test_memory_limit(void **state)
     agg_table_destroy(t);
     assert_int_equal(memtracker_used(&limited), 0);
 
+    /* Whichever allocation the limit stops (group arrays, index, strings, distinct sets),
+       the error is clean and destroying the table gives every byte back. */
+    PlanAggregate both[3] = {count_star(), agg(AGG_MAX, 1, T_VARCHAR),
+                             agg_distinct(AGG_SUM, 0, T_BIGINT)};
+    PlanNode *bnode = agg_node(AGG_SINGLE, 1, groups, in, 3, both);
+    for (int64_t limit = 8 * 1024; limit <= 320 * 1024; limit += 1000) {
+        MemTracker lim;
+        memtracker_init(&lim, &tracker, "HashAggregate", limit);
+        t = agg_table_create(bnode, in, &lim, &err);
+        st = t ? BS_OK : BS_ERROR;
+        for (int iter = 0; iter < 1000000 && st == BS_OK; iter++) {
+            chunk_reset(c);
+            for (idx_t r = 0; r < BASALT_VECTOR_SIZE; r++) {
+                ((int64_t *)c->cols[0].data)[r] = key++;
+                Value v = vstr("a string long enough to be copied into the table");
+                assert_int_equal(vector_set_value(&c->cols[1], r, &v, &err), BS_OK);
+            }
+            c->n_rows = BASALT_VECTOR_SIZE;
+            st = agg_table_add(t, c, &err);
+        }
+        assert_int_equal(st, BS_ERROR);
+        assert_string_equal(err.sqlstate, SQLSTATE_OUT_OF_MEMORY);
+        error_clear(&err);
+        agg_table_destroy(t);
+        if (memtracker_used(&lim) != 0)
+            fail_msg("limit %lld: %lld bytes still charged after destroy", (long long)limit,
+                     (long long)memtracker_used(&lim));
+    }
+
+    /* The same for the arrays of a distinct set alone. */
+    for (int64_t limit = 4 * 1024; limit <= 200 * 1024; limit += 512) {
+        MemTracker lim;
+        memtracker_init(&lim, &tracker, "HashAggregate", limit);
+        t = agg_table_create(dnode, in, &lim, &err);
+        st = t ? BS_OK : BS_ERROR;
+        for (int iter = 0; iter < 1000000 && st == BS_OK; iter++) {
+            chunk_reset(c);
+            for (idx_t r = 0; r < BASALT_VECTOR_SIZE; r++)
+                ((int64_t *)c->cols[0].data)[r] = key++;
+            c->n_rows = BASALT_VECTOR_SIZE;
+            st = agg_table_add(t, c, &err);
+        }
+        assert_int_equal(st, BS_ERROR);
+        assert_string_equal(err.sqlstate, SQLSTATE_OUT_OF_MEMORY);
+        error_clear(&err);
+        agg_table_destroy(t);
+        if (memtracker_used(&lim) != 0)
+            fail_msg("distinct, limit %lld: %lld bytes still charged after destroy",
+                     (long long)limit, (long long)memtracker_used(&lim));
+    }
+
     /* A limit too small for the table's first allocations: creation fails cleanly. */
     MemTracker tiny;
     memtracker_init(&tiny, &tracker, "HashAggregate", 64);
