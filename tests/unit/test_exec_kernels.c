@@ -1113,6 +1113,32 @@ static void test_flat_with_constant(void **state)
     error_clear(&err);
 }
 
+/*
+ * A plan is not trusted: a string function whose result type is not the one its kernel
+ * writes has no kernel (lower() typed INTEGER would write 16-byte strings into a vector
+ * of 4-byte integers).
+ */
+static void test_string_result_types(void **state)
+{
+    (void)state;
+    LogicalType s1[1] = {T_VARCHAR}, s2[2] = {T_VARCHAR, T_VARCHAR};
+    LogicalType sub[3] = {T_VARCHAR, T_BIGINT, T_BIGINT};
+    expect_no_kernel(FN_LOWER, 1, s1, T_INT);
+    expect_no_kernel(FN_UPPER, 1, s1, T_BIGINT);
+    expect_no_kernel(FN_LENGTH, 1, s1, T_BIGINT);
+    expect_no_kernel(FN_LENGTH, 1, s1, T_VARCHAR);
+    expect_no_kernel(FN_CONCAT, 2, s2, T_BOOL);
+    expect_no_kernel(FN_LIKE, 2, s2, T_INT);
+    expect_no_kernel(FN_NOT_LIKE, 2, s2, T_VARCHAR);
+    expect_no_kernel(FN_SUBSTRING, 3, sub, T_DATE);
+    /* The types the binder gives them still have kernels. */
+    lookup(FN_LOWER, 1, s1, T_VARCHAR);
+    lookup(FN_LENGTH, 1, s1, T_INT);
+    lookup(FN_CONCAT, 2, s2, T_VARCHAR);
+    lookup(FN_LIKE, 2, s2, T_BOOL);
+    lookup(FN_SUBSTRING, 3, sub, T_VARCHAR);
+}
+
 /* ---- coalesce and strictness ----------------------------------------------------------- */
 
 static void test_coalesce(void **state)
@@ -1186,6 +1212,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_like, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flat_with_constant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_string_result_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_coalesce, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strictness, setup, teardown),
     };
