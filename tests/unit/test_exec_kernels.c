@@ -496,6 +496,10 @@ static void test_decimal_arithmetic(void **state)
     expect_no_kernel(FN_ADD, 2, (LogicalType[]){d52, d53}, type_decimal(6, 3));
     expect_no_kernel(FN_DIVIDE, 2, (LogicalType[]){d52, d52}, d52);
     expect_no_kernel(FN_MULTIPLY, 2, (LogicalType[]){d52, d31}, type_decimal(9, 2));
+    /* % of unscaled values is right only when both have the result's scale: 7.50 % 2.000
+       read as 750 % 2000 would be 7.50. */
+    expect_no_kernel(FN_MODULO, 2, (LogicalType[]){d52, d53}, d52);
+    expect_no_kernel(FN_MODULO, 2, (LogicalType[]){d53, d52}, d52);
 }
 
 static void test_date_arithmetic(void **state)
