@@ -737,11 +737,8 @@ static void test_distinct(void **state)
 
 /* ---- PARTIAL → FINAL ------------------------------------------------------------------- */
 
-static void feed_final(const Value *row, int n_cols, void *ctx);
-
 typedef struct Feed {
     AggTable *final;
-    const PlanNode *partial;
     Chunk *chunk;
 } Feed;
 
@@ -763,8 +760,7 @@ static void feed_final(const Value *row, int n_cols, void *ctx)
 static void partial_to_final(AggTable *partial, const PlanNode *partial_node, AggTable *final)
 {
     Error err = ERROR_INIT;
-    Feed f = {final, partial_node,
-              chunk_create(arena, partial_node->types, partial_node->n_cols, &err)};
+    Feed f = {final, chunk_create(arena, partial_node->types, partial_node->n_cols, &err)};
     assert_non_null(f.chunk);
     assert_int_equal(emit_all_status(partial, partial_node, feed_final, &f, &err), BS_OK);
     if (f.chunk->n_rows) assert_int_equal(agg_table_add(final, f.chunk, &err), BS_OK);
@@ -854,8 +850,35 @@ static void test_partial_final_round_trip(void **state)
 
 /* ---- merging --------------------------------------------------------------------------- */
 
-static Task *make_task(atomic_bool *cancel, LocalExchange **x_out, PlanFragment **frag_out);
-static void free_task(Task *task, LocalExchange *x);
+/* ---- a task to merge under ------------------------------------------------------------- */
+
+/* A task over an empty VALUES fragment, never started: what merge checks for cancellation. */
+static Task *make_task(atomic_bool *cancel, LocalExchange **x_out)
+{
+    Error err = ERROR_INIT;
+    LogicalType types[1] = {T_INT};
+    PlanNode *values = arena_alloc_zero(arena, sizeof *values);
+    values->kind = PLAN_VALUES;
+    values->n_cols = 1;
+    values->types = arena_memdup(arena, types, sizeof types);
+    values->u.values.n_rows = 0;
+    PlanFragment *frag = arena_alloc_zero(arena, sizeof *frag);
+    frag->root = values;
+    frag->consumer = -1;
+    LocalExchange *x = local_exchange_create(types, 1, 0, 1 << 20, NULL, &err);
+    assert_non_null(x);
+    TaskConfig cfg = {.max_drivers = 1, .cancel = cancel, .output = local_exchange_sink(x)};
+    Task *task = task_create(frag, &cfg, &err);
+    if (!task) fail_msg("task_create: %s", err.message);
+    *x_out = x;
+    return task;
+}
+
+static void free_task(Task *task, LocalExchange *x)
+{
+    task_destroy(task);
+    local_exchange_destroy(x);
+}
 
 static void test_merge(void **state)
 {
@@ -882,8 +905,7 @@ static void test_merge(void **state)
 
     atomic_bool cancel = false;
     LocalExchange *x;
-    PlanFragment *frag;
-    Task *task = make_task(&cancel, &x, &frag);
+    Task *task = make_task(&cancel, &x);
     Error err = ERROR_INIT;
     assert_int_equal(agg_table_merge(dst, src, task, &err), BS_OK);
     /* src is unchanged */
@@ -995,8 +1017,7 @@ static void test_many_groups(void **state)
     add_many(u, in, n / 2, n + n / 2);
     atomic_bool cancel = false;
     LocalExchange *x;
-    PlanFragment *frag;
-    Task *task = make_task(&cancel, &x, &frag);
+    Task *task = make_task(&cancel, &x);
     assert_int_equal(agg_table_merge(t, u, task, &err), BS_OK);
     free_task(task, x);
     agg_table_destroy(u);
@@ -1094,8 +1115,7 @@ static void test_sum_overflow(void **state)
     /* Each table fits; merged they do not. */
     atomic_bool cancel = false;
     LocalExchange *x;
-    PlanFragment *frag;
-    Task *task = make_task(&cancel, &x, &frag);
+    Task *task = make_task(&cancel, &x);
     AggTable *a = table_for(node, in), *b = table_for(node, in);
     Value half[] = {value_bigint(INT64_MAX / 2 + 1), value_integer(0)};
     add_rows(a, in, 2, half, 1);
@@ -1262,37 +1282,6 @@ static void test_memory_limit(void **state)
     error_clear(&err);
     assert_int_equal(memtracker_used(&tiny), 0);
     chunk_destroy(c);
-}
-
-/* ---- a task to merge under ------------------------------------------------------------- */
-
-/* A task over an empty VALUES fragment, never started: what merge checks for cancellation. */
-static Task *make_task(atomic_bool *cancel, LocalExchange **x_out, PlanFragment **frag_out)
-{
-    Error err = ERROR_INIT;
-    LogicalType types[1] = {T_INT};
-    PlanNode *values = arena_alloc_zero(arena, sizeof *values);
-    values->kind = PLAN_VALUES;
-    values->n_cols = 1;
-    values->types = arena_memdup(arena, types, sizeof types);
-    values->u.values.n_rows = 0;
-    PlanFragment *frag = arena_alloc_zero(arena, sizeof *frag);
-    frag->root = values;
-    frag->consumer = -1;
-    LocalExchange *x = local_exchange_create(types, 1, 0, 1 << 20, NULL, &err);
-    assert_non_null(x);
-    TaskConfig cfg = {.max_drivers = 1, .cancel = cancel, .output = local_exchange_sink(x)};
-    Task *task = task_create(frag, &cfg, &err);
-    if (!task) fail_msg("task_create: %s", err.message);
-    *x_out = x;
-    *frag_out = frag;
-    return task;
-}
-
-static void free_task(Task *task, LocalExchange *x)
-{
-    task_destroy(task);
-    local_exchange_destroy(x);
 }
 
 int main(void)
