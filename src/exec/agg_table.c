@@ -134,23 +134,47 @@ static Status keep_string(AggTable *t, StringView *s, Error *err)
 
 /* ---- groups ---- */
 
+/*
+ * grow() that adds what it charged to *charged. Arrays that grow together use it so that,
+ * when one of them cannot, the caller can give back what the others took: they keep their
+ * larger buffers but are charged for their old capacity again, which is what
+ * agg_table_destroy releases.
+ */
+static Status grow_counted(AggTable *t, void **ptr, size_t old_size, size_t new_size,
+                           int64_t *charged, Error *err)
+{
+    BS_TRY(grow(t, ptr, old_size, new_size, err));
+    *charged += (int64_t)(new_size - old_size);
+    return BS_OK;
+}
+
 static Status grow_groups(AggTable *t, Error *err)
 {
     uint32_t cap = t->cap_groups ? t->cap_groups * 2 : 1024;
     if (cap <= t->cap_groups) return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "too many groups");
-    for (int c = 0; c < t->n_keys; c++) {
+    int64_t charged = 0;
+    Status st = BS_OK;
+    for (int c = 0; c < t->n_keys && st == BS_OK; c++) {
         size_t w = type_size(t->key_types[c]);
-        BS_TRY(grow(t, &t->keys[c], w * t->cap_groups, w * cap, err));
-        if (t->key_validity[c]) {
+        st = grow_counted(t, &t->keys[c], w * t->cap_groups, w * cap, &charged, err);
+        if (st == BS_OK && t->key_validity[c]) {
             size_t old_words = (t->cap_groups + 63) / 64, words = (cap + 63) / 64;
-            BS_TRY(grow(t, (void **)&t->key_validity[c], old_words * 8, words * 8, err));
-            memset(t->key_validity[c] + old_words, 0xff, (words - old_words) * 8);
+            st = grow_counted(t, (void **)&t->key_validity[c], old_words * 8, words * 8, &charged,
+                              err);
+            if (st == BS_OK) memset(t->key_validity[c] + old_words, 0xff, (words - old_words) * 8);
         }
     }
-    BS_TRY(grow(t, (void **)&t->hashes, sizeof(uint64_t) * t->cap_groups, sizeof(uint64_t) * cap,
-                err));
+    if (st == BS_OK)
+        st = grow_counted(t, (void **)&t->hashes, sizeof(uint64_t) * t->cap_groups,
+                          sizeof(uint64_t) * cap, &charged, err);
     size_t per_group = sizeof(AggState) * (size_t)(t->n_aggs ? t->n_aggs : 1);
-    BS_TRY(grow(t, (void **)&t->states, per_group * t->cap_groups, per_group * cap, err));
+    if (st == BS_OK)
+        st = grow_counted(t, (void **)&t->states, per_group * t->cap_groups, per_group * cap,
+                          &charged, err);
+    if (st != BS_OK) {
+        memtracker_release(t->tracker, charged);
+        return st;
+    }
     t->cap_groups = cap;
     return BS_OK;
 }
@@ -261,12 +285,19 @@ static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint
     }
     if (ds->n_entries == ds->cap_entries) {
         uint32_t cap = ds->cap_entries ? ds->cap_entries * 2 : 1024;
-        BS_TRY(grow(t, (void **)&ds->groups, sizeof(uint32_t) * ds->cap_entries,
-                    sizeof(uint32_t) * cap, err));
-        BS_TRY(grow(t, (void **)&ds->hashes, sizeof(uint64_t) * ds->cap_entries,
-                    sizeof(uint64_t) * cap, err));
-        BS_TRY(grow(t, (void **)&ds->values, sizeof(AggState) * ds->cap_entries,
-                    sizeof(AggState) * cap, err));
+        int64_t charged = 0;
+        Status st = grow_counted(t, (void **)&ds->groups, sizeof(uint32_t) * ds->cap_entries,
+                                 sizeof(uint32_t) * cap, &charged, err);
+        if (st == BS_OK)
+            st = grow_counted(t, (void **)&ds->hashes, sizeof(uint64_t) * ds->cap_entries,
+                              sizeof(uint64_t) * cap, &charged, err);
+        if (st == BS_OK)
+            st = grow_counted(t, (void **)&ds->values, sizeof(AggState) * ds->cap_entries,
+                              sizeof(AggState) * cap, &charged, err);
+        if (st != BS_OK) {
+            memtracker_release(t->tracker, charged);
+            return st;
+        }
         ds->cap_entries = cap;
     }
     uint32_t e = ds->n_entries++;

@@ -52,7 +52,11 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         for (int k = 1; k < n_args && ok; k++)
             ok = func == FN_SUBSTRING ? arg_types[k].id == TYPE_BIGINT
                                       : arg_types[k].id == TYPE_VARCHAR;
-        if (ok) out->fn = string_kernel(func, n_args);
+        /* The kernels write these types: length an INTEGER, LIKE a BOOLEAN, the rest text. */
+        TypeId writes = func == FN_LENGTH                        ? TYPE_INTEGER
+                        : func == FN_LIKE || func == FN_NOT_LIKE ? TYPE_BOOLEAN
+                                                                 : TYPE_VARCHAR;
+        if (ok && ret.id == writes) out->fn = string_kernel(func, n_args);
         break;
     }
     case FN_ROUND: {

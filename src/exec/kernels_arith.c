@@ -187,7 +187,7 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
         case FN_MULTIPLY:
             return left.scale + right.scale == ret.scale ? mul_dec : NULL;
         case FN_MODULO:
-            return left.scale == ret.scale ? mod_i64 : NULL;
+            return left.scale == ret.scale && right.scale == ret.scale ? mod_i64 : NULL;
         default:
             return NULL;
         }

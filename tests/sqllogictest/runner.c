@@ -12,6 +12,13 @@
  *   <sql>
  *   ----
  *   <expected rows, values separated by tabs>   (or one value per line)
+ *
+ *     <types> has one letter per result column, and each letter must match the column's
+ *     type (the convention of SQLite's sqllogictest and DuckDB's):
+ *       I  integers: INTEGER, BIGINT
+ *       R  numbers with a fraction: DOUBLE, DECIMAL(p,s)
+ *       T  everything else: VARCHAR, BOOLEAN, DATE, TIMESTAMP
+ *     A wrong letter or a wrong number of letters fails the record.
  *   restart [threads=N] [workers=M]  close and reopen the engine (persistence), optionally
  *                                    with other settings for the rest of the file
  *   write-file <path>                write the lines up to the next blank line to path
@@ -130,6 +137,21 @@ static void value_text(const Value *v, Buffer *out)
     buffer_printf(out, "%s", buf);
 }
 
+/* The sqllogictest letter of a result column's type (see the header comment). */
+static char type_letter(LogicalType type)
+{
+    switch ((TypeId)type.id) {
+    case TYPE_INTEGER:
+    case TYPE_BIGINT:
+        return 'I';
+    case TYPE_DOUBLE:
+    case TYPE_DECIMAL:
+        return 'R';
+    default:
+        return 'T';
+    }
+}
+
 static int compare_strings(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -212,6 +234,25 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
     if (!res->has_rows || res->n_cols != n_cols) {
         report(r, line, sql, "expected %d columns, got %d", n_cols,
                res->has_rows ? res->n_cols : 0);
+        result_free(res);
+        return;
+    }
+    char actual_types[64];
+    for (int c = 0; c < n_cols; c++)
+        actual_types[c] = type_letter(res->types[c]);
+    actual_types[n_cols] = '\0';
+    if (strcmp(types, actual_types) != 0) {
+        Buffer names;
+        buffer_init(&names);
+        for (int c = 0; c < n_cols; c++) {
+            char name[32];
+            buffer_printf(&names, "%s%s", c ? ", " : "",
+                          type_format(res->types[c], name, sizeof name));
+        }
+        buffer_terminate(&names);
+        report(r, line, sql, "expected column types %s, got %s (%s)", types, actual_types,
+               names.data ? (char *)names.data : "");
+        buffer_free(&names);
         result_free(res);
         return;
     }
