@@ -865,7 +865,9 @@ static Task *make_task(atomic_bool *cancel, LocalExchange **x_out)
     PlanFragment *frag = arena_alloc_zero(arena, sizeof *frag);
     frag->root = values;
     frag->consumer = -1;
-    LocalExchange *x = local_exchange_create(types, 1, 0, 1 << 20, NULL, &err);
+    frag->n_tasks = 1;
+    frag->output.kind = EXCHANGE_GATHER;
+    LocalExchange *x = local_exchange_create(types, 1, 1, false, 1 << 20, NULL, &err);
     assert_non_null(x);
     TaskConfig cfg = {.max_drivers = 1, .cancel = cancel, .output = local_exchange_sink(x)};
     Task *task = task_create(frag, &cfg, &err);
