@@ -602,11 +602,12 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
 static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
 {
     const PlanAggregate *agg = &t->aggs[a];
-    sel_t scratch[BASALT_VECTOR_SIZE], scratch2[BASALT_VECTOR_SIZE];
-    UnifiedVector u0, u1;
+    sel_t scratch[BASALT_VECTOR_SIZE], scratch2[BASALT_VECTOR_SIZE], scratch3[BASALT_VECTOR_SIZE];
+    UnifiedVector u0, u1, u2;
     chunk_unify(chunk, agg->arg, &u0, scratch);
-    bool two = plan_agg_state_width(agg) == 2;
-    if (two) chunk_unify(chunk, agg->arg + 1, &u1, scratch2);
+    int width = plan_agg_state_width(agg);
+    if (width >= 2) chunk_unify(chunk, agg->arg + 1, &u1, scratch2);
+    if (width >= 3) chunk_unify(chunk, agg->arg + 2, &u2, scratch3);
     PhysicalType p0 = type_physical(plan_agg_state_type(agg, 0));
     for (idx_t i = 0; i < chunk->n_rows; i++) {
         sel_t at = u0.sel[i];
@@ -620,13 +621,21 @@ static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
             src.count = ((const int64_t *)u0.data)[at];
             break;
         case AGG_AVG: {
+            /* DOUBLE: (sum, count); exact numbers: (sum's high 64 bits, low 64, count). */
             sel_t at1 = u1.sel[i];
             if (!valid || !validity_get(u1.validity, at1)) continue;
-            if (p0 == PHYS_DOUBLE)
+            if (p0 == PHYS_DOUBLE) {
                 src.v.f64 = ((const double *)u0.data)[at];
-            else
-                src.v.i128 = ((const int64_t *)u0.data)[at];
-            src.count = ((const int64_t *)u1.data)[at1];
+                src.count = ((const int64_t *)u1.data)[at1];
+            } else {
+                sel_t at2 = u2.sel[i];
+                if (!validity_get(u2.validity, at2)) continue;
+                uint64_t lo = (uint64_t)((const int64_t *)u1.data)[at1];
+                src.v.i128 =
+                    (__int128)(((unsigned __int128)(uint64_t)((const int64_t *)u0.data)[at] << 64) |
+                               lo);
+                src.count = ((const int64_t *)u2.data)[at2];
+            }
             break;
         }
         default:
@@ -901,18 +910,22 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
     return BS_OK;
 }
 
-/* The int128 sum of an average as the int64 of its partial state column. */
-static Status emit_avg_sum(const PlanAggregate *agg, Vector *v, idx_t row, const AggState *st,
-                           Error *err)
+/*
+ * The partial state of an average at row of out's columns col…: a DOUBLE sum and the
+ * count, or the int128 sum as its high and low 64 bits and the count (exact at any size).
+ */
+static void emit_avg_state(const PlanAggregate *agg, Chunk *out, int col, idx_t row,
+                           const AggState *st)
 {
     if (type_physical(agg->arg_type) == PHYS_DOUBLE) {
-        ((double *)v->data)[row] = st->v.f64;
-        return BS_OK;
+        ((double *)out->cols[col].data)[row] = st->v.f64;
+        ((int64_t *)out->cols[col + 1].data)[row] = st->count;
+        return;
     }
-    if (st->v.i128 > INT64_MAX || st->v.i128 < INT64_MIN)
-        return kernel_overflow(plan_agg_state_type(agg, 0), err);
-    ((int64_t *)v->data)[row] = (int64_t)st->v.i128;
-    return BS_OK;
+    unsigned __int128 bits = (unsigned __int128)st->v.i128;
+    ((int64_t *)out->cols[col].data)[row] = (int64_t)(uint64_t)(bits >> 64);
+    ((int64_t *)out->cols[col + 1].data)[row] = (int64_t)(uint64_t)bits;
+    ((int64_t *)out->cols[col + 2].data)[row] = st->count;
 }
 
 /* Writes groups list[0..count) (first..first+count when list is NULL) into out. */
@@ -975,8 +988,7 @@ static Status emit_groups(AggTable *t, const uint32_t *list, uint32_t first, uin
                 break;
             case AGG_AVG:
                 if (t->mode == AGG_PARTIAL) {
-                    BS_TRY(emit_avg_sum(agg, v, i, st, err));
-                    ((int64_t *)out->cols[col + 1].data)[i] = st->count;
+                    emit_avg_state(agg, out, col, i, st);
                 } else if (!st->count) {
                     BS_TRY(vector_set_null(v, i, err));
                 } else {

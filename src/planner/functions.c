@@ -438,7 +438,10 @@ static LogicalType sum_state_type(LogicalType arg)
 
 int plan_agg_state_width(const PlanAggregate *agg)
 {
-    return agg->func == AGG_AVG ? 2 : 1;
+    /* avg: (sum, count) for DOUBLE; (sum's high and low 64 bits, count) otherwise, so an
+       exact sum beyond BIGINT survives the exchange between partial and final steps */
+    if (agg->func != AGG_AVG) return 1;
+    return agg->arg_type.id == TYPE_DOUBLE ? 2 : 3;
 }
 
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
@@ -453,7 +456,8 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_MAX:
         return agg->arg_type;
     case AGG_AVG:
-        return k == 0 ? sum_state_type(agg->arg_type) : type_make(TYPE_BIGINT);
+        if (agg->arg_type.id == TYPE_DOUBLE && k == 0) return type_make(TYPE_DOUBLE);
+        return type_make(TYPE_BIGINT);
     case AGG_COUNT_:
         break;
     }
