@@ -136,6 +136,8 @@ Status planner_fragment(PlanNode *root, Arena *arena, PlanFragment ***fragments,
    replace *root (a filter that folds to TRUE goes). */
 Status rule_simplify(LogicalOp **root, const ExprEvaluator *evaluator, Arena *arena, Error *err);
 Status rule_zone_filters(LogicalOp *root, Arena *arena, Error *err);
+/* Subexpressions a projection or aggregation repeats are computed once, below it. */
+Status rule_common_subexpr(LogicalOp *root, Arena *arena, Error *err);
 Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);
 
 #endif
