@@ -8,8 +8,8 @@
  *   AND   evaluates its next argument only on rows not yet FALSE
  *   OR    evaluates its next argument only on rows not yet TRUE
  *   CASE  evaluates THEN only where its WHEN holds, ELSE on the rows left
- *   IN    probes a sorted array of the list's constants (a loop for short lists, binary
- *         search for long ones)
+ *   IN    probes a sorted array of the list's constants (a loop over short lists, binary
+ *         search in long ones)
  *
  * which is also what keeps `x <> 0 AND 10 / x > 1` from dividing by zero. Subtrees whose
  * inputs are all constant are evaluated once, at compile time.
@@ -41,7 +41,7 @@ typedef struct InList {
 } InList;
 
 /* Up to this many values a linear scan beats binary search. */
-#define IN_LINEAR_MAX 8
+#define IN_LINEAR_MAX 16
 
 struct ExprState {
     StateKind kind;
@@ -486,18 +486,18 @@ static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
             T x = X[at];                                                                           \
             bool found = false;                                                                    \
             if (n <= IN_LINEAR_MAX) {                                                              \
-                for (int k = 0; k < n && !found; k++)                                              \
-                    found = EQ(vals[k], x);                                                        \
+                for (int k = 0; k < n; k++)                                                        \
+                    found |= EQ(vals[k], x);                                                       \
             } else {                                                                               \
-                int lo = 0, hi = n;                                                                \
-                while (lo < hi) {                                                                  \
-                    int mid = lo + (hi - lo) / 2;                                                  \
-                    if (LT(vals[mid], x))                                                          \
-                        lo = mid + 1;                                                              \
-                    else                                                                           \
-                        hi = mid;                                                                  \
+                /* the last value <= x, without branches on the data */                            \
+                const T *base = vals;                                                              \
+                int len = n;                                                                       \
+                while (len > 1) {                                                                  \
+                    int half = len / 2;                                                            \
+                    base = LT(x, base[half]) ? base : base + half;                                 \
+                    len -= half;                                                                   \
                 }                                                                                  \
-                found = lo < n && EQ(vals[lo], x);                                                 \
+                found = EQ(*base, x);                                                              \
             }                                                                                      \
             if (found || !in->has_null)                                                            \
                 out[row] = found;                                                                  \
