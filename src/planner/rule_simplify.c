@@ -259,16 +259,19 @@ static Value source_value(LogicalType type, int64_t q)
     }
 }
 
-/* CAST(q) compared with c through the shared scalar cast: <0, 0, >0; 2 if it fails. */
-static int compare_image(Simplifier *s, LogicalType from, LogicalType to, int64_t q, const Value *c)
+/* CAST(q) compared with c through the shared scalar cast, into *order (<0, 0, >0); false
+   when the cast fails (it should not: the casts here are exact widenings). */
+static bool compare_image(Simplifier *s, LogicalType from, LogicalType to, int64_t q,
+                          const Value *c, int *order)
 {
     Value in = source_value(from, q), image;
     Error local = ERROR_INIT;
     if (value_cast(&in, to, s->arena, &image, -1, &local) != BS_OK) {
         error_clear(&local);
-        return 2;
+        return false;
     }
-    return value_compare(&image, c);
+    *order = value_compare(&image, c);
+    return true;
 }
 
 /*
@@ -293,10 +296,10 @@ static Status unwrap_cast(Simplifier *s, Expr *cmp, Expr **out)
         f = f == FN_LT || f == FN_LE ? FN_LE : FN_GT;
     }
     /* Check: the image of q is c (exact) or below it, and the next value's is above. */
-    int at = compare_image(s, from, to, q, c);
-    if (exact ? at != 0 : at >= 0) return BS_OK;
+    int at, next;
+    if (!compare_image(s, from, to, q, c, &at) || (exact ? at != 0 : at >= 0)) return BS_OK;
     int64_t hi = from.id == TYPE_DECIMAL ? POW10[from.precision] - 1 : INT32_MAX;
-    if (q < hi && compare_image(s, from, to, q + 1, c) <= 0) return BS_OK;
+    if (q < hi && (!compare_image(s, from, to, q + 1, c, &next) || next <= 0)) return BS_OK;
     Value v = source_value(from, q);
     Expr *args[2] = {l->u.cast.arg, NULL};
     BS_TRY(new_constant(s, &v, r->pos, &args[1]));
@@ -330,7 +333,8 @@ static Status unwrap_cast_in(Simplifier *s, Expr *in, Expr **out)
         if (where == FLOOR_NONE) return BS_OK;
         if (where == FLOOR_BELOW) continue;
         if (!exact) continue;
-        if (compare_image(s, from, to, q, c) != 0) return BS_OK;
+        int order;
+        if (!compare_image(s, from, to, q, c, &order) || order != 0) return BS_OK;
         values[kept++] = source_value(from, q);
         not_null++;
     }
