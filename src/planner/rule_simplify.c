@@ -618,6 +618,27 @@ static Status group_in_lists(Simplifier *s, ExprKind kind, Expr **args, int *n_a
         if (group[k] == k && members[k] >= 2) first_group = k;
     if (first_group < 0) return BS_OK;
     bool absorb_null = null_at >= 0;
+    /* The values of each group of two or more members, gathered in one pass. */
+    Value **group_values = arena_alloc_zero(s->arena, sizeof(Value *) * (size_t)n);
+    int *filled = arena_alloc_zero(s->arena, sizeof(int) * (size_t)n);
+    if (!group_values || !filled) return oom(s);
+    for (int k = 0; k < n; k++) {
+        if (group[k] < 0 || members[group[k]] < 2) continue;
+        int g = group[k];
+        if (!group_values[g]) {
+            int total = n_vals[g] + (absorb_null && g == first_group);
+            group_values[g] = arena_alloc(s->arena, sizeof(Value) * (size_t)total);
+            if (!group_values[g]) return oom(s);
+            if (absorb_null && g == first_group)
+                group_values[g][filled[g]++] = value_null(keys[g]->type);
+        }
+        Expr *key;
+        Expr *const *vals;
+        int nv;
+        in_member(kind, args[k], &key, &vals, &nv);
+        for (int v = 0; v < nv; v++)
+            group_values[g][filled[g]++] = vals[v]->u.constant;
+    }
     int kept = 0;
     for (int k = 0; k < n; k++) {
         if (absorb_null && k == null_at) continue;
@@ -626,22 +647,8 @@ static Status group_in_lists(Simplifier *s, ExprKind kind, Expr **args, int *n_a
             continue;
         }
         if (group[k] != k) continue; /* merged into its first member */
-        int total = n_vals[k] + (absorb_null && k == first_group);
-        Value *values = arena_alloc(s->arena, sizeof(Value) * (size_t)total);
-        if (!values) return oom(s);
-        int at = 0;
-        for (int j = k; j < n; j++) {
-            if (group[j] != k) continue;
-            Expr *key;
-            Expr *const *vals;
-            int nv;
-            in_member(kind, args[j], &key, &vals, &nv);
-            for (int v = 0; v < nv; v++)
-                values[at++] = vals[v]->u.constant;
-        }
-        if (absorb_null && k == first_group) values[at++] = value_null(keys[k]->type);
         Expr *in;
-        BS_TRY(expr_new_in(s->arena, keys[k], values, total, pos, &in, s->err));
+        BS_TRY(expr_new_in(s->arena, keys[k], group_values[k], filled[k], pos, &in, s->err));
         if (kind == EXPR_AND) BS_TRY(negate(s, in, pos, &in)); /* x = c → x <> c */
         args[kept++] = in;
     }
