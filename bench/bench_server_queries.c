@@ -108,6 +108,14 @@ int main(int argc, char **argv)
                                    "l_shipdate >= date '1994-01-01' "
                                    "and l_shipdate < date '1995-01-01' and l_discount between 0.05 "
                                    "and 0.07 and l_quantity < 24"},
+        {"Q6 as written (folded constants)",
+         "select sum(l_extendedprice * l_discount) from lineitem where "
+         "l_shipdate >= date '1994-01-01' and l_shipdate < date '1994-01-01' + 365 and "
+         "l_discount between 0.06 - 0.01 and 0.06 + 0.01 and l_quantity < 24"},
+        {"IN list, 12 integers", "select count(*) from lineitem where l_quantity in (1, 5, 9, 13, "
+                                 "17, 21, 25, 29, 33, 37, 41, 45)"},
+        {"IN list, 3 strings",
+         "select count(*) from lineitem where l_shipmode in ('MAIL', 'SHIP', 'REG AIR')"},
         {"group by 2 keys, 8 aggregates (Q1-like)",
          "select l_returnflag, l_linestatus, sum(l_quantity), sum(l_extendedprice), "
          "sum(l_extendedprice * (1 - l_discount)), sum(l_extendedprice * (1 - l_discount) * (1 + "

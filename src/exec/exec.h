@@ -96,6 +96,19 @@ bool local_exchange_finished(LocalExchange *x);
 void local_exchange_abort(LocalExchange *x);
 void local_exchange_destroy(LocalExchange *x);
 
+/* ---- constant expressions ---------------------------------------------------------- */
+
+/*
+ * Evaluates an expression that reads no column once, exactly as a task would: compiled
+ * by the task's expression compiler and run over a one-row chunk. On success *ok = true
+ * and *out holds the value (string bytes copied into arena). When the evaluation raises
+ * an error (division by zero, overflow, bad text, a plan no kernel implements), *ok =
+ * false and the error is dropped. Returns BS_ERROR only when memory runs out. The
+ * planner's constant folding goes through this (server/fold.c), so folding at plan time
+ * gives the same results as evaluating at run time.
+ */
+Status expr_eval_constant(const Expr *expr, Arena *arena, Value *out, bool *ok, Error *err);
+
 /* ---- what a task needs from its host ------------------------------------------------- */
 
 /* A morsel of a table scan: row groups of one file. */

@@ -8,12 +8,15 @@
  *   AND   evaluates its next argument only on rows not yet FALSE
  *   OR    evaluates its next argument only on rows not yet TRUE
  *   CASE  evaluates THEN only where its WHEN holds, ELSE on the rows left
+ *   IN    probes a sorted array of the list's constants (a loop over short lists, binary
+ *         search in long ones)
  *
  * which is also what keeps `x <> 0 AND 10 / x > 1` from dividing by zero. Subtrees whose
  * inputs are all constant are evaluated once, at compile time.
  */
 #include "exec/exec_int.h"
 
+#include <math.h>
 #include <string.h>
 
 typedef enum StateKind {
@@ -25,8 +28,20 @@ typedef enum StateKind {
     ST_NOT,
     ST_IS_NULL,
     ST_IS_NOT_NULL,
-    ST_CASE
+    ST_CASE,
+    ST_IN
 } StateKind;
+
+/* The constants of an IN list (FN_IN), as physical values in ascending order. */
+typedef struct InList {
+    PhysicalType phys;
+    int n;         /* values that are not NULL */
+    bool has_null; /* the list holds a NULL: no match gives NULL, not FALSE */
+    void *values;  /* n values: uint8_t, int32_t, int64_t, double or StringView */
+} InList;
+
+/* Up to this many values a linear scan beats binary search. */
+#define IN_LINEAR_MAX 16
 
 struct ExprState {
     StateKind kind;
@@ -42,6 +57,7 @@ struct ExprState {
     sel_t *scratch2; /* CASE: rows of the current branch */
     sel_t *call_sel; /* calls: rows without NULL arguments; one array shared by the tree,
                         as a call uses it only after its arguments are done */
+    InList *in;      /* ST_IN */
 };
 
 /* ---- compilation ---- */
@@ -123,9 +139,76 @@ static Status try_fold(ExprState *s, Arena *arena, Error *err)
 }
 
 static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
+                      const TreeShared *tree, ExprState **out, Error *err);
+
+/*
+ * x IN (constants): x becomes the only child; the constants (of x's type, ascending and
+ * distinct, a NULL at most once and last — checked, the plan may come from the wire)
+ * become a sorted array of physical values.
+ */
+static Status compile_in(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
+                         const TreeShared *tree, ExprState **out, Error *err)
+{
+    int n = e->u.call.n_args;
+    if (n < 2 || e->type.id != TYPE_BOOLEAN) return bad_plan("IN list", err);
+    ExprState *s;
+    BS_TRY(new_state(arena, tree, ST_IN, e->type, 1, &s, err));
+    BS_TRY(compile(e->u.call.args[0], n_cols, types, arena, tree, &s->children[0], err));
+    LogicalType t = s->children[0]->type;
+    InList *in = arena_alloc_zero(arena, sizeof *in);
+    if (!in) return arena_error(arena, err);
+    in->phys = type_physical(t);
+    size_t width = type_size(t);
+    if (in->phys == PHYS_INVALID) return bad_plan("IN list type", err);
+    in->values = arena_alloc(arena, width * (size_t)(n - 1));
+    if (!in->values) return arena_error(arena, err);
+    for (int k = 1; k < n; k++) {
+        const Expr *c = e->u.call.args[k];
+        if (c->kind != EXPR_CONSTANT || !type_equals(c->type, t) ||
+            !type_equals(c->u.constant.type, t))
+            return bad_plan("IN list value", err);
+        const Value *v = &c->u.constant;
+        if (k > 1 && value_compare(&e->u.call.args[k - 1]->u.constant, v) >= 0)
+            return bad_plan("IN list order", err);
+        if (v->is_null) {
+            if (k != n - 1) return bad_plan("IN list NULL", err);
+            in->has_null = true;
+            continue;
+        }
+        char *slot = (char *)in->values + width * (size_t)in->n++;
+        switch (in->phys) {
+        case PHYS_BOOL:
+            *(uint8_t *)slot = v->u.b;
+            break;
+        case PHYS_INT32:
+            memcpy(slot, &v->u.i32, 4);
+            break;
+        case PHYS_INT64:
+            memcpy(slot, &v->u.i64, 8);
+            break;
+        case PHYS_DOUBLE:
+            memcpy(slot, &v->u.f64, 8);
+            break;
+        case PHYS_STRING: {
+            char *bytes = arena_memdup(arena, v->u.str.len ? v->u.str.data : "", v->u.str.len);
+            if (!bytes) return arena_error(arena, err);
+            StringView sv = sv_make(bytes, v->u.str.len);
+            memcpy(slot, &sv, sizeof sv);
+            break;
+        }
+        case PHYS_INVALID:
+            break;
+        }
+    }
+    s->in = in;
+    *out = s;
+    return BS_OK;
+}
+
+static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
                       const TreeShared *tree, ExprState **out, Error *err)
 {
-    ExprState *s;
+    ExprState *s = NULL;
     if (e->type.id <= TYPE_NULL || e->type.id >= TYPE_COUNT_)
         return bad_plan("expression type", err);
     switch (e->kind) {
@@ -142,6 +225,10 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
         s->column = e->u.column.index;
         break;
     case EXPR_CALL: {
+        if (e->u.call.func == FN_IN) {
+            BS_TRY(compile_in(e, n_cols, types, arena, tree, &s, err));
+            break;
+        }
         int n = e->u.call.n_args;
         BS_TRY(new_state(arena, tree, ST_CALL, e->type, n, &s, err));
         LogicalType arg_types[8];
@@ -376,6 +463,88 @@ static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
     return BS_OK;
 }
 
+/*
+ * One probe loop per physical type: TRUE when x is in the list; otherwise NULL when x is
+ * NULL or the list holds a NULL, else FALSE.
+ */
+#define DEFINE_IN_PROBE(NAME, T, LT, EQ)                                                           \
+    static Status NAME(ExprState *s, const UnifiedVector *uv, const sel_t *sel, idx_t count,       \
+                       Error *err)                                                                 \
+    {                                                                                              \
+        const InList *in = s->in;                                                                  \
+        const T *vals = in->values;                                                                \
+        const T *X = uv->data;                                                                     \
+        int n = in->n;                                                                             \
+        uint8_t *out = s->result.data;                                                             \
+        for (idx_t i = 0; i < count; i++) {                                                        \
+            sel_t row = sel[i];                                                                    \
+            sel_t at = uv->sel[row];                                                               \
+            if (!validity_get(uv->validity, at)) {                                                 \
+                BS_TRY(vector_set_null(&s->result, row, err));                                     \
+                continue;                                                                          \
+            }                                                                                      \
+            T x = X[at];                                                                           \
+            bool found = false;                                                                    \
+            if (n <= IN_LINEAR_MAX) {                                                              \
+                for (int k = 0; k < n; k++)                                                        \
+                    found |= EQ(vals[k], x);                                                       \
+            } else {                                                                               \
+                /* the last value <= x, without branches on the data */                            \
+                const T *base = vals;                                                              \
+                int len = n;                                                                       \
+                while (len > 1) {                                                                  \
+                    int half = len / 2;                                                            \
+                    base = LT(x, base[half]) ? base : base + half;                                 \
+                    len -= half;                                                                   \
+                }                                                                                  \
+                found = EQ(*base, x);                                                              \
+            }                                                                                      \
+            if (found || !in->has_null)                                                            \
+                out[row] = found;                                                                  \
+            else                                                                                   \
+                BS_TRY(vector_set_null(&s->result, row, err));                                     \
+        }                                                                                          \
+        return BS_OK;                                                                              \
+    }
+
+#define IN_LT(a, b) ((a) < (b))
+#define IN_EQ(a, b) ((a) == (b))
+/* The order of value_compare (the list's order): NaN above everything, equal to itself. */
+#define IN_F64_LT(a, b) (isnan(b) ? !isnan(a) : (a) < (b))
+#define IN_F64_EQ(a, b) (isnan(a) ? isnan(b) : (a) == (b))
+#define IN_STR_LT(a, b) (sv_compare(&(a), &(b)) < 0)
+#define IN_STR_EQ(a, b) (sv_equal(&(a), &(b)))
+
+DEFINE_IN_PROBE(in_probe_bool, uint8_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_i32, int32_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_i64, int64_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_f64, double, IN_F64_LT, IN_F64_EQ)
+DEFINE_IN_PROBE(in_probe_str, StringView, IN_STR_LT, IN_STR_EQ)
+
+static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
+{
+    ExprState *c = s->children[0];
+    BS_TRY(eval(c, chunk, sel, count, err));
+    vector_reset(&s->result);
+    UnifiedVector uv;
+    unify(&c->result, &uv);
+    switch (s->in->phys) {
+    case PHYS_BOOL:
+        return in_probe_bool(s, &uv, sel, count, err);
+    case PHYS_INT32:
+        return in_probe_i32(s, &uv, sel, count, err);
+    case PHYS_INT64:
+        return in_probe_i64(s, &uv, sel, count, err);
+    case PHYS_DOUBLE:
+        return in_probe_f64(s, &uv, sel, count, err);
+    case PHYS_STRING:
+        return in_probe_str(s, &uv, sel, count, err);
+    case PHYS_INVALID:
+        break;
+    }
+    return bad_plan("IN list type", err);
+}
+
 static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
     switch (s->kind) {
@@ -421,6 +590,8 @@ static Status eval(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Er
     }
     case ST_CASE:
         return eval_case(s, chunk, sel, count, err);
+    case ST_IN:
+        return eval_in(s, chunk, sel, count, err);
     }
     return bad_plan("expression state", err);
 }
@@ -505,4 +676,34 @@ Status expr_select(ExprState *state, Chunk *chunk, sel_t *out_sel, idx_t *n_out,
 {
     arena_reset(state->batch);
     return select_rows(state, chunk, SEL_IDENTITY, chunk->n_rows, out_sel, n_out, err);
+}
+
+Status expr_eval_constant(const Expr *expr, Arena *arena, Value *out, bool *ok, Error *err)
+{
+    *ok = false;
+    Arena *scratch = arena_create(arena, NULL, 0);
+    if (!scratch) return arena_error(arena, err);
+    Error local = ERROR_INIT;
+    ExprState *state;
+    Vector *result = NULL;
+    Status st = expr_compile(expr, 0, NULL, scratch, &state, &local);
+    if (st == BS_OK) {
+        Chunk one;
+        memset(&one, 0, sizeof one);
+        one.n_rows = 1;
+        st = expr_eval(state, &one, &result, &local);
+    }
+    if (st == BS_OK) {
+        Value v;
+        vector_get_value(result, 0, &v);
+        st = value_copy(arena, &v, out, &local);
+        *ok = st == BS_OK;
+    }
+    bool out_of_memory = st != BS_OK && strcmp(local.sqlstate, SQLSTATE_OUT_OF_MEMORY) == 0;
+    if (out_of_memory)
+        error_move(err, &local);
+    else
+        error_clear(&local);
+    arena_destroy(scratch);
+    return out_of_memory ? BS_ERROR : BS_OK;
 }

@@ -93,6 +93,7 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         out->fn = extract_kernel(func, arg_types[0]);
         break;
     }
+    case FN_IN: /* a set probe compiled by expr.c, not a kernel */
     case FN_COUNT_:
         break;
     }

@@ -368,9 +368,19 @@ static Status bind_in_list(Binder *b, const AstExpr *ast, const Scope *scope, Bi
     for (int k = 0; k < n; k++)
         BS_TRY(bind_expr(b, ast->u.in_list.list.items[k], scope, clause, &all[k + 1], err));
     BS_TRY(binder_unify_types(b, all, n + 1, "IN", err));
-    /* One n-ary OR of equalities (built at once: growing it pairwise would be quadratic). */
+    /* A list of constants is one set-membership test (sorted, without duplicates);
+       otherwise one n-ary OR of equalities (built at once: pairwise would be quadratic). */
+    bool constants = true;
+    for (int k = 1; k <= n && constants; k++)
+        constants = all[k]->kind == EXPR_CONSTANT;
     Expr *result;
-    if (n == 1) {
+    if (n >= 2 && constants) {
+        Value *values = arena_alloc(b->arena, sizeof(Value) * (size_t)n);
+        if (!values) return arena_error(b->arena, err);
+        for (int k = 0; k < n; k++)
+            values[k] = all[k + 1]->u.constant;
+        BS_TRY(expr_new_in(b->arena, all[0], values, n, ast->pos, &result, err));
+    } else if (n == 1) {
         BS_TRY(call2(b, FN_EQ, all[0], all[1], all[1]->pos, &result, err));
     } else {
         result = expr_new(b->arena, EXPR_OR, type_make(TYPE_BOOLEAN), ast->pos);

@@ -82,6 +82,22 @@ static void format_list(Expr *const *args, int n, const char *sep, Buffer *out)
     }
 }
 
+/* EXPLAIN shows this many values of a long IN list, then how many more there are. */
+#define EXPLAIN_IN_VALUES 20
+
+/* (x IN (a, b, …)) or, negated, (x NOT IN (…)). */
+static void format_in(const Expr *in, bool negated, Buffer *out)
+{
+    int n = in->u.call.n_args - 1;
+    buffer_printf(out, "(");
+    expr_format(in->u.call.args[0], out);
+    buffer_printf(out, negated ? " NOT IN (" : " IN (");
+    int shown = n <= EXPLAIN_IN_VALUES + 1 ? n : EXPLAIN_IN_VALUES;
+    format_list(in->u.call.args + 1, shown, ", ", out);
+    if (shown < n) buffer_printf(out, ", … %d more", n - shown);
+    buffer_printf(out, "))");
+}
+
 void expr_format(const Expr *e, Buffer *out)
 {
     char tname[32];
@@ -94,7 +110,9 @@ void expr_format(const Expr *e, Buffer *out)
         return;
     case EXPR_CALL: {
         const char *sym = func_symbol(e->u.call.func);
-        if (sym && e->u.call.n_args == 2) {
+        if (e->u.call.func == FN_IN && e->u.call.n_args >= 2) {
+            format_in(e, false, out);
+        } else if (sym && e->u.call.n_args == 2) {
             buffer_printf(out, "(");
             expr_format(e->u.call.args[0], out);
             buffer_printf(out, " %s ", sym);
@@ -123,6 +141,11 @@ void expr_format(const Expr *e, Buffer *out)
         buffer_printf(out, ")");
         return;
     case EXPR_NOT:
+        if (e->u.unary.arg->kind == EXPR_CALL && e->u.unary.arg->u.call.func == FN_IN &&
+            e->u.unary.arg->u.call.n_args >= 2) {
+            format_in(e->u.unary.arg, true, out);
+            return;
+        }
         buffer_printf(out, "(NOT ");
         expr_format(e->u.unary.arg, out);
         buffer_printf(out, ")");

@@ -29,6 +29,7 @@ static Status bind_string_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalT
 static Status bind_round(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_coalesce(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_extract(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_in(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -56,6 +57,7 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_EXTRACT_YEAR] = {"extract_year", NULL, NULL, 1, 1, bind_extract},
     [FN_EXTRACT_MONTH] = {"extract_month", NULL, NULL, 1, 1, bind_extract},
     [FN_EXTRACT_DAY] = {"extract_day", NULL, NULL, 1, 1, bind_extract},
+    [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
 static const char *const AGG_NAMES[AGG_COUNT_] = {
@@ -358,6 +360,19 @@ static Status bind_extract(Binder *b, ScalarFuncId id, Expr **args, int n_args, 
     if (!type_is_temporal(args[0]->type)) return no_match(id, args, n_args, pos, err);
     *ret = type_make(TYPE_BIGINT);
     return BS_OK;
+}
+
+/* IN lists are built by expr_new_in from constants already of x's type, never by name. */
+static Status bind_in(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                      LogicalType *ret, Error *err)
+{
+    (void)b;
+    (void)id;
+    (void)args;
+    (void)n_args;
+    (void)ret;
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos,
+                     "planner: IN lists are built by expr_new_in");
 }
 
 Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,

@@ -4,6 +4,9 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/hash.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 Expr *expr_new(Arena *arena, ExprKind kind, LogicalType type, int pos)
@@ -45,6 +48,39 @@ Expr *expr_new_call(Arena *arena, ScalarFuncId func, LogicalType type, Expr **ar
     for (int k = 0; k < n_args; k++)
         e->u.call.args[k] = args[k];
     return e;
+}
+
+static int compare_value_items(const void *a, const void *b)
+{
+    return value_compare(a, b);
+}
+
+Status expr_new_in(Arena *arena, Expr *x, const Value *values, int n, int pos, Expr **out,
+                   Error *err)
+{
+    if (n < 1) return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: empty IN list");
+    for (int k = 0; k < n; k++)
+        if (!type_equals(values[k].type, x->type))
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: IN list type mismatch");
+    Value *sorted = arena_memdup(arena, values, sizeof(Value) * (size_t)n);
+    if (!sorted) return arena_error(arena, err);
+    qsort(sorted, (size_t)n, sizeof(Value), compare_value_items); /* NULLs sort last */
+    int distinct = 0;
+    for (int k = 0; k < n; k++)
+        if (distinct == 0 || value_compare(&sorted[distinct - 1], &sorted[k]) != 0)
+            sorted[distinct++] = sorted[k];
+    Expr **args = arena_alloc(arena, sizeof(Expr *) * (size_t)(distinct + 1));
+    if (!args) return arena_error(arena, err);
+    args[0] = x;
+    for (int k = 0; k < distinct; k++) {
+        args[k + 1] = expr_new_constant(arena, &sorted[k], pos);
+        if (!args[k + 1]) return arena_error(arena, err);
+    }
+    /* One value that is not NULL: a plain equality. */
+    bool single = distinct == 1 && !sorted[0].is_null;
+    *out = expr_new_call(arena, single ? FN_EQ : FN_IN, type_make(TYPE_BOOLEAN), args, distinct + 1,
+                         pos);
+    return *out ? BS_OK : arena_error(arena, err);
 }
 
 bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
@@ -98,6 +134,9 @@ bool expr_equal(const Expr *a, const Expr *b)
     case EXPR_CONSTANT:
         if (a->u.constant.is_null || b->u.constant.is_null)
             return a->u.constant.is_null == b->u.constant.is_null;
+        /* Doubles by their bits: -0.0 and 0.0 compare equal but do not compute alike. */
+        if (type_physical(a->type) == PHYS_DOUBLE)
+            return memcmp(&a->u.constant.u.f64, &b->u.constant.u.f64, sizeof(double)) == 0;
         return value_compare(&a->u.constant, &b->u.constant) == 0;
     case EXPR_COLUMN:
         return a->u.column.binding.table == b->u.column.binding.table &&
@@ -127,6 +166,185 @@ bool expr_equal(const Expr *a, const Expr *b)
     }
     }
     return false;
+}
+
+static uint64_t value_hash(const Value *v)
+{
+    if (v->is_null) return 0x6e756c6cu;
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL:
+        return hash_u64(v->u.b ? 2 : 1);
+    case PHYS_INT32:
+        return hash_u64((uint64_t)(int64_t)v->u.i32);
+    case PHYS_INT64:
+        return hash_u64((uint64_t)v->u.i64);
+    case PHYS_DOUBLE: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.f64, sizeof bits);
+        return hash_u64(bits);
+    }
+    case PHYS_STRING:
+        return hash_bytes(v->u.str.data, v->u.str.len);
+    case PHYS_INVALID:
+        break;
+    }
+    return 0;
+}
+
+static uint64_t hash_list(uint64_t h, Expr *const *args, int n)
+{
+    for (int k = 0; k < n; k++)
+        h = hash_combine(h, expr_hash(args[k]));
+    return h;
+}
+
+uint64_t expr_hash(const Expr *e)
+{
+    uint64_t h = hash_u64(((uint64_t)e->kind << 24) | ((uint64_t)e->type.id << 16) |
+                          ((uint64_t)e->type.precision << 8) | e->type.scale);
+    switch (e->kind) {
+    case EXPR_CONSTANT:
+        return hash_combine(h, value_hash(&e->u.constant));
+    case EXPR_COLUMN:
+        return hash_combine(
+            h, hash_u64(((uint64_t)e->u.column.binding.table << 32) | e->u.column.binding.column) ^
+                   (uint64_t)(int64_t)e->u.column.index);
+    case EXPR_CALL:
+        return hash_list(hash_combine(h, (uint64_t)e->u.call.func), e->u.call.args,
+                         e->u.call.n_args);
+    case EXPR_CAST:
+        return hash_combine(h, expr_hash(e->u.cast.arg));
+    case EXPR_AND:
+    case EXPR_OR:
+        return hash_list(h, e->u.conj.args, e->u.conj.n_args);
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL:
+        return hash_combine(h, expr_hash(e->u.unary.arg));
+    case EXPR_CASE:
+        h = hash_list(h, e->u.case_.whens, e->u.case_.n_whens);
+        h = hash_list(h, e->u.case_.thens, e->u.case_.n_whens);
+        return hash_combine(h, expr_hash(e->u.case_.else_expr));
+    case EXPR_AGGREGATE: {
+        const AggregateCall *call = e->u.aggregate.call;
+        h = hash_combine(h, ((uint64_t)call->func << 1) | call->distinct);
+        return call->arg ? hash_combine(h, expr_hash(call->arg)) : h;
+    }
+    }
+    return h;
+}
+
+/* Casts that succeed for every value of `from`: exact widenings and text forms. */
+static bool cast_cannot_fail(LogicalType from, LogicalType to)
+{
+    if (type_equals(from, to)) return true;
+    if (to.id == TYPE_VARCHAR) return true; /* every value has a text form */
+    switch ((TypeId)from.id) {
+    case TYPE_BOOLEAN:
+        return to.id == TYPE_INTEGER || to.id == TYPE_BIGINT;
+    case TYPE_INTEGER:
+        return to.id == TYPE_BIGINT || to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN ||
+               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 10);
+    case TYPE_BIGINT:
+        return to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN;
+    case TYPE_DECIMAL:
+        return to.id == TYPE_DOUBLE || to.id == TYPE_BIGINT ||
+               (to.id == TYPE_DECIMAL && to.scale >= from.scale &&
+                to.precision - to.scale >= from.precision - from.scale);
+    case TYPE_DATE:
+        return to.id == TYPE_TIMESTAMP;
+    case TYPE_TIMESTAMP:
+        return to.id == TYPE_DATE;
+    default:
+        return false;
+    }
+}
+
+/* A divisor that can never make / or % fail: a constant other than 0 (and -1 for integers,
+   where MIN / -1 overflows). */
+static bool safe_divisor(const Expr *d)
+{
+    if (d->kind != EXPR_CONSTANT || d->u.constant.is_null) return false;
+    const Value *v = &d->u.constant;
+    switch ((TypeId)v->type.id) {
+    case TYPE_INTEGER:
+        return v->u.i32 != 0 && v->u.i32 != -1;
+    case TYPE_BIGINT:
+        return v->u.i64 != 0 && v->u.i64 != -1;
+    case TYPE_DECIMAL:
+        return v->u.i64 != 0 && v->u.i64 != -1;
+    case TYPE_DOUBLE:
+        return v->u.f64 != 0;
+    default:
+        return false;
+    }
+}
+
+static bool call_can_fail(const Expr *e)
+{
+    switch (e->u.call.func) {
+    case FN_EQ:
+    case FN_NE:
+    case FN_LT:
+    case FN_LE:
+    case FN_GT:
+    case FN_GE:
+    case FN_LIKE:
+    case FN_NOT_LIKE:
+    case FN_LOWER:
+    case FN_UPPER:
+    case FN_LENGTH:
+    case FN_COALESCE:
+    case FN_EXTRACT_YEAR:
+    case FN_EXTRACT_MONTH:
+    case FN_EXTRACT_DAY:
+    case FN_IN:
+        return false;
+    case FN_ADD:
+    case FN_SUBTRACT:
+    case FN_MULTIPLY:
+        return e->type.id != TYPE_DOUBLE; /* integers, decimals and dates overflow */
+    case FN_NEGATE:
+    case FN_ABS:
+        return e->type.id != TYPE_DOUBLE && e->type.id != TYPE_DECIMAL;
+    case FN_DIVIDE:
+    case FN_MODULO:
+        return e->u.call.n_args != 2 || !safe_divisor(e->u.call.args[1]);
+    default:
+        return true; /* concat (length limit), substring, round: they can raise errors */
+    }
+}
+
+bool expr_can_fail(const Expr *e)
+{
+    switch (e->kind) {
+    case EXPR_CONSTANT:
+    case EXPR_COLUMN:
+        return false;
+    case EXPR_CALL:
+        for (int k = 0; k < e->u.call.n_args; k++)
+            if (expr_can_fail(e->u.call.args[k])) return true;
+        return call_can_fail(e);
+    case EXPR_CAST:
+        return expr_can_fail(e->u.cast.arg) || !cast_cannot_fail(e->u.cast.arg->type, e->type);
+    case EXPR_AND:
+    case EXPR_OR:
+        for (int k = 0; k < e->u.conj.n_args; k++)
+            if (expr_can_fail(e->u.conj.args[k])) return true;
+        return false;
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL:
+        return expr_can_fail(e->u.unary.arg);
+    case EXPR_CASE:
+        for (int k = 0; k < e->u.case_.n_whens; k++)
+            if (expr_can_fail(e->u.case_.whens[k]) || expr_can_fail(e->u.case_.thens[k]))
+                return true;
+        return expr_can_fail(e->u.case_.else_expr);
+    case EXPR_AGGREGATE:
+        return true;
+    }
+    return true;
 }
 
 LogicalOp *logical_create(Arena *arena, LogicalKind kind, LogicalOp *child)

@@ -44,6 +44,13 @@ typedef enum ScalarFuncId {
     FN_EXTRACT_YEAR,
     FN_EXTRACT_MONTH,
     FN_EXTRACT_DAY,
+    /*
+     * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
+     * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
+     * one of them; otherwise NULL when x is NULL or the list holds a NULL, else FALSE.
+     * Built by the binder and the optimizer (expr_new_in), never called by name.
+     */
+    FN_IN,
     FN_COUNT_ /* number of functions; not a function */
 } ScalarFuncId;
 

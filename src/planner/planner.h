@@ -85,8 +85,34 @@ struct BoundStatement {
 Status planner_bind(const AstStatement *stmt, const Catalog *catalog, Arena *arena,
                     BoundStatement **out, Error *err);
 
-/* Rewrites the logical plan in place: column pruning, zone-map filters on scans. */
-Status planner_optimize(LogicalOp **plan, Arena *arena, Error *err);
+/* ---- constant evaluation interface --------------------------------------------------- */
+
+/*
+ * Evaluates expressions that read no column, exactly as the executor would: the optimizer
+ * folds constants through it, so a folded plan cannot disagree with an unfolded one
+ * (overflow errors, decimal scales and date arithmetic are the executor's own). server/
+ * fills it with exec's expression evaluator; the planner never evaluates by itself.
+ */
+typedef struct ExprEvaluator {
+    void *ctx;
+    /*
+     * Evaluates `expr` (no column references, no aggregates) once. On success sets
+     * *folded = true and *out to the value, of type expr->type (string bytes in arena).
+     * When the evaluation raises an error (division by zero, overflow, text that does not
+     * parse), sets *folded = false and returns BS_OK: the expression stays in the plan and
+     * fails at run time only if a row reaches it. Returns BS_ERROR only when memory runs
+     * out (err filled).
+     */
+    Status (*eval)(void *ctx, const Expr *expr, Arena *arena, Value *out, bool *folded, Error *err);
+} ExprEvaluator;
+
+/*
+ * Rewrites the logical plan in place (the rules of optimizer.c): expression
+ * simplification and constant folding, zone-map conditions on scans, common
+ * subexpressions computed once, column pruning. `evaluator` folds constant expressions;
+ * NULL leaves them to the executor (the other rewrites still happen).
+ */
+Status planner_optimize(LogicalOp **plan, const ExprEvaluator *evaluator, Arena *arena, Error *err);
 
 /* ---- physical plans and fragments -------------------------------------------------- */
 

@@ -58,6 +58,23 @@ Expr *expr_new_column(Arena *arena, ColumnBinding binding, LogicalType type, int
 Expr *expr_new_call(Arena *arena, ScalarFuncId func, LogicalType type, Expr **args, int n_args,
                     int pos);
 
+/*
+ * x IN (values…) as one FN_IN call: values[] (n >= 1, of x's type, not changed) are
+ * sorted, made distinct, a NULL kept once and last; a single value that is not NULL gives
+ * x = value instead. Fails when memory runs out.
+ */
+Status expr_new_in(Arena *arena, Expr *x, const Value *values, int n, int pos, Expr **out,
+                   Error *err);
+/* Hash of an expression's structure, consistent with expr_equal (equal ⇒ same hash). */
+uint64_t expr_hash(const Expr *e);
+/*
+ * True when evaluating e may raise an error for some input (overflow, division by zero,
+ * a cast that does not fit or parse, …); false when it cannot (comparisons, exact
+ * widening casts, double arithmetic, … of inputs that cannot fail). Memory exhaustion is
+ * not counted. Rewrites that change which rows an expression sees rely on this.
+ */
+bool expr_can_fail(const Expr *e);
+
 /* ---- types and coercion (coerce.c) ---- */
 /* Lower-case SQL name of a type for messages: "integer", "character varying", "numeric(15,2)". */
 const char *type_sql_name(LogicalType type, char *buf, size_t size);
@@ -125,7 +142,12 @@ Status planner_fragment(PlanNode *root, const PlanOptions *options, Arena *arena
                         PlanFragment ***fragments, int *n_fragments, Error *err);
 
 /* ---- optimizer rules ---- */
-Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);
+/* Simplifies every expression and folds constants (NULL evaluator: no folding); may
+   replace *root (a filter that folds to TRUE goes). */
+Status rule_simplify(LogicalOp **root, const ExprEvaluator *evaluator, Arena *arena, Error *err);
 Status rule_zone_filters(LogicalOp *root, Arena *arena, Error *err);
+/* Subexpressions a projection or aggregation repeats are computed once, below it. */
+Status rule_common_subexpr(LogicalOp *root, Arena *arena, Error *err);
+Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);
 
 #endif

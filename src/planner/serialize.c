@@ -359,6 +359,23 @@ static Status get_expr_list(Reader *rd, int n, Expr ***out)
     return BS_OK;
 }
 
+/* An IN list: x, then constants of x's type, ascending and distinct, a NULL only last. */
+static Status check_in_list(Reader *rd, const Expr *e)
+{
+    int n = e->u.call.n_args;
+    CHECK(rd, n >= 2 && e->type.id == TYPE_BOOLEAN, "bad IN list");
+    LogicalType t = e->u.call.args[0]->type;
+    for (int k = 1; k < n; k++) {
+        const Expr *c = e->u.call.args[k];
+        CHECK(rd, c->kind == EXPR_CONSTANT && type_equals(c->type, t), "bad IN list value");
+        CHECK(rd, !c->u.constant.is_null || k == n - 1, "NULL inside an IN list");
+        if (k > 1)
+            CHECK(rd, value_compare(&e->u.call.args[k - 1]->u.constant, &c->u.constant) < 0,
+                  "IN list out of order");
+    }
+    return BS_OK;
+}
+
 static Status get_expr(Reader *rd, Expr **out)
 {
     if (++rd->depth > MAX_NESTING) return bad(rd, "nested too deeply");
@@ -385,6 +402,7 @@ static Status get_expr(Reader *rd, Expr **out)
         e->u.call.func = (ScalarFuncId)func;
         BS_TRY(get_count(rd, 4, &e->u.call.n_args));
         BS_TRY(get_expr_list(rd, e->u.call.n_args, &e->u.call.args));
+        if (e->u.call.func == FN_IN) BS_TRY(check_in_list(rd, e));
         break;
     }
     case EXPR_CAST: {

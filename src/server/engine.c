@@ -118,7 +118,9 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
 static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryPlan **plan,
                              Error *err)
 {
-    BS_TRY(planner_optimize(&bs->plan, arena, err));
+    ExprEvaluator evaluator;
+    evaluator_init(&evaluator);
+    BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
     PlanOptions options = {.workers = e->workers};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);

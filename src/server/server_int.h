@@ -28,6 +28,9 @@ struct Engine {
 /* A Catalog whose tables come from the metastore (their TableInfo is the handle). */
 void catalog_init(Catalog *catalog, Engine *engine);
 
+/* The planner's constant evaluator, backed by exec's expression evaluation (fold.c). */
+void evaluator_init(ExprEvaluator *evaluator);
+
 /* Where a running statement's table writers put their files. */
 typedef struct WriteSet WriteSet;
 

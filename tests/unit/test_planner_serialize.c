@@ -63,7 +63,33 @@ static const char *STATEMENTS[] = {
     "create table w as select a, sum(e) s from t group by a",
     "with q as (select a from t where a < 3) select count(*) from q",
     "select a from t where not (a <> 3) and b is not null and d >= '2024-01-01'",
+    "select a in (1, 2, null), b not in ('x', 'y'), e in (1.5e0, 2.5e0), d in (date '2024-01-01', "
+    "date '2024-01-02') from t where a = 1 or a = 2 or a = 3",
+    "select a from t where a < 24.5 and c between 0.06 - 0.01 and 0.06 + 0.01",
 };
+
+/* The first FN_IN call under e (pre-order), or NULL. */
+static Expr *find_in(Expr *e)
+{
+    if (e->kind == EXPR_CALL && e->u.call.func == FN_IN) return e;
+    if (e->kind == EXPR_CALL)
+        for (int k = 0; k < e->u.call.n_args; k++) {
+            Expr *found = find_in(e->u.call.args[k]);
+            if (found) return found;
+        }
+    if (e->kind == EXPR_NOT) return find_in(e->u.unary.arg);
+    return NULL;
+}
+
+static PlanNode *find_filter(PlanNode *n)
+{
+    if (n->kind == PLAN_FILTER) return n;
+    for (int k = 0; k < n->n_children; k++) {
+        PlanNode *found = find_filter(n->children[k]);
+        if (found) return found;
+    }
+    return NULL;
+}
 
 static Catalog fake_catalog(void)
 {
@@ -83,7 +109,7 @@ static QueryPlan *plan_sql(const char *sql, Arena *arena)
     BoundStatement *bs;
     if (planner_bind(stmts[0].stmt, &catalog, arena, &bs, &err) != BS_OK)
         fail_msg("%s: %s", sql, err.message);
-    assert_int_equal(planner_optimize(&bs->plan, arena, &err), BS_OK);
+    assert_int_equal(planner_optimize(&bs->plan, NULL, arena, &err), BS_OK);
     QueryPlan *plan;
     if (planner_physical(bs, NULL, arena, &plan, &err) != BS_OK) fail_msg("%s: %s", sql, err.message);
     return plan;
@@ -173,6 +199,58 @@ static void test_truncated_and_corrupted(void **state)
     }
 }
 
+/* Re-encodes a fragment whose IN list was tampered with; the decoder must refuse it. */
+static void expect_refused(PlanFragment *f, Arena *arena, const char *what)
+{
+    Buffer a;
+    buffer_init(&a);
+    Error err = ERROR_INIT;
+    assert_int_equal(fragment_serialize(f, &a, &err), BS_OK);
+    PlanFragment *back;
+    assert_int_equal(fragment_deserialize(a.data, a.len, arena, &back, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "XX001");
+    if (!strstr(err.message, what)) fail_msg("expected \"%s\" in: %s", what, err.message);
+    error_clear(&err);
+    buffer_free(&a);
+}
+
+static void test_bad_in_lists(void **state)
+{
+    (void)state;
+    Arena *arena = arena_create(NULL, NULL, 0);
+    QueryPlan *plan = plan_sql("select a from t where a in (1, 2, 3, null)", arena);
+    PlanFragment *f = plan->fragments[plan->n_fragments - 1];
+    PlanNode *filter = find_filter(f->root);
+    assert_non_null(filter);
+    Expr *in = find_in(filter->u.filter.predicate);
+    assert_non_null(in);
+    assert_int_equal(in->u.call.n_args, 5);
+    Expr **args = in->u.call.args;
+    Expr *one = args[1], *two = args[2], *null = args[4];
+    /* out of order */
+    args[1] = two;
+    args[2] = one;
+    expect_refused(f, arena, "IN list out of order");
+    /* a repeated value */
+    args[2] = two;
+    expect_refused(f, arena, "IN list out of order");
+    /* NULL before the end */
+    args[1] = one;
+    args[2] = null;
+    expect_refused(f, arena, "NULL inside an IN list");
+    /* a value of another type than x */
+    Value big = value_bigint(2);
+    Expr wrong = *two;
+    wrong.type = big.type;
+    wrong.u.constant = big;
+    args[2] = &wrong;
+    expect_refused(f, arena, "bad IN list value");
+    /* a column among the values */
+    args[2] = args[0];
+    expect_refused(f, arena, "bad IN list value");
+    arena_destroy(arena);
+}
+
 static void test_garbage(void **state)
 {
     (void)state;
@@ -199,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_truncated_and_corrupted),
+        cmocka_unit_test(test_bad_in_lists),
         cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
