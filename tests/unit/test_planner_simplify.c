@@ -93,7 +93,7 @@ static char *explain(const char *sql, const ExprEvaluator *evaluator, Arena *are
         fail_msg("%s: %s", sql, err->message);
     if (planner_optimize(&bs->plan, evaluator, arena, err) != BS_OK) return NULL;
     QueryPlan *plan;
-    if (planner_physical(bs, arena, &plan, err) != BS_OK) fail_msg("%s: %s", sql, err->message);
+    if (planner_physical(bs, NULL, arena, &plan, err) != BS_OK) fail_msg("%s: %s", sql, err->message);
     Buffer b;
     buffer_init(&b);
     planner_explain(plan, &b);
