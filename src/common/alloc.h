@@ -13,6 +13,19 @@ void *bs_malloc(size_t size);
 void *bs_calloc(size_t count, size_t size);
 void *bs_realloc(void *ptr, size_t size);
 void bs_free(void *ptr);
+/*
+ * Sized allocations for big growing arrays (hash tables and the like): the caller gives
+ * the size back on every call. From SIZED_MAP_BYTES on they are mappings of their own,
+ * grown in place by the kernel (mremap: nothing is copied, nothing touched twice) and
+ * backed by huge pages where the system offers them; smaller ones use malloc.
+ * bs_sized_alloc_zero returns zeroed memory; bs_sized_realloc leaves the new part as it
+ * is. NULL on failure, with `ptr` unchanged.
+ */
+#define SIZED_MAP_BYTES (1u << 20)
+void *bs_sized_alloc_zero(size_t size);
+void *bs_sized_realloc(void *ptr, size_t old_size, size_t new_size);
+void bs_sized_free(void *ptr, size_t size);
+
 /* A heap copy of s (or of its first n bytes, NUL-terminated); NULL on failure. */
 char *bs_strdup(const char *s);
 char *bs_strndup(const char *s, size_t n);

@@ -54,7 +54,7 @@ void *memtracker_realloc(MemTracker *t, void *ptr, size_t old_size, size_t new_s
         *failed = memtracker_reserve(t, delta);
         if (*failed) return NULL;
     }
-    void *p = bs_realloc(ptr, new_size);
+    void *p = bs_sized_realloc(ptr, old_size, new_size);
     if (!p) {
         if (delta > 0 && t) memtracker_release(t, delta);
         return NULL;
@@ -63,10 +63,22 @@ void *memtracker_realloc(MemTracker *t, void *ptr, size_t old_size, size_t new_s
     return p;
 }
 
+void *memtracker_alloc_zero(MemTracker *t, size_t size, MemTracker **failed)
+{
+    *failed = NULL;
+    if (t) {
+        *failed = memtracker_reserve(t, (int64_t)size);
+        if (*failed) return NULL;
+    }
+    void *p = bs_sized_alloc_zero(size);
+    if (!p && t) memtracker_release(t, (int64_t)size);
+    return p;
+}
+
 void memtracker_free(MemTracker *t, void *ptr, size_t size)
 {
     if (!ptr) return;
-    bs_free(ptr);
+    bs_sized_free(ptr, size);
     if (t) memtracker_release(t, (int64_t)size);
 }
 

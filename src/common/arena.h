@@ -42,11 +42,15 @@ static inline int64_t memtracker_used(MemTracker *t)
 }
 /*
  * Heap memory outside arenas, charged to a tracker: growable arrays of hash tables and
- * the like. memtracker_realloc returns NULL (and leaves ptr as it was) when the limit is
- * reached or memory is short; memtracker_free releases `size` bytes.
+ * the like (common/alloc.h's sized allocations: big ones are mappings of their own).
+ * memtracker_realloc returns NULL (and leaves ptr as it was) when the limit is reached
+ * or memory is short; memtracker_free releases `size` bytes, which must be the size the
+ * memory was last given.
  */
 void *memtracker_realloc(MemTracker *t, void *ptr, size_t old_size, size_t new_size,
                          MemTracker **failed);
+/* A zeroed allocation of `size` bytes charged to t; freed with memtracker_free. */
+void *memtracker_alloc_zero(MemTracker *t, size_t size, MemTracker **failed);
 void memtracker_free(MemTracker *t, void *ptr, size_t size);
 /* Fills err with the out-of-memory error for a failed reservation of `requested` bytes. */
 Status memtracker_error(MemTracker *failed, int64_t requested, Error *err);

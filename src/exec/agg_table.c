@@ -4,7 +4,9 @@
  * Layout. Group g has its key values at keys[c][g] (typed arrays, one per key column,
  * with a validity bitmap once a NULL key appears), its hash at hashes[g], and its states
  * at states[g * n_aggs + a] (one 32-byte AggState per aggregate). The index is an array
- * of slots holding g + 1 (0 = empty), probed linearly, kept at most half full.
+ * of 64-bit slots holding g + 1 (0 = empty) in the low half and the group hash's high 32
+ * bits in the high half — a tag, so a probe touches a group's keys only when the tags
+ * match — probed linearly, kept at most half full.
  *
  * A batch is processed column at a time: hash every row's key, then find or insert each
  * row's group (comparing hashes before keys), then update every aggregate over all rows
@@ -55,7 +57,7 @@ struct AggTable {
     uint64_t **key_validity;
     uint64_t *hashes;
     uint32_t n_groups, cap_groups;
-    uint32_t *slots;
+    uint64_t *slots; /* (hash >> 32) << 32 | (group + 1); 0: empty */
     uint32_t n_slots;
     int n_aggs;
     const PlanAggregate *aggs;
@@ -67,20 +69,28 @@ struct AggTable {
     uint32_t *part_start;
     uint32_t *part_groups;
     /* per-batch scratch */
+    sel_t *key_scratch; /* n_keys × BASALT_VECTOR_SIZE, for chunks with a selection */
     uint64_t *row_hash;
     uint32_t *row_group;
     MemTracker *failed;
     size_t failed_bytes;
 };
 
+/* The radix partition of a group hash: bits 16..31, which hash partitioning between
+   tasks (the high 32 bits) and the tables' slots (the low bits) leave free. */
+static inline uint32_t radix_partition(uint64_t hash, uint32_t n)
+{
+    return (uint32_t)((((hash >> 16) & 0xFFFF) * (uint64_t)n) >> 16);
+}
+
 /* ---- memory ---- */
 
+/* Grows an array; the new part is not initialized (every entry is written when used). */
 static Status grow(AggTable *t, void **ptr, size_t old_size, size_t new_size, Error *err)
 {
     MemTracker *failed;
     void *p = memtracker_realloc(t->tracker, *ptr, old_size, new_size, &failed);
     if (!p) return memtracker_error(failed, (int64_t)(new_size - old_size), err);
-    if (new_size > old_size) memset((char *)p + old_size, 0, new_size - old_size);
     *ptr = p;
     return BS_OK;
 }
@@ -148,9 +158,9 @@ static Status grow_counted(AggTable *t, void **ptr, size_t old_size, size_t new_
     return BS_OK;
 }
 
-static Status grow_groups(AggTable *t, Error *err)
+/* Grows the group arrays to hold `cap` groups (more than they hold). */
+static Status grow_groups_to(AggTable *t, uint32_t cap, Error *err)
 {
-    uint32_t cap = t->cap_groups ? t->cap_groups * 2 : 1024;
     if (cap <= t->cap_groups) return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "too many groups");
     int64_t charged = 0;
     Status st = BS_OK;
@@ -179,23 +189,52 @@ static Status grow_groups(AggTable *t, Error *err)
     return BS_OK;
 }
 
+static Status grow_groups(AggTable *t, Error *err)
+{
+    return grow_groups_to(t, t->cap_groups ? t->cap_groups * 2 : 1024, err);
+}
+
+/* A slot's value for group g of hash h, and the tag a probe for hash h compares. */
+static inline uint64_t slot_of(uint64_t h, uint32_t g)
+{
+    return (h & UINT64_C(0xFFFFFFFF00000000)) | (uint64_t)(g + 1);
+}
+#define SLOT_TAG(x)   ((x)&UINT64_C(0xFFFFFFFF00000000))
+#define SLOT_GROUP(x) ((uint32_t)(x)-1)
+
 static Status rehash(AggTable *t, uint32_t n_slots, Error *err)
 {
     MemTracker *failed;
-    uint32_t *slots = memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
-    if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * n_slots), err);
-    memset(slots, 0, sizeof(uint32_t) * n_slots);
+    uint64_t *slots = memtracker_alloc_zero(t->tracker, sizeof(uint64_t) * n_slots, &failed);
+    if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint64_t) * n_slots), err);
     uint32_t mask = n_slots - 1;
     for (uint32_t g = 0; g < t->n_groups; g++) {
         uint32_t s = (uint32_t)t->hashes[g] & mask;
         while (slots[s])
             s = (s + 1) & mask;
-        slots[s] = g + 1;
+        slots[s] = slot_of(t->hashes[g], g);
     }
-    release(t, t->slots, sizeof(uint32_t) * t->n_slots);
+    release(t, t->slots, sizeof(uint64_t) * t->n_slots);
     t->slots = slots;
     t->n_slots = n_slots;
     return BS_OK;
+}
+
+/* Makes room for `groups` groups in all: arrays and a half-full index. */
+static Status reserve_groups(AggTable *t, uint64_t groups, Error *err)
+{
+    if (groups >= UINT32_MAX / 2)
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "too many groups");
+    if (groups > t->cap_groups) {
+        uint32_t cap = t->cap_groups ? t->cap_groups : 1024;
+        while (cap < groups)
+            cap *= 2;
+        BS_TRY(grow_groups_to(t, cap, err));
+    }
+    uint32_t n_slots = t->n_slots;
+    while ((groups + 1) * 2 > n_slots)
+        n_slots *= 2;
+    return n_slots != t->n_slots ? rehash(t, n_slots, err) : BS_OK;
 }
 
 /* Appends a new group with the keys of the row at `at` of each key vector. */
@@ -223,7 +262,9 @@ static Status new_group(AggTable *t, const UnifiedVector *key_uv, sel_t row, uin
             BS_TRY(keep_string(t, &((StringView *)t->keys[c])[g], err));
     }
     t->hashes[g] = hash;
-    memset(&t->states[(size_t)g * (size_t)t->n_aggs], 0, sizeof(AggState) * (size_t)t->n_aggs);
+    AggState *states = &t->states[(size_t)g * (size_t)t->n_aggs];
+    for (int a = 0; a < t->n_aggs; a++)
+        states[a] = (AggState){0};
     t->n_groups++;
     *out = g;
     return BS_OK;
@@ -258,10 +299,8 @@ static Status distinct_insert(AggTable *t, DistinctSet *ds, PhysicalType p, uint
     if ((ds->n_entries + 1) * 2 > ds->n_slots) {
         uint32_t n_slots = ds->n_slots ? ds->n_slots * 2 : 1024;
         MemTracker *failed;
-        uint32_t *slots =
-            memtracker_realloc(t->tracker, NULL, 0, sizeof(uint32_t) * n_slots, &failed);
+        uint32_t *slots = memtracker_alloc_zero(t->tracker, sizeof(uint32_t) * n_slots, &failed);
         if (!slots) return memtracker_error(failed, (int64_t)(sizeof(uint32_t) * n_slots), err);
-        memset(slots, 0, sizeof(uint32_t) * n_slots);
         for (uint32_t e = 0; e < ds->n_entries; e++) {
             uint32_t s = (uint32_t)ds->hashes[e] & (n_slots - 1);
             while (slots[s])
@@ -377,7 +416,7 @@ void agg_table_destroy(AggTable *t)
     }
     release(t, t->hashes, sizeof(uint64_t) * t->cap_groups);
     release(t, t->states, sizeof(AggState) * (size_t)(t->n_aggs ? t->n_aggs : 1) * t->cap_groups);
-    release(t, t->slots, sizeof(uint32_t) * t->n_slots);
+    release(t, t->slots, sizeof(uint64_t) * t->n_slots);
     for (int a = 0; t->distinct && a < t->n_aggs; a++) {
         DistinctSet *ds = t->distinct[a];
         if (!ds) continue;
@@ -396,6 +435,7 @@ void agg_table_destroy(AggTable *t)
         release(t, t->part_start, sizeof(uint32_t) * (t->n_parts + 1));
         release(t, t->part_groups, sizeof(uint32_t) * (t->n_groups ? t->n_groups : 1));
     }
+    bs_free(t->key_scratch);
     bs_free(t->row_hash);
     bs_free(t->row_group);
     arena_destroy(t->strings);
@@ -650,7 +690,8 @@ static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
     return BS_OK;
 }
 
-Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
+/* Adds chunk's rows; `hashes` (NULL: computed here) are their key hashes as hash_rows. */
+static Status add_rows(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error *err)
 {
     idx_t n = chunk->n_rows;
     if (t->n_keys == 0) {
@@ -662,21 +703,26 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
             t->n_keys <= 16 ? key_uv : bs_malloc(sizeof(UnifiedVector) * (size_t)t->n_keys);
         if (!kuv) return error_oom(err);
         if (chunk->sel) {
-            scratch = bs_malloc(sizeof(sel_t) * BASALT_VECTOR_SIZE * (size_t)t->n_keys);
-            if (!scratch) {
-                if (kuv != key_uv) bs_free(kuv);
-                return error_oom(err);
+            if (!t->key_scratch) {
+                t->key_scratch = bs_malloc(sizeof(sel_t) * BASALT_VECTOR_SIZE * (size_t)t->n_keys);
+                if (!t->key_scratch) {
+                    if (kuv != key_uv) bs_free(kuv);
+                    return error_oom(err);
+                }
             }
+            scratch = t->key_scratch;
         }
         for (int c = 0; c < t->n_keys; c++) {
             chunk_unify(chunk, t->key_cols[c], &kuv[c],
                         scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
+            if (hashes) continue;
             PhysicalType p = type_physical(t->key_types[c]);
             for (idx_t i = 0; i < n; i++) {
                 uint64_t h = hash_value_at(p, &kuv[c], kuv[c].sel[i]);
                 t->row_hash[i] = c == 0 ? h : hash_combine(t->row_hash[i], h);
             }
         }
+        if (hashes) memcpy(t->row_hash, hashes, sizeof(uint64_t) * n);
         Status st = BS_OK;
         for (idx_t i = 0; i < n && st == BS_OK; i++) {
             if ((t->n_groups + 1) * 2 > t->n_slots &&
@@ -686,18 +732,18 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
             uint32_t mask = t->n_slots - 1;
             uint32_t s = (uint32_t)h & mask;
             for (;;) {
-                uint32_t e = t->slots[s];
+                uint64_t e = t->slots[s];
                 if (!e) {
                     uint32_t g;
                     st = new_group(t, kuv, (sel_t)i, h, &g, err);
                     if (st == BS_OK) {
-                        t->slots[s] = g + 1;
+                        t->slots[s] = slot_of(h, g);
                         t->row_group[i] = g;
                     }
                     break;
                 }
-                uint32_t g = e - 1;
-                if (t->hashes[g] == h) {
+                uint32_t g = SLOT_GROUP(e);
+                if (SLOT_TAG(e) == SLOT_TAG(h)) {
                     bool eq = true;
                     for (int c = 0; c < t->n_keys && eq; c++)
                         eq = key_equal(t, c, g, &kuv[c], kuv[c].sel[i]);
@@ -709,7 +755,6 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
                 s = (s + 1) & mask;
             }
         }
-        bs_free(scratch);
         if (kuv != key_uv) bs_free(kuv);
         BS_TRY(st);
     }
@@ -722,51 +767,55 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
     return BS_OK;
 }
 
-/* Finds or creates in dst the group of src's group g; *out is its number in dst. */
-static Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint32_t *out,
-                            Error *err)
+Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
+{
+    return add_rows(t, chunk, NULL, err);
+}
+
+Status agg_table_add_hashed(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error *err)
+{
+    return add_rows(t, chunk, hashes, err);
+}
+
+uint32_t agg_table_radix_partition(uint64_t hash, uint32_t n_parts)
+{
+    return radix_partition(hash, n_parts);
+}
+
+/*
+ * Finds or creates in dst the group of src's group g (hash h); *out is its number in dst.
+ * dst has room for one more group (reserve_groups). `kuv` views src's keys, its sel
+ * pointing at `*at`, which is set to g here.
+ */
+static inline Status find_group_of(AggTable *dst, const AggTable *src, uint32_t g, uint64_t h,
+                                   UnifiedVector *kuv, sel_t *at, uint32_t *out, Error *err)
 {
     if (dst->n_keys == 0) {
         *out = 0;
         return BS_OK;
     }
-    if ((dst->n_groups + 1) * 2 > dst->n_slots) BS_TRY(rehash(dst, dst->n_slots * 2, err));
-    /* View src's keys of group g as one-row unified vectors. */
-    UnifiedVector uv[16];
-    UnifiedVector *kuv =
-        dst->n_keys <= 16 ? uv : bs_malloc(sizeof(UnifiedVector) * (size_t)dst->n_keys);
-    if (!kuv) return error_oom(err);
-    sel_t at = (sel_t)g;
-    for (int c = 0; c < dst->n_keys; c++) {
-        kuv[c].data = src->keys[c];
-        kuv[c].validity = src->key_validity[c];
-        kuv[c].sel = &at;
-    }
-    uint64_t h = src->hashes[g];
+    *at = (sel_t)g;
     uint32_t mask = dst->n_slots - 1;
     uint32_t s = (uint32_t)h & mask;
-    Status st = BS_OK;
     for (;;) {
-        uint32_t e = dst->slots[s];
+        uint64_t e = dst->slots[s];
         if (!e) {
-            st = new_group(dst, kuv, 0, h, out, err);
-            if (st == BS_OK) dst->slots[s] = *out + 1;
-            break;
+            BS_TRY(new_group(dst, kuv, 0, h, out, err));
+            dst->slots[s] = slot_of(h, *out);
+            return BS_OK;
         }
-        uint32_t d = e - 1;
-        if (dst->hashes[d] == h) {
+        uint32_t d = SLOT_GROUP(e);
+        if (SLOT_TAG(e) == SLOT_TAG(h)) {
             bool eq = true;
             for (int c = 0; c < dst->n_keys && eq; c++)
-                eq = key_equal(dst, c, d, &kuv[c], at);
+                eq = key_equal(dst, c, d, &kuv[c], *at);
             if (eq) {
                 *out = d;
-                break;
+                return BS_OK;
             }
         }
         s = (s + 1) & mask;
     }
-    if (kuv != uv) bs_free(kuv);
-    return st;
 }
 
 /* Folds src's groups `groups[0..n)` (all of them when groups is NULL) into dst. */
@@ -787,20 +836,49 @@ static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *g
         map = memtracker_realloc(dst->tracker, NULL, 0, map_size, &failed);
         if (!map) return memtracker_error(failed, (int64_t)map_size, err);
     }
-    Status st = BS_OK;
-    for (uint32_t i = 0; i < n && st == BS_OK; i++) {
-        if ((i & 4095) == 0 && task_should_stop(task)) {
+    /* Room for every group at once: no growing or rehashing halfway. */
+    Status st = reserve_groups(dst, dst->n_groups + n, err);
+    /* src's keys as unified vectors whose selection is one row, moved group by group. */
+    UnifiedVector kuv_small[16];
+    UnifiedVector *kuv =
+        dst->n_keys <= 16 ? kuv_small : bs_malloc(sizeof(UnifiedVector) * (size_t)dst->n_keys);
+    sel_t at = 0;
+    if (!kuv) st = error_oom(err);
+    for (int c = 0; kuv && c < dst->n_keys; c++) {
+        kuv[c].data = src->keys[c];
+        kuv[c].validity = src->key_validity[c];
+        kuv[c].sel = &at;
+    }
+    /* In batches: the index slots of a batch are fetched while the one before is merged. */
+    enum { BATCH = 16 };
+    uint32_t batch_groups[BATCH], dst_groups[BATCH];
+    uint64_t batch_hashes[BATCH];
+    uint32_t mask = dst->n_slots - 1;
+    for (uint32_t i0 = 0; i0 < n && st == BS_OK; i0 += BATCH) {
+        if ((i0 & 4095) < BATCH && task_should_stop(task)) {
             st = task_cancelled_error(err);
             break;
         }
-        uint32_t g = groups ? groups[i] : i, d;
-        st = find_group_of(dst, src, g, &d, err);
-        if (map) map[g] = d;
-        for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
-            if (!dst->aggs[a].distinct)
-                st = combine_state(dst, &dst->aggs[a], state_of(dst, d, a),
-                                   state_of((AggTable *)src, g, a), err);
+        uint32_t m = n - i0 < BATCH ? n - i0 : BATCH;
+        for (uint32_t j = 0; j < m; j++) {
+            uint32_t g = groups ? groups[i0 + j] : i0 + j;
+            batch_groups[j] = g;
+            batch_hashes[j] = src->hashes[g];
+            __builtin_prefetch(&dst->slots[(uint32_t)batch_hashes[j] & mask]);
+        }
+        for (uint32_t j = 0; j < m && st == BS_OK; j++)
+            st = find_group_of(dst, src, batch_groups[j], batch_hashes[j], kuv, &at, &dst_groups[j],
+                               err);
+        for (uint32_t j = 0; j < m && st == BS_OK; j++) {
+            uint32_t g = batch_groups[j], d = dst_groups[j];
+            if (map) map[g] = d;
+            for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
+                if (!dst->aggs[a].distinct)
+                    st = combine_state(dst, &dst->aggs[a], state_of(dst, d, a),
+                                       state_of((AggTable *)src, g, a), err);
+        }
     }
+    if (kuv && kuv != kuv_small) bs_free(kuv);
     /* DISTINCT aggregates: re-apply src's distinct values to dst's groups. */
     for (int a = 0; a < dst->n_aggs && st == BS_OK && distinct; a++) {
         if (!dst->aggs[a].distinct) continue;
@@ -829,13 +907,6 @@ Status agg_table_merge_groups(AggTable *dst, const AggTable *src, const uint32_t
                               uint32_t n, const Task *task, Error *err)
 {
     return merge_groups(dst, src, groups, n, task, err);
-}
-
-/* The radix partition of a group hash: bits 16..31, which hash partitioning between
-   tasks (the high 32 bits) and the tables' slots (the low bits) leave free. */
-static inline uint32_t radix_partition(uint64_t hash, uint32_t n)
-{
-    return (uint32_t)((((hash >> 16) & 0xFFFF) * (uint64_t)n) >> 16);
 }
 
 Status agg_table_partition(AggTable *t, uint32_t n_parts, Error *err)

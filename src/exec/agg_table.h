@@ -21,6 +21,10 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
 void agg_table_destroy(AggTable *t);
 /* Adds the rows of chunk: finds or creates each row's group and updates its states. */
 Status agg_table_add(AggTable *t, Chunk *chunk, Error *err);
+/* The same with the rows' key hashes already computed (hash_rows over the group columns). */
+Status agg_table_add_hashed(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error *err);
+/* The radix partition [0, n_parts) of a group with this key hash (as agg_table_partition). */
+uint32_t agg_table_radix_partition(uint64_t hash, uint32_t n_parts);
 /*
  * Folds all of src's groups into dst (same node); src is left unchanged. Stops with 57014
  * when `task` is stopping (checked every few thousand groups).

@@ -159,9 +159,58 @@ static void test_error_first_wins(void **state)
     error_clear(&copy);
 }
 
+/*
+ * Sized allocations (big growing arrays): grown across the mapping threshold and far
+ * beyond it, shrunk back, their contents kept; zeroed ones are zero. Growing a mapping
+ * that huge-page advice had split in several kernel areas failed at random before.
+ */
+static void test_sized_allocations(void **state)
+{
+    (void)state;
+    for (int round = 0; round < 8; round++) {
+        size_t size = 4096 + (size_t)round * 1000;
+        uint32_t *a = bs_sized_realloc(NULL, 0, size);
+        assert_non_null(a);
+        for (size_t k = 0; k < size / 4; k++)
+            a[k] = (uint32_t)k * 2654435761u;
+        size_t filled = size / 4;
+        while (size < (48u << 20)) {
+            size_t bigger = size * 2 + 4096 * (size_t)round;
+            uint32_t *b = bs_sized_realloc(a, size, bigger);
+            assert_non_null(b);
+            for (size_t k = 0; k < filled; k++)
+                if (b[k] != (uint32_t)k * 2654435761u) fail_msg("word %zu lost at %zu", k, bigger);
+            for (size_t k = filled; k < bigger / 4; k++)
+                b[k] = (uint32_t)k * 2654435761u;
+            filled = bigger / 4;
+            a = b;
+            size = bigger;
+        }
+        /* Back below the threshold. */
+        uint32_t *c = bs_sized_realloc(a, size, 64 << 10);
+        assert_non_null(c);
+        for (size_t k = 0; k < (64 << 10) / 4; k++)
+            assert_int_equal(c[k], (uint32_t)k * 2654435761u);
+        bs_sized_free(c, 64 << 10);
+    }
+    uint8_t *z = bs_sized_alloc_zero(3u << 20);
+    assert_non_null(z);
+    for (size_t k = 0; k < (3u << 20); k += 4093)
+        assert_int_equal(z[k], 0);
+    bs_sized_free(z, 3u << 20);
+    /* Injected failures apply, and leave the array as it was. */
+    uint8_t *d = bs_sized_realloc(NULL, 0, 2u << 20);
+    d[12345] = 7;
+    bs_alloc_fail_after(0, 1);
+    assert_null(bs_sized_realloc(d, 2u << 20, 4u << 20));
+    assert_int_equal(d[12345], 7);
+    bs_sized_free(d, 2u << 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sized_allocations),
         cmocka_unit_test(test_alloc_alignment_and_contents),
         cmocka_unit_test(test_tracker_limit),
         cmocka_unit_test(test_tree_destroy_frees_children),
