@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -98,54 +99,95 @@ static size_t page_round(size_t n)
     return (n + 4095) & ~(size_t)4095;
 }
 
+/*
+ * Every sized allocation starts with a header saying how big it really is and where it
+ * lives, so that freeing and growing do the right thing even when a caller's idea of
+ * the size is off (a failure halfway through growing several arrays leaves some bigger
+ * than their owner records). The data follows it, 64-byte aligned in a mapping.
+ */
+typedef struct SizedHeader {
+    size_t size; /* bytes of data */
+    uint32_t mapped;
+    uint32_t magic;
+    char pad[48];
+} SizedHeader;
+
+#define SIZED_MAGIC 0x5a1ed0a1u
+
+_Static_assert(sizeof(SizedHeader) == 64, "the header keeps data 64-byte aligned");
+
+static SizedHeader *header_of(void *ptr)
+{
+    return (SizedHeader *)((char *)ptr - sizeof(SizedHeader));
+}
+
 static void *map_zero(size_t size)
 {
-    void *p =
-        mmap(NULL, page_round(size), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t len = page_round(size + sizeof(SizedHeader));
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;
-    advise_huge(p, page_round(size));
-    return p;
+    advise_huge(p, len);
+    SizedHeader *h = p;
+    h->size = size;
+    h->mapped = 1;
+    h->magic = SIZED_MAGIC;
+    return h + 1;
+}
+
+static void *heap_alloc(size_t size, bool zero)
+{
+    SizedHeader *h = zero ? calloc(1, sizeof *h + size) : malloc(sizeof *h + size);
+    if (!h) return NULL;
+    h->size = size;
+    h->mapped = 0;
+    h->magic = SIZED_MAGIC;
+    return h + 1;
 }
 
 void *bs_sized_alloc_zero(size_t size)
 {
     if (should_fail()) return NULL;
-    if (size >= SIZED_MAP_BYTES) return map_zero(size);
-    return calloc(1, size ? size : 1);
+    return size >= SIZED_MAP_BYTES ? map_zero(size) : heap_alloc(size, true);
 }
 
 void *bs_sized_realloc(void *ptr, size_t old_size, size_t new_size)
 {
+    (void)old_size; /* the header knows */
     if (should_fail()) return NULL;
-    if (!ptr) old_size = 0;
-    bool old_mapped = old_size >= SIZED_MAP_BYTES, new_mapped = new_size >= SIZED_MAP_BYTES;
-    if (!old_mapped && !new_mapped) {
-        void *p = realloc(ptr, new_size ? new_size : 1);
-        return p;
+    if (!ptr) return new_size >= SIZED_MAP_BYTES ? map_zero(new_size) : heap_alloc(new_size, false);
+    SizedHeader *h = header_of(ptr);
+    bool new_mapped = new_size >= SIZED_MAP_BYTES;
+    if (!h->mapped && !new_mapped) {
+        SizedHeader *g = realloc(h, sizeof *g + new_size);
+        if (!g) return NULL;
+        g->size = new_size;
+        return g + 1;
     }
-    if (old_mapped && new_mapped) {
-        void *p = mremap(ptr, page_round(old_size), page_round(new_size), MREMAP_MAYMOVE);
-        return p == MAP_FAILED ? NULL : p; /* the grown area keeps the advice */
+    if (h->mapped && new_mapped) {
+        size_t len = page_round(h->size + sizeof *h), want = page_round(new_size + sizeof *h);
+        SizedHeader *g = len == want ? h : mremap(h, len, want, MREMAP_MAYMOVE);
+        if (g == MAP_FAILED) return NULL; /* the grown area keeps the advice */
+        g->size = new_size;
+        return g + 1;
     }
     /* Across the threshold: a new home, a copy, the old one freed. */
-    size_t keep = old_size < new_size ? old_size : new_size;
-    void *p = new_mapped ? map_zero(new_size) : malloc(new_size ? new_size : 1);
+    size_t keep = h->size < new_size ? h->size : new_size;
+    void *p = new_mapped ? map_zero(new_size) : heap_alloc(new_size, false);
     if (!p) return NULL;
     if (keep) memcpy(p, ptr, keep);
-    if (old_mapped)
-        munmap(ptr, page_round(old_size));
-    else
-        free(ptr);
+    bs_sized_free(ptr, h->size);
     return p;
 }
 
 void bs_sized_free(void *ptr, size_t size)
 {
+    (void)size; /* the header knows */
     if (!ptr) return;
-    if (size >= SIZED_MAP_BYTES)
-        munmap(ptr, page_round(size));
+    SizedHeader *h = header_of(ptr);
+    if (h->mapped)
+        munmap(h, page_round(h->size + sizeof *h));
     else
-        free(ptr);
+        free(h);
 }
 
 char *bs_strndup(const char *s, size_t n)

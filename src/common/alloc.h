@@ -19,7 +19,8 @@ void bs_free(void *ptr);
  * grown in place by the kernel (mremap: nothing is copied, nothing touched twice) and
  * backed by huge pages where the system offers them; smaller ones use malloc.
  * bs_sized_alloc_zero returns zeroed memory; bs_sized_realloc leaves the new part as it
- * is. NULL on failure, with `ptr` unchanged.
+ * is. NULL on failure, with `ptr` unchanged. Each allocation records its own size, so a
+ * caller whose size is off (for accounting) still frees and grows it right.
  */
 #define SIZED_MAP_BYTES (1u << 20)
 void *bs_sized_alloc_zero(size_t size);
