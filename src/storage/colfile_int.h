@@ -78,7 +78,7 @@
 #define COLFILE_MAX_COLS           16384
 
 #define COLFILE_DEFAULT_ROW_GROUP_ROWS 131072
-#define COLFILE_DEFAULT_BLOCK_ROWS     65536
+#define COLFILE_DEFAULT_BLOCK_ROWS     16384
 #define COLFILE_DEFAULT_ZSTD_LEVEL     3
 
 /* Where one column's block of a row group lies, and what it holds. */

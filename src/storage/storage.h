@@ -67,7 +67,7 @@ bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond);
 typedef struct ColumnFileOptions {
     uint32_t row_group_rows; /* rows per row group (default 131072) */
     uint32_t block_rows;     /* rows per block; every column of a row group uses the same
-                                boundaries (default 65536) */
+                                boundaries (default 16384) */
     int zstd_level;          /* default 3; 0 stores blocks uncompressed */
 } ColumnFileOptions;
 

@@ -359,7 +359,7 @@ static void explain_analyze_has(Engine *e, const char *sql, const char *want)
 
 /*
  * Zone maps end to end: a sorted copy of the table (one writer: one file of two row groups
- * of 131,072 rows, blocks of 65,536) lets scans skip row groups, blocks and whole files,
+ * of 131,072 rows, blocks of 16,384) lets scans skip row groups, blocks and whole files,
  * and EXPLAIN ANALYZE says how many.
  */
 static void test_pruning_reported(void **state)
@@ -367,10 +367,10 @@ static void test_pruning_reported(void **state)
     (void)state;
     Engine *e = open_engine(1, 1, 0);
     exec_ok(e, "create table sorted as select x from t order by x");
-    /* x >= 200000: row group 0 (x < 131072) is skipped, and block 0 of row group 1
+    /* x >= 200000: row group 0 (x < 131072) is skipped, and blocks 0-3 of row group 1
        (x < 196608). */
     explain_analyze_has(e, "explain analyze select count(*) from sorted where x >= 200000",
-                        "row groups read 1, row groups skipped 1, blocks skipped 1");
+                        "row groups read 1, row groups skipped 1, blocks skipped 4");
     assert_int_equal(query_int(e, "select count(*) from sorted where x >= 200000"),
                      N_ROWS - 200000);
     /* Nothing can match: the file is ruled out before any task runs. */
