@@ -34,8 +34,13 @@
 #include <stdio.h>
 #include <string.h>
 
-/* How long a driver runs before it lets others have the thread. */
-#define DRIVER_QUANTUM_NS (50 * 1000 * 1000)
+/*
+ * How long a driver runs before it lets others have the thread. Short enough that a
+ * consumer waiting for its first chunk is not held up behind busy producers (with 50 ms,
+ * the first row of `select * from lineitem` came 30 ms later at 2 threads), long
+ * enough that requeueing costs nothing measurable.
+ */
+#define DRIVER_QUANTUM_NS (10 * 1000 * 1000)
 
 typedef enum OpKind {
     OPK_PLAN, /* an operator made from its plan node */
