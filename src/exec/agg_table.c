@@ -442,6 +442,22 @@ void agg_table_destroy(AggTable *t)
     bs_free(t);
 }
 
+void agg_table_clear(AggTable *t)
+{
+    memset(t->slots, 0, sizeof(uint64_t) * t->n_slots);
+    for (int c = 0; c < t->n_keys; c++)
+        if (t->key_validity[c]) memset(t->key_validity[c], 0xff, (t->cap_groups + 63) / 64 * 8);
+    arena_reset(t->strings);
+    t->n_groups = 0;
+    if (t->n_keys == 0) {
+        AggState *states = t->states;
+        for (int a = 0; a < t->n_aggs; a++)
+            states[a] = (AggState){0};
+        t->hashes[0] = 0;
+        t->n_groups = 1;
+    }
+}
+
 uint32_t agg_table_groups(const AggTable *t)
 {
     return t->n_groups;
@@ -724,10 +740,18 @@ static Status add_rows(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error 
         }
         if (hashes) memcpy(t->row_hash, hashes, sizeof(uint64_t) * n);
         Status st = BS_OK;
+        /* Rows whose slots are fetched ahead of their probe: new groups land at random
+           slots, and a table beyond the caches would otherwise wait on each. */
+        enum { PREFETCH_AHEAD = 16 };
+        for (idx_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+            __builtin_prefetch(&t->slots[(uint32_t)t->row_hash[i] & (t->n_slots - 1)]);
         for (idx_t i = 0; i < n && st == BS_OK; i++) {
             if ((t->n_groups + 1) * 2 > t->n_slots &&
                 (st = rehash(t, t->n_slots * 2, err)) != BS_OK)
                 break;
+            if (i + PREFETCH_AHEAD < n)
+                __builtin_prefetch(
+                    &t->slots[(uint32_t)t->row_hash[i + PREFETCH_AHEAD] & (t->n_slots - 1)]);
             uint64_t h = t->row_hash[i];
             uint32_t mask = t->n_slots - 1;
             uint32_t s = (uint32_t)h & mask;

@@ -19,6 +19,9 @@ typedef struct AggTable AggTable;
 AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, MemTracker *tracker,
                            Error *err);
 void agg_table_destroy(AggTable *t);
+/* Empties the table (no groups; a table without keys gets its one group back), keeping
+   its memory for the next batch of groups. Not for DISTINCT aggregates. */
+void agg_table_clear(AggTable *t);
 /* Adds the rows of chunk: finds or creates each row's group and updates its states. */
 Status agg_table_add(AggTable *t, Chunk *chunk, Error *err);
 /* The same with the rows' key hashes already computed (hash_rows over the group columns). */

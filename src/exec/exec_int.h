@@ -97,6 +97,8 @@ Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared,
 Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                             Error *err);
 void agg_shared_destroy(BreakerState *shared);
+/* A streaming partial aggregation (flush_groups > 0): an operator inside its pipeline. */
+Status op_agg_stream_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /* Drivers of an aggregation's source pipeline: one per radix partition, or one. */
 int agg_source_drivers(const PlanNode *node, int max_drivers);
 /* Sort: a sink per driver (sorted runs), one merging source after it. */

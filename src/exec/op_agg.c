@@ -497,3 +497,137 @@ Status op_agg_source_create(Driver *d, const PlanNode *node, BreakerState *share
     *out = &s->base;
     return BS_OK;
 }
+
+/* ---- streaming partial aggregation ---- */
+
+/*
+ * HashAggregate[PARTIAL, streaming]: not a breaker but an operator inside its pipeline. It
+ * aggregates its input into a small table and, whenever the table holds flush_groups
+ * groups, emits their states and starts again empty, so the table stays in cache; at the
+ * end of its input it emits what it holds. Rows of a group that arrive near each other
+ * (as in data clustered by the key) are combined here; the FINAL step after the exchange
+ * combines the rest. Emitted chunks carry copies of their strings, so the table can be
+ * emptied while a downstream operator still reads the last chunk.
+ */
+typedef struct AggStreamOp {
+    Operator base;
+    AggTable *table;
+    uint32_t flush_groups;
+    uint32_t next_group; /* emitting: the next group to emit */
+    bool emitting;
+    bool input_done, finished;
+    Chunk *out;
+} AggStreamOp;
+
+static bool stream_needs_input(Operator *op)
+{
+    AggStreamOp *s = (AggStreamOp *)op;
+    return !s->emitting && !s->input_done;
+}
+
+static Status stream_add_input(Operator *op, Chunk *in, Error *err)
+{
+    AggStreamOp *s = (AggStreamOp *)op;
+    if (task_should_stop(op->task)) return task_cancelled_error(err);
+    BS_TRY(agg_table_add(s->table, in, err));
+    if (agg_table_groups(s->table) >= s->flush_groups) {
+        s->emitting = true;
+        s->next_group = 0;
+    }
+    return BS_OK;
+}
+
+/* Copies the long strings of out's string columns into its own memory. */
+static Status own_strings(Chunk *out, Error *err)
+{
+    for (int c = 0; c < out->n_cols; c++) {
+        Vector *v = &out->cols[c];
+        if (type_physical(v->type) != PHYS_STRING) continue;
+        StringView *sv = v->data;
+        for (idx_t r = 0; r < out->n_rows; r++)
+            if (validity_get(v->validity, r) && !sv_is_inline(&sv[r]))
+                BS_TRY(vector_add_string(v, sv[r].u.ptr, sv[r].len, &sv[r], err));
+    }
+    return BS_OK;
+}
+
+static Status stream_get_output(Operator *op, Chunk **out, Error *err)
+{
+    AggStreamOp *s = (AggStreamOp *)op;
+    *out = NULL;
+    if (!s->emitting || s->finished) return BS_OK;
+    uint32_t total = agg_table_groups(s->table);
+    uint32_t count = total - s->next_group;
+    if (count > BASALT_VECTOR_SIZE) count = BASALT_VECTOR_SIZE;
+    if (count) {
+        chunk_reset(s->out);
+        BS_TRY(agg_table_emit(s->table, s->next_group, count, s->out, err));
+        BS_TRY(own_strings(s->out, err));
+        s->next_group += count;
+        *out = s->out;
+    }
+    if (s->next_group >= total) {
+        /* Everything emitted: empty the table for the next rows, or end. */
+        agg_table_clear(s->table);
+        s->emitting = false;
+        if (s->input_done) s->finished = true;
+    }
+    return BS_OK;
+}
+
+static Status stream_finish(Operator *op, Error *err)
+{
+    AggStreamOp *s = (AggStreamOp *)op;
+    s->input_done = true;
+    if (agg_table_groups(s->table) > 0) {
+        s->emitting = true;
+        s->next_group = 0;
+    } else if (!s->emitting) {
+        s->finished = true;
+    }
+    return BS_OK;
+}
+
+static bool stream_is_finished(Operator *op)
+{
+    return ((AggStreamOp *)op)->finished;
+}
+
+static void stream_close(Operator *op)
+{
+    AggStreamOp *s = (AggStreamOp *)op;
+    agg_table_destroy(s->table);
+    s->table = NULL;
+}
+
+static const OperatorVtab AGG_STREAM_VTAB = {
+    .name = "HashAggregatePartial",
+    .needs_input = stream_needs_input,
+    .add_input = stream_add_input,
+    .get_output = stream_get_output,
+    .finish = stream_finish,
+    .is_finished = stream_is_finished,
+    .close = stream_close,
+};
+
+Status op_agg_stream_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
+{
+    BS_TRY(check_node(node, err));
+    if (node->u.agg.mode != AGG_PARTIAL || node->u.agg.n_groups == 0 ||
+        node->u.agg.flush_groups <= 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "invalid plan: only a grouped partial aggregation streams");
+    for (int k = 0; k < node->u.agg.n_aggs; k++)
+        if (node->u.agg.aggs[k].distinct)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: a streaming aggregation has no DISTINCT");
+    AggStreamOp *s = (AggStreamOp *)operator_new(d, node, &AGG_STREAM_VTAB, sizeof *s, err);
+    if (!s) return BS_ERROR;
+    s->flush_groups = (uint32_t)node->u.agg.flush_groups;
+    s->table = agg_table_create(node, node->children[0]->types, &s->base.tracker, err);
+    if (!s->table) return BS_ERROR;
+    s->out = chunk_create(s->base.arena, node->types, node->n_cols, err);
+    if (!s->out) return BS_ERROR;
+    *out = &s->base;
+    return BS_OK;
+}

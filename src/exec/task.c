@@ -371,6 +371,11 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
     case PLAN_TOPN:
         if (node->n_children != 1)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+        if (node->kind == PLAN_HASH_AGGREGATE && node->u.agg.flush_groups > 0) {
+            /* A streaming partial aggregation stays in its pipeline. */
+            BS_TRY(pipeline_prepend(task, p, spec, err));
+            return build(task, node->children[0], p, depth + 1, err);
+        }
         return build_breaker(task, node, p, depth, err);
     case PLAN_EXCHANGE:
         if (node->n_children != 1 || !node->u.exchange.local)
@@ -437,6 +442,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_limit_create(d, n, out, err);
     case PLAN_TABLE_WRITE:
         return op_table_write_create(d, n, out, err);
+    case PLAN_HASH_AGGREGATE:
+        return op_agg_stream_create(d, n, out, err);
     default:
         break;
     }

@@ -272,6 +272,7 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
             buffer_printf(out, ")");
         }
         if (n->u.agg.input_partitioned) buffer_printf(out, ", input partitioned");
+        if (n->u.agg.flush_groups) buffer_printf(out, ", streaming");
         buffer_printf(out, "]");
         break;
     }

@@ -273,6 +273,10 @@ struct PlanNode {
             /* Each driver's input holds whole groups (it was partitioned on a subset of the
                group keys): drivers' tables are disjoint and need no merging. */
             bool input_partitioned;
+            /* PARTIAL only: > 0 makes it streaming — not a pipeline breaker but an operator
+               that emits its groups' states whenever it holds this many, and at its end.
+               Its table stays small (in cache); the FINAL step combines the states. */
+            int flush_groups;
         } agg;
         struct {
             int n_keys;

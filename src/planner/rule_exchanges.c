@@ -20,10 +20,12 @@
  * Where an exchange must go under an operator that can do part of its work first, the
  * operator is split around it:
  *
- *   aggregation   PARTIAL where the rows are, REPARTITION on the groups (GATHER without
- *                 groups), FINAL; DISTINCT aggregates need whole groups in one place, so
- *                 their input is repartitioned on the groups (or, without groups, on the one
- *                 DISTINCT argument, with a PARTIAL/FINAL pair) instead
+ *   aggregation   a streaming PARTIAL where the rows are (a small table emitted whenever
+ *                 it fills), REPARTITION on the groups across tasks and across drivers,
+ *                 FINAL over whole groups; without groups, PARTIAL, GATHER, FINAL.
+ *                 DISTINCT aggregates need whole groups in one place, so their input is
+ *                 repartitioned on the groups (or, without groups, on the one DISTINCT
+ *                 argument, with a PARTIAL/FINAL pair) instead
  *   limit         a partial limit of limit + offset rows per stream, then the limit
  *   TopN          a partial TopN per task, then the final one
  *
@@ -32,7 +34,7 @@
  *   Values, CsvScan      → SINGLE, SINGLE
  *   Filter, Project      pass their input's (Project renames hash keys, or loses them)
  *   HashAggregate        see above; delivers local HASH(groups): each driver of its source
- *                        emits whole groups (radix partitions of the merged tables)
+ *                        emits whole groups
  *   Sort                 needs remote SINGLE; delivers local RANGE, ordered
  *   TopN                 needs remote SINGLE (after partial TopNs); delivers SINGLE, ordered
  *   Limit                needs SINGLE at both levels (after partial limits)
@@ -63,6 +65,13 @@ typedef struct Placer {
     int *next_id;
     int workers;
 } Placer;
+
+/*
+ * Groups a streaming PARTIAL aggregation holds before it emits them: its table (keys,
+ * hashes, states and index) then stays within a core's caches, and rows of one group
+ * that arrive near each other are still combined.
+ */
+#define PARTIAL_FLUSH_GROUPS 16384
 
 static const Part SINGLE = {PK_SINGLE, 0, NULL};
 static const Part ANY = {PK_ANY, 0, NULL};
@@ -333,11 +342,20 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
         *props = (Props){SINGLE, SINGLE, false};
         return BS_OK;
     }
-    if (!distinct && !satisfies(pl, true, props->remote, want)) {
-        /* PARTIAL where the rows are, REPARTITION on the groups, FINAL per partition. */
+    bool remote_ok = satisfies(pl, true, props->remote, want);
+    bool local_ok = satisfies(pl, false, props->local, want);
+    if (!distinct && (!remote_ok || !local_ok)) {
+        /* A streaming PARTIAL where the rows are (a small table, flushed when full), a
+           REPARTITION on the groups between tasks and between drivers as needed, and the
+           FINAL step over whole groups: no table is merged with another. */
         BS_TRY(split_aggregate(pl, agg, child, false, err));
-        BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, n_groups,
-                            agg->u.agg.groups, false, err));
+        (*child)->u.agg.flush_groups = PARTIAL_FLUSH_GROUPS;
+        if (!remote_ok)
+            BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, n_groups,
+                                agg->u.agg.groups, false, err));
+        if (!satisfies(pl, false, props->local, hash_part(n_groups, agg->u.agg.groups)))
+            BS_TRY(add_exchange(pl, child, props, true, EXCHANGE_REPARTITION, n_groups,
+                                agg->u.agg.groups, false, err));
     } else if (distinct) {
         if (!satisfies(pl, true, props->remote, want))
             BS_TRY(add_exchange(pl, child, props, false, EXCHANGE_REPARTITION, n_groups, groups,

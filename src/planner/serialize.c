@@ -164,6 +164,7 @@ static void put_node(Buffer *b, const PlanNode *n)
             put_type(b, a->type);
         }
         buffer_put_u8(b, n->u.agg.input_partitioned);
+        buffer_put_svarint(b, n->u.agg.flush_groups);
         break;
     case PLAN_SORT:
     case PLAN_TOPN:
@@ -537,6 +538,9 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t partitioned = bufreader_u8(&rd->r);
         CHECK(rd, partitioned <= 1, "bad partitioned flag");
         n->u.agg.input_partitioned = partitioned;
+        BS_TRY(get_int(rd, 0, 1 << 24, &n->u.agg.flush_groups));
+        CHECK(rd, n->u.agg.flush_groups == 0 || n->u.agg.mode == AGG_PARTIAL,
+              "only a partial aggregation streams");
         return BS_OK;
     }
     case PLAN_SORT:

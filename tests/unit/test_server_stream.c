@@ -318,6 +318,19 @@ static void test_partitioned_merge(void **state)
         assert_int_equal(
             query_int(e, "select count(*) from (select x, count(*) from t group by x) a"), N_ROWS);
         assert_int_equal(query_int(e, "select count(distinct x) from t"), N_ROWS);
+        /* Long string keys through the streaming partial step, flushed many times: every
+           key survives intact (the flushed chunks own their strings). */
+        assert_int_equal(query_int(e, "select count(*) from (select s, count(*) c from t "
+                                      "group by s) a where c = 1"),
+                         N_ROWS);
+        assert_int_equal(query_int(e, "select count(*) from (select s, count(*) c from t "
+                                      "group by s) a where s like 'a string long enough%'"),
+                         N_ROWS);
+        assert_int_equal(query_int(e, "select count(*) from (select s, count(*) c from t "
+                                      "group by s) a where s = 'a string long enough to live "
+                                      "outside the view, and long enough that the table takes "
+                                      "more room than any exchange holds 123456'"),
+                         1);
         assert_int_equal(query_int(e, "select sum(c) from (select g, count(distinct s) c from t "
                                       "group by g) a"),
                          N_ROWS);
