@@ -41,9 +41,14 @@ queries=("$q1" "$q6" "$groups" "$distinct" "$topn" "$sort")
 best_ms() {
     local best=""
     for _ in $(seq "$repeats"); do
-        local ms
-        ms=$("$1" --data "$data" --threads "$2" --timing -c "$3" 2>&1 >/dev/null | awk '/^Time:/ {print $2}')
-        [ -n "$ms" ] || { echo "failed"; return; }
+        local ms out
+        out=$("$1" --data "$data" --threads "$2" --timing -c "$3" 2>&1 >/dev/null)
+        ms=$(echo "$out" | awk '/^Time:/ {print $2}')
+        if [ -z "$ms" ] || echo "$out" | grep -q '^ERROR'; then
+            echo "$out" | grep -v '^Time:' | head -3 >&2
+            echo "failed"
+            return
+        fi
         if [ -z "$best" ] || awk "BEGIN {exit !($ms < $best)}"; then best=$ms; fi
     done
     echo "$best"
