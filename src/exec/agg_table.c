@@ -63,11 +63,6 @@ struct AggTable {
     const PlanAggregate *aggs;
     AggState *states;
     DistinctSet **distinct;
-    /* radix partitions of the groups (agg_table_partition): partition k's groups are
-       part_groups[part_start[k] .. part_start[k + 1]) */
-    uint32_t n_parts;
-    uint32_t *part_start;
-    uint32_t *part_groups;
     /* per-batch scratch */
     sel_t *key_scratch; /* n_keys × BASALT_VECTOR_SIZE, for chunks with a selection */
     uint64_t *row_hash;
@@ -75,13 +70,6 @@ struct AggTable {
     MemTracker *failed;
     size_t failed_bytes;
 };
-
-/* The radix partition of a group hash: bits 16..31, which hash partitioning between
-   tasks (the high 32 bits) and the tables' slots (the low bits) leave free. */
-static inline uint32_t radix_partition(uint64_t hash, uint32_t n)
-{
-    return (uint32_t)((((hash >> 16) & 0xFFFF) * (uint64_t)n) >> 16);
-}
 
 /* ---- memory ---- */
 
@@ -431,10 +419,6 @@ void agg_table_destroy(AggTable *t)
     bs_free(t->key_cols);
     bs_free(t->keys);
     bs_free(t->key_validity);
-    if (t->n_parts) {
-        release(t, t->part_start, sizeof(uint32_t) * (t->n_parts + 1));
-        release(t, t->part_groups, sizeof(uint32_t) * (t->n_groups ? t->n_groups : 1));
-    }
     bs_free(t->key_scratch);
     bs_free(t->row_hash);
     bs_free(t->row_group);
@@ -706,8 +690,7 @@ static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
     return BS_OK;
 }
 
-/* Adds chunk's rows; `hashes` (NULL: computed here) are their key hashes as hash_rows. */
-static Status add_rows(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error *err)
+Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
 {
     idx_t n = chunk->n_rows;
     if (t->n_keys == 0) {
@@ -731,14 +714,12 @@ static Status add_rows(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error 
         for (int c = 0; c < t->n_keys; c++) {
             chunk_unify(chunk, t->key_cols[c], &kuv[c],
                         scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
-            if (hashes) continue;
             PhysicalType p = type_physical(t->key_types[c]);
             for (idx_t i = 0; i < n; i++) {
                 uint64_t h = hash_value_at(p, &kuv[c], kuv[c].sel[i]);
                 t->row_hash[i] = c == 0 ? h : hash_combine(t->row_hash[i], h);
             }
         }
-        if (hashes) memcpy(t->row_hash, hashes, sizeof(uint64_t) * n);
         Status st = BS_OK;
         /* Rows whose slots are fetched ahead of their probe: new groups land at random
            slots, and a table beyond the caches would otherwise wait on each. */
@@ -791,21 +772,6 @@ static Status add_rows(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error 
     return BS_OK;
 }
 
-Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
-{
-    return add_rows(t, chunk, NULL, err);
-}
-
-Status agg_table_add_hashed(AggTable *t, Chunk *chunk, const uint64_t *hashes, Error *err)
-{
-    return add_rows(t, chunk, hashes, err);
-}
-
-uint32_t agg_table_radix_partition(uint64_t hash, uint32_t n_parts)
-{
-    return radix_partition(hash, n_parts);
-}
-
 /*
  * Finds or creates in dst the group of src's group g (hash h); *out is its number in dst.
  * dst has room for one more group (reserve_groups). `kuv` views src's keys, its sel
@@ -842,10 +808,9 @@ static inline Status find_group_of(AggTable *dst, const AggTable *src, uint32_t 
     }
 }
 
-/* Folds src's groups `groups[0..n)` (all of them when groups is NULL) into dst. */
-static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *groups, uint32_t n,
-                           const Task *task, Error *err)
+Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err)
 {
+    uint32_t n = src->n_groups;
     uint32_t *map = NULL;
     MemTracker *failed;
     bool distinct = false;
@@ -854,9 +819,6 @@ static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *g
     /* The distinct values refer to src's group numbers: map them all. */
     size_t map_size = sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1);
     if (distinct) {
-        if (groups)
-            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
-                             "aggregation: DISTINCT states are merged whole");
         map = memtracker_realloc(dst->tracker, NULL, 0, map_size, &failed);
         if (!map) return memtracker_error(failed, (int64_t)map_size, err);
     }
@@ -885,7 +847,7 @@ static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *g
         }
         uint32_t m = n - i0 < BATCH ? n - i0 : BATCH;
         for (uint32_t j = 0; j < m; j++) {
-            uint32_t g = groups ? groups[i0 + j] : i0 + j;
+            uint32_t g = i0 + j;
             batch_groups[j] = g;
             batch_hashes[j] = src->hashes[g];
             __builtin_prefetch(&dst->slots[(uint32_t)batch_hashes[j] & mask]);
@@ -920,61 +882,6 @@ static Status merge_groups(AggTable *dst, const AggTable *src, const uint32_t *g
     }
     if (map) memtracker_free(dst->tracker, map, map_size);
     return st;
-}
-
-Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *err)
-{
-    return merge_groups(dst, src, NULL, src->n_groups, task, err);
-}
-
-Status agg_table_merge_groups(AggTable *dst, const AggTable *src, const uint32_t *groups,
-                              uint32_t n, const Task *task, Error *err)
-{
-    return merge_groups(dst, src, groups, n, task, err);
-}
-
-Status agg_table_partition(AggTable *t, uint32_t n_parts, Error *err)
-{
-    if (t->n_parts || n_parts == 0)
-        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "aggregation: partitioned twice");
-    MemTracker *failed;
-    size_t start_size = sizeof(uint32_t) * (n_parts + 1);
-    size_t groups_size = sizeof(uint32_t) * (t->n_groups ? t->n_groups : 1);
-    uint32_t *start = memtracker_realloc(t->tracker, NULL, 0, start_size, &failed);
-    if (!start) return memtracker_error(failed, (int64_t)start_size, err);
-    uint32_t *groups = memtracker_realloc(t->tracker, NULL, 0, groups_size, &failed);
-    if (!groups) {
-        memtracker_free(t->tracker, start, start_size);
-        return memtracker_error(failed, (int64_t)groups_size, err);
-    }
-    /* A counting sort of the group numbers by partition. */
-    memset(start, 0, start_size);
-    bool keyed = t->n_keys > 0;
-    for (uint32_t g = 0; g < t->n_groups; g++)
-        start[(keyed ? radix_partition(t->hashes[g], n_parts) : 0) + 1]++;
-    for (uint32_t k = 0; k < n_parts; k++)
-        start[k + 1] += start[k];
-    for (uint32_t g = 0; g < t->n_groups; g++) {
-        uint32_t k = keyed ? radix_partition(t->hashes[g], n_parts) : 0;
-        groups[start[k]++] = g;
-    }
-    for (uint32_t k = n_parts; k > 0; k--)
-        start[k] = start[k - 1];
-    start[0] = 0;
-    t->n_parts = n_parts;
-    t->part_start = start;
-    t->part_groups = groups;
-    return BS_OK;
-}
-
-uint32_t agg_table_partition_groups(const AggTable *t, uint32_t part, const uint32_t **groups)
-{
-    if (part >= t->n_parts) {
-        *groups = NULL;
-        return 0;
-    }
-    *groups = t->part_groups + t->part_start[part];
-    return t->part_start[part + 1] - t->part_start[part];
 }
 
 /* ---- output ---- */
@@ -1023,39 +930,15 @@ static void emit_avg_state(const PlanAggregate *agg, Chunk *out, int col, idx_t 
     ((int64_t *)out->cols[col + 2].data)[row] = st->count;
 }
 
-/* Writes groups list[0..count) (first..first+count when list is NULL) into out. */
-static Status emit_groups(AggTable *t, const uint32_t *list, uint32_t first, uint32_t count,
-                          Chunk *out, Error *err)
+Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err)
 {
-#define GROUP_AT(i) (list ? list[i] : first + (i))
     for (int c = 0; c < t->n_keys; c++) {
         Vector *v = &out->cols[c];
         size_t w = type_size(t->key_types[c]);
-        if (!list) {
-            memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
-        } else {
-            switch (w) {
-            case 1:
-                for (uint32_t i = 0; i < count; i++)
-                    ((uint8_t *)v->data)[i] = ((const uint8_t *)t->keys[c])[list[i]];
-                break;
-            case 4:
-                for (uint32_t i = 0; i < count; i++)
-                    ((uint32_t *)v->data)[i] = ((const uint32_t *)t->keys[c])[list[i]];
-                break;
-            case 8:
-                for (uint32_t i = 0; i < count; i++)
-                    ((uint64_t *)v->data)[i] = ((const uint64_t *)t->keys[c])[list[i]];
-                break;
-            default:
-                for (uint32_t i = 0; i < count; i++)
-                    memcpy((char *)v->data + w * i, (const char *)t->keys[c] + w * list[i], w);
-                break;
-            }
-        }
+        memcpy(v->data, (const char *)t->keys[c] + w * first, w * count);
         if (t->key_validity[c])
             for (uint32_t i = 0; i < count; i++)
-                if (!validity_get(t->key_validity[c], GROUP_AT(i)))
+                if (!validity_get(t->key_validity[c], first + i))
                     BS_TRY(vector_set_null(v, i, err));
     }
     int col = t->n_keys;
@@ -1064,7 +947,7 @@ static Status emit_groups(AggTable *t, const uint32_t *list, uint32_t first, uin
         PhysicalType p = type_physical(agg->arg_type);
         Vector *v = &out->cols[col];
         for (uint32_t i = 0; i < count; i++) {
-            const AggState *st = state_of(t, GROUP_AT(i), a);
+            const AggState *st = state_of(t, first + i, a);
             switch (agg->func) {
             case AGG_COUNT_STAR:
             case AGG_COUNT:
@@ -1100,16 +983,4 @@ static Status emit_groups(AggTable *t, const uint32_t *list, uint32_t first, uin
     }
     out->n_rows = count;
     return BS_OK;
-#undef GROUP_AT
-}
-
-Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err)
-{
-    return emit_groups(t, NULL, first, count, out, err);
-}
-
-Status agg_table_emit_list(AggTable *t, const uint32_t *groups, uint32_t count, Chunk *out,
-                           Error *err)
-{
-    return emit_groups(t, groups, 0, count, out, err);
 }

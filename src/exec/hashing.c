@@ -1,7 +1,8 @@
 /*
- * hashing.c — row hashes over key columns, for hash partitioning (exchanges) and hash
- * tables. One column at a time: the first column's hashes, then each next column's
- * combined in, with a loop per physical type.
+ * hashing.c — row hashes over key columns, for hash partitioning (exchange sinks). The
+ * aggregation table hashes the same way (hash_value_at, hash_combine) as it unifies its
+ * key columns, so a group's hash is the same in both. One column at a time: the first column's
+ * hashes, then each next column's combined in, with a loop per physical type.
  */
 #include "exec/exec_int.h"
 

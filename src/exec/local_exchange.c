@@ -29,6 +29,7 @@
 #include "common/alloc.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 typedef struct Queued {
@@ -70,7 +71,9 @@ struct LocalExchange {
     int n_free;
     int producers_left;
     bool aborted;
-    bool finished; /* every queue is closed: no consumer needs more rows */
+    /* every queue is closed: no consumer needs more rows. Set under the lock, read without
+       it: every driver of a producing pipeline asks at every step. */
+    atomic_bool finished;
     LocalSource *sources;
 };
 
@@ -139,7 +142,7 @@ static Future *lx_is_blocked(ExchangeSink *sink, int partition)
     LocalExchange *x = X_OF_SINK(sink);
     Future *f = NULL;
     pthread_mutex_lock(&x->lock);
-    if (!x->aborted && !x->finished) {
+    if (!x->aborted && !atomic_load(&x->finished)) {
         int first = partition >= 0 ? partition : 0;
         int last = partition >= 0 ? partition : x->n_queues - 1;
         for (int k = first; k <= last && k < x->n_queues; k++) {
@@ -197,7 +200,7 @@ static Status enqueue(LocalExchange *x, int k, const Chunk *chunk, Error *err)
     Future *wake = NULL;
     pthread_mutex_lock(&x->lock);
     Queue *queue = &x->queues[k];
-    if (x->finished || queue_dead(queue)) {
+    if (atomic_load(&x->finished) || queue_dead(queue)) {
         recycle(x, q); /* nobody will read it */
     } else {
         if (queue->tail)
@@ -218,7 +221,7 @@ static Status lx_send(ExchangeSink *sink, int partition, const Chunk *chunk, Err
     LocalExchange *x = X_OF_SINK(sink);
     if (chunk->n_rows == 0) return BS_OK;
     pthread_mutex_lock(&x->lock);
-    bool aborted = x->aborted, finished = x->finished;
+    bool aborted = x->aborted, finished = atomic_load(&x->finished);
     pthread_mutex_unlock(&x->lock);
     if (aborted) return error_set(err, SQLSTATE_QUERY_CANCELED, -1, "query was aborted");
     if (finished) return BS_OK;
@@ -263,11 +266,7 @@ static void lx_no_more(ExchangeSink *sink, int producer)
 
 static bool lx_is_finished(ExchangeSink *sink)
 {
-    LocalExchange *x = X_OF_SINK(sink);
-    pthread_mutex_lock(&x->lock);
-    bool finished = x->finished;
-    pthread_mutex_unlock(&x->lock);
-    return finished;
+    return atomic_load_explicit(&X_OF_SINK(sink)->finished, memory_order_acquire);
 }
 
 /* Gives the consumer's previous chunk back (lock held). */
@@ -347,7 +346,7 @@ static void lx_close(ExchangeSource *source)
         bool all_dead = true;
         for (int k = 0; k < x->n_queues && all_dead; k++)
             all_dead = queue_dead(&x->queues[k]);
-        if (all_dead) x->finished = true;
+        if (all_dead) atomic_store_explicit(&x->finished, true, memory_order_release);
     }
     pthread_mutex_unlock(&x->lock);
     for (int k = 0; k < n_wake; k++)

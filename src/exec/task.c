@@ -11,10 +11,10 @@
  *   Output ← Limit ← LocalSource  |  LocalSink ← Limit ← SortSource  |  SortSink ← Scan
  *     pipeline 0 (1 driver)          pipeline 1 (N drivers)              pipeline 2 (N)
  *
- * A pipeline's driver count comes from its source: a table scan, an aggregation with
- * groups (each driver emits one radix partition), a sort (each driver merges one key
- * range), a remote source read in parallel, and a local exchange that repartitions, deals
- * round-robin or broadcasts run `max_drivers` drivers; VALUES, a CSV scan, a gather and an
+ * A pipeline's driver count comes from its source: a table scan, an aggregation whose
+ * drivers' tables hold disjoint groups (each source driver emits whole tables), a sort (each driver
+ * merges one key range), a remote source read in parallel, and a local exchange that repartitions,
+ * deals round-robin or broadcasts run `max_drivers` drivers; VALUES, a CSV scan, a gather and an
  * aggregation without groups run one. A pipeline may depend on any number of others (a
  * join's probe on its build), and a task may have any number of pipelines.
  *
@@ -292,8 +292,8 @@ static Status build_breaker(Task *task, const PlanNode *node, Pipeline *p, int d
     BS_TRY(add_breaker(task, shared, agg ? agg_shared_destroy : sort_shared_destroy, err));
     spec.shared = shared;
     spec.kind = agg ? OPK_AGG_SOURCE : OPK_SORT_SOURCE;
-    /* Aggregations merge radix partitions in parallel, sorts merge key ranges in
-       parallel; TopN keeps few rows and merges them in one driver. */
+    /* Aggregations emit disjoint tables in parallel, sorts merge key ranges in parallel;
+       TopN keeps few rows and merges them in one driver. */
     p->n_drivers = agg                       ? agg_source_drivers(node, parallel_drivers(task))
                    : node->kind == PLAN_SORT ? parallel_drivers(task)
                                              : 1;

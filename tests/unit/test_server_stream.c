@@ -2,7 +2,7 @@
  * Unit tests of streaming results and early termination, end to end through the engine:
  * cursors that read everything, that stop after one chunk, that read slowly; results far
  * larger than the exchanges and than the memory limit; sorts merged by several drivers
- * (key ranges) and aggregations merged by several drivers (radix partitions) checked row
+ * (key ranges) and aggregations over repartitioned groups emitted by several drivers checked row
  * by row. Each runs at 1, 2 and 3 threads, and with 1 and 3 in-process workers.
  */
 #include <setjmp.h>
@@ -277,7 +277,7 @@ static void test_sorted_ranges(void **state)
     }
 }
 
-/* Aggregations whose merge is split into radix partitions: every group once, right. */
+/* Aggregations whose groups are spread over several drivers: every group once, right. */
 static void test_partitioned_merge(void **state)
 {
     (void)state;
