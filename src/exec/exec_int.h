@@ -4,14 +4,18 @@
  *
  * Operator protocol (as in Presto and Velox). A driver moves chunks down its chain:
  *
- *   while upstream is not finished and downstream needs_input():
+ *   while upstream is not finished, downstream needs_input(), and no operator further
+ *   down still holds a chunk:
  *       get_output(upstream) → add_input(downstream)
  *   when upstream is_finished(): finish(downstream) (once)
  *
  * A chunk returned by get_output stays valid until that operator's next get_output or
  * close; add_input may keep referring to its input until the operator next returns
- * needs_input() == true. is_blocked() returns a retained Future when the operator cannot
- * make progress until something outside the driver happens, NULL otherwise.
+ * needs_input() == true. An operator may pass its input on as its output (a filter that
+ * keeps every row) or refer to it from its output (a projection's columns): that is why
+ * the driver makes no new chunk upstream while one is still on its way down. is_blocked() returns a
+ * retained Future when the operator cannot make progress until something outside the driver
+ * happens, NULL otherwise.
  */
 #ifndef BASALT_EXEC_EXEC_INT_H
 #define BASALT_EXEC_EXEC_INT_H

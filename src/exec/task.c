@@ -647,6 +647,22 @@ static void driver_finish(Driver *d)
 
 typedef enum StepResult { STEP_PROGRESS, STEP_BLOCKED, STEP_DONE, STEP_IDLE } StepResult;
 
+/*
+ * Whether no operator from `from` on holds a chunk: each needs input (or is finished).
+ * Operators pass their input on by reference (a filter that keeps every row returns it,
+ * a projection refers to its columns), so a chunk a downstream operator still holds may
+ * be the very chunk of an operator further up; that one must not make its next chunk
+ * (and overwrite its buffers) until the chunk has gone through.
+ */
+static bool downstream_empty(Driver *d, int from)
+{
+    for (int k = from; k < d->n_ops; k++) {
+        Operator *op = d->ops[k];
+        if (!op->vt->needs_input(op) && !op->vt->is_finished(op)) return false;
+    }
+    return true;
+}
+
 /* One pass down the operator chain (Presto's Driver.processInternal). */
 static Status driver_step(Driver *d, StepResult *result, Error *err)
 {
@@ -669,7 +685,8 @@ static Status driver_step(Driver *d, StepResult *result, Error *err)
                 return BS_OK;
             }
         }
-        if (!cur->vt->is_finished(cur) && next->vt->needs_input(next)) {
+        if (!cur->vt->is_finished(cur) && next->vt->needs_input(next) &&
+            downstream_empty(d, i + 2)) {
             Chunk *out = NULL;
             int64_t t0 = clock_now_ns();
             BS_TRY(cur->vt->get_output(cur, &out, err));
