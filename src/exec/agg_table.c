@@ -52,6 +52,7 @@ struct AggTable {
     Arena *strings; /* key and min/max string bytes */
     int n_keys;
     LogicalType *key_types;
+    uint32_t *key_width; /* type_size of each key */
     int *key_cols;
     void **keys;
     uint64_t **key_validity;
@@ -234,7 +235,7 @@ static Status new_group(AggTable *t, const UnifiedVector *key_uv, sel_t row, uin
     for (int c = 0; c < t->n_keys; c++) {
         const UnifiedVector *uv = &key_uv[c];
         sel_t at = uv->sel[row];
-        size_t w = type_size(t->key_types[c]);
+        size_t w = t->key_width[c];
         if (!validity_get(uv->validity, at)) {
             if (!t->key_validity[c]) {
                 size_t words = (t->cap_groups + 63) / 64;
@@ -243,6 +244,10 @@ static Status new_group(AggTable *t, const UnifiedVector *key_uv, sel_t row, uin
             }
             validity_set_invalid(t->key_validity[c], g);
             memset((char *)t->keys[c] + w * g, 0, w);
+            continue;
+        }
+        if (w == 4) {
+            ((int32_t *)t->keys[c])[g] = ((const int32_t *)uv->data)[at];
             continue;
         }
         memcpy((char *)t->keys[c] + w * g, (const char *)uv->data + w * at, w);
@@ -357,12 +362,13 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
     int nk = t->n_keys ? t->n_keys : 1, na = t->n_aggs ? t->n_aggs : 1;
     t->key_types = bs_calloc((size_t)nk, sizeof(LogicalType));
     t->key_cols = bs_calloc((size_t)nk, sizeof(int));
+    t->key_width = bs_calloc((size_t)nk, sizeof(uint32_t));
     t->keys = bs_calloc((size_t)nk, sizeof(void *));
     t->key_validity = bs_calloc((size_t)nk, sizeof(uint64_t *));
     t->distinct = bs_calloc((size_t)na, sizeof(DistinctSet *));
     t->row_hash = bs_malloc(sizeof(uint64_t) * BASALT_VECTOR_SIZE);
     t->row_group = bs_malloc(sizeof(uint32_t) * BASALT_VECTOR_SIZE);
-    if (!t->strings || !t->key_types || !t->key_cols || !t->keys || !t->key_validity ||
+    if (!t->strings || !t->key_types || !t->key_cols || !t->key_width || !t->keys || !t->key_validity ||
         !t->distinct || !t->row_hash || !t->row_group) {
         agg_table_destroy(t);
         error_oom(err);
@@ -371,6 +377,7 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
     for (int c = 0; c < t->n_keys; c++) {
         t->key_cols[c] = node->u.agg.groups[c];
         t->key_types[c] = in_types[t->key_cols[c]];
+        t->key_width[c] = (uint32_t)type_size(t->key_types[c]);
     }
     for (int a = 0; a < t->n_aggs; a++) {
         if (!t->aggs[a].distinct) continue;
@@ -417,6 +424,7 @@ void agg_table_destroy(AggTable *t)
     bs_free(t->distinct);
     bs_free(t->key_types);
     bs_free(t->key_cols);
+    bs_free(t->key_width);
     bs_free(t->keys);
     bs_free(t->key_validity);
     bs_free(t->key_scratch);
@@ -714,11 +722,7 @@ Status agg_table_add(AggTable *t, Chunk *chunk, Error *err)
         for (int c = 0; c < t->n_keys; c++) {
             chunk_unify(chunk, t->key_cols[c], &kuv[c],
                         scratch ? scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
-            PhysicalType p = type_physical(t->key_types[c]);
-            for (idx_t i = 0; i < n; i++) {
-                uint64_t h = hash_value_at(p, &kuv[c], kuv[c].sel[i]);
-                t->row_hash[i] = c == 0 ? h : hash_combine(t->row_hash[i], h);
-            }
+            hash_column(type_physical(t->key_types[c]), &kuv[c], n, c > 0, t->row_hash);
         }
         Status st = BS_OK;
         /* Rows whose slots are fetched ahead of their probe: new groups land at random

@@ -105,6 +105,9 @@ void agg_shared_destroy(BreakerState *shared);
 Status op_agg_stream_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /* Drivers of an aggregation's source pipeline: one per radix partition, or one. */
 int agg_source_drivers(const PlanNode *node, int max_drivers);
+/* Whether aggregation `node` splits its input by group itself, so that its sinks run in
+   place of the local REPARTITION exchange that is its child (op_agg.c, radix mode). */
+bool agg_replaces_exchange(const PlanNode *node);
 /* Sort: a sink per driver (sorted runs), one merging source after it. */
 BreakerState *sort_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_sort_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
@@ -221,6 +224,9 @@ static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, se
  * out[i] for row i. The same values give the same hash in every task and process.
  */
 void hash_rows(const Chunk *chunk, const int *cols, int n_cols, uint64_t *out);
+/* out[i] = hash_value_at(p, uv, uv->sel[i]) for i < n, or combined into out[i] when
+   `combine`: a loop per type. */
+void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine, uint64_t *out);
 
 /* The partition [0, n) of a row hash: the hash's high bits, so hash tables, which index by
    the low bits, stay balanced inside each partition. */

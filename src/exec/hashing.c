@@ -6,6 +6,53 @@
  */
 #include "exec/exec_int.h"
 
+/* out[i] = hash of row i (combined into out[i] when `combine`), for values of type T. */
+#define HASH_LOOP(T, HASH)                                                                    \
+    do {                                                                                      \
+        const T *data = uv->data;                                                             \
+        if (uv->validity) {                                                                   \
+            for (idx_t i = 0; i < n; i++) {                                                   \
+                sel_t at = uv->sel[i];                                                        \
+                uint64_t h = validity_get(uv->validity, at) ? HASH(data[at]) : NULL_HASH;     \
+                out[i] = combine ? hash_combine(out[i], h) : h;                               \
+            }                                                                                 \
+        } else if (combine) {                                                                 \
+            for (idx_t i = 0; i < n; i++)                                                     \
+                out[i] = hash_combine(out[i], HASH(data[uv->sel[i]]));                        \
+        } else {                                                                              \
+            for (idx_t i = 0; i < n; i++)                                                     \
+                out[i] = HASH(data[uv->sel[i]]);                                              \
+        }                                                                                     \
+    } while (0)
+
+#define HASH_INT(x)    hash_u64((uint64_t)(int64_t)(x))
+#define HASH_STRING(s) hash_bytes(sv_data(&(s)), (s).len)
+
+void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine, uint64_t *out)
+{
+    switch (p) {
+    case PHYS_BOOL:
+        HASH_LOOP(uint8_t, hash_u64);
+        return;
+    case PHYS_INT32:
+        HASH_LOOP(int32_t, HASH_INT);
+        return;
+    case PHYS_INT64:
+        HASH_LOOP(int64_t, HASH_INT);
+        return;
+    case PHYS_DOUBLE:
+        HASH_LOOP(double, hash_double);
+        return;
+    case PHYS_STRING:
+        HASH_LOOP(StringView, HASH_STRING);
+        return;
+    case PHYS_INVALID:
+        break;
+    }
+    for (idx_t i = 0; i < n; i++)
+        out[i] = combine ? hash_combine(out[i], 0) : 0;
+}
+
 void hash_rows(const Chunk *chunk, const int *cols, int n_cols, uint64_t *out)
 {
     idx_t n = chunk->n_rows;
@@ -13,14 +60,7 @@ void hash_rows(const Chunk *chunk, const int *cols, int n_cols, uint64_t *out)
     for (int k = 0; k < n_cols; k++) {
         UnifiedVector uv;
         chunk_unify(chunk, cols[k], &uv, scratch);
-        PhysicalType p = type_physical(chunk->cols[cols[k]].type);
-        if (k == 0) {
-            for (idx_t i = 0; i < n; i++)
-                out[i] = hash_value_at(p, &uv, uv.sel[i]);
-        } else {
-            for (idx_t i = 0; i < n; i++)
-                out[i] = hash_combine(out[i], hash_value_at(p, &uv, uv.sel[i]));
-        }
+        hash_column(type_physical(chunk->cols[cols[k]].type), &uv, n, k > 0, out);
     }
     if (n_cols == 0)
         for (idx_t i = 0; i < n; i++)

@@ -303,7 +303,9 @@ static Status build_breaker(Task *task, const PlanNode *node, Pipeline *p, int d
     spec.kind = agg ? OPK_AGG_SINK : node->kind == PLAN_TOPN ? OPK_TOPN_SINK : OPK_SORT_SINK;
     BS_TRY(pipeline_prepend(task, below, spec, err));
     BS_TRY(add_dependency(task, below, p, err));
-    return build(task, node->children[0], below, depth + 1, err);
+    const PlanNode *input = node->children[0];
+    if (agg && agg_replaces_exchange(node)) input = input->children[0];
+    return build(task, input, below, depth + 1, err);
 }
 
 static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p, int depth,
