@@ -386,6 +386,8 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
         if ((unsigned)node->u.exchange.part.kind >= EXCHANGE_KIND_COUNT_)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: exchange kind");
         return build_local_exchange(task, node, p, depth, err);
+    case PLAN_JOIN:
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
     case PLAN_KIND_COUNT_:
         break;
     }

@@ -312,6 +312,24 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     case PLAN_CSV_SCAN:
         buffer_printf(out, "CsvScan['%s']", n->u.csv.path);
         break;
+    case PLAN_JOIN: {
+        static const char *types[] = {"INNER", "LEFT", "FULL", "SEMI", "ANTI", "MARK"};
+        const int np = n->children[0]->n_cols;
+        buffer_printf(out, "%s[%s", n->u.join.n_keys ? "HashJoin" : "NestedLoopJoin",
+                      (unsigned)n->u.join.type < PJ_COUNT_ ? types[n->u.join.type] : "?");
+        for (int k = 0; k < n->u.join.n_keys; k++)
+            buffer_printf(out, "%s#%d %s #%d", k ? " AND " : ", ", n->u.join.probe_keys[k],
+                          n->u.join.null_equal && n->u.join.null_equal[k] ? "IS NOT DISTINCT FROM"
+                                                                          : "=",
+                          np + n->u.join.build_keys[k]);
+        if (n->u.join.residual) {
+            buffer_printf(out, ", filter: ");
+            expr_format(n->u.join.residual, out);
+        }
+        if (n->u.join.null_aware) buffer_printf(out, ", null-aware");
+        buffer_printf(out, "]");
+        break;
+    }
     case PLAN_KIND_COUNT_:
         break;
     }

@@ -161,8 +161,30 @@ typedef enum PlanKind {
     PLAN_REMOTE_SOURCE, /* after fragmenting: reads another fragment's output */
     PLAN_TABLE_WRITE,
     PLAN_CSV_SCAN,
+    PLAN_JOIN, /* children[0] probe, children[1] build; hash join on keys, else nested loop */
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
+
+/*
+ * Join types of PLAN_JOIN. The probe side (children[0]) is the "left" of LEFT/SEMI/ANTI/
+ * MARK: its rows are the ones kept, marked or padded. A right join is planned as a left
+ * join with the sides swapped.
+ */
+typedef enum PlanJoinType {
+    PJ_INNER, /* probe ++ build columns of each matching pair */
+    PJ_LEFT,  /* as INNER, plus each probe row without a match, build columns NULL */
+    PJ_FULL,  /* as LEFT, plus each build row without a match, probe columns NULL */
+    PJ_SEMI,  /* probe columns of each probe row with at least one match, once */
+    PJ_ANTI,  /* probe columns of each probe row without any match */
+    /*
+     * Probe columns ++ one BOOLEAN per probe row: TRUE when it has a match; otherwise, with
+     * null_aware (x IN (subquery) semantics over one key), NULL when its key is NULL and the
+     * build side is not empty, or when a build row that passes the residual has a NULL key;
+     * otherwise FALSE.
+     */
+    PJ_MARK,
+    PJ_COUNT_ /* not a type */
+} PlanJoinType;
 
 typedef enum AggMode {
     AGG_SINGLE,  /* input rows → final values */
@@ -309,6 +331,20 @@ struct PlanNode {
             bool header;
             char *null_string;
         } csv;
+        struct {
+            PlanJoinType type;
+            /* Equality keys: probe column probe_keys[k] = build column build_keys[k]. A key
+               of NULL matches nothing, unless null_equal[k] (IS NOT DISTINCT FROM; NULL
+               array: no such key). No keys: a nested-loop join over every pair. */
+            int n_keys;
+            int *probe_keys;
+            int *build_keys;
+            bool *null_equal;
+            /* NULL, or a BOOLEAN predicate a pair must also satisfy (TRUE), over the
+               concatenated row: probe columns 0..np-1, then build columns np..np+nb-1. */
+            Expr *residual;
+            bool null_aware; /* PJ_MARK only, with one key: see PJ_MARK */
+        } join;
     } u;
 };
 

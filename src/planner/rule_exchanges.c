@@ -435,6 +435,8 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         props->remote = props->remote.kind == PK_SINGLE ? SINGLE : ANY;
         props->ordered = false;
         return BS_OK;
+    case PLAN_JOIN:
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
     case PLAN_EXCHANGE:
     case PLAN_REMOTE_SOURCE:
     case PLAN_KIND_COUNT_:

@@ -19,7 +19,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 2
+#define FRAGMENT_VERSION 3
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -207,6 +207,18 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, (uint8_t)n->u.csv.escape);
         buffer_put_u8(b, n->u.csv.header);
         buffer_put_cstr(b, n->u.csv.null_string);
+        break;
+    case PLAN_JOIN:
+        buffer_put_u8(b, (uint8_t)n->u.join.type);
+        buffer_put_uvarint(b, (uint64_t)n->u.join.n_keys);
+        for (int k = 0; k < n->u.join.n_keys; k++) {
+            buffer_put_svarint(b, n->u.join.probe_keys[k]);
+            buffer_put_svarint(b, n->u.join.build_keys[k]);
+            buffer_put_u8(b, n->u.join.null_equal && n->u.join.null_equal[k]);
+        }
+        buffer_put_u8(b, n->u.join.residual != NULL);
+        if (n->u.join.residual) put_expr(b, n->u.join.residual);
+        buffer_put_u8(b, n->u.join.null_aware);
         break;
     case PLAN_KIND_COUNT_:
         break;
@@ -604,6 +616,33 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         BS_TRY(get_cstr(rd, &n->u.csv.null_string));
         CHECK(rd, true, "");
         return BS_OK;
+    case PLAN_JOIN: {
+        uint8_t type = bufreader_u8(&rd->r);
+        CHECK(rd, type < PJ_COUNT_, "bad join type");
+        n->u.join.type = (PlanJoinType)type;
+        BS_TRY(get_count(rd, 3, &n->u.join.n_keys));
+        int nk = n->u.join.n_keys;
+        n->u.join.probe_keys = get_alloc(rd, sizeof(int) * (size_t)(nk ? nk : 1));
+        n->u.join.build_keys = get_alloc(rd, sizeof(int) * (size_t)(nk ? nk : 1));
+        n->u.join.null_equal = get_alloc(rd, sizeof(bool) * (size_t)(nk ? nk : 1));
+        if (!n->u.join.probe_keys || !n->u.join.build_keys || !n->u.join.null_equal)
+            return BS_ERROR;
+        for (int k = 0; k < nk; k++) {
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.join.probe_keys[k]));
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.join.build_keys[k]));
+            uint8_t eq = bufreader_u8(&rd->r);
+            CHECK(rd, eq <= 1, "bad join key flag");
+            n->u.join.null_equal[k] = eq;
+        }
+        uint8_t has_residual = bufreader_u8(&rd->r);
+        CHECK(rd, has_residual <= 1, "bad join filter flag");
+        n->u.join.residual = NULL;
+        if (has_residual) BS_TRY(get_expr(rd, &n->u.join.residual));
+        uint8_t null_aware = bufreader_u8(&rd->r);
+        CHECK(rd, null_aware <= 1, "bad null-aware flag");
+        n->u.join.null_aware = null_aware;
+        return BS_OK;
+    }
     case PLAN_KIND_COUNT_:
         break;
     }
