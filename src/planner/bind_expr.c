@@ -24,26 +24,42 @@ static Status bind_list(Binder *b, const AstList *list, const Scope *scope, Bind
 }
 
 /* Finds a column by [qualifier.]name in scope. */
-static Status scope_find(const Scope *scope, const char *qualifier, const char *name, int pos,
-                         const ScopeColumn **out, Error *err)
+static Status scope_find_local(const Scope *scope, const char *qualifier, const char *name,
+                               int pos, const ScopeColumn **out, bool *qualifier_seen,
+                               Error *err)
 {
-    const ScopeColumn *found = NULL;
-    bool qualifier_seen = false;
+    *out = NULL;
     for (int k = 0; k < scope->n_cols; k++) {
         const ScopeColumn *col = &scope->cols[k];
         if (qualifier) {
             if (!col->qualifier || strcmp(col->qualifier, qualifier) != 0) continue;
-            qualifier_seen = true;
+            *qualifier_seen = true;
+        } else if (col->qualified_only) {
+            continue;
         }
         if (strcmp(col->name, name) != 0) continue;
-        if (found)
+        if (*out)
             return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, pos,
                              "column reference \"%s\" is ambiguous", name);
-        found = col;
+        *out = col;
     }
-    if (found) {
-        *out = found;
-        return BS_OK;
+    return BS_OK;
+}
+
+/* Finds a column by name in the scope, else in the enclosing queries' scopes. */
+static Status scope_find(const Scope *scope, const char *qualifier, const char *name, int pos,
+                         const ScopeColumn **out, Error *err)
+{
+    bool qualifier_seen = false;
+    for (const Scope *s = scope; s; s = s->parent) {
+        bool seen_here = false;
+        BS_TRY(scope_find_local(s, qualifier, name, pos, out, &seen_here, err));
+        if (*out) return BS_OK;
+        /* t.x where t is here but has no x: not a reference to an outer t. */
+        if (seen_here) {
+            qualifier_seen = true;
+            break;
+        }
     }
     if (qualifier && !qualifier_seen)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos,
@@ -243,6 +259,61 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
     return binder_bind_scalar(b, FN_NEGATE, args, 1, pos, out, err);
 }
 
+/* (SELECT …), EXISTS (…), x IN (…): the subquery is bound with this scope as its parent. */
+static Status bind_subquery_expr(Binder *b, const AstExpr *ast, const Scope *scope,
+                                 BindClause clause, Expr **out, Error *err)
+{
+    BoundSubquery *sub = arena_alloc_zero(b->arena, sizeof *sub);
+    if (!sub) return arena_error(b->arena, err);
+    sub->pos = ast->pos;
+    const AstSelect *query;
+    if (ast->kind == AST_EXISTS) {
+        sub->kind = SUBQ_EXISTS;
+        sub->negated = ast->u.exists.negated;
+        query = ast->u.exists.query;
+    } else if (ast->kind == AST_IN_SELECT) {
+        sub->kind = SUBQ_IN;
+        sub->negated = ast->u.in_select.negated;
+        query = ast->u.in_select.query;
+        BS_TRY(bind_expr(b, ast->u.in_select.arg, scope, clause, &sub->left, err));
+    } else {
+        sub->kind = SUBQ_SCALAR;
+        query = ast->u.subquery.query;
+    }
+    char **names;
+    const Scope *saved = b->subquery_parent;
+    b->subquery_parent = scope;
+    Status st = bind_query(b, query, &sub->plan, &names, err);
+    b->subquery_parent = saved;
+    BS_TRY(st);
+    LogicalType type = type_make(TYPE_BOOLEAN);
+    if (sub->kind != SUBQ_EXISTS) {
+        if (sub->plan->n_out != 1)
+            return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
+                             sub->kind == SUBQ_IN ? "subquery has too many columns"
+                                                  : "subquery must return only one column");
+        if (sub->kind == SUBQ_SCALAR) type = sub->plan->types[0];
+    }
+    if (sub->kind == SUBQ_IN) {
+        /* x and the subquery's column compared in their common type. */
+        Expr *probe = expr_new_column(b->arena, sub->plan->bindings[0], sub->plan->types[0], ast->pos);
+        if (!probe) return arena_error(b->arena, err);
+        LogicalType common;
+        if (!binder_common_type(sub->left, probe, &common)) {
+            char lt[40], rt[40];
+            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
+                             "operator does not exist: %s = %s",
+                             type_sql_name(sub->left->type, lt, sizeof lt),
+                             type_sql_name(sub->plan->types[0], rt, sizeof rt));
+        }
+        BS_TRY(binder_cast(b, &sub->left, common, false, err));
+    }
+    *out = expr_new(b->arena, EXPR_SUBQUERY, type, ast->pos);
+    if (!*out) return arena_error(b->arena, err);
+    (*out)->u.subquery.sub = sub;
+    return BS_OK;
+}
+
 static const char *clause_name(BindClause clause)
 {
     switch (clause) {
@@ -254,6 +325,8 @@ static const char *clause_name(BindClause clause)
         return "VALUES";
     case CLAUSE_LIMIT:
         return "LIMIT";
+    case CLAUSE_JOIN_ON:
+        return "JOIN conditions";
     default:
         return "this context";
     }
@@ -518,8 +591,7 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
     case AST_IN_SELECT:
     case AST_EXISTS:
     case AST_SUBQUERY:
-        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                       "subqueries in expressions are not supported yet");
+        st = bind_subquery_expr(b, ast, scope, clause, out, err);
         break;
     case AST_INTERVAL:
         st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
@@ -568,4 +640,14 @@ const char *bind_default_name(const AstExpr *ast)
     default:
         return "?column?";
     }
+}
+
+Status binder_require_boolean(Binder *b, Expr **e, const char *what, Error *err)
+{
+    return require_boolean(b, e, what, err);
+}
+
+Expr *binder_make_and(Binder *b, Expr *left, Expr *right)
+{
+    return make_conj(b, EXPR_AND, left, right, left->pos);
 }

@@ -29,6 +29,7 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
         scope->capacity = cap;
     }
     ScopeColumn *col = &scope->cols[scope->n_cols++];
+    col->qualified_only = false;
     col->qualifier = qualifier ? arena_strdup(b->arena, qualifier) : NULL;
     col->name = arena_strdup(b->arena, name);
     col->binding = binding;
@@ -83,6 +84,189 @@ static Status bind_subquery(Binder *b, const AstSelect *query, LogicalOp **plan,
                             Error *err)
 {
     return bind_query(b, query, plan, names, err);
+}
+
+static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                             Error *err);
+
+static Status scope_append(Binder *b, Scope *to, const Scope *from, Error *err)
+{
+    for (int k = 0; k < from->n_cols; k++) {
+        const ScopeColumn *c = &from->cols[k];
+        BS_TRY(scope_add(b, to, c->qualifier, c->name, c->binding, c->type, err));
+        to->cols[to->n_cols - 1].qualified_only = c->qualified_only;
+    }
+    return BS_OK;
+}
+
+/* A table name or alias used twice in one FROM level is an error (42712). */
+static Status check_qualifiers(const Scope *left, const Scope *right, int pos, Error *err)
+{
+    for (int i = 0; i < right->n_cols; i++) {
+        const char *q = right->cols[i].qualifier;
+        if (!q) continue;
+        for (int k = 0; k < left->n_cols; k++)
+            if (left->cols[k].qualifier && strcmp(left->cols[k].qualifier, q) == 0)
+                return error_set(err, SQLSTATE_DUPLICATE_ALIAS, pos,
+                                 "table name \"%s\" specified more than once", q);
+    }
+    return BS_OK;
+}
+
+/* The column of `scope` visible as `name` without a qualifier; NULL if none; 42702 if two. */
+static Status find_using_column(const Scope *scope, const char *name, const char *side, int pos,
+                                const ScopeColumn **out, Error *err)
+{
+    *out = NULL;
+    for (int k = 0; k < scope->n_cols; k++) {
+        const ScopeColumn *c = &scope->cols[k];
+        if (c->qualified_only || strcmp(c->name, name) != 0) continue;
+        if (*out)
+            return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, pos,
+                             "common column name \"%s\" appears more than once in %s table",
+                             name, side);
+        *out = c;
+    }
+    return BS_OK;
+}
+
+/* Marks the columns of scope bound to `binding` as reachable only through their qualifier. */
+static void hide_unqualified(Scope *scope, ColumnBinding binding)
+{
+    for (int k = 0; k < scope->n_cols; k++)
+        if (scope->cols[k].binding.table == binding.table &&
+            scope->cols[k].binding.column == binding.column)
+            scope->cols[k].qualified_only = true;
+}
+
+/*
+ * Binds `left JOIN right` (ON, USING, NATURAL, CROSS). Both sides are bound in scopes of
+ * their own; the join's scope holds the USING columns merged (once, no qualifier: the left
+ * one, the right one for RIGHT, COALESCE of both for FULL), then the left side's columns,
+ * then the right side's, as PostgreSQL lists them for *.
+ */
+static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                        Error *err)
+{
+    Scope ls = {0}, rs = {0};
+    LogicalOp *left, *right;
+    BS_TRY(bind_table_ref(b, ref->u.join.left, &ls, &left, err));
+    BS_TRY(bind_table_ref(b, ref->u.join.right, &rs, &right, err));
+    BS_TRY(check_qualifiers(&ls, &rs, ref->u.join.right->pos, err));
+    static const LogicalJoinType types[] = {LJ_INNER, LJ_LEFT, LJ_RIGHT, LJ_FULL, LJ_INNER};
+    LogicalJoinType type = types[ref->u.join.type];
+    /* USING columns: named, or for NATURAL every name both sides have. */
+    int n_using = 0;
+    const char **using = NULL;
+    if (ref->u.join.natural) {
+        using = arena_alloc(b->arena, sizeof(char *) * (size_t)(ls.n_cols ? ls.n_cols : 1));
+        if (!using) return arena_error(b->arena, err);
+        for (int k = 0; k < ls.n_cols; k++) {
+            const ScopeColumn *c = &ls.cols[k], *other;
+            if (c->qualified_only) continue;
+            bool seen = false;
+            for (int j = 0; j < n_using && !seen; j++)
+                seen = strcmp(using[j], c->name) == 0;
+            if (seen) continue;
+            BS_TRY(find_using_column(&rs, c->name, "right", ref->pos, &other, err));
+            if (other) using[n_using++] = c->name;
+        }
+    } else if (ref->u.join.using.count > 0) {
+        n_using = ref->u.join.using.count;
+        using = (const char **)ref->u.join.using.items;
+        for (int k = 0; k < n_using; k++)
+            for (int j = 0; j < k; j++)
+                if (strcmp(using[j], using[k]) == 0)
+                    return error_set(err, SQLSTATE_DUPLICATE_COLUMN, ref->pos,
+                                     "column name \"%s\" appears more than once in USING clause",
+                                     using[k]);
+    }
+    Expr *condition = NULL;
+    Expr **merged = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_using ? n_using : 1));
+    if (!merged) return arena_error(b->arena, err);
+    for (int k = 0; k < n_using; k++) {
+        const ScopeColumn *lc, *rc;
+        BS_TRY(find_using_column(&ls, using[k], "left", ref->pos, &lc, err));
+        BS_TRY(find_using_column(&rs, using[k], "right", ref->pos, &rc, err));
+        if (!lc || !rc)
+            return error_set(err, SQLSTATE_UNDEFINED_COLUMN, ref->pos,
+                             "column \"%s\" specified in USING clause does not exist in %s table",
+                             using[k], lc ? "right" : "left");
+        Expr *args[2] = {expr_new_column(b->arena, lc->binding, lc->type, ref->pos),
+                         expr_new_column(b->arena, rc->binding, rc->type, ref->pos)};
+        if (!args[0] || !args[1]) return arena_error(b->arena, err);
+        Expr *eq;
+        BS_TRY(binder_bind_scalar(b, FN_EQ, args, 2, ref->pos, &eq, err));
+        condition = condition ? binder_make_and(b, condition, eq) : eq;
+        if (!condition) return arena_error(b->arena, err);
+        /* The merged column: the kept side's value (FULL: the first that is not NULL). */
+        if (type == LJ_FULL) {
+            LogicalType t;
+            if (!binder_common_type(args[0], args[1], &t))
+                return error_set(err, SQLSTATE_DATATYPE_MISMATCH, ref->pos,
+                                 "JOIN/USING types cannot be matched for \"%s\"", using[k]);
+            Expr *l = expr_new_column(b->arena, lc->binding, lc->type, ref->pos);
+            Expr *r = expr_new_column(b->arena, rc->binding, rc->type, ref->pos);
+            if (!l || !r) return arena_error(b->arena, err);
+            BS_TRY(binder_cast(b, &l, t, false, err));
+            BS_TRY(binder_cast(b, &r, t, false, err));
+            Expr *both[2] = {l, r};
+            merged[k] = expr_new_call(b->arena, FN_COALESCE, t, both, 2, ref->pos);
+        } else {
+            const ScopeColumn *kept = type == LJ_RIGHT ? rc : lc;
+            merged[k] = expr_new_column(b->arena, kept->binding, kept->type, ref->pos);
+        }
+        if (!merged[k]) return arena_error(b->arena, err);
+        hide_unqualified(&ls, lc->binding);
+        hide_unqualified(&rs, rc->binding);
+    }
+    if (ref->u.join.on) {
+        Scope both = {0};
+        BS_TRY(scope_append(b, &both, &ls, err));
+        BS_TRY(scope_append(b, &both, &rs, err));
+        BS_TRY(bind_expr(b, ref->u.join.on, &both, CLAUSE_JOIN_ON, &condition, err));
+        BS_TRY(binder_require_boolean(b, &condition, "JOIN/ON", err));
+    }
+    LogicalOp *join = logical_join(b->arena, type, left, right, condition);
+    if (!join) return arena_error(b->arena, err);
+    *plan = join;
+    if (type == LJ_FULL && n_using > 0) {
+        /* Every joined column, then the merged ones. */
+        LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, join);
+        if (!proj) return arena_error(b->arena, err);
+        int n = join->n_out + n_using;
+        proj->u.project.table_index = b->next_table_index++;
+        proj->u.project.n_exprs = n;
+        proj->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        if (!proj->u.project.exprs) return arena_error(b->arena, err);
+        for (int k = 0; k < join->n_out; k++) {
+            proj->u.project.exprs[k] =
+                expr_new_column(b->arena, join->bindings[k], join->types[k], -1);
+            if (!proj->u.project.exprs[k]) return arena_error(b->arena, err);
+        }
+        for (int k = 0; k < n_using; k++)
+            proj->u.project.exprs[join->n_out + k] = merged[k];
+        BS_TRY(logical_resolve(proj, b->arena, err));
+        for (int k = 0; k < n_using; k++)
+            merged[k] = expr_new_column(b->arena, proj->bindings[join->n_out + k],
+                                        proj->types[join->n_out + k], -1);
+        /* The sides' columns are now the projection's. */
+        Scope *sides[2] = {&ls, &rs};
+        for (int s = 0; s < 2; s++)
+            for (int c = 0; c < sides[s]->n_cols; c++)
+                for (int k = 0; k < join->n_out; k++)
+                    if (sides[s]->cols[c].binding.table == join->bindings[k].table &&
+                        sides[s]->cols[c].binding.column == join->bindings[k].column) {
+                        sides[s]->cols[c].binding = proj->bindings[k];
+                        break;
+                    }
+        *plan = proj;
+    }
+    for (int k = 0; k < n_using; k++)
+        BS_TRY(scope_add(b, scope, NULL, using[k], merged[k]->u.column.binding, merged[k]->type,
+                         err));
+    BS_TRY(scope_append(b, scope, &ls, err));
+    return scope_append(b, scope, &rs, err);
 }
 
 static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
@@ -147,8 +331,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
     }
     case TREF_JOIN:
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
-                         "joins are not supported yet");
+        return bind_join(b, ref, scope, plan, err);
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, ref->pos, "unknown FROM item");
 }
@@ -218,8 +401,19 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         *e = expr_new_column(b->arena, binding, x->type, x->pos);
         return *e ? BS_OK : arena_error(b->arena, err);
     }
+    case EXPR_SUBQUERY:
+        /* Planned after the aggregation, over its output; x of x IN (…) reads it too. */
+        if (x->u.subquery.sub->left)
+            return rewrite_for_aggregate(ctx, &x->u.subquery.sub->left, err);
+        return BS_OK;
     case EXPR_COLUMN: {
         char name[160];
+        /* A column of an enclosing query is a constant here. */
+        bool local = false;
+        for (int k = 0; k < ctx->scope->n_cols && !local; k++)
+            local = ctx->scope->cols[k].binding.table == x->u.column.binding.table &&
+                    ctx->scope->cols[k].binding.column == x->u.column.binding.column;
+        if (!local) return BS_OK;
         return error_set(err, SQLSTATE_GROUPING_ERROR, x->pos,
                          "column \"%s\" must appear in the GROUP BY clause or be used in an "
                          "aggregate function",
@@ -312,6 +506,7 @@ static Status expand_star(Binder *b, const AstExpr *star, const Scope *scope, It
     for (int k = 0; k < scope->n_cols; k++) {
         const ScopeColumn *col = &scope->cols[k];
         if (qualifier && (!col->qualifier || strcmp(col->qualifier, qualifier) != 0)) continue;
+        if (!qualifier && col->qualified_only) continue;
         Expr *e = expr_new_column(b->arena, col->binding, col->type, star->pos);
         if (!e) return arena_error(b->arena, err);
         BS_TRY(items_add(b, items, e, col->name, NULL, err));
@@ -443,6 +638,9 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
                                Error *err)
 {
     Scope scope = {0};
+    /* A subquery in an expression sees the enclosing query's columns; FROM items do not. */
+    scope.parent = b->subquery_parent;
+    b->subquery_parent = NULL;
     LogicalOp *root;
     /* FROM */
     if (q->from.count == 0) {
@@ -455,10 +653,19 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         if (!root->u.values.rows) return arena_error(b->arena, err);
         BS_TRY(logical_resolve(root, b->arena, err));
     } else {
-        if (q->from.count > 1)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED,
-                             ((AstTableRef *)q->from.items[1])->pos, "joins are not supported yet");
         BS_TRY(bind_table_ref(b, q->from.items[0], &scope, &root, err));
+        /* FROM a, b, …: cross joins, which the optimizer turns into joins on WHERE's
+           conditions. */
+        for (int k = 1; k < q->from.count; k++) {
+            Scope next = {0};
+            LogicalOp *right;
+            const AstTableRef *ref = q->from.items[k];
+            BS_TRY(bind_table_ref(b, ref, &next, &right, err));
+            BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
+            root = logical_join(b->arena, LJ_INNER, root, right, NULL);
+            if (!root) return arena_error(b->arena, err);
+            BS_TRY(scope_append(b, &scope, &next, err));
+        }
     }
     /* WHERE */
     if (q->where) {
@@ -474,11 +681,14 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
                                  type_sql_name(pred->type, t, sizeof t));
             }
         }
-        LogicalOp *filter = logical_create(b->arena, LOP_FILTER, root);
-        if (!filter) return arena_error(b->arena, err);
-        filter->u.filter.predicate = pred;
-        BS_TRY(logical_resolve(filter, b->arena, err));
-        root = filter;
+        if (expr_has_subquery(pred)) BS_TRY(bind_plan_subqueries(b, &root, &pred, true, err));
+        if (pred) {
+            LogicalOp *filter = logical_create(b->arena, LOP_FILTER, root);
+            if (!filter) return arena_error(b->arena, err);
+            filter->u.filter.predicate = pred;
+            BS_TRY(logical_resolve(filter, b->arena, err));
+            root = filter;
+        }
     }
     /* select list */
     ItemList items = {0};
@@ -573,6 +783,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         }
         BS_TRY(logical_resolve(agg, b->arena, err));
         root = agg;
+        if (having && expr_has_subquery(having))
+            BS_TRY(bind_plan_subqueries(b, &root, &having, true, err));
         if (having) {
             LogicalOp *filter = logical_create(b->arena, LOP_FILTER, root);
             if (!filter) return arena_error(b->arena, err);
@@ -581,6 +793,13 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
             root = filter;
         }
     }
+    /* Subqueries in the select list and ORDER BY join onto what is below the projection. */
+    for (int k = 0; k < items.count; k++)
+        if (expr_has_subquery(items.items[k].expr))
+            BS_TRY(bind_plan_subqueries(b, &root, &items.items[k].expr, false, err));
+    for (int k = 0; k < n_keys; k++)
+        if (keys[k].expr && expr_has_subquery(keys[k].expr))
+            BS_TRY(bind_plan_subqueries(b, &root, &keys[k].expr, false, err));
     /* Projection: visible items, then ORDER BY keys that are not items (hidden). */
     int n_hidden = 0;
     for (int k = 0; k < n_keys; k++) {

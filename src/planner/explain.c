@@ -171,6 +171,9 @@ void expr_format(const Expr *e, Buffer *out)
     case EXPR_AGGREGATE:
         buffer_printf(out, "%s(…)", agg_func_name(e->u.aggregate.call->func));
         return;
+    case EXPR_SUBQUERY:
+        buffer_printf(out, "(subquery)");
+        return;
     }
 }
 

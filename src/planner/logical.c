@@ -114,6 +114,8 @@ bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
         return expr_visit(e->u.case_.else_expr, fn, arg);
     case EXPR_AGGREGATE:
         return expr_visit(e->u.aggregate.call->arg, fn, arg);
+    case EXPR_SUBQUERY:
+        return true;
     }
     return true;
 }
@@ -164,6 +166,8 @@ bool expr_equal(const Expr *a, const Expr *b)
         const AggregateCall *x = a->u.aggregate.call, *y = b->u.aggregate.call;
         return x->func == y->func && x->distinct == y->distinct && expr_equal(x->arg, y->arg);
     }
+    case EXPR_SUBQUERY:
+        return a->u.subquery.sub == b->u.subquery.sub;
     }
     return false;
 }
@@ -230,6 +234,8 @@ uint64_t expr_hash(const Expr *e)
         h = hash_combine(h, ((uint64_t)call->func << 1) | call->distinct);
         return call->arg ? hash_combine(h, expr_hash(call->arg)) : h;
     }
+    case EXPR_SUBQUERY:
+        return hash_combine(h, (uint64_t)(uintptr_t)e->u.subquery.sub);
     }
     return h;
 }
@@ -342,6 +348,7 @@ bool expr_can_fail(const Expr *e)
                 return true;
         return expr_can_fail(e->u.case_.else_expr);
     case EXPR_AGGREGATE:
+    case EXPR_SUBQUERY:
         return true;
     }
     return true;
@@ -442,6 +449,24 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     case LOP_ORDER:
     case LOP_LIMIT:
         return copy_child_outputs(op, arena, err);
+    case LOP_JOIN: {
+        const LogicalOp *l = op->children[0], *r = op->children[1];
+        LogicalJoinType t = op->u.join.type;
+        int n = l->n_out;
+        if (t == LJ_INNER || t == LJ_LEFT || t == LJ_RIGHT || t == LJ_FULL) n += r->n_out;
+        if (t == LJ_MARK) n++;
+        BS_TRY(alloc_outputs(op, n, arena, err));
+        memcpy(op->types, l->types, sizeof(LogicalType) * (size_t)l->n_out);
+        memcpy(op->bindings, l->bindings, sizeof(ColumnBinding) * (size_t)l->n_out);
+        if (t == LJ_MARK) {
+            op->types[l->n_out] = type_make(TYPE_BOOLEAN);
+            op->bindings[l->n_out] = (ColumnBinding){op->u.join.mark_index, 0};
+        } else if (n > l->n_out) {
+            memcpy(op->types + l->n_out, r->types, sizeof(LogicalType) * (size_t)r->n_out);
+            memcpy(op->bindings + l->n_out, r->bindings, sizeof(ColumnBinding) * (size_t)r->n_out);
+        }
+        return BS_OK;
+    }
     case LOP_INSERT:
         /* One BIGINT: the number of rows written. */
         BS_TRY(alloc_outputs(op, 1, arena, err));
@@ -458,4 +483,59 @@ Status logical_resolve_tree(LogicalOp *op, Arena *arena, Error *err)
     for (int k = 0; k < op->n_children; k++)
         BS_TRY(logical_resolve_tree(op->children[k], arena, err));
     return logical_resolve(op, arena, err);
+}
+
+LogicalOp *logical_join(Arena *arena, LogicalJoinType type, LogicalOp *left, LogicalOp *right,
+                        Expr *condition)
+{
+    LogicalOp *op = arena_alloc_zero(arena, sizeof *op);
+    LogicalOp **children = arena_alloc(arena, sizeof(LogicalOp *) * 2);
+    if (!op || !children) return NULL;
+    children[0] = left;
+    children[1] = right;
+    op->kind = LOP_JOIN;
+    op->n_children = 2;
+    op->children = children;
+    op->est_rows = -1;
+    op->u.join.type = type;
+    op->u.join.condition = condition;
+    Error err = ERROR_INIT;
+    if (logical_resolve(op, arena, &err) != BS_OK) {
+        error_clear(&err);
+        return NULL;
+    }
+    return op;
+}
+
+uint32_t logical_max_table_index(const LogicalOp *op)
+{
+    uint32_t max = 0;
+    switch (op->kind) {
+    case LOP_GET:
+        max = op->u.get.table_index;
+        break;
+    case LOP_VALUES:
+        max = op->u.values.table_index;
+        break;
+    case LOP_CSV_READ:
+        max = op->u.csv.table_index;
+        break;
+    case LOP_PROJECT:
+        max = op->u.project.table_index;
+        break;
+    case LOP_AGGREGATE:
+        max = op->u.aggregate.group_index > op->u.aggregate.agg_index ? op->u.aggregate.group_index
+                                                                      : op->u.aggregate.agg_index;
+        break;
+    case LOP_JOIN:
+        if (op->u.join.type == LJ_MARK) max = op->u.join.mark_index;
+        break;
+    default:
+        break;
+    }
+    for (int k = 0; k < op->n_children; k++) {
+        uint32_t m = logical_max_table_index(op->children[k]);
+        if (m > max) max = m;
+    }
+    return max;
 }

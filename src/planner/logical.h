@@ -19,7 +19,24 @@ typedef enum LogicalKind {
     LOP_ORDER,
     LOP_LIMIT,
     LOP_INSERT, /* writes its child's rows (in table column order) into a table */
+    LOP_JOIN,   /* children[0] left, children[1] right */
 } LogicalKind;
+
+/*
+ * Logical join types. Outputs: INNER, LEFT, RIGHT, FULL: the left child's columns, then
+ * the right child's; SEMI, ANTI: the left child's (rows of the left with / without a
+ * match); MARK: the left child's, then one BOOLEAN (mark_index, 0) telling whether the row
+ * has a match (three-valued with null_aware: x IN (subquery)).
+ */
+typedef enum LogicalJoinType {
+    LJ_INNER,
+    LJ_LEFT,
+    LJ_RIGHT,
+    LJ_FULL,
+    LJ_SEMI,
+    LJ_ANTI,
+    LJ_MARK,
+} LogicalJoinType;
 
 typedef struct LogicalSortKey {
     Expr *expr;
@@ -94,8 +111,20 @@ struct LogicalOp {
             int n_columns;
             PlanColumnDef *columns;
         } insert;
+        struct {
+            LogicalJoinType type;
+            Expr *condition;     /* over both children's bindings; NULL: every pair */
+            uint32_t mark_index; /* LJ_MARK: the table index of the mark column */
+            bool null_aware;     /* LJ_MARK over x IN (subquery): see PJ_MARK */
+        } join;
     } u;
 };
+
+/* Creates a join of left and right, resolved; NULL on failure (arena_error tells). */
+LogicalOp *logical_join(Arena *arena, LogicalJoinType type, LogicalOp *left, LogicalOp *right,
+                        Expr *condition);
+/* The largest table index any operator of the tree uses (new ones go above it). */
+uint32_t logical_max_table_index(const LogicalOp *op);
 
 /* Creates an operator with the given children (copied), in arena; NULL on failure. */
 LogicalOp *logical_create(Arena *arena, LogicalKind kind, LogicalOp *child);

@@ -5,6 +5,9 @@
  *   rule_simplify       every expression simplified: constants folded (through the
  *                       executor's evaluator), casts moved from columns to constants,
  *                       boolean logic, IN lists, CASE; filters that are always TRUE go
+ *   rule_joins          filter conjuncts pushed down to the lowest operator that has their
+ *                       columns (into join conditions too); inner joins reordered greedily
+ *                       by estimated size; every operator's row estimate set
  *   rule_zone_filters   conjuncts `column op constant` above a scan become zone-map
  *                       conditions of the scan (the filter stays: zone maps only skip);
  *                       they are derived from the simplified predicates
@@ -17,6 +20,7 @@
 Status planner_optimize(LogicalOp **plan, const ExprEvaluator *evaluator, Arena *arena, Error *err)
 {
     BS_TRY(rule_simplify(plan, evaluator, arena, err));
+    BS_TRY(rule_joins(plan, arena, err));
     BS_TRY(rule_zone_filters(*plan, arena, err));
     BS_TRY(rule_common_subexpr(*plan, arena, err));
     BS_TRY(rule_prune_columns(*plan, arena, err));

@@ -111,8 +111,9 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
         break;
     }
     case EXPR_AGGREGATE:
+    case EXPR_SUBQUERY:
         return error_set(err, SQLSTATE_INTERNAL_ERROR, e->pos,
-                         "planner: aggregate left in an expression");
+                         "planner: aggregate or subquery left in an expression");
     }
     *out = c;
     return BS_OK;
@@ -201,6 +202,291 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
     memcpy(agg->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
     agg->est_rows = n_groups == 0 ? 1 : -1;
     *out = agg;
+    return BS_OK;
+}
+
+/* ---- joins ---- */
+
+typedef struct BindingSet {
+    const LogicalOp *op;
+    bool ok;
+} BindingSet;
+
+/* Whether every column e references is an output of op (and it references one at all). */
+static bool refs_within(const Expr *e, const LogicalOp *op, bool *any);
+
+static bool refs_visit(Expr *e, void *arg)
+{
+    BindingSet *set = arg;
+    if (e->kind == EXPR_COLUMN && binding_position(set->op, e->u.column.binding) < 0) {
+        set->ok = false;
+        return false;
+    }
+    return true;
+}
+
+static bool has_column_visit(Expr *e, void *arg)
+{
+    if (e->kind == EXPR_COLUMN) {
+        *(bool *)arg = true;
+        return false;
+    }
+    return true;
+}
+
+static bool refs_within(const Expr *e, const LogicalOp *op, bool *any)
+{
+    BindingSet set = {.op = op, .ok = true};
+    expr_visit((Expr *)e, refs_visit, &set);
+    *any = false;
+    expr_visit((Expr *)e, has_column_visit, any);
+    return set.ok;
+}
+
+/* One side of a join being planned: its logical op, its plan, and key columns it adds. */
+typedef struct JoinSide {
+    const LogicalOp *op;
+    PlanNode *plan;
+    int n_extra;
+    Expr **extra; /* key expressions computed by a projection over the side's plan */
+    int *keys;    /* per key: its column in the side's (extended) output */
+} JoinSide;
+
+/* The column of the side's extended output that holds key expression e. */
+static Status side_key(Phys *p, JoinSide *side, const Expr *e, int capacity, int *out, Error *err)
+{
+    if (e->kind == EXPR_COLUMN) {
+        *out = binding_position(side->op, e->u.column.binding);
+        if (*out >= 0) return BS_OK;
+    }
+    for (int k = 0; k < side->n_extra; k++)
+        if (expr_equal(side->extra[k], e)) {
+            *out = side->op->n_out + k;
+            return BS_OK;
+        }
+    if (!side->extra) {
+        side->extra = arena_alloc(p->arena, sizeof(Expr *) * (size_t)capacity);
+        if (!side->extra) return arena_error(p->arena, err);
+    }
+    side->extra[side->n_extra] = (Expr *)e;
+    *out = side->op->n_out + side->n_extra++;
+    return BS_OK;
+}
+
+/* Adds the projection that computes a side's extra key columns after its own. */
+static Status extend_side(Phys *p, JoinSide *side, Error *err)
+{
+    if (side->n_extra == 0) return BS_OK;
+    PlanNode *child = side->plan;
+    int n = child->n_cols + side->n_extra;
+    PlanNode *proj = node_new(p, PLAN_PROJECT, child, n, err);
+    if (!proj) return BS_ERROR;
+    proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)n);
+    if (!proj->u.project.exprs) return arena_error(p->arena, err);
+    for (int k = 0; k < child->n_cols; k++) {
+        Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
+        if (!col) return arena_error(p->arena, err);
+        col->u.column.index = k;
+        proj->u.project.exprs[k] = col;
+        proj->types[k] = child->types[k];
+    }
+    for (int k = 0; k < side->n_extra; k++) {
+        BS_TRY(resolve(p, side->extra[k], side->op, &proj->u.project.exprs[child->n_cols + k], err));
+        proj->types[child->n_cols + k] = side->extra[k]->type;
+    }
+    side->plan = proj;
+    return BS_OK;
+}
+
+/* A stand-in operator whose outputs are a's columns then b's (extras as unused bindings). */
+static Status concat_outputs(Phys *p, const JoinSide *a, const JoinSide *b, LogicalOp *out,
+                             Error *err)
+{
+    int na = a->plan->n_cols, nb = b ? b->plan->n_cols : 0;
+    memset(out, 0, sizeof *out);
+    out->n_out = na + nb;
+    out->bindings = arena_alloc(p->arena, sizeof(ColumnBinding) * (size_t)(na + nb + 1));
+    if (!out->bindings) return arena_error(p->arena, err);
+    for (int k = 0; k < na; k++)
+        out->bindings[k] = k < a->op->n_out ? a->op->bindings[k]
+                                            : (ColumnBinding){UINT32_MAX, (uint32_t)k};
+    for (int k = 0; k < nb; k++)
+        out->bindings[na + k] = k < b->op->n_out ? b->op->bindings[k]
+                                                 : (ColumnBinding){UINT32_MAX - 1, (uint32_t)k};
+    return BS_OK;
+}
+
+static void add_conjuncts(Expr *e, Expr **list, int *n)
+{
+    if (!e) return;
+    if (e->kind == EXPR_AND) {
+        for (int k = 0; k < e->u.conj.n_args; k++)
+            add_conjuncts(e->u.conj.args[k], list, n);
+        return;
+    }
+    list[(*n)++] = e;
+}
+
+static int count_conjuncts(const Expr *e)
+{
+    if (!e) return 0;
+    if (e->kind != EXPR_AND) return 1;
+    int n = 0;
+    for (int k = 0; k < e->u.conj.n_args; k++)
+        n += count_conjuncts(e->u.conj.args[k]);
+    return n;
+}
+
+/*
+ * Plans a join: the side whose rows are kept (LEFT, SEMI, ANTI, MARK: the left; RIGHT: the
+ * right, as a LEFT join) or the larger one (INNER) probes, the other is built. Equalities
+ * between an expression of each side become hash keys (computed by a projection when they
+ * are not columns); the rest of the condition is the residual. A projection on top restores
+ * the logical output order.
+ */
+static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
+{
+    const LogicalOp *l = op->children[0], *r = op->children[1];
+    JoinSide ls = {.op = l}, rs = {.op = r};
+    BS_TRY(plan_op(p, l, &ls.plan, err));
+    BS_TRY(plan_op(p, r, &rs.plan, err));
+    LogicalJoinType lt = op->u.join.type;
+    PlanJoinType type;
+    bool swap = false;
+    switch (lt) {
+    case LJ_INNER:
+        type = PJ_INNER;
+        /* The smaller side is built. */
+        swap = l->est_rows >= 0 && r->est_rows >= 0 && l->est_rows < r->est_rows;
+        break;
+    case LJ_LEFT:
+        type = PJ_LEFT;
+        break;
+    case LJ_RIGHT:
+        type = PJ_LEFT;
+        swap = true;
+        break;
+    case LJ_FULL:
+        type = PJ_FULL;
+        break;
+    case LJ_SEMI:
+        type = PJ_SEMI;
+        break;
+    case LJ_ANTI:
+        type = PJ_ANTI;
+        break;
+    case LJ_MARK:
+        type = PJ_MARK;
+        break;
+    default:
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: join type %d", lt);
+    }
+    JoinSide *probe = swap ? &rs : &ls, *build = swap ? &ls : &rs;
+    /* Keys and residual. */
+    int n_conj = count_conjuncts(op->u.join.condition);
+    Expr **conj = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(n_conj ? n_conj : 1));
+    Expr **residual = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(n_conj ? n_conj : 1));
+    probe->keys = arena_alloc(p->arena, sizeof(int) * (size_t)(n_conj ? n_conj : 1));
+    build->keys = arena_alloc(p->arena, sizeof(int) * (size_t)(n_conj ? n_conj : 1));
+    if (!conj || !residual || !probe->keys || !build->keys) return arena_error(p->arena, err);
+    int n = 0, n_keys = 0, n_residual = 0;
+    add_conjuncts(op->u.join.condition, conj, &n);
+    for (int k = 0; k < n; k++) {
+        Expr *c = conj[k];
+        if (c->kind == EXPR_CALL && c->u.call.func == FN_EQ && c->u.call.n_args == 2 &&
+            type_equals(c->u.call.args[0]->type, c->u.call.args[1]->type) &&
+            type_physical(c->u.call.args[0]->type) != PHYS_INVALID) {
+            const Expr *a = c->u.call.args[0], *b = c->u.call.args[1];
+            bool a_any, b_any;
+            bool a_probe = refs_within(a, probe->op, &a_any), b_build = refs_within(b, build->op, &b_any);
+            if (!(a_any && b_any && a_probe && b_build)) {
+                const Expr *t = a;
+                a = b;
+                b = t;
+                a_probe = refs_within(a, probe->op, &a_any);
+                b_build = refs_within(b, build->op, &b_any);
+            }
+            if (a_any && b_any && a_probe && b_build) {
+                BS_TRY(side_key(p, probe, a, n, &probe->keys[n_keys], err));
+                BS_TRY(side_key(p, build, b, n, &build->keys[n_keys], err));
+                n_keys++;
+                continue;
+            }
+        }
+        residual[n_residual++] = c;
+    }
+    BS_TRY(extend_side(p, probe, err));
+    BS_TRY(extend_side(p, build, err));
+    int np = probe->plan->n_cols, nb = build->plan->n_cols;
+    int n_cols = type == PJ_SEMI || type == PJ_ANTI ? np : type == PJ_MARK ? np + 1 : np + nb;
+    PlanNode *j = node_new(p, PLAN_JOIN, NULL, n_cols, err);
+    PlanNode **children = arena_alloc(p->arena, sizeof(PlanNode *) * 2);
+    if (!j || !children) return arena_error(p->arena, err);
+    children[0] = probe->plan;
+    children[1] = build->plan;
+    j->children = children;
+    j->n_children = 2;
+    memcpy(j->types, probe->plan->types, sizeof(LogicalType) * (size_t)np);
+    if (type == PJ_MARK)
+        j->types[np] = type_make(TYPE_BOOLEAN);
+    else if (n_cols > np)
+        memcpy(j->types + np, build->plan->types, sizeof(LogicalType) * (size_t)nb);
+    j->u.join.type = type;
+    j->u.join.n_keys = n_keys;
+    j->u.join.probe_keys = probe->keys;
+    j->u.join.build_keys = build->keys;
+    j->u.join.null_equal = NULL;
+    j->u.join.null_aware = op->u.join.null_aware;
+    if (n_residual > 0) {
+        Expr *pred = residual[0];
+        if (n_residual > 1) {
+            pred = expr_new(p->arena, EXPR_AND, type_make(TYPE_BOOLEAN), -1);
+            if (!pred) return arena_error(p->arena, err);
+            pred->u.conj.n_args = n_residual;
+            pred->u.conj.args = residual;
+        }
+        LogicalOp both;
+        BS_TRY(concat_outputs(p, probe, build, &both, err));
+        BS_TRY(resolve(p, pred, &both, &j->u.join.residual, err));
+    }
+    double pe = probe->op->est_rows, be = build->op->est_rows;
+    j->est_rows = op->est_rows >= 0 ? op->est_rows
+                  : pe < 0 || be < 0 ? -1
+                  : type == PJ_SEMI || type == PJ_ANTI || type == PJ_MARK ? pe
+                  : n_keys > 0 ? (pe > be ? pe : be)
+                               : pe * be;
+    /* The logical order of the outputs. */
+    LogicalOp joined;
+    BS_TRY(concat_outputs(p, probe, type == PJ_SEMI || type == PJ_ANTI || type == PJ_MARK ? NULL
+                                                                                         : build,
+                          &joined, err));
+    if (type == PJ_MARK) joined.bindings[np] = (ColumnBinding){op->u.join.mark_index, 0};
+    if (type == PJ_MARK) joined.n_out = np + 1;
+    bool identity = op->n_out == j->n_cols;
+    int *pos = arena_alloc(p->arena, sizeof(int) * (size_t)(op->n_out ? op->n_out : 1));
+    if (!pos) return arena_error(p->arena, err);
+    for (int k = 0; k < op->n_out; k++) {
+        pos[k] = binding_position(&joined, op->bindings[k]);
+        if (pos[k] < 0)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: join output not found");
+        identity = identity && pos[k] == k;
+    }
+    if (identity) {
+        *out = j;
+        return BS_OK;
+    }
+    PlanNode *proj = node_new(p, PLAN_PROJECT, j, op->n_out, err);
+    if (!proj) return BS_ERROR;
+    proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(op->n_out ? op->n_out : 1));
+    if (!proj->u.project.exprs) return arena_error(p->arena, err);
+    for (int k = 0; k < op->n_out; k++) {
+        Expr *col = expr_new(p->arena, EXPR_COLUMN, j->types[pos[k]], -1);
+        if (!col) return arena_error(p->arena, err);
+        col->u.column.index = pos[k];
+        proj->u.project.exprs[k] = col;
+        proj->types[k] = j->types[pos[k]];
+    }
+    *out = proj;
     return BS_OK;
 }
 
@@ -312,6 +598,8 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         return BS_OK;
     case LOP_AGGREGATE:
         return plan_aggregate(p, op, out, err);
+    case LOP_JOIN:
+        return plan_join(p, op, out, err);
     case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, err));
         return plan_sort(p, op, child, -1, out, err);

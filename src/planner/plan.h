@@ -91,6 +91,7 @@ typedef enum ExprKind {
     EXPR_IS_NOT_NULL,
     EXPR_CASE,      /* searched CASE: WHEN conds THEN results ELSE */
     EXPR_AGGREGATE, /* only while binding: replaced by a column of the aggregate */
+    EXPR_SUBQUERY,  /* only while binding: replaced by a join and a column of it */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -134,6 +135,9 @@ struct Expr {
         struct {
             AggregateCall *call;
         } aggregate;
+        struct {
+            struct BoundSubquery *sub; /* planner_int.h */
+        } subquery;
     } u;
 };
 

@@ -29,6 +29,9 @@ typedef struct CatalogTable {
     LogicalType *col_types;
     bool *col_not_null;
     double n_rows; /* estimate */
+    /* Estimated distinct values per column (NULL: unknown): for integers and dates at most
+       the width of their min..max range, else the rows. */
+    double *col_ndv;
     void *handle;  /* the catalog's own data (server/: the storage TableInfo) */
 } CatalogTable;
 

@@ -17,12 +17,17 @@ typedef struct CteFrame {
     struct CteFrame *parent;
 } CteFrame;
 
+struct Scope;
+
 typedef struct Binder {
     Arena *arena;
     const Catalog *catalog;
     uint32_t next_table_index;
     int depth;
     CteFrame *ctes;
+    /* The scope a subquery being bound in an expression may refer to (correlation); taken
+       by the subquery's SELECT when it starts. */
+    const struct Scope *subquery_parent;
 } Binder;
 
 /* A column visible by name while binding: from a FROM item, or a select alias. */
@@ -31,13 +36,43 @@ typedef struct ScopeColumn {
     char *name;
     ColumnBinding binding;
     LogicalType type;
+    /* A column of a JOIN … USING side: reached only through its qualifier (t.a, t.*);
+       the merged column (no qualifier) answers to the plain name and to *. */
+    bool qualified_only;
 } ScopeColumn;
 
 typedef struct Scope {
     int n_cols;
     int capacity;
     ScopeColumn *cols;
+    const struct Scope *parent; /* the enclosing query's scope (a correlated subquery's) */
 } Scope;
+
+typedef enum SubqueryKind {
+    SUBQ_SCALAR, /* (SELECT …): its one value, NULL when it has no row; 21000 for two */
+    SUBQ_EXISTS, /* [NOT] EXISTS (SELECT …) */
+    SUBQ_IN,     /* x [NOT] IN (SELECT …) */
+} SubqueryKind;
+
+/* A subquery in an expression as bound: replaced by a join before the plan is built. */
+typedef struct BoundSubquery {
+    SubqueryKind kind;
+    bool negated;
+    Expr *left;      /* SUBQ_IN: x */
+    LogicalOp *plan; /* the subquery's plan (it may read columns of enclosing queries) */
+    int pos;
+} BoundSubquery;
+
+/*
+ * Replaces the subqueries in *e (bound over the outputs of *root) by joins of *root with
+ * their plans and by columns of those joins. `filter`: *e is a WHERE/HAVING predicate,
+ * whose top-level conjuncts EXISTS / IN may become semi and anti joins (and are then
+ * dropped from *e, which may become NULL). Correlated subqueries are decorrelated when
+ * their correlation is a conjunction of conditions in their WHERE; others fail with 0A000.
+ */
+Status bind_plan_subqueries(Binder *b, LogicalOp **root, Expr **e, bool filter, Error *err);
+/* Whether e holds a subquery. */
+bool expr_has_subquery(Expr *e);
 
 /* Where an expression is being bound; decides whether aggregates are allowed. */
 typedef enum BindClause {
@@ -48,6 +83,7 @@ typedef enum BindClause {
     CLAUSE_ORDER_BY,
     CLAUSE_VALUES,
     CLAUSE_LIMIT,
+    CLAUSE_JOIN_ON,
     CLAUSE_AGGREGATE_ARG, /* inside an aggregate: nested aggregates are not allowed */
 } BindClause;
 
@@ -108,6 +144,10 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
 /* ---- expression binding (bind_expr.c) ---- */
 Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause, Expr **out,
                  Error *err);
+/* Casts e to BOOLEAN for a logical context, or 42804 naming `what` ("JOIN/ON"). */
+Status binder_require_boolean(Binder *b, Expr **e, const char *what, Error *err);
+/* left AND right, flattened; NULL when memory runs out. */
+Expr *binder_make_and(Binder *b, Expr *left, Expr *right);
 /* Output name of a select item without alias (PostgreSQL's rules): column name, function
    name, or "?column?". */
 const char *bind_default_name(const AstExpr *ast);
@@ -146,6 +186,8 @@ Status planner_fragment(PlanNode *root, const PlanOptions *options, Arena *arena
    replace *root (a filter that folds to TRUE goes). */
 Status rule_simplify(LogicalOp **root, const ExprEvaluator *evaluator, Arena *arena, Error *err);
 Status rule_zone_filters(LogicalOp *root, Arena *arena, Error *err);
+/* Filter conjuncts pushed down as far as they go; inner joins ordered (rule_joins.c). */
+Status rule_joins(LogicalOp **root, Arena *arena, Error *err);
 /* Subexpressions a projection or aggregation repeats are computed once, below it. */
 Status rule_common_subexpr(LogicalOp *root, Arena *arena, Error *err);
 Status rule_prune_columns(LogicalOp *root, Arena *arena, Error *err);

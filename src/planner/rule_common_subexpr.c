@@ -312,35 +312,6 @@ static Status share(Cse *c, LogicalOp *op)
     return share(c, proj);
 }
 
-static void max_table_index(const LogicalOp *op, uint32_t *max)
-{
-    uint32_t idx[2] = {0, 0};
-    switch (op->kind) {
-    case LOP_GET:
-        idx[0] = op->u.get.table_index;
-        break;
-    case LOP_VALUES:
-        idx[0] = op->u.values.table_index;
-        break;
-    case LOP_CSV_READ:
-        idx[0] = op->u.csv.table_index;
-        break;
-    case LOP_PROJECT:
-        idx[0] = op->u.project.table_index;
-        break;
-    case LOP_AGGREGATE:
-        idx[0] = op->u.aggregate.group_index;
-        idx[1] = op->u.aggregate.agg_index;
-        break;
-    default:
-        break;
-    }
-    for (int k = 0; k < 2; k++)
-        if (idx[k] > *max) *max = idx[k];
-    for (int k = 0; k < op->n_children; k++)
-        max_table_index(op->children[k], max);
-}
-
 static Status share_tree(Cse *c, LogicalOp *op)
 {
     for (int k = 0; k < op->n_children; k++)
@@ -350,8 +321,6 @@ static Status share_tree(Cse *c, LogicalOp *op)
 
 Status rule_common_subexpr(LogicalOp *root, Arena *arena, Error *err)
 {
-    uint32_t max = 0;
-    max_table_index(root, &max);
-    Cse c = {.arena = arena, .err = err, .next_table = max + 1};
+    Cse c = {.arena = arena, .err = err, .next_table = logical_max_table_index(root) + 1};
     return share_tree(&c, root);
 }

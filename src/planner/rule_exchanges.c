@@ -40,6 +40,8 @@
  *   Limit                needs SINGLE at both levels (after partial limits)
  *   TableWrite           runs in parallel: a single input stream is dealt round-robin to
  *                        the writers
+ *   Join                 build side broadcast to the probe side's tasks (FULL: both sides
+ *                        repartitioned on the keys); delivers the probe side's partitioning
  *   root                 remote SINGLE; one ordered stream when the query is ordered
  */
 #include "planner/planner_int.h"
@@ -299,6 +301,7 @@ static int common_distinct_arg(const PlanNode *agg, const PlanNode *input)
 }
 
 static Status place(Placer *pl, PlanNode **node, Props *out, Error *err);
+static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err);
 
 static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *err)
 {
@@ -372,11 +375,55 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
     return BS_OK;
 }
 
+/*
+ * A join. Inside a task every build driver adds to one table that every probe driver
+ * reads, so no local exchange is needed. Across tasks the build side is broadcast to the
+ * probe side's tasks; a FULL join, whose unmatched build rows must come out once, instead
+ * repartitions both sides on the keys (or, without keys, brings both to one task), and a
+ * probe side in one task gets the build side gathered to it.
+ */
+static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
+{
+    Props pp, bp;
+    BS_TRY(place(pl, &n->children[0], &pp, err));
+    BS_TRY(place(pl, &n->children[1], &bp, err));
+    int nk = n->u.join.n_keys;
+    Part remote = pp.remote;
+    if (pl->workers > 1) {
+        if (n->u.join.type == PJ_FULL && nk > 0 && pp.remote.kind != PK_SINGLE) {
+            Part pwant = hash_part(nk, n->u.join.probe_keys);
+            Part bwant = hash_part(nk, n->u.join.build_keys);
+            if (!satisfies(pl, true, pp.remote, pwant))
+                BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_REPARTITION, nk,
+                                    n->u.join.probe_keys, false, err));
+            if (!satisfies(pl, true, bp.remote, bwant))
+                BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_REPARTITION, nk,
+                                    n->u.join.build_keys, false, err));
+            remote = pp.remote;
+        } else if (n->u.join.type == PJ_FULL || pp.remote.kind == PK_SINGLE) {
+            if (pp.remote.kind != PK_SINGLE)
+                BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_GATHER, 0, NULL,
+                                    false, err));
+            if (bp.remote.kind != PK_SINGLE)
+                BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_GATHER, 0, NULL,
+                                    false, err));
+            remote = SINGLE;
+        } else if (bp.remote.kind != PK_BROADCAST) {
+            BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_BROADCAST, 0, NULL,
+                                false, err));
+        }
+    }
+    /* Probe rows stay in their driver, except a FULL join's unmatched build rows. */
+    Part local = n->u.join.type == PJ_FULL || pp.local.kind == PK_RANGE ? ANY : pp.local;
+    *props = (Props){remote, local, false};
+    return BS_OK;
+}
+
 static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 {
     PlanNode *n = *node;
     if (n->kind != PLAN_TABLE_SCAN && n->kind != PLAN_VALUES && n->kind != PLAN_CSV_SCAN &&
-        n->n_children != 1)
+        n->n_children != (n->kind == PLAN_JOIN ? 2 : 1))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: node %d has %d inputs",
                          n->kind, n->n_children);
     switch (n->kind) {
@@ -436,7 +483,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         props->ordered = false;
         return BS_OK;
     case PLAN_JOIN:
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
+        return place_join(pl, n, props, err);
     case PLAN_EXCHANGE:
     case PLAN_REMOTE_SOURCE:
     case PLAN_KIND_COUNT_:

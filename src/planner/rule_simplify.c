@@ -762,6 +762,7 @@ static Status simplify(Simplifier *s, Expr *e, Expr **out)
     case EXPR_CONSTANT:
     case EXPR_COLUMN:
     case EXPR_AGGREGATE:
+    case EXPR_SUBQUERY:
         *out = e;
         return BS_OK;
     case EXPR_CALL:
@@ -836,6 +837,12 @@ static Status simplify_op(Simplifier *s, LogicalOp **slot)
         for (int r = 0; r < op->u.values.n_rows; r++)
             for (int c = 0; c < op->u.values.n_cols; c++)
                 BS_TRY(simplify_in_place(s, &op->u.values.rows[r][c]));
+        return BS_OK;
+    case LOP_JOIN:
+        if (op->u.join.condition) {
+            BS_TRY(simplify_in_place(s, &op->u.join.condition));
+            if (is_bool(op->u.join.condition, true)) op->u.join.condition = NULL;
+        }
         return BS_OK;
     default:
         return BS_OK;

@@ -107,6 +107,7 @@ static void put_expr(Buffer *b, const Expr *e)
         put_expr(b, e->u.case_.else_expr);
         break;
     case EXPR_AGGREGATE:
+    case EXPR_SUBQUERY:
         break; /* never in a physical plan */
     }
 }
@@ -452,6 +453,7 @@ static Status get_expr(Reader *rd, Expr **out)
         break;
     }
     case EXPR_AGGREGATE:
+    case EXPR_SUBQUERY:
         return bad(rd, "aggregate expression");
     }
     rd->depth--;

@@ -29,6 +29,29 @@ static Status get_table(void *ctx, const char *name, Arena *arena, CatalogTable 
         t->col_not_null[k] = info->cols[k].not_null;
     }
     t->n_rows = (double)info->n_rows;
+    t->col_ndv = arena_alloc(arena, sizeof(double) * (size_t)(n ? n : 1));
+    if (!t->col_ndv) return arena_error(arena, err);
+    for (int k = 0; k < n; k++) {
+        /* The union of the files' min..max ranges bounds an integer column's values. */
+        double ndv = t->n_rows;
+        PhysicalType p = type_physical(t->col_types[k]);
+        bool exact = t->col_types[k].id != TYPE_DECIMAL && (p == PHYS_INT32 || p == PHYS_INT64);
+        int64_t lo = INT64_MAX, hi = INT64_MIN;
+        for (int f = 0; exact && f < info->n_files; f++) {
+            const ZoneMap *z = info->files[f].zones ? &info->files[f].zones[k] : NULL;
+            if (!z) {
+                exact = false;
+                break;
+            }
+            if (!z->has_minmax) continue;
+            int64_t mn = p == PHYS_INT32 ? z->min.u.i32 : z->min.u.i64;
+            int64_t mx = p == PHYS_INT32 ? z->max.u.i32 : z->max.u.i64;
+            if (mn < lo) lo = mn;
+            if (mx > hi) hi = mx;
+        }
+        if (exact && hi >= lo && (double)hi - (double)lo + 1 < ndv) ndv = (double)hi - (double)lo + 1;
+        t->col_ndv[k] = ndv < 1 ? 1 : ndv;
+    }
     t->handle = info;
     *out = t;
     return BS_OK;
