@@ -388,6 +388,8 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
         return build_local_exchange(task, node, p, depth, err);
     case PLAN_JOIN:
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
+    case PLAN_UNION:
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "UNION is not supported yet");
     case PLAN_KIND_COUNT_:
         break;
     }

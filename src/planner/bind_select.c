@@ -898,11 +898,10 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     return BS_OK;
 }
 
-/* ORDER BY / LIMIT on a VALUES query: keys name its columns. */
-static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+/* ORDER BY / LIMIT over a query's output (VALUES, set operations): keys name its columns. */
+static Status bind_output_order(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
                                 Error *err)
 {
-    BS_TRY(bind_values(b, q, plan, names, err));
     LogicalOp *root = *plan;
     if (q->order_by.count > 0) {
         Scope scope = {0};
@@ -928,7 +927,9 @@ static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan,
                 BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
                 if (keys[k].expr->kind != EXPR_COLUMN)
                     return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, o->expr->pos,
-                                     "ORDER BY on VALUES must name a column");
+                                     q->values ? "ORDER BY on VALUES must name a column"
+                                               : "ORDER BY on UNION/INTERSECT/EXCEPT must name "
+                                                 "a result column");
             }
         }
         order->u.order.n_keys = n_keys;
@@ -939,6 +940,135 @@ static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan,
     BS_TRY(add_limit(b, q, &root, err));
     *plan = root;
     return BS_OK;
+}
+
+static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                                Error *err)
+{
+    BS_TRY(bind_values(b, q, plan, names, err));
+    return bind_output_order(b, q, plan, names, err);
+}
+
+/* Makes *op's column k of type `to` (a projection of casts over it, when needed). */
+static Status cast_outputs(Binder *b, LogicalOp **op, const LogicalType *to, Error *err)
+{
+    bool same = true;
+    for (int k = 0; k < (*op)->n_out && same; k++)
+        same = type_equals((*op)->types[k], to[k]);
+    if (same) return BS_OK;
+    LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, *op);
+    if (!proj) return arena_error(b->arena, err);
+    int n = (*op)->n_out;
+    proj->u.project.table_index = b->next_table_index++;
+    proj->u.project.n_exprs = n;
+    proj->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+    if (!proj->u.project.exprs) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++) {
+        Expr *e = expr_new_column(b->arena, (*op)->bindings[k], (*op)->types[k], -1);
+        if (!e) return arena_error(b->arena, err);
+        BS_TRY(binder_cast(b, &e, to[k], false, err));
+        proj->u.project.exprs[k] = e;
+    }
+    BS_TRY(logical_resolve(proj, b->arena, err));
+    *op = proj;
+    return BS_OK;
+}
+
+/* DISTINCT over all of op's columns. */
+static Status distinct_of(Binder *b, LogicalOp **op, Error *err)
+{
+    LogicalOp *d = logical_create(b->arena, LOP_AGGREGATE, *op);
+    if (!d) return arena_error(b->arena, err);
+    int n = (*op)->n_out;
+    d->u.aggregate.group_index = b->next_table_index++;
+    d->u.aggregate.agg_index = b->next_table_index++;
+    d->u.aggregate.n_groups = n;
+    d->u.aggregate.groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+    d->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
+    if (!d->u.aggregate.groups || !d->u.aggregate.aggs) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++) {
+        d->u.aggregate.groups[k] = expr_new_column(b->arena, (*op)->bindings[k], (*op)->types[k], -1);
+        if (!d->u.aggregate.groups[k]) return arena_error(b->arena, err);
+    }
+    BS_TRY(logical_resolve(d, b->arena, err));
+    *op = d;
+    return BS_OK;
+}
+
+/*
+ * UNION [ALL], INTERSECT, EXCEPT: both queries' columns unified to common types (named by
+ * the left query). UNION ALL concatenates; UNION is its DISTINCT; INTERSECT and EXCEPT are
+ * the left's distinct rows with (without) an equal row on the right, NULL matching NULL.
+ */
+static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                         Error *err)
+{
+    static const char *what[] = {"", "UNION", "INTERSECT", "EXCEPT"};
+    LogicalOp *left, *right;
+    char **lnames, **rnames;
+    BS_TRY(bind_query(b, q->left, &left, &lnames, err));
+    BS_TRY(bind_query(b, q->right, &right, &rnames, err));
+    if (left->n_out != right->n_out)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, q->right->pos,
+                         "each %s query must have the same number of columns", what[q->set_op]);
+    int n = left->n_out;
+    LogicalType *types = arena_alloc(b->arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
+    if (!types) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++) {
+        Expr *l = expr_new_column(b->arena, left->bindings[k], left->types[k], -1);
+        Expr *r = expr_new_column(b->arena, right->bindings[k], right->types[k], -1);
+        if (!l || !r) return arena_error(b->arena, err);
+        if (left->types[k].id == TYPE_NULL && right->types[k].id == TYPE_NULL) {
+            types[k] = type_make(TYPE_INTEGER);
+        } else if (!binder_common_type(l, r, &types[k])) {
+            char lt[40], rt[40];
+            return error_set(err, SQLSTATE_DATATYPE_MISMATCH, q->right->pos,
+                             "%s types %s and %s cannot be matched", what[q->set_op],
+                             type_sql_name(left->types[k], lt, sizeof lt),
+                             type_sql_name(right->types[k], rt, sizeof rt));
+        }
+    }
+    BS_TRY(cast_outputs(b, &left, types, err));
+    BS_TRY(cast_outputs(b, &right, types, err));
+    LogicalOp *root;
+    if (q->set_op == SETOP_UNION) {
+        root = arena_alloc_zero(b->arena, sizeof *root);
+        LogicalOp **children = arena_alloc(b->arena, sizeof(LogicalOp *) * 2);
+        if (!root || !children) return arena_error(b->arena, err);
+        children[0] = left;
+        children[1] = right;
+        root->kind = LOP_UNION;
+        root->n_children = 2;
+        root->children = children;
+        root->est_rows = -1;
+        root->u.set.table_index = b->next_table_index++;
+        BS_TRY(logical_resolve(root, b->arena, err));
+        if (!q->set_all) BS_TRY(distinct_of(b, &root, err));
+    } else {
+        if (q->set_all)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->pos,
+                             "%s ALL is not supported yet", what[q->set_op]);
+        root = left;
+        BS_TRY(distinct_of(b, &root, err));
+        Expr *cond = NULL;
+        for (int k = 0; k < n; k++) {
+            Expr *args[2] = {expr_new_column(b->arena, root->bindings[k], root->types[k], -1),
+                             expr_new_column(b->arena, right->bindings[k], right->types[k], -1)};
+            if (!args[0] || !args[1]) return arena_error(b->arena, err);
+            Expr *eq = expr_new_call(b->arena, FN_EQ, type_make(TYPE_BOOLEAN), args, 2, q->pos);
+            if (!eq) return arena_error(b->arena, err);
+            cond = cond ? binder_make_and(b, cond, eq) : eq;
+            if (!cond) return arena_error(b->arena, err);
+        }
+        LogicalOp *j = logical_join(b->arena, q->set_op == SETOP_INTERSECT ? LJ_SEMI : LJ_ANTI,
+                                    root, right, cond);
+        if (!j) return arena_error(b->arena, err);
+        j->u.join.null_equal = true;
+        root = j;
+    }
+    *plan = root;
+    *names = lnames;
+    return bind_output_order(b, q, plan, names, err);
 }
 
 Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
@@ -962,8 +1092,7 @@ Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names
     }
     Status st;
     if (q->set_op != SETOP_NONE)
-        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->pos,
-                       "UNION, INTERSECT and EXCEPT are not supported yet");
+        st = bind_setop(b, q, plan, names, err);
     else if (q->values)
         st = bind_values_query(b, q, plan, names, err);
     else

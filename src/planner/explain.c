@@ -333,6 +333,9 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         buffer_printf(out, "]");
         break;
     }
+    case PLAN_UNION:
+        buffer_printf(out, "Union[%d inputs]", n->n_children);
+        break;
     case PLAN_KIND_COUNT_:
         break;
     }

@@ -467,6 +467,11 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         }
         return BS_OK;
     }
+    case LOP_UNION:
+        BS_TRY(alloc_outputs(op, op->children[0]->n_out, arena, err));
+        memcpy(op->types, op->children[0]->types, sizeof(LogicalType) * (size_t)op->n_out);
+        number_outputs(op, op->u.set.table_index);
+        return BS_OK;
     case LOP_INSERT:
         /* One BIGINT: the number of rows written. */
         BS_TRY(alloc_outputs(op, 1, arena, err));
@@ -529,6 +534,9 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_JOIN:
         if (op->u.join.type == LJ_MARK) max = op->u.join.mark_index;
+        break;
+    case LOP_UNION:
+        max = op->u.set.table_index;
         break;
     default:
         break;

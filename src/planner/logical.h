@@ -20,6 +20,7 @@ typedef enum LogicalKind {
     LOP_LIMIT,
     LOP_INSERT, /* writes its child's rows (in table column order) into a table */
     LOP_JOIN,   /* children[0] left, children[1] right */
+    LOP_UNION,  /* the rows of every child (UNION ALL); children have the same column types */
 } LogicalKind;
 
 /*
@@ -116,7 +117,12 @@ struct LogicalOp {
             Expr *condition;     /* over both children's bindings; NULL: every pair */
             uint32_t mark_index; /* LJ_MARK: the table index of the mark column */
             bool null_aware;     /* LJ_MARK over x IN (subquery): see PJ_MARK */
+            bool null_equal;     /* every equality of the condition matches NULL with NULL
+                                    (INTERSECT, EXCEPT) */
         } join;
+        struct {
+            uint32_t table_index;
+        } set;
     } u;
 };
 

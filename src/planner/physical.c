@@ -436,6 +436,15 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
     j->u.join.probe_keys = probe->keys;
     j->u.join.build_keys = build->keys;
     j->u.join.null_equal = NULL;
+    if (op->u.join.null_equal) {
+        if (n_residual > 0 || n_keys == 0)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "planner: a NULL-matching join needs equality keys only");
+        j->u.join.null_equal = arena_alloc(p->arena, sizeof(bool) * (size_t)n_keys);
+        if (!j->u.join.null_equal) return arena_error(p->arena, err);
+        for (int k = 0; k < n_keys; k++)
+            j->u.join.null_equal[k] = true;
+    }
     j->u.join.null_aware = op->u.join.null_aware;
     if (n_residual > 0) {
         Expr *pred = residual[0];
@@ -600,6 +609,23 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         return plan_aggregate(p, op, out, err);
     case LOP_JOIN:
         return plan_join(p, op, out, err);
+    case LOP_UNION: {
+        n = node_new(p, PLAN_UNION, NULL, op->n_out, err);
+        PlanNode **children = arena_alloc(p->arena, sizeof(PlanNode *) * (size_t)op->n_children);
+        if (!n || !children) return arena_error(p->arena, err);
+        memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
+        n->children = children;
+        n->n_children = op->n_children;
+        n->est_rows = 0;
+        for (int k = 0; k < op->n_children; k++) {
+            BS_TRY(plan_op(p, op->children[k], &children[k], err));
+            n->est_rows = children[k]->est_rows < 0 || n->est_rows < 0
+                              ? -1
+                              : n->est_rows + children[k]->est_rows;
+        }
+        *out = n;
+        return BS_OK;
+    }
     case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, err));
         return plan_sort(p, op, child, -1, out, err);

@@ -166,6 +166,7 @@ typedef enum PlanKind {
     PLAN_TABLE_WRITE,
     PLAN_CSV_SCAN,
     PLAN_JOIN, /* children[0] probe, children[1] build; hash join on keys, else nested loop */
+    PLAN_UNION, /* the rows of every child, in no particular order (children: same types) */
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 

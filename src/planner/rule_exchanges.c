@@ -423,7 +423,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 {
     PlanNode *n = *node;
     if (n->kind != PLAN_TABLE_SCAN && n->kind != PLAN_VALUES && n->kind != PLAN_CSV_SCAN &&
-        n->n_children != (n->kind == PLAN_JOIN ? 2 : 1))
+        n->kind != PLAN_UNION && n->n_children != (n->kind == PLAN_JOIN ? 2 : 1))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: node %d has %d inputs",
                          n->kind, n->n_children);
     switch (n->kind) {
@@ -484,6 +484,24 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_JOIN:
         return place_join(pl, n, props, err);
+    case PLAN_UNION: {
+        /* Inputs in one task stay there when all are; otherwise a single input is dealt
+           to the tasks of the others, so that no row is read twice. */
+        Props *cp = arena_alloc(pl->arena, sizeof(Props) * (size_t)n->n_children);
+        if (!cp) return arena_error(pl->arena, err);
+        bool all_single = true;
+        for (int k = 0; k < n->n_children; k++) {
+            BS_TRY(place(pl, &n->children[k], &cp[k], err));
+            all_single = all_single && cp[k].remote.kind == PK_SINGLE;
+        }
+        if (!all_single && pl->workers > 1)
+            for (int k = 0; k < n->n_children; k++)
+                if (cp[k].remote.kind == PK_SINGLE || cp[k].remote.kind == PK_BROADCAST)
+                    BS_TRY(add_exchange(pl, &n->children[k], &cp[k], false, EXCHANGE_ROUND_ROBIN,
+                                        0, NULL, false, err));
+        *props = (Props){all_single ? SINGLE : ANY, ANY, false};
+        return BS_OK;
+    }
     case PLAN_EXCHANGE:
     case PLAN_REMOTE_SOURCE:
     case PLAN_KIND_COUNT_:

@@ -221,6 +221,8 @@ static void put_node(Buffer *b, const PlanNode *n)
         if (n->u.join.residual) put_expr(b, n->u.join.residual);
         buffer_put_u8(b, n->u.join.null_aware);
         break;
+    case PLAN_UNION:
+        break;
     case PLAN_KIND_COUNT_:
         break;
     }
@@ -645,6 +647,8 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         n->u.join.null_aware = null_aware;
         return BS_OK;
     }
+    case PLAN_UNION:
+        return BS_OK;
     case PLAN_KIND_COUNT_:
         break;
     }
