@@ -52,6 +52,7 @@ typedef enum OpKind {
     OPK_REMOTE_SOURCE, /* reads another fragment's output */
     OPK_LOCAL_SOURCE,  /* reads a local exchange of this task */
     OPK_LOCAL_SINK,    /* writes to a local exchange of this task */
+    OPK_UNION_SINK,    /* writes one input of a Union (node: that input) to its exchange */
     OPK_OUTPUT,        /* writes to the task's output sink */
 } OpKind;
 
@@ -339,6 +340,45 @@ static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p
     return BS_OK;
 }
 
+/*
+ * A Union: `p` starts reading a local exchange that a pipeline per input writes to, every
+ * driver of p taking the next chunk of any input.
+ */
+static Status build_union(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err)
+{
+    if (node->n_children < 1)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: union without inputs");
+    for (int k = 0; k < node->n_children; k++) {
+        const PlanNode *c = node->children[k];
+        if (c->n_cols != node->n_cols)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: union columns");
+        for (int col = 0; col < c->n_cols; col++)
+            if (!type_equals(c->types[col], node->types[col]))
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: union types");
+    }
+    p->n_drivers = parallel_drivers(task);
+    OpSpec source = {OPK_LOCAL_SOURCE, node, NULL, NULL};
+    BS_TRY(pipeline_prepend(task, p, source, err));
+    LocalExchange *x = local_exchange_create(
+        node->types, node->n_cols, 1, false,
+        task->config.exchange_bytes > 0 ? task->config.exchange_bytes : LOCAL_EXCHANGE_BYTES,
+        &task->tracker, err);
+    if (!x) return BS_ERROR;
+    BS_TRY(add_exchange(task, x, err));
+    p->ops[0].exchange = x;
+    int producers = 0;
+    for (int k = 0; k < node->n_children; k++) {
+        Pipeline *below = pipeline_new(task, err);
+        if (!below) return BS_ERROR;
+        OpSpec sink = {OPK_UNION_SINK, node->children[k], NULL, x};
+        BS_TRY(pipeline_prepend(task, below, sink, err));
+        BS_TRY(build(task, node->children[k], below, depth + 1, err));
+        producers += below->n_drivers;
+    }
+    local_exchange_add_producers(x, producers);
+    return BS_OK;
+}
+
 /* Adds node's operators to pipeline p (in front), and the pipelines below it. */
 static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err)
 {
@@ -389,7 +429,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
     case PLAN_JOIN:
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
     case PLAN_UNION:
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "UNION is not supported yet");
+        return build_union(task, node, p, depth, err);
     case PLAN_KIND_COUNT_:
         break;
     }
@@ -419,7 +459,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
     }
     case OPK_LOCAL_SOURCE: {
         const Partitioning *part = &n->u.exchange.part;
-        bool own_queue = part->kind == EXCHANGE_REPARTITION || part->kind == EXCHANGE_BROADCAST;
+        bool own_queue = n->kind == PLAN_EXCHANGE && (part->kind == EXCHANGE_REPARTITION ||
+                                                      part->kind == EXCHANGE_BROADCAST);
         ExchangeSource *h = local_exchange_source(spec->exchange, own_queue ? d->index : 0, err);
         if (!h) return BS_ERROR;
         return op_exchange_source_create(d, n, h, out, err);
@@ -427,6 +468,11 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
     case OPK_LOCAL_SINK:
         return op_exchange_sink_create(d, n->children[0], local_exchange_sink(spec->exchange),
                                        &n->u.exchange.part, d->index, out, err);
+    case OPK_UNION_SINK: {
+        static const Partitioning gather = {EXCHANGE_GATHER, 0, NULL, 0};
+        return op_exchange_sink_create(d, n, local_exchange_sink(spec->exchange), &gather,
+                                       d->index, out, err);
+    }
     case OPK_OUTPUT:
         return op_exchange_sink_create(d, n, d->task->config.output, &d->task->fragment->output,
                                        d->index, out, err);
