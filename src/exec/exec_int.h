@@ -81,6 +81,7 @@ Operator *operator_new(Driver *d, const PlanNode *node, const OperatorVtab *vt, 
 /* ---- the operators (one file each) ---- */
 Status op_table_scan_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_values_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
+Status op_range_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_csv_scan_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_filter_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_project_create(Driver *d, const PlanNode *node, Operator **out, Error *err);

@@ -391,6 +391,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
         return pipeline_prepend(task, p, spec, err);
     case PLAN_VALUES:
     case PLAN_CSV_SCAN:
+    case PLAN_RANGE:
         p->n_drivers = 1;
         return pipeline_prepend(task, p, spec, err);
     case PLAN_REMOTE_SOURCE:
@@ -484,6 +485,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_table_scan_create(d, n, out, err);
     case PLAN_VALUES:
         return op_values_create(d, n, out, err);
+    case PLAN_RANGE:
+        return op_range_create(d, n, out, err);
     case PLAN_CSV_SCAN:
         return op_csv_scan_create(d, n, out, err);
     case PLAN_FILTER:

@@ -107,6 +107,10 @@ static bool check_ref(DepthCheck *dc, const AstTableRef *ref, int depth)
     case TREF_SUBQUERY:
     case TREF_VALUES:
         return check_select(dc, ref->u.subquery.query, depth + 1);
+    case TREF_FUNCTION:
+        for (int k = 0; k < ref->u.func.args.count; k++)
+            if (!check_expr(dc, ref->u.func.args.items[k], depth + 1)) return false;
+        return true;
     case TREF_JOIN:
         return check_ref(dc, ref->u.join.left, depth + 1) &&
                check_ref(dc, ref->u.join.right, depth + 1) &&

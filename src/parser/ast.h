@@ -188,7 +188,13 @@ typedef struct AstOrderItem {
 typedef enum AstJoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_CROSS } AstJoinType;
 
 /* TREF_VALUES is `(VALUES ...) [AS] alias(cols)`: u.subquery.query holds the VALUES query. */
-typedef enum AstTableRefKind { TREF_TABLE, TREF_SUBQUERY, TREF_JOIN, TREF_VALUES } AstTableRefKind;
+typedef enum AstTableRefKind {
+    TREF_TABLE,
+    TREF_SUBQUERY,
+    TREF_JOIN,
+    TREF_VALUES,
+    TREF_FUNCTION, /* a table function: range(…), generate_series(…) */
+} AstTableRefKind;
 
 struct AstTableRef {
     AstTableRefKind kind;
@@ -210,6 +216,10 @@ struct AstTableRef {
             AstList using; /* char* */
             bool natural;
         } join;
+        struct {
+            char *name; /* lower case */
+            AstList args; /* AstExpr* */
+        } func;
     } u;
 };
 

@@ -213,6 +213,19 @@ AstTableRef *build_table_ref(ParseCtx *ctx, const Token *schema, Token name, Ali
     return ctx->failed ? NULL : ref;
 }
 
+AstTableRef *build_function_ref(ParseCtx *ctx, Token name, AstList *args, AliasClause *alias)
+{
+    if (ctx->failed) return NULL;
+    AstTableRef *ref = parser_alloc(ctx, sizeof(AstTableRef));
+    if (!ref) return NULL;
+    ref->kind = TREF_FUNCTION;
+    ref->pos = name.pos;
+    ref->u.func.name = tok_ident(ctx, name);
+    if (args) ref->u.func.args = *args;
+    apply_alias(ref, alias);
+    return ctx->failed ? NULL : ref;
+}
+
 AstTableRef *build_subquery_ref(ParseCtx *ctx, AstSelect *query, AliasClause *alias, int pos)
 {
     if (ctx->failed) return NULL;

@@ -332,6 +332,14 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
     case TREF_VALUES:
         fmt_subquery(ref->u.subquery.query, out, d);
         break;
+    case TREF_FUNCTION:
+        buffer_printf(out, "%s(", ref->u.func.name);
+        for (int k = 0; k < ref->u.func.args.count; k++) {
+            if (k) put(out, ", ");
+            fmt_expr(ref->u.func.args.items[k], out, d);
+        }
+        put(out, ")");
+        break;
     case TREF_JOIN:
         put(out, "(");
         fmt_ref(ref->u.join.left, out, d);

@@ -216,6 +216,7 @@ AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, int
 AliasClause *build_alias(ParseCtx *ctx, Token name, AstList *cols);
 AstTableRef *build_table_ref(ParseCtx *ctx, const Token *schema, Token name, AliasClause *alias);
 AstTableRef *build_subquery_ref(ParseCtx *ctx, AstSelect *query, AliasClause *alias, int pos);
+AstTableRef *build_function_ref(ParseCtx *ctx, Token name, AstList *args, AliasClause *alias);
 AstTableRef *build_join(ParseCtx *ctx, AstJoinType type, bool natural, AstTableRef *left,
                         AstTableRef *right, AstExpr *on, AstList *using_cols, int pos);
 AstTableRef *build_paren_join(ParseCtx *ctx, AstTableRef *join, AliasClause *alias);

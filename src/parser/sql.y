@@ -265,6 +265,8 @@ outer_opt ::= OUTER.
 table_primary(A) ::= nm(N) alias_opt(L).              { A = build_table_ref(ctx, NULL, N, L); }
 table_primary(A) ::= nm(S) DOT nm(N) alias_opt(L).    { A = build_table_ref(ctx, &S, N, L); }
 table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(ctx, S, L, P.pos); }
+table_primary(A) ::= nm(N) LP exprlist(X) RP alias_opt(L).  { A = build_function_ref(ctx, N, X, L); }
+table_primary(A) ::= nm(N) LP RP alias_opt(L).  { A = build_function_ref(ctx, N, NULL, L); }
 table_primary(A) ::= LP joined_table(J) RP alias_opt(L).  { A = build_paren_join(ctx, J, L); }
 
 %type alias_opt {AliasClause *}

@@ -269,6 +269,60 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     return scope_append(b, scope, &rs, err);
 }
 
+/*
+ * range([start,] stop [, step]) — DuckDB's: start to stop excluded, start 0 and step 1 by
+ * default — and generate_series(start, stop [, step]) — PostgreSQL's: stop included. One
+ * BIGINT column named after the function. The arguments are constant expressions.
+ */
+static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope,
+                                  LogicalOp **plan, Error *err)
+{
+    const char *name = ref->u.func.name;
+    bool inclusive = strcmp(name, "generate_series") == 0;
+    if (!inclusive && strcmp(name, "range") != 0)
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                         "function %s(…) does not exist as a table function", name);
+    int n = ref->u.func.args.count;
+    if (n < (inclusive ? 2 : 1) || n > 3)
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                         "%s takes %s arguments, not %d", name, inclusive ? "2 or 3" : "1 to 3",
+                         n);
+    Scope empty = {0};
+    Expr *args[3];
+    for (int k = 0; k < n; k++) {
+        BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
+        if (!type_is_numeric(args[k]->type) || type_physical(args[k]->type) == PHYS_DOUBLE ||
+            args[k]->type.id == TYPE_DECIMAL) {
+            if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
+                char t[40];
+                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
+                                 "%s of %s is not supported yet (integers only)", name,
+                                 type_sql_name(args[k]->type, t, sizeof t));
+            }
+        }
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err));
+    }
+    Value zero = value_bigint(0), one = value_bigint(1);
+    LogicalOp *op = arena_alloc_zero(b->arena, sizeof *op);
+    if (!op) return arena_error(b->arena, err);
+    op->kind = LOP_RANGE;
+    op->est_rows = -1;
+    op->u.range.table_index = b->next_table_index++;
+    op->u.range.inclusive = inclusive;
+    op->u.range.start = n >= 2 ? args[0] : expr_new_constant(b->arena, &zero, ref->pos);
+    op->u.range.stop = n >= 2 ? args[1] : args[0];
+    op->u.range.step = n == 3 ? args[2] : expr_new_constant(b->arena, &one, ref->pos);
+    if (!op->u.range.start || !op->u.range.step) return arena_error(b->arena, err);
+    BS_TRY(logical_resolve(op, b->arena, err));
+    char **names = arena_alloc(b->arena, sizeof(char *));
+    if (!names) return arena_error(b->arena, err);
+    names[0] = (char *)name;
+    BS_TRY(apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
+                             ref->pos, err));
+    *plan = op;
+    return scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
+}
+
 static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
                              Error *err)
 {
@@ -332,6 +386,8 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
     }
     case TREF_JOIN:
         return bind_join(b, ref, scope, plan, err);
+    case TREF_FUNCTION:
+        return bind_table_function(b, ref, scope, plan, err);
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, ref->pos, "unknown FROM item");
 }

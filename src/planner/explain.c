@@ -336,6 +336,15 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     case PLAN_UNION:
         buffer_printf(out, "Union[%d inputs]", n->n_children);
         break;
+    case PLAN_RANGE:
+        buffer_printf(out, "%s[", n->u.range.inclusive ? "GenerateSeries" : "Range");
+        expr_format(n->u.range.start, out);
+        buffer_printf(out, ", ");
+        expr_format(n->u.range.stop, out);
+        buffer_printf(out, ", ");
+        expr_format(n->u.range.step, out);
+        buffer_printf(out, "]");
+        break;
     case PLAN_KIND_COUNT_:
         break;
     }

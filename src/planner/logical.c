@@ -467,6 +467,11 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         }
         return BS_OK;
     }
+    case LOP_RANGE:
+        BS_TRY(alloc_outputs(op, 1, arena, err));
+        op->types[0] = type_make(TYPE_BIGINT);
+        number_outputs(op, op->u.range.table_index);
+        return BS_OK;
     case LOP_UNION:
         BS_TRY(alloc_outputs(op, op->children[0]->n_out, arena, err));
         memcpy(op->types, op->children[0]->types, sizeof(LogicalType) * (size_t)op->n_out);
@@ -537,6 +542,9 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_UNION:
         max = op->u.set.table_index;
+        break;
+    case LOP_RANGE:
+        max = op->u.range.table_index;
         break;
     default:
         break;

@@ -21,6 +21,7 @@ typedef enum LogicalKind {
     LOP_INSERT, /* writes its child's rows (in table column order) into a table */
     LOP_JOIN,   /* children[0] left, children[1] right */
     LOP_UNION,  /* the rows of every child (UNION ALL); children have the same column types */
+    LOP_RANGE,  /* range() / generate_series(): one BIGINT column */
 } LogicalKind;
 
 /*
@@ -123,6 +124,11 @@ struct LogicalOp {
         struct {
             uint32_t table_index;
         } set;
+        struct {
+            uint32_t table_index;
+            Expr *start, *stop, *step; /* BIGINT, no column references */
+            bool inclusive;            /* generate_series: stop is included */
+        } range;
     } u;
 };
 

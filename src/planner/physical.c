@@ -609,6 +609,17 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         return plan_aggregate(p, op, out, err);
     case LOP_JOIN:
         return plan_join(p, op, out, err);
+    case LOP_RANGE:
+        n = node_new(p, PLAN_RANGE, NULL, 1, err);
+        if (!n) return BS_ERROR;
+        n->types[0] = type_make(TYPE_BIGINT);
+        BS_TRY(resolve(p, op->u.range.start, NULL, &n->u.range.start, err));
+        BS_TRY(resolve(p, op->u.range.stop, NULL, &n->u.range.stop, err));
+        BS_TRY(resolve(p, op->u.range.step, NULL, &n->u.range.step, err));
+        n->u.range.inclusive = op->u.range.inclusive;
+        n->est_rows = op->est_rows;
+        *out = n;
+        return BS_OK;
     case LOP_UNION: {
         n = node_new(p, PLAN_UNION, NULL, op->n_out, err);
         PlanNode **children = arena_alloc(p->arena, sizeof(PlanNode *) * (size_t)op->n_children);

@@ -167,6 +167,7 @@ typedef enum PlanKind {
     PLAN_CSV_SCAN,
     PLAN_JOIN, /* children[0] probe, children[1] build; hash join on keys, else nested loop */
     PLAN_UNION, /* the rows of every child, in no particular order (children: same types) */
+    PLAN_RANGE, /* start, start + step, … up to stop (excluded, or included): one BIGINT */
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -336,6 +337,10 @@ struct PlanNode {
             bool header;
             char *null_string;
         } csv;
+        struct {
+            Expr *start, *stop, *step; /* constant expressions, evaluated once */
+            bool inclusive;
+        } range;
         struct {
             PlanJoinType type;
             /* Equality keys: probe column probe_keys[k] = build column build_keys[k]. A key

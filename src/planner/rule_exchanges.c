@@ -423,6 +423,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 {
     PlanNode *n = *node;
     if (n->kind != PLAN_TABLE_SCAN && n->kind != PLAN_VALUES && n->kind != PLAN_CSV_SCAN &&
+        n->kind != PLAN_RANGE &&
         n->kind != PLAN_UNION && n->n_children != (n->kind == PLAN_JOIN ? 2 : 1))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: node %d has %d inputs",
                          n->kind, n->n_children);
@@ -432,6 +433,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_VALUES:
     case PLAN_CSV_SCAN:
+    case PLAN_RANGE:
         *props = (Props){SINGLE, SINGLE, false};
         return BS_OK;
     case PLAN_FILTER:

@@ -299,6 +299,18 @@ static void estimate(LogicalOp *op)
     case LOP_VALUES:
         op->est_rows = op->u.values.n_rows;
         break;
+    case LOP_RANGE: {
+        const Expr *a = op->u.range.start, *z = op->u.range.stop, *s = op->u.range.step;
+        op->est_rows = 1000;
+        if (a->kind == EXPR_CONSTANT && z->kind == EXPR_CONSTANT && s->kind == EXPR_CONSTANT &&
+            !a->u.constant.is_null && !z->u.constant.is_null && !s->u.constant.is_null &&
+            s->u.constant.u.i64 != 0) {
+            double n = ((double)z->u.constant.u.i64 - (double)a->u.constant.u.i64) /
+                       (double)s->u.constant.u.i64;
+            op->est_rows = n < 0 ? 0 : n + 1;
+        }
+        break;
+    }
     case LOP_FILTER: {
         double s = conjunct_selectivity(op->u.filter.predicate);
         op->est_rows = op->children[0]->est_rows < 0 ? -1 : op->children[0]->est_rows * s;

@@ -838,6 +838,10 @@ static Status simplify_op(Simplifier *s, LogicalOp **slot)
             for (int c = 0; c < op->u.values.n_cols; c++)
                 BS_TRY(simplify_in_place(s, &op->u.values.rows[r][c]));
         return BS_OK;
+    case LOP_RANGE:
+        BS_TRY(simplify_in_place(s, &op->u.range.start));
+        BS_TRY(simplify_in_place(s, &op->u.range.stop));
+        return simplify_in_place(s, &op->u.range.step);
     case LOP_JOIN:
         if (op->u.join.condition) {
             BS_TRY(simplify_in_place(s, &op->u.join.condition));

@@ -223,6 +223,12 @@ static void put_node(Buffer *b, const PlanNode *n)
         break;
     case PLAN_UNION:
         break;
+    case PLAN_RANGE:
+        put_expr(b, n->u.range.start);
+        put_expr(b, n->u.range.stop);
+        put_expr(b, n->u.range.step);
+        buffer_put_u8(b, n->u.range.inclusive);
+        break;
     case PLAN_KIND_COUNT_:
         break;
     }
@@ -649,6 +655,15 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     }
     case PLAN_UNION:
         return BS_OK;
+    case PLAN_RANGE: {
+        BS_TRY(get_expr(rd, &n->u.range.start));
+        BS_TRY(get_expr(rd, &n->u.range.stop));
+        BS_TRY(get_expr(rd, &n->u.range.step));
+        uint8_t inclusive = bufreader_u8(&rd->r);
+        CHECK(rd, inclusive <= 1 && n->n_cols == 1, "bad range");
+        n->u.range.inclusive = inclusive;
+        return BS_OK;
+    }
     case PLAN_KIND_COUNT_:
         break;
     }

@@ -1,0 +1,131 @@
+/*
+ * op_range.c — Range: the BIGINT series of range() (stop excluded) and generate_series()
+ * (stop included), from start by step, emitted a vector at a time. The bounds are
+ * constant expressions evaluated once; a NULL bound gives no rows, a zero step 22023, and
+ * the series stops before it would overflow.
+ */
+#include "exec/exec_int.h"
+
+typedef struct RangeOp {
+    Operator base;
+    ExprState *start, *stop, *step;
+    bool inclusive;
+    bool started, finished;
+    int64_t next, last, by; /* the next value, the last one to emit, the step */
+    Chunk *out;
+    Chunk *dummy;
+} RangeOp;
+
+static bool range_needs_input(Operator *op)
+{
+    return false;
+}
+
+static Status range_add_input(Operator *op, Chunk *in, Error *err)
+{
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "Range takes no input");
+}
+
+static Status eval_bound(RangeOp *r, ExprState *e, Value *out, Error *err)
+{
+    Vector *v;
+    BS_TRY(expr_eval(e, r->dummy, &v, err));
+    vector_get_value(v, 0, out);
+    return BS_OK;
+}
+
+/* Evaluates the bounds: sets next/last/by, or finished when the series is empty. */
+static Status start(RangeOp *r, Error *err)
+{
+    Value a, z, s;
+    BS_TRY(eval_bound(r, r->start, &a, err));
+    BS_TRY(eval_bound(r, r->stop, &z, err));
+    BS_TRY(eval_bound(r, r->step, &s, err));
+    r->started = true;
+    if (a.is_null || z.is_null || s.is_null) {
+        r->finished = true;
+        return BS_OK;
+    }
+    if (s.u.i64 == 0)
+        return error_set(err, "22023", -1, "step size cannot equal zero");
+    int64_t first = a.u.i64, stop = z.u.i64, by = s.u.i64;
+    /* The last value: stop itself (inclusive) or the one before it, on the step's grid. */
+    __int128 span = (__int128)stop - first;
+    if (!r->inclusive) span += by > 0 ? -1 : 1;
+    if ((by > 0 && span < 0) || (by < 0 && span > 0)) {
+        r->finished = true;
+        return BS_OK;
+    }
+    __int128 steps = span / by;
+    r->next = first;
+    r->last = (int64_t)(first + steps * by);
+    r->by = by;
+    return BS_OK;
+}
+
+static Status range_get_output(Operator *op, Chunk **out, Error *err)
+{
+    RangeOp *r = (RangeOp *)op;
+    *out = NULL;
+    if (!r->started) BS_TRY(start(r, err));
+    if (r->finished) return BS_OK;
+    if (task_should_stop(op->task)) return task_cancelled_error(err);
+    chunk_reset(r->out);
+    int64_t *data = r->out->cols[0].data;
+    idx_t n = 0;
+    /* Values up to last; next stays on the grid and never passes last (no overflow). */
+    while (n < BASALT_VECTOR_SIZE) {
+        data[n++] = r->next;
+        if (r->next == r->last) {
+            r->finished = true;
+            break;
+        }
+        r->next += r->by;
+    }
+    r->out->n_rows = n;
+    *out = r->out;
+    return BS_OK;
+}
+
+static Status range_finish(Operator *op, Error *err)
+{
+    return BS_OK;
+}
+
+static bool range_is_finished(Operator *op)
+{
+    RangeOp *r = (RangeOp *)op;
+    return r->started && r->finished;
+}
+
+static const OperatorVtab RANGE_VTAB = {
+    .name = "Range",
+    .needs_input = range_needs_input,
+    .add_input = range_add_input,
+    .get_output = range_get_output,
+    .finish = range_finish,
+    .is_finished = range_is_finished,
+};
+
+Status op_range_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
+{
+    if (node->n_cols != 1 || node->types[0].id != TYPE_BIGINT)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range columns");
+    const Expr *bounds[3] = {node->u.range.start, node->u.range.stop, node->u.range.step};
+    for (int k = 0; k < 3; k++)
+        if (!bounds[k] || bounds[k]->type.id != TYPE_BIGINT)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range bound");
+    RangeOp *r = (RangeOp *)operator_new(d, node, &RANGE_VTAB, sizeof *r, err);
+    if (!r) return BS_ERROR;
+    Arena *arena = r->base.arena;
+    r->inclusive = node->u.range.inclusive;
+    BS_TRY(expr_compile(bounds[0], 0, NULL, arena, &r->start, err));
+    BS_TRY(expr_compile(bounds[1], 0, NULL, arena, &r->stop, err));
+    BS_TRY(expr_compile(bounds[2], 0, NULL, arena, &r->step, err));
+    r->out = chunk_create(arena, node->types, 1, err);
+    r->dummy = chunk_view_create(arena, NULL, 0, err);
+    if (!r->out || !r->dummy) return BS_ERROR;
+    r->dummy->n_rows = 1;
+    *out = &r->base;
+    return BS_OK;
+}
