@@ -121,6 +121,20 @@ void sort_shared_destroy(BreakerState *shared);
 Status op_topn_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
                            Error *err);
 
+/*
+ * Join (join_table.c, op_hash_join.c): a JoinBuild sink per driver of the build pipeline
+ * (children[1]) and a JoinProbe operator per driver of the probe pipeline (children[0]),
+ * which starts once the build side is complete and indexed. join_shared_create checks the
+ * node; task.c then tells it how many drivers each side runs.
+ */
+BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err);
+void join_shared_set_drivers(BreakerState *shared, int n_build, int n_probe);
+Status op_join_build_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                            Error *err);
+Status op_join_probe_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                            Error *err);
+void join_shared_destroy(BreakerState *shared);
+
 /* ---- task services for operators (task.c) ---- */
 const TaskConfig *task_config(const Task *task);
 MemTracker *task_tracker(Task *task);

@@ -49,6 +49,8 @@ typedef enum OpKind {
     OPK_SORT_SINK,
     OPK_SORT_SOURCE,
     OPK_TOPN_SINK,
+    OPK_JOIN_BUILD,    /* appends the build side's rows to a join's table */
+    OPK_JOIN_PROBE,    /* probes a join's table */
     OPK_REMOTE_SOURCE, /* reads another fragment's output */
     OPK_LOCAL_SOURCE,  /* reads a local exchange of this task */
     OPK_LOCAL_SINK,    /* writes to a local exchange of this task */
@@ -309,6 +311,32 @@ static Status build_breaker(Task *task, const PlanNode *node, Pipeline *p, int d
     return build(task, input, below, depth + 1, err);
 }
 
+/*
+ * A join: its probe operator goes into p, after the probe child's operators (which p
+ * continues into); the build child becomes a pipeline of its own ending in the join's
+ * build sink, which p waits for — the sinks of all its drivers, and the index built over
+ * their rows.
+ */
+static Status build_join(Task *task, const PlanNode *node, Pipeline *p, int depth, Error *err)
+{
+    if (node->n_children != 2)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
+    BreakerState *shared = join_shared_create(task, node, err);
+    if (!shared) return BS_ERROR;
+    BS_TRY(add_breaker(task, shared, join_shared_destroy, err));
+    OpSpec probe = {OPK_JOIN_PROBE, node, shared, NULL};
+    BS_TRY(pipeline_prepend(task, p, probe, err));
+    BS_TRY(build(task, node->children[0], p, depth + 1, err));
+    Pipeline *below = pipeline_new(task, err);
+    if (!below) return BS_ERROR;
+    OpSpec sink = {OPK_JOIN_BUILD, node, shared, NULL};
+    BS_TRY(pipeline_prepend(task, below, sink, err));
+    BS_TRY(build(task, node->children[1], below, depth + 1, err));
+    BS_TRY(add_dependency(task, below, p, err));
+    join_shared_set_drivers(shared, below->n_drivers, p->n_drivers);
+    return BS_OK;
+}
+
 static Status build_local_exchange(Task *task, const PlanNode *node, Pipeline *p, int depth,
                                    Error *err)
 {
@@ -428,7 +456,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: exchange kind");
         return build_local_exchange(task, node, p, depth, err);
     case PLAN_JOIN:
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "joins are not supported yet");
+        return build_join(task, node, p, depth, err);
     case PLAN_UNION:
         return build_union(task, node, p, depth, err);
     case PLAN_KIND_COUNT_:
@@ -452,6 +480,10 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_sort_source_create(d, n, spec->shared, d->pipeline->n_drivers, out, err);
     case OPK_TOPN_SINK:
         return op_topn_sink_create(d, n, spec->shared, out, err);
+    case OPK_JOIN_BUILD:
+        return op_join_build_create(d, n, spec->shared, out, err);
+    case OPK_JOIN_PROBE:
+        return op_join_probe_create(d, n, spec->shared, out, err);
     case OPK_REMOTE_SOURCE: {
         TaskInputs *inputs = d->task->config.inputs;
         ExchangeSource *h = inputs->open(inputs, n->u.remote.fragment, err);

@@ -54,6 +54,76 @@ static Status list_add(Rewriter *rw, ExprList *l, Expr *e)
     return BS_OK;
 }
 
+static Status add_conjuncts(Rewriter *rw, ExprList *l, Expr *e);
+static Status conjunction(Rewriter *rw, Expr **items, int n, Expr **out);
+
+/* The arguments of e as a conjunction (e itself when it is not an AND). */
+static void conjuncts_of(Expr *e, Expr ***items, int *n)
+{
+    if (e->kind == EXPR_AND) {
+        *items = e->u.conj.args;
+        *n = e->u.conj.n_args;
+    } else {
+        *items = NULL;
+        *n = 1;
+    }
+}
+
+/*
+ * (a AND b) OR (a AND c) → a AND (b OR c): a conjunct every disjunct has is taken out, so
+ * that a join condition written inside each branch of an OR (TPC-H Q19) is a join
+ * condition. Adds the pieces to l.
+ */
+static Status add_disjunction(Rewriter *rw, ExprList *l, Expr *e)
+{
+    int n = e->u.conj.n_args;
+    Expr **first;
+    int n_first;
+    conjuncts_of(e->u.conj.args[0], &first, &n_first);
+    ExprList common = {0};
+    for (int i = 0; i < n_first; i++) {
+        Expr *c = first ? first[i] : e->u.conj.args[0];
+        bool everywhere = true;
+        for (int d = 1; d < n && everywhere; d++) {
+            Expr **items;
+            int m;
+            conjuncts_of(e->u.conj.args[d], &items, &m);
+            bool found = false;
+            for (int j = 0; j < m && !found; j++)
+                found = expr_equal(items ? items[j] : e->u.conj.args[d], c);
+            everywhere = found;
+        }
+        if (everywhere) BS_TRY(list_add(rw, &common, c));
+    }
+    if (common.count == 0) return list_add(rw, l, e);
+    /* What is left of each disjunct; a disjunct left empty makes the OR true. */
+    Expr *rest = expr_new(rw->arena, EXPR_OR, type_make(TYPE_BOOLEAN), e->pos);
+    Expr **args = arena_alloc(rw->arena, sizeof(Expr *) * (size_t)n);
+    if (!rest || !args) return oom(rw);
+    bool always = false;
+    for (int d = 0; d < n && !always; d++) {
+        Expr **items;
+        int m;
+        conjuncts_of(e->u.conj.args[d], &items, &m);
+        ExprList left = {0};
+        for (int j = 0; j < m; j++) {
+            Expr *c = items ? items[j] : e->u.conj.args[d];
+            bool shared = false;
+            for (int k = 0; k < common.count && !shared; k++)
+                shared = expr_equal(common.items[k], c);
+            if (!shared) BS_TRY(list_add(rw, &left, c));
+        }
+        if (left.count == 0) always = true;
+        BS_TRY(conjunction(rw, left.items, left.count, &args[d]));
+    }
+    for (int k = 0; k < common.count; k++)
+        BS_TRY(add_conjuncts(rw, l, common.items[k]));
+    if (always) return BS_OK;
+    rest->u.conj.n_args = n;
+    rest->u.conj.args = args;
+    return list_add(rw, l, rest);
+}
+
 static Status add_conjuncts(Rewriter *rw, ExprList *l, Expr *e)
 {
     if (!e) return BS_OK;
@@ -62,6 +132,7 @@ static Status add_conjuncts(Rewriter *rw, ExprList *l, Expr *e)
             BS_TRY(add_conjuncts(rw, l, e->u.conj.args[k]));
         return BS_OK;
     }
+    if (e->kind == EXPR_OR && e->u.conj.n_args > 1) return add_disjunction(rw, l, e);
     return list_add(rw, l, e);
 }
 

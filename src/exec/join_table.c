@@ -1,0 +1,858 @@
+/*
+ * join_table.c — the build side of PLAN_JOIN: the shared state between the build and
+ * probe pipelines, the JoinBuild sink that appends each build driver's rows to blocks of
+ * its own, the hash index over all of them (built in parallel once the last sink is done)
+ * and the lookup the probe operator (op_hash_join.c) runs per probe chunk. The layout of
+ * rows and slots is in join_int.h.
+ *
+ * JoinBuild sink states:
+ *   collecting  needs input; each chunk is appended to the driver's blocks
+ *   finish()    its blocks go to the shared state; a sink that is not the last is finished
+ *   indexing    the last sink builds the index: inline for a small build side, otherwise
+ *               it starts one worker task per thread on the pool and is blocked on
+ *               `ready_future` until they are done (so the build pipeline, which the probe
+ *               pipeline waits for, ends only when the index is complete)
+ *   finished
+ *
+ * Inserting and probing work on batches of rows, column at a time: hash the keys
+ * (hash_column, as everywhere), find for each row the first slot that is empty or holds
+ * its tag (prefetching slots ahead), compare the keys of the rows whose tags matched with
+ * one loop per key column and type, and go round again for the rows whose keys differed.
+ * Inserting then claims each row's slot with a compare-and-swap: an empty slot becomes the
+ * head of a new chain; a slot of the same key gets the row pushed in front of its chain. A
+ * failed compare-and-swap (another worker was first) sends the row round again.
+ */
+#include "exec/join_int.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Rows whose slots are fetched ahead of their probe. */
+#define SLOT_PREFETCH 16
+
+/* A block's first allocation; it doubles up to JOIN_BLOCK_ROWS. */
+#define BLOCK_FIRST_ROWS (JOIN_BLOCK_ROWS < 64 ? JOIN_BLOCK_ROWS : 64)
+
+enum { BUILD_ROWS, BUILD_SLOTS };
+
+struct JoinIndexWorker {
+    PoolTask pool_task; /* first: the pool hands it back to us */
+    JoinShared *sh;
+    char *mem; /* the scratch below, one allocation */
+    size_t mem_bytes;
+    uint64_t *hashes;
+    uint64_t *pos;
+    sel_t *todo;
+    sel_t *cand;
+    uint64_t *expect;
+    uint8_t *state;
+    char **rowp;
+    uint8_t *eq;
+    UnifiedVector *kuv;
+};
+
+/* ---- the shared state ---- */
+
+static Status bad_plan(const char *what, Error *err)
+{
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: join %s", what);
+}
+
+/* Checks the join node against its children (a plan from the wire is not trusted). */
+static Status check_node(const PlanNode *node, Error *err)
+{
+    if (node->n_children != 2 || !node->children || !node->children[0] || !node->children[1])
+        return bad_plan("arity", err);
+    if ((unsigned)node->u.join.type >= PJ_COUNT_) return bad_plan("type", err);
+    const PlanNode *probe = node->children[0], *build = node->children[1];
+    int np = probe->n_cols, nb = build->n_cols, nk = node->u.join.n_keys;
+    if (np < 0 || nb < 0 || nk < 0) return bad_plan("columns", err);
+    if (nk > 0 && (!node->u.join.probe_keys || !node->u.join.build_keys))
+        return bad_plan("keys", err);
+    for (int k = 0; k < nk; k++) {
+        int pc = node->u.join.probe_keys[k], bc = node->u.join.build_keys[k];
+        if (pc < 0 || pc >= np || bc < 0 || bc >= nb) return bad_plan("key column", err);
+        if (!type_equals(probe->types[pc], build->types[bc]) ||
+            type_physical(probe->types[pc]) == PHYS_INVALID)
+            return bad_plan("key types", err);
+    }
+    if (node->u.join.null_aware && (node->u.join.type != PJ_MARK || nk != 1 ||
+                                    (node->u.join.null_equal && node->u.join.null_equal[0])))
+        return bad_plan("null-aware flag", err);
+    int want;
+    switch (node->u.join.type) {
+    case PJ_SEMI:
+    case PJ_ANTI:
+        want = np;
+        break;
+    case PJ_MARK:
+        want = np + 1;
+        break;
+    default:
+        want = np + nb;
+        break;
+    }
+    if (node->n_cols != want || (want > 0 && !node->types)) return bad_plan("output columns", err);
+    for (int c = 0; c < np && c < want; c++)
+        if (!type_equals(node->types[c], probe->types[c])) return bad_plan("output types", err);
+    if (node->u.join.type == PJ_MARK && node->types[np].id != TYPE_BOOLEAN)
+        return bad_plan("mark type", err);
+    bool with_build = node->u.join.type == PJ_INNER || node->u.join.type == PJ_LEFT ||
+                      node->u.join.type == PJ_FULL;
+    if (with_build)
+        for (int c = 0; c < nb; c++)
+            if (!type_equals(node->types[np + c], build->types[c]))
+                return bad_plan("output types", err);
+    for (int c = 0; c < nb; c++)
+        if (type_physical(build->types[c]) == PHYS_INVALID) return bad_plan("column type", err);
+    for (int c = 0; c < np; c++)
+        if (type_physical(probe->types[c]) == PHYS_INVALID) return bad_plan("column type", err);
+    if (node->u.join.residual && node->u.join.residual->type.id != TYPE_BOOLEAN)
+        return bad_plan("filter type", err);
+    return BS_OK;
+}
+
+/* Lays out a build row: header, then the columns by decreasing size, each aligned. */
+static void layout_rows(JoinShared *sh)
+{
+    uint32_t at = JOIN_ROW_NULLS + (uint32_t)(sh->nb + 7) / 8;
+    sh->header_bytes = at;
+    static const uint32_t sizes[] = {16, 8, 4, 1};
+    for (size_t s = 0; s < BS_ARRAY_LEN(sizes); s++) {
+        for (int c = 0; c < sh->nb; c++) {
+            uint32_t w = (uint32_t)type_size(sh->build_types[c]);
+            if (w != sizes[s]) continue;
+            uint32_t align = w > 8 ? 8 : w;
+            at = (at + align - 1) / align * align;
+            sh->col_offset[c] = at;
+            at += w;
+        }
+    }
+    sh->row_width = (at + 7) / 8 * 8;
+}
+
+BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err)
+{
+    if (check_node(node, err) != BS_OK) return NULL;
+    JoinShared *sh = bs_calloc(1, sizeof *sh);
+    if (!sh) {
+        error_oom(err);
+        return NULL;
+    }
+    sh->node = node;
+    sh->task = task;
+    sh->type = node->u.join.type;
+    sh->n_keys = node->u.join.n_keys;
+    sh->probe_keys = node->u.join.probe_keys;
+    sh->build_keys = node->u.join.build_keys;
+    sh->null_aware = node->u.join.null_aware;
+    sh->np = node->children[0]->n_cols;
+    sh->nb = node->children[1]->n_cols;
+    sh->build_types = node->children[1]->types;
+    pthread_mutex_init(&sh->lock, NULL);
+    memtracker_init(&sh->tracker, task_tracker(task),
+                    sh->n_keys ? "HashJoinBuild" : "NestedLoopJoinBuild", 0);
+    atomic_init(&sh->next_block, 0);
+    atomic_init(&sh->workers_left, 0);
+    atomic_init(&sh->ready, false);
+    atomic_init(&sh->probes_done, 0);
+    atomic_init(&sh->probe_cut, false);
+    size_t nk = (size_t)(sh->n_keys ? sh->n_keys : 1), nb = (size_t)(sh->nb ? sh->nb : 1);
+    sh->null_equal = bs_calloc(nk, sizeof(bool));
+    sh->pair_types = bs_calloc((size_t)(sh->np + sh->nb) + 1, sizeof(LogicalType));
+    sh->col_offset = bs_calloc(nb, sizeof(uint32_t));
+    sh->col_has_null = bs_calloc(nb, sizeof(bool));
+    sh->arena = arena_create(NULL, &sh->tracker, 0);
+    if (!sh->null_equal || !sh->pair_types || !sh->col_offset || !sh->col_has_null || !sh->arena) {
+        join_shared_destroy(sh);
+        error_oom(err);
+        return NULL;
+    }
+    for (int k = 0; k < sh->n_keys; k++)
+        sh->null_equal[k] = node->u.join.null_equal && node->u.join.null_equal[k];
+    for (int c = 0; c < sh->np; c++)
+        sh->pair_types[c] = node->children[0]->types[c];
+    for (int c = 0; c < sh->nb; c++)
+        sh->pair_types[sh->np + c] = sh->build_types[c];
+    layout_rows(sh);
+    return sh;
+}
+
+void join_shared_set_drivers(BreakerState *sh, int n_build, int n_probe)
+{
+    sh->n_build_drivers = n_build;
+    sh->n_probe_drivers = n_probe;
+}
+
+static void free_blocks(JoinShared *sh, JoinBlock *blocks, int n)
+{
+    int64_t bytes = 0;
+    for (int k = 0; k < n; k++) {
+        bytes += (int64_t)blocks[k].cap * sh->row_width;
+        bs_free(blocks[k].rows);
+    }
+    if (bytes) memtracker_release(&sh->tracker, bytes);
+}
+
+void join_shared_destroy(BreakerState *sh)
+{
+    if (!sh) return;
+    free_blocks(sh, sh->blocks, sh->n_blocks);
+    bs_free(sh->blocks);
+    if (sh->slots) memtracker_free(&sh->tracker, sh->slots, sizeof(uint64_t) * sh->n_slots);
+    for (int k = 0; sh->workers && k < sh->n_workers; k++) {
+        bs_free(sh->workers[k].mem);
+        memtracker_release(&sh->tracker, (int64_t)sh->workers[k].mem_bytes);
+    }
+    bs_free(sh->workers);
+    future_release(sh->ready_future);
+    if (sh->arena) arena_destroy(sh->arena);
+    bs_free(sh->null_equal);
+    bs_free(sh->pair_types);
+    bs_free(sh->col_offset);
+    bs_free(sh->col_has_null);
+    pthread_mutex_destroy(&sh->lock);
+    bs_free(sh);
+}
+
+/* ---- comparing keys ---- */
+
+#define EQ_PLAIN(a, b)  ((a) == (b))
+#define EQ_DOUBLE(a, b) ((a) == (b) || (isnan(a) && isnan(b)))
+#define EQ_STRING(a, b) sv_equal(&(a), &(b))
+
+/* eq[i] &= key value of probe row rows[i] equals build row rowp[i]'s, values of type T. */
+#define EQ_LOOP(T, EQ)                                                                             \
+    do {                                                                                           \
+        const T *pv = uv->data;                                                                    \
+        if (!nulls) {                                                                              \
+            for (idx_t i = 0; i < n; i++) {                                                        \
+                T bv = *(const T *)(rowp[i] + off);                                                \
+                eq[i] &= EQ(bv, pv[uv->sel[rows[i]]]);                                             \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (idx_t i = 0; i < n; i++) {                                                        \
+                sel_t at = uv->sel[rows[i]];                                                       \
+                bool pn = !validity_get(uv->validity, at), bn = join_row_is_null(rowp[i], bc);     \
+                if (pn || bn) {                                                                    \
+                    eq[i] &= pn == bn;                                                             \
+                } else {                                                                           \
+                    T bv = *(const T *)(rowp[i] + off);                                            \
+                    eq[i] &= EQ(bv, pv[at]);                                                       \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+/*
+ * eq[i] = whether the keys of probe row rows[i] (logical rows of kuv, one unified vector
+ * per key) equal those of build row rowp[i], for i < n. Keys that are not null_equal hold
+ * no NULL on either side here (such rows are neither indexed nor looked up).
+ */
+static void keys_equal(const JoinShared *sh, const UnifiedVector *kuv, const sel_t *rows,
+                       char *const *rowp, idx_t n, uint8_t *eq)
+{
+    memset(eq, 1, n);
+    for (int k = 0; k < sh->n_keys; k++) {
+        int bc = sh->build_keys[k];
+        uint32_t off = sh->col_offset[bc];
+        const UnifiedVector *uv = &kuv[k];
+        bool nulls = sh->null_equal[k] && (uv->validity || sh->col_has_null[bc]);
+        switch (type_physical(sh->build_types[bc])) {
+        case PHYS_BOOL:
+            EQ_LOOP(uint8_t, EQ_PLAIN);
+            break;
+        case PHYS_INT32:
+            EQ_LOOP(int32_t, EQ_PLAIN);
+            break;
+        case PHYS_INT64:
+            EQ_LOOP(int64_t, EQ_PLAIN);
+            break;
+        case PHYS_DOUBLE:
+            EQ_LOOP(double, EQ_DOUBLE);
+            break;
+        case PHYS_STRING:
+            EQ_LOOP(StringView, EQ_STRING);
+            break;
+        case PHYS_INVALID:
+            memset(eq, 0, n);
+            break;
+        }
+    }
+}
+
+/* ---- lookup (probe side) ---- */
+
+Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
+{
+    s->pos = arena_alloc(arena, sizeof(uint64_t) * BASALT_VECTOR_SIZE);
+    s->todo = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+    s->cand_row = arena_alloc(arena, sizeof(sel_t) * BASALT_VECTOR_SIZE);
+    s->cand_e = arena_alloc(arena, sizeof(uint64_t) * BASALT_VECTOR_SIZE);
+    s->rowp = arena_alloc(arena, sizeof(char *) * BASALT_VECTOR_SIZE);
+    s->eq = arena_alloc(arena, BASALT_VECTOR_SIZE);
+    if (!s->pos || !s->todo || !s->cand_row || !s->cand_e || !s->rowp || !s->eq)
+        return arena_error(arena, err);
+    return BS_OK;
+}
+
+void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uint64_t *hashes,
+                       const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s)
+{
+    const uint64_t *slots = sh->slots;
+    const uint64_t mask = sh->mask;
+    uint64_t *pos = s->pos;
+    sel_t *todo = s->todo;
+    for (idx_t k = 0; k < n; k++) {
+        sel_t r = rows[k];
+        todo[k] = r;
+        pos[r] = hashes[r] & mask;
+        heads[r] = 0;
+    }
+    for (idx_t k = 0; k < n && k < SLOT_PREFETCH; k++)
+        __builtin_prefetch(&slots[pos[todo[k]]]);
+    idx_t n_todo = n;
+    while (n_todo > 0) {
+        /* The first slot that is empty or holds the row's tag. */
+        idx_t n_cand = 0;
+        for (idx_t k = 0; k < n_todo; k++) {
+            if (k + SLOT_PREFETCH < n_todo)
+                __builtin_prefetch(&slots[pos[todo[k + SLOT_PREFETCH]]]);
+            sel_t r = todo[k];
+            uint64_t tag = hashes[r] & JOIN_SLOT_TAG_MASK;
+            uint64_t at = pos[r];
+            for (;;) {
+                uint64_t e = slots[at];
+                if (!e) break;
+                if ((e & JOIN_SLOT_TAG_MASK) == tag) {
+                    char *row = join_row(sh, JOIN_SLOT_ID(e));
+                    __builtin_prefetch(row);
+                    s->cand_row[n_cand] = r;
+                    s->cand_e[n_cand] = e;
+                    s->rowp[n_cand++] = row;
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+            pos[r] = at;
+        }
+        if (n_cand == 0) break;
+        keys_equal(sh, kuv, s->cand_row, s->rowp, n_cand, s->eq);
+        /* Equal keys found their chain; the others go on from the next slot. */
+        n_todo = 0;
+        for (idx_t k = 0; k < n_cand; k++) {
+            sel_t r = s->cand_row[k];
+            if (s->eq[k]) {
+                heads[r] = s->cand_e[k];
+            } else {
+                pos[r] = (pos[r] + 1) & mask;
+                todo[n_todo++] = r;
+            }
+        }
+    }
+}
+
+/* ---- building the index ---- */
+
+/* Copies column col of rows [0, m) of a block (at `rows`) into a flat array, with validity. */
+static void gather_column(const JoinShared *sh, const char *rows, idx_t m, int col, void *dst,
+                          uint64_t *validity)
+{
+    uint32_t w = sh->row_width, off = sh->col_offset[col];
+    switch (type_size(sh->build_types[col])) {
+    case 1:
+        for (idx_t i = 0; i < m; i++)
+            ((uint8_t *)dst)[i] = *(const uint8_t *)(rows + i * w + off);
+        break;
+    case 4:
+        for (idx_t i = 0; i < m; i++)
+            ((int32_t *)dst)[i] = *(const int32_t *)(rows + i * w + off);
+        break;
+    case 8:
+        for (idx_t i = 0; i < m; i++)
+            ((int64_t *)dst)[i] = *(const int64_t *)(rows + i * w + off);
+        break;
+    default:
+        for (idx_t i = 0; i < m; i++)
+            ((StringView *)dst)[i] = *(const StringView *)(rows + i * w + off);
+        break;
+    }
+    if (validity) {
+        memset(validity, 0xff, sizeof(uint64_t) * VALIDITY_WORDS);
+        for (idx_t i = 0; i < m; i++)
+            if (join_row_is_null(rows + i * w, col)) validity_set_invalid(validity, i);
+    }
+}
+
+/* Pushes row id on the chain of rows with a NULL key (null-aware MARK joins). */
+static void push_null_row(JoinShared *sh, uint32_t id, char *row)
+{
+    uint32_t head = __atomic_load_n(&sh->null_chain, __ATOMIC_RELAXED);
+    do {
+        memcpy(row, &head, 4);
+    } while (!__atomic_compare_exchange_n(&sh->null_chain, &head, id + 1, true, __ATOMIC_RELEASE,
+                                          __ATOMIC_RELAXED));
+}
+
+enum { SLOT_EMPTY, SLOT_SAME_TAG, SLOT_OTHER_KEY };
+
+/* Inserts rows [first, first + m) (m <= BASALT_VECTOR_SIZE, all in one block). */
+static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t m)
+{
+    char *base = join_row(sh, first);
+    uint32_t width = sh->row_width;
+    char *keys = (char *)(w->kuv + sh->n_keys);
+    /* The keys as flat vectors, hashed as the probe side hashes its own. */
+    for (int k = 0; k < sh->n_keys; k++) {
+        int bc = sh->build_keys[k];
+        void *data = keys + (size_t)k * 16 * BASALT_VECTOR_SIZE;
+        uint64_t *validity =
+            (uint64_t *)(keys + (size_t)sh->n_keys * 16 * BASALT_VECTOR_SIZE) + k * VALIDITY_WORDS;
+        gather_column(sh, base, m, bc, data, sh->col_has_null[bc] ? validity : NULL);
+        w->kuv[k] = (UnifiedVector){data, SEL_IDENTITY, sh->col_has_null[bc] ? validity : NULL};
+        hash_column(type_physical(sh->build_types[bc]), &w->kuv[k], m, k > 0, w->hashes);
+    }
+    /* Rows whose key holds a NULL that matches nothing stay out of the index. */
+    uint8_t *ok = w->eq;
+    memset(ok, 1, m);
+    for (int k = 0; k < sh->n_keys; k++) {
+        if (sh->null_equal[k] || !w->kuv[k].validity) continue;
+        for (idx_t i = 0; i < m; i++)
+            ok[i] &= validity_get(w->kuv[k].validity, i);
+    }
+    idx_t n_todo = 0;
+    bool null_key = false;
+    for (idx_t i = 0; i < m; i++) {
+        if (ok[i]) {
+            w->todo[n_todo++] = (sel_t)i;
+            w->pos[i] = w->hashes[i] & sh->mask;
+            continue;
+        }
+        null_key = true;
+        if (sh->null_aware) push_null_row(sh, first + (uint32_t)i, base + i * width);
+    }
+    if (null_key) __atomic_store_n(&sh->build_has_null_key, true, __ATOMIC_RELAXED);
+    uint64_t *slots = sh->slots;
+    const uint64_t mask = sh->mask;
+    while (n_todo > 0) {
+        /* The first slot that is empty or holds the row's tag. */
+        idx_t n_cand = 0;
+        for (idx_t t = 0; t < n_todo; t++) {
+            if (t + SLOT_PREFETCH < n_todo)
+                __builtin_prefetch(&slots[w->pos[w->todo[t + SLOT_PREFETCH]]], 1);
+            sel_t i = w->todo[t];
+            uint64_t tag = w->hashes[i] & JOIN_SLOT_TAG_MASK;
+            uint64_t at = w->pos[i];
+            for (;;) {
+                uint64_t e = __atomic_load_n(&slots[at], __ATOMIC_RELAXED);
+                if (!e) {
+                    w->state[i] = SLOT_EMPTY;
+                    break;
+                }
+                if ((e & JOIN_SLOT_TAG_MASK) == tag) {
+                    w->state[i] = SLOT_SAME_TAG;
+                    w->expect[i] = e;
+                    w->cand[n_cand] = i;
+                    w->rowp[n_cand++] = join_row(sh, JOIN_SLOT_ID(e));
+                    break;
+                }
+                at = (at + 1) & mask;
+            }
+            w->pos[i] = at;
+        }
+        /* Same tag: the same key, or a different key that goes on to the next slot. */
+        if (n_cand) {
+            uint8_t *eq = w->eq;
+            keys_equal(sh, w->kuv, w->cand, w->rowp, n_cand, eq);
+            for (idx_t k = 0; k < n_cand; k++) {
+                if (eq[k]) continue;
+                sel_t i = w->cand[k];
+                w->state[i] = SLOT_OTHER_KEY;
+                w->pos[i] = (w->pos[i] + 1) & mask;
+            }
+        }
+        /* Claim the slots; whoever loses a race goes round again. */
+        idx_t n_retry = 0;
+        for (idx_t t = 0; t < n_todo; t++) {
+            sel_t i = w->todo[t];
+            if (w->state[i] == SLOT_OTHER_KEY) {
+                w->todo[n_retry++] = i;
+                continue;
+            }
+            uint32_t id = first + (uint32_t)i;
+            uint64_t tag = w->hashes[i] & JOIN_SLOT_TAG_MASK;
+            uint64_t expect = 0, desired = tag | (uint64_t)(id + 1);
+            uint32_t next = 0;
+            if (w->state[i] == SLOT_SAME_TAG) {
+                expect = w->expect[i];
+                next = (uint32_t)expect; /* the old head's id + 1 */
+                desired |= JOIN_SLOT_DUP;
+            }
+            memcpy(base + i * width, &next, 4);
+            if (!__atomic_compare_exchange_n(&slots[w->pos[i]], &expect, desired, false,
+                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+                w->todo[n_retry++] = i;
+        }
+        n_todo = n_retry;
+    }
+}
+
+static void index_block(JoinShared *sh, JoinIndexWorker *w, uint32_t b)
+{
+    uint32_t n = sh->blocks[b].n;
+    for (uint32_t at = 0; at < n; at += BASALT_VECTOR_SIZE) {
+        uint32_t m = n - at < BASALT_VECTOR_SIZE ? n - at : BASALT_VECTOR_SIZE;
+        index_rows(sh, w, (b << JOIN_BLOCK_SHIFT) | at, m);
+    }
+}
+
+/* Takes blocks until none is left (or the task is stopping). */
+static void index_blocks(JoinShared *sh, JoinIndexWorker *w)
+{
+    for (;;) {
+        if (task_should_stop(sh->task)) return;
+        int b = atomic_fetch_add(&sh->next_block, 1);
+        if (b >= sh->n_blocks) return;
+        index_block(sh, w, (uint32_t)b);
+    }
+}
+
+static void index_worker_run(PoolTask *task)
+{
+    JoinIndexWorker *w = (JoinIndexWorker *)task;
+    JoinShared *sh = w->sh;
+    index_blocks(sh, w);
+    if (atomic_fetch_sub(&sh->workers_left, 1) != 1) return;
+    if (!task_should_stop(sh->task)) atomic_store(&sh->ready, true);
+    /* The last thing this worker does with the shared state: its sink then finishes and
+       the task may be destroyed. */
+    future_complete(sh->ready_future);
+}
+
+/* Scratch for one worker: per row hashes, slots and lists, and the keys as flat vectors. */
+static Status worker_init(JoinShared *sh, JoinIndexWorker *w, Error *err)
+{
+    size_t vs = BASALT_VECTOR_SIZE, nk = (size_t)sh->n_keys;
+    size_t bytes = vs * (sizeof(uint64_t) * 3 + sizeof(sel_t) * 2 + sizeof(char *) + 2) + 16 +
+                   sizeof(UnifiedVector) * nk + nk * 16 * vs +
+                   nk * sizeof(uint64_t) * VALIDITY_WORDS;
+    MemTracker *failed = memtracker_reserve(&sh->tracker, (int64_t)bytes);
+    if (failed) return memtracker_error(failed, (int64_t)bytes, err);
+    char *mem = bs_malloc(bytes);
+    if (!mem) {
+        memtracker_release(&sh->tracker, (int64_t)bytes);
+        return error_oom(err);
+    }
+    w->sh = sh;
+    w->mem = mem;
+    w->mem_bytes = bytes;
+    w->pool_task.run = index_worker_run;
+    w->hashes = (uint64_t *)mem;
+    w->pos = w->hashes + vs;
+    w->expect = w->pos + vs;
+    w->rowp = (char **)(w->expect + vs);
+    w->todo = (sel_t *)(w->rowp + vs);
+    w->cand = w->todo + vs;
+    w->state = (uint8_t *)(w->cand + vs);
+    w->eq = w->state + vs;
+    /* UnifiedVectors, then the key values (16 bytes per value at most), then validity */
+    w->kuv = (UnifiedVector *)(((uintptr_t)(w->eq + vs) + 15) & ~(uintptr_t)15);
+    return BS_OK;
+}
+
+/*
+ * The last sink's part: numbers every block, then builds the index — in this call for a
+ * small build side, otherwise in worker tasks on the pool (*started then tells the sink to
+ * wait for ready_future).
+ */
+static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *err)
+{
+    *started = false;
+    if (sh->n_keys == 0) {
+        atomic_store(&sh->ready, true); /* a nested loop reads the rows as they are */
+        return BS_OK;
+    }
+    if ((uint64_t)sh->n_blocks * JOIN_BLOCK_ROWS >= UINT32_MAX)
+        return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1,
+                         "the build side of a join holds more than %u rows", UINT32_MAX - 1);
+    uint64_t n_slots = 16;
+    while (n_slots < 2 * sh->n_rows)
+        n_slots <<= 1;
+    MemTracker *failed;
+    size_t bytes = sizeof(uint64_t) * n_slots;
+    sh->slots = memtracker_alloc_zero(&sh->tracker, bytes, &failed);
+    if (!sh->slots) return memtracker_error(failed, (int64_t)bytes, err);
+    sh->n_slots = n_slots;
+    sh->mask = n_slots - 1;
+    op->counters[BUILD_SLOTS] += n_slots;
+    const TaskConfig *cfg = task_config(sh->task);
+    int n_workers = cfg->max_drivers > 1 ? cfg->max_drivers : 1;
+    if (n_workers > sh->n_blocks / 2) n_workers = sh->n_blocks / 2; /* a block or two each */
+    if (n_workers < 1 || !cfg->pool) n_workers = 1;
+    sh->workers = bs_calloc((size_t)n_workers, sizeof(JoinIndexWorker));
+    if (!sh->workers) return error_oom(err);
+    for (int k = 0; k < n_workers; k++) {
+        BS_TRY(worker_init(sh, &sh->workers[k], err));
+        sh->n_workers = k + 1;
+    }
+    if (n_workers == 1) {
+        index_blocks(sh, &sh->workers[0]);
+        if (task_should_stop(sh->task)) return task_cancelled_error(err);
+        atomic_store(&sh->ready, true);
+        return BS_OK;
+    }
+    sh->ready_future = future_create();
+    if (!sh->ready_future) return error_oom(err);
+    atomic_store(&sh->workers_left, n_workers);
+    *started = true;
+    for (int k = 0; k < n_workers; k++)
+        threadpool_submit(cfg->pool, &sh->workers[k].pool_task);
+    return BS_OK;
+}
+
+/* ---- the JoinBuild sink ---- */
+
+typedef struct JoinBuildOp {
+    Operator base;
+    JoinShared *sh;
+    int n_blocks, cap_blocks;
+    JoinBlock *blocks;
+    uint64_t n_rows;
+    Arena *strings;    /* long strings of this driver's rows */
+    bool *has_null;    /* per column */
+    UnifiedVector *uv; /* per column of the current input */
+    sel_t *uv_scratch; /* BASALT_VECTOR_SIZE per column */
+    bool finished;     /* finish() came */
+    bool handed;       /* the blocks belong to the shared state */
+    bool waiting;      /* the index is being built by workers */
+} JoinBuildOp;
+
+/* Makes room in the last block for more rows (a new block when it is full); *room: how many. */
+static Status reserve_rows(JoinBuildOp *b, idx_t want, idx_t *room, Error *err)
+{
+    JoinShared *sh = b->sh;
+    JoinBlock *blk = b->n_blocks ? &b->blocks[b->n_blocks - 1] : NULL;
+    if (!blk || blk->n == JOIN_BLOCK_ROWS) {
+        if (b->n_blocks == b->cap_blocks) {
+            int cap = b->cap_blocks ? b->cap_blocks * 2 : 8;
+            JoinBlock *grown = bs_realloc(b->blocks, sizeof(JoinBlock) * (size_t)cap);
+            if (!grown) return error_oom(err);
+            b->blocks = grown;
+            b->cap_blocks = cap;
+        }
+        blk = &b->blocks[b->n_blocks];
+        *blk = (JoinBlock){NULL, 0, 0};
+        b->n_blocks++;
+    }
+    if (blk->cap - blk->n < want && blk->cap < JOIN_BLOCK_ROWS) {
+        uint32_t cap = blk->cap ? blk->cap : BLOCK_FIRST_ROWS;
+        while (cap - blk->n < want && cap < JOIN_BLOCK_ROWS)
+            cap *= 2;
+        int64_t more = (int64_t)(cap - blk->cap) * sh->row_width;
+        MemTracker *failed = memtracker_reserve(&sh->tracker, more);
+        if (failed) return memtracker_error(failed, more, err);
+        char *rows = bs_realloc(blk->rows, (size_t)cap * sh->row_width);
+        if (!rows) {
+            memtracker_release(&sh->tracker, more);
+            return error_oom(err);
+        }
+        blk->rows = rows;
+        blk->cap = cap;
+    }
+    *room = blk->cap - blk->n;
+    return BS_OK;
+}
+
+/* dst row k's column at `off` = src[sel[k]] for k < m, values of type T. */
+#define SCATTER(T)                                                                                 \
+    do {                                                                                           \
+        const T *src = uv->data;                                                                   \
+        for (idx_t k = 0; k < m; k++)                                                              \
+            *(T *)(dst + k * width + off) = src[sel[k]];                                           \
+    } while (0)
+
+/* Appends rows [from, from + m) of the unified columns to the last block (it has room). */
+static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
+{
+    JoinShared *sh = b->sh;
+    JoinBlock *blk = &b->blocks[b->n_blocks - 1];
+    uint32_t width = sh->row_width;
+    char *dst = blk->rows + (size_t)blk->n * width;
+    for (idx_t k = 0; k < m; k++)
+        memset(dst + k * width, 0, sh->header_bytes);
+    for (int c = 0; c < sh->nb; c++) {
+        const UnifiedVector *uv = &b->uv[c];
+        const sel_t *sel = uv->sel + from;
+        uint32_t off = sh->col_offset[c];
+        size_t size = type_size(sh->build_types[c]);
+        switch (size) {
+        case 1:
+            SCATTER(uint8_t);
+            break;
+        case 4:
+            SCATTER(int32_t);
+            break;
+        case 8:
+            SCATTER(int64_t);
+            break;
+        default:
+            SCATTER(StringView);
+            break;
+        }
+        if (uv->validity) {
+            for (idx_t k = 0; k < m; k++) {
+                if (validity_get(uv->validity, sel[k])) continue;
+                char *row = dst + k * width;
+                row[JOIN_ROW_NULLS + c / 8] |= (char)(1 << (c % 8));
+                memset(row + off, 0, size);
+                b->has_null[c] = true;
+            }
+        }
+        if (type_physical(sh->build_types[c]) == PHYS_STRING) {
+            for (idx_t k = 0; k < m; k++) {
+                StringView *sv = (StringView *)(dst + k * width + off);
+                if (sv_is_inline(sv)) continue;
+                char *copy = arena_alloc(b->strings, sv->len);
+                if (!copy) return arena_error(b->strings, err);
+                memcpy(copy, sv->u.ptr, sv->len);
+                *sv = sv_make(copy, sv->len);
+            }
+        }
+    }
+    blk->n += (uint32_t)m;
+    return BS_OK;
+}
+
+static bool build_needs_input(Operator *op)
+{
+    return !((JoinBuildOp *)op)->finished;
+}
+
+static Status build_add_input(Operator *op, Chunk *in, Error *err)
+{
+    JoinBuildOp *b = (JoinBuildOp *)op;
+    if (task_should_stop(op->task)) return task_cancelled_error(err);
+    idx_t n = in->n_rows;
+    for (int c = 0; c < b->sh->nb; c++)
+        chunk_unify(in, c, &b->uv[c],
+                    in->sel ? b->uv_scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
+    for (idx_t done = 0; done < n;) {
+        idx_t room = 0;
+        BS_TRY(reserve_rows(b, n - done, &room, err));
+        idx_t m = n - done < room ? n - done : room;
+        BS_TRY(append_rows(b, done, m, err));
+        done += m;
+    }
+    b->n_rows += n;
+    op->counters[BUILD_ROWS] += n;
+    return BS_OK;
+}
+
+static Status build_get_output(Operator *op, Chunk **out, Error *err)
+{
+    *out = NULL;
+    return BS_OK;
+}
+
+/* Hands this sink's blocks to the shared state; the last sink builds the index. */
+static Status build_finish(Operator *op, Error *err)
+{
+    JoinBuildOp *b = (JoinBuildOp *)op;
+    JoinShared *sh = b->sh;
+    if (b->finished) return BS_OK;
+    b->finished = true;
+    pthread_mutex_lock(&sh->lock);
+    if (sh->n_blocks + b->n_blocks > sh->cap_blocks) {
+        int cap = sh->cap_blocks ? sh->cap_blocks : 16;
+        while (cap < sh->n_blocks + b->n_blocks)
+            cap *= 2;
+        JoinBlock *grown = bs_realloc(sh->blocks, sizeof(JoinBlock) * (size_t)cap);
+        if (!grown) {
+            pthread_mutex_unlock(&sh->lock);
+            return error_oom(err);
+        }
+        sh->blocks = grown;
+        sh->cap_blocks = cap;
+    }
+    if (b->n_blocks)
+        memcpy(sh->blocks + sh->n_blocks, b->blocks, sizeof(JoinBlock) * (size_t)b->n_blocks);
+    sh->n_blocks += b->n_blocks;
+    sh->n_rows += b->n_rows;
+    for (int c = 0; c < sh->nb; c++)
+        sh->col_has_null[c] |= b->has_null[c];
+    bool last = ++sh->sinks_done == sh->n_build_drivers;
+    pthread_mutex_unlock(&sh->lock);
+    bs_free(b->blocks);
+    b->blocks = NULL;
+    b->n_blocks = 0;
+    b->handed = true;
+    if (!last) return BS_OK;
+    return build_index(sh, op, &b->waiting, err);
+}
+
+static bool build_is_finished(Operator *op)
+{
+    JoinBuildOp *b = (JoinBuildOp *)op;
+    return b->finished && (!b->waiting || atomic_load(&b->sh->workers_left) == 0);
+}
+
+static Future *build_is_blocked(Operator *op)
+{
+    JoinBuildOp *b = (JoinBuildOp *)op;
+    if (!b->waiting || atomic_load(&b->sh->workers_left) == 0) return NULL;
+    future_retain(b->sh->ready_future);
+    return b->sh->ready_future;
+}
+
+static void build_close(Operator *op)
+{
+    JoinBuildOp *b = (JoinBuildOp *)op;
+    if (!b->handed) free_blocks(b->sh, b->blocks, b->n_blocks);
+    bs_free(b->blocks);
+    b->blocks = NULL;
+    b->n_blocks = 0;
+}
+
+static const OperatorVtab HASH_BUILD_VTAB = {
+    .name = "HashJoinBuild",
+    .needs_input = build_needs_input,
+    .add_input = build_add_input,
+    .get_output = build_get_output,
+    .finish = build_finish,
+    .is_finished = build_is_finished,
+    .is_blocked = build_is_blocked,
+    .close = build_close,
+};
+
+static const OperatorVtab NESTED_LOOP_BUILD_VTAB = {
+    .name = "NestedLoopJoinBuild",
+    .needs_input = build_needs_input,
+    .add_input = build_add_input,
+    .get_output = build_get_output,
+    .finish = build_finish,
+    .is_finished = build_is_finished,
+    .is_blocked = build_is_blocked,
+    .close = build_close,
+};
+
+Status op_join_build_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,
+                            Error *err)
+{
+    JoinShared *sh = shared;
+    JoinBuildOp *b = (JoinBuildOp *)operator_new(
+        d, node, sh->n_keys ? &HASH_BUILD_VTAB : &NESTED_LOOP_BUILD_VTAB, sizeof *b, err);
+    if (!b) return BS_ERROR;
+    b->sh = sh;
+    size_t nb = (size_t)(sh->nb ? sh->nb : 1);
+    b->has_null = arena_alloc_zero(b->base.arena, sizeof(bool) * nb);
+    b->uv = arena_alloc(b->base.arena, sizeof(UnifiedVector) * nb);
+    b->uv_scratch = arena_alloc(b->base.arena, sizeof(sel_t) * BASALT_VECTOR_SIZE * nb);
+    if (!b->has_null || !b->uv || !b->uv_scratch) return arena_error(b->base.arena, err);
+    /* The strings outlive the sink: probes read them. */
+    b->strings = arena_create(sh->arena, NULL, 0);
+    if (!b->strings) return error_oom(err);
+    b->base.counter_names[BUILD_ROWS] = "build rows";
+    if (sh->n_keys) b->base.counter_names[BUILD_SLOTS] = "hash slots";
+    *out = &b->base;
+    return BS_OK;
+}
