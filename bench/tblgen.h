@@ -147,11 +147,12 @@ static inline bool out_open(Out *out, const char *dir, const char *table)
     return true;
 }
 
-/* Writes the buffer out; after a failure (reported once) the data is dropped. */
-static inline void out_flush(Out *out)
+/* Writes len bytes of data (not the buffer: the caller flushed it) and counts n_rows rows;
+ * after a failure (reported once) the data is dropped. */
+static inline void out_write(Out *out, const char *data, size_t len, idx_t n_rows)
 {
-    const char *p = out->buf;
-    size_t left = out->len;
+    const char *p = data;
+    size_t left = len;
     while (left > 0 && !out->failed) {
         ssize_t n = write(out->fd, p, left);
         if (n < 0 && errno == EINTR) continue;
@@ -164,7 +165,14 @@ static inline void out_flush(Out *out)
         p += n;
         left -= (size_t)n;
     }
-    out->n_bytes += out->len;
+    out->n_bytes += len;
+    out->n_rows += n_rows;
+}
+
+/* Writes the buffer out; after a failure (reported once) the data is dropped. */
+static inline void out_flush(Out *out)
+{
+    out_write(out, out->buf, out->len, 0);
     out->len = 0;
 }
 
