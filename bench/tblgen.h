@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,43 @@ static inline double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Scale and command line
+ * --------------------------------------------------------------------------------------- */
+
+/* base x sf rounded, at least 1: a table's row count at a scale factor. */
+static inline int64_t scaled(double sf, double base)
+{
+    int64_t n = llround(sf * base);
+    return n < 1 ? 1 : n;
+}
+
+/* Sets wanted[t] for each of the n_tables names found in the comma-separated list (and
+ * clears the others); false, with a message, on an unknown name. */
+static inline bool parse_tables(const char *list, const char *const *names, int n_tables,
+                                bool *wanted)
+{
+    memset(wanted, 0, (size_t)n_tables * sizeof(bool));
+    const char *p = list;
+    while (*p) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        bool found = false;
+        for (int table = 0; table < n_tables; table++) {
+            if (strlen(names[table]) == len && strncmp(names[table], p, len) == 0) {
+                wanted[table] = true;
+                found = true;
+            }
+        }
+        if (!found && len > 0) {
+            fprintf(stderr, TBLGEN_NAME ": unknown table '%.*s'\n", (int)len, p);
+            return false;
+        }
+        p += len + (comma != NULL);
+    }
+    return true;
 }
 
 #endif

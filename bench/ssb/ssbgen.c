@@ -59,12 +59,6 @@ typedef struct Scale {
     int64_t n_orders;   /* 1,500,000 x SF, 1..7 lines each: lineorder ~ 6,000,000 x SF */
 } Scale;
 
-static int64_t scaled(double sf, double base)
-{
-    int64_t n = llround(sf * base);
-    return n < 1 ? 1 : n;
-}
-
 /* The specification's part count, 200,000 x floor(1 + log2 SF), is for SF >= 1 (it grows
  * with the logarithm); below 1, where the formula would be zero or negative, parts scale
  * linearly as TPC-H's do, which meets it at SF 1. */
@@ -553,30 +547,6 @@ static void usage(FILE *f)
             SSB_MIN_SCALE, SSB_MAX_SCALE, DEFAULT_SEED, SSB_MAX_THREADS);
 }
 
-/* Sets wanted[t] for each name in the comma-separated list; false on an unknown name. */
-static bool parse_tables(const char *list, bool wanted[SSB_N_TABLES])
-{
-    memset(wanted, 0, SSB_N_TABLES * sizeof(bool));
-    const char *p = list;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        bool found = false;
-        for (int table = 0; table < SSB_N_TABLES; table++) {
-            if (strlen(TABLE_NAMES[table]) == len && strncmp(TABLE_NAMES[table], p, len) == 0) {
-                wanted[table] = true;
-                found = true;
-            }
-        }
-        if (!found && len > 0) {
-            fprintf(stderr, "ssbgen: unknown table '%.*s'\n", (int)len, p);
-            return false;
-        }
-        p += len + (comma != NULL);
-    }
-    return true;
-}
-
 /* Writes `table` into dir/<table>.tbl and reports rows, size and time on stderr; adds the
  * bytes written to *total_bytes. False when the file could not be written. */
 static bool run_table(Gen *gen, const char *dir, int table, int n_threads, idx_t *total_bytes)
@@ -643,7 +613,7 @@ int main(int argc, char **argv)
         } else if (strcmp(opt, "--dir") == 0) {
             dir = val;
         } else if (strcmp(opt, "--tables") == 0) {
-            if (!parse_tables(val, wanted)) return 2;
+            if (!parse_tables(val, TABLE_NAMES, SSB_N_TABLES, wanted)) return 2;
         } else if (strcmp(opt, "--seed") == 0) {
             errno = 0;
             seed = strtoull(val, &end, 10);

@@ -70,12 +70,6 @@ typedef struct Scale {
     int64_t n_recommends; /* supplier comments with the Q16 phrases: 5 x SF each */
 } Scale;
 
-static int64_t scaled(double sf, double base)
-{
-    int64_t n = llround(sf * base);
-    return n < 1 ? 1 : n;
-}
-
 /* ---------------------------------------------------------------------------------------
  * Dates: day 0 is 1992-01-01 (STARTDATE), the last is 1998-12-31 (ENDDATE)
  * --------------------------------------------------------------------------------------- */
@@ -545,30 +539,6 @@ static void usage(FILE *f)
             TPCH_MIN_SCALE, TPCH_MAX_SCALE, DEFAULT_SEED);
 }
 
-/* Sets wanted[t] for each name in the comma-separated list; false on an unknown name. */
-static bool parse_tables(const char *list, bool wanted[TPCH_N_TABLES])
-{
-    memset(wanted, 0, TPCH_N_TABLES * sizeof(bool));
-    const char *p = list;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        bool found = false;
-        for (int table = 0; table < TPCH_N_TABLES; table++) {
-            if (strlen(TABLE_NAMES[table]) == len && strncmp(TABLE_NAMES[table], p, len) == 0) {
-                wanted[table] = true;
-                found = true;
-            }
-        }
-        if (!found && len > 0) {
-            fprintf(stderr, "tpchgen: unknown table '%.*s'\n", (int)len, p);
-            return false;
-        }
-        p += len + (comma != NULL);
-    }
-    return true;
-}
-
 /*
  * The partsupp formula gives a part 4 distinct suppliers only if no multiple d x step
  * (d = 1..3, step = S/4 + (partkey - 1)/S) is a multiple of S. That holds for every S
@@ -681,7 +651,7 @@ int main(int argc, char **argv)
         } else if (strcmp(opt, "--dir") == 0) {
             dir = val;
         } else if (strcmp(opt, "--tables") == 0) {
-            if (!parse_tables(val, wanted)) return 2;
+            if (!parse_tables(val, TABLE_NAMES, TPCH_N_TABLES, wanted)) return 2;
         } else if (strcmp(opt, "--seed") == 0) {
             errno = 0;
             seed = strtoull(val, &end, 10);
