@@ -282,7 +282,9 @@ export function resolveOrderKeys(keys, columnNames) {
       return key.position - 1;
     }
     const idx = key.name ? lower.indexOf(key.name.toLowerCase()) : -1;
-    if (idx < 0) throw new Error(`ORDER BY item "${key.text}" is not an output column`);
+    if (idx < 0) {
+      throw new Error(`ORDER BY ${key.expr} is not an output column (ties could not be told apart)`);
+    }
     return idx;
   });
 }
