@@ -54,6 +54,22 @@ export const SUITES = {
   },
 };
 
+// Empties `dir` for a run (creating it if missing), but only a directory this harness
+// made: one that is empty or holds its marker file. Throws otherwise, so that a mistyped
+// --work never deletes anything else.
+const WORK_MARKER = '.basalt-diff-work';
+export function resetWorkDir(dir) {
+  if (fs.existsSync(dir)) {
+    const entries = fs.readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(WORK_MARKER)) {
+      throw new Error(`--work ${dir} is not empty and was not made by this harness: not emptying it`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, WORK_MARKER), 'made by tests/diff/diff_bench.mjs; emptied by each run\n');
+}
+
 export function listQueries(suite, only) {
   const qdir = path.join(suite.dir, 'queries');
   let names = fs.readdirSync(qdir).filter((f) => f.endsWith('.sql')).map((f) => f.slice(0, -4));
@@ -204,15 +220,12 @@ async function main() {
     process.exit(2);
   }
   const madeWork = !opts.work;
-  if (madeWork) opts.work = fs.mkdtempSync(path.join(os.tmpdir(), `basalt-diff-${opts.bench}-`));
-  else {
-    fs.rmSync(opts.work, { recursive: true, force: true });
-    fs.mkdirSync(opts.work, { recursive: true });
-  }
   const started = Date.now();
   let env;
   let queries;
   try {
+    if (madeWork) opts.work = fs.mkdtempSync(path.join(os.tmpdir(), `basalt-diff-${opts.bench}-`));
+    else resetWorkDir(opts.work);
     queries = listQueries(SUITES[opts.bench], opts.queries);
     env = await prepare(opts);
   } catch (err) {

@@ -21,7 +21,7 @@ import {
   rewriteIntervals,
 } from './lib/compare.mjs';
 import { BasaltEngine, DuckDBEngine } from './lib/engines.mjs';
-import { SUITES, listQueries, prepare, runQuery } from './diff_bench.mjs';
+import { SUITES, listQueries, prepare, resetWorkDir, runQuery } from './diff_bench.mjs';
 
 let passed = 0;
 let failed = 0;
@@ -221,18 +221,14 @@ async function main() {
   }
   unitChecks();
   if (args.gen) {
-    const madeWork = !args.work;
-    if (madeWork) args.work = fs.mkdtempSync(path.join(os.tmpdir(), 'basalt-diff-selftest-'));
-    else {
-      fs.rmSync(args.work, { recursive: true, force: true });
-      fs.mkdirSync(args.work, { recursive: true });
-    }
     try {
+      if (!args.work) args.work = fs.mkdtempSync(path.join(os.tmpdir(), 'basalt-diff-selftest-'));
+      else resetWorkDir(args.work);
       await endToEnd(args);
     } catch (err) {
       check('end-to-end run', false, err.stack || err.message);
     }
-    if (failed === 0) fs.rmSync(args.work, { recursive: true, force: true });
+    if (failed === 0 && args.work) fs.rmSync(args.work, { recursive: true, force: true });
   } else {
     console.log('(no --gen: end-to-end checks not run)');
   }
