@@ -21,20 +21,17 @@
  * o_orderstatus come from the lines; memory stays bounded (the date strings, the
  * vocabulary and one output buffer per file).
  *
+ * The random streams, the output buffers and field formatting, the word lists and the
+ * price and order-key formulas are in ../tblgen.h, shared with ssbgen.
+ *
  * Speed: fields are formatted by hand into a 1 MiB buffer per file, no printf in the row
  * loops; comments are made word by word from a vocabulary that stays in cache.
  */
-#include "common/basics.h"
+#define TBLGEN_NAME "tpchgen"
+#include "../tblgen.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 /* ---------------------------------------------------------------------------------------
  * Tables and scale
@@ -72,48 +69,6 @@ typedef struct Scale {
     int64_t n_complaints;
     int64_t n_recommends; /* supplier comments with the Q16 phrases: 5 x SF each */
 } Scale;
-
-static int64_t scaled(double sf, double base)
-{
-    int64_t n = llround(sf * base);
-    return n < 1 ? 1 : n;
-}
-
-/* ---------------------------------------------------------------------------------------
- * Random numbers: splitmix64, one stream per row
- * --------------------------------------------------------------------------------------- */
-
-typedef struct Rng {
-    uint64_t state;
-} Rng;
-
-static uint64_t mix64(uint64_t z)
-{
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-}
-
-static uint64_t rng_next(Rng *rng)
-{
-    rng->state += 0x9E3779B97F4A7C15ULL;
-    return mix64(rng->state);
-}
-
-/* Uniform in [lo, hi]; hi - lo < 2^32. The high 32 bits scaled by the span: a bias of at
- * most span / 2^32, far below what a benchmark can see. */
-static int64_t rng_range(Rng *rng, int64_t lo, int64_t hi)
-{
-    uint64_t span = (uint64_t)(hi - lo) + 1;
-    return lo + (int64_t)(((rng_next(rng) >> 32) * span) >> 32);
-}
-
-/* The stream of row `row` of `table`: independent of every other row and table. */
-static void rng_seed_row(Rng *rng, uint64_t seed, int table, uint64_t row)
-{
-    uint64_t table_seed = mix64(seed * 0xD6E8FEB86659FD93ULL + (uint64_t)table + 1);
-    rng->state = mix64(table_seed ^ (row * 0xD1B54A32D192ED03ULL));
-}
 
 /* ---------------------------------------------------------------------------------------
  * Dates: day 0 is 1992-01-01 (STARTDATE), the last is 1998-12-31 (ENDDATE)
@@ -158,52 +113,12 @@ static void dates_init(void)
     }
 }
 
-/* ---------------------------------------------------------------------------------------
- * Word lists of the specification
- * --------------------------------------------------------------------------------------- */
-
-static const char *const REGIONS[5] = {"AFRICA", "AMERICA", "ASIA", "EUROPE", "MIDDLE EAST"};
-
-static const struct {
-    const char *name;
-    int region;
-} NATIONS[25] = {{"ALGERIA", 0},      {"ARGENTINA", 1}, {"BRAZIL", 1}, {"CANADA", 1},
-                 {"EGYPT", 4},        {"ETHIOPIA", 0},  {"FRANCE", 3}, {"GERMANY", 3},
-                 {"INDIA", 2},        {"INDONESIA", 2}, {"IRAN", 4},   {"IRAQ", 4},
-                 {"JAPAN", 2},        {"JORDAN", 4},    {"KENYA", 0},  {"MOROCCO", 0},
-                 {"MOZAMBIQUE", 0},   {"PERU", 1},      {"CHINA", 2},  {"ROMANIA", 3},
-                 {"SAUDI ARABIA", 4}, {"VIETNAM", 2},   {"RUSSIA", 3}, {"UNITED KINGDOM", 3},
-                 {"UNITED STATES", 1}};
-
-static const char *const COLORS[] = {
-    "almond",   "antique",   "aquamarine", "azure",      "beige",     "bisque",    "black",
-    "blanched", "blue",      "blush",      "brown",      "burlywood", "burnished", "chartreuse",
-    "chiffon",  "chocolate", "coral",      "cornflower", "cornsilk",  "cream",     "cyan",
-    "dark",     "deep",      "dim",        "dodger",     "drab",      "firebrick", "floral",
-    "forest",   "frosted",   "gainsboro",  "ghost",      "goldenrod", "green",     "grey",
-    "honeydew", "hot",       "indian",     "ivory",      "khaki",     "lace",      "lavender",
-    "lawn",     "lemon",     "light",      "lime",       "linen",     "magenta",   "maroon",
-    "medium",   "metallic",  "midnight",   "mint",       "misty",     "moccasin",  "navajo",
-    "navy",     "olive",     "orange",     "orchid",     "pale",      "papaya",    "peach",
-    "peru",     "pink",      "plum",       "powder",     "puff",      "purple",    "red",
-    "rose",     "rosy",      "royal",      "saddle",     "salmon",    "sandy",     "seashell",
-    "sienna",   "sky",       "slate",      "smoke",      "snow",      "spring",    "steel",
-    "tan",      "thistle",   "tomato",     "turquoise",  "violet",    "wheat",     "white",
-    "yellow"};
-
-static const char *const TYPE_SIZE[] = {"STANDARD", "SMALL", "MEDIUM", "LARGE", "ECONOMY", "PROMO"};
-static const char *const TYPE_FINISH[] = {"ANODIZED", "BURNISHED", "PLATED", "POLISHED", "BRUSHED"};
-static const char *const TYPE_METAL[] = {"TIN", "NICKEL", "BRASS", "STEEL", "COPPER"};
-static const char *const CONTAINER_SIZE[] = {"SM", "LG", "MED", "JUMBO", "WRAP"};
-static const char *const CONTAINER_KIND[] = {"CASE", "BOX",  "BAG", "JAR",
-                                             "PKG",  "PACK", "CAN", "DRUM"};
-static const char *const SEGMENTS[] = {"AUTOMOBILE", "BUILDING", "FURNITURE", "MACHINERY",
-                                       "HOUSEHOLD"};
-static const char *const PRIORITIES[] = {"1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED",
-                                         "5-LOW"};
-static const char *const INSTRUCTIONS[] = {"DELIVER IN PERSON", "COLLECT COD", "NONE",
-                                           "TAKE BACK RETURN"};
-static const char *const SHIP_MODES[] = {"REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"};
+/* A date as YYYY-MM-DD. */
+static char *put_date(char *p, int day)
+{
+    memcpy(p, g_date_text[day], 10);
+    return p + 10;
+}
 
 /* ---------------------------------------------------------------------------------------
  * Text: comments are random words from our own vocabulary
@@ -307,180 +222,6 @@ static char *put_text(char *p, Rng *rng, int min_len, int max_len)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Output: one buffered file per table, fields formatted by hand
- * --------------------------------------------------------------------------------------- */
-
-#define OUT_BUF_SIZE ((size_t)1 << 20)
-/* Room kept free before a row (or an order's 7 lineitems) is formatted; rows are < 400. */
-#define OUT_ROW_ROOM ((size_t)4096)
-
-typedef struct Out {
-    int fd;
-    char path[4096];
-    char *buf;
-    size_t len;
-    idx_t n_rows;
-    idx_t n_bytes;
-    bool failed;
-} Out;
-
-static bool out_open(Out *out, const char *dir, const char *table)
-{
-    memset(out, 0, sizeof(*out));
-    int n = snprintf(out->path, sizeof(out->path), "%s/%s.tbl", dir, table);
-    if (n < 0 || (size_t)n >= sizeof(out->path)) {
-        fprintf(stderr, "tpchgen: output path too long: %s/%s.tbl\n", dir, table);
-        return false;
-    }
-    out->buf = malloc(OUT_BUF_SIZE);
-    if (!out->buf) {
-        fprintf(stderr, "tpchgen: out of memory\n");
-        return false;
-    }
-    out->fd = open(out->path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (out->fd < 0) {
-        fprintf(stderr, "tpchgen: cannot create %s: %s\n", out->path, strerror(errno));
-        free(out->buf);
-        return false;
-    }
-    return true;
-}
-
-/* Writes the buffer out; after a failure (reported once) the data is dropped. */
-static void out_flush(Out *out)
-{
-    const char *p = out->buf;
-    size_t left = out->len;
-    while (left > 0 && !out->failed) {
-        ssize_t n = write(out->fd, p, left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            fprintf(stderr, "tpchgen: write to %s failed: %s\n", out->path,
-                    n < 0 ? strerror(errno) : "no progress");
-            out->failed = true;
-            break;
-        }
-        p += n;
-        left -= (size_t)n;
-    }
-    out->n_bytes += out->len;
-    out->len = 0;
-}
-
-/* Where the next row goes; the caller formats at most OUT_ROW_ROOM bytes there. */
-static char *out_row_begin(Out *out)
-{
-    if (out->len + OUT_ROW_ROOM > OUT_BUF_SIZE) out_flush(out);
-    return out->buf + out->len;
-}
-
-static void out_row_end(Out *out, char *end, idx_t n_rows)
-{
-    out->len = (size_t)(end - out->buf);
-    out->n_rows += n_rows;
-}
-
-/* Flushes and closes; returns false when any write (or the close) failed. */
-static bool out_close(Out *out)
-{
-    out_flush(out);
-    if (close(out->fd) != 0 && !out->failed) {
-        fprintf(stderr, "tpchgen: closing %s failed: %s\n", out->path, strerror(errno));
-        out->failed = true;
-    }
-    free(out->buf);
-    return !out->failed;
-}
-
-static char *put_uint(char *p, uint64_t value)
-{
-    char tmp[20];
-    int n = 0;
-    do {
-        tmp[n++] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (n > 0)
-        *p++ = tmp[--n];
-    return p;
-}
-
-/* value with 9 digits, zero-padded: the numbers of Supplier#, Customer#, Clerk#. */
-static char *put_uint9(char *p, uint64_t value)
-{
-    for (int digit = 8; digit >= 0; digit--) {
-        p[digit] = (char)('0' + value % 10);
-        value /= 10;
-    }
-    return p + 9;
-}
-
-/* Cents as a decimal with two digits: -12345 -> "-123.45". */
-static char *put_cents(char *p, int64_t cents)
-{
-    uint64_t abs_cents = (uint64_t)cents;
-    if (cents < 0) {
-        *p++ = '-';
-        abs_cents = (uint64_t)0 - abs_cents;
-    }
-    p = put_uint(p, abs_cents / 100);
-    *p++ = '.';
-    *p++ = (char)('0' + abs_cents / 10 % 10);
-    *p++ = (char)('0' + abs_cents % 10);
-    return p;
-}
-
-static char *put_str(char *p, const char *s)
-{
-    size_t n = strlen(s);
-    memcpy(p, s, n);
-    return p + n;
-}
-
-static char *put_date(char *p, int day)
-{
-    memcpy(p, g_date_text[day], 10);
-    return p + 10;
-}
-
-/* A v-string: random length in [min_len, max_len] over 64 symbols. */
-static char *put_vstring(char *p, Rng *rng, int min_len, int max_len)
-{
-    static const char SYMBOLS[65] =
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789,.";
-    int len = (int)rng_range(rng, min_len, max_len);
-    uint64_t bits = 0;
-    for (int char_idx = 0; char_idx < len; char_idx++) {
-        if (char_idx % 10 == 0) bits = rng_next(rng);
-        *p++ = SYMBOLS[bits & 63];
-        bits >>= 6;
-    }
-    return p;
-}
-
-/* A phone number: country code nationkey + 10, then 3, 3 and 4 digits. */
-static char *put_phone(char *p, Rng *rng, int nationkey)
-{
-    p = put_uint(p, (uint64_t)nationkey + 10);
-    *p++ = '-';
-    p = put_uint(p, (uint64_t)rng_range(rng, 100, 999));
-    *p++ = '-';
-    p = put_uint(p, (uint64_t)rng_range(rng, 100, 999));
-    *p++ = '-';
-    p = put_uint(p, (uint64_t)rng_range(rng, 1000, 9999));
-    return p;
-}
-
-#define SEP(p) (*(p)++ = '|')
-
-static char *end_row(char *p)
-{
-    *p++ = '|';
-    *p++ = '\n';
-    return p;
-}
-
-/* ---------------------------------------------------------------------------------------
  * Tables
  * --------------------------------------------------------------------------------------- */
 
@@ -489,24 +230,11 @@ typedef struct Gen {
     uint64_t seed;
 } Gen;
 
-/* p_retailprice in cents: 90000 + ((key / 10) mod 20001) + 100 x (key mod 1000). */
-static int64_t retail_cents(int64_t partkey)
-{
-    return 90000 + (partkey / 10) % 20001 + 100 * (partkey % 1000);
-}
-
 /* The supplier of `partkey`'s i-th partsupp row (i in 0..3):
  * (partkey + i x (S/4 + (partkey - 1)/S)) mod S + 1. */
 static int64_t part_supplier(int64_t partkey, int64_t i, int64_t n_supplier)
 {
     return (partkey + i * (n_supplier / 4 + (partkey - 1) / n_supplier)) % n_supplier + 1;
-}
-
-/* Only the first 8 of every 32 order keys are used (as dbgen does): the index's low 3 bits
- * stay, 2 zero bits are inserted above them. */
-static int64_t sparse_orderkey(int64_t order_idx)
-{
-    return ((order_idx >> 3) << 5) | (order_idx & 7);
 }
 
 static void gen_region(Gen *gen, Out *out)
@@ -798,13 +526,6 @@ static void gen_orders_lineitem(Gen *gen, Out *orders, Out *lineitem)
  * Command line
  * --------------------------------------------------------------------------------------- */
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -816,30 +537,6 @@ static void usage(FILE *f)
             "               part, partsupp, orders, lineitem (default all)\n"
             "  --seed N     seed of the random streams (default %u)\n",
             TPCH_MIN_SCALE, TPCH_MAX_SCALE, DEFAULT_SEED);
-}
-
-/* Sets wanted[t] for each name in the comma-separated list; false on an unknown name. */
-static bool parse_tables(const char *list, bool wanted[TPCH_N_TABLES])
-{
-    memset(wanted, 0, TPCH_N_TABLES * sizeof(bool));
-    const char *p = list;
-    while (*p) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        bool found = false;
-        for (int table = 0; table < TPCH_N_TABLES; table++) {
-            if (strlen(TABLE_NAMES[table]) == len && strncmp(TABLE_NAMES[table], p, len) == 0) {
-                wanted[table] = true;
-                found = true;
-            }
-        }
-        if (!found && len > 0) {
-            fprintf(stderr, "tpchgen: unknown table '%.*s'\n", (int)len, p);
-            return false;
-        }
-        p += len + (comma != NULL);
-    }
-    return true;
 }
 
 /*
@@ -954,7 +651,7 @@ int main(int argc, char **argv)
         } else if (strcmp(opt, "--dir") == 0) {
             dir = val;
         } else if (strcmp(opt, "--tables") == 0) {
-            if (!parse_tables(val, wanted)) return 2;
+            if (!parse_tables(val, TABLE_NAMES, TPCH_N_TABLES, wanted)) return 2;
         } else if (strcmp(opt, "--seed") == 0) {
             errno = 0;
             seed = strtoull(val, &end, 10);
