@@ -832,6 +832,20 @@ bool datetime_field_extracts(DatetimeField field, TypeId type)
     }
 }
 
+LogicalType datetime_extract_type(DatetimeField field)
+{
+    switch (field) {
+    case DTF_SECOND:
+        return type_decimal(8, 6);
+    case DTF_MILLISECOND:
+        return type_decimal(8, 3);
+    case DTF_EPOCH:
+        return type_make(TYPE_DOUBLE);
+    default:
+        return type_make(TYPE_BIGINT);
+    }
+}
+
 /* PostgreSQL's year of an astronomical year: there is no year 0 (1 BC is -1). */
 static int64_t sql_year(int64_t year)
 {

@@ -169,6 +169,12 @@ int datetime_field_by_name(const char *s, size_t len);
 const char *datetime_field_name(DatetimeField field);
 /* Whether extract(field from …) is defined on a DATE, a TIMESTAMP, an INTERVAL. */
 bool datetime_field_extracts(DatetimeField field, TypeId type);
+/*
+ * The type of extract(field from …): BIGINT, but DECIMAL(8,6) for SECOND and DECIMAL(8,3)
+ * for MILLISECOND (seconds and milliseconds with their fraction, as PostgreSQL shows them:
+ * 56.789000) and DOUBLE for EPOCH.
+ */
+LogicalType datetime_extract_type(DatetimeField field);
 
 /*
  * extract(field from …) as an integer: for SECOND and MILLISECOND the microseconds within

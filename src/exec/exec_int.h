@@ -170,6 +170,14 @@ typedef struct KernelInfo {
 /* Picks the kernel for a call of func on args of these types returning ret. */
 Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
                      Arena *arena, KernelInfo *out, Error *err);
+/*
+ * date_part, date_trunc and date_diff: the unit (a constant, args[0] of the call) picks
+ * the kernel, which then takes the other arguments only (arg_types[0..n_args)).
+ */
+bool kernel_takes_unit(ScalarFuncId func);
+Status unit_kernel_lookup(ScalarFuncId func, const char *unit, size_t unit_len,
+                          const LogicalType *arg_types, int n_args, LogicalType ret,
+                          KernelInfo *out, Error *err);
 /* Picks the cast kernel from → to. */
 Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out,
                           Error *err);

@@ -241,6 +241,19 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
             BS_TRY(compile(e->u.call.args[k], n_cols, types, arena, tree, &s->children[k], err));
             at[k] = s->children[k]->type;
         }
+        if (kernel_takes_unit(e->u.call.func)) {
+            /* date_part('year', x): the unit picks the kernel and is no argument of it */
+            const ExprState *unit = s->children[0];
+            if (n < 2 || unit->kind != ST_CONSTANT || unit->type.id != TYPE_VARCHAR ||
+                unit->constant.is_null)
+                return bad_plan("unit of a date/time function", err);
+            BS_TRY(unit_kernel_lookup(e->u.call.func, unit->constant.u.str.data,
+                                      unit->constant.u.str.len, at + 1, n - 1, e->type,
+                                      &s->kernel, err));
+            s->children++;
+            s->n_children--;
+            break;
+        }
         BS_TRY(kernel_lookup(e->u.call.func, at, n, e->type, arena, &s->kernel, err));
         break;
     }

@@ -20,6 +20,10 @@ Status kernel_overflow(LogicalType type, Error *err)
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
     case TYPE_DATE:
         return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
+    case TYPE_TIMESTAMP:
+        return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "timestamp out of range");
+    case TYPE_INTERVAL:
+        return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "interval out of range");
     case TYPE_DECIMAL:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1,
                          "numeric field overflow: result does not fit DECIMAL(%d,%d)",
