@@ -78,21 +78,30 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         return BS_OK;
     }
     if (from.id == TYPE_VARCHAR) {
-        uint8_t raw[16];
-        ParseResult r = parse_as_type(in->u.str.data, in->u.str.len, to, raw);
+        union {
+            uint8_t b;
+            int32_t i32;
+            int64_t i64;
+            double f64;
+            Interval iv;
+        } raw;
+        ParseResult r = parse_as_type(in->u.str.data, in->u.str.len, to, &raw);
         if (r != PARSE_OK) return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
         switch (type_physical(to)) {
         case PHYS_BOOL:
-            out->u.b = raw[0] != 0;
+            out->u.b = raw.b != 0;
             break;
         case PHYS_INT32:
-            memcpy(&out->u.i32, raw, 4);
+            out->u.i32 = raw.i32;
             break;
         case PHYS_INT64:
-            memcpy(&out->u.i64, raw, 8);
+            out->u.i64 = raw.i64;
             break;
         case PHYS_DOUBLE:
-            memcpy(&out->u.f64, raw, 8);
+            out->u.f64 = raw.f64;
+            break;
+        case PHYS_INTERVAL:
+            out->u.iv = raw.iv;
             break;
         default:
             break;

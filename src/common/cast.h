@@ -83,7 +83,8 @@ bool cast_is_possible(LogicalType from, LogicalType to);
 
 /*
  * Converts one value. VARCHAR results are allocated in arena. Errors: 22P02 for text
- * that does not parse, 22003 for numbers out of range, 22008 for dates out of range;
+ * that does not parse (22007 for intervals), 22003 for numbers out of range, 22008 for
+ * dates out of range, 22015 for interval fields out of range;
  * `position` is attached to the error.
  */
 Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int position,

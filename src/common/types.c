@@ -23,6 +23,8 @@ PhysicalType type_physical(LogicalType type)
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
         return PHYS_STRING;
+    case TYPE_INTERVAL:
+        return PHYS_INTERVAL;
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -43,6 +45,8 @@ size_t type_size(LogicalType type)
         return 8;
     case PHYS_STRING:
         return sizeof(StringView);
+    case PHYS_INTERVAL:
+        return sizeof(Interval);
     case PHYS_INVALID:
         break;
     }
@@ -70,6 +74,8 @@ const char *type_id_name(TypeId id)
         return "DATE";
     case TYPE_TIMESTAMP:
         return "TIMESTAMP";
+    case TYPE_INTERVAL:
+        return "INTERVAL";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;

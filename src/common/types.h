@@ -9,6 +9,8 @@
  *   VARCHAR       StringView (common/strview.h)
  *   DATE          int32_t days since 1970-01-01
  *   TIMESTAMP     int64_t microseconds since 1970-01-01 00:00:00
+ *   INTERVAL      Interval: months, days and microseconds, kept apart (a month is not a
+ *                 fixed number of days, nor a day of hours across time zones)
  *
  * TYPE_NULL is the type of an untyped NULL literal while binding; no vector has it.
  */
@@ -28,6 +30,7 @@ typedef enum TypeId {
     TYPE_VARCHAR = 7,
     TYPE_DATE = 8,
     TYPE_TIMESTAMP = 9,
+    TYPE_INTERVAL = 10,
     TYPE_COUNT_ /* number of type ids; not a type */
 } TypeId;
 
@@ -38,8 +41,20 @@ typedef enum PhysicalType {
     PHYS_INT32,  /* int32_t */
     PHYS_INT64,  /* int64_t */
     PHYS_DOUBLE, /* double */
-    PHYS_STRING, /* StringView */
+    PHYS_STRING,   /* StringView */
+    PHYS_INTERVAL, /* Interval */
 } PhysicalType;
+
+/*
+ * An INTERVAL value (16 bytes): PostgreSQL's three fields. Each field may have any sign;
+ * comparisons see the total with a month of 30 days and a day of 24 hours
+ * (common/datetime.h), as PostgreSQL does.
+ */
+typedef struct Interval {
+    int32_t months;
+    int32_t days;
+    int64_t micros;
+} Interval;
 
 typedef struct LogicalType {
     uint8_t id;        /* TypeId */
@@ -76,6 +91,6 @@ const char *type_id_name(TypeId id);
 char *type_format(LogicalType type, char *buf, size_t size);
 bool type_is_numeric(LogicalType type);  /* INTEGER, BIGINT, DOUBLE, DECIMAL */
 bool type_is_integral(LogicalType type); /* INTEGER, BIGINT */
-bool type_is_temporal(LogicalType type); /* DATE, TIMESTAMP */
+bool type_is_temporal(LogicalType type); /* DATE, TIMESTAMP (points in time, not INTERVAL) */
 
 #endif

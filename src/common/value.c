@@ -4,9 +4,11 @@
  * The text forms follow PostgreSQL: integers and decimals in plain notation, doubles in
  * the shortest form that reads back exactly ("Infinity", "NaN" for the specials),
  * dates as YYYY-MM-DD and timestamps as YYYY-MM-DD HH:MM:SS[.ffffff] without trailing
- * zeros in the fraction.
+ * zeros in the fraction; intervals as PostgreSQL's IntervalStyle postgres (datetime.c).
  */
 #include "common/value.h"
+
+#include "common/datetime.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -34,6 +36,8 @@ const int64_t POW10[19] = {1LL,
                            10000000000000000LL,
                            100000000000000000LL,
                            1000000000000000000LL};
+
+_Static_assert(INTERVAL_TEXT_MAX <= VALUE_TEXT_MAX, "VALUE_TEXT_MAX holds every interval");
 
 static Value value_of(TypeId id)
 {
@@ -93,6 +97,13 @@ Value value_timestamp(int64_t micros)
     return v;
 }
 
+Value value_interval(Interval iv)
+{
+    Value v = value_of(TYPE_INTERVAL);
+    v.u.iv = iv;
+    return v;
+}
+
 Value value_varchar(const char *data, uint32_t len)
 {
     Value v = value_of(TYPE_VARCHAR);
@@ -137,6 +148,8 @@ int value_compare(const Value *a, const Value *b)
         if (c) return c;
         return CMP3(a->u.str.len, b->u.str.len);
     }
+    case PHYS_INTERVAL:
+        return interval_compare(&a->u.iv, &b->u.iv);
     case PHYS_INVALID:
         break;
     }
@@ -344,17 +357,6 @@ void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day
     *day = d;
 }
 
-static bool is_leap(int64_t year)
-{
-    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-static unsigned days_in_month(int64_t year, unsigned month)
-{
-    static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return month == 2 && is_leap(year) ? 29 : days[month - 1];
-}
-
 /* Reads 1..max_digits decimal digits at s[*pos]; false if none. */
 static bool read_number(const char *s, size_t len, size_t *pos, int max_digits, int64_t *out)
 {
@@ -464,6 +466,8 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
         return parse_date(s, len, out);
     case TYPE_TIMESTAMP:
         return parse_timestamp(s, len, out);
+    case TYPE_INTERVAL:
+        return parse_interval(s, len, INTERVAL_FULL_RANGE, out);
     case TYPE_VARCHAR:
         if (len > UINT32_MAX) return PARSE_OUT_OF_RANGE;
         *(StringView *)out = sv_make(s, (uint32_t)len);
@@ -485,6 +489,13 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
         *p = (char)tolower((unsigned char)*p);
     int shown = len > 200 ? 200 : (int)len;
     const char *more = len > 200 ? "..." : "";
+    if (type.id == TYPE_INTERVAL) {
+        if (result == PARSE_OUT_OF_RANGE)
+            return error_set(err, SQLSTATE_INTERVAL_OVERFLOW, position,
+                             "interval field value out of range: \"%.*s%s\"", shown, s, more);
+        return error_set(err, SQLSTATE_INVALID_DATETIME, position,
+                         "invalid input syntax for type interval: \"%.*s%s\"", shown, s, more);
+    }
     if (result == PARSE_OUT_OF_RANGE) {
         if (type.id == TYPE_DATE || type.id == TYPE_TIMESTAMP)
             return error_set(err, SQLSTATE_DATETIME_OVERFLOW, position,
@@ -557,13 +568,15 @@ int format_timestamp(int64_t micros, char *buf)
     unsigned mo, d;
     civil_from_days(days, &y, &mo, &d);
     int64_t secs = rest / MICROS_PER_SECOND, frac = rest % MICROS_PER_SECOND;
-    int len = sprintf(buf, "%04lld-%02u-%02u %02d:%02d:%02d", (long long)y, mo, d,
-                      (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    /* Years before 1 AD as PostgreSQL shows them: year 0 is 1 BC. */
+    int len = sprintf(buf, "%04lld-%02u-%02u %02d:%02d:%02d", (long long)(y > 0 ? y : 1 - y), mo,
+                      d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     if (frac) {
         len += sprintf(buf + len, ".%06d", (int)frac);
         while (buf[len - 1] == '0')
             buf[--len] = '\0';
     }
+    if (y <= 0) len += sprintf(buf + len, " BC");
     return len;
 }
 
@@ -580,6 +593,8 @@ int format_value(const Value *v, char *buf)
         return format_physical(v->type, &v->u.i64, buf);
     case PHYS_DOUBLE:
         return format_physical(v->type, &v->u.f64, buf);
+    case PHYS_INTERVAL:
+        return format_physical(v->type, &v->u.iv, buf);
     case PHYS_STRING:
     case PHYS_INVALID:
         break;
@@ -605,6 +620,11 @@ int format_physical(LogicalType type, const void *data, char *buf)
         return format_date(*(const int32_t *)data, buf);
     case TYPE_TIMESTAMP:
         return format_timestamp(*(const int64_t *)data, buf);
+    case TYPE_INTERVAL: {
+        Interval iv;
+        memcpy(&iv, data, sizeof iv);
+        return format_interval(&iv, buf);
+    }
     case TYPE_VARCHAR:
     case TYPE_NULL:
     case TYPE_INVALID:

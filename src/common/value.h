@@ -22,6 +22,7 @@ typedef struct Value {
         int32_t i32; /* INTEGER, DATE */
         int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP */
         double f64;
+        Interval iv; /* INTERVAL */
         struct {
             const char *data; /* not NUL-terminated; owned by whoever made the Value */
             uint32_t len;
@@ -44,6 +45,7 @@ Value value_double(double d);
 Value value_decimal(int64_t unscaled, int precision, int scale);
 Value value_date(int32_t days);
 Value value_timestamp(int64_t micros);
+Value value_interval(Interval iv);
 /* A VARCHAR value viewing len bytes at data (not copied). */
 Value value_varchar(const char *data, uint32_t len);
 
@@ -66,19 +68,22 @@ ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, i
 ParseResult parse_date(const char *s, size_t len, int32_t *out);
 ParseResult parse_timestamp(const char *s, size_t len, int64_t *out);
 /*
- * Parses text as `type` into the physical value at `out` (type_size(type) bytes). For
- * VARCHAR it stores a view of s (not a copy).
+ * Parses text as `type` into the physical value at `out` (type_size(type) bytes, aligned
+ * for the type). For VARCHAR it stores a view of s (not a copy); INTERVAL is read without
+ * a qualifier (common/datetime.h).
  */
 ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out);
 /*
  * The PostgreSQL-style error for a failed parse: 22P02 'invalid input syntax for type
- * integer: "abc"' or 22003 'value "…" is out of range for type integer'.
+ * integer: "abc"' or 22003 'value "…" is out of range for type integer'; for intervals
+ * 22007 'invalid input syntax for type interval: "abc"' and 22015 'interval field value out
+ * of range: "…"'.
  */
 Status parse_error(Error *err, ParseResult result, LogicalType type, const char *s, size_t len,
                    int position);
 
 /* Upper bound on the formatted length of any non-VARCHAR value, NUL included. */
-#define VALUE_TEXT_MAX 64
+#define VALUE_TEXT_MAX 96
 
 /* Value → text; each writes a NUL-terminated string into buf and returns its length. */
 int format_int64(int64_t v, char *buf);

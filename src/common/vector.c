@@ -78,6 +78,9 @@ static void store_value(LogicalType type, const Value *value, void *dst)
     case PHYS_STRING:
         *(StringView *)dst = sv_make(value->u.str.data, value->u.str.len);
         break;
+    case PHYS_INTERVAL:
+        *(Interval *)dst = value->u.iv;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -180,8 +183,12 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
             ((int64_t *)out)[row] = ((const int64_t *)in)[uv.sel[row]];
         break;
     case 16:
-        for (idx_t row = 0; row < count; row++)
-            ((StringView *)out)[row] = ((const StringView *)in)[uv.sel[row]];
+        if (is_string)
+            for (idx_t row = 0; row < count; row++)
+                ((StringView *)out)[row] = ((const StringView *)in)[uv.sel[row]];
+        else
+            for (idx_t row = 0; row < count; row++)
+                ((Interval *)out)[row] = ((const Interval *)in)[uv.sel[row]];
         break;
     default:
         break;
@@ -270,6 +277,9 @@ void vector_get_value(const Vector *v, idx_t row, Value *out)
         out->u.str.len = s->len;
         break;
     }
+    case PHYS_INTERVAL:
+        out->u.iv = ((const Interval *)uv.data)[pos];
+        break;
     case PHYS_INVALID:
         break;
     }

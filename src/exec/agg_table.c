@@ -28,6 +28,7 @@ typedef struct AggState {
         int32_t i32;
         uint8_t b;
         StringView sv;
+        Interval iv;
     } v;
     int64_t count; /* rows counted; for sum, min and max: > 0 once a value was seen */
     int64_t unused;
@@ -114,6 +115,9 @@ static inline bool key_equal(const AggTable *t, int c, uint32_t g, const Unified
         return doubles_equal(((const double *)t->keys[c])[g], ((const double *)uv->data)[at]);
     case PHYS_STRING:
         return sv_equal(&((const StringView *)t->keys[c])[g], &((const StringView *)uv->data)[at]);
+    case PHYS_INTERVAL: /* by span, as they hash: '1 mon' and '30 days' are one group */
+        return interval_compare(&((const Interval *)t->keys[c])[g],
+                                &((const Interval *)uv->data)[at]) == 0;
     case PHYS_INVALID:
         break;
     }
@@ -278,6 +282,8 @@ static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggSta
         return doubles_equal(a->v.f64, b->v.f64);
     case PHYS_STRING:
         return sv_equal(&a->v.sv, &b->v.sv);
+    case PHYS_INTERVAL:
+        return interval_compare(&a->v.iv, &b->v.iv) == 0;
     case PHYS_INVALID:
         break;
     }
@@ -486,6 +492,9 @@ static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at,
     case PHYS_STRING:
         out->v.sv = ((const StringView *)uv->data)[at];
         break;
+    case PHYS_INTERVAL:
+        out->v.iv = ((const Interval *)uv->data)[at];
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -508,6 +517,8 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
     }
     case PHYS_STRING:
         return sv_compare(&a->v.sv, &b->v.sv);
+    case PHYS_INTERVAL:
+        return interval_compare(&a->v.iv, &b->v.iv);
     case PHYS_INVALID:
         break;
     }
@@ -909,6 +920,9 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
         break;
     case PHYS_STRING:
         ((StringView *)v->data)[row] = st->v.sv;
+        break;
+    case PHYS_INTERVAL:
+        ((Interval *)v->data)[row] = st->v.iv;
         break;
     case PHYS_INVALID:
         break;

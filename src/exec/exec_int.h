@@ -21,6 +21,7 @@
 #define BASALT_EXEC_EXEC_INT_H
 
 #include "common/alloc.h"
+#include "common/datetime.h"
 #include "common/hash.h"
 #include "exec/exec.h"
 
@@ -184,6 +185,14 @@ typedef struct KernelInfo {
 /* Picks the kernel for a call of func on args of these types returning ret. */
 Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
                      Arena *arena, KernelInfo *out, Error *err);
+/*
+ * date_part, date_trunc and date_diff: the unit (a constant, args[0] of the call) picks
+ * the kernel, which then takes the other arguments only (arg_types[0..n_args)).
+ */
+bool kernel_takes_unit(ScalarFuncId func);
+Status unit_kernel_lookup(ScalarFuncId func, const char *unit, size_t unit_len,
+                          const LogicalType *arg_types, int n_args, LogicalType ret,
+                          KernelInfo *out, Error *err);
 /* Picks the cast kernel from → to. */
 Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out,
                           Error *err);
@@ -208,9 +217,17 @@ static inline uint64_t hash_double(double d)
     return hash_u64(bits);
 }
 
+/* Intervals hash by their span, so equal intervals ('1 mon' and '30 days') hash alike. */
+static inline uint64_t hash_interval(const Interval *iv)
+{
+    unsigned __int128 span = (unsigned __int128)interval_span(iv);
+    return hash_combine(hash_u64((uint64_t)(span >> 64)), hash_u64((uint64_t)span));
+}
+
 /*
  * Hash of the value at position `at` of a unified vector of physical type p: what hash
- * tables and hash partitioning use, so equal values (-0.0 and 0.0, every NaN) hash alike.
+ * tables and hash partitioning use, so equal values (-0.0 and 0.0, every NaN, intervals
+ * of one span) hash alike.
  */
 static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, sel_t at)
 {
@@ -228,6 +245,8 @@ static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, se
         const StringView *s = &((const StringView *)uv->data)[at];
         return hash_bytes(sv_data(s), s->len);
     }
+    case PHYS_INTERVAL:
+        return hash_interval(&((const Interval *)uv->data)[at]);
     case PHYS_INVALID:
         break;
     }

@@ -37,7 +37,7 @@ typedef struct InList {
     PhysicalType phys;
     int n;         /* values that are not NULL */
     bool has_null; /* the list holds a NULL: no match gives NULL, not FALSE */
-    void *values;  /* n values: uint8_t, int32_t, int64_t, double or StringView */
+    void *values;  /* n values: uint8_t, int32_t, int64_t, double, StringView or Interval */
 } InList;
 
 /* Up to this many values a linear scan beats binary search. */
@@ -196,6 +196,9 @@ static Status compile_in(const Expr *e, int n_cols, const LogicalType *types, Ar
             memcpy(slot, &sv, sizeof sv);
             break;
         }
+        case PHYS_INTERVAL:
+            memcpy(slot, &v->u.iv, sizeof v->u.iv);
+            break;
         case PHYS_INVALID:
             break;
         }
@@ -237,6 +240,19 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
         for (int k = 0; k < n; k++) {
             BS_TRY(compile(e->u.call.args[k], n_cols, types, arena, tree, &s->children[k], err));
             at[k] = s->children[k]->type;
+        }
+        if (kernel_takes_unit(e->u.call.func)) {
+            /* date_part('year', x): the unit picks the kernel and is no argument of it */
+            const ExprState *unit = s->children[0];
+            if (n < 2 || unit->kind != ST_CONSTANT || unit->type.id != TYPE_VARCHAR ||
+                unit->constant.is_null)
+                return bad_plan("unit of a date/time function", err);
+            BS_TRY(unit_kernel_lookup(e->u.call.func, unit->constant.u.str.data,
+                                      unit->constant.u.str.len, at + 1, n - 1, e->type,
+                                      &s->kernel, err));
+            s->children++;
+            s->n_children--;
+            break;
         }
         BS_TRY(kernel_lookup(e->u.call.func, at, n, e->type, arena, &s->kernel, err));
         break;
@@ -514,12 +530,15 @@ static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
 #define IN_F64_EQ(a, b) (isnan(a) ? isnan(b) : (a) == (b))
 #define IN_STR_LT(a, b) (sv_compare(&(a), &(b)) < 0)
 #define IN_STR_EQ(a, b) (sv_equal(&(a), &(b)))
+#define IN_IV_LT(a, b)  (interval_compare(&(a), &(b)) < 0)
+#define IN_IV_EQ(a, b)  (interval_compare(&(a), &(b)) == 0)
 
 DEFINE_IN_PROBE(in_probe_bool, uint8_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_i32, int32_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_i64, int64_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_f64, double, IN_F64_LT, IN_F64_EQ)
 DEFINE_IN_PROBE(in_probe_str, StringView, IN_STR_LT, IN_STR_EQ)
+DEFINE_IN_PROBE(in_probe_iv, Interval, IN_IV_LT, IN_IV_EQ)
 
 static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
@@ -539,6 +558,8 @@ static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count,
         return in_probe_f64(s, &uv, sel, count, err);
     case PHYS_STRING:
         return in_probe_str(s, &uv, sel, count, err);
+    case PHYS_INTERVAL:
+        return in_probe_iv(s, &uv, sel, count, err);
     case PHYS_INVALID:
         break;
     }

@@ -1,9 +1,14 @@
 /*
- * functions.c — maps a call in a plan (function id, argument types, result type) to the
- * kernel that computes it. A plan that asks for a combination no kernel implements is
+ * functions.c — maps a call in a plan (function id, argument types, result type; for the
+ * date/time functions with a unit, the unit too) to the kernel that computes it. A plan that asks for a combination no kernel implements is
  * refused here, at compile time, rather than misread at run time.
  */
 #include "exec/kernels.h"
+
+static bool is_timestamp_or_interval(LogicalType t)
+{
+    return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL;
+}
 
 Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
                      Arena *arena, KernelInfo *out, Error *err)
@@ -18,6 +23,11 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_DIVIDE:
     case FN_MODULO:
         if (n_args != 2) break;
+        if (is_timestamp_or_interval(arg_types[0]) || is_timestamp_or_interval(arg_types[1]) ||
+            is_timestamp_or_interval(ret)) {
+            out->fn = datetime_arith_kernel(func, arg_types[0], arg_types[1], ret);
+            break;
+        }
         out->fn = arith_kernel(func, arg_types[0], arg_types[1], ret);
         if (ret.id == TYPE_DECIMAL && out->fn) {
             int64_t *limit = arena_alloc(arena, sizeof *limit);
@@ -27,7 +37,8 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         }
         break;
     case FN_NEGATE:
-        if (n_args == 1 && type_equals(arg_types[0], ret)) out->fn = negate_kernel(ret);
+        if (n_args != 1 || !type_equals(arg_types[0], ret)) break;
+        out->fn = ret.id == TYPE_INTERVAL ? interval_negate_kernel() : negate_kernel(ret);
         break;
     case FN_ABS:
         if (n_args == 1 && type_equals(arg_types[0], ret)) out->fn = abs_kernel(ret);
@@ -84,15 +95,31 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     }
     case FN_EXTRACT_YEAR:
     case FN_EXTRACT_MONTH:
-    case FN_EXTRACT_DAY: {
-        if (n_args != 1 || ret.id != TYPE_BIGINT) break;
-        ScalarFuncId *id = arena_alloc(arena, sizeof *id);
-        if (!id) return arena_error(arena, err);
-        *id = func;
-        out->data = id;
-        out->fn = extract_kernel(func, arg_types[0]);
+    case FN_EXTRACT_DAY:
+        if (n_args != 1) break;
+        out->fn = extract_kernel(func == FN_EXTRACT_YEAR    ? DTF_YEAR
+                                 : func == FN_EXTRACT_MONTH ? DTF_MONTH
+                                                            : DTF_DAY,
+                                 arg_types[0], ret);
+        break;
+    case FN_MAKE_DATE: {
+        bool ok = n_args == 3 && ret.id == TYPE_DATE;
+        for (int k = 0; k < n_args && ok; k++)
+            ok = arg_types[k].id == TYPE_BIGINT;
+        if (ok) out->fn = make_date_kernel();
         break;
     }
+    case FN_LAST_DAY:
+        if (n_args == 1 && ret.id == TYPE_DATE) out->fn = last_day_kernel(arg_types[0]);
+        break;
+    case FN_AGE:
+        if (n_args == 2 && arg_types[0].id == TYPE_TIMESTAMP &&
+            arg_types[1].id == TYPE_TIMESTAMP && ret.id == TYPE_INTERVAL)
+            out->fn = age_kernel();
+        break;
+    case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
+    case FN_DATE_TRUNC:
+    case FN_DATE_DIFF:
     case FN_IN: /* a set probe compiled by expr.c, not a kernel */
     case FN_COUNT_:
         break;
@@ -102,6 +129,45 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
                          "invalid plan: no kernel for %s with these argument types",
                          name ? name : "?");
+    }
+    return BS_OK;
+}
+
+bool kernel_takes_unit(ScalarFuncId func)
+{
+    return func == FN_DATE_PART || func == FN_DATE_TRUNC || func == FN_DATE_DIFF;
+}
+
+Status unit_kernel_lookup(ScalarFuncId func, const char *unit, size_t unit_len,
+                          const LogicalType *arg_types, int n_args, LogicalType ret,
+                          KernelInfo *out, Error *err)
+{
+    out->fn = NULL;
+    out->strict = true;
+    out->data = NULL;
+    int field = datetime_field_by_name(unit, unit_len);
+    if (field >= 0) {
+        switch (func) {
+        case FN_DATE_PART:
+            if (n_args == 1) out->fn = extract_kernel((DatetimeField)field, arg_types[0], ret);
+            break;
+        case FN_DATE_TRUNC:
+            if (n_args == 1) out->fn = date_trunc_kernel((DatetimeField)field, arg_types[0], ret);
+            break;
+        case FN_DATE_DIFF:
+            if (n_args == 2 && arg_types[0].id == TYPE_TIMESTAMP &&
+                arg_types[1].id == TYPE_TIMESTAMP && ret.id == TYPE_BIGINT)
+                out->fn = date_diff_kernel((DatetimeField)field);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!out->fn) {
+        const char *name = scalar_func_name(func);
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "invalid plan: no kernel for %s('%.*s') with these argument types",
+                         name ? name : "?", (int)BS_MIN(unit_len, 40), unit);
     }
     return BS_OK;
 }

@@ -27,6 +27,7 @@
 
 #define HASH_INT(x)    hash_u64((uint64_t)(int64_t)(x))
 #define HASH_STRING(s) hash_bytes(sv_data(&(s)), (s).len)
+#define HASH_INTERVAL(v) hash_interval(&(v))
 
 void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine, uint64_t *out)
 {
@@ -45,6 +46,9 @@ void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine,
         return;
     case PHYS_STRING:
         HASH_LOOP(StringView, HASH_STRING);
+        return;
+    case PHYS_INTERVAL:
+        HASH_LOOP(Interval, HASH_INTERVAL);
         return;
     case PHYS_INVALID:
         break;

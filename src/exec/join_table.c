@@ -24,6 +24,8 @@
  */
 #include "exec/join_int.h"
 
+#include "common/datetime.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -219,6 +221,7 @@ void join_shared_destroy(BreakerState *sh)
 
 #define EQ_PLAIN(a, b)  ((a) == (b))
 #define EQ_DOUBLE(a, b) ((a) == (b) || (isnan(a) && isnan(b)))
+#define EQ_INTERVAL(a, b) (interval_compare(&(a), &(b)) == 0)
 #define EQ_STRING(a, b) sv_equal(&(a), &(b))
 
 /* eq[i] &= key value of probe row rows[i] equals build row rowp[i]'s, values of type T. */
@@ -273,6 +276,9 @@ static void keys_equal(const JoinShared *sh, const UnifiedVector *kuv, const sel
             break;
         case PHYS_STRING:
             EQ_LOOP(StringView, EQ_STRING);
+            break;
+        case PHYS_INTERVAL:
+            EQ_LOOP(Interval, EQ_INTERVAL);
             break;
         case PHYS_INVALID:
             memset(eq, 0, n);

@@ -10,6 +10,7 @@
 #ifndef BASALT_EXEC_KERNELS_H
 #define BASALT_EXEC_KERNELS_H
 
+#include "common/datetime.h"
 #include "exec/exec_int.h"
 
 #define KERNEL_ARGS                                                                                \
@@ -76,7 +77,7 @@ Status kernel_overflow(LogicalType type, Error *err);
 Status kernel_division_by_zero(Error *err);
 
 /* Tables of kernels by physical type, exported by the kernel files. */
-typedef enum KernelPhys { KP_BOOL, KP_I32, KP_I64, KP_F64, KP_STR, KP_COUNT_ } KernelPhys;
+typedef enum KernelPhys { KP_BOOL, KP_I32, KP_I64, KP_F64, KP_STR, KP_IV, KP_COUNT_ } KernelPhys;
 KernelPhys kernel_phys(LogicalType type);
 
 /* kernels_arith.c */
@@ -91,7 +92,16 @@ typedef struct RoundData {
     int in_scale, out_scale, precision;
 } RoundData;
 KernelFn round_kernel(LogicalType type);
-KernelFn extract_kernel(ScalarFuncId func, LogicalType type);
 KernelFn coalesce_kernel(void);
+/* kernels_datetime.c; NULL when the combination has no kernel. */
+KernelFn datetime_arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right,
+                               LogicalType ret);
+KernelFn interval_negate_kernel(void);
+KernelFn age_kernel(void);
+KernelFn extract_kernel(DatetimeField field, LogicalType arg, LogicalType ret);
+KernelFn date_trunc_kernel(DatetimeField field, LogicalType arg, LogicalType ret);
+KernelFn date_diff_kernel(DatetimeField field);
+KernelFn make_date_kernel(void);
+KernelFn last_day_kernel(LogicalType arg);
 
 #endif

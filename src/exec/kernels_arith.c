@@ -20,6 +20,10 @@ Status kernel_overflow(LogicalType type, Error *err)
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
     case TYPE_DATE:
         return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
+    case TYPE_TIMESTAMP:
+        return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "timestamp out of range");
+    case TYPE_INTERVAL:
+        return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "interval out of range");
     case TYPE_DECIMAL:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1,
                          "numeric field overflow: result does not fit DECIMAL(%d,%d)",
@@ -47,6 +51,8 @@ KernelPhys kernel_phys(LogicalType type)
         return KP_F64;
     case PHYS_STRING:
         return KP_STR;
+    case PHYS_INTERVAL:
+        return KP_IV;
     case PHYS_INVALID:
         break;
     }
@@ -262,12 +268,16 @@ KernelFn abs_kernel(LogicalType type)
 #define F64_EQ(a, b) (isnan(a) ? isnan(b) : (a) == (b))
 #define STR_LT(a, b) (sv_compare(&(a), &(b)) < 0)
 #define STR_EQ(a, b) (sv_equal(&(a), &(b)))
+/* Intervals compare by their span: '1 mon' = '30 days' (common/datetime.h). */
+#define IV_LT(a, b) (interval_compare(&(a), &(b)) < 0)
+#define IV_EQ(a, b) (interval_compare(&(a), &(b)) == 0)
 
 CMP_KERNELS(bool, uint8_t, PLAIN_LT, PLAIN_EQ)
 CMP_KERNELS(i32, int32_t, PLAIN_LT, PLAIN_EQ)
 CMP_KERNELS(i64, int64_t, PLAIN_LT, PLAIN_EQ)
 CMP_KERNELS(f64, double, F64_LT, F64_EQ)
 CMP_KERNELS(str, StringView, STR_LT, STR_EQ)
+CMP_KERNELS(iv, Interval, IV_LT, IV_EQ)
 
 KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
 {
@@ -277,6 +287,7 @@ KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
         [KP_I64] = {eq_i64, ne_i64, lt_i64, le_i64, gt_i64, ge_i64},
         [KP_F64] = {eq_f64, ne_f64, lt_f64, le_f64, gt_f64, ge_f64},
         [KP_STR] = {eq_str, ne_str, lt_str, le_str, gt_str, ge_str},
+        [KP_IV] = {eq_iv, ne_iv, lt_iv, le_iv, gt_iv, ge_iv},
     };
     if (phys >= KP_COUNT_ || func < FN_EQ || func > FN_GE) return NULL;
     return table[phys][func - FN_EQ];

@@ -1,5 +1,5 @@
 /*
- * kernels_misc.c — round, extract and coalesce.
+ * kernels_misc.c — round and coalesce.
  */
 #include "exec/kernels.h"
 
@@ -118,37 +118,6 @@ KernelFn round_kernel(LogicalType type)
     default:
         return NULL;
     }
-}
-
-/* extract(field from date|timestamp) → BIGINT; `data` is the ScalarFuncId. */
-static Status extract_impl(KERNEL_ARGS)
-{
-    ScalarFuncId func = *(const ScalarFuncId *)data;
-    UnifiedVector ua;
-    unify(args[0], &ua);
-    bool is_ts = args[0]->type.id == TYPE_TIMESTAMP;
-    int64_t *R = result->data;
-    for (idx_t i = 0; i < count; i++) {
-        sel_t row = sel[i];
-        int64_t days;
-        if (is_ts) {
-            int64_t us = ((const int64_t *)ua.data)[ua.sel[row]];
-            days = us / MICROS_PER_DAY - (us % MICROS_PER_DAY < 0);
-        } else {
-            days = ((const int32_t *)ua.data)[ua.sel[row]];
-        }
-        int64_t y;
-        unsigned m, d;
-        civil_from_days(days, &y, &m, &d);
-        R[row] = func == FN_EXTRACT_YEAR ? y : func == FN_EXTRACT_MONTH ? (int64_t)m : (int64_t)d;
-    }
-    return BS_OK;
-}
-
-KernelFn extract_kernel(ScalarFuncId func, LogicalType type)
-{
-    (void)func;
-    return type_is_temporal(type) ? extract_impl : NULL;
 }
 
 /* coalesce(a, b, …): the first non-NULL argument (not strict). */

@@ -312,7 +312,10 @@ static Status radix_scatter(AggSinkOp *s, const Chunk *in, Error *err)
                     GATHER(int64_t, dst, uv->data, uv->sel, order, m);
                     break;
                 default:
-                    GATHER(StringView, dst, uv->data, uv->sel, order, m);
+                    if (s->is_string[c])
+                        GATHER(StringView, dst, uv->data, uv->sel, order, m);
+                    else
+                        GATHER(Interval, dst, uv->data, uv->sel, order, m);
                     break;
                 }
                 uint64_t *bits = BLOCK_VALIDITY(sh, b, c);

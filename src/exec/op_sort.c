@@ -12,7 +12,7 @@
  *   order; an ordered gather above puts the ranges one after the other.
  *
  * NULLs sort first or last per key as the plan says; doubles put NaN above every number;
- * strings compare bytewise. Ties are broken by arrival order, so equal keys keep their
+ * strings compare bytewise; intervals by their span ('1 mon' = '30 days'). Ties are broken by arrival order, so equal keys keep their
  * input order within a run.
  */
 #include "exec/sort_int.h"
@@ -80,6 +80,8 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
     }
     case PHYS_STRING:
         return sv_compare(&((const StringView *)a->data)[ra], &((const StringView *)b->data)[rb]);
+    case PHYS_INTERVAL:
+        return interval_compare(&((const Interval *)a->data)[ra], &((const Interval *)b->data)[rb]);
     case PHYS_INVALID:
         break;
     }

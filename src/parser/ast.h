@@ -8,7 +8,7 @@
  * String contents are unescaped and NUL-terminated; `len` is their byte length.
  *
  * The grammar accepts more than the engine executes (joins, subqueries, set operations,
- * CTEs, intervals…): the binder rejects what is not supported yet with 0A000 at the
+ * CTEs…): the binder rejects what is not supported yet with 0A000 at the
  * node's position, so that later work extends the binder and executor, not the syntax.
  */
 #ifndef BASALT_PARSER_AST_H

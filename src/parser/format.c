@@ -198,6 +198,13 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
         put(out, ")");
         return;
     case AST_FUNCTION:
+        if (e->u.func.name && e->u.func.args.count == 0 && !e->u.func.star &&
+            (strcmp(e->u.func.name, "current_date") == 0 ||
+             strcmp(e->u.func.name, "current_timestamp") == 0 ||
+             strcmp(e->u.func.name, "localtimestamp") == 0)) {
+            put_upper(out, e->u.func.name); /* keywords, called without parentheses */
+            return;
+        }
         buffer_printf(out, "%s(", e->u.func.name ? e->u.func.name : "?");
         if (e->u.func.star) put(out, "*");
         if (e->u.func.distinct) put(out, "DISTINCT ");

@@ -389,6 +389,11 @@ unit_kw(A) ::= HOUR(X).    { A = X; }
 unit_kw(A) ::= MINUTE(X).  { A = X; }
 unit_kw(A) ::= SECOND(X).  { A = X; }
 
+/* SQL's functions without parentheses (reserved words, as in PostgreSQL). */
+expr(A) ::= CURRENT_DATE(X).       { A = build_function_named(ctx, "current_date", NULL, X.pos); }
+expr(A) ::= CURRENT_TIMESTAMP(X).  { A = build_function_named(ctx, "current_timestamp", NULL, X.pos); }
+expr(A) ::= LOCALTIMESTAMP(X).     { A = build_function_named(ctx, "localtimestamp", NULL, X.pos); }
+
 /* Function calls. LEFT and RIGHT are reserved but name functions too. */
 expr(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
 expr(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }

@@ -39,6 +39,8 @@ static const Keyword KEYWORDS[] = {
     {"copy", TK_COPY},
     {"create", TK_CREATE},
     {"cross", TK_CROSS},
+    {"current_date", TK_CURRENT_DATE},
+    {"current_timestamp", TK_CURRENT_TIMESTAMP},
     {"day", TK_DAY},
     {"desc", TK_DESC},
     {"distinct", TK_DISTINCT},
@@ -73,6 +75,7 @@ static const Keyword KEYWORDS[] = {
     {"left", TK_LEFT},
     {"like", TK_LIKE},
     {"limit", TK_LIMIT},
+    {"localtimestamp", TK_LOCALTIMESTAMP},
     {"minute", TK_MINUTE},
     {"month", TK_MONTH},
     {"natural", TK_NATURAL},
@@ -110,7 +113,7 @@ static const Keyword KEYWORDS[] = {
     {"zone", TK_ZONE},
 };
 
-#define KEYWORD_MAX_LEN 16
+#define KEYWORD_MAX_LEN 20
 
 static int keyword_code(const char *word, int len)
 {

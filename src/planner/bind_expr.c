@@ -8,6 +8,7 @@
 #include "planner/planner_int.h"
 
 #include "common/cast.h"
+#include "common/datetime.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -139,6 +140,23 @@ static Status bind_literal(Binder *b, const AstExpr *ast, Expr **out, Error *err
     if (!*out) return arena_error(b->arena, err);
     (*out)->flags = flags;
     return BS_OK;
+}
+
+/* INTERVAL 'text' [qualifier]: parsed now, so a bad literal fails at its own position. */
+static Status bind_interval(Binder *b, const AstExpr *ast, Expr **out, Error *err)
+{
+    const char *text = ast->u.interval.text;
+    int range;
+    if (!interval_range_from_name(ast->u.interval.unit, &range))
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos, "invalid INTERVAL qualifier %s",
+                         ast->u.interval.unit);
+    Interval iv;
+    ParseResult r = parse_interval(text, strlen(text), range, &iv);
+    if (r != PARSE_OK)
+        return parse_error(err, r, type_make(TYPE_INTERVAL), text, strlen(text), ast->pos);
+    Value v = value_interval(iv);
+    *out = expr_new_constant(b->arena, &v, ast->pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
 }
 
 /* Casts e to BOOLEAN for a logical context (`what` names it in the error). */
@@ -338,6 +356,16 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     const char *name = ast->u.func.name;
     bool is_agg;
     int id;
+    if (binder_is_special_function(name)) {
+        /* now(), current_date, typeof(), date_part(), …: evaluated or rewritten here */
+        if (ast->u.func.star || ast->u.func.distinct)
+            return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
+                             "%s is not an aggregate function", name);
+        Expr **args;
+        BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
+        return binder_bind_special_function(b, name, args, ast->u.func.args.count, ast->pos, out,
+                                            err);
+    }
     if (!binder_lookup_function(name, &is_agg, &id)) {
         Expr **args;
         BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
@@ -594,25 +622,12 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         st = bind_subquery_expr(b, ast, scope, clause, out, err);
         break;
     case AST_INTERVAL:
-        st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                       "INTERVAL values are not supported yet");
+        st = bind_interval(b, ast, out, err);
         break;
-    case AST_EXTRACT: {
-        const char *field = ast->u.extract.field;
-        ScalarFuncId func = strcmp(field, "year") == 0    ? FN_EXTRACT_YEAR
-                            : strcmp(field, "month") == 0 ? FN_EXTRACT_MONTH
-                            : strcmp(field, "day") == 0   ? FN_EXTRACT_DAY
-                                                          : FN_COUNT_;
-        if (func == FN_COUNT_) {
-            st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                           "EXTRACT(%s …) is not supported yet", field);
-            break;
-        }
+    case AST_EXTRACT:
         if ((st = bind_expr(b, ast->u.extract.arg, scope, clause, &left, err)) != BS_OK) break;
-        Expr *args[1] = {left};
-        st = binder_bind_scalar(b, func, args, 1, ast->pos, out, err);
+        st = binder_bind_extract(b, ast->u.extract.field, left, ast->pos, out, err);
         break;
-    }
     }
     b->depth--;
     return st;
@@ -635,6 +650,8 @@ const char *bind_default_name(const AstExpr *ast)
         return "case";
     case AST_EXTRACT:
         return "extract";
+    case AST_INTERVAL:
+        return "interval";
     case AST_EXISTS:
         return "exists";
     default:

@@ -201,6 +201,7 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         {"character", TYPE_VARCHAR},   {"character varying", TYPE_VARCHAR},
         {"bpchar", TYPE_VARCHAR},      {"date", TYPE_DATE},
         {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
+        {"interval", TYPE_INTERVAL},
     };
     for (size_t k = 0; k < BS_ARRAY_LEN(names); k++) {
         if (strcmp(name->name, names[k].name) != 0) continue;
@@ -228,7 +229,8 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
             if (name->n_params > 1 || (name->n_params == 1 && name->params[0] < 1))
                 return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                                  "invalid length for type %s", name->name);
-        } else if (name->n_params > 0 && !(id == TYPE_TIMESTAMP && name->n_params == 1 &&
+        } else if (name->n_params > 0 &&
+                   !((id == TYPE_TIMESTAMP || id == TYPE_INTERVAL) && name->n_params == 1 &&
                                            name->params[0] >= 0 && name->params[0] <= 6)) {
             return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                              "type %s does not take parameters", name->name);
@@ -237,8 +239,7 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         return BS_OK;
     }
     if (strcmp(name->name, "timestamp with time zone") == 0 ||
-        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "interval") == 0 ||
-        strcmp(name->name, "time") == 0 || strcmp(name->name, "blob") == 0 ||
+        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 || strcmp(name->name, "blob") == 0 ||
         strcmp(name->name, "bytea") == 0 || strcmp(name->name, "smallint") == 0 ||
         strcmp(name->name, "tinyint") == 0 || strcmp(name->name, "real") == 0 ||
         strcmp(name->name, "float4") == 0 || strcmp(name->name, "hugeint") == 0)

@@ -70,6 +70,8 @@ static void explain_value(const Value *v, Buffer *out)
         buffer_printf(out, "DATE '%s'", buf);
     else if (v->type.id == TYPE_TIMESTAMP)
         buffer_printf(out, "TIMESTAMP '%s'", buf);
+    else if (v->type.id == TYPE_INTERVAL)
+        buffer_printf(out, "INTERVAL '%s'", buf);
     else
         buffer_printf(out, "%s", buf);
 }

@@ -57,6 +57,12 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_EXTRACT_YEAR] = {"extract_year", NULL, NULL, 1, 1, bind_extract},
     [FN_EXTRACT_MONTH] = {"extract_month", NULL, NULL, 1, 1, bind_extract},
     [FN_EXTRACT_DAY] = {"extract_day", NULL, NULL, 1, 1, bind_extract},
+    [FN_DATE_PART] = {"date_part", NULL, NULL, 2, 2, binder_bind_date_part},
+    [FN_DATE_TRUNC] = {"date_trunc", NULL, "date_trunc", 2, 2, binder_bind_date_trunc},
+    [FN_DATE_DIFF] = {"date_diff", NULL, "date_diff", 3, 3, binder_bind_date_diff},
+    [FN_MAKE_DATE] = {"make_date", NULL, "make_date", 3, 3, binder_bind_make_date},
+    [FN_LAST_DAY] = {"last_day", NULL, "last_day", 1, 1, binder_bind_last_day},
+    [FN_AGE] = {"age", NULL, NULL, 2, 2, binder_bind_age},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -102,7 +108,9 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
                    {"char_length", FN_LENGTH},
                    {"character_length", FN_LENGTH},
                    {"lcase", FN_LOWER},
-                   {"ucase", FN_UPPER}};
+                   {"ucase", FN_UPPER},
+                   {"datetrunc", FN_DATE_TRUNC},
+                   {"datediff", FN_DATE_DIFF}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -144,7 +152,7 @@ static void format_arg_types(Expr **args, int n_args, char *buf, size_t size)
 }
 
 /* 42883: no operator/function for these argument types. */
-static Status no_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err)
+Status binder_no_function_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err)
 {
     const ScalarDef *def = &SCALARS[id];
     char types[160];
@@ -172,6 +180,11 @@ static Status no_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error 
     return BS_ERROR;
 }
 
+static Status no_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err)
+{
+    return binder_no_function_match(id, args, n_args, pos, err);
+}
+
 static bool untyped(const Expr *e)
 {
     return (e->flags & EXPR_FLAG_UNTYPED) || e->type.id == TYPE_NULL;
@@ -181,9 +194,10 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
                               LogicalType *ret, Error *err)
 {
     LogicalType lt = args[0]->type, rt = args[1]->type;
-    /* date ± integer → date; date - date → integer (PostgreSQL). */
+    /* date ± integer → date; date - date → integer (PostgreSQL, which reads date - 'text'
+       as date - date); date + 'text' is date + integer. */
     if ((id == FN_ADD || id == FN_SUBTRACT) && lt.id == TYPE_DATE &&
-        (type_is_integral(rt) || untyped(args[1]))) {
+        (type_is_integral(rt) || (untyped(args[1]) && id == FN_ADD))) {
         BS_TRY(binder_cast(b, &args[1], type_make(TYPE_INTEGER), false, err));
         *ret = type_make(TYPE_DATE);
         return BS_OK;
@@ -193,10 +207,15 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
         *ret = type_make(TYPE_DATE);
         return BS_OK;
     }
-    if (id == FN_SUBTRACT && lt.id == TYPE_DATE && rt.id == TYPE_DATE) {
+    if (id == FN_SUBTRACT && lt.id == TYPE_DATE && (rt.id == TYPE_DATE || untyped(args[1]))) {
+        BS_TRY(binder_cast(b, &args[1], type_make(TYPE_DATE), false, err));
         *ret = type_make(TYPE_INTEGER);
         return BS_OK;
     }
+    /* Timestamps and intervals (functions_datetime.c). */
+    bool handled;
+    BS_TRY(binder_bind_datetime_arithmetic(b, id, args, &handled, ret, err));
+    if (handled) return BS_OK;
     /* Untyped operands take the other side's numeric type. */
     LogicalType common;
     if (!binder_common_type(args[0], args[1], &common)) return no_match(id, args, n_args, pos, err);
@@ -303,6 +322,10 @@ static Status bind_like(Binder *b, ScalarFuncId id, Expr **args, int n_args, int
 static Status bind_numeric_unary(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                                  LogicalType *ret, Error *err)
 {
+    if (id == FN_NEGATE && args[0]->type.id == TYPE_INTERVAL && !untyped(args[0])) {
+        *ret = args[0]->type; /* -interval */
+        return BS_OK;
+    }
     if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
     if (!type_is_numeric(args[0]->type)) return no_match(id, args, n_args, pos, err);
     *ret = args[0]->type;
@@ -357,7 +380,8 @@ static Status bind_extract(Binder *b, ScalarFuncId id, Expr **args, int n_args, 
                            LogicalType *ret, Error *err)
 {
     if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
-    if (!type_is_temporal(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    if (!type_is_temporal(args[0]->type) && args[0]->type.id != TYPE_INTERVAL)
+        return no_match(id, args, n_args, pos, err);
     *ret = type_make(TYPE_BIGINT);
     return BS_OK;
 }
@@ -413,6 +437,15 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         call->type = type_make(TYPE_BIGINT);
         break;
     case AGG_SUM:
+    case AGG_AVG:
+        if (t.id == TYPE_INTERVAL)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                             "%s(interval) is not supported yet", AGG_NAMES[func]);
+        if (func == AGG_AVG) {
+            if (!type_is_numeric(t)) goto no_match;
+            call->type = type_make(TYPE_DOUBLE);
+            break;
+        }
         if (type_is_integral(t))
             call->type = type_make(TYPE_BIGINT);
         else if (t.id == TYPE_DECIMAL)
@@ -421,10 +454,6 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
             call->type = t;
         else
             goto no_match;
-        break;
-    case AGG_AVG:
-        if (!type_is_numeric(t)) goto no_match;
-        call->type = type_make(TYPE_DOUBLE);
         break;
     case AGG_MIN:
     case AGG_MAX:

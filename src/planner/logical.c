@@ -139,6 +139,11 @@ bool expr_equal(const Expr *a, const Expr *b)
         /* Doubles by their bits: -0.0 and 0.0 compare equal but do not compute alike. */
         if (type_physical(a->type) == PHYS_DOUBLE)
             return memcmp(&a->u.constant.u.f64, &b->u.constant.u.f64, sizeof(double)) == 0;
+        /* Intervals by their fields: '1 mon' and '30 days' compare equal but add differently. */
+        if (type_physical(a->type) == PHYS_INTERVAL)
+            return a->u.constant.u.iv.months == b->u.constant.u.iv.months &&
+                   a->u.constant.u.iv.days == b->u.constant.u.iv.days &&
+                   a->u.constant.u.iv.micros == b->u.constant.u.iv.micros;
         return value_compare(&a->u.constant, &b->u.constant) == 0;
     case EXPR_COLUMN:
         return a->u.column.binding.table == b->u.column.binding.table &&
@@ -189,6 +194,10 @@ static uint64_t value_hash(const Value *v)
     }
     case PHYS_STRING:
         return hash_bytes(v->u.str.data, v->u.str.len);
+    case PHYS_INTERVAL:
+        return hash_combine(hash_u64(((uint64_t)(uint32_t)v->u.iv.months << 32) |
+                                     (uint32_t)v->u.iv.days),
+                            hash_u64((uint64_t)v->u.iv.micros));
     case PHYS_INVALID:
         break;
     }

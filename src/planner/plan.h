@@ -41,9 +41,22 @@ typedef enum ScalarFuncId {
     FN_SUBSTRING,
     FN_ROUND,
     FN_COALESCE,
-    FN_EXTRACT_YEAR,
+    FN_EXTRACT_YEAR, /* of a DATE, TIMESTAMP or INTERVAL */
     FN_EXTRACT_MONTH,
     FN_EXTRACT_DAY,
+    /*
+     * Date/time functions with a unit: args[0] is the unit, a VARCHAR constant
+     * (common/datetime.h's names), which picks the kernel; the other arguments follow.
+     *   date_part(unit, x)    extract: DATE/TIMESTAMP/INTERVAL → datetime_extract_type
+     *   date_trunc(unit, x)   TIMESTAMP → TIMESTAMP, INTERVAL → INTERVAL
+     *   date_diff(unit, a, b) TIMESTAMP, TIMESTAMP → BIGINT (unit boundaries from a to b)
+     */
+    FN_DATE_PART,
+    FN_DATE_TRUNC,
+    FN_DATE_DIFF,
+    FN_MAKE_DATE, /* (BIGINT, BIGINT, BIGINT) → DATE */
+    FN_LAST_DAY,  /* DATE or TIMESTAMP → DATE */
+    FN_AGE,       /* (TIMESTAMP, TIMESTAMP) → INTERVAL */
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals

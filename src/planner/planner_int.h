@@ -28,6 +28,9 @@ typedef struct Binder {
     /* The scope a subquery being bound in an expression may refer to (correlation); taken
        by the subquery's SELECT when it starts. */
     const struct Scope *subquery_parent;
+    /* The statement's time (now(), current_date): read once, at first use. */
+    bool has_now;
+    int64_t now;
 } Binder;
 
 /* A column visible by name while binding: from a FROM item, or a select alias. */
@@ -137,9 +140,42 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
                           Expr **out, Error *err);
 /* Looks up a function called by name: a scalar id, or an aggregate id; false if unknown. */
 bool binder_lookup_function(const char *name, bool *is_aggregate, int *id);
+/* 42883 "function f(types) does not exist" / "operator does not exist: …" for a call. */
+Status binder_no_function_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err);
 /* Types an aggregate call (count, sum, …) on its bound argument (NULL for count(*)). */
 Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct, int pos,
                              AggregateCall **out, Error *err);
+
+/* ---- dates, timestamps and intervals (functions_datetime.c) ---- */
+/*
+ * + - * / with a date, timestamp or interval operand (casts inserted into args): *handled
+ * is false when no date/time rule applies (the numeric rules decide then).
+ */
+Status binder_bind_datetime_arithmetic(Binder *b, ScalarFuncId id, Expr **args, bool *handled,
+                                       LogicalType *ret, Error *err);
+/* The typing rules of the registry's date/time functions (functions.c's ScalarBindFn). */
+Status binder_bind_date_part(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err);
+Status binder_bind_date_trunc(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                              LogicalType *ret, Error *err);
+Status binder_bind_date_diff(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err);
+Status binder_bind_make_date(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err);
+Status binder_bind_last_day(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                            LogicalType *ret, Error *err);
+Status binder_bind_age(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                       LogicalType *ret, Error *err);
+/* EXTRACT(unit FROM arg): extract_year/month/day, or date_part(unit, arg). */
+Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out,
+                           Error *err);
+/*
+ * Functions the binder evaluates or rewrites itself (now(), current_date, typeof(),
+ * date_part(), date_add(), age(x)); args are bound already.
+ */
+bool binder_is_special_function(const char *name);
+Status binder_bind_special_function(Binder *b, const char *name, Expr **args, int n_args, int pos,
+                                    Expr **out, Error *err);
 
 /* ---- expression binding (bind_expr.c) ---- */
 Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause, Expr **out,

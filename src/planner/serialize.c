@@ -10,11 +10,13 @@
  *   node     := kind u8 | id | n_cols | type… | est_rows f64 | payload(kind)
  *               | n_children | node…
  *   expr     := kind u8 | type | payload(kind)
- *   value    := type | is_null u8 | payload(physical type)
+ *   value    := type | is_null u8 | payload(physical type; INTERVAL: months | days | micros)
  *   type     := id u8 | precision u8 | scale u8
  * Integers are varints (signed ones zigzag); strings are length-prefixed.
  */
 #include "planner/planner_int.h"
+
+#include "common/datetime.h"
 
 #include <string.h>
 
@@ -51,6 +53,11 @@ static void put_value(Buffer *b, const Value *v)
         break;
     case PHYS_STRING:
         buffer_put_lstring(b, v->u.str.data, v->u.str.len);
+        break;
+    case PHYS_INTERVAL:
+        buffer_put_svarint(b, v->u.iv.months);
+        buffer_put_svarint(b, v->u.iv.days);
+        buffer_put_svarint(b, v->u.iv.micros);
         break;
     case PHYS_INVALID:
         break;
@@ -360,6 +367,13 @@ static Status get_value(Reader *rd, Value *v)
         if (len) memcpy(copy, s, len);
         v->u.str.data = copy;
         v->u.str.len = (uint32_t)len;
+        break;
+    }
+    case PHYS_INTERVAL: {
+        int64_t months = bufreader_svarint(&rd->r), days = bufreader_svarint(&rd->r);
+        CHECK(rd, months >= INT32_MIN && months <= INT32_MAX && days >= INT32_MIN && days <= INT32_MAX,
+              "bad interval");
+        v->u.iv = interval_make((int32_t)months, (int32_t)days, bufreader_svarint(&rd->r));
         break;
     }
     case PHYS_INVALID:

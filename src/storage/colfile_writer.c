@@ -259,6 +259,7 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
         wc->bytes_len += total;
         break;
     }
+    case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:
         break;
     }
@@ -391,6 +392,7 @@ static void block_zone(const WriterCol *wc, uint64_t b0, uint32_t n, uint64_t by
     case PHYS_STRING:
         minmax_string(wc, validity, b0, n, byte0, zm);
         break;
+    case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:
         break;
     }

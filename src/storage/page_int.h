@@ -30,9 +30,10 @@
  *                otherwise absent and every value is valid. The encoder sets the flag
  *                only when some value is NULL.
  *   data      := n values: BOOLEAN u8 (0 or 1); INTEGER, DATE i32; BIGINT, DECIMAL
- *                (unscaled), TIMESTAMP i64; DOUBLE the IEEE 754 binary64 bits; VARCHAR
- *                n u32 lengths, then the bytes of all n strings back to back. NULL values
- *                hold zeros (empty strings).
+ *                (unscaled), TIMESTAMP i64; DOUBLE the IEEE 754 binary64 bits; INTERVAL
+ *                i32 months | i32 days | i64 microseconds (16 bytes); VARCHAR n u32
+ *                lengths, then the bytes of all n strings back to back. NULL values hold
+ *                zeros (empty strings).
  *
  * What the decoder checks before it uses a field: the header's magic, version, zero
  * fields and checksum; page_len against the input; n_rows against BASALT_VECTOR_SIZE;

@@ -30,6 +30,7 @@ bool storage_type_valid(LogicalType type)
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
                type.scale <= type.precision;
+    case TYPE_INTERVAL: /* columns and zone maps of intervals are not written yet */
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -100,6 +101,7 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
             return compare_doubles(a->u.f64, b->u.f64);
         case PHYS_STRING:
             return compare_bytes(a->u.str.data, a->u.str.len, b->u.str.data, b->u.str.len);
+        case PHYS_INTERVAL:
         case PHYS_INVALID:
             break;
         }
@@ -278,6 +280,7 @@ static void put_bound(Buffer *buf, LogicalType type, const Value *v, bool is_max
         buffer_put_u8(buf, (uint8_t)((uint8_t)v->u.str.data[keep - 1] + (bump ? 1 : 0)));
         break;
     }
+    case PHYS_INTERVAL:
     case PHYS_INVALID:
         break;
     }
@@ -324,6 +327,7 @@ static bool get_bound(BufReader *rd, LogicalType type, Value *v)
         v->u.str.len = (uint32_t)len;
         break;
     }
+    case PHYS_INTERVAL:
     case PHYS_INVALID:
         return false;
     }

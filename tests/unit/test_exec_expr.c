@@ -164,6 +164,9 @@ static bool same_value(const Value *a, const Value *b)
     case PHYS_STRING:
         return a->u.str.len == b->u.str.len &&
                memcmp(a->u.str.data, b->u.str.data, a->u.str.len) == 0;
+    case PHYS_INTERVAL:
+        return a->u.iv.months == b->u.iv.months && a->u.iv.days == b->u.iv.days &&
+               a->u.iv.micros == b->u.iv.micros;
     case PHYS_INVALID:
         break;
     }

@@ -105,6 +105,9 @@ static bool same_value(const Value *a, const Value *b)
     case PHYS_STRING:
         return a->u.str.len == b->u.str.len &&
                memcmp(a->u.str.data, b->u.str.data, a->u.str.len) == 0;
+    case PHYS_INTERVAL:
+        return a->u.iv.months == b->u.iv.months && a->u.iv.days == b->u.iv.days &&
+               a->u.iv.micros == b->u.iv.micros;
     case PHYS_INVALID:
         break;
     }
@@ -143,6 +146,8 @@ static Value poison(LogicalType type, int arg)
         return value_date(arg == 0 ? INT32_MAX : 0);
     case TYPE_TIMESTAMP:
         return value_timestamp(arg == 0 ? INT64_MAX : 0);
+    case TYPE_INTERVAL:
+        return value_interval(interval_make(arg == 0 ? INT32_MAX : 0, 0, arg == 0 ? INT64_MAX : 0));
     default:
         return value_varchar(POISON_TEXT, (uint32_t)strlen(POISON_TEXT));
     }
@@ -1172,6 +1177,181 @@ static void test_coalesce(void **state)
     expect_no_kernel(FN_COALESCE, 0, NULL, T_INT);
 }
 
+/* ---- dates, timestamps and intervals ------------------------------------------------ */
+
+#define T_IV type_make(TYPE_INTERVAL)
+
+static Value iv_of(const char *text)
+{
+    Interval iv;
+    assert_int_equal(parse_interval(text, strlen(text), INTERVAL_FULL_RANGE, &iv), PARSE_OK);
+    return value_interval(iv);
+}
+
+static KernelInfo unit_lookup(ScalarFuncId func, const char *unit, int n_args,
+                              const LogicalType *types, LogicalType ret)
+{
+    KernelInfo k;
+    Error err = ERROR_INIT;
+    if (unit_kernel_lookup(func, unit, strlen(unit), types, n_args, ret, &k, &err) != BS_OK)
+        fail_msg("unit_kernel_lookup(%s, %s): %s", scalar_func_name(func), unit, err.message);
+    return k;
+}
+
+static void expect_no_unit_kernel(ScalarFuncId func, const char *unit, int n_args,
+                                  const LogicalType *types, LogicalType ret)
+{
+    KernelInfo k;
+    Error err = ERROR_INIT;
+    if (unit_kernel_lookup(func, unit, strlen(unit), types, n_args, ret, &k, &err) != BS_ERROR)
+        fail_msg("unit_kernel_lookup(%s, %s) accepted a combination it has no kernel for",
+                 scalar_func_name(func), unit);
+    assert_string_equal(err.sqlstate, SQLSTATE_INTERNAL_ERROR);
+    error_clear(&err);
+}
+
+static void test_datetime_arithmetic(void **state)
+{
+    (void)state;
+    /* months first, clamped to the end of the month; then days; then time */
+    Value ts_plus[] = {ts_of("2024-01-31 10:00"), iv_of("1 mon"),    ts_of("2024-02-29 10:00"),
+                       ts_of("2023-01-31"),       iv_of("1 mon"),    ts_of("2023-02-28"),
+                       ts_of("2024-02-29"),       iv_of("1 year"),   ts_of("2025-02-28"),
+                       ts_of("2024-01-31"),       iv_of("1 mon 1 day"), ts_of("2024-03-01"),
+                       ts_of("2024-12-31 23:59:59"), iv_of("1 second"), ts_of("2025-01-01"),
+                       ts_of("2024-03-31"),       iv_of("-1 mon"),   ts_of("2024-02-29"),
+                       NUL(T_TS),                 iv_of("1 day"),    NUL(T_TS),
+                       ts_of("2024-01-01"),       NUL(T_IV),         NUL(T_TS)};
+    check2(FN_ADD, T_TS, T_IV, T_TS, ts_plus, N_CASES(ts_plus, 2));
+    Value iv_plus[] = {iv_of("1 day"), ts_of("2024-02-28"), ts_of("2024-02-29")};
+    check2(FN_ADD, T_IV, T_TS, T_TS, iv_plus, N_CASES(iv_plus, 2));
+    Value ts_minus[] = {ts_of("2024-03-31 10:00"), iv_of("1 mon"), ts_of("2024-02-29 10:00"),
+                        ts_of("2000-03-01"), iv_of("1 day"), ts_of("2000-02-29")};
+    check2(FN_SUBTRACT, T_TS, T_IV, T_TS, ts_minus, N_CASES(ts_minus, 2));
+    Value diff[] = {ts_of("2024-03-10"), ts_of("2024-01-01 12:00"), iv_of("68 days 12:00:00"),
+                    ts_of("2024-01-01"), ts_of("2024-03-10 06:30"), iv_of("-69 days -06:30:00")};
+    check2(FN_SUBTRACT, T_TS, T_TS, T_IV, diff, N_CASES(diff, 2));
+    Value ivs[] = {iv_of("1 mon"), iv_of("2 days"), iv_of("1 mon 2 days"),
+                   iv_of("-1 day"), iv_of("1 day"), iv_of("0")};
+    check2(FN_ADD, T_IV, T_IV, T_IV, ivs, N_CASES(ivs, 2));
+    Value ivs_minus[] = {iv_of("1 day"), iv_of("1 mon"), iv_of("-1 mon +1 day")};
+    check2(FN_SUBTRACT, T_IV, T_IV, T_IV, ivs_minus, N_CASES(ivs_minus, 2));
+    Value mul[] = {iv_of("1 mon"), F64(0.5), iv_of("15 days"),
+                   iv_of("1 mon 1 day"), F64(1.5), iv_of("1 mon 16 days 12:00:00"),
+                   iv_of("1 day 02:00"), F64(-1), iv_of("-1 days -02:00:00")};
+    check2(FN_MULTIPLY, T_IV, T_DOUBLE, T_IV, mul, N_CASES(mul, 2));
+    Value mul2[] = {F64(2), iv_of("1 hour"), iv_of("02:00:00")};
+    check2(FN_MULTIPLY, T_DOUBLE, T_IV, T_IV, mul2, N_CASES(mul2, 2));
+    Value div[] = {iv_of("1 day"), F64(3), iv_of("08:00:00"),
+                   iv_of("1 year"), F64(7), iv_of("1 mon 21 days 10:17:08.5344")};
+    check2(FN_DIVIDE, T_IV, T_DOUBLE, T_IV, div, N_CASES(div, 2));
+    Value neg[] = {iv_of("1 day 02:00"), iv_of("-1 days -02:00:00"), NUL(T_IV), NUL(T_IV)};
+    check_kernel((KernelInfo[]){lookup(FN_NEGATE, 1, (LogicalType[]){T_IV}, T_IV)}, "negate", 1, (LogicalType[]){T_IV}, T_IV, neg,
+                 N_CASES(neg, 1));
+    Value age[] = {ts_of("2024-03-01"), ts_of("2024-01-31"), iv_of("1 mon 1 day"),
+                   ts_of("2024-01-31"), ts_of("2024-03-01"), iv_of("-1 mons -1 days")};
+    check2(FN_AGE, T_TS, T_TS, T_IV, age, N_CASES(age, 2));
+
+    /* errors in the middle of a batch */
+    LogicalType ts_iv[2] = {T_TS, T_IV}, iv_f[2] = {T_IV, T_DOUBLE}, iv_iv[2] = {T_IV, T_IV};
+    Value ok_ts[2] = {ts_of("2024-01-01"), iv_of("1 day")};
+    Value far[2] = {ts_of("2024-01-01"), iv_of("300000 years")};
+    check_kernel_error((KernelInfo[]){lookup(FN_ADD, 2, ts_iv, T_TS)}, "ts + iv", 2, ts_iv, T_TS,
+                       ok_ts, far, "22008", "timestamp out of range");
+    Value ok_div[2] = {iv_of("1 day"), F64(2)}, by_zero[2] = {iv_of("1 day"), F64(0)};
+    check_kernel_error((KernelInfo[]){lookup(FN_DIVIDE, 2, iv_f, T_IV)}, "iv / 0", 2, iv_f, T_IV,
+                       ok_div, by_zero, "22012", "division by zero");
+    Value ok_iv[2] = {iv_of("1 day"), iv_of("1 day")};
+    Value big[2] = {iv_of("2147483647 days"), iv_of("1 day")};
+    check_kernel_error((KernelInfo[]){lookup(FN_ADD, 2, iv_iv, T_IV)}, "iv + iv", 2, iv_iv, T_IV,
+                       ok_iv, big, "22008", "interval out of range");
+
+    expect_no_kernel(FN_ADD, 2, (LogicalType[]){T_DATE, T_IV}, T_TS); /* the binder casts */
+    expect_no_kernel(FN_ADD, 2, (LogicalType[]){T_TS, T_TS}, T_TS);
+    expect_no_kernel(FN_MULTIPLY, 2, (LogicalType[]){T_IV, T_INT}, T_IV);
+    expect_no_kernel(FN_MODULO, 2, (LogicalType[]){T_IV, T_DOUBLE}, T_IV);
+    expect_no_kernel(FN_SUBTRACT, 2, (LogicalType[]){T_TS, T_TS}, T_TS);
+
+    /* intervals compare by their span: '1 mon' = '30 days' */
+    Value cmp[] = {iv_of("1 mon"), iv_of("30 days"), iv_of("1 day"), iv_of("24:00:00.000001"),
+                   iv_of("-1 year"), iv_of("-364 days"), iv_of("178956970 years"),
+                   iv_of("-178956970 years")};
+    check_order(T_IV, cmp, (int[]){0, -1, 1, 1}, 4); /* a year is 360 days here */
+}
+
+static void test_datetime_units(void **state)
+{
+    (void)state;
+    /* extract: a kernel per unit and type */
+    Value dow[] = {date_of("2024-03-10"), I64(0), date_of("2024-03-11"), I64(1), NUL(T_DATE),
+                   NUL(T_BIGINT)};
+    KernelInfo k = unit_lookup(FN_DATE_PART, "dow", 1, (LogicalType[]){T_DATE}, T_BIGINT);
+    check_kernel(&k, "date_part(dow)", 1, (LogicalType[]){T_DATE}, T_BIGINT, dow, N_CASES(dow, 1));
+    LogicalType sec = type_decimal(8, 6);
+    Value seconds[] = {ts_of("2024-03-10 12:34:56.789"), DEC(56789000, 8, 6),
+                       ts_of("1969-12-31 23:59:59.5"), DEC(59500000, 8, 6)};
+    k = unit_lookup(FN_DATE_PART, "second", 1, (LogicalType[]){T_TS}, sec);
+    check_kernel(&k, "date_part(second)", 1, (LogicalType[]){T_TS}, sec, seconds, N_CASES(seconds, 1));
+    Value hours[] = {iv_of("-25:30:15.25"), I64(-25), iv_of("3 days 01:00"), I64(1)};
+    k = unit_lookup(FN_DATE_PART, "hours", 1, (LogicalType[]){T_IV}, T_BIGINT);
+    check_kernel(&k, "date_part(hour)", 1, (LogicalType[]){T_IV}, T_BIGINT, hours, N_CASES(hours, 1));
+    Value years[] = {iv_of("2 years 14 months"), I64(3)};
+    check_kernel((KernelInfo[]){lookup(FN_EXTRACT_YEAR, 1, (LogicalType[]){T_IV}, T_BIGINT)}, "extract_year", 1,
+                 (LogicalType[]){T_IV}, T_BIGINT, years, N_CASES(years, 1));
+    Value epoch[] = {ts_of("2001-02-16 20:38:40.12"), F64(982355920.12)};
+    k = unit_lookup(FN_DATE_PART, "epoch", 1, (LogicalType[]){T_TS}, T_DOUBLE);
+    check_kernel(&k, "date_part(epoch)", 1, (LogicalType[]){T_TS}, T_DOUBLE, epoch, N_CASES(epoch, 1));
+    expect_no_unit_kernel(FN_DATE_PART, "hour", 1, (LogicalType[]){T_DATE}, T_BIGINT);
+    expect_no_unit_kernel(FN_DATE_PART, "second", 1, (LogicalType[]){T_TS}, T_BIGINT);
+    expect_no_unit_kernel(FN_DATE_PART, "fortnight", 1, (LogicalType[]){T_TS}, T_BIGINT);
+    expect_no_kernel(FN_DATE_PART, 2, (LogicalType[]){T_VARCHAR, T_TS}, T_BIGINT);
+
+    /* date_trunc */
+    Value month[] = {ts_of("2024-03-10 12:34"), ts_of("2024-03-01"), ts_of("1969-12-31 23:00"),
+                     ts_of("1969-12-01")};
+    k = unit_lookup(FN_DATE_TRUNC, "month", 1, (LogicalType[]){T_TS}, T_TS);
+    check_kernel(&k, "date_trunc(month)", 1, (LogicalType[]){T_TS}, T_TS, month, N_CASES(month, 1));
+    Value week[] = {ts_of("2024-03-10 12:34"), ts_of("2024-03-04")};
+    k = unit_lookup(FN_DATE_TRUNC, "week", 1, (LogicalType[]){T_TS}, T_TS);
+    check_kernel(&k, "date_trunc(week)", 1, (LogicalType[]){T_TS}, T_TS, week, N_CASES(week, 1));
+    Value iv_hour[] = {iv_of("1 year 2 mons 3 days 04:05:06"), iv_of("1 year 2 mons 3 days 04:00")};
+    k = unit_lookup(FN_DATE_TRUNC, "hour", 1, (LogicalType[]){T_IV}, T_IV);
+    check_kernel(&k, "date_trunc(hour)", 1, (LogicalType[]){T_IV}, T_IV, iv_hour, N_CASES(iv_hour, 1));
+    expect_no_unit_kernel(FN_DATE_TRUNC, "week", 1, (LogicalType[]){T_IV}, T_IV);
+    expect_no_unit_kernel(FN_DATE_TRUNC, "dow", 1, (LogicalType[]){T_TS}, T_TS);
+    expect_no_unit_kernel(FN_DATE_TRUNC, "day", 1, (LogicalType[]){T_DATE}, T_DATE);
+
+    /* date_diff: unit boundaries from a to b */
+    LogicalType two_ts[2] = {T_TS, T_TS};
+    Value months[] = {ts_of("2024-01-31"), ts_of("2024-02-01"), I64(1),
+                      ts_of("2024-03-01"), ts_of("2023-03-31"), I64(-12)};
+    k = unit_lookup(FN_DATE_DIFF, "month", 2, two_ts, T_BIGINT);
+    check_kernel(&k, "date_diff(month)", 2, two_ts, T_BIGINT, months, N_CASES(months, 2));
+    Value hrs[] = {ts_of("2024-01-01 23:59"), ts_of("2024-01-02 00:01"), I64(1)};
+    k = unit_lookup(FN_DATE_DIFF, "hour", 2, two_ts, T_BIGINT);
+    check_kernel(&k, "date_diff(hour)", 2, two_ts, T_BIGINT, hrs, N_CASES(hrs, 2));
+    expect_no_unit_kernel(FN_DATE_DIFF, "dow", 2, two_ts, T_BIGINT);
+    expect_no_unit_kernel(FN_DATE_DIFF, "day", 2, (LogicalType[]){T_DATE, T_DATE}, T_BIGINT);
+
+    /* make_date, last_day */
+    LogicalType three[3] = {T_BIGINT, T_BIGINT, T_BIGINT};
+    Value md[] = {I64(2024), I64(2), I64(29), date_of("2024-02-29"),
+                  I64(2023), I64(12), I64(31), date_of("2023-12-31")};
+    k = lookup(FN_MAKE_DATE, 3, three, T_DATE);
+    check_kernel(&k, "make_date", 3, three, T_DATE, md, N_CASES(md, 3));
+    Value ok_md[3] = {I64(2024), I64(1), I64(1)}, bad_md[3] = {I64(2023), I64(2), I64(29)};
+    check_kernel_error(&k, "make_date", 3, three, T_DATE, ok_md, bad_md, "22008",
+                       "date field value out of range: 2023-02-29");
+    Value ld[] = {date_of("2023-02-10"), date_of("2023-02-28"), date_of("2024-02-10"),
+                  date_of("2024-02-29")};
+    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_DATE}, T_DATE)}, "last_day", 1, (LogicalType[]){T_DATE},
+                 T_DATE, ld, N_CASES(ld, 1));
+    Value ld_ts[] = {ts_of("2024-12-31 23:00"), date_of("2024-12-31")};
+    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_TS}, T_DATE)}, "last_day", 1, (LogicalType[]){T_TS},
+                 T_DATE, ld_ts, N_CASES(ld_ts, 1));
+    expect_no_kernel(FN_LAST_DAY, 1, (LogicalType[]){T_IV}, T_DATE);
+}
+
 /* Every kernel but coalesce is strict: its caller handles the NULLs. */
 static void test_strictness(void **state)
 {
@@ -1218,6 +1398,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_flat_with_constant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_string_result_types, setup, teardown),
         cmocka_unit_test_setup_teardown(test_coalesce, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_datetime_arithmetic, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_datetime_units, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strictness, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -114,6 +114,9 @@ static void assert_same_value(const Value *got, const Value *want, idx_t row, in
         if (want->u.str.len)
             assert_memory_equal(got->u.str.data, want->u.str.data, want->u.str.len);
         break;
+    case PHYS_INTERVAL:
+        assert_memory_equal(&got->u.iv, &want->u.iv, sizeof want->u.iv);
+        break;
     case PHYS_INVALID:
         fail();
     }

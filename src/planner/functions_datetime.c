@@ -1,0 +1,430 @@
+/*
+ * functions_datetime.c — the typing rules of dates, timestamps and intervals, as
+ * PostgreSQL has them (with functions.c's registry, which calls these):
+ *
+ *   + - * /        date ± interval → timestamp (the date becomes a timestamp), timestamp ±
+ *                  interval → timestamp, interval ± interval → interval, timestamp -
+ *                  timestamp → interval, interval * and / a number → interval (the number
+ *                  as a double); untyped literals take the type the other side calls for
+ *   extract(unit from x), date_part(unit, x)   of dates, timestamps and intervals
+ *   date_trunc(unit, x), date_diff(unit, a, b), make_date, last_day, age, date_add
+ *
+ * and the functions the binder evaluates itself, because their value is fixed for the
+ * statement: now(), current_date, current_timestamp, localtimestamp, today() — read from
+ * the clock once per statement (UTC: there are no time zones yet), so every reference and
+ * every worker sees one value — and typeof(x) / pg_typeof(x), the name of x's type (x
+ * is not evaluated).
+ *
+ * The unit of extract/date_part/date_trunc/date_diff must be a constant: it decides the
+ * result type and the kernel. Unknown units fail with 22023, units a type does not have
+ * (the hour of a date) with 0A000, both at bind time.
+ */
+#include "planner/planner_int.h"
+
+#include "common/datetime.h"
+
+#include <string.h>
+#include <time.h>
+
+static bool untyped(const Expr *e)
+{
+    return (e->flags & EXPR_FLAG_UNTYPED) || e->type.id == TYPE_NULL;
+}
+
+/* e has type `id` (an untyped literal has none yet). */
+static bool is_type(const Expr *e, TypeId id)
+{
+    return !untyped(e) && e->type.id == id;
+}
+
+/* A point in time: a date or a timestamp. */
+static bool is_point(const Expr *e)
+{
+    return is_type(e, TYPE_DATE) || is_type(e, TYPE_TIMESTAMP);
+}
+
+static Status cast_to(Binder *b, Expr **e, TypeId id, Error *err)
+{
+    return binder_cast(b, e, type_make(id), false, err);
+}
+
+Status binder_bind_datetime_arithmetic(Binder *b, ScalarFuncId id, Expr **args, bool *handled,
+                                       LogicalType *ret, Error *err)
+{
+    Expr *l = args[0], *r = args[1];
+    bool l_iv = is_type(l, TYPE_INTERVAL), r_iv = is_type(r, TYPE_INTERVAL);
+    bool ul = untyped(l), ur = untyped(r);
+    TypeId a = TYPE_INVALID, c = TYPE_INVALID, result = TYPE_INVALID;
+    switch (id) {
+    case FN_ADD:
+        if (is_point(l) && (r_iv || ur)) {
+            a = TYPE_TIMESTAMP, c = TYPE_INTERVAL, result = TYPE_TIMESTAMP;
+        } else if ((l_iv || ul) && is_point(r)) {
+            a = TYPE_INTERVAL, c = TYPE_TIMESTAMP, result = TYPE_TIMESTAMP;
+        } else if ((l_iv && (r_iv || ur)) || (ul && r_iv)) {
+            a = c = result = TYPE_INTERVAL;
+        }
+        break;
+    case FN_SUBTRACT:
+        if (is_point(l) && r_iv) {
+            a = TYPE_TIMESTAMP, c = TYPE_INTERVAL, result = TYPE_TIMESTAMP;
+        } else if ((is_point(l) && is_point(r)) || (is_type(l, TYPE_TIMESTAMP) && ur) ||
+                   (ul && is_type(r, TYPE_TIMESTAMP))) {
+            a = c = TYPE_TIMESTAMP, result = TYPE_INTERVAL; /* date - date is handled before */
+        } else if (ul && is_type(r, TYPE_DATE)) {
+            a = c = TYPE_DATE, result = TYPE_INTEGER;
+        } else if ((l_iv && (r_iv || ur)) || (ul && r_iv)) {
+            a = c = result = TYPE_INTERVAL;
+        }
+        break;
+    case FN_MULTIPLY:
+        if (l_iv && (type_is_numeric(r->type) || ur)) {
+            a = TYPE_INTERVAL, c = TYPE_DOUBLE, result = TYPE_INTERVAL;
+        } else if ((type_is_numeric(l->type) || ul) && r_iv) {
+            a = TYPE_DOUBLE, c = TYPE_INTERVAL, result = TYPE_INTERVAL;
+        }
+        break;
+    case FN_DIVIDE:
+        if (l_iv && (type_is_numeric(r->type) || ur))
+            a = TYPE_INTERVAL, c = TYPE_DOUBLE, result = TYPE_INTERVAL;
+        break;
+    default:
+        break;
+    }
+    *handled = result != TYPE_INVALID;
+    if (!*handled) return BS_OK;
+    BS_TRY(cast_to(b, &args[0], a, err));
+    BS_TRY(cast_to(b, &args[1], c, err));
+    *ret = type_make(result);
+    return BS_OK;
+}
+
+/* ---- functions with a unit ---------------------------------------------------------- */
+
+static const char *func_sql_name(ScalarFuncId id)
+{
+    return id == FN_DATE_TRUNC ? "date_trunc" : id == FN_DATE_DIFF ? "date_diff" : "date_part";
+}
+
+/*
+ * The unit of a call (args[0], a constant string) as a field; *field = -1 and BS_OK when
+ * it names none (the caller reports it for its argument type).
+ */
+static Status unit_of(Binder *b, ScalarFuncId id, Expr **args, int *field, Error *err)
+{
+    Expr *u = args[0];
+    if (u->kind != EXPR_CONSTANT)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, u->pos,
+                         "%s() needs a constant unit", func_sql_name(id));
+    if (u->u.constant.is_null)
+        return error_set(err, SQLSTATE_INVALID_PARAMETER, u->pos, "the unit of %s() is NULL",
+                         func_sql_name(id));
+    if (!untyped(u) && u->type.id != TYPE_VARCHAR) {
+        char name[40];
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, u->pos,
+                         "the unit of %s() must be text, not %s", func_sql_name(id),
+                         type_sql_name(u->type, name, sizeof name));
+    }
+    BS_TRY(cast_to(b, &args[0], TYPE_VARCHAR, err));
+    *field = datetime_field_by_name(args[0]->u.constant.u.str.data, args[0]->u.constant.u.str.len);
+    return BS_OK;
+}
+
+/* 22023 for an unknown unit, 0A000 for one `type` does not have (PostgreSQL's messages). */
+static Status bad_unit(const Expr *unit, int field, LogicalType type, Error *err)
+{
+    char name[40];
+    type_sql_name(type, name, sizeof name);
+    const Value *v = &unit->u.constant;
+    int len = (int)BS_MIN(v->u.str.len, 60u);
+    if (field < 0)
+        return error_set(err, SQLSTATE_INVALID_PARAMETER, unit->pos,
+                         "unit \"%.*s\" not recognized for type %s", len, v->u.str.data, name);
+    error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, unit->pos, "unit \"%.*s\" not supported for type %s",
+              len, v->u.str.data, name);
+    if (field == DTF_WEEK && type.id == TYPE_INTERVAL)
+        error_set_detail(err, "Months usually have fractional weeks.");
+    return BS_ERROR;
+}
+
+/* Replaces the unit by the field's canonical name, so plans and EXPLAIN show one spelling. */
+static Status canonical_unit(Binder *b, Expr **args, int field, Error *err)
+{
+    const char *name = datetime_field_name((DatetimeField)field);
+    Value v = value_varchar(name, (uint32_t)strlen(name));
+    Expr *c = expr_new_constant(b->arena, &v, args[0]->pos);
+    if (!c) return arena_error(b->arena, err);
+    args[0] = c;
+    return BS_OK;
+}
+
+Status binder_bind_date_part(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    if (untyped(args[1])) BS_TRY(cast_to(b, &args[1], TYPE_TIMESTAMP, err));
+    TypeId t = (TypeId)args[1]->type.id;
+    if (t != TYPE_DATE && t != TYPE_TIMESTAMP && t != TYPE_INTERVAL)
+        return binder_no_function_match(id, args, n_args, pos, err);
+    int field;
+    BS_TRY(unit_of(b, id, args, &field, err));
+    if (field < 0 || !datetime_field_extracts((DatetimeField)field, t))
+        return bad_unit(args[0], field, args[1]->type, err);
+    *ret = datetime_extract_type((DatetimeField)field);
+    return canonical_unit(b, args, field, err);
+}
+
+Status binder_bind_date_trunc(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                              LogicalType *ret, Error *err)
+{
+    /* A date is truncated as the timestamp of its midnight (PostgreSQL gives a timestamp). */
+    if (untyped(args[1]) || is_type(args[1], TYPE_DATE))
+        BS_TRY(cast_to(b, &args[1], TYPE_TIMESTAMP, err));
+    TypeId t = (TypeId)args[1]->type.id;
+    if (t != TYPE_TIMESTAMP && t != TYPE_INTERVAL)
+        return binder_no_function_match(id, args, n_args, pos, err);
+    int field;
+    BS_TRY(unit_of(b, id, args, &field, err));
+    if (field < 0 || !datetime_field_truncates((DatetimeField)field, t))
+        return bad_unit(args[0], field, args[1]->type, err);
+    *ret = args[1]->type;
+    return canonical_unit(b, args, field, err);
+}
+
+Status binder_bind_date_diff(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    for (int k = 1; k <= 2; k++) {
+        if (!untyped(args[k]) && !is_point(args[k]))
+            return binder_no_function_match(id, args, n_args, pos, err);
+        BS_TRY(cast_to(b, &args[k], TYPE_TIMESTAMP, err));
+    }
+    int field;
+    BS_TRY(unit_of(b, id, args, &field, err));
+    if (field < 0 || !datetime_field_diffs((DatetimeField)field))
+        return bad_unit(args[0], field, args[1]->type, err);
+    *ret = type_make(TYPE_BIGINT);
+    return canonical_unit(b, args, field, err);
+}
+
+/* ---- other functions ------------------------------------------------------------------ */
+
+Status binder_bind_make_date(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (!untyped(args[k]) && !type_is_integral(args[k]->type))
+            return binder_no_function_match(id, args, n_args, pos, err);
+        BS_TRY(cast_to(b, &args[k], TYPE_BIGINT, err));
+    }
+    *ret = type_make(TYPE_DATE);
+    return BS_OK;
+}
+
+Status binder_bind_last_day(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                            LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(cast_to(b, &args[0], TYPE_DATE, err));
+    if (!is_point(args[0])) return binder_no_function_match(id, args, n_args, pos, err);
+    *ret = type_make(TYPE_DATE);
+    return BS_OK;
+}
+
+Status binder_bind_age(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                       LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (!untyped(args[k]) && !is_point(args[k]))
+            return binder_no_function_match(id, args, n_args, pos, err);
+        BS_TRY(cast_to(b, &args[k], TYPE_TIMESTAMP, err));
+    }
+    *ret = type_make(TYPE_INTERVAL);
+    return BS_OK;
+}
+
+/* ---- functions the binder evaluates or rewrites ------------------------------------- */
+
+/* The statement's time: read from the clock at its first use, then fixed. */
+static int64_t statement_time(Binder *b)
+{
+    if (!b->has_now) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        b->now = (int64_t)t.tv_sec * MICROS_PER_SECOND + t.tv_nsec / 1000;
+        b->has_now = true;
+    }
+    return b->now;
+}
+
+/* Midnight (UTC) of the statement's day. */
+static int64_t statement_midnight(Binder *b)
+{
+    int64_t days, time_of_day;
+    timestamp_split(statement_time(b), &days, &time_of_day);
+    return days * MICROS_PER_DAY;
+}
+
+static Status new_constant(Binder *b, const Value *v, int pos, Expr **out, Error *err)
+{
+    *out = expr_new_constant(b->arena, v, pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
+}
+
+/* pg_typeof's names. */
+static const char *pg_type_name(const Expr *e)
+{
+    if (untyped(e)) return "unknown";
+    switch ((TypeId)e->type.id) {
+    case TYPE_BOOLEAN:
+        return "boolean";
+    case TYPE_INTEGER:
+        return "integer";
+    case TYPE_BIGINT:
+        return "bigint";
+    case TYPE_DOUBLE:
+        return "double precision";
+    case TYPE_DECIMAL:
+        return "numeric";
+    case TYPE_VARCHAR:
+        return "text";
+    case TYPE_DATE:
+        return "date";
+    case TYPE_TIMESTAMP:
+        return "timestamp without time zone";
+    case TYPE_INTERVAL:
+        return "interval";
+    default:
+        return "unknown";
+    }
+}
+
+typedef enum Special {
+    SPECIAL_NOW,          /* now(), current_timestamp, localtimestamp, … */
+    SPECIAL_CURRENT_DATE, /* current_date, today() */
+    SPECIAL_TYPEOF,
+    SPECIAL_PG_TYPEOF,
+    SPECIAL_DATE_PART,
+    SPECIAL_DATE_ADD,
+    SPECIAL_AGE,
+} Special;
+
+static const struct {
+    const char *name;
+    Special kind;
+    int min_args, max_args;
+} SPECIALS[] = {
+    {"now", SPECIAL_NOW, 0, 0},
+    {"current_timestamp", SPECIAL_NOW, 0, 0},
+    {"localtimestamp", SPECIAL_NOW, 0, 0},
+    {"transaction_timestamp", SPECIAL_NOW, 0, 0},
+    {"statement_timestamp", SPECIAL_NOW, 0, 0},
+    {"get_current_timestamp", SPECIAL_NOW, 0, 0},
+    {"current_date", SPECIAL_CURRENT_DATE, 0, 0},
+    {"today", SPECIAL_CURRENT_DATE, 0, 0},
+    {"typeof", SPECIAL_TYPEOF, 1, 1},
+    {"pg_typeof", SPECIAL_PG_TYPEOF, 1, 1},
+    {"date_part", SPECIAL_DATE_PART, 2, 2},
+    {"datepart", SPECIAL_DATE_PART, 2, 2},
+    {"date_add", SPECIAL_DATE_ADD, 2, 2},
+    {"age", SPECIAL_AGE, 1, 2},
+};
+
+static int special_index(const char *name)
+{
+    for (int k = 0; k < (int)BS_ARRAY_LEN(SPECIALS); k++)
+        if (strcmp(SPECIALS[k].name, name) == 0) return k;
+    return -1;
+}
+
+bool binder_is_special_function(const char *name)
+{
+    return special_index(name) >= 0;
+}
+
+Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out,
+                           Error *err)
+{
+    int field = datetime_field_by_name(unit, strlen(unit));
+    if (field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY) {
+        /* The common fields have their own functions (which the optimizer knows cannot fail). */
+        ScalarFuncId f = field == DTF_YEAR    ? FN_EXTRACT_YEAR
+                         : field == DTF_MONTH ? FN_EXTRACT_MONTH
+                                              : FN_EXTRACT_DAY;
+        Expr *args1[1] = {arg};
+        return binder_bind_scalar(b, f, args1, 1, pos, out, err);
+    }
+    Value v = value_varchar(unit, (uint32_t)strlen(unit));
+    Expr *args[2] = {NULL, arg};
+    BS_TRY(new_constant(b, &v, pos, &args[0], err));
+    args[0]->flags = EXPR_FLAG_UNTYPED;
+    return binder_bind_scalar(b, FN_DATE_PART, args, 2, pos, out, err);
+}
+
+Status binder_bind_special_function(Binder *b, const char *name, Expr **args, int n_args, int pos,
+                                    Expr **out, Error *err)
+{
+    int k = special_index(name);
+    if (k < 0) return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
+    if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args)
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
+                         "function %s takes %d to %d arguments, not %d", name,
+                         SPECIALS[k].min_args, SPECIALS[k].max_args, n_args);
+    Value v;
+    switch (SPECIALS[k].kind) {
+    case SPECIAL_NOW:
+        v = value_timestamp(statement_time(b));
+        return new_constant(b, &v, pos, out, err);
+    case SPECIAL_CURRENT_DATE:
+        v = value_date((int32_t)(statement_midnight(b) / MICROS_PER_DAY));
+        return new_constant(b, &v, pos, out, err);
+    case SPECIAL_TYPEOF:
+    case SPECIAL_PG_TYPEOF: {
+        char buf[40];
+        const char *text = SPECIALS[k].kind == SPECIAL_PG_TYPEOF ? pg_type_name(args[0])
+                           : args[0]->type.id == TYPE_NULL ? "NULL"
+                           : untyped(args[0]) ? "VARCHAR"
+                                              : type_format(args[0]->type, buf, sizeof buf);
+        char *copy = arena_strdup(b->arena, text);
+        if (!copy) return arena_error(b->arena, err);
+        v = value_varchar(copy, (uint32_t)strlen(copy));
+        return new_constant(b, &v, pos, out, err);
+    }
+    case SPECIAL_DATE_PART:
+        if (args[0]->kind != EXPR_CONSTANT || args[0]->u.constant.is_null ||
+            (!untyped(args[0]) && args[0]->type.id != TYPE_VARCHAR))
+            return binder_bind_scalar(b, FN_DATE_PART, args, 2, pos, out, err); /* its error */
+        {
+            /* extract's functions for year, month, day; date_part for the rest */
+            const Value *u = &args[0]->u.constant;
+            char *unit = arena_strndup(b->arena, u->u.str.data, u->u.str.len);
+            if (!unit) return arena_error(b->arena, err);
+            for (char *p = unit; *p; p++)
+                if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+            int field = datetime_field_by_name(unit, strlen(unit));
+            if (field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY)
+                return binder_bind_extract(b, unit, args[1], pos, out, err);
+            return binder_bind_scalar(b, FN_DATE_PART, args, 2, pos, out, err);
+        }
+    case SPECIAL_DATE_ADD:
+        /* DuckDB's date_add(date or timestamp, interval): their sum */
+        if ((!untyped(args[0]) && !is_point(args[0])) ||
+            (!untyped(args[1]) && !is_type(args[1], TYPE_INTERVAL))) {
+            char a[40], c[40];
+            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
+                             "function date_add(%s, %s) does not exist",
+                             untyped(args[0]) ? "unknown" : type_sql_name(args[0]->type, a, sizeof a),
+                             untyped(args[1]) ? "unknown" : type_sql_name(args[1]->type, c, sizeof c));
+        }
+        BS_TRY(cast_to(b, &args[1], TYPE_INTERVAL, err));
+        if (untyped(args[0])) BS_TRY(cast_to(b, &args[0], TYPE_TIMESTAMP, err));
+        return binder_bind_scalar(b, FN_ADD, args, 2, pos, out, err);
+    case SPECIAL_AGE: {
+        if (n_args == 2) return binder_bind_scalar(b, FN_AGE, args, 2, pos, out, err);
+        /* age(x) is age(current_date, x) */
+        Expr *both[2] = {NULL, args[0]};
+        v = value_timestamp(statement_midnight(b));
+        BS_TRY(new_constant(b, &v, pos, &both[0], err));
+        return binder_bind_scalar(b, FN_AGE, both, 2, pos, out, err);
+    }
+    }
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: unknown special function");
+}
