@@ -289,22 +289,25 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
         exp_values.count == (int)(n_rows * (uint64_t)n_cols) && expected->count == (int)n_rows;
     bool match = exp_values.count == values.count;
     if (strcmp(sort, "rowsort") == 0) {
-        qsort(rows, n_rows, sizeof(char *), compare_strings);
+        if (n_rows > 1) qsort(rows, n_rows, sizeof(char *), compare_strings); /* rows may be NULL */
         Lines exp_rows = {0};
         for (int k = 0; k < expected->count; k++) {
             exp_rows.items =
                 bs_realloc(exp_rows.items, sizeof(char *) * (size_t)(exp_rows.count + 1));
             exp_rows.items[exp_rows.count++] = bs_strdup(expected->items[k]);
         }
-        qsort(exp_rows.items, (size_t)exp_rows.count, sizeof(char *), compare_strings);
+        if (exp_rows.count > 1)
+            qsort(exp_rows.items, (size_t)exp_rows.count, sizeof(char *), compare_strings);
         match = as_rows;
         for (uint64_t k = 0; match && k < n_rows; k++)
             match = strcmp(rows[k], exp_rows.items[k]) == 0;
         free_lines(&exp_rows);
     } else {
         if (strcmp(sort, "valuesort") == 0) {
-            qsort(values.items, (size_t)values.count, sizeof(char *), compare_strings);
-            qsort(exp_values.items, (size_t)exp_values.count, sizeof(char *), compare_strings);
+            if (values.count > 1)
+                qsort(values.items, (size_t)values.count, sizeof(char *), compare_strings);
+            if (exp_values.count > 1)
+                qsort(exp_values.items, (size_t)exp_values.count, sizeof(char *), compare_strings);
         }
         for (int k = 0; match && k < values.count; k++)
             match = strcmp(values.items[k], exp_values.items[k]) == 0;
