@@ -129,6 +129,16 @@ bool task_should_stop(const Task *task)
            (task->config.cancel && atomic_load_explicit(task->config.cancel, memory_order_relaxed));
 }
 
+void task_hold(Task *task)
+{
+    atomic_fetch_add(&task->pipelines_left, 1);
+}
+
+void task_release(Task *task)
+{
+    if (atomic_fetch_sub(&task->pipelines_left, 1) == 1) future_complete(task->done);
+}
+
 Status task_cancelled_error(Error *err)
 {
     return error_set(err, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
