@@ -47,7 +47,8 @@ enum { BUILD_ROWS, BUILD_SLOTS };
 struct JoinIndexWorker {
     PoolTask pool_task; /* first: the pool hands it back to us */
     JoinShared *sh;
-    char *mem; /* the scratch below, one allocation */
+    bool concurrent; /* other workers insert at the same time: compare-and-swap */
+    char *mem;       /* the scratch below, one allocation */
     size_t mem_bytes;
     uint64_t *hashes;
     uint64_t *pos;
@@ -546,12 +547,22 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
                 next = (uint32_t)expect; /* the old head's id + 1 */
                 desired |= JOIN_SLOT_DUP;
             }
-            memcpy(base + i * width, &next, 4);
-            if (!__atomic_compare_exchange_n(&slots[w->pos[i]], &expect, desired, false,
-                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            /* A slot may have changed since it was read: an earlier row of this batch, or
+               another worker, claimed it. */
+            bool claimed;
+            if (!w->concurrent) {
+                claimed = slots[w->pos[i]] == expect;
+                if (claimed) slots[w->pos[i]] = desired;
+            } else {
+                claimed = __atomic_compare_exchange_n(&slots[w->pos[i]], &expect, desired, false,
+                                                      __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+            }
+            if (!claimed) {
                 w->todo[n_retry++] = i;
-            else if (next)
-                dups = true;
+                continue;
+            }
+            memcpy(base + i * width, &next, 4);
+            dups |= next != 0;
         }
         n_todo = n_retry;
     }
@@ -667,6 +678,8 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
     }
     sh->ready_future = future_create();
     if (!sh->ready_future) return error_oom(err);
+    for (int k = 0; k < n_workers; k++)
+        sh->workers[k].concurrent = true;
     atomic_store(&sh->workers_left, n_workers);
     *started = true;
     /* The workers keep the task from ending until they are done, whatever its drivers do. */
