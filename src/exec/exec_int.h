@@ -142,6 +142,14 @@ MemTracker *task_tracker(Task *task);
 /* True when the query is being cancelled or has failed: operators stop at the next chunk. */
 bool task_should_stop(const Task *task);
 Status task_cancelled_error(Error *err);
+/*
+ * Work a task runs outside its drivers (a join's index workers on the pool) holds the task
+ * open: task_done does not complete before every hold is released, even when all drivers
+ * have ended (the task stopping early). Release is the last thing the holder does with the
+ * task or anything it owns.
+ */
+void task_hold(Task *task);
+void task_release(Task *task);
 
 /* ---- compiled expressions (expr.c) ---- */
 

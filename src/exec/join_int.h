@@ -3,10 +3,12 @@
  * (join_table.c, with the build sink), the probe operator (op_hash_join.c) and the
  * nested-loop pair generator (op_nested_loop_join.c).
  *
- * Build rows. Each build driver appends its rows, row-major, to blocks of its own of
- * JOIN_BLOCK_ROWS rows (no locks); when the last one finishes, the blocks of all drivers
- * are numbered one after the other and a row is named by a 32-bit id: block number ×
- * JOIN_BLOCK_ROWS + position. A row is `row_width` bytes:
+ * Build rows. Each build driver appends its rows, row-major, to an array of its own (no
+ * locks), grown in place (a mapping with huge pages once it is big: probes that land at
+ * random over hundreds of MB of rows miss the TLB less). When the last driver finishes,
+ * every driver's array is cut into blocks of JOIN_BLOCK_ROWS rows, the blocks of all
+ * drivers are numbered one after the other and a row is named by a 32-bit id: block
+ * number × JOIN_BLOCK_ROWS + position. A row is `row_width` bytes:
  *
  *   next (uint32: id + 1 of the next row of the same key, 0: none) | matched (uint8, FULL)
  *   | a NULL bit per column | padding | the columns' values, each aligned to its size
@@ -36,9 +38,13 @@
 
 #include <pthread.h>
 
-/* Rows per build block (a power of two; small in builds with tiny vectors, to test the
-   block boundaries). */
-#define JOIN_BLOCK_ROWS  (2 * BASALT_VECTOR_SIZE)
+/* Rows per block: a power of two (the unit of row ids and of the index workers' work),
+   small in builds with tiny vectors, to test the block boundaries. */
+#if BASALT_VECTOR_SIZE >= 1024
+#define JOIN_BLOCK_ROWS (1 << 16)
+#else
+#define JOIN_BLOCK_ROWS (2 * BASALT_VECTOR_SIZE)
+#endif
 #define JOIN_BLOCK_SHIFT (__builtin_ctz(JOIN_BLOCK_ROWS))
 #define JOIN_BLOCK_MASK  (JOIN_BLOCK_ROWS - 1)
 
@@ -53,8 +59,14 @@
 
 typedef struct JoinBlock {
     char *rows;
-    uint32_t n, cap; /* rows used, rows allocated (cap grows to JOIN_BLOCK_ROWS) */
+    uint32_t n;
 } JoinBlock;
+
+/* A build driver's array of rows (sized allocation of cap × row_width bytes). */
+typedef struct JoinRows {
+    char *rows;
+    uint64_t n, cap;
+} JoinRows;
 
 typedef struct JoinIndexWorker JoinIndexWorker;
 
@@ -78,6 +90,8 @@ struct BreakerState {
     /* the build side, complete once every sink has finished */
     pthread_mutex_t lock;
     int n_build_drivers, sinks_done;
+    int n_arrays, cap_arrays;
+    JoinRows *arrays; /* per build driver that finished */
     int n_blocks, cap_blocks;
     JoinBlock *blocks;
     uint64_t n_rows;
@@ -85,15 +99,18 @@ struct BreakerState {
     /* the index */
     uint64_t *slots;
     uint64_t n_slots, mask;
+    bool prefetch;           /* the index and rows are beyond the caches: probes prefetch */
     uint32_t null_chain;     /* null-aware MARK: rows whose key is NULL (id + 1 of the first) */
     bool build_has_null_key; /* some build row's key has a NULL that matches nothing */
+    bool has_dups;           /* some key has several build rows */
     /* building the index in parallel */
     int n_workers;
     JoinIndexWorker *workers;
     atomic_int next_block;
     atomic_int workers_left;
-    Future *ready_future; /* completed when the index is built (or failed) */
-    atomic_bool ready;    /* the build side may be probed (false if the task stopped) */
+    Future *ready_future;  /* completed when the index is built (or failed) */
+    atomic_bool ready;     /* the build side may be probed (false if the task stopped) */
+    atomic_bool index_cut; /* a worker stopped early: the index is not complete */
     /* probe side */
     int n_probe_drivers;
     atomic_int probes_done; /* probe drivers that finished or stopped */
@@ -158,9 +175,10 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err);
 
 /*
  * For each probe row rows[0..n) (logical rows of the probe chunk whose keys hold no NULL
- * that matches nothing): heads[r] = the slot of the chain of build rows with equal keys,
- * or 0. kuv: the probe chunk's key columns (sh->n_keys of them); hashes[r]: their row hash
- * (hash_column, as the index hashed the build rows).
+ * that matches nothing): heads[r] = the slot of the chain of build rows with equal keys;
+ * left as it is (the caller zeroes it) when there is none. kuv: the probe chunk's key columns
+ * (sh->n_keys of them); hashes[r]: their row hash (hash_column, as the index hashed the build
+ * rows).
  */
 void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uint64_t *hashes,
                        const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s);

@@ -6,8 +6,8 @@
  * rows and slots is in join_int.h.
  *
  * JoinBuild sink states:
- *   collecting  needs input; each chunk is appended to the driver's blocks
- *   finish()    its blocks go to the shared state; a sink that is not the last is finished
+ *   collecting  needs input; each chunk is appended to the driver's rows
+ *   finish()    its rows go to the shared state; a sink that is not the last is finished
  *   indexing    the last sink builds the index: inline for a small build side, otherwise
  *               it starts one worker task per thread on the pool and is blocked on
  *               `ready_future` until they are done (so the build pipeline, which the probe
@@ -32,15 +32,25 @@
 /* Rows whose slots are fetched ahead of their probe. */
 #define SLOT_PREFETCH 16
 
-/* A block's first allocation; it doubles up to JOIN_BLOCK_ROWS. */
-#define BLOCK_FIRST_ROWS (JOIN_BLOCK_ROWS < 64 ? JOIN_BLOCK_ROWS : 64)
+/* A build driver's first rows; the array then grows by half (a quarter once big). */
+#define FIRST_ROWS 64
+
+/* Build sides of fewer rows are indexed by the last sink alone. */
+#define PARALLEL_INDEX_ROWS (4 * BASALT_VECTOR_SIZE)
+
+/* An index up to this size is kept a quarter full. */
+#define SMALL_INDEX_BYTES (1 << 20)
+
+/* Index and rows above this many bytes are probed with prefetching. */
+#define PREFETCH_BYTES (1 << 20)
 
 enum { BUILD_ROWS, BUILD_SLOTS };
 
 struct JoinIndexWorker {
     PoolTask pool_task; /* first: the pool hands it back to us */
     JoinShared *sh;
-    char *mem; /* the scratch below, one allocation */
+    bool concurrent; /* other workers insert at the same time: compare-and-swap */
+    char *mem;       /* the scratch below, one allocation */
     size_t mem_bytes;
     uint64_t *hashes;
     uint64_t *pos;
@@ -157,6 +167,7 @@ BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err)
     atomic_init(&sh->next_block, 0);
     atomic_init(&sh->workers_left, 0);
     atomic_init(&sh->ready, false);
+    atomic_init(&sh->index_cut, false);
     atomic_init(&sh->probes_done, 0);
     atomic_init(&sh->probe_cut, false);
     size_t nk = (size_t)(sh->n_keys ? sh->n_keys : 1), nb = (size_t)(sh->nb ? sh->nb : 1);
@@ -186,20 +197,18 @@ void join_shared_set_drivers(BreakerState *sh, int n_build, int n_probe)
     sh->n_probe_drivers = n_probe;
 }
 
-static void free_blocks(JoinShared *sh, JoinBlock *blocks, int n)
+static void free_rows(JoinShared *sh, JoinRows *r)
 {
-    int64_t bytes = 0;
-    for (int k = 0; k < n; k++) {
-        bytes += (int64_t)blocks[k].cap * sh->row_width;
-        bs_free(blocks[k].rows);
-    }
-    if (bytes) memtracker_release(&sh->tracker, bytes);
+    memtracker_free(&sh->tracker, r->rows, (size_t)r->cap * sh->row_width);
+    *r = (JoinRows){NULL, 0, 0};
 }
 
 void join_shared_destroy(BreakerState *sh)
 {
     if (!sh) return;
-    free_blocks(sh, sh->blocks, sh->n_blocks);
+    for (int k = 0; k < sh->n_arrays; k++)
+        free_rows(sh, &sh->arrays[k]);
+    bs_free(sh->arrays);
     bs_free(sh->blocks);
     if (sh->slots) memtracker_free(&sh->tracker, sh->slots, sizeof(uint64_t) * sh->n_slots);
     for (int k = 0; sh->workers && k < sh->n_workers; k++) {
@@ -302,37 +311,84 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
     return BS_OK;
 }
 
+/*
+ * A lookup on one key in an index that fits in the cache: the tag and then the key are
+ * compared as each slot is read (nothing to wait for that a second pass would hide).
+ */
+#define DEFINE_LOOKUP_DIRECT(NAME, T)                                                              \
+    static void NAME(const JoinShared *sh, const UnifiedVector *uv, const uint64_t *hashes,        \
+                     const sel_t *rows, idx_t n, uint64_t *heads)                                  \
+    {                                                                                              \
+        const uint64_t *slots = sh->slots;                                                         \
+        const uint64_t mask = sh->mask;                                                            \
+        const uint32_t off = sh->col_offset[sh->build_keys[0]];                                    \
+        const T *pv = uv->data;                                                                    \
+        for (idx_t k = 0; k < n; k++) {                                                            \
+            sel_t r = rows[k];                                                                     \
+            uint64_t h = hashes[r], tag = h & JOIN_SLOT_TAG_MASK, at = h & mask;                   \
+            T key = pv[uv->sel[r]];                                                                \
+            for (;;) {                                                                             \
+                uint64_t e = slots[at];                                                            \
+                if (!e) break;                                                                     \
+                if ((e & JOIN_SLOT_TAG_MASK) == tag &&                                             \
+                    *(const T *)(join_row(sh, JOIN_SLOT_ID(e)) + off) == key) {                    \
+                    heads[r] = e;                                                                  \
+                    break;                                                                         \
+                }                                                                                  \
+                at = (at + 1) & mask;                                                              \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
+DEFINE_LOOKUP_DIRECT(lookup_direct_i32, int32_t)
+DEFINE_LOOKUP_DIRECT(lookup_direct_i64, int64_t)
+
 void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uint64_t *hashes,
                        const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s)
 {
+    if (!sh->prefetch && sh->n_keys == 1 && !sh->null_equal[0]) {
+        switch (type_physical(sh->build_types[sh->build_keys[0]])) {
+        case PHYS_INT32:
+            lookup_direct_i32(sh, kuv, hashes, rows, n, heads);
+            return;
+        case PHYS_INT64:
+            lookup_direct_i64(sh, kuv, hashes, rows, n, heads);
+            return;
+        default:
+            break;
+        }
+    }
     const uint64_t *slots = sh->slots;
     const uint64_t mask = sh->mask;
+    const bool prefetch = sh->prefetch;
     uint64_t *pos = s->pos;
-    sel_t *todo = s->todo;
-    for (idx_t k = 0; k < n; k++) {
-        sel_t r = rows[k];
-        todo[k] = r;
-        pos[r] = hashes[r] & mask;
-        heads[r] = 0;
-    }
-    for (idx_t k = 0; k < n && k < SLOT_PREFETCH; k++)
-        __builtin_prefetch(&slots[pos[todo[k]]]);
+    /* Round 0 starts at each row's home slot; a row whose tag matched another key's goes
+       round again from the slot after. */
+    const sel_t *todo = rows;
     idx_t n_todo = n;
+    bool first = true;
     while (n_todo > 0) {
+        if (prefetch)
+            for (idx_t k = 0; k < n_todo && k < SLOT_PREFETCH; k++)
+                __builtin_prefetch(&slots[first ? hashes[todo[k]] & mask : pos[todo[k]]]);
         /* The first slot that is empty or holds the row's tag. */
         idx_t n_cand = 0;
         for (idx_t k = 0; k < n_todo; k++) {
-            if (k + SLOT_PREFETCH < n_todo)
-                __builtin_prefetch(&slots[pos[todo[k + SLOT_PREFETCH]]]);
+            if (prefetch && k + SLOT_PREFETCH < n_todo) {
+                sel_t ahead = todo[k + SLOT_PREFETCH];
+                __builtin_prefetch(&slots[first ? hashes[ahead] & mask : pos[ahead]]);
+            }
             sel_t r = todo[k];
-            uint64_t tag = hashes[r] & JOIN_SLOT_TAG_MASK;
-            uint64_t at = pos[r];
+            uint64_t h = hashes[r];
+            uint64_t tag = h & JOIN_SLOT_TAG_MASK;
+            uint64_t at = first ? h & mask : pos[r];
             for (;;) {
                 uint64_t e = slots[at];
                 if (!e) break;
                 if ((e & JOIN_SLOT_TAG_MASK) == tag) {
                     char *row = join_row(sh, JOIN_SLOT_ID(e));
-                    __builtin_prefetch(row);
+                    if (prefetch) __builtin_prefetch(row);
+                    pos[r] = at;
                     s->cand_row[n_cand] = r;
                     s->cand_e[n_cand] = e;
                     s->rowp[n_cand++] = row;
@@ -340,21 +396,23 @@ void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uin
                 }
                 at = (at + 1) & mask;
             }
-            pos[r] = at;
         }
         if (n_cand == 0) break;
         keys_equal(sh, kuv, s->cand_row, s->rowp, n_cand, s->eq);
         /* Equal keys found their chain; the others go on from the next slot. */
-        n_todo = 0;
+        idx_t n_next = 0;
         for (idx_t k = 0; k < n_cand; k++) {
             sel_t r = s->cand_row[k];
             if (s->eq[k]) {
                 heads[r] = s->cand_e[k];
             } else {
                 pos[r] = (pos[r] + 1) & mask;
-                todo[n_todo++] = r;
+                s->todo[n_next++] = r;
             }
         }
+        todo = s->todo;
+        n_todo = n_next;
+        first = false;
     }
 }
 
@@ -440,6 +498,7 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
     if (null_key) __atomic_store_n(&sh->build_has_null_key, true, __ATOMIC_RELAXED);
     uint64_t *slots = sh->slots;
     const uint64_t mask = sh->mask;
+    bool dups = false;
     while (n_todo > 0) {
         /* The first slot that is empty or holds the row's tag. */
         idx_t n_cand = 0;
@@ -494,13 +553,26 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
                 next = (uint32_t)expect; /* the old head's id + 1 */
                 desired |= JOIN_SLOT_DUP;
             }
-            memcpy(base + i * width, &next, 4);
-            if (!__atomic_compare_exchange_n(&slots[w->pos[i]], &expect, desired, false,
-                                             __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+            /* A slot may have changed since it was read: an earlier row of this batch, or
+               another worker, claimed it. */
+            bool claimed;
+            if (!w->concurrent) {
+                claimed = slots[w->pos[i]] == expect;
+                if (claimed) slots[w->pos[i]] = desired;
+            } else {
+                claimed = __atomic_compare_exchange_n(&slots[w->pos[i]], &expect, desired, false,
+                                                      __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+            }
+            if (!claimed) {
                 w->todo[n_retry++] = i;
+                continue;
+            }
+            memcpy(base + i * width, &next, 4);
+            dups |= next != 0;
         }
         n_todo = n_retry;
     }
+    if (dups) __atomic_store_n(&sh->has_dups, true, __ATOMIC_RELAXED);
 }
 
 static void index_block(JoinShared *sh, JoinIndexWorker *w, uint32_t b)
@@ -512,27 +584,28 @@ static void index_block(JoinShared *sh, JoinIndexWorker *w, uint32_t b)
     }
 }
 
-/* Takes blocks until none is left (or the task is stopping). */
-static void index_blocks(JoinShared *sh, JoinIndexWorker *w)
+/* Takes blocks until none is left; false when it stopped first (nobody needs the join). */
+static bool index_blocks(JoinShared *sh, JoinIndexWorker *w)
 {
     for (;;) {
-        if (task_should_stop(sh->task)) return;
+        if (task_should_stop(sh->task) || task_output_finished(sh->task)) return false;
         int b = atomic_fetch_add(&sh->next_block, 1);
-        if (b >= sh->n_blocks) return;
+        if (b >= sh->n_blocks) return true;
         index_block(sh, w, (uint32_t)b);
     }
 }
 
-static void index_worker_run(PoolTask *task)
+static void index_worker_run(PoolTask *pool_task)
 {
-    JoinIndexWorker *w = (JoinIndexWorker *)task;
+    JoinIndexWorker *w = (JoinIndexWorker *)pool_task;
     JoinShared *sh = w->sh;
-    index_blocks(sh, w);
+    if (!index_blocks(sh, w)) atomic_store(&sh->index_cut, true);
     if (atomic_fetch_sub(&sh->workers_left, 1) != 1) return;
-    if (!task_should_stop(sh->task)) atomic_store(&sh->ready, true);
-    /* The last thing this worker does with the shared state: its sink then finishes and
-       the task may be destroyed. */
-    future_complete(sh->ready_future);
+    Task *task = sh->task;
+    if (!atomic_load(&sh->index_cut)) atomic_store(&sh->ready, true);
+    future_complete(sh->ready_future); /* wakes the sink */
+    /* The last thing done with the task: it may end (and the shared state go) after this. */
+    task_release(task);
 }
 
 /* Scratch for one worker: per row hashes, slots and lists, and the keys as flat vectors. */
@@ -581,8 +654,10 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
     if ((uint64_t)sh->n_blocks * JOIN_BLOCK_ROWS >= UINT32_MAX)
         return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1,
                          "the build side of a join holds more than %u rows", UINT32_MAX - 1);
-    uint64_t n_slots = 16;
-    while (n_slots < 2 * sh->n_rows)
+    /* At most half full; a quarter while that fits in the cache, where probes are bound
+       by the branches of linear probing rather than by memory. */
+    uint64_t n_slots = 16, fill = sh->n_rows * 8 <= SMALL_INDEX_BYTES / 4 ? 4 : 2;
+    while (n_slots < fill * sh->n_rows)
         n_slots <<= 1;
     MemTracker *failed;
     size_t bytes = sizeof(uint64_t) * n_slots;
@@ -590,11 +665,12 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
     if (!sh->slots) return memtracker_error(failed, (int64_t)bytes, err);
     sh->n_slots = n_slots;
     sh->mask = n_slots - 1;
+    sh->prefetch = bytes + sh->n_rows * sh->row_width > PREFETCH_BYTES;
     op->counters[BUILD_SLOTS] += n_slots;
     const TaskConfig *cfg = task_config(sh->task);
     int n_workers = cfg->max_drivers > 1 ? cfg->max_drivers : 1;
-    if (n_workers > sh->n_blocks / 2) n_workers = sh->n_blocks / 2; /* a block or two each */
-    if (n_workers < 1 || !cfg->pool) n_workers = 1;
+    if (n_workers > sh->n_blocks) n_workers = sh->n_blocks; /* workers take whole blocks */
+    if (n_workers < 1 || !cfg->pool || sh->n_rows < PARALLEL_INDEX_ROWS) n_workers = 1;
     sh->workers = bs_calloc((size_t)n_workers, sizeof(JoinIndexWorker));
     if (!sh->workers) return error_oom(err);
     for (int k = 0; k < n_workers; k++) {
@@ -602,15 +678,18 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
         sh->n_workers = k + 1;
     }
     if (n_workers == 1) {
-        index_blocks(sh, &sh->workers[0]);
+        if (index_blocks(sh, &sh->workers[0])) atomic_store(&sh->ready, true);
         if (task_should_stop(sh->task)) return task_cancelled_error(err);
-        atomic_store(&sh->ready, true);
-        return BS_OK;
+        return BS_OK; /* not ready if nobody needs the join any more: its drivers stop */
     }
     sh->ready_future = future_create();
     if (!sh->ready_future) return error_oom(err);
+    for (int k = 0; k < n_workers; k++)
+        sh->workers[k].concurrent = true;
     atomic_store(&sh->workers_left, n_workers);
     *started = true;
+    /* The workers keep the task from ending until they are done, whatever its drivers do. */
+    task_hold(sh->task);
     for (int k = 0; k < n_workers; k++)
         threadpool_submit(cfg->pool, &sh->workers[k].pool_task);
     return BS_OK;
@@ -621,51 +700,33 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
 typedef struct JoinBuildOp {
     Operator base;
     JoinShared *sh;
-    int n_blocks, cap_blocks;
-    JoinBlock *blocks;
-    uint64_t n_rows;
+    JoinRows rows;
     Arena *strings;    /* long strings of this driver's rows */
     bool *has_null;    /* per column */
     UnifiedVector *uv; /* per column of the current input */
     sel_t *uv_scratch; /* BASALT_VECTOR_SIZE per column */
     bool finished;     /* finish() came */
-    bool handed;       /* the blocks belong to the shared state */
+    bool handed;       /* the rows belong to the shared state */
     bool waiting;      /* the index is being built by workers */
 } JoinBuildOp;
 
-/* Makes room in the last block for more rows (a new block when it is full); *room: how many. */
-static Status reserve_rows(JoinBuildOp *b, idx_t want, idx_t *room, Error *err)
+/* Makes room for `want` more rows. */
+static Status reserve_rows(JoinBuildOp *b, idx_t want, Error *err)
 {
     JoinShared *sh = b->sh;
-    JoinBlock *blk = b->n_blocks ? &b->blocks[b->n_blocks - 1] : NULL;
-    if (!blk || blk->n == JOIN_BLOCK_ROWS) {
-        if (b->n_blocks == b->cap_blocks) {
-            int cap = b->cap_blocks ? b->cap_blocks * 2 : 8;
-            JoinBlock *grown = bs_realloc(b->blocks, sizeof(JoinBlock) * (size_t)cap);
-            if (!grown) return error_oom(err);
-            b->blocks = grown;
-            b->cap_blocks = cap;
-        }
-        blk = &b->blocks[b->n_blocks];
-        *blk = (JoinBlock){NULL, 0, 0};
-        b->n_blocks++;
-    }
-    if (blk->cap - blk->n < want && blk->cap < JOIN_BLOCK_ROWS) {
-        uint32_t cap = blk->cap ? blk->cap : BLOCK_FIRST_ROWS;
-        while (cap - blk->n < want && cap < JOIN_BLOCK_ROWS)
-            cap *= 2;
-        int64_t more = (int64_t)(cap - blk->cap) * sh->row_width;
-        MemTracker *failed = memtracker_reserve(&sh->tracker, more);
-        if (failed) return memtracker_error(failed, more, err);
-        char *rows = bs_realloc(blk->rows, (size_t)cap * sh->row_width);
-        if (!rows) {
-            memtracker_release(&sh->tracker, more);
-            return error_oom(err);
-        }
-        blk->rows = rows;
-        blk->cap = cap;
-    }
-    *room = blk->cap - blk->n;
+    JoinRows *r = &b->rows;
+    if (r->cap - r->n >= want) return BS_OK;
+    uint64_t cap = r->cap ? r->cap : FIRST_ROWS;
+    while (cap - r->n < want)
+        cap += cap < (1u << 20) ? cap / 2 : cap / 4;
+    size_t old_bytes = (size_t)r->cap * sh->row_width, bytes = (size_t)cap * sh->row_width;
+    MemTracker *failed;
+    char *rows = memtracker_realloc(&sh->tracker, r->rows, old_bytes, bytes, &failed);
+    if (!rows)
+        return failed ? memtracker_error(failed, (int64_t)(bytes - old_bytes), err)
+                      : error_oom(err);
+    r->rows = rows;
+    r->cap = cap;
     return BS_OK;
 }
 
@@ -677,13 +738,12 @@ static Status reserve_rows(JoinBuildOp *b, idx_t want, idx_t *room, Error *err)
             *(T *)(dst + k * width + off) = src[sel[k]];                                           \
     } while (0)
 
-/* Appends rows [from, from + m) of the unified columns to the last block (it has room). */
+/* Appends rows [from, from + m) of the unified columns (there is room). */
 static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
 {
     JoinShared *sh = b->sh;
-    JoinBlock *blk = &b->blocks[b->n_blocks - 1];
     uint32_t width = sh->row_width;
-    char *dst = blk->rows + (size_t)blk->n * width;
+    char *dst = b->rows.rows + (size_t)b->rows.n * width;
     for (idx_t k = 0; k < m; k++)
         memset(dst + k * width, 0, sh->header_bytes);
     for (int c = 0; c < sh->nb; c++) {
@@ -725,7 +785,7 @@ static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
             }
         }
     }
-    blk->n += (uint32_t)m;
+    b->rows.n += m;
     return BS_OK;
 }
 
@@ -742,14 +802,8 @@ static Status build_add_input(Operator *op, Chunk *in, Error *err)
     for (int c = 0; c < b->sh->nb; c++)
         chunk_unify(in, c, &b->uv[c],
                     in->sel ? b->uv_scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
-    for (idx_t done = 0; done < n;) {
-        idx_t room = 0;
-        BS_TRY(reserve_rows(b, n - done, &room, err));
-        idx_t m = n - done < room ? n - done : room;
-        BS_TRY(append_rows(b, done, m, err));
-        done += m;
-    }
-    b->n_rows += n;
+    BS_TRY(reserve_rows(b, n, err));
+    BS_TRY(append_rows(b, 0, n, err));
     op->counters[BUILD_ROWS] += n;
     return BS_OK;
 }
@@ -760,52 +814,67 @@ static Status build_get_output(Operator *op, Chunk **out, Error *err)
     return BS_OK;
 }
 
-/* Hands this sink's blocks to the shared state; the last sink builds the index. */
+/* Grows an array of n elements of `size` bytes to hold `more` more; false when out of memory. */
+static bool grow_array(void **array, int n, int *cap, int more, size_t size)
+{
+    if (n + more <= *cap) return true;
+    int want = *cap ? *cap : 8;
+    while (want < n + more)
+        want *= 2;
+    void *grown = bs_realloc(*array, size * (size_t)want);
+    if (!grown) return false;
+    *array = grown;
+    *cap = want;
+    return true;
+}
+
+/*
+ * Hands this sink's rows to the shared state, cut into blocks that are numbered after the
+ * other sinks' blocks; the last sink builds the index.
+ */
 static Status build_finish(Operator *op, Error *err)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
     JoinShared *sh = b->sh;
     if (b->finished) return BS_OK;
     b->finished = true;
+    int n_blocks = (int)((b->rows.n + JOIN_BLOCK_ROWS - 1) / JOIN_BLOCK_ROWS);
     pthread_mutex_lock(&sh->lock);
-    if (sh->n_blocks + b->n_blocks > sh->cap_blocks) {
-        int cap = sh->cap_blocks ? sh->cap_blocks : 16;
-        while (cap < sh->n_blocks + b->n_blocks)
-            cap *= 2;
-        JoinBlock *grown = bs_realloc(sh->blocks, sizeof(JoinBlock) * (size_t)cap);
-        if (!grown) {
-            pthread_mutex_unlock(&sh->lock);
-            return error_oom(err);
-        }
-        sh->blocks = grown;
-        sh->cap_blocks = cap;
+    if (!grow_array((void **)&sh->blocks, sh->n_blocks, &sh->cap_blocks, n_blocks,
+                    sizeof(JoinBlock)) ||
+        !grow_array((void **)&sh->arrays, sh->n_arrays, &sh->cap_arrays, 1, sizeof(JoinRows))) {
+        pthread_mutex_unlock(&sh->lock);
+        return error_oom(err);
     }
-    if (b->n_blocks)
-        memcpy(sh->blocks + sh->n_blocks, b->blocks, sizeof(JoinBlock) * (size_t)b->n_blocks);
-    sh->n_blocks += b->n_blocks;
-    sh->n_rows += b->n_rows;
+    for (int k = 0; k < n_blocks; k++) {
+        uint64_t first = (uint64_t)k * JOIN_BLOCK_ROWS;
+        uint64_t m = b->rows.n - first < JOIN_BLOCK_ROWS ? b->rows.n - first : JOIN_BLOCK_ROWS;
+        sh->blocks[sh->n_blocks++] = (JoinBlock){b->rows.rows + first * sh->row_width, (uint32_t)m};
+    }
+    sh->n_rows += b->rows.n;
+    sh->arrays[sh->n_arrays++] = b->rows;
+    b->rows = (JoinRows){NULL, 0, 0};
+    b->handed = true;
     for (int c = 0; c < sh->nb; c++)
         sh->col_has_null[c] |= b->has_null[c];
     bool last = ++sh->sinks_done == sh->n_build_drivers;
     pthread_mutex_unlock(&sh->lock);
-    bs_free(b->blocks);
-    b->blocks = NULL;
-    b->n_blocks = 0;
-    b->handed = true;
     if (!last) return BS_OK;
     return build_index(sh, op, &b->waiting, err);
 }
 
+/* The workers' future, not their count: the last one is done with the shared state (and
+   the task may end) only once it has completed the future. */
 static bool build_is_finished(Operator *op)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
-    return b->finished && (!b->waiting || atomic_load(&b->sh->workers_left) == 0);
+    return b->finished && (!b->waiting || future_is_done(b->sh->ready_future));
 }
 
 static Future *build_is_blocked(Operator *op)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
-    if (!b->waiting || atomic_load(&b->sh->workers_left) == 0) return NULL;
+    if (!b->waiting || future_is_done(b->sh->ready_future)) return NULL;
     future_retain(b->sh->ready_future);
     return b->sh->ready_future;
 }
@@ -813,10 +882,7 @@ static Future *build_is_blocked(Operator *op)
 static void build_close(Operator *op)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
-    if (!b->handed) free_blocks(b->sh, b->blocks, b->n_blocks);
-    bs_free(b->blocks);
-    b->blocks = NULL;
-    b->n_blocks = 0;
+    if (!b->handed) free_rows(b->sh, &b->rows);
 }
 
 static const OperatorVtab HASH_BUILD_VTAB = {

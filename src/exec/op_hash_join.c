@@ -49,7 +49,8 @@ typedef struct JoinProbeOp {
     Operator base;
     JoinShared *sh;
     PlanJoinType type;
-    bool emits_pairs; /* INNER, LEFT, FULL */
+    bool emits_pairs;  /* INNER, LEFT, FULL */
+    bool unique_build; /* every build key has one row */
     ExprState *residual;
     bool *probe_needed, *build_needed; /* columns a batch of pairs carries */
     ProbePhase phase;
@@ -141,6 +142,21 @@ static idx_t hash_next_pairs(JoinProbeOp *j)
     const JoinShared *sh = j->sh;
     bool skip_matched = !j->emits_pairs; /* one match decides SEMI, ANTI and MARK */
     idx_t k = 0;
+    if (j->unique_build && !skip_matched) {
+        /* Every key has one build row: a pair per listed probe row. */
+        idx_t m = j->n_list - j->list_pos;
+        if (m > BASALT_VECTOR_SIZE) m = BASALT_VECTOR_SIZE;
+        const sel_t *list = j->list + j->list_pos;
+        for (idx_t t = 0; t < m; t++) {
+            sel_t r = list[t];
+            uint32_t id = JOIN_SLOT_ID(j->heads[r]);
+            j->pair_probe[t] = r;
+            j->pair_build[t] = id;
+            j->pair_rowp[t] = join_row(sh, id);
+        }
+        j->list_pos += m;
+        return m;
+    }
     while (k < BASALT_VECTOR_SIZE && j->list_pos < j->n_list) {
         sel_t r = j->list[j->list_pos];
         if (skip_matched && j->matched[r]) {
@@ -148,13 +164,14 @@ static idx_t hash_next_pairs(JoinProbeOp *j)
             continue;
         }
         uint32_t id = j->chain - 1;
+        char *row = join_row(sh, id);
         j->pair_probe[k] = r;
-        j->pair_build[k++] = id;
+        j->pair_build[k] = id;
+        j->pair_rowp[k++] = row;
         /* A head without DUP is alone: its chain link need not be read. */
         uint64_t head = j->heads[r];
-        uint32_t next = j->chain != (uint32_t)head || (head & JOIN_SLOT_DUP)
-                            ? join_row_next(join_row(sh, id))
-                            : 0;
+        uint32_t next =
+            j->chain != (uint32_t)head || (head & JOIN_SLOT_DUP) ? join_row_next(row) : 0;
         if (next)
             j->chain = next;
         else
@@ -196,16 +213,21 @@ static Status process_pairs(JoinProbeOp *j, idx_t n, Chunk **out, Error *err)
     Chunk *p = j->pairs;
     bool emit = j->phase == PP_PAIRS && j->emits_pairs;
     j->base.counters[PROBE_PAIRS] += n;
-    if (emit || j->residual || sh->type == PJ_FULL)
+    bool hashed = j->phase == PP_PAIRS && sh->n_keys > 0; /* pair_rowp is filled */
+    if (!hashed && (emit || j->residual || sh->type == PJ_FULL))
         for (idx_t k = 0; k < n; k++)
             j->pair_rowp[k] = join_row(sh, j->pair_build[k]);
     if (emit || j->residual) {
         chunk_reset(p);
-        for (idx_t k = 0; k < n; k++)
-            j->pair_phys[k] = j->phys[j->pair_probe[k]];
+        const sel_t *phys = j->pair_probe;
+        if (j->in->sel) {
+            for (idx_t k = 0; k < n; k++)
+                j->pair_phys[k] = j->phys[j->pair_probe[k]];
+            phys = j->pair_phys;
+        }
         for (int c = 0; c < sh->np; c++)
             if (j->probe_needed[c])
-                BS_TRY(vector_slice(&p->cols[c], &j->in->cols[c], j->pair_phys, n, err));
+                BS_TRY(vector_slice(&p->cols[c], &j->in->cols[c], phys, n, err));
         for (int c = 0; c < sh->nb; c++)
             if (j->build_needed[c])
                 BS_TRY(gather_build(sh, &p->cols[sh->np + c], c, j->pair_rowp, n, err));
@@ -242,10 +264,22 @@ static Status process_pairs(JoinProbeOp *j, idx_t n, Chunk **out, Error *err)
 
 /* ---- the probe chunk ---- */
 
-static Status check_ready(JoinProbeOp *j, Error *err)
+/*
+ * The build side is complete and indexed: *go. It is not when the task stopped before its
+ * index was done: cancelled, or — nobody needing its rows — finished without output.
+ */
+static Status check_ready(JoinProbeOp *j, bool *go, Error *err)
 {
+    *go = true;
     if (atomic_load(&j->sh->ready)) return BS_OK;
     if (task_should_stop(j->base.task)) return task_cancelled_error(err);
+    if (task_output_finished(j->base.task)) {
+        *go = false;
+        j->in = NULL;
+        j->phase = PP_DONE;
+        j->finished = true;
+        return BS_OK;
+    }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
                      "join probed before its build side was ready");
 }
@@ -283,6 +317,7 @@ static void start_hash(JoinProbeOp *j)
     }
     j->n_list = n_list;
     j->list_pos = 0;
+    j->unique_build = !__atomic_load_n(&sh->has_dups, __ATOMIC_RELAXED);
     j->chain = n_list ? (uint32_t)j->heads[j->list[0]] : 0;
     if (!j->residual && !j->emits_pairs) {
         /* SEMI, ANTI, MARK: an equal key is a match. */
@@ -481,7 +516,9 @@ static Status probe_add_input(Operator *op, Chunk *in, Error *err)
 {
     JoinProbeOp *j = (JoinProbeOp *)op;
     if (task_should_stop(op->task)) return task_cancelled_error(err);
-    BS_TRY(check_ready(j, err));
+    bool go;
+    BS_TRY(check_ready(j, &go, err));
+    if (!go) return BS_OK;
     idx_t n = in->n_rows;
     op->counters[PROBE_ROWS] += n;
     if (n == 0) return BS_OK;
@@ -541,8 +578,9 @@ static Status probe_finish(Operator *op, Error *err)
     JoinProbeOp *j = (JoinProbeOp *)op;
     if (j->input_done) return BS_OK;
     j->input_done = true;
-    BS_TRY(check_ready(j, err));
-    if (j->phase == PP_IDLE) end_of_input(j);
+    bool go;
+    BS_TRY(check_ready(j, &go, err));
+    if (go && j->phase == PP_IDLE) end_of_input(j);
     return BS_OK;
 }
 

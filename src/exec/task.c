@@ -5,7 +5,9 @@
  * Pipelines. The operator tree is walked from the root. A pipeline breaker (hash
  * aggregation, sort, TopN) splits it: the part below feeds the breaker's sink, the part
  * above starts with the breaker's source, and the source's pipeline depends on the sink's
- * (it starts when that one has finished). A local exchange splits it too, but both sides
+ * (it starts when that one has finished). A join keeps its probe side in the pipeline it
+ * is in — the probe operator between the probe child's operators and those above — and
+ * makes its build side a pipeline ending in the build sink, which the probe's waits for. A local exchange splits it too, but both sides
  * run at once, the lower one's drivers sending chunks to the upper one's:
  *
  *   Output ← Limit ← LocalSource  |  LocalSink ← Limit ← SortSource  |  SortSink ← Scan
@@ -128,6 +130,16 @@ bool task_should_stop(const Task *task)
 {
     return atomic_load_explicit(&((Task *)task)->failed, memory_order_relaxed) ||
            (task->config.cancel && atomic_load_explicit(task->config.cancel, memory_order_relaxed));
+}
+
+void task_hold(Task *task)
+{
+    atomic_fetch_add(&task->pipelines_left, 1);
+}
+
+void task_release(Task *task)
+{
+    if (atomic_fetch_sub(&task->pipelines_left, 1) == 1) future_complete(task->done);
 }
 
 Status task_cancelled_error(Error *err)

@@ -93,6 +93,8 @@ typedef struct Source {
     bool endless;
     int64_t modulo;
     atomic_llong made;
+    int fail_after; /* > 0: the call after this many fails with XX000 */
+    atomic_int calls;
 } Source;
 
 typedef struct Handle {
@@ -141,6 +143,8 @@ static Status handle_next(ExchangeSource *source, Chunk **out, Future **blocked,
     Handle *h = (Handle *)source;
     *blocked = NULL;
     *out = NULL;
+    if (h->src->fail_after > 0 && atomic_fetch_add(&h->src->calls, 1) >= h->src->fail_after)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "the test's source failed");
     if (h->src->endless) {
         BS_TRY(fill_endless(h, err));
         *out = h->chunk;
@@ -362,6 +366,7 @@ static Status run_plan(PlanNode *root, Source **sources, int n_sources, const Ru
     for (int k = 0; k < n_sources; k++) {
         atomic_store(&sources[k]->next, 0);
         atomic_store(&sources[k]->made, 0);
+        atomic_store(&sources[k]->calls, 0);
     }
     TaskConfig cfg = {
         .pool = pool,
@@ -1243,6 +1248,42 @@ static void test_consumer_stops_and_cancel(void **state)
     }
 }
 
+static void test_failure_while_indexing(void **state)
+{
+    (void)state;
+    /* (probe ⋈ big) ⋈ failing: the failing side's pipeline runs alongside the big side's
+       and fails at various points, also while the big side's index is being built by the
+       pool's workers; the task must end with that error and free everything. */
+    int n_big = 60000;
+    LogicalType bt[2] = {T_BIGINT, T_BIGINT}, pt[1] = {T_BIGINT};
+    Value *big = malloc(sizeof(Value) * 2 * (size_t)n_big);
+    for (int r = 0; r < n_big; r++) {
+        big[2 * r] = vb(r);
+        big[2 * r + 1] = vb(r);
+    }
+    Value probe[] = {vb(1), vb(2), vb(3)};
+    for (int fail_after = 1; fail_after < 400; fail_after = fail_after * 3 / 2 + 1) {
+        Source *sources[3] = {source_rows(1, 1, pt, 3, probe, 0, false),
+                              source_rows(2, 2, bt, n_big, big, 0, false),
+                              source_endless(3, 1, pt, 1000)};
+        sources[2]->fail_after = fail_after;
+        int key = 0;
+        PlanNode *inner = join_node(PJ_INNER, remote(sources[0], false), remote(sources[1], false),
+                                    1, &key, &key, NULL, NULL, false);
+        PlanNode *outer =
+            join_node(PJ_INNER, inner, remote(sources[2], false), 1, &key, &key, NULL, NULL, false);
+        Collect out;
+        collect_init(&out);
+        Error err = ERROR_INIT;
+        assert_int_equal(run_plan(outer, sources, 3, NULL, &out, &err), BS_ERROR);
+        assert_string_equal(err.sqlstate, SQLSTATE_INTERNAL_ERROR);
+        assert_non_null(strstr(err.message, "the test's source failed"));
+        error_clear(&err);
+        collect_free(&out);
+    }
+    free(big);
+}
+
 static void expect_invalid(PlanNode *j, Source **sources)
 {
     Collect out;
@@ -1307,7 +1348,7 @@ static void test_explain_counters(void **state)
     const char *text = (const char *)stats.data;
     assert_non_null(strstr(text, "HashJoinBuild"));
     assert_non_null(strstr(text, "build rows 5"));
-    assert_non_null(strstr(text, "hash slots 16"));
+    assert_non_null(strstr(text, "hash slots 32"));
     assert_non_null(strstr(text, "HashJoinProbe"));
     assert_non_null(strstr(text, "probe rows 6"));
     assert_non_null(strstr(text, "matches 5"));
@@ -1352,6 +1393,7 @@ int main(void)
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_limit_stops_endless_probe),
         cmocka_unit_test(test_consumer_stops_and_cancel),
+        cmocka_unit_test(test_failure_while_indexing),
         cmocka_unit_test(test_invalid_plans),
         cmocka_unit_test(test_explain_counters),
     };
