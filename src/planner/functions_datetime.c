@@ -114,8 +114,8 @@ static Status unit_of(Binder *b, ScalarFuncId id, Expr **args, int *field, Error
 {
     Expr *u = args[0];
     if (u->kind != EXPR_CONSTANT)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, u->pos,
-                         "%s() needs a constant unit", func_sql_name(id));
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, u->pos, "%s() needs a constant unit",
+                         func_sql_name(id));
     if (u->u.constant.is_null)
         return error_set(err, SQLSTATE_INVALID_PARAMETER, u->pos, "the unit of %s() is NULL",
                          func_sql_name(id));
@@ -140,8 +140,8 @@ static Status bad_unit(const Expr *unit, int field, LogicalType type, Error *err
     if (field < 0)
         return error_set(err, SQLSTATE_INVALID_PARAMETER, unit->pos,
                          "unit \"%.*s\" not recognized for type %s", len, v->u.str.data, name);
-    error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, unit->pos, "unit \"%.*s\" not supported for type %s",
-              len, v->u.str.data, name);
+    error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, unit->pos,
+              "unit \"%.*s\" not supported for type %s", len, v->u.str.data, name);
     if (field == DTF_WEEK && type.id == TYPE_INTERVAL)
         error_set_detail(err, "Months usually have fractional weeks.");
     return BS_ERROR;
@@ -340,8 +340,7 @@ bool binder_is_special_function(const char *name)
     return special_index(name) >= 0;
 }
 
-Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out,
-                           Error *err)
+Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out, Error *err)
 {
     int field = datetime_field_by_name(unit, strlen(unit));
     if (field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY) {
@@ -363,11 +362,12 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
                                     Expr **out, Error *err)
 {
     int k = special_index(name);
-    if (k < 0) return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
+    if (k < 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
     if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
-                         "function %s takes %d to %d arguments, not %d", name,
-                         SPECIALS[k].min_args, SPECIALS[k].max_args, n_args);
+                         "function %s takes %d to %d arguments, not %d", name, SPECIALS[k].min_args,
+                         SPECIALS[k].max_args, n_args);
     Value v;
     switch (SPECIALS[k].kind) {
     case SPECIAL_NOW:
@@ -380,8 +380,8 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
     case SPECIAL_PG_TYPEOF: {
         char buf[40];
         const char *text = SPECIALS[k].kind == SPECIAL_PG_TYPEOF ? pg_type_name(args[0])
-                           : args[0]->type.id == TYPE_NULL ? "NULL"
-                           : untyped(args[0]) ? "VARCHAR"
+                           : args[0]->type.id == TYPE_NULL       ? "NULL"
+                           : untyped(args[0])                    ? "VARCHAR"
                                               : type_format(args[0]->type, buf, sizeof buf);
         char *copy = arena_strdup(b->arena, text);
         if (!copy) return arena_error(b->arena, err);
@@ -409,10 +409,10 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
         if ((!untyped(args[0]) && !is_point(args[0])) ||
             (!untyped(args[1]) && !is_type(args[1], TYPE_INTERVAL))) {
             char a[40], c[40];
-            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
-                             "function date_add(%s, %s) does not exist",
-                             untyped(args[0]) ? "unknown" : type_sql_name(args[0]->type, a, sizeof a),
-                             untyped(args[1]) ? "unknown" : type_sql_name(args[1]->type, c, sizeof c));
+            return error_set(
+                err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function date_add(%s, %s) does not exist",
+                untyped(args[0]) ? "unknown" : type_sql_name(args[0]->type, a, sizeof a),
+                untyped(args[1]) ? "unknown" : type_sql_name(args[1]->type, c, sizeof c));
         }
         BS_TRY(cast_to(b, &args[1], TYPE_INTERVAL, err));
         if (untyped(args[0])) BS_TRY(cast_to(b, &args[0], TYPE_TIMESTAMP, err));

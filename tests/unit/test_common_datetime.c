@@ -102,8 +102,9 @@ static void test_interval_input(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         Interval iv;
         ParseResult r = parse_q(cases[k].text, cases[k].qualifier, &iv);
-        if (r != PARSE_OK) fail_msg("'%s' %s: result %d", cases[k].text,
-                                    cases[k].qualifier ? cases[k].qualifier : "", (int)r);
+        if (r != PARSE_OK)
+            fail_msg("'%s' %s: result %d", cases[k].text,
+                     cases[k].qualifier ? cases[k].qualifier : "", (int)r);
         char buf[INTERVAL_TEXT_MAX];
         format_interval(&iv, buf);
         if (strcmp(buf, cases[k].expected) != 0)
@@ -342,7 +343,8 @@ static void test_fields(void **state)
         assert_int_equal(date_extract(DTF_DOY, day), weeks[k].doy);
     }
     assert_true(timestamp_epoch(t) == 1710074096.789);
-    Interval iv = interval_make(38, 40, -(25 * MICROS_PER_HOUR + 30 * MICROS_PER_MINUTE + 15250000));
+    Interval iv =
+        interval_make(38, 40, -(25 * MICROS_PER_HOUR + 30 * MICROS_PER_MINUTE + 15250000));
     assert_int_equal(interval_extract(DTF_YEAR, &iv), 3);
     assert_int_equal(interval_extract(DTF_MONTH, &iv), 2);
     assert_int_equal(interval_extract(DTF_QUARTER, &iv), 1);
@@ -442,10 +444,14 @@ static void test_dates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_interval_input),       cmocka_unit_test(test_interval_bad_input),
-        cmocka_unit_test(test_interval_output),      cmocka_unit_test(test_interval_order),
-        cmocka_unit_test(test_interval_arithmetic),  cmocka_unit_test(test_timestamp_arithmetic),
-        cmocka_unit_test(test_fields),               cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_interval_input),
+        cmocka_unit_test(test_interval_bad_input),
+        cmocka_unit_test(test_interval_output),
+        cmocka_unit_test(test_interval_order),
+        cmocka_unit_test(test_interval_arithmetic),
+        cmocka_unit_test(test_timestamp_arithmetic),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
