@@ -12,8 +12,8 @@
  * and the functions the binder evaluates itself, because their value is fixed for the
  * statement: now(), current_date, current_timestamp, localtimestamp, today() — read from
  * the clock once per statement (UTC: there are no time zones yet), so every reference and
- * every worker sees one value — and typeof(x) / pg_typeof(x), the name of x's type (x
- * is not evaluated).
+ * every worker sees one value — and typeof(x) / pg_typeof(x), the name of x's type (x is
+ * evaluated all the same, as in PostgreSQL, when it holds an aggregate or may fail).
  *
  * The unit of extract/date_part/date_trunc/date_diff must be a constant: it decides the
  * result type and the kernel. Unknown units fail with 22023, units a type does not have
@@ -297,6 +297,12 @@ static const char *pg_type_name(const Expr *e)
     }
 }
 
+static bool not_aggregate(Expr *e, void *arg)
+{
+    (void)arg;
+    return e->kind != EXPR_AGGREGATE;
+}
+
 typedef enum Special {
     SPECIAL_NOW,          /* now(), current_timestamp, localtimestamp, … */
     SPECIAL_CURRENT_DATE, /* current_date, today() */
@@ -386,7 +392,28 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
         char *copy = arena_strdup(b->arena, text);
         if (!copy) return arena_error(b->arena, err);
         v = value_varchar(copy, (uint32_t)strlen(copy));
-        return new_constant(b, &v, pos, out, err);
+        Expr *name_expr;
+        BS_TRY(new_constant(b, &v, pos, &name_expr, err));
+        if (!expr_can_fail(args[0]) && expr_visit(args[0], not_aggregate, NULL)) {
+            *out = name_expr;
+            return BS_OK;
+        }
+        /* x is still evaluated, as PostgreSQL's pg_typeof does: an aggregate in it keeps
+           the query an aggregation, an error in it is raised. */
+        Expr *test = expr_new(b->arena, EXPR_IS_NULL, type_make(TYPE_BOOLEAN), pos);
+        Expr *c = expr_new(b->arena, EXPR_CASE, name_expr->type, pos);
+        Expr **whens = arena_alloc(b->arena, sizeof(Expr *));
+        Expr **thens = arena_alloc(b->arena, sizeof(Expr *));
+        if (!test || !c || !whens || !thens) return arena_error(b->arena, err);
+        test->u.unary.arg = args[0];
+        whens[0] = test;
+        thens[0] = name_expr;
+        c->u.case_.n_whens = 1;
+        c->u.case_.whens = whens;
+        c->u.case_.thens = thens;
+        c->u.case_.else_expr = name_expr;
+        *out = c;
+        return BS_OK;
     }
     case SPECIAL_DATE_PART:
         if (args[0]->kind != EXPR_CONSTANT || args[0]->u.constant.is_null ||
