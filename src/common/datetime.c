@@ -246,19 +246,33 @@ static bool split_items(const char *s, size_t len, Item *items, int *n_items)
     return true;
 }
 
-/* Reads digits at p[*pos] into *out; false if none, PARSE_OUT_OF_RANGE via *overflow. */
-static bool read_digits(const char *p, size_t n, size_t *pos, int64_t *out, bool *overflow)
+/* Largest magnitude read_digits reads: that of INT64_MIN. */
+#define DIGITS_MAX ((uint64_t)INT64_MAX + 1)
+
+/* Reads digits at p[*pos] into *out (at most DIGITS_MAX, else *overflow); false if none. */
+static bool read_digits(const char *p, size_t n, size_t *pos, uint64_t *out, bool *overflow)
 {
-    int64_t v = 0;
+    uint64_t v = 0;
     size_t start = *pos;
     while (*pos < n && isdigit((unsigned char)p[*pos])) {
-        int d = p[*pos] - '0';
-        if (v > (INT64_MAX - d) / 10) *overflow = true;
+        unsigned d = (unsigned)(p[*pos] - '0');
+        if (v > (DIGITS_MAX - d) / 10) *overflow = true;
         if (!*overflow) v = v * 10 + d;
         (*pos)++;
     }
     *out = v;
     return *pos > start;
+}
+
+/* The signed value of a magnitude read_digits read; false when it does not fit int64. */
+static bool signed_of(uint64_t magnitude, bool negative, int64_t *out)
+{
+    if (magnitude == DIGITS_MAX) {
+        *out = INT64_MIN;
+        return negative;
+    }
+    *out = negative ? -(int64_t)magnitude : (int64_t)magnitude;
+    return true;
 }
 
 /* The digits after a decimal point as a fraction in [0, 1). */
@@ -298,7 +312,7 @@ static ParseResult parse_number(const char *p, size_t n, int64_t *whole, double 
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (pos < n && (p[pos] == '+' || p[pos] == '-')) negative = p[pos++] == '-';
-    int64_t w = 0;
+    uint64_t w = 0;
     read_digits(p, n, &pos, &w, &overflow);
     double f = 0;
     if (pos < n && p[pos] == '.') {
@@ -306,8 +320,7 @@ static ParseResult parse_number(const char *p, size_t n, int64_t *whole, double 
         f = read_fraction(p, n, &pos);
     }
     if (pos != n) return PARSE_INVALID;
-    if (overflow) return PARSE_OUT_OF_RANGE;
-    *whole = negative ? -w : w;
+    if (overflow || !signed_of(w, negative, whole)) return PARSE_OUT_OF_RANGE;
     *frac = negative ? -f : f;
     return PARSE_OK;
 }
@@ -384,7 +397,7 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (p[0] == '+' || p[0] == '-') negative = p[pos++] == '-';
-    int64_t h, m, sec = 0, frac = 0;
+    uint64_t h, m, sec = 0, frac = 0;
     if (!read_digits(p, n, &pos, &h, &overflow) || pos >= n || p[pos] != ':') return PARSE_INVALID;
     pos++;
     if (!read_digits(p, n, &pos, &m, &overflow)) return PARSE_INVALID;
@@ -396,7 +409,7 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
         }
     } else if (p[pos] == '.') {
         pos++;
-        frac = read_fraction_micros(p, n, &pos);
+        frac = (uint64_t)read_fraction_micros(p, n, &pos);
         sec = m;
         m = h;
         h = 0;
@@ -405,16 +418,17 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
         if (!read_digits(p, n, &pos, &sec, &overflow)) return PARSE_INVALID;
         if (pos < n && p[pos] == '.') {
             pos++;
-            frac = read_fraction_micros(p, n, &pos);
+            frac = (uint64_t)read_fraction_micros(p, n, &pos);
         }
     }
     if (pos != n) return PARSE_INVALID;
     if (overflow || m > 59 || sec > 60) return PARSE_OUT_OF_RANGE;
-    int64_t micros;
-    if (__builtin_mul_overflow(h, MICROS_PER_HOUR, &micros) ||
-        __builtin_add_overflow(micros, (m * 60 + sec) * MICROS_PER_SECOND + frac, &micros))
-        return PARSE_OUT_OF_RANGE;
-    *out = negative ? -micros : micros;
+    /* In 128 bits, so that -2562047788:00:54.775808 (INT64_MIN) reads back. */
+    __int128 micros = (__int128)h * MICROS_PER_HOUR +
+                      (__int128)((m * 60 + sec) * (uint64_t)MICROS_PER_SECOND + frac);
+    if (negative) micros = -micros;
+    if (micros < INT64_MIN || micros > INT64_MAX) return PARSE_OUT_OF_RANGE;
+    *out = (int64_t)micros;
     return PARSE_OK;
 }
 
@@ -424,14 +438,15 @@ static ParseResult parse_year_month(const char *p, size_t n, int64_t *months)
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (p[0] == '+' || p[0] == '-') negative = p[pos++] == '-';
-    int64_t y, m;
+    uint64_t y, m;
     read_digits(p, n, &pos, &y, &overflow);
     pos++; /* the '-' split_items saw */
     read_digits(p, n, &pos, &m, &overflow);
     if (pos != n) return PARSE_INVALID;
-    if (overflow || m > 11 || __builtin_mul_overflow(y, MONTHS_PER_YEAR, &y))
-        return PARSE_OUT_OF_RANGE;
-    *months = negative ? -(y + m) : y + m;
+    /* far within int64 (the caller checks int32's range) */
+    if (overflow || m > 11 || y > (uint64_t)INT32_MAX) return PARSE_OUT_OF_RANGE;
+    int64_t v = (int64_t)(y * MONTHS_PER_YEAR + m);
+    *months = negative ? -v : v;
     return PARSE_OK;
 }
 

@@ -175,6 +175,28 @@ static void test_interval_output(void **state)
     assert_interval_text(&iv, "-178956970 years -8 mons -2147483648 days -2562047788:00:54.775808");
     iv = interval_make(INT32_MAX, INT32_MAX, INT64_MAX);
     assert_interval_text(&iv, "178956970 years 7 mons 2147483647 days 2562047788:00:54.775807");
+    /* The text reads back, extremes included. */
+    static const Interval samples[] = {
+        {INT32_MIN, INT32_MIN, INT64_MIN},
+        {INT32_MAX, INT32_MAX, INT64_MAX},
+        {0, 0, -1},
+        {-13, 5, 3600000001},
+        {7, -1, -86399999999},
+        {0, 0, 0},
+    };
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        char buf[INTERVAL_TEXT_MAX];
+        int len = format_interval(&samples[k], buf);
+        Interval back;
+        assert_int_equal(parse_interval(buf, (size_t)len, INTERVAL_FULL_RANGE, &back), PARSE_OK);
+        assert_memory_equal(&back, &samples[k], sizeof back);
+    }
+    Interval min;
+    assert_int_equal(parse_interval("-9223372036854775808 us", 23, INTERVAL_FULL_RANGE, &min),
+                     PARSE_OK);
+    assert_true(min.micros == INT64_MIN);
+    assert_int_equal(parse_interval("9223372036854775808 us", 22, INTERVAL_FULL_RANGE, &min),
+                     PARSE_OUT_OF_RANGE);
 }
 
 static void test_interval_order(void **state)
