@@ -23,6 +23,7 @@
 
 #include "common/datetime.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -370,10 +371,23 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
     int k = special_index(name);
     if (k < 0)
         return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
-    if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args)
-        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
-                         "function %s takes %d to %d arguments, not %d", name, SPECIALS[k].min_args,
-                         SPECIALS[k].max_args, n_args);
+    if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args) {
+        /* PostgreSQL's "function now(integer) does not exist" */
+        char types[160] = "";
+        size_t len = 0;
+        for (int a = 0; a < n_args && len < sizeof types; a++) {
+            char t[40];
+            int w =
+                snprintf(types + len, sizeof types - len, "%s%s", a ? ", " : "",
+                         untyped(args[a]) ? "unknown" : type_sql_name(args[a]->type, t, sizeof t));
+            if (w > 0) len += (size_t)w;
+        }
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function %s(%s) does not exist", name,
+                  types);
+        error_set_hint(err, "No function matches the given name and argument types. You might "
+                            "need to add explicit type casts.");
+        return BS_ERROR;
+    }
     Value v;
     switch (SPECIALS[k].kind) {
     case SPECIAL_NOW:
