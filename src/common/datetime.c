@@ -39,40 +39,74 @@ static const struct {
     const char *name;
     int8_t field;
 } FIELD_NAMES[] = {
-    {"microsecond", DTF_MICROSECOND}, {"microseconds", DTF_MICROSECOND},
-    {"us", DTF_MICROSECOND},          {"usec", DTF_MICROSECOND},
-    {"usecs", DTF_MICROSECOND},       {"usecond", DTF_MICROSECOND},
-    {"useconds", DTF_MICROSECOND},    {"millisecond", DTF_MILLISECOND},
-    {"milliseconds", DTF_MILLISECOND}, {"ms", DTF_MILLISECOND},
-    {"msec", DTF_MILLISECOND},        {"msecs", DTF_MILLISECOND},
-    {"msecond", DTF_MILLISECOND},     {"mseconds", DTF_MILLISECOND},
-    {"second", DTF_SECOND},           {"seconds", DTF_SECOND},
-    {"s", DTF_SECOND},                {"sec", DTF_SECOND},
-    {"secs", DTF_SECOND},             {"minute", DTF_MINUTE},
-    {"minutes", DTF_MINUTE},          {"m", DTF_MINUTE},
-    {"min", DTF_MINUTE},              {"mins", DTF_MINUTE},
-    {"hour", DTF_HOUR},               {"hours", DTF_HOUR},
-    {"h", DTF_HOUR},                  {"hr", DTF_HOUR},
-    {"hrs", DTF_HOUR},                {"day", DTF_DAY},
-    {"days", DTF_DAY},                {"d", DTF_DAY},
-    {"dayofmonth", DTF_DAY},          {"week", DTF_WEEK},
-    {"weeks", DTF_WEEK},              {"w", DTF_WEEK},
-    {"month", DTF_MONTH},             {"months", DTF_MONTH},
-    {"mon", DTF_MONTH},               {"mons", DTF_MONTH},
-    {"quarter", DTF_QUARTER},         {"quarters", DTF_QUARTER},
-    {"qtr", DTF_QUARTER},             {"year", DTF_YEAR},
-    {"years", DTF_YEAR},              {"y", DTF_YEAR},
-    {"yr", DTF_YEAR},                 {"yrs", DTF_YEAR},
-    {"decade", DTF_DECADE},           {"decades", DTF_DECADE},
-    {"dec", DTF_DECADE},              {"decs", DTF_DECADE},
-    {"century", DTF_CENTURY},         {"centuries", DTF_CENTURY},
-    {"c", DTF_CENTURY},               {"cent", DTF_CENTURY},
-    {"millennium", DTF_MILLENNIUM},   {"millennia", DTF_MILLENNIUM},
-    {"millenniums", DTF_MILLENNIUM},  {"mil", DTF_MILLENNIUM},
-    {"mils", DTF_MILLENNIUM},         {"dow", DTF_DOW},
-    {"dayofweek", DTF_DOW},           {"weekday", DTF_DOW},
-    {"isodow", DTF_ISODOW},           {"doy", DTF_DOY},
-    {"dayofyear", DTF_DOY},           {"isoyear", DTF_ISOYEAR},
+    {"microsecond", DTF_MICROSECOND},
+    {"microseconds", DTF_MICROSECOND},
+    {"us", DTF_MICROSECOND},
+    {"usec", DTF_MICROSECOND},
+    {"usecs", DTF_MICROSECOND},
+    {"usecond", DTF_MICROSECOND},
+    {"useconds", DTF_MICROSECOND},
+    {"millisecond", DTF_MILLISECOND},
+    {"milliseconds", DTF_MILLISECOND},
+    {"ms", DTF_MILLISECOND},
+    {"msec", DTF_MILLISECOND},
+    {"msecs", DTF_MILLISECOND},
+    {"msecond", DTF_MILLISECOND},
+    {"mseconds", DTF_MILLISECOND},
+    {"second", DTF_SECOND},
+    {"seconds", DTF_SECOND},
+    {"s", DTF_SECOND},
+    {"sec", DTF_SECOND},
+    {"secs", DTF_SECOND},
+    {"minute", DTF_MINUTE},
+    {"minutes", DTF_MINUTE},
+    {"m", DTF_MINUTE},
+    {"min", DTF_MINUTE},
+    {"mins", DTF_MINUTE},
+    {"hour", DTF_HOUR},
+    {"hours", DTF_HOUR},
+    {"h", DTF_HOUR},
+    {"hr", DTF_HOUR},
+    {"hrs", DTF_HOUR},
+    {"day", DTF_DAY},
+    {"days", DTF_DAY},
+    {"d", DTF_DAY},
+    {"dayofmonth", DTF_DAY},
+    {"week", DTF_WEEK},
+    {"weeks", DTF_WEEK},
+    {"w", DTF_WEEK},
+    {"month", DTF_MONTH},
+    {"months", DTF_MONTH},
+    {"mon", DTF_MONTH},
+    {"mons", DTF_MONTH},
+    {"quarter", DTF_QUARTER},
+    {"quarters", DTF_QUARTER},
+    {"qtr", DTF_QUARTER},
+    {"year", DTF_YEAR},
+    {"years", DTF_YEAR},
+    {"y", DTF_YEAR},
+    {"yr", DTF_YEAR},
+    {"yrs", DTF_YEAR},
+    {"decade", DTF_DECADE},
+    {"decades", DTF_DECADE},
+    {"dec", DTF_DECADE},
+    {"decs", DTF_DECADE},
+    {"century", DTF_CENTURY},
+    {"centuries", DTF_CENTURY},
+    {"c", DTF_CENTURY},
+    {"cent", DTF_CENTURY},
+    {"millennium", DTF_MILLENNIUM},
+    {"millennia", DTF_MILLENNIUM},
+    {"millenniums", DTF_MILLENNIUM},
+    {"mil", DTF_MILLENNIUM},
+    {"mils", DTF_MILLENNIUM},
+    {"dow", DTF_DOW},
+    {"dayofweek", DTF_DOW},
+    {"weekday", DTF_DOW},
+    {"isodow", DTF_ISODOW},
+    {"doy", DTF_DOY},
+    {"dayofyear", DTF_DOY},
+    {"isoyear", DTF_ISOYEAR},
     {"epoch", DTF_EPOCH},
 };
 
@@ -88,15 +122,24 @@ int datetime_field_by_name(const char *s, size_t len)
 const char *datetime_field_name(DatetimeField field)
 {
     static const char *const names[DTF_COUNT_] = {
-        [DTF_MICROSECOND] = "microseconds", [DTF_MILLISECOND] = "milliseconds",
-        [DTF_SECOND] = "second",            [DTF_MINUTE] = "minute",
-        [DTF_HOUR] = "hour",                [DTF_DAY] = "day",
-        [DTF_WEEK] = "week",                [DTF_MONTH] = "month",
-        [DTF_QUARTER] = "quarter",          [DTF_YEAR] = "year",
-        [DTF_DECADE] = "decade",            [DTF_CENTURY] = "century",
-        [DTF_MILLENNIUM] = "millennium",    [DTF_DOW] = "dow",
-        [DTF_ISODOW] = "isodow",            [DTF_DOY] = "doy",
-        [DTF_ISOYEAR] = "isoyear",          [DTF_EPOCH] = "epoch",
+        [DTF_MICROSECOND] = "microseconds",
+        [DTF_MILLISECOND] = "milliseconds",
+        [DTF_SECOND] = "second",
+        [DTF_MINUTE] = "minute",
+        [DTF_HOUR] = "hour",
+        [DTF_DAY] = "day",
+        [DTF_WEEK] = "week",
+        [DTF_MONTH] = "month",
+        [DTF_QUARTER] = "quarter",
+        [DTF_YEAR] = "year",
+        [DTF_DECADE] = "decade",
+        [DTF_CENTURY] = "century",
+        [DTF_MILLENNIUM] = "millennium",
+        [DTF_DOW] = "dow",
+        [DTF_ISODOW] = "isodow",
+        [DTF_DOY] = "doy",
+        [DTF_ISOYEAR] = "isoyear",
+        [DTF_EPOCH] = "epoch",
     };
     return (unsigned)field < DTF_COUNT_ ? names[field] : "?";
 }
@@ -203,19 +246,33 @@ static bool split_items(const char *s, size_t len, Item *items, int *n_items)
     return true;
 }
 
-/* Reads digits at p[*pos] into *out; false if none, PARSE_OUT_OF_RANGE via *overflow. */
-static bool read_digits(const char *p, size_t n, size_t *pos, int64_t *out, bool *overflow)
+/* Largest magnitude read_digits reads: that of INT64_MIN. */
+#define DIGITS_MAX ((uint64_t)INT64_MAX + 1)
+
+/* Reads digits at p[*pos] into *out (at most DIGITS_MAX, else *overflow); false if none. */
+static bool read_digits(const char *p, size_t n, size_t *pos, uint64_t *out, bool *overflow)
 {
-    int64_t v = 0;
+    uint64_t v = 0;
     size_t start = *pos;
     while (*pos < n && isdigit((unsigned char)p[*pos])) {
-        int d = p[*pos] - '0';
-        if (v > (INT64_MAX - d) / 10) *overflow = true;
+        unsigned d = (unsigned)(p[*pos] - '0');
+        if (v > (DIGITS_MAX - d) / 10) *overflow = true;
         if (!*overflow) v = v * 10 + d;
         (*pos)++;
     }
     *out = v;
     return *pos > start;
+}
+
+/* The signed value of a magnitude read_digits read; false when it does not fit int64. */
+static bool signed_of(uint64_t magnitude, bool negative, int64_t *out)
+{
+    if (magnitude == DIGITS_MAX) {
+        *out = INT64_MIN;
+        return negative;
+    }
+    *out = negative ? -(int64_t)magnitude : (int64_t)magnitude;
+    return true;
 }
 
 /* The digits after a decimal point as a fraction in [0, 1). */
@@ -255,7 +312,7 @@ static ParseResult parse_number(const char *p, size_t n, int64_t *whole, double 
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (pos < n && (p[pos] == '+' || p[pos] == '-')) negative = p[pos++] == '-';
-    int64_t w = 0;
+    uint64_t w = 0;
     read_digits(p, n, &pos, &w, &overflow);
     double f = 0;
     if (pos < n && p[pos] == '.') {
@@ -263,8 +320,7 @@ static ParseResult parse_number(const char *p, size_t n, int64_t *whole, double 
         f = read_fraction(p, n, &pos);
     }
     if (pos != n) return PARSE_INVALID;
-    if (overflow) return PARSE_OUT_OF_RANGE;
-    *whole = negative ? -w : w;
+    if (overflow || !signed_of(w, negative, whole)) return PARSE_OUT_OF_RANGE;
     *frac = negative ? -f : f;
     return PARSE_OK;
 }
@@ -307,8 +363,7 @@ static bool add_unit(Acc *acc, DatetimeField field, int64_t whole, double frac)
     case DTF_HOUR:
         return add_scaled(&acc->micros, whole, frac, MICROS_PER_HOUR);
     case DTF_DAY:
-        return add_checked(&acc->days, whole) &&
-               add_scaled(&acc->micros, 0, frac, MICROS_PER_DAY);
+        return add_checked(&acc->days, whole) && add_scaled(&acc->micros, 0, frac, MICROS_PER_DAY);
     case DTF_WEEK:
         return !__builtin_mul_overflow(whole, 7, &whole) && add_checked(&acc->days, whole) &&
                add_fraction_of_days(acc, frac * 7);
@@ -342,9 +397,8 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (p[0] == '+' || p[0] == '-') negative = p[pos++] == '-';
-    int64_t h, m, sec = 0, frac = 0;
-    if (!read_digits(p, n, &pos, &h, &overflow) || pos >= n || p[pos] != ':')
-        return PARSE_INVALID;
+    uint64_t h, m, sec = 0, frac = 0;
+    if (!read_digits(p, n, &pos, &h, &overflow) || pos >= n || p[pos] != ':') return PARSE_INVALID;
     pos++;
     if (!read_digits(p, n, &pos, &m, &overflow)) return PARSE_INVALID;
     if (pos == n) {
@@ -355,7 +409,7 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
         }
     } else if (p[pos] == '.') {
         pos++;
-        frac = read_fraction_micros(p, n, &pos);
+        frac = (uint64_t)read_fraction_micros(p, n, &pos);
         sec = m;
         m = h;
         h = 0;
@@ -364,16 +418,17 @@ static ParseResult parse_time_item(const char *p, size_t n, int range, int64_t *
         if (!read_digits(p, n, &pos, &sec, &overflow)) return PARSE_INVALID;
         if (pos < n && p[pos] == '.') {
             pos++;
-            frac = read_fraction_micros(p, n, &pos);
+            frac = (uint64_t)read_fraction_micros(p, n, &pos);
         }
     }
     if (pos != n) return PARSE_INVALID;
     if (overflow || m > 59 || sec > 60) return PARSE_OUT_OF_RANGE;
-    int64_t micros;
-    if (__builtin_mul_overflow(h, MICROS_PER_HOUR, &micros) ||
-        __builtin_add_overflow(micros, (m * 60 + sec) * MICROS_PER_SECOND + frac, &micros))
-        return PARSE_OUT_OF_RANGE;
-    *out = negative ? -micros : micros;
+    /* In 128 bits, so that -2562047788:00:54.775808 (INT64_MIN) reads back. */
+    __int128 micros = (__int128)h * MICROS_PER_HOUR +
+                      (__int128)((m * 60 + sec) * (uint64_t)MICROS_PER_SECOND + frac);
+    if (negative) micros = -micros;
+    if (micros < INT64_MIN || micros > INT64_MAX) return PARSE_OUT_OF_RANGE;
+    *out = (int64_t)micros;
     return PARSE_OK;
 }
 
@@ -383,13 +438,15 @@ static ParseResult parse_year_month(const char *p, size_t n, int64_t *months)
     size_t pos = 0;
     bool negative = false, overflow = false;
     if (p[0] == '+' || p[0] == '-') negative = p[pos++] == '-';
-    int64_t y, m;
+    uint64_t y, m;
     read_digits(p, n, &pos, &y, &overflow);
     pos++; /* the '-' split_items saw */
     read_digits(p, n, &pos, &m, &overflow);
     if (pos != n) return PARSE_INVALID;
-    if (overflow || m > 11 || __builtin_mul_overflow(y, MONTHS_PER_YEAR, &y)) return PARSE_OUT_OF_RANGE;
-    *months = negative ? -(y + m) : y + m;
+    /* far within int64 (the caller checks int32's range) */
+    if (overflow || m > 11 || y > (uint64_t)INT32_MAX) return PARSE_OUT_OF_RANGE;
+    int64_t v = (int64_t)(y * MONTHS_PER_YEAR + m);
+    *months = negative ? -v : v;
     return PARSE_OK;
 }
 
@@ -411,7 +468,7 @@ static bool is_interval_unit(int field)
 }
 
 #define TIME_UNITS                                                                                 \
-    ((1u << DTF_HOUR) | (1u << DTF_MINUTE) | (1u << DTF_SECOND) | (1u << DTF_MILLISECOND) |      \
+    ((1u << DTF_HOUR) | (1u << DTF_MINUTE) | (1u << DTF_SECOND) | (1u << DTF_MILLISECOND) |        \
      (1u << DTF_MICROSECOND))
 
 /* Marks `units` as given; false if one of them was given before. */
@@ -683,8 +740,8 @@ static bool interval_scale(const Interval *a, double f, bool divide, Interval *o
     int32_t whole_months = (int32_t)months;
     int64_t whole_days = (int32_t)days;
     double month_days = round_micro((months - whole_months) * DAYS_PER_MONTH);
-    double seconds = round_micro((days - (double)whole_days + month_days - (int32_t)month_days) *
-                                 86400.0);
+    double seconds =
+        round_micro((days - (double)whole_days + month_days - (int32_t)month_days) * 86400.0);
     if (fabs(seconds) >= 86400.0) {
         int64_t extra = (int64_t)(seconds / 86400.0);
         whole_days += extra;
@@ -782,9 +839,8 @@ static Civil civil_of(int64_t ts)
 bool timestamp_age(int64_t a, int64_t b, Interval *out)
 {
     Civil x = civil_of(a), y = civil_of(b);
-    int64_t f[7] = {x.micros - y.micros, x.second - y.second, x.minute - y.minute,
-                    x.hour - y.hour,     x.day - y.day,       x.month - y.month,
-                    x.year - y.year};
+    int64_t f[7] = {x.micros - y.micros, x.second - y.second, x.minute - y.minute, x.hour - y.hour,
+                    x.day - y.day,       x.month - y.month,   x.year - y.year};
     /* Work on the positive difference; the borrowing below then goes one way. */
     bool before = a < b;
     if (before)
@@ -993,9 +1049,28 @@ static int64_t trunc_years(DatetimeField field, int64_t y)
     }
 }
 
+/* Microseconds in one of the units from a millisecond to a day; 0 for the others. */
+static int64_t fixed_unit_micros(DatetimeField field)
+{
+    switch (field) {
+    case DTF_MILLISECOND:
+        return 1000;
+    case DTF_SECOND:
+        return MICROS_PER_SECOND;
+    case DTF_MINUTE:
+        return MICROS_PER_MINUTE;
+    case DTF_HOUR:
+        return MICROS_PER_HOUR;
+    case DTF_DAY:
+        return MICROS_PER_DAY;
+    default:
+        return 0;
+    }
+}
+
 bool timestamp_trunc(DatetimeField field, int64_t ts, int64_t *out)
 {
-    int64_t days, t, y, unit;
+    int64_t days, t, y, unit = fixed_unit_micros(field);
     unsigned m, d;
     timestamp_split(ts, &days, &t);
     switch (field) {
@@ -1003,19 +1078,10 @@ bool timestamp_trunc(DatetimeField field, int64_t ts, int64_t *out)
         *out = ts;
         return true;
     case DTF_MILLISECOND:
-        unit = 1000;
-        break;
     case DTF_SECOND:
-        unit = MICROS_PER_SECOND;
-        break;
     case DTF_MINUTE:
-        unit = MICROS_PER_MINUTE;
-        break;
     case DTF_HOUR:
-        unit = MICROS_PER_HOUR;
-        break;
     case DTF_DAY:
-        unit = MICROS_PER_DAY;
         break;
     case DTF_WEEK:
         days = monday_of(days);
@@ -1094,7 +1160,7 @@ bool datetime_field_diffs(DatetimeField field)
 
 bool timestamp_diff_units(DatetimeField field, int64_t a, int64_t b, int64_t *out)
 {
-    int64_t da, db, ta, tb, ya, yb, unit;
+    int64_t da, db, ta, tb, ya, yb, unit = fixed_unit_micros(field);
     unsigned ma, mb, dd;
     timestamp_split(a, &da, &ta);
     timestamp_split(b, &db, &tb);
@@ -1102,16 +1168,9 @@ bool timestamp_diff_units(DatetimeField field, int64_t a, int64_t b, int64_t *ou
     case DTF_MICROSECOND:
         return !__builtin_sub_overflow(b, a, out);
     case DTF_MILLISECOND:
-        unit = 1000;
-        break;
     case DTF_SECOND:
-        unit = MICROS_PER_SECOND;
-        break;
     case DTF_MINUTE:
-        unit = MICROS_PER_MINUTE;
-        break;
     case DTF_HOUR:
-        unit = MICROS_PER_HOUR;
         break;
     case DTF_DAY:
         *out = db - da;
@@ -1160,7 +1219,8 @@ int32_t date_last_day(int32_t days)
 
 bool date_from_parts(int64_t year, int64_t month, int64_t day, int32_t *out)
 {
-    if (year == 0 || year < -4714 || year > 294276 || month < 1 || month > 12 || day < 1) return false;
+    if (year == 0 || year < -4714 || year > 294276 || month < 1 || month > 12 || day < 1)
+        return false;
     int64_t y = year < 0 ? year + 1 : year; /* astronomical: 1 BC is year 0 */
     if (day > days_in_month(y, (unsigned)month)) return false;
     int32_t days = days_from_civil(y, (unsigned)month, (unsigned)day);

@@ -37,10 +37,10 @@ typedef enum TypeId {
 /* How a type's values sit in memory. */
 typedef enum PhysicalType {
     PHYS_INVALID = 0,
-    PHYS_BOOL,   /* uint8_t */
-    PHYS_INT32,  /* int32_t */
-    PHYS_INT64,  /* int64_t */
-    PHYS_DOUBLE, /* double */
+    PHYS_BOOL,     /* uint8_t */
+    PHYS_INT32,    /* int32_t */
+    PHYS_INT64,    /* int64_t */
+    PHYS_DOUBLE,   /* double */
     PHYS_STRING,   /* StringView */
     PHYS_INTERVAL, /* Interval */
 } PhysicalType;

@@ -569,8 +569,8 @@ int format_timestamp(int64_t micros, char *buf)
     civil_from_days(days, &y, &mo, &d);
     int64_t secs = rest / MICROS_PER_SECOND, frac = rest % MICROS_PER_SECOND;
     /* Years before 1 AD as PostgreSQL shows them: year 0 is 1 BC. */
-    int len = sprintf(buf, "%04lld-%02u-%02u %02d:%02d:%02d", (long long)(y > 0 ? y : 1 - y), mo,
-                      d, (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
+    int len = sprintf(buf, "%04lld-%02u-%02u %02d:%02d:%02d", (long long)(y > 0 ? y : 1 - y), mo, d,
+                      (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     if (frac) {
         len += sprintf(buf + len, ".%06d", (int)frac);
         while (buf[len - 1] == '0')

@@ -248,8 +248,8 @@ static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena
                 unit->constant.is_null)
                 return bad_plan("unit of a date/time function", err);
             BS_TRY(unit_kernel_lookup(e->u.call.func, unit->constant.u.str.data,
-                                      unit->constant.u.str.len, at + 1, n - 1, e->type,
-                                      &s->kernel, err));
+                                      unit->constant.u.str.len, at + 1, n - 1, e->type, &s->kernel,
+                                      err));
             s->children++;
             s->n_children--;
             break;

@@ -1,7 +1,8 @@
 /*
  * functions.c — maps a call in a plan (function id, argument types, result type; for the
- * date/time functions with a unit, the unit too) to the kernel that computes it. A plan that asks for a combination no kernel implements is
- * refused here, at compile time, rather than misread at run time.
+ * date/time functions with a unit, the unit too) to the kernel that computes it. A plan that asks
+ * for a combination no kernel implements is refused here, at compile time, rather than misread at
+ * run time.
  */
 #include "exec/kernels.h"
 
@@ -113,8 +114,8 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         if (n_args == 1 && ret.id == TYPE_DATE) out->fn = last_day_kernel(arg_types[0]);
         break;
     case FN_AGE:
-        if (n_args == 2 && arg_types[0].id == TYPE_TIMESTAMP &&
-            arg_types[1].id == TYPE_TIMESTAMP && ret.id == TYPE_INTERVAL)
+        if (n_args == 2 && arg_types[0].id == TYPE_TIMESTAMP && arg_types[1].id == TYPE_TIMESTAMP &&
+            ret.id == TYPE_INTERVAL)
             out->fn = age_kernel();
         break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */

@@ -25,8 +25,8 @@
         }                                                                                     \
     } while (0)
 
-#define HASH_INT(x)    hash_u64((uint64_t)(int64_t)(x))
-#define HASH_STRING(s) hash_bytes(sv_data(&(s)), (s).len)
+#define HASH_INT(x)      hash_u64((uint64_t)(int64_t)(x))
+#define HASH_STRING(s)   hash_bytes(sv_data(&(s)), (s).len)
 #define HASH_INTERVAL(v) hash_interval(&(v))
 
 void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine, uint64_t *out)

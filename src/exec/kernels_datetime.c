@@ -105,8 +105,8 @@ KernelFn age_kernel(void)
 
 /* ---- extract --------------------------------------------------------------------------- */
 
-/* The units with an integer result, as (field, kernel name suffix). */
-#define EXTRACT_UNITS(X)                                                                           \
+/* The units of date_trunc and date_diff. */
+#define TRUNC_UNITS(X)                                                                             \
     X(DTF_MICROSECOND, us)                                                                         \
     X(DTF_MILLISECOND, ms)                                                                         \
     X(DTF_SECOND, second)                                                                          \
@@ -119,15 +119,19 @@ KernelFn age_kernel(void)
     X(DTF_YEAR, year)                                                                              \
     X(DTF_DECADE, decade)                                                                          \
     X(DTF_CENTURY, century)                                                                        \
-    X(DTF_MILLENNIUM, millennium)                                                                  \
+    X(DTF_MILLENNIUM, millennium)
+
+/* The units of extract with an integer result, as (field, kernel name suffix). */
+#define EXTRACT_UNITS(X)                                                                           \
+    TRUNC_UNITS(X)                                                                                 \
     X(DTF_DOW, dow)                                                                                \
     X(DTF_ISODOW, isodow)                                                                          \
     X(DTF_DOY, doy)                                                                                \
     X(DTF_ISOYEAR, isoyear)
 
 #define EXTRACT_KERNELS(F, NAME)                                                                   \
-    DEFINE_UNARY(x_date_##NAME, int32_t, int64_t, { *r = date_extract(F, a); })                   \
-    DEFINE_UNARY(x_ts_##NAME, int64_t, int64_t, { *r = timestamp_extract(F, a); })                \
+    DEFINE_UNARY(x_date_##NAME, int32_t, int64_t, { *r = date_extract(F, a); })                    \
+    DEFINE_UNARY(x_ts_##NAME, int64_t, int64_t, { *r = timestamp_extract(F, a); })                 \
     DEFINE_UNARY(x_iv_##NAME, Interval, int64_t, { *r = interval_extract(F, &a); })
 EXTRACT_UNITS(EXTRACT_KERNELS)
 
@@ -163,29 +167,14 @@ KernelFn extract_kernel(DatetimeField field, LogicalType arg, LogicalType ret)
 
 /* ---- date_trunc and date_diff -------------------------------------------------------- */
 
-/* The units of date_trunc and date_diff. */
-#define TRUNC_UNITS(X)                                                                             \
-    X(DTF_MICROSECOND, us)                                                                         \
-    X(DTF_MILLISECOND, ms)                                                                         \
-    X(DTF_SECOND, second)                                                                          \
-    X(DTF_MINUTE, minute)                                                                          \
-    X(DTF_HOUR, hour)                                                                              \
-    X(DTF_DAY, day)                                                                                \
-    X(DTF_WEEK, week)                                                                              \
-    X(DTF_MONTH, month)                                                                            \
-    X(DTF_QUARTER, quarter)                                                                        \
-    X(DTF_YEAR, year)                                                                              \
-    X(DTF_DECADE, decade)                                                                          \
-    X(DTF_CENTURY, century)                                                                        \
-    X(DTF_MILLENNIUM, millennium)
-
 #define TRUNC_KERNELS(F, NAME)                                                                     \
     DEFINE_UNARY(trunc_ts_##NAME, int64_t, int64_t, {                                              \
         if (!timestamp_trunc(F, a, r)) return timestamp_out_of_range(err);                         \
     })                                                                                             \
     DEFINE_UNARY(trunc_iv_##NAME, Interval, Interval, { interval_trunc(F, &a, r); })               \
     DEFINE_BINARY(diff_##NAME, int64_t, int64_t, int64_t, {                                        \
-        if (!timestamp_diff_units(F, a, b, r)) return kernel_overflow(type_make(TYPE_BIGINT), err); \
+        if (!timestamp_diff_units(F, a, b, r))                                                     \
+            return kernel_overflow(type_make(TYPE_BIGINT), err);                                   \
     })
 TRUNC_UNITS(TRUNC_KERNELS)
 

@@ -12,8 +12,8 @@
  *   order; an ordered gather above puts the ranges one after the other.
  *
  * NULLs sort first or last per key as the plan says; doubles put NaN above every number;
- * strings compare bytewise; intervals by their span ('1 mon' = '30 days'). Ties are broken by arrival order, so equal keys keep their
- * input order within a run.
+ * strings compare bytewise; intervals by their span ('1 mon' = '30 days'). Ties are broken by
+ * arrival order, so equal keys keep their input order within a run.
  */
 #include "exec/sort_int.h"
 

@@ -334,7 +334,8 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
                     return error_set(err, SQLSTATE_DUPLICATE_COLUMN,
                                      stmt->u.create_table.query->pos,
                                      "column \"%s\" specified more than once", names[k]);
-            BS_TRY(check_storable(names[k], source->types[k], stmt->u.create_table.query->pos, err));
+            BS_TRY(
+                check_storable(names[k], source->types[k], stmt->u.create_table.query->pos, err));
             columns[k].name = names[k];
             columns[k].type = source->types[k];
             columns[k].not_null = false;

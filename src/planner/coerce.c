@@ -231,7 +231,7 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
                                  "invalid length for type %s", name->name);
         } else if (name->n_params > 0 &&
                    !((id == TYPE_TIMESTAMP || id == TYPE_INTERVAL) && name->n_params == 1 &&
-                                           name->params[0] >= 0 && name->params[0] <= 6)) {
+                     name->params[0] >= 0 && name->params[0] <= 6)) {
             return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                              "type %s does not take parameters", name->name);
         }
@@ -239,10 +239,11 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         return BS_OK;
     }
     if (strcmp(name->name, "timestamp with time zone") == 0 ||
-        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 || strcmp(name->name, "blob") == 0 ||
-        strcmp(name->name, "bytea") == 0 || strcmp(name->name, "smallint") == 0 ||
-        strcmp(name->name, "tinyint") == 0 || strcmp(name->name, "real") == 0 ||
-        strcmp(name->name, "float4") == 0 || strcmp(name->name, "hugeint") == 0)
+        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 ||
+        strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0 ||
+        strcmp(name->name, "smallint") == 0 || strcmp(name->name, "tinyint") == 0 ||
+        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0 ||
+        strcmp(name->name, "hugeint") == 0)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
                          "type %s is not supported yet", name->name);
     return error_set(err, SQLSTATE_UNDEFINED_OBJECT, name->pos, "type \"%s\" does not exist",

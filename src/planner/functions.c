@@ -104,13 +104,10 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
     static const struct {
         const char *alias;
         ScalarFuncId id;
-    } aliases[] = {{"substr", FN_SUBSTRING},
-                   {"char_length", FN_LENGTH},
-                   {"character_length", FN_LENGTH},
-                   {"lcase", FN_LOWER},
-                   {"ucase", FN_UPPER},
-                   {"datetrunc", FN_DATE_TRUNC},
-                   {"datediff", FN_DATE_DIFF}};
+    } aliases[] = {
+        {"substr", FN_SUBSTRING},  {"char_length", FN_LENGTH}, {"character_length", FN_LENGTH},
+        {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
+        {"datediff", FN_DATE_DIFF}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;

@@ -12,8 +12,8 @@
  * and the functions the binder evaluates itself, because their value is fixed for the
  * statement: now(), current_date, current_timestamp, localtimestamp, today() — read from
  * the clock once per statement (UTC: there are no time zones yet), so every reference and
- * every worker sees one value — and typeof(x) / pg_typeof(x), the name of x's type (x
- * is not evaluated).
+ * every worker sees one value — and typeof(x) / pg_typeof(x), the name of x's type (x is
+ * evaluated all the same, as in PostgreSQL, when it holds an aggregate or may fail).
  *
  * The unit of extract/date_part/date_trunc/date_diff must be a constant: it decides the
  * result type and the kernel. Unknown units fail with 22023, units a type does not have
@@ -23,6 +23,7 @@
 
 #include "common/datetime.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -114,8 +115,8 @@ static Status unit_of(Binder *b, ScalarFuncId id, Expr **args, int *field, Error
 {
     Expr *u = args[0];
     if (u->kind != EXPR_CONSTANT)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, u->pos,
-                         "%s() needs a constant unit", func_sql_name(id));
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, u->pos, "%s() needs a constant unit",
+                         func_sql_name(id));
     if (u->u.constant.is_null)
         return error_set(err, SQLSTATE_INVALID_PARAMETER, u->pos, "the unit of %s() is NULL",
                          func_sql_name(id));
@@ -140,8 +141,8 @@ static Status bad_unit(const Expr *unit, int field, LogicalType type, Error *err
     if (field < 0)
         return error_set(err, SQLSTATE_INVALID_PARAMETER, unit->pos,
                          "unit \"%.*s\" not recognized for type %s", len, v->u.str.data, name);
-    error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, unit->pos, "unit \"%.*s\" not supported for type %s",
-              len, v->u.str.data, name);
+    error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, unit->pos,
+              "unit \"%.*s\" not supported for type %s", len, v->u.str.data, name);
     if (field == DTF_WEEK && type.id == TYPE_INTERVAL)
         error_set_detail(err, "Months usually have fractional weeks.");
     return BS_ERROR;
@@ -297,6 +298,12 @@ static const char *pg_type_name(const Expr *e)
     }
 }
 
+static bool not_aggregate(Expr *e, void *arg)
+{
+    (void)arg;
+    return e->kind != EXPR_AGGREGATE;
+}
+
 typedef enum Special {
     SPECIAL_NOW,          /* now(), current_timestamp, localtimestamp, … */
     SPECIAL_CURRENT_DATE, /* current_date, today() */
@@ -340,8 +347,7 @@ bool binder_is_special_function(const char *name)
     return special_index(name) >= 0;
 }
 
-Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out,
-                           Error *err)
+Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out, Error *err)
 {
     int field = datetime_field_by_name(unit, strlen(unit));
     if (field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY) {
@@ -363,11 +369,25 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
                                     Expr **out, Error *err)
 {
     int k = special_index(name);
-    if (k < 0) return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
-    if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args)
-        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
-                         "function %s takes %d to %d arguments, not %d", name,
-                         SPECIALS[k].min_args, SPECIALS[k].max_args, n_args);
+    if (k < 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is not special", name);
+    if (n_args < SPECIALS[k].min_args || n_args > SPECIALS[k].max_args) {
+        /* PostgreSQL's "function now(integer) does not exist" */
+        char types[160] = "";
+        size_t len = 0;
+        for (int a = 0; a < n_args && len < sizeof types; a++) {
+            char t[40];
+            int w =
+                snprintf(types + len, sizeof types - len, "%s%s", a ? ", " : "",
+                         untyped(args[a]) ? "unknown" : type_sql_name(args[a]->type, t, sizeof t));
+            if (w > 0) len += (size_t)w;
+        }
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function %s(%s) does not exist", name,
+                  types);
+        error_set_hint(err, "No function matches the given name and argument types. You might "
+                            "need to add explicit type casts.");
+        return BS_ERROR;
+    }
     Value v;
     switch (SPECIALS[k].kind) {
     case SPECIAL_NOW:
@@ -380,13 +400,34 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
     case SPECIAL_PG_TYPEOF: {
         char buf[40];
         const char *text = SPECIALS[k].kind == SPECIAL_PG_TYPEOF ? pg_type_name(args[0])
-                           : args[0]->type.id == TYPE_NULL ? "NULL"
-                           : untyped(args[0]) ? "VARCHAR"
+                           : args[0]->type.id == TYPE_NULL       ? "NULL"
+                           : untyped(args[0])                    ? "VARCHAR"
                                               : type_format(args[0]->type, buf, sizeof buf);
         char *copy = arena_strdup(b->arena, text);
         if (!copy) return arena_error(b->arena, err);
         v = value_varchar(copy, (uint32_t)strlen(copy));
-        return new_constant(b, &v, pos, out, err);
+        Expr *name_expr;
+        BS_TRY(new_constant(b, &v, pos, &name_expr, err));
+        if (!expr_can_fail(args[0]) && expr_visit(args[0], not_aggregate, NULL)) {
+            *out = name_expr;
+            return BS_OK;
+        }
+        /* x is still evaluated, as PostgreSQL's pg_typeof does: an aggregate in it keeps
+           the query an aggregation, an error in it is raised. */
+        Expr *test = expr_new(b->arena, EXPR_IS_NULL, type_make(TYPE_BOOLEAN), pos);
+        Expr *c = expr_new(b->arena, EXPR_CASE, name_expr->type, pos);
+        Expr **whens = arena_alloc(b->arena, sizeof(Expr *));
+        Expr **thens = arena_alloc(b->arena, sizeof(Expr *));
+        if (!test || !c || !whens || !thens) return arena_error(b->arena, err);
+        test->u.unary.arg = args[0];
+        whens[0] = test;
+        thens[0] = name_expr;
+        c->u.case_.n_whens = 1;
+        c->u.case_.whens = whens;
+        c->u.case_.thens = thens;
+        c->u.case_.else_expr = name_expr;
+        *out = c;
+        return BS_OK;
     }
     case SPECIAL_DATE_PART:
         if (args[0]->kind != EXPR_CONSTANT || args[0]->u.constant.is_null ||
@@ -409,10 +450,10 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
         if ((!untyped(args[0]) && !is_point(args[0])) ||
             (!untyped(args[1]) && !is_type(args[1], TYPE_INTERVAL))) {
             char a[40], c[40];
-            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
-                             "function date_add(%s, %s) does not exist",
-                             untyped(args[0]) ? "unknown" : type_sql_name(args[0]->type, a, sizeof a),
-                             untyped(args[1]) ? "unknown" : type_sql_name(args[1]->type, c, sizeof c));
+            return error_set(
+                err, SQLSTATE_UNDEFINED_FUNCTION, pos, "function date_add(%s, %s) does not exist",
+                untyped(args[0]) ? "unknown" : type_sql_name(args[0]->type, a, sizeof a),
+                untyped(args[1]) ? "unknown" : type_sql_name(args[1]->type, c, sizeof c));
         }
         BS_TRY(cast_to(b, &args[1], TYPE_INTERVAL, err));
         if (untyped(args[0])) BS_TRY(cast_to(b, &args[0], TYPE_TIMESTAMP, err));

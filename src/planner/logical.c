@@ -195,9 +195,9 @@ static uint64_t value_hash(const Value *v)
     case PHYS_STRING:
         return hash_bytes(v->u.str.data, v->u.str.len);
     case PHYS_INTERVAL:
-        return hash_combine(hash_u64(((uint64_t)(uint32_t)v->u.iv.months << 32) |
-                                     (uint32_t)v->u.iv.days),
-                            hash_u64((uint64_t)v->u.iv.micros));
+        return hash_combine(
+            hash_u64(((uint64_t)(uint32_t)v->u.iv.months << 32) | (uint32_t)v->u.iv.days),
+            hash_u64((uint64_t)v->u.iv.micros));
     case PHYS_INVALID:
         break;
     }

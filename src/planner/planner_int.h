@@ -167,8 +167,7 @@ Status binder_bind_last_day(Binder *b, ScalarFuncId id, Expr **args, int n_args,
 Status binder_bind_age(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                        LogicalType *ret, Error *err);
 /* EXTRACT(unit FROM arg): extract_year/month/day, or date_part(unit, arg). */
-Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out,
-                           Error *err);
+Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out, Error *err);
 /*
  * Functions the binder evaluates or rewrites itself (now(), current_date, typeof(),
  * date_part(), date_add(), age(x)); args are bound already.

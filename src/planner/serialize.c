@@ -371,7 +371,8 @@ static Status get_value(Reader *rd, Value *v)
     }
     case PHYS_INTERVAL: {
         int64_t months = bufreader_svarint(&rd->r), days = bufreader_svarint(&rd->r);
-        CHECK(rd, months >= INT32_MIN && months <= INT32_MAX && days >= INT32_MIN && days <= INT32_MAX,
+        CHECK(rd,
+              months >= INT32_MIN && months <= INT32_MAX && days >= INT32_MIN && days <= INT32_MAX,
               "bad interval");
         v->u.iv = interval_make((int32_t)months, (int32_t)days, bufreader_svarint(&rd->r));
         break;

@@ -102,8 +102,9 @@ static void test_interval_input(void **state)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         Interval iv;
         ParseResult r = parse_q(cases[k].text, cases[k].qualifier, &iv);
-        if (r != PARSE_OK) fail_msg("'%s' %s: result %d", cases[k].text,
-                                    cases[k].qualifier ? cases[k].qualifier : "", (int)r);
+        if (r != PARSE_OK)
+            fail_msg("'%s' %s: result %d", cases[k].text,
+                     cases[k].qualifier ? cases[k].qualifier : "", (int)r);
         char buf[INTERVAL_TEXT_MAX];
         format_interval(&iv, buf);
         if (strcmp(buf, cases[k].expected) != 0)
@@ -174,6 +175,28 @@ static void test_interval_output(void **state)
     assert_interval_text(&iv, "-178956970 years -8 mons -2147483648 days -2562047788:00:54.775808");
     iv = interval_make(INT32_MAX, INT32_MAX, INT64_MAX);
     assert_interval_text(&iv, "178956970 years 7 mons 2147483647 days 2562047788:00:54.775807");
+    /* The text reads back, extremes included. */
+    static const Interval samples[] = {
+        {INT32_MIN, INT32_MIN, INT64_MIN},
+        {INT32_MAX, INT32_MAX, INT64_MAX},
+        {0, 0, -1},
+        {-13, 5, 3600000001},
+        {7, -1, -86399999999},
+        {0, 0, 0},
+    };
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        char buf[INTERVAL_TEXT_MAX];
+        int len = format_interval(&samples[k], buf);
+        Interval back;
+        assert_int_equal(parse_interval(buf, (size_t)len, INTERVAL_FULL_RANGE, &back), PARSE_OK);
+        assert_memory_equal(&back, &samples[k], sizeof back);
+    }
+    Interval min;
+    assert_int_equal(parse_interval("-9223372036854775808 us", 23, INTERVAL_FULL_RANGE, &min),
+                     PARSE_OK);
+    assert_true(min.micros == INT64_MIN);
+    assert_int_equal(parse_interval("9223372036854775808 us", 22, INTERVAL_FULL_RANGE, &min),
+                     PARSE_OUT_OF_RANGE);
 }
 
 static void test_interval_order(void **state)
@@ -342,7 +365,8 @@ static void test_fields(void **state)
         assert_int_equal(date_extract(DTF_DOY, day), weeks[k].doy);
     }
     assert_true(timestamp_epoch(t) == 1710074096.789);
-    Interval iv = interval_make(38, 40, -(25 * MICROS_PER_HOUR + 30 * MICROS_PER_MINUTE + 15250000));
+    Interval iv =
+        interval_make(38, 40, -(25 * MICROS_PER_HOUR + 30 * MICROS_PER_MINUTE + 15250000));
     assert_int_equal(interval_extract(DTF_YEAR, &iv), 3);
     assert_int_equal(interval_extract(DTF_MONTH, &iv), 2);
     assert_int_equal(interval_extract(DTF_QUARTER, &iv), 1);
@@ -442,10 +466,14 @@ static void test_dates(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_interval_input),       cmocka_unit_test(test_interval_bad_input),
-        cmocka_unit_test(test_interval_output),      cmocka_unit_test(test_interval_order),
-        cmocka_unit_test(test_interval_arithmetic),  cmocka_unit_test(test_timestamp_arithmetic),
-        cmocka_unit_test(test_fields),               cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_interval_input),
+        cmocka_unit_test(test_interval_bad_input),
+        cmocka_unit_test(test_interval_output),
+        cmocka_unit_test(test_interval_order),
+        cmocka_unit_test(test_interval_arithmetic),
+        cmocka_unit_test(test_timestamp_arithmetic),
+        cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_dates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

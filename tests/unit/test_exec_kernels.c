@@ -1214,40 +1214,56 @@ static void test_datetime_arithmetic(void **state)
 {
     (void)state;
     /* months first, clamped to the end of the month; then days; then time */
-    Value ts_plus[] = {ts_of("2024-01-31 10:00"), iv_of("1 mon"),    ts_of("2024-02-29 10:00"),
-                       ts_of("2023-01-31"),       iv_of("1 mon"),    ts_of("2023-02-28"),
-                       ts_of("2024-02-29"),       iv_of("1 year"),   ts_of("2025-02-28"),
-                       ts_of("2024-01-31"),       iv_of("1 mon 1 day"), ts_of("2024-03-01"),
-                       ts_of("2024-12-31 23:59:59"), iv_of("1 second"), ts_of("2025-01-01"),
-                       ts_of("2024-03-31"),       iv_of("-1 mon"),   ts_of("2024-02-29"),
-                       NUL(T_TS),                 iv_of("1 day"),    NUL(T_TS),
-                       ts_of("2024-01-01"),       NUL(T_IV),         NUL(T_TS)};
+    Value ts_plus[] = {ts_of("2024-01-31 10:00"),
+                       iv_of("1 mon"),
+                       ts_of("2024-02-29 10:00"),
+                       ts_of("2023-01-31"),
+                       iv_of("1 mon"),
+                       ts_of("2023-02-28"),
+                       ts_of("2024-02-29"),
+                       iv_of("1 year"),
+                       ts_of("2025-02-28"),
+                       ts_of("2024-01-31"),
+                       iv_of("1 mon 1 day"),
+                       ts_of("2024-03-01"),
+                       ts_of("2024-12-31 23:59:59"),
+                       iv_of("1 second"),
+                       ts_of("2025-01-01"),
+                       ts_of("2024-03-31"),
+                       iv_of("-1 mon"),
+                       ts_of("2024-02-29"),
+                       NUL(T_TS),
+                       iv_of("1 day"),
+                       NUL(T_TS),
+                       ts_of("2024-01-01"),
+                       NUL(T_IV),
+                       NUL(T_TS)};
     check2(FN_ADD, T_TS, T_IV, T_TS, ts_plus, N_CASES(ts_plus, 2));
     Value iv_plus[] = {iv_of("1 day"), ts_of("2024-02-28"), ts_of("2024-02-29")};
     check2(FN_ADD, T_IV, T_TS, T_TS, iv_plus, N_CASES(iv_plus, 2));
     Value ts_minus[] = {ts_of("2024-03-31 10:00"), iv_of("1 mon"), ts_of("2024-02-29 10:00"),
-                        ts_of("2000-03-01"), iv_of("1 day"), ts_of("2000-02-29")};
+                        ts_of("2000-03-01"),       iv_of("1 day"), ts_of("2000-02-29")};
     check2(FN_SUBTRACT, T_TS, T_IV, T_TS, ts_minus, N_CASES(ts_minus, 2));
     Value diff[] = {ts_of("2024-03-10"), ts_of("2024-01-01 12:00"), iv_of("68 days 12:00:00"),
                     ts_of("2024-01-01"), ts_of("2024-03-10 06:30"), iv_of("-69 days -06:30:00")};
     check2(FN_SUBTRACT, T_TS, T_TS, T_IV, diff, N_CASES(diff, 2));
-    Value ivs[] = {iv_of("1 mon"), iv_of("2 days"), iv_of("1 mon 2 days"),
-                   iv_of("-1 day"), iv_of("1 day"), iv_of("0")};
+    Value ivs[] = {iv_of("1 mon"),  iv_of("2 days"), iv_of("1 mon 2 days"),
+                   iv_of("-1 day"), iv_of("1 day"),  iv_of("0")};
     check2(FN_ADD, T_IV, T_IV, T_IV, ivs, N_CASES(ivs, 2));
     Value ivs_minus[] = {iv_of("1 day"), iv_of("1 mon"), iv_of("-1 mon +1 day")};
     check2(FN_SUBTRACT, T_IV, T_IV, T_IV, ivs_minus, N_CASES(ivs_minus, 2));
-    Value mul[] = {iv_of("1 mon"), F64(0.5), iv_of("15 days"),
+    Value mul[] = {iv_of("1 mon"),       F64(0.5), iv_of("15 days"),
                    iv_of("1 mon 1 day"), F64(1.5), iv_of("1 mon 16 days 12:00:00"),
-                   iv_of("1 day 02:00"), F64(-1), iv_of("-1 days -02:00:00")};
+                   iv_of("1 day 02:00"), F64(-1),  iv_of("-1 days -02:00:00")};
     check2(FN_MULTIPLY, T_IV, T_DOUBLE, T_IV, mul, N_CASES(mul, 2));
     Value mul2[] = {F64(2), iv_of("1 hour"), iv_of("02:00:00")};
     check2(FN_MULTIPLY, T_DOUBLE, T_IV, T_IV, mul2, N_CASES(mul2, 2));
-    Value div[] = {iv_of("1 day"), F64(3), iv_of("08:00:00"),
+    Value div[] = {iv_of("1 day"),  F64(3), iv_of("08:00:00"),
                    iv_of("1 year"), F64(7), iv_of("1 mon 21 days 10:17:08.5344")};
     check2(FN_DIVIDE, T_IV, T_DOUBLE, T_IV, div, N_CASES(div, 2));
     Value neg[] = {iv_of("1 day 02:00"), iv_of("-1 days -02:00:00"), NUL(T_IV), NUL(T_IV)};
-    check_kernel((KernelInfo[]){lookup(FN_NEGATE, 1, (LogicalType[]){T_IV}, T_IV)}, "negate", 1, (LogicalType[]){T_IV}, T_IV, neg,
-                 N_CASES(neg, 1));
+    check_kernel((KernelInfo[]){lookup(FN_NEGATE, 1, (LogicalType[]){T_IV}, T_IV)}, "negate", 1,
+                 (LogicalType[]){T_IV}, T_IV, neg, N_CASES(neg, 1));
     Value age[] = {ts_of("2024-03-01"), ts_of("2024-01-31"), iv_of("1 mon 1 day"),
                    ts_of("2024-01-31"), ts_of("2024-03-01"), iv_of("-1 mons -1 days")};
     check2(FN_AGE, T_TS, T_TS, T_IV, age, N_CASES(age, 2));
@@ -1273,9 +1289,9 @@ static void test_datetime_arithmetic(void **state)
     expect_no_kernel(FN_SUBTRACT, 2, (LogicalType[]){T_TS, T_TS}, T_TS);
 
     /* intervals compare by their span: '1 mon' = '30 days' */
-    Value cmp[] = {iv_of("1 mon"), iv_of("30 days"), iv_of("1 day"), iv_of("24:00:00.000001"),
-                   iv_of("-1 year"), iv_of("-364 days"), iv_of("178956970 years"),
-                   iv_of("-178956970 years")};
+    Value cmp[] = {iv_of("1 mon"),           iv_of("30 days"),         iv_of("1 day"),
+                   iv_of("24:00:00.000001"), iv_of("-1 year"),         iv_of("-364 days"),
+                   iv_of("178956970 years"), iv_of("-178956970 years")};
     check_order(T_IV, cmp, (int[]){0, -1, 1, 1}, 4); /* a year is 360 days here */
 }
 
@@ -1283,24 +1299,27 @@ static void test_datetime_units(void **state)
 {
     (void)state;
     /* extract: a kernel per unit and type */
-    Value dow[] = {date_of("2024-03-10"), I64(0), date_of("2024-03-11"), I64(1), NUL(T_DATE),
-                   NUL(T_BIGINT)};
+    Value dow[] = {date_of("2024-03-10"), I64(0),       date_of("2024-03-11"), I64(1),
+                   NUL(T_DATE),           NUL(T_BIGINT)};
     KernelInfo k = unit_lookup(FN_DATE_PART, "dow", 1, (LogicalType[]){T_DATE}, T_BIGINT);
     check_kernel(&k, "date_part(dow)", 1, (LogicalType[]){T_DATE}, T_BIGINT, dow, N_CASES(dow, 1));
     LogicalType sec = type_decimal(8, 6);
     Value seconds[] = {ts_of("2024-03-10 12:34:56.789"), DEC(56789000, 8, 6),
                        ts_of("1969-12-31 23:59:59.5"), DEC(59500000, 8, 6)};
     k = unit_lookup(FN_DATE_PART, "second", 1, (LogicalType[]){T_TS}, sec);
-    check_kernel(&k, "date_part(second)", 1, (LogicalType[]){T_TS}, sec, seconds, N_CASES(seconds, 1));
+    check_kernel(&k, "date_part(second)", 1, (LogicalType[]){T_TS}, sec, seconds,
+                 N_CASES(seconds, 1));
     Value hours[] = {iv_of("-25:30:15.25"), I64(-25), iv_of("3 days 01:00"), I64(1)};
     k = unit_lookup(FN_DATE_PART, "hours", 1, (LogicalType[]){T_IV}, T_BIGINT);
-    check_kernel(&k, "date_part(hour)", 1, (LogicalType[]){T_IV}, T_BIGINT, hours, N_CASES(hours, 1));
+    check_kernel(&k, "date_part(hour)", 1, (LogicalType[]){T_IV}, T_BIGINT, hours,
+                 N_CASES(hours, 1));
     Value years[] = {iv_of("2 years 14 months"), I64(3)};
-    check_kernel((KernelInfo[]){lookup(FN_EXTRACT_YEAR, 1, (LogicalType[]){T_IV}, T_BIGINT)}, "extract_year", 1,
-                 (LogicalType[]){T_IV}, T_BIGINT, years, N_CASES(years, 1));
+    check_kernel((KernelInfo[]){lookup(FN_EXTRACT_YEAR, 1, (LogicalType[]){T_IV}, T_BIGINT)},
+                 "extract_year", 1, (LogicalType[]){T_IV}, T_BIGINT, years, N_CASES(years, 1));
     Value epoch[] = {ts_of("2001-02-16 20:38:40.12"), F64(982355920.12)};
     k = unit_lookup(FN_DATE_PART, "epoch", 1, (LogicalType[]){T_TS}, T_DOUBLE);
-    check_kernel(&k, "date_part(epoch)", 1, (LogicalType[]){T_TS}, T_DOUBLE, epoch, N_CASES(epoch, 1));
+    check_kernel(&k, "date_part(epoch)", 1, (LogicalType[]){T_TS}, T_DOUBLE, epoch,
+                 N_CASES(epoch, 1));
     expect_no_unit_kernel(FN_DATE_PART, "hour", 1, (LogicalType[]){T_DATE}, T_BIGINT);
     expect_no_unit_kernel(FN_DATE_PART, "second", 1, (LogicalType[]){T_TS}, T_BIGINT);
     expect_no_unit_kernel(FN_DATE_PART, "fortnight", 1, (LogicalType[]){T_TS}, T_BIGINT);
@@ -1316,7 +1335,8 @@ static void test_datetime_units(void **state)
     check_kernel(&k, "date_trunc(week)", 1, (LogicalType[]){T_TS}, T_TS, week, N_CASES(week, 1));
     Value iv_hour[] = {iv_of("1 year 2 mons 3 days 04:05:06"), iv_of("1 year 2 mons 3 days 04:00")};
     k = unit_lookup(FN_DATE_TRUNC, "hour", 1, (LogicalType[]){T_IV}, T_IV);
-    check_kernel(&k, "date_trunc(hour)", 1, (LogicalType[]){T_IV}, T_IV, iv_hour, N_CASES(iv_hour, 1));
+    check_kernel(&k, "date_trunc(hour)", 1, (LogicalType[]){T_IV}, T_IV, iv_hour,
+                 N_CASES(iv_hour, 1));
     expect_no_unit_kernel(FN_DATE_TRUNC, "week", 1, (LogicalType[]){T_IV}, T_IV);
     expect_no_unit_kernel(FN_DATE_TRUNC, "dow", 1, (LogicalType[]){T_TS}, T_TS);
     expect_no_unit_kernel(FN_DATE_TRUNC, "day", 1, (LogicalType[]){T_DATE}, T_DATE);
@@ -1335,7 +1355,7 @@ static void test_datetime_units(void **state)
 
     /* make_date, last_day */
     LogicalType three[3] = {T_BIGINT, T_BIGINT, T_BIGINT};
-    Value md[] = {I64(2024), I64(2), I64(29), date_of("2024-02-29"),
+    Value md[] = {I64(2024), I64(2),  I64(29), date_of("2024-02-29"),
                   I64(2023), I64(12), I64(31), date_of("2023-12-31")};
     k = lookup(FN_MAKE_DATE, 3, three, T_DATE);
     check_kernel(&k, "make_date", 3, three, T_DATE, md, N_CASES(md, 3));
@@ -1344,11 +1364,11 @@ static void test_datetime_units(void **state)
                        "date field value out of range: 2023-02-29");
     Value ld[] = {date_of("2023-02-10"), date_of("2023-02-28"), date_of("2024-02-10"),
                   date_of("2024-02-29")};
-    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_DATE}, T_DATE)}, "last_day", 1, (LogicalType[]){T_DATE},
-                 T_DATE, ld, N_CASES(ld, 1));
+    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_DATE}, T_DATE)},
+                 "last_day", 1, (LogicalType[]){T_DATE}, T_DATE, ld, N_CASES(ld, 1));
     Value ld_ts[] = {ts_of("2024-12-31 23:00"), date_of("2024-12-31")};
-    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_TS}, T_DATE)}, "last_day", 1, (LogicalType[]){T_TS},
-                 T_DATE, ld_ts, N_CASES(ld_ts, 1));
+    check_kernel((KernelInfo[]){lookup(FN_LAST_DAY, 1, (LogicalType[]){T_TS}, T_DATE)}, "last_day",
+                 1, (LogicalType[]){T_TS}, T_DATE, ld_ts, N_CASES(ld_ts, 1));
     expect_no_kernel(FN_LAST_DAY, 1, (LogicalType[]){T_IV}, T_DATE);
 }
 
