@@ -306,22 +306,45 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
 }
 
 /*
- * A lookup on one key in an index that fits in the cache: the tag and then the key are
- * compared as each slot is read (nothing to wait for that a second pass would hide).
+ * A lookup on one key in an index that fits in the cache, in three passes that branch
+ * little: the home slot of every row (its tag, or empty), then the key of the row that
+ * slot names, then — for the few rows whose home slot held another key — linear probing
+ * from the next slot, comparing tags and keys as it goes.
  */
 #define DEFINE_LOOKUP_DIRECT(NAME, T)                                                              \
     static void NAME(const JoinShared *sh, const UnifiedVector *uv, const uint64_t *hashes,        \
-                     const sel_t *rows, idx_t n, uint64_t *heads)                                  \
+                     const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s)            \
     {                                                                                              \
+        if (!sh->n_rows) return;                                                                   \
         const uint64_t *slots = sh->slots;                                                         \
         const uint64_t mask = sh->mask;                                                            \
         const uint32_t off = sh->col_offset[sh->build_keys[0]];                                    \
         const T *pv = uv->data;                                                                    \
+        uint64_t *home = s->cand_e;                                                                \
+        sel_t *slow = s->todo;                                                                     \
+        idx_t n_slow = 0;                                                                          \
         for (idx_t k = 0; k < n; k++) {                                                            \
+            uint64_t h = hashes[rows[k]];                                                          \
+            uint64_t e = slots[h & mask];                                                          \
+            bool same = e && !((e ^ h) & JOIN_SLOT_TAG_MASK);                                      \
+            home[k] = same ? e : 0;                                                                \
+            slow[n_slow] = (sel_t)k;                                                               \
+            n_slow += e && !same;                                                                  \
+        }                                                                                          \
+        for (idx_t k = 0; k < n; k++) {                                                            \
+            uint64_t e = home[k];                                                                  \
             sel_t r = rows[k];                                                                     \
-            uint64_t h = hashes[r], tag = h & JOIN_SLOT_TAG_MASK, at = h & mask;                   \
+            const char *row = join_row(sh, e ? JOIN_SLOT_ID(e) : 0);                               \
+            bool eq = *(const T *)(row + off) == pv[uv->sel[r]];                                   \
+            heads[r] = eq ? e : 0;                                                                 \
+            slow[n_slow] = (sel_t)k;                                                               \
+            n_slow += e && !eq;                                                                    \
+        }                                                                                          \
+        for (idx_t t = 0; t < n_slow; t++) {                                                       \
+            sel_t r = rows[slow[t]];                                                               \
+            uint64_t h = hashes[r], tag = h & JOIN_SLOT_TAG_MASK;                                  \
             T key = pv[uv->sel[r]];                                                                \
-            for (;;) {                                                                             \
+            for (uint64_t at = (h + 1) & mask;; at = (at + 1) & mask) {                            \
                 uint64_t e = slots[at];                                                            \
                 if (!e) break;                                                                     \
                 if ((e & JOIN_SLOT_TAG_MASK) == tag &&                                             \
@@ -329,7 +352,6 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
                     heads[r] = e;                                                                  \
                     break;                                                                         \
                 }                                                                                  \
-                at = (at + 1) & mask;                                                              \
             }                                                                                      \
         }                                                                                          \
     }
@@ -343,10 +365,10 @@ void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uin
     if (!sh->prefetch && sh->n_keys == 1 && !sh->null_equal[0]) {
         switch (type_physical(sh->build_types[sh->build_keys[0]])) {
         case PHYS_INT32:
-            lookup_direct_i32(sh, kuv, hashes, rows, n, heads);
+            lookup_direct_i32(sh, kuv, hashes, rows, n, heads, s);
             return;
         case PHYS_INT64:
-            lookup_direct_i64(sh, kuv, hashes, rows, n, heads);
+            lookup_direct_i64(sh, kuv, hashes, rows, n, heads, s);
             return;
         default:
             break;
