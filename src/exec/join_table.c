@@ -343,19 +343,20 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
         for (idx_t k = 0; k < n; k++) {                                                            \
             uint64_t h = hashes[rows[k]];                                                          \
             uint64_t e = slots[h & mask];                                                          \
-            bool same = e && !((e ^ h) & JOIN_SLOT_TAG_MASK);                                      \
-            home[k] = same ? e : 0;                                                                \
+            /* (& rather than &&: no branches on random outcomes) */                               \
+            uint64_t full = e != 0, same = full & (((e ^ h) & JOIN_SLOT_TAG_MASK) == 0);           \
+            home[k] = e & (0 - same);                                                              \
             slow[n_slow] = (sel_t)k;                                                               \
-            n_slow += e && !same;                                                                  \
+            n_slow += full & !same;                                                                \
         }                                                                                          \
         for (idx_t k = 0; k < n; k++) {                                                            \
             uint64_t e = home[k];                                                                  \
             sel_t r = rows[k];                                                                     \
             const char *row = join_row(sh, e ? JOIN_SLOT_ID(e) : 0);                               \
-            bool eq = *(const T *)(row + off) == pv[uv->sel[r]];                                   \
-            heads[r] = eq ? e : 0;                                                                 \
+            uint64_t eq = *(const T *)(row + off) == pv[uv->sel[r]];                               \
+            heads[r] = e & (0 - eq);                                                               \
             slow[n_slow] = (sel_t)k;                                                               \
-            n_slow += e && !eq;                                                                    \
+            n_slow += (e != 0) & !eq;                                                              \
         }                                                                                          \
         for (idx_t t = 0; t < n_slow; t++) {                                                       \
             sel_t r = rows[slow[t]];                                                               \

@@ -493,10 +493,14 @@ static Status emit_build_unmatched(JoinProbeOp *j, Chunk **out, Error *err)
     JoinShared *sh = j->sh;
     idx_t m = 0;
     uint32_t id;
+    uint64_t scanned = 0;
     while (m < BASALT_VECTOR_SIZE && join_next_row(sh, &j->scan_block, &j->scan_offset, &id)) {
         char *row = join_row(sh, id);
         j->pair_rowp[m] = row;
         m += !__atomic_load_n(row + JOIN_ROW_MATCHED, __ATOMIC_RELAXED);
+        /* Most rows may have matched: a long scan stays cancellable. */
+        if (++scanned % (1u << 16) == 0 && task_should_stop(j->base.task))
+            return task_cancelled_error(err);
     }
     if (!m) {
         j->phase = PP_DONE;
