@@ -3,12 +3,14 @@
  * (join_table.c, with the build sink), the probe operator (op_hash_join.c) and the
  * nested-loop pair generator (op_nested_loop_join.c).
  *
- * Build rows. Each build driver appends its rows, row-major, to an array of its own (no
- * locks), grown in place (a mapping with huge pages once it is big: probes that land at
- * random over hundreds of MB of rows miss the TLB less). When the last driver finishes,
- * every driver's array is cut into blocks of JOIN_BLOCK_ROWS rows, the blocks of all
- * drivers are numbered one after the other and a row is named by a 32-bit id: block
- * number × JOIN_BLOCK_ROWS + position. A row is `row_width` bytes:
+ * Build rows. Each build driver appends its rows, row-major, to blocks of its own (no
+ * locks) of 2^block_shift rows each — about 16 MB, so that a block is a mapping with huge
+ * pages (probes that land at random over hundreds of MB of rows miss the TLB less). A
+ * driver's first block grows from a few rows (a small build side stays small); later
+ * ones are mapped whole at once and never move (moving a mapping splits its huge pages,
+ * which made probes several times slower). When the last driver finishes, the blocks of
+ * all drivers are numbered one after the other and a row is named by a 32-bit id: block
+ * number × 2^block_shift + position. A row is `row_width` bytes:
  *
  *   next (uint32: id + 1 of the next row of the same key, 0: none) | matched (uint8, FULL)
  *   | a NULL bit per column | padding | the columns' values, each aligned to its size
@@ -38,16 +40,6 @@
 
 #include <pthread.h>
 
-/* Rows per block: a power of two (the unit of row ids and of the index workers' work),
-   small in builds with tiny vectors, to test the block boundaries. */
-#if BASALT_VECTOR_SIZE >= 1024
-#define JOIN_BLOCK_ROWS (1 << 16)
-#else
-#define JOIN_BLOCK_ROWS (2 * BASALT_VECTOR_SIZE)
-#endif
-#define JOIN_BLOCK_SHIFT (__builtin_ctz(JOIN_BLOCK_ROWS))
-#define JOIN_BLOCK_MASK  (JOIN_BLOCK_ROWS - 1)
-
 /* Slot layout. */
 #define JOIN_SLOT_DUP      (UINT64_C(1) << 32)
 #define JOIN_SLOT_TAG_MASK UINT64_C(0xFFFFFFFE00000000)
@@ -57,16 +49,16 @@
 #define JOIN_ROW_MATCHED 4
 #define JOIN_ROW_NULLS   5
 
+/*
+ * A block of rows: a sized allocation of cap × row_width bytes, of which `charged` are
+ * charged to the tracker (a block mapped whole is charged as its rows are written, in
+ * steps of 2 MB: the pages it has not touched cost nothing).
+ */
 typedef struct JoinBlock {
     char *rows;
-    uint32_t n;
+    uint32_t n, cap;
+    int64_t charged;
 } JoinBlock;
-
-/* A build driver's array of rows (sized allocation of cap × row_width bytes). */
-typedef struct JoinRows {
-    char *rows;
-    uint64_t n, cap;
-} JoinRows;
 
 typedef struct JoinIndexWorker JoinIndexWorker;
 
@@ -83,15 +75,14 @@ struct BreakerState {
     const LogicalType *build_types;
     /* row layout */
     uint32_t row_width, header_bytes;
-    uint32_t *col_offset; /* per build column */
+    uint32_t block_shift, block_mask; /* rows per block: 1 << block_shift */
+    uint32_t *col_offset;             /* per build column */
     /* memory: blocks, index and strings are charged here; they outlive the sinks */
     MemTracker tracker;
     Arena *arena; /* parent of the sinks' string arenas */
     /* the build side, complete once every sink has finished */
     pthread_mutex_t lock;
     int n_build_drivers, sinks_done;
-    int n_arrays, cap_arrays;
-    JoinRows *arrays; /* per build driver that finished */
     int n_blocks, cap_blocks;
     JoinBlock *blocks;
     uint64_t n_rows;
@@ -103,10 +94,13 @@ struct BreakerState {
     uint32_t null_chain;     /* null-aware MARK: rows whose key is NULL (id + 1 of the first) */
     bool build_has_null_key; /* some build row's key has a NULL that matches nothing */
     bool has_dups;           /* some key has several build rows */
-    /* building the index in parallel */
+    /* building the index in parallel: workers take morsels (a block's rows, a range of them
+       at a time) */
     int n_workers;
     JoinIndexWorker *workers;
-    atomic_int next_block;
+    int n_morsels;
+    uint32_t *morsels; /* first row id of each */
+    atomic_int next_morsel;
     atomic_int workers_left;
     Future *ready_future;  /* completed when the index is built (or failed) */
     atomic_bool ready;     /* the build side may be probed (false if the task stopped) */
@@ -122,7 +116,7 @@ typedef struct BreakerState JoinShared;
 /* The address of build row `id`. */
 static inline char *join_row(const JoinShared *sh, uint32_t id)
 {
-    return sh->blocks[id >> JOIN_BLOCK_SHIFT].rows + (size_t)(id & JOIN_BLOCK_MASK) * sh->row_width;
+    return sh->blocks[id >> sh->block_shift].rows + (size_t)(id & sh->block_mask) * sh->row_width;
 }
 
 /* The id of the row after (block, offset) — block by block over every build row. Returns
@@ -135,7 +129,7 @@ static inline bool join_next_row(const JoinShared *sh, uint32_t *block, uint32_t
         *offset = 0;
     }
     if (*block >= (uint32_t)sh->n_blocks) return false;
-    *id = (*block << JOIN_BLOCK_SHIFT) | *offset;
+    *id = (*block << sh->block_shift) | *offset;
     (*offset)++;
     return true;
 }

@@ -32,8 +32,15 @@
 /* Rows whose slots are fetched ahead of their probe. */
 #define SLOT_PREFETCH 16
 
-/* A build driver's first rows; the array then grows by half (a quarter once big). */
+/* A build driver's first rows; its first block doubles from there. */
 #define FIRST_ROWS 64
+
+/* Bytes of a block (at most), and the steps in which a block mapped whole is charged. */
+#define BLOCK_BYTES  (16u << 20)
+#define CHARGE_BYTES (2u << 20)
+
+/* Rows an index worker takes at a time. */
+#define MORSEL_ROWS (1u << 16)
 
 /* Build sides of fewer rows are indexed by the last sink alone. */
 #define PARALLEL_INDEX_ROWS (4 * BASALT_VECTOR_SIZE)
@@ -141,6 +148,15 @@ static void layout_rows(JoinShared *sh)
         }
     }
     sh->row_width = (at + 7) / 8 * 8;
+    /* Blocks of about BLOCK_BYTES; tiny ones with tiny vectors, to test their boundaries. */
+    uint32_t shift = 12;
+    if (BASALT_VECTOR_SIZE < 1024)
+        shift = (uint32_t)__builtin_ctz(2 * BASALT_VECTOR_SIZE);
+    else
+        while (shift < 24 && ((uint64_t)sh->row_width << (shift + 1)) <= BLOCK_BYTES)
+            shift++;
+    sh->block_shift = shift;
+    sh->block_mask = (1u << shift) - 1;
 }
 
 BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err)
@@ -164,7 +180,7 @@ BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err)
     pthread_mutex_init(&sh->lock, NULL);
     memtracker_init(&sh->tracker, task_tracker(task),
                     sh->n_keys ? "HashJoinBuild" : "NestedLoopJoinBuild", 0);
-    atomic_init(&sh->next_block, 0);
+    atomic_init(&sh->next_morsel, 0);
     atomic_init(&sh->workers_left, 0);
     atomic_init(&sh->ready, false);
     atomic_init(&sh->index_cut, false);
@@ -197,19 +213,20 @@ void join_shared_set_drivers(BreakerState *sh, int n_build, int n_probe)
     sh->n_probe_drivers = n_probe;
 }
 
-static void free_rows(JoinShared *sh, JoinRows *r)
+static void free_blocks(JoinShared *sh, JoinBlock *blocks, int n)
 {
-    memtracker_free(&sh->tracker, r->rows, (size_t)r->cap * sh->row_width);
-    *r = (JoinRows){NULL, 0, 0};
+    for (int k = 0; k < n; k++) {
+        bs_sized_free(blocks[k].rows, (size_t)blocks[k].cap * sh->row_width);
+        memtracker_release(&sh->tracker, blocks[k].charged);
+    }
 }
 
 void join_shared_destroy(BreakerState *sh)
 {
     if (!sh) return;
-    for (int k = 0; k < sh->n_arrays; k++)
-        free_rows(sh, &sh->arrays[k]);
-    bs_free(sh->arrays);
+    free_blocks(sh, sh->blocks, sh->n_blocks);
     bs_free(sh->blocks);
+    bs_free(sh->morsels);
     if (sh->slots) memtracker_free(&sh->tracker, sh->slots, sizeof(uint64_t) * sh->n_slots);
     for (int k = 0; sh->workers && k < sh->n_workers; k++) {
         bs_free(sh->workers[k].mem);
@@ -312,22 +329,46 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
 }
 
 /*
- * A lookup on one key in an index that fits in the cache: the tag and then the key are
- * compared as each slot is read (nothing to wait for that a second pass would hide).
+ * A lookup on one key in an index that fits in the cache, in three passes that branch
+ * little: the home slot of every row (its tag, or empty), then the key of the row that
+ * slot names, then — for the few rows whose home slot held another key — linear probing
+ * from the next slot, comparing tags and keys as it goes.
  */
 #define DEFINE_LOOKUP_DIRECT(NAME, T)                                                              \
     static void NAME(const JoinShared *sh, const UnifiedVector *uv, const uint64_t *hashes,        \
-                     const sel_t *rows, idx_t n, uint64_t *heads)                                  \
+                     const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s)            \
     {                                                                                              \
+        if (!sh->n_rows) return;                                                                   \
         const uint64_t *slots = sh->slots;                                                         \
         const uint64_t mask = sh->mask;                                                            \
         const uint32_t off = sh->col_offset[sh->build_keys[0]];                                    \
         const T *pv = uv->data;                                                                    \
+        uint64_t *home = s->cand_e;                                                                \
+        sel_t *slow = s->todo;                                                                     \
+        idx_t n_slow = 0;                                                                          \
         for (idx_t k = 0; k < n; k++) {                                                            \
+            uint64_t h = hashes[rows[k]];                                                          \
+            uint64_t e = slots[h & mask];                                                          \
+            /* (& rather than &&: no branches on random outcomes) */                               \
+            uint64_t full = e != 0, same = full & (((e ^ h) & JOIN_SLOT_TAG_MASK) == 0);           \
+            home[k] = e & (0 - same);                                                              \
+            slow[n_slow] = (sel_t)k;                                                               \
+            n_slow += full & !same;                                                                \
+        }                                                                                          \
+        for (idx_t k = 0; k < n; k++) {                                                            \
+            uint64_t e = home[k];                                                                  \
             sel_t r = rows[k];                                                                     \
-            uint64_t h = hashes[r], tag = h & JOIN_SLOT_TAG_MASK, at = h & mask;                   \
+            const char *row = join_row(sh, e ? JOIN_SLOT_ID(e) : 0);                               \
+            uint64_t eq = *(const T *)(row + off) == pv[uv->sel[r]];                               \
+            heads[r] = e & (0 - eq);                                                               \
+            slow[n_slow] = (sel_t)k;                                                               \
+            n_slow += (e != 0) & !eq;                                                              \
+        }                                                                                          \
+        for (idx_t t = 0; t < n_slow; t++) {                                                       \
+            sel_t r = rows[slow[t]];                                                               \
+            uint64_t h = hashes[r], tag = h & JOIN_SLOT_TAG_MASK;                                  \
             T key = pv[uv->sel[r]];                                                                \
-            for (;;) {                                                                             \
+            for (uint64_t at = (h + 1) & mask;; at = (at + 1) & mask) {                            \
                 uint64_t e = slots[at];                                                            \
                 if (!e) break;                                                                     \
                 if ((e & JOIN_SLOT_TAG_MASK) == tag &&                                             \
@@ -335,7 +376,6 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
                     heads[r] = e;                                                                  \
                     break;                                                                         \
                 }                                                                                  \
-                at = (at + 1) & mask;                                                              \
             }                                                                                      \
         }                                                                                          \
     }
@@ -349,10 +389,10 @@ void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uin
     if (!sh->prefetch && sh->n_keys == 1 && !sh->null_equal[0]) {
         switch (type_physical(sh->build_types[sh->build_keys[0]])) {
         case PHYS_INT32:
-            lookup_direct_i32(sh, kuv, hashes, rows, n, heads);
+            lookup_direct_i32(sh, kuv, hashes, rows, n, heads, s);
             return;
         case PHYS_INT64:
-            lookup_direct_i64(sh, kuv, hashes, rows, n, heads);
+            lookup_direct_i64(sh, kuv, hashes, rows, n, heads, s);
             return;
         default:
             break;
@@ -575,23 +615,25 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
     if (dups) __atomic_store_n(&sh->has_dups, true, __ATOMIC_RELAXED);
 }
 
-static void index_block(JoinShared *sh, JoinIndexWorker *w, uint32_t b)
+/* Inserts the rows of one morsel: MORSEL_ROWS from `first`, or to the end of its block. */
+static void index_morsel(JoinShared *sh, JoinIndexWorker *w, uint32_t first)
 {
-    uint32_t n = sh->blocks[b].n;
-    for (uint32_t at = 0; at < n; at += BASALT_VECTOR_SIZE) {
-        uint32_t m = n - at < BASALT_VECTOR_SIZE ? n - at : BASALT_VECTOR_SIZE;
-        index_rows(sh, w, (b << JOIN_BLOCK_SHIFT) | at, m);
+    uint32_t b = first >> sh->block_shift, off = first & sh->block_mask;
+    uint32_t end = sh->blocks[b].n - off < MORSEL_ROWS ? sh->blocks[b].n : off + MORSEL_ROWS;
+    for (uint32_t at = off; at < end; at += BASALT_VECTOR_SIZE) {
+        uint32_t m = end - at < BASALT_VECTOR_SIZE ? end - at : BASALT_VECTOR_SIZE;
+        index_rows(sh, w, (b << sh->block_shift) | at, m);
     }
 }
 
-/* Takes blocks until none is left; false when it stopped first (nobody needs the join). */
+/* Takes morsels until none is left; false when it stopped first (nobody needs the join). */
 static bool index_blocks(JoinShared *sh, JoinIndexWorker *w)
 {
     for (;;) {
         if (task_should_stop(sh->task) || task_output_finished(sh->task)) return false;
-        int b = atomic_fetch_add(&sh->next_block, 1);
-        if (b >= sh->n_blocks) return true;
-        index_block(sh, w, (uint32_t)b);
+        int m = atomic_fetch_add(&sh->next_morsel, 1);
+        if (m >= sh->n_morsels) return true;
+        index_morsel(sh, w, sh->morsels[m]);
     }
 }
 
@@ -651,9 +693,18 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
         atomic_store(&sh->ready, true); /* a nested loop reads the rows as they are */
         return BS_OK;
     }
-    if ((uint64_t)sh->n_blocks * JOIN_BLOCK_ROWS >= UINT32_MAX)
+    if ((uint64_t)sh->n_blocks << sh->block_shift >= UINT32_MAX)
         return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1,
                          "the build side of a join holds more than %u rows", UINT32_MAX - 1);
+    /* The workers' morsels. */
+    int n_morsels = 0;
+    for (int b = 0; b < sh->n_blocks; b++)
+        n_morsels += (int)((sh->blocks[b].n + MORSEL_ROWS - 1) / MORSEL_ROWS);
+    sh->morsels = bs_malloc(sizeof(uint32_t) * (size_t)(n_morsels ? n_morsels : 1));
+    if (!sh->morsels) return error_oom(err);
+    for (int b = 0; b < sh->n_blocks; b++)
+        for (uint32_t at = 0; at < sh->blocks[b].n; at += MORSEL_ROWS)
+            sh->morsels[sh->n_morsels++] = ((uint32_t)b << sh->block_shift) | at;
     /* At most half full; a quarter while that fits in the cache, where probes are bound
        by the branches of linear probing rather than by memory. */
     uint64_t n_slots = 16, fill = sh->n_rows * 8 <= SMALL_INDEX_BYTES / 4 ? 4 : 2;
@@ -669,7 +720,7 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
     op->counters[BUILD_SLOTS] += n_slots;
     const TaskConfig *cfg = task_config(sh->task);
     int n_workers = cfg->max_drivers > 1 ? cfg->max_drivers : 1;
-    if (n_workers > sh->n_blocks) n_workers = sh->n_blocks; /* workers take whole blocks */
+    if (n_workers > sh->n_morsels) n_workers = sh->n_morsels;
     if (n_workers < 1 || !cfg->pool || sh->n_rows < PARALLEL_INDEX_ROWS) n_workers = 1;
     sh->workers = bs_calloc((size_t)n_workers, sizeof(JoinIndexWorker));
     if (!sh->workers) return error_oom(err);
@@ -700,33 +751,78 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
 typedef struct JoinBuildOp {
     Operator base;
     JoinShared *sh;
-    JoinRows rows;
+    int n_blocks, cap_blocks;
+    JoinBlock *blocks;
+    uint64_t n_rows;
     Arena *strings;    /* long strings of this driver's rows */
     bool *has_null;    /* per column */
     UnifiedVector *uv; /* per column of the current input */
     sel_t *uv_scratch; /* BASALT_VECTOR_SIZE per column */
     bool finished;     /* finish() came */
-    bool handed;       /* the rows belong to the shared state */
+    bool handed;       /* the blocks belong to the shared state */
     bool waiting;      /* the index is being built by workers */
 } JoinBuildOp;
 
-/* Makes room for `want` more rows. */
-static Status reserve_rows(JoinBuildOp *b, idx_t want, Error *err)
+/*
+ * Makes room in the last block for up to `want` more rows (*room: how many): grows the
+ * first block, or starts a new block, mapped whole, when the last one is full.
+ */
+static Status reserve_rows(JoinBuildOp *b, idx_t want, idx_t *room, Error *err)
 {
     JoinShared *sh = b->sh;
-    JoinRows *r = &b->rows;
-    if (r->cap - r->n >= want) return BS_OK;
-    uint64_t cap = r->cap ? r->cap : FIRST_ROWS;
-    while (cap - r->n < want)
-        cap += cap < (1u << 20) ? cap / 2 : cap / 4;
-    size_t old_bytes = (size_t)r->cap * sh->row_width, bytes = (size_t)cap * sh->row_width;
-    MemTracker *failed;
-    char *rows = memtracker_realloc(&sh->tracker, r->rows, old_bytes, bytes, &failed);
-    if (!rows)
-        return failed ? memtracker_error(failed, (int64_t)(bytes - old_bytes), err)
-                      : error_oom(err);
-    r->rows = rows;
-    r->cap = cap;
+    uint32_t full = 1u << sh->block_shift;
+    size_t width = sh->row_width;
+    JoinBlock *blk = b->n_blocks ? &b->blocks[b->n_blocks - 1] : NULL;
+    if (!blk || blk->n == full) {
+        if (b->n_blocks == b->cap_blocks) {
+            int cap = b->cap_blocks ? b->cap_blocks * 2 : 4;
+            JoinBlock *grown = bs_realloc(b->blocks, sizeof(JoinBlock) * (size_t)cap);
+            if (!grown) return error_oom(err);
+            b->blocks = grown;
+            b->cap_blocks = cap;
+        }
+        blk = &b->blocks[b->n_blocks++];
+        *blk = (JoinBlock){NULL, 0, 0, 0};
+        if (b->n_blocks > 1) {
+            /* A whole block at once, charged as it fills. */
+            blk->rows = bs_sized_realloc(NULL, 0, (size_t)full * width);
+            if (!blk->rows) {
+                b->n_blocks--;
+                return error_oom(err);
+            }
+            blk->cap = full;
+        }
+    }
+    if (blk->cap - blk->n < want && blk->cap < full) {
+        /* The first block grows (a small build side stays small). */
+        uint32_t cap = blk->cap ? blk->cap : FIRST_ROWS;
+        while (cap - blk->n < want && cap < full)
+            cap *= 2;
+        if (cap > full) cap = full;
+        size_t old_bytes = (size_t)blk->cap * width, bytes = (size_t)cap * width;
+        MemTracker *failed = memtracker_reserve(&sh->tracker, (int64_t)(bytes - old_bytes));
+        if (failed) return memtracker_error(failed, (int64_t)(bytes - old_bytes), err);
+        char *rows = bs_sized_realloc(blk->rows, old_bytes, bytes);
+        if (!rows) {
+            memtracker_release(&sh->tracker, (int64_t)(bytes - old_bytes));
+            return error_oom(err);
+        }
+        blk->rows = rows;
+        blk->cap = cap;
+        blk->charged = (int64_t)bytes;
+    }
+    *room = blk->cap - blk->n < want ? blk->cap - blk->n : want;
+    /* Charge the rows about to be written. */
+    int64_t need = (int64_t)((blk->n + *room) * width);
+    if (need > blk->charged) {
+        int64_t step = need - blk->charged;
+        step = (step + CHARGE_BYTES - 1) / CHARGE_BYTES * CHARGE_BYTES;
+        if (blk->charged + step > (int64_t)((size_t)blk->cap * width))
+            step = (int64_t)((size_t)blk->cap * width) - blk->charged;
+        MemTracker *failed = memtracker_reserve(&sh->tracker, step);
+        if (failed) return memtracker_error(failed, step, err);
+        blk->charged += step;
+    }
     return BS_OK;
 }
 
@@ -738,12 +834,13 @@ static Status reserve_rows(JoinBuildOp *b, idx_t want, Error *err)
             *(T *)(dst + k * width + off) = src[sel[k]];                                           \
     } while (0)
 
-/* Appends rows [from, from + m) of the unified columns (there is room). */
+/* Appends rows [from, from + m) of the unified columns to the last block (it has room). */
 static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
 {
     JoinShared *sh = b->sh;
+    JoinBlock *blk = &b->blocks[b->n_blocks - 1];
     uint32_t width = sh->row_width;
-    char *dst = b->rows.rows + (size_t)b->rows.n * width;
+    char *dst = blk->rows + (size_t)blk->n * width;
     for (idx_t k = 0; k < m; k++)
         memset(dst + k * width, 0, sh->header_bytes);
     for (int c = 0; c < sh->nb; c++) {
@@ -785,7 +882,7 @@ static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
             }
         }
     }
-    b->rows.n += m;
+    blk->n += (uint32_t)m;
     return BS_OK;
 }
 
@@ -802,8 +899,13 @@ static Status build_add_input(Operator *op, Chunk *in, Error *err)
     for (int c = 0; c < b->sh->nb; c++)
         chunk_unify(in, c, &b->uv[c],
                     in->sel ? b->uv_scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
-    BS_TRY(reserve_rows(b, n, err));
-    BS_TRY(append_rows(b, 0, n, err));
+    for (idx_t done = 0; done < n;) {
+        idx_t room = 0;
+        BS_TRY(reserve_rows(b, n - done, &room, err));
+        BS_TRY(append_rows(b, done, room, err));
+        done += room;
+    }
+    b->n_rows += n;
     op->counters[BUILD_ROWS] += n;
     return BS_OK;
 }
@@ -828,37 +930,32 @@ static bool grow_array(void **array, int n, int *cap, int more, size_t size)
     return true;
 }
 
-/*
- * Hands this sink's rows to the shared state, cut into blocks that are numbered after the
- * other sinks' blocks; the last sink builds the index.
- */
+/* Hands this sink's blocks to the shared state, numbered after the blocks of the sinks
+   that finished before; the last sink builds the index. */
 static Status build_finish(Operator *op, Error *err)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
     JoinShared *sh = b->sh;
     if (b->finished) return BS_OK;
     b->finished = true;
-    int n_blocks = (int)((b->rows.n + JOIN_BLOCK_ROWS - 1) / JOIN_BLOCK_ROWS);
     pthread_mutex_lock(&sh->lock);
-    if (!grow_array((void **)&sh->blocks, sh->n_blocks, &sh->cap_blocks, n_blocks,
-                    sizeof(JoinBlock)) ||
-        !grow_array((void **)&sh->arrays, sh->n_arrays, &sh->cap_arrays, 1, sizeof(JoinRows))) {
+    if (!grow_array((void **)&sh->blocks, sh->n_blocks, &sh->cap_blocks, b->n_blocks,
+                    sizeof(JoinBlock))) {
         pthread_mutex_unlock(&sh->lock);
         return error_oom(err);
     }
-    for (int k = 0; k < n_blocks; k++) {
-        uint64_t first = (uint64_t)k * JOIN_BLOCK_ROWS;
-        uint64_t m = b->rows.n - first < JOIN_BLOCK_ROWS ? b->rows.n - first : JOIN_BLOCK_ROWS;
-        sh->blocks[sh->n_blocks++] = (JoinBlock){b->rows.rows + first * sh->row_width, (uint32_t)m};
-    }
-    sh->n_rows += b->rows.n;
-    sh->arrays[sh->n_arrays++] = b->rows;
-    b->rows = (JoinRows){NULL, 0, 0};
-    b->handed = true;
+    if (b->n_blocks)
+        memcpy(sh->blocks + sh->n_blocks, b->blocks, sizeof(JoinBlock) * (size_t)b->n_blocks);
+    sh->n_blocks += b->n_blocks;
+    sh->n_rows += b->n_rows;
     for (int c = 0; c < sh->nb; c++)
         sh->col_has_null[c] |= b->has_null[c];
     bool last = ++sh->sinks_done == sh->n_build_drivers;
     pthread_mutex_unlock(&sh->lock);
+    bs_free(b->blocks);
+    b->blocks = NULL;
+    b->n_blocks = 0;
+    b->handed = true;
     if (!last) return BS_OK;
     return build_index(sh, op, &b->waiting, err);
 }
@@ -882,7 +979,10 @@ static Future *build_is_blocked(Operator *op)
 static void build_close(Operator *op)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
-    if (!b->handed) free_rows(b->sh, &b->rows);
+    if (!b->handed) free_blocks(b->sh, b->blocks, b->n_blocks);
+    bs_free(b->blocks);
+    b->blocks = NULL;
+    b->n_blocks = 0;
 }
 
 static const OperatorVtab HASH_BUILD_VTAB = {

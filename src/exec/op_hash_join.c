@@ -296,24 +296,35 @@ static void start_hash(JoinProbeOp *j)
                     in->sel ? j->kuv_scratch + (size_t)k * BASALT_VECTOR_SIZE : NULL);
         hash_column(type_physical(in->cols[col].type), &j->kuv[k], n, k > 0, j->hashes);
     }
+    /* (local pointers: stores through them cannot change them) */
+    uint8_t *key_null = j->key_null;
+    sel_t *list = j->list;
+    uint64_t *heads = j->heads;
+    bool nullable = false;
     for (int k = 0; k < sh->n_keys; k++) {
         const UnifiedVector *uv = &j->kuv[k];
         if (sh->null_equal[k] || !uv->validity) continue;
+        nullable = true;
         for (idx_t r = 0; r < n; r++)
-            j->key_null[r] |= !validity_get(uv->validity, uv->sel[r]);
+            key_null[r] |= !validity_get(uv->validity, uv->sel[r]);
     }
-    idx_t n_look = 0;
-    for (idx_t r = 0; r < n; r++) {
-        j->list[n_look] = (sel_t)r;
-        n_look += !j->key_null[r];
+    const sel_t *look = SEL_IDENTITY;
+    idx_t n_look = n;
+    if (nullable) {
+        n_look = 0;
+        for (idx_t r = 0; r < n; r++) {
+            list[n_look] = (sel_t)r;
+            n_look += !key_null[r];
+        }
+        look = list;
     }
-    memset(j->heads, 0, sizeof(uint64_t) * n);
-    join_table_lookup(sh, j->kuv, j->hashes, j->list, n_look, j->heads, &j->lookup);
+    memset(heads, 0, sizeof(uint64_t) * n);
+    join_table_lookup(sh, j->kuv, j->hashes, look, n_look, heads, &j->lookup);
     idx_t n_list = 0;
     for (idx_t k = 0; k < n_look; k++) {
-        sel_t r = j->list[k];
-        j->list[n_list] = r;
-        n_list += j->heads[r] != 0;
+        sel_t r = look[k];
+        list[n_list] = r;
+        n_list += heads[r] != 0;
     }
     j->n_list = n_list;
     j->list_pos = 0;
@@ -482,10 +493,14 @@ static Status emit_build_unmatched(JoinProbeOp *j, Chunk **out, Error *err)
     JoinShared *sh = j->sh;
     idx_t m = 0;
     uint32_t id;
+    uint64_t scanned = 0;
     while (m < BASALT_VECTOR_SIZE && join_next_row(sh, &j->scan_block, &j->scan_offset, &id)) {
         char *row = join_row(sh, id);
         j->pair_rowp[m] = row;
         m += !__atomic_load_n(row + JOIN_ROW_MATCHED, __ATOMIC_RELAXED);
+        /* Most rows may have matched: a long scan stays cancellable. */
+        if (++scanned % (1u << 16) == 0 && task_should_stop(j->base.task))
+            return task_cancelled_error(err);
     }
     if (!m) {
         j->phase = PP_DONE;
@@ -524,8 +539,11 @@ static Status probe_add_input(Operator *op, Chunk *in, Error *err)
     if (n == 0) return BS_OK;
     j->in = in;
     j->n = n;
-    for (idx_t r = 0; r < n; r++)
-        j->phys[r] = in->sel ? in->sel[r] : (sel_t)r;
+    sel_t *phys = j->phys;
+    if (in->sel)
+        memcpy(phys, in->sel, sizeof(sel_t) * n);
+    else
+        memcpy(phys, SEL_IDENTITY, sizeof(sel_t) * n);
     memset(j->matched, 0, n);
     memset(j->key_null, 0, n);
     memset(j->mark_null, 0, n);

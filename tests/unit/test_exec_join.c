@@ -1009,6 +1009,53 @@ static void test_parallel_index(void **state)
     free(probe);
 }
 
+static void test_many_keys(void **state)
+{
+    (void)state;
+    /* Distinct keys of each type, a small index (in cache) and a big one (probed with
+       prefetching); the probe side has every key and as many that miss. */
+    LogicalType key_types[3] = {T_INT, T_BIGINT, T_VARCHAR};
+    int sizes[2] = {5000, 100000};
+    for (int t = 0; t < 3; t++) {
+        for (int z = 0; z < 2; z++) {
+            int n = sizes[z];
+            LogicalType bt[2] = {key_types[t], T_BIGINT}, pt[1] = {key_types[t]};
+            Value *build = malloc(sizeof(Value) * 2 * (size_t)n);
+            Value *probe = malloc(sizeof(Value) * 2 * (size_t)n);
+            char *text = malloc(32 * 2 * (size_t)n);
+            for (int r = 0; r < 2 * n; r++) {
+                int64_t key = r / 2 * 7 + (r & 1); /* odd rows miss */
+                if (t == 2) {
+                    snprintf(text + 32 * r, 32, "key %lld, a long string", (long long)key);
+                    probe[r] = vs(text + 32 * r);
+                } else {
+                    probe[r] = t == 0 ? vi((int32_t)key) : vb(key);
+                }
+                if (r & 1) continue;
+                build[r] = probe[r];
+                build[r + 1] = vb(r / 2);
+            }
+            Source *sources[2] = {source_rows(1, 1, pt, 2 * n, probe, 0, false),
+                                  source_rows(2, 2, bt, n, build, 0, false)};
+            int key = 0;
+            PlanNode *j = join_node(PJ_INNER, remote(sources[0], false), remote(sources[1], false),
+                                    1, &key, &key, NULL, NULL, false);
+            Collect out;
+            collect_init(&out);
+            out.keep_lines = false;
+            out.sum_col = 2;
+            Error err = ERROR_INIT;
+            assert_int_equal(run_plan(j, sources, 2, NULL, &out, &err), BS_OK);
+            assert_int_equal(out.rows, n);
+            assert_int_equal(out.sum, (int64_t)(n - 1) * n / 2);
+            collect_free(&out);
+            free(build);
+            free(probe);
+            free(text);
+        }
+    }
+}
+
 static void test_nested_loop(void **state)
 {
     (void)state;
@@ -1388,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_empty_probe),
         cmocka_unit_test(test_full_two_probe_drivers),
         cmocka_unit_test(test_parallel_index),
+        cmocka_unit_test(test_many_keys),
         cmocka_unit_test(test_nested_loop),
         cmocka_unit_test(test_join_of_a_join),
         cmocka_unit_test(test_memory_limit),
