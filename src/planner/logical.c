@@ -564,3 +564,42 @@ uint32_t logical_max_table_index(const LogicalOp *op)
     }
     return max;
 }
+
+typedef struct Sources {
+    const LogicalOp *a, *b;
+    bool in_a, in_b, other;
+} Sources;
+
+static bool outputs(const LogicalOp *op, ColumnBinding b)
+{
+    for (int k = 0; op && k < op->n_out; k++)
+        if (op->bindings[k].table == b.table && op->bindings[k].column == b.column) return true;
+    return false;
+}
+
+static bool note_source(Expr *e, void *arg)
+{
+    Sources *s = arg;
+    if (e->kind == EXPR_AGGREGATE) {
+        s->other = true;
+        return false;
+    }
+    if (e->kind != EXPR_COLUMN) return true;
+    if (outputs(s->a, e->u.column.binding))
+        s->in_a = true;
+    else if (outputs(s->b, e->u.column.binding))
+        s->in_b = true;
+    else
+        s->other = true;
+    return true;
+}
+
+void expr_column_sources(const Expr *e, const LogicalOp *a, const LogicalOp *b, bool *in_a,
+                         bool *in_b, bool *other)
+{
+    Sources s = {a, b, false, false, false};
+    expr_visit((Expr *)e, note_source, &s);
+    *in_a = s.in_a;
+    *in_b = s.in_b;
+    *other = s.other;
+}

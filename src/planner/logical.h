@@ -135,6 +135,12 @@ struct LogicalOp {
 /* Creates a join of left and right, resolved; NULL on failure (arena_error tells). */
 LogicalOp *logical_join(Arena *arena, LogicalJoinType type, LogicalOp *left, LogicalOp *right,
                         Expr *condition);
+/*
+ * Where the columns e reads come from: *in_a (*in_b) whether one is an output of a (of b;
+ * b may be NULL), *other whether one is an output of neither (an aggregate counts as that).
+ */
+void expr_column_sources(const Expr *e, const LogicalOp *a, const LogicalOp *b, bool *in_a,
+                         bool *in_b, bool *other);
 /* The largest table index any operator of the tree uses (new ones go above it). */
 uint32_t logical_max_table_index(const LogicalOp *op);
 

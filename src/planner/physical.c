@@ -207,42 +207,6 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
 
 /* ---- joins ---- */
 
-typedef struct BindingSet {
-    const LogicalOp *op;
-    bool ok;
-} BindingSet;
-
-/* Whether every column e references is an output of op (and it references one at all). */
-static bool refs_within(const Expr *e, const LogicalOp *op, bool *any);
-
-static bool refs_visit(Expr *e, void *arg)
-{
-    BindingSet *set = arg;
-    if (e->kind == EXPR_COLUMN && binding_position(set->op, e->u.column.binding) < 0) {
-        set->ok = false;
-        return false;
-    }
-    return true;
-}
-
-static bool has_column_visit(Expr *e, void *arg)
-{
-    if (e->kind == EXPR_COLUMN) {
-        *(bool *)arg = true;
-        return false;
-    }
-    return true;
-}
-
-static bool refs_within(const Expr *e, const LogicalOp *op, bool *any)
-{
-    BindingSet set = {.op = op, .ok = true};
-    expr_visit((Expr *)e, refs_visit, &set);
-    *any = false;
-    expr_visit((Expr *)e, has_column_visit, any);
-    return set.ok;
-}
-
 /* One side of a join being planned: its logical op, its plan, and key columns it adds. */
 typedef struct JoinSide {
     const LogicalOp *op;
@@ -397,16 +361,18 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
             type_equals(c->u.call.args[0]->type, c->u.call.args[1]->type) &&
             type_physical(c->u.call.args[0]->type) != PHYS_INVALID) {
             const Expr *a = c->u.call.args[0], *b = c->u.call.args[1];
-            bool a_any, b_any;
-            bool a_probe = refs_within(a, probe->op, &a_any), b_build = refs_within(b, build->op, &b_any);
-            if (!(a_any && b_any && a_probe && b_build)) {
+            /* a reads only the probe side, b only the build side (or the other way). */
+            bool ap, ab, ao, bp, bb, bo;
+            expr_column_sources(a, probe->op, build->op, &ap, &ab, &ao);
+            expr_column_sources(b, probe->op, build->op, &bp, &bb, &bo);
+            bool straight = ap && !ab && bb && !bp, crossed = ab && !ap && bp && !bb;
+            bool key = !ao && !bo && (straight || crossed);
+            if (crossed) {
                 const Expr *t = a;
                 a = b;
                 b = t;
-                a_probe = refs_within(a, probe->op, &a_any);
-                b_build = refs_within(b, build->op, &b_any);
             }
-            if (a_any && b_any && a_probe && b_build) {
+            if (key) {
                 BS_TRY(side_key(p, probe, a, n, &probe->keys[n_keys], err));
                 BS_TRY(side_key(p, build, b, n, &build->keys[n_keys], err));
                 n_keys++;

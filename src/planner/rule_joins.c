@@ -156,48 +156,27 @@ static Status conjunction(Rewriter *rw, Expr **items, int n, Expr **out)
 
 /* ---- column references ---- */
 
-static bool has_binding(const LogicalOp *op, ColumnBinding b)
-{
-    for (int k = 0; k < op->n_out; k++)
-        if (op->bindings[k].table == b.table && op->bindings[k].column == b.column) return true;
-    return false;
-}
-
-typedef struct RefCheck {
-    const LogicalOp *op;
-    bool ok, any;
-} RefCheck;
-
-static bool check_ref(Expr *e, void *arg)
-{
-    RefCheck *c = arg;
-    if (e->kind == EXPR_AGGREGATE) {
-        c->ok = false;
-        return false;
-    }
-    if (e->kind != EXPR_COLUMN) return true;
-    c->any = true;
-    if (!has_binding(c->op, e->u.column.binding)) {
-        c->ok = false;
-        return false;
-    }
-    return true;
-}
-
 /* Whether every column e reads is an output of op. */
 static bool bound_by(Expr *e, const LogicalOp *op)
 {
-    RefCheck c = {op, true, false};
-    expr_visit(e, check_ref, &c);
-    return c.ok;
+    bool in, unused, other;
+    expr_column_sources(e, op, NULL, &in, &unused, &other);
+    return !other;
 }
 
 static bool references_any(Expr *e)
 {
-    RefCheck c = {NULL, true, false};
-    c.op = &(LogicalOp){0};
-    expr_visit(e, check_ref, &c);
-    return c.any;
+    bool unused_a, unused_b, other;
+    expr_column_sources(e, NULL, NULL, &unused_a, &unused_b, &other);
+    return other;
+}
+
+/* Whether condition c joins a and b: it reads columns of both and of nothing else. */
+static bool joins(Expr *c, const LogicalOp *a, const LogicalOp *b)
+{
+    bool in_a, in_b, other;
+    expr_column_sources(c, a, b, &in_a, &in_b, &other);
+    return in_a && in_b && !other;
 }
 
 /* ---- substitution (through projections and aggregations) ---- */
@@ -413,17 +392,12 @@ static void estimate(LogicalOp *op)
             op->est_rows = l->est_rows;
             break;
         default: {
-            ExprList conj = {0};
-            Rewriter rw = {0};
-            Arena *scratch = arena_create(NULL, NULL, 0);
-            rw.arena = scratch;
-            Error e = ERROR_INIT;
-            rw.err = &e;
+            Expr *cond = op->u.join.condition;
             double est = l->est_rows * r->est_rows;
-            if (scratch && add_conjuncts(&rw, &conj, op->u.join.condition) == BS_OK)
-                est = join_estimate(l, r, conj.items, conj.count);
-            error_clear(&e);
-            if (scratch) arena_destroy(scratch);
+            if (cond && cond->kind == EXPR_AND)
+                est = join_estimate(l, r, cond->u.conj.args, cond->u.conj.n_args);
+            else if (cond)
+                est = join_estimate(l, r, &cond, 1);
             if (op->u.join.type == LJ_LEFT && est < l->est_rows) est = l->est_rows;
             if (op->u.join.type == LJ_RIGHT && est < r->est_rows) est = r->est_rows;
             op->est_rows = est;
@@ -522,14 +496,8 @@ static Status order_joins(Rewriter *rw, Relations *rels, ExprList *conds, Logica
         for (int j = 0; j < n; j++) {
             if (i == j) continue;
             bool connected = false;
-            for (int k = 0; k < conds->count && !connected; k++) {
-                Expr *c = conds->items[k];
-                if (bound_by(c, rels->items[i]) || bound_by(c, rels->items[j])) continue;
-                LogicalOp *pair = logical_join(rw->arena, LJ_INNER, rels->items[i], rels->items[j],
-                                               NULL);
-                if (!pair) return oom(rw);
-                connected = bound_by(c, pair);
-            }
+            for (int k = 0; k < conds->count && !connected; k++)
+                connected = joins(conds->items[k], rels->items[i], rels->items[j]);
             if (!connected) continue;
             double est = join_estimate(rels->items[i], rels->items[j], conds->items, conds->count);
             if (best < 0 || est < best) {
@@ -554,13 +522,9 @@ static Status order_joins(Rewriter *rw, Relations *rels, ExprList *conds, Logica
             double nbest = -1;
             for (int j = 0; j < n; j++) {
                 if (used[j]) continue;
-                LogicalOp *pair = logical_join(rw->arena, LJ_INNER, cur, rels->items[j], NULL);
-                if (!pair) return oom(rw);
                 bool connected = false;
                 for (int k = 0; k < conds->count && !connected; k++)
-                    connected = !applied[k] && !bound_by(conds->items[k], cur) &&
-                                !bound_by(conds->items[k], rels->items[j]) &&
-                                bound_by(conds->items[k], pair);
+                    connected = !applied[k] && joins(conds->items[k], cur, rels->items[j]);
                 if (!connected) continue;
                 double est = join_estimate(cur, rels->items[j], conds->items, conds->count);
                 if (nbest < 0 || est < nbest) {
