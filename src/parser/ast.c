@@ -161,7 +161,10 @@ static bool check_stmt(DepthCheck *dc, const AstStatement *stmt, int depth)
         return check_select(dc, stmt->u.insert.query, depth + 1);
     case STMT_EXPLAIN:
         return check_stmt(dc, stmt->u.explain.stmt, depth + 1);
+    case STMT_CREATE_VIEW:
+        return check_select(dc, stmt->u.create_view.query, depth + 1);
     case STMT_DROP_TABLE:
+    case STMT_DROP_VIEW:
     case STMT_COPY:
         return true;
     }

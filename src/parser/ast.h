@@ -276,6 +276,8 @@ typedef enum AstStmtKind {
     STMT_INSERT,
     STMT_COPY,
     STMT_EXPLAIN,
+    STMT_CREATE_VIEW,
+    STMT_DROP_VIEW, /* u.drop_table */
 } AstStmtKind;
 
 typedef struct AstStatement {
@@ -295,6 +297,14 @@ typedef struct AstStatement {
             AstList names; /* char* */
             bool if_exists;
         } drop_table;
+        struct {
+            char *name;
+            bool or_replace;
+            AstList columns; /* char*: the view's column names; empty: the query's */
+            AstSelect *query;
+            char *sql;       /* the query's text as written (what the metastore keeps) */
+            int query_start; /* its byte offset in the statement text */
+        } create_view;
         struct {
             char *table;
             int table_pos;

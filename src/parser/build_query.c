@@ -317,10 +317,24 @@ AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, 
     return ctx->failed ? NULL : s;
 }
 
-AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, int pos)
+AstStatement *build_create_view(ParseCtx *ctx, Token name, bool or_replace, AstList *columns,
+                                AstSelect *query, Token as, int pos)
 {
     if (ctx->failed) return NULL;
-    AstStatement *s = new_stmt(ctx, STMT_DROP_TABLE, pos);
+    AstStatement *s = new_stmt(ctx, STMT_CREATE_VIEW, pos);
+    if (!s) return NULL;
+    s->u.create_view.name = tok_ident(ctx, name);
+    s->u.create_view.or_replace = or_replace;
+    s->u.create_view.columns = list_value(columns);
+    s->u.create_view.query = query;
+    s->u.create_view.query_start = as.pos + as.len; /* the driver cuts the text at the end */
+    return ctx->failed ? NULL : s;
+}
+
+AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos)
+{
+    if (ctx->failed) return NULL;
+    AstStatement *s = new_stmt(ctx, view ? STMT_DROP_VIEW : STMT_DROP_TABLE, pos);
     if (!s) return NULL;
     s->u.drop_table.names = list_value(names);
     s->u.drop_table.if_exists = if_exists;

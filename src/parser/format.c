@@ -542,8 +542,21 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
         fmt_create(stmt, out, d);
         return;
     case STMT_DROP_TABLE:
-        put(out, stmt->u.drop_table.if_exists ? "DROP TABLE IF EXISTS " : "DROP TABLE ");
+    case STMT_DROP_VIEW:
+        put(out, stmt->kind == STMT_DROP_VIEW ? "DROP VIEW " : "DROP TABLE ");
+        if (stmt->u.drop_table.if_exists) put(out, "IF EXISTS ");
         put_names(out, &stmt->u.drop_table.names);
+        return;
+    case STMT_CREATE_VIEW:
+        put(out, stmt->u.create_view.or_replace ? "CREATE OR REPLACE VIEW " : "CREATE VIEW ");
+        put(out, stmt->u.create_view.name ? stmt->u.create_view.name : "?");
+        if (stmt->u.create_view.columns.count > 0) {
+            put(out, " (");
+            put_names(out, &stmt->u.create_view.columns);
+            put(out, ")");
+        }
+        put(out, " AS ");
+        fmt_select(stmt->u.create_view.query, out, d);
         return;
     case STMT_INSERT:
         buffer_printf(out, "INSERT INTO %s ", stmt->u.insert.table ? stmt->u.insert.table : "?");

@@ -228,7 +228,10 @@ AstColumnDef *build_column_def(ParseCtx *ctx, Token name, AstTypeName *type, int
 int build_nullability(ParseCtx *ctx, int prev, int next, int pos);
 AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
                                  AstSelect *query, int pos);
-AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, int pos);
+AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos);
+/* CREATE [OR REPLACE] VIEW name [(columns)] AS query; `as` is the AS token. */
+AstStatement *build_create_view(ParseCtx *ctx, Token name, bool or_replace, AstList *columns,
+                                AstSelect *query, Token as, int pos);
 AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSelect *query, int pos);
 AstOption *build_option(ParseCtx *ctx, Token name, AstExpr *value);
 AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path, AstList *options,

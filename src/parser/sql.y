@@ -46,8 +46,8 @@
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
-  MINUTE MONTH NEXT NULLS ONLY PRECISION ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  WITHOUT YEAR ZONE.
+  MINUTE MONTH NEXT NULLS ONLY PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO VARYING
+  VIEW WITHOUT YEAR ZONE.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -109,7 +109,16 @@ colcons(A) ::= .                         { A = 0; }
 colcons(A) ::= colcons(X) NOT NULL(N).   { A = build_nullability(ctx, X, 1, N.pos); }
 colcons(A) ::= colcons(X) NULL(N).       { A = build_nullability(ctx, X, 2, N.pos); }
 
-stmt(A) ::= DROP(D) TABLE ifexists(E) namelist(L).  { A = build_drop_table(ctx, L, E, D.pos); }
+stmt(A) ::= DROP(D) TABLE ifexists(E) namelist(L).  { A = build_drop_table(ctx, L, E, false, D.pos); }
+stmt(A) ::= DROP(D) VIEW ifexists(E) namelist(L).   { A = build_drop_table(ctx, L, E, true, D.pos); }
+
+stmt(A) ::= CREATE(C) orreplace(R) VIEW nm(N) collist_opt(L) AS(S) select(Q).  {
+    A = build_create_view(ctx, N, R, L, Q, S, C.pos);
+}
+
+%type orreplace {bool}
+orreplace(A) ::= .            { A = false; }
+orreplace(A) ::= OR REPLACE.  { A = true; }
 
 %type ifexists {bool}
 ifexists(A) ::= .           { A = false; }

@@ -13,6 +13,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "parser/parser.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -323,6 +325,67 @@ static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     return scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
 }
 
+/*
+ * A view in FROM: its stored query, parsed and bound in place of the name, in a context
+ * of its own (it sees no WITH query and no outer column of the statement that reads it).
+ * Errors inside it point at the reference.
+ */
+static Status bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
+                        const char *qualifier, Scope *scope, LogicalOp **plan, Error *err)
+{
+    for (const ViewFrame *f = b->views; f; f = f->parent)
+        if (strcmp(f->name, view->name) == 0)
+            return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
+                             "infinite recursion detected in view \"%s\"", view->name);
+    ParsedStatement *stmts;
+    int n_stmts;
+    Status st = parser_parse(view->view_sql, strlen(view->view_sql), b->arena, &stmts, &n_stmts,
+                             err);
+    if (st == BS_OK && (n_stmts != 1 || stmts[0].stmt->kind != STMT_SELECT))
+        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1, "its text is not one query");
+    char **names = NULL;
+    if (st == BS_OK) {
+        ViewFrame frame = {view->name, b->views};
+        CteFrame *saved_ctes = b->ctes;
+        const Scope *saved_parent = b->subquery_parent;
+        const ViewFrame *saved_views = b->views;
+        b->ctes = NULL;
+        b->subquery_parent = NULL;
+        b->views = &frame;
+        st = bind_subquery(b, stmts[0].stmt->u.select.query, plan, &names, err);
+        b->ctes = saved_ctes;
+        b->subquery_parent = saved_parent;
+        b->views = saved_views;
+    }
+    if (st == BS_OK && (*plan)->n_out != view->n_cols)
+        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
+                       "its query now returns %d columns where the view has %d", (*plan)->n_out,
+                       view->n_cols);
+    for (int k = 0; st == BS_OK && k < view->n_cols; k++)
+        if (!type_equals((*plan)->types[k], view->col_types[k])) {
+            char now[32], then[32];
+            st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
+                           "its column \"%s\" is now %s, not %s", view->col_names[k],
+                           type_format((*plan)->types[k], now, sizeof now),
+                           type_format(view->col_types[k], then, sizeof then));
+        }
+    if (st != BS_OK) {
+        /* Positions inside the view's text mean nothing in this statement's. */
+        err->position = ref->pos;
+        if (strcmp(err->sqlstate, SQLSTATE_OUT_OF_MEMORY) != 0 &&
+            strcmp(err->sqlstate, SQLSTATE_PROGRAM_LIMIT) != 0) {
+            error_prefix(err, "view \"%s\"", view->name);
+            if (strcmp(err->sqlstate, SQLSTATE_INVALID_OBJECT_DEF) == 0 && !err->hint)
+                error_set_hint(err, "Re-create the view with CREATE OR REPLACE VIEW.");
+        }
+        return BS_ERROR;
+    }
+    names = view->col_names;
+    BS_TRY(apply_col_aliases(b, &ref->col_aliases, view->n_cols, &names, qualifier, ref->pos,
+                             err));
+    return scope_add_outputs(b, scope, qualifier, *plan, names, err);
+}
+
 static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
                              Error *err)
 {
@@ -353,11 +416,15 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
                                      ref->pos, err));
             return scope_add_outputs(b, scope, qualifier, *plan, names, err);
         }
+        if (b->defining_view && strcmp(b->defining_view, ref->u.table.name) == 0)
+            return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
+                             "view \"%s\" cannot read itself", ref->u.table.name);
         CatalogTable *table;
         BS_TRY(b->catalog->get_table(b->catalog->ctx, ref->u.table.name, b->arena, &table, err));
         if (!table)
             return error_set(err, SQLSTATE_UNDEFINED_TABLE, ref->pos,
                              "relation \"%s\" does not exist", ref->u.table.name);
+        if (table->view_sql) return bind_view(b, ref, table, qualifier, scope, plan, err);
         LogicalOp *get = logical_create(b->arena, LOP_GET, NULL);
         if (!get) return arena_error(b->arena, err);
         get->u.get.table_index = b->next_table_index++;

@@ -63,6 +63,11 @@ static Status lookup_table(Binder *b, const char *name, int pos, CatalogTable **
     if (!*out)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos, "relation \"%s\" does not exist",
                          name);
+    if ((*out)->view_sql) {
+        error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, pos, "cannot change view \"%s\"", name);
+        error_set_detail(err, "Views are not updatable; write to the tables it reads.");
+        return BS_ERROR;
+    }
     return BS_OK;
 }
 
@@ -370,6 +375,71 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
     return BS_OK;
 }
 
+static Status bind_create_view(Binder *b, const AstStatement *stmt, BoundStatement *bs, Error *err)
+{
+    const char *name = stmt->u.create_view.name;
+    CatalogTable *existing;
+    BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, &existing, err));
+    if (existing && !stmt->u.create_view.or_replace)
+        return error_set(err, SQLSTATE_DUPLICATE_TABLE, stmt->pos, "relation \"%s\" already exists",
+                         name);
+    if (existing && !existing->view_sql)
+        return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, stmt->pos, "\"%s\" is not a view", name);
+    /* The query must bind now, and must not read the name it defines. */
+    char **names;
+    LogicalOp *query;
+    b->defining_view = name;
+    Status st = bind_query(b, stmt->u.create_view.query, &query, &names, err);
+    b->defining_view = NULL;
+    BS_TRY(st);
+    const AstList *cols = &stmt->u.create_view.columns;
+    if (cols->count > query->n_out)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, stmt->pos,
+                         "CREATE VIEW specifies more column names (%d) than columns (%d)",
+                         cols->count, query->n_out);
+    PlanColumnDef *columns = arena_alloc(b->arena, sizeof(PlanColumnDef) * (size_t)query->n_out);
+    if (!columns) return arena_error(b->arena, err);
+    for (int k = 0; k < query->n_out; k++) {
+        columns[k].name = k < cols->count ? cols->items[k] : names[k];
+        columns[k].type = query->types[k];
+        columns[k].not_null = false;
+        for (int j = 0; j < k; j++)
+            if (strcmp(columns[j].name, columns[k].name) == 0)
+                return error_set(err, SQLSTATE_DUPLICATE_COLUMN, stmt->pos,
+                                 "column \"%s\" specified more than once", columns[k].name);
+    }
+    if (existing) {
+        /* As in PostgreSQL, a replacement keeps the view's columns (views that read this
+           one rely on them) and may add columns after them. */
+        int pos = stmt->pos;
+        if (query->n_out < existing->n_cols)
+            return error_set(err, SQLSTATE_INVALID_TABLE_DEF, pos,
+                             "cannot drop columns from view \"%s\"", name);
+        for (int k = 0; k < existing->n_cols; k++) {
+            if (strcmp(existing->col_names[k], columns[k].name) != 0)
+                return error_set(err, SQLSTATE_INVALID_TABLE_DEF, pos,
+                                 "cannot change name of view column \"%s\" to \"%s\"",
+                                 existing->col_names[k], columns[k].name);
+            if (!type_equals(existing->col_types[k], columns[k].type)) {
+                char was[32], now[32];
+                return error_set(err, SQLSTATE_INVALID_TABLE_DEF, pos,
+                                 "cannot change data type of view column \"%s\" from %s to %s",
+                                 columns[k].name,
+                                 type_format(existing->col_types[k], was, sizeof was),
+                                 type_format(columns[k].type, now, sizeof now));
+            }
+        }
+    }
+    bs->kind = BOUND_CREATE_VIEW;
+    bs->table = arena_strdup(b->arena, name);
+    if (!bs->table) return arena_error(b->arena, err);
+    bs->view_sql = stmt->u.create_view.sql;
+    bs->or_replace = stmt->u.create_view.or_replace;
+    bs->n_columns = query->n_out;
+    bs->columns = columns;
+    return BS_OK;
+}
+
 static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement **out, Error *err)
 {
     BoundStatement *bs = new_bound(b, BOUND_QUERY);
@@ -386,8 +456,11 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
         return bind_copy(b, stmt, bs, err);
     case STMT_CREATE_TABLE:
         return bind_create_table(b, stmt, bs, err);
+    case STMT_CREATE_VIEW:
+        return bind_create_view(b, stmt, bs, err);
     case STMT_DROP_TABLE:
-        bs->kind = BOUND_DROP_TABLE;
+    case STMT_DROP_VIEW:
+        bs->kind = stmt->kind == STMT_DROP_VIEW ? BOUND_DROP_VIEW : BOUND_DROP_TABLE;
         bs->n_drop = stmt->u.drop_table.names.count;
         bs->drop_names = (char **)stmt->u.drop_table.names.items;
         bs->if_exists = stmt->u.drop_table.if_exists;

@@ -32,6 +32,9 @@ typedef struct CatalogTable {
     /* Estimated distinct values per column (NULL: unknown): for integers and dates at most
        the width of their min..max range, else the rows. */
     double *col_ndv;
+    /* A view: the text of its query, which the binder parses and binds in its place;
+       NULL for a table. col_names/col_types are the view's columns. */
+    const char *view_sql;
     void *handle;  /* the catalog's own data (server/: the storage TableInfo) */
 } CatalogTable;
 
@@ -52,6 +55,8 @@ typedef enum BoundKind {
     BOUND_CREATE_TABLE, /* CREATE TABLE without a query */
     BOUND_DROP_TABLE,
     BOUND_EXPLAIN,
+    BOUND_CREATE_VIEW, /* table, view_sql, columns (names and types), or_replace */
+    BOUND_DROP_VIEW,   /* drop_names, if_exists */
 } BoundKind;
 
 typedef struct BoundStatement BoundStatement;
@@ -71,7 +76,10 @@ struct BoundStatement {
     bool if_not_exists;
     int n_columns;
     PlanColumnDef *columns;
-    /* DROP TABLE */
+    /* CREATE VIEW */
+    const char *view_sql;
+    bool or_replace;
+    /* DROP TABLE, DROP VIEW */
     int n_drop;
     char **drop_names;
     bool if_exists;

@@ -19,6 +19,11 @@ typedef struct CteFrame {
 
 struct Scope;
 
+typedef struct ViewFrame {
+    const char *name;
+    const struct ViewFrame *parent;
+} ViewFrame;
+
 typedef struct Binder {
     Arena *arena;
     const Catalog *catalog;
@@ -28,6 +33,11 @@ typedef struct Binder {
     /* The scope a subquery being bound in an expression may refer to (correlation); taken
        by the subquery's SELECT when it starts. */
     const struct Scope *subquery_parent;
+    /* CREATE VIEW: the name being defined, which its query must not read (the view keeps
+       its text, so the reference would become one to itself). */
+    const char *defining_view;
+    /* The views being expanded, innermost first (a damaged metastore could hold a cycle). */
+    const struct ViewFrame *views;
     /* The statement's time (now(), current_date): read once, at first use. */
     bool has_now;
     int64_t now;

@@ -28,6 +28,7 @@ static Status get_table(void *ctx, const char *name, Arena *arena, CatalogTable 
         t->col_types[k] = info->cols[k].type;
         t->col_not_null[k] = info->cols[k].not_null;
     }
+    t->view_sql = info->view_sql;
     t->n_rows = (double)info->n_rows;
     t->col_ndv = arena_alloc(arena, sizeof(double) * (size_t)(n ? n : 1));
     if (!t->col_ndv) return arena_error(arena, err);

@@ -146,20 +146,29 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
     MetaTxn *txn = metastore_begin(e->metastore, err);
     if (!txn) return BS_ERROR;
     Status st = BS_OK;
-    if (bs->kind == BOUND_CREATE_TABLE) {
+    const char *status = "DROP TABLE";
+    if (bs->kind == BOUND_CREATE_TABLE || bs->kind == BOUND_CREATE_VIEW) {
         ColumnDef *cols;
         column_defs(bs, arena, &cols);
         bool created;
-        st = cols ? metatxn_create_table(txn, bs->table, cols, bs->n_columns, bs->if_not_exists,
-                                         &created, err)
-                  : arena_error(arena, err);
+        if (!cols)
+            st = arena_error(arena, err);
+        else if (bs->kind == BOUND_CREATE_VIEW)
+            st = metatxn_create_view(txn, bs->table, bs->view_sql, cols, bs->n_columns,
+                                     bs->or_replace, err);
+        else
+            st = metatxn_create_table(txn, bs->table, cols, bs->n_columns, bs->if_not_exists,
+                                      &created, err);
+        status = bs->kind == BOUND_CREATE_VIEW ? "CREATE VIEW" : "CREATE TABLE";
     } else {
+        bool view = bs->kind == BOUND_DROP_VIEW;
         for (int k = 0; k < bs->n_drop && st == BS_OK; k++)
-            st = metatxn_drop_table(txn, bs->drop_names[k], bs->if_exists, err);
+            st = view ? metatxn_drop_view(txn, bs->drop_names[k], bs->if_exists, err)
+                      : metatxn_drop_table(txn, bs->drop_names[k], bs->if_exists, err);
+        if (view) status = "DROP VIEW";
     }
     /* The status is made before the commit: nothing may fail after it. */
-    if (st == BS_OK)
-        st = set_status(res, err, bs->kind == BOUND_CREATE_TABLE ? "CREATE TABLE" : "DROP TABLE");
+    if (st == BS_OK) st = set_status(res, err, status);
     if (st != BS_OK) {
         metastore_abort(txn);
         return BS_ERROR;
@@ -317,6 +326,8 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
                 break;
             case BOUND_CREATE_TABLE:
             case BOUND_DROP_TABLE:
+            case BOUND_CREATE_VIEW:
+            case BOUND_DROP_VIEW:
                 st = run_ddl(e, bs, arena, res, err);
                 break;
             case BOUND_EXPLAIN:

@@ -226,9 +226,15 @@ Status manifest_encode_catalog(const MsState *st, Buffer *out, Error *err)
         ok &= put_uint(out, t->id);
         buffer_printf(out, ",\"name\":");
         put_text(out, t->name, strlen(t->name));
-        buffer_printf(out, ",\"snapshot\":");
-        ok &= put_uint(out, t->snapshot);
-        buffer_printf(out, ",\"manifest\":\"%s\",\"columns\":[", manifest);
+        if (t->view_sql) {
+            buffer_printf(out, ",\"view\":");
+            put_text(out, t->view_sql, strlen(t->view_sql));
+            buffer_printf(out, ",\"columns\":[");
+        } else {
+            buffer_printf(out, ",\"snapshot\":");
+            ok &= put_uint(out, t->snapshot);
+            buffer_printf(out, ",\"manifest\":\"%s\",\"columns\":[", manifest);
+        }
         for (int col = 0; col < t->n_cols; col++) {
             char type[32];
             buffer_printf(out, "%s{\"name\":", col ? "," : "");
@@ -355,9 +361,10 @@ static bool get_name(Decoder *d, const cJSON *item, char **out)
     return get_text(d, item, out, &len) && len > 0 && strlen(*out) == len;
 }
 
-static bool parse_type(const char *s, LogicalType *out)
+/* A column type; a view's columns may have any type, a table's only storable ones. */
+static bool parse_type(const char *s, bool any, LogicalType *out)
 {
-    for (int id = TYPE_BOOLEAN; id < TYPE_COUNT_; id++) {
+    for (int id = any ? TYPE_NULL : TYPE_BOOLEAN; id < TYPE_COUNT_; id++) {
         if (id == TYPE_DECIMAL) continue;
         if (strcmp(s, type_id_name((TypeId)id)) == 0) {
             *out = type_make((TypeId)id);
@@ -371,7 +378,7 @@ static bool parse_type(const char *s, LogicalType *out)
     char check[32];
     if (p > DECIMAL_MAX_PRECISION || strcmp(type_format(*out, check, sizeof check), s) != 0)
         return false;
-    return storage_type_valid(*out);
+    return any || storage_type_valid(*out);
 }
 
 static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
@@ -447,7 +454,8 @@ static cJSON *parse_json(Decoder *d, const char *text, size_t len)
         return NULL;
     }
     uint64_t format;
-    if (!get_uint(root, "format_version", &format) || format != METASTORE_FORMAT_VERSION) {
+    if (!get_uint(root, "format_version", &format) || format < 1 ||
+        format > METASTORE_FORMAT_VERSION) {
         damaged(d, "unsupported format version");
         cJSON_Delete(root);
         return NULL;
@@ -474,14 +482,25 @@ static Status decode_catalog_table(Decoder *d, const cJSON *item, uint64_t next_
     d->arena = t->arena;
     const cJSON *cols = field(item, "columns");
     const cJSON *manifest = field(item, "manifest");
+    const cJSON *view = field(item, "view");
     if (!get_uint(item, "id", &t->id) || t->id == 0 || t->id >= next_id ||
-        !get_name(d, field(item, "name"), &t->name) || !get_uint(item, "snapshot", &t->snapshot) ||
-        t->snapshot == 0 || !cJSON_IsArray(cols) || !cJSON_IsString(manifest))
+        !get_name(d, field(item, "name"), &t->name) || !cJSON_IsArray(cols))
         return damaged(d, "bad table entry");
-    char want[128];
-    ms_manifest_rel_path(t->id, t->snapshot, want, sizeof want);
-    if (strcmp(manifest->valuestring, want) != 0)
-        return damaged(d, "bad manifest path of table %" PRIu64, t->id);
+    if (view) {
+        size_t len;
+        if (!get_text(d, view, &t->view_sql, &len) || len == 0 || strlen(t->view_sql) != len ||
+            manifest || field(item, "snapshot"))
+            return damaged(d, "bad view entry %" PRIu64, t->id);
+        t->snapshot = 1;
+    } else {
+        if (!get_uint(item, "snapshot", &t->snapshot) || t->snapshot == 0 ||
+            !cJSON_IsString(manifest))
+            return damaged(d, "bad table entry");
+        char want[128];
+        ms_manifest_rel_path(t->id, t->snapshot, want, sizeof want);
+        if (strcmp(manifest->valuestring, want) != 0)
+            return damaged(d, "bad manifest path of table %" PRIu64, t->id);
+    }
     int n_cols = cJSON_GetArraySize(cols);
     if (n_cols < 1 || n_cols > METASTORE_MAX_COLUMNS)
         return damaged(d, "bad column count of table %" PRIu64, t->id);
@@ -494,7 +513,8 @@ static Status decode_catalog_table(Decoder *d, const cJSON *item, uint64_t next_
         ColumnDef *c = &t->cols[col];
         const cJSON *type = field(col_item, "type"), *not_null = field(col_item, "not_null");
         if (!get_name(d, field(col_item, "name"), &c->name) || !cJSON_IsString(type) ||
-            !parse_type(type->valuestring, &c->type) || (not_null && !cJSON_IsBool(not_null)))
+            !parse_type(type->valuestring, t->view_sql != NULL, &c->type) ||
+            (not_null && !cJSON_IsBool(not_null)))
             return damaged(d, "bad column %d of table %" PRIu64, col + 1, t->id);
         c->not_null = cJSON_IsTrue(not_null);
         for (int prev = 0; prev < col; prev++)

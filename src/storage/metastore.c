@@ -63,6 +63,7 @@ typedef struct TxnOp {
     char *name;
     int n_cols; /* CREATE */
     ColumnDef *cols;
+    char *view_sql; /* CREATE of a view */
     int n_files; /* APPEND */
     DataFileInfo *files;
     struct TxnOp *next;
@@ -221,6 +222,7 @@ static Status load_state(Metastore *ms, Error *err)
     BS_TRY(status);
     for (int k = 0; k < ms->state.n_tables; k++) {
         MsTable *t = ms->state.tables[k];
+        if (t->view_sql) continue; /* a view has no manifest */
         char rel[128], manifest[PATH_MAX];
         ms_manifest_rel_path(t->id, t->snapshot, rel, sizeof rel);
         if (!abs_path(ms, manifest, sizeof manifest, err, "%s", rel)) return BS_ERROR;
@@ -376,6 +378,10 @@ static Status copy_table(const MsTable *t, Arena *arena, TableInfo **out, Error 
     info->snapshot = t->snapshot;
     info->n_files = t->n_files;
     info->n_rows = t->n_rows;
+    if (t->view_sql) {
+        info->view_sql = arena_strdup(arena, t->view_sql);
+        if (!info->view_sql) return arena_error(arena, err);
+    }
     for (int col = 0; col < t->n_cols; col++) {
         info->cols[col] = t->cols[col];
         info->cols[col].name = arena_strdup(arena, t->cols[col].name);
@@ -449,6 +455,7 @@ MetaTxn *metastore_begin(Metastore *ms, Error *err)
 /* What the transaction sees of table `name`: its own changes over the committed catalog. */
 typedef struct TxnView {
     bool exists;
+    bool is_view;
     uint64_t id;
     int n_cols;
     LogicalType *types; /* in the txn's arena; NULL when that allocation failed */
@@ -463,6 +470,7 @@ static void txn_lookup(MetaTxn *txn, const char *name, TxnView *view)
     if (last) {
         if (last->kind == TXN_CREATE) {
             view->exists = true;
+            view->is_view = last->view_sql != NULL;
             view->id = last->table_id;
             view->n_cols = last->n_cols;
             view->types = arena_alloc(txn->arena, sizeof(LogicalType) * (size_t)last->n_cols);
@@ -476,6 +484,7 @@ static void txn_lookup(MetaTxn *txn, const char *name, TxnView *view)
     if (idx >= 0) {
         const MsTable *t = txn->ms->state.tables[idx];
         view->exists = true;
+        view->is_view = t->view_sql != NULL;
         view->id = t->id;
         view->n_cols = t->n_cols;
         view->types = arena_alloc(txn->arena, sizeof(LogicalType) * (size_t)t->n_cols);
@@ -555,16 +564,80 @@ Status metatxn_create_table(MetaTxn *txn, const char *name, const ColumnDef *col
     return BS_OK;
 }
 
-Status metatxn_drop_table(MetaTxn *txn, const char *name, bool if_exists, Error *err)
+/* Drops table or view `name` (is_view says which it must be). */
+static Status drop_relation(MetaTxn *txn, const char *name, bool is_view, bool if_exists,
+                            Error *err)
 {
+    const char *what = is_view ? "view" : "table";
     TxnView view;
     txn_lookup(txn, name, &view);
     if (!view.exists) {
         if (if_exists) return BS_OK;
-        return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "table \"%s\" does not exist", name);
+        return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "%s \"%s\" does not exist", what,
+                         name);
+    }
+    if (view.is_view != is_view) {
+        error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is not a %s", name, what);
+        error_set_hint(err, is_view ? "Use DROP TABLE to remove a table."
+                                    : "Use DROP VIEW to remove a view.");
+        return BS_ERROR;
     }
     TxnOp *op = txn_add_op(txn, TXN_DROP, name, view.id, err);
     if (!op) return BS_ERROR;
+    txn_link(txn, op);
+    return BS_OK;
+}
+
+Status metatxn_drop_table(MetaTxn *txn, const char *name, bool if_exists, Error *err)
+{
+    return drop_relation(txn, name, false, if_exists, err);
+}
+
+Status metatxn_drop_view(MetaTxn *txn, const char *name, bool if_exists, Error *err)
+{
+    return drop_relation(txn, name, true, if_exists, err);
+}
+
+Status metatxn_create_view(MetaTxn *txn, const char *name, const char *sql, const ColumnDef *cols,
+                           int n_cols, bool or_replace, Error *err)
+{
+    if (!name[0]) return error_set(err, SQLSTATE_INVALID_PARAMETER, -1, "view name is empty");
+    if (n_cols < 1 || n_cols > METASTORE_MAX_COLUMNS)
+        return error_set(err, SQLSTATE_TOO_MANY_COLUMNS, -1,
+                         "a view has 1 to %d columns, not %d", METASTORE_MAX_COLUMNS, n_cols);
+    for (int col = 0; col < n_cols; col++) {
+        if (!cols[col].name || !cols[col].name[0])
+            return error_set(err, SQLSTATE_INVALID_PARAMETER, -1, "column %d has no name", col + 1);
+        for (int prev = 0; prev < col; prev++)
+            if (strcmp(cols[prev].name, cols[col].name) == 0)
+                return error_set(err, SQLSTATE_DUPLICATE_COLUMN, -1,
+                                 "column \"%s\" specified more than once", cols[col].name);
+    }
+    TxnView view;
+    txn_lookup(txn, name, &view);
+    if (view.exists) {
+        if (!or_replace)
+            return error_set(err, SQLSTATE_DUPLICATE_TABLE, -1, "relation \"%s\" already exists",
+                             name);
+        if (!view.is_view)
+            return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is not a view", name);
+        BS_TRY(drop_relation(txn, name, true, false, err));
+    }
+    TxnOp *op = txn_add_op(txn, TXN_CREATE, name, 0, err);
+    if (!op) return BS_ERROR;
+    op->view_sql = arena_strdup(txn->arena, sql);
+    op->cols = arena_alloc(txn->arena, sizeof(ColumnDef) * (size_t)n_cols);
+    if (!op->view_sql || !op->cols) return arena_error(txn->arena, err);
+    for (int col = 0; col < n_cols; col++) {
+        op->cols[col] = cols[col];
+        op->cols[col].not_null = false;
+        op->cols[col].name = arena_strdup(txn->arena, cols[col].name);
+        if (!op->cols[col].name) return arena_error(txn->arena, err);
+    }
+    op->n_cols = n_cols;
+    pthread_mutex_lock(&txn->ms->mu);
+    op->table_id = txn->ms->next_id++;
+    pthread_mutex_unlock(&txn->ms->mu);
     txn_link(txn, op);
     return BS_OK;
 }
@@ -599,6 +672,9 @@ Status metatxn_new_file(MetaTxn *txn, const char *name, Arena *arena, char **abs
     txn_lookup(txn, name, &view);
     if (!view.exists)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "table \"%s\" does not exist", name);
+    if (view.is_view)
+        return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is a view, not a table",
+                         name);
     Metastore *ms = txn->ms;
     char path[PATH_MAX], rel[128], hex[33];
     if (!abs_path(ms, path, sizeof path, err, "tables/%" PRIu64, view.id)) return BS_ERROR;
@@ -637,6 +713,9 @@ Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *
     txn_lookup(txn, name, &view);
     if (!view.exists)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "table \"%s\" does not exist", name);
+    if (view.is_view)
+        return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is a view, not a table",
+                         name);
     if (!view.types) return arena_error(txn->arena, err);
     if (n_files <= 0) return BS_OK;
     /* Validate everything before marking anything, so a failure changes nothing. */
@@ -839,6 +918,10 @@ static Status apply_ops(Metastore *ms, const MetaTxn *txn, Work *w, Error *err)
             t->id = op->table_id;
             t->snapshot = 1;
             BS_TRY(table_set_schema(t, op->name, op->cols, op->n_cols, err));
+            if (op->view_sql) {
+                t->view_sql = arena_strdup(t->arena, op->view_sql);
+                if (!t->view_sql) return arena_error(t->arena, err);
+            }
             continue;
         }
         if (idx < 0)
@@ -874,7 +957,7 @@ static void unlink_new_manifests(Metastore *ms, const Work *w)
     for (int k = 0; k < w->n; k++) {
         const MsTable *t = w->items[k].t;
         char path[PATH_MAX];
-        if (w->items[k].fresh &&
+        if (w->items[k].fresh && !t->view_sql &&
             abs_path(ms, path, sizeof path, &err, "tables/%" PRIu64 "/manifest-%" PRIu64 ".json",
                      t->id, t->snapshot))
             unlink(path);
@@ -929,7 +1012,7 @@ static Status write_manifests(Metastore *ms, const Work *w, Error *err)
     bool any_created = false;
     for (int k = 0; k < w->n; k++) {
         const WorkTable *item = &w->items[k];
-        if (!item->fresh) continue;
+        if (!item->fresh || item->t->view_sql) continue; /* views have no manifest */
         const MsTable *t = item->t;
         char path[PATH_MAX], rel[128];
         if (!abs_path(ms, path, sizeof path, err, "tables/%" PRIu64, t->id)) return BS_ERROR;
@@ -974,7 +1057,9 @@ static void publish(Metastore *ms, const MetaTxn *txn, MsState *new_state, Remov
         for (int m = 0; m < new_state->n_tables && !now; m++)
             if (new_state->tables[m]->id == old->id) now = new_state->tables[m];
         if (now == old) continue;
-        if (now)
+        if (old->view_sql)
+            ; /* nothing on disk */
+        else if (now)
             removal_add(ms, rm, false, "tables/%" PRIu64 "/manifest-%" PRIu64 ".json", old->id,
                         old->snapshot);
         else

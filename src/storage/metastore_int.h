@@ -8,7 +8,9 @@
 
 #include "storage/storage_int.h"
 
-#define METASTORE_FORMAT_VERSION 1
+/* 2: entries of "tables" may be views ("view": their SQL, no snapshot or manifest).
+   Version 1 directories are read as they are and written as version 2. */
+#define METASTORE_FORMAT_VERSION 2
 /* Most columns a table may have (PostgreSQL's limit). */
 #define METASTORE_MAX_COLUMNS 1600
 /* Largest metastore.json or manifest the reader accepts. */
@@ -27,6 +29,9 @@ typedef struct MsTable {
     int n_files;
     DataFileInfo *files;
     uint64_t n_rows;
+    /* A view: the text of its query (NULL for a table). A view has columns (names and
+       the types its query had when it was made) but no snapshot, files or directory. */
+    char *view_sql;
 } MsTable;
 
 /* The committed catalog: what metastore.json and the manifests it names say. */

@@ -172,6 +172,9 @@ typedef struct TableInfo {
     int n_files;
     DataFileInfo *files;
     uint64_t n_rows;
+    /* A view (tables and views share one namespace, as relations do in PostgreSQL): the
+       text of its query; NULL for a table. A view has no files. */
+    char *view_sql;
 } TableInfo;
 
 typedef struct Metastore Metastore;
@@ -202,8 +205,18 @@ MetaTxn *metastore_begin(Metastore *ms, Error *err);
 /* 42P07 when a table of that name exists (unless if_not_exists: then *created = false). */
 Status metatxn_create_table(MetaTxn *txn, const char *name, const ColumnDef *cols, int n_cols,
                             bool if_not_exists, bool *created, Error *err);
-/* 42P01 when there is no such table (unless if_exists). */
+/* 42P01 when there is no such table (unless if_exists); 42809 when `name` is a view. */
 Status metatxn_drop_table(MetaTxn *txn, const char *name, bool if_exists, Error *err);
+/*
+ * Creates view `name` with the text of its query and its output columns (names and
+ * types; not_null is ignored). 42P07 when a table or view of that name exists — unless
+ * or_replace and it is a view, which is then replaced; 42809 when or_replace names a
+ * table.
+ */
+Status metatxn_create_view(MetaTxn *txn, const char *name, const char *sql, const ColumnDef *cols,
+                           int n_cols, bool or_replace, Error *err);
+/* 42P01 when there is no such view (unless if_exists); 42809 when `name` is a table. */
+Status metatxn_drop_view(MetaTxn *txn, const char *name, bool if_exists, Error *err);
 /*
  * A fresh path for a data file of table `name` (created or existing in this txn):
  * absolute path to write, and the path relative to the data dir to record. The file is

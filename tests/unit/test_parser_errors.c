@@ -119,8 +119,13 @@ static void test_syntax_error_positions(void **state)
     /* Valid SQL that Basalt does not run yet is 0A000, not a syntax error. */
     assert_string_equal(parse_fmt("update t set a = 1"),
                         "ERROR 0A000 @0: UPDATE is not supported yet");
+    assert_string_equal(parse_fmt("create index i on t (a)"),
+                        "ERROR 0A000 @7: CREATE INDEX is not supported yet");
     assert_string_equal(parse_fmt("create view v as select 1"),
-                        "ERROR 0A000 @7: CREATE VIEW is not supported yet");
+                        "CREATE VIEW v AS SELECT 1");
+    assert_string_equal(parse_fmt("create or replace view v (a, b) as select 1, 2"),
+                        "CREATE OR REPLACE VIEW v (a, b) AS SELECT 1, 2");
+    assert_string_equal(parse_fmt("drop view if exists v, w"), "DROP VIEW IF EXISTS v, w");
     assert_string_equal(parse_fmt("create tablex t (a int)"),
                         "ERROR 42601 @7: syntax error at or near \"tablex\"");
     /* An error in a later statement reports that statement's position in the script. */

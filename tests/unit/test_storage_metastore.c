@@ -668,7 +668,18 @@ static void test_damaged_metastore(void **state)
     assert_string_equal(err.message, want);
     error_clear(&err);
     const char *bad[] = {
-        "{\"format_version\":2,\"version\":1,\"next_table_id\":2,\"tables\":[]}",
+        "{\"format_version\":3,\"version\":1,\"next_table_id\":2,\"tables\":[]}",
+        "{\"format_version\":0,\"version\":1,\"next_table_id\":2,\"tables\":[]}",
+        /* views: no snapshot or manifest, non-empty text */
+        "{\"format_version\":2,\"version\":1,\"next_table_id\":3,\"tables\":[{\"id\":2,\"name\":"
+        "\"v\",\"view\":\"select 1\",\"snapshot\":1,\"columns\":[{\"name\":\"a\","
+        "\"type\":\"INTEGER\"}]}]}",
+        "{\"format_version\":2,\"version\":1,\"next_table_id\":3,\"tables\":[{\"id\":2,\"name\":"
+        "\"v\",\"view\":\"\",\"columns\":[{\"name\":\"a\",\"type\":\"INTEGER\"}]}]}",
+        "{\"format_version\":2,\"version\":1,\"next_table_id\":3,\"tables\":[{\"id\":2,\"name\":"
+        "\"v\",\"view\":7,\"columns\":[{\"name\":\"a\",\"type\":\"INTEGER\"}]}]}",
+        "{\"format_version\":2,\"version\":1,\"next_table_id\":3,\"tables\":[{\"id\":2,\"name\":"
+        "\"v\",\"view\":\"select 1\",\"columns\":[]}]}",
         "{\"format_version\":1,\"version\":1,\"next_table_id\":1,\"tables\":[{\"id\":1,\"name\":"
         "\"t\","
         "\"snapshot\":1,\"manifest\":\"tables/1/manifest-1.json\",\"columns\":[{\"name\":\"a\","
@@ -716,6 +727,87 @@ static void test_damaged_metastore(void **state)
 }
 
 /* Zone maps and names of every type survive the JSON round trip exactly. */
+/* Views share the tables' namespace, keep their text and columns, and survive reopening. */
+static void test_views(void **state)
+{
+    (void)state;
+    char dir[300];
+    new_dir(dir, sizeof dir);
+    Error err = ERROR_INIT;
+    Metastore *ms;
+    assert_int_equal(metastore_open(dir, &ms, &err), BS_OK);
+    create_table(ms, "t");
+    ColumnDef cols[2] = {{"x", type_make(TYPE_INTEGER), true},
+                         {"gap", type_make(TYPE_INTERVAL), false}};
+    const char *sql = "select a as x, interval '1 day' as gap from t -- \xc3\xa9";
+    MetaTxn *txn = metastore_begin(ms, &err);
+    assert_int_equal(metatxn_create_view(txn, "v", sql, cols, 2, false, &err), BS_OK);
+    /* Inside the transaction the name is taken, and it is not a table. */
+    assert_int_equal(metatxn_create_view(txn, "v", sql, cols, 2, false, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42P07");
+    error_clear(&err);
+    assert_int_equal(metatxn_create_view(txn, "t", sql, cols, 2, true, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42809");
+    error_clear(&err);
+    bool created;
+    assert_int_equal(metatxn_create_table(txn, "v", cols, 1, false, &created, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42P07");
+    error_clear(&err);
+    assert_int_equal(metastore_commit(txn, &err), BS_OK);
+
+    Arena *arena = arena_create(NULL, NULL, 0);
+    for (int round = 0; round < 2; round++) {
+        TableInfo *v;
+        assert_int_equal(metastore_get_table(ms, "v", arena, &v, &err), BS_OK);
+        assert_non_null(v);
+        assert_string_equal(v->view_sql, sql);
+        assert_int_equal(v->n_cols, 2);
+        assert_string_equal(v->cols[1].name, "gap");
+        assert_true(type_equals(v->cols[1].type, type_make(TYPE_INTERVAL)));
+        assert_false(v->cols[0].not_null);
+        assert_int_equal(v->n_files, 0);
+        TableInfo *t;
+        assert_int_equal(metastore_get_table(ms, "t", arena, &t, &err), BS_OK);
+        assert_null(t->view_sql);
+        metastore_close(ms);
+        assert_int_equal(metastore_open(dir, &ms, &err), BS_OK);
+    }
+    /* A view takes no files and is dropped only as a view; a table only as a table. */
+    txn = metastore_begin(ms, &err);
+    char *abs, *rel;
+    assert_int_equal(metatxn_new_file(txn, "v", arena, &abs, &rel, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42809");
+    error_clear(&err);
+    assert_int_equal(metatxn_drop_table(txn, "v", false, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42809");
+    error_clear(&err);
+    assert_int_equal(metatxn_drop_view(txn, "t", false, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42809");
+    error_clear(&err);
+    /* OR REPLACE: a new definition under the same name. */
+    assert_int_equal(metatxn_create_view(txn, "v", "select 2", cols, 1, true, &err), BS_OK);
+    assert_int_equal(metastore_commit(txn, &err), BS_OK);
+    TableInfo *v;
+    assert_int_equal(metastore_get_table(ms, "v", arena, &v, &err), BS_OK);
+    assert_string_equal(v->view_sql, "select 2");
+    assert_int_equal(v->n_cols, 1);
+    txn = metastore_begin(ms, &err);
+    assert_int_equal(metatxn_drop_view(txn, "v", false, &err), BS_OK);
+    assert_int_equal(metatxn_drop_view(txn, "v", false, &err), BS_ERROR);
+    assert_string_equal(err.sqlstate, "42P01");
+    error_clear(&err);
+    assert_int_equal(metatxn_drop_view(txn, "v", true, &err), BS_OK);
+    assert_int_equal(metastore_commit(txn, &err), BS_OK);
+    metastore_close(ms);
+    assert_int_equal(metastore_open(dir, &ms, &err), BS_OK);
+    assert_int_equal(metastore_get_table(ms, "v", arena, &v, &err), BS_OK);
+    assert_null(v);
+    assert_int_equal(metastore_get_table(ms, "t", arena, &v, &err), BS_OK);
+    assert_non_null(v);
+    arena_destroy(arena);
+    metastore_close(ms);
+}
+
 static void test_json_lossless(void **state)
 {
     (void)state;
@@ -881,6 +973,7 @@ int main(void)
         cmocka_unit_test(test_lock),
         cmocka_unit_test(test_recovery_ignores_uncommitted),
         cmocka_unit_test(test_damaged_metastore),
+        cmocka_unit_test(test_views),
         cmocka_unit_test(test_json_lossless),
         cmocka_unit_test(test_concurrent_commits),
     };
