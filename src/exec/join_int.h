@@ -70,6 +70,7 @@ struct BreakerState {
     const int *probe_keys, *build_keys;
     bool *null_equal; /* per key (never NULL) */
     bool null_aware;
+    bool single_match; /* LEFT: a second match of a probe row is 21000 */
     int np, nb;              /* probe and build columns */
     LogicalType *pair_types; /* probe ++ build: what the residual reads */
     const LogicalType *build_types;

@@ -174,6 +174,7 @@ BreakerState *join_shared_create(Task *task, const PlanNode *node, Error *err)
     sh->probe_keys = node->u.join.probe_keys;
     sh->build_keys = node->u.join.build_keys;
     sh->null_aware = node->u.join.null_aware;
+    sh->single_match = node->u.join.single_match;
     sh->np = node->children[0]->n_cols;
     sh->nb = node->children[1]->n_cols;
     sh->build_types = node->children[1]->types;

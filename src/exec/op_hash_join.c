@@ -242,6 +242,16 @@ static Status process_pairs(JoinProbeOp *j, idx_t n, Chunk **out, Error *err)
     j->base.counters[PROBE_MATCHES] += n_pass;
     if (sh->type != PJ_INNER && n_pass) {
         uint8_t *flags = j->phase == PP_PAIRS ? j->matched : j->mark_null;
+        if (sh->single_match) {
+            for (idx_t k = 0; k < n_pass; k++) {
+                sel_t r = j->pair_probe[pass[k]];
+                if (flags[r])
+                    return error_set(err, SQLSTATE_CARDINALITY_VIOLATION, -1,
+                                     "more than one row returned by a subquery used as an "
+                                     "expression");
+                flags[r] = 1;
+            }
+        }
         for (idx_t k = 0; k < n_pass; k++)
             flags[j->pair_probe[pass[k]]] = 1;
         j->dirty = true;

@@ -904,6 +904,15 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
             agg->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
             if (!agg->u.aggregate.aggs) return arena_error(b->arena, err);
         }
+        /* Subqueries in group keys and aggregate arguments join onto the input. */
+        for (int k = 0; k < n_groups; k++)
+            if (expr_has_subquery(groups[k]))
+                BS_TRY(bind_plan_subqueries(b, &agg->children[0], &groups[k], false, err));
+        for (int k = 0; k < agg->u.aggregate.n_aggs; k++) {
+            AggregateCall *call = agg->u.aggregate.aggs[k];
+            if (call->arg && expr_has_subquery(call->arg))
+                BS_TRY(bind_plan_subqueries(b, &agg->children[0], &call->arg, false, err));
+        }
         BS_TRY(logical_resolve(agg, b->arena, err));
         root = agg;
         if (having && expr_has_subquery(having))

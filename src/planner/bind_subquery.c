@@ -6,6 +6,9 @@
  *   x NOT IN (…), or IN / EXISTS elsewhere in an expression         MARK join (null-aware for
  *                                                                   IN); the mark replaces it
  *   (SELECT agg(…) …) uncorrelated                                  join with its one row
+ *   (SELECT x …) uncorrelated, any other query                      join with its one row,
+ *                                                                   which EnforceSingleRow
+ *                                                                   checks (21000 for two)
  *   (SELECT agg(…) … WHERE inner = outer …) correlated              the aggregation grouped
  *                                                                   by the inner keys, joined
  *                                                                   on them (Kim / Dayal)
@@ -278,6 +281,203 @@ static Status plan_exists_in(Binder *b, LogicalOp **root, BoundSubquery *sub, bo
     return BS_OK;
 }
 
+typedef struct Rebind {
+    const Bindings *from;
+    uint32_t table; /* from->items[k] becomes (table, first + k) */
+    int first;
+} Rebind;
+
+static bool rebind_column(Expr *e, void *arg)
+{
+    const Rebind *r = arg;
+    if (e->kind != EXPR_COLUMN) return true;
+    for (int k = 0; k < r->from->count; k++)
+        if (r->from->items[k].table == e->u.column.binding.table &&
+            r->from->items[k].column == e->u.column.binding.column) {
+            e->u.column.binding = (ColumnBinding){r->table, (uint32_t)(r->first + k)};
+            break;
+        }
+    return true;
+}
+
+typedef struct InnerRefs {
+    const Bindings *made;
+    Bindings *used;
+} InnerRefs;
+
+static bool note_inner(Expr *e, void *arg)
+{
+    InnerRefs *r = arg;
+    if (e->kind == EXPR_COLUMN && bindings_has(r->made, e->u.column.binding))
+        bindings_add(r->used, e->u.column.binding);
+    return true;
+}
+
+/*
+ * A correlated scalar subquery that is not one aggregate row (SELECT x FROM … WHERE
+ * inner = outer …): a LEFT join on its correlated conjuncts that lets a row match one
+ * row at most (21000 for a second). Its projection stays on the right side, so that a
+ * row without a match gets NULL rather than the projection of NULLs; the inner columns
+ * the condition reads pass through it.
+ */
+static Status plan_scalar_single(Binder *b, LogicalOp **root, BoundSubquery *sub,
+                                 const Bindings *made, Expr **out, Error *err)
+{
+    LogicalOp *plan = sub->plan;
+    if (plan->kind != LOP_PROJECT || plan->children[0]->kind == LOP_AGGREGATE)
+        return not_supported(sub->pos, "of this form", err);
+    Expr *cond;
+    BS_TRY(extract_correlation(b, sub, plan, made, &cond, err));
+    Bindings used = {.arena = b->arena};
+    InnerRefs refs = {made, &used};
+    expr_visit(cond, note_inner, &refs);
+    if (used.failed) return arena_error(b->arena, err);
+    int n_exprs = plan->u.project.n_exprs;
+    Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n_exprs + used.count));
+    if (!exprs) return arena_error(b->arena, err);
+    memcpy(exprs, plan->u.project.exprs, sizeof(Expr *) * (size_t)n_exprs);
+    /* The inner columns, typed as the operator below the projection makes them. */
+    const LogicalOp *below = plan->children[0];
+    for (int k = 0; k < used.count; k++) {
+        int at = -1;
+        for (int c = 0; c < below->n_out && at < 0; c++)
+            if (below->bindings[c].table == used.items[k].table &&
+                below->bindings[c].column == used.items[k].column)
+                at = c;
+        if (at < 0)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, sub->pos,
+                             "planner: a correlated condition reads a column its subquery lacks");
+        exprs[n_exprs + k] = expr_new_column(b->arena, used.items[k], below->types[at], sub->pos);
+        if (!exprs[n_exprs + k]) return arena_error(b->arena, err);
+    }
+    plan->u.project.exprs = exprs;
+    plan->u.project.n_exprs = n_exprs + used.count;
+    BS_TRY(logical_resolve(plan, b->arena, err));
+    Rebind rebind = {&used, plan->u.project.table_index, n_exprs};
+    expr_visit(cond, rebind_column, &rebind);
+    BS_TRY(join_onto(b, root, LJ_LEFT, plan, cond, 0, false, err));
+    (*root)->u.join.single_match = true;
+    *out = expr_new_column(b->arena, plan->bindings[0], plan->types[0], sub->pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
+}
+
+/*
+ * A copy of projection expression e over aggregation agg with every aggregate column
+ * replaced by that aggregate's value over no rows (count: 0, the others NULL).
+ */
+static Status copy_over_empty(Binder *b, const Expr *e, const LogicalOp *agg, Expr **out,
+                              Error *err)
+{
+    Expr *c = arena_memdup(b->arena, e, sizeof *e);
+    if (!c) return arena_error(b->arena, err);
+    *out = c;
+    switch (e->kind) {
+    case EXPR_CONSTANT:
+        return BS_OK;
+    case EXPR_COLUMN: {
+        ColumnBinding at = e->u.column.binding;
+        if (at.table != agg->u.aggregate.agg_index || at.column >= (uint32_t)agg->u.aggregate.n_aggs)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, e->pos,
+                             "planner: a scalar subquery's value reads a non-aggregate column");
+        AggFuncId f = agg->u.aggregate.aggs[at.column]->func;
+        Value v = {.type = e->type, .is_null = true};
+        if (f == AGG_COUNT || f == AGG_COUNT_STAR) {
+            v.is_null = false;
+            v.u.i64 = 0;
+        }
+        Expr *k = expr_new_constant(b->arena, &v, e->pos);
+        if (!k) return arena_error(b->arena, err);
+        *out = k;
+        return BS_OK;
+    }
+    case EXPR_CALL:
+    case EXPR_AND:
+    case EXPR_OR: {
+        bool call = e->kind == EXPR_CALL;
+        int n = call ? e->u.call.n_args : e->u.conj.n_args;
+        Expr *const *src = call ? e->u.call.args : e->u.conj.args;
+        Expr **args = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+        if (!args) return arena_error(b->arena, err);
+        for (int k = 0; k < n; k++)
+            BS_TRY(copy_over_empty(b, src[k], agg, &args[k], err));
+        if (call)
+            c->u.call.args = args;
+        else
+            c->u.conj.args = args;
+        return BS_OK;
+    }
+    case EXPR_CAST:
+        return copy_over_empty(b, e->u.cast.arg, agg, &c->u.cast.arg, err);
+    case EXPR_NOT:
+    case EXPR_IS_NULL:
+    case EXPR_IS_NOT_NULL:
+        return copy_over_empty(b, e->u.unary.arg, agg, &c->u.unary.arg, err);
+    case EXPR_CASE: {
+        int n = e->u.case_.n_whens;
+        c->u.case_.whens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        c->u.case_.thens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+        if (!c->u.case_.whens || !c->u.case_.thens) return arena_error(b->arena, err);
+        for (int k = 0; k < n; k++) {
+            BS_TRY(copy_over_empty(b, e->u.case_.whens[k], agg, &c->u.case_.whens[k], err));
+            BS_TRY(copy_over_empty(b, e->u.case_.thens[k], agg, &c->u.case_.thens[k], err));
+        }
+        return copy_over_empty(b, e->u.case_.else_expr, agg, &c->u.case_.else_expr, err);
+    }
+    default:
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, e->pos,
+                         "this expression over a correlated aggregate subquery is not "
+                         "supported yet");
+    }
+}
+
+/* True when e is NULL whenever the columns it reads are (arithmetic, casts, columns). */
+static bool null_strict(const Expr *e)
+{
+    switch (e->kind) {
+    case EXPR_COLUMN:
+        return true;
+    case EXPR_CAST:
+        return null_strict(e->u.cast.arg);
+    case EXPR_CALL: {
+        ScalarFuncId f = e->u.call.func;
+        bool strict_fn = f == FN_ADD || f == FN_SUBTRACT || f == FN_MULTIPLY || f == FN_DIVIDE ||
+                         f == FN_MODULO || f == FN_NEGATE || f == FN_ROUND || f == FN_ABS;
+        if (!strict_fn) return false;
+        for (int k = 0; k < e->u.call.n_args; k++)
+            if (e->u.call.args[k]->kind != EXPR_CONSTANT && null_strict(e->u.call.args[k]))
+                return true;
+        return false;
+    }
+    default:
+        return false;
+    }
+}
+
+static bool reads_count(Expr *e, void *arg)
+{
+    const LogicalOp *agg = arg;
+    if (e->kind == EXPR_COLUMN && e->u.column.binding.table == agg->u.aggregate.agg_index &&
+        e->u.column.binding.column < (uint32_t)agg->u.aggregate.n_aggs) {
+        AggFuncId f = agg->u.aggregate.aggs[e->u.column.binding.column]->func;
+        if (f == AGG_COUNT || f == AGG_COUNT_STAR) return false;
+    }
+    return true;
+}
+
+/*
+ * The value of a correlated aggregate subquery for an outer row with no inner rows:
+ * *out = NULL when it is NULL anyway (no count() in it, so every aggregate is NULL and
+ * the expression of them is taken to be NULL too), else the expression over the empty
+ * aggregates, which the optimizer folds.
+ */
+static Status empty_value(Binder *b, Expr *value, const LogicalOp *agg, Expr **out, Error *err)
+{
+    *out = NULL;
+    /* Without count(), every aggregate is NULL; so is the value when NULL goes through it. */
+    if (expr_visit(value, reads_count, (void *)agg) && null_strict(value)) return BS_OK;
+    return copy_over_empty(b, value, agg, out, err);
+}
+
 /* A scalar subquery as a join of *root; *out is its value column. */
 static Status plan_scalar(Binder *b, LogicalOp **root, BoundSubquery *sub, bool null_rejecting,
                           Expr **out, Error *err)
@@ -291,10 +491,17 @@ static Status plan_scalar(Binder *b, LogicalOp **root, BoundSubquery *sub, bool 
     LogicalOp *plan = sub->plan;
     bool one_row = plan->kind == LOP_PROJECT && plan->children[0]->kind == LOP_AGGREGATE &&
                    plan->children[0]->u.aggregate.n_groups == 0;
-    if (!one_row)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, sub->pos,
-                         "scalar subqueries other than an aggregation without GROUP BY are not "
-                         "supported yet");
+    if (!one_row && correlated) return plan_scalar_single(b, root, sub, &made, out, err);
+    if (!one_row) {
+        /* At most one row, checked as it runs (21000 for a second); NULL for none. */
+        LogicalOp *guard = logical_create(b->arena, LOP_LIMIT, plan);
+        if (!guard) return arena_error(b->arena, err);
+        guard->u.limit.limit = 1;
+        guard->u.limit.offset = 0;
+        guard->u.limit.single_row = true;
+        BS_TRY(logical_resolve(guard, b->arena, err));
+        plan = guard;
+    }
     if (!correlated) {
         /* Exactly one row: a join with it adds its column to every row. */
         BS_TRY(join_onto(b, root, LJ_INNER, plan, NULL, 0, false, err));
@@ -302,10 +509,10 @@ static Status plan_scalar(Binder *b, LogicalOp **root, BoundSubquery *sub, bool 
         return *out ? BS_OK : arena_error(b->arena, err);
     }
     LogicalOp *agg = plan->children[0];
-    for (int k = 0; k < agg->u.aggregate.n_aggs; k++)
-        if (agg->u.aggregate.aggs[k]->func == AGG_COUNT ||
-            agg->u.aggregate.aggs[k]->func == AGG_COUNT_STAR)
-            return not_supported(sub->pos, "with count()", err);
+    /* What the subquery yields for a row with no group: its projection over the
+       aggregates of no rows (count 0, the others NULL). NULL when it is NULL. */
+    Expr *empty;
+    BS_TRY(empty_value(b, plan->u.project.exprs[0], agg, &empty, err));
     Expr *corr;
     BS_TRY(extract_correlation(b, sub, plan, &made, &corr, err));
     /* Every correlated conjunct: inner expression = outer expression. */
@@ -359,10 +566,30 @@ static Status plan_scalar(Binder *b, LogicalOp **root, BoundSubquery *sub, bool 
         cond = cond ? binder_make_and(b, cond, eq) : eq;
         if (!cond) return arena_error(b->arena, err);
     }
-    /* A row without a group gets NULL (LEFT); in a condition that rejects NULL, INNER. */
-    BS_TRY(join_onto(b, root, null_rejecting ? LJ_INNER : LJ_LEFT, plan, cond, 0, false, err));
+    /* A row without a group gets NULL (LEFT); in a condition that rejects NULL, INNER —
+       unless the subquery yields a value for no rows (count). */
+    bool as_inner = null_rejecting && !empty;
+    BS_TRY(join_onto(b, root, as_inner ? LJ_INNER : LJ_LEFT, plan, cond, 0, false, err));
     *out = expr_new_column(b->arena, plan->bindings[0], plan->types[0], sub->pos);
-    return *out ? BS_OK : arena_error(b->arena, err);
+    if (!*out) return arena_error(b->arena, err);
+    if (!empty) return BS_OK;
+    /* CASE WHEN <a group key> IS NULL THEN <empty> ELSE value END: a key of the group
+       joined on is NULL only for a row that found none (equality rejects NULL keys). */
+    Expr *key = expr_new_column(b->arena, plan->bindings[n_exprs], plan->types[n_exprs], sub->pos);
+    Expr *is_null = expr_new(b->arena, EXPR_IS_NULL, type_make(TYPE_BOOLEAN), sub->pos);
+    Expr *c = expr_new(b->arena, EXPR_CASE, plan->types[0], sub->pos);
+    Expr **whens = arena_alloc(b->arena, sizeof(Expr *));
+    Expr **thens = arena_alloc(b->arena, sizeof(Expr *));
+    if (!key || !is_null || !c || !whens || !thens) return arena_error(b->arena, err);
+    is_null->u.unary.arg = key;
+    whens[0] = is_null;
+    thens[0] = empty;
+    c->u.case_.n_whens = 1;
+    c->u.case_.whens = whens;
+    c->u.case_.thens = thens;
+    c->u.case_.else_expr = *out;
+    *out = c;
+    return BS_OK;
 }
 
 static bool find_subquery(Expr *e, void *arg)

@@ -294,6 +294,10 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         buffer_printf(out, "]");
         break;
     case PLAN_LIMIT:
+        if (n->u.limit.single_row) {
+            buffer_printf(out, "EnforceSingleRow");
+            break;
+        }
         buffer_printf(out, "Limit[");
         if (n->u.limit.limit >= 0)
             buffer_printf(out, "%lld", (long long)n->u.limit.limit);
@@ -321,7 +325,9 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         static const char *types[] = {"INNER", "LEFT", "FULL", "SEMI", "ANTI", "MARK"};
         const int np = n->children[0]->n_cols;
         buffer_printf(out, "%s[%s", n->u.join.n_keys ? "HashJoin" : "NestedLoopJoin",
-                      (unsigned)n->u.join.type < PJ_COUNT_ ? types[n->u.join.type] : "?");
+                      n->u.join.single_match                ? "SINGLE"
+                      : (unsigned)n->u.join.type < PJ_COUNT_ ? types[n->u.join.type]
+                                                             : "?");
         for (int k = 0; k < n->u.join.n_keys; k++)
             buffer_printf(out, "%s#%d %s #%d", k ? " AND " : ", ", n->u.join.probe_keys[k],
                           n->u.join.null_equal && n->u.join.null_equal[k] ? "IS NOT DISTINCT FROM"

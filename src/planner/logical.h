@@ -106,6 +106,9 @@ struct LogicalOp {
         struct {
             int64_t limit; /* -1: none */
             int64_t offset;
+            /* A scalar subquery's guard: passes at most one row (a second is 21000), and a
+               row of NULLs when there is none; limit is 1 and offset 0. */
+            bool single_row;
         } limit;
         struct {
             char *table;
@@ -118,6 +121,9 @@ struct LogicalOp {
             Expr *condition;     /* over both children's bindings; NULL: every pair */
             uint32_t mark_index; /* LJ_MARK: the table index of the mark column */
             bool null_aware;     /* LJ_MARK over x IN (subquery): see PJ_MARK */
+            /* LJ_LEFT of a correlated scalar subquery: a left row matching two right rows
+               fails with 21000 (PJ_LEFT's single_match). */
+            bool single_match;
             bool null_equal;     /* every equality of the condition matches NULL with NULL
                                     (INTERSECT, EXCEPT) */
         } join;

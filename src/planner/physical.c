@@ -412,6 +412,7 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
             j->u.join.null_equal[k] = true;
     }
     j->u.join.null_aware = op->u.join.null_aware;
+    j->u.join.single_match = op->u.join.single_match && type == PJ_LEFT && !swap;
     if (n_residual > 0) {
         Expr *pred = residual[0];
         if (n_residual > 1) {
@@ -473,6 +474,7 @@ static Status limit_node(Phys *p, PlanNode *child, int64_t limit, int64_t offset
     memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
     n->u.limit.limit = limit;
     n->u.limit.offset = offset;
+    n->u.limit.single_row = false;
     *out = n;
     return BS_OK;
 }
@@ -609,6 +611,13 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
     case LOP_LIMIT: {
         int64_t limit = op->u.limit.limit, offset = op->u.limit.offset;
         const LogicalOp *below = op->children[0];
+        if (op->u.limit.single_row) {
+            BS_TRY(plan_op(p, below, &child, err));
+            BS_TRY(limit_node(p, child, 1, 0, out, err));
+            (*out)->u.limit.single_row = true;
+            (*out)->est_rows = 1;
+            return BS_OK;
+        }
         if (below->kind == LOP_ORDER && limit >= 0 && limit <= TOPN_MAX_ROWS - offset) {
             /* ORDER BY … LIMIT: the first limit + offset rows, then the limit. */
             BS_TRY(plan_op(p, below->children[0], &child, err));

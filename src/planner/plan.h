@@ -327,6 +327,9 @@ struct PlanNode {
         struct {
             int64_t limit; /* -1: none */
             int64_t offset;
+            /* EnforceSingleRow (a scalar subquery): at most one row, a second fails with
+               21000; a row of NULLs when the input has none. limit 1, offset 0. */
+            bool single_row;
         } limit;
         struct {
             Partitioning part;
@@ -367,6 +370,9 @@ struct PlanNode {
                concatenated row: probe columns 0..np-1, then build columns np..np+nb-1. */
             Expr *residual;
             bool null_aware; /* PJ_MARK only, with one key: see PJ_MARK */
+            /* PJ_LEFT only: a probe row may match one build row at most; a second match
+               fails with 21000 (a correlated scalar subquery; a "single" join). */
+            bool single_match;
         } join;
     } u;
 };

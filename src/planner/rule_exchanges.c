@@ -233,6 +233,9 @@ static Status partial_limit(Placer *pl, const PlanNode *limit, PlanNode **child,
     int64_t l = limit->u.limit.limit, o = limit->u.limit.offset;
     n->u.limit.limit = l > INT64_MAX - o ? INT64_MAX : l + o;
     n->u.limit.offset = 0;
+    /* Two rows of a stream are enough to tell that a scalar subquery has too many. */
+    if (limit->u.limit.single_row) n->u.limit.limit = 2;
+    n->u.limit.single_row = false;
     *child = n;
     return BS_OK;
 }

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 3
+#define FRAGMENT_VERSION 4
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -187,6 +187,7 @@ static void put_node(Buffer *b, const PlanNode *n)
     case PLAN_LIMIT:
         buffer_put_svarint(b, n->u.limit.limit);
         buffer_put_svarint(b, n->u.limit.offset);
+        buffer_put_u8(b, n->u.limit.single_row);
         break;
     case PLAN_EXCHANGE:
         put_partitioning(b, &n->u.exchange.part);
@@ -227,6 +228,7 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, n->u.join.residual != NULL);
         if (n->u.join.residual) put_expr(b, n->u.join.residual);
         buffer_put_u8(b, n->u.join.null_aware);
+        buffer_put_u8(b, n->u.join.single_match);
         break;
     case PLAN_UNION:
         break;
@@ -598,6 +600,7 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     case PLAN_LIMIT:
         n->u.limit.limit = bufreader_svarint(&rd->r);
         n->u.limit.offset = bufreader_svarint(&rd->r);
+        n->u.limit.single_row = bufreader_u8(&rd->r) != 0;
         CHECK(rd, n->u.limit.limit >= -1 && n->u.limit.offset >= 0, "bad limit");
         return BS_OK;
     case PLAN_EXCHANGE: {
@@ -666,6 +669,9 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t null_aware = bufreader_u8(&rd->r);
         CHECK(rd, null_aware <= 1, "bad null-aware flag");
         n->u.join.null_aware = null_aware;
+        uint8_t single = bufreader_u8(&rd->r);
+        CHECK(rd, single <= 1 && (!single || n->u.join.type == PJ_LEFT), "bad single-match flag");
+        n->u.join.single_match = single;
         return BS_OK;
     }
     case PLAN_UNION:
