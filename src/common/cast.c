@@ -3,6 +3,8 @@
  */
 #include "common/cast.h"
 
+#include "common/datetime.h"
+
 #include <string.h>
 
 bool cast_is_possible(LogicalType from, LogicalType to)
@@ -164,7 +166,9 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         return BS_OK;
     case TYPE_TIMESTAMP:
         if (from.id != TYPE_DATE) break;
-        out->u.i64 = (int64_t)in->u.i32 * MICROS_PER_DAY;
+        if (__builtin_mul_overflow((int64_t)in->u.i32, MICROS_PER_DAY, &out->u.i64) ||
+            !timestamp_is_valid(out->u.i64))
+            return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "timestamp out of range");
         return BS_OK;
     default:
         break;

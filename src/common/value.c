@@ -441,7 +441,10 @@ ParseResult parse_timestamp(const char *s, size_t len, int64_t *out)
         if (hour > 23 || minute > 59 || second > 59) return PARSE_OUT_OF_RANGE;
         micros = ((hour * 60 + minute) * 60 + second) * MICROS_PER_SECOND + frac;
     }
-    *out = (int64_t)days * MICROS_PER_DAY + micros;
+    /* Past int64's microseconds (beyond 294247 AD) is out of range, not a wrapped value. */
+    __int128 total = (__int128)days * MICROS_PER_DAY + micros;
+    if (total > INT64_MAX || !timestamp_is_valid((int64_t)total)) return PARSE_OUT_OF_RANGE;
+    *out = (int64_t)total;
     return PARSE_OK;
 }
 

@@ -135,8 +135,11 @@ static Status cast_date_to_timestamp(KERNEL_ARGS)
     unify(args[0], &ua);
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
-        ((int64_t *)result->data)[row] =
-            (int64_t)((const int32_t *)ua.data)[ua.sel[row]] * MICROS_PER_DAY;
+        int64_t *r = &((int64_t *)result->data)[row];
+        if (__builtin_mul_overflow((int64_t)((const int32_t *)ua.data)[ua.sel[row]],
+                                   MICROS_PER_DAY, r) ||
+            !timestamp_is_valid(*r))
+            return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "timestamp out of range");
     }
     return BS_OK;
 }

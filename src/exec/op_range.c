@@ -3,8 +3,15 @@
  * (stop included), from start by step, emitted a vector at a time. The bounds are
  * constant expressions evaluated once; a NULL bound gives no rows, a zero step 22023, and
  * the series stops before it would overflow.
+ *
+ * A TIMESTAMP series steps by an INTERVAL: each value is the one before plus the step,
+ * as PostgreSQL adds it (a month from January 31 is February 28, and the next March 28).
+ * The step's sign is its span's (a month counts 30 days); it stops at the first value
+ * past stop, or when the sum leaves the timestamp range.
  */
 #include "exec/exec_int.h"
+
+#include "common/datetime.h"
 
 typedef struct RangeOp {
     Operator base;
@@ -12,6 +19,9 @@ typedef struct RangeOp {
     bool inclusive;
     bool started, finished;
     int64_t next, last, by; /* the next value, the last one to emit, the step */
+    bool timestamps;        /* a TIMESTAMP series: next steps by `step` up to `last` */
+    Interval by_iv;
+    int sign;               /* of by_iv's span */
     Chunk *out;
     Chunk *dummy;
 } RangeOp;
@@ -46,6 +56,18 @@ static Status start(RangeOp *r, Error *err)
         r->finished = true;
         return BS_OK;
     }
+    if (r->timestamps) {
+        Interval zero = interval_make(0, 0, 0);
+        r->sign = interval_compare(&s.u.iv, &zero);
+        if (r->sign == 0) return error_set(err, "22023", -1, "step size cannot equal zero");
+        r->by_iv = s.u.iv;
+        r->next = a.u.i64;
+        r->last = z.u.i64;
+        bool past = r->sign > 0 ? (r->inclusive ? a.u.i64 > z.u.i64 : a.u.i64 >= z.u.i64)
+                                : (r->inclusive ? a.u.i64 < z.u.i64 : a.u.i64 <= z.u.i64);
+        r->finished = past;
+        return BS_OK;
+    }
     if (s.u.i64 == 0)
         return error_set(err, "22023", -1, "step size cannot equal zero");
     int64_t first = a.u.i64, stop = z.u.i64, by = s.u.i64;
@@ -73,6 +95,23 @@ static Status range_get_output(Operator *op, Chunk **out, Error *err)
     chunk_reset(r->out);
     int64_t *data = r->out->cols[0].data;
     idx_t n = 0;
+    if (r->timestamps) {
+        while (n < BASALT_VECTOR_SIZE && !r->finished) {
+            data[n++] = r->next;
+            int64_t after;
+            if (!timestamp_add_interval(r->next, &r->by_iv, &after) ||
+                (r->sign > 0 ? after <= r->next : after >= r->next)) {
+                r->finished = true; /* out of range, or a step that no longer moves */
+                break;
+            }
+            r->next = after;
+            r->finished = r->sign > 0 ? (r->inclusive ? after > r->last : after >= r->last)
+                                      : (r->inclusive ? after < r->last : after <= r->last);
+        }
+        r->out->n_rows = n;
+        *out = r->out;
+        return BS_OK;
+    }
     /* Values up to last; next stays on the grid and never passes last (no overflow). */
     while (n < BASALT_VECTOR_SIZE) {
         data[n++] = r->next;
@@ -109,16 +148,20 @@ static const OperatorVtab RANGE_VTAB = {
 
 Status op_range_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
-    if (node->n_cols != 1 || node->types[0].id != TYPE_BIGINT)
+    bool times = node->n_cols == 1 && node->types[0].id == TYPE_TIMESTAMP;
+    if (node->n_cols != 1 || (node->types[0].id != TYPE_BIGINT && !times))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range columns");
     const Expr *bounds[3] = {node->u.range.start, node->u.range.stop, node->u.range.step};
-    for (int k = 0; k < 3; k++)
-        if (!bounds[k] || bounds[k]->type.id != TYPE_BIGINT)
+    for (int k = 0; k < 3; k++) {
+        TypeId want = !times ? TYPE_BIGINT : k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL;
+        if (!bounds[k] || bounds[k]->type.id != want)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range bound");
+    }
     RangeOp *r = (RangeOp *)operator_new(d, node, &RANGE_VTAB, sizeof *r, err);
     if (!r) return BS_ERROR;
     Arena *arena = r->base.arena;
     r->inclusive = node->u.range.inclusive;
+    r->timestamps = times;
     BS_TRY(expr_compile(bounds[0], 0, NULL, arena, &r->start, err));
     BS_TRY(expr_compile(bounds[1], 0, NULL, arena, &r->stop, err));
     BS_TRY(expr_compile(bounds[2], 0, NULL, arena, &r->step, err));

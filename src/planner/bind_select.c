@@ -291,15 +291,43 @@ static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
                          n);
     Scope empty = {0};
     Expr *args[3];
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < n; k++)
         BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
+    /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
+    bool times = false;
+    for (int k = 0; k < n && k < 2; k++)
+        times |= args[k]->type.id == TYPE_DATE || args[k]->type.id == TYPE_TIMESTAMP;
+    if (times) {
+        if (n != 3)
+            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                             "%s of dates or timestamps takes a start, a stop and an interval "
+                             "step",
+                             name);
+        for (int k = 0; k < 3; k++) {
+            TypeId id = args[k]->type.id;
+            bool untyped = id == TYPE_NULL || (args[k]->flags & EXPR_FLAG_UNTYPED);
+            bool ok = k < 2 ? id == TYPE_DATE || id == TYPE_TIMESTAMP : id == TYPE_INTERVAL;
+            if (!ok && !untyped) {
+                char t[40];
+                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
+                                 "%s(timestamp, timestamp, interval) does not take %s as its %s "
+                                 "argument",
+                                 name, type_sql_name(args[k]->type, t, sizeof t),
+                                 k == 0 ? "first" : k == 1 ? "second" : "third");
+            }
+            BS_TRY(binder_cast(b, &args[k], type_make(k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL),
+                               false, err));
+        }
+    }
+    for (int k = 0; k < n && !times; k++) {
         if (!type_is_numeric(args[k]->type) || type_physical(args[k]->type) == PHYS_DOUBLE ||
             args[k]->type.id == TYPE_DECIMAL) {
             if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
                 char t[40];
                 return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
-                                 "%s of %s is not supported yet (integers only)", name,
-                                 type_sql_name(args[k]->type, t, sizeof t));
+                                 "%s of %s is not supported yet (integers, dates and timestamps "
+                                 "only)",
+                                 name, type_sql_name(args[k]->type, t, sizeof t));
             }
         }
         BS_TRY(binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err));

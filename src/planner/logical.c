@@ -478,7 +478,7 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     }
     case LOP_RANGE:
         BS_TRY(alloc_outputs(op, 1, arena, err));
-        op->types[0] = type_make(TYPE_BIGINT);
+        op->types[0] = op->u.range.start->type; /* BIGINT or TIMESTAMP */
         number_outputs(op, op->u.range.table_index);
         return BS_OK;
     case LOP_UNION:

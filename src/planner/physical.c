@@ -580,7 +580,7 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
     case LOP_RANGE:
         n = node_new(p, PLAN_RANGE, NULL, 1, err);
         if (!n) return BS_ERROR;
-        n->types[0] = type_make(TYPE_BIGINT);
+        n->types[0] = op->types[0];
         BS_TRY(resolve(p, op->u.range.start, NULL, &n->u.range.start, err));
         BS_TRY(resolve(p, op->u.range.stop, NULL, &n->u.range.stop, err));
         BS_TRY(resolve(p, op->u.range.step, NULL, &n->u.range.step, err));
