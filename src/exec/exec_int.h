@@ -96,6 +96,12 @@ Status op_exchange_source_create(Driver *d, const PlanNode *node, ExchangeSource
  */
 Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *sink,
                                const Partitioning *part, int producer, Operator **out, Error *err);
+/*
+ * Window (op_window.c): one operator per driver, inside its pipeline; the driver's input
+ * holds whole partitions (a local repartition on the partition keys, or one driver). It
+ * keeps every row, sorts, evaluates the functions per partition and emits the rows.
+ */
+Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /* Hash aggregation: a sink per driver of the input pipeline, one source after it. */
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,

@@ -688,6 +688,7 @@ static void mark_columns(const Expr *e, JoinProbeOp *j)
     case EXPR_CONSTANT:
     case EXPR_SUBQUERY:
     case EXPR_AGGREGATE:
+    case EXPR_WINDOW:
         break;
     }
 }

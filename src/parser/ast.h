@@ -83,6 +83,61 @@ typedef enum AstOp {
     OP_PLUS, /* unary */
 } AstOp;
 
+/* Window frames (OVER (… ROWS|RANGE|GROUPS BETWEEN start AND end [EXCLUDE …])). */
+typedef enum AstFrameUnit {
+    AST_FRAME_DEFAULT, /* no frame clause: RANGE UNBOUNDED PRECEDING .. CURRENT ROW */
+    AST_FRAME_ROWS,
+    AST_FRAME_RANGE,
+    AST_FRAME_GROUPS,
+} AstFrameUnit;
+
+typedef enum AstFrameBoundKind {
+    AST_BOUND_UNBOUNDED_PRECEDING,
+    AST_BOUND_PRECEDING, /* offset PRECEDING */
+    AST_BOUND_CURRENT_ROW,
+    AST_BOUND_FOLLOWING, /* offset FOLLOWING */
+    AST_BOUND_UNBOUNDED_FOLLOWING,
+} AstFrameBoundKind;
+
+typedef enum AstFrameExclude {
+    AST_EXCLUDE_NONE, /* also EXCLUDE NO OTHERS */
+    AST_EXCLUDE_CURRENT_ROW,
+    AST_EXCLUDE_GROUP,
+    AST_EXCLUDE_TIES,
+} AstFrameExclude;
+
+typedef struct AstFrameBound {
+    AstFrameBoundKind kind;
+    AstExpr *offset; /* PRECEDING / FOLLOWING only */
+    int pos;
+} AstFrameBound;
+
+/*
+ * A window specification: OVER (ref PARTITION BY … ORDER BY … frame), or OVER ref
+ * (`bare_ref`: the named window as it is). `ref` names a window of the WINDOW clause
+ * (NULL: none).
+ */
+typedef struct AstWindowSpec {
+    char *ref;
+    int ref_pos;
+    bool bare_ref;
+    AstList partition_by; /* AstExpr* */
+    AstList order_by;     /* AstOrderItem* */
+    AstFrameUnit unit;
+    AstFrameBound start, end; /* without BETWEEN, end is CURRENT ROW */
+    AstFrameExclude exclude;
+    int frame_pos;   /* the ROWS/RANGE/GROUPS keyword; -1 without a frame */
+    int exclude_pos; /* -1 without EXCLUDE */
+    int pos;
+} AstWindowSpec;
+
+/* WINDOW name AS (spec). */
+typedef struct AstWindowDef {
+    char *name;
+    AstWindowSpec *spec;
+    int pos;
+} AstWindowDef;
+
 typedef struct AstCaseWhen {
     AstExpr *when;
     AstExpr *then;
@@ -128,6 +183,7 @@ struct AstExpr {
             AstList args;  /* AstExpr*; empty for name(*) */
             bool star;     /* name(*) */
             bool distinct; /* name(DISTINCT …) */
+            AstWindowSpec *over; /* OVER …: a window call; NULL otherwise */
         } func;
         struct {
             AstExpr *arg, *low, *high;
@@ -246,6 +302,7 @@ struct AstSelect {
     AstExpr *where;
     AstList group_by; /* AstExpr* */
     AstExpr *having;
+    AstList windows; /* AstWindowDef*: WINDOW … */
     AstList *values; /* VALUES rows: an AstList of AstList of AstExpr*; NULL otherwise */
     AstSetOp set_op;
     bool set_all; /* UNION ALL */

@@ -169,6 +169,20 @@ AstExpr *build_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos);
 AstExpr *build_typed_literal(ParseCtx *ctx, AstTypeName *type, Token str);
 AstExpr *build_function(ParseCtx *ctx, Token name, AstList *args, bool star, bool distinct);
 AstExpr *build_function_named(ParseCtx *ctx, const char *name, AstList *args, int pos);
+/* Window calls: func OVER spec (bare: OVER name); pos is the OVER keyword. */
+AstExpr *build_over(ParseCtx *ctx, AstExpr *func, AstWindowSpec *spec, bool bare, int pos);
+/* [ref] [PARTITION BY partition] [ORDER BY order] [frame: a spec holding only the frame];
+   ref.pos < 0: none. */
+AstWindowSpec *build_window_spec(ParseCtx *ctx, Token ref, AstList *partition, AstList *order,
+                                 AstWindowSpec *frame);
+/* unit.len is the AstFrameUnit; end NULL: CURRENT ROW; exclude.len the AstFrameExclude. */
+AstWindowSpec *build_window_frame(ParseCtx *ctx, Token unit, AstFrameBound *start,
+                                  AstFrameBound *end, Token exclude);
+/* pos -1: the offset's start. */
+AstFrameBound *build_frame_bound(ParseCtx *ctx, AstFrameBoundKind kind, AstExpr *offset, int pos);
+AstWindowDef *build_window_def(ParseCtx *ctx, Token name, AstWindowSpec *spec);
+/* Attaches the WINDOW clause (NULL: none) to a SELECT core. */
+AstSelect *build_select_windows(ParseCtx *ctx, AstSelect *select, AstList *windows);
 AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high, bool negated,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);

@@ -47,7 +47,8 @@
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  VIEW WITHOUT YEAR ZONE.
+  VIEW WITHOUT YEAR ZONE
+  CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -198,8 +199,8 @@ set_quant(A) ::= DISTINCT.  { A = false; }
 
 %type simple_select {AstSelect *}
 simple_select(A) ::= SELECT(S) distinct_opt(D) selcollist(L) from_opt(F) where_opt(W)
-                     groupby_opt(G) having_opt(H).  {
-    A = build_select_core(ctx, S.pos, D, L, F, W, G, H);
+                     groupby_opt(G) having_opt(H) window_opt(N).  {
+    A = build_select_windows(ctx, build_select_core(ctx, S.pos, D, L, F, W, G, H), N);
 }
 simple_select(A) ::= VALUES(V) rowlist(R).  { A = build_values(ctx, R, V.pos); }
 simple_select(A) ::= LP select(X) RP. [PAREN_HIGH]  { A = X; }
@@ -296,6 +297,82 @@ groupby_opt(A) ::= GROUP BY exprlist(X). { A = X; }
 %type having_opt {AstExpr *}
 having_opt(A) ::= .               { A = NULL; }
 having_opt(A) ::= HAVING expr(X). { A = X; }
+
+/* WINDOW name AS (spec), …: named windows of a SELECT (OVER name, OVER (name …)). */
+%type window_opt {AstList *}
+window_opt(A) ::= .                      { A = NULL; }
+window_opt(A) ::= WINDOW windefs(X).     { A = X; }
+
+%type windefs {AstList *}
+windefs(A) ::= windef(X).                   { A = list_new(ctx, X); }
+windefs(A) ::= windefs(L) COMMA windef(X).  { A = list_add(ctx, L, X); }
+
+%type windef {AstWindowDef *}
+windef(A) ::= nm(N) AS LP window_spec(S) RP.  { A = build_window_def(ctx, N, S); }
+
+/* A window: [existing name] [PARTITION BY …] [ORDER BY …] [frame]. Every alternative
+   starts with its own token: a keyword that falls back to ID would otherwise be read as
+   the window's name (Lemon tries the fallback when a state has no action of its own). */
+%type window_spec {AstWindowSpec *}
+window_spec(A) ::= .  {
+    Token none = {-1, 0};
+    A = build_window_spec(ctx, none, NULL, NULL, NULL);
+}
+window_spec(A) ::= nm(R) wpartition_opt(P) worder_opt(O) frame_opt(F).  {
+    A = build_window_spec(ctx, R, P, O, F);
+}
+window_spec(A) ::= PARTITION BY exprlist(P) worder_opt(O) frame_opt(F).  {
+    Token none = {-1, 0};
+    A = build_window_spec(ctx, none, P, O, F);
+}
+window_spec(A) ::= ORDER BY sortlist(O) frame_opt(F).  {
+    Token none = {-1, 0};
+    A = build_window_spec(ctx, none, NULL, O, F);
+}
+window_spec(A) ::= frame(F).  {
+    Token none = {-1, 0};
+    A = build_window_spec(ctx, none, NULL, NULL, F);
+}
+
+%type wpartition_opt {AstList *}
+wpartition_opt(A) ::= .                        { A = NULL; }
+wpartition_opt(A) ::= PARTITION BY exprlist(X). { A = X; }
+
+%type worder_opt {AstList *}
+worder_opt(A) ::= .                       { A = NULL; }
+worder_opt(A) ::= ORDER BY sortlist(X).   { A = X; }
+
+%type frame_opt {AstWindowSpec *}
+frame_opt(A) ::= .          { A = NULL; }
+frame_opt(A) ::= frame(X).  { A = X; }
+
+%type frame {AstWindowSpec *}
+frame(A) ::= frame_unit(U) frame_bound(S) frame_exclude(X).  {
+    A = build_window_frame(ctx, U, S, NULL, X);
+}
+frame(A) ::= frame_unit(U) BETWEEN frame_bound(S) AND frame_bound(E) frame_exclude(X).  {
+    A = build_window_frame(ctx, U, S, E, X);
+}
+
+%type frame_unit {Token}
+frame_unit(A) ::= ROWS(X).    { A = X; A.len = AST_FRAME_ROWS; }
+frame_unit(A) ::= RANGE(X).   { A = X; A.len = AST_FRAME_RANGE; }
+frame_unit(A) ::= GROUPS(X).  { A = X; A.len = AST_FRAME_GROUPS; }
+
+%type frame_bound {AstFrameBound *}
+frame_bound(A) ::= UNBOUNDED(U) PRECEDING.  { A = build_frame_bound(ctx, AST_BOUND_UNBOUNDED_PRECEDING, NULL, U.pos); }
+frame_bound(A) ::= UNBOUNDED(U) FOLLOWING.  { A = build_frame_bound(ctx, AST_BOUND_UNBOUNDED_FOLLOWING, NULL, U.pos); }
+frame_bound(A) ::= CURRENT(C) ROW.          { A = build_frame_bound(ctx, AST_BOUND_CURRENT_ROW, NULL, C.pos); }
+frame_bound(A) ::= expr(X) PRECEDING.       { A = build_frame_bound(ctx, AST_BOUND_PRECEDING, X, -1); }
+frame_bound(A) ::= expr(X) FOLLOWING.       { A = build_frame_bound(ctx, AST_BOUND_FOLLOWING, X, -1); }
+
+/* Token.len carries the AstFrameExclude; pos where it was written (-1: none). */
+%type frame_exclude {Token}
+frame_exclude(A) ::= .                          { A.pos = -1; A.len = AST_EXCLUDE_NONE; }
+frame_exclude(A) ::= EXCLUDE(X) NO OTHERS.      { A = X; A.len = AST_EXCLUDE_NONE; }
+frame_exclude(A) ::= EXCLUDE(X) CURRENT ROW.    { A = X; A.len = AST_EXCLUDE_CURRENT_ROW; }
+frame_exclude(A) ::= EXCLUDE(X) GROUP.          { A = X; A.len = AST_EXCLUDE_GROUP; }
+frame_exclude(A) ::= EXCLUDE(X) TIES.           { A = X; A.len = AST_EXCLUDE_TIES; }
 
 %type order_opt {OrderClause *}
 order_opt(A) ::= .                        { A = NULL; }
@@ -404,11 +481,21 @@ expr(A) ::= CURRENT_TIMESTAMP(X).  { A = build_function_named(ctx, "current_time
 expr(A) ::= LOCALTIMESTAMP(X).     { A = build_function_named(ctx, "localtimestamp", NULL, X.pos); }
 
 /* Function calls. LEFT and RIGHT are reserved but name functions too. */
-expr(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
-expr(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }
-expr(A) ::= fname(N) LP exprlist(L) RP.             { A = build_function(ctx, N, L, false, false); }
-expr(A) ::= fname(N) LP DISTINCT exprlist(L) RP.    { A = build_function(ctx, N, L, false, true); }
-expr(A) ::= fname(N) LP ALL exprlist(L) RP.         { A = build_function(ctx, N, L, false, false); }
+%type func_call {AstExpr *}
+func_call(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
+func_call(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }
+func_call(A) ::= fname(N) LP exprlist(L) RP.             { A = build_function(ctx, N, L, false, false); }
+func_call(A) ::= fname(N) LP DISTINCT exprlist(L) RP.    { A = build_function(ctx, N, L, false, true); }
+func_call(A) ::= fname(N) LP ALL exprlist(L) RP.         { A = build_function(ctx, N, L, false, false); }
+
+expr(A) ::= func_call(A).
+/* Window calls: f(…) OVER name, f(…) OVER ([name] [PARTITION BY …] [ORDER BY …] [frame]). */
+expr(A) ::= func_call(F) OVER(O) nm(W).  {
+    A = build_over(ctx, F, build_window_spec(ctx, W, NULL, NULL, NULL), true, O.pos);
+}
+expr(A) ::= func_call(F) OVER(O) LP window_spec(S) RP.  {
+    A = build_over(ctx, F, S, false, O.pos);
+}
 
 fname(A) ::= nm(X).     { A = X; }
 fname(A) ::= LEFT(X).   { A = X; }

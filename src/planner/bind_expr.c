@@ -356,6 +356,20 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     const char *name = ast->u.func.name;
     bool is_agg;
     int id;
+    if (ast->u.func.over) {
+        if (clause == CLAUSE_AGGREGATE_ARG)
+            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
+                             "aggregate function calls cannot contain window function calls");
+        if (clause == CLAUSE_WINDOW_ARG)
+            return error_set(err, "42P20", ast->pos, "window function calls cannot be nested");
+        if (clause != CLAUSE_SELECT && clause != CLAUSE_ORDER_BY)
+            return error_set(err, "42P20", ast->pos, "window functions are not allowed in %s",
+                             clause == CLAUSE_HAVING ? "HAVING" : clause_name(clause));
+        return bind_window_call(b, ast, scope, out, err);
+    }
+    if (binder_is_window_function(name))
+        return error_set(err, "42809", ast->pos, "window function %s requires an OVER clause",
+                         name);
     if (binder_is_special_function(name)) {
         /* now(), current_date, typeof(), date_part(), …: evaluated or rewritten here */
         if (ast->u.func.star || ast->u.func.distinct)
@@ -389,7 +403,8 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
         if (clause == CLAUSE_AGGREGATE_ARG)
             return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
                              "aggregate function calls cannot be nested");
-        if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY)
+        if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY &&
+            clause != CLAUSE_WINDOW_ARG)
             return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
                              "aggregate functions are not allowed in %s", clause_name(clause));
         Expr *arg = NULL;

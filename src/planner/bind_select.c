@@ -572,6 +572,17 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
     }
     case EXPR_CONSTANT:
         return BS_OK;
+    case EXPR_WINDOW: {
+        /* A window over a grouped query reads the aggregation's outputs. */
+        WindowCall *w = x->u.window.call;
+        for (int k = 0; k < w->n_args; k++)
+            BS_TRY(rewrite_for_aggregate(ctx, &w->args[k], err));
+        for (int k = 0; k < w->n_partitions; k++)
+            BS_TRY(rewrite_for_aggregate(ctx, &w->partitions[k], err));
+        for (int k = 0; k < w->n_order; k++)
+            BS_TRY(rewrite_for_aggregate(ctx, &w->order[k].expr, err));
+        return BS_OK;
+    }
     case EXPR_CALL:
         for (int k = 0; k < x->u.call.n_args; k++)
             BS_TRY(rewrite_for_aggregate(ctx, &x->u.call.args[k], err));
@@ -792,6 +803,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     /* A subquery in an expression sees the enclosing query's columns; FROM items do not. */
     scope.parent = b->subquery_parent;
     b->subquery_parent = NULL;
+    const AstList *outer_windows = b->windows;
+    BS_TRY(binder_check_windows(&q->windows, err));
     LogicalOp *root;
     /* FROM */
     if (q->from.count == 0) {
@@ -842,6 +855,7 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         }
     }
     /* select list */
+    b->windows = &q->windows;
     ItemList items = {0};
     for (int k = 0; k < q->select_list.count; k++) {
         const AstSelectItem *item = q->select_list.items[k];
@@ -874,6 +888,9 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
             if (has_aggregate(groups[k]))
                 return error_set(err, SQLSTATE_GROUPING_ERROR, g->pos,
                                  "aggregate functions are not allowed in GROUP BY");
+            if (expr_has_window(groups[k]))
+                return error_set(err, "42P20", g->pos,
+                                 "window functions are not allowed in GROUP BY");
         } else {
             BS_TRY(bind_expr(b, g, &scope, CLAUSE_GROUP_BY, &groups[k], err));
         }
@@ -960,6 +977,16 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     for (int k = 0; k < n_keys; k++)
         if (keys[k].expr && expr_has_subquery(keys[k].expr))
             BS_TRY(bind_plan_subqueries(b, &root, &keys[k].expr, false, err));
+    b->windows = outer_windows;
+    /* Window calls in the select list and ORDER BY: windows over what is below. */
+    Expr ***slots = arena_alloc(b->arena, sizeof(Expr **) * (size_t)(items.count + n_keys + 1));
+    if (!slots) return arena_error(b->arena, err);
+    int n_slots = 0;
+    for (int k = 0; k < items.count; k++)
+        slots[n_slots++] = &items.items[k].expr;
+    for (int k = 0; k < n_keys; k++)
+        if (keys[k].expr) slots[n_slots++] = &keys[k].expr;
+    BS_TRY(bind_plan_windows(b, &root, slots, n_slots, err));
     /* Projection: visible items, then ORDER BY keys that are not items (hidden). */
     int n_hidden = 0;
     for (int k = 0; k < n_keys; k++) {

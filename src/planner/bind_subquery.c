@@ -86,6 +86,9 @@ static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
         for (int k = 0; k < op->u.order.n_keys; k++)
             expr_visit(op->u.order.keys[k].expr, note_ref, read);
         break;
+    case LOP_WINDOW:
+        logical_window_visit(op, note_ref, read);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_ref, read);
         break;
@@ -650,6 +653,20 @@ static Status replace_all(Binder *b, LogicalOp **root, Expr **e, bool null_rejec
         if (expr_has_subquery(x->u.case_.else_expr))
             BS_TRY(replace_all(b, root, &x->u.case_.else_expr, false, err));
         return BS_OK;
+    case EXPR_WINDOW: {
+        /* Arguments and keys are computed below the window, over *root. */
+        WindowCall *w = x->u.window.call;
+        for (int k = 0; k < w->n_args; k++)
+            if (expr_has_subquery(w->args[k]))
+                BS_TRY(replace_all(b, root, &w->args[k], false, err));
+        for (int k = 0; k < w->n_partitions; k++)
+            if (expr_has_subquery(w->partitions[k]))
+                BS_TRY(replace_all(b, root, &w->partitions[k], false, err));
+        for (int k = 0; k < w->n_order; k++)
+            if (expr_has_subquery(w->order[k].expr))
+                BS_TRY(replace_all(b, root, &w->order[k].expr, false, err));
+        return BS_OK;
+    }
     case EXPR_CONSTANT:
     case EXPR_COLUMN:
     case EXPR_AGGREGATE:

@@ -176,6 +176,9 @@ void expr_format(const Expr *e, Buffer *out)
     case EXPR_SUBQUERY:
         buffer_printf(out, "(subquery)");
         return;
+    case EXPR_WINDOW:
+        buffer_printf(out, "%s(…) OVER (…)", window_func_name(e->u.window.call->func));
+        return;
     }
 }
 
@@ -220,6 +223,65 @@ static void indent(Buffer *out, int depth)
 {
     for (int k = 0; k < depth; k++)
         buffer_printf(out, "  ");
+}
+
+static void explain_bound(WindowBound kind, const Value *offset, Buffer *out)
+{
+    switch (kind) {
+    case WBOUND_UNBOUNDED_PRECEDING:
+        buffer_printf(out, "UNBOUNDED PRECEDING");
+        return;
+    case WBOUND_CURRENT_ROW:
+        buffer_printf(out, "CURRENT ROW");
+        return;
+    case WBOUND_UNBOUNDED_FOLLOWING:
+        buffer_printf(out, "UNBOUNDED FOLLOWING");
+        return;
+    case WBOUND_PRECEDING:
+    case WBOUND_FOLLOWING:
+        explain_value(offset, out);
+        buffer_printf(out, kind == WBOUND_PRECEDING ? " PRECEDING" : " FOLLOWING");
+        return;
+    }
+}
+
+/* "Window[partition: #0, order: #1 ASC NULLS LAST, rank(), sum(#2) ROWS BETWEEN …]" */
+static void explain_window(const PlanNode *n, Buffer *out)
+{
+    static const char *units[] = {"ROWS", "RANGE", "GROUPS"};
+    buffer_printf(out, "Window[");
+    if (n->u.window.n_partitions) {
+        buffer_printf(out, "partition: ");
+        for (int k = 0; k < n->u.window.n_partitions; k++)
+            buffer_printf(out, "%s#%d", k ? ", " : "", n->u.window.partitions[k]);
+        buffer_printf(out, ", ");
+    }
+    if (n->u.window.n_order) {
+        buffer_printf(out, "order: ");
+        for (int k = 0; k < n->u.window.n_order; k++)
+            buffer_printf(out, "%s#%d %s NULLS %s", k ? ", " : "", n->u.window.order[k].column,
+                          n->u.window.order[k].descending ? "DESC" : "ASC",
+                          n->u.window.order[k].nulls_first ? "FIRST" : "LAST");
+        buffer_printf(out, ", ");
+    }
+    for (int k = 0; k < n->u.window.n_funcs; k++) {
+        const PlanWindowFunc *f = &n->u.window.funcs[k];
+        buffer_printf(out, "%s%s(", k ? ", " : "",
+                      f->func == WIN_AGGREGATE ? agg_func_name(f->agg) : window_func_name(f->func));
+        if (f->func == WIN_AGGREGATE && f->agg == AGG_COUNT_STAR) buffer_printf(out, "*");
+        for (int a = 0; a < f->n_args; a++)
+            buffer_printf(out, "%s#%d", a ? ", " : "", f->args[a]);
+        buffer_printf(out, ")");
+        bool framed = f->func == WIN_AGGREGATE || f->func == WIN_FIRST_VALUE ||
+                      f->func == WIN_LAST_VALUE || f->func == WIN_NTH_VALUE;
+        if (!framed) continue;
+        buffer_printf(out, " %s BETWEEN ",
+                      (unsigned)f->frame.unit <= WFRAME_GROUPS ? units[f->frame.unit] : "?");
+        explain_bound(f->frame.start, &f->frame.start_offset, out);
+        buffer_printf(out, " AND ");
+        explain_bound(f->frame.end, &f->frame.end_offset, out);
+    }
+    buffer_printf(out, "]");
 }
 
 static void explain_node(const PlanNode *n, int depth, Buffer *out)
@@ -352,6 +414,9 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         buffer_printf(out, ", ");
         expr_format(n->u.range.step, out);
         buffer_printf(out, "]");
+        break;
+    case PLAN_WINDOW:
+        explain_window(n, out);
         break;
     case PLAN_KIND_COUNT_:
         break;

@@ -116,8 +116,63 @@ bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
         return expr_visit(e->u.aggregate.call->arg, fn, arg);
     case EXPR_SUBQUERY:
         return true;
+    case EXPR_WINDOW: {
+        const WindowCall *w = e->u.window.call;
+        for (int k = 0; k < w->n_args; k++)
+            if (!expr_visit(w->args[k], fn, arg)) return false;
+        for (int k = 0; k < w->n_partitions; k++)
+            if (!expr_visit(w->partitions[k], fn, arg)) return false;
+        for (int k = 0; k < w->n_order; k++)
+            if (!expr_visit(w->order[k].expr, fn, arg)) return false;
+        return true;
+    }
     }
     return true;
+}
+
+void logical_window_visit(const LogicalOp *op, ExprVisitor fn, void *arg)
+{
+    for (int f = 0; f < op->u.window.n_funcs; f++) {
+        const WindowCall *w = op->u.window.funcs[f];
+        for (int k = 0; k < w->n_args; k++)
+            if (!expr_visit(w->args[k], fn, arg)) return;
+        for (int k = 0; k < w->n_partitions; k++)
+            if (!expr_visit(w->partitions[k], fn, arg)) return;
+        for (int k = 0; k < w->n_order; k++)
+            if (!expr_visit(w->order[k].expr, fn, arg)) return;
+    }
+}
+
+bool window_spec_equal(const WindowCall *a, const WindowCall *b)
+{
+    if (a->n_partitions != b->n_partitions || a->n_order != b->n_order) return false;
+    for (int k = 0; k < a->n_partitions; k++)
+        if (!expr_equal(a->partitions[k], b->partitions[k])) return false;
+    for (int k = 0; k < a->n_order; k++)
+        if (a->order[k].descending != b->order[k].descending ||
+            a->order[k].nulls_first != b->order[k].nulls_first ||
+            !expr_equal(a->order[k].expr, b->order[k].expr))
+            return false;
+    return true;
+}
+
+static bool bound_equal(WindowBound kind, const Value *a, const Value *b)
+{
+    if (kind != WBOUND_PRECEDING && kind != WBOUND_FOLLOWING) return true;
+    return type_equals(a->type, b->type) && value_compare(a, b) == 0;
+}
+
+bool window_call_equal(const WindowCall *a, const WindowCall *b)
+{
+    if (a->func != b->func || a->n_args != b->n_args || !type_equals(a->type, b->type))
+        return false;
+    if (a->func == WIN_AGGREGATE && a->agg != b->agg) return false;
+    for (int k = 0; k < a->n_args; k++)
+        if (!expr_equal(a->args[k], b->args[k])) return false;
+    const WindowFrame *x = &a->frame, *y = &b->frame;
+    return window_spec_equal(a, b) && x->unit == y->unit && x->start == y->start &&
+           x->end == y->end && bound_equal(x->start, &x->start_offset, &y->start_offset) &&
+           bound_equal(x->end, &x->end_offset, &y->end_offset);
 }
 
 static bool exprs_equal(Expr *const *a, Expr *const *b, int n)
@@ -173,6 +228,8 @@ bool expr_equal(const Expr *a, const Expr *b)
     }
     case EXPR_SUBQUERY:
         return a->u.subquery.sub == b->u.subquery.sub;
+    case EXPR_WINDOW:
+        return window_call_equal(a->u.window.call, b->u.window.call);
     }
     return false;
 }
@@ -245,6 +302,11 @@ uint64_t expr_hash(const Expr *e)
     }
     case EXPR_SUBQUERY:
         return hash_combine(h, (uint64_t)(uintptr_t)e->u.subquery.sub);
+    case EXPR_WINDOW: {
+        const WindowCall *w = e->u.window.call;
+        h = hash_combine(h, ((uint64_t)w->func << 8) | (uint64_t)w->agg);
+        return hash_list(h, w->args, w->n_args);
+    }
     }
     return h;
 }
@@ -358,6 +420,7 @@ bool expr_can_fail(const Expr *e)
         return expr_can_fail(e->u.case_.else_expr);
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         return true;
     }
     return true;
@@ -481,6 +544,17 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         op->types[0] = op->u.range.start->type; /* BIGINT or TIMESTAMP */
         number_outputs(op, op->u.range.table_index);
         return BS_OK;
+    case LOP_WINDOW: {
+        const LogicalOp *c = op->children[0];
+        BS_TRY(alloc_outputs(op, c->n_out + op->u.window.n_funcs, arena, err));
+        memcpy(op->types, c->types, sizeof(LogicalType) * (size_t)c->n_out);
+        memcpy(op->bindings, c->bindings, sizeof(ColumnBinding) * (size_t)c->n_out);
+        for (int k = 0; k < op->u.window.n_funcs; k++) {
+            op->types[c->n_out + k] = op->u.window.funcs[k]->type;
+            op->bindings[c->n_out + k] = (ColumnBinding){op->u.window.table_index, (uint32_t)k};
+        }
+        return BS_OK;
+    }
     case LOP_UNION:
         BS_TRY(alloc_outputs(op, op->children[0]->n_out, arena, err));
         memcpy(op->types, op->children[0]->types, sizeof(LogicalType) * (size_t)op->n_out);
@@ -554,6 +628,9 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_RANGE:
         max = op->u.range.table_index;
+        break;
+    case LOP_WINDOW:
+        max = op->u.window.table_index;
         break;
     default:
         break;

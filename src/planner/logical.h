@@ -22,6 +22,7 @@ typedef enum LogicalKind {
     LOP_JOIN,   /* children[0] left, children[1] right */
     LOP_UNION,  /* the rows of every child (UNION ALL); children have the same column types */
     LOP_RANGE,  /* range() / generate_series(): one BIGINT column */
+    LOP_WINDOW, /* the child's columns, then one per window function (table_index, k) */
 } LogicalKind;
 
 /*
@@ -45,6 +46,25 @@ typedef struct LogicalSortKey {
     bool descending;
     bool nulls_first;
 } LogicalSortKey;
+
+/*
+ * A window function call as bound. Partition keys, order keys and arguments are
+ * expressions over the input while binding; the LOP_WINDOW that computes it reads them as
+ * columns of its child. Calls with equal partitions and orders share one LOP_WINDOW.
+ */
+typedef struct WindowCall {
+    WindowFuncId func;
+    AggFuncId agg; /* WIN_AGGREGATE */
+    int n_args;
+    Expr *args[3];
+    LogicalType type;
+    int n_partitions;
+    Expr **partitions;
+    int n_order;
+    LogicalSortKey *order;
+    WindowFrame frame;
+    int pos;
+} WindowCall;
 
 struct CatalogTable;
 
@@ -135,6 +155,12 @@ struct LogicalOp {
             Expr *start, *stop, *step; /* BIGINT, no column references */
             bool inclusive;            /* generate_series: stop is included */
         } range;
+        struct {
+            uint32_t table_index; /* bindings of the function results */
+            int n_funcs;
+            WindowCall **funcs; /* one partitioning and order (funcs[0]'s); columns of the
+                                   child in every partition key, order key and argument */
+        } window;
     } u;
 };
 
@@ -163,6 +189,11 @@ Status logical_resolve_tree(LogicalOp *op, Arena *arena, Error *err);
 /* Walks every expression node of e (pre-order), calling fn; stops early if fn returns false. */
 typedef bool (*ExprVisitor)(Expr *e, void *arg);
 bool expr_visit(Expr *e, ExprVisitor fn, void *arg);
+/* Visits every expression a LOP_WINDOW reads (arguments, partition and order keys). */
+void logical_window_visit(const LogicalOp *op, ExprVisitor fn, void *arg);
+/* Same partitioning and order (a LOP_WINDOW computes both calls); same call and frame. */
+bool window_spec_equal(const WindowCall *a, const WindowCall *b);
+bool window_call_equal(const WindowCall *a, const WindowCall *b);
 /* Structural equality of two bound expressions (same kinds, types, bindings, constants). */
 bool expr_equal(const Expr *a, const Expr *b);
 

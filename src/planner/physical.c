@@ -112,8 +112,9 @@ static Status resolve(Phys *p, const Expr *e, const LogicalOp *input, Expr **out
     }
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         return error_set(err, SQLSTATE_INTERNAL_ERROR, e->pos,
-                         "planner: aggregate or subquery left in an expression");
+                         "planner: aggregate, window or subquery left in an expression");
     }
     *out = c;
     return BS_OK;
@@ -510,6 +511,57 @@ static Status plan_sort(Phys *p, const LogicalOp *order, PlanNode *input, int64_
     return BS_OK;
 }
 
+/* The input column a window's key or argument reads (the binder made each a column). */
+static Status window_column(const LogicalOp *window, const Expr *e, int *out, Error *err)
+{
+    *out = e->kind == EXPR_COLUMN ? binding_position(window->children[0], e->u.column.binding) : -1;
+    if (*out < 0)
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: window input not a column");
+    return BS_OK;
+}
+
+static Status plan_window(Phys *p, const LogicalOp *op, PlanNode *child, PlanNode **out,
+                          Error *err)
+{
+    int n_funcs = op->u.window.n_funcs;
+    const WindowCall *spec = op->u.window.funcs[0];
+    PlanNode *n = node_new(p, PLAN_WINDOW, child, child->n_cols + n_funcs, err);
+    if (!n) return BS_ERROR;
+    memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
+    n->u.window.n_partitions = spec->n_partitions;
+    n->u.window.partitions =
+        arena_alloc(p->arena, sizeof(int) * (size_t)(spec->n_partitions ? spec->n_partitions : 1));
+    n->u.window.n_order = spec->n_order;
+    n->u.window.order =
+        arena_alloc(p->arena, sizeof(SortKey) * (size_t)(spec->n_order ? spec->n_order : 1));
+    n->u.window.n_funcs = n_funcs;
+    n->u.window.funcs = arena_alloc_zero(p->arena, sizeof(PlanWindowFunc) * (size_t)n_funcs);
+    if (!n->u.window.partitions || !n->u.window.order || !n->u.window.funcs)
+        return arena_error(p->arena, err);
+    for (int k = 0; k < spec->n_partitions; k++)
+        BS_TRY(window_column(op, spec->partitions[k], &n->u.window.partitions[k], err));
+    for (int k = 0; k < spec->n_order; k++) {
+        BS_TRY(window_column(op, spec->order[k].expr, &n->u.window.order[k].column, err));
+        n->u.window.order[k].descending = spec->order[k].descending;
+        n->u.window.order[k].nulls_first = spec->order[k].nulls_first;
+    }
+    for (int k = 0; k < n_funcs; k++) {
+        const WindowCall *w = op->u.window.funcs[k];
+        PlanWindowFunc *f = &n->u.window.funcs[k];
+        f->func = w->func;
+        f->agg = w->agg;
+        f->n_args = w->n_args;
+        for (int a = 0; a < w->n_args; a++)
+            BS_TRY(window_column(op, w->args[a], &f->args[a], err));
+        f->arg_type = w->n_args ? w->args[0]->type : type_make(TYPE_BIGINT);
+        f->type = w->type;
+        f->frame = w->frame;
+        n->types[child->n_cols + k] = w->type;
+    }
+    *out = n;
+    return BS_OK;
+}
+
 static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
     PlanNode *child = NULL, *n;
@@ -608,6 +660,9 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
     case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, err));
         return plan_sort(p, op, child, -1, out, err);
+    case LOP_WINDOW:
+        BS_TRY(plan_op(p, op->children[0], &child, err));
+        return plan_window(p, op, child, out, err);
     case LOP_LIMIT: {
         int64_t limit = op->u.limit.limit, offset = op->u.limit.offset;
         const LogicalOp *below = op->children[0];

@@ -77,6 +77,48 @@ typedef enum AggFuncId {
     AGG_COUNT_ /* not a function */
 } AggFuncId;
 
+/* Window functions. WIN_AGGREGATE is an aggregate (AggFuncId) over the frame. */
+typedef enum WindowFuncId {
+    WIN_ROW_NUMBER,
+    WIN_RANK,
+    WIN_DENSE_RANK,
+    WIN_PERCENT_RANK,
+    WIN_CUME_DIST,
+    WIN_NTILE,       /* args: buckets (BIGINT) */
+    WIN_LAG,         /* args: value, offset (BIGINT), default (value's type) */
+    WIN_LEAD,        /* as lag */
+    WIN_FIRST_VALUE, /* args: value */
+    WIN_LAST_VALUE,
+    WIN_NTH_VALUE, /* args: value, n (BIGINT) */
+    WIN_AGGREGATE, /* args: the aggregate's argument (none for count(*)) */
+    WIN_COUNT_     /* not a function */
+} WindowFuncId;
+
+/* A window frame: ROWS, RANGE or GROUPS BETWEEN start AND end. */
+typedef enum WindowFrameUnit { WFRAME_ROWS, WFRAME_RANGE, WFRAME_GROUPS } WindowFrameUnit;
+
+typedef enum WindowBound {
+    WBOUND_UNBOUNDED_PRECEDING,
+    WBOUND_PRECEDING, /* offset PRECEDING */
+    WBOUND_CURRENT_ROW,
+    WBOUND_FOLLOWING, /* offset FOLLOWING */
+    WBOUND_UNBOUNDED_FOLLOWING,
+} WindowBound;
+
+/*
+ * Offsets are constants, never NULL or negative: BIGINT for ROWS and GROUPS; for RANGE
+ * of the one ORDER BY key's type, or INTERVAL when the key is a DATE or TIMESTAMP.
+ */
+typedef struct WindowFrame {
+    WindowFrameUnit unit;
+    WindowBound start, end;
+    Value start_offset, end_offset;
+} WindowFrame;
+
+/* The serialized name of a window function ("row_number"); NULL for an invalid id. */
+const char *window_func_name(WindowFuncId id);
+/* Inverse of window_func_name (not WIN_AGGREGATE); -1 when unknown. */
+int window_func_by_name(const char *name);
 /* The serialized name of a function ("add", "count"); NULL for an invalid id. */
 const char *scalar_func_name(ScalarFuncId id);
 const char *agg_func_name(AggFuncId id);
@@ -105,6 +147,7 @@ typedef enum ExprKind {
     EXPR_CASE,      /* searched CASE: WHEN conds THEN results ELSE */
     EXPR_AGGREGATE, /* only while binding: replaced by a column of the aggregate */
     EXPR_SUBQUERY,  /* only while binding: replaced by a join and a column of it */
+    EXPR_WINDOW,    /* only while binding: replaced by a column of a LOP_WINDOW */
 } ExprKind;
 
 typedef struct Expr Expr;
@@ -151,6 +194,9 @@ struct Expr {
         struct {
             struct BoundSubquery *sub; /* planner_int.h */
         } subquery;
+        struct {
+            struct WindowCall *call; /* logical.h */
+        } window;
     } u;
 };
 
@@ -181,6 +227,7 @@ typedef enum PlanKind {
     PLAN_JOIN, /* children[0] probe, children[1] build; hash join on keys, else nested loop */
     PLAN_UNION, /* the rows of every child, in no particular order (children: same types) */
     PLAN_RANGE, /* start, start + step, … up to stop (excluded, or included): one BIGINT */
+    PLAN_WINDOW, /* the input's columns, then one per window function (see u.window) */
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -248,6 +295,17 @@ typedef struct SortKey {
     bool descending;
     bool nulls_first;
 } SortKey;
+
+/* One function of a PLAN_WINDOW. */
+typedef struct PlanWindowFunc {
+    WindowFuncId func;
+    AggFuncId agg; /* WIN_AGGREGATE */
+    int n_args;
+    int args[3];          /* input columns (see WindowFuncId) */
+    LogicalType arg_type; /* of args[0]; BIGINT when there is none */
+    LogicalType type;     /* of the result */
+    WindowFrame frame;
+} PlanWindowFunc;
 
 /* Comparisons a scan can check against zone maps (min/max/null counts). */
 typedef enum PlanZoneOp {
@@ -374,6 +432,16 @@ struct PlanNode {
                fails with 21000 (a correlated scalar subquery; a "single" join). */
             bool single_match;
         } join;
+        struct {
+            /* Rows of equal partition keys (NULLs equal) form a partition, ordered by the
+               order keys; each driver's input holds whole partitions. */
+            int n_partitions;
+            int *partitions; /* input columns */
+            int n_order;
+            SortKey *order;
+            int n_funcs;
+            PlanWindowFunc *funcs;
+        } window;
     } u;
 };
 

@@ -38,6 +38,8 @@ typedef struct Binder {
     const char *defining_view;
     /* The views being expanded, innermost first (a damaged metastore could hold a cycle). */
     const struct ViewFrame *views;
+    /* The WINDOW clause of the SELECT being bound (OVER w); NULL outside one. */
+    const AstList *windows;
     /* The statement's time (now(), current_date): read once, at first use. */
     bool has_now;
     int64_t now;
@@ -98,6 +100,7 @@ typedef enum BindClause {
     CLAUSE_LIMIT,
     CLAUSE_JOIN_ON,
     CLAUSE_AGGREGATE_ARG, /* inside an aggregate: nested aggregates are not allowed */
+    CLAUSE_WINDOW_ARG,    /* a window call's arguments and keys: aggregates, no windows */
 } BindClause;
 
 /* ---- expression construction (expr.c) ---- */
@@ -196,6 +199,22 @@ Expr *binder_make_and(Binder *b, Expr *left, Expr *right);
 /* Output name of a select item without alias (PostgreSQL's rules): column name, function
    name, or "?column?". */
 const char *bind_default_name(const AstExpr *ast);
+
+/* ---- window functions (bind_window.c) ---- */
+/* Whether name is a window function (row_number, lag, …; not the aggregates). */
+bool binder_is_window_function(const char *name);
+bool expr_has_window(Expr *e);
+/* Binds a call with OVER (the caller checked that the clause allows windows). */
+Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr **out, Error *err);
+/* Checks a WINDOW clause: names defined once, references to earlier windows valid. */
+Status binder_check_windows(const AstList *defs, Error *err);
+/*
+ * Replaces every window call in *slots[0..n) (the select list and ORDER BY, bound over
+ * *root's outputs) by a column of LOP_WINDOWs put on *root — under them a projection of
+ * the keys and arguments that are not columns, in which case the slots' other columns are
+ * rebound to it.
+ */
+Status bind_plan_windows(Binder *b, LogicalOp **root, Expr **slots[], int n_slots, Error *err);
 
 /* ---- scopes (binder.c) ---- */
 Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *name,

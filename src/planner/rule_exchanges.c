@@ -42,6 +42,9 @@
  *                        the writers
  *   Join                 build side broadcast to the probe side's tasks (FULL: both sides
  *                        repartitioned on the keys); delivers the probe side's partitioning
+ *   Window               HASH(partition keys) at both levels, so that every driver holds
+ *                        whole partitions and sorts them itself; SINGLE at both levels
+ *                        without partition keys. Delivers what it needs (not ordered)
  *   root                 remote SINGLE; one ordered stream when the query is ordered
  */
 #include "planner/planner_int.h"
@@ -489,6 +492,27 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_JOIN:
         return place_join(pl, n, props, err);
+    case PLAN_WINDOW: {
+        BS_TRY(place(pl, &n->children[0], props, err));
+        int nk = n->u.window.n_partitions;
+        const int *keys = n->u.window.partitions;
+        if (nk == 0) {
+            BS_TRY(to_single(pl, &n->children[0], props, err));
+            *props = (Props){SINGLE, SINGLE, false};
+            return BS_OK;
+        }
+        Part want = hash_part(nk, keys);
+        if (!satisfies(pl, true, props->remote, want))
+            BS_TRY(add_exchange(pl, &n->children[0], props, false, EXCHANGE_REPARTITION, nk, keys,
+                                false, err));
+        if (!satisfies(pl, false, props->local, want))
+            BS_TRY(add_exchange(pl, &n->children[0], props, true, EXCHANGE_REPARTITION, nk, keys,
+                                false, err));
+        /* The input's columns keep their positions in the output. */
+        props->ordered = false;
+        if (props->local.kind == PK_RANGE) props->local = ANY;
+        return BS_OK;
+    }
     case PLAN_UNION: {
         /* Inputs in one task stay there when all are; otherwise a single input is dealt
            to the tasks of the others, so that no row is read twice. */

@@ -207,6 +207,7 @@ static Status substitute(Rewriter *rw, Expr *e, uint32_t table, Expr **exprs, in
     case EXPR_COLUMN:
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         *out = e;
         return BS_OK;
     case EXPR_CALL:

@@ -53,6 +53,9 @@ static void collect(LogicalOp *op, Used *used)
         for (int k = 0; k < op->u.order.n_keys; k++)
             expr_visit(op->u.order.keys[k].expr, note_column, used);
         break;
+    case LOP_WINDOW:
+        logical_window_visit(op, note_column, used);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_column, used);
         break;

@@ -763,6 +763,7 @@ static Status simplify(Simplifier *s, Expr *e, Expr **out)
     case EXPR_COLUMN:
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         *out = e;
         return BS_OK;
     case EXPR_CALL:

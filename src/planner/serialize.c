@@ -115,6 +115,7 @@ static void put_expr(Buffer *b, const Expr *e)
         break;
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         break; /* never in a physical plan */
     }
 }
@@ -173,6 +174,36 @@ static void put_node(Buffer *b, const PlanNode *n)
         }
         buffer_put_u8(b, n->u.agg.input_partitioned);
         buffer_put_svarint(b, n->u.agg.flush_groups);
+        break;
+    case PLAN_WINDOW:
+        buffer_put_uvarint(b, (uint64_t)n->u.window.n_partitions);
+        for (int k = 0; k < n->u.window.n_partitions; k++)
+            buffer_put_svarint(b, n->u.window.partitions[k]);
+        buffer_put_uvarint(b, (uint64_t)n->u.window.n_order);
+        for (int k = 0; k < n->u.window.n_order; k++) {
+            buffer_put_svarint(b, n->u.window.order[k].column);
+            buffer_put_u8(b, n->u.window.order[k].descending);
+            buffer_put_u8(b, n->u.window.order[k].nulls_first);
+        }
+        buffer_put_uvarint(b, (uint64_t)n->u.window.n_funcs);
+        for (int k = 0; k < n->u.window.n_funcs; k++) {
+            const PlanWindowFunc *f = &n->u.window.funcs[k];
+            buffer_put_cstr(b, f->func == WIN_AGGREGATE ? agg_func_name(f->agg)
+                                                        : window_func_name(f->func));
+            buffer_put_u8(b, f->func == WIN_AGGREGATE);
+            buffer_put_svarint(b, f->n_args);
+            for (int a = 0; a < f->n_args; a++)
+                buffer_put_svarint(b, f->args[a]);
+            put_type(b, f->arg_type);
+            put_type(b, f->type);
+            buffer_put_u8(b, (uint8_t)f->frame.unit);
+            buffer_put_u8(b, (uint8_t)f->frame.start);
+            buffer_put_u8(b, (uint8_t)f->frame.end);
+            if (f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING)
+                put_value(b, &f->frame.start_offset);
+            if (f->frame.end == WBOUND_PRECEDING || f->frame.end == WBOUND_FOLLOWING)
+                put_value(b, &f->frame.end_offset);
+        }
         break;
     case PLAN_SORT:
     case PLAN_TOPN:
@@ -479,6 +510,7 @@ static Status get_expr(Reader *rd, Expr **out)
     }
     case EXPR_AGGREGATE:
     case EXPR_SUBQUERY:
+    case EXPR_WINDOW:
         return bad(rd, "aggregate expression");
     }
     rd->depth--;
@@ -683,6 +715,52 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t inclusive = bufreader_u8(&rd->r);
         CHECK(rd, inclusive <= 1 && n->n_cols == 1, "bad range");
         n->u.range.inclusive = inclusive;
+        return BS_OK;
+    }
+    case PLAN_WINDOW: {
+        BS_TRY(get_count(rd, 1, &n->u.window.n_partitions));
+        n->u.window.partitions = get_alloc(rd, sizeof(int) * (size_t)n->u.window.n_partitions);
+        if (!n->u.window.partitions) return BS_ERROR;
+        for (int k = 0; k < n->u.window.n_partitions; k++)
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.window.partitions[k]));
+        BS_TRY(get_count(rd, 3, &n->u.window.n_order));
+        n->u.window.order = get_alloc(rd, sizeof(SortKey) * (size_t)n->u.window.n_order);
+        if (!n->u.window.order) return BS_ERROR;
+        for (int k = 0; k < n->u.window.n_order; k++) {
+            BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.window.order[k].column));
+            n->u.window.order[k].descending = bufreader_u8(&rd->r) != 0;
+            n->u.window.order[k].nulls_first = bufreader_u8(&rd->r) != 0;
+        }
+        BS_TRY(get_count(rd, 8, &n->u.window.n_funcs));
+        n->u.window.funcs = get_alloc(rd, sizeof(PlanWindowFunc) * (size_t)n->u.window.n_funcs);
+        if (!n->u.window.funcs) return BS_ERROR;
+        for (int k = 0; k < n->u.window.n_funcs; k++) {
+            PlanWindowFunc *f = &n->u.window.funcs[k];
+            char *name;
+            BS_TRY(get_cstr(rd, &name));
+            uint8_t is_agg = bufreader_u8(&rd->r);
+            int id = !name ? -1 : is_agg ? agg_func_by_name(name) : window_func_by_name(name);
+            CHECK(rd, id >= 0 && is_agg <= 1, "unknown window function");
+            f->func = is_agg ? WIN_AGGREGATE : (WindowFuncId)id;
+            f->agg = is_agg ? (AggFuncId)id : AGG_COUNT_STAR;
+            BS_TRY(get_int(rd, 0, 3, &f->n_args));
+            for (int a = 0; a < f->n_args; a++)
+                BS_TRY(get_int(rd, 0, INT32_MAX, &f->args[a]));
+            BS_TRY(get_type(rd, &f->arg_type));
+            BS_TRY(get_type(rd, &f->type));
+            uint8_t unit = bufreader_u8(&rd->r), start = bufreader_u8(&rd->r),
+                    end = bufreader_u8(&rd->r);
+            CHECK(rd, unit <= WFRAME_GROUPS && start <= WBOUND_UNBOUNDED_FOLLOWING &&
+                          end <= WBOUND_UNBOUNDED_FOLLOWING,
+                  "bad window frame");
+            f->frame.unit = (WindowFrameUnit)unit;
+            f->frame.start = (WindowBound)start;
+            f->frame.end = (WindowBound)end;
+            if (start == WBOUND_PRECEDING || start == WBOUND_FOLLOWING)
+                BS_TRY(get_value(rd, &f->frame.start_offset));
+            if (end == WBOUND_PRECEDING || end == WBOUND_FOLLOWING)
+                BS_TRY(get_value(rd, &f->frame.end_offset));
+        }
         return BS_OK;
     }
     case PLAN_KIND_COUNT_:
