@@ -102,6 +102,7 @@ Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *si
  * keeps every row, sorts, evaluates the functions per partition and emits the rows.
  */
 Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
+Status op_expand_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /* Hash aggregation: a sink per driver of the input pipeline, one source after it. */
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,

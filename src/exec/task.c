@@ -446,6 +446,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
     case PLAN_LIMIT:
     case PLAN_TABLE_WRITE:
     case PLAN_WINDOW: /* each driver's input holds whole partitions: it stays in its pipeline */
+    case PLAN_EXPAND:
         if (node->n_children != 1)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         BS_TRY(pipeline_prepend(task, p, spec, err));
@@ -546,6 +547,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_agg_stream_create(d, n, out, err);
     case PLAN_WINDOW:
         return op_window_create(d, n, out, err);
+    case PLAN_EXPAND:
+        return op_expand_create(d, n, out, err);
     default:
         break;
     }

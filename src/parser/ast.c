@@ -119,6 +119,8 @@ static bool check_ref(DepthCheck *dc, const AstTableRef *ref, int depth)
     return true;
 }
 
+static bool check_group_item(DepthCheck *dc, const AstGroupItem *g, int depth);
+
 static bool check_select(DepthCheck *dc, const AstSelect *s, int depth)
 {
     if (!s) return true;
@@ -137,6 +139,8 @@ static bool check_select(DepthCheck *dc, const AstSelect *s, int depth)
     if (!check_expr(dc, s->where, d) || !check_exprs(dc, &s->group_by, d) ||
         !check_expr(dc, s->having, d))
         return false;
+    for (int k = 0; k < s->group_items.count; k++)
+        if (!check_group_item(dc, s->group_items.items[k], d)) return false;
     if (s->values)
         for (int r = 0; r < s->values->count; r++)
             if (!check_exprs(dc, s->values->items[r], d)) return false;
@@ -146,6 +150,16 @@ static bool check_select(DepthCheck *dc, const AstSelect *s, int depth)
         if (!check_expr(dc, item->expr, d)) return false;
     }
     return check_expr(dc, s->limit, d) && check_expr(dc, s->offset, d);
+}
+
+static bool check_group_item(DepthCheck *dc, const AstGroupItem *g, int depth)
+{
+    if (too_deep(dc, depth, g->pos)) return false;
+    if (g->kind == GROUP_EXPR) return check_expr(dc, g->expr, depth + 1);
+    if (g->kind == GROUP_LIST) return check_exprs(dc, &g->items, depth + 1);
+    for (int k = 0; k < g->items.count; k++)
+        if (!check_group_item(dc, g->items.items[k], depth + 1)) return false;
+    return true;
 }
 
 static bool check_stmt(DepthCheck *dc, const AstStatement *stmt, int depth)

@@ -293,6 +293,24 @@ typedef enum AstSetOp { SETOP_NONE, SETOP_UNION, SETOP_INTERSECT, SETOP_EXCEPT }
  * set operation (set_op != SETOP_NONE: left and right are the operands). ORDER BY,
  * LIMIT and OFFSET apply to the whole query in every form.
  */
+/* An element of GROUP BY … ROLLUP / CUBE / GROUPING SETS. */
+typedef enum AstGroupKind {
+    GROUP_EXPR,   /* expr: one grouping expression */
+    GROUP_LIST,   /* (a, b): several, as one set (inside GROUPING SETS) */
+    GROUP_EMPTY,  /* (): the empty set */
+    GROUP_ROLLUP, /* ROLLUP(items) */
+    GROUP_CUBE,   /* CUBE(items) */
+    GROUP_SETS,   /* GROUPING SETS(items) */
+} AstGroupKind;
+
+typedef struct AstGroupItem {
+    AstGroupKind kind;
+    int pos;
+    AstExpr *expr; /* GROUP_EXPR */
+    AstList items; /* GROUP_LIST: AstExpr*; ROLLUP, CUBE: AstGroupItem* (EXPR or LIST);
+                      SETS: AstGroupItem* */
+} AstGroupItem;
+
 struct AstSelect {
     int pos;
     AstList ctes; /* AstCte*: WITH … */
@@ -300,7 +318,10 @@ struct AstSelect {
     AstList select_list; /* AstSelectItem* */
     AstList from;        /* AstTableRef*; several entries mean a comma (cross) join */
     AstExpr *where;
-    AstList group_by; /* AstExpr* */
+    AstList group_by; /* AstExpr*: plain GROUP BY a, b */
+    /* GROUP BY with ROLLUP, CUBE or GROUPING SETS: every item as an AstGroupItem* (and
+       group_by empty); the binder expands them into grouping sets. */
+    AstList group_items;
     AstExpr *having;
     AstList windows; /* AstWindowDef*: WINDOW … */
     AstList *values; /* VALUES rows: an AstList of AstList of AstExpr*; NULL otherwise */

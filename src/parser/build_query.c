@@ -47,9 +47,45 @@ AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *ite
     s->select_list = list_value(items);
     s->from = list_value(from);
     s->where = where;
-    s->group_by = list_value(group_by);
+    bool extended = false;
+    AstList *groups = group_by ? build_group_by(ctx, group_by, &extended) : NULL;
+    if (extended)
+        s->group_items = list_value(groups);
+    else
+        s->group_by = list_value(groups);
     s->having = having;
-    return s;
+    return ctx->failed ? NULL : s;
+}
+
+AstGroupItem *build_group_item(ParseCtx *ctx, AstGroupKind kind, AstExpr *expr, AstList *items,
+                               int pos)
+{
+    if (ctx->failed) return NULL;
+    AstGroupItem *g = parser_alloc(ctx, sizeof *g);
+    if (!g) return NULL;
+    g->kind = kind;
+    g->pos = pos;
+    g->expr = expr;
+    g->items = list_value(items);
+    return g;
+}
+
+/* GROUP BY items: plain expressions stay a plain list; any ROLLUP, CUBE or GROUPING SETS
+   makes the whole clause a list of group items. */
+AstList *build_group_by(ParseCtx *ctx, AstList *items, bool *extended)
+{
+    if (ctx->failed) return NULL;
+    bool any = false;
+    for (int k = 0; k < items->count; k++)
+        any |= ((AstGroupItem *)items->items[k])->kind != GROUP_EXPR;
+    *extended = any;
+    if (any) return items;
+    AstList *plain = NULL;
+    for (int k = 0; k < items->count; k++) {
+        AstExpr *e = ((AstGroupItem *)items->items[k])->expr;
+        plain = plain ? list_add(ctx, plain, e) : list_new(ctx, e);
+    }
+    return plain;
 }
 
 AstSelect *build_values(ParseCtx *ctx, AstList *rows, int pos)

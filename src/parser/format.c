@@ -26,6 +26,37 @@ static void put(Buffer *out, const char *s)
     buffer_printf(out, "%s", s);
 }
 
+static void put_exprs(Buffer *out, const AstList *list, int depth);
+
+static void fmt_group_item(const AstGroupItem *g, Buffer *out, int depth)
+{
+    static const char *const names[] = {"", "", "", "ROLLUP", "CUBE", "GROUPING SETS"};
+    switch (g->kind) {
+    case GROUP_EXPR:
+        fmt_expr(g->expr, out, depth);
+        return;
+    case GROUP_EMPTY:
+        put(out, "()");
+        return;
+    case GROUP_LIST:
+        put(out, "(");
+        put_exprs(out, &g->items, depth);
+        put(out, ")");
+        return;
+    case GROUP_ROLLUP:
+    case GROUP_CUBE:
+    case GROUP_SETS:
+        put(out, names[g->kind]);
+        put(out, "(");
+        for (int k = 0; k < g->items.count; k++) {
+            if (k) put(out, ", ");
+            fmt_group_item(g->items.items[k], out, depth + 1);
+        }
+        put(out, ")");
+        return;
+    }
+}
+
 static void put_string(Buffer *out, const char *text, size_t len)
 {
     buffer_put_u8(out, '\'');
@@ -391,6 +422,13 @@ static void fmt_core(const AstSelect *s, Buffer *out, int d)
     if (s->group_by.count > 0) {
         put(out, " GROUP BY ");
         put_exprs(out, &s->group_by, d);
+    }
+    if (s->group_items.count > 0) {
+        put(out, " GROUP BY ");
+        for (int k = 0; k < s->group_items.count; k++) {
+            if (k) put(out, ", ");
+            fmt_group_item(s->group_items.items[k], out, d);
+        }
     }
     if (s->having) {
         put(out, " HAVING ");

@@ -240,6 +240,10 @@ AstStatement *build_stmt_select(ParseCtx *ctx, AstSelect *query);
 AstColumnDef *build_column_def(ParseCtx *ctx, Token name, AstTypeName *type, int nullability);
 /* Adds a NULL (2) or NOT NULL (1) constraint to prev; 42601 when they conflict. */
 int build_nullability(ParseCtx *ctx, int prev, int next, int pos);
+/* GROUP BY elements (groupby_opt's items are AstGroupItem*; see build_select_core). */
+AstGroupItem *build_group_item(ParseCtx *ctx, AstGroupKind kind, AstExpr *expr, AstList *items,
+                               int pos);
+AstList *build_group_by(ParseCtx *ctx, AstList *items, bool *extended);
 AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
                                  AstSelect *query, int pos);
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos);

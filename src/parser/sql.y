@@ -47,7 +47,7 @@
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  VIEW WITHOUT YEAR ZONE
+  VIEW WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
@@ -290,9 +290,39 @@ alias_opt(A) ::= nm(N) LP namelist(L) RP.           { A = build_alias(ctx, N, L)
 where_opt(A) ::= .              { A = NULL; }
 where_opt(A) ::= WHERE expr(X). { A = X; }
 
+/* GROUP BY items (AstGroupItem*): expressions, ROLLUP, CUBE, GROUPING SETS, (). */
 %type groupby_opt {AstList *}
-groupby_opt(A) ::= .                     { A = NULL; }
-groupby_opt(A) ::= GROUP BY exprlist(X). { A = X; }
+groupby_opt(A) ::= .                       { A = NULL; }
+groupby_opt(A) ::= GROUP BY groupitems(X). { A = X; }
+
+%type groupitems {AstList *}
+groupitems(A) ::= groupitem(X).                     { A = list_new(ctx, X); }
+groupitems(A) ::= groupitems(L) COMMA groupitem(X). { A = list_add(ctx, L, X); }
+
+%type groupitem {AstGroupItem *}
+groupitem(A) ::= expr(X).  { A = build_group_item(ctx, GROUP_EXPR, X, NULL, expr_start_pos(X)); }
+groupitem(A) ::= LP(P) RP.  { A = build_group_item(ctx, GROUP_EMPTY, NULL, NULL, P.pos); }
+groupitem(A) ::= ROLLUP(R) LP rollitems(L) RP.  { A = build_group_item(ctx, GROUP_ROLLUP, NULL, L, R.pos); }
+groupitem(A) ::= CUBE(C) LP rollitems(L) RP.    { A = build_group_item(ctx, GROUP_CUBE, NULL, L, C.pos); }
+groupitem(A) ::= GROUPING(G) SETS LP groupitems(L) RP.  {
+    A = build_group_item(ctx, GROUP_SETS, NULL, L, G.pos);
+}
+/* (a, b) inside GROUPING SETS: one set of several expressions ((a) is an expression). */
+groupitem(A) ::= LP(P) exprlist2(L) RP.  { A = build_group_item(ctx, GROUP_LIST, NULL, L, P.pos); }
+
+/* Elements of ROLLUP and CUBE: expressions, or (a, b) taken together. */
+%type rollitems {AstList *}
+rollitems(A) ::= rollitem(X).                    { A = list_new(ctx, X); }
+rollitems(A) ::= rollitems(L) COMMA rollitem(X). { A = list_add(ctx, L, X); }
+
+%type rollitem {AstGroupItem *}
+rollitem(A) ::= expr(X).  { A = build_group_item(ctx, GROUP_EXPR, X, NULL, expr_start_pos(X)); }
+rollitem(A) ::= LP(P) exprlist2(L) RP.  { A = build_group_item(ctx, GROUP_LIST, NULL, L, P.pos); }
+
+/* Two or more expressions. */
+%type exprlist2 {AstList *}
+exprlist2(A) ::= expr(X) COMMA expr(Y).       { A = list_add(ctx, list_new(ctx, X), Y); }
+exprlist2(A) ::= exprlist2(L) COMMA expr(X).  { A = list_add(ctx, L, X); }
 
 %type having_opt {AstExpr *}
 having_opt(A) ::= .               { A = NULL; }

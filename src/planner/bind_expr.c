@@ -367,6 +367,20 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
                              clause == CLAUSE_HAVING ? "HAVING" : clause_name(clause));
         return bind_window_call(b, ast, scope, out, err);
     }
+    if (strcmp(name, "grouping") == 0 && !ast->u.func.star && !ast->u.func.distinct) {
+        /* grouping(e, …): bits telling which arguments the row's grouping set left out */
+        if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY)
+            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
+                             "grouping operations are not allowed in %s", clause_name(clause));
+        int n = ast->u.func.args.count;
+        if (n < 1 || n > 31)
+            return error_set(err, SQLSTATE_PROGRAM_LIMIT, ast->pos,
+                             "GROUPING must have between 1 and 31 arguments");
+        Expr **args;
+        BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
+        *out = expr_new_call(b->arena, FN_GROUPING, type_make(TYPE_INTEGER), args, n, ast->pos);
+        return *out ? BS_OK : arena_error(b->arena, err);
+    }
     if (binder_is_window_function(name))
         return error_set(err, "42809", ast->pos, "window function %s requires an OVER clause",
                          name);

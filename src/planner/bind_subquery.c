@@ -89,6 +89,10 @@ static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
     case LOP_WINDOW:
         logical_window_visit(op, note_ref, read);
         break;
+    case LOP_EXPAND:
+        for (int k = 0; k < op->u.expand.n_groups; k++)
+            expr_visit(op->u.expand.groups[k], note_ref, read);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_ref, read);
         break;

@@ -418,6 +418,20 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     case PLAN_WINDOW:
         explain_window(n, out);
         break;
+    case PLAN_EXPAND:
+        buffer_printf(out, "Expand[");
+        for (int s = 0; s < n->u.expand.n_sets; s++) {
+            buffer_printf(out, "%s(", s ? ", " : "");
+            bool first = true;
+            for (int k = 0; k < n->u.expand.n_keys; k++)
+                if (n->u.expand.sets[s] >> k & 1) {
+                    buffer_printf(out, "%s#%d", first ? "" : ", ", n->u.expand.keys[k]);
+                    first = false;
+                }
+            buffer_printf(out, ")");
+        }
+        buffer_printf(out, "]");
+        break;
     case PLAN_KIND_COUNT_:
         break;
     }

@@ -64,6 +64,7 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_LAST_DAY] = {"last_day", NULL, "last_day", 1, 1, binder_bind_last_day},
     [FN_AGE] = {"age", NULL, NULL, 2, 2, binder_bind_age},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
+    [FN_GROUPING] = {"grouping", NULL, NULL, 1, 31, NULL},
 };
 
 static const char *const AGG_NAMES[AGG_COUNT_] = {

@@ -539,6 +539,19 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         }
         return BS_OK;
     }
+    case LOP_EXPAND: {
+        const LogicalOp *c = op->children[0];
+        int n = op->u.expand.n_groups;
+        BS_TRY(alloc_outputs(op, c->n_out + n + 1, arena, err));
+        memcpy(op->types, c->types, sizeof(LogicalType) * (size_t)c->n_out);
+        memcpy(op->bindings, c->bindings, sizeof(ColumnBinding) * (size_t)c->n_out);
+        for (int k = 0; k <= n; k++) {
+            op->types[c->n_out + k] =
+                k < n ? op->u.expand.groups[k]->type : type_make(TYPE_BIGINT);
+            op->bindings[c->n_out + k] = (ColumnBinding){op->u.expand.table_index, (uint32_t)k};
+        }
+        return BS_OK;
+    }
     case LOP_RANGE:
         BS_TRY(alloc_outputs(op, 1, arena, err));
         op->types[0] = op->u.range.start->type; /* BIGINT or TIMESTAMP */
@@ -628,6 +641,9 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_RANGE:
         max = op->u.range.table_index;
+        break;
+    case LOP_EXPAND:
+        max = op->u.expand.table_index;
         break;
     case LOP_WINDOW:
         max = op->u.window.table_index;

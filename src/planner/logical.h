@@ -23,6 +23,12 @@ typedef enum LogicalKind {
     LOP_UNION,  /* the rows of every child (UNION ALL); children have the same column types */
     LOP_RANGE,  /* range() / generate_series(): one BIGINT column */
     LOP_WINDOW, /* the child's columns, then one per window function (table_index, k) */
+    /*
+     * GROUPING SETS: each child row once per grouping set; outputs the child's columns,
+     * then the grouping expressions (table_index, k), NULL where the set leaves one out,
+     * then the set's number (table_index, n_groups) as BIGINT.
+     */
+    LOP_EXPAND,
 } LogicalKind;
 
 /*
@@ -155,6 +161,13 @@ struct LogicalOp {
             Expr *start, *stop, *step; /* BIGINT, no column references */
             bool inclusive;            /* generate_series: stop is included */
         } range;
+        struct {
+            uint32_t table_index;
+            int n_groups;
+            Expr **groups; /* over the child */
+            int n_sets;
+            uint64_t *sets; /* set s keeps group k when bit k of sets[s] is set */
+        } expand;
         struct {
             uint32_t table_index; /* bindings of the function results */
             int n_funcs;

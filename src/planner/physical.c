@@ -627,6 +627,42 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         return BS_OK;
     case LOP_AGGREGATE:
         return plan_aggregate(p, op, out, err);
+    case LOP_EXPAND: {
+        /* A projection appends the grouping expressions to the child's columns (which
+           pass through unchanged, for the aggregates' arguments); Expand nulls them. */
+        BS_TRY(plan_op(p, op->children[0], &child, err));
+        const LogicalOp *c = op->children[0];
+        int nc = c->n_out, ng = op->u.expand.n_groups;
+        PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + ng, err);
+        if (!proj) return BS_ERROR;
+        proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + ng));
+        if (!proj->u.project.exprs) return arena_error(p->arena, err);
+        for (int k = 0; k < nc; k++) {
+            Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
+            if (!col) return arena_error(p->arena, err);
+            col->u.column.index = k;
+            proj->u.project.exprs[k] = col;
+            proj->types[k] = child->types[k];
+        }
+        for (int k = 0; k < ng; k++) {
+            BS_TRY(resolve(p, op->u.expand.groups[k], c, &proj->u.project.exprs[nc + k], err));
+            proj->types[nc + k] = op->u.expand.groups[k]->type;
+        }
+        n = node_new(p, PLAN_EXPAND, proj, nc + ng + 1, err);
+        if (!n) return BS_ERROR;
+        memcpy(n->types, proj->types, sizeof(LogicalType) * (size_t)(nc + ng));
+        n->types[nc + ng] = type_make(TYPE_BIGINT);
+        n->u.expand.n_keys = ng;
+        n->u.expand.keys = arena_alloc(p->arena, sizeof(int) * (size_t)(ng ? ng : 1));
+        n->u.expand.n_sets = op->u.expand.n_sets;
+        n->u.expand.sets = op->u.expand.sets;
+        if (!n->u.expand.keys) return arena_error(p->arena, err);
+        for (int k = 0; k < ng; k++)
+            n->u.expand.keys[k] = nc + k;
+        n->est_rows = child->est_rows < 0 ? -1 : child->est_rows * op->u.expand.n_sets;
+        *out = n;
+        return BS_OK;
+    }
     case LOP_JOIN:
         return plan_join(p, op, out, err);
     case LOP_RANGE:

@@ -64,6 +64,7 @@ typedef enum ScalarFuncId {
      * Built by the binder and the optimizer (expr_new_in), never called by name.
      */
     FN_IN,
+    FN_GROUPING, /* grouping(…): binder only, rewritten over the aggregation's set id */
     FN_COUNT_ /* number of functions; not a function */
 } ScalarFuncId;
 
@@ -228,6 +229,9 @@ typedef enum PlanKind {
     PLAN_UNION, /* the rows of every child, in no particular order (children: same types) */
     PLAN_RANGE, /* start, start + step, … up to stop (excluded, or included): one BIGINT */
     PLAN_WINDOW, /* the input's columns, then one per window function (see u.window) */
+    /* GROUPING SETS: each input row once per set, the key columns a set leaves out NULL,
+       and the set's number appended (BIGINT); see u.expand */
+    PLAN_EXPAND,
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -442,6 +446,12 @@ struct PlanNode {
             int n_funcs;
             PlanWindowFunc *funcs;
         } window;
+        struct {
+            int n_keys;
+            int *keys; /* input columns a set may replace by NULL */
+            int n_sets;
+            uint64_t *sets; /* set s keeps keys[k] when bit k of sets[s] is set */
+        } expand;
     } u;
 };
 

@@ -402,7 +402,9 @@ static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
             if (!satisfies(pl, true, pp.remote, pwant))
                 BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_REPARTITION, nk,
                                     n->u.join.probe_keys, false, err));
-            if (!satisfies(pl, true, bp.remote, bwant))
+            /* A single build stream would run in every probe task, and each would emit
+               its unmatched rows: it is dealt out by the keys like the probe side. */
+            if (!satisfies(pl, true, bp.remote, bwant) || bp.remote.kind == PK_SINGLE)
                 BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_REPARTITION, nk,
                                     n->u.join.build_keys, false, err));
             remote = pp.remote;
@@ -444,6 +446,13 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_FILTER:
         return place(pl, &n->children[0], props, err);
+    case PLAN_EXPAND:
+        /* Rows stay where they are, but the keys a set nulls no longer partition them. */
+        BS_TRY(place(pl, &n->children[0], props, err));
+        if (props->remote.kind != PK_SINGLE) props->remote = ANY;
+        if (props->local.kind != PK_SINGLE) props->local = ANY;
+        props->ordered = false;
+        return BS_OK;
     case PLAN_PROJECT:
         BS_TRY(place(pl, &n->children[0], props, err));
         BS_TRY(map_through_project(pl, n, &props->remote, err));

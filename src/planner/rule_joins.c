@@ -406,6 +406,11 @@ static void estimate(LogicalOp *op)
         }
         break;
     }
+    case LOP_EXPAND:
+        op->est_rows = op->children[0]->est_rows < 0
+                           ? -1
+                           : op->children[0]->est_rows * op->u.expand.n_sets;
+        break;
     default:
         op->est_rows = op->n_children ? op->children[0]->est_rows : -1;
         break;

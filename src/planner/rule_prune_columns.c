@@ -56,6 +56,10 @@ static void collect(LogicalOp *op, Used *used)
     case LOP_WINDOW:
         logical_window_visit(op, note_column, used);
         break;
+    case LOP_EXPAND:
+        for (int k = 0; k < op->u.expand.n_groups; k++)
+            expr_visit(op->u.expand.groups[k], note_column, used);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_column, used);
         break;

@@ -175,6 +175,14 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, n->u.agg.input_partitioned);
         buffer_put_svarint(b, n->u.agg.flush_groups);
         break;
+    case PLAN_EXPAND:
+        buffer_put_uvarint(b, (uint64_t)n->u.expand.n_keys);
+        for (int k = 0; k < n->u.expand.n_keys; k++)
+            buffer_put_svarint(b, n->u.expand.keys[k]);
+        buffer_put_uvarint(b, (uint64_t)n->u.expand.n_sets);
+        for (int k = 0; k < n->u.expand.n_sets; k++)
+            buffer_put_u64(b, n->u.expand.sets[k]);
+        break;
     case PLAN_WINDOW:
         buffer_put_uvarint(b, (uint64_t)n->u.window.n_partitions);
         for (int k = 0; k < n->u.window.n_partitions; k++)
@@ -715,6 +723,22 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t inclusive = bufreader_u8(&rd->r);
         CHECK(rd, inclusive <= 1 && n->n_cols == 1, "bad range");
         n->u.range.inclusive = inclusive;
+        return BS_OK;
+    }
+    case PLAN_EXPAND: {
+        BS_TRY(get_count(rd, 1, &n->u.expand.n_keys));
+        CHECK(rd, n->u.expand.n_keys <= 64 && n->n_cols >= n->u.expand.n_keys + 1, "bad expand");
+        n->u.expand.keys = get_alloc(rd, sizeof(int) * (size_t)(n->u.expand.n_keys + 1));
+        if (!n->u.expand.keys) return BS_ERROR;
+        for (int k = 0; k < n->u.expand.n_keys; k++)
+            BS_TRY(get_int(rd, 0, n->n_cols - 2, &n->u.expand.keys[k]));
+        BS_TRY(get_count(rd, 8, &n->u.expand.n_sets));
+        CHECK(rd, n->u.expand.n_sets >= 1, "bad expand");
+        n->u.expand.sets = get_alloc(rd, sizeof(uint64_t) * (size_t)n->u.expand.n_sets);
+        if (!n->u.expand.sets) return BS_ERROR;
+        for (int k = 0; k < n->u.expand.n_sets; k++)
+            n->u.expand.sets[k] = bufreader_u64(&rd->r);
+        CHECK(rd, true, "");
         return BS_OK;
     }
     case PLAN_WINDOW: {
