@@ -1553,6 +1553,40 @@ static Status distinct_of(Binder *b, LogicalOp **op, Error *err)
  * the left query). UNION ALL concatenates; UNION is its DISTINCT; INTERSECT and EXCEPT are
  * the left's distinct rows with (without) an equal row on the right, NULL matching NULL.
  */
+/*
+ * Appends row_number() over (partition by every column) to *op: the k-th copy of a row
+ * gets k, so that INTERSECT ALL and EXCEPT ALL can match copies one to one.
+ */
+static Status number_copies(Binder *b, LogicalOp **op, Error *err)
+{
+    LogicalOp *in = *op;
+    int n = in->n_out;
+    WindowCall *w = arena_alloc_zero(b->arena, sizeof *w);
+    Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+    WindowCall **funcs = arena_alloc(b->arena, sizeof(WindowCall *));
+    LogicalOp *win = logical_create(b->arena, LOP_WINDOW, in);
+    if (!w || !parts || !funcs || !win) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++) {
+        parts[k] = expr_new_column(b->arena, in->bindings[k], in->types[k], -1);
+        if (!parts[k]) return arena_error(b->arena, err);
+    }
+    w->func = WIN_ROW_NUMBER;
+    w->type = type_make(TYPE_BIGINT);
+    w->n_partitions = n;
+    w->partitions = parts;
+    w->frame.unit = WFRAME_ROWS;
+    w->frame.start = WBOUND_UNBOUNDED_PRECEDING;
+    w->frame.end = WBOUND_CURRENT_ROW;
+    w->pos = -1;
+    funcs[0] = w;
+    win->u.window.table_index = b->next_table_index++;
+    win->u.window.n_funcs = 1;
+    win->u.window.funcs = funcs;
+    BS_TRY(logical_resolve(win, b->arena, err));
+    *op = win;
+    return BS_OK;
+}
+
 static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
                          Error *err)
 {
@@ -1598,13 +1632,19 @@ static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char *
         BS_TRY(logical_resolve(root, b->arena, err));
         if (!q->set_all) BS_TRY(distinct_of(b, &root, err));
     } else {
-        if (q->set_all)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, q->pos,
-                             "%s ALL is not supported yet", what[q->set_op]);
+        /* INTERSECT / EXCEPT: a SEMI / ANTI join of the distinct left rows on every column
+           (NULL matching NULL). ALL: copies numbered on both sides match one to one, so a
+           row m times on the left and r times on the right stays min(m, r) times
+           (INTERSECT ALL) or max(m - r, 0) times (EXCEPT ALL). */
         root = left;
-        BS_TRY(distinct_of(b, &root, err));
+        if (q->set_all) {
+            BS_TRY(number_copies(b, &root, err));
+            BS_TRY(number_copies(b, &right, err));
+        } else {
+            BS_TRY(distinct_of(b, &root, err));
+        }
         Expr *cond = NULL;
-        for (int k = 0; k < n; k++) {
+        for (int k = 0; k < n + (q->set_all ? 1 : 0); k++) {
             Expr *args[2] = {expr_new_column(b->arena, root->bindings[k], root->types[k], -1),
                              expr_new_column(b->arena, right->bindings[k], right->types[k], -1)};
             if (!args[0] || !args[1]) return arena_error(b->arena, err);
@@ -1618,6 +1658,21 @@ static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char *
         if (!j) return arena_error(b->arena, err);
         j->u.join.null_equal = true;
         root = j;
+        if (q->set_all) {
+            /* The copy numbers go. */
+            LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, root);
+            Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
+            if (!proj || !exprs) return arena_error(b->arena, err);
+            for (int k = 0; k < n; k++) {
+                exprs[k] = expr_new_column(b->arena, root->bindings[k], root->types[k], -1);
+                if (!exprs[k]) return arena_error(b->arena, err);
+            }
+            proj->u.project.table_index = b->next_table_index++;
+            proj->u.project.n_exprs = n;
+            proj->u.project.exprs = exprs;
+            BS_TRY(logical_resolve(proj, b->arena, err));
+            root = proj;
+        }
     }
     *plan = root;
     *names = lnames;
