@@ -128,6 +128,9 @@ struct AstExpr {
             AstList args;  /* AstExpr*; empty for name(*) */
             bool star;     /* name(*) */
             bool distinct; /* name(DISTINCT …) */
+            AstList order; /* AstOrderItem*: name(args ORDER BY …) or WITHIN GROUP (…) */
+            bool within_group; /* order came from WITHIN GROUP (ORDER BY …) */
+            AstExpr *filter;   /* FILTER (WHERE …); NULL when none */
         } func;
         struct {
             AstExpr *arg, *low, *high;

@@ -169,6 +169,11 @@ AstExpr *build_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos);
 AstExpr *build_typed_literal(ParseCtx *ctx, AstTypeName *type, Token str);
 AstExpr *build_function(ParseCtx *ctx, Token name, AstList *args, bool star, bool distinct);
 AstExpr *build_function_named(ParseCtx *ctx, const char *name, AstList *args, int pos);
+/* name(args ORDER BY order): sets the call's order (NULL: none). */
+AstExpr *build_function_order(ParseCtx *ctx, AstExpr *call, AstList *order);
+/* A call's WITHIN GROUP (ORDER BY within) and FILTER (WHERE filter); either may be NULL.
+   A call cannot have both an ORDER BY among its arguments and WITHIN GROUP (42601). */
+AstExpr *build_function_suffix(ParseCtx *ctx, AstExpr *call, AstList *within, AstExpr *filter);
 AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high, bool negated,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);

@@ -435,9 +435,7 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         for (int k = 0; k < agg->u.aggregate.n_aggs && found < 0; k++) {
             AggregateCall *have = agg->u.aggregate.aggs[k];
             AggregateCall *want = x->u.aggregate.call;
-            if (have->func == want->func && have->distinct == want->distinct &&
-                expr_equal(have->arg, want->arg))
-                found = k;
+            if (agg_call_equal(have, want)) found = k;
         }
         if (found < 0) {
             if (agg->u.aggregate.n_aggs == ctx->aggs_capacity) {

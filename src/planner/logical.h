@@ -159,5 +159,7 @@ typedef bool (*ExprVisitor)(Expr *e, void *arg);
 bool expr_visit(Expr *e, ExprVisitor fn, void *arg);
 /* Structural equality of two bound expressions (same kinds, types, bindings, constants). */
 bool expr_equal(const Expr *a, const Expr *b);
+/* Whether two aggregate calls compute the same thing (function, argument, order, param). */
+bool agg_call_equal(const AggregateCall *x, const AggregateCall *y);
 
 #endif
