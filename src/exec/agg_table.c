@@ -580,16 +580,6 @@ static inline void welford_combine(AggState *st, const AggState *src)
    printable partial state, and merging is a bytewise maximum. */
 enum { HLL_BITS = 12, HLL_REGISTERS = 1 << HLL_BITS };
 
-static inline uint64_t hll_mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= UINT64_C(0xff51afd7ed558ccd);
-    h ^= h >> 33;
-    h *= UINT64_C(0xc4ceb9fe1a85ec53);
-    h ^= h >> 33;
-    return h;
-}
-
 static Status hll_registers(AggTable *t, AggState *st, Error *err)
 {
     if (st->v.regs) return BS_OK;
@@ -602,7 +592,7 @@ static Status hll_registers(AggTable *t, AggState *st, Error *err)
 
 static inline void hll_add(uint8_t *regs, uint64_t hash)
 {
-    uint64_t h = hll_mix(hash);
+    uint64_t h = hash_u64(hash); /* mixed once more: HLL reads both ends of the hash */
     uint32_t j = (uint32_t)(h >> (64 - HLL_BITS));
     uint64_t rest = (h << HLL_BITS) | (UINT64_C(1) << (HLL_BITS - 1));
     uint8_t rank = (uint8_t)('0' + __builtin_clzll(rest) + 1);

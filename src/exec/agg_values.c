@@ -10,11 +10,15 @@
  * them; DISTINCT drops the repeats of each run (its ORDER BY keys are the argument).
  *
  * Quantiles follow PostgreSQL: percentile_cont's value at position f·(n−1) of the sorted
- * values, interpolated linearly between its neighbours (DOUBLE); percentile_disc's the first
+ * values, interpolated linearly between its neighbours (DOUBLE; for intervals PostgreSQL's
+ * lo + (hi − lo)·frac, for timestamps DuckDB's, to the microsecond rounded half away from
+ * zero); percentile_disc's the first
  * value whose position reaches f·n, i.e. index ⌈f·n⌉−1 (at least 0), in the input type.
  * All memory is charged to the tracker; over the limit, adding fails with 53200.
  */
 #include "exec/agg_values.h"
+
+#include "common/datetime.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -396,9 +400,23 @@ Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t
             double pos = f * (double)(n - 1);
             uint32_t lo = (uint32_t)floor(pos), hi = (uint32_t)ceil(pos);
             if (hi >= n) hi = n - 1;
-            double a = as_double(v, &entry_at(v, s + lo)->v);
-            double b = as_double(v, &entry_at(v, s + hi)->v);
-            ((double *)out->data)[i] = lo == hi ? a : a + (pos - (double)lo) * (b - a);
+            const Datum *da = &entry_at(v, s + lo)->v, *db = &entry_at(v, s + hi)->v;
+            double frac = pos - (double)lo;
+            if (agg->arg_type.id == TYPE_TIMESTAMP) {
+                /* a + (b - a)·frac, the step rounded half away from zero */
+                int64_t step = llround(((double)db->i64 - (double)da->i64) * frac);
+                ((int64_t *)out->data)[i] = lo == hi ? da->i64 : da->i64 + step;
+            } else if (agg->arg_type.id == TYPE_INTERVAL) {
+                Interval diff, part, res = da->iv;
+                if (lo != hi && (!interval_sub(&db->iv, &da->iv, &diff) ||
+                                 !interval_mul(&diff, frac, &part) ||
+                                 !interval_add(&da->iv, &part, &res)))
+                    return error_set(err, SQLSTATE_INTERVAL_OVERFLOW, -1, "interval out of range");
+                ((Interval *)out->data)[i] = res;
+            } else {
+                double a = as_double(v, da), b = as_double(v, db);
+                ((double *)out->data)[i] = lo == hi ? a : a + frac * (b - a);
+            }
             break;
         }
         case AGG_QUANTILE_DISC: {

@@ -489,11 +489,16 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         call->type = t;
         break;
     case AGG_QUANTILE_CONT:
-        if (t.id == TYPE_DATE || t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL)
+        /* Timestamps interpolate to the microsecond (DuckDB), intervals as PostgreSQL's
+           lo + (hi - lo) * fraction. */
+        if (t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL) {
+            call->type = t;
+            break;
+        }
+        if (t.id == TYPE_DATE)
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
-                             "interpolating percentiles of %s values is not supported yet; "
-                             "use percentile_disc or quantile_disc",
-                             type_sql_name(t, name, sizeof name));
+                             "interpolating percentiles of dates is not supported yet; cast "
+                             "them to timestamp, or use percentile_disc or quantile_disc");
         if (!type_is_numeric(t)) goto no_match;
         call->type = type_make(TYPE_DOUBLE);
         break;
