@@ -217,9 +217,11 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     }
     if (form != FORM_STRING_AGG && form != FORM_PERCENTILE) n_order = 0;
     if (ast->u.func.distinct && n_order > 0) {
-        /* PostgreSQL: with DISTINCT, every ORDER BY key is the argument. */
+        /* PostgreSQL: with DISTINCT, every ORDER BY key is the argument (here also the
+           value string_agg casts to text: equal keys are then equal values). */
         for (int o = 0; o < n_order; o++)
-            if (!expr_equal(order[o].expr, arg))
+            if (!expr_equal(order[o].expr, arg) &&
+                !(arg->kind == EXPR_CAST && expr_equal(order[o].expr, arg->u.cast.arg)))
                 return error_set(err, SQLSTATE_INVALID_COLUMN_REF, order[o].expr->pos,
                                  "in an aggregate with DISTINCT, ORDER BY expressions must "
                                  "appear in argument list");
