@@ -13,6 +13,7 @@
  * with a loop specialised for its function and type.
  */
 #include "exec/agg_table.h"
+#include "exec/agg_values.h"
 #include "exec/kernels.h"
 
 #include "common/hash.h"
@@ -29,6 +30,8 @@ typedef struct AggState {
         uint8_t b;
         StringView sv;
         Interval iv;
+        double w[2];   /* variances: Welford's running mean and sum of squared deviations */
+        uint8_t *regs; /* approx_distinct: HLL_REGISTERS registers, one printable byte each */
     } v;
     int64_t count; /* rows counted; for sum, min and max: > 0 once a value was seen */
     int64_t unused;
@@ -65,6 +68,7 @@ struct AggTable {
     const PlanAggregate *aggs;
     AggState *states;
     DistinctSet **distinct;
+    AggValues **values; /* holistic aggregates' kept values */
     /* per-batch scratch */
     sel_t *key_scratch; /* n_keys × BASALT_VECTOR_SIZE, for chunks with a selection */
     uint64_t *row_hash;
@@ -372,10 +376,11 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
     t->keys = bs_calloc((size_t)nk, sizeof(void *));
     t->key_validity = bs_calloc((size_t)nk, sizeof(uint64_t *));
     t->distinct = bs_calloc((size_t)na, sizeof(DistinctSet *));
+    t->values = bs_calloc((size_t)na, sizeof(AggValues *));
     t->row_hash = bs_malloc(sizeof(uint64_t) * BASALT_VECTOR_SIZE);
     t->row_group = bs_malloc(sizeof(uint32_t) * BASALT_VECTOR_SIZE);
     if (!t->strings || !t->key_types || !t->key_cols || !t->key_width || !t->keys || !t->key_validity ||
-        !t->distinct || !t->row_hash || !t->row_group) {
+        !t->distinct || !t->values || !t->row_hash || !t->row_group) {
         agg_table_destroy(t);
         error_oom(err);
         return NULL;
@@ -386,6 +391,15 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
         t->key_width[c] = (uint32_t)type_size(t->key_types[c]);
     }
     for (int a = 0; a < t->n_aggs; a++) {
+        if (plan_agg_is_holistic(t->aggs[a].func)) {
+            /* DISTINCT too: the list drops repeats when it sorts */
+            t->values[a] = agg_values_create(&t->aggs[a], in_types, tracker, err);
+            if (!t->values[a]) {
+                agg_table_destroy(t);
+                return NULL;
+            }
+            continue;
+        }
         if (!t->aggs[a].distinct) continue;
         t->distinct[a] = bs_calloc(1, sizeof(DistinctSet));
         if (!t->distinct[a]) {
@@ -428,6 +442,9 @@ void agg_table_destroy(AggTable *t)
         bs_free(ds);
     }
     bs_free(t->distinct);
+    for (int a = 0; t->values && a < t->n_aggs; a++)
+        agg_values_destroy(t->values[a]);
+    bs_free(t->values);
     bs_free(t->key_types);
     bs_free(t->key_cols);
     bs_free(t->key_width);
@@ -525,6 +542,78 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
     return 0;
 }
 
+/* ---- variances (Welford; Chan et al. to combine) and HyperLogLog ---- */
+
+/* A numeric argument as a double (decimals scaled). */
+static inline double numeric_as_double(const PlanAggregate *agg, PhysicalType p,
+                                       const AggState *value)
+{
+    double x = p == PHYS_INT32 ? value->v.i32 : p == PHYS_INT64 ? (double)value->v.i64 : value->v.f64;
+    if (agg->arg_type.id == TYPE_DECIMAL) x /= (double)POW10[agg->arg_type.scale];
+    return x;
+}
+
+static inline void welford_add(AggState *st, double x)
+{
+    st->count++;
+    double d = x - st->v.w[0];
+    st->v.w[0] += d / (double)st->count;
+    st->v.w[1] += d * (x - st->v.w[0]);
+}
+
+static inline void welford_combine(AggState *st, const AggState *src)
+{
+    if (!src->count) return;
+    if (!st->count) {
+        *st = *src;
+        return;
+    }
+    double na = (double)st->count, nb = (double)src->count, n = na + nb;
+    double d = src->v.w[0] - st->v.w[0];
+    st->v.w[0] += d * nb / n;
+    st->v.w[1] += src->v.w[1] + d * d * na * nb / n;
+    st->count += src->count;
+}
+
+/* HyperLogLog (Flajolet et al. 2007) with 2^12 registers: standard error 1.04/sqrt(4096),
+   about 1.6%. Register j holds '0' + the largest rank seen, so the registers are their own
+   printable partial state, and merging is a bytewise maximum. */
+enum { HLL_BITS = 12, HLL_REGISTERS = 1 << HLL_BITS };
+
+static Status hll_registers(AggTable *t, AggState *st, Error *err)
+{
+    if (st->v.regs) return BS_OK;
+    st->v.regs = arena_alloc(t->strings, HLL_REGISTERS);
+    if (!st->v.regs) return arena_error(t->strings, err);
+    memset(st->v.regs, '0', HLL_REGISTERS);
+    st->count = 1;
+    return BS_OK;
+}
+
+static inline void hll_add(uint8_t *regs, uint64_t hash)
+{
+    uint64_t h = hash_u64(hash); /* mixed once more: HLL reads both ends of the hash */
+    uint32_t j = (uint32_t)(h >> (64 - HLL_BITS));
+    uint64_t rest = (h << HLL_BITS) | (UINT64_C(1) << (HLL_BITS - 1));
+    uint8_t rank = (uint8_t)('0' + __builtin_clzll(rest) + 1);
+    if (regs[j] < rank) regs[j] = rank;
+}
+
+static int64_t hll_estimate(const uint8_t *regs)
+{
+    double sum = 0;
+    int zeros = 0;
+    for (int j = 0; j < HLL_REGISTERS; j++) {
+        int r = regs[j] - '0';
+        sum += ldexp(1.0, -r);
+        zeros += r == 0;
+    }
+    double m = HLL_REGISTERS, alpha = 0.7213 / (1 + 1.079 / m);
+    double e = alpha * m * m / sum;
+    if (e <= 2.5 * m && zeros) e = m * log(m / zeros); /* linear counting for small sets */
+    return (int64_t)llround(e);
+}
+
 /* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
 static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p,
                                  AggState *st, const AggState *value, Error *err)
@@ -551,15 +640,28 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         st->count++;
         return BS_OK;
     case AGG_MIN:
-    case AGG_MAX: {
+    case AGG_MAX:
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR: {
         int c = st->count ? compare_state_values(p, value, st) : 0;
-        if (!st->count || (agg->func == AGG_MIN ? c < 0 : c > 0)) {
+        bool lowest = agg->func == AGG_MIN || agg->func == AGG_BOOL_AND;
+        if (!st->count || (lowest ? c < 0 : c > 0)) {
             st->v = value->v;
             if (p == PHYS_STRING) BS_TRY(keep_string(t, &st->v.sv, err));
         }
         st->count = 1;
         return BS_OK;
     }
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        welford_add(st, numeric_as_double(agg, p, value));
+        return BS_OK;
+    case AGG_APPROX_DISTINCT: /* its hash is applied by update_rows and merging */
+    case AGG_STRING_AGG:      /* holistic: kept in t->values */
+    case AGG_QUANTILE_CONT:
+    case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
         break;
     }
@@ -576,10 +678,36 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
             state_of(t, t->row_group[i], a)->count++;
         return BS_OK;
     }
+    if (t->values[a]) return agg_values_add(t->values[a], chunk, t->row_group, err);
     sel_t scratch[BASALT_VECTOR_SIZE];
     UnifiedVector uv;
     chunk_unify(chunk, agg->arg, &uv, scratch);
     PhysicalType p = type_physical(agg->arg_type);
+    if (agg->func == AGG_APPROX_DISTINCT) { /* DISTINCT changes nothing */
+        uint64_t *hashes = t->row_hash; /* the keys' hashes are no longer needed */
+        hash_column(p, &uv, n, false, hashes);
+        for (idx_t i = 0; i < n; i++) {
+            if (!validity_get(uv.validity, uv.sel[i])) continue;
+            AggState *st = state_of(t, t->row_group[i], a);
+            if (!st->v.regs) BS_TRY(hll_registers(t, st, err));
+            hll_add(st->v.regs, hashes[i]);
+        }
+        return BS_OK;
+    }
+    if (!agg->distinct && p != PHYS_STRING && agg->func >= AGG_VAR_SAMP &&
+        agg->func <= AGG_STDDEV_POP) {
+        /* A loop per type. */
+        double scale = agg->arg_type.id == TYPE_DECIMAL ? (double)POW10[agg->arg_type.scale] : 1;
+        for (idx_t i = 0; i < n; i++) {
+            sel_t at = uv.sel[i];
+            if (!validity_get(uv.validity, at)) continue;
+            double x = p == PHYS_INT32   ? ((const int32_t *)uv.data)[at]
+                       : p == PHYS_INT64 ? (double)((const int64_t *)uv.data)[at]
+                                         : ((const double *)uv.data)[at];
+            welford_add(state_of(t, t->row_group[i], a), scale == 1 ? x : x / scale);
+        }
+        return BS_OK;
+    }
     /* Fast paths for the common non-distinct sums and counts. */
     if (!agg->distinct && agg->func == AGG_COUNT && !uv.validity) {
         for (idx_t i = 0; i < n; i++)
@@ -649,8 +777,25 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         return BS_OK;
     case AGG_MIN:
     case AGG_MAX:
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR:
         if (!src->count) return BS_OK;
         return apply_value(t, agg, p, st, src, err);
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        welford_combine(st, src);
+        return BS_OK;
+    case AGG_APPROX_DISTINCT:
+        if (!src->count || !src->v.regs) return BS_OK;
+        BS_TRY(hll_registers(t, st, err));
+        for (int j = 0; j < HLL_REGISTERS; j++)
+            st->v.regs[j] = st->v.regs[j] > src->v.regs[j] ? st->v.regs[j] : src->v.regs[j];
+        return BS_OK;
+    case AGG_STRING_AGG: /* merged by agg_table_merge */
+    case AGG_QUANTILE_CONT:
+    case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
         break;
     }
@@ -695,6 +840,28 @@ static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
                                lo);
                 src.count = ((const int64_t *)u2.data)[at2];
             }
+            break;
+        }
+        case AGG_VAR_SAMP:
+        case AGG_VAR_POP:
+        case AGG_STDDEV_SAMP:
+        case AGG_STDDEV_POP: {
+            sel_t at1 = u1.sel[i], at2 = u2.sel[i];
+            if (!valid || !validity_get(u1.validity, at1) || !validity_get(u2.validity, at2))
+                continue;
+            src.count = ((const int64_t *)u0.data)[at];
+            src.v.w[0] = ((const double *)u1.data)[at1];
+            src.v.w[1] = ((const double *)u2.data)[at2];
+            break;
+        }
+        case AGG_APPROX_DISTINCT: {
+            if (!valid) continue;
+            const StringView *sv = &((const StringView *)u0.data)[at];
+            if (sv->len != HLL_REGISTERS)
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                                 "approx_distinct: bad partial state");
+            src.v.regs = (uint8_t *)sv_data(sv);
+            src.count = 1;
             break;
         }
         default:
@@ -830,7 +997,7 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
     MemTracker *failed;
     bool distinct = false;
     for (int a = 0; a < dst->n_aggs; a++)
-        distinct |= dst->aggs[a].distinct;
+        distinct |= dst->aggs[a].distinct || dst->values[a];
     /* The distinct values refer to src's group numbers: map them all. */
     size_t map_size = sizeof(uint32_t) * (src->n_groups ? src->n_groups : 1);
     if (distinct) {
@@ -874,7 +1041,7 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
             uint32_t g = batch_groups[j], d = dst_groups[j];
             if (map) map[g] = d;
             for (int a = 0; a < dst->n_aggs && st == BS_OK; a++)
-                if (!dst->aggs[a].distinct)
+                if (!dst->aggs[a].distinct || dst->aggs[a].func == AGG_APPROX_DISTINCT)
                     st = combine_state(dst, &dst->aggs[a], state_of(dst, d, a),
                                        state_of((AggTable *)src, g, a), err);
         }
@@ -882,7 +1049,11 @@ Status agg_table_merge(AggTable *dst, AggTable *src, const Task *task, Error *er
     if (kuv && kuv != kuv_small) bs_free(kuv);
     /* DISTINCT aggregates: re-apply src's distinct values to dst's groups. */
     for (int a = 0; a < dst->n_aggs && st == BS_OK && distinct; a++) {
-        if (!dst->aggs[a].distinct) continue;
+        if (dst->values[a]) {
+            st = agg_values_merge(dst->values[a], src->values[a], map, err);
+            continue;
+        }
+        if (!dst->aggs[a].distinct || !dst->distinct[a]) continue;
         DistinctSet *sds = src->distinct[a];
         PhysicalType p = type_physical(dst->aggs[a].arg_type);
         for (uint32_t e = 0; e < sds->n_entries && st == BS_OK; e++) {
@@ -992,6 +1163,47 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     if (agg->arg_type.id == TYPE_DECIMAL) sum /= (double)POW10[agg->arg_type.scale];
                     ((double *)v->data)[i] = sum / (double)st->count;
                 }
+                break;
+            case AGG_BOOL_AND:
+            case AGG_BOOL_OR:
+                BS_TRY(emit_value(v, i, PHYS_BOOL, st, err));
+                break;
+            case AGG_VAR_SAMP:
+            case AGG_VAR_POP:
+            case AGG_STDDEV_SAMP:
+            case AGG_STDDEV_POP:
+                if (t->mode == AGG_PARTIAL) {
+                    ((int64_t *)v->data)[i] = st->count;
+                    ((double *)out->cols[col + 1].data)[i] = st->v.w[0];
+                    ((double *)out->cols[col + 2].data)[i] = st->v.w[1];
+                } else {
+                    bool samp = agg->func == AGG_VAR_SAMP || agg->func == AGG_STDDEV_SAMP;
+                    if (st->count < (samp ? 2 : 1)) {
+                        BS_TRY(vector_set_null(v, i, err));
+                        break;
+                    }
+                    double var = st->v.w[1] / (double)(st->count - (samp ? 1 : 0));
+                    if (var < 0) var = 0; /* rounding */
+                    bool dev = agg->func == AGG_STDDEV_SAMP || agg->func == AGG_STDDEV_POP;
+                    ((double *)v->data)[i] = dev ? sqrt(var) : var;
+                }
+                break;
+            case AGG_APPROX_DISTINCT:
+                if (t->mode == AGG_PARTIAL) {
+                    if (!st->count)
+                        BS_TRY(vector_set_null(v, i, err));
+                    else
+                        ((StringView *)v->data)[i] =
+                            sv_make((const char *)st->v.regs, HLL_REGISTERS);
+                } else {
+                    ((int64_t *)v->data)[i] = st->count ? hll_estimate(st->v.regs) : 0;
+                }
+                break;
+            case AGG_STRING_AGG:
+            case AGG_QUANTILE_CONT:
+            case AGG_QUANTILE_DISC:
+                i = count; /* all rows at once */
+                BS_TRY(agg_values_emit(t->values[a], t->n_groups, first, count, v, err));
                 break;
             case AGG_COUNT_:
                 break;

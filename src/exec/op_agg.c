@@ -82,7 +82,8 @@ static bool tables_radix(const PlanNode *node)
         node->u.agg.mode == AGG_PARTIAL)
         return false;
     for (int a = 0; a < node->u.agg.n_aggs; a++)
-        if (node->u.agg.aggs[a].distinct) return false;
+        if (node->u.agg.aggs[a].distinct || plan_agg_is_holistic(node->u.agg.aggs[a].func))
+            return false;
     return true;
 }
 
@@ -433,6 +434,20 @@ static Status check_node(const PlanNode *node, Error *err)
                 return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
                                  "invalid plan: aggregate argument type");
         }
+        bool holistic = plan_agg_is_holistic(agg->func);
+        if (holistic && node->u.agg.mode != AGG_SINGLE)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: a holistic aggregate is not split");
+        for (int o = 0; o < agg->n_order; o++)
+            if (!holistic || agg->order[o].column < 0 || agg->order[o].column >= child->n_cols)
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                                 "invalid plan: aggregate order key");
+        if ((agg->func == AGG_STRING_AGG && agg->param.type.id != TYPE_VARCHAR) ||
+            ((agg->func == AGG_QUANTILE_CONT || agg->func == AGG_QUANTILE_DISC) &&
+             (agg->param.type.id != TYPE_DOUBLE ||
+              (!agg->param.is_null && !(agg->param.u.f64 >= 0 && agg->param.u.f64 <= 1)))))
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: aggregate parameter");
     }
     return BS_OK;
 }

@@ -69,6 +69,9 @@ static bool check_expr(DepthCheck *dc, const AstExpr *e, int depth)
     case AST_CAST:
         return check_expr(dc, e->u.cast.arg, d);
     case AST_FUNCTION:
+        for (int k = 0; k < e->u.func.order.count; k++)
+            if (!check_expr(dc, ((AstOrderItem *)e->u.func.order.items[k])->expr, d)) return false;
+        if (e->u.func.filter && !check_expr(dc, e->u.func.filter, d)) return false;
         return check_exprs(dc, &e->u.func.args, d);
     case AST_BETWEEN:
         return check_expr(dc, e->u.between.arg, d) && check_expr(dc, e->u.between.low, d) &&

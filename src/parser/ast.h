@@ -184,6 +184,9 @@ struct AstExpr {
             bool star;     /* name(*) */
             bool distinct; /* name(DISTINCT …) */
             AstWindowSpec *over; /* OVER …: a window call; NULL otherwise */
+            AstList order; /* AstOrderItem*: name(args ORDER BY …) or WITHIN GROUP (…) */
+            bool within_group; /* order came from WITHIN GROUP (ORDER BY …) */
+            AstExpr *filter;   /* FILTER (WHERE …); NULL when none */
         } func;
         struct {
             AstExpr *arg, *low, *high;

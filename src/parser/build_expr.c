@@ -327,6 +327,29 @@ AstExpr *build_function(ParseCtx *ctx, Token name, AstList *args, bool star, boo
     return ctx->failed ? NULL : e;
 }
 
+AstExpr *build_function_order(ParseCtx *ctx, AstExpr *call, AstList *order)
+{
+    if (ctx->failed) return NULL;
+    if (order) call->u.func.order = list_value(order);
+    return call;
+}
+
+AstExpr *build_function_suffix(ParseCtx *ctx, AstExpr *call, AstList *within, AstExpr *filter)
+{
+    if (ctx->failed) return NULL;
+    if (within) {
+        if (call->u.func.order.count > 0) {
+            parser_error_at(ctx, call->pos,
+                            "cannot use multiple ORDER BY clauses with WITHIN GROUP");
+            return NULL;
+        }
+        call->u.func.order = list_value(within);
+        call->u.func.within_group = true;
+    }
+    call->u.func.filter = filter;
+    return call;
+}
+
 AstCaseWhen *build_when(ParseCtx *ctx, AstExpr *when, AstExpr *then)
 {
     if (ctx->failed) return NULL;

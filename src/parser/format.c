@@ -89,6 +89,19 @@ static void put_exprs(Buffer *out, const AstList *list, int depth)
     }
 }
 
+/* ORDER BY items: expr [DESC] [NULLS FIRST|LAST], separated by commas. */
+static void put_order_items(Buffer *out, const AstList *items, int d)
+{
+    for (int k = 0; k < items->count; k++) {
+        const AstOrderItem *item = items->items[k];
+        if (k) put(out, ", ");
+        fmt_expr(item->expr, out, d);
+        if (item->descending) put(out, " DESC");
+        if (item->nulls == 1) put(out, " NULLS FIRST");
+        if (item->nulls == 2) put(out, " NULLS LAST");
+    }
+}
+
 static void fmt_type(const AstTypeName *t, Buffer *out)
 {
     if (!t) {
@@ -240,7 +253,21 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
         if (e->u.func.star) put(out, "*");
         if (e->u.func.distinct) put(out, "DISTINCT ");
         put_exprs(out, &e->u.func.args, d);
+        if (e->u.func.order.count > 0 && !e->u.func.within_group) {
+            put(out, " ORDER BY ");
+            put_order_items(out, &e->u.func.order, d);
+        }
         put(out, ")");
+        if (e->u.func.within_group) {
+            put(out, " WITHIN GROUP (ORDER BY ");
+            put_order_items(out, &e->u.func.order, d);
+            put(out, ")");
+        }
+        if (e->u.func.filter) {
+            put(out, " FILTER (WHERE ");
+            fmt_expr(e->u.func.filter, out, d);
+            put(out, ")");
+        }
         return;
     case AST_BETWEEN:
         put(out, "(");
@@ -495,14 +522,7 @@ static void fmt_select(const AstSelect *s, Buffer *out, int depth)
     }
     if (s->order_by.count > 0) {
         put(out, " ORDER BY ");
-        for (int k = 0; k < s->order_by.count; k++) {
-            const AstOrderItem *item = s->order_by.items[k];
-            if (k) put(out, ", ");
-            fmt_expr(item->expr, out, d);
-            if (item->descending) put(out, " DESC");
-            if (item->nulls == 1) put(out, " NULLS FIRST");
-            if (item->nulls == 2) put(out, " NULLS LAST");
-        }
+        put_order_items(out, &s->order_by, d);
     }
     if (s->limit) {
         put(out, " LIMIT ");

@@ -183,6 +183,11 @@ AstFrameBound *build_frame_bound(ParseCtx *ctx, AstFrameBoundKind kind, AstExpr 
 AstWindowDef *build_window_def(ParseCtx *ctx, Token name, AstWindowSpec *spec);
 /* Attaches the WINDOW clause (NULL: none) to a SELECT core. */
 AstSelect *build_select_windows(ParseCtx *ctx, AstSelect *select, AstList *windows);
+/* name(args ORDER BY order): sets the call's order (NULL: none). */
+AstExpr *build_function_order(ParseCtx *ctx, AstExpr *call, AstList *order);
+/* A call's WITHIN GROUP (ORDER BY within) and FILTER (WHERE filter); either may be NULL.
+   A call cannot have both an ORDER BY among its arguments and WITHIN GROUP (42601). */
+AstExpr *build_function_suffix(ParseCtx *ctx, AstExpr *call, AstList *within, AstExpr *filter);
 AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high, bool negated,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);

@@ -45,9 +45,9 @@
 
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
-  ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
+  ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FILTER FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  VIEW WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
+  VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
@@ -511,12 +511,35 @@ expr(A) ::= CURRENT_TIMESTAMP(X).  { A = build_function_named(ctx, "current_time
 expr(A) ::= LOCALTIMESTAMP(X).     { A = build_function_named(ctx, "localtimestamp", NULL, X.pos); }
 
 /* Function calls. LEFT and RIGHT are reserved but name functions too. */
+/* Aggregates take ORDER BY after their arguments, WITHIN GROUP (ORDER BY …) after the
+   call (ordered-set aggregates) and FILTER (WHERE …) last, as in PostgreSQL. */
 %type func_call {AstExpr *}
-func_call(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
-func_call(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }
-func_call(A) ::= fname(N) LP exprlist(L) RP.             { A = build_function(ctx, N, L, false, false); }
-func_call(A) ::= fname(N) LP DISTINCT exprlist(L) RP.    { A = build_function(ctx, N, L, false, true); }
-func_call(A) ::= fname(N) LP ALL exprlist(L) RP.         { A = build_function(ctx, N, L, false, false); }
+func_call(A) ::= fcall(F) within_opt(W) filter_opt(X).  { A = build_function_suffix(ctx, F, W, X); }
+
+%type fcall {AstExpr *}
+fcall(A) ::= fname(N) LP RP.                         { A = build_function(ctx, N, NULL, false, false); }
+fcall(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N, NULL, true, false); }
+fcall(A) ::= fname(N) LP exprlist(L) aggorder_opt(O) RP.  {
+    A = build_function_order(ctx, build_function(ctx, N, L, false, false), O);
+}
+fcall(A) ::= fname(N) LP DISTINCT exprlist(L) aggorder_opt(O) RP.  {
+    A = build_function_order(ctx, build_function(ctx, N, L, false, true), O);
+}
+fcall(A) ::= fname(N) LP ALL exprlist(L) aggorder_opt(O) RP.  {
+    A = build_function_order(ctx, build_function(ctx, N, L, false, false), O);
+}
+
+%type aggorder_opt {AstList *}
+aggorder_opt(A) ::= .                  { A = NULL; }
+aggorder_opt(A) ::= ORDER BY sortlist(X).  { A = X; }
+
+%type within_opt {AstList *}
+within_opt(A) ::= .  { A = NULL; }
+within_opt(A) ::= WITHIN GROUP LP ORDER BY sortlist(X) RP.  { A = X; }
+
+%type filter_opt {AstExpr *}
+filter_opt(A) ::= .  { A = NULL; }
+filter_opt(A) ::= FILTER LP WHERE expr(X) RP.  { A = X; }
 
 expr(A) ::= func_call(A).
 /* Window calls: f(…) OVER name, f(…) OVER ([name] [PARTITION BY …] [ORDER BY …] [frame]). */

@@ -332,7 +332,7 @@ static Status bind_subquery_expr(Binder *b, const AstExpr *ast, const Scope *sco
     return BS_OK;
 }
 
-static const char *clause_name(BindClause clause)
+const char *binder_clause_name(BindClause clause)
 {
     switch (clause) {
     case CLAUSE_WHERE:
@@ -364,14 +364,14 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
             return error_set(err, "42P20", ast->pos, "window function calls cannot be nested");
         if (clause != CLAUSE_SELECT && clause != CLAUSE_ORDER_BY)
             return error_set(err, "42P20", ast->pos, "window functions are not allowed in %s",
-                             clause == CLAUSE_HAVING ? "HAVING" : clause_name(clause));
+                             clause == CLAUSE_HAVING ? "HAVING" : binder_clause_name(clause));
         return bind_window_call(b, ast, scope, out, err);
     }
     if (strcmp(name, "grouping") == 0 && !ast->u.func.star && !ast->u.func.distinct) {
         /* grouping(e, …): bits telling which arguments the row's grouping set left out */
         if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY)
             return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
-                             "grouping operations are not allowed in %s", clause_name(clause));
+                             "grouping operations are not allowed in %s", binder_clause_name(clause));
         int n = ast->u.func.args.count;
         if (n < 1 || n > 31)
             return error_set(err, SQLSTATE_PROGRAM_LIMIT, ast->pos,
@@ -386,7 +386,8 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
                          name);
     if (binder_is_special_function(name)) {
         /* now(), current_date, typeof(), date_part(), …: evaluated or rewritten here */
-        if (ast->u.func.star || ast->u.func.distinct)
+        if (ast->u.func.star || ast->u.func.distinct || ast->u.func.order.count > 0 ||
+            ast->u.func.filter)
             return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
                              "%s is not an aggregate function", name);
         Expr **args;
@@ -394,6 +395,8 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
         return binder_bind_special_function(b, name, args, ast->u.func.args.count, ast->pos, out,
                                             err);
     }
+    if (binder_is_aggregate_name(name))
+        return binder_bind_aggregate_call(b, ast, scope, clause, out, err);
     if (!binder_lookup_function(name, &is_agg, &id)) {
         Expr **args;
         BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
@@ -413,34 +416,12 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
                             "need to add explicit type casts.");
         return BS_ERROR;
     }
-    if (is_agg) {
-        if (clause == CLAUSE_AGGREGATE_ARG)
-            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
-                             "aggregate function calls cannot be nested");
-        if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY &&
-            clause != CLAUSE_WINDOW_ARG)
-            return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
-                             "aggregate functions are not allowed in %s", clause_name(clause));
-        Expr *arg = NULL;
-        AggFuncId func = (AggFuncId)id;
-        if (ast->u.func.star) {
-            if (func != AGG_COUNT)
-                return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
-                                 "%s(*) is not allowed; only count(*)", name);
-            func = AGG_COUNT_STAR;
-        } else {
-            if (ast->u.func.args.count != 1)
-                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
-                                 "function %s takes exactly one argument", name);
-            BS_TRY(bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &arg, err));
-        }
-        AggregateCall *call;
-        BS_TRY(binder_bind_aggregate(b, func, arg, ast->u.func.distinct, ast->pos, &call, err));
-        *out = expr_new(b->arena, EXPR_AGGREGATE, call->type, ast->pos);
-        if (!*out) return arena_error(b->arena, err);
-        (*out)->u.aggregate.call = call;
-        return BS_OK;
-    }
+    if (is_agg) /* aggregates are bound by binder_bind_aggregate_call */
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "aggregate %s not bound", name);
+    if (ast->u.func.order.count > 0 || ast->u.func.filter)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
+                         "%s is not an aggregate function: ORDER BY, WITHIN GROUP and FILTER "
+                         "are for aggregates", name);
     if (ast->u.func.star || ast->u.func.distinct)
         return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos, "%s is not an aggregate function",
                          name);

@@ -741,7 +741,9 @@ static Status add_empty_sets(Binder *b, LogicalOp **root, const GroupingSets *gs
         for (int k = 0; k < na; k++) {
             const AggregateCall *call = agg->u.aggregate.aggs[k];
             Value v = {.type = call->type, .is_null = true};
-            if (call->func == AGG_COUNT || call->func == AGG_COUNT_STAR) v = value_bigint(0);
+            if (call->func == AGG_COUNT || call->func == AGG_COUNT_STAR ||
+                call->func == AGG_APPROX_DISTINCT)
+                v = value_bigint(0);
             rows[r][1 + k] = expr_new_constant(b->arena, &v, -1);
             if (!rows[r][1 + k]) return arena_error(b->arena, err);
         }
@@ -873,9 +875,7 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         for (int k = 0; k < agg->u.aggregate.n_aggs && found < 0; k++) {
             AggregateCall *have = agg->u.aggregate.aggs[k];
             AggregateCall *want = x->u.aggregate.call;
-            if (have->func == want->func && have->distinct == want->distinct &&
-                expr_equal(have->arg, want->arg))
-                found = k;
+            if (agg_call_equal(have, want)) found = k;
         }
         if (found < 0) {
             if (agg->u.aggregate.n_aggs == ctx->aggs_capacity) {

@@ -79,8 +79,11 @@ static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
     case LOP_AGGREGATE:
         for (int k = 0; k < op->u.aggregate.n_groups; k++)
             expr_visit(op->u.aggregate.groups[k], note_ref, read);
-        for (int k = 0; k < op->u.aggregate.n_aggs; k++)
+        for (int k = 0; k < op->u.aggregate.n_aggs; k++) {
             expr_visit(op->u.aggregate.aggs[k]->arg, note_ref, read);
+            for (int o = 0; o < op->u.aggregate.aggs[k]->n_order; o++)
+                expr_visit(op->u.aggregate.aggs[k]->order[o].expr, note_ref, read);
+        }
         break;
     case LOP_ORDER:
         for (int k = 0; k < op->u.order.n_keys; k++)
@@ -388,7 +391,7 @@ static Status copy_over_empty(Binder *b, const Expr *e, const LogicalOp *agg, Ex
                              "planner: a scalar subquery's value reads a non-aggregate column");
         AggFuncId f = agg->u.aggregate.aggs[at.column]->func;
         Value v = {.type = e->type, .is_null = true};
-        if (f == AGG_COUNT || f == AGG_COUNT_STAR) {
+        if (f == AGG_COUNT || f == AGG_COUNT_STAR || f == AGG_APPROX_DISTINCT) {
             v.is_null = false;
             v.u.i64 = 0;
         }
@@ -466,7 +469,7 @@ static bool reads_count(Expr *e, void *arg)
     if (e->kind == EXPR_COLUMN && e->u.column.binding.table == agg->u.aggregate.agg_index &&
         e->u.column.binding.column < (uint32_t)agg->u.aggregate.n_aggs) {
         AggFuncId f = agg->u.aggregate.aggs[e->u.column.binding.column]->func;
-        if (f == AGG_COUNT || f == AGG_COUNT_STAR) return false;
+        if (f == AGG_COUNT || f == AGG_COUNT_STAR || f == AGG_APPROX_DISTINCT) return false;
     }
     return true;
 }

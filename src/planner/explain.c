@@ -336,6 +336,15 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
             buffer_printf(out, "%s%s(%s", k ? ", " : ", aggregates: ", agg_func_name(a->func),
                           a->distinct ? "DISTINCT " : "");
             if (a->arg >= 0) buffer_printf(out, "#%d", a->arg);
+            if (a->param.type.id == TYPE_DOUBLE && a->param.is_null)
+                buffer_printf(out, ", NULL");
+            else if (a->param.type.id == TYPE_DOUBLE)
+                buffer_printf(out, ", %g", a->param.u.f64);
+            else if (a->param.type.id == TYPE_VARCHAR)
+                buffer_printf(out, ", '%.*s'", (int)a->param.u.str.len, a->param.u.str.data);
+            for (int o = 0; o < a->n_order; o++)
+                buffer_printf(out, "%s#%d%s", o ? ", " : " ORDER BY ", a->order[o].column,
+                              a->order[o].descending ? " DESC" : "");
             buffer_printf(out, ")");
         }
         if (n->u.agg.input_partitioned) buffer_printf(out, ", input partitioned");

@@ -74,6 +74,16 @@ static const char *const AGG_NAMES[AGG_COUNT_] = {
     [AGG_MIN] = "min",
     [AGG_MAX] = "max",
     [AGG_AVG] = "avg",
+    [AGG_VAR_SAMP] = "var_samp",
+    [AGG_VAR_POP] = "var_pop",
+    [AGG_STDDEV_SAMP] = "stddev_samp",
+    [AGG_STDDEV_POP] = "stddev_pop",
+    [AGG_BOOL_AND] = "bool_and",
+    [AGG_BOOL_OR] = "bool_or",
+    [AGG_APPROX_DISTINCT] = "approx_distinct",
+    [AGG_STRING_AGG] = "string_agg",
+    [AGG_QUANTILE_CONT] = "quantile_cont",
+    [AGG_QUANTILE_DISC] = "quantile_disc",
 };
 
 const char *scalar_func_name(ScalarFuncId id)
@@ -422,7 +432,10 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         /* count('x'), min(NULL): a literal without a type is text (NULL: integer). */
         LogicalType t =
             arg->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR);
-        if (func == AGG_SUM || func == AGG_AVG) t = type_make(TYPE_DOUBLE);
+        if (func == AGG_SUM || func == AGG_AVG || (func >= AGG_VAR_SAMP && func <= AGG_STDDEV_POP) ||
+            func == AGG_QUANTILE_CONT)
+            t = type_make(TYPE_DOUBLE);
+        if (func == AGG_BOOL_AND || func == AGG_BOOL_OR) t = type_make(TYPE_BOOLEAN);
         BS_TRY(binder_cast(b, &call->arg, t, false, err));
         arg = call->arg;
     }
@@ -457,6 +470,42 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
     case AGG_MAX:
         call->type = t;
         break;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        if (!type_is_numeric(t)) goto no_match;
+        call->type = type_make(TYPE_DOUBLE);
+        break;
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR:
+        if (t.id != TYPE_BOOLEAN) goto no_match;
+        call->type = t;
+        break;
+    case AGG_APPROX_DISTINCT:
+        call->type = type_make(TYPE_BIGINT);
+        break;
+    case AGG_STRING_AGG:
+        if (t.id != TYPE_VARCHAR) goto no_match;
+        call->type = t;
+        break;
+    case AGG_QUANTILE_CONT:
+        /* Timestamps interpolate to the microsecond (DuckDB), intervals as PostgreSQL's
+           lo + (hi - lo) * fraction. */
+        if (t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL) {
+            call->type = t;
+            break;
+        }
+        if (t.id == TYPE_DATE)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                             "interpolating percentiles of dates is not supported yet; cast "
+                             "them to timestamp, or use percentile_disc or quantile_disc");
+        if (!type_is_numeric(t)) goto no_match;
+        call->type = type_make(TYPE_DOUBLE);
+        break;
+    case AGG_QUANTILE_DISC:
+        call->type = t;
+        break;
     case AGG_COUNT_:
         goto no_match;
     }
@@ -482,8 +531,14 @@ int plan_agg_state_width(const PlanAggregate *agg)
 {
     /* avg: (sum, count) for DOUBLE; (sum's high and low 64 bits, count) otherwise, so an
        exact sum beyond BIGINT survives the exchange between partial and final steps */
+    if (agg->func >= AGG_VAR_SAMP && agg->func <= AGG_STDDEV_POP) return 3; /* n, mean, M2 */
     if (agg->func != AGG_AVG) return 1;
     return agg->arg_type.id == TYPE_DOUBLE ? 2 : 3;
+}
+
+bool plan_agg_is_holistic(AggFuncId func)
+{
+    return func == AGG_STRING_AGG || func == AGG_QUANTILE_CONT || func == AGG_QUANTILE_DISC;
 }
 
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
@@ -500,6 +555,20 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_AVG:
         if (agg->arg_type.id == TYPE_DOUBLE && k == 0) return type_make(TYPE_DOUBLE);
         return type_make(TYPE_BIGINT);
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        return type_make(k == 0 ? TYPE_BIGINT : TYPE_DOUBLE);
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR:
+        return type_make(TYPE_BOOLEAN);
+    case AGG_APPROX_DISTINCT:
+        return type_make(TYPE_VARCHAR); /* the registers, one printable byte each */
+    case AGG_STRING_AGG:
+    case AGG_QUANTILE_CONT:
+    case AGG_QUANTILE_DISC:
+        return agg->type; /* never split */
     case AGG_COUNT_:
         break;
     }

@@ -113,6 +113,8 @@ bool expr_visit(Expr *e, ExprVisitor fn, void *arg)
         }
         return expr_visit(e->u.case_.else_expr, fn, arg);
     case EXPR_AGGREGATE:
+        for (int k = 0; k < e->u.aggregate.call->n_order; k++)
+            if (!expr_visit(e->u.aggregate.call->order[k].expr, fn, arg)) return false;
         return expr_visit(e->u.aggregate.call->arg, fn, arg);
     case EXPR_SUBQUERY:
         return true;
@@ -222,16 +224,31 @@ bool expr_equal(const Expr *a, const Expr *b)
                exprs_equal(a->u.case_.whens, b->u.case_.whens, a->u.case_.n_whens) &&
                exprs_equal(a->u.case_.thens, b->u.case_.thens, a->u.case_.n_whens) &&
                expr_equal(a->u.case_.else_expr, b->u.case_.else_expr);
-    case EXPR_AGGREGATE: {
-        const AggregateCall *x = a->u.aggregate.call, *y = b->u.aggregate.call;
-        return x->func == y->func && x->distinct == y->distinct && expr_equal(x->arg, y->arg);
-    }
+    case EXPR_AGGREGATE:
+        return agg_call_equal(a->u.aggregate.call, b->u.aggregate.call);
     case EXPR_SUBQUERY:
         return a->u.subquery.sub == b->u.subquery.sub;
     case EXPR_WINDOW:
         return window_call_equal(a->u.window.call, b->u.window.call);
     }
     return false;
+}
+
+bool agg_call_equal(const AggregateCall *x, const AggregateCall *y)
+{
+    if (x->func != y->func || x->distinct != y->distinct || !expr_equal(x->arg, y->arg) ||
+        x->n_order != y->n_order || x->param.type.id != y->param.type.id ||
+        x->param.is_null != y->param.is_null)
+        return false;
+    if (x->param.type.id != TYPE_INVALID && !x->param.is_null &&
+        value_compare(&x->param, &y->param) != 0)
+        return false;
+    for (int k = 0; k < x->n_order; k++)
+        if (x->order[k].descending != y->order[k].descending ||
+            x->order[k].nulls_first != y->order[k].nulls_first ||
+            !expr_equal(x->order[k].expr, y->order[k].expr))
+            return false;
+    return true;
 }
 
 static uint64_t value_hash(const Value *v)

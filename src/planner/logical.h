@@ -209,5 +209,7 @@ bool window_spec_equal(const WindowCall *a, const WindowCall *b);
 bool window_call_equal(const WindowCall *a, const WindowCall *b);
 /* Structural equality of two bound expressions (same kinds, types, bindings, constants). */
 bool expr_equal(const Expr *a, const Expr *b);
+/* Whether two aggregate calls compute the same thing (function, argument, order, param). */
+bool agg_call_equal(const AggregateCall *x, const AggregateCall *y);
 
 #endif

@@ -157,8 +157,11 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
     int n_groups = op->u.aggregate.n_groups, n_aggs = op->u.aggregate.n_aggs;
     /* The projection: group expressions, then aggregate arguments. */
     int n_proj = n_groups;
-    for (int k = 0; k < n_aggs; k++)
-        n_proj += op->u.aggregate.aggs[k]->arg != NULL;
+    for (int k = 0; k < n_aggs; k++) {
+        const AggregateCall *call = op->u.aggregate.aggs[k];
+        n_proj += call->arg != NULL;
+        if (call->func == AGG_STRING_AGG) n_proj += call->n_order;
+    }
     PlanNode *proj = node_new(p, PLAN_PROJECT, input, n_proj, err);
     if (!proj) return BS_ERROR;
     proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(n_proj ? n_proj : 1));
@@ -182,6 +185,21 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
             BS_TRY(resolve(p, call->arg, child, &proj->u.project.exprs[col], err));
             proj->types[col] = proj->u.project.exprs[col]->type;
             aggs[k].arg = col++;
+        }
+        BS_TRY(value_copy(p->arena, &call->param, &aggs[k].param, err));
+        aggs[k].n_order = call->n_order;
+        aggs[k].order = arena_alloc_zero(p->arena, sizeof(SortKey) * (size_t)(call->n_order + 1));
+        if (!aggs[k].order) return arena_error(p->arena, err);
+        for (int o = 0; o < call->n_order; o++) {
+            aggs[k].order[o].descending = call->order[o].descending;
+            aggs[k].order[o].nulls_first = call->order[o].nulls_first;
+            if (call->func != AGG_STRING_AGG) { /* a percentile's key is its argument */
+                aggs[k].order[o].column = aggs[k].arg;
+                continue;
+            }
+            BS_TRY(resolve(p, call->order[o].expr, child, &proj->u.project.exprs[col], err));
+            proj->types[col] = proj->u.project.exprs[col]->type;
+            aggs[k].order[o].column = col++;
         }
     }
     bool trivial = n_proj == input->n_cols; /* every expression is a column read in order */

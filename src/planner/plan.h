@@ -75,6 +75,18 @@ typedef enum AggFuncId {
     AGG_MIN,
     AGG_MAX,
     AGG_AVG,
+    AGG_VAR_SAMP, /* the variances and deviations: one Welford state (count, mean, M2) */
+    AGG_VAR_POP,
+    AGG_STDDEV_SAMP,
+    AGG_STDDEV_POP,
+    AGG_BOOL_AND,
+    AGG_BOOL_OR,
+    AGG_APPROX_DISTINCT, /* HyperLogLog; its partial state is the registers as text */
+    /* Holistic aggregates: their values are kept per group (plan_agg_is_holistic), so they
+       are never split into PARTIAL/FINAL steps. */
+    AGG_STRING_AGG,
+    AGG_QUANTILE_CONT, /* median, quantile_cont, percentile_cont */
+    AGG_QUANTILE_DISC, /* quantile_disc, percentile_disc */
     AGG_COUNT_ /* not a function */
 } AggFuncId;
 
@@ -201,13 +213,29 @@ struct Expr {
     } u;
 };
 
-/* An aggregate call as bound: func(DISTINCT? arg). */
+/* An ORDER BY key of an aggregate call: string_agg(x, ',' ORDER BY key DESC). */
+typedef struct AggOrderKey {
+    Expr *expr;
+    bool descending;
+    bool nulls_first;
+} AggOrderKey;
+
+/*
+ * An aggregate call as bound: func(DISTINCT? arg [ORDER BY order]). FILTER (WHERE c) is
+ * already folded into arg as CASE WHEN c THEN arg END (every aggregate skips NULLs;
+ * count(*) FILTER counts CASE WHEN c THEN TRUE END).
+ */
 struct AggregateCall {
     AggFuncId func;
     bool distinct;
     Expr *arg;            /* NULL for count(*) */
     LogicalType arg_type; /* type of arg (after implicit casts) */
     LogicalType type;     /* result type */
+    /* string_agg's separator (VARCHAR), a quantile's fraction (DOUBLE); type INVALID for
+       the others. A NULL fraction gives NULL. */
+    Value param;
+    int n_order; /* string_agg's ORDER BY; a percentile's WITHIN GROUP key (its arg) */
+    AggOrderKey *order;
 };
 
 /* ---- physical plan ------------------------------------------------------------------ */
@@ -284,6 +312,12 @@ typedef struct Partitioning {
     int n_partitions;
 } Partitioning;
 
+typedef struct SortKey {
+    int column;
+    bool descending;
+    bool nulls_first;
+} SortKey;
+
 /* One aggregate of a PLAN_HASH_AGGREGATE. */
 typedef struct PlanAggregate {
     AggFuncId func;
@@ -292,13 +326,10 @@ typedef struct PlanAggregate {
                              column (FINAL); -1 for count(*) in SINGLE/PARTIAL */
     LogicalType arg_type; /* of the argument */
     LogicalType type;     /* of the final result */
+    Value param;          /* AggregateCall.param (strings in the plan arena) */
+    int n_order;          /* holistic aggregates: order keys, input columns (SINGLE only) */
+    SortKey *order;
 } PlanAggregate;
-
-typedef struct SortKey {
-    int column;
-    bool descending;
-    bool nulls_first;
-} SortKey;
 
 /* One function of a PLAN_WINDOW. */
 typedef struct PlanWindowFunc {
@@ -459,6 +490,8 @@ struct PlanNode {
 int plan_agg_state_width(const PlanAggregate *agg);
 /* Type of state column k (0 <= k < plan_agg_state_width) of an aggregate. */
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k);
+/* Whether an aggregate keeps its group's values (string_agg, quantiles): never split. */
+bool plan_agg_is_holistic(AggFuncId func);
 
 /* ---- fragments ----------------------------------------------------------------------- */
 

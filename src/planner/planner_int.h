@@ -155,6 +155,14 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
 bool binder_lookup_function(const char *name, bool *is_aggregate, int *id);
 /* 42883 "function f(types) does not exist" / "operator does not exist: …" for a call. */
 Status binder_no_function_match(ScalarFuncId id, Expr **args, int n_args, int pos, Error *err);
+/* Whether name is an aggregate (or an alias of one): bound by binder_bind_aggregate_call. */
+bool binder_is_aggregate_name(const char *name);
+/* Binds an aggregate call (ast, a function call whose name is an aggregate's) in clause:
+   its arguments, ORDER BY, WITHIN GROUP and FILTER; *out is its EXPR_AGGREGATE. */
+Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *scope,
+                                  BindClause clause, Expr **out, Error *err);
+/* "WHERE", "GROUP BY", … for messages. */
+const char *binder_clause_name(BindClause clause);
 /* Types an aggregate call (count, sum, …) on its bound argument (NULL for count(*)). */
 Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct, int pos,
                              AggregateCall **out, Error *err);

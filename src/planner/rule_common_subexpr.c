@@ -250,6 +250,8 @@ static Status roots_of(Cse *c, LogicalOp *op, Expr ****out, int *n)
         count = op->u.project.n_exprs;
     } else if (op->kind == LOP_AGGREGATE) {
         count = op->u.aggregate.n_groups + op->u.aggregate.n_aggs;
+        for (int k = 0; k < op->u.aggregate.n_aggs; k++)
+            count += op->u.aggregate.aggs[k]->n_order;
     } else {
         return BS_OK;
     }
@@ -264,11 +266,17 @@ static Status roots_of(Cse *c, LogicalOp *op, Expr ****out, int *n)
         for (int k = 0; k < op->u.aggregate.n_aggs; k++) {
             AggregateCall *call = op->u.aggregate.aggs[k];
             if (!call->arg) continue;
-            /* The call may be shared with the binder's structures: rewrite a copy. */
+            /* The call may be shared with the binder's structures: rewrite a copy (and of
+               its ORDER BY keys, which are evaluated for every row too). */
             AggregateCall *copy = arena_memdup(c->arena, call, sizeof *call);
             if (!copy) return oom(c);
             op->u.aggregate.aggs[k] = copy;
             roots[(*n)++] = &copy->arg;
+            if (!call->n_order) continue;
+            copy->order = arena_memdup(c->arena, call->order, sizeof(AggOrderKey) * (size_t)call->n_order);
+            if (!copy->order) return oom(c);
+            for (int o = 0; o < call->n_order; o++)
+                roots[(*n)++] = &copy->order[o].expr;
         }
     }
     *out = roots;

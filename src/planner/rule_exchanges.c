@@ -313,9 +313,13 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
 {
     PlanNode **child = &agg->children[0];
     int n_groups = agg->u.agg.n_groups;
-    bool distinct = false;
-    for (int k = 0; k < agg->u.agg.n_aggs; k++)
+    /* DISTINCT and holistic aggregates (string_agg, quantiles) need whole groups. */
+    bool distinct = false, holistic = false;
+    for (int k = 0; k < agg->u.agg.n_aggs; k++) {
         distinct |= agg->u.agg.aggs[k].distinct;
+        holistic |= plan_agg_is_holistic(agg->u.agg.aggs[k].func);
+    }
+    distinct |= holistic;
     const int *groups = agg->u.agg.groups;
     Part want = hash_part(n_groups, groups);
 
@@ -329,7 +333,7 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
         return BS_OK;
     }
     if (n_groups == 0) {
-        int arg = common_distinct_arg(agg, *child);
+        int arg = holistic ? -1 : common_distinct_arg(agg, *child);
         if (arg < 0) {
             /* DISTINCT over several arguments: every row in one stream. */
             BS_TRY(to_single(pl, child, props, err));

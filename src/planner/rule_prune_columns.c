@@ -46,8 +46,11 @@ static void collect(LogicalOp *op, Used *used)
     case LOP_AGGREGATE:
         for (int k = 0; k < op->u.aggregate.n_groups; k++)
             expr_visit(op->u.aggregate.groups[k], note_column, used);
-        for (int k = 0; k < op->u.aggregate.n_aggs; k++)
+        for (int k = 0; k < op->u.aggregate.n_aggs; k++) {
             expr_visit(op->u.aggregate.aggs[k]->arg, note_column, used);
+            for (int o = 0; o < op->u.aggregate.aggs[k]->n_order; o++)
+                expr_visit(op->u.aggregate.aggs[k]->order[o].expr, note_column, used);
+        }
         break;
     case LOP_ORDER:
         for (int k = 0; k < op->u.order.n_keys; k++)

@@ -171,6 +171,14 @@ static void put_node(Buffer *b, const PlanNode *n)
             buffer_put_svarint(b, a->arg);
             put_type(b, a->arg_type);
             put_type(b, a->type);
+            buffer_put_u8(b, a->param.type.id != TYPE_INVALID);
+            if (a->param.type.id != TYPE_INVALID) put_value(b, &a->param);
+            buffer_put_uvarint(b, (uint64_t)a->n_order);
+            for (int o = 0; o < a->n_order; o++) {
+                buffer_put_svarint(b, a->order[o].column);
+                buffer_put_u8(b, a->order[o].descending);
+                buffer_put_u8(b, a->order[o].nulls_first);
+            }
         }
         buffer_put_u8(b, n->u.agg.input_partitioned);
         buffer_put_svarint(b, n->u.agg.flush_groups);
@@ -608,6 +616,32 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
             BS_TRY(get_int(rd, -1, INT32_MAX, &a->arg));
             BS_TRY(get_type(rd, &a->arg_type));
             BS_TRY(get_type(rd, &a->type));
+            uint8_t has_param = bufreader_u8(&rd->r);
+            CHECK(rd, has_param <= 1, "bad aggregate parameter flag");
+            a->param = value_null(type_make(TYPE_INVALID));
+            if (has_param) {
+                BS_TRY(get_value(rd, &a->param));
+                CHECK(rd, a->param.type.id == TYPE_DOUBLE || a->param.type.id == TYPE_VARCHAR,
+                      "bad aggregate parameter");
+            }
+            BS_TRY(get_count(rd, 3, &a->n_order));
+            CHECK(rd, a->n_order == 0 || n->u.agg.mode == AGG_SINGLE,
+                  "an ordered aggregate is not split");
+            a->order = get_alloc(rd, sizeof(SortKey) * (size_t)(a->n_order + 1));
+            if (!a->order) return BS_ERROR;
+            for (int o = 0; o < a->n_order; o++) {
+                BS_TRY(get_int(rd, 0, INT32_MAX, &a->order[o].column));
+                uint8_t desc = bufreader_u8(&rd->r), nulls = bufreader_u8(&rd->r);
+                CHECK(rd, desc <= 1 && nulls <= 1, "bad aggregate order key");
+                a->order[o].descending = desc;
+                a->order[o].nulls_first = nulls;
+            }
+            CHECK(rd, !plan_agg_is_holistic(a->func) || n->u.agg.mode == AGG_SINGLE,
+                  "a holistic aggregate is not split");
+            CHECK(rd, (a->func != AGG_STRING_AGG && a->func != AGG_QUANTILE_CONT &&
+                       a->func != AGG_QUANTILE_DISC) ||
+                          a->param.type.id != TYPE_INVALID,
+                  "aggregate parameter missing");
         }
         /* Groups, then one column per aggregate (its state columns when PARTIAL). */
         int64_t width = n->u.agg.n_groups;

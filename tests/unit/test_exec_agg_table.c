@@ -105,7 +105,12 @@ static LogicalType result_type(AggFuncId func, LogicalType t)
 
 static PlanAggregate agg(AggFuncId func, int arg, LogicalType arg_type)
 {
-    PlanAggregate a = {func, false, arg, arg_type, result_type(func, arg_type)};
+    PlanAggregate a;
+    memset(&a, 0, sizeof a);
+    a.func = func;
+    a.arg = arg;
+    a.arg_type = arg_type;
+    a.type = result_type(func, arg_type);
     return a;
 }
 

@@ -257,7 +257,7 @@ static void test_token_soup(void **state)
         "in",       "like",     "ilike",   "escape",  "is",        "null",      "true",
         "false",    "distinct", "fetch",   "first",   "rows",      "only",      "nulls",
         "last",     "desc",     "asc",     "double",  "precision", "varying",   "timestamp",
-        "time",     "zone",     "without", "a",       "t",         "x",         "count",
+        "time",     "zone",     "without", "filter",  "within",    "a",       "t",         "x",         "count",
         "(",        ")",        ",",       ".",       ";",         "*",         "+",
         "-",        "/",        "%",       "||",      "=",         "<>",        "<",
         ">=",       "::",       "1",       "2.5",     "'s'",       "\"Q\"",     "e'\\n'",

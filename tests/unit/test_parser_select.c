@@ -108,6 +108,18 @@ static void test_expression_forms(void **state)
     assert_string_equal(expr_fmt("count(*)"), "count(*)");
     assert_string_equal(expr_fmt("COUNT(DISTINCT a)"), "count(DISTINCT a)");
     assert_string_equal(expr_fmt("sum(ALL a)"), "sum(a)");
+    assert_string_equal(expr_fmt("count(*) filter (where a > 1)"),
+                        "count(*) FILTER (WHERE (a > 1))");
+    assert_string_equal(expr_fmt("string_agg(DISTINCT a, ',' ORDER BY a DESC NULLS FIRST, b)"),
+                        "string_agg(DISTINCT a, ',' ORDER BY a DESC NULLS FIRST, b)");
+    assert_string_equal(expr_fmt("percentile_cont(0.5) within group (order by x desc) "
+                                 "filter (where y)"),
+                        "percentile_cont(0.5) WITHIN GROUP (ORDER BY x DESC) FILTER (WHERE y)");
+    assert_string_equal(expr_fmt("filter + within"), "(filter + within)"); /* non-reserved */
+    assert_string_equal(expr_fmt("f(a order by b) within group (order by c)"),
+                        "ERROR 42601 @7: cannot use multiple ORDER BY clauses with WITHIN GROUP");
+    assert_string_equal(expr_fmt("count(*) filter (a)"),
+                        "ERROR 42601 @24: syntax error at or near \"a\"");
     assert_string_equal(expr_fmt("left(s, 2) || right(s, 1)"), "(left(s, 2) || right(s, 1))");
     assert_string_equal(expr_fmt("year(d)"), "year(d)");
     assert_string_equal(expr_fmt("cast(a as decimal(15, 2))"), "CAST(a AS decimal(15, 2))");

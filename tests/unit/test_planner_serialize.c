@@ -61,6 +61,12 @@ static const char *STATEMENTS[] = {
     "insert into u select * from t where b in ('a', 'b', 'c')",
     "copy t from '/tmp/x.csv' with (format csv, delimiter '|', header true, null 'N')",
     "create table w as select a, sum(e) s from t group by a",
+    "select b, var_samp(a), stddev_pop(c), bool_and(a > 1), approx_distinct(d), "
+    "count(*) filter (where a > 2), string_agg(b, '; ' order by a desc nulls last, d), "
+    "median(e), quantile_disc(c, 0.25), percentile_cont(0.9) within group (order by f desc) "
+    "from t group by b",
+    "select string_agg(distinct b, ','), percentile_disc(null) within group (order by a), "
+    "stddev(a) from t",
     "with q as (select a from t where a < 3) select count(*) from q",
     "select a from t where not (a <> 3) and b is not null and d >= '2024-01-01'",
     "select a in (1, 2, null), b not in ('x', 'y'), e in (1.5e0, 2.5e0), d in (date '2024-01-01', "
