@@ -144,6 +144,7 @@ static bool check_select(DepthCheck *dc, const AstSelect *s, int depth)
         return false;
     for (int k = 0; k < s->group_items.count; k++)
         if (!check_group_item(dc, s->group_items.items[k], d)) return false;
+    if (!check_exprs(dc, &s->distinct_on, d)) return false;
     if (s->values)
         for (int r = 0; r < s->values->count; r++)
             if (!check_exprs(dc, s->values->items[r], d)) return false;

@@ -321,6 +321,7 @@ struct AstSelect {
     AstList select_list; /* AstSelectItem* */
     AstList from;        /* AstTableRef*; several entries mean a comma (cross) join */
     AstExpr *where;
+    AstList distinct_on; /* AstExpr*: SELECT DISTINCT ON (…); empty otherwise */
     AstList group_by; /* AstExpr*: plain GROUP BY a, b */
     /* GROUP BY with ROLLUP, CUBE or GROUPING SETS: every item as an AstGroupItem* (and
        group_by empty); the binder expands them into grouping sets. */

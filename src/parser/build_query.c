@@ -57,6 +57,13 @@ AstSelect *build_select_core(ParseCtx *ctx, int pos, bool distinct, AstList *ite
     return ctx->failed ? NULL : s;
 }
 
+AstSelect *build_distinct_on(ParseCtx *ctx, AstSelect *s, AstList *on)
+{
+    if (ctx->failed || !s) return NULL;
+    s->distinct_on = list_value(on);
+    return s;
+}
+
 AstGroupItem *build_group_item(ParseCtx *ctx, AstGroupKind kind, AstExpr *expr, AstList *items,
                                int pos)
 {

@@ -429,6 +429,11 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
 static void fmt_core(const AstSelect *s, Buffer *out, int d)
 {
     put(out, s->distinct ? "SELECT DISTINCT " : "SELECT ");
+    if (s->distinct_on.count > 0) {
+        put(out, "DISTINCT ON (");
+        put_exprs(out, &s->distinct_on, d);
+        put(out, ") ");
+    }
     for (int k = 0; k < s->select_list.count; k++) {
         const AstSelectItem *item = s->select_list.items[k];
         if (k) put(out, ", ");

@@ -249,6 +249,8 @@ int build_nullability(ParseCtx *ctx, int prev, int next, int pos);
 AstGroupItem *build_group_item(ParseCtx *ctx, AstGroupKind kind, AstExpr *expr, AstList *items,
                                int pos);
 AstList *build_group_by(ParseCtx *ctx, AstList *items, bool *extended);
+/* SELECT DISTINCT ON (on) …: sets the query's DISTINCT ON list. */
+AstSelect *build_distinct_on(ParseCtx *ctx, AstSelect *s, AstList *on);
 AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
                                  AstSelect *query, int pos);
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos);

@@ -202,6 +202,11 @@ simple_select(A) ::= SELECT(S) distinct_opt(D) selcollist(L) from_opt(F) where_o
                      groupby_opt(G) having_opt(H) window_opt(N).  {
     A = build_select_windows(ctx, build_select_core(ctx, S.pos, D, L, F, W, G, H), N);
 }
+simple_select(A) ::= SELECT(S) DISTINCT ON LP exprlist(X) RP selcollist(L) from_opt(F)
+                     where_opt(W) groupby_opt(G) having_opt(H) window_opt(N).  {
+    A = build_distinct_on(ctx, build_select_windows(ctx, build_select_core(ctx, S.pos, false, L,
+                                                                        F, W, G, H), N), X);
+}
 simple_select(A) ::= VALUES(V) rowlist(R).  { A = build_values(ctx, R, V.pos); }
 simple_select(A) ::= LP select(X) RP. [PAREN_HIGH]  { A = X; }
 

@@ -970,6 +970,62 @@ static bool has_aggregate(Expr *e)
 
 /* ---- SELECT ----------------------------------------------------------------------- */
 
+/*
+ * SELECT DISTINCT ON (…): the first row of each group of equal ON columns in the order of
+ * the ORDER BY keys — row_number() over (partition by the ON columns order by the keys),
+ * kept where it is 1. Columns are positions in *root (the projection); the row number
+ * goes last.
+ */
+static Status first_of_each(Binder *b, LogicalOp **root, const int *on_col, int n_on,
+                            const LogicalSortKey *keys, const int *key_col, int n_keys, Error *err)
+{
+    LogicalOp *in = *root;
+    WindowCall *w = arena_alloc_zero(b->arena, sizeof *w);
+    Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n_on);
+    LogicalSortKey *order = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_keys + 1));
+    WindowCall **funcs = arena_alloc(b->arena, sizeof(WindowCall *));
+    LogicalOp *win = logical_create(b->arena, LOP_WINDOW, in);
+    if (!w || !parts || !order || !funcs || !win) return arena_error(b->arena, err);
+    for (int k = 0; k < n_on; k++) {
+        parts[k] = expr_new_column(b->arena, in->bindings[on_col[k]], in->types[on_col[k]], -1);
+        if (!parts[k]) return arena_error(b->arena, err);
+    }
+    for (int k = 0; k < n_keys; k++) {
+        order[k] = keys[k];
+        order[k].expr =
+            expr_new_column(b->arena, in->bindings[key_col[k]], in->types[key_col[k]], -1);
+        if (!order[k].expr) return arena_error(b->arena, err);
+    }
+    w->func = WIN_ROW_NUMBER;
+    w->type = type_make(TYPE_BIGINT);
+    w->n_partitions = n_on;
+    w->partitions = parts;
+    w->n_order = n_keys;
+    w->order = order;
+    w->frame.unit = WFRAME_ROWS;
+    w->frame.start = WBOUND_UNBOUNDED_PRECEDING;
+    w->frame.end = WBOUND_CURRENT_ROW;
+    w->pos = -1;
+    funcs[0] = w;
+    win->u.window.table_index = b->next_table_index++;
+    win->u.window.n_funcs = 1;
+    win->u.window.funcs = funcs;
+    BS_TRY(logical_resolve(win, b->arena, err));
+    Value one = value_bigint(1);
+    Expr *args[2] = {expr_new_column(b->arena, win->bindings[win->n_out - 1],
+                                     type_make(TYPE_BIGINT), -1),
+                     expr_new_constant(b->arena, &one, -1)};
+    if (!args[0] || !args[1]) return arena_error(b->arena, err);
+    LogicalOp *filter = logical_create(b->arena, LOP_FILTER, win);
+    if (!filter) return arena_error(b->arena, err);
+    filter->u.filter.predicate =
+        expr_new_call(b->arena, FN_EQ, type_make(TYPE_BOOLEAN), args, 2, -1);
+    if (!filter->u.filter.predicate) return arena_error(b->arena, err);
+    BS_TRY(logical_resolve(filter, b->arena, err));
+    *root = filter;
+    return BS_OK;
+}
+
 /* A bound item of the select list. */
 typedef struct SelectItem {
     Expr *expr;
@@ -1278,12 +1334,41 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         if (key_item[k] < 0)
             BS_TRY(bind_expr(b, o->expr, &scope, CLAUSE_ORDER_BY, &keys[k].expr, err));
     }
+    /* DISTINCT ON (…): select items by ordinal or name, else expressions over the input,
+       as in ORDER BY; they must lead the ORDER BY, as in PostgreSQL. */
+    int n_on = q->distinct_on.count;
+    LogicalSortKey *on = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_on ? n_on : 1));
+    int *on_item = arena_alloc(b->arena, sizeof(int) * (size_t)(n_on ? n_on : 1));
+    if (!on || !on_item) return arena_error(b->arena, err);
+    for (int k = 0; k < n_on; k++) {
+        const AstExpr *o = q->distinct_on.items[k];
+        on[k].expr = NULL;
+        on[k].descending = false;
+        on[k].nulls_first = false;
+        BS_TRY(match_select_item(o, &items, "DISTINCT ON", true, &on_item[k], err));
+        if (on_item[k] < 0) BS_TRY(bind_expr(b, o, &scope, CLAUSE_ORDER_BY, &on[k].expr, err));
+    }
+    for (int k = 0; k < n_on && k < n_keys; k++) {
+        bool same = on_item[k] >= 0 ? key_item[k] == on_item[k]
+                                    : keys[k].expr && expr_equal(keys[k].expr, on[k].expr);
+        if (!same && on_item[k] >= 0 && keys[k].expr)
+            same = expr_equal(keys[k].expr, items.items[on_item[k]].expr);
+        if (!same && on_item[k] < 0 && key_item[k] >= 0)
+            same = expr_equal(items.items[key_item[k]].expr, on[k].expr);
+        if (!same)
+            return error_set(err, SQLSTATE_INVALID_COLUMN_REF,
+                             ((AstExpr *)q->distinct_on.items[k])->pos,
+                             "SELECT DISTINCT ON expressions must match initial ORDER BY "
+                             "expressions");
+    }
     /* Aggregation */
     bool aggregating = n_groups > 0 || having != NULL || q->group_items.count > 0;
     for (int k = 0; k < items.count && !aggregating; k++)
         aggregating = has_aggregate(items.items[k].expr);
     for (int k = 0; k < n_keys && !aggregating; k++)
         aggregating = keys[k].expr && has_aggregate(keys[k].expr);
+    for (int k = 0; k < n_on && !aggregating; k++)
+        aggregating = on[k].expr && has_aggregate(on[k].expr);
     if (aggregating) {
         LogicalOp *agg = logical_create(b->arena, LOP_AGGREGATE, root);
         if (!agg) return arena_error(b->arena, err);
@@ -1297,6 +1382,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         if (having) BS_TRY(rewrite_for_aggregate(&ctx, &having, err));
         for (int k = 0; k < n_keys; k++)
             if (keys[k].expr) BS_TRY(rewrite_for_aggregate(&ctx, &keys[k].expr, err));
+        for (int k = 0; k < n_on; k++)
+            if (on[k].expr) BS_TRY(rewrite_for_aggregate(&ctx, &on[k].expr, err));
         if (!agg->u.aggregate.aggs) {
             agg->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
             if (!agg->u.aggregate.aggs) return arena_error(b->arena, err);
@@ -1315,7 +1402,7 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         root = agg;
         if (gs.active) {
             /* Everything above reads the aggregation's columns: rebound past the join. */
-            int n_above = items.count + n_keys + 1;
+            int n_above = items.count + n_keys + n_on + 1;
             Expr ***above = arena_alloc(b->arena, sizeof(Expr **) * (size_t)n_above);
             if (!above) return arena_error(b->arena, err);
             int m = 0;
@@ -1323,6 +1410,8 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
                 above[m++] = &items.items[k].expr;
             for (int k = 0; k < n_keys; k++)
                 above[m++] = &keys[k].expr;
+            for (int k = 0; k < n_on; k++)
+                above[m++] = &on[k].expr;
             above[m++] = &having;
             BS_TRY(add_empty_sets(b, &root, &gs, above, m, err));
         }
@@ -1343,15 +1432,21 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
     for (int k = 0; k < n_keys; k++)
         if (keys[k].expr && expr_has_subquery(keys[k].expr))
             BS_TRY(bind_plan_subqueries(b, &root, &keys[k].expr, false, err));
+    for (int k = 0; k < n_on; k++)
+        if (on[k].expr && expr_has_subquery(on[k].expr))
+            BS_TRY(bind_plan_subqueries(b, &root, &on[k].expr, false, err));
     b->windows = outer_windows;
     /* Window calls in the select list and ORDER BY: windows over what is below. */
-    Expr ***slots = arena_alloc(b->arena, sizeof(Expr **) * (size_t)(items.count + n_keys + 1));
+    Expr ***slots =
+        arena_alloc(b->arena, sizeof(Expr **) * (size_t)(items.count + n_keys + n_on + 1));
     if (!slots) return arena_error(b->arena, err);
     int n_slots = 0;
     for (int k = 0; k < items.count; k++)
         slots[n_slots++] = &items.items[k].expr;
     for (int k = 0; k < n_keys; k++)
         if (keys[k].expr) slots[n_slots++] = &keys[k].expr;
+    for (int k = 0; k < n_on; k++)
+        if (on[k].expr) slots[n_slots++] = &on[k].expr;
     BS_TRY(bind_plan_windows(b, &root, slots, n_slots, err));
     /* Projection: visible items, then ORDER BY keys that are not items (hidden). */
     int n_hidden = 0;
@@ -1361,6 +1456,12 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         for (int i = 0; i < items.count && key_item[k] < 0; i++)
             if (expr_equal(keys[k].expr, items.items[i].expr)) key_item[k] = i;
         if (key_item[k] < 0) n_hidden++;
+    }
+    for (int k = 0; k < n_on; k++) {
+        if (on_item[k] >= 0) continue;
+        for (int i = 0; i < items.count && on_item[k] < 0; i++)
+            if (expr_equal(on[k].expr, items.items[i].expr)) on_item[k] = i;
+        if (on_item[k] < 0) n_hidden++;
     }
     if (q->distinct && n_hidden > 0)
         return error_set(err, SQLSTATE_INVALID_COLUMN_REF,
@@ -1391,8 +1492,14 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         key_item[k] = next_hidden;
         project->u.project.exprs[next_hidden++] = e;
     }
+    for (int k = 0; k < n_on; k++) {
+        if (on_item[k] >= 0) continue;
+        on_item[k] = next_hidden;
+        project->u.project.exprs[next_hidden++] = on[k].expr;
+    }
     BS_TRY(logical_resolve(project, b->arena, err));
     root = project;
+    if (n_on > 0) BS_TRY(first_of_each(b, &root, on_item, n_on, keys, key_item, n_keys, err));
     if (q->distinct) {
         LogicalOp *distinct = logical_create(b->arena, LOP_AGGREGATE, root);
         if (!distinct) return arena_error(b->arena, err);
@@ -1426,7 +1533,7 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
         root = order;
     }
     BS_TRY(add_limit(b, q, &root, err));
-    if (n_hidden > 0) {
+    if (n_hidden > 0 || n_on > 0) {
         LogicalOp *strip = logical_create(b->arena, LOP_PROJECT, root);
         if (!strip) return arena_error(b->arena, err);
         strip->u.project.table_index = b->next_table_index++;
