@@ -50,8 +50,11 @@
  *     side), so select lists always qualify columns;
  *   - correlation in a subquery other than equalities that are top-level conjuncts of its
  *     WHERE (for scalar aggregates and NOT IN; EXISTS may add an inequality), and
- *     subqueries in a JOIN's ON condition: Basalt refuses the first with 0A000 today and
- *     fails the second with XX000 (a bug, reported; keep this out until it is fixed);
+ *     subqueries in a JOIN's ON condition or in VALUES, and correlated subqueries over a
+ *     grouped query (reading its group keys in the select list, HAVING or ORDER BY), and
+ *     outer columns read inside a set operation or a derived table of a subquery: Basalt
+ *     refuses the first with 0A000 today and fails the others with XX000 or 42P01 (bugs,
+ *     reported; keep them out until they are fixed);
  *   - LIMIT without a total order: ORDER BY names every output column, so ties are
  *     equal rows and any subset of them is the same multiset.
  * Every result is compared as a sorted multiset.
