@@ -226,12 +226,42 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         Scope both = {0};
         BS_TRY(scope_append(b, &both, &ls, err));
         BS_TRY(scope_append(b, &both, &rs, err));
+        both.parent = b->outer_scope;
         BS_TRY(bind_expr(b, ref->u.join.on, &both, CLAUSE_JOIN_ON, &condition, err));
         BS_TRY(binder_require_boolean(b, &condition, "JOIN/ON", err));
+    }
+    Expr *above = NULL; /* an inner join's ON condition with subqueries: a filter above */
+    if (condition && expr_has_subquery(condition)) {
+        if (type == LJ_INNER) {
+            above = condition;
+            condition = NULL;
+        } else {
+            /* An outer join's: its subqueries join onto the side whose rows it may pad
+               with NULLs, which must be all they read. */
+            bool on_left = type == LJ_RIGHT, ok = type != LJ_FULL;
+            if (ok) BS_TRY(binder_subqueries_within(b, condition, on_left ? left : right, &ok, err));
+            if (!ok)
+                return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->u.join.on->pos,
+                                 "subqueries in the ON condition of a %s join that read the %s "
+                                 "are not supported yet",
+                                 type == LJ_FULL ? "FULL" : on_left ? "RIGHT" : "LEFT",
+                                 type == LJ_FULL ? "joined tables" : "side whose rows it keeps");
+            BS_TRY(bind_plan_subqueries(b, on_left ? &left : &right, &condition, false, err));
+        }
     }
     LogicalOp *join = logical_join(b->arena, type, left, right, condition);
     if (!join) return arena_error(b->arena, err);
     *plan = join;
+    if (above) {
+        BS_TRY(bind_plan_subqueries(b, plan, &above, true, err));
+        if (above) {
+            LogicalOp *filter = logical_create(b->arena, LOP_FILTER, *plan);
+            if (!filter) return arena_error(b->arena, err);
+            filter->u.filter.predicate = above;
+            BS_TRY(logical_resolve(filter, b->arena, err));
+            *plan = filter;
+        }
+    }
     if (type == LJ_FULL && n_using > 0) {
         /* Every joined column, then the merged ones. */
         LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, join);
@@ -474,7 +504,12 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
     case TREF_SUBQUERY:
     case TREF_VALUES: {
         char **names;
-        BS_TRY(bind_subquery(b, ref->u.subquery.query, plan, &names, err));
+        /* A derived table sees the enclosing queries' columns, not its sibling FROM items. */
+        const Scope *saved = b->subquery_parent;
+        b->subquery_parent = b->outer_scope;
+        Status st = bind_subquery(b, ref->u.subquery.query, plan, &names, err);
+        b->subquery_parent = saved;
+        BS_TRY(st);
         BS_TRY(apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
                                  ref->alias ? ref->alias : "subquery", ref->pos, err));
         return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
@@ -896,7 +931,9 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         return *e ? BS_OK : arena_error(b->arena, err);
     }
     case EXPR_SUBQUERY:
-        /* Planned after the aggregation, over its output; x of x IN (…) reads it too. */
+        /* Planned after the aggregation, over its output; x of x IN (…) reads it too, and
+           a correlated subquery reads the group keys. */
+        BS_TRY(binder_rebind_grouped_subquery(b, x->u.subquery.sub, agg, ctx->scope, err));
         if (x->u.subquery.sub->left)
             return rewrite_for_aggregate(ctx, &x->u.subquery.sub->left, err);
         return BS_OK;
@@ -1144,11 +1181,50 @@ static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char 
         for (int r = 0; r < n_rows; r++)
             bound[r][c] = column[r];
     }
-    op->u.values.table_index = b->next_table_index++;
-    op->u.values.n_cols = n_cols;
-    op->u.values.n_rows = n_rows;
-    op->u.values.rows = bound;
-    BS_TRY(logical_resolve(op, b->arena, err));
+    bool subqueries = false;
+    for (int r = 0; r < n_rows && !subqueries; r++)
+        for (int c = 0; c < n_cols && !subqueries; c++)
+            subqueries = expr_has_subquery(bound[r][c]);
+    if (subqueries) {
+        /* A row with subqueries is a projection over one row that they join onto; the
+           rows are the UNION ALL of such projections. */
+        LogicalOp **parts = arena_alloc(b->arena, sizeof(LogicalOp *) * (size_t)n_rows);
+        if (!parts) return arena_error(b->arena, err);
+        for (int r = 0; r < n_rows; r++) {
+            LogicalOp *one = logical_create(b->arena, LOP_VALUES, NULL);
+            if (!one) return arena_error(b->arena, err);
+            one->u.values.table_index = b->next_table_index++;
+            one->u.values.n_rows = 1;
+            BS_TRY(logical_resolve(one, b->arena, err));
+            for (int c = 0; c < n_cols; c++)
+                if (expr_has_subquery(bound[r][c]))
+                    BS_TRY(bind_plan_subqueries(b, &one, &bound[r][c], false, err));
+            LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, one);
+            if (!proj) return arena_error(b->arena, err);
+            proj->u.project.table_index = b->next_table_index++;
+            proj->u.project.n_exprs = n_cols;
+            proj->u.project.exprs = bound[r];
+            BS_TRY(logical_resolve(proj, b->arena, err));
+            parts[r] = proj;
+        }
+        op = parts[0];
+        if (n_rows > 1) {
+            op = arena_alloc_zero(b->arena, sizeof *op);
+            if (!op) return arena_error(b->arena, err);
+            op->kind = LOP_UNION;
+            op->n_children = n_rows;
+            op->children = parts;
+            op->est_rows = -1;
+            op->u.set.table_index = b->next_table_index++;
+            BS_TRY(logical_resolve(op, b->arena, err));
+        }
+    } else {
+        op->u.values.table_index = b->next_table_index++;
+        op->u.values.n_cols = n_cols;
+        op->u.values.n_rows = n_rows;
+        op->u.values.rows = bound;
+        BS_TRY(logical_resolve(op, b->arena, err));
+    }
     char **out = arena_alloc(b->arena, sizeof(char *) * (size_t)n_cols);
     if (!out) return arena_error(b->arena, err);
     for (int c = 0; c < n_cols; c++) {
@@ -1196,13 +1272,28 @@ static Status match_select_item(const AstExpr *ast, const ItemList *items, const
     return BS_OK;
 }
 
+static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, LogicalOp **plan,
+                               char ***names, Error *err);
+
 static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
                                Error *err)
 {
     Scope scope = {0};
-    /* A subquery in an expression sees the enclosing query's columns; FROM items do not. */
+    /* A subquery in an expression sees the enclosing query's columns; FROM items do not,
+       except derived tables and ON conditions, which see the enclosing queries'. */
     scope.parent = b->subquery_parent;
     b->subquery_parent = NULL;
+    const Scope *saved_outer = b->outer_scope;
+    b->outer_scope = scope.parent;
+    Status core = bind_select_body(b, q, &scope, plan, names, err);
+    b->outer_scope = saved_outer;
+    return core;
+}
+
+static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, LogicalOp **plan,
+                               char ***names, Error *err)
+{
+    Scope scope = *scope_in;
     const AstList *outer_windows = b->windows;
     BS_TRY(binder_check_windows(&q->windows, err));
     LogicalOp *root;
@@ -1700,8 +1791,13 @@ static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char *
     static const char *what[] = {"", "UNION", "INTERSECT", "EXCEPT"};
     LogicalOp *left, *right;
     char **lnames, **rnames;
+    /* Both operands see the enclosing query's columns (a correlated subquery's). */
+    const Scope *parent = b->subquery_parent;
     BS_TRY(bind_query(b, q->left, &left, &lnames, err));
-    BS_TRY(bind_query(b, q->right, &right, &rnames, err));
+    b->subquery_parent = parent;
+    Status st = bind_query(b, q->right, &right, &rnames, err);
+    b->subquery_parent = NULL;
+    BS_TRY(st);
     if (left->n_out != right->n_out)
         return error_set(err, SQLSTATE_SYNTAX_ERROR, q->right->pos,
                          "each %s query must have the same number of columns", what[q->set_op]);

@@ -63,52 +63,152 @@ static bool note_ref(Expr *e, void *arg)
     return true;
 }
 
-/* Every binding the expressions of op's tree read, and every one its operators produce. */
-static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
+/* Calls fn on every expression of op's tree (every operator's, children included). */
+static void visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg)
 {
-    for (int k = 0; k < op->n_out; k++)
-        bindings_add(made, op->bindings[k]);
     switch (op->kind) {
     case LOP_FILTER:
-        expr_visit(op->u.filter.predicate, note_ref, read);
+        expr_visit(op->u.filter.predicate, fn, arg);
         break;
     case LOP_PROJECT:
         for (int k = 0; k < op->u.project.n_exprs; k++)
-            expr_visit(op->u.project.exprs[k], note_ref, read);
+            expr_visit(op->u.project.exprs[k], fn, arg);
         break;
     case LOP_AGGREGATE:
         for (int k = 0; k < op->u.aggregate.n_groups; k++)
-            expr_visit(op->u.aggregate.groups[k], note_ref, read);
+            expr_visit(op->u.aggregate.groups[k], fn, arg);
         for (int k = 0; k < op->u.aggregate.n_aggs; k++) {
-            expr_visit(op->u.aggregate.aggs[k]->arg, note_ref, read);
+            expr_visit(op->u.aggregate.aggs[k]->arg, fn, arg);
             for (int o = 0; o < op->u.aggregate.aggs[k]->n_order; o++)
-                expr_visit(op->u.aggregate.aggs[k]->order[o].expr, note_ref, read);
+                expr_visit(op->u.aggregate.aggs[k]->order[o].expr, fn, arg);
         }
         break;
     case LOP_ORDER:
         for (int k = 0; k < op->u.order.n_keys; k++)
-            expr_visit(op->u.order.keys[k].expr, note_ref, read);
+            expr_visit(op->u.order.keys[k].expr, fn, arg);
         break;
     case LOP_WINDOW:
-        logical_window_visit(op, note_ref, read);
+        logical_window_visit((LogicalOp *)op, fn, arg);
         break;
     case LOP_EXPAND:
         for (int k = 0; k < op->u.expand.n_groups; k++)
-            expr_visit(op->u.expand.groups[k], note_ref, read);
+            expr_visit(op->u.expand.groups[k], fn, arg);
         break;
     case LOP_JOIN:
-        expr_visit(op->u.join.condition, note_ref, read);
+        expr_visit(op->u.join.condition, fn, arg);
         break;
     case LOP_VALUES:
         for (int r = 0; r < op->u.values.n_rows; r++)
             for (int c = 0; c < op->u.values.n_cols; c++)
-                expr_visit(op->u.values.rows[r][c], note_ref, read);
+                expr_visit(op->u.values.rows[r][c], fn, arg);
         break;
     default:
         break;
     }
     for (int k = 0; k < op->n_children; k++)
-        collect(op->children[k], read, made);
+        visit_plan_exprs(op->children[k], fn, arg);
+}
+
+static void note_made(const LogicalOp *op, Bindings *made)
+{
+    for (int k = 0; k < op->n_out; k++)
+        bindings_add(made, op->bindings[k]);
+    for (int k = 0; k < op->n_children; k++)
+        note_made(op->children[k], made);
+}
+
+/* Every binding the expressions of op's tree read, and every one its operators produce. */
+static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
+{
+    note_made(op, made);
+    visit_plan_exprs(op, note_ref, read);
+}
+
+typedef struct GroupedRefs {
+    const Bindings *made;
+    const Scope *scope;     /* the grouped query's FROM scope */
+    const LogicalOp *agg;
+    const char *ungrouped;  /* a local column that is no group key, for the error */
+    int ungrouped_pos;
+} GroupedRefs;
+
+static bool rebind_grouped(Expr *e, void *arg)
+{
+    GroupedRefs *g = arg;
+    if (e->kind != EXPR_COLUMN || bindings_has(g->made, e->u.column.binding)) return true;
+    ColumnBinding c = e->u.column.binding;
+    for (int k = 0; k < g->agg->u.aggregate.n_groups; k++) {
+        const Expr *key = g->agg->u.aggregate.groups[k];
+        if (key->kind == EXPR_COLUMN && key->u.column.binding.table == c.table &&
+            key->u.column.binding.column == c.column) {
+            e->u.column.binding = (ColumnBinding){g->agg->u.aggregate.group_index, (uint32_t)k};
+            return true;
+        }
+    }
+    for (int k = 0; k < g->scope->n_cols && !g->ungrouped; k++)
+        if (g->scope->cols[k].binding.table == c.table &&
+            g->scope->cols[k].binding.column == c.column) {
+            g->ungrouped = g->scope->cols[k].name;
+            g->ungrouped_pos = e->pos;
+        }
+    return true;
+}
+
+Status binder_rebind_grouped_subquery(Binder *b, BoundSubquery *sub, const LogicalOp *agg,
+                                      const Scope *scope, Error *err)
+{
+    Bindings made = {.arena = b->arena};
+    note_made(sub->plan, &made);
+    if (made.failed) return arena_error(b->arena, err);
+    GroupedRefs g = {&made, scope, agg, NULL, -1};
+    visit_plan_exprs(sub->plan, rebind_grouped, &g);
+    if (g.ungrouped)
+        return error_set(err, SQLSTATE_GROUPING_ERROR, g.ungrouped_pos >= 0 ? g.ungrouped_pos : sub->pos,
+                         "subquery uses ungrouped column \"%s\" from outer query", g.ungrouped);
+    return BS_OK;
+}
+
+typedef struct SideCheck {
+    Arena *arena;
+    const LogicalOp *side;
+    bool ok, failed;
+} SideCheck;
+
+static bool in_side(const LogicalOp *side, ColumnBinding c)
+{
+    for (int k = 0; k < side->n_out; k++)
+        if (side->bindings[k].table == c.table && side->bindings[k].column == c.column) return true;
+    return false;
+}
+
+static bool check_left_ref(Expr *e, void *arg)
+{
+    SideCheck *s = arg;
+    if (e->kind == EXPR_COLUMN && !in_side(s->side, e->u.column.binding)) s->ok = false;
+    return true;
+}
+
+static bool check_side_refs(Expr *e, void *arg)
+{
+    SideCheck *s = arg;
+    if (e->kind != EXPR_SUBQUERY) return true;
+    BoundSubquery *sub = e->u.subquery.sub;
+    Bindings read = {.arena = s->arena}, made = {.arena = s->arena};
+    collect(sub->plan, &read, &made);
+    s->failed |= read.failed || made.failed;
+    for (int k = 0; k < read.count; k++)
+        if (!bindings_has(&made, read.items[k]) && !in_side(s->side, read.items[k])) s->ok = false;
+    if (sub->left) expr_visit(sub->left, check_left_ref, s);
+    return true;
+}
+
+Status binder_subqueries_within(Binder *b, Expr *e, const LogicalOp *side, bool *ok, Error *err)
+{
+    SideCheck s = {b->arena, side, true, false};
+    expr_visit(e, check_side_refs, &s);
+    if (s.failed) return arena_error(b->arena, err);
+    *ok = s.ok;
+    return BS_OK;
 }
 
 typedef struct OuterCheck {

@@ -168,13 +168,18 @@ static Status bind_insert(Binder *b, const AstStatement *stmt, BoundStatement *b
                 BS_TRY(binder_assign_cast(b, &bound[r][k], columns[target[k]].type,
                                           columns[target[k]].name, err));
         }
+        /* Rows with subqueries are planned as a query (joins onto each row). */
+        for (int r = 0; r < rows->count && plain_values; r++)
+            for (int k = 0; k < n_target && plain_values; k++)
+                plain_values = !expr_has_subquery(bound[r][k]);
         values->u.values.table_index = b->next_table_index++;
         values->u.values.n_cols = n_target;
         values->u.values.n_rows = rows->count;
         values->u.values.rows = bound;
         BS_TRY(logical_resolve(values, b->arena, err));
         source = values;
-    } else {
+    }
+    if (!plain_values) {
         char **names;
         BS_TRY(bind_query(b, q, &source, &names, err));
         if (source->n_out != n_target)

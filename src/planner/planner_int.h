@@ -33,6 +33,9 @@ typedef struct Binder {
     /* The scope a subquery being bound in an expression may refer to (correlation); taken
        by the subquery's SELECT when it starts. */
     const struct Scope *subquery_parent;
+    /* The scope chain of the enclosing queries of the SELECT being bound (its scope's
+       parent): what its derived tables and ON conditions may read. */
+    const struct Scope *outer_scope;
     /* CREATE VIEW: the name being defined, which its query must not read (the view keeps
        its text, so the reference would become one to itself). */
     const char *defining_view;
@@ -85,6 +88,15 @@ typedef struct BoundSubquery {
  * dropped from *e, which may become NULL). Correlated subqueries are decorrelated when
  * their correlation is a conjunction of conditions in their WHERE; others fail with 0A000.
  */
+/*
+ * A subquery in the select list, HAVING or ORDER BY of a grouped query reads the outer
+ * query's group keys: its references to them are rebound to the aggregation's group
+ * columns (42803 for a column that is no group key).
+ */
+Status binder_rebind_grouped_subquery(Binder *b, BoundSubquery *sub, const LogicalOp *agg,
+                                      const Scope *scope, Error *err);
+/* *ok: every subquery in e reads, from outside itself, only columns `side` produces. */
+Status binder_subqueries_within(Binder *b, Expr *e, const LogicalOp *side, bool *ok, Error *err);
 Status bind_plan_subqueries(Binder *b, LogicalOp **root, Expr **e, bool filter, Error *err);
 /* Whether e holds a subquery. */
 bool expr_has_subquery(Expr *e);

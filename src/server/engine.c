@@ -168,7 +168,7 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
         if (view) status = "DROP VIEW";
     }
     /* The status is made before the commit: nothing may fail after it. */
-    if (st == BS_OK) st = set_status(res, err, status);
+    if (st == BS_OK) st = set_status(res, err, "%s", status);
     if (st != BS_OK) {
         metastore_abort(txn);
         return BS_ERROR;
