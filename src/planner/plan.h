@@ -86,7 +86,7 @@ typedef enum AggFuncId {
     AGG_STRING_AGG,
     AGG_QUANTILE_CONT, /* median, quantile_cont, percentile_cont */
     AGG_QUANTILE_DISC, /* quantile_disc, percentile_disc */
-    AGG_COUNT_ /* not a function */
+    AGG_COUNT_         /* not a function */
 } AggFuncId;
 
 /* The serialized name of a function ("add", "count"); NULL for an invalid id. */
