@@ -379,8 +379,8 @@ AggTable *agg_table_create(const PlanNode *node, const LogicalType *in_types, Me
     t->values = bs_calloc((size_t)na, sizeof(AggValues *));
     t->row_hash = bs_malloc(sizeof(uint64_t) * BASALT_VECTOR_SIZE);
     t->row_group = bs_malloc(sizeof(uint32_t) * BASALT_VECTOR_SIZE);
-    if (!t->strings || !t->key_types || !t->key_cols || !t->key_width || !t->keys || !t->key_validity ||
-        !t->distinct || !t->values || !t->row_hash || !t->row_group) {
+    if (!t->strings || !t->key_types || !t->key_cols || !t->key_width || !t->keys ||
+        !t->key_validity || !t->distinct || !t->values || !t->row_hash || !t->row_group) {
         agg_table_destroy(t);
         error_oom(err);
         return NULL;
@@ -548,7 +548,9 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
 static inline double numeric_as_double(const PlanAggregate *agg, PhysicalType p,
                                        const AggState *value)
 {
-    double x = p == PHYS_INT32 ? value->v.i32 : p == PHYS_INT64 ? (double)value->v.i64 : value->v.f64;
+    double x = p == PHYS_INT32   ? value->v.i32
+               : p == PHYS_INT64 ? (double)value->v.i64
+                                 : value->v.f64;
     if (agg->arg_type.id == TYPE_DECIMAL) x /= (double)POW10[agg->arg_type.scale];
     return x;
 }
@@ -684,7 +686,7 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
     chunk_unify(chunk, agg->arg, &uv, scratch);
     PhysicalType p = type_physical(agg->arg_type);
     if (agg->func == AGG_APPROX_DISTINCT) { /* DISTINCT changes nothing */
-        uint64_t *hashes = t->row_hash; /* the keys' hashes are no longer needed */
+        uint64_t *hashes = t->row_hash;     /* the keys' hashes are no longer needed */
         hash_column(p, &uv, n, false, hashes);
         for (idx_t i = 0; i < n; i++) {
             if (!validity_get(uv.validity, uv.sel[i])) continue;

@@ -271,8 +271,7 @@ static int compare_entries(const void *x, const void *y, void *arg)
         for (int o = 0; o < agg->n_order && !c; o++) {
             const Key *ka = &a->keys[o], *kb = &b->keys[o];
             if (!ka->valid || !kb->valid) {
-                if (ka->valid != kb->valid)
-                    c = (!ka->valid) == agg->order[o].nulls_first ? -1 : 1;
+                if (ka->valid != kb->valid) c = (!ka->valid) == agg->order[o].nulls_first ? -1 : 1;
                 continue;
             }
             c = compare_datum(v->key_phys[o], &ka->v, &kb->v);
@@ -378,8 +377,8 @@ static void emit_datum(PhysicalType p, const Datum *d, Vector *out, idx_t row)
     }
 }
 
-Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t count,
-                       Vector *out, Error *err)
+Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t count, Vector *out,
+                       Error *err)
 {
     if (!v->sorted) BS_TRY(sort_entries(v, n_groups, err));
     const PlanAggregate *agg = v->agg;
@@ -408,9 +407,9 @@ Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t
                 ((int64_t *)out->data)[i] = lo == hi ? da->i64 : da->i64 + step;
             } else if (agg->arg_type.id == TYPE_INTERVAL) {
                 Interval diff, part, res = da->iv;
-                if (lo != hi && (!interval_sub(&db->iv, &da->iv, &diff) ||
-                                 !interval_mul(&diff, frac, &part) ||
-                                 !interval_add(&da->iv, &part, &res)))
+                if (lo != hi &&
+                    (!interval_sub(&db->iv, &da->iv, &diff) || !interval_mul(&diff, frac, &part) ||
+                     !interval_add(&da->iv, &part, &res)))
                     return error_set(err, SQLSTATE_INTERVAL_OVERFLOW, -1, "interval out of range");
                 ((Interval *)out->data)[i] = res;
             } else {

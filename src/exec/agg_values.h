@@ -24,7 +24,7 @@ Status agg_values_merge(AggValues *dst, const AggValues *src, const uint32_t *ma
  * 0… of out (strings point into memory the list owns). The first call sorts the entries;
  * nothing may be added afterwards.
  */
-Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t count,
-                       Vector *out, Error *err);
+Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t count, Vector *out,
+                       Error *err);
 
 #endif

@@ -446,8 +446,7 @@ static Status check_node(const PlanNode *node, Error *err)
             ((agg->func == AGG_QUANTILE_CONT || agg->func == AGG_QUANTILE_DISC) &&
              (agg->param.type.id != TYPE_DOUBLE ||
               (!agg->param.is_null && !(agg->param.u.f64 >= 0 && agg->param.u.f64 <= 1)))))
-            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
-                             "invalid plan: aggregate parameter");
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: aggregate parameter");
     }
     return BS_OK;
 }

@@ -157,10 +157,9 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     if (form == FORM_STRING_AGG) max_args = 2;
     if (form == FORM_QUANTILE) min_args = max_args = 2;
     if (!ast->u.func.star && (n_args < min_args || n_args > max_args))
-        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
-                         "function %s takes %s %d argument%s", name,
-                         min_args == max_args ? "exactly" : "at most", max_args,
-                         max_args == 1 ? "" : "s");
+        return error_set(
+            err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos, "function %s takes %s %d argument%s", name,
+            min_args == max_args ? "exactly" : "at most", max_args, max_args == 1 ? "" : "s");
     if (form == FORM_PERCENTILE && ast->u.func.order.count != 1)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
                          "%s takes exactly one ORDER BY key in WITHIN GROUP", name);
@@ -172,7 +171,8 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     Expr *arg = NULL;
     if (form == FORM_PERCENTILE) {
         Expr *fraction;
-        BS_TRY(bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &fraction, err));
+        BS_TRY(
+            bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &fraction, err));
         BS_TRY(bind_fraction(name, fraction, &param, err));
         const AstOrderItem *item = ast->u.func.order.items[0];
         BS_TRY(bind_expr(b, item->expr, scope, CLAUSE_AGGREGATE_ARG, &arg, err));
@@ -203,7 +203,8 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     /* ORDER BY among the arguments: kept where the order matters (string_agg), bound (and
        so checked) but dropped for the others, whose results do not depend on it. */
     int n_order = ast->u.func.order.count;
-    AggOrderKey *order = arena_alloc_zero(b->arena, sizeof(AggOrderKey) * (size_t)(n_order ? n_order : 1));
+    AggOrderKey *order =
+        arena_alloc_zero(b->arena, sizeof(AggOrderKey) * (size_t)(n_order ? n_order : 1));
     if (!order) return arena_error(b->arena, err);
     for (int o = 0; o < n_order; o++) {
         const AstOrderItem *item = ast->u.func.order.items[o];

@@ -421,7 +421,8 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     if (ast->u.func.order.count > 0 || ast->u.func.filter)
         return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
                          "%s is not an aggregate function: ORDER BY, WITHIN GROUP and FILTER "
-                         "are for aggregates", name);
+                         "are for aggregates",
+                         name);
     if (ast->u.func.star || ast->u.func.distinct)
         return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos, "%s is not an aggregate function",
                          name);

@@ -432,8 +432,8 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         /* count('x'), min(NULL): a literal without a type is text (NULL: integer). */
         LogicalType t =
             arg->type.id == TYPE_NULL ? type_make(TYPE_INTEGER) : type_make(TYPE_VARCHAR);
-        if (func == AGG_SUM || func == AGG_AVG || (func >= AGG_VAR_SAMP && func <= AGG_STDDEV_POP) ||
-            func == AGG_QUANTILE_CONT)
+        if (func == AGG_SUM || func == AGG_AVG ||
+            (func >= AGG_VAR_SAMP && func <= AGG_STDDEV_POP) || func == AGG_QUANTILE_CONT)
             t = type_make(TYPE_DOUBLE);
         if (func == AGG_BOOL_AND || func == AGG_BOOL_OR) t = type_make(TYPE_BOOLEAN);
         BS_TRY(binder_cast(b, &call->arg, t, false, err));

@@ -87,7 +87,7 @@ typedef enum AggFuncId {
     AGG_STRING_AGG,
     AGG_QUANTILE_CONT, /* median, quantile_cont, percentile_cont */
     AGG_QUANTILE_DISC, /* quantile_disc, percentile_disc */
-    AGG_COUNT_ /* not a function */
+    AGG_COUNT_         /* not a function */
 } AggFuncId;
 
 /* Window functions. WIN_AGGREGATE is an aggregate (AggFuncId) over the frame. */

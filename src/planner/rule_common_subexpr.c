@@ -273,7 +273,8 @@ static Status roots_of(Cse *c, LogicalOp *op, Expr ****out, int *n)
             op->u.aggregate.aggs[k] = copy;
             roots[(*n)++] = &copy->arg;
             if (!call->n_order) continue;
-            copy->order = arena_memdup(c->arena, call->order, sizeof(AggOrderKey) * (size_t)call->n_order);
+            copy->order =
+                arena_memdup(c->arena, call->order, sizeof(AggOrderKey) * (size_t)call->n_order);
             if (!copy->order) return oom(c);
             for (int o = 0; o < call->n_order; o++)
                 roots[(*n)++] = &copy->order[o].expr;

@@ -638,9 +638,10 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
             }
             CHECK(rd, !plan_agg_is_holistic(a->func) || n->u.agg.mode == AGG_SINGLE,
                   "a holistic aggregate is not split");
-            CHECK(rd, (a->func != AGG_STRING_AGG && a->func != AGG_QUANTILE_CONT &&
-                       a->func != AGG_QUANTILE_DISC) ||
-                          a->param.type.id != TYPE_INVALID,
+            CHECK(rd,
+                  (a->func != AGG_STRING_AGG && a->func != AGG_QUANTILE_CONT &&
+                   a->func != AGG_QUANTILE_DISC) ||
+                      a->param.type.id != TYPE_INVALID,
                   "aggregate parameter missing");
         }
         /* Groups, then one column per aggregate (its state columns when PARTIAL). */

@@ -257,10 +257,11 @@ static void test_token_soup(void **state)
         "in",       "like",     "ilike",   "escape",  "is",        "null",      "true",
         "false",    "distinct", "fetch",   "first",   "rows",      "only",      "nulls",
         "last",     "desc",     "asc",     "double",  "precision", "varying",   "timestamp",
-        "time",     "zone",     "without", "filter",  "within",    "a",       "t",         "x",         "count",
-        "(",        ")",        ",",       ".",       ";",         "*",         "+",
-        "-",        "/",        "%",       "||",      "=",         "<>",        "<",
-        ">=",       "::",       "1",       "2.5",     "'s'",       "\"Q\"",     "e'\\n'",
+        "time",     "zone",     "without", "filter",  "within",    "a",         "t",
+        "x",        "count",    "(",       ")",       ",",         ".",         ";",
+        "*",        "+",        "-",       "/",       "%",         "||",        "=",
+        "<>",       "<",        ">=",      "::",      "1",         "2.5",       "'s'",
+        "\"Q\"",    "e'\\n'",
     };
     char buf[1024];
     for (int iter = 0; iter < 6000; iter++) {

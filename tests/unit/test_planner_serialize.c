@@ -73,7 +73,8 @@ static const char *STATEMENTS[] = {
     "date '2024-01-02') from t where a = 1 or a = 2 or a = 3",
     "select a from t where a < 24.5 and c between 0.06 - 0.01 and 0.06 + 0.01",
     "select d + interval '1 mon 2 days 03:04:05.5', f - d, (f - d) * 2, "
-    "interval '-1 year' < f - d, date_part('dow', f), date_trunc('week', d), date_diff('day', d, f), make_date(a, 1, 1), "
+    "interval '-1 year' < f - d, date_part('dow', f), date_trunc('week', d), date_diff('day', d, "
+    "f), make_date(a, 1, 1), "
     "last_day(f), age(f, d), extract(second from f) from t where f >= d - interval '90' day",
 };
 
