@@ -15,10 +15,13 @@ PhysicalType type_physical(LogicalType type)
     case TYPE_INTEGER:
     case TYPE_DATE:
         return PHYS_INT32;
-    case TYPE_BIGINT:
     case TYPE_DECIMAL:
+        return type.precision > DECIMAL_INT64_PRECISION ? PHYS_INT128 : PHYS_INT64;
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         return PHYS_INT64;
+    case TYPE_HUGEINT:
+        return PHYS_INT128;
     case TYPE_DOUBLE:
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
@@ -47,6 +50,8 @@ size_t type_size(LogicalType type)
         return sizeof(StringView);
     case PHYS_INTERVAL:
         return sizeof(Interval);
+    case PHYS_INT128:
+        return sizeof(int128_t);
     case PHYS_INVALID:
         break;
     }
@@ -76,6 +81,8 @@ const char *type_id_name(TypeId id)
         return "TIMESTAMP";
     case TYPE_INTERVAL:
         return "INTERVAL";
+    case TYPE_HUGEINT:
+        return "HUGEINT";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;
@@ -94,13 +101,13 @@ char *type_format(LogicalType type, char *buf, size_t size)
 
 bool type_is_numeric(LogicalType type)
 {
-    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT || type.id == TYPE_DOUBLE ||
-           type.id == TYPE_DECIMAL;
+    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT || type.id == TYPE_HUGEINT ||
+           type.id == TYPE_DOUBLE || type.id == TYPE_DECIMAL;
 }
 
 bool type_is_integral(LogicalType type)
 {
-    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT;
+    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT || type.id == TYPE_HUGEINT;
 }
 
 bool type_is_temporal(LogicalType type)

@@ -15,6 +15,7 @@
 #include "exec/agg_table.h"
 #include "exec/kernels.h"
 
+#include "common/cast.h"
 #include "common/hash.h"
 
 #include <math.h>
@@ -31,7 +32,7 @@ typedef struct AggState {
         Interval iv;
     } v;
     int64_t count; /* rows counted; for sum, min and max: > 0 once a value was seen */
-    int64_t unused;
+    int64_t aux;   /* a 128-bit sum of 64-bit values: the part not yet added to v.i128 */
 } AggState;
 
 _Static_assert(sizeof(AggState) == 32, "AggState is 32 bytes");
@@ -118,6 +119,8 @@ static inline bool key_equal(const AggTable *t, int c, uint32_t g, const Unified
     case PHYS_INTERVAL: /* by span, as they hash: '1 mon' and '30 days' are one group */
         return interval_compare(&((const Interval *)t->keys[c])[g],
                                 &((const Interval *)uv->data)[at]) == 0;
+    case PHYS_INT128:
+        return ((const int128_t *)t->keys[c])[g] == ((const int128_t *)uv->data)[at];
     case PHYS_INVALID:
         break;
     }
@@ -284,6 +287,8 @@ static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggSta
         return sv_equal(&a->v.sv, &b->v.sv);
     case PHYS_INTERVAL:
         return interval_compare(&a->v.iv, &b->v.iv) == 0;
+    case PHYS_INT128:
+        return a->v.i128 == b->v.i128;
     case PHYS_INVALID:
         break;
     }
@@ -473,6 +478,33 @@ static Status sum_overflow(const PlanAggregate *agg, Error *err)
     return kernel_overflow(agg->type, err);
 }
 
+/*
+ * A sum whose result is 128-bit (HUGEINT, DECIMAL(38,s)). Over 64-bit inputs it adds into
+ * the int64 `aux` with an overflow check and moves aux into v.i128 only when that add
+ * would overflow, so the common case costs what a BIGINT sum does; over 128-bit inputs it
+ * adds into v.i128. The sum is v.i128 + aux.
+ */
+static inline bool sum_is_wide(const PlanAggregate *agg)
+{
+    return type_physical(agg->type) == PHYS_INT128;
+}
+
+static inline void sum_add_int64(AggState *st, int64_t x)
+{
+    int64_t s;
+    if (__builtin_add_overflow(st->aux, x, &s)) {
+        st->v.i128 += st->aux; /* at most one per 2^63 of magnitude: cannot overflow */
+        st->aux = x;
+    } else {
+        st->aux = s;
+    }
+}
+
+static inline bool sum_total(const AggState *st, int128_t *out)
+{
+    return !__builtin_add_overflow(st->v.i128, (int128_t)st->aux, out);
+}
+
 /* Loads the value at `at` of a unified vector into an AggState's v. */
 static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at, AggState *out)
 {
@@ -494,6 +526,9 @@ static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at,
         break;
     case PHYS_INTERVAL:
         out->v.iv = ((const Interval *)uv->data)[at];
+        break;
+    case PHYS_INT128:
+        out->v.i128 = ((const int128_t *)uv->data)[at];
         break;
     case PHYS_INVALID:
         break;
@@ -519,6 +554,8 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
         return sv_compare(&a->v.sv, &b->v.sv);
     case PHYS_INTERVAL:
         return interval_compare(&a->v.iv, &b->v.iv);
+    case PHYS_INT128:
+        return (a->v.i128 > b->v.i128) - (a->v.i128 < b->v.i128);
     case PHYS_INVALID:
         break;
     }
@@ -537,6 +574,11 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_SUM:
         if (p == PHYS_DOUBLE) {
             st->v.f64 += value->v.f64;
+        } else if (p == PHYS_INT128) {
+            if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
+                return sum_overflow(agg, err);
+        } else if (sum_is_wide(agg)) {
+            sum_add_int64(st, p == PHYS_INT32 ? value->v.i32 : value->v.i64);
         } else {
             int64_t x = p == PHYS_INT32 ? value->v.i32 : value->v.i64;
             if (__builtin_add_overflow(st->v.i64, x, &st->v.i64)) return sum_overflow(agg, err);
@@ -546,7 +588,10 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_AVG:
         if (p == PHYS_DOUBLE)
             st->v.f64 += value->v.f64;
-        else
+        else if (p == PHYS_INT128) {
+            if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
+                return kernel_overflow(agg->arg_type, err);
+        } else
             st->v.i128 += p == PHYS_INT32 ? value->v.i32 : value->v.i64;
         st->count++;
         return BS_OK;
@@ -584,6 +629,16 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
     if (!agg->distinct && agg->func == AGG_COUNT && !uv.validity) {
         for (idx_t i = 0; i < n; i++)
             state_of(t, t->row_group[i], a)->count++;
+        return BS_OK;
+    }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity &&
+        sum_is_wide(agg)) {
+        const int64_t *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            sum_add_int64(st, v[uv.sel[i]]);
+            st->count++;
+        }
         return BS_OK;
     }
     if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity) {
@@ -634,17 +689,22 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         return BS_OK;
     case AGG_SUM:
         if (!src->count) return BS_OK;
-        if (p == PHYS_DOUBLE)
+        if (p == PHYS_DOUBLE) {
             st->v.f64 += src->v.f64;
-        else if (__builtin_add_overflow(st->v.i64, src->v.i64, &st->v.i64))
+        } else if (sum_is_wide(agg)) {
+            int128_t add;
+            if (!sum_total(src, &add) || __builtin_add_overflow(st->v.i128, add, &st->v.i128))
+                return sum_overflow(agg, err);
+        } else if (__builtin_add_overflow(st->v.i64, src->v.i64, &st->v.i64)) {
             return sum_overflow(agg, err);
+        }
         st->count += src->count;
         return BS_OK;
     case AGG_AVG:
         if (p == PHYS_DOUBLE)
             st->v.f64 += src->v.f64;
-        else
-            st->v.i128 += src->v.i128;
+        else if (__builtin_add_overflow(st->v.i128, src->v.i128, &st->v.i128))
+            return kernel_overflow(agg->arg_type, err);
         st->count += src->count;
         return BS_OK;
     case AGG_MIN:
@@ -924,6 +984,9 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
     case PHYS_INTERVAL:
         ((Interval *)v->data)[row] = st->v.iv;
         break;
+    case PHYS_INT128:
+        ((int128_t *)v->data)[row] = st->v.i128;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -972,10 +1035,16 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                 ((int64_t *)v->data)[i] = st->count;
                 break;
             case AGG_SUM:
-                if (st->count && t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
-                    (st->v.i64 >= POW10[agg->type.precision] ||
-                     st->v.i64 <= -POW10[agg->type.precision]))
-                    return kernel_overflow(agg->type, err);
+                if (sum_is_wide(agg)) {
+                    /* A partial state may pass 10^38 on the way; the final sum may not. */
+                    AggState total = *st;
+                    if (st->count && (!sum_total(st, &total.v.i128) ||
+                                      (t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
+                                       !int128_below_pow10(total.v.i128, agg->type.precision))))
+                        return kernel_overflow(agg->type, err);
+                    BS_TRY(emit_value(v, i, PHYS_INT128, &total, err));
+                    break;
+                }
                 BS_TRY(emit_value(v, i, p == PHYS_DOUBLE ? PHYS_DOUBLE : PHYS_INT64, st, err));
                 break;
             case AGG_MIN:
@@ -989,7 +1058,8 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     BS_TRY(vector_set_null(v, i, err));
                 } else {
                     double sum = p == PHYS_DOUBLE ? st->v.f64 : (double)st->v.i128;
-                    if (agg->arg_type.id == TYPE_DECIMAL) sum /= (double)POW10[agg->arg_type.scale];
+                    if (agg->arg_type.id == TYPE_DECIMAL)
+                        sum /= (double)POW10_128[agg->arg_type.scale];
                     ((double *)v->data)[i] = sum / (double)st->count;
                 }
                 break;

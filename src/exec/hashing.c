@@ -50,6 +50,9 @@ void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine,
     case PHYS_INTERVAL:
         HASH_LOOP(Interval, HASH_INTERVAL);
         return;
+    case PHYS_INT128:
+        HASH_LOOP(int128_t, hash_int128);
+        return;
     case PHYS_INVALID:
         break;
     }

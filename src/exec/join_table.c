@@ -249,6 +249,11 @@ void join_shared_destroy(BreakerState *sh)
 #define EQ_DOUBLE(a, b) ((a) == (b) || (isnan(a) && isnan(b)))
 #define EQ_INTERVAL(a, b) (interval_compare(&(a), &(b)) == 0)
 #define EQ_STRING(a, b) sv_equal(&(a), &(b))
+/* 128-bit integers as their two halves (a row keeps them 8-byte aligned only). */
+typedef struct Bits128 {
+    uint64_t w[2];
+} Bits128;
+#define EQ_BITS128(a, b) ((a).w[0] == (b).w[0] && (a).w[1] == (b).w[1])
 
 /* eq[i] &= key value of probe row rows[i] equals build row rowp[i]'s, values of type T. */
 #define EQ_LOOP(T, EQ)                                                                             \
@@ -305,6 +310,9 @@ static void keys_equal(const JoinShared *sh, const UnifiedVector *kuv, const sel
             break;
         case PHYS_INTERVAL:
             EQ_LOOP(Interval, EQ_INTERVAL);
+            break;
+        case PHYS_INT128: /* build rows align 16-byte values to 8: compared as two words */
+            EQ_LOOP(Bits128, EQ_BITS128);
             break;
         case PHYS_INVALID:
             memset(eq, 0, n);

@@ -3,9 +3,11 @@
  *
  * Integer arithmetic is checked (PostgreSQL raises "integer out of range" rather than
  * wrapping); division truncates toward zero and fails on a zero divisor, for doubles too.
- * DECIMAL values are int64 unscaled numbers: the binder has already brought operands of
- * + and - to one scale, and the result must stay below 10^precision (`data` points at
- * that bound).
+ * DECIMAL values are unscaled numbers, int64 up to 18 digits and int128 beyond: the
+ * binder has already brought operands of + and - to one scale, and the result must stay
+ * below 10^precision (`data` points at that bound, an int64 for a result of up to 18
+ * digits, an int128 beyond). Operands of a 128-bit result may be of either width, so that
+ * DECIMAL(15,2) * DECIMAL(15,2) multiplies two int64s into an int128 without casts.
  */
 #include "exec/kernels.h"
 
@@ -18,6 +20,8 @@ Status kernel_overflow(LogicalType type, Error *err)
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "integer out of range");
     case TYPE_BIGINT:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
+    case TYPE_HUGEINT:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "hugeint out of range");
     case TYPE_DATE:
         return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "date out of range");
     case TYPE_TIMESTAMP:
@@ -53,6 +57,8 @@ KernelPhys kernel_phys(LogicalType type)
         return KP_STR;
     case PHYS_INTERVAL:
         return KP_IV;
+    case PHYS_INT128:
+        return KP_I128;
     case PHYS_INVALID:
         break;
     }
@@ -95,6 +101,20 @@ DEFINE_BINARY(mod_i64, int64_t, int64_t, int64_t, {
     *r = b == -1 ? 0 : a % b;
 })
 
+/* ---- HUGEINT ---- */
+DEFINE_BINARY(add_i128, int128_t, int128_t, int128_t, INT_OP(int128_t, TYPE_HUGEINT, add))
+DEFINE_BINARY(sub_i128, int128_t, int128_t, int128_t, INT_OP(int128_t, TYPE_HUGEINT, sub))
+DEFINE_BINARY(mul_i128, int128_t, int128_t, int128_t, INT_OP(int128_t, TYPE_HUGEINT, mul))
+DEFINE_BINARY(div_i128, int128_t, int128_t, int128_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    if (a == INT128_MIN_VALUE && b == -1) return kernel_overflow(type_make(TYPE_HUGEINT), err);
+    *r = a / b;
+})
+DEFINE_BINARY(mod_i128, int128_t, int128_t, int128_t, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = b == -1 ? 0 : a % b;
+})
+
 /* ---- DOUBLE ---- */
 DEFINE_BINARY(add_f64, double, double, double, { *r = a + b; })
 DEFINE_BINARY(sub_f64, double, double, double, { *r = a - b; })
@@ -118,6 +138,47 @@ DEFINE_BINARY(mod_f64, double, double, double, {
 DEFINE_BINARY(add_dec, int64_t, int64_t, int64_t, DEC_OP(add))
 DEFINE_BINARY(sub_dec, int64_t, int64_t, int64_t, DEC_OP(sub))
 DEFINE_BINARY(mul_dec, int64_t, int64_t, int64_t, DEC_OP(mul))
+
+/* ---- DECIMAL with a 128-bit result: operands of either width, a bound of 10^p (int128) ---- */
+#define DEC128_FAIL()                                                                              \
+    return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "numeric field overflow")
+#define DEC128_OP(OPFN)                                                                            \
+    {                                                                                              \
+        int128_t limit = *(const int128_t *)data;                                                  \
+        if (__builtin_##OPFN##_overflow((int128_t)a, (int128_t)b, r) || *r >= limit ||             \
+            *r <= -limit)                                                                          \
+            DEC128_FAIL();                                                                         \
+    }
+/* Two int64 factors: the product always fits 128 bits (one widening multiply). */
+#define DEC128_MUL64                                                                               \
+    {                                                                                              \
+        int128_t limit = *(const int128_t *)data;                                                  \
+        *r = (int128_t)a * b;                                                                      \
+        if (*r >= limit || *r <= -limit) DEC128_FAIL();                                            \
+    }
+/* clang-format off */
+#define DEC128_KERNELS(SUFFIX, TA, TB, MUL)                                                        \
+    DEFINE_BINARY(add_dec128_##SUFFIX, TA, TB, int128_t, DEC128_OP(add))                           \
+    DEFINE_BINARY(sub_dec128_##SUFFIX, TA, TB, int128_t, DEC128_OP(sub))                           \
+    DEFINE_BINARY(mul_dec128_##SUFFIX, TA, TB, int128_t, MUL)
+/* clang-format on */
+DEC128_KERNELS(ll, int64_t, int64_t, DEC128_MUL64)
+DEC128_KERNELS(lw, int64_t, int128_t, DEC128_OP(mul))
+DEC128_KERNELS(wl, int128_t, int64_t, DEC128_OP(mul))
+DEC128_KERNELS(ww, int128_t, int128_t, DEC128_OP(mul))
+
+/* The kernel of a DECIMAL result of more than 18 digits (+, -, * by operand widths). */
+static KernelFn dec128_kernel(ScalarFuncId func, LogicalType left, LogicalType right)
+{
+    static const KernelFn table[3][4] = {
+        {add_dec128_ll, add_dec128_lw, add_dec128_wl, add_dec128_ww},
+        {sub_dec128_ll, sub_dec128_lw, sub_dec128_wl, sub_dec128_ww},
+        {mul_dec128_ll, mul_dec128_lw, mul_dec128_wl, mul_dec128_ww},
+    };
+    int op = func == FN_ADD ? 0 : func == FN_SUBTRACT ? 1 : func == FN_MULTIPLY ? 2 : -1;
+    if (op < 0) return NULL;
+    return table[op][type_is_wide_decimal(left) * 2 + type_is_wide_decimal(right)];
+}
 
 KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, LogicalType ret)
 {
@@ -167,6 +228,22 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
         default:
             return NULL;
         }
+    case TYPE_HUGEINT:
+        if (left.id != TYPE_HUGEINT) return NULL;
+        switch (func) {
+        case FN_ADD:
+            return add_i128;
+        case FN_SUBTRACT:
+            return sub_i128;
+        case FN_MULTIPLY:
+            return mul_i128;
+        case FN_DIVIDE:
+            return div_i128;
+        case FN_MODULO:
+            return mod_i128;
+        default:
+            return NULL;
+        }
     case TYPE_DOUBLE:
         if (left.id != TYPE_DOUBLE) return NULL;
         switch (func) {
@@ -185,6 +262,17 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
         }
     case TYPE_DECIMAL:
         if (left.id != TYPE_DECIMAL || right.id != TYPE_DECIMAL) return NULL;
+        if (type_is_wide_decimal(ret)) {
+            bool same_scale = left.scale == ret.scale && right.scale == ret.scale;
+            if (func == FN_MODULO)
+                return same_scale && type_is_wide_decimal(left) && type_is_wide_decimal(right)
+                           ? mod_i128
+                           : NULL;
+            if (func == FN_MULTIPLY ? left.scale + right.scale != ret.scale : !same_scale)
+                return NULL;
+            return dec128_kernel(func, left, right);
+        }
+        if (type_is_wide_decimal(left) || type_is_wide_decimal(right)) return NULL;
         switch (func) {
         case FN_ADD:
             return left.scale == ret.scale && right.scale == ret.scale ? add_dec : NULL;
@@ -210,6 +298,14 @@ DEFINE_UNARY(neg_i64, int64_t, int64_t, {
     if (a == INT64_MIN) return kernel_overflow(type_make(TYPE_BIGINT), err);
     *r = -a;
 })
+DEFINE_UNARY(neg_i128, int128_t, int128_t, {
+    if (a == INT128_MIN_VALUE) return kernel_overflow(type_make(TYPE_HUGEINT), err);
+    *r = -a;
+})
+DEFINE_UNARY(abs_i128, int128_t, int128_t, {
+    if (a == INT128_MIN_VALUE) return kernel_overflow(type_make(TYPE_HUGEINT), err);
+    *r = a < 0 ? -a : a;
+})
 DEFINE_UNARY(neg_f64, double, double, { *r = -a; })
 DEFINE_UNARY(abs_i32, int32_t, int32_t, {
     if (a == INT32_MIN) return kernel_overflow(type_make(TYPE_INTEGER), err);
@@ -226,8 +322,11 @@ KernelFn negate_kernel(LogicalType type)
     switch ((TypeId)type.id) {
     case TYPE_INTEGER:
         return neg_i32;
-    case TYPE_BIGINT:
+    case TYPE_HUGEINT:
+        return neg_i128;
     case TYPE_DECIMAL:
+        return type_is_wide_decimal(type) ? neg_i128 : neg_i64;
+    case TYPE_BIGINT:
         return neg_i64;
     case TYPE_DOUBLE:
         return neg_f64;
@@ -241,8 +340,11 @@ KernelFn abs_kernel(LogicalType type)
     switch ((TypeId)type.id) {
     case TYPE_INTEGER:
         return abs_i32;
-    case TYPE_BIGINT:
+    case TYPE_HUGEINT:
+        return abs_i128;
     case TYPE_DECIMAL:
+        return type_is_wide_decimal(type) ? abs_i128 : abs_i64;
+    case TYPE_BIGINT:
         return abs_i64;
     case TYPE_DOUBLE:
         return abs_f64;
@@ -278,6 +380,7 @@ CMP_KERNELS(i64, int64_t, PLAIN_LT, PLAIN_EQ)
 CMP_KERNELS(f64, double, F64_LT, F64_EQ)
 CMP_KERNELS(str, StringView, STR_LT, STR_EQ)
 CMP_KERNELS(iv, Interval, IV_LT, IV_EQ)
+CMP_KERNELS(i128, int128_t, PLAIN_LT, PLAIN_EQ)
 
 KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
 {
@@ -288,6 +391,7 @@ KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
         [KP_F64] = {eq_f64, ne_f64, lt_f64, le_f64, gt_f64, ge_f64},
         [KP_STR] = {eq_str, ne_str, lt_str, le_str, gt_str, ge_str},
         [KP_IV] = {eq_iv, ne_iv, lt_iv, le_iv, gt_iv, ge_iv},
+        [KP_I128] = {eq_i128, ne_i128, lt_i128, le_i128, gt_i128, ge_i128},
     };
     if (phys >= KP_COUNT_ || func < FN_EQ || func > FN_GE) return NULL;
     return table[phys][func - FN_EQ];

@@ -82,6 +82,10 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
         return sv_compare(&((const StringView *)a->data)[ra], &((const StringView *)b->data)[rb]);
     case PHYS_INTERVAL:
         return interval_compare(&((const Interval *)a->data)[ra], &((const Interval *)b->data)[rb]);
+    case PHYS_INT128: {
+        int128_t x = ((const int128_t *)a->data)[ra], y = ((const int128_t *)b->data)[rb];
+        return (x > y) - (x < y);
+    }
     case PHYS_INVALID:
         break;
     }

@@ -1,9 +1,9 @@
 /*
  * coerce.c — type names, implicit and explicit conversions, common types.
  *
- * The rules follow PostgreSQL: numbers widen implicitly (integer → bigint → decimal →
- * double), dates widen to timestamps, and a string literal or NULL without a type takes
- * the type its context needs (it is parsed at bind time, so a bad literal is reported at
+ * The rules follow PostgreSQL and DuckDB: numbers widen implicitly (integer → bigint →
+ * hugeint → decimal → double), dates widen to timestamps, and a string literal or NULL without a
+ * type takes the type its context needs (it is parsed at bind time, so a bad literal is reported at
  * its own position). Anything else needs an explicit CAST.
  */
 #include "planner/planner_int.h"
@@ -32,8 +32,11 @@ static bool implicit_castable(LogicalType from, LogicalType to)
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
     switch ((TypeId)from.id) {
     case TYPE_INTEGER:
-        return to.id == TYPE_BIGINT || to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+        return to.id == TYPE_BIGINT || to.id == TYPE_HUGEINT || to.id == TYPE_DECIMAL ||
+               to.id == TYPE_DOUBLE;
     case TYPE_BIGINT:
+        return to.id == TYPE_HUGEINT || to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_HUGEINT:
         return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
     case TYPE_DECIMAL:
         return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
@@ -44,12 +47,18 @@ static bool implicit_castable(LogicalType from, LogicalType to)
     }
 }
 
-/* The decimal that holds every value of an integral type (capped at 18 digits). */
-static LogicalType decimal_of(LogicalType t)
+LogicalType binder_decimal_of(LogicalType t)
 {
     if (t.id == TYPE_DECIMAL) return t;
     if (t.id == TYPE_INTEGER) return type_decimal(10, 0);
+    if (t.id == TYPE_BIGINT) return type_decimal(19, 0);
     return type_decimal(DECIMAL_MAX_PRECISION, 0);
+}
+
+/* Rank of an integer type in the widening order. */
+static int integer_rank(LogicalType t)
+{
+    return t.id == TYPE_INTEGER ? 1 : t.id == TYPE_BIGINT ? 2 : 3;
 }
 
 /* Common type of two typed types, or false. */
@@ -63,13 +72,13 @@ static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
         if (a.id == TYPE_DOUBLE || b.id == TYPE_DOUBLE) {
             *out = type_make(TYPE_DOUBLE);
         } else if (a.id == TYPE_DECIMAL || b.id == TYPE_DECIMAL) {
-            LogicalType da = decimal_of(a), db = decimal_of(b);
+            LogicalType da = binder_decimal_of(a), db = binder_decimal_of(b);
             int scale = BS_MAX(da.scale, db.scale);
             int digits = BS_MAX(da.precision - da.scale, db.precision - db.scale);
             int precision = BS_MIN(DECIMAL_MAX_PRECISION, digits + scale);
             *out = type_decimal(precision, scale);
         } else {
-            *out = type_make(TYPE_BIGINT); /* INTEGER with BIGINT */
+            *out = integer_rank(a) >= integer_rank(b) ? a : b; /* the wider integer */
         }
         return true;
     }
@@ -201,7 +210,8 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         {"character", TYPE_VARCHAR},   {"character varying", TYPE_VARCHAR},
         {"bpchar", TYPE_VARCHAR},      {"date", TYPE_DATE},
         {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
-        {"interval", TYPE_INTERVAL},
+        {"interval", TYPE_INTERVAL},   {"hugeint", TYPE_HUGEINT},
+        {"int128", TYPE_HUGEINT},
     };
     for (size_t k = 0; k < BS_ARRAY_LEN(names); k++) {
         if (strcmp(name->name, names[k].name) != 0) continue;
@@ -242,8 +252,7 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 ||
         strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0 ||
         strcmp(name->name, "smallint") == 0 || strcmp(name->name, "tinyint") == 0 ||
-        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0 ||
-        strcmp(name->name, "hugeint") == 0)
+        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
                          "type %s is not supported yet", name->name);
     return error_set(err, SQLSTATE_UNDEFINED_OBJECT, name->pos, "type \"%s\" does not exist",

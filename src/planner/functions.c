@@ -236,10 +236,8 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
     }
     LogicalType da = untyped(args[0]) ? common : args[0]->type;
     LogicalType db = untyped(args[1]) ? common : args[1]->type;
-    if (da.id != TYPE_DECIMAL)
-        da = da.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
-    if (db.id != TYPE_DECIMAL)
-        db = db.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    da = binder_decimal_of(da);
+    db = binder_decimal_of(db);
     if (id == FN_MULTIPLY) {
         int scale = da.scale + db.scale;
         if (scale > DECIMAL_MAX_PRECISION) {
@@ -356,6 +354,11 @@ static Status bind_round(Binder *b, ScalarFuncId id, Expr **args, int n_args, in
             return error_set(err, SQLSTATE_INVALID_PARAMETER, args[1]->pos,
                              "round() digits must be between -18 and 18");
     }
+    if (type_physical(t) == PHYS_INT128) {
+        char name[40];
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos, "round(%s) is not supported yet",
+                         type_sql_name(t, name, sizeof name));
+    }
     if (t.id == TYPE_DECIMAL) {
         int scale = (int)BS_MAX(0, BS_MIN(digits, (int64_t)t.scale));
         *ret = type_decimal(t.precision, scale);
@@ -443,7 +446,9 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
             call->type = type_make(TYPE_DOUBLE);
             break;
         }
-        if (type_is_integral(t))
+        if (t.id == TYPE_HUGEINT)
+            call->type = t;
+        else if (type_is_integral(t))
             call->type = type_make(TYPE_BIGINT);
         else if (t.id == TYPE_DECIMAL)
             call->type = type_decimal(DECIMAL_MAX_PRECISION, t.scale);
@@ -472,6 +477,7 @@ no_match:
 /* The type of the running sum an aggregate keeps (sum and avg). */
 static LogicalType sum_state_type(LogicalType arg)
 {
+    if (arg.id == TYPE_HUGEINT) return arg;
     if (type_is_integral(arg)) return type_make(TYPE_BIGINT);
     if (arg.id == TYPE_DECIMAL) return type_decimal(DECIMAL_MAX_PRECISION, arg.scale);
     return type_make(TYPE_DOUBLE);

@@ -198,6 +198,9 @@ static uint64_t value_hash(const Value *v)
         return hash_combine(
             hash_u64(((uint64_t)(uint32_t)v->u.iv.months << 32) | (uint32_t)v->u.iv.days),
             hash_u64((uint64_t)v->u.iv.micros));
+    case PHYS_INT128:
+        return hash_combine(hash_u64((uint64_t)v->u.i128),
+                            hash_u64((uint64_t)((uint128_t)v->u.i128 >> 64)));
     case PHYS_INVALID:
         break;
     }
@@ -256,14 +259,19 @@ static bool cast_cannot_fail(LogicalType from, LogicalType to)
     if (to.id == TYPE_VARCHAR) return true; /* every value has a text form */
     switch ((TypeId)from.id) {
     case TYPE_BOOLEAN:
-        return to.id == TYPE_INTEGER || to.id == TYPE_BIGINT;
+        return type_is_integral(to);
     case TYPE_INTEGER:
-        return to.id == TYPE_BIGINT || to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN ||
-               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 10);
+        return to.id == TYPE_BIGINT || to.id == TYPE_HUGEINT || to.id == TYPE_DOUBLE ||
+               to.id == TYPE_BOOLEAN || (to.id == TYPE_DECIMAL && to.precision - to.scale >= 10);
     case TYPE_BIGINT:
+        return to.id == TYPE_HUGEINT || to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN ||
+               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 19);
+    case TYPE_HUGEINT:
         return to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN;
     case TYPE_DECIMAL:
-        return to.id == TYPE_DOUBLE || to.id == TYPE_BIGINT ||
+        return to.id == TYPE_DOUBLE ||
+               (to.id == TYPE_BIGINT && from.precision - from.scale <= 18) ||
+               (to.id == TYPE_HUGEINT) ||
                (to.id == TYPE_DECIMAL && to.scale >= from.scale &&
                 to.precision - to.scale >= from.precision - from.scale);
     case TYPE_DATE:
@@ -287,7 +295,10 @@ static bool safe_divisor(const Expr *d)
     case TYPE_BIGINT:
         return v->u.i64 != 0 && v->u.i64 != -1;
     case TYPE_DECIMAL:
-        return v->u.i64 != 0 && v->u.i64 != -1;
+    case TYPE_HUGEINT: {
+        int128_t x = value_as_int128(v);
+        return x != 0 && x != -1;
+    }
     case TYPE_DOUBLE:
         return v->u.f64 != 0;
     default:

@@ -327,6 +327,12 @@ static void json_value(FILE *out, const Value *v)
         else
             fwrite(s, 1, len, out);
         return;
+    case TYPE_HUGEINT:
+        if (v->u.i128 > ((int128_t)1 << 53) || v->u.i128 < -((int128_t)1 << 53))
+            json_string(out, s, len);
+        else
+            fwrite(s, 1, len, out);
+        return;
     case TYPE_DOUBLE:
         if (v->u.f64 != v->u.f64 || v->u.f64 - v->u.f64 != 0)
             json_string(out, s, len); /* NaN and infinities are not JSON numbers */

@@ -259,6 +259,16 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
         wc->bytes_len += total;
         break;
     }
+    case PHYS_INT128: {
+        const int128_t *src = uv->data;
+        int128_t *dst = (int128_t *)wc->values.data + base;
+        if (uv->sel == SEL_IDENTITY)
+            memcpy(dst, src + offset, (size_t)count * 16);
+        else
+            for (uint32_t k = 0; k < count; k++)
+                dst[k] = src[sel[k]];
+        break;
+    }
     case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:
         break;
@@ -391,6 +401,9 @@ static void block_zone(const WriterCol *wc, uint64_t b0, uint32_t n, uint64_t by
         break;
     case PHYS_STRING:
         minmax_string(wc, validity, b0, n, byte0, zm);
+        break;
+    case PHYS_INT128:
+        MINMAX_FIXED(int128_t, i128);
         break;
     case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:

@@ -163,8 +163,16 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
     case TYPE_DATE:
         buffer_printf(b, "%" PRId32, v->u.i32);
         break;
-    case TYPE_BIGINT:
     case TYPE_DECIMAL:
+    case TYPE_HUGEINT:
+        if (type_physical(type) == PHYS_INT128) { /* decimal digits of the unscaled value */
+            char digits[48];
+            format_int128(v->u.i128, digits);
+            buffer_printf(b, "\"%s\"", digits);
+            break;
+        }
+        /* fall through */
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         buffer_printf(b, "\"%" PRId64 "\"", v->u.i64);
         break;
@@ -391,8 +399,17 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         v->u.i32 = (int32_t)x;
         return true;
     }
-    case TYPE_BIGINT:
     case TYPE_DECIMAL:
+    case TYPE_HUGEINT:
+        if (type_physical(type) == PHYS_INT128) {
+            if (!cJSON_IsString(item) ||
+                parse_int128(item->valuestring, strlen(item->valuestring), &v->u.i128) != PARSE_OK)
+                return false;
+            return type.id == TYPE_HUGEINT || (v->u.i128 < POW10_128[type.precision] &&
+                                               v->u.i128 > -POW10_128[type.precision]);
+        }
+        /* fall through */
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         if (!cJSON_IsString(item)) return false;
         return parse_int64(item->valuestring, strlen(item->valuestring), &v->u.i64) == PARSE_OK;

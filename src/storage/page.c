@@ -311,6 +311,9 @@ static void put_data(uint8_t *dst, const ColPlan *plan, const uint8_t *vb)
     case PHYS_INTERVAL:
         GATHER_FIXED(Interval);
         break;
+    case PHYS_INT128:
+        GATHER_FIXED(int128_t);
+        break;
     case PHYS_STRING: {
         const StringView *src = plan->data;
         uint8_t *lens = dst;
@@ -635,6 +638,7 @@ static Status get_values(Vector *v, const uint8_t *vb, const uint8_t *src, size_
     case PHYS_INT64:
     case PHYS_DOUBLE:
     case PHYS_INTERVAL:
+    case PHYS_INT128:
         memcpy(v->data, src, len);
         break;
     case PHYS_STRING:

@@ -143,6 +143,7 @@ static char type_letter(LogicalType type)
     switch ((TypeId)type.id) {
     case TYPE_INTEGER:
     case TYPE_BIGINT:
+    case TYPE_HUGEINT:
         return 'I';
     case TYPE_DOUBLE:
     case TYPE_DECIMAL:

@@ -1156,13 +1156,26 @@ static void test_sum_overflow(void **state)
     EXPECT_GROUPS(t, int_node, "6442450941");
     agg_table_destroy(t);
 
-    /* A DECIMAL sum must fit DECIMAL(18,s): 2 × 9e17 fits an int64 but not 18 digits. */
-    LogicalType dec_in[1] = {type_decimal(18, 0)};
-    PlanAggregate sum_dec[1] = {agg(AGG_SUM, 0, type_decimal(18, 0))};
+    /* A sum of DECIMAL(18,0) is a DECIMAL(38,0): 11 × 9e17 passes INT64_MAX and stays exact
+       (the int64 part moves into the 128-bit sum when it would overflow). */
+    LogicalType dec18_in[1] = {type_decimal(18, 0)};
+    PlanAggregate sum_dec18[1] = {agg(AGG_SUM, 0, type_decimal(18, 0))};
+    PlanNode *dec18_node = agg_node(AGG_SINGLE, 0, NULL, dec18_in, 1, sum_dec18);
+    t = table_for(dec18_node, dec18_in);
+    Value d18[11];
+    for (int k = 0; k < 11; k++)
+        d18[k] = value_decimal(INT64_C(900000000000000000), 18, 0);
+    add_rows(t, dec18_in, 1, d18, 11);
+    EXPECT_GROUPS(t, dec18_node, "9900000000000000000");
+    agg_table_destroy(t);
+
+    /* A DECIMAL sum must fit DECIMAL(38,s): 2 × 6e37 fits an int128 but not 38 digits. */
+    LogicalType dec_in[1] = {type_decimal(38, 0)};
+    PlanAggregate sum_dec[1] = {agg(AGG_SUM, 0, type_decimal(38, 0))};
     PlanNode *dec_node = agg_node(AGG_SINGLE, 0, NULL, dec_in, 1, sum_dec);
     t = table_for(dec_node, dec_in);
-    Value decs[] = {value_decimal(INT64_C(900000000000000000), 18, 0),
-                    value_decimal(INT64_C(900000000000000000), 18, 0)};
+    Value decs[] = {value_decimal128(POW10_128[37] * 6, 38, 0),
+                    value_decimal128(POW10_128[37] * 6, 38, 0)};
     add_rows(t, dec_in, 1, decs, 2);
     Lines lines = {0};
     assert_int_equal(emit_all_status(t, dec_node, collect_line, &lines, &err), BS_ERROR);

@@ -123,6 +123,9 @@ static void assert_value_equal(const Value *got, const Value *want, uint64_t row
     case PHYS_INT64:
         assert_int_equal(got->u.i64, want->u.i64);
         break;
+    case PHYS_INT128:
+        assert_true(got->u.i128 == want->u.i128);
+        break;
     case PHYS_DOUBLE:
         if (isnan(want->u.f64)) {
             assert_true(isnan(got->u.f64));
