@@ -641,6 +641,16 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
         }
         return BS_OK;
     }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT32 && !uv.validity &&
+        sum_is_wide(agg)) {
+        const int32_t *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            sum_add_int64(st, v[uv.sel[i]]);
+            st->count++;
+        }
+        return BS_OK;
+    }
     if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity) {
         const int64_t *v = uv.data;
         for (idx_t i = 0; i < n; i++) {

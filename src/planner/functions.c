@@ -446,10 +446,10 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
             call->type = type_make(TYPE_DOUBLE);
             break;
         }
-        if (t.id == TYPE_HUGEINT)
-            call->type = t;
-        else if (type_is_integral(t))
-            call->type = type_make(TYPE_BIGINT);
+        /* Integers sum to HUGEINT (DuckDB's rule; PostgreSQL's numeric): no overflow below
+           2^127, however many BIGINTs are added. */
+        if (type_is_integral(t))
+            call->type = type_make(TYPE_HUGEINT);
         else if (t.id == TYPE_DECIMAL)
             call->type = type_decimal(DECIMAL_MAX_PRECISION, t.scale);
         else if (t.id == TYPE_DOUBLE)
@@ -477,8 +477,7 @@ no_match:
 /* The type of the running sum an aggregate keeps (sum and avg). */
 static LogicalType sum_state_type(LogicalType arg)
 {
-    if (arg.id == TYPE_HUGEINT) return arg;
-    if (type_is_integral(arg)) return type_make(TYPE_BIGINT);
+    if (type_is_integral(arg)) return type_make(TYPE_HUGEINT);
     if (arg.id == TYPE_DECIMAL) return type_decimal(DECIMAL_MAX_PRECISION, arg.scale);
     return type_make(TYPE_DOUBLE);
 }
