@@ -513,7 +513,7 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
 {
     char *base = join_row(sh, first);
     uint32_t width = sh->row_width;
-    char *keys = (char *)(w->kuv + sh->n_keys);
+    char *keys = (char *)(((uintptr_t)(w->kuv + sh->n_keys) + 15) & ~(uintptr_t)15);
     /* The keys as flat vectors, hashed as the probe side hashes its own. */
     for (int k = 0; k < sh->n_keys; k++) {
         int bc = sh->build_keys[k];
@@ -662,7 +662,7 @@ static void index_worker_run(PoolTask *pool_task)
 static Status worker_init(JoinShared *sh, JoinIndexWorker *w, Error *err)
 {
     size_t vs = BASALT_VECTOR_SIZE, nk = (size_t)sh->n_keys;
-    size_t bytes = vs * (sizeof(uint64_t) * 3 + sizeof(sel_t) * 2 + sizeof(char *) + 2) + 16 +
+    size_t bytes = vs * (sizeof(uint64_t) * 3 + sizeof(sel_t) * 2 + sizeof(char *) + 2) + 32 +
                    sizeof(UnifiedVector) * nk + nk * 16 * vs +
                    nk * sizeof(uint64_t) * VALIDITY_WORDS;
     MemTracker *failed = memtracker_reserve(&sh->tracker, (int64_t)bytes);
@@ -684,7 +684,8 @@ static Status worker_init(JoinShared *sh, JoinIndexWorker *w, Error *err)
     w->cand = w->todo + vs;
     w->state = (uint8_t *)(w->cand + vs);
     w->eq = w->state + vs;
-    /* UnifiedVectors, then the key values (16 bytes per value at most), then validity */
+    /* UnifiedVectors, then the key values (16 bytes per value at most, 16-byte aligned for
+       128-bit keys: index_rows rounds up), then validity */
     w->kuv = (UnifiedVector *)(((uintptr_t)(w->eq + vs) + 15) & ~(uintptr_t)15);
     return BS_OK;
 }
