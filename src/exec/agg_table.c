@@ -1066,6 +1066,18 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     emit_avg_state(agg, out, col, i, st);
                 } else if (!st->count) {
                     BS_TRY(vector_set_null(v, i, err));
+                } else if (agg->type.id == TYPE_DECIMAL) {
+                    /* sum * 10^k / count, k the scale it gains (at most 6), rounded half
+                       away from zero: the quotient and the remainder apart, so nothing
+                       overflows (|quotient| < 10^p, |remainder| < count) */
+                    int k = agg->type.scale - agg->arg_type.scale;
+                    int128_t q = st->v.i128 / st->count, rem = st->v.i128 % st->count;
+                    int128_t mean =
+                        q * POW10_128[k] + int128_div_round(rem * POW10_128[k], st->count);
+                    if (type_is_wide_decimal(agg->type))
+                        ((int128_t *)v->data)[i] = mean;
+                    else
+                        ((int64_t *)v->data)[i] = (int64_t)mean;
                 } else {
                     double sum = p == PHYS_DOUBLE ? st->v.f64 : (double)st->v.i128;
                     if (agg->arg_type.id == TYPE_DECIMAL)

@@ -443,7 +443,17 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
                              "%s(interval) is not supported yet", AGG_NAMES[func]);
         if (func == AGG_AVG) {
             if (!type_is_numeric(t)) goto no_match;
-            call->type = type_make(TYPE_DOUBLE);
+            /* avg of a DECIMAL(p,s) is exact, rounded half away from zero to at least 6
+               digits after the point: DECIMAL(p - s + max(s, 6), max(s, 6)) while that fits
+               38 digits (PostgreSQL gives more digits than the input, Trino the same
+               scale); of anything else DOUBLE */
+            if (t.id == TYPE_DECIMAL) {
+                int int_digits = t.precision - t.scale;
+                int scale = BS_MAX(t.scale, BS_MIN(6, DECIMAL_MAX_PRECISION - int_digits));
+                call->type = type_decimal(int_digits + scale, scale);
+            } else {
+                call->type = type_make(TYPE_DOUBLE);
+            }
             break;
         }
         /* Integers sum to HUGEINT (DuckDB's rule; PostgreSQL's numeric): no overflow below
