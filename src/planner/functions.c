@@ -354,11 +354,6 @@ static Status bind_round(Binder *b, ScalarFuncId id, Expr **args, int n_args, in
             return error_set(err, SQLSTATE_INVALID_PARAMETER, args[1]->pos,
                              "round() digits must be between -18 and 18");
     }
-    if (type_physical(t) == PHYS_INT128) {
-        char name[40];
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos, "round(%s) is not supported yet",
-                         type_sql_name(t, name, sizeof name));
-    }
     if (t.id == TYPE_DECIMAL) {
         int scale = (int)BS_MAX(0, BS_MIN(digits, (int64_t)t.scale));
         *ret = type_decimal(t.precision, scale);
