@@ -72,6 +72,9 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
             double f64;
             Interval iv;
             int128_t i128;
+            int8_t i8;
+            int16_t i16;
+            float f32;
         } raw;
         ParseResult r = parse_as_type(in->u.str.data, in->u.str.len, to, &raw);
         if (r != PARSE_OK) return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
@@ -94,6 +97,15 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         case PHYS_INT128:
             out->u.i128 = raw.i128;
             break;
+        case PHYS_INT8:
+            out->u.i8 = raw.i8;
+            break;
+        case PHYS_INT16:
+            out->u.i16 = raw.i16;
+            break;
+        case PHYS_FLOAT:
+            out->u.f32 = raw.f32;
+            break;
         default:
             break;
         }
@@ -104,22 +116,32 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
     bool from_exact = from_int || from.id == TYPE_DECIMAL;
     int from_scale = from.id == TYPE_DECIMAL ? from.scale : 0;
     int128_t exact = from_exact ? value_as_int128(in) : 0;
+    bool from_float = type_is_float(from);
+    double fl = from.id == TYPE_REAL ? (double)in->u.f32 : in->u.f64;
     switch ((TypeId)to.id) {
     case TYPE_BOOLEAN:
         if (!from_int) break;
         out->u.b = exact != 0;
         return BS_OK;
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
     case TYPE_INTEGER:
     case TYPE_BIGINT:
     case TYPE_HUGEINT: {
         int128_t v;
         if (from_exact)
             v = from_scale ? int128_div_round(exact, POW10_128[from_scale]) : exact;
-        else if (from.id == TYPE_DOUBLE) {
-            if (!double_to_int128(in->u.f64, &v)) return out_of_range(to, position, err);
+        else if (from_float) {
+            if (!double_to_int128(fl, &v)) return out_of_range(to, position, err);
         } else
             break;
-        if (to.id == TYPE_INTEGER) {
+        if (to.id == TYPE_TINYINT) {
+            if (v < INT8_MIN || v > INT8_MAX) return out_of_range(to, position, err);
+            out->u.i8 = (int8_t)v;
+        } else if (to.id == TYPE_SMALLINT) {
+            if (v < INT16_MIN || v > INT16_MAX) return out_of_range(to, position, err);
+            out->u.i16 = (int16_t)v;
+        } else if (to.id == TYPE_INTEGER) {
             if (v < INT32_MIN || v > INT32_MAX) return out_of_range(to, position, err);
             out->u.i32 = (int32_t)v;
         } else if (to.id == TYPE_BIGINT) {
@@ -131,18 +153,28 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         return BS_OK;
     }
     case TYPE_DOUBLE:
+    case TYPE_REAL: {
+        double d;
         if (from_exact)
-            out->u.f64 = from_scale ? decimal128_to_double(exact, from_scale) : (double)exact;
+            d = from_scale ? decimal128_to_double(exact, from_scale) : (double)exact;
+        else if (from_float)
+            d = fl;
         else
             break;
+        if (to.id == TYPE_DOUBLE) {
+            out->u.f64 = d;
+        } else {
+            if (!double_to_float(d, &out->u.f32)) return out_of_range(to, position, err);
+        }
         return BS_OK;
+    }
     case TYPE_DECIMAL: {
         bool ok;
         int128_t v = 0;
         if (from_exact)
             ok = decimal128_rescale(exact, from_scale, to.scale, to.precision, &v);
-        else if (from.id == TYPE_DOUBLE)
-            ok = double_to_decimal128(in->u.f64, to.precision, to.scale, &v);
+        else if (from_float)
+            ok = double_to_decimal128(fl, to.precision, to.scale, &v);
         else
             break;
         if (!ok) return out_of_range(to, position, err);

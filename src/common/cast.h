@@ -140,6 +140,16 @@ static inline bool double_to_int128(double v, int128_t *out)
     return true;
 }
 
+/* DOUBLE → REAL, rounding to nearest; false when a finite value overflows to an infinity or
+   a non-zero one underflows to 0 (PostgreSQL's float8 → float4). NaN and infinities pass. */
+static inline bool double_to_float(double v, float *out)
+{
+    float f = (float)v;
+    if ((isinf(f) && !isinf(v)) || (f == 0 && v != 0)) return false;
+    *out = f;
+    return true;
+}
+
 /*
  * True when values of `from` may be converted to `to` at all (explicit CAST); the
  * conversion may still fail for particular values.

@@ -2,8 +2,11 @@
  * types.h — SQL types and their physical representation in vectors.
  *
  *   BOOLEAN       uint8_t (0 or 1)
+ *   TINYINT       int8_t
+ *   SMALLINT      int16_t
  *   INTEGER       int32_t
  *   BIGINT        int64_t
+ *   REAL          float
  *   DOUBLE        double
  *   HUGEINT       int128_t (two's complement __int128)
  *   DECIMAL(p,s)  unscaled value: int64_t for p <= 18, int128_t for 18 < p <= 38
@@ -33,6 +36,9 @@ typedef enum TypeId {
     TYPE_TIMESTAMP = 9,
     TYPE_INTERVAL = 10,
     TYPE_HUGEINT = 11,
+    TYPE_TINYINT = 12,
+    TYPE_SMALLINT = 13,
+    TYPE_REAL = 14,
     TYPE_COUNT_ /* number of type ids; not a type */
 } TypeId;
 
@@ -46,6 +52,9 @@ typedef enum PhysicalType {
     PHYS_STRING,   /* StringView */
     PHYS_INTERVAL, /* Interval */
     PHYS_INT128,   /* int128_t, 16-byte aligned */
+    PHYS_INT8,     /* int8_t */
+    PHYS_INT16,    /* int16_t */
+    PHYS_FLOAT,    /* float */
 } PhysicalType;
 
 /* 128-bit integers (GCC and Clang on 64-bit targets). */
@@ -101,8 +110,10 @@ size_t type_size(LogicalType type);
 const char *type_id_name(TypeId id);
 /* Full SQL name into buf: "DECIMAL(15,2)", "INTEGER". Returns buf. */
 char *type_format(LogicalType type, char *buf, size_t size);
-bool type_is_numeric(LogicalType type);  /* INTEGER, BIGINT, HUGEINT, DOUBLE, DECIMAL */
-bool type_is_integral(LogicalType type); /* INTEGER, BIGINT, HUGEINT */
+/* TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT, REAL, DOUBLE, DECIMAL */
+bool type_is_numeric(LogicalType type);
+bool type_is_integral(LogicalType type); /* TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT */
+bool type_is_float(LogicalType type);    /* REAL, DOUBLE */
 /* A DECIMAL stored as int128_t (precision above DECIMAL_INT64_PRECISION). */
 static inline bool type_is_wide_decimal(LogicalType type)
 {

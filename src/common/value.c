@@ -136,6 +136,27 @@ Value value_decimal128(int128_t unscaled, int precision, int scale)
     return v;
 }
 
+Value value_tinyint(int8_t i)
+{
+    Value v = value_of(TYPE_TINYINT);
+    v.u.i8 = i;
+    return v;
+}
+
+Value value_smallint(int16_t i)
+{
+    Value v = value_of(TYPE_SMALLINT);
+    v.u.i16 = i;
+    return v;
+}
+
+Value value_real(float f)
+{
+    Value v = value_of(TYPE_REAL);
+    v.u.f32 = f;
+    return v;
+}
+
 Value value_hugeint(int128_t i)
 {
     Value v = value_of(TYPE_HUGEINT);
@@ -148,6 +169,10 @@ int128_t value_as_int128(const Value *v)
     switch (type_physical(v->type)) {
     case PHYS_BOOL:
         return v->u.b;
+    case PHYS_INT8:
+        return v->u.i8;
+    case PHYS_INT16:
+        return v->u.i16;
     case PHYS_INT32:
         return v->u.i32;
     case PHYS_INT64:
@@ -228,6 +253,15 @@ int value_compare(const Value *a, const Value *b)
         return interval_compare(&a->u.iv, &b->u.iv);
     case PHYS_INT128:
         return CMP3(a->u.i128, b->u.i128);
+    case PHYS_INT8:
+        return CMP3(a->u.i8, b->u.i8);
+    case PHYS_INT16:
+        return CMP3(a->u.i16, b->u.i16);
+    case PHYS_FLOAT: {
+        bool na = isnan(a->u.f32), nb = isnan(b->u.f32);
+        if (na || nb) return (int)na - (int)nb;
+        return CMP3(a->u.f32, b->u.f32);
+    }
     case PHYS_INVALID:
         break;
     }
@@ -345,6 +379,18 @@ ParseResult parse_double(const char *s, size_t len, double *out)
     if (buf != local) free(buf);
     if (r == PARSE_OK) *out = d;
     return r;
+}
+
+ParseResult parse_float(const char *s, size_t len, float *out)
+{
+    double d;
+    ParseResult r = parse_double(s, len, &d);
+    if (r != PARSE_OK) return r;
+    /* overflow to an infinity or underflow to 0 is out of range (PostgreSQL's real) */
+    float f = (float)d;
+    if ((isinf(f) && !isinf(d)) || (f == 0 && d != 0)) return PARSE_OUT_OF_RANGE;
+    *out = f;
+    return PARSE_OK;
 }
 
 ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out)
@@ -561,6 +607,22 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
         return parse_decimal(s, len, type.precision, type.scale, out);
     case TYPE_HUGEINT:
         return parse_int128(s, len, out);
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT: {
+        int64_t wide;
+        ParseResult r = parse_int64(s, len, &wide);
+        if (r != PARSE_OK) return r;
+        if (type.id == TYPE_TINYINT) {
+            if (wide < INT8_MIN || wide > INT8_MAX) return PARSE_OUT_OF_RANGE;
+            *(int8_t *)out = (int8_t)wide;
+        } else {
+            if (wide < INT16_MIN || wide > INT16_MAX) return PARSE_OUT_OF_RANGE;
+            *(int16_t *)out = (int16_t)wide;
+        }
+        return PARSE_OK;
+    }
+    case TYPE_REAL:
+        return parse_float(s, len, out);
     case TYPE_DATE:
         return parse_date(s, len, out);
     case TYPE_TIMESTAMP:
@@ -663,6 +725,19 @@ int format_decimal(int64_t unscaled, int scale, char *buf)
                    (unsigned long long)fp);
 }
 
+int format_float(float v, char *buf)
+{
+    if (isnan(v)) return sprintf(buf, "NaN");
+    if (isinf(v)) return sprintf(buf, v > 0 ? "Infinity" : "-Infinity");
+    int len = 0;
+    /* the shortest text that reads back as the same float (PostgreSQL 12+'s output) */
+    for (int prec = 1; prec <= 9; prec++) {
+        len = snprintf(buf, VALUE_TEXT_MAX, "%.*g", prec, (double)v);
+        if (strtof(buf, NULL) == v) break;
+    }
+    return len;
+}
+
 int format_decimal128(int128_t unscaled, int scale, char *buf)
 {
     char digits[48]; /* the magnitude's digits, most significant first */
@@ -741,6 +816,12 @@ int format_value(const Value *v, char *buf)
         return format_physical(v->type, &v->u.iv, buf);
     case PHYS_INT128:
         return format_physical(v->type, &v->u.i128, buf);
+    case PHYS_INT8:
+        return format_physical(v->type, &v->u.i8, buf);
+    case PHYS_INT16:
+        return format_physical(v->type, &v->u.i16, buf);
+    case PHYS_FLOAT:
+        return format_physical(v->type, &v->u.f32, buf);
     case PHYS_STRING:
     case PHYS_INVALID:
         break;
@@ -772,6 +853,12 @@ int format_physical(LogicalType type, const void *data, char *buf)
         memcpy(&v, data, sizeof v);
         return format_int128(v, buf);
     }
+    case TYPE_TINYINT:
+        return format_int64(*(const int8_t *)data, buf);
+    case TYPE_SMALLINT:
+        return format_int64(*(const int16_t *)data, buf);
+    case TYPE_REAL:
+        return format_float(*(const float *)data, buf);
     case TYPE_DATE:
         return format_date(*(const int32_t *)data, buf);
     case TYPE_TIMESTAMP:

@@ -19,6 +19,9 @@ typedef struct Value {
     bool is_null;
     union {
         bool b;
+        int8_t i8;   /* TINYINT */
+        int16_t i16; /* SMALLINT */
+        float f32;   /* REAL */
         int32_t i32; /* INTEGER, DATE */
         int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP */
         double f64;
@@ -47,6 +50,9 @@ Value value_double(double d);
 Value value_decimal(int64_t unscaled, int precision, int scale);
 Value value_decimal128(int128_t unscaled, int precision, int scale);
 Value value_hugeint(int128_t i);
+Value value_tinyint(int8_t i);
+Value value_smallint(int16_t i);
+Value value_real(float f);
 Value value_date(int32_t days);
 Value value_timestamp(int64_t micros);
 Value value_interval(Interval iv);
@@ -68,6 +74,7 @@ ParseResult parse_int32(const char *s, size_t len, int32_t *out);
 ParseResult parse_int64(const char *s, size_t len, int64_t *out);
 ParseResult parse_int128(const char *s, size_t len, int128_t *out);
 ParseResult parse_double(const char *s, size_t len, double *out);
+ParseResult parse_float(const char *s, size_t len, float *out);
 /* Rounds half away from zero to `scale` digits; out of range if more than p-s integer digits. */
 ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out);
 /* The same for any precision up to 38. */
@@ -96,6 +103,7 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
 int format_int64(int64_t v, char *buf);
 int format_int128(int128_t v, char *buf);
 int format_double(double v, char *buf);
+int format_float(float v, char *buf);
 int format_decimal(int64_t unscaled, int scale, char *buf);
 int format_decimal128(int128_t unscaled, int scale, char *buf);
 int format_date(int32_t days, char *buf);

@@ -84,6 +84,15 @@ static void store_value(LogicalType type, const Value *value, void *dst)
     case PHYS_INT128:
         *(int128_t *)dst = value->u.i128;
         break;
+    case PHYS_INT8:
+        *(int8_t *)dst = value->u.i8;
+        break;
+    case PHYS_INT16:
+        *(int16_t *)dst = value->u.i16;
+        break;
+    case PHYS_FLOAT:
+        *(float *)dst = value->u.f32;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -176,6 +185,10 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
     case 1:
         for (idx_t row = 0; row < count; row++)
             out[row] = in[uv.sel[row]];
+        break;
+    case 2:
+        for (idx_t row = 0; row < count; row++)
+            ((int16_t *)out)[row] = ((const int16_t *)in)[uv.sel[row]];
         break;
     case 4:
         for (idx_t row = 0; row < count; row++)
@@ -288,6 +301,15 @@ void vector_get_value(const Vector *v, idx_t row, Value *out)
         break;
     case PHYS_INT128:
         out->u.i128 = ((const int128_t *)uv.data)[pos];
+        break;
+    case PHYS_INT8:
+        out->u.i8 = ((const int8_t *)uv.data)[pos];
+        break;
+    case PHYS_INT16:
+        out->u.i16 = ((const int16_t *)uv.data)[pos];
+        break;
+    case PHYS_FLOAT:
+        out->u.f32 = ((const float *)uv.data)[pos];
         break;
     case PHYS_INVALID:
         break;

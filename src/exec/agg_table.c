@@ -28,6 +28,9 @@ typedef struct AggState {
         __int128 i128;
         int32_t i32;
         uint8_t b;
+        int8_t i8;
+        int16_t i16;
+        float f32;
         StringView sv;
         Interval iv;
     } v;
@@ -121,6 +124,12 @@ static inline bool key_equal(const AggTable *t, int c, uint32_t g, const Unified
                                 &((const Interval *)uv->data)[at]) == 0;
     case PHYS_INT128:
         return ((const int128_t *)t->keys[c])[g] == ((const int128_t *)uv->data)[at];
+    case PHYS_INT8:
+        return ((const int8_t *)t->keys[c])[g] == ((const int8_t *)uv->data)[at];
+    case PHYS_INT16:
+        return ((const int16_t *)t->keys[c])[g] == ((const int16_t *)uv->data)[at];
+    case PHYS_FLOAT:
+        return doubles_equal(((const float *)t->keys[c])[g], ((const float *)uv->data)[at]);
     case PHYS_INVALID:
         break;
     }
@@ -289,6 +298,12 @@ static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggSta
         return interval_compare(&a->v.iv, &b->v.iv) == 0;
     case PHYS_INT128:
         return a->v.i128 == b->v.i128;
+    case PHYS_INT8:
+        return a->v.i8 == b->v.i8;
+    case PHYS_INT16:
+        return a->v.i16 == b->v.i16;
+    case PHYS_FLOAT:
+        return doubles_equal(a->v.f32, b->v.f32);
     case PHYS_INVALID:
         break;
     }
@@ -530,6 +545,15 @@ static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at,
     case PHYS_INT128:
         out->v.i128 = ((const int128_t *)uv->data)[at];
         break;
+    case PHYS_INT8:
+        out->v.i8 = ((const int8_t *)uv->data)[at];
+        break;
+    case PHYS_INT16:
+        out->v.i16 = ((const int16_t *)uv->data)[at];
+        break;
+    case PHYS_FLOAT:
+        out->v.f32 = ((const float *)uv->data)[at];
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -556,10 +580,45 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
         return interval_compare(&a->v.iv, &b->v.iv);
     case PHYS_INT128:
         return (a->v.i128 > b->v.i128) - (a->v.i128 < b->v.i128);
+    case PHYS_INT8:
+        return (a->v.i8 > b->v.i8) - (a->v.i8 < b->v.i8);
+    case PHYS_INT16:
+        return (a->v.i16 > b->v.i16) - (a->v.i16 < b->v.i16);
+    case PHYS_FLOAT: {
+        float x = a->v.f32, y = b->v.f32;
+        if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+        return (x > y) - (x < y);
+    }
     case PHYS_INVALID:
         break;
     }
     return 0;
+}
+
+/* REAL and DOUBLE: their sums and averages are kept as doubles. */
+static inline bool phys_is_float(PhysicalType p)
+{
+    return p == PHYS_DOUBLE || p == PHYS_FLOAT;
+}
+
+static inline double float_of(PhysicalType p, const AggState *v)
+{
+    return p == PHYS_FLOAT ? (double)v->v.f32 : v->v.f64;
+}
+
+/* A 64-bit-or-narrower integer value (TINYINT … BIGINT, narrow DECIMAL) as int64. */
+static inline int64_t int_of(PhysicalType p, const AggState *v)
+{
+    switch (p) {
+    case PHYS_INT8:
+        return v->v.i8;
+    case PHYS_INT16:
+        return v->v.i16;
+    case PHYS_INT32:
+        return v->v.i32;
+    default:
+        return v->v.i64;
+    }
 }
 
 /* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
@@ -572,27 +631,27 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         st->count++;
         return BS_OK;
     case AGG_SUM:
-        if (p == PHYS_DOUBLE) {
-            st->v.f64 += value->v.f64;
+        if (phys_is_float(p)) {
+            st->v.f64 += float_of(p, value);
         } else if (p == PHYS_INT128) {
             if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
                 return sum_overflow(agg, err);
         } else if (sum_is_wide(agg)) {
-            sum_add_int64(st, p == PHYS_INT32 ? value->v.i32 : value->v.i64);
+            sum_add_int64(st, int_of(p, value));
         } else {
-            int64_t x = p == PHYS_INT32 ? value->v.i32 : value->v.i64;
-            if (__builtin_add_overflow(st->v.i64, x, &st->v.i64)) return sum_overflow(agg, err);
+            if (__builtin_add_overflow(st->v.i64, int_of(p, value), &st->v.i64))
+                return sum_overflow(agg, err);
         }
         st->count++;
         return BS_OK;
     case AGG_AVG:
-        if (p == PHYS_DOUBLE)
-            st->v.f64 += value->v.f64;
+        if (phys_is_float(p))
+            st->v.f64 += float_of(p, value);
         else if (p == PHYS_INT128) {
             if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
                 return kernel_overflow(agg->arg_type, err);
         } else
-            st->v.i128 += p == PHYS_INT32 ? value->v.i32 : value->v.i64;
+            st->v.i128 += int_of(p, value);
         st->count++;
         return BS_OK;
     case AGG_MIN:
@@ -699,7 +758,7 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         return BS_OK;
     case AGG_SUM:
         if (!src->count) return BS_OK;
-        if (p == PHYS_DOUBLE) {
+        if (phys_is_float(p)) {
             st->v.f64 += src->v.f64;
         } else if (sum_is_wide(agg)) {
             int128_t add;
@@ -711,7 +770,7 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         st->count += src->count;
         return BS_OK;
     case AGG_AVG:
-        if (p == PHYS_DOUBLE)
+        if (phys_is_float(p))
             st->v.f64 += src->v.f64;
         else if (__builtin_add_overflow(st->v.i128, src->v.i128, &st->v.i128))
             return kernel_overflow(agg->arg_type, err);
@@ -997,6 +1056,15 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
     case PHYS_INT128:
         ((int128_t *)v->data)[row] = st->v.i128;
         break;
+    case PHYS_INT8:
+        ((int8_t *)v->data)[row] = st->v.i8;
+        break;
+    case PHYS_INT16:
+        ((int16_t *)v->data)[row] = st->v.i16;
+        break;
+    case PHYS_FLOAT:
+        ((float *)v->data)[row] = st->v.f32;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -1010,7 +1078,7 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
 static void emit_avg_state(const PlanAggregate *agg, Chunk *out, int col, idx_t row,
                            const AggState *st)
 {
-    if (type_physical(agg->arg_type) == PHYS_DOUBLE) {
+    if (phys_is_float(type_physical(agg->arg_type))) {
         ((double *)out->cols[col].data)[row] = st->v.f64;
         ((int64_t *)out->cols[col + 1].data)[row] = st->count;
         return;
@@ -1055,7 +1123,7 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     BS_TRY(emit_value(v, i, PHYS_INT128, &total, err));
                     break;
                 }
-                BS_TRY(emit_value(v, i, p == PHYS_DOUBLE ? PHYS_DOUBLE : PHYS_INT64, st, err));
+                BS_TRY(emit_value(v, i, phys_is_float(p) ? PHYS_DOUBLE : PHYS_INT64, st, err));
                 break;
             case AGG_MIN:
             case AGG_MAX:
@@ -1079,7 +1147,7 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     else
                         ((int64_t *)v->data)[i] = (int64_t)mean;
                 } else {
-                    double sum = p == PHYS_DOUBLE ? st->v.f64 : (double)st->v.i128;
+                    double sum = phys_is_float(p) ? st->v.f64 : (double)st->v.i128;
                     if (agg->arg_type.id == TYPE_DECIMAL)
                         sum /= (double)POW10_128[agg->arg_type.scale];
                     ((double *)v->data)[i] = sum / (double)st->count;

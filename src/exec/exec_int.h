@@ -263,6 +263,12 @@ static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, se
         return hash_interval(&((const Interval *)uv->data)[at]);
     case PHYS_INT128:
         return hash_int128(((const int128_t *)uv->data)[at]);
+    case PHYS_INT8:
+        return hash_u64((uint64_t)(int64_t)((const int8_t *)uv->data)[at]);
+    case PHYS_INT16:
+        return hash_u64((uint64_t)(int64_t)((const int16_t *)uv->data)[at]);
+    case PHYS_FLOAT:
+        return hash_double(((const float *)uv->data)[at]);
     case PHYS_INVALID:
         break;
     }

@@ -136,7 +136,7 @@ static void layout_rows(JoinShared *sh)
 {
     uint32_t at = JOIN_ROW_NULLS + (uint32_t)(sh->nb + 7) / 8;
     sh->header_bytes = at;
-    static const uint32_t sizes[] = {16, 8, 4, 1};
+    static const uint32_t sizes[] = {16, 8, 4, 2, 1};
     for (size_t s = 0; s < BS_ARRAY_LEN(sizes); s++) {
         for (int c = 0; c < sh->nb; c++) {
             uint32_t w = (uint32_t)type_size(sh->build_types[c]);
@@ -314,6 +314,15 @@ static void keys_equal(const JoinShared *sh, const UnifiedVector *kuv, const sel
         case PHYS_INT128: /* build rows align 16-byte values to 8: compared as two words */
             EQ_LOOP(Bits128, EQ_BITS128);
             break;
+        case PHYS_INT8:
+            EQ_LOOP(int8_t, EQ_PLAIN);
+            break;
+        case PHYS_INT16:
+            EQ_LOOP(int16_t, EQ_PLAIN);
+            break;
+        case PHYS_FLOAT:
+            EQ_LOOP(float, EQ_DOUBLE);
+            break;
         case PHYS_INVALID:
             memset(eq, 0, n);
             break;
@@ -475,6 +484,10 @@ static void gather_column(const JoinShared *sh, const char *rows, idx_t m, int c
     case 1:
         for (idx_t i = 0; i < m; i++)
             ((uint8_t *)dst)[i] = *(const uint8_t *)(rows + i * w + off);
+        break;
+    case 2:
+        for (idx_t i = 0; i < m; i++)
+            ((int16_t *)dst)[i] = *(const int16_t *)(rows + i * w + off);
         break;
     case 4:
         for (idx_t i = 0; i < m; i++)
@@ -860,6 +873,9 @@ static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
         switch (size) {
         case 1:
             SCATTER(uint8_t);
+            break;
+        case 2:
+            SCATTER(int16_t);
             break;
         case 4:
             SCATTER(int32_t);

@@ -85,6 +85,9 @@ typedef enum KernelPhys {
     KP_STR,
     KP_IV,
     KP_I128,
+    KP_I8,
+    KP_I16,
+    KP_F32,
     KP_COUNT_
 } KernelPhys;
 KernelPhys kernel_phys(LogicalType type);

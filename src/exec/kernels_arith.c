@@ -20,6 +20,12 @@ Status kernel_overflow(LogicalType type, Error *err)
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "integer out of range");
     case TYPE_BIGINT:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "bigint out of range");
+    case TYPE_SMALLINT:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "smallint out of range");
+    case TYPE_TINYINT:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "tinyint out of range");
+    case TYPE_REAL:
+        return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "real out of range");
     case TYPE_HUGEINT:
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, -1, "hugeint out of range");
     case TYPE_DATE:
@@ -59,6 +65,12 @@ KernelPhys kernel_phys(LogicalType type)
         return KP_IV;
     case PHYS_INT128:
         return KP_I128;
+    case PHYS_INT8:
+        return KP_I8;
+    case PHYS_INT16:
+        return KP_I16;
+    case PHYS_FLOAT:
+        return KP_F32;
     case PHYS_INVALID:
         break;
     }
@@ -100,6 +112,58 @@ DEFINE_BINARY(mod_i64, int64_t, int64_t, int64_t, {
     if (b == 0) return kernel_division_by_zero(err);
     *r = b == -1 ? 0 : a % b;
 })
+
+/* ---- TINYINT, SMALLINT: checked, as PostgreSQL's int2 ---- */
+#define SMALL_INT_KERNELS(SUFFIX, T, MIN, TYPEID)                                                  \
+    DEFINE_BINARY(add_##SUFFIX, T, T, T, INT_OP(T, TYPEID, add))                                   \
+    DEFINE_BINARY(sub_##SUFFIX, T, T, T, INT_OP(T, TYPEID, sub))                                   \
+    DEFINE_BINARY(mul_##SUFFIX, T, T, T, INT_OP(T, TYPEID, mul))                                   \
+    DEFINE_BINARY(div_##SUFFIX, T, T, T, {                                                         \
+        if (b == 0) return kernel_division_by_zero(err);                                           \
+        if (a == MIN && b == -1) return kernel_overflow(type_make(TYPEID), err);                   \
+        *r = (T)(a / b);                                                                           \
+    })                                                                                             \
+    DEFINE_BINARY(mod_##SUFFIX, T, T, T, {                                                         \
+        if (b == 0) return kernel_division_by_zero(err);                                           \
+        *r = b == -1 ? 0 : (T)(a % b);                                                             \
+    })                                                                                             \
+    DEFINE_UNARY(neg_##SUFFIX, T, T, {                                                             \
+        if (a == MIN) return kernel_overflow(type_make(TYPEID), err);                              \
+        *r = (T)-a;                                                                                \
+    })                                                                                             \
+    DEFINE_UNARY(abs_##SUFFIX, T, T, {                                                             \
+        if (a == MIN) return kernel_overflow(type_make(TYPEID), err);                              \
+        *r = (T)(a < 0 ? -a : a);                                                                  \
+    })
+SMALL_INT_KERNELS(i8, int8_t, INT8_MIN, TYPE_TINYINT)
+SMALL_INT_KERNELS(i16, int16_t, INT16_MIN, TYPE_SMALLINT)
+
+/* ---- REAL: float arithmetic; a finite result beyond the range is 22003 (PostgreSQL) ---- */
+#define F32_CHECK                                                                                  \
+    if (isinf(*r) && !isinf(a) && !isinf(b)) return kernel_overflow(type_make(TYPE_REAL), err);
+DEFINE_BINARY(add_f32, float, float, float, {
+    *r = a + b;
+    F32_CHECK
+})
+DEFINE_BINARY(sub_f32, float, float, float, {
+    *r = a - b;
+    F32_CHECK
+})
+DEFINE_BINARY(mul_f32, float, float, float, {
+    *r = a * b;
+    F32_CHECK
+})
+DEFINE_BINARY(div_f32, float, float, float, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = a / b;
+    F32_CHECK
+})
+DEFINE_BINARY(mod_f32, float, float, float, {
+    if (b == 0) return kernel_division_by_zero(err);
+    *r = fmodf(a, b);
+})
+DEFINE_UNARY(neg_f32, float, float, { *r = -a; })
+DEFINE_UNARY(abs_f32, float, float, { *r = fabsf(a); })
 
 /* ---- HUGEINT ---- */
 DEFINE_BINARY(add_i128, int128_t, int128_t, int128_t, INT_OP(int128_t, TYPE_HUGEINT, add))
@@ -228,6 +292,31 @@ KernelFn arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right, Lo
         default:
             return NULL;
         }
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
+    case TYPE_REAL: {
+        if (left.id != ret.id) return NULL;
+        static const KernelFn small[3][5] = {
+            {add_i8, sub_i8, mul_i8, div_i8, mod_i8},
+            {add_i16, sub_i16, mul_i16, div_i16, mod_i16},
+            {add_f32, sub_f32, mul_f32, div_f32, mod_f32},
+        };
+        int t = ret.id == TYPE_TINYINT ? 0 : ret.id == TYPE_SMALLINT ? 1 : 2;
+        switch (func) {
+        case FN_ADD:
+            return small[t][0];
+        case FN_SUBTRACT:
+            return small[t][1];
+        case FN_MULTIPLY:
+            return small[t][2];
+        case FN_DIVIDE:
+            return small[t][3];
+        case FN_MODULO:
+            return small[t][4];
+        default:
+            return NULL;
+        }
+    }
     case TYPE_HUGEINT:
         if (left.id != TYPE_HUGEINT) return NULL;
         switch (func) {
@@ -324,6 +413,12 @@ KernelFn negate_kernel(LogicalType type)
         return neg_i32;
     case TYPE_HUGEINT:
         return neg_i128;
+    case TYPE_TINYINT:
+        return neg_i8;
+    case TYPE_SMALLINT:
+        return neg_i16;
+    case TYPE_REAL:
+        return neg_f32;
     case TYPE_DECIMAL:
         return type_is_wide_decimal(type) ? neg_i128 : neg_i64;
     case TYPE_BIGINT:
@@ -342,6 +437,12 @@ KernelFn abs_kernel(LogicalType type)
         return abs_i32;
     case TYPE_HUGEINT:
         return abs_i128;
+    case TYPE_TINYINT:
+        return abs_i8;
+    case TYPE_SMALLINT:
+        return abs_i16;
+    case TYPE_REAL:
+        return abs_f32;
     case TYPE_DECIMAL:
         return type_is_wide_decimal(type) ? abs_i128 : abs_i64;
     case TYPE_BIGINT:
@@ -381,6 +482,9 @@ CMP_KERNELS(f64, double, F64_LT, F64_EQ)
 CMP_KERNELS(str, StringView, STR_LT, STR_EQ)
 CMP_KERNELS(iv, Interval, IV_LT, IV_EQ)
 CMP_KERNELS(i128, int128_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(i8, int8_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(i16, int16_t, PLAIN_LT, PLAIN_EQ)
+CMP_KERNELS(f32, float, F64_LT, F64_EQ)
 
 KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
 {
@@ -392,6 +496,9 @@ KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys)
         [KP_STR] = {eq_str, ne_str, lt_str, le_str, gt_str, ge_str},
         [KP_IV] = {eq_iv, ne_iv, lt_iv, le_iv, gt_iv, ge_iv},
         [KP_I128] = {eq_i128, ne_i128, lt_i128, le_i128, gt_i128, ge_i128},
+        [KP_I8] = {eq_i8, ne_i8, lt_i8, le_i8, gt_i8, ge_i8},
+        [KP_I16] = {eq_i16, ne_i16, lt_i16, le_i16, gt_i16, ge_i16},
+        [KP_F32] = {eq_f32, ne_f32, lt_f32, le_f32, gt_f32, ge_f32},
     };
     if (phys >= KP_COUNT_ || func < FN_EQ || func > FN_GE) return NULL;
     return table[phys][func - FN_EQ];

@@ -248,6 +248,7 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
     if (arg->kind == EXPR_CONSTANT && !arg->u.constant.is_null && type_is_numeric(arg->type)) {
         Value v = arg->u.constant;
         bool overflow = false;
+        char tname[40];
         switch ((TypeId)v.type.id) {
         case TYPE_INTEGER:
             overflow = v.u.i32 == INT32_MIN;
@@ -276,14 +277,23 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
         case TYPE_DOUBLE:
             v.u.f64 = -v.u.f64;
             break;
+        case TYPE_REAL:
+            v.u.f32 = -v.u.f32;
+            break;
+        case TYPE_SMALLINT:
+            overflow = v.u.i16 == INT16_MIN;
+            v.u.i16 = (int16_t)-v.u.i16;
+            break;
+        case TYPE_TINYINT:
+            overflow = v.u.i8 == INT8_MIN;
+            v.u.i8 = (int8_t)-v.u.i8;
+            break;
         default:
             break;
         }
         if (overflow)
             return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, pos, "%s out of range",
-                             arg->type.id == TYPE_INTEGER  ? "integer"
-                             : arg->type.id == TYPE_BIGINT ? "bigint"
-                                                           : "hugeint");
+                             type_sql_name(arg->type, tname, sizeof tname));
         *out = expr_new_constant(b->arena, &v, pos);
         return *out ? BS_OK : arena_error(b->arena, err);
     }

@@ -291,7 +291,7 @@ static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     Expr *args[3];
     for (int k = 0; k < n; k++) {
         BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
-        if (!type_is_numeric(args[k]->type) || type_physical(args[k]->type) == PHYS_DOUBLE ||
+        if (!type_is_numeric(args[k]->type) || type_is_float(args[k]->type) ||
             args[k]->type.id == TYPE_DECIMAL || args[k]->type.id == TYPE_HUGEINT) {
             if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
                 char t[40];

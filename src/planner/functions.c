@@ -457,8 +457,8 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
             call->type = type_make(TYPE_HUGEINT);
         else if (t.id == TYPE_DECIMAL)
             call->type = type_decimal(DECIMAL_MAX_PRECISION, t.scale);
-        else if (t.id == TYPE_DOUBLE)
-            call->type = t;
+        else if (type_is_float(t))
+            call->type = type_make(TYPE_DOUBLE); /* sum(real) is a DOUBLE, as in DuckDB */
         else
             goto no_match;
         break;
@@ -492,7 +492,7 @@ int plan_agg_state_width(const PlanAggregate *agg)
     /* avg: (sum, count) for DOUBLE; (sum's high and low 64 bits, count) otherwise, so an
        exact sum beyond BIGINT survives the exchange between partial and final steps */
     if (agg->func != AGG_AVG) return 1;
-    return agg->arg_type.id == TYPE_DOUBLE ? 2 : 3;
+    return type_is_float(agg->arg_type) ? 2 : 3;
 }
 
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
@@ -507,7 +507,7 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_MAX:
         return agg->arg_type;
     case AGG_AVG:
-        if (agg->arg_type.id == TYPE_DOUBLE && k == 0) return type_make(TYPE_DOUBLE);
+        if (type_is_float(agg->arg_type) && k == 0) return type_make(TYPE_DOUBLE);
         return type_make(TYPE_BIGINT);
     case AGG_COUNT_:
         break;

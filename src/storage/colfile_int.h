@@ -30,6 +30,8 @@
  *   INTEGER, DATE               i32 each
  *   BIGINT, DECIMAL, TIMESTAMP  i64 each (DECIMAL unscaled, precision <= 18)
  *   HUGEINT, DECIMAL(19..38,s)  i128 each, low 64 bits first (DECIMAL unscaled)
+ *   TINYINT, SMALLINT           i8, i16 each
+ *   REAL                        IEEE 754 binary32 each
  *   DOUBLE                      IEEE 754 binary64 each
  *   VARCHAR                     u32 length each, then all the bytes back to back
  *

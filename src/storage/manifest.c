@@ -16,6 +16,7 @@
 #include "storage/metastore_int.h"
 
 #include "common/alloc.h"
+#include "common/cast.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -162,6 +163,20 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
     case TYPE_INTEGER:
     case TYPE_DATE:
         buffer_printf(b, "%" PRId32, v->u.i32);
+        break;
+    case TYPE_TINYINT:
+        buffer_printf(b, "%d", v->u.i8);
+        break;
+    case TYPE_SMALLINT:
+        buffer_printf(b, "%d", v->u.i16);
+        break;
+    case TYPE_REAL:
+        if (isnan(v->u.f32))
+            buffer_printf(b, "\"NaN\"");
+        else if (isinf(v->u.f32))
+            buffer_printf(b, "\"%sInfinity\"", v->u.f32 < 0 ? "-" : "");
+        else
+            buffer_printf(b, "\"%.9g\"", (double)v->u.f32);
         break;
     case TYPE_DECIMAL:
     case TYPE_HUGEINT:
@@ -391,6 +406,23 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         if (!cJSON_IsBool(item)) return false;
         v->u.b = cJSON_IsTrue(item);
         return true;
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT: {
+        if (!cJSON_IsNumber(item)) return false;
+        double x = item->valuedouble, lim = type.id == TYPE_TINYINT ? INT8_MAX : INT16_MAX;
+        if (!(x >= -lim - 1 && x <= lim) || x != floor(x)) return false;
+        if (type.id == TYPE_TINYINT)
+            v->u.i8 = (int8_t)x;
+        else
+            v->u.i16 = (int16_t)x;
+        return true;
+    }
+    case TYPE_REAL: {
+        Value wide;
+        if (!get_bound(d, item, type_make(TYPE_DOUBLE), &wide)) return false;
+        v->type = type;
+        return double_to_float(wide.u.f64, &v->u.f32);
+    }
     case TYPE_INTEGER:
     case TYPE_DATE: {
         if (!cJSON_IsNumber(item)) return false;
@@ -416,6 +448,7 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
     case TYPE_DOUBLE: {
         if (!cJSON_IsString(item)) return false;
         const char *s = item->valuestring;
+        v->type = type;
         if (strcmp(s, "NaN") == 0) {
             v->u.f64 = NAN;
             return true;

@@ -28,6 +28,9 @@ bool storage_type_valid(LogicalType type)
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
     case TYPE_HUGEINT:
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
+    case TYPE_REAL:
         return true;
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
@@ -57,6 +60,12 @@ static int exact_of(const Value *v, __int128 *out, int *scale)
         return FAMILY_EXACT;
     case TYPE_HUGEINT:
         *out = v->u.i128;
+        return FAMILY_EXACT;
+    case TYPE_TINYINT:
+        *out = v->u.i8;
+        return FAMILY_EXACT;
+    case TYPE_SMALLINT:
+        *out = v->u.i16;
         return FAMILY_EXACT;
     case TYPE_DECIMAL:
         *out = type_is_wide_decimal(v->type) ? v->u.i128 : v->u.i64;
@@ -118,6 +127,12 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
             return compare_bytes(a->u.str.data, a->u.str.len, b->u.str.data, b->u.str.len);
         case PHYS_INT128:
             return CMP3(a->u.i128, b->u.i128);
+        case PHYS_INT8:
+            return CMP3(a->u.i8, b->u.i8);
+        case PHYS_INT16:
+            return CMP3(a->u.i16, b->u.i16);
+        case PHYS_FLOAT:
+            return compare_doubles(a->u.f32, b->u.f32);
         case PHYS_INTERVAL:
         case PHYS_INVALID:
             break;
@@ -125,7 +140,9 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
         *comparable = false;
         return 0;
     }
-    if (pa == PHYS_DOUBLE && pb == PHYS_DOUBLE) return compare_doubles(a->u.f64, b->u.f64);
+    if ((pa == PHYS_DOUBLE || pa == PHYS_FLOAT) && (pb == PHYS_DOUBLE || pb == PHYS_FLOAT))
+        return compare_doubles(pa == PHYS_FLOAT ? a->u.f32 : a->u.f64,
+                               pb == PHYS_FLOAT ? b->u.f32 : b->u.f64);
     __int128 va = 0, vb = 0;
     int sa, sb;
     int fa = exact_of(a, &va, &sa), fb = exact_of(b, &vb, &sb);
@@ -279,6 +296,15 @@ static void put_bound(Buffer *buf, LogicalType type, const Value *v, bool is_max
     case PHYS_DOUBLE:
         buffer_put_f64(buf, v->u.f64);
         break;
+    case PHYS_INT8:
+        buffer_put_svarint(buf, v->u.i8);
+        break;
+    case PHYS_INT16:
+        buffer_put_svarint(buf, v->u.i16);
+        break;
+    case PHYS_FLOAT: /* as the double it widens to exactly */
+        buffer_put_f64(buf, v->u.f32);
+        break;
     case PHYS_INT128: /* low then high 64 bits */
         buffer_put_u64(buf, (uint64_t)v->u.i128);
         buffer_put_u64(buf, (uint64_t)((uint128_t)v->u.i128 >> 64));
@@ -332,6 +358,23 @@ static bool get_bound(BufReader *rd, LogicalType type, Value *v)
     case PHYS_DOUBLE:
         v->u.f64 = bufreader_f64(rd);
         break;
+    case PHYS_INT8:
+    case PHYS_INT16: {
+        int64_t x = bufreader_svarint(rd);
+        int64_t lim = type.id == TYPE_TINYINT ? INT8_MAX : INT16_MAX;
+        if (x < -lim - 1 || x > lim) return false;
+        if (type.id == TYPE_TINYINT)
+            v->u.i8 = (int8_t)x;
+        else
+            v->u.i16 = (int16_t)x;
+        break;
+    }
+    case PHYS_FLOAT: {
+        double d = bufreader_f64(rd);
+        v->u.f32 = (float)d;
+        if (!isnan(d) && (double)v->u.f32 != d) return false; /* not a float's value */
+        break;
+    }
     case PHYS_INT128: {
         uint64_t lo = bufreader_u64(rd), hi = bufreader_u64(rd);
         v->u.i128 = (int128_t)(((uint128_t)hi << 64) | lo);
