@@ -12,8 +12,8 @@ bool cast_is_possible(LogicalType from, LogicalType to)
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
     if (from.id == TYPE_VARCHAR || to.id == TYPE_VARCHAR) return true;
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
-    if (from.id == TYPE_BOOLEAN) return to.id == TYPE_INTEGER || to.id == TYPE_BIGINT;
-    if (to.id == TYPE_BOOLEAN) return from.id == TYPE_INTEGER || from.id == TYPE_BIGINT;
+    if (from.id == TYPE_BOOLEAN) return type_is_integral(to);
+    if (to.id == TYPE_BOOLEAN) return type_is_integral(from);
     if (type_is_temporal(from) && type_is_temporal(to)) return true;
     return false;
 }
@@ -42,19 +42,6 @@ static Status out_of_range(LogicalType to, int position, Error *err)
         return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, position,
                          "numeric field overflow: value does not fit %s", name);
     return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, position, "%s out of range", name);
-}
-
-/* The value as an exact integer (for INTEGER/BIGINT/BOOLEAN sources). */
-static int64_t integral_of(const Value *v)
-{
-    switch ((TypeId)v->type.id) {
-    case TYPE_BOOLEAN:
-        return v->u.b;
-    case TYPE_INTEGER:
-        return v->u.i32;
-    default:
-        return v->u.i64;
-    }
 }
 
 Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int position,
@@ -86,6 +73,10 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
             int64_t i64;
             double f64;
             Interval iv;
+            int128_t i128;
+            int8_t i8;
+            int16_t i16;
+            float f32;
         } raw;
         ParseResult r = parse_as_type(in->u.str.data, in->u.str.len, to, &raw);
         if (r != PARSE_OK) return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
@@ -105,55 +96,94 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         case PHYS_INTERVAL:
             out->u.iv = raw.iv;
             break;
+        case PHYS_INT128:
+            out->u.i128 = raw.i128;
+            break;
+        case PHYS_INT8:
+            out->u.i8 = raw.i8;
+            break;
+        case PHYS_INT16:
+            out->u.i16 = raw.i16;
+            break;
+        case PHYS_FLOAT:
+            out->u.f32 = raw.f32;
+            break;
         default:
             break;
         }
         return BS_OK;
     }
-    bool from_int = from.id == TYPE_INTEGER || from.id == TYPE_BIGINT || from.id == TYPE_BOOLEAN;
+    /* Exact numbers (integers of any width, decimals) go through int128 and a scale. */
+    bool from_int = type_is_integral(from) || from.id == TYPE_BOOLEAN;
+    bool from_exact = from_int || from.id == TYPE_DECIMAL;
+    int from_scale = from.id == TYPE_DECIMAL ? from.scale : 0;
+    int128_t exact = from_exact ? value_as_int128(in) : 0;
+    bool from_float = type_is_float(from);
+    double fl = from.id == TYPE_REAL ? (double)in->u.f32 : in->u.f64;
     switch ((TypeId)to.id) {
     case TYPE_BOOLEAN:
         if (!from_int) break;
-        out->u.b = integral_of(in) != 0;
+        out->u.b = exact != 0;
         return BS_OK;
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
     case TYPE_INTEGER:
-    case TYPE_BIGINT: {
-        int64_t v;
-        if (from_int)
-            v = integral_of(in);
-        else if (from.id == TYPE_DECIMAL)
-            v = decimal_to_int64(in->u.i64, from.scale);
-        else if (from.id == TYPE_DOUBLE) {
-            if (!double_to_int64(in->u.f64, &v)) return out_of_range(to, position, err);
+    case TYPE_BIGINT:
+    case TYPE_HUGEINT: {
+        int128_t v;
+        if (from_exact)
+            v = from_scale ? int128_div_round(exact, POW10_128[from_scale]) : exact;
+        else if (from_float) {
+            if (!double_to_int128(fl, &v)) return out_of_range(to, position, err);
         } else
             break;
-        if (to.id == TYPE_INTEGER) {
+        if (to.id == TYPE_TINYINT) {
+            if (v < INT8_MIN || v > INT8_MAX) return out_of_range(to, position, err);
+            out->u.i8 = (int8_t)v;
+        } else if (to.id == TYPE_SMALLINT) {
+            if (v < INT16_MIN || v > INT16_MAX) return out_of_range(to, position, err);
+            out->u.i16 = (int16_t)v;
+        } else if (to.id == TYPE_INTEGER) {
             if (v < INT32_MIN || v > INT32_MAX) return out_of_range(to, position, err);
             out->u.i32 = (int32_t)v;
+        } else if (to.id == TYPE_BIGINT) {
+            if (v < INT64_MIN || v > INT64_MAX) return out_of_range(to, position, err);
+            out->u.i64 = (int64_t)v;
         } else {
-            out->u.i64 = v;
+            out->u.i128 = v;
         }
         return BS_OK;
     }
     case TYPE_DOUBLE:
-        if (from_int)
-            out->u.f64 = (double)integral_of(in);
-        else if (from.id == TYPE_DECIMAL)
-            out->u.f64 = decimal_to_double(in->u.i64, from.scale);
+    case TYPE_REAL: {
+        double d;
+        if (from_exact)
+            d = from_scale ? decimal128_to_double(exact, from_scale) : (double)exact;
+        else if (from_float)
+            d = fl;
         else
             break;
+        if (to.id == TYPE_DOUBLE) {
+            out->u.f64 = d;
+        } else {
+            if (!double_to_float(d, &out->u.f32)) return out_of_range(to, position, err);
+        }
         return BS_OK;
+    }
     case TYPE_DECIMAL: {
         bool ok;
-        if (from_int)
-            ok = int64_to_decimal(integral_of(in), to.precision, to.scale, &out->u.i64);
-        else if (from.id == TYPE_DECIMAL)
-            ok = decimal_rescale(in->u.i64, from.scale, to.scale, to.precision, &out->u.i64);
-        else if (from.id == TYPE_DOUBLE)
-            ok = double_to_decimal(in->u.f64, to.precision, to.scale, &out->u.i64);
+        int128_t v = 0;
+        if (from_exact)
+            ok = decimal128_rescale(exact, from_scale, to.scale, to.precision, &v);
+        else if (from_float)
+            ok = double_to_decimal128(fl, to.precision, to.scale, &v);
         else
             break;
         if (!ok) return out_of_range(to, position, err);
+        if (type_is_wide_decimal(to))
+            out->u.i128 = v;
+        else
+            out->u.i64 = (int64_t)v;
         return BS_OK;
     }
     case TYPE_DATE:

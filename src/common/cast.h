@@ -55,13 +55,13 @@ static inline double decimal_to_double(int64_t v, int scale)
     return (double)v / (double)POW10[scale];
 }
 
-/* DOUBLE → DECIMAL(precision, scale), rounding half away from zero; false if out of range. */
+/* DOUBLE → DECIMAL(precision, scale) of up to 18 digits; see double_to_decimal128. */
+static inline bool double_to_decimal128(double v, int precision, int scale, int128_t *out);
 static inline bool double_to_decimal(double v, int precision, int scale, int64_t *out)
 {
-    if (!isfinite(v)) return false;
-    double scaled = round(v * (double)POW10[scale]);
-    if (!(fabs(scaled) < (double)POW10[precision])) return false;
-    *out = (int64_t)scaled;
+    int128_t wide;
+    if (!double_to_decimal128(v, precision, scale, &wide)) return false;
+    *out = (int64_t)wide;
     return true;
 }
 
@@ -72,6 +72,81 @@ static inline bool double_to_int64(double v, int64_t *out)
     double r = rint(v);
     if (r < -9223372036854775808.0 || r >= 9223372036854775808.0) return false;
     *out = (int64_t)r;
+    return true;
+}
+
+/* ---- 128-bit: HUGEINT and DECIMAL of up to 38 digits ---- */
+
+/* True when |v| < 10^digits (digits may be <= 0: then only 0 qualifies). */
+static inline bool int128_below_pow10(int128_t v, int digits)
+{
+    if (digits <= 0) return v == 0;
+    if (digits > 38) return true;
+    return v < POW10_128[digits] && v > -POW10_128[digits];
+}
+
+/* v / div rounded half away from zero (div > 0). */
+static inline int128_t int128_div_round(int128_t v, int128_t div)
+{
+    int128_t q = v / div, rem = v % div; /* same sign as v */
+    if (rem > 0 && rem >= div - rem)
+        q++;
+    else if (rem < 0 && -rem >= div + rem)
+        q--;
+    return q;
+}
+
+/* The 128-bit form of decimal_rescale: any integer or unscaled decimal up to 38 digits. */
+static inline bool decimal128_rescale(int128_t v, int from, int to, int precision, int128_t *out)
+{
+    int128_t r;
+    if (to >= from) {
+        /* |v| * 10^k < 10^precision exactly when |v| < 10^(precision - k): no overflow */
+        if (!int128_below_pow10(v, precision - (to - from))) return false;
+        r = v * POW10_128[to - from];
+    } else {
+        int k = from - to;
+        r = k > 38 ? 0 : int128_div_round(v, POW10_128[k]);
+        if (!int128_below_pow10(r, precision)) return false;
+    }
+    *out = r;
+    return true;
+}
+
+static inline double decimal128_to_double(int128_t v, int scale)
+{
+    return (double)v / (double)POW10_128[scale];
+}
+
+/* DOUBLE → DECIMAL(precision, scale) of any width, rounding half away from zero; false if
+   out of range or not finite. */
+static inline bool double_to_decimal128(double v, int precision, int scale, int128_t *out)
+{
+    if (!isfinite(v)) return false;
+    double scaled = round(v * (double)POW10_128[scale]);
+    if (!(fabs(scaled) < (double)POW10_128[precision])) return false;
+    *out = (int128_t)scaled;
+    return true;
+}
+
+/* DOUBLE → HUGEINT rounding half to even; false if out of range or not finite. */
+static inline bool double_to_int128(double v, int128_t *out)
+{
+    if (!isfinite(v)) return false;
+    double r = rint(v);
+    /* 2^127 is exact as a double */
+    if (r < -1.7014118346046923e38 || r >= 1.7014118346046923e38) return false;
+    *out = (int128_t)r;
+    return true;
+}
+
+/* DOUBLE → REAL, rounding to nearest; false when a finite value overflows to an infinity or
+   a non-zero one underflows to 0 (PostgreSQL's float8 → float4). NaN and infinities pass. */
+static inline bool double_to_float(double v, float *out)
+{
+    float f = (float)v;
+    if ((isinf(f) && !isinf(v)) || (f == 0 && v != 0)) return false;
+    *out = f;
     return true;
 }
 

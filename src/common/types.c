@@ -15,10 +15,19 @@ PhysicalType type_physical(LogicalType type)
     case TYPE_INTEGER:
     case TYPE_DATE:
         return PHYS_INT32;
-    case TYPE_BIGINT:
     case TYPE_DECIMAL:
+        return type.precision > DECIMAL_INT64_PRECISION ? PHYS_INT128 : PHYS_INT64;
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         return PHYS_INT64;
+    case TYPE_HUGEINT:
+        return PHYS_INT128;
+    case TYPE_TINYINT:
+        return PHYS_INT8;
+    case TYPE_SMALLINT:
+        return PHYS_INT16;
+    case TYPE_REAL:
+        return PHYS_FLOAT;
     case TYPE_DOUBLE:
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
@@ -37,8 +46,12 @@ size_t type_size(LogicalType type)
 {
     switch (type_physical(type)) {
     case PHYS_BOOL:
+    case PHYS_INT8:
         return 1;
+    case PHYS_INT16:
+        return 2;
     case PHYS_INT32:
+    case PHYS_FLOAT:
         return 4;
     case PHYS_INT64:
     case PHYS_DOUBLE:
@@ -47,6 +60,8 @@ size_t type_size(LogicalType type)
         return sizeof(StringView);
     case PHYS_INTERVAL:
         return sizeof(Interval);
+    case PHYS_INT128:
+        return sizeof(int128_t);
     case PHYS_INVALID:
         break;
     }
@@ -76,6 +91,14 @@ const char *type_id_name(TypeId id)
         return "TIMESTAMP";
     case TYPE_INTERVAL:
         return "INTERVAL";
+    case TYPE_HUGEINT:
+        return "HUGEINT";
+    case TYPE_TINYINT:
+        return "TINYINT";
+    case TYPE_SMALLINT:
+        return "SMALLINT";
+    case TYPE_REAL:
+        return "REAL";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;
@@ -94,13 +117,18 @@ char *type_format(LogicalType type, char *buf, size_t size)
 
 bool type_is_numeric(LogicalType type)
 {
-    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT || type.id == TYPE_DOUBLE ||
-           type.id == TYPE_DECIMAL;
+    return type_is_integral(type) || type_is_float(type) || type.id == TYPE_DECIMAL;
 }
 
 bool type_is_integral(LogicalType type)
 {
-    return type.id == TYPE_INTEGER || type.id == TYPE_BIGINT;
+    return type.id == TYPE_TINYINT || type.id == TYPE_SMALLINT || type.id == TYPE_INTEGER ||
+           type.id == TYPE_BIGINT || type.id == TYPE_HUGEINT;
+}
+
+bool type_is_float(LogicalType type)
+{
+    return type.id == TYPE_REAL || type.id == TYPE_DOUBLE;
 }
 
 bool type_is_temporal(LogicalType type)

@@ -2,10 +2,14 @@
  * types.h — SQL types and their physical representation in vectors.
  *
  *   BOOLEAN       uint8_t (0 or 1)
+ *   TINYINT       int8_t
+ *   SMALLINT      int16_t
  *   INTEGER       int32_t
  *   BIGINT        int64_t
+ *   REAL          float
  *   DOUBLE        double
- *   DECIMAL(p,s)  int64_t unscaled value, p <= 18
+ *   HUGEINT       int128_t (two's complement __int128)
+ *   DECIMAL(p,s)  unscaled value: int64_t for p <= 18, int128_t for 18 < p <= 38
  *   VARCHAR       StringView (common/strview.h)
  *   DATE          int32_t days since 1970-01-01
  *   TIMESTAMP     int64_t microseconds since 1970-01-01 00:00:00
@@ -31,6 +35,10 @@ typedef enum TypeId {
     TYPE_DATE = 8,
     TYPE_TIMESTAMP = 9,
     TYPE_INTERVAL = 10,
+    TYPE_HUGEINT = 11,
+    TYPE_TINYINT = 12,
+    TYPE_SMALLINT = 13,
+    TYPE_REAL = 14,
     TYPE_COUNT_ /* number of type ids; not a type */
 } TypeId;
 
@@ -43,7 +51,18 @@ typedef enum PhysicalType {
     PHYS_DOUBLE,   /* double */
     PHYS_STRING,   /* StringView */
     PHYS_INTERVAL, /* Interval */
+    PHYS_INT128,   /* int128_t, 16-byte aligned */
+    PHYS_INT8,     /* int8_t */
+    PHYS_INT16,    /* int16_t */
+    PHYS_FLOAT,    /* float */
 } PhysicalType;
+
+/* 128-bit integers (GCC and Clang on 64-bit targets). */
+__extension__ typedef __int128 int128_t;
+__extension__ typedef unsigned __int128 uint128_t;
+
+#define INT128_MAX_VALUE ((int128_t)(~(uint128_t)0 >> 1))
+#define INT128_MIN_VALUE (-INT128_MAX_VALUE - 1)
 
 /*
  * An INTERVAL value (16 bytes): PostgreSQL's three fields. Each field may have any sign;
@@ -62,7 +81,9 @@ typedef struct LogicalType {
     uint8_t scale;     /* DECIMAL only */
 } LogicalType;
 
-#define DECIMAL_MAX_PRECISION     18
+/* Decimals of at most DECIMAL_INT64_PRECISION digits are int64_t; wider ones int128_t. */
+#define DECIMAL_MAX_PRECISION     38
+#define DECIMAL_INT64_PRECISION   18
 #define DECIMAL_DEFAULT_PRECISION 18
 #define DECIMAL_DEFAULT_SCALE     3
 
@@ -89,8 +110,15 @@ size_t type_size(LogicalType type);
 const char *type_id_name(TypeId id);
 /* Full SQL name into buf: "DECIMAL(15,2)", "INTEGER". Returns buf. */
 char *type_format(LogicalType type, char *buf, size_t size);
-bool type_is_numeric(LogicalType type);  /* INTEGER, BIGINT, DOUBLE, DECIMAL */
-bool type_is_integral(LogicalType type); /* INTEGER, BIGINT */
+/* TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT, REAL, DOUBLE, DECIMAL */
+bool type_is_numeric(LogicalType type);
+bool type_is_integral(LogicalType type); /* TINYINT, SMALLINT, INTEGER, BIGINT, HUGEINT */
+bool type_is_float(LogicalType type);    /* REAL, DOUBLE */
+/* A DECIMAL stored as int128_t (precision above DECIMAL_INT64_PRECISION). */
+static inline bool type_is_wide_decimal(LogicalType type)
+{
+    return type.id == TYPE_DECIMAL && type.precision > DECIMAL_INT64_PRECISION;
+}
 bool type_is_temporal(LogicalType type); /* DATE, TIMESTAMP (points in time, not INTERVAL) */
 
 #endif

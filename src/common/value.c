@@ -37,6 +37,48 @@ const int64_t POW10[19] = {1LL,
                            100000000000000000LL,
                            1000000000000000000LL};
 
+const int128_t POW10_128[39] = {
+    (int128_t)1LL,
+    (int128_t)10LL,
+    (int128_t)100LL,
+    (int128_t)1000LL,
+    (int128_t)10000LL,
+    (int128_t)100000LL,
+    (int128_t)1000000LL,
+    (int128_t)10000000LL,
+    (int128_t)100000000LL,
+    (int128_t)1000000000LL,
+    (int128_t)10000000000LL,
+    (int128_t)100000000000LL,
+    (int128_t)1000000000000LL,
+    (int128_t)10000000000000LL,
+    (int128_t)100000000000000LL,
+    (int128_t)1000000000000000LL,
+    (int128_t)10000000000000000LL,
+    (int128_t)100000000000000000LL,
+    (int128_t)1000000000000000000LL,
+    (int128_t)1000000000000000000LL * 10LL,
+    (int128_t)1000000000000000000LL * 100LL,
+    (int128_t)1000000000000000000LL * 1000LL,
+    (int128_t)1000000000000000000LL * 10000LL,
+    (int128_t)1000000000000000000LL * 100000LL,
+    (int128_t)1000000000000000000LL * 1000000LL,
+    (int128_t)1000000000000000000LL * 10000000LL,
+    (int128_t)1000000000000000000LL * 100000000LL,
+    (int128_t)1000000000000000000LL * 1000000000LL,
+    (int128_t)1000000000000000000LL * 10000000000LL,
+    (int128_t)1000000000000000000LL * 100000000000LL,
+    (int128_t)1000000000000000000LL * 1000000000000LL,
+    (int128_t)1000000000000000000LL * 10000000000000LL,
+    (int128_t)1000000000000000000LL * 100000000000000LL,
+    (int128_t)1000000000000000000LL * 1000000000000000LL,
+    (int128_t)1000000000000000000LL * 10000000000000000LL,
+    (int128_t)1000000000000000000LL * 100000000000000000LL,
+    (int128_t)1000000000000000000LL * 1000000000000000000LL,
+    (int128_t)1000000000000000000LL * 1000000000000000000LL * 10LL,
+    (int128_t)1000000000000000000LL * 1000000000000000000LL * 100LL,
+};
+
 _Static_assert(INTERVAL_TEXT_MAX <= VALUE_TEXT_MAX, "VALUE_TEXT_MAX holds every interval");
 
 static Value value_of(TypeId id)
@@ -81,6 +123,65 @@ Value value_decimal(int64_t unscaled, int precision, int scale)
     v.type = type_decimal(precision, scale);
     v.u.i64 = unscaled;
     return v;
+}
+
+Value value_decimal128(int128_t unscaled, int precision, int scale)
+{
+    Value v = value_of(TYPE_DECIMAL);
+    v.type = type_decimal(precision, scale);
+    if (precision > DECIMAL_INT64_PRECISION)
+        v.u.i128 = unscaled;
+    else
+        v.u.i64 = (int64_t)unscaled;
+    return v;
+}
+
+Value value_tinyint(int8_t i)
+{
+    Value v = value_of(TYPE_TINYINT);
+    v.u.i8 = i;
+    return v;
+}
+
+Value value_smallint(int16_t i)
+{
+    Value v = value_of(TYPE_SMALLINT);
+    v.u.i16 = i;
+    return v;
+}
+
+Value value_real(float f)
+{
+    Value v = value_of(TYPE_REAL);
+    v.u.f32 = f;
+    return v;
+}
+
+Value value_hugeint(int128_t i)
+{
+    Value v = value_of(TYPE_HUGEINT);
+    v.u.i128 = i;
+    return v;
+}
+
+int128_t value_as_int128(const Value *v)
+{
+    switch (type_physical(v->type)) {
+    case PHYS_BOOL:
+        return v->u.b;
+    case PHYS_INT8:
+        return v->u.i8;
+    case PHYS_INT16:
+        return v->u.i16;
+    case PHYS_INT32:
+        return v->u.i32;
+    case PHYS_INT64:
+        return v->u.i64;
+    case PHYS_INT128:
+        return v->u.i128;
+    default:
+        return 0;
+    }
 }
 
 Value value_date(int32_t days)
@@ -150,6 +251,17 @@ int value_compare(const Value *a, const Value *b)
     }
     case PHYS_INTERVAL:
         return interval_compare(&a->u.iv, &b->u.iv);
+    case PHYS_INT128:
+        return CMP3(a->u.i128, b->u.i128);
+    case PHYS_INT8:
+        return CMP3(a->u.i8, b->u.i8);
+    case PHYS_INT16:
+        return CMP3(a->u.i16, b->u.i16);
+    case PHYS_FLOAT: {
+        bool na = isnan(a->u.f32), nb = isnan(b->u.f32);
+        if (na || nb) return (int)na - (int)nb;
+        return CMP3(a->u.f32, b->u.f32);
+    }
     case PHYS_INVALID:
         break;
     }
@@ -195,7 +307,7 @@ ParseResult parse_boolean(const char *s, size_t len, bool *out)
     return PARSE_INVALID;
 }
 
-ParseResult parse_int64(const char *s, size_t len, int64_t *out)
+ParseResult parse_int128(const char *s, size_t len, int128_t *out)
 {
     trim(&s, &len);
     if (len == 0) return PARSE_INVALID;
@@ -206,22 +318,31 @@ ParseResult parse_int64(const char *s, size_t len, int64_t *out)
         pos++;
     }
     if (pos == len) return PARSE_INVALID;
-    /* Accumulate negatively so that INT64_MIN is representable. */
-    int64_t acc = 0;
+    int128_t acc = 0; /* negative, so that the minimum is representable */
     bool overflow = false;
     for (; pos < len; pos++) {
         char c = s[pos];
         if (c < '0' || c > '9') return PARSE_INVALID;
         int digit = c - '0';
-        if (acc < (INT64_MIN + digit) / 10) overflow = true;
+        if (acc < (INT128_MIN_VALUE + digit) / 10) overflow = true;
         if (!overflow) acc = acc * 10 - digit;
     }
     if (overflow) return PARSE_OUT_OF_RANGE;
     if (!neg) {
-        if (acc == INT64_MIN) return PARSE_OUT_OF_RANGE;
+        if (acc == INT128_MIN_VALUE) return PARSE_OUT_OF_RANGE;
         acc = -acc;
     }
     *out = acc;
+    return PARSE_OK;
+}
+
+ParseResult parse_int64(const char *s, size_t len, int64_t *out)
+{
+    int128_t wide;
+    ParseResult r = parse_int128(s, len, &wide);
+    if (r != PARSE_OK) return r;
+    if (wide < INT64_MIN || wide > INT64_MAX) return PARSE_OUT_OF_RANGE;
+    *out = (int64_t)wide;
     return PARSE_OK;
 }
 
@@ -260,7 +381,27 @@ ParseResult parse_double(const char *s, size_t len, double *out)
     return r;
 }
 
+ParseResult parse_float(const char *s, size_t len, float *out)
+{
+    double d;
+    ParseResult r = parse_double(s, len, &d);
+    if (r != PARSE_OK) return r;
+    /* overflow to an infinity or underflow to 0 is out of range (PostgreSQL's real) */
+    float f = (float)d;
+    if ((isinf(f) && !isinf(d)) || (f == 0 && d != 0)) return PARSE_OUT_OF_RANGE;
+    *out = f;
+    return PARSE_OK;
+}
+
 ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out)
+{
+    int128_t wide;
+    ParseResult r = parse_decimal128(s, len, precision, scale, &wide);
+    if (r == PARSE_OK) *out = (int64_t)wide;
+    return r;
+}
+
+ParseResult parse_decimal128(const char *s, size_t len, int precision, int scale, int128_t *out)
 {
     trim(&s, &len);
     size_t pos = 0;
@@ -319,13 +460,13 @@ ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, i
     }
     long integer_digits = point - first_nonzero;
     if (integer_digits > precision - scale) return PARSE_OUT_OF_RANGE;
-    int64_t acc = 0;
+    int128_t acc = 0;          /* at most `precision` (<= 38) digits, plus one for rounding */
     long last = point + scale; /* digits [first_nonzero, last) make up the unscaled value */
     for (long k = BS_MAX(first_nonzero, 0); k < last; k++)
         acc = acc * 10 + DIGIT_AT(k);
     if (DIGIT_AT(last) >= 5) acc++;
 #undef DIGIT_AT
-    if (acc >= POW10[precision]) return PARSE_OUT_OF_RANGE;
+    if (acc >= POW10_128[precision]) return PARSE_OUT_OF_RANGE;
     *out = neg ? -acc : acc;
     return PARSE_OK;
 }
@@ -464,7 +605,27 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
     case TYPE_DOUBLE:
         return parse_double(s, len, out);
     case TYPE_DECIMAL:
+        if (type.precision > DECIMAL_INT64_PRECISION)
+            return parse_decimal128(s, len, type.precision, type.scale, out);
         return parse_decimal(s, len, type.precision, type.scale, out);
+    case TYPE_HUGEINT:
+        return parse_int128(s, len, out);
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT: {
+        int64_t wide;
+        ParseResult r = parse_int64(s, len, &wide);
+        if (r != PARSE_OK) return r;
+        if (type.id == TYPE_TINYINT) {
+            if (wide < INT8_MIN || wide > INT8_MAX) return PARSE_OUT_OF_RANGE;
+            *(int8_t *)out = (int8_t)wide;
+        } else {
+            if (wide < INT16_MIN || wide > INT16_MAX) return PARSE_OUT_OF_RANGE;
+            *(int16_t *)out = (int16_t)wide;
+        }
+        return PARSE_OK;
+    }
+    case TYPE_REAL:
+        return parse_float(s, len, out);
     case TYPE_DATE:
         return parse_date(s, len, out);
     case TYPE_TIMESTAMP:
@@ -529,6 +690,23 @@ int format_int64(int64_t v, char *buf)
     return len;
 }
 
+int format_int128(int128_t v, char *buf)
+{
+    char tmp[48];
+    int n = 0;
+    uint128_t u = v < 0 ? (uint128_t)0 - (uint128_t)v : (uint128_t)v;
+    do {
+        tmp[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    int len = 0;
+    if (v < 0) buf[len++] = '-';
+    while (n)
+        buf[len++] = tmp[--n];
+    buf[len] = '\0';
+    return len;
+}
+
 int format_double(double v, char *buf)
 {
     if (isnan(v)) return sprintf(buf, "NaN");
@@ -548,6 +726,47 @@ int format_decimal(int64_t unscaled, int scale, char *buf)
     uint64_t ip = u / (uint64_t)POW10[scale], fp = u % (uint64_t)POW10[scale];
     return sprintf(buf, "%s%llu.%0*llu", unscaled < 0 ? "-" : "", (unsigned long long)ip, scale,
                    (unsigned long long)fp);
+}
+
+int format_float(float v, char *buf)
+{
+    if (isnan(v)) return sprintf(buf, "NaN");
+    if (isinf(v)) return sprintf(buf, v > 0 ? "Infinity" : "-Infinity");
+    int len = 0;
+    /* the shortest text that reads back as the same float (PostgreSQL 12+'s output) */
+    for (int prec = 1; prec <= 9; prec++) {
+        len = snprintf(buf, VALUE_TEXT_MAX, "%.*g", prec, (double)v);
+        if (strtof(buf, NULL) == v) break;
+    }
+    return len;
+}
+
+int format_decimal128(int128_t unscaled, int scale, char *buf)
+{
+    char digits[48]; /* the magnitude's digits, most significant first */
+    int n = 0;
+    uint128_t u = unscaled < 0 ? (uint128_t)0 - (uint128_t)unscaled : (uint128_t)unscaled;
+    char rev[48];
+    do {
+        rev[n++] = (char)('0' + (int)(u % 10));
+        u /= 10;
+    } while (u);
+    /* at least scale + 1 digits, so there is a 0 before the point */
+    while (n <= scale)
+        rev[n++] = '0';
+    for (int k = 0; k < n; k++)
+        digits[k] = rev[n - 1 - k];
+    int len = 0;
+    if (unscaled < 0) buf[len++] = '-';
+    memcpy(buf + len, digits, (size_t)(n - scale));
+    len += n - scale;
+    if (scale) {
+        buf[len++] = '.';
+        memcpy(buf + len, digits + n - scale, (size_t)scale);
+        len += scale;
+    }
+    buf[len] = '\0';
+    return len;
 }
 
 int format_date(int32_t days, char *buf)
@@ -598,6 +817,14 @@ int format_value(const Value *v, char *buf)
         return format_physical(v->type, &v->u.f64, buf);
     case PHYS_INTERVAL:
         return format_physical(v->type, &v->u.iv, buf);
+    case PHYS_INT128:
+        return format_physical(v->type, &v->u.i128, buf);
+    case PHYS_INT8:
+        return format_physical(v->type, &v->u.i8, buf);
+    case PHYS_INT16:
+        return format_physical(v->type, &v->u.i16, buf);
+    case PHYS_FLOAT:
+        return format_physical(v->type, &v->u.f32, buf);
     case PHYS_STRING:
     case PHYS_INVALID:
         break;
@@ -618,7 +845,23 @@ int format_physical(LogicalType type, const void *data, char *buf)
     case TYPE_DOUBLE:
         return format_double(*(const double *)data, buf);
     case TYPE_DECIMAL:
+        if (type.precision > DECIMAL_INT64_PRECISION) {
+            int128_t v;
+            memcpy(&v, data, sizeof v);
+            return format_decimal128(v, type.scale, buf);
+        }
         return format_decimal(*(const int64_t *)data, type.scale, buf);
+    case TYPE_HUGEINT: {
+        int128_t v;
+        memcpy(&v, data, sizeof v);
+        return format_int128(v, buf);
+    }
+    case TYPE_TINYINT:
+        return format_int64(*(const int8_t *)data, buf);
+    case TYPE_SMALLINT:
+        return format_int64(*(const int16_t *)data, buf);
+    case TYPE_REAL:
+        return format_float(*(const float *)data, buf);
     case TYPE_DATE:
         return format_date(*(const int32_t *)data, buf);
     case TYPE_TIMESTAMP:

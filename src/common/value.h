@@ -19,10 +19,14 @@ typedef struct Value {
     bool is_null;
     union {
         bool b;
+        int8_t i8;   /* TINYINT */
+        int16_t i16; /* SMALLINT */
+        float f32;   /* REAL */
         int32_t i32; /* INTEGER, DATE */
         int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP */
         double f64;
-        Interval iv; /* INTERVAL */
+        Interval iv;   /* INTERVAL */
+        int128_t i128; /* HUGEINT, DECIMAL of more than 18 digits (unscaled) */
         struct {
             const char *data; /* not NUL-terminated; owned by whoever made the Value */
             uint32_t len;
@@ -42,7 +46,13 @@ Value value_boolean(bool b);
 Value value_integer(int32_t i);
 Value value_bigint(int64_t i);
 Value value_double(double d);
+/* A DECIMAL of any precision (stored as int64 or int128 as the precision needs). */
 Value value_decimal(int64_t unscaled, int precision, int scale);
+Value value_decimal128(int128_t unscaled, int precision, int scale);
+Value value_hugeint(int128_t i);
+Value value_tinyint(int8_t i);
+Value value_smallint(int16_t i);
+Value value_real(float f);
 Value value_date(int32_t days);
 Value value_timestamp(int64_t micros);
 Value value_interval(Interval iv);
@@ -62,9 +72,13 @@ typedef enum ParseResult { PARSE_OK = 0, PARSE_INVALID, PARSE_OUT_OF_RANGE } Par
 ParseResult parse_boolean(const char *s, size_t len, bool *out);
 ParseResult parse_int32(const char *s, size_t len, int32_t *out);
 ParseResult parse_int64(const char *s, size_t len, int64_t *out);
+ParseResult parse_int128(const char *s, size_t len, int128_t *out);
 ParseResult parse_double(const char *s, size_t len, double *out);
+ParseResult parse_float(const char *s, size_t len, float *out);
 /* Rounds half away from zero to `scale` digits; out of range if more than p-s integer digits. */
 ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, int64_t *out);
+/* The same for any precision up to 38. */
+ParseResult parse_decimal128(const char *s, size_t len, int precision, int scale, int128_t *out);
 ParseResult parse_date(const char *s, size_t len, int32_t *out);
 ParseResult parse_timestamp(const char *s, size_t len, int64_t *out);
 /*
@@ -87,8 +101,11 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
 
 /* Value → text; each writes a NUL-terminated string into buf and returns its length. */
 int format_int64(int64_t v, char *buf);
+int format_int128(int128_t v, char *buf);
 int format_double(double v, char *buf);
+int format_float(float v, char *buf);
 int format_decimal(int64_t unscaled, int scale, char *buf);
+int format_decimal128(int128_t unscaled, int scale, char *buf);
 int format_date(int32_t days, char *buf);
 int format_timestamp(int64_t micros, char *buf);
 /*
@@ -112,5 +129,10 @@ void civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day
 
 /* 10^n for 0 <= n <= 18. */
 extern const int64_t POW10[19];
+/* 10^n for 0 <= n <= 38. */
+extern const int128_t POW10_128[39];
+
+/* The unscaled value of a non-NULL DECIMAL (either width), or of any integer, as int128. */
+int128_t value_as_int128(const Value *v);
 
 #endif

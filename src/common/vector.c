@@ -81,6 +81,18 @@ static void store_value(LogicalType type, const Value *value, void *dst)
     case PHYS_INTERVAL:
         *(Interval *)dst = value->u.iv;
         break;
+    case PHYS_INT128:
+        *(int128_t *)dst = value->u.i128;
+        break;
+    case PHYS_INT8:
+        *(int8_t *)dst = value->u.i8;
+        break;
+    case PHYS_INT16:
+        *(int16_t *)dst = value->u.i16;
+        break;
+    case PHYS_FLOAT:
+        *(float *)dst = value->u.f32;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -168,11 +180,15 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
     size_t width = type_size(src->type);
     char *out = (char *)dst->data + width * dst_offset;
     const char *in = uv.data;
-    bool is_string = type_physical(src->type) == PHYS_STRING;
+    PhysicalType phys = type_physical(src->type);
     switch (width) {
     case 1:
         for (idx_t row = 0; row < count; row++)
             out[row] = in[uv.sel[row]];
+        break;
+    case 2:
+        for (idx_t row = 0; row < count; row++)
+            ((int16_t *)out)[row] = ((const int16_t *)in)[uv.sel[row]];
         break;
     case 4:
         for (idx_t row = 0; row < count; row++)
@@ -183,9 +199,12 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
             ((int64_t *)out)[row] = ((const int64_t *)in)[uv.sel[row]];
         break;
     case 16:
-        if (is_string)
+        if (phys == PHYS_STRING)
             for (idx_t row = 0; row < count; row++)
                 ((StringView *)out)[row] = ((const StringView *)in)[uv.sel[row]];
+        else if (phys == PHYS_INT128)
+            for (idx_t row = 0; row < count; row++)
+                ((int128_t *)out)[row] = ((const int128_t *)in)[uv.sel[row]];
         else
             for (idx_t row = 0; row < count; row++)
                 ((Interval *)out)[row] = ((const Interval *)in)[uv.sel[row]];
@@ -204,7 +223,7 @@ Status vector_copy(const Vector *src, const sel_t *sel, idx_t count, Vector *dst
         for (idx_t row = 0; row < count; row++)
             validity_set_valid(dst->validity, dst_offset + row);
     }
-    if (is_string) {
+    if (phys == PHYS_STRING) {
         StringView *strs = (StringView *)out;
         for (idx_t row = 0; row < count; row++) {
             if (strs[row].len > STRVIEW_INLINE_LEN && validity_get(dst->validity, dst_offset + row))
@@ -279,6 +298,18 @@ void vector_get_value(const Vector *v, idx_t row, Value *out)
     }
     case PHYS_INTERVAL:
         out->u.iv = ((const Interval *)uv.data)[pos];
+        break;
+    case PHYS_INT128:
+        out->u.i128 = ((const int128_t *)uv.data)[pos];
+        break;
+    case PHYS_INT8:
+        out->u.i8 = ((const int8_t *)uv.data)[pos];
+        break;
+    case PHYS_INT16:
+        out->u.i16 = ((const int16_t *)uv.data)[pos];
+        break;
+    case PHYS_FLOAT:
+        out->u.f32 = ((const float *)uv.data)[pos];
         break;
     case PHYS_INVALID:
         break;

@@ -16,6 +16,7 @@
 #include "exec/agg_values.h"
 #include "exec/kernels.h"
 
+#include "common/cast.h"
 #include "common/hash.h"
 
 #include <math.h>
@@ -28,13 +29,16 @@ typedef struct AggState {
         __int128 i128;
         int32_t i32;
         uint8_t b;
+        int8_t i8;
+        int16_t i16;
+        float f32;
         StringView sv;
         Interval iv;
         double w[2];   /* variances: Welford's running mean and sum of squared deviations */
         uint8_t *regs; /* approx_distinct: HLL_REGISTERS registers, one printable byte each */
     } v;
     int64_t count; /* rows counted; for sum, min and max: > 0 once a value was seen */
-    int64_t unused;
+    int64_t aux;   /* a 128-bit sum of 64-bit values: the part not yet added to v.i128 */
 } AggState;
 
 _Static_assert(sizeof(AggState) == 32, "AggState is 32 bytes");
@@ -122,6 +126,14 @@ static inline bool key_equal(const AggTable *t, int c, uint32_t g, const Unified
     case PHYS_INTERVAL: /* by span, as they hash: '1 mon' and '30 days' are one group */
         return interval_compare(&((const Interval *)t->keys[c])[g],
                                 &((const Interval *)uv->data)[at]) == 0;
+    case PHYS_INT128:
+        return ((const int128_t *)t->keys[c])[g] == ((const int128_t *)uv->data)[at];
+    case PHYS_INT8:
+        return ((const int8_t *)t->keys[c])[g] == ((const int8_t *)uv->data)[at];
+    case PHYS_INT16:
+        return ((const int16_t *)t->keys[c])[g] == ((const int16_t *)uv->data)[at];
+    case PHYS_FLOAT:
+        return doubles_equal(((const float *)t->keys[c])[g], ((const float *)uv->data)[at]);
     case PHYS_INVALID:
         break;
     }
@@ -288,6 +300,14 @@ static bool distinct_value_equal(PhysicalType p, const AggState *a, const AggSta
         return sv_equal(&a->v.sv, &b->v.sv);
     case PHYS_INTERVAL:
         return interval_compare(&a->v.iv, &b->v.iv) == 0;
+    case PHYS_INT128:
+        return a->v.i128 == b->v.i128;
+    case PHYS_INT8:
+        return a->v.i8 == b->v.i8;
+    case PHYS_INT16:
+        return a->v.i16 == b->v.i16;
+    case PHYS_FLOAT:
+        return doubles_equal(a->v.f32, b->v.f32);
     case PHYS_INVALID:
         break;
     }
@@ -490,6 +510,33 @@ static Status sum_overflow(const PlanAggregate *agg, Error *err)
     return kernel_overflow(agg->type, err);
 }
 
+/*
+ * A sum whose result is 128-bit (HUGEINT, DECIMAL(38,s)). Over 64-bit inputs it adds into
+ * the int64 `aux` with an overflow check and moves aux into v.i128 only when that add
+ * would overflow, so the common case costs what a BIGINT sum does; over 128-bit inputs it
+ * adds into v.i128. The sum is v.i128 + aux.
+ */
+static inline bool sum_is_wide(const PlanAggregate *agg)
+{
+    return type_physical(agg->type) == PHYS_INT128;
+}
+
+static inline void sum_add_int64(AggState *st, int64_t x)
+{
+    int64_t s;
+    if (__builtin_add_overflow(st->aux, x, &s)) {
+        st->v.i128 += st->aux; /* at most one per 2^63 of magnitude: cannot overflow */
+        st->aux = x;
+    } else {
+        st->aux = s;
+    }
+}
+
+static inline bool sum_total(const AggState *st, int128_t *out)
+{
+    return !__builtin_add_overflow(st->v.i128, (int128_t)st->aux, out);
+}
+
 /* Loads the value at `at` of a unified vector into an AggState's v. */
 static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at, AggState *out)
 {
@@ -511,6 +558,18 @@ static inline void load_value(PhysicalType p, const UnifiedVector *uv, sel_t at,
         break;
     case PHYS_INTERVAL:
         out->v.iv = ((const Interval *)uv->data)[at];
+        break;
+    case PHYS_INT128:
+        out->v.i128 = ((const int128_t *)uv->data)[at];
+        break;
+    case PHYS_INT8:
+        out->v.i8 = ((const int8_t *)uv->data)[at];
+        break;
+    case PHYS_INT16:
+        out->v.i16 = ((const int16_t *)uv->data)[at];
+        break;
+    case PHYS_FLOAT:
+        out->v.f32 = ((const float *)uv->data)[at];
         break;
     case PHYS_INVALID:
         break;
@@ -536,6 +595,17 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
         return sv_compare(&a->v.sv, &b->v.sv);
     case PHYS_INTERVAL:
         return interval_compare(&a->v.iv, &b->v.iv);
+    case PHYS_INT128:
+        return (a->v.i128 > b->v.i128) - (a->v.i128 < b->v.i128);
+    case PHYS_INT8:
+        return (a->v.i8 > b->v.i8) - (a->v.i8 < b->v.i8);
+    case PHYS_INT16:
+        return (a->v.i16 > b->v.i16) - (a->v.i16 < b->v.i16);
+    case PHYS_FLOAT: {
+        float x = a->v.f32, y = b->v.f32;
+        if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+        return (x > y) - (x < y);
+    }
     case PHYS_INVALID:
         break;
     }
@@ -548,10 +618,14 @@ static inline int compare_state_values(PhysicalType p, const AggState *a, const 
 static inline double numeric_as_double(const PlanAggregate *agg, PhysicalType p,
                                        const AggState *value)
 {
-    double x = p == PHYS_INT32   ? value->v.i32
-               : p == PHYS_INT64 ? (double)value->v.i64
-                                 : value->v.f64;
-    if (agg->arg_type.id == TYPE_DECIMAL) x /= (double)POW10[agg->arg_type.scale];
+    double x = p == PHYS_INT32    ? value->v.i32
+               : p == PHYS_INT64  ? (double)value->v.i64
+               : p == PHYS_INT8   ? value->v.i8
+               : p == PHYS_INT16  ? value->v.i16
+               : p == PHYS_INT128 ? (double)value->v.i128
+               : p == PHYS_FLOAT  ? value->v.f32
+                                  : value->v.f64;
+    if (agg->arg_type.id == TYPE_DECIMAL) x /= pow(10.0, agg->arg_type.scale);
     return x;
 }
 
@@ -616,6 +690,32 @@ static int64_t hll_estimate(const uint8_t *regs)
     return (int64_t)llround(e);
 }
 
+/* REAL and DOUBLE: their sums and averages are kept as doubles. */
+static inline bool phys_is_float(PhysicalType p)
+{
+    return p == PHYS_DOUBLE || p == PHYS_FLOAT;
+}
+
+static inline double float_of(PhysicalType p, const AggState *v)
+{
+    return p == PHYS_FLOAT ? (double)v->v.f32 : v->v.f64;
+}
+
+/* A 64-bit-or-narrower integer value (TINYINT … BIGINT, narrow DECIMAL) as int64. */
+static inline int64_t int_of(PhysicalType p, const AggState *v)
+{
+    switch (p) {
+    case PHYS_INT8:
+        return v->v.i8;
+    case PHYS_INT16:
+        return v->v.i16;
+    case PHYS_INT32:
+        return v->v.i32;
+    default:
+        return v->v.i64;
+    }
+}
+
 /* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
 static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p,
                                  AggState *st, const AggState *value, Error *err)
@@ -626,19 +726,27 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         st->count++;
         return BS_OK;
     case AGG_SUM:
-        if (p == PHYS_DOUBLE) {
-            st->v.f64 += value->v.f64;
+        if (phys_is_float(p)) {
+            st->v.f64 += float_of(p, value);
+        } else if (p == PHYS_INT128) {
+            if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
+                return sum_overflow(agg, err);
+        } else if (sum_is_wide(agg)) {
+            sum_add_int64(st, int_of(p, value));
         } else {
-            int64_t x = p == PHYS_INT32 ? value->v.i32 : value->v.i64;
-            if (__builtin_add_overflow(st->v.i64, x, &st->v.i64)) return sum_overflow(agg, err);
+            if (__builtin_add_overflow(st->v.i64, int_of(p, value), &st->v.i64))
+                return sum_overflow(agg, err);
         }
         st->count++;
         return BS_OK;
     case AGG_AVG:
-        if (p == PHYS_DOUBLE)
-            st->v.f64 += value->v.f64;
-        else
-            st->v.i128 += p == PHYS_INT32 ? value->v.i32 : value->v.i64;
+        if (phys_is_float(p))
+            st->v.f64 += float_of(p, value);
+        else if (p == PHYS_INT128) {
+            if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
+                return kernel_overflow(agg->arg_type, err);
+        } else
+            st->v.i128 += int_of(p, value);
         st->count++;
         return BS_OK;
     case AGG_MIN:
@@ -699,21 +807,52 @@ static Status update_rows(AggTable *t, int a, Chunk *chunk, Error *err)
     if (!agg->distinct && p != PHYS_STRING && agg->func >= AGG_VAR_SAMP &&
         agg->func <= AGG_STDDEV_POP) {
         /* A loop per type. */
-        double scale = agg->arg_type.id == TYPE_DECIMAL ? (double)POW10[agg->arg_type.scale] : 1;
-        for (idx_t i = 0; i < n; i++) {
-            sel_t at = uv.sel[i];
-            if (!validity_get(uv.validity, at)) continue;
-            double x = p == PHYS_INT32   ? ((const int32_t *)uv.data)[at]
-                       : p == PHYS_INT64 ? (double)((const int64_t *)uv.data)[at]
-                                         : ((const double *)uv.data)[at];
-            welford_add(state_of(t, t->row_group[i], a), scale == 1 ? x : x / scale);
+        double scale = agg->arg_type.id == TYPE_DECIMAL ? pow(10.0, agg->arg_type.scale) : 1;
+#define WELFORD_LOOP(T)                                                                    \
+    for (idx_t i = 0; i < n; i++) {                                                        \
+        sel_t at = uv.sel[i];                                                              \
+        if (!validity_get(uv.validity, at)) continue;                                      \
+        double x = (double)((const T *)uv.data)[at];                                       \
+        welford_add(state_of(t, t->row_group[i], a), scale == 1 ? x : x / scale);          \
+    }
+        switch (p) {
+        case PHYS_INT8: WELFORD_LOOP(int8_t) break;
+        case PHYS_INT16: WELFORD_LOOP(int16_t) break;
+        case PHYS_INT32: WELFORD_LOOP(int32_t) break;
+        case PHYS_INT64: WELFORD_LOOP(int64_t) break;
+        case PHYS_INT128: WELFORD_LOOP(int128_t) break;
+        case PHYS_FLOAT: WELFORD_LOOP(float) break;
+        case PHYS_DOUBLE: WELFORD_LOOP(double) break;
+        default:
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "variance of a non-number");
         }
+#undef WELFORD_LOOP
         return BS_OK;
     }
     /* Fast paths for the common non-distinct sums and counts. */
     if (!agg->distinct && agg->func == AGG_COUNT && !uv.validity) {
         for (idx_t i = 0; i < n; i++)
             state_of(t, t->row_group[i], a)->count++;
+        return BS_OK;
+    }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity &&
+        sum_is_wide(agg)) {
+        const int64_t *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            sum_add_int64(st, v[uv.sel[i]]);
+            st->count++;
+        }
+        return BS_OK;
+    }
+    if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT32 && !uv.validity &&
+        sum_is_wide(agg)) {
+        const int32_t *v = uv.data;
+        for (idx_t i = 0; i < n; i++) {
+            AggState *st = state_of(t, t->row_group[i], a);
+            sum_add_int64(st, v[uv.sel[i]]);
+            st->count++;
+        }
         return BS_OK;
     }
     if (!agg->distinct && agg->func == AGG_SUM && p == PHYS_INT64 && !uv.validity) {
@@ -764,17 +903,22 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         return BS_OK;
     case AGG_SUM:
         if (!src->count) return BS_OK;
-        if (p == PHYS_DOUBLE)
+        if (phys_is_float(p)) {
             st->v.f64 += src->v.f64;
-        else if (__builtin_add_overflow(st->v.i64, src->v.i64, &st->v.i64))
+        } else if (sum_is_wide(agg)) {
+            int128_t add;
+            if (!sum_total(src, &add) || __builtin_add_overflow(st->v.i128, add, &st->v.i128))
+                return sum_overflow(agg, err);
+        } else if (__builtin_add_overflow(st->v.i64, src->v.i64, &st->v.i64)) {
             return sum_overflow(agg, err);
+        }
         st->count += src->count;
         return BS_OK;
     case AGG_AVG:
-        if (p == PHYS_DOUBLE)
+        if (phys_is_float(p))
             st->v.f64 += src->v.f64;
-        else
-            st->v.i128 += src->v.i128;
+        else if (__builtin_add_overflow(st->v.i128, src->v.i128, &st->v.i128))
+            return kernel_overflow(agg->arg_type, err);
         st->count += src->count;
         return BS_OK;
     case AGG_MIN:
@@ -1097,6 +1241,18 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
     case PHYS_INTERVAL:
         ((Interval *)v->data)[row] = st->v.iv;
         break;
+    case PHYS_INT128:
+        ((int128_t *)v->data)[row] = st->v.i128;
+        break;
+    case PHYS_INT8:
+        ((int8_t *)v->data)[row] = st->v.i8;
+        break;
+    case PHYS_INT16:
+        ((int16_t *)v->data)[row] = st->v.i16;
+        break;
+    case PHYS_FLOAT:
+        ((float *)v->data)[row] = st->v.f32;
+        break;
     case PHYS_INVALID:
         break;
     }
@@ -1110,7 +1266,7 @@ static Status emit_value(Vector *v, idx_t row, PhysicalType p, const AggState *s
 static void emit_avg_state(const PlanAggregate *agg, Chunk *out, int col, idx_t row,
                            const AggState *st)
 {
-    if (type_physical(agg->arg_type) == PHYS_DOUBLE) {
+    if (phys_is_float(type_physical(agg->arg_type))) {
         ((double *)out->cols[col].data)[row] = st->v.f64;
         ((int64_t *)out->cols[col + 1].data)[row] = st->count;
         return;
@@ -1145,11 +1301,17 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                 ((int64_t *)v->data)[i] = st->count;
                 break;
             case AGG_SUM:
-                if (st->count && t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
-                    (st->v.i64 >= POW10[agg->type.precision] ||
-                     st->v.i64 <= -POW10[agg->type.precision]))
-                    return kernel_overflow(agg->type, err);
-                BS_TRY(emit_value(v, i, p == PHYS_DOUBLE ? PHYS_DOUBLE : PHYS_INT64, st, err));
+                if (sum_is_wide(agg)) {
+                    /* A partial state may pass 10^38 on the way; the final sum may not. */
+                    AggState total = *st;
+                    if (st->count && (!sum_total(st, &total.v.i128) ||
+                                      (t->mode != AGG_PARTIAL && agg->type.id == TYPE_DECIMAL &&
+                                       !int128_below_pow10(total.v.i128, agg->type.precision))))
+                        return kernel_overflow(agg->type, err);
+                    BS_TRY(emit_value(v, i, PHYS_INT128, &total, err));
+                    break;
+                }
+                BS_TRY(emit_value(v, i, phys_is_float(p) ? PHYS_DOUBLE : PHYS_INT64, st, err));
                 break;
             case AGG_MIN:
             case AGG_MAX:
@@ -1160,9 +1322,22 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     emit_avg_state(agg, out, col, i, st);
                 } else if (!st->count) {
                     BS_TRY(vector_set_null(v, i, err));
+                } else if (agg->type.id == TYPE_DECIMAL) {
+                    /* sum * 10^k / count, k the scale it gains (at most 6), rounded half
+                       away from zero: the quotient and the remainder apart, so nothing
+                       overflows (|quotient| < 10^p, |remainder| < count) */
+                    int k = agg->type.scale - agg->arg_type.scale;
+                    int128_t q = st->v.i128 / st->count, rem = st->v.i128 % st->count;
+                    int128_t mean =
+                        q * POW10_128[k] + int128_div_round(rem * POW10_128[k], st->count);
+                    if (type_is_wide_decimal(agg->type))
+                        ((int128_t *)v->data)[i] = mean;
+                    else
+                        ((int64_t *)v->data)[i] = (int64_t)mean;
                 } else {
-                    double sum = p == PHYS_DOUBLE ? st->v.f64 : (double)st->v.i128;
-                    if (agg->arg_type.id == TYPE_DECIMAL) sum /= (double)POW10[agg->arg_type.scale];
+                    double sum = phys_is_float(p) ? st->v.f64 : (double)st->v.i128;
+                    if (agg->arg_type.id == TYPE_DECIMAL)
+                        sum /= (double)POW10_128[agg->arg_type.scale];
                     ((double *)v->data)[i] = sum / (double)st->count;
                 }
                 break;

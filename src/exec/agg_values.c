@@ -26,7 +26,11 @@
 
 typedef union Datum {
     uint8_t b;
+    int8_t i8;
+    int16_t i16;
     int32_t i32;
+    float f32;
+    int128_t i128;
     int64_t i64;
     double f64;
     StringView sv;
@@ -133,6 +137,18 @@ static inline void load(PhysicalType p, const UnifiedVector *uv, sel_t at, Datum
     case PHYS_BOOL:
         out->b = ((const uint8_t *)uv->data)[at];
         break;
+    case PHYS_INT8:
+        out->i8 = ((const int8_t *)uv->data)[at];
+        break;
+    case PHYS_INT16:
+        out->i16 = ((const int16_t *)uv->data)[at];
+        break;
+    case PHYS_INT128:
+        out->i128 = ((const int128_t *)uv->data)[at];
+        break;
+    case PHYS_FLOAT:
+        out->f32 = ((const float *)uv->data)[at];
+        break;
     case PHYS_INT32:
         out->i32 = ((const int32_t *)uv->data)[at];
         break;
@@ -175,6 +191,18 @@ Status agg_values_add(AggValues *v, Chunk *chunk, const uint32_t *row_group, Err
     switch (v->phys) {
     case PHYS_BOOL:
         APPEND_LOOP(b, uint8_t)
+        break;
+    case PHYS_INT8:
+        APPEND_LOOP(i8, int8_t)
+        break;
+    case PHYS_INT16:
+        APPEND_LOOP(i16, int16_t)
+        break;
+    case PHYS_INT128:
+        APPEND_LOOP(i128, int128_t)
+        break;
+    case PHYS_FLOAT:
+        APPEND_LOOP(f32, float)
         break;
     case PHYS_INT32:
         APPEND_LOOP(i32, int32_t)
@@ -243,6 +271,15 @@ static int compare_datum(PhysicalType p, const Datum *a, const Datum *b)
     switch (p) {
     case PHYS_BOOL:
         return (a->b > b->b) - (a->b < b->b);
+    case PHYS_INT8:
+        return (a->i8 > b->i8) - (a->i8 < b->i8);
+    case PHYS_INT16:
+        return (a->i16 > b->i16) - (a->i16 < b->i16);
+    case PHYS_INT128:
+        return (a->i128 > b->i128) - (a->i128 < b->i128);
+    case PHYS_FLOAT:
+        if (isnan(a->f32) || isnan(b->f32)) return isnan(a->f32) - isnan(b->f32);
+        return (a->f32 > b->f32) - (a->f32 < b->f32);
     case PHYS_INT32:
         return (a->i32 > b->i32) - (a->i32 < b->i32);
     case PHYS_INT64:
@@ -320,8 +357,31 @@ static Status sort_entries(AggValues *v, uint32_t n_groups, Error *err)
 /* A numeric value as a double (decimals scaled). */
 static inline double as_double(const AggValues *v, const Datum *d)
 {
-    double x = v->phys == PHYS_INT32 ? d->i32 : v->phys == PHYS_INT64 ? (double)d->i64 : d->f64;
-    if (v->agg->arg_type.id == TYPE_DECIMAL) x /= (double)POW10[v->agg->arg_type.scale];
+    double x;
+    switch (v->phys) {
+    case PHYS_INT8:
+        x = d->i8;
+        break;
+    case PHYS_INT16:
+        x = d->i16;
+        break;
+    case PHYS_INT32:
+        x = d->i32;
+        break;
+    case PHYS_INT64:
+        x = (double)d->i64;
+        break;
+    case PHYS_INT128:
+        x = (double)d->i128;
+        break;
+    case PHYS_FLOAT:
+        x = d->f32;
+        break;
+    default:
+        x = d->f64;
+        break;
+    }
+    if (v->agg->arg_type.id == TYPE_DECIMAL) x /= pow(10.0, v->agg->arg_type.scale);
     return x;
 }
 
@@ -356,6 +416,18 @@ static void emit_datum(PhysicalType p, const Datum *d, Vector *out, idx_t row)
     switch (p) {
     case PHYS_BOOL:
         ((uint8_t *)out->data)[row] = d->b;
+        break;
+    case PHYS_INT8:
+        ((int8_t *)out->data)[row] = d->i8;
+        break;
+    case PHYS_INT16:
+        ((int16_t *)out->data)[row] = d->i16;
+        break;
+    case PHYS_INT128:
+        ((int128_t *)out->data)[row] = d->i128;
+        break;
+    case PHYS_FLOAT:
+        ((float *)out->data)[row] = d->f32;
         break;
     case PHYS_INT32:
         ((int32_t *)out->data)[row] = d->i32;

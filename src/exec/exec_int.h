@@ -233,6 +233,12 @@ static inline uint64_t hash_double(double d)
 }
 
 /* Intervals hash by their span, so equal intervals ('1 mon' and '30 days') hash alike. */
+/* Hash of a 128-bit integer: HUGEINT and wide DECIMAL keys. */
+static inline uint64_t hash_int128(int128_t v)
+{
+    return hash_combine(hash_u64((uint64_t)v), hash_u64((uint64_t)((uint128_t)v >> 64)));
+}
+
 static inline uint64_t hash_interval(const Interval *iv)
 {
     unsigned __int128 span = (unsigned __int128)interval_span(iv);
@@ -262,6 +268,14 @@ static inline uint64_t hash_value_at(PhysicalType p, const UnifiedVector *uv, se
     }
     case PHYS_INTERVAL:
         return hash_interval(&((const Interval *)uv->data)[at]);
+    case PHYS_INT128:
+        return hash_int128(((const int128_t *)uv->data)[at]);
+    case PHYS_INT8:
+        return hash_u64((uint64_t)(int64_t)((const int8_t *)uv->data)[at]);
+    case PHYS_INT16:
+        return hash_u64((uint64_t)(int64_t)((const int16_t *)uv->data)[at]);
+    case PHYS_FLOAT:
+        return hash_double(((const float *)uv->data)[at]);
     case PHYS_INVALID:
         break;
     }

@@ -199,6 +199,18 @@ static Status compile_in(const Expr *e, int n_cols, const LogicalType *types, Ar
         case PHYS_INTERVAL:
             memcpy(slot, &v->u.iv, sizeof v->u.iv);
             break;
+        case PHYS_INT128:
+            memcpy(slot, &v->u.i128, sizeof v->u.i128);
+            break;
+        case PHYS_INT8:
+            memcpy(slot, &v->u.i8, 1);
+            break;
+        case PHYS_INT16:
+            memcpy(slot, &v->u.i16, 2);
+            break;
+        case PHYS_FLOAT:
+            memcpy(slot, &v->u.f32, 4);
+            break;
         case PHYS_INVALID:
             break;
         }
@@ -539,6 +551,10 @@ DEFINE_IN_PROBE(in_probe_i64, int64_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_f64, double, IN_F64_LT, IN_F64_EQ)
 DEFINE_IN_PROBE(in_probe_str, StringView, IN_STR_LT, IN_STR_EQ)
 DEFINE_IN_PROBE(in_probe_iv, Interval, IN_IV_LT, IN_IV_EQ)
+DEFINE_IN_PROBE(in_probe_i128, int128_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_i8, int8_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_i16, int16_t, IN_LT, IN_EQ)
+DEFINE_IN_PROBE(in_probe_f32, float, IN_F64_LT, IN_F64_EQ)
 
 static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
@@ -560,6 +576,14 @@ static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count,
         return in_probe_str(s, &uv, sel, count, err);
     case PHYS_INTERVAL:
         return in_probe_iv(s, &uv, sel, count, err);
+    case PHYS_INT128:
+        return in_probe_i128(s, &uv, sel, count, err);
+    case PHYS_INT8:
+        return in_probe_i8(s, &uv, sel, count, err);
+    case PHYS_INT16:
+        return in_probe_i16(s, &uv, sel, count, err);
+    case PHYS_FLOAT:
+        return in_probe_f32(s, &uv, sel, count, err);
     case PHYS_INVALID:
         break;
     }

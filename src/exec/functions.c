@@ -30,7 +30,12 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
             break;
         }
         out->fn = arith_kernel(func, arg_types[0], arg_types[1], ret);
-        if (ret.id == TYPE_DECIMAL && out->fn) {
+        if (ret.id == TYPE_DECIMAL && out->fn && type_is_wide_decimal(ret)) {
+            int128_t *limit = arena_alloc(arena, sizeof *limit);
+            if (!limit) return arena_error(arena, err);
+            *limit = POW10_128[ret.precision];
+            out->data = limit;
+        } else if (ret.id == TYPE_DECIMAL && out->fn) {
             int64_t *limit = arena_alloc(arena, sizeof *limit);
             if (!limit) return arena_error(arena, err);
             *limit = POW10[ret.precision];

@@ -50,6 +50,18 @@ void hash_column(PhysicalType p, const UnifiedVector *uv, idx_t n, bool combine,
     case PHYS_INTERVAL:
         HASH_LOOP(Interval, HASH_INTERVAL);
         return;
+    case PHYS_INT128:
+        HASH_LOOP(int128_t, hash_int128);
+        return;
+    case PHYS_INT8:
+        HASH_LOOP(int8_t, HASH_INT);
+        return;
+    case PHYS_INT16:
+        HASH_LOOP(int16_t, HASH_INT);
+        return;
+    case PHYS_FLOAT: /* as the double it widens to: -0 and 0, every NaN alike */
+        HASH_LOOP(float, hash_double);
+        return;
     case PHYS_INVALID:
         break;
     }

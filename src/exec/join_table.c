@@ -136,7 +136,7 @@ static void layout_rows(JoinShared *sh)
 {
     uint32_t at = JOIN_ROW_NULLS + (uint32_t)(sh->nb + 7) / 8;
     sh->header_bytes = at;
-    static const uint32_t sizes[] = {16, 8, 4, 1};
+    static const uint32_t sizes[] = {16, 8, 4, 2, 1};
     for (size_t s = 0; s < BS_ARRAY_LEN(sizes); s++) {
         for (int c = 0; c < sh->nb; c++) {
             uint32_t w = (uint32_t)type_size(sh->build_types[c]);
@@ -250,6 +250,11 @@ void join_shared_destroy(BreakerState *sh)
 #define EQ_DOUBLE(a, b) ((a) == (b) || (isnan(a) && isnan(b)))
 #define EQ_INTERVAL(a, b) (interval_compare(&(a), &(b)) == 0)
 #define EQ_STRING(a, b) sv_equal(&(a), &(b))
+/* 128-bit integers as their two halves (a row keeps them 8-byte aligned only). */
+typedef struct Bits128 {
+    uint64_t w[2];
+} Bits128;
+#define EQ_BITS128(a, b) ((a).w[0] == (b).w[0] && (a).w[1] == (b).w[1])
 
 /* eq[i] &= key value of probe row rows[i] equals build row rowp[i]'s, values of type T. */
 #define EQ_LOOP(T, EQ)                                                                             \
@@ -306,6 +311,18 @@ static void keys_equal(const JoinShared *sh, const UnifiedVector *kuv, const sel
             break;
         case PHYS_INTERVAL:
             EQ_LOOP(Interval, EQ_INTERVAL);
+            break;
+        case PHYS_INT128: /* build rows align 16-byte values to 8: compared as two words */
+            EQ_LOOP(Bits128, EQ_BITS128);
+            break;
+        case PHYS_INT8:
+            EQ_LOOP(int8_t, EQ_PLAIN);
+            break;
+        case PHYS_INT16:
+            EQ_LOOP(int16_t, EQ_PLAIN);
+            break;
+        case PHYS_FLOAT:
+            EQ_LOOP(float, EQ_DOUBLE);
             break;
         case PHYS_INVALID:
             memset(eq, 0, n);
@@ -469,6 +486,10 @@ static void gather_column(const JoinShared *sh, const char *rows, idx_t m, int c
         for (idx_t i = 0; i < m; i++)
             ((uint8_t *)dst)[i] = *(const uint8_t *)(rows + i * w + off);
         break;
+    case 2:
+        for (idx_t i = 0; i < m; i++)
+            ((int16_t *)dst)[i] = *(const int16_t *)(rows + i * w + off);
+        break;
     case 4:
         for (idx_t i = 0; i < m; i++)
             ((int32_t *)dst)[i] = *(const int32_t *)(rows + i * w + off);
@@ -506,7 +527,7 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
 {
     char *base = join_row(sh, first);
     uint32_t width = sh->row_width;
-    char *keys = (char *)(w->kuv + sh->n_keys);
+    char *keys = (char *)(((uintptr_t)(w->kuv + sh->n_keys) + 15) & ~(uintptr_t)15);
     /* The keys as flat vectors, hashed as the probe side hashes its own. */
     for (int k = 0; k < sh->n_keys; k++) {
         int bc = sh->build_keys[k];
@@ -655,7 +676,7 @@ static void index_worker_run(PoolTask *pool_task)
 static Status worker_init(JoinShared *sh, JoinIndexWorker *w, Error *err)
 {
     size_t vs = BASALT_VECTOR_SIZE, nk = (size_t)sh->n_keys;
-    size_t bytes = vs * (sizeof(uint64_t) * 3 + sizeof(sel_t) * 2 + sizeof(char *) + 2) + 16 +
+    size_t bytes = vs * (sizeof(uint64_t) * 3 + sizeof(sel_t) * 2 + sizeof(char *) + 2) + 32 +
                    sizeof(UnifiedVector) * nk + nk * 16 * vs +
                    nk * sizeof(uint64_t) * VALIDITY_WORDS;
     MemTracker *failed = memtracker_reserve(&sh->tracker, (int64_t)bytes);
@@ -677,7 +698,8 @@ static Status worker_init(JoinShared *sh, JoinIndexWorker *w, Error *err)
     w->cand = w->todo + vs;
     w->state = (uint8_t *)(w->cand + vs);
     w->eq = w->state + vs;
-    /* UnifiedVectors, then the key values (16 bytes per value at most), then validity */
+    /* UnifiedVectors, then the key values (16 bytes per value at most, 16-byte aligned for
+       128-bit keys: index_rows rounds up), then validity */
     w->kuv = (UnifiedVector *)(((uintptr_t)(w->eq + vs) + 15) & ~(uintptr_t)15);
     return BS_OK;
 }
@@ -852,6 +874,9 @@ static Status append_rows(JoinBuildOp *b, idx_t from, idx_t m, Error *err)
         switch (size) {
         case 1:
             SCATTER(uint8_t);
+            break;
+        case 2:
+            SCATTER(int16_t);
             break;
         case 4:
             SCATTER(int32_t);

@@ -77,7 +77,19 @@ Status kernel_overflow(LogicalType type, Error *err);
 Status kernel_division_by_zero(Error *err);
 
 /* Tables of kernels by physical type, exported by the kernel files. */
-typedef enum KernelPhys { KP_BOOL, KP_I32, KP_I64, KP_F64, KP_STR, KP_IV, KP_COUNT_ } KernelPhys;
+typedef enum KernelPhys {
+    KP_BOOL,
+    KP_I32,
+    KP_I64,
+    KP_F64,
+    KP_STR,
+    KP_IV,
+    KP_I128,
+    KP_I8,
+    KP_I16,
+    KP_F32,
+    KP_COUNT_
+} KernelPhys;
 KernelPhys kernel_phys(LogicalType type);
 
 /* kernels_arith.c */

@@ -129,6 +129,103 @@ static Status cast_from_decimal(KERNEL_ARGS)
     return BS_OK;
 }
 
+/* An exact number (boolean, integer of any width, unscaled decimal) as int128. */
+static inline int128_t exact_at(const UnifiedVector *uv, PhysicalType p, sel_t at)
+{
+    switch (p) {
+    case PHYS_BOOL:
+        return ((const uint8_t *)uv->data)[at];
+    case PHYS_INT8:
+        return ((const int8_t *)uv->data)[at];
+    case PHYS_INT16:
+        return ((const int16_t *)uv->data)[at];
+    case PHYS_INT32:
+        return ((const int32_t *)uv->data)[at];
+    case PHYS_INT64:
+        return ((const int64_t *)uv->data)[at];
+    default:
+        return ((const int128_t *)uv->data)[at];
+    }
+}
+
+/*
+ * Casts among numbers where one side is 128-bit (HUGEINT, DECIMAL of more than 18 digits)
+ * or narrow (TINYINT, SMALLINT, REAL): exact sources through int128 (cast.h's 128-bit
+ * helpers), REAL and DOUBLE through double, rounded as value_cast does; integer and REAL
+ * targets are range-checked.
+ */
+static Status cast_wide(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    PhysicalType from_p = type_physical(cd->from), to_p = type_physical(cd->to);
+    int from_scale = cd->from.id == TYPE_DECIMAL ? cd->from.scale : 0;
+    bool from_float = type_is_float(cd->from), to_decimal = cd->to.id == TYPE_DECIMAL;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i], at = ua.sel[row];
+        int128_t v;
+        if (from_float) {
+            double d = from_p == PHYS_FLOAT ? (double)((const float *)ua.data)[at]
+                                            : ((const double *)ua.data)[at];
+            if (to_p == PHYS_DOUBLE) {
+                ((double *)result->data)[row] = d;
+                continue;
+            }
+            if (to_p == PHYS_FLOAT) {
+                if (!double_to_float(d, &((float *)result->data)[row]))
+                    return kernel_overflow(cd->to, err);
+                continue;
+            }
+            bool ok = to_decimal ? double_to_decimal128(d, cd->to.precision, cd->to.scale, &v)
+                                 : double_to_int128(d, &v);
+            if (!ok) return kernel_overflow(cd->to, err);
+        } else {
+            int128_t x = exact_at(&ua, from_p, at);
+            if (to_p == PHYS_DOUBLE || to_p == PHYS_FLOAT) {
+                double d = from_scale ? decimal128_to_double(x, from_scale) : (double)x;
+                if (to_p == PHYS_DOUBLE)
+                    ((double *)result->data)[row] = d;
+                else
+                    ((float *)result->data)[row] = (float)d; /* |x| < 2^127 fits */
+                continue;
+            }
+            if (to_p == PHYS_BOOL) {
+                ((uint8_t *)result->data)[row] = x != 0;
+                continue;
+            }
+            if (to_decimal) {
+                if (!decimal128_rescale(x, from_scale, cd->to.scale, cd->to.precision, &v))
+                    return kernel_overflow(cd->to, err);
+            } else {
+                v = from_scale ? int128_div_round(x, POW10_128[from_scale]) : x;
+            }
+        }
+        switch (to_p) {
+        case PHYS_INT8:
+            if (v < INT8_MIN || v > INT8_MAX) return kernel_overflow(cd->to, err);
+            ((int8_t *)result->data)[row] = (int8_t)v;
+            break;
+        case PHYS_INT16:
+            if (v < INT16_MIN || v > INT16_MAX) return kernel_overflow(cd->to, err);
+            ((int16_t *)result->data)[row] = (int16_t)v;
+            break;
+        case PHYS_INT32:
+            if (v < INT32_MIN || v > INT32_MAX) return kernel_overflow(cd->to, err);
+            ((int32_t *)result->data)[row] = (int32_t)v;
+            break;
+        case PHYS_INT64:
+            if (v < INT64_MIN || v > INT64_MAX) return kernel_overflow(cd->to, err);
+            ((int64_t *)result->data)[row] = (int64_t)v;
+            break;
+        default:
+            ((int128_t *)result->data)[row] = v;
+            break;
+        }
+    }
+    return BS_OK;
+}
+
 static Status cast_date_to_timestamp(KERNEL_ARGS)
 {
     UnifiedVector ua;
@@ -215,12 +312,21 @@ Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, Kernel
     bool from_int = from.id == TYPE_INTEGER || from.id == TYPE_BIGINT || from.id == TYPE_BOOLEAN;
     bool to_num = to.id == TYPE_INTEGER || to.id == TYPE_BIGINT || to.id == TYPE_DOUBLE ||
                   to.id == TYPE_DECIMAL || to.id == TYPE_BOOLEAN;
+    PhysicalType pf = type_physical(from), pt = type_physical(to);
+    bool wide = pf == PHYS_INT128 || pt == PHYS_INT128 || pf == PHYS_INT8 || pt == PHYS_INT8 ||
+                pf == PHYS_INT16 || pt == PHYS_INT16 || pf == PHYS_FLOAT || pt == PHYS_FLOAT;
+    bool from_num = type_is_numeric(from) || from.id == TYPE_BOOLEAN;
+    bool to_any_num = type_is_numeric(to) || to.id == TYPE_BOOLEAN;
     if (type_equals(from, to))
         out->fn = cast_identity;
     else if (to.id == TYPE_VARCHAR)
         out->fn = cast_to_varchar;
     else if (from.id == TYPE_VARCHAR)
         out->fn = cast_from_varchar;
+    else if (wide && from_num && to_any_num &&
+             !(from.id == TYPE_BOOLEAN && (type_is_float(to) || to.id == TYPE_DECIMAL)) &&
+             !(to.id == TYPE_BOOLEAN && (type_is_float(from) || from.id == TYPE_DECIMAL)))
+        out->fn = cast_wide;
     else if (from_int && to_num &&
              !(from.id == TYPE_BOOLEAN && (to.id == TYPE_DOUBLE || to.id == TYPE_DECIMAL)))
         out->fn = cast_from_integral;

@@ -77,6 +77,39 @@ static Status round_dec(KERNEL_ARGS)
     return BS_OK;
 }
 
+/* round() of a DECIMAL of more than 18 digits or of a HUGEINT (scale 0): 128-bit values. */
+static Status round_128(KERNEL_ARGS)
+{
+    const RoundData *rd = data;
+    UnifiedVector ua, ud = {0};
+    unify(args[0], &ua);
+    if (n_args == 2) unify(args[1], &ud);
+    bool is_decimal = result->type.id == TYPE_DECIMAL;
+    int128_t *R = result->data;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        int128_t a = ((const int128_t *)ua.data)[ua.sel[row]], v;
+        int64_t digits = round_digits(n_args, &ud, row);
+        bool ok = true;
+        if (digits < rd->in_scale) {
+            /* to units of 10^-digits, then expressed with out_scale digits (cast.h) */
+            int drop = (int)(rd->in_scale - digits), up = (int)(rd->out_scale - digits);
+            int128_t q = drop > 38 ? 0 : int128_div_round(a, POW10_128[drop]);
+            if (is_decimal)
+                ok = decimal128_rescale(q, 0, up, rd->precision, &v);
+            else
+                ok = !__builtin_mul_overflow(q, POW10_128[up], &v);
+        } else if (is_decimal) {
+            ok = decimal128_rescale(a, rd->in_scale, rd->out_scale, rd->precision, &v);
+        } else {
+            v = a;
+        }
+        if (!ok) return kernel_overflow(result->type, err);
+        R[row] = v;
+    }
+    return BS_OK;
+}
+
 static Status round_int(KERNEL_ARGS)
 {
     UnifiedVector ua, ud = {0};
@@ -111,7 +144,9 @@ KernelFn round_kernel(LogicalType type)
     case TYPE_DOUBLE:
         return round_f64;
     case TYPE_DECIMAL:
-        return round_dec;
+        return type_is_wide_decimal(type) ? round_128 : round_dec;
+    case TYPE_HUGEINT:
+        return round_128;
     case TYPE_INTEGER:
     case TYPE_BIGINT:
         return round_int;

@@ -306,6 +306,9 @@ static Status radix_scatter(AggSinkOp *s, const Chunk *in, Error *err)
                 case 1:
                     GATHER(uint8_t, dst, uv->data, uv->sel, order, m);
                     break;
+                case 2:
+                    GATHER(int16_t, dst, uv->data, uv->sel, order, m);
+                    break;
                 case 4:
                     GATHER(int32_t, dst, uv->data, uv->sel, order, m);
                     break;

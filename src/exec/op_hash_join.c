@@ -100,6 +100,10 @@ static Status gather_build(const JoinShared *sh, Vector *v, int c, char *const *
         for (idx_t k = 0; k < n; k++)
             ((uint8_t *)v->data)[k] = *(const uint8_t *)(rowp[k] + off);
         break;
+    case 2:
+        for (idx_t k = 0; k < n; k++)
+            ((int16_t *)v->data)[k] = *(const int16_t *)(rowp[k] + off);
+        break;
     case 4:
         for (idx_t k = 0; k < n; k++)
             ((int32_t *)v->data)[k] = *(const int32_t *)(rowp[k] + off);

@@ -82,6 +82,23 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
         return sv_compare(&((const StringView *)a->data)[ra], &((const StringView *)b->data)[rb]);
     case PHYS_INTERVAL:
         return interval_compare(&((const Interval *)a->data)[ra], &((const Interval *)b->data)[rb]);
+    case PHYS_INT128: {
+        int128_t x = ((const int128_t *)a->data)[ra], y = ((const int128_t *)b->data)[rb];
+        return (x > y) - (x < y);
+    }
+    case PHYS_INT8: {
+        int8_t x = ((const int8_t *)a->data)[ra], y = ((const int8_t *)b->data)[rb];
+        return (x > y) - (x < y);
+    }
+    case PHYS_INT16: {
+        int16_t x = ((const int16_t *)a->data)[ra], y = ((const int16_t *)b->data)[rb];
+        return (x > y) - (x < y);
+    }
+    case PHYS_FLOAT: {
+        float x = ((const float *)a->data)[ra], y = ((const float *)b->data)[rb];
+        if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
+        return (x > y) - (x < y);
+    }
     case PHYS_INVALID:
         break;
     }

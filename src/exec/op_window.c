@@ -219,6 +219,9 @@ static void sc_pick(const SortedCol *src, const int64_t *idx, const SortedCol *f
     case 1:
         PICK_LOOP(uint8_t);
         break;
+    case 2:
+        PICK_LOOP(int16_t);
+        break;
     case 4:
         PICK_LOOP(int32_t);
         break;
@@ -508,6 +511,10 @@ static Status eval_minmax(WindowOp *w, const PlanWindowFunc *f, const SortedCol 
                 case PHYS_INTERVAL:
                     BETTER(Interval, LESS_IV);
                     break;
+                case PHYS_INT8: /* min/max of these are not bound over windows */
+                case PHYS_INT16:
+                case PHYS_INT128:
+                case PHYS_FLOAT:
                 case PHYS_INVALID:
                     break;
                 }
@@ -531,6 +538,10 @@ static Status eval_minmax(WindowOp *w, const PlanWindowFunc *f, const SortedCol 
             SEG_CASE(PHYS_STRING, seg_str)
             SEG_CASE(PHYS_INTERVAL, seg_iv)
 #undef SEG_CASE
+        case PHYS_INT8: /* min/max of these are not bound over windows */
+        case PHYS_INT16:
+        case PHYS_INT128:
+        case PHYS_FLOAT:
         case PHYS_INVALID:
             break;
         }
@@ -557,8 +568,16 @@ static Status eval_sum_count(WindowOp *w, const PlanWindowFunc *f, const SortedC
     }
     bool is_double = arg->p == PHYS_DOUBLE;
     double scale = 1;
-    if (f->arg_type.id == TYPE_DECIMAL) scale = (double)POW10[f->arg_type.scale];
-    if (!is_double) {
+    if (f->arg_type.id == TYPE_DECIMAL) scale = pow(10.0, f->arg_type.scale);
+    if (!is_double && arg->p == PHYS_INT128) {
+        /* 128-bit inputs: a prefix past int128 is an overflow (checked, never wrapped). */
+        const __int128 *v = arg->data;
+        prefix[0] = 0;
+        for (idx_t k = 0; k < n; k++)
+            if (__builtin_add_overflow(prefix[k], sc_valid(arg, ps + k) ? v[ps + k] : 0,
+                                       &prefix[k + 1]))
+                return kernel_overflow(f->type, err);
+    } else if (!is_double) {
         prefix[0] = 0;
         for (idx_t k = 0; k < n; k++)
             prefix[k + 1] = prefix[k] + (sc_valid(arg, ps + k) ? sc_i64(arg, ps + k) : 0);
@@ -605,6 +624,14 @@ static Status eval_sum_count(WindowOp *w, const PlanWindowFunc *f, const SortedC
         __int128 s = prefix[r] - prefix[l];
         if (f->agg == AGG_AVG) {
             ((double *)res->data)[i] = (double)s / scale / (double)cnt;
+            continue;
+        }
+        if (res->p == PHYS_INT128) {
+            /* HUGEINT, or DECIMAL(38,s): the grouped sum's types */
+            if (f->type.id == TYPE_DECIMAL && (s >= POW10_128[f->type.precision] ||
+                                               s <= -POW10_128[f->type.precision]))
+                return kernel_overflow(f->type, err);
+            ((__int128 *)res->data)[i] = s;
             continue;
         }
         bool fits = s <= INT64_MAX && s >= INT64_MIN;
@@ -852,6 +879,9 @@ static Status emit(WindowOp *w, Chunk **out, Error *err)
         switch (width) {
         case 1:
             GATHER(uint8_t);
+            break;
+        case 2:
+            GATHER(int16_t);
             break;
         case 4:
             GATHER(int32_t);

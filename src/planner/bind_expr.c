@@ -71,7 +71,8 @@ static Status scope_find(const Scope *scope, const char *qualifier, const char *
     return error_set(err, SQLSTATE_UNDEFINED_COLUMN, pos, "column \"%s\" does not exist", name);
 }
 
-/* Types a numeric literal written with a point or exponent. */
+/* Types a numeric literal written with a point or exponent (DECIMAL(p,s) up to 38 digits,
+   else DOUBLE), or an integer beyond BIGINT (HUGEINT as in DuckDB, else DOUBLE). */
 static Status bind_number(Binder *b, const AstExpr *ast, Expr **out, Error *err)
 {
     const char *text = ast->u.lit.text;
@@ -87,13 +88,15 @@ static Status bind_number(Binder *b, const AstExpr *ast, Expr **out, Error *err)
         int_digits = (int)((dot ? dot : text + len) - p);
         frac_digits = dot ? (int)(text + len - dot - 1) : 0;
     }
-    if (!has_exp && int_digits + frac_digits <= DECIMAL_MAX_PRECISION) {
+    if (!has_exp && !dot && parse_int128(text, len, &v.u.i128) == PARSE_OK) {
+        v = value_hugeint(v.u.i128);
+    } else if (!has_exp && int_digits + frac_digits <= DECIMAL_MAX_PRECISION) {
         int precision = BS_MAX(1, int_digits + frac_digits);
-        int64_t unscaled;
-        if (parse_decimal(text, len, precision, frac_digits, &unscaled) != PARSE_OK)
+        int128_t unscaled;
+        if (parse_decimal128(text, len, precision, frac_digits, &unscaled) != PARSE_OK)
             return parse_error(err, PARSE_INVALID, type_decimal(precision, frac_digits), text, len,
                                ast->pos);
-        v = value_decimal(unscaled, precision, frac_digits);
+        v = value_decimal128(unscaled, precision, frac_digits);
     } else {
         double d;
         ParseResult r = parse_double(text, len, &d);
@@ -245,6 +248,7 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
     if (arg->kind == EXPR_CONSTANT && !arg->u.constant.is_null && type_is_numeric(arg->type)) {
         Value v = arg->u.constant;
         bool overflow = false;
+        char tname[40];
         switch ((TypeId)v.type.id) {
         case TYPE_INTEGER:
             overflow = v.u.i32 == INT32_MIN;
@@ -259,17 +263,37 @@ static Status negate(Binder *b, Expr *arg, int pos, Expr **out, Error *err)
             if (!overflow && v.u.i64 == INT32_MIN) v = value_integer(INT32_MIN);
             break;
         case TYPE_DECIMAL:
-            v.u.i64 = -v.u.i64;
+            if (type_is_wide_decimal(v.type))
+                v.u.i128 = -v.u.i128;
+            else
+                v.u.i64 = -v.u.i64;
+            break;
+        case TYPE_HUGEINT:
+            if (v.u.i128 == INT128_MIN_VALUE)
+                overflow = true;
+            else
+                v.u.i128 = -v.u.i128;
             break;
         case TYPE_DOUBLE:
             v.u.f64 = -v.u.f64;
+            break;
+        case TYPE_REAL:
+            v.u.f32 = -v.u.f32;
+            break;
+        case TYPE_SMALLINT:
+            overflow = v.u.i16 == INT16_MIN;
+            v.u.i16 = (int16_t)-v.u.i16;
+            break;
+        case TYPE_TINYINT:
+            overflow = v.u.i8 == INT8_MIN;
+            v.u.i8 = (int8_t)-v.u.i8;
             break;
         default:
             break;
         }
         if (overflow)
             return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, pos, "%s out of range",
-                             arg->type.id == TYPE_INTEGER ? "integer" : "bigint");
+                             type_sql_name(arg->type, tname, sizeof tname));
         *out = expr_new_constant(b->arena, &v, pos);
         return *out ? BS_OK : arena_error(b->arena, err);
     }

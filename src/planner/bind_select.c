@@ -350,8 +350,8 @@ static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
         }
     }
     for (int k = 0; k < n && !times; k++) {
-        if (!type_is_numeric(args[k]->type) || type_physical(args[k]->type) == PHYS_DOUBLE ||
-            args[k]->type.id == TYPE_DECIMAL) {
+        if (!type_is_numeric(args[k]->type) || type_is_float(args[k]->type) ||
+            args[k]->type.id == TYPE_DECIMAL || args[k]->type.id == TYPE_HUGEINT) {
             if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
                 char t[40];
                 return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,

@@ -224,7 +224,10 @@ static Status bind_frame(Binder *b, const AstWindowSpec *s, const WindowCall *ca
                              "RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY "
                              "column");
         LogicalType key = call->order[0].expr->type;
-        if (type_is_numeric(key)) {
+        /* The Window operator reads numeric keys as INTEGER, BIGINT, DECIMAL(≤18) or DOUBLE. */
+        bool narrow = key.id == TYPE_TINYINT || key.id == TYPE_SMALLINT || key.id == TYPE_REAL ||
+                      key.id == TYPE_HUGEINT || type_is_wide_decimal(key);
+        if (type_is_numeric(key) && !narrow) {
             type = key;
         } else if (type_is_temporal(key)) {
             type = type_make(TYPE_INTERVAL);
@@ -379,10 +382,27 @@ Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr 
             return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
                              "function %s takes exactly one argument", name);
         }
+        /* The Window operator computes over BOOLEAN, INTEGER, BIGINT, DECIMAL(≤18), DOUBLE,
+           text, dates, timestamps and intervals (and sums of 128-bit values): narrower
+           integers and REAL widen to them; min/max of 128-bit values are not supported over
+           windows yet. Its averages are DOUBLE. */
+        if (n_args == 1 && func != AGG_COUNT) {
+            TypeId t = args[0]->type.id;
+            if (t == TYPE_TINYINT || t == TYPE_SMALLINT)
+                BS_TRY(binder_cast(b, &args[0], type_make(TYPE_INTEGER), false, err));
+            else if (t == TYPE_REAL)
+                BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+            else if ((t == TYPE_HUGEINT || type_is_wide_decimal(args[0]->type)) &&
+                     (func == AGG_MIN || func == AGG_MAX))
+                return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                                 "%s over a window of 128-bit values is not supported yet", name);
+        }
         AggregateCall *agg;
         BS_TRY(binder_bind_aggregate(b, func, n_args ? args[0] : NULL, false, ast->pos, &agg, err));
         call->agg = func;
         call->type = agg->type;
+        /* sums are the grouped sum's types (HUGEINT, DECIMAL(38,s), DOUBLE); averages DOUBLE */
+        if (func == AGG_AVG && agg->type.id == TYPE_DECIMAL) call->type = type_make(TYPE_DOUBLE);
         if (agg->arg) args[0] = agg->arg;
         n_args = agg->arg ? 1 : 0;
         break;

@@ -1,9 +1,9 @@
 /*
  * coerce.c — type names, implicit and explicit conversions, common types.
  *
- * The rules follow PostgreSQL: numbers widen implicitly (integer → bigint → decimal →
- * double), dates widen to timestamps, and a string literal or NULL without a type takes
- * the type its context needs (it is parsed at bind time, so a bad literal is reported at
+ * The rules follow PostgreSQL and DuckDB: numbers widen implicitly (integer → bigint →
+ * hugeint → decimal → double), dates widen to timestamps, and a string literal or NULL without a
+ * type takes the type its context needs (it is parsed at bind time, so a bad literal is reported at
  * its own position). Anything else needs an explicit CAST.
  */
 #include "planner/planner_int.h"
@@ -26,17 +26,40 @@ static bool is_untyped(const Expr *e)
     return (e->flags & EXPR_FLAG_UNTYPED) != 0 || e->type.id == TYPE_NULL;
 }
 
+/* Rank of an integer type in the widening order. */
+static int integer_rank(LogicalType t)
+{
+    switch ((TypeId)t.id) {
+    case TYPE_TINYINT:
+        return 0;
+    case TYPE_SMALLINT:
+        return 1;
+    case TYPE_INTEGER:
+        return 2;
+    case TYPE_BIGINT:
+        return 3;
+    default:
+        return 4;
+    }
+}
+
 /* Implicit conversions (without a CAST). */
 static bool implicit_castable(LogicalType from, LogicalType to)
 {
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
     switch ((TypeId)from.id) {
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
     case TYPE_INTEGER:
-        return to.id == TYPE_BIGINT || to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
     case TYPE_BIGINT:
-        return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+    case TYPE_HUGEINT:
+        /* up the integer ladder, to any decimal, REAL or DOUBLE */
+        return (type_is_integral(to) && integer_rank(to) > integer_rank(from)) ||
+               to.id == TYPE_DECIMAL || type_is_float(to);
     case TYPE_DECIMAL:
-        return to.id == TYPE_DECIMAL || to.id == TYPE_DOUBLE;
+        return to.id == TYPE_DECIMAL || type_is_float(to);
+    case TYPE_REAL:
+        return to.id == TYPE_DOUBLE;
     case TYPE_DATE:
         return to.id == TYPE_TIMESTAMP;
     default:
@@ -44,11 +67,13 @@ static bool implicit_castable(LogicalType from, LogicalType to)
     }
 }
 
-/* The decimal that holds every value of an integral type (capped at 18 digits). */
-static LogicalType decimal_of(LogicalType t)
+LogicalType binder_decimal_of(LogicalType t)
 {
     if (t.id == TYPE_DECIMAL) return t;
+    if (t.id == TYPE_TINYINT) return type_decimal(3, 0);
+    if (t.id == TYPE_SMALLINT) return type_decimal(5, 0);
     if (t.id == TYPE_INTEGER) return type_decimal(10, 0);
+    if (t.id == TYPE_BIGINT) return type_decimal(19, 0);
     return type_decimal(DECIMAL_MAX_PRECISION, 0);
 }
 
@@ -60,16 +85,24 @@ static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
         return true;
     }
     if (type_is_numeric(a) && type_is_numeric(b)) {
+        bool a_real = a.id == TYPE_REAL, b_real = b.id == TYPE_REAL;
         if (a.id == TYPE_DOUBLE || b.id == TYPE_DOUBLE) {
             *out = type_make(TYPE_DOUBLE);
+        } else if (a_real || b_real) {
+            /* REAL with an integer of up to 32 bits stays REAL (PostgreSQL's int4 + float4);
+               with a wider integer or a decimal, whose digits REAL would lose, DOUBLE */
+            LogicalType other = a_real ? b : a;
+            bool narrow =
+                other.id == TYPE_REAL || (type_is_integral(other) && integer_rank(other) <= 2);
+            *out = type_make(narrow ? TYPE_REAL : TYPE_DOUBLE);
         } else if (a.id == TYPE_DECIMAL || b.id == TYPE_DECIMAL) {
-            LogicalType da = decimal_of(a), db = decimal_of(b);
+            LogicalType da = binder_decimal_of(a), db = binder_decimal_of(b);
             int scale = BS_MAX(da.scale, db.scale);
             int digits = BS_MAX(da.precision - da.scale, db.precision - db.scale);
             int precision = BS_MIN(DECIMAL_MAX_PRECISION, digits + scale);
             *out = type_decimal(precision, scale);
         } else {
-            *out = type_make(TYPE_BIGINT); /* INTEGER with BIGINT */
+            *out = integer_rank(a) >= integer_rank(b) ? a : b; /* the wider integer */
         }
         return true;
     }
@@ -201,8 +234,20 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         {"character", TYPE_VARCHAR},   {"character varying", TYPE_VARCHAR},
         {"bpchar", TYPE_VARCHAR},      {"date", TYPE_DATE},
         {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
-        {"interval", TYPE_INTERVAL},
+        {"interval", TYPE_INTERVAL},   {"hugeint", TYPE_HUGEINT},
+        {"int128", TYPE_HUGEINT},      {"smallint", TYPE_SMALLINT},
+        {"int2", TYPE_SMALLINT},       {"short", TYPE_SMALLINT},
+        {"tinyint", TYPE_TINYINT},     {"int1", TYPE_TINYINT},
+        {"real", TYPE_REAL},           {"float4", TYPE_REAL},
     };
+    /* float(p) as PostgreSQL: 1-24 bits REAL, 25-53 DOUBLE; a bare float is DOUBLE */
+    if (strcmp(name->name, "float") == 0 && name->n_params == 1) {
+        if (name->params[0] < 1 || name->params[0] > 53)
+            return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
+                             "precision for type float must be between 1 and 53 bits");
+        *out = type_make(name->params[0] <= 24 ? TYPE_REAL : TYPE_DOUBLE);
+        return BS_OK;
+    }
     for (size_t k = 0; k < BS_ARRAY_LEN(names); k++) {
         if (strcmp(name->name, names[k].name) != 0) continue;
         TypeId id = names[k].id;
@@ -240,10 +285,7 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
     }
     if (strcmp(name->name, "timestamp with time zone") == 0 ||
         strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 ||
-        strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0 ||
-        strcmp(name->name, "smallint") == 0 || strcmp(name->name, "tinyint") == 0 ||
-        strcmp(name->name, "real") == 0 || strcmp(name->name, "float4") == 0 ||
-        strcmp(name->name, "hugeint") == 0)
+        strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
                          "type %s is not supported yet", name->name);
     return error_set(err, SQLSTATE_UNDEFINED_OBJECT, name->pos, "type \"%s\" does not exist",

@@ -247,10 +247,8 @@ static Status bind_arithmetic(Binder *b, ScalarFuncId id, Expr **args, int n_arg
     }
     LogicalType da = untyped(args[0]) ? common : args[0]->type;
     LogicalType db = untyped(args[1]) ? common : args[1]->type;
-    if (da.id != TYPE_DECIMAL)
-        da = da.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
-    if (db.id != TYPE_DECIMAL)
-        db = db.id == TYPE_INTEGER ? type_decimal(10, 0) : type_decimal(18, 0);
+    da = binder_decimal_of(da);
+    db = binder_decimal_of(db);
     if (id == FN_MULTIPLY) {
         int scale = da.scale + db.scale;
         if (scale > DECIMAL_MAX_PRECISION) {
@@ -454,15 +452,27 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
                              "%s(interval) is not supported yet", AGG_NAMES[func]);
         if (func == AGG_AVG) {
             if (!type_is_numeric(t)) goto no_match;
-            call->type = type_make(TYPE_DOUBLE);
+            /* avg of a DECIMAL(p,s) is exact, rounded half away from zero to at least 6
+               digits after the point: DECIMAL(p - s + max(s, 6), max(s, 6)) while that fits
+               38 digits (PostgreSQL gives more digits than the input, Trino the same
+               scale); of anything else DOUBLE */
+            if (t.id == TYPE_DECIMAL) {
+                int int_digits = t.precision - t.scale;
+                int scale = BS_MAX(t.scale, BS_MIN(6, DECIMAL_MAX_PRECISION - int_digits));
+                call->type = type_decimal(int_digits + scale, scale);
+            } else {
+                call->type = type_make(TYPE_DOUBLE);
+            }
             break;
         }
+        /* Integers sum to HUGEINT (DuckDB's rule; PostgreSQL's numeric): no overflow below
+           2^127, however many BIGINTs are added. */
         if (type_is_integral(t))
-            call->type = type_make(TYPE_BIGINT);
+            call->type = type_make(TYPE_HUGEINT);
         else if (t.id == TYPE_DECIMAL)
             call->type = type_decimal(DECIMAL_MAX_PRECISION, t.scale);
-        else if (t.id == TYPE_DOUBLE)
-            call->type = t;
+        else if (type_is_float(t))
+            call->type = type_make(TYPE_DOUBLE); /* sum(real) is a DOUBLE, as in DuckDB */
         else
             goto no_match;
         break;
@@ -522,7 +532,7 @@ no_match:
 /* The type of the running sum an aggregate keeps (sum and avg). */
 static LogicalType sum_state_type(LogicalType arg)
 {
-    if (type_is_integral(arg)) return type_make(TYPE_BIGINT);
+    if (type_is_integral(arg)) return type_make(TYPE_HUGEINT);
     if (arg.id == TYPE_DECIMAL) return type_decimal(DECIMAL_MAX_PRECISION, arg.scale);
     return type_make(TYPE_DOUBLE);
 }
@@ -533,7 +543,7 @@ int plan_agg_state_width(const PlanAggregate *agg)
        exact sum beyond BIGINT survives the exchange between partial and final steps */
     if (agg->func >= AGG_VAR_SAMP && agg->func <= AGG_STDDEV_POP) return 3; /* n, mean, M2 */
     if (agg->func != AGG_AVG) return 1;
-    return agg->arg_type.id == TYPE_DOUBLE ? 2 : 3;
+    return type_is_float(agg->arg_type) ? 2 : 3;
 }
 
 bool plan_agg_is_holistic(AggFuncId func)
@@ -553,7 +563,7 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_MAX:
         return agg->arg_type;
     case AGG_AVG:
-        if (agg->arg_type.id == TYPE_DOUBLE && k == 0) return type_make(TYPE_DOUBLE);
+        if (type_is_float(agg->arg_type) && k == 0) return type_make(TYPE_DOUBLE);
         return type_make(TYPE_BIGINT);
     case AGG_VAR_SAMP:
     case AGG_VAR_POP:

@@ -285,6 +285,14 @@ static const char *pg_type_name(const Expr *e)
         return "double precision";
     case TYPE_DECIMAL:
         return "numeric";
+    case TYPE_HUGEINT:
+        return "hugeint";
+    case TYPE_SMALLINT:
+        return "smallint";
+    case TYPE_TINYINT:
+        return "tinyint";
+    case TYPE_REAL:
+        return "real";
     case TYPE_VARCHAR:
         return "text";
     case TYPE_DATE:

@@ -272,6 +272,18 @@ static uint64_t value_hash(const Value *v)
         return hash_combine(
             hash_u64(((uint64_t)(uint32_t)v->u.iv.months << 32) | (uint32_t)v->u.iv.days),
             hash_u64((uint64_t)v->u.iv.micros));
+    case PHYS_INT8:
+        return hash_u64((uint64_t)(int64_t)v->u.i8);
+    case PHYS_INT16:
+        return hash_u64((uint64_t)(int64_t)v->u.i16);
+    case PHYS_FLOAT: {
+        uint32_t bits;
+        memcpy(&bits, &v->u.f32, sizeof bits);
+        return hash_u64(bits);
+    }
+    case PHYS_INT128:
+        return hash_combine(hash_u64((uint64_t)v->u.i128),
+                            hash_u64((uint64_t)((uint128_t)v->u.i128 >> 64)));
     case PHYS_INVALID:
         break;
     }
@@ -335,14 +347,29 @@ static bool cast_cannot_fail(LogicalType from, LogicalType to)
     if (to.id == TYPE_VARCHAR) return true; /* every value has a text form */
     switch ((TypeId)from.id) {
     case TYPE_BOOLEAN:
-        return to.id == TYPE_INTEGER || to.id == TYPE_BIGINT;
+        return type_is_integral(to);
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT: {
+        /* to a wider integer, to a float, or to a decimal with room for 5 digits */
+        bool wider = to.id == TYPE_INTEGER || to.id == TYPE_BIGINT || to.id == TYPE_HUGEINT ||
+                     (to.id == TYPE_SMALLINT && from.id == TYPE_TINYINT);
+        return wider || type_is_float(to) || to.id == TYPE_BOOLEAN ||
+               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 5);
+    }
+    case TYPE_REAL:
+        return to.id == TYPE_DOUBLE;
     case TYPE_INTEGER:
-        return to.id == TYPE_BIGINT || to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN ||
-               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 10);
+        return to.id == TYPE_BIGINT || to.id == TYPE_HUGEINT || to.id == TYPE_DOUBLE ||
+               to.id == TYPE_BOOLEAN || (to.id == TYPE_DECIMAL && to.precision - to.scale >= 10);
     case TYPE_BIGINT:
+        return to.id == TYPE_HUGEINT || to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN ||
+               (to.id == TYPE_DECIMAL && to.precision - to.scale >= 19);
+    case TYPE_HUGEINT:
         return to.id == TYPE_DOUBLE || to.id == TYPE_BOOLEAN;
     case TYPE_DECIMAL:
-        return to.id == TYPE_DOUBLE || to.id == TYPE_BIGINT ||
+        return to.id == TYPE_DOUBLE ||
+               (to.id == TYPE_BIGINT && from.precision - from.scale <= 18) ||
+               (to.id == TYPE_HUGEINT) ||
                (to.id == TYPE_DECIMAL && to.scale >= from.scale &&
                 to.precision - to.scale >= from.precision - from.scale);
     case TYPE_DATE:
@@ -363,10 +390,19 @@ static bool safe_divisor(const Expr *d)
     switch ((TypeId)v->type.id) {
     case TYPE_INTEGER:
         return v->u.i32 != 0 && v->u.i32 != -1;
+    case TYPE_SMALLINT:
+        return v->u.i16 != 0 && v->u.i16 != -1;
+    case TYPE_TINYINT:
+        return v->u.i8 != 0 && v->u.i8 != -1;
+    case TYPE_REAL:
+        return v->u.f32 != 0;
     case TYPE_BIGINT:
         return v->u.i64 != 0 && v->u.i64 != -1;
     case TYPE_DECIMAL:
-        return v->u.i64 != 0 && v->u.i64 != -1;
+    case TYPE_HUGEINT: {
+        int128_t x = value_as_int128(v);
+        return x != 0 && x != -1;
+    }
     case TYPE_DOUBLE:
         return v->u.f64 != 0;
     default:

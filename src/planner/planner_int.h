@@ -149,6 +149,9 @@ const char *type_sql_name(LogicalType type, char *buf, size_t size);
 Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, Error *err);
 /* The type both a and b convert to implicitly (untyped literals adapt); false if none. */
 bool binder_common_type(const Expr *a, const Expr *b, LogicalType *out);
+/* The DECIMAL that holds every value of a numeric type: INTEGER (10,0), BIGINT (19,0),
+   HUGEINT (38,0) (which holds all but its 39-digit values); a DECIMAL itself. */
+LogicalType binder_decimal_of(LogicalType t);
 /* Same for a type already chosen and one more expression. */
 bool binder_common_type_with(LogicalType have, bool have_untyped, const Expr *e, LogicalType *out);
 /* Casts every expression of exprs[] to their common type; 42804 naming `what` if none. */

@@ -194,6 +194,8 @@ static FloorResult floor_in_source(LogicalType from, LogicalType to, const Value
                                    bool *exact)
 {
     int64_t lo, hi;
+    /* 128-bit sides (HUGEINT, DECIMAL of more than 18 digits) are left as they are. */
+    if (type_physical(from) == PHYS_INT128 || type_physical(to) == PHYS_INT128) return FLOOR_NONE;
     if (from.id == TYPE_INTEGER || from.id == TYPE_DATE) {
         lo = INT32_MIN;
         hi = INT32_MAX;

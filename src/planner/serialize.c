@@ -10,7 +10,8 @@
  *   node     := kind u8 | id | n_cols | type… | est_rows f64 | payload(kind)
  *               | n_children | node…
  *   expr     := kind u8 | type | payload(kind)
- *   value    := type | is_null u8 | payload(physical type; INTERVAL: months | days | micros)
+ *   value    := type | is_null u8 | payload(physical type; INTERVAL: months | days | micros;
+ *               HUGEINT and DECIMAL(19..38, s): u64 low | u64 high; REAL: u32 bits)
  *   type     := id u8 | precision u8 | scale u8
  * Integers are varints (signed ones zigzag); strings are length-prefixed.
  */
@@ -58,6 +59,22 @@ static void put_value(Buffer *b, const Value *v)
         buffer_put_svarint(b, v->u.iv.months);
         buffer_put_svarint(b, v->u.iv.days);
         buffer_put_svarint(b, v->u.iv.micros);
+        break;
+    case PHYS_INT8:
+        buffer_put_svarint(b, v->u.i8);
+        break;
+    case PHYS_INT16:
+        buffer_put_svarint(b, v->u.i16);
+        break;
+    case PHYS_FLOAT: {
+        uint32_t bits;
+        memcpy(&bits, &v->u.f32, sizeof bits);
+        buffer_put_u32(b, bits);
+        break;
+    }
+    case PHYS_INT128: /* low then high 64 bits */
+        buffer_put_u64(b, (uint64_t)v->u.i128);
+        buffer_put_u64(b, (uint64_t)((uint128_t)v->u.i128 >> 64));
         break;
     case PHYS_INVALID:
         break;
@@ -424,6 +441,28 @@ static Status get_value(Reader *rd, Value *v)
               months >= INT32_MIN && months <= INT32_MAX && days >= INT32_MIN && days <= INT32_MAX,
               "bad interval");
         v->u.iv = interval_make((int32_t)months, (int32_t)days, bufreader_svarint(&rd->r));
+        break;
+    }
+    case PHYS_INT8: {
+        int64_t x = bufreader_svarint(&rd->r);
+        CHECK(rd, x >= INT8_MIN && x <= INT8_MAX, "bad int8");
+        v->u.i8 = (int8_t)x;
+        break;
+    }
+    case PHYS_INT16: {
+        int64_t x = bufreader_svarint(&rd->r);
+        CHECK(rd, x >= INT16_MIN && x <= INT16_MAX, "bad int16");
+        v->u.i16 = (int16_t)x;
+        break;
+    }
+    case PHYS_FLOAT: {
+        uint32_t bits = bufreader_u32(&rd->r);
+        memcpy(&v->u.f32, &bits, sizeof bits);
+        break;
+    }
+    case PHYS_INT128: {
+        uint64_t lo = bufreader_u64(&rd->r), hi = bufreader_u64(&rd->r);
+        v->u.i128 = (int128_t)(((uint128_t)hi << 64) | lo);
         break;
     }
     case PHYS_INVALID:

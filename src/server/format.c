@@ -16,6 +16,7 @@
 #include "common/alloc.h"
 #include "common/buffer.h"
 
+#include <math.h>
 #include <string.h>
 #include <strings.h>
 
@@ -316,6 +317,8 @@ static void json_value(FILE *out, const Value *v)
     const char *s = value_text(v, buf, &len);
     switch ((TypeId)v->type.id) {
     case TYPE_BOOLEAN:
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
     case TYPE_INTEGER:
     case TYPE_DECIMAL:
         fwrite(s, 1, len, out);
@@ -324,6 +327,18 @@ static void json_value(FILE *out, const Value *v)
         /* Beyond 2^53 a JSON number loses precision in most readers: send a string. */
         if (v->u.i64 > (INT64_C(1) << 53) || v->u.i64 < -(INT64_C(1) << 53))
             json_string(out, s, len);
+        else
+            fwrite(s, 1, len, out);
+        return;
+    case TYPE_HUGEINT:
+        if (v->u.i128 > ((int128_t)1 << 53) || v->u.i128 < -((int128_t)1 << 53))
+            json_string(out, s, len);
+        else
+            fwrite(s, 1, len, out);
+        return;
+    case TYPE_REAL:
+        if (!isfinite(v->u.f32))
+            json_string(out, s, len); /* NaN and infinities are not JSON numbers */
         else
             fwrite(s, 1, len, out);
         return;

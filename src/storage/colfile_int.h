@@ -28,7 +28,10 @@
  * PLAIN encoding, value_count values (NULL rows hold 0, or an empty string):
  *   BOOLEAN                     u8 each (0 or 1)
  *   INTEGER, DATE               i32 each
- *   BIGINT, DECIMAL, TIMESTAMP  i64 each (DECIMAL unscaled)
+ *   BIGINT, DECIMAL, TIMESTAMP  i64 each (DECIMAL unscaled, precision <= 18)
+ *   HUGEINT, DECIMAL(19..38,s)  i128 each, low 64 bits first (DECIMAL unscaled)
+ *   TINYINT, SMALLINT           i8, i16 each
+ *   REAL                        IEEE 754 binary32 each
  *   DOUBLE                      IEEE 754 binary64 each
  *   VARCHAR                     u32 length each, then all the bytes back to back
  *
@@ -42,7 +45,8 @@
  *       n_cols × ( zone (row group) | n_blocks × (uvarint offset | uvarint size | zone) ) )
  *   n_cols × zone (file)
  *   zone := see zone_put (storage_int.h): uvarint rows | uvarint nulls | u8 has_minmax |
- *           [min | max] in the type's form (u8, svarint, f64 bits, lstring)
+ *           [min | max] in the type's form (u8, svarint, f64 bits, lstring; for the
+ *           128-bit types u64 low | u64 high)
  *
  * What the reader validates before trusting it: magic and version at both ends, the
  * footer checksum, every count against the bytes that remain, types, that block rows

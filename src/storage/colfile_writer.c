@@ -259,6 +259,37 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
         wc->bytes_len += total;
         break;
     }
+    case PHYS_INT8: {
+        const int8_t *src = uv->data;
+        int8_t *dst = (int8_t *)wc->values.data + base;
+        for (uint32_t k = 0; k < count; k++)
+            dst[k] = src[sel[k]];
+        break;
+    }
+    case PHYS_INT16: {
+        const int16_t *src = uv->data;
+        int16_t *dst = (int16_t *)wc->values.data + base;
+        for (uint32_t k = 0; k < count; k++)
+            dst[k] = src[sel[k]];
+        break;
+    }
+    case PHYS_FLOAT: {
+        const int32_t *src = uv->data; /* bits */
+        int32_t *dst = (int32_t *)wc->values.data + base;
+        for (uint32_t k = 0; k < count; k++)
+            dst[k] = src[sel[k]];
+        break;
+    }
+    case PHYS_INT128: {
+        const int128_t *src = uv->data;
+        int128_t *dst = (int128_t *)wc->values.data + base;
+        if (uv->sel == SEL_IDENTITY)
+            memcpy(dst, src + offset, (size_t)count * 16);
+        else
+            for (uint32_t k = 0; k < count; k++)
+                dst[k] = src[sel[k]];
+        break;
+    }
     case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:
         break;
@@ -303,31 +334,34 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
         zm->max.u.FIELD = mx;                                                                      \
     } while (0)
 
-static void minmax_double(const WriterCol *wc, const uint64_t *validity, uint64_t b0, uint32_t n,
-                          ZoneMap *zm)
-{
-    const double *v = (const double *)wc->values.data;
-    double mn = 0, mx = 0;
-    bool any = false, nan = false;
-    for (uint64_t row = b0; row < b0 + n; row++) {
-        if (validity && !VALID_AT(validity, row)) continue;
-        double x = v[row];
-        if (x != x) {
-            nan = true;
-        } else if (!any) {
-            mn = mx = x;
-            any = true;
-        } else {
-            mn = x < mn ? x : mn;
-            mx = x > mx ? x : mx;
-        }
+/* min/max of a REAL or DOUBLE column: NaN sorts above every number (PostgreSQL's order). */
+#define DEFINE_MINMAX_FLOATING(NAME, T, FIELD, NAN_VALUE)                                          \
+    static void NAME(const WriterCol *wc, const uint64_t *validity, uint64_t b0, uint32_t n,       \
+                     ZoneMap *zm)                                                                  \
+    {                                                                                              \
+        const T *v = (const T *)wc->values.data;                                                   \
+        T mn = 0, mx = 0;                                                                          \
+        bool any = false, nan = false;                                                             \
+        for (uint64_t row = b0; row < b0 + n; row++) {                                             \
+            if (validity && !VALID_AT(validity, row)) continue;                                    \
+            T x = v[row];                                                                          \
+            if (x != x) {                                                                          \
+                nan = true;                                                                        \
+            } else if (!any) {                                                                     \
+                mn = mx = x;                                                                       \
+                any = true;                                                                        \
+            } else {                                                                               \
+                mn = x < mn ? x : mn;                                                              \
+                mx = x > mx ? x : mx;                                                              \
+            }                                                                                      \
+        }                                                                                          \
+        if (nan) mx = NAN_VALUE;                                                                   \
+        if (!any) mn = mx;                                                                         \
+        zm->min.u.FIELD = mn;                                                                      \
+        zm->max.u.FIELD = mx;                                                                      \
     }
-    /* NaN sorts above every number. */
-    if (nan) mx = __builtin_nan("");
-    if (!any) mn = mx;
-    zm->min.u.f64 = mn;
-    zm->max.u.f64 = mx;
-}
+DEFINE_MINMAX_FLOATING(minmax_double, double, f64, __builtin_nan(""))
+DEFINE_MINMAX_FLOATING(minmax_float, float, f32, __builtin_nanf(""))
 
 static void minmax_string(const WriterCol *wc, const uint64_t *validity, uint64_t b0, uint32_t n,
                           uint64_t byte0, ZoneMap *zm)
@@ -391,6 +425,18 @@ static void block_zone(const WriterCol *wc, uint64_t b0, uint32_t n, uint64_t by
         break;
     case PHYS_STRING:
         minmax_string(wc, validity, b0, n, byte0, zm);
+        break;
+    case PHYS_INT128:
+        MINMAX_FIXED(int128_t, i128);
+        break;
+    case PHYS_INT8:
+        MINMAX_FIXED(int8_t, i8);
+        break;
+    case PHYS_INT16:
+        MINMAX_FIXED(int16_t, i16);
+        break;
+    case PHYS_FLOAT:
+        minmax_float(wc, validity, b0, n, zm);
         break;
     case PHYS_INTERVAL: /* not stored (storage_type_valid) */
     case PHYS_INVALID:

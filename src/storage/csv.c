@@ -451,7 +451,8 @@ static Status convert_field(CsvReader *r, const CsvField *f, int col, Vector *v,
         if (fast_int(s, len, &((int64_t *)v->data)[row])) return BS_OK;
         break;
     case TYPE_DECIMAL:
-        if (fast_decimal(s, len, type.precision, type.scale, &((int64_t *)v->data)[row]))
+        if (!type_is_wide_decimal(type) &&
+            fast_decimal(s, len, type.precision, type.scale, &((int64_t *)v->data)[row]))
             return BS_OK;
         break;
     case TYPE_DATE:

@@ -16,6 +16,7 @@
 #include "storage/metastore_int.h"
 
 #include "common/alloc.h"
+#include "common/cast.h"
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
@@ -163,8 +164,30 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
     case TYPE_DATE:
         buffer_printf(b, "%" PRId32, v->u.i32);
         break;
-    case TYPE_BIGINT:
+    case TYPE_TINYINT:
+        buffer_printf(b, "%d", v->u.i8);
+        break;
+    case TYPE_SMALLINT:
+        buffer_printf(b, "%d", v->u.i16);
+        break;
+    case TYPE_REAL:
+        if (isnan(v->u.f32))
+            buffer_printf(b, "\"NaN\"");
+        else if (isinf(v->u.f32))
+            buffer_printf(b, "\"%sInfinity\"", v->u.f32 < 0 ? "-" : "");
+        else
+            buffer_printf(b, "\"%.9g\"", (double)v->u.f32);
+        break;
     case TYPE_DECIMAL:
+    case TYPE_HUGEINT:
+        if (type_physical(type) == PHYS_INT128) { /* decimal digits of the unscaled value */
+            char digits[48];
+            format_int128(v->u.i128, digits);
+            buffer_printf(b, "\"%s\"", digits);
+            break;
+        }
+        /* fall through */
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         buffer_printf(b, "\"%" PRId64 "\"", v->u.i64);
         break;
@@ -390,6 +413,23 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         if (!cJSON_IsBool(item)) return false;
         v->u.b = cJSON_IsTrue(item);
         return true;
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT: {
+        if (!cJSON_IsNumber(item)) return false;
+        double x = item->valuedouble, lim = type.id == TYPE_TINYINT ? INT8_MAX : INT16_MAX;
+        if (!(x >= -lim - 1 && x <= lim) || x != floor(x)) return false;
+        if (type.id == TYPE_TINYINT)
+            v->u.i8 = (int8_t)x;
+        else
+            v->u.i16 = (int16_t)x;
+        return true;
+    }
+    case TYPE_REAL: {
+        Value wide;
+        if (!get_bound(d, item, type_make(TYPE_DOUBLE), &wide)) return false;
+        v->type = type;
+        return double_to_float(wide.u.f64, &v->u.f32);
+    }
     case TYPE_INTEGER:
     case TYPE_DATE: {
         if (!cJSON_IsNumber(item)) return false;
@@ -398,14 +438,24 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         v->u.i32 = (int32_t)x;
         return true;
     }
-    case TYPE_BIGINT:
     case TYPE_DECIMAL:
+    case TYPE_HUGEINT:
+        if (type_physical(type) == PHYS_INT128) {
+            if (!cJSON_IsString(item) ||
+                parse_int128(item->valuestring, strlen(item->valuestring), &v->u.i128) != PARSE_OK)
+                return false;
+            return type.id == TYPE_HUGEINT || (v->u.i128 < POW10_128[type.precision] &&
+                                               v->u.i128 > -POW10_128[type.precision]);
+        }
+        /* fall through */
+    case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
         if (!cJSON_IsString(item)) return false;
         return parse_int64(item->valuestring, strlen(item->valuestring), &v->u.i64) == PARSE_OK;
     case TYPE_DOUBLE: {
         if (!cJSON_IsString(item)) return false;
         const char *s = item->valuestring;
+        v->type = type;
         if (strcmp(s, "NaN") == 0) {
             v->u.f64 = NAN;
             return true;

@@ -311,6 +311,18 @@ static void put_data(uint8_t *dst, const ColPlan *plan, const uint8_t *vb)
     case PHYS_INTERVAL:
         GATHER_FIXED(Interval);
         break;
+    case PHYS_INT128:
+        GATHER_FIXED(int128_t);
+        break;
+    case PHYS_INT8:
+        GATHER_FIXED(int8_t);
+        break;
+    case PHYS_INT16:
+        GATHER_FIXED(int16_t);
+        break;
+    case PHYS_FLOAT: /* as bits */
+        GATHER_FIXED(int32_t);
+        break;
     case PHYS_STRING: {
         const StringView *src = plan->data;
         uint8_t *lens = dst;
@@ -635,6 +647,10 @@ static Status get_values(Vector *v, const uint8_t *vb, const uint8_t *src, size_
     case PHYS_INT64:
     case PHYS_DOUBLE:
     case PHYS_INTERVAL:
+    case PHYS_INT128:
+    case PHYS_INT8:
+    case PHYS_INT16:
+    case PHYS_FLOAT:
         memcpy(v->data, src, len);
         break;
     case PHYS_STRING:

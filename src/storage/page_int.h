@@ -31,7 +31,9 @@
  *                only when some value is NULL.
  *   data      := n values: BOOLEAN u8 (0 or 1); INTEGER, DATE i32; BIGINT, DECIMAL
  *                (unscaled), TIMESTAMP i64; DOUBLE the IEEE 754 binary64 bits; INTERVAL
- *                i32 months | i32 days | i64 microseconds (16 bytes); VARCHAR n u32
+ *                i32 months | i32 days | i64 microseconds (16 bytes); HUGEINT and DECIMAL
+ *                of more than 18 digits i128 (low 64 bits first); TINYINT i8, SMALLINT
+ *                i16, REAL the binary32 bits; VARCHAR n u32
  *                lengths, then the bytes of all n strings back to back. NULL values hold
  *                zeros (empty strings).
  *

@@ -3,7 +3,8 @@
  * (row count, null count, min, max), and the test that lets a scan, or the coordinator
  * before it makes splits, skip a zone that cannot hold a matching row.
  *
- * Bounds are compared by type: DECIMAL by unscaled value, DOUBLE with NaN above
+ * Bounds are compared by type: DECIMAL by unscaled value (either width), HUGEINT as a
+ * 128-bit integer, DOUBLE with NaN above
  * everything (PostgreSQL's order), strings bytewise (the C collation). String bounds
  * longer than ZONE_STRING_MAX bytes are stored cut short: the min as its prefix (still
  * <= every value), the max as its prefix with the last byte that is not 0xFF raised by
@@ -26,6 +27,10 @@ bool storage_type_valid(LogicalType type)
     case TYPE_VARCHAR:
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
+    case TYPE_HUGEINT:
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
+    case TYPE_REAL:
         return true;
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
@@ -53,8 +58,17 @@ static int exact_of(const Value *v, __int128 *out, int *scale)
     case TYPE_BIGINT:
         *out = v->u.i64;
         return FAMILY_EXACT;
+    case TYPE_HUGEINT:
+        *out = v->u.i128;
+        return FAMILY_EXACT;
+    case TYPE_TINYINT:
+        *out = v->u.i8;
+        return FAMILY_EXACT;
+    case TYPE_SMALLINT:
+        *out = v->u.i16;
+        return FAMILY_EXACT;
     case TYPE_DECIMAL:
-        *out = v->u.i64;
+        *out = type_is_wide_decimal(v->type) ? v->u.i128 : v->u.i64;
         *scale = v->type.scale;
         return FAMILY_EXACT;
     case TYPE_DATE:
@@ -84,6 +98,16 @@ static int compare_bytes(const char *a, uint32_t alen, const char *b, uint32_t b
     return CMP3(alen, blen);
 }
 
+/* Sign of x * 10^k - y without forming the product (it may not fit 128 bits). */
+static int compare_scaled(__int128 x, int k, __int128 y)
+{
+    if (k == 0) return CMP3(x, y);
+    if (k > 38) return x != 0 ? CMP3(x, 0) : CMP3(0, y); /* |x| * 10^39 > any y */
+    __int128 p = POW10_128[k], q = y / p, r = y % p;
+    if (x != q) return CMP3(x, q); /* |r| < p */
+    return CMP3(0, r);
+}
+
 int zone_value_compare(const Value *a, const Value *b, bool *comparable)
 {
     *comparable = true;
@@ -101,6 +125,14 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
             return compare_doubles(a->u.f64, b->u.f64);
         case PHYS_STRING:
             return compare_bytes(a->u.str.data, a->u.str.len, b->u.str.data, b->u.str.len);
+        case PHYS_INT128:
+            return CMP3(a->u.i128, b->u.i128);
+        case PHYS_INT8:
+            return CMP3(a->u.i8, b->u.i8);
+        case PHYS_INT16:
+            return CMP3(a->u.i16, b->u.i16);
+        case PHYS_FLOAT:
+            return compare_doubles(a->u.f32, b->u.f32);
         case PHYS_INTERVAL:
         case PHYS_INVALID:
             break;
@@ -108,7 +140,9 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
         *comparable = false;
         return 0;
     }
-    if (pa == PHYS_DOUBLE && pb == PHYS_DOUBLE) return compare_doubles(a->u.f64, b->u.f64);
+    if ((pa == PHYS_DOUBLE || pa == PHYS_FLOAT) && (pb == PHYS_DOUBLE || pb == PHYS_FLOAT))
+        return compare_doubles(pa == PHYS_FLOAT ? a->u.f32 : a->u.f64,
+                               pb == PHYS_FLOAT ? b->u.f32 : b->u.f64);
     __int128 va = 0, vb = 0;
     int sa, sb;
     int fa = exact_of(a, &va, &sa), fb = exact_of(b, &vb, &sb);
@@ -116,16 +150,8 @@ int zone_value_compare(const Value *a, const Value *b, bool *comparable)
         *comparable = false;
         return 0;
     }
-    /* |unscaled| < 10^18 and scales <= 18, so rescaling stays far inside 128 bits. */
-    while (sa < sb) {
-        va *= 10;
-        sa++;
-    }
-    while (sb < sa) {
-        vb *= 10;
-        sb++;
-    }
-    return CMP3(va, vb);
+    if (sa <= sb) return compare_scaled(va, sb - sa, vb);
+    return -compare_scaled(vb, sa - sb, va);
 }
 
 bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond)
@@ -270,6 +296,19 @@ static void put_bound(Buffer *buf, LogicalType type, const Value *v, bool is_max
     case PHYS_DOUBLE:
         buffer_put_f64(buf, v->u.f64);
         break;
+    case PHYS_INT8:
+        buffer_put_svarint(buf, v->u.i8);
+        break;
+    case PHYS_INT16:
+        buffer_put_svarint(buf, v->u.i16);
+        break;
+    case PHYS_FLOAT: /* as the double it widens to exactly */
+        buffer_put_f64(buf, v->u.f32);
+        break;
+    case PHYS_INT128: /* low then high 64 bits */
+        buffer_put_u64(buf, (uint64_t)v->u.i128);
+        buffer_put_u64(buf, (uint64_t)((uint128_t)v->u.i128 >> 64));
+        break;
     case PHYS_STRING: {
         uint32_t keep;
         bool bump;
@@ -319,6 +358,31 @@ static bool get_bound(BufReader *rd, LogicalType type, Value *v)
     case PHYS_DOUBLE:
         v->u.f64 = bufreader_f64(rd);
         break;
+    case PHYS_INT8:
+    case PHYS_INT16: {
+        int64_t x = bufreader_svarint(rd);
+        int64_t lim = type.id == TYPE_TINYINT ? INT8_MAX : INT16_MAX;
+        if (x < -lim - 1 || x > lim) return false;
+        if (type.id == TYPE_TINYINT)
+            v->u.i8 = (int8_t)x;
+        else
+            v->u.i16 = (int16_t)x;
+        break;
+    }
+    case PHYS_FLOAT: {
+        double d = bufreader_f64(rd);
+        v->u.f32 = (float)d;
+        if (!isnan(d) && (double)v->u.f32 != d) return false; /* not a float's value */
+        break;
+    }
+    case PHYS_INT128: {
+        uint64_t lo = bufreader_u64(rd), hi = bufreader_u64(rd);
+        v->u.i128 = (int128_t)(((uint128_t)hi << 64) | lo);
+        if (type.id == TYPE_DECIMAL &&
+            !(v->u.i128 < POW10_128[type.precision] && v->u.i128 > -POW10_128[type.precision]))
+            return false;
+        break;
+    }
     case PHYS_STRING: {
         size_t len;
         const char *s = bufreader_lstring(rd, &len);

@@ -141,9 +141,13 @@ static void value_text(const Value *v, Buffer *out)
 static char type_letter(LogicalType type)
 {
     switch ((TypeId)type.id) {
+    case TYPE_TINYINT:
+    case TYPE_SMALLINT:
     case TYPE_INTEGER:
     case TYPE_BIGINT:
+    case TYPE_HUGEINT:
         return 'I';
+    case TYPE_REAL:
     case TYPE_DOUBLE:
     case TYPE_DECIMAL:
         return 'R';

@@ -99,6 +99,14 @@ static bool same_value(const Value *a, const Value *b)
         return a->u.i32 == b->u.i32;
     case PHYS_INT64:
         return a->u.i64 == b->u.i64;
+    case PHYS_INT128:
+        return a->u.i128 == b->u.i128;
+    case PHYS_INT8:
+        return a->u.i8 == b->u.i8;
+    case PHYS_INT16:
+        return a->u.i16 == b->u.i16;
+    case PHYS_FLOAT:
+        return a->u.f32 == b->u.f32 || (isnan(a->u.f32) && isnan(b->u.f32));
     case PHYS_DOUBLE:
         if (isnan(a->u.f64) || isnan(b->u.f64)) return isnan(a->u.f64) && isnan(b->u.f64);
         return a->u.f64 == b->u.f64 && signbit(a->u.f64) == signbit(b->u.f64);

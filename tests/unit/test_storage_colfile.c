@@ -123,6 +123,18 @@ static void assert_value_equal(const Value *got, const Value *want, uint64_t row
     case PHYS_INT64:
         assert_int_equal(got->u.i64, want->u.i64);
         break;
+    case PHYS_INT128:
+        assert_true(got->u.i128 == want->u.i128);
+        break;
+    case PHYS_INT8:
+        assert_int_equal(got->u.i8, want->u.i8);
+        break;
+    case PHYS_INT16:
+        assert_int_equal(got->u.i16, want->u.i16);
+        break;
+    case PHYS_FLOAT:
+        assert_memory_equal(&got->u.f32, &want->u.f32, sizeof(float));
+        break;
     case PHYS_DOUBLE:
         if (isnan(want->u.f64)) {
             assert_true(isnan(got->u.f64));

@@ -104,6 +104,18 @@ static void assert_same_value(const Value *got, const Value *want, idx_t row, in
     case PHYS_INT64:
         assert_int_equal(got->u.i64, want->u.i64);
         break;
+    case PHYS_INT128:
+        assert_true(got->u.i128 == want->u.i128);
+        break;
+    case PHYS_INT8:
+        assert_int_equal(got->u.i8, want->u.i8);
+        break;
+    case PHYS_INT16:
+        assert_int_equal(got->u.i16, want->u.i16);
+        break;
+    case PHYS_FLOAT:
+        assert_memory_equal(&got->u.f32, &want->u.f32, sizeof(float));
+        break;
     case PHYS_DOUBLE:
         if (memcmp(&got->u.f64, &want->u.f64, 8) != 0)
             fail_msg("row %llu col %d: %g, expected %g", (unsigned long long)row, col, got->u.f64,
