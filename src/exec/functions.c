@@ -118,6 +118,30 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
             ret.id == TYPE_INTERVAL)
             out->fn = age_kernel();
         break;
+    case FN_FLOOR:
+    case FN_CEIL:
+    case FN_TRUNC:
+    case FN_SQRT:
+    case FN_CBRT:
+    case FN_EXP:
+    case FN_LN:
+    case FN_LOG10:
+    case FN_LOG2:
+    case FN_LOG:
+    case FN_POWER:
+    case FN_SIGN:
+    case FN_PI:
+    case FN_RANDOM:
+        out->fn = math_kernel(func, arg_types, n_args, ret);
+        if (out->fn && n_args >= 1 && arg_types[0].id == TYPE_DECIMAL) {
+            RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
+            if (!rd) return arena_error(arena, err);
+            rd->in_scale = arg_types[0].scale;
+            rd->out_scale = ret.scale;
+            rd->precision = ret.precision;
+            out->data = rd;
+        }
+        break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

@@ -103,5 +103,7 @@ KernelFn date_trunc_kernel(DatetimeField field, LogicalType arg, LogicalType ret
 KernelFn date_diff_kernel(DatetimeField field);
 KernelFn make_date_kernel(void);
 KernelFn last_day_kernel(LogicalType arg);
+/* kernels_math.c; floor, ceil and trunc of a DECIMAL take a RoundData. */
+KernelFn math_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
 
 #endif

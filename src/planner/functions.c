@@ -30,6 +30,9 @@ static Status bind_round(Binder *, ScalarFuncId, Expr **, int, int, LogicalType 
 static Status bind_coalesce(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_extract(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_in(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_floor(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_double_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_sign(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -63,6 +66,20 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_MAKE_DATE] = {"make_date", NULL, "make_date", 3, 3, binder_bind_make_date},
     [FN_LAST_DAY] = {"last_day", NULL, "last_day", 1, 1, binder_bind_last_day},
     [FN_AGE] = {"age", NULL, NULL, 2, 2, binder_bind_age},
+    [FN_FLOOR] = {"floor", NULL, "floor", 1, 1, bind_floor},
+    [FN_CEIL] = {"ceil", NULL, "ceil", 1, 1, bind_floor},
+    [FN_TRUNC] = {"trunc", NULL, "trunc", 1, 2, bind_round},
+    [FN_SQRT] = {"sqrt", NULL, "sqrt", 1, 1, bind_double_fn},
+    [FN_CBRT] = {"cbrt", NULL, "cbrt", 1, 1, bind_double_fn},
+    [FN_EXP] = {"exp", NULL, "exp", 1, 1, bind_double_fn},
+    [FN_LN] = {"ln", NULL, "ln", 1, 1, bind_double_fn},
+    [FN_LOG10] = {"log10", NULL, "log10", 1, 1, bind_double_fn},
+    [FN_LOG2] = {"log2", NULL, "log2", 1, 1, bind_double_fn},
+    [FN_LOG] = {"log", NULL, "log", 1, 2, bind_double_fn},
+    [FN_POWER] = {"power", NULL, "power", 2, 2, bind_double_fn},
+    [FN_SIGN] = {"sign", NULL, "sign", 1, 1, bind_sign},
+    [FN_PI] = {"pi", NULL, "pi", 0, 0, bind_double_fn},
+    [FN_RANDOM] = {"random", NULL, "random", 0, 0, bind_double_fn},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -107,7 +124,8 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
     } aliases[] = {
         {"substr", FN_SUBSTRING},  {"char_length", FN_LENGTH}, {"character_length", FN_LENGTH},
         {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
-        {"datediff", FN_DATE_DIFF}};
+        {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
+        {"mod", FN_MODULO}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -346,15 +364,16 @@ static Status bind_round(Binder *b, ScalarFuncId id, Expr **args, int n_args, in
     LogicalType t = args[0]->type;
     if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
     int64_t digits = 0;
+    const char *name = SCALARS[id].name;
     if (n_args == 2) {
         BS_TRY(require_integer(b, id, args, n_args, 1, pos, err));
         if (args[1]->kind != EXPR_CONSTANT || args[1]->u.constant.is_null)
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[1]->pos,
-                             "round() needs a constant number of digits");
+                             "%s() needs a constant number of digits", name);
         digits = args[1]->u.constant.u.i64;
         if (digits < -18 || digits > 18)
             return error_set(err, SQLSTATE_INVALID_PARAMETER, args[1]->pos,
-                             "round() digits must be between -18 and 18");
+                             "%s() digits must be between -18 and 18", name);
     }
     if (t.id == TYPE_DECIMAL) {
         int scale = (int)BS_MAX(0, BS_MIN(digits, (int64_t)t.scale));
@@ -380,6 +399,41 @@ static Status bind_extract(Binder *b, ScalarFuncId id, Expr **args, int n_args, 
     if (!type_is_temporal(args[0]->type) && args[0]->type.id != TYPE_INTERVAL)
         return no_match(id, args, n_args, pos, err);
     *ret = type_make(TYPE_BIGINT);
+    return BS_OK;
+}
+
+/* floor, ceil: integers stay, DECIMAL(p,s) becomes DECIMAL(p,0), the rest is DOUBLE. */
+static Status bind_floor(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                         LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    LogicalType t = args[0]->type;
+    if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
+    *ret = t.id == TYPE_DECIMAL ? type_decimal(t.precision, 0) : t;
+    return BS_OK;
+}
+
+/* Functions of DOUBLEs (sqrt, ln, power, …): numeric arguments become DOUBLE. */
+static Status bind_double_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (!untyped(args[k]) && !type_is_numeric(args[k]->type))
+            return no_match(id, args, n_args, pos, err);
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_DOUBLE), false, err));
+    }
+    *ret = type_make(TYPE_DOUBLE);
+    return BS_OK;
+}
+
+/* sign: integers and DOUBLE keep their type; a DECIMAL's sign is DECIMAL(1,0) (-1, 0, 1). */
+static Status bind_sign(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                        LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    LogicalType t = args[0]->type;
+    if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
+    *ret = t.id == TYPE_DECIMAL ? type_decimal(1, 0) : t;
     return BS_OK;
 }
 

@@ -57,6 +57,21 @@ typedef enum ScalarFuncId {
     FN_MAKE_DATE, /* (BIGINT, BIGINT, BIGINT) → DATE */
     FN_LAST_DAY,  /* DATE or TIMESTAMP → DATE */
     FN_AGE,       /* (TIMESTAMP, TIMESTAMP) → INTERVAL */
+    /* Math (kernels_math.c). DOUBLE → DOUBLE unless noted. */
+    FN_FLOOR,  /* numeric → same type; DECIMAL(p,s) → DECIMAL(p,0) */
+    FN_CEIL,   /* as floor */
+    FN_TRUNC,  /* (numeric[, BIGINT constant digits]) → as round */
+    FN_SQRT,   /* negative → 2201F */
+    FN_CBRT,
+    FN_EXP,    /* overflow, underflow → 22003 */
+    FN_LN,     /* zero or negative → 2201E */
+    FN_LOG10,
+    FN_LOG2,
+    FN_LOG,    /* log(base, x) */
+    FN_POWER,  /* (DOUBLE, DOUBLE) */
+    FN_SIGN,   /* integers → same type, DOUBLE → DOUBLE, DECIMAL → DECIMAL(1,0) */
+    FN_PI,     /* () */
+    FN_RANDOM, /* () → [0, 1), a new value per row; never folded */
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
