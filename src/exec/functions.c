@@ -142,6 +142,30 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
             out->data = rd;
         }
         break;
+    case FN_STRPOS:
+    case FN_BTRIM:
+    case FN_LTRIM:
+    case FN_RTRIM:
+    case FN_REPLACE:
+    case FN_CONCAT_ARGS:
+    case FN_CONCAT_WS:
+    case FN_LEFT:
+    case FN_RIGHT:
+    case FN_LPAD:
+    case FN_RPAD:
+    case FN_SPLIT_PART:
+    case FN_STARTS_WITH:
+    case FN_ENDS_WITH:
+    case FN_REVERSE:
+    case FN_REPEAT:
+    case FN_TRANSLATE:
+    case FN_INITCAP:
+    case FN_MD5:
+    case FN_ASCII:
+    case FN_CHR:
+    case FN_OCTET_LENGTH:
+        out->fn = string2_kernel(func, arg_types, n_args, ret, &out->strict);
+        break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

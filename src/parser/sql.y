@@ -46,8 +46,8 @@
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
-  MINUTE MONTH NEXT NULLS ONLY PRECISION ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  WITHOUT YEAR ZONE.
+  MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION ROW ROWS SECOND SUBSTRING TIME TO TRIM
+  VARYING WITHOUT YEAR ZONE.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -422,6 +422,34 @@ expr(A) ::= SUBSTRING(S) LP expr(X) FOR expr(N) RP.  {
     A = build_function_named(ctx, "substring", list_add(ctx, args, N), S.pos);
 }
 expr(A) ::= SUBSTRING(S) LP exprlist(L) RP.  { A = build_function_named(ctx, "substring", L, S.pos); }
+
+/* POSITION(x IN s) is strpos(s, x); the driver turns its IN into POSITION_IN (parser.c). */
+expr(A) ::= POSITION(P) LP expr(X) POSITION_IN expr(S) RP.  {
+    A = build_function_named(ctx, "strpos", list_add(ctx, list_new(ctx, S), X), P.pos);
+}
+expr(A) ::= POSITION(P) LP exprlist(L) RP.  { A = build_function_named(ctx, "position", L, P.pos); }
+
+/* TRIM([BOTH | LEADING | TRAILING] [characters] FROM s) is btrim, ltrim or rtrim of
+   (s[, characters]); TRIM(s[, characters]) is btrim. */
+expr(A) ::= TRIM(T) LP expr(C) FROM expr(S) RP.  {
+    A = build_function_named(ctx, "btrim", list_add(ctx, list_new(ctx, S), C), T.pos);
+}
+expr(A) ::= TRIM(T) LP FROM expr(S) RP.  { A = build_function_named(ctx, "btrim", list_new(ctx, S), T.pos); }
+expr(A) ::= TRIM(T) LP trim_side(W) expr(C) FROM expr(S) RP.  {
+    A = build_function_named(ctx, W, list_add(ctx, list_new(ctx, S), C), T.pos);
+}
+expr(A) ::= TRIM(T) LP trim_side(W) FROM expr(S) RP.  {
+    A = build_function_named(ctx, W, list_new(ctx, S), T.pos);
+}
+expr(A) ::= TRIM(T) LP trim_side(W) expr(S) RP.  {
+    A = build_function_named(ctx, W, list_new(ctx, S), T.pos);
+}
+expr(A) ::= TRIM(T) LP exprlist(L) RP.  { A = build_function_named(ctx, "btrim", L, T.pos); }
+
+%type trim_side {const char *}
+trim_side(A) ::= BOTH.      { A = "btrim"; }
+trim_side(A) ::= LEADING.   { A = "ltrim"; }
+trim_side(A) ::= TRAILING.  { A = "rtrim"; }
 
 expr(A) ::= CASE(C) case_operand(O) case_whens(W) case_else(E) END.  {
     A = build_case(ctx, O, W, E, C.pos);

@@ -595,13 +595,12 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         st = bind_in_list(b, ast, scope, clause, out, err);
         break;
     case AST_LIKE: {
-        if (ast->u.like.escape) {
-            st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->u.like.escape->pos,
-                           "LIKE … ESCAPE is not supported yet");
-            break;
-        }
         if ((st = bind_expr(b, ast->u.like.arg, scope, clause, &left, err)) != BS_OK) break;
         if ((st = bind_expr(b, ast->u.like.pattern, scope, clause, &right, err)) != BS_OK) break;
+        third = NULL;
+        if (ast->u.like.escape &&
+            (st = bind_expr(b, ast->u.like.escape, scope, clause, &third, err)) != BS_OK)
+            break;
         if (ast->u.like.case_insensitive) {
             Expr *args[1] = {left};
             if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &left, err)) != BS_OK)
@@ -610,7 +609,16 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
             if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &right, err)) != BS_OK)
                 break;
         }
-        st = call2(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, left, right, ast->pos, out, err);
+        Expr **like_args = arena_alloc(b->arena, sizeof(Expr *) * 3);
+        if (!like_args) {
+            st = arena_error(b->arena, err);
+            break;
+        }
+        like_args[0] = left;
+        like_args[1] = right;
+        like_args[2] = third;
+        st = binder_bind_scalar(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, like_args,
+                                third ? 3 : 2, ast->pos, out, err);
         break;
     }
     case AST_CASE:

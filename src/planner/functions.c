@@ -33,6 +33,8 @@ static Status bind_in(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, 
 static Status bind_floor(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_double_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_sign(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_string2(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_concat_args(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -48,8 +50,8 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_GT] = {"gt", ">", NULL, 2, 2, bind_comparison},
     [FN_GE] = {"ge", ">=", NULL, 2, 2, bind_comparison},
     [FN_CONCAT] = {"concat", "||", NULL, 2, 2, bind_concat},
-    [FN_LIKE] = {"like", "~~", NULL, 2, 2, bind_like},
-    [FN_NOT_LIKE] = {"not_like", "!~~", NULL, 2, 2, bind_like},
+    [FN_LIKE] = {"like", "~~", NULL, 2, 3, bind_like},
+    [FN_NOT_LIKE] = {"not_like", "!~~", NULL, 2, 3, bind_like},
     [FN_ABS] = {"abs", NULL, "abs", 1, 1, bind_numeric_unary},
     [FN_LOWER] = {"lower", NULL, "lower", 1, 1, bind_string_fn},
     [FN_UPPER] = {"upper", NULL, "upper", 1, 1, bind_string_fn},
@@ -80,6 +82,28 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_SIGN] = {"sign", NULL, "sign", 1, 1, bind_sign},
     [FN_PI] = {"pi", NULL, "pi", 0, 0, bind_double_fn},
     [FN_RANDOM] = {"random", NULL, "random", 0, 0, bind_double_fn},
+    [FN_STRPOS] = {"strpos", NULL, "strpos", 2, 2, bind_string2},
+    [FN_BTRIM] = {"btrim", NULL, "btrim", 1, 2, bind_string2},
+    [FN_LTRIM] = {"ltrim", NULL, "ltrim", 1, 2, bind_string2},
+    [FN_RTRIM] = {"rtrim", NULL, "rtrim", 1, 2, bind_string2},
+    [FN_REPLACE] = {"replace", NULL, "replace", 3, 3, bind_string2},
+    [FN_CONCAT_ARGS] = {"concat_args", NULL, "concat", 1, 100, bind_concat_args},
+    [FN_CONCAT_WS] = {"concat_ws", NULL, "concat_ws", 2, 100, bind_concat_args},
+    [FN_LEFT] = {"left", NULL, "left", 2, 2, bind_string2},
+    [FN_RIGHT] = {"right", NULL, "right", 2, 2, bind_string2},
+    [FN_LPAD] = {"lpad", NULL, "lpad", 2, 3, bind_string2},
+    [FN_RPAD] = {"rpad", NULL, "rpad", 2, 3, bind_string2},
+    [FN_SPLIT_PART] = {"split_part", NULL, "split_part", 3, 3, bind_string2},
+    [FN_STARTS_WITH] = {"starts_with", NULL, "starts_with", 2, 2, bind_string2},
+    [FN_ENDS_WITH] = {"ends_with", NULL, "ends_with", 2, 2, bind_string2},
+    [FN_REVERSE] = {"reverse", NULL, "reverse", 1, 1, bind_string2},
+    [FN_REPEAT] = {"repeat", NULL, "repeat", 2, 2, bind_string2},
+    [FN_TRANSLATE] = {"translate", NULL, "translate", 3, 3, bind_string2},
+    [FN_INITCAP] = {"initcap", NULL, "initcap", 1, 1, bind_string2},
+    [FN_MD5] = {"md5", NULL, "md5", 1, 1, bind_string2},
+    [FN_ASCII] = {"ascii", NULL, "ascii", 1, 1, bind_string2},
+    [FN_CHR] = {"chr", NULL, "chr", 1, 1, bind_string2},
+    [FN_OCTET_LENGTH] = {"octet_length", NULL, "octet_length", 1, 1, bind_string2},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -109,6 +133,18 @@ int scalar_func_by_name(const char *name)
     return -1;
 }
 
+bool scalar_func_is_strict(ScalarFuncId id)
+{
+    switch (id) {
+    case FN_COALESCE:
+    case FN_CONCAT_ARGS:
+    case FN_CONCAT_WS:
+        return false;
+    default:
+        return true;
+    }
+}
+
 int agg_func_by_name(const char *name)
 {
     for (int k = 0; k < AGG_COUNT_; k++)
@@ -125,7 +161,8 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
         {"substr", FN_SUBSTRING},  {"char_length", FN_LENGTH}, {"character_length", FN_LENGTH},
         {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
         {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
-        {"mod", FN_MODULO}};
+        {"mod", FN_MODULO},        {"trim", FN_BTRIM},         {"instr", FN_STRPOS},
+        {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -328,8 +365,8 @@ static Status require_integer(Binder *b, ScalarFuncId id, Expr **args, int n_arg
 static Status bind_like(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                         LogicalType *ret, Error *err)
 {
-    BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
-    BS_TRY(require_varchar(b, id, args, n_args, 1, pos, err));
+    for (int k = 0; k < n_args; k++)
+        BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
     *ret = type_make(TYPE_BOOLEAN);
     return BS_OK;
 }
@@ -434,6 +471,55 @@ static Status bind_sign(Binder *b, ScalarFuncId id, Expr **args, int n_args, int
     LogicalType t = args[0]->type;
     if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
     *ret = t.id == TYPE_DECIMAL ? type_decimal(1, 0) : t;
+    return BS_OK;
+}
+
+/* The string functions of kernels_string2.c: text arguments, BIGINT counts. */
+static Status bind_string2(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                           LogicalType *ret, Error *err)
+{
+    const char *sig; /* one letter per argument: S text, I integer */
+    TypeId type = TYPE_VARCHAR;
+    switch (id) {
+    case FN_LEFT:
+    case FN_RIGHT:
+    case FN_REPEAT:
+        sig = "SI";
+        break;
+    case FN_LPAD:
+    case FN_RPAD:
+        sig = "SIS";
+        break;
+    case FN_SPLIT_PART:
+        sig = "SSI";
+        break;
+    case FN_CHR:
+        sig = "I";
+        break;
+    default:
+        sig = "SSS";
+        break;
+    }
+    for (int k = 0; k < n_args; k++) {
+        if (sig[k] == 'I')
+            BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+        else
+            BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
+    }
+    if (id == FN_STRPOS || id == FN_ASCII || id == FN_OCTET_LENGTH) type = TYPE_INTEGER;
+    if (id == FN_STARTS_WITH || id == FN_ENDS_WITH) type = TYPE_BOOLEAN;
+    *ret = type_make(type);
+    return BS_OK;
+}
+
+/* concat(…), concat_ws(sep, …): any arguments, converted to text as || does. */
+static Status bind_concat_args(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                               LogicalType *ret, Error *err)
+{
+    if (id == FN_CONCAT_WS) BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+    for (int k = 0; k < n_args; k++)
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), true, err));
+    *ret = type_make(TYPE_VARCHAR);
     return BS_OK;
 }
 

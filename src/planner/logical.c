@@ -306,6 +306,7 @@ static bool call_can_fail(const Expr *e)
     case FN_GE:
     case FN_LIKE:
     case FN_NOT_LIKE:
+        return e->u.call.n_args > 2; /* a bad ESCAPE fails */
     case FN_LOWER:
     case FN_UPPER:
     case FN_LENGTH:

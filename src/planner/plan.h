@@ -32,8 +32,8 @@ typedef enum ScalarFuncId {
     FN_GT,
     FN_GE,
     FN_CONCAT,
-    FN_LIKE,
-    FN_NOT_LIKE,
+    FN_LIKE,     /* (s, pattern[, escape]) */
+    FN_NOT_LIKE, /* (s, pattern[, escape]) */
     FN_ABS,
     FN_LOWER,
     FN_UPPER,
@@ -72,6 +72,29 @@ typedef enum ScalarFuncId {
     FN_SIGN,   /* integers → same type, DOUBLE → DOUBLE, DECIMAL → DECIMAL(1,0) */
     FN_PI,     /* () */
     FN_RANDOM, /* () → [0, 1), a new value per row; never folded */
+    /* Strings (kernels_string2.c); VARCHAR in, VARCHAR out unless noted; n is BIGINT. */
+    FN_STRPOS,       /* (s, sub) → INTEGER, 1-based character position, 0 if absent */
+    FN_BTRIM,        /* (s[, characters]) */
+    FN_LTRIM,
+    FN_RTRIM,
+    FN_REPLACE,      /* (s, from, to) */
+    FN_CONCAT_ARGS,  /* concat(VARCHAR, …): NULLs skipped, not strict */
+    FN_CONCAT_WS,    /* (sep, VARCHAR, …): NULL when sep is NULL, other NULLs skipped */
+    FN_LEFT,         /* (s, n) */
+    FN_RIGHT,        /* (s, n) */
+    FN_LPAD,         /* (s, n[, fill]) */
+    FN_RPAD,
+    FN_SPLIT_PART,   /* (s, delimiter, n) */
+    FN_STARTS_WITH,  /* (s, prefix) → BOOLEAN */
+    FN_ENDS_WITH,    /* (s, suffix) → BOOLEAN */
+    FN_REVERSE,
+    FN_REPEAT,       /* (s, n) */
+    FN_TRANSLATE,    /* (s, from, to) */
+    FN_INITCAP,
+    FN_MD5,
+    FN_ASCII,        /* → INTEGER */
+    FN_CHR,          /* (BIGINT) */
+    FN_OCTET_LENGTH, /* → INTEGER */
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
@@ -97,6 +120,9 @@ const char *scalar_func_name(ScalarFuncId id);
 const char *agg_func_name(AggFuncId id);
 /* Inverse of the above; -1 when unknown. */
 int scalar_func_by_name(const char *name);
+/* False for the functions whose result is not NULL just because an argument is (coalesce,
+   concat, concat_ws, …): the simplifier folds NULL arguments of the others to NULL. */
+bool scalar_func_is_strict(ScalarFuncId id);
 int agg_func_by_name(const char *name);
 
 /* ---- expressions --------------------------------------------------------------------- */
