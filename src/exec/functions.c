@@ -166,6 +166,19 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_OCTET_LENGTH:
         out->fn = string2_kernel(func, arg_types, n_args, ret, &out->strict);
         break;
+    case FN_GREATEST:
+    case FN_LEAST:
+    case FN_IS_DISTINCT:
+    case FN_IS_NOT_DISTINCT:
+        out->fn = cond_kernel(func, arg_types, n_args, ret);
+        out->strict = false;
+        break;
+    case FN_REGEXP_MATCHES:
+    case FN_REGEXP_REPLACE:
+    case FN_REGEXP_EXTRACT:
+        out->fn = regex_kernel(func, arg_types, n_args, ret);
+        if (out->fn && !(out->data = regex_cache_new(arena))) return arena_error(arena, err);
+        break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

@@ -81,6 +81,12 @@ typedef enum AstOp {
     OP_NOT,
     OP_NEG,
     OP_PLUS, /* unary */
+    OP_IS_DISTINCT,
+    OP_IS_NOT_DISTINCT, /* IS [NOT] DISTINCT FROM */
+    OP_MATCH,
+    OP_NOT_MATCH,
+    OP_IMATCH,
+    OP_NOT_IMATCH, /* ~ !~ ~* !~* (POSIX-style regular expression matches) */
 } AstOp;
 
 typedef struct AstCaseWhen {

@@ -112,6 +112,18 @@ static const char *op_text(AstOp op)
         return "-";
     case OP_PLUS:
         return "+";
+    case OP_IS_DISTINCT:
+        return "IS DISTINCT FROM";
+    case OP_IS_NOT_DISTINCT:
+        return "IS NOT DISTINCT FROM";
+    case OP_MATCH:
+        return "~";
+    case OP_NOT_MATCH:
+        return "!~";
+    case OP_IMATCH:
+        return "~*";
+    case OP_NOT_IMATCH:
+        return "!~*";
     }
     return "?";
 }

@@ -14,7 +14,8 @@
  * `a = b NOT LIKE c` groups as `a = (b NOT LIKE c)`.
  *
  * Operator precedence, lowest first, is PostgreSQL's: OR; AND; NOT; IS; comparison;
- * BETWEEN IN LIKE ILIKE; ESCAPE; ||; + -; * / %; unary + -; ::.
+ * BETWEEN IN LIKE ILIKE; ESCAPE; || and the other operators (~ !~ ~* !~*); + -; * / %;
+ * unary + -; ::.
  */
 
 %name BasaltSqlParse
@@ -60,7 +61,7 @@
 %nonassoc EQ NE LT GT LE GE.
 %nonassoc BETWEEN IN LIKE ILIKE NOT_LA.
 %nonassoc ESCAPE.
-%left CONCAT.
+%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH.
 %left PLUS MINUS.
 %left STAR SLASH REM.
 %right UMINUS.
@@ -475,6 +476,12 @@ expr(A) ::= expr(X) AND(O) expr(Y).     { A = build_binary(ctx, OP_AND, X, Y, O.
 expr(A) ::= NOT(O) expr(X).             { A = build_unary(ctx, OP_NOT, X, O.pos); }
 expr(A) ::= expr(X) IS(O) NULL.         { A = build_is_null(ctx, X, false, O.pos); }
 expr(A) ::= expr(X) IS(O) NOT NULL.     { A = build_is_null(ctx, X, true, O.pos); }
+expr(A) ::= expr(X) IS(O) DISTINCT FROM expr(Y). [IS]  {
+    A = build_binary(ctx, OP_IS_DISTINCT, X, Y, O.pos);
+}
+expr(A) ::= expr(X) IS(O) NOT DISTINCT FROM expr(Y). [IS]  {
+    A = build_binary(ctx, OP_IS_NOT_DISTINCT, X, Y, O.pos);
+}
 expr(A) ::= expr(X) EQ(O) expr(Y).      { A = build_binary(ctx, OP_EQ, X, Y, O.pos); }
 expr(A) ::= expr(X) NE(O) expr(Y).      { A = build_binary(ctx, OP_NE, X, Y, O.pos); }
 expr(A) ::= expr(X) LT(O) expr(Y).      { A = build_binary(ctx, OP_LT, X, Y, O.pos); }
@@ -482,6 +489,10 @@ expr(A) ::= expr(X) LE(O) expr(Y).      { A = build_binary(ctx, OP_LE, X, Y, O.p
 expr(A) ::= expr(X) GT(O) expr(Y).      { A = build_binary(ctx, OP_GT, X, Y, O.pos); }
 expr(A) ::= expr(X) GE(O) expr(Y).      { A = build_binary(ctx, OP_GE, X, Y, O.pos); }
 expr(A) ::= expr(X) CONCAT(O) expr(Y).  { A = build_binary(ctx, OP_CONCAT, X, Y, O.pos); }
+expr(A) ::= expr(X) MATCH(O) expr(Y).        { A = build_binary(ctx, OP_MATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) NOT_MATCH(O) expr(Y).    { A = build_binary(ctx, OP_NOT_MATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) IMATCH(O) expr(Y).       { A = build_binary(ctx, OP_IMATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) NOT_IMATCH(O) expr(Y).   { A = build_binary(ctx, OP_NOT_IMATCH, X, Y, O.pos); }
 expr(A) ::= expr(X) PLUS(O) expr(Y).    { A = build_binary(ctx, OP_ADD, X, Y, O.pos); }
 expr(A) ::= expr(X) MINUS(O) expr(Y).   { A = build_binary(ctx, OP_SUB, X, Y, O.pos); }
 expr(A) ::= expr(X) STAR(O) expr(Y).    { A = build_binary(ctx, OP_MUL, X, Y, O.pos); }
@@ -512,6 +523,23 @@ expr(A) ::= expr(X) BETWEEN(O) expr(L) AND expr(H). [BETWEEN]  {
 }
 expr(A) ::= expr(X) NOT_LA(O) BETWEEN expr(L) AND expr(H). [BETWEEN]  {
     A = build_between(ctx, X, L, H, true, O.pos);
+}
+expr(A) ::= expr(X) BETWEEN(O) ASYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, false, O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) BETWEEN ASYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, true, O.pos);
+}
+/* BETWEEN SYMMETRIC is (x BETWEEN l AND h) OR (x BETWEEN h AND l), as PostgreSQL reads it;
+   the operands' trees are shared by both halves (the binder only reads them). */
+expr(A) ::= expr(X) BETWEEN(O) SYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_binary(ctx, OP_OR, build_between(ctx, X, L, H, false, O.pos),
+                     build_between(ctx, X, H, L, false, O.pos), O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) BETWEEN SYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_unary(ctx, OP_NOT,
+                    build_binary(ctx, OP_OR, build_between(ctx, X, L, H, false, O.pos),
+                                 build_between(ctx, X, H, L, false, O.pos), O.pos), O.pos);
 }
 
 expr(A) ::= expr(X) IN(O) LP exprlist(L) RP.         { A = build_in_list(ctx, X, L, false, O.pos); }

@@ -32,6 +32,7 @@ static const Keyword KEYWORDS[] = {
     {"and", TK_AND},
     {"as", TK_AS},
     {"asc", TK_ASC},
+    {"asymmetric", TK_ASYMMETRIC},
     {"between", TK_BETWEEN},
     {"both", TK_BOTH},
     {"by", TK_BY},
@@ -99,6 +100,7 @@ static const Keyword KEYWORDS[] = {
     {"second", TK_SECOND},
     {"select", TK_SELECT},
     {"substring", TK_SUBSTRING},
+    {"symmetric", TK_SYMMETRIC},
     {"table", TK_TABLE},
     {"then", TK_THEN},
     {"time", TK_TIME},
@@ -512,6 +514,18 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
         if (c1 == '=') {
             code = TK_NE;
             n = 2;
+        } else if (c1 == '~') {
+            bool star = p + 2 < lx->len && at(lx, p + 2) == '*';
+            code = star ? TK_NOT_IMATCH : TK_NOT_MATCH;
+            n = star ? 3 : 2;
+        }
+        break;
+    case '~':
+        if (c1 == '*') {
+            code = TK_IMATCH;
+            n = 2;
+        } else {
+            code = TK_MATCH;
         }
         break;
     case ':':

@@ -35,6 +35,8 @@ static Status bind_double_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalT
 static Status bind_sign(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_string2(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_concat_args(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_extreme(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_regex(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -104,6 +106,14 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ASCII] = {"ascii", NULL, "ascii", 1, 1, bind_string2},
     [FN_CHR] = {"chr", NULL, "chr", 1, 1, bind_string2},
     [FN_OCTET_LENGTH] = {"octet_length", NULL, "octet_length", 1, 1, bind_string2},
+    [FN_GREATEST] = {"greatest", NULL, "greatest", 1, 100, bind_extreme},
+    [FN_LEAST] = {"least", NULL, "least", 1, 100, bind_extreme},
+    [FN_IS_DISTINCT] = {"is_distinct", "IS DISTINCT FROM", NULL, 2, 2, bind_comparison},
+    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2,
+                            bind_comparison},
+    [FN_REGEXP_MATCHES] = {"regexp_matches", NULL, "regexp_matches", 2, 3, bind_regex},
+    [FN_REGEXP_REPLACE] = {"regexp_replace", NULL, "regexp_replace", 3, 4, bind_regex},
+    [FN_REGEXP_EXTRACT] = {"regexp_extract", NULL, "regexp_extract", 2, 3, bind_regex},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -139,6 +149,10 @@ bool scalar_func_is_strict(ScalarFuncId id)
     case FN_COALESCE:
     case FN_CONCAT_ARGS:
     case FN_CONCAT_WS:
+    case FN_GREATEST:
+    case FN_LEAST:
+    case FN_IS_DISTINCT:
+    case FN_IS_NOT_DISTINCT:
         return false;
     default:
         return true;
@@ -162,6 +176,7 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
         {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
         {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
         {"mod", FN_MODULO},        {"trim", FN_BTRIM},         {"instr", FN_STRPOS},
+        {"regexp_like", FN_REGEXP_MATCHES},
         {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
@@ -520,6 +535,29 @@ static Status bind_concat_args(Binder *b, ScalarFuncId id, Expr **args, int n_ar
     for (int k = 0; k < n_args; k++)
         BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), true, err));
     *ret = type_make(TYPE_VARCHAR);
+    return BS_OK;
+}
+
+/* greatest, least: the arguments' common type (as COALESCE's), which must be ordered. */
+static Status bind_extreme(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                           LogicalType *ret, Error *err)
+{
+    BS_TRY(binder_unify_types(b, args, n_args, id == FN_GREATEST ? "GREATEST" : "LEAST", err));
+    *ret = args[0]->type;
+    return BS_OK;
+}
+
+/* regexp_matches(s, p[, flags]), regexp_replace(s, p, r[, flags]), regexp_extract(s, p[, g]). */
+static Status bind_regex(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                         LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (id == FN_REGEXP_EXTRACT && k == 2)
+            BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+        else
+            BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
+    }
+    *ret = type_make(id == FN_REGEXP_MATCHES ? TYPE_BOOLEAN : TYPE_VARCHAR);
     return BS_OK;
 }
 

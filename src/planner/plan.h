@@ -95,6 +95,15 @@ typedef enum ScalarFuncId {
     FN_ASCII,        /* → INTEGER */
     FN_CHR,          /* (BIGINT) */
     FN_OCTET_LENGTH, /* → INTEGER */
+    /* Conditionals (kernels_cond.c), not strict. */
+    FN_GREATEST,        /* (T, T, …) → T: the largest non-NULL argument */
+    FN_LEAST,           /* (T, T, …) → T */
+    FN_IS_DISTINCT,     /* (T, T) → BOOLEAN, never NULL */
+    FN_IS_NOT_DISTINCT, /* (T, T) → BOOLEAN, never NULL */
+    /* Regular expressions (kernels_regex.c, PCRE2); flags as PostgreSQL's letters. */
+    FN_REGEXP_MATCHES, /* (s, pattern[, flags]) → BOOLEAN; ~ and ~* */
+    FN_REGEXP_REPLACE, /* (s, pattern, replacement[, flags]) */
+    FN_REGEXP_EXTRACT, /* (s, pattern[, BIGINT group]) → VARCHAR, '' without a match */
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
