@@ -179,6 +179,11 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         out->fn = regex_kernel(func, arg_types, n_args, ret);
         if (out->fn && !(out->data = regex_cache_new(arena))) return arena_error(arena, err);
         break;
+    case FN_STRFTIME:
+    case FN_STRPTIME:
+    case FN_TO_CHAR:
+        out->fn = datetime_fmt_kernel(func, arg_types, n_args, ret);
+        break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

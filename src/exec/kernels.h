@@ -152,6 +152,9 @@ KernelFn date_trunc_kernel(DatetimeField field, LogicalType arg, LogicalType ret
 KernelFn date_diff_kernel(DatetimeField field);
 KernelFn make_date_kernel(void);
 KernelFn last_day_kernel(LogicalType arg);
+/* kernels_datetime_fmt.c: strftime, strptime, to_char. */
+KernelFn datetime_fmt_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
+                             LogicalType ret);
 /* kernels_cond.c: greatest, least, IS [NOT] DISTINCT FROM (not strict). */
 KernelFn cond_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
 /* kernels_regex.c; the kernel's data is a RegexCache from regex_cache_new. */

@@ -193,6 +193,7 @@ typedef struct Out {
 
 static bool out_put(Out *o, const char *p, size_t n)
 {
+    if (n == 0) return true;
     if (o->len + n > o->cap) {
         size_t cap = BS_MAX(o->cap * 2, o->len + n);
         if (cap < 64) cap = 64;

@@ -37,6 +37,7 @@ static Status bind_string2(Binder *, ScalarFuncId, Expr **, int, int, LogicalTyp
 static Status bind_concat_args(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_extreme(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_regex(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_format(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -114,6 +115,9 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_REGEXP_MATCHES] = {"regexp_matches", NULL, "regexp_matches", 2, 3, bind_regex},
     [FN_REGEXP_REPLACE] = {"regexp_replace", NULL, "regexp_replace", 3, 4, bind_regex},
     [FN_REGEXP_EXTRACT] = {"regexp_extract", NULL, "regexp_extract", 2, 3, bind_regex},
+    [FN_STRFTIME] = {"strftime", NULL, "strftime", 2, 2, bind_format},
+    [FN_STRPTIME] = {"strptime", NULL, "strptime", 2, 2, bind_format},
+    [FN_TO_CHAR] = {"to_char", NULL, "to_char", 2, 2, bind_format},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -558,6 +562,24 @@ static Status bind_regex(Binder *b, ScalarFuncId id, Expr **args, int n_args, in
             BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
     }
     *ret = type_make(id == FN_REGEXP_MATCHES ? TYPE_BOOLEAN : TYPE_VARCHAR);
+    return BS_OK;
+}
+
+/* strftime(ts, fmt), to_char(ts, fmt): a DATE or TIMESTAMP; strptime(text, fmt). */
+static Status bind_format(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                          LogicalType *ret, Error *err)
+{
+    BS_TRY(require_varchar(b, id, args, n_args, 1, pos, err));
+    if (id == FN_STRPTIME) {
+        BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+        *ret = type_make(TYPE_TIMESTAMP);
+        return BS_OK;
+    }
+    TypeId t = args[0]->type.id;
+    if (!untyped(args[0]) && t != TYPE_DATE && t != TYPE_TIMESTAMP)
+        return no_match(id, args, n_args, pos, err);
+    BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
+    *ret = type_make(TYPE_VARCHAR);
     return BS_OK;
 }
 

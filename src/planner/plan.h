@@ -104,6 +104,10 @@ typedef enum ScalarFuncId {
     FN_REGEXP_MATCHES, /* (s, pattern[, flags]) → BOOLEAN; ~ and ~* */
     FN_REGEXP_REPLACE, /* (s, pattern, replacement[, flags]) */
     FN_REGEXP_EXTRACT, /* (s, pattern[, BIGINT group]) → VARCHAR, '' without a match */
+    /* Timestamps and text by a format (kernels_datetime_fmt.c). */
+    FN_STRFTIME, /* (TIMESTAMP, fmt) → VARCHAR, C/DuckDB specifiers */
+    FN_STRPTIME, /* (VARCHAR, fmt) → TIMESTAMP */
+    FN_TO_CHAR,  /* (TIMESTAMP, fmt) → VARCHAR, PostgreSQL patterns */
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
