@@ -184,6 +184,15 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_TO_CHAR:
         out->fn = datetime_fmt_kernel(func, arg_types, n_args, ret);
         break;
+    case FN_TRY_CAST: {
+        if (n_args != 1) break;
+        KernelInfo *inner = arena_alloc(arena, sizeof *inner);
+        if (!inner) return arena_error(arena, err);
+        BS_TRY(cast_kernel_lookup(arg_types[0], ret, arena, inner, err));
+        out->fn = try_cast_kernel();
+        out->data = inner;
+        break;
+    }
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

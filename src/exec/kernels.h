@@ -156,6 +156,8 @@ KernelFn last_day_kernel(LogicalType arg);
 KernelFn datetime_fmt_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
                              LogicalType ret);
 /* kernels_cond.c: greatest, least, IS [NOT] DISTINCT FROM (not strict). */
+/* kernels_cond.c: try_cast, over the cast's KernelInfo (its data). */
+KernelFn try_cast_kernel(void);
 KernelFn cond_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
 /* kernels_regex.c; the kernel's data is a RegexCache from regex_cache_new. */
 KernelFn regex_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);

@@ -1,7 +1,8 @@
 /*
  * kernels_cond.c — conditional functions that see NULLs (not strict): greatest and least,
  * which skip NULL arguments (NULL only when all are, as PostgreSQL's), and
- * IS [NOT] DISTINCT FROM, which treats NULL as a value and never returns NULL.
+ * IS [NOT] DISTINCT FROM, which treats NULL as a value and never returns NULL; and
+ * try_cast, which runs a cast's kernel and makes NULL of the rows where it fails.
  *
  * One loop per physical type (a macro); values compare as ORDER BY does: NaN above every
  * other DOUBLE, intervals by their span, strings bytewise.
@@ -138,4 +139,33 @@ KernelFn cond_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args
     default:
         return NULL;
     }
+}
+
+/*
+ * try_cast(x): the cast's kernel over all rows at once; only when that fails, again row by
+ * row, and the rows that fail with a data exception (class 22) become NULL. A batch without bad values costs one cast.
+ */
+static Status try_cast_impl(KERNEL_ARGS)
+{
+    const KernelInfo *cast = data;
+    Error local = ERROR_INIT;
+    if (cast->fn(args, n_args, sel, count, result, cast->data, &local) == BS_OK) return BS_OK;
+    error_clear(&local);
+    for (idx_t i = 0; i < count; i++) {
+        if (cast->fn(args, n_args, &sel[i], 1, result, cast->data, &local) != BS_OK) {
+            if (strncmp(local.sqlstate, "22", 2) != 0) {
+                /* not a data exception (memory, limits): the query fails */
+                error_move(err, &local);
+                return BS_ERROR;
+            }
+            error_clear(&local);
+            BS_TRY(vector_set_null(result, sel[i], err));
+        }
+    }
+    return BS_OK;
+}
+
+KernelFn try_cast_kernel(void)
+{
+    return try_cast_impl;
 }

@@ -128,6 +128,7 @@ struct AstExpr {
             AstExpr *arg;
             AstTypeName *type;
             bool is_literal; /* DATE '…' / TIMESTAMP '…' form */
+            bool is_try;     /* TRY_CAST: NULL where the conversion fails */
         } cast;
         struct {
             char *name;    /* lower case */

@@ -203,7 +203,7 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
             fmt_expr(e->u.cast.arg, out, d);
             return;
         }
-        put(out, "CAST(");
+        put(out, e->u.cast.is_try ? "TRY_CAST(" : "CAST(");
         fmt_expr(e->u.cast.arg, out, d);
         put(out, " AS ");
         fmt_type(e->u.cast.type, out);

@@ -169,6 +169,8 @@ AstExpr *build_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos);
 AstExpr *build_typed_literal(ParseCtx *ctx, AstTypeName *type, Token str);
 AstExpr *build_function(ParseCtx *ctx, Token name, AstList *args, bool star, bool distinct);
 AstExpr *build_function_named(ParseCtx *ctx, const char *name, AstList *args, int pos);
+/* TRY_CAST(arg AS type): a cast that yields NULL where the conversion fails. */
+AstExpr *build_try_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos);
 AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high, bool negated,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);

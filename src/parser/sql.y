@@ -48,7 +48,7 @@
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION ROW ROWS SECOND SUBSTRING TIME TO TRIM
-  VARYING WITHOUT YEAR ZONE.
+  TRY_CAST VARYING WITHOUT YEAR ZONE.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -407,6 +407,7 @@ fname(A) ::= LEFT(X).   { A = X; }
 fname(A) ::= RIGHT(X).  { A = X; }
 
 expr(A) ::= CAST(C) LP expr(E) AS typename(T) RP.  { A = build_cast(ctx, E, T, C.pos); }
+expr(A) ::= TRY_CAST(C) LP expr(E) AS typename(T) RP.  { A = build_try_cast(ctx, E, T, C.pos); }
 expr(A) ::= expr(E) DCOLON(D) typename(T).         { A = build_cast(ctx, E, T, D.pos); }
 expr(A) ::= EXTRACT(X) LP nm(F) FROM expr(E) RP.   { A = build_extract(ctx, tok_ident(ctx, F), E, X.pos); }
 

@@ -108,6 +108,7 @@ static const Keyword KEYWORDS[] = {
     {"trailing", TK_TRAILING},
     {"trim", TK_TRIM},
     {"true", TK_TRUE},
+    {"try_cast", TK_TRY_CAST},
     {"union", TK_UNION},
     {"using", TK_USING},
     {"values", TK_VALUES},

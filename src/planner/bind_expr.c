@@ -248,6 +248,36 @@ static Status call2(Binder *b, ScalarFuncId func, Expr *left, Expr *right, int p
     return binder_bind_scalar(b, func, args, 2, pos, out, err);
 }
 
+/*
+ * TRY_CAST(x AS t): the call try_cast(x) of type t, which runs the cast's kernel and
+ * yields NULL on the rows where it fails. A literal is text first (so 'abc' is not cast
+ * at bind time, where it would fail); types that never convert fail as CAST does.
+ */
+static Status bind_try_cast(Binder *b, Expr *arg, LogicalType target, int pos, Expr **out,
+                            Error *err)
+{
+    if (arg->type.id == TYPE_NULL) {
+        BS_TRY(binder_cast(b, &arg, target, true, err));
+        *out = arg;
+        return BS_OK;
+    }
+    if (arg->flags & EXPR_FLAG_UNTYPED)
+        BS_TRY(binder_cast(b, &arg, type_make(TYPE_VARCHAR), true, err));
+    if (type_equals(arg->type, target)) {
+        *out = arg;
+        return BS_OK;
+    }
+    if (!cast_is_possible(arg->type, target)) {
+        char from_name[40], to_name[40];
+        return error_set(err, SQLSTATE_CANNOT_COERCE, arg->pos, "cannot cast type %s to %s",
+                         type_sql_name(arg->type, from_name, sizeof from_name),
+                         type_sql_name(target, to_name, sizeof to_name));
+    }
+    Expr *args[1] = {arg};
+    *out = expr_new_call(b->arena, FN_TRY_CAST, target, args, 1, pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
+}
+
 /* s ~ p, s ~* p, s !~ p, s !~* p. */
 static Status bind_regex_operator(Binder *b, AstOp op, Expr *left, Expr *right, int pos,
                                   Expr **out, Error *err)
@@ -675,6 +705,10 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         LogicalType target;
         if ((st = planner_resolve_type(ast->u.cast.type, &target, err)) != BS_OK) break;
         if ((st = bind_expr(b, ast->u.cast.arg, scope, clause, &left, err)) != BS_OK) break;
+        if (ast->u.cast.is_try) {
+            st = bind_try_cast(b, left, target, ast->pos, out, err);
+            break;
+        }
         st = binder_cast(b, &left, target, true, err);
         *out = left;
         break;

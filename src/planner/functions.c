@@ -118,6 +118,7 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_STRFTIME] = {"strftime", NULL, "strftime", 2, 2, bind_format},
     [FN_STRPTIME] = {"strptime", NULL, "strptime", 2, 2, bind_format},
     [FN_TO_CHAR] = {"to_char", NULL, "to_char", 2, 2, bind_format},
+    [FN_TRY_CAST] = {"try_cast", NULL, NULL, 1, 1, bind_in},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
 };
 
@@ -583,17 +584,17 @@ static Status bind_format(Binder *b, ScalarFuncId id, Expr **args, int n_args, i
     return BS_OK;
 }
 
-/* IN lists are built by expr_new_in from constants already of x's type, never by name. */
+/* IN lists are built by expr_new_in from constants already of x's type, never by name;
+   try_cast by the binder (bind_expr.c). */
 static Status bind_in(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                       LogicalType *ret, Error *err)
 {
     (void)b;
-    (void)id;
     (void)args;
     (void)n_args;
     (void)ret;
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos,
-                     "planner: IN lists are built by expr_new_in");
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is built directly",
+                     SCALARS[id].name);
 }
 
 Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,

@@ -108,6 +108,9 @@ typedef enum ScalarFuncId {
     FN_STRFTIME, /* (TIMESTAMP, fmt) → VARCHAR, C/DuckDB specifiers */
     FN_STRPTIME, /* (VARCHAR, fmt) → TIMESTAMP */
     FN_TO_CHAR,  /* (TIMESTAMP, fmt) → VARCHAR, PostgreSQL patterns */
+    /* try_cast(x AS t): (x) → t, the cast's kernel, NULL on the rows where it fails.
+       Built by the binder from TRY_CAST, never called by name. */
+    FN_TRY_CAST,
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
