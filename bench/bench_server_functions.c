@@ -8,6 +8,7 @@
  * one row; the figure is the best of `repeats` runs.
  *
  * Usage: bench_server_functions [rows (default 10000000)] [threads (default: CPUs)] [repeats (3)]
+ *                               [only the queries whose name contains this text]
  * Build it in Release: cmake -DCMAKE_BUILD_TYPE=Release, target bench_server_functions.
  */
 #include "common/alloc.h"
@@ -67,6 +68,7 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 10000000;
     int threads = argc > 2 ? atoi(argv[2]) : 0;
     int repeats = argc > 3 ? atoi(argv[3]) : 3;
+    const char *only = argc > 4 ? argv[4] : NULL;
     char dir[] = "/tmp/basalt-bench-XXXXXX";
     if (!mkdtemp(dir)) return 1;
     char data[256];
@@ -103,6 +105,7 @@ int main(int argc, char **argv)
         {"lpad/replace/upper", "select sum(length(lpad(replace(upper(s), 'A', 'xy'), 40, '-'))) from t"},
     };
     for (size_t k = 0; k < sizeof queries / sizeof queries[0]; k++) {
+        if (only && !strstr(queries[k][0], only)) continue;
         double best = 1e30;
         uint64_t rows = 0;
         for (int rep = 0; rep < repeats; rep++) {
