@@ -11,6 +11,19 @@ static bool is_timestamp_or_interval(LogicalType t)
     return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL;
 }
 
+/* The scales round, trunc, floor and ceil of a DECIMAL need, as out's data. */
+static Status round_data(LogicalType arg, LogicalType ret, Arena *arena, KernelInfo *out,
+                         Error *err)
+{
+    RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
+    if (!rd) return arena_error(arena, err);
+    rd->in_scale = arg.scale;
+    rd->out_scale = ret.scale;
+    rd->precision = ret.precision;
+    out->data = rd;
+    return BS_OK;
+}
+
 Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
                      Arena *arena, KernelInfo *out, Error *err)
 {
@@ -75,12 +88,7 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         if (n_args < 1 || n_args > 2) break;
         if (n_args == 2 && arg_types[1].id != TYPE_BIGINT) break;
         if (!type_is_numeric(arg_types[0]) || (ret.id != arg_types[0].id)) break;
-        RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
-        if (!rd) return arena_error(arena, err);
-        rd->in_scale = arg_types[0].scale;
-        rd->out_scale = ret.scale;
-        rd->precision = ret.precision;
-        out->data = rd;
+        BS_TRY(round_data(arg_types[0], ret, arena, out, err));
         out->fn = round_kernel(arg_types[0]);
         break;
     }
@@ -133,14 +141,8 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_PI:
     case FN_RANDOM:
         out->fn = math_kernel(func, arg_types, n_args, ret);
-        if (out->fn && n_args >= 1 && arg_types[0].id == TYPE_DECIMAL) {
-            RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
-            if (!rd) return arena_error(arena, err);
-            rd->in_scale = arg_types[0].scale;
-            rd->out_scale = ret.scale;
-            rd->precision = ret.precision;
-            out->data = rd;
-        }
+        if (out->fn && n_args >= 1 && arg_types[0].id == TYPE_DECIMAL)
+            BS_TRY(round_data(arg_types[0], ret, arena, out, err));
         break;
     case FN_STRPOS:
     case FN_BTRIM:

@@ -195,26 +195,6 @@ static Status strftime_one(const Parts *p, const char *f, size_t flen, Text *t, 
     return BS_OK;
 }
 
-static Status strftime_kernel(KERNEL_ARGS)
-{
-    (void)n_args;
-    (void)data;
-    UnifiedVector ut, uf;
-    unify(args[0], &ut);
-    unify(args[1], &uf);
-    StringView *R = result->data;
-    for (idx_t i = 0; i < count; i++) {
-        sel_t row = sel[i];
-        Parts p;
-        split_timestamp(((const int64_t *)ut.data)[ut.sel[row]], &p);
-        const StringView *f = UV_STR(uf, row);
-        Text t = {result->arena, NULL, 0, 0};
-        BS_TRY(strftime_one(&p, sv_data(f), f->len, &t, err));
-        R[row] = sv_make(t.len ? t.buf : "", (uint32_t)t.len);
-    }
-    return BS_OK;
-}
-
 /* ---- strptime ---- */
 
 static inline bool is_blank(char c)
@@ -499,7 +479,8 @@ static Status to_char_one(const Parts *p, const char *f, size_t flen, Text *t, E
     return BS_OK;
 }
 
-static Status to_char_kernel(KERNEL_ARGS)
+/* strftime (pg false) or to_char (pg true) of every row. */
+static Status format_rows(KERNEL_ARGS, bool pg)
 {
     (void)n_args;
     (void)data;
@@ -513,10 +494,21 @@ static Status to_char_kernel(KERNEL_ARGS)
         split_timestamp(((const int64_t *)ut.data)[ut.sel[row]], &p);
         const StringView *f = UV_STR(uf, row);
         Text t = {result->arena, NULL, 0, 0};
-        BS_TRY(to_char_one(&p, sv_data(f), f->len, &t, err));
+        BS_TRY(pg ? to_char_one(&p, sv_data(f), f->len, &t, err)
+                  : strftime_one(&p, sv_data(f), f->len, &t, err));
         R[row] = sv_make(t.len ? t.buf : "", (uint32_t)t.len);
     }
     return BS_OK;
+}
+
+static Status strftime_kernel(KERNEL_ARGS)
+{
+    return format_rows(args, n_args, sel, count, result, data, err, false);
+}
+
+static Status to_char_kernel(KERNEL_ARGS)
+{
+    return format_rows(args, n_args, sel, count, result, data, err, true);
 }
 
 KernelFn datetime_fmt_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
