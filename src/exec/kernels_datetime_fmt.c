@@ -375,6 +375,13 @@ static inline bool at_pattern(const char *f, size_t flen, size_t k, const char *
     return k + n <= flen && memcmp(f + k, pat, n) == 0;
 }
 
+/* The same for the numeric patterns, which PostgreSQL reads in any case (yyyy, hh24). */
+static inline bool at_pattern_ci(const char *f, size_t flen, size_t k, const char *pat)
+{
+    size_t n = strlen(pat);
+    return k + n <= flen && strncasecmp(f + k, pat, n) == 0;
+}
+
 /* A name in the case the pattern asks for: Xx (capitalized), XX (upper), xx (lower). */
 static bool put_name(Text *t, const char *name, size_t n, char style, bool fill)
 {
@@ -418,33 +425,33 @@ static Status to_char_one(const Parts *p, const char *f, size_t flen, Text *t, E
                 q++;
             }
             used = (q < flen ? q + 1 : q) - k;
-        } else if (at_pattern(f, flen, k, "YYYY")) {
+        } else if (at_pattern_ci(f, flen, k, "YYYY")) {
             ok = put_num(t, p->year, fm ? 0 : 4), used = 4;
-        } else if (at_pattern(f, flen, k, "YYY")) {
+        } else if (at_pattern_ci(f, flen, k, "YYY")) {
             ok = put_num(t, p->year % 1000, fm ? 0 : 3), used = 3;
-        } else if (at_pattern(f, flen, k, "YY")) {
+        } else if (at_pattern_ci(f, flen, k, "YY")) {
             ok = put_num(t, p->year % 100, fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "Y")) {
+        } else if (at_pattern_ci(f, flen, k, "Y")) {
             ok = put_num(t, p->year % 10, 0), used = 1;
-        } else if (at_pattern(f, flen, k, "MM")) {
+        } else if (at_pattern_ci(f, flen, k, "MM")) {
             ok = put_num(t, p->month, fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "MI")) {
+        } else if (at_pattern_ci(f, flen, k, "MI")) {
             ok = put_num(t, p->minute, fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "MS")) {
+        } else if (at_pattern_ci(f, flen, k, "MS")) {
             ok = put_num(t, p->micros / 1000, fm ? 0 : 3), used = 2;
-        } else if (at_pattern(f, flen, k, "DDD")) {
+        } else if (at_pattern_ci(f, flen, k, "DDD")) {
             ok = put_num(t, p->doy, fm ? 0 : 3), used = 3;
-        } else if (at_pattern(f, flen, k, "DD")) {
+        } else if (at_pattern_ci(f, flen, k, "DD")) {
             ok = put_num(t, p->day, fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "HH24")) {
+        } else if (at_pattern_ci(f, flen, k, "HH24")) {
             ok = put_num(t, p->hour, fm ? 0 : 2), used = 4;
-        } else if (at_pattern(f, flen, k, "HH12")) {
+        } else if (at_pattern_ci(f, flen, k, "HH12")) {
             ok = put_num(t, hour12(p->hour), fm ? 0 : 2), used = 4;
-        } else if (at_pattern(f, flen, k, "HH")) {
+        } else if (at_pattern_ci(f, flen, k, "HH")) {
             ok = put_num(t, hour12(p->hour), fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "SS")) {
+        } else if (at_pattern_ci(f, flen, k, "SS")) {
             ok = put_num(t, p->second, fm ? 0 : 2), used = 2;
-        } else if (at_pattern(f, flen, k, "US")) {
+        } else if (at_pattern_ci(f, flen, k, "US")) {
             ok = put_num(t, p->micros, fm ? 0 : 6), used = 2;
         } else if (at_pattern(f, flen, k, "A.M.") || at_pattern(f, flen, k, "P.M.")) {
             ok = put_str(t, p->hour < 12 ? "A.M." : "P.M."), used = 4;
@@ -454,7 +461,7 @@ static Status to_char_one(const Parts *p, const char *f, size_t flen, Text *t, E
             ok = put_str(t, p->hour < 12 ? "AM" : "PM"), used = 2;
         } else if (at_pattern(f, flen, k, "am") || at_pattern(f, flen, k, "pm")) {
             ok = put_str(t, p->hour < 12 ? "am" : "pm"), used = 2;
-        } else if (at_pattern(f, flen, k, "Q")) {
+        } else if (at_pattern_ci(f, flen, k, "Q")) {
             ok = put_num(t, (p->month - 1) / 3 + 1, 0), used = 1;
         } else {
             for (size_t n = 0; n < BS_ARRAY_LEN(names) && !used; n++) {
