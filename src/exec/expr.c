@@ -8,8 +8,9 @@
  *   AND   evaluates its next argument only on rows not yet FALSE
  *   OR    evaluates its next argument only on rows not yet TRUE
  *   CASE  evaluates THEN only where its WHEN holds, ELSE on the rows left
- *   IN    probes a sorted array of the list's constants (a loop over short lists, binary
- *         search in long ones)
+ *   IN    probes the list's constants: a loop over short lists; long ones of integers or
+ *         strings through a hash set built at compile time, of other types by binary
+ *         search in the sorted array
  *
  * which is also what keeps `x <> 0 AND 10 / x > 1` from dividing by zero. Subtrees whose
  * inputs are all constant are evaluated once, at compile time.
@@ -38,6 +39,9 @@ typedef struct InList {
     int n;         /* values that are not NULL */
     bool has_null; /* the list holds a NULL: no match gives NULL, not FALSE */
     void *values;  /* n values: uint8_t, int32_t, int64_t, double, StringView or Interval */
+    uint32_t *slots; /* long lists of INT32, INT64, STRING: open addressing, value index + 1
+                        (0: empty), at least twice n slots; NULL otherwise */
+    uint32_t mask;   /* slots - 1 */
 } InList;
 
 /* Up to this many values a linear scan beats binary search. */
@@ -141,6 +145,42 @@ static Status try_fold(ExprState *s, Arena *arena, Error *err)
 static Status compile(const Expr *e, int n_cols, const LogicalType *types, Arena *arena,
                       const TreeShared *tree, ExprState **out, Error *err);
 
+static inline uint64_t in_hash_i32(int32_t v)
+{
+    return hash_u64((uint64_t)(int64_t)v);
+}
+
+static inline uint64_t in_hash_i64(int64_t v)
+{
+    return hash_u64((uint64_t)v);
+}
+
+static inline uint64_t in_hash_str(StringView v)
+{
+    return hash_bytes(sv_data(&v), v.len);
+}
+
+/* The hash set over a long list's values (distinct: the plan guarantees it). */
+static Status in_build_hash(InList *in, Arena *arena, Error *err)
+{
+    uint32_t cap = 64;
+    while (cap < (uint32_t)in->n * 2)
+        cap *= 2;
+    in->slots = arena_alloc_zero(arena, sizeof(uint32_t) * cap);
+    if (!in->slots) return arena_error(arena, err);
+    in->mask = cap - 1;
+    for (int k = 0; k < in->n; k++) {
+        uint64_t h = in->phys == PHYS_INT32   ? in_hash_i32(((const int32_t *)in->values)[k])
+                     : in->phys == PHYS_INT64 ? in_hash_i64(((const int64_t *)in->values)[k])
+                                              : in_hash_str(((const StringView *)in->values)[k]);
+        uint32_t at = (uint32_t)h & in->mask;
+        while (in->slots[at])
+            at = (at + 1) & in->mask;
+        in->slots[at] = (uint32_t)k + 1;
+    }
+    return BS_OK;
+}
+
 /*
  * x IN (constants): x becomes the only child; the constants (of x's type, ascending and
  * distinct, a NULL at most once and last — checked, the plan may come from the wire)
@@ -215,6 +255,9 @@ static Status compile_in(const Expr *e, int n_cols, const LogicalType *types, Ar
             break;
         }
     }
+    if (in->n > IN_LINEAR_MAX &&
+        (in->phys == PHYS_INT32 || in->phys == PHYS_INT64 || in->phys == PHYS_STRING))
+        BS_TRY(in_build_hash(in, arena, err));
     s->in = in;
     *out = s;
     return BS_OK;
@@ -545,6 +588,41 @@ static Status eval_case(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t coun
 #define IN_IV_LT(a, b)  (interval_compare(&(a), &(b)) < 0)
 #define IN_IV_EQ(a, b)  (interval_compare(&(a), &(b)) == 0)
 
+/* The same through the hash set of a long list. */
+#define DEFINE_IN_HASH_PROBE(NAME, T, HASH, EQ)                                                    \
+    static Status NAME(ExprState *s, const UnifiedVector *uv, const sel_t *sel, idx_t count,       \
+                       Error *err)                                                                 \
+    {                                                                                              \
+        const InList *in = s->in;                                                                  \
+        const T *vals = in->values;                                                                \
+        const T *X = uv->data;                                                                     \
+        const uint32_t *slots = in->slots;                                                         \
+        uint32_t mask = in->mask;                                                                  \
+        uint8_t *out = s->result.data;                                                             \
+        for (idx_t i = 0; i < count; i++) {                                                        \
+            sel_t row = sel[i];                                                                    \
+            sel_t at = uv->sel[row];                                                               \
+            if (!validity_get(uv->validity, at)) {                                                 \
+                BS_TRY(vector_set_null(&s->result, row, err));                                     \
+                continue;                                                                          \
+            }                                                                                      \
+            T x = X[at];                                                                           \
+            bool found = false;                                                                    \
+            for (uint32_t slot = (uint32_t)HASH(x) & mask; slots[slot] && !found;                  \
+                 slot = (slot + 1) & mask)                                                         \
+                found = EQ(vals[slots[slot] - 1], x);                                              \
+            if (found || !in->has_null)                                                            \
+                out[row] = found;                                                                  \
+            else                                                                                   \
+                BS_TRY(vector_set_null(&s->result, row, err));                                     \
+        }                                                                                          \
+        return BS_OK;                                                                              \
+    }
+
+DEFINE_IN_HASH_PROBE(in_hash_probe_i32, int32_t, in_hash_i32, IN_EQ)
+DEFINE_IN_HASH_PROBE(in_hash_probe_i64, int64_t, in_hash_i64, IN_EQ)
+DEFINE_IN_HASH_PROBE(in_hash_probe_str, StringView, in_hash_str, IN_STR_EQ)
+
 DEFINE_IN_PROBE(in_probe_bool, uint8_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_i32, int32_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_i64, int64_t, IN_LT, IN_EQ)
@@ -567,13 +645,16 @@ static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count,
     case PHYS_BOOL:
         return in_probe_bool(s, &uv, sel, count, err);
     case PHYS_INT32:
-        return in_probe_i32(s, &uv, sel, count, err);
+        return s->in->slots ? in_hash_probe_i32(s, &uv, sel, count, err)
+                            : in_probe_i32(s, &uv, sel, count, err);
     case PHYS_INT64:
-        return in_probe_i64(s, &uv, sel, count, err);
+        return s->in->slots ? in_hash_probe_i64(s, &uv, sel, count, err)
+                            : in_probe_i64(s, &uv, sel, count, err);
     case PHYS_DOUBLE:
         return in_probe_f64(s, &uv, sel, count, err);
     case PHYS_STRING:
-        return in_probe_str(s, &uv, sel, count, err);
+        return s->in->slots ? in_hash_probe_str(s, &uv, sel, count, err)
+                            : in_probe_str(s, &uv, sel, count, err);
     case PHYS_INTERVAL:
         return in_probe_iv(s, &uv, sel, count, err);
     case PHYS_INT128:

@@ -11,6 +11,19 @@ static bool is_timestamp_or_interval(LogicalType t)
     return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL;
 }
 
+/* The scales round, trunc, floor and ceil of a DECIMAL need, as out's data. */
+static Status round_data(LogicalType arg, LogicalType ret, Arena *arena, KernelInfo *out,
+                         Error *err)
+{
+    RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
+    if (!rd) return arena_error(arena, err);
+    rd->in_scale = arg.scale;
+    rd->out_scale = ret.scale;
+    rd->precision = ret.precision;
+    out->data = rd;
+    return BS_OK;
+}
+
 Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret,
                      Arena *arena, KernelInfo *out, Error *err)
 {
@@ -80,12 +93,7 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         if (n_args < 1 || n_args > 2) break;
         if (n_args == 2 && arg_types[1].id != TYPE_BIGINT) break;
         if (!type_is_numeric(arg_types[0]) || (ret.id != arg_types[0].id)) break;
-        RoundData *rd = arena_alloc_zero(arena, sizeof *rd);
-        if (!rd) return arena_error(arena, err);
-        rd->in_scale = arg_types[0].scale;
-        rd->out_scale = ret.scale;
-        rd->precision = ret.precision;
-        out->data = rd;
+        BS_TRY(round_data(arg_types[0], ret, arena, out, err));
         out->fn = round_kernel(arg_types[0]);
         break;
     }
@@ -123,6 +131,75 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
             ret.id == TYPE_INTERVAL)
             out->fn = age_kernel();
         break;
+    case FN_FLOOR:
+    case FN_CEIL:
+    case FN_TRUNC:
+    case FN_SQRT:
+    case FN_CBRT:
+    case FN_EXP:
+    case FN_LN:
+    case FN_LOG10:
+    case FN_LOG2:
+    case FN_LOG:
+    case FN_POWER:
+    case FN_SIGN:
+    case FN_PI:
+    case FN_RANDOM:
+        out->fn = math_kernel(func, arg_types, n_args, ret);
+        if (out->fn && n_args >= 1 && arg_types[0].id == TYPE_DECIMAL)
+            BS_TRY(round_data(arg_types[0], ret, arena, out, err));
+        break;
+    case FN_STRPOS:
+    case FN_BTRIM:
+    case FN_LTRIM:
+    case FN_RTRIM:
+    case FN_REPLACE:
+    case FN_CONCAT_ARGS:
+    case FN_CONCAT_WS:
+    case FN_LEFT:
+    case FN_RIGHT:
+    case FN_LPAD:
+    case FN_RPAD:
+    case FN_SPLIT_PART:
+    case FN_STARTS_WITH:
+    case FN_ENDS_WITH:
+    case FN_REVERSE:
+    case FN_REPEAT:
+    case FN_TRANSLATE:
+    case FN_INITCAP:
+    case FN_MD5:
+    case FN_ASCII:
+    case FN_CHR:
+    case FN_OCTET_LENGTH:
+        out->fn = string2_kernel(func, arg_types, n_args, ret, &out->strict);
+        break;
+    case FN_GREATEST:
+    case FN_LEAST:
+    case FN_IS_DISTINCT:
+    case FN_IS_NOT_DISTINCT:
+        out->fn = cond_kernel(func, arg_types, n_args, ret);
+        out->strict = false;
+        break;
+    case FN_REGEXP_MATCHES:
+    case FN_REGEXP_REPLACE:
+    case FN_REGEXP_EXTRACT:
+        out->fn = regex_kernel(func, arg_types, n_args, ret);
+        if (out->fn && !(out->data = regex_cache_new(arena))) return arena_error(arena, err);
+        break;
+    case FN_STRFTIME:
+    case FN_STRPTIME:
+    case FN_TO_CHAR:
+        out->fn = datetime_fmt_kernel(func, arg_types, n_args, ret);
+        break;
+    case FN_TRY_CAST: {
+        if (n_args != 1) break;
+        KernelInfo *inner = arena_alloc(arena, sizeof *inner);
+        if (!inner) return arena_error(arena, err);
+        BS_TRY(cast_kernel_lookup(arg_types[0], ret, arena, inner, err));
+        out->fn = try_cast_kernel();
+        out->data = inner;
+        break;
+    }
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

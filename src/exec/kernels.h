@@ -72,6 +72,52 @@
         return BS_OK;                                                                              \
     }
 
+/* ---- UTF-8 strings (kernels_string*.c) ---- */
+
+static inline bool is_continuation(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+/* Advances over one UTF-8 character at s[*i]. */
+static inline void next_char(const char *s, size_t len, size_t *i)
+{
+    (*i)++;
+    while (*i < len && is_continuation((unsigned char)s[*i]))
+        (*i)++;
+}
+
+static inline size_t char_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t k = 0; k < len; k++)
+        n += !is_continuation((unsigned char)s[k]);
+    return n;
+}
+
+/* Byte offset of character number `chars` (0-based) in s, or len if past the end. */
+static inline size_t char_offset(const char *s, size_t len, int64_t chars)
+{
+    size_t i = 0;
+    while (chars > 0 && i < len) {
+        next_char(s, len, &i);
+        chars--;
+    }
+    return i;
+}
+
+/* Allocates len bytes for a result string in the result's batch arena; NULL with err set. */
+static inline char *string_space(Vector *result, size_t len, Error *err)
+{
+    char *p = arena_alloc(result->arena, len ? len : 1);
+    if (!p) arena_error(result->arena, err);
+    return p;
+}
+
+/* The string and integer at a logical row of a unified vector. */
+#define UV_STR(u, row) (&((const StringView *)(u).data)[(u).sel[row]])
+#define UV_I64(u, row) (((const int64_t *)(u).data)[(u).sel[row]])
+
 /* Errors the kernels raise. */
 Status kernel_overflow(LogicalType type, Error *err);
 Status kernel_division_by_zero(Error *err);
@@ -99,6 +145,9 @@ KernelFn abs_kernel(LogicalType type);
 KernelFn compare_kernel(ScalarFuncId func, KernelPhys phys);
 /* kernels_string.c */
 KernelFn string_kernel(ScalarFuncId func, int n_args);
+/* kernels_string2.c; *strict false for concat and concat_ws (they skip NULLs). */
+KernelFn string2_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
+                        LogicalType ret, bool *strict);
 /* kernels_misc.c; round() of a decimal needs its scales. */
 typedef struct RoundData {
     int in_scale, out_scale, precision;
@@ -115,5 +164,17 @@ KernelFn date_trunc_kernel(DatetimeField field, LogicalType arg, LogicalType ret
 KernelFn date_diff_kernel(DatetimeField field);
 KernelFn make_date_kernel(void);
 KernelFn last_day_kernel(LogicalType arg);
+/* kernels_datetime_fmt.c: strftime, strptime, to_char. */
+KernelFn datetime_fmt_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
+                             LogicalType ret);
+/* kernels_cond.c: greatest, least, IS [NOT] DISTINCT FROM (not strict). */
+/* kernels_cond.c: try_cast, over the cast's KernelInfo (its data). */
+KernelFn try_cast_kernel(void);
+KernelFn cond_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
+/* kernels_regex.c; the kernel's data is a RegexCache from regex_cache_new. */
+KernelFn regex_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
+void *regex_cache_new(Arena *arena);
+/* kernels_math.c; floor, ceil and trunc of a DECIMAL take a RoundData. */
+KernelFn math_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
 
 #endif

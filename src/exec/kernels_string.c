@@ -1,5 +1,5 @@
 /*
- * kernels_string.c — string functions: ||, LIKE, lower, upper, length, substring.
+ * kernels_string.c — string functions: ||, LIKE [ESCAPE], lower, upper, length, substring.
  *
  * Strings are UTF-8. length and substring count characters (a character is a lead byte
  * and its continuation bytes); LIKE's `_` matches one character, `%` any run of them.
@@ -9,19 +9,6 @@
 #include "exec/kernels.h"
 
 #include <string.h>
-
-static inline bool is_continuation(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
-/* Allocates len bytes for a result string. */
-static char *string_space(Vector *result, size_t len, Error *err)
-{
-    char *p = arena_alloc(result->arena, len ? len : 1);
-    if (!p) arena_error(result->arena, err);
-    return p;
-}
 
 static Status concat_kernel(KERNEL_ARGS)
 {
@@ -45,60 +32,86 @@ static Status concat_kernel(KERNEL_ARGS)
     return BS_OK;
 }
 
-/* Advances over one UTF-8 character at s[*i]. */
-static inline void next_char(const char *s, size_t len, size_t *i)
-{
-    (*i)++;
-    while (*i < len && is_continuation((unsigned char)s[*i]))
-        (*i)++;
-}
-
 /*
- * LIKE matching with % and _ (no escape character). Iterative with one backtrack point
- * per %, so it runs in O(len(s) * len(p)) at worst, never exponentially.
+ * LIKE matching with % and _, and an optional escape character (esc, esc_len bytes; none
+ * when esc_len is 0) that makes the character after it literal. Iterative with one
+ * backtrack point per %, so it runs in O(len(s) * len(p)) at worst, never exponentially.
+ * Returns 1 on a match, 0 without, -1 when matching reaches an escape character that ends
+ * the pattern (PostgreSQL's error; a mismatch found before that is no error).
  */
-static bool like_match(const char *s, size_t slen, const char *p, size_t plen)
+static int like_match(const char *s, size_t slen, const char *p, size_t plen, const char *esc,
+                      size_t esc_len)
 {
     size_t si = 0, pi = 0;
     size_t star_p = SIZE_MAX, star_s = 0;
     while (si < slen) {
-        if (pi < plen && p[pi] == '%') {
+        bool escaped = esc_len && pi + esc_len <= plen && memcmp(p + pi, esc, esc_len) == 0;
+        if (escaped) {
+            if (pi + esc_len == plen) return -1;
+            /* the escaped character, compared whole */
+            size_t from = pi + esc_len, to = from;
+            next_char(p, plen, &to);
+            size_t n = to - from;
+            if (si + n <= slen && memcmp(s + si, p + from, n) == 0) {
+                si += n;
+                pi = to;
+                continue;
+            }
+        } else if (pi < plen && p[pi] == '%') {
             while (pi < plen && p[pi] == '%')
                 pi++;
-            if (pi == plen) return true;
+            if (pi == plen) return 1;
             star_p = pi;
             star_s = si;
+            continue;
         } else if (pi < plen && p[pi] == '_') {
             next_char(s, slen, &si);
             next_char(p, plen, &pi);
+            continue;
         } else if (pi < plen && p[pi] == s[si]) {
             si++;
             pi++;
-        } else if (star_p != SIZE_MAX) {
-            /* Let the last % swallow one more character and retry. */
-            next_char(s, slen, &star_s);
-            si = star_s;
-            pi = star_p;
-        } else {
-            return false;
+            continue;
         }
+        if (star_p == SIZE_MAX) return 0;
+        /* Let the last % swallow one more character and retry. */
+        next_char(s, slen, &star_s);
+        si = star_s;
+        pi = star_p;
     }
     while (pi < plen && p[pi] == '%')
         pi++;
     return pi == plen;
 }
 
+/* like(s, pattern[, escape]): the escape must be empty or one character (22025). */
 static Status like_kernel_impl(KERNEL_ARGS, bool negate)
 {
-    UnifiedVector ua, ub;
+    UnifiedVector ua, ub, ue;
     unify(args[0], &ua);
     unify(args[1], &ub);
+    if (n_args == 3) unify(args[2], &ue);
     uint8_t *R = result->data;
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
         const StringView *a = &((const StringView *)ua.data)[ua.sel[row]];
         const StringView *b = &((const StringView *)ub.data)[ub.sel[row]];
-        R[row] = like_match(sv_data(a), a->len, sv_data(b), b->len) != negate;
+        const char *esc = NULL;
+        size_t esc_len = 0;
+        if (n_args == 3) {
+            const StringView *e = &((const StringView *)ue.data)[ue.sel[row]];
+            esc = sv_data(e);
+            esc_len = e->len;
+            if (esc_len && char_count(esc, esc_len) != 1) {
+                error_set(err, "22025", -1, "invalid escape string");
+                error_set_hint(err, "Escape string must be empty or one character.");
+                return BS_ERROR;
+            }
+        }
+        int m = like_match(sv_data(a), a->len, sv_data(b), b->len, esc, esc_len);
+        if (m < 0)
+            return error_set(err, "22025", -1, "LIKE pattern must not end with escape character");
+        R[row] = (m == 1) != negate;
     }
     return BS_OK;
 }
@@ -145,26 +158,7 @@ static Status upper_kernel(KERNEL_ARGS)
     return case_kernel(args, n_args, sel, count, result, data, err, true);
 }
 
-static size_t char_count(const char *s, size_t len)
-{
-    size_t n = 0;
-    for (size_t k = 0; k < len; k++)
-        n += !is_continuation((unsigned char)s[k]);
-    return n;
-}
-
 DEFINE_UNARY(length_kernel, StringView, int32_t, { *r = (int32_t)char_count(sv_data(&a), a.len); })
-
-/* Byte offset of character number `chars` (0-based) in s, or len if past the end. */
-static size_t char_offset(const char *s, size_t len, int64_t chars)
-{
-    size_t i = 0;
-    while (chars > 0 && i < len) {
-        next_char(s, len, &i);
-        chars--;
-    }
-    return i;
-}
 
 /* substring(s, start [, length]) with 1-based character positions (PostgreSQL's rules). */
 static Status substring_kernel(KERNEL_ARGS)
@@ -207,9 +201,9 @@ KernelFn string_kernel(ScalarFuncId func, int n_args)
     case FN_CONCAT:
         return n_args == 2 ? concat_kernel : NULL;
     case FN_LIKE:
-        return n_args == 2 ? like_kernel : NULL;
+        return n_args == 2 || n_args == 3 ? like_kernel : NULL;
     case FN_NOT_LIKE:
-        return n_args == 2 ? not_like_kernel : NULL;
+        return n_args == 2 || n_args == 3 ? not_like_kernel : NULL;
     case FN_LOWER:
         return n_args == 1 ? lower_kernel : NULL;
     case FN_UPPER:

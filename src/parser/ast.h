@@ -81,6 +81,12 @@ typedef enum AstOp {
     OP_NOT,
     OP_NEG,
     OP_PLUS, /* unary */
+    OP_IS_DISTINCT,
+    OP_IS_NOT_DISTINCT, /* IS [NOT] DISTINCT FROM */
+    OP_MATCH,
+    OP_NOT_MATCH,
+    OP_IMATCH,
+    OP_NOT_IMATCH, /* ~ !~ ~* !~* (POSIX-style regular expression matches) */
 } AstOp;
 
 /* Window frames (OVER (… ROWS|RANGE|GROUPS BETWEEN start AND end [EXCLUDE …])). */
@@ -177,6 +183,7 @@ struct AstExpr {
             AstExpr *arg;
             AstTypeName *type;
             bool is_literal; /* DATE '…' / TIMESTAMP '…' form */
+            bool is_try;     /* TRY_CAST: NULL where the conversion fails */
         } cast;
         struct {
             char *name;    /* lower case */

@@ -291,6 +291,13 @@ AstExpr *build_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos)
     return e;
 }
 
+AstExpr *build_try_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos)
+{
+    AstExpr *e = build_cast(ctx, arg, type, pos);
+    if (e) e->u.cast.is_try = true;
+    return e;
+}
+
 AstExpr *build_typed_literal(ParseCtx *ctx, AstTypeName *type, Token str)
 {
     if (ctx->failed) return NULL;

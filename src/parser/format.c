@@ -156,6 +156,18 @@ static const char *op_text(AstOp op)
         return "-";
     case OP_PLUS:
         return "+";
+    case OP_IS_DISTINCT:
+        return "IS DISTINCT FROM";
+    case OP_IS_NOT_DISTINCT:
+        return "IS NOT DISTINCT FROM";
+    case OP_MATCH:
+        return "~";
+    case OP_NOT_MATCH:
+        return "!~";
+    case OP_IMATCH:
+        return "~*";
+    case OP_NOT_IMATCH:
+        return "!~*";
     }
     return "?";
 }
@@ -235,7 +247,7 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
             fmt_expr(e->u.cast.arg, out, d);
             return;
         }
-        put(out, "CAST(");
+        put(out, e->u.cast.is_try ? "TRY_CAST(" : "CAST(");
         fmt_expr(e->u.cast.arg, out, d);
         put(out, " AS ");
         fmt_type(e->u.cast.type, out);

@@ -8,7 +8,9 @@
  * a premature ';' is reported "at or near ";""), then end of input. Empty statements
  * (nothing between two ';') are skipped. The one piece of look-ahead the LALR(1)
  * grammar cannot do itself is done here, as PostgreSQL's parser.c does: NOT before
- * BETWEEN, IN, LIKE or ILIKE becomes NOT_LA, which binds like those operators.
+ * BETWEEN, IN, LIKE or ILIKE becomes NOT_LA, which binds like those operators; and the
+ * first IN directly inside POSITION( … ) becomes POSITION_IN, so that POSITION(x IN s)
+ * does not read as an IN list.
  *
  * After a statement is built its depth is checked (PARSER_MAX_DEPTH), so every tree
  * handed out can be walked recursively. The engine object is the only heap memory
@@ -225,6 +227,9 @@ static void run(void *engine, ParseCtx *ctx, StmtArray *stmts)
     lexer_init(&ts.lx, ctx->sql, ctx->len);
     bool in_stmt = false;
     int start = 0, end = 0;
+    int depth = 0;         /* parentheses open */
+    int pos_depth[32];     /* the depth inside each open POSITION( */
+    int n_pos = 0;
     for (;;) {
         Token tok;
         LexError lerr;
@@ -239,6 +244,7 @@ static void run(void *engine, ParseCtx *ctx, StmtArray *stmts)
                 !finish_statement(engine, ctx, code == TK_SEMI ? &tok : NULL, stmts, start, end))
                 return;
             in_stmt = false;
+            depth = n_pos = 0;
             if (code == LEX_EOF) return;
             continue;
         }
@@ -246,6 +252,19 @@ static void run(void *engine, ParseCtx *ctx, StmtArray *stmts)
             int next = stream_peek(&ts);
             if (next == TK_BETWEEN || next == TK_IN || next == TK_LIKE || next == TK_ILIKE)
                 code = TK_NOT_LA;
+        }
+        /* POSITION(x IN s): the first IN directly inside its parentheses */
+        if (code == TK_LP) {
+            depth++;
+        } else if (code == TK_RP) {
+            if (n_pos > 0 && pos_depth[n_pos - 1] == depth) n_pos--;
+            depth--;
+        } else if (code == TK_POSITION && stream_peek(&ts) == TK_LP &&
+                   n_pos < (int)BS_ARRAY_LEN(pos_depth)) {
+            pos_depth[n_pos++] = depth + 1;
+        } else if (code == TK_IN && n_pos > 0 && pos_depth[n_pos - 1] == depth) {
+            code = TK_POSITION_IN;
+            pos_depth[n_pos - 1] = -1; /* one IN per POSITION */
         }
         if (!in_stmt) {
             in_stmt = true;

@@ -188,6 +188,8 @@ AstExpr *build_function_order(ParseCtx *ctx, AstExpr *call, AstList *order);
 /* A call's WITHIN GROUP (ORDER BY within) and FILTER (WHERE filter); either may be NULL.
    A call cannot have both an ORDER BY among its arguments and WITHIN GROUP (42601). */
 AstExpr *build_function_suffix(ParseCtx *ctx, AstExpr *call, AstList *within, AstExpr *filter);
+/* TRY_CAST(arg AS type): a cast that yields NULL where the conversion fails. */
+AstExpr *build_try_cast(ParseCtx *ctx, AstExpr *arg, AstTypeName *type, int pos);
 AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high, bool negated,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);

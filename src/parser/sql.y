@@ -14,7 +14,8 @@
  * `a = b NOT LIKE c` groups as `a = (b NOT LIKE c)`.
  *
  * Operator precedence, lowest first, is PostgreSQL's: OR; AND; NOT; IS; comparison;
- * BETWEEN IN LIKE ILIKE; ESCAPE; ||; + -; * / %; unary + -; ::.
+ * BETWEEN IN LIKE ILIKE; ESCAPE; || and the other operators (~ !~ ~* !~*); + -; * / %;
+ * unary + -; ::.
  */
 
 %name BasaltSqlParse
@@ -46,8 +47,8 @@
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FILTER FIRST HOUR IF INSERT INTERVAL LAST
-  MINUTE MONTH NEXT NULLS ONLY PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO VARYING
-  VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
+  MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
+  TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
@@ -61,7 +62,7 @@
 %nonassoc EQ NE LT GT LE GE.
 %nonassoc BETWEEN IN LIKE ILIKE NOT_LA.
 %nonassoc ESCAPE.
-%left CONCAT.
+%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH.
 %left PLUS MINUS.
 %left STAR SLASH REM.
 %right UMINUS.
@@ -560,6 +561,7 @@ fname(A) ::= LEFT(X).   { A = X; }
 fname(A) ::= RIGHT(X).  { A = X; }
 
 expr(A) ::= CAST(C) LP expr(E) AS typename(T) RP.  { A = build_cast(ctx, E, T, C.pos); }
+expr(A) ::= TRY_CAST(C) LP expr(E) AS typename(T) RP.  { A = build_try_cast(ctx, E, T, C.pos); }
 expr(A) ::= expr(E) DCOLON(D) typename(T).         { A = build_cast(ctx, E, T, D.pos); }
 expr(A) ::= EXTRACT(X) LP nm(F) FROM expr(E) RP.   { A = build_extract(ctx, tok_ident(ctx, F), E, X.pos); }
 
@@ -576,6 +578,34 @@ expr(A) ::= SUBSTRING(S) LP expr(X) FOR expr(N) RP.  {
     A = build_function_named(ctx, "substring", list_add(ctx, args, N), S.pos);
 }
 expr(A) ::= SUBSTRING(S) LP exprlist(L) RP.  { A = build_function_named(ctx, "substring", L, S.pos); }
+
+/* POSITION(x IN s) is strpos(s, x); the driver turns its IN into POSITION_IN (parser.c). */
+expr(A) ::= POSITION(P) LP expr(X) POSITION_IN expr(S) RP.  {
+    A = build_function_named(ctx, "strpos", list_add(ctx, list_new(ctx, S), X), P.pos);
+}
+expr(A) ::= POSITION(P) LP exprlist(L) RP.  { A = build_function_named(ctx, "position", L, P.pos); }
+
+/* TRIM([BOTH | LEADING | TRAILING] [characters] FROM s) is btrim, ltrim or rtrim of
+   (s[, characters]); TRIM(s[, characters]) is btrim. */
+expr(A) ::= TRIM(T) LP expr(C) FROM expr(S) RP.  {
+    A = build_function_named(ctx, "btrim", list_add(ctx, list_new(ctx, S), C), T.pos);
+}
+expr(A) ::= TRIM(T) LP FROM expr(S) RP.  { A = build_function_named(ctx, "btrim", list_new(ctx, S), T.pos); }
+expr(A) ::= TRIM(T) LP trim_side(W) expr(C) FROM expr(S) RP.  {
+    A = build_function_named(ctx, W, list_add(ctx, list_new(ctx, S), C), T.pos);
+}
+expr(A) ::= TRIM(T) LP trim_side(W) FROM expr(S) RP.  {
+    A = build_function_named(ctx, W, list_new(ctx, S), T.pos);
+}
+expr(A) ::= TRIM(T) LP trim_side(W) expr(S) RP.  {
+    A = build_function_named(ctx, W, list_new(ctx, S), T.pos);
+}
+expr(A) ::= TRIM(T) LP exprlist(L) RP.  { A = build_function_named(ctx, "btrim", L, T.pos); }
+
+%type trim_side {const char *}
+trim_side(A) ::= BOTH.      { A = "btrim"; }
+trim_side(A) ::= LEADING.   { A = "ltrim"; }
+trim_side(A) ::= TRAILING.  { A = "rtrim"; }
 
 expr(A) ::= CASE(C) case_operand(O) case_whens(W) case_else(E) END.  {
     A = build_case(ctx, O, W, E, C.pos);
@@ -601,6 +631,12 @@ expr(A) ::= expr(X) AND(O) expr(Y).     { A = build_binary(ctx, OP_AND, X, Y, O.
 expr(A) ::= NOT(O) expr(X).             { A = build_unary(ctx, OP_NOT, X, O.pos); }
 expr(A) ::= expr(X) IS(O) NULL.         { A = build_is_null(ctx, X, false, O.pos); }
 expr(A) ::= expr(X) IS(O) NOT NULL.     { A = build_is_null(ctx, X, true, O.pos); }
+expr(A) ::= expr(X) IS(O) DISTINCT FROM expr(Y). [IS]  {
+    A = build_binary(ctx, OP_IS_DISTINCT, X, Y, O.pos);
+}
+expr(A) ::= expr(X) IS(O) NOT DISTINCT FROM expr(Y). [IS]  {
+    A = build_binary(ctx, OP_IS_NOT_DISTINCT, X, Y, O.pos);
+}
 expr(A) ::= expr(X) EQ(O) expr(Y).      { A = build_binary(ctx, OP_EQ, X, Y, O.pos); }
 expr(A) ::= expr(X) NE(O) expr(Y).      { A = build_binary(ctx, OP_NE, X, Y, O.pos); }
 expr(A) ::= expr(X) LT(O) expr(Y).      { A = build_binary(ctx, OP_LT, X, Y, O.pos); }
@@ -608,6 +644,10 @@ expr(A) ::= expr(X) LE(O) expr(Y).      { A = build_binary(ctx, OP_LE, X, Y, O.p
 expr(A) ::= expr(X) GT(O) expr(Y).      { A = build_binary(ctx, OP_GT, X, Y, O.pos); }
 expr(A) ::= expr(X) GE(O) expr(Y).      { A = build_binary(ctx, OP_GE, X, Y, O.pos); }
 expr(A) ::= expr(X) CONCAT(O) expr(Y).  { A = build_binary(ctx, OP_CONCAT, X, Y, O.pos); }
+expr(A) ::= expr(X) MATCH(O) expr(Y).        { A = build_binary(ctx, OP_MATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) NOT_MATCH(O) expr(Y).    { A = build_binary(ctx, OP_NOT_MATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) IMATCH(O) expr(Y).       { A = build_binary(ctx, OP_IMATCH, X, Y, O.pos); }
+expr(A) ::= expr(X) NOT_IMATCH(O) expr(Y).   { A = build_binary(ctx, OP_NOT_IMATCH, X, Y, O.pos); }
 expr(A) ::= expr(X) PLUS(O) expr(Y).    { A = build_binary(ctx, OP_ADD, X, Y, O.pos); }
 expr(A) ::= expr(X) MINUS(O) expr(Y).   { A = build_binary(ctx, OP_SUB, X, Y, O.pos); }
 expr(A) ::= expr(X) STAR(O) expr(Y).    { A = build_binary(ctx, OP_MUL, X, Y, O.pos); }
@@ -638,6 +678,23 @@ expr(A) ::= expr(X) BETWEEN(O) expr(L) AND expr(H). [BETWEEN]  {
 }
 expr(A) ::= expr(X) NOT_LA(O) BETWEEN expr(L) AND expr(H). [BETWEEN]  {
     A = build_between(ctx, X, L, H, true, O.pos);
+}
+expr(A) ::= expr(X) BETWEEN(O) ASYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, false, O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) BETWEEN ASYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_between(ctx, X, L, H, true, O.pos);
+}
+/* BETWEEN SYMMETRIC is (x BETWEEN l AND h) OR (x BETWEEN h AND l), as PostgreSQL reads it;
+   the operands' trees are shared by both halves (the binder only reads them). */
+expr(A) ::= expr(X) BETWEEN(O) SYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_binary(ctx, OP_OR, build_between(ctx, X, L, H, false, O.pos),
+                     build_between(ctx, X, H, L, false, O.pos), O.pos);
+}
+expr(A) ::= expr(X) NOT_LA(O) BETWEEN SYMMETRIC expr(L) AND expr(H). [BETWEEN]  {
+    A = build_unary(ctx, OP_NOT,
+                    build_binary(ctx, OP_OR, build_between(ctx, X, L, H, false, O.pos),
+                                 build_between(ctx, X, H, L, false, O.pos), O.pos), O.pos);
 }
 
 expr(A) ::= expr(X) IN(O) LP exprlist(L) RP.         { A = build_in_list(ctx, X, L, false, O.pos); }

@@ -32,7 +32,9 @@ static const Keyword KEYWORDS[] = {
     {"and", TK_AND},
     {"as", TK_AS},
     {"asc", TK_ASC},
+    {"asymmetric", TK_ASYMMETRIC},
     {"between", TK_BETWEEN},
+    {"both", TK_BOTH},
     {"by", TK_BY},
     {"case", TK_CASE},
     {"cast", TK_CAST},
@@ -79,6 +81,7 @@ static const Keyword KEYWORDS[] = {
     {"is", TK_IS},
     {"join", TK_JOIN},
     {"last", TK_LAST},
+    {"leading", TK_LEADING},
     {"left", TK_LEFT},
     {"like", TK_LIKE},
     {"limit", TK_LIMIT},
@@ -100,6 +103,7 @@ static const Keyword KEYWORDS[] = {
     {"outer", TK_OUTER},
     {"over", TK_OVER},
     {"partition", TK_PARTITION},
+    {"position", TK_POSITION},
     {"preceding", TK_PRECEDING},
     {"precision", TK_PRECISION},
     {"range", TK_RANGE},
@@ -112,12 +116,16 @@ static const Keyword KEYWORDS[] = {
     {"select", TK_SELECT},
     {"sets", TK_SETS},
     {"substring", TK_SUBSTRING},
+    {"symmetric", TK_SYMMETRIC},
     {"table", TK_TABLE},
     {"then", TK_THEN},
     {"ties", TK_TIES},
     {"time", TK_TIME},
     {"to", TK_TO},
+    {"trailing", TK_TRAILING},
+    {"trim", TK_TRIM},
     {"true", TK_TRUE},
+    {"try_cast", TK_TRY_CAST},
     {"unbounded", TK_UNBOUNDED},
     {"union", TK_UNION},
     {"using", TK_USING},
@@ -528,6 +536,18 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
         if (c1 == '=') {
             code = TK_NE;
             n = 2;
+        } else if (c1 == '~') {
+            bool star = p + 2 < lx->len && at(lx, p + 2) == '*';
+            code = star ? TK_NOT_IMATCH : TK_NOT_MATCH;
+            n = star ? 3 : 2;
+        }
+        break;
+    case '~':
+        if (c1 == '*') {
+            code = TK_IMATCH;
+            n = 2;
+        } else {
+            code = TK_MATCH;
         }
         break;
     case ':':

@@ -229,6 +229,15 @@ static ScalarFuncId op_function(AstOp op)
         return FN_GT;
     case OP_GE:
         return FN_GE;
+    case OP_IS_DISTINCT:
+        return FN_IS_DISTINCT;
+    case OP_IS_NOT_DISTINCT:
+        return FN_IS_NOT_DISTINCT;
+    case OP_MATCH:
+    case OP_NOT_MATCH:
+    case OP_IMATCH:
+    case OP_NOT_IMATCH:
+        return FN_REGEXP_MATCHES;
     default:
         return FN_COUNT_;
     }
@@ -240,6 +249,56 @@ static Status call2(Binder *b, ScalarFuncId func, Expr *left, Expr *right, int p
 {
     Expr *args[2] = {left, right};
     return binder_bind_scalar(b, func, args, 2, pos, out, err);
+}
+
+/*
+ * TRY_CAST(x AS t): the call try_cast(x) of type t, which runs the cast's kernel and
+ * yields NULL on the rows where it fails. A literal is text first (so 'abc' is not cast
+ * at bind time, where it would fail); types that never convert fail as CAST does.
+ */
+static Status bind_try_cast(Binder *b, Expr *arg, LogicalType target, int pos, Expr **out,
+                            Error *err)
+{
+    if (arg->type.id == TYPE_NULL) {
+        BS_TRY(binder_cast(b, &arg, target, true, err));
+        *out = arg;
+        return BS_OK;
+    }
+    if (arg->flags & EXPR_FLAG_UNTYPED)
+        BS_TRY(binder_cast(b, &arg, type_make(TYPE_VARCHAR), true, err));
+    if (type_equals(arg->type, target)) {
+        *out = arg;
+        return BS_OK;
+    }
+    if (!cast_is_possible(arg->type, target)) {
+        char from_name[40], to_name[40];
+        return error_set(err, SQLSTATE_CANNOT_COERCE, arg->pos, "cannot cast type %s to %s",
+                         type_sql_name(arg->type, from_name, sizeof from_name),
+                         type_sql_name(target, to_name, sizeof to_name));
+    }
+    Expr *args[1] = {arg};
+    *out = expr_new_call(b->arena, FN_TRY_CAST, target, args, 1, pos);
+    return *out ? BS_OK : arena_error(b->arena, err);
+}
+
+/* s ~ p, s ~* p, s !~ p, s !~* p. */
+static Status bind_regex_operator(Binder *b, AstOp op, Expr *left, Expr *right, int pos,
+                                  Expr **out, Error *err)
+{
+    Expr *args[3] = {left, right, NULL};
+    int n = 2;
+    if (op == OP_IMATCH || op == OP_NOT_IMATCH) {
+        Value flag = value_varchar("i", 1);
+        args[2] = expr_new_constant(b->arena, &flag, pos);
+        if (!args[2]) return arena_error(b->arena, err);
+        n = 3;
+    }
+    BS_TRY(binder_bind_scalar(b, FN_REGEXP_MATCHES, args, n, pos, out, err));
+    if (op == OP_NOT_MATCH || op == OP_NOT_IMATCH) {
+        *out = make_unary(b, EXPR_NOT, *out, pos);
+        if (!*out) return arena_error(b->arena, err);
+    }
+    return BS_OK;
 }
 
 /* -constant folded at bind time, so that -2147483648 and zone maps work on literals. */
@@ -374,9 +433,78 @@ const char *binder_clause_name(BindClause clause)
     }
 }
 
+/* CASE WHEN cond THEN a ELSE c END, a and c of their common type. */
+static Status make_case1(Binder *b, Expr *cond, Expr *a, Expr *c, int pos, Expr **out, Error *err)
+{
+    Expr *e = expr_new(b->arena, EXPR_CASE, type_make(TYPE_INVALID), pos);
+    Expr **whens = arena_alloc(b->arena, sizeof(Expr *));
+    Expr **results = arena_alloc(b->arena, sizeof(Expr *) * 2);
+    if (!e || !whens || !results) return arena_error(b->arena, err);
+    whens[0] = cond;
+    results[0] = a;
+    results[1] = c;
+    BS_TRY(binder_unify_types(b, results, 2, "CASE", err));
+    e->u.case_.n_whens = 1;
+    e->u.case_.whens = whens;
+    e->u.case_.thens = results;
+    e->u.case_.else_expr = results[1];
+    e->type = results[1]->type;
+    *out = e;
+    return BS_OK;
+}
+
+/*
+ * nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END (of a's type); if(c, a, b) and
+ * iif(c, a, b) are CASE WHEN c THEN a ELSE b END. False in *handled for other names.
+ */
+static Status bind_conditional(Binder *b, const AstExpr *ast, const Scope *scope,
+                               BindClause clause, bool *handled, Expr **out, Error *err)
+{
+    const char *name = ast->u.func.name;
+    bool is_nullif = strcmp(name, "nullif") == 0;
+    *handled = is_nullif || strcmp(name, "if") == 0 || strcmp(name, "iif") == 0;
+    if (!*handled) return BS_OK;
+    int n = ast->u.func.args.count;
+    Expr **args;
+    BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
+    if (ast->u.func.star || ast->u.func.distinct || n != (is_nullif ? 2 : 3)) {
+        char types[160] = "";
+        size_t len = 0;
+        for (int k = 0; k < n && len < sizeof types; k++) {
+            char t[40];
+            int w = snprintf(types + len, sizeof types - len, "%s%s", k ? ", " : "",
+                             (args[k]->flags & EXPR_FLAG_UNTYPED)
+                                 ? "unknown"
+                                 : type_sql_name(args[k]->type, t, sizeof t));
+            if (w > 0) len += (size_t)w;
+        }
+        error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos, "function %s(%s) does not exist",
+                  name, types);
+        error_set_hint(err, "No function matches the given name and argument types. You might "
+                            "need to add explicit type casts.");
+        return BS_ERROR;
+    }
+    if (!is_nullif) {
+        BS_TRY(require_boolean(b, &args[0], name, err));
+        return make_case1(b, args[0], args[1], args[2], ast->pos, out, err);
+    }
+    Expr *a = args[0];
+    if (a->type.id == TYPE_NULL) BS_TRY(binder_cast(b, &a, type_make(TYPE_INTEGER), false, err));
+    if (a->flags & EXPR_FLAG_UNTYPED) BS_TRY(binder_cast(b, &a, type_make(TYPE_VARCHAR), false, err));
+    Expr *eq;
+    BS_TRY(call2(b, FN_EQ, a, args[1], ast->pos, &eq, err));
+    Value null = value_null(a->type);
+    Expr *null_expr = expr_new_constant(b->arena, &null, ast->pos);
+    if (!null_expr) return arena_error(b->arena, err);
+    return make_case1(b, eq, null_expr, a, ast->pos, out, err);
+}
+
 static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
                             Expr **out, Error *err)
 {
+    bool handled;
+    BS_TRY(bind_conditional(b, ast, scope, clause, &handled, out, err));
+    if (handled) return BS_OK;
     const char *name = ast->u.func.name;
     bool is_agg;
     int id;
@@ -587,11 +715,16 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
                              ast->pos);
             if (!*out) st = arena_error(b->arena, err);
         } else {
-            ScalarFuncId func = op_function(ast->u.binary.op);
-            if (func == FN_COUNT_)
+            AstOp op = ast->u.binary.op;
+            ScalarFuncId func = op_function(op);
+            if (func == FN_COUNT_) {
                 st = error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown operator");
-            else
+            } else if (func == FN_REGEXP_MATCHES) {
+                /* s ~ p is regexp_matches(s, p); ~* adds the flag i; !~ and !~* negate */
+                st = bind_regex_operator(b, op, left, right, ast->pos, out, err);
+            } else {
                 st = call2(b, func, left, right, ast->pos, out, err);
+            }
         }
         break;
     case AST_IS_NULL:
@@ -607,6 +740,10 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         LogicalType target;
         if ((st = planner_resolve_type(ast->u.cast.type, &target, err)) != BS_OK) break;
         if ((st = bind_expr(b, ast->u.cast.arg, scope, clause, &left, err)) != BS_OK) break;
+        if (ast->u.cast.is_try) {
+            st = bind_try_cast(b, left, target, ast->pos, out, err);
+            break;
+        }
         st = binder_cast(b, &left, target, true, err);
         *out = left;
         break;
@@ -630,13 +767,12 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         st = bind_in_list(b, ast, scope, clause, out, err);
         break;
     case AST_LIKE: {
-        if (ast->u.like.escape) {
-            st = error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->u.like.escape->pos,
-                           "LIKE … ESCAPE is not supported yet");
-            break;
-        }
         if ((st = bind_expr(b, ast->u.like.arg, scope, clause, &left, err)) != BS_OK) break;
         if ((st = bind_expr(b, ast->u.like.pattern, scope, clause, &right, err)) != BS_OK) break;
+        third = NULL;
+        if (ast->u.like.escape &&
+            (st = bind_expr(b, ast->u.like.escape, scope, clause, &third, err)) != BS_OK)
+            break;
         if (ast->u.like.case_insensitive) {
             Expr *args[1] = {left};
             if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &left, err)) != BS_OK)
@@ -645,7 +781,16 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
             if ((st = binder_bind_scalar(b, FN_LOWER, args, 1, ast->pos, &right, err)) != BS_OK)
                 break;
         }
-        st = call2(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, left, right, ast->pos, out, err);
+        Expr **like_args = arena_alloc(b->arena, sizeof(Expr *) * 3);
+        if (!like_args) {
+            st = arena_error(b->arena, err);
+            break;
+        }
+        like_args[0] = left;
+        like_args[1] = right;
+        like_args[2] = third;
+        st = binder_bind_scalar(b, ast->u.like.negated ? FN_NOT_LIKE : FN_LIKE, like_args,
+                                third ? 3 : 2, ast->pos, out, err);
         break;
     }
     case AST_CASE:

@@ -30,6 +30,14 @@ static Status bind_round(Binder *, ScalarFuncId, Expr **, int, int, LogicalType 
 static Status bind_coalesce(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_extract(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 static Status bind_in(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_floor(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_double_fn(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_sign(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_string2(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_concat_args(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_extreme(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_regex(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
+static Status bind_format(Binder *, ScalarFuncId, Expr **, int, int, LogicalType *, Error *);
 
 static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ADD] = {"add", "+", NULL, 2, 2, bind_arithmetic},
@@ -45,8 +53,8 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_GT] = {"gt", ">", NULL, 2, 2, bind_comparison},
     [FN_GE] = {"ge", ">=", NULL, 2, 2, bind_comparison},
     [FN_CONCAT] = {"concat", "||", NULL, 2, 2, bind_concat},
-    [FN_LIKE] = {"like", "~~", NULL, 2, 2, bind_like},
-    [FN_NOT_LIKE] = {"not_like", "!~~", NULL, 2, 2, bind_like},
+    [FN_LIKE] = {"like", "~~", NULL, 2, 3, bind_like},
+    [FN_NOT_LIKE] = {"not_like", "!~~", NULL, 2, 3, bind_like},
     [FN_ABS] = {"abs", NULL, "abs", 1, 1, bind_numeric_unary},
     [FN_LOWER] = {"lower", NULL, "lower", 1, 1, bind_string_fn},
     [FN_UPPER] = {"upper", NULL, "upper", 1, 1, bind_string_fn},
@@ -63,6 +71,54 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_MAKE_DATE] = {"make_date", NULL, "make_date", 3, 3, binder_bind_make_date},
     [FN_LAST_DAY] = {"last_day", NULL, "last_day", 1, 1, binder_bind_last_day},
     [FN_AGE] = {"age", NULL, NULL, 2, 2, binder_bind_age},
+    [FN_FLOOR] = {"floor", NULL, "floor", 1, 1, bind_floor},
+    [FN_CEIL] = {"ceil", NULL, "ceil", 1, 1, bind_floor},
+    [FN_TRUNC] = {"trunc", NULL, "trunc", 1, 2, bind_round},
+    [FN_SQRT] = {"sqrt", NULL, "sqrt", 1, 1, bind_double_fn},
+    [FN_CBRT] = {"cbrt", NULL, "cbrt", 1, 1, bind_double_fn},
+    [FN_EXP] = {"exp", NULL, "exp", 1, 1, bind_double_fn},
+    [FN_LN] = {"ln", NULL, "ln", 1, 1, bind_double_fn},
+    [FN_LOG10] = {"log10", NULL, "log10", 1, 1, bind_double_fn},
+    [FN_LOG2] = {"log2", NULL, "log2", 1, 1, bind_double_fn},
+    [FN_LOG] = {"log", NULL, "log", 1, 2, bind_double_fn},
+    [FN_POWER] = {"power", NULL, "power", 2, 2, bind_double_fn},
+    [FN_SIGN] = {"sign", NULL, "sign", 1, 1, bind_sign},
+    [FN_PI] = {"pi", NULL, "pi", 0, 0, bind_double_fn},
+    [FN_RANDOM] = {"random", NULL, "random", 0, 0, bind_double_fn},
+    [FN_STRPOS] = {"strpos", NULL, "strpos", 2, 2, bind_string2},
+    [FN_BTRIM] = {"btrim", NULL, "btrim", 1, 2, bind_string2},
+    [FN_LTRIM] = {"ltrim", NULL, "ltrim", 1, 2, bind_string2},
+    [FN_RTRIM] = {"rtrim", NULL, "rtrim", 1, 2, bind_string2},
+    [FN_REPLACE] = {"replace", NULL, "replace", 3, 3, bind_string2},
+    [FN_CONCAT_ARGS] = {"concat_args", NULL, "concat", 1, 100, bind_concat_args},
+    [FN_CONCAT_WS] = {"concat_ws", NULL, "concat_ws", 2, 100, bind_concat_args},
+    [FN_LEFT] = {"left", NULL, "left", 2, 2, bind_string2},
+    [FN_RIGHT] = {"right", NULL, "right", 2, 2, bind_string2},
+    [FN_LPAD] = {"lpad", NULL, "lpad", 2, 3, bind_string2},
+    [FN_RPAD] = {"rpad", NULL, "rpad", 2, 3, bind_string2},
+    [FN_SPLIT_PART] = {"split_part", NULL, "split_part", 3, 3, bind_string2},
+    [FN_STARTS_WITH] = {"starts_with", NULL, "starts_with", 2, 2, bind_string2},
+    [FN_ENDS_WITH] = {"ends_with", NULL, "ends_with", 2, 2, bind_string2},
+    [FN_REVERSE] = {"reverse", NULL, "reverse", 1, 1, bind_string2},
+    [FN_REPEAT] = {"repeat", NULL, "repeat", 2, 2, bind_string2},
+    [FN_TRANSLATE] = {"translate", NULL, "translate", 3, 3, bind_string2},
+    [FN_INITCAP] = {"initcap", NULL, "initcap", 1, 1, bind_string2},
+    [FN_MD5] = {"md5", NULL, "md5", 1, 1, bind_string2},
+    [FN_ASCII] = {"ascii", NULL, "ascii", 1, 1, bind_string2},
+    [FN_CHR] = {"chr", NULL, "chr", 1, 1, bind_string2},
+    [FN_OCTET_LENGTH] = {"octet_length", NULL, "octet_length", 1, 1, bind_string2},
+    [FN_GREATEST] = {"greatest", NULL, "greatest", 1, 100, bind_extreme},
+    [FN_LEAST] = {"least", NULL, "least", 1, 100, bind_extreme},
+    [FN_IS_DISTINCT] = {"is_distinct", "IS DISTINCT FROM", NULL, 2, 2, bind_comparison},
+    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2,
+                            bind_comparison},
+    [FN_REGEXP_MATCHES] = {"regexp_matches", NULL, "regexp_matches", 2, 3, bind_regex},
+    [FN_REGEXP_REPLACE] = {"regexp_replace", NULL, "regexp_replace", 3, 4, bind_regex},
+    [FN_REGEXP_EXTRACT] = {"regexp_extract", NULL, "regexp_extract", 2, 3, bind_regex},
+    [FN_STRFTIME] = {"strftime", NULL, "strftime", 2, 2, bind_format},
+    [FN_STRPTIME] = {"strptime", NULL, "strptime", 2, 2, bind_format},
+    [FN_TO_CHAR] = {"to_char", NULL, "to_char", 2, 2, bind_format},
+    [FN_TRY_CAST] = {"try_cast", NULL, NULL, 1, 1, bind_in},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
     [FN_GROUPING] = {"grouping", NULL, NULL, 1, 31, NULL},
 };
@@ -103,6 +159,22 @@ int scalar_func_by_name(const char *name)
     return -1;
 }
 
+bool scalar_func_is_strict(ScalarFuncId id)
+{
+    switch (id) {
+    case FN_COALESCE:
+    case FN_CONCAT_ARGS:
+    case FN_CONCAT_WS:
+    case FN_GREATEST:
+    case FN_LEAST:
+    case FN_IS_DISTINCT:
+    case FN_IS_NOT_DISTINCT:
+        return false;
+    default:
+        return true;
+    }
+}
+
 int agg_func_by_name(const char *name)
 {
     for (int k = 0; k < AGG_COUNT_; k++)
@@ -118,7 +190,10 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
     } aliases[] = {
         {"substr", FN_SUBSTRING},  {"char_length", FN_LENGTH}, {"character_length", FN_LENGTH},
         {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
-        {"datediff", FN_DATE_DIFF}};
+        {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
+        {"mod", FN_MODULO},        {"trim", FN_BTRIM},         {"instr", FN_STRPOS},
+        {"regexp_like", FN_REGEXP_MATCHES},
+        {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -319,8 +394,8 @@ static Status require_integer(Binder *b, ScalarFuncId id, Expr **args, int n_arg
 static Status bind_like(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                         LogicalType *ret, Error *err)
 {
-    BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
-    BS_TRY(require_varchar(b, id, args, n_args, 1, pos, err));
+    for (int k = 0; k < n_args; k++)
+        BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
     *ret = type_make(TYPE_BOOLEAN);
     return BS_OK;
 }
@@ -348,22 +423,38 @@ static Status bind_string_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args
     return BS_OK;
 }
 
+/* The numbers round, floor, ceil, trunc and sign have kernels for: TINYINT and SMALLINT widen to
+   INTEGER, REAL to DOUBLE, HUGEINT to DECIMAL(38,0). */
+static Status widen_for_math(Binder *b, Expr **arg, Error *err)
+{
+    TypeId t = (*arg)->type.id;
+    if (t == TYPE_TINYINT || t == TYPE_SMALLINT)
+        return binder_cast(b, arg, type_make(TYPE_INTEGER), false, err);
+    if (t == TYPE_REAL) return binder_cast(b, arg, type_make(TYPE_DOUBLE), false, err);
+    if (t == TYPE_HUGEINT) return binder_cast(b, arg, type_decimal(38, 0), false, err);
+    return BS_OK;
+}
+
 static Status bind_round(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                          LogicalType *ret, Error *err)
 {
     if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    if (!type_is_numeric(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    /* round() has a 128-bit kernel: a HUGEINT stays one */
+    if (id != FN_ROUND || args[0]->type.id != TYPE_HUGEINT)
+        BS_TRY(widen_for_math(b, &args[0], err));
     LogicalType t = args[0]->type;
-    if (!type_is_numeric(t)) return no_match(id, args, n_args, pos, err);
     int64_t digits = 0;
+    const char *name = SCALARS[id].name;
     if (n_args == 2) {
         BS_TRY(require_integer(b, id, args, n_args, 1, pos, err));
         if (args[1]->kind != EXPR_CONSTANT || args[1]->u.constant.is_null)
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[1]->pos,
-                             "round() needs a constant number of digits");
+                             "%s() needs a constant number of digits", name);
         digits = args[1]->u.constant.u.i64;
         if (digits < -18 || digits > 18)
             return error_set(err, SQLSTATE_INVALID_PARAMETER, args[1]->pos,
-                             "round() digits must be between -18 and 18");
+                             "%s() digits must be between -18 and 18", name);
     }
     if (t.id == TYPE_DECIMAL) {
         int scale = (int)BS_MAX(0, BS_MIN(digits, (int64_t)t.scale));
@@ -392,17 +483,144 @@ static Status bind_extract(Binder *b, ScalarFuncId id, Expr **args, int n_args, 
     return BS_OK;
 }
 
-/* IN lists are built by expr_new_in from constants already of x's type, never by name. */
+/* floor, ceil: integers stay, DECIMAL(p,s) becomes DECIMAL(p,0), the rest is DOUBLE. */
+static Status bind_floor(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                         LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    if (!type_is_numeric(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    BS_TRY(widen_for_math(b, &args[0], err));
+    LogicalType t = args[0]->type;
+    *ret = t.id == TYPE_DECIMAL ? type_decimal(t.precision, 0) : t;
+    return BS_OK;
+}
+
+/* Functions of DOUBLEs (sqrt, ln, power, …): numeric arguments become DOUBLE. */
+static Status bind_double_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                             LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (!untyped(args[k]) && !type_is_numeric(args[k]->type))
+            return no_match(id, args, n_args, pos, err);
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_DOUBLE), false, err));
+    }
+    *ret = type_make(TYPE_DOUBLE);
+    return BS_OK;
+}
+
+/* sign: integers and DOUBLE keep their type; a DECIMAL's sign is DECIMAL(1,0) (-1, 0, 1). */
+static Status bind_sign(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                        LogicalType *ret, Error *err)
+{
+    if (untyped(args[0])) BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
+    if (!type_is_numeric(args[0]->type)) return no_match(id, args, n_args, pos, err);
+    BS_TRY(widen_for_math(b, &args[0], err));
+    LogicalType t = args[0]->type;
+    *ret = t.id == TYPE_DECIMAL ? type_decimal(1, 0) : t;
+    return BS_OK;
+}
+
+/* The string functions of kernels_string2.c: text arguments, BIGINT counts. */
+static Status bind_string2(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                           LogicalType *ret, Error *err)
+{
+    const char *sig; /* one letter per argument: S text, I integer */
+    TypeId type = TYPE_VARCHAR;
+    switch (id) {
+    case FN_LEFT:
+    case FN_RIGHT:
+    case FN_REPEAT:
+        sig = "SI";
+        break;
+    case FN_LPAD:
+    case FN_RPAD:
+        sig = "SIS";
+        break;
+    case FN_SPLIT_PART:
+        sig = "SSI";
+        break;
+    case FN_CHR:
+        sig = "I";
+        break;
+    default:
+        sig = "SSS";
+        break;
+    }
+    for (int k = 0; k < n_args; k++) {
+        if (sig[k] == 'I')
+            BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+        else
+            BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
+    }
+    if (id == FN_STRPOS || id == FN_ASCII || id == FN_OCTET_LENGTH) type = TYPE_INTEGER;
+    if (id == FN_STARTS_WITH || id == FN_ENDS_WITH) type = TYPE_BOOLEAN;
+    *ret = type_make(type);
+    return BS_OK;
+}
+
+/* concat(…), concat_ws(sep, …): any arguments, converted to text as || does. */
+static Status bind_concat_args(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                               LogicalType *ret, Error *err)
+{
+    if (id == FN_CONCAT_WS) BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+    for (int k = 0; k < n_args; k++)
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), true, err));
+    *ret = type_make(TYPE_VARCHAR);
+    return BS_OK;
+}
+
+/* greatest, least: the arguments' common type (as COALESCE's), which must be ordered. */
+static Status bind_extreme(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                           LogicalType *ret, Error *err)
+{
+    BS_TRY(binder_unify_types(b, args, n_args, id == FN_GREATEST ? "GREATEST" : "LEAST", err));
+    *ret = args[0]->type;
+    return BS_OK;
+}
+
+/* regexp_matches(s, p[, flags]), regexp_replace(s, p, r[, flags]), regexp_extract(s, p[, g]). */
+static Status bind_regex(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                         LogicalType *ret, Error *err)
+{
+    for (int k = 0; k < n_args; k++) {
+        if (id == FN_REGEXP_EXTRACT && k == 2)
+            BS_TRY(require_integer(b, id, args, n_args, k, pos, err));
+        else
+            BS_TRY(require_varchar(b, id, args, n_args, k, pos, err));
+    }
+    *ret = type_make(id == FN_REGEXP_MATCHES ? TYPE_BOOLEAN : TYPE_VARCHAR);
+    return BS_OK;
+}
+
+/* strftime(ts, fmt), to_char(ts, fmt): a DATE or TIMESTAMP; strptime(text, fmt). */
+static Status bind_format(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                          LogicalType *ret, Error *err)
+{
+    BS_TRY(require_varchar(b, id, args, n_args, 1, pos, err));
+    if (id == FN_STRPTIME) {
+        BS_TRY(require_varchar(b, id, args, n_args, 0, pos, err));
+        *ret = type_make(TYPE_TIMESTAMP);
+        return BS_OK;
+    }
+    TypeId t = args[0]->type.id;
+    if (!untyped(args[0]) && t != TYPE_DATE && t != TYPE_TIMESTAMP)
+        return no_match(id, args, n_args, pos, err);
+    BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
+    *ret = type_make(TYPE_VARCHAR);
+    return BS_OK;
+}
+
+/* IN lists are built by expr_new_in from constants already of x's type, never by name;
+   try_cast by the binder (bind_expr.c). */
 static Status bind_in(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
                       LogicalType *ret, Error *err)
 {
     (void)b;
-    (void)id;
     (void)args;
     (void)n_args;
     (void)ret;
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos,
-                     "planner: IN lists are built by expr_new_in");
+    return error_set(err, SQLSTATE_INTERNAL_ERROR, pos, "planner: %s is built directly",
+                     SCALARS[id].name);
 }
 
 Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,

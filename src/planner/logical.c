@@ -207,6 +207,8 @@ bool expr_equal(const Expr *a, const Expr *b)
                a->u.column.binding.column == b->u.column.binding.column &&
                a->u.column.index == b->u.column.index;
     case EXPR_CALL:
+        /* two calls of random() are two values: never merged into one */
+        if (a->u.call.func == FN_RANDOM) return false;
         return a->u.call.func == b->u.call.func && a->u.call.n_args == b->u.call.n_args &&
                exprs_equal(a->u.call.args, b->u.call.args, a->u.call.n_args);
     case EXPR_CAST:
@@ -421,6 +423,7 @@ static bool call_can_fail(const Expr *e)
     case FN_GE:
     case FN_LIKE:
     case FN_NOT_LIKE:
+        return e->u.call.n_args > 2; /* a bad ESCAPE fails */
     case FN_LOWER:
     case FN_UPPER:
     case FN_LENGTH:

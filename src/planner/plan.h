@@ -32,8 +32,8 @@ typedef enum ScalarFuncId {
     FN_GT,
     FN_GE,
     FN_CONCAT,
-    FN_LIKE,
-    FN_NOT_LIKE,
+    FN_LIKE,     /* (s, pattern[, escape]) */
+    FN_NOT_LIKE, /* (s, pattern[, escape]) */
     FN_ABS,
     FN_LOWER,
     FN_UPPER,
@@ -57,6 +57,60 @@ typedef enum ScalarFuncId {
     FN_MAKE_DATE, /* (BIGINT, BIGINT, BIGINT) → DATE */
     FN_LAST_DAY,  /* DATE or TIMESTAMP → DATE */
     FN_AGE,       /* (TIMESTAMP, TIMESTAMP) → INTERVAL */
+    /* Math (kernels_math.c). DOUBLE → DOUBLE unless noted. */
+    FN_FLOOR,  /* numeric → same type; DECIMAL(p,s) → DECIMAL(p,0) */
+    FN_CEIL,   /* as floor */
+    FN_TRUNC,  /* (numeric[, BIGINT constant digits]) → as round */
+    FN_SQRT,   /* negative → 2201F */
+    FN_CBRT,
+    FN_EXP,    /* overflow, underflow → 22003 */
+    FN_LN,     /* zero or negative → 2201E */
+    FN_LOG10,
+    FN_LOG2,
+    FN_LOG,    /* log(base, x) */
+    FN_POWER,  /* (DOUBLE, DOUBLE) */
+    FN_SIGN,   /* integers → same type, DOUBLE → DOUBLE, DECIMAL → DECIMAL(1,0) */
+    FN_PI,     /* () */
+    FN_RANDOM, /* () → [0, 1), a new value per row; never folded */
+    /* Strings (kernels_string2.c); VARCHAR in, VARCHAR out unless noted; n is BIGINT. */
+    FN_STRPOS,       /* (s, sub) → INTEGER, 1-based character position, 0 if absent */
+    FN_BTRIM,        /* (s[, characters]) */
+    FN_LTRIM,
+    FN_RTRIM,
+    FN_REPLACE,      /* (s, from, to) */
+    FN_CONCAT_ARGS,  /* concat(VARCHAR, …): NULLs skipped, not strict */
+    FN_CONCAT_WS,    /* (sep, VARCHAR, …): NULL when sep is NULL, other NULLs skipped */
+    FN_LEFT,         /* (s, n) */
+    FN_RIGHT,        /* (s, n) */
+    FN_LPAD,         /* (s, n[, fill]) */
+    FN_RPAD,
+    FN_SPLIT_PART,   /* (s, delimiter, n) */
+    FN_STARTS_WITH,  /* (s, prefix) → BOOLEAN */
+    FN_ENDS_WITH,    /* (s, suffix) → BOOLEAN */
+    FN_REVERSE,
+    FN_REPEAT,       /* (s, n) */
+    FN_TRANSLATE,    /* (s, from, to) */
+    FN_INITCAP,
+    FN_MD5,
+    FN_ASCII,        /* → INTEGER */
+    FN_CHR,          /* (BIGINT) */
+    FN_OCTET_LENGTH, /* → INTEGER */
+    /* Conditionals (kernels_cond.c), not strict. */
+    FN_GREATEST,        /* (T, T, …) → T: the largest non-NULL argument */
+    FN_LEAST,           /* (T, T, …) → T */
+    FN_IS_DISTINCT,     /* (T, T) → BOOLEAN, never NULL */
+    FN_IS_NOT_DISTINCT, /* (T, T) → BOOLEAN, never NULL */
+    /* Regular expressions (kernels_regex.c, PCRE2); flags as PostgreSQL's letters. */
+    FN_REGEXP_MATCHES, /* (s, pattern[, flags]) → BOOLEAN; ~ and ~* */
+    FN_REGEXP_REPLACE, /* (s, pattern, replacement[, flags]) */
+    FN_REGEXP_EXTRACT, /* (s, pattern[, BIGINT group]) → VARCHAR, '' without a match */
+    /* Timestamps and text by a format (kernels_datetime_fmt.c). */
+    FN_STRFTIME, /* (TIMESTAMP, fmt) → VARCHAR, C/DuckDB specifiers */
+    FN_STRPTIME, /* (VARCHAR, fmt) → TIMESTAMP */
+    FN_TO_CHAR,  /* (TIMESTAMP, fmt) → VARCHAR, PostgreSQL patterns */
+    /* try_cast(x AS t): (x) → t, the cast's kernel, NULL on the rows where it fails.
+       Built by the binder from TRY_CAST, never called by name. */
+    FN_TRY_CAST,
     /*
      * x IN (constants): args[0] is x, args[1..] are constants of x's type, in ascending
      * order (value_compare) and distinct, a NULL at most once and last. TRUE when x equals
@@ -137,6 +191,9 @@ const char *scalar_func_name(ScalarFuncId id);
 const char *agg_func_name(AggFuncId id);
 /* Inverse of the above; -1 when unknown. */
 int scalar_func_by_name(const char *name);
+/* False for the functions whose result is not NULL just because an argument is (coalesce,
+   concat, concat_ws, …): the simplifier folds NULL arguments of the others to NULL. */
+bool scalar_func_is_strict(ScalarFuncId id);
 int agg_func_by_name(const char *name);
 
 /* ---- expressions --------------------------------------------------------------------- */

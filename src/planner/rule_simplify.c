@@ -416,7 +416,7 @@ static Status finish_call(Simplifier *s, Expr *c, Expr **out)
         Expr *unwrapped;
         BS_TRY(unwrap_cast_in(s, c, &unwrapped));
         if (unwrapped != c) return finish_call(s, unwrapped, out);
-    } else {
+    } else if (scalar_func_is_strict(f)) {
         /* Strict: a NULL argument makes the result NULL — unless another argument may
            fail, which the executor would still evaluate. */
         for (int k = 0; k < n; k++)
