@@ -143,7 +143,7 @@ static Status topn_add_input(Operator *op, Chunk *in, Error *err)
     if (task_should_stop(op->task)) return task_cancelled_error(err);
     if (t->limit == 0) return BS_OK;
     arena_reset(t->scratch);
-    idx_t n_pass;
+    idx_t n_pass = 0;
     BS_TRY(select_passing(t, in, &n_pass, err));
     if (n_pass == 0) return BS_OK;
     /* A view of the passing rows (composing the input's own selection). */
