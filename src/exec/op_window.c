@@ -486,13 +486,31 @@ static Status sorted_alloc(WindowOp *w, LogicalType type, SortedCol *out, Error 
 static Status sorted_gather(WindowOp *w, int col, SortedCol *out, Error *err)
 {
     BS_TRY(sorted_alloc(w, w->base.node->children[0]->types[col], out, err));
-    for (idx_t i = 0; i < w->n_rows; i++) {
-        uint32_t at;
-        const Vector *v = col_at(w, col, w->perm[i], &at);
-        if (!validity_get(v->validity, at)) validity_set_invalid(out->valid, i);
-        memcpy((char *)out->data + i * out->width, (const char *)v->data + at * out->width,
-               out->width);
+    /* a loop per width: a memcpy of a variable width per row was a libc call */
+#define GATHER_LOOP(T)                                                                             \
+    for (idx_t i = 0; i < w->n_rows; i++) {                                                        \
+        uint32_t at;                                                                               \
+        const Vector *v = col_at(w, col, w->perm[i], &at);                                         \
+        if (!validity_get(v->validity, at)) validity_set_invalid(out->valid, i);                   \
+        ((T *)out->data)[i] = ((const T *)v->data)[at];                                            \
     }
+    switch (out->width) {
+    case 1:
+        GATHER_LOOP(uint8_t);
+        break;
+    case 4:
+        GATHER_LOOP(int32_t);
+        break;
+    case 8:
+        GATHER_LOOP(int64_t);
+        break;
+    case 16:
+        GATHER_LOOP(StringView);
+        break;
+    default:
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "window: column width");
+    }
+#undef GATHER_LOOP
     return BS_OK;
 }
 
@@ -1206,6 +1224,8 @@ static Status emit(WindowOp *w, Chunk **out, Error *err)
         uint32_t at;                                                                               \
         const Vector *v = col_at(w, col, perm[i], &at);                                            \
         ((T *)dst->data)[i] = ((const T *)v->data)[at];                                            \
+        if (BS_UNLIKELY(v->validity && !validity_get(v->validity, at)))                            \
+            BS_TRY(vector_set_null(dst, i, err));                                                  \
     }
         switch (width) {
         case 1:
@@ -1224,11 +1244,6 @@ static Status emit(WindowOp *w, Chunk **out, Error *err)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "window: column width");
         }
 #undef GATHER
-        for (idx_t i = 0; i < take; i++) {
-            uint32_t at;
-            const Vector *v = col_at(w, col, perm[i], &at);
-            if (v->validity && !validity_get(v->validity, at)) BS_TRY(vector_set_null(dst, i, err));
-        }
     }
     for (int fi = 0; fi < node->u.window.n_funcs; fi++) {
         Vector *dst = &c->cols[w->n_in + fi];
