@@ -66,6 +66,11 @@ typedef struct WindowOp {
     uint32_t *peer_lo, *peer_hi, *group_start, *group_of;
     int64_t *frame_lo, *frame_hi;
     BigArray *big; /* every big_alloc, freed by close */
+    /* Once partitions are numbered: the rows copied into one flat array per column (these
+       Vectors, n_rows long), partition after partition, so that sorting, evaluating and
+       emitting a partition read memory close together; row numbers are then positions
+       in them. NULL before (row numbers index the chunks). */
+    Vector *flat;
 } WindowOp;
 
 /*
@@ -95,6 +100,10 @@ static void *big_alloc(WindowOp *w, size_t size, Error *err)
 
 static inline const Vector *col_at(const WindowOp *w, int col, uint32_t row, uint32_t *at)
 {
+    if (w->flat) {
+        *at = row;
+        return &w->flat[col];
+    }
     *at = (uint32_t)(row & w->mask);
     return &w->chunks[row >> w->shift]->cols[col];
 }
@@ -235,6 +244,76 @@ static inline uint64_t encode_key(PhysicalType p, const Vector *v, uint32_t at)
     }
 }
 
+/*
+ * Copies every row into w->flat at its partition's next position (part_bounds[p] serves
+ * as partition p's cursor and is shifted back after): the chunks are read in order and
+ * each partition's rows written one after the other. String views keep pointing into the
+ * chunks, which stay.
+ */
+static Status flatten_rows(WindowOp *w, const uint32_t *pid, Error *err)
+{
+    idx_t n = w->n_rows;
+    const LogicalType *types = w->base.node->children[0]->types;
+    Vector *flat = arena_alloc_zero(w->base.arena, sizeof(Vector) * (size_t)(w->n_in ? w->n_in : 1));
+    if (!flat) return arena_error(w->base.arena, err);
+    size_t words = (n + 63) / 64 + 1;
+    for (int col = 0; col < w->n_in; col++) {
+        flat[col] = w->chunks[0]->cols[col];
+        flat[col].type = types[col];
+        flat[col].kind = VEC_FLAT;
+        flat[col].child = NULL;
+        flat[col].own_data = NULL;
+        if (!(flat[col].data = big_alloc(w, type_size(types[col]) * n, err))) return BS_ERROR;
+        flat[col].validity = NULL;
+        for (uint32_t c = 0; c < w->n_chunks && !flat[col].validity; c++)
+            if (w->chunks[c]->cols[col].validity) {
+                if (!(flat[col].validity = big_alloc(w, sizeof(uint64_t) * words, err)))
+                    return BS_ERROR;
+                memset(flat[col].validity, 0xff, sizeof(uint64_t) * words);
+            }
+    }
+    uint32_t dst[BASALT_VECTOR_SIZE];
+    for (uint32_t c = 0; c < w->n_chunks; c++) {
+        const Chunk *chunk = w->chunks[c];
+        const uint32_t *cp = pid + ((idx_t)c << w->shift);
+        idx_t rows = chunk->n_rows;
+        for (idx_t r = 0; r < rows; r++)
+            dst[r] = (uint32_t)w->part_bounds[cp[r]]++;
+        for (int col = 0; col < w->n_in; col++) {
+            const Vector *v = &chunk->cols[col];
+            Vector *f = &flat[col];
+#define SCATTER(T)                                                                                 \
+    for (idx_t r = 0; r < rows; r++)                                                               \
+        ((T *)f->data)[dst[r]] = ((const T *)v->data)[r];
+            switch (type_size(types[col])) {
+            case 1:
+                SCATTER(uint8_t);
+                break;
+            case 4:
+                SCATTER(int32_t);
+                break;
+            case 8:
+                SCATTER(int64_t);
+                break;
+            case 16:
+                SCATTER(StringView);
+                break;
+            default:
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "window: column width");
+            }
+#undef SCATTER
+            if (v->validity)
+                for (idx_t r = 0; r < rows; r++)
+                    if (!validity_get(v->validity, r)) validity_set_invalid(f->validity, dst[r]);
+        }
+    }
+    for (idx_t p = w->n_parts; p > 0; p--)
+        w->part_bounds[p] = w->part_bounds[p - 1];
+    w->part_bounds[0] = 0;
+    w->flat = flat;
+    return BS_OK;
+}
+
 /* Hash table slot of partition numbering: hash, a row of the partition, its number. */
 typedef struct PartSlot {
     uint64_t hash;
@@ -314,12 +393,9 @@ static Status partition_rows(WindowOp *w, Error *err)
         w->part_bounds[pid[i] + 1]++;
     for (idx_t p = 0; p < used; p++)
         w->part_bounds[p + 1] += w->part_bounds[p];
-    /* place rows, using part_bounds[p] as partition p's cursor, then shift back */
+    BS_TRY(flatten_rows(w, pid, err));
     for (idx_t i = 0; i < n; i++)
-        w->perm[w->part_bounds[pid[i]]++] = (uint32_t)i;
-    for (idx_t p = used; p > 0; p--)
-        w->part_bounds[p] = w->part_bounds[p - 1];
-    w->part_bounds[0] = 0;
+        w->perm[i] = (uint32_t)i;
     for (idx_t p = 0; p < used; p++)
         if (w->part_bounds[p + 1] - w->part_bounds[p] > w->max_part)
             w->max_part = w->part_bounds[p + 1] - w->part_bounds[p];
