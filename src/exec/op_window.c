@@ -64,6 +64,7 @@ typedef struct WindowOp {
     Chunk *out;
     /* scratch over all rows (filled per partition) */
     uint32_t *peer_lo, *peer_hi, *group_start, *group_of;
+    bool need_peers; /* peer_lo/hi and group_start exist (some function reads them) */
     int64_t *frame_lo, *frame_hi;
     BigArray *big; /* every big_alloc, freed by close */
     /* Once partitions are numbered: the rows copied into one flat array per column (these
@@ -465,6 +466,7 @@ static Status sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Er
     uint32_t *perm = w->perm + ps;
     int n_order = node->u.window.n_order;
     if (n_order == 0) {
+        if (!w->need_peers) return BS_OK;
         for (idx_t i = ps; i < pe; i++) {
             w->peer_lo[i] = (uint32_t)ps;
             w->peer_hi[i] = (uint32_t)pe;
@@ -514,6 +516,7 @@ static Status sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Er
     }
     /* peer groups: a new one where the encoded key or NULLness changes, or (not exact)
        where the comparator says so */
+    if (!w->need_peers) return BS_OK;
     uint32_t g = 0;
     idx_t gs = ps;
     w->group_start[ps] = (uint32_t)ps;
@@ -1202,13 +1205,22 @@ static Status evaluate(WindowOp *w, Error *err)
     Arena *arena = w->base.arena;
     idx_t n = w->n_rows;
     idx_t alloc_n = n ? n : 1;
-    /* frame_lo/hi are touched only by functions that compute frames */
+    /* Peer groups only for functions that read them; frame_lo/hi are touched only by
+       functions that compute frames. group_of also holds the partition numbers. */
+    w->need_peers = false;
+    for (int fi = 0; fi < node->u.window.n_funcs; fi++) {
+        WindowFuncId id = node->u.window.funcs[fi].func;
+        w->need_peers |= id != WIN_ROW_NUMBER && id != WIN_NTILE && id != WIN_LAG && id != WIN_LEAD;
+    }
     if (!(w->perm = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
-        !(w->peer_lo = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
-        !(w->peer_hi = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
-        !(w->group_start = big_alloc(w, sizeof(uint32_t) * (alloc_n + 1), err)) ||
-        !(w->group_of = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
-        !(w->frame_lo = big_alloc(w, sizeof(int64_t) * alloc_n, err)) ||
+        !(w->group_of = big_alloc(w, sizeof(uint32_t) * alloc_n, err)))
+        return BS_ERROR;
+    if (w->need_peers &&
+        (!(w->peer_lo = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
+         !(w->peer_hi = big_alloc(w, sizeof(uint32_t) * alloc_n, err)) ||
+         !(w->group_start = big_alloc(w, sizeof(uint32_t) * (alloc_n + 1), err))))
+        return BS_ERROR;
+    if (!(w->frame_lo = big_alloc(w, sizeof(int64_t) * alloc_n, err)) ||
         !(w->frame_hi = big_alloc(w, sizeof(int64_t) * alloc_n, err)))
         return BS_ERROR;
     w->results = arena_alloc_zero(arena, sizeof(SortedCol) * (size_t)node->u.window.n_funcs);
