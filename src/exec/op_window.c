@@ -7,9 +7,11 @@
  *
  *   COLLECTING  add_input copies each chunk into full chunks of a vector each (row g is
  *               row g % VECTOR_SIZE of chunk g / VECTOR_SIZE)
- *   EVALUATING  (first get_output after finish) sorts row numbers by partition keys, order
- *               keys and arrival; gathers each function's arguments in that order; finds
- *               partitions and peer groups; computes every function for every row into
+ *   EVALUATING  (first get_output after finish) numbers partitions by a hash table of
+ *               their keys and copies the rows into flat columns grouped by partition
+ *               (arrival order within each); sorts each partition by its order keys
+ *               (see "sorting") and finds its peer groups; gathers each function's
+ *               arguments in sorted order; computes every function for every row into
  *               result columns in sorted order
  *   EMITTING    chunks of the input's columns gathered in sorted order, then the results
  *   DONE
@@ -19,8 +21,9 @@
  * and TIMESTAMP keys with INTERVAL offsets). Aggregates: count from prefix counts;
  * integer and decimal sum/avg from exact 128-bit prefix sums; double sums and min/max
  * incrementally when the frame starts at the partition's start, otherwise by a segment
- * tree per partition (O(n log n)). All memory is the operator's arena (its tracker);
- * past the query's limit evaluation fails with 53200.
+ * tree per partition (O(n log n)); count/sum/avg from the partition's start to the current
+ * row in one pass. All memory is the operator's (its arena, and per-row arrays charged to
+ * its tracker); past the query's limit evaluation fails with 53200.
  */
 #include "common/cast.h"
 #include "exec/exec_int.h"
@@ -322,9 +325,11 @@ typedef struct PartSlot {
 } PartSlot;
 
 /*
- * Fills perm with row numbers grouped by partition (arrival order within each) and
- * w->part_bounds[0..n_parts] with where each partition starts. Uses w->group_of as the
- * rows' partition numbers (it is per sorted position later).
+ * Numbers the partitions, fills w->part_bounds[0..n_parts] with where each starts and
+ * w->max_part, and (with partition keys) copies the rows into w->flat partition after
+ * partition; perm is then the identity over the flat positions (without keys: over the
+ * chunks' rows). Uses w->group_of as the rows' partition numbers (it is per sorted
+ * position later).
  */
 static Status partition_rows(WindowOp *w, Error *err)
 {
