@@ -72,7 +72,7 @@ exprs = [
     "row_number() over (partition by {k} order by b nulls last, s desc nulls first, id)",
     "sum(id) over (partition by {k} order by s nulls last, d desc nulls first)",
     "count(*) over (partition by {k} order by d nulls first, n desc nulls last)",
-    "sum(id) over (partition by {k} order by n desc nulls last rows between unbounded preceding and current row)",
+    "sum(id) over (partition by {k} order by n desc nulls last, id rows between unbounded preceding and current row)",
     "rank() over (partition by {k} order by b nulls last, n nulls first)",
 ]
 
