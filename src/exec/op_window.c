@@ -52,6 +52,8 @@ typedef struct WindowOp {
     Operator base;
     WindowState state;
     int n_in;
+    Arena *rows_arena; /* the collected chunks and their array; destroyed once the rows are
+                          flat unless string views point into it */
     Chunk **chunks;
     uint32_t n_chunks, cap_chunks;
     idx_t n_rows;
@@ -132,13 +134,13 @@ static Status window_add_input(Operator *op, Chunk *in, Error *err)
                                  "a window partition set holds more than 4 billion rows");
             if (w->n_chunks == w->cap_chunks) {
                 uint32_t cap = w->cap_chunks ? w->cap_chunks * 2 : 64;
-                Chunk **grown = arena_grow(op->arena, w->chunks, sizeof(Chunk *) * w->cap_chunks,
-                                           sizeof(Chunk *) * cap);
-                if (!grown) return arena_error(op->arena, err);
+                Chunk **grown = arena_grow(w->rows_arena, w->chunks,
+                                           sizeof(Chunk *) * w->cap_chunks, sizeof(Chunk *) * cap);
+                if (!grown) return arena_error(w->rows_arena, err);
                 w->chunks = grown;
                 w->cap_chunks = cap;
             }
-            last = chunk_create(op->arena, op->node->children[0]->types, w->n_in, err);
+            last = chunk_create(w->rows_arena, op->node->children[0]->types, w->n_in, err);
             if (!last) return BS_ERROR;
             w->chunks[w->n_chunks++] = last;
         }
@@ -267,6 +269,7 @@ static Status flatten_rows(WindowOp *w, const uint32_t *pid, Error *err)
         flat[col].kind = VEC_FLAT;
         flat[col].child = NULL;
         flat[col].own_data = NULL;
+        flat[col].arena = w->base.arena;
         if (!(flat[col].data = big_alloc(w, type_size(types[col]) * n, err))) return BS_ERROR;
         flat[col].validity = NULL;
         for (uint32_t c = 0; c < w->n_chunks && !flat[col].validity; c++)
@@ -315,6 +318,15 @@ static Status flatten_rows(WindowOp *w, const uint32_t *pid, Error *err)
         w->part_bounds[p] = w->part_bounds[p - 1];
     w->part_bounds[0] = 0;
     w->flat = flat;
+    bool has_strings = false;
+    for (int col = 0; col < w->n_in; col++)
+        has_strings |= type_physical(types[col]) == PHYS_STRING;
+    if (!has_strings) {
+        arena_destroy(w->rows_arena);
+        w->rows_arena = NULL;
+        w->chunks = NULL;
+        w->n_chunks = w->cap_chunks = 0;
+    }
     return BS_OK;
 }
 
@@ -1455,6 +1467,8 @@ Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *
     w->mask = BASALT_VECTOR_SIZE - 1;
     w->out = chunk_create(w->base.arena, node->types, node->n_cols, err);
     if (!w->out) return BS_ERROR;
+    w->rows_arena = arena_create(w->base.arena, NULL, 0);
+    if (!w->rows_arena) return error_oom(err);
     *out = &w->base;
     return BS_OK;
 }
