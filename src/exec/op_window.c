@@ -296,6 +296,9 @@ static Status flatten_rows(WindowOp *w, const uint32_t *pid, Error *err)
             case 1:
                 SCATTER(uint8_t);
                 break;
+            case 2:
+                SCATTER(int16_t);
+                break;
             case 4:
                 SCATTER(int32_t);
                 break;
@@ -593,6 +596,9 @@ static Status sorted_gather(WindowOp *w, int col, SortedCol *out, Error *err)
     switch (out->width) {
     case 1:
         GATHER_LOOP(uint8_t);
+        break;
+    case 2:
+        GATHER_LOOP(int16_t);
         break;
     case 4:
         GATHER_LOOP(int32_t);
@@ -1084,8 +1090,11 @@ static Status eval_running(WindowOp *w, const PlanWindowFunc *f, const SortedCol
     bool is_double = !is_count && arg->p == PHYS_DOUBLE;
     bool is_avg = f->agg == AGG_AVG;
     double scale = 1;
-    if (!is_count && f->arg_type.id == TYPE_DECIMAL) scale = (double)POW10[f->arg_type.scale];
-    __int128 lim = f->type.id == TYPE_DECIMAL ? POW10[f->type.precision] : 0;
+    if (!is_count && f->arg_type.id == TYPE_DECIMAL) scale = pow(10.0, f->arg_type.scale);
+    __int128 lim = f->type.id == TYPE_DECIMAL ? POW10_128[f->type.precision] : 0;
+    bool wide_in = !is_count && arg->p == PHYS_INT128;
+    bool wide_out = res->p == PHYS_INT128; /* HUGEINT, DECIMAL(38,s): the grouped sum's types */
+    const __int128 *v128 = arg->data;
     int64_t *out64 = res->data;
     double *outd = res->data;
     const double *dv = arg->data;
@@ -1104,7 +1113,9 @@ static Status eval_running(WindowOp *w, const PlanWindowFunc *f, const SortedCol
             if (is_count) continue;
             if (is_double)
                 dsum += dv[k];
-            else
+            else if (wide_in) {
+                if (__builtin_add_overflow(sum, v128[k], &sum)) return kernel_overflow(f->type, err);
+            } else
                 sum += sc_i64(arg, k);
         }
         if (is_count) {
@@ -1118,6 +1129,10 @@ static Status eval_running(WindowOp *w, const PlanWindowFunc *f, const SortedCol
                                  : (double)sum / scale / (double)cnt;
             for (idx_t k = i; k < end; k++)
                 outd[k] = v;
+        } else if (wide_out) {
+            if (lim && (sum >= lim || sum <= -lim)) return kernel_overflow(f->type, err);
+            for (idx_t k = i; k < end; k++)
+                ((__int128 *)res->data)[k] = sum;
         } else {
             bool fits = sum <= INT64_MAX && sum >= INT64_MIN;
             if (fits && lim) fits = sum < lim && sum > -lim;
