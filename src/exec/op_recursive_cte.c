@@ -23,8 +23,9 @@
  *   RUNNING  → EMITTING  its task is done: the rows it produced (new ones for UNION) are
  *                        the working table, emitted chunk by chunk
  *   RUNNING  → DONE      … and there are none
- *   EMITTING → RUNNING   every chunk emitted: the term's task starts over them (54001
- *                        past the iteration limit, 57014 when the query is cancelled)
+ *   EMITTING → RUNNING   every chunk emitted: the term's task starts over them (57014
+ *                        when the query is cancelled)
+ * The term may produce rows max_iterations times; once more is 54001.
  */
 #include "exec/agg_table.h"
 
@@ -207,17 +208,7 @@ static Status start_evaluation(RecursiveOp *r, int k, Error *err)
 {
     const PlanNode *n = r->base.node;
     if (task_should_stop(r->base.task)) return task_cancelled_error(err);
-    if (k == 1) r->base.counters[0] = (uint64_t)(r->iterations + 1);
-    if (k == 1 && ++r->iterations > n->u.recursive.max_iterations) {
-        error_set(err, "54001", -1,
-                  "recursive query \"%s\" did not finish within %lld iterations",
-                  n->u.recursive.name ? n->u.recursive.name : "?",
-                  (long long)n->u.recursive.max_iterations);
-        error_set_hint(err, "Raise the limit with the max_recursion setting (basalt "
-                            "--max-recursion N), or make the recursive term stop producing "
-                            "rows.");
-        return BS_ERROR;
-    }
+    if (k == 1) r->base.counters[0] = (uint64_t)++r->iterations;
     BS_TRY(table_init(r, &r->next, err));
     r->iter_arena = arena_create(r->base.arena, NULL, 0);
     if (!r->iter_arena) return error_oom(err);
@@ -292,6 +283,17 @@ static Status finish_evaluation(RecursiveOp *r, Error *err)
     memset(&r->next, 0, sizeof r->next);
     r->emit_next = 0;
     r->state = r->work.n_rows ? REC_EMITTING : REC_DONE;
+    const PlanNode *n = r->base.node;
+    if (r->state == REC_EMITTING && r->iterations > n->u.recursive.max_iterations) {
+        /* The limit counts evaluations of the term that produced rows. */
+        error_set(err, "54001", -1, "recursive query \"%s\" did not finish within %lld iterations",
+                  n->u.recursive.name ? n->u.recursive.name : "?",
+                  (long long)n->u.recursive.max_iterations);
+        error_set_hint(err, "Raise the limit with the max_recursion setting (basalt "
+                            "--max-recursion N), or make the recursive term stop producing "
+                            "rows.");
+        return BS_ERROR;
+    }
     return BS_OK;
 }
 
