@@ -123,6 +123,13 @@ typedef struct SplitSource SplitSource;
 struct SplitSource {
     /* Next split for the scan node `node_id`; false when there are no more. */
     bool (*next)(SplitSource *source, int node_id, Split *out);
+    /*
+     * A new source over the same scans that hands every split out again, for a task
+     * nested in this one (each evaluation of a WITH RECURSIVE term reads its tables
+     * anew). Allocated in `arena`, it lives as long as the arena. NULL on error; may be
+     * NULL when the host runs no recursive queries.
+     */
+    SplitSource *(*fork)(SplitSource *source, Arena *arena, Error *err);
 };
 
 /* Describes one data file a table writer finished. */
@@ -162,6 +169,9 @@ typedef struct TaskConfig {
     SplitSource *splits;    /* for table scans */
     WriteTarget *writes;    /* for table writers */
     TaskInputs *inputs;     /* for remote sources */
+    /* For PLAN_CTE_SCAN leaves: open(id) reads the working table of recursive CTE `id`
+       (set by op_recursive_cte.c for the tasks it nests; NULL elsewhere). */
+    TaskInputs *working_tables;
     int64_t exchange_bytes; /* what a local exchange buffers before producers wait; 0: 8 MB */
     ExchangeSink *output;   /* where the fragment's rows go, partitioned as fragment->output */
     /* Called once when the task fails, so the host can wake whatever waits on it (it

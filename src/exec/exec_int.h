@@ -103,6 +103,11 @@ Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *si
  */
 Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_expand_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
+/*
+ * WITH RECURSIVE (op_recursive_cte.c): a source with one driver that runs its children as
+ * nested tasks, one per evaluation (task.c builds no pipeline for them).
+ */
+Status op_recursive_cte_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /* Hash aggregation: a sink per driver of the input pipeline, one source after it. */
 BreakerState *agg_shared_create(Task *task, const PlanNode *node, Error *err);
 Status op_agg_sink_create(Driver *d, const PlanNode *node, BreakerState *shared, Operator **out,

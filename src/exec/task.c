@@ -54,6 +54,7 @@ typedef enum OpKind {
     OPK_JOIN_BUILD,    /* appends the build side's rows to a join's table */
     OPK_JOIN_PROBE,    /* probes a join's table */
     OPK_REMOTE_SOURCE, /* reads another fragment's output */
+    OPK_CTE_SOURCE,    /* reads a recursive CTE's working table (config.working_tables) */
     OPK_LOCAL_SOURCE,  /* reads a local exchange of this task */
     OPK_LOCAL_SINK,    /* writes to a local exchange of this task */
     OPK_UNION_SINK,    /* writes one input of a Union (node: that input) to its exchange */
@@ -434,6 +435,17 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
     case PLAN_RANGE:
         p->n_drivers = 1;
         return pipeline_prepend(task, p, spec, err);
+    case PLAN_RECURSIVE_CTE:
+        /* Its children run as nested tasks of its own, not in this task's pipelines. */
+        p->n_drivers = 1;
+        return pipeline_prepend(task, p, spec, err);
+    case PLAN_CTE_SCAN:
+        if (!task->config.working_tables)
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                             "invalid plan: a working table scan outside a recursive CTE");
+        p->n_drivers = parallel_drivers(task);
+        spec.kind = OPK_CTE_SOURCE;
+        return pipeline_prepend(task, p, spec, err);
     case PLAN_REMOTE_SOURCE:
         if (!task->config.inputs)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "no input for fragment %d",
@@ -504,6 +516,12 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         if (!h) return BS_ERROR;
         return op_exchange_source_create(d, n, h, out, err);
     }
+    case OPK_CTE_SOURCE: {
+        TaskInputs *tables = d->task->config.working_tables;
+        ExchangeSource *h = tables->open(tables, n->u.cte_scan.id, err);
+        if (!h) return BS_ERROR;
+        return op_exchange_source_create(d, n, h, out, err);
+    }
     case OPK_LOCAL_SOURCE: {
         const Partitioning *part = &n->u.exchange.part;
         bool own_queue = n->kind == PLAN_EXCHANGE && (part->kind == EXCHANGE_REPARTITION ||
@@ -549,6 +567,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_window_create(d, n, out, err);
     case PLAN_EXPAND:
         return op_expand_create(d, n, out, err);
+    case PLAN_RECURSIVE_CTE:
+        return op_recursive_cte_create(d, n, out, err);
     default:
         break;
     }

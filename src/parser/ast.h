@@ -324,6 +324,7 @@ typedef struct AstGroupItem {
 struct AstSelect {
     int pos;
     AstList ctes; /* AstCte*: WITH … */
+    bool ctes_recursive; /* WITH RECURSIVE: each WITH query sees itself */
     bool distinct;
     AstList select_list; /* AstSelectItem* */
     AstList from;        /* AstTableRef*; several entries mean a comma (cross) join */

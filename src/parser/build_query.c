@@ -212,7 +212,8 @@ AstCte *build_cte(ParseCtx *ctx, Token name, AstList *cols, AstSelect *query)
     return ctx->failed ? NULL : cte;
 }
 
-AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, int pos)
+AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, bool recursive,
+                             int pos)
 {
     if (ctx->failed) return NULL;
     if (query->ctes.count > 0) {
@@ -220,6 +221,7 @@ AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, int
         return NULL;
     }
     query->ctes = *ctes;
+    query->ctes_recursive = recursive;
     query->pos = pos;
     return query;
 }

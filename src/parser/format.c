@@ -507,7 +507,7 @@ static void fmt_select(const AstSelect *s, Buffer *out, int depth)
     }
     int d = depth + 1;
     if (s->ctes.count > 0) {
-        put(out, "WITH ");
+        put(out, s->ctes_recursive ? "WITH RECURSIVE " : "WITH ");
         for (int k = 0; k < s->ctes.count; k++) {
             const AstCte *cte = s->ctes.items[k];
             if (k) put(out, ", ");

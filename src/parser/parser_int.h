@@ -231,7 +231,8 @@ LimitClause *limit_merge(ParseCtx *ctx, LimitClause *limit, LimitClause *offset)
 AstSelect *build_select_tail(ParseCtx *ctx, AstSelect *query, OrderClause *order_by,
                              LimitClause *limit);
 AstCte *build_cte(ParseCtx *ctx, Token name, AstList *cols, AstSelect *query);
-AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, int pos);
+AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, bool recursive,
+                             int pos);
 
 /* FROM. */
 AliasClause *build_alias(ParseCtx *ctx, Token name, AstList *cols);

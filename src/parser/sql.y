@@ -48,7 +48,7 @@
 %fallback ID
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FILTER FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
-  TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS
+  TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS RECURSIVE
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
@@ -167,7 +167,10 @@ copy_optval(A) ::= nm(N).               { A = build_column(ctx, NULL, N); }
 
 %type select {AstSelect *}
 select(A) ::= select_nowith(A).
-select(A) ::= WITH(W) ctelist(L) select_nowith(X).  { A = build_select_with(ctx, X, L, W.pos); }
+select(A) ::= WITH(W) ctelist(L) select_nowith(X).  { A = build_select_with(ctx, X, L, false, W.pos); }
+select(A) ::= WITH(W) RECURSIVE ctelist(L) select_nowith(X).  {
+    A = build_select_with(ctx, X, L, true, W.pos);
+}
 
 %type ctelist {AstList *}
 ctelist(A) ::= cte(X).                   { A = list_new(ctx, X); }

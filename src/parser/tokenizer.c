@@ -107,6 +107,7 @@ static const Keyword KEYWORDS[] = {
     {"preceding", TK_PRECEDING},
     {"precision", TK_PRECISION},
     {"range", TK_RANGE},
+    {"recursive", TK_RECURSIVE},
     {"replace", TK_REPLACE},
     {"right", TK_RIGHT},
     {"rollup", TK_ROLLUP},

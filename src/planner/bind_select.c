@@ -50,7 +50,7 @@ static Status scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, 
 }
 
 /* Applies AS t(a, b, …) column aliases to names[] (in place, a fresh array). */
-static Status apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, char ***names,
+Status binder_apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, char ***names,
                                 const char *what, int pos, Error *err)
 {
     if (aliases->count == 0) return BS_OK;
@@ -377,7 +377,7 @@ static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     char **names = arena_alloc(b->arena, sizeof(char *));
     if (!names) return arena_error(b->arena, err);
     names[0] = (char *)name;
-    BS_TRY(apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
                              ref->pos, err));
     *plan = op;
     return scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
@@ -405,13 +405,16 @@ static Status bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *v
     if (st == BS_OK) {
         ViewFrame frame = {view->name, b->views};
         CteFrame *saved_ctes = b->ctes;
+        RecursiveCte *saved_recursive = b->recursive;
         const Scope *saved_parent = b->subquery_parent;
         const ViewFrame *saved_views = b->views;
         b->ctes = NULL;
+        b->recursive = NULL;
         b->subquery_parent = NULL;
         b->views = &frame;
         st = bind_subquery(b, stmts[0].stmt->u.select.query, plan, &names, err);
         b->ctes = saved_ctes;
+        b->recursive = saved_recursive;
         b->subquery_parent = saved_parent;
         b->views = saved_views;
     }
@@ -439,7 +442,7 @@ static Status bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *v
         return BS_ERROR;
     }
     names = view->col_names;
-    BS_TRY(apply_col_aliases(b, &ref->col_aliases, view->n_cols, &names, qualifier, ref->pos,
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, view->n_cols, &names, qualifier, ref->pos,
                              err));
     return scope_add_outputs(b, scope, qualifier, *plan, names, err);
 }
@@ -457,20 +460,35 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         CteFrame *frame;
         const AstCte *cte = find_cte(b, ref->u.table.name, &frame);
         if (cte) {
-            /* Inline the WITH query; it sees only the WITH queries before it. */
+            /* Inline the WITH query; it sees only the WITH queries before it (and itself
+               in WITH RECURSIVE). */
             int index = 0;
             while (frame->ctes->items[index] != cte)
                 index++;
-            CteFrame inner = {frame->ctes, index, frame->parent};
-            CteFrame *saved = b->ctes;
-            b->ctes = &inner;
             char **names;
-            Status st = bind_subquery(b, cte->query, plan, &names, err);
-            b->ctes = saved;
+            RecursiveCte *rc = b->recursive;
+            while (rc && rc->cte != cte)
+                rc = rc->parent;
+            if (rc) {
+                BS_TRY(bind_recursive_ref(b, ref, rc, plan, &names, err));
+                BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
+                                                qualifier, ref->pos, err));
+                return scope_add_outputs(b, scope, qualifier, *plan, names, err);
+            }
+            Status st;
+            if (frame->recursive) {
+                st = bind_recursive_cte(b, cte, frame, index, plan, &names, err);
+            } else {
+                CteFrame inner = {frame->ctes, index, frame->parent, false};
+                CteFrame *saved = b->ctes;
+                b->ctes = &inner;
+                st = bind_subquery(b, cte->query, plan, &names, err);
+                b->ctes = saved;
+            }
             BS_TRY(st);
-            BS_TRY(apply_col_aliases(b, &cte->col_aliases, (*plan)->n_out, &names, cte->name,
+            BS_TRY(binder_apply_col_aliases(b, &cte->col_aliases, (*plan)->n_out, &names, cte->name,
                                      cte->pos, err));
-            BS_TRY(apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names, qualifier,
+            BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names, qualifier,
                                      ref->pos, err));
             return scope_add_outputs(b, scope, qualifier, *plan, names, err);
         }
@@ -496,7 +514,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         get->est_rows = table->n_rows;
         BS_TRY(logical_resolve(get, b->arena, err));
         char **names = table->col_names;
-        BS_TRY(apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos,
+        BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos,
                                  err));
         *plan = get;
         return scope_add_outputs(b, scope, qualifier, get, names, err);
@@ -510,7 +528,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         Status st = bind_subquery(b, ref->u.subquery.query, plan, &names, err);
         b->subquery_parent = saved;
         BS_TRY(st);
-        BS_TRY(apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
+        BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
                                  ref->alias ? ref->alias : "subquery", ref->pos, err));
         return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
     }
@@ -1888,7 +1906,7 @@ Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names
         b->depth--;
         return error_set(err, SQLSTATE_PROGRAM_LIMIT, q->pos, "query is too deeply nested");
     }
-    CteFrame frame = {&q->ctes, q->ctes.count, b->ctes};
+    CteFrame frame = {&q->ctes, q->ctes.count, b->ctes, q->ctes_recursive};
     if (q->ctes.count > 0) {
         for (int k = 0; k < q->ctes.count; k++) {
             const AstCte *cte = q->ctes.items[k];

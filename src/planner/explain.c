@@ -415,6 +415,13 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     case PLAN_UNION:
         buffer_printf(out, "Union[%d inputs]", n->n_children);
         break;
+    case PLAN_RECURSIVE_CTE:
+        buffer_printf(out, "RecursiveCTE[%s, %s]", n->u.recursive.name ? n->u.recursive.name : "?",
+                      n->u.recursive.union_all ? "UNION ALL" : "UNION");
+        break;
+    case PLAN_CTE_SCAN:
+        buffer_printf(out, "CteScan[%s]", n->u.cte_scan.name ? n->u.cte_scan.name : "?");
+        break;
     case PLAN_RANGE:
         buffer_printf(out, "%s[", n->u.range.inclusive ? "GenerateSeries" : "Range");
         expr_format(n->u.range.start, out);

@@ -47,6 +47,8 @@ static PlanFragment *new_fragment(Fragmenter *f, Error *err)
 static bool contains_scan(const PlanNode *n)
 {
     if (n->kind == PLAN_TABLE_SCAN) return true;
+    /* The scans below a recursive CTE read every split in its one task. */
+    if (n->kind == PLAN_RECURSIVE_CTE) return false;
     for (int k = 0; k < n->n_children; k++)
         if (contains_scan(n->children[k])) return true;
     return false;

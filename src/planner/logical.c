@@ -629,6 +629,16 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         memcpy(op->types, op->children[0]->types, sizeof(LogicalType) * (size_t)op->n_out);
         number_outputs(op, op->u.set.table_index);
         return BS_OK;
+    case LOP_RECURSIVE_CTE:
+        BS_TRY(alloc_outputs(op, op->children[0]->n_out, arena, err));
+        memcpy(op->types, op->children[0]->types, sizeof(LogicalType) * (size_t)op->n_out);
+        number_outputs(op, op->u.recursive.table_index);
+        return BS_OK;
+    case LOP_CTE_SCAN:
+        BS_TRY(alloc_outputs(op, op->u.cte_scan.n_cols, arena, err));
+        memcpy(op->types, op->u.cte_scan.types, sizeof(LogicalType) * (size_t)op->n_out);
+        number_outputs(op, op->u.cte_scan.table_index);
+        return BS_OK;
     case LOP_INSERT:
         /* One BIGINT: the number of rows written. */
         BS_TRY(alloc_outputs(op, 1, arena, err));
@@ -700,6 +710,13 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_EXPAND:
         max = op->u.expand.table_index;
+        break;
+    case LOP_RECURSIVE_CTE:
+        max = op->u.recursive.table_index > op->u.recursive.id ? op->u.recursive.table_index
+                                                               : op->u.recursive.id;
+        break;
+    case LOP_CTE_SCAN:
+        max = op->u.cte_scan.table_index;
         break;
     case LOP_WINDOW:
         max = op->u.window.table_index;

@@ -29,6 +29,14 @@ typedef enum LogicalKind {
      * then the set's number (table_index, n_groups) as BIGINT.
      */
     LOP_EXPAND,
+    /*
+     * WITH RECURSIVE: children[0] the anchor (evaluated once), children[1] the recursive
+     * term (evaluated again and again over the rows the previous evaluation produced,
+     * which its LOP_CTE_SCAN with the same id reads, until one produces none). Outputs
+     * the anchor's types, as (table_index, k); the term's columns have the same types.
+     */
+    LOP_RECURSIVE_CTE,
+    LOP_CTE_SCAN, /* the working table of the LOP_RECURSIVE_CTE `id`: (table_index, k) */
 } LogicalKind;
 
 /*
@@ -168,6 +176,19 @@ struct LogicalOp {
             int n_sets;
             uint64_t *sets; /* set s keeps group k when bit k of sets[s] is set */
         } expand;
+        struct {
+            uint32_t table_index;
+            uint32_t id; /* names it for its LOP_CTE_SCAN */
+            bool union_all; /* false: UNION drops rows equal to one already produced */
+            const char *name;
+        } recursive;
+        struct {
+            uint32_t table_index;
+            uint32_t id; /* the LOP_RECURSIVE_CTE it reads the working table of */
+            int n_cols;
+            LogicalType *types;
+            const char *name;
+        } cte_scan;
         struct {
             uint32_t table_index; /* bindings of the function results */
             int n_funcs;

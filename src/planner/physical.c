@@ -20,6 +20,7 @@
 typedef struct Phys {
     Arena *arena;
     int next_id;
+    int64_t max_recursion;
 } Phys;
 
 static PlanNode *node_new(Phys *p, PlanKind kind, PlanNode *child, int n_cols, Error *err)
@@ -711,6 +712,32 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         *out = n;
         return BS_OK;
     }
+    case LOP_RECURSIVE_CTE: {
+        n = node_new(p, PLAN_RECURSIVE_CTE, NULL, op->n_out, err);
+        PlanNode **children = arena_alloc(p->arena, sizeof(PlanNode *) * 2);
+        if (!n || !children) return arena_error(p->arena, err);
+        memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
+        n->children = children;
+        n->n_children = 2;
+        BS_TRY(plan_op(p, op->children[0], &children[0], err));
+        BS_TRY(plan_op(p, op->children[1], &children[1], err));
+        n->u.recursive.id = (int)op->u.recursive.id;
+        n->u.recursive.union_all = op->u.recursive.union_all;
+        n->u.recursive.max_iterations = p->max_recursion;
+        n->u.recursive.name = (char *)op->u.recursive.name;
+        n->est_rows = op->est_rows;
+        *out = n;
+        return BS_OK;
+    }
+    case LOP_CTE_SCAN:
+        n = node_new(p, PLAN_CTE_SCAN, NULL, op->n_out, err);
+        if (!n) return BS_ERROR;
+        memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
+        n->u.cte_scan.id = (int)op->u.cte_scan.id;
+        n->u.cte_scan.name = (char *)op->u.cte_scan.name;
+        n->est_rows = op->est_rows;
+        *out = n;
+        return BS_OK;
     case LOP_ORDER:
         BS_TRY(plan_op(p, op->children[0], &child, err));
         return plan_sort(p, op, child, -1, out, err);
@@ -773,7 +800,10 @@ Status planner_physical(const BoundStatement *stmt, const PlanOptions *options, 
 {
     PlanOptions defaults = {.workers = 1};
     if (!options || options->workers < 1) options = &defaults;
-    Phys p = {.arena = arena, .next_id = 0};
+    Phys p = {.arena = arena,
+              .next_id = 0,
+              .max_recursion = options->max_recursion > 0 ? options->max_recursion
+                                                          : PLAN_DEFAULT_MAX_RECURSION};
     PlanNode *root;
     BS_TRY(plan_op(&p, stmt->plan, &root, err));
     BS_TRY(planner_place_exchanges(&root, options, arena, &p.next_id, err));

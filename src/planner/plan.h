@@ -317,6 +317,15 @@ typedef enum PlanKind {
     /* GROUPING SETS: each input row once per set, the key columns a set leaves out NULL,
        and the set's number appended (BIGINT); see u.expand */
     PLAN_EXPAND,
+    /*
+     * WITH RECURSIVE: children[0] (the anchor) once, then children[1] (the recursive term)
+     * again and again over the rows the previous evaluation produced — which its
+     * PLAN_CTE_SCAN with the same id reads — until one produces none; the rows of every
+     * evaluation (UNION: those not produced before). Both children run inside the task of
+     * the node, in nested tasks of their own: no remote exchange below it. See u.recursive.
+     */
+    PLAN_RECURSIVE_CTE,
+    PLAN_CTE_SCAN, /* the working table of the PLAN_RECURSIVE_CTE u.cte_scan.id above it */
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -534,6 +543,16 @@ struct PlanNode {
             int n_funcs;
             PlanWindowFunc *funcs;
         } window;
+        struct {
+            int id;
+            bool union_all;         /* false: rows equal to one produced before are dropped */
+            int64_t max_iterations; /* evaluations of the term before it fails (54001) */
+            char *name;             /* of the WITH query, for EXPLAIN and errors */
+        } recursive;
+        struct {
+            int id;
+            char *name;
+        } cte_scan;
         struct {
             int n_keys;
             int *keys; /* input columns a set may replace by NULL */

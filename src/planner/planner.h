@@ -140,7 +140,12 @@ typedef struct PlanOptions {
     /* Tasks that source and hash-partitioned fragments run as (the workers): with one,
        rows need no repartitioning between tasks. */
     int workers;
+    /* WITH RECURSIVE: evaluations of a recursive term before the query fails (54001);
+       0: PLAN_DEFAULT_MAX_RECURSION. */
+    int64_t max_recursion;
 } PlanOptions;
+
+#define PLAN_DEFAULT_MAX_RECURSION 10000
 
 /*
  * Turns an optimized logical plan into a physical plan: gives every node its partitioning

@@ -13,9 +13,32 @@
 /* The WITH queries visible while binding: a frame per WITH clause, innermost first. */
 typedef struct CteFrame {
     const AstList *ctes; /* AstCte* */
-    int n_visible;       /* a CTE sees only the ones before it */
+    int n_visible;       /* a CTE sees only the ones before it (and itself, if recursive) */
     struct CteFrame *parent;
+    bool recursive; /* WITH RECURSIVE */
 } CteFrame;
+
+/*
+ * A WITH RECURSIVE query being bound (bind_recursive_cte): where a reference to its own
+ * name may appear and what it stands for there (the working table, typed as the anchor).
+ */
+typedef enum RecursivePart {
+    REC_NOT_UNION, /* its query is not anchor UNION [ALL] term: no reference allowed */
+    REC_ANCHOR,    /* binding the anchor: no reference allowed */
+    REC_TERM,      /* binding the recursive term: one reference, at depth `depth` */
+} RecursivePart;
+
+typedef struct RecursiveCte {
+    const struct AstCte *cte;
+    RecursivePart part;
+    int depth; /* the binder's depth in the recursive term's own query */
+    uint32_t id;
+    int n_cols;
+    LogicalType *types;
+    char **names;
+    int n_refs;
+    struct RecursiveCte *parent;
+} RecursiveCte;
 
 struct Scope;
 
@@ -30,6 +53,8 @@ typedef struct Binder {
     uint32_t next_table_index;
     int depth;
     CteFrame *ctes;
+    /* The WITH RECURSIVE queries being bound, innermost first. */
+    RecursiveCte *recursive;
     /* The scope a subquery being bound in an expression may refer to (correlation); taken
        by the subquery's SELECT when it starts. */
     const struct Scope *subquery_parent;
@@ -249,6 +274,24 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
  * guard shared with expressions.
  */
 Status bind_query(Binder *b, const AstSelect *query, LogicalOp **plan, char ***names, Error *err);
+/* Applies AS t(a, b, …) column aliases to names[] (a fresh array); 42P10 for too many. */
+Status binder_apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, char ***names,
+                                const char *what, int pos, Error *err);
+
+/* ---- WITH RECURSIVE (bind_recursive.c) ---- */
+/*
+ * Binds the WITH query `cte` (entry `index` of `frame`, a WITH RECURSIVE list) where a
+ * query reads it: a LOP_RECURSIVE_CTE when its query reads its own name, else the query
+ * as any WITH query. *names: its output names before the WITH query's column aliases.
+ */
+Status bind_recursive_cte(Binder *b, const struct AstCte *cte, const CteFrame *frame, int index,
+                          LogicalOp **plan, char ***names, Error *err);
+/*
+ * A reference to the WITH RECURSIVE query being bound (rc) at `ref`: the working table
+ * (a LOP_CTE_SCAN), or 42P19/0A000 where PostgreSQL forbids one. *names: its columns'.
+ */
+Status bind_recursive_ref(Binder *b, const struct AstTableRef *ref, RecursiveCte *rc,
+                          LogicalOp **plan, char ***names, Error *err);
 
 /* Binds one VALUES row (no columns in scope are allowed to be aggregates). */
 Status bind_list_values(Binder *b, const AstList *row, const Scope *scope, Expr ***out, Error *err);

@@ -69,6 +69,9 @@ typedef struct Placer {
     Arena *arena;
     int *next_id;
     int workers;
+    /* Below a RecursiveCTE: everything runs in its one task (scans read every split
+       there), so only local exchanges are placed. */
+    bool one_task;
 } Placer;
 
 /*
@@ -431,18 +434,43 @@ static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
     return BS_OK;
 }
 
+static bool has_remote_exchange(const PlanNode *n)
+{
+    if (n->kind == PLAN_EXCHANGE && !n->u.exchange.local) return true;
+    for (int k = 0; k < n->n_children; k++)
+        if (has_remote_exchange(n->children[k])) return true;
+    return false;
+}
+
 static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 {
     PlanNode *n = *node;
     if (n->kind != PLAN_TABLE_SCAN && n->kind != PLAN_VALUES && n->kind != PLAN_CSV_SCAN &&
-        n->kind != PLAN_RANGE &&
-        n->kind != PLAN_UNION && n->n_children != (n->kind == PLAN_JOIN ? 2 : 1))
+        n->kind != PLAN_RANGE && n->kind != PLAN_CTE_SCAN && n->kind != PLAN_UNION &&
+        n->n_children != (n->kind == PLAN_JOIN || n->kind == PLAN_RECURSIVE_CTE ? 2 : 1))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "planner: node %d has %d inputs",
                          n->kind, n->n_children);
     switch (n->kind) {
     case PLAN_TABLE_SCAN:
-        *props = (Props){ANY, ANY, false};
+        *props = (Props){pl->one_task ? SINGLE : ANY, ANY, false};
         return BS_OK;
+    case PLAN_CTE_SCAN:
+        /* The drivers of the term's task share the working table's chunks. */
+        *props = (Props){SINGLE, ANY, false};
+        return BS_OK;
+    case PLAN_RECURSIVE_CTE: {
+        /* One task evaluates it; its children run there as nested tasks of their own. */
+        Placer inner = {pl->arena, pl->next_id, 1, true};
+        for (int k = 0; k < 2; k++) {
+            Props cp;
+            BS_TRY(place(&inner, &n->children[k], &cp, err));
+            if (cp.remote.kind != PK_SINGLE || has_remote_exchange(n->children[k]))
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                                 "planner: a remote exchange below a recursive CTE");
+        }
+        *props = (Props){SINGLE, SINGLE, false};
+        return BS_OK;
+    }
     case PLAN_VALUES:
     case PLAN_CSV_SCAN:
     case PLAN_RANGE:
@@ -555,7 +583,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 Status planner_place_exchanges(PlanNode **root, const PlanOptions *options, Arena *arena,
                                int *next_id, Error *err)
 {
-    Placer pl = {arena, next_id, options->workers > 0 ? options->workers : 1};
+    Placer pl = {arena, next_id, options->workers > 0 ? options->workers : 1, false};
     Props props;
     BS_TRY(place(&pl, root, &props, err));
     /* The client reads one stream from the root fragment: in order when the query is. */

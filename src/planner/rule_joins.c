@@ -411,6 +411,13 @@ static void estimate(LogicalOp *op)
                            ? -1
                            : op->children[0]->est_rows * op->u.expand.n_sets;
         break;
+    case LOP_RECURSIVE_CTE:
+        /* No way to tell how many iterations: a guess of ten times the anchor. */
+        op->est_rows = op->children[0]->est_rows < 0 ? -1 : op->children[0]->est_rows * 10;
+        break;
+    case LOP_CTE_SCAN:
+        op->est_rows = 1000;
+        break;
     default:
         op->est_rows = op->n_children ? op->children[0]->est_rows : -1;
         break;

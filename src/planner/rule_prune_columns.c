@@ -66,6 +66,15 @@ static void collect(LogicalOp *op, Used *used)
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_column, used);
         break;
+    case LOP_RECURSIVE_CTE:
+        /* Both children produce the working table's every column. */
+        for (int c = 0; c < op->n_children; c++)
+            for (int k = 0; k < op->children[c]->n_out; k++) {
+                Expr col = {.kind = EXPR_COLUMN};
+                col.u.column.binding = op->children[c]->bindings[k];
+                note_column(&col, used);
+            }
+        break;
     default:
         break;
     }

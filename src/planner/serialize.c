@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 4
+#define FRAGMENT_VERSION 5
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -295,6 +295,16 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, n->u.join.single_match);
         break;
     case PLAN_UNION:
+        break;
+    case PLAN_RECURSIVE_CTE:
+        buffer_put_svarint(b, n->u.recursive.id);
+        buffer_put_u8(b, n->u.recursive.union_all);
+        buffer_put_svarint(b, n->u.recursive.max_iterations);
+        buffer_put_cstr(b, n->u.recursive.name);
+        break;
+    case PLAN_CTE_SCAN:
+        buffer_put_svarint(b, n->u.cte_scan.id);
+        buffer_put_cstr(b, n->u.cte_scan.name);
         break;
     case PLAN_RANGE:
         put_expr(b, n->u.range.start);
@@ -790,6 +800,18 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     }
     case PLAN_UNION:
         return BS_OK;
+    case PLAN_RECURSIVE_CTE: {
+        BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.recursive.id));
+        uint8_t all = bufreader_u8(&rd->r);
+        CHECK(rd, all <= 1, "bad recursive CTE");
+        n->u.recursive.union_all = all;
+        n->u.recursive.max_iterations = bufreader_svarint(&rd->r);
+        CHECK(rd, n->u.recursive.max_iterations > 0, "bad recursive CTE limit");
+        return get_cstr(rd, &n->u.recursive.name);
+    }
+    case PLAN_CTE_SCAN:
+        BS_TRY(get_int(rd, 0, INT32_MAX, &n->u.cte_scan.id));
+        return get_cstr(rd, &n->u.cte_scan.name);
     case PLAN_RANGE: {
         BS_TRY(get_expr(rd, &n->u.range.start));
         BS_TRY(get_expr(rd, &n->u.range.stop));

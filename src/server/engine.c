@@ -30,6 +30,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     if (!e) return error_oom(err);
     e->threads = config->threads > 0 ? config->threads : cpu_count();
     e->workers = config->workers > 0 ? config->workers : 1;
+    e->max_recursion = config->max_recursion > 0 ? config->max_recursion : 0;
     int64_t memory = config->memory_limit;
     if (memory <= 0) {
         long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
@@ -121,7 +122,7 @@ static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryP
     ExprEvaluator evaluator;
     evaluator_init(&evaluator);
     BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
-    PlanOptions options = {.workers = e->workers};
+    PlanOptions options = {.workers = e->workers, .max_recursion = e->max_recursion};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
 }

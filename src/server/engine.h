@@ -24,6 +24,8 @@ typedef struct EngineConfig {
     int workers;          /* in-process workers: tasks per source or hash-partitioned
                              fragment, exchanging rows as a cluster would; 0: 1 */
     int64_t memory_limit; /* bytes per query; 0: 80% of physical memory */
+    int64_t max_recursion; /* evaluations of a WITH RECURSIVE term before the query fails
+                              (54001); 0: PLAN_DEFAULT_MAX_RECURSION (10000) */
 } EngineConfig;
 
 typedef struct Engine Engine;

@@ -50,6 +50,8 @@ static void usage(FILE *out)
         "  --timing         print the execution time of each statement to stderr\n"
         "  --threads N      worker threads (default: number of CPUs)\n"
         "  --memory SIZE    memory limit per query, e.g. 2GB (default: 80%% of RAM)\n"
+        "  --max-recursion N  iterations of a WITH RECURSIVE term before the query fails\n"
+        "                   (default: 10000)\n"
         "  --bail           stop at the first failed statement\n");
 }
 
@@ -105,6 +107,7 @@ int main(int argc, char **argv)
         OPT_TIMING,
         OPT_THREADS,
         OPT_MEMORY,
+        OPT_MAX_RECURSION,
         OPT_BAIL,
         OPT_CONNECT,
         OPT_VERSION
@@ -115,6 +118,7 @@ int main(int argc, char **argv)
         {"timing", no_argument, NULL, OPT_TIMING},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"memory", required_argument, NULL, OPT_MEMORY},
+        {"max-recursion", required_argument, NULL, OPT_MAX_RECURSION},
         {"bail", no_argument, NULL, OPT_BAIL},
         {"connect", required_argument, NULL, OPT_CONNECT},
         {"help", no_argument, NULL, 'h'},
@@ -168,6 +172,10 @@ int main(int argc, char **argv)
                 return 2;
             }
             config.memory_limit = v;
+            break;
+        case OPT_MAX_RECURSION:
+            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            config.max_recursion = v;
             break;
         case OPT_CONNECT:
             connect = optarg;

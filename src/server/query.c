@@ -56,6 +56,30 @@ static bool next_split(SplitSource *source, int node_id, Split *out)
     return false;
 }
 
+/* A fresh source over the same splits (the nested tasks of a recursive CTE). */
+static SplitSource *fork_splits(SplitSource *source, Arena *arena, Error *err)
+{
+    QuerySplits *qs = (QuerySplits *)source;
+    QuerySplits *copy = arena_alloc_zero(arena, sizeof *copy);
+    ScanSplits *scans =
+        arena_alloc(arena, sizeof(ScanSplits) * (size_t)(qs->n_scans ? qs->n_scans : 1));
+    if (!copy || !scans) {
+        arena_error(arena, err);
+        return NULL;
+    }
+    for (int k = 0; k < qs->n_scans; k++) {
+        const ScanSplits *s = &qs->scans[k];
+        scans[k] = (ScanSplits){.node_id = s->node_id, .table = s->table, .n_splits = s->n_splits,
+                                .splits = s->splits};
+        atomic_init(&scans[k].next, 0);
+    }
+    copy->base.next = next_split;
+    copy->base.fork = fork_splits;
+    copy->n_scans = copy->cap_scans = qs->n_scans;
+    copy->scans = scans;
+    return &copy->base;
+}
+
 static ZoneOp to_zone_op(PlanZoneOp op)
 {
     static const ZoneOp map[] = {ZONE_EQ, ZONE_LT,      ZONE_LE,         ZONE_GT,
@@ -382,6 +406,7 @@ Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Are
     run->arena = arena;
     atomic_init(&run->stop, false);
     run->splits.base.next = next_split;
+    run->splits.base.fork = fork_splits;
     run->n_exchanges = n;
     run->exchanges = arena_alloc_zero(arena, sizeof(LocalExchange *) * (size_t)n);
     if (!run->exchanges) return arena_error(arena, err);

@@ -19,6 +19,7 @@ struct Engine {
     ThreadPool *pool;
     int threads;
     int workers; /* tasks per source or hash-partitioned fragment */
+    int64_t max_recursion; /* WITH RECURSIVE iteration limit (0: the planner's default) */
     int64_t memory_limit;
     MemTracker tracker; /* the process: every query's tracker is a child */
     MemTracker results; /* rows held in Results handed to the client */

@@ -19,7 +19,8 @@
  *       R  numbers with a fraction: DOUBLE, DECIMAL(p,s)
  *       T  everything else: VARCHAR, BOOLEAN, DATE, TIMESTAMP
  *     A wrong letter or a wrong number of letters fails the record.
- *   restart [threads=N] [workers=M]  close and reopen the engine (persistence), optionally
+ *   restart [threads=N] [workers=M] [max_recursion=K] [memory_mb=S]
+ *                                    close and reopen the engine (persistence), optionally
  *                                    with other settings for the rest of the file
  *   write-file <path>                write the lines up to the next blank line to path
  *   halt                             stop reading the file
@@ -51,6 +52,8 @@ typedef struct Runner {
     Engine *engine;
     int threads;
     int workers;
+    int64_t max_recursion;
+    int64_t memory_limit;
     int failures;
     int records;
 } Runner;
@@ -107,7 +110,8 @@ static bool open_engine(Runner *r)
         .data_dir = r->db_dir,
         .threads = r->threads,
         .workers = r->workers,
-        .memory_limit = INT64_C(4) << 30,
+        .memory_limit = r->memory_limit > 0 ? r->memory_limit : INT64_C(4) << 30,
+        .max_recursion = r->max_recursion,
     };
     Error err = ERROR_INIT;
     if (engine_open(&cfg, &r->engine, &err) != BS_OK) {
@@ -393,11 +397,14 @@ static int run_file(Runner *r)
         if (strcmp(line, "halt") == 0) break;
         if (strcmp(line, "restart") == 0 || strncmp(line, "restart ", 8) == 0) {
             int threads = r->threads, workers = r->workers;
+            long long max_recursion = r->max_recursion, memory_mb = r->memory_limit >> 20;
             for (const char *opt = line + 7; *opt;) {
                 while (*opt == ' ')
                     opt++;
                 if (sscanf(opt, "threads=%d", &threads) != 1 &&
-                    sscanf(opt, "workers=%d", &workers) != 1 && *opt) {
+                    sscanf(opt, "workers=%d", &workers) != 1 &&
+                    sscanf(opt, "max_recursion=%lld", &max_recursion) != 1 &&
+                    sscanf(opt, "memory_mb=%lld", &memory_mb) != 1 && *opt) {
                     fprintf(stderr, "%s:%d: bad restart option: %s\n", r->path, i + 1, opt);
                     r->failures++;
                     break;
@@ -407,6 +414,8 @@ static int run_file(Runner *r)
             }
             r->threads = threads;
             r->workers = workers;
+            r->max_recursion = max_recursion;
+            r->memory_limit = (int64_t)memory_mb << 20;
             engine_close(r->engine);
             r->engine = NULL;
             if (!open_engine(r)) {
@@ -525,6 +534,8 @@ int main(int argc, char **argv)
         r.path = argv[k];
         r.threads = base_threads; /* a `restart` record's settings last for its file only */
         r.workers = base_workers;
+        r.max_recursion = 0;
+        r.memory_limit = 0;
         r.failures = 0;
         r.records = 0;
         /* tests/sql/data beside the test file's folder unless given */
