@@ -11,6 +11,7 @@
 # any order); two runs, builds or thread counts that agree print the same checksum.
 #
 # Environment: REPEATS (default 1), THREADS (passed as --threads; default the engine's),
+# MEMORY (passed as --memory, e.g. 4GB),
 # QUERIES (comma-separated names, e.g. q01,q06; default all). A query that fails prints
 # ERROR and its message; the script then exits 1 after the others ran.
 set -u
@@ -29,6 +30,7 @@ repeats=${REPEATS:-1}
 
 args=(--data "$data" --format csv --timing)
 [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+[ -n "${MEMORY:-}" ] && args+=(--memory "$MEMORY")
 
 out=$(mktemp /tmp/basalt-run.XXXXXX)
 err=$(mktemp /tmp/basalt-run.XXXXXX)
