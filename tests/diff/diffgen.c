@@ -50,11 +50,11 @@
  *     side), so select lists always qualify columns;
  *   - correlation in a subquery other than equalities that are top-level conjuncts of its
  *     WHERE (for scalar aggregates and NOT IN; EXISTS may add an inequality), and
- *     subqueries in a JOIN's ON condition or in VALUES, and correlated subqueries over a
- *     grouped query (reading its group keys in the select list, HAVING or ORDER BY), and
+ *     subqueries in a FULL join's ON condition or reading an outer join's kept side, and
  *     outer columns read inside a set operation or a derived table of a subquery: Basalt
- *     refuses the first with 0A000 today and fails the others with XX000 or 42P01 (bugs,
- *     reported; keep them out until they are fixed);
+ *     refuses these with 0A000 today (subqueries in an inner or LEFT join's ON reading
+ *     its padded side, and correlated subqueries over a grouped query's keys, are
+ *     generated: bugs this generator found, since fixed);
  *   - LIMIT without a total order: ORDER BY names every output column, so ties are
  *     equal rows and any subset of them is the same multiset.
  * Every result is compared as a sorted multiset.
@@ -635,8 +635,9 @@ static void query_subquery(Text *t, int kind)
             break;
         }
     } else if (kind == 5) {
-        /* subqueries inside subqueries, several in one query, subqueries over joins */
-        switch (pick(8)) {
+        /* subqueries inside subqueries, several in one query, subqueries over joins, in ON,
+           and correlated with a grouped query's keys */
+        switch (pick(10)) {
         case 0:
             put(t, "select t.a, t.b from t where t.a %sin (select u.a from u where %sexists (select * "
                    "from w where w.a = u.a and w.f %s u.d))",
@@ -672,6 +673,22 @@ static void query_subquery(Text *t, int kind)
                    "where t.a = u.a), (select count(*) from w where w.a = u.a) from u where (select "
                    "count(*) from t where t.a = u.a) > %d",
                 pick(20));
+            break;
+        case 8:
+            put(t, "select t.a, count(*), (select count(*) from u where u.a = t.a) from t group by "
+                   "t.a");
+            if (pick(2))
+                put(t, " having (select %s from u where u.a = t.a) %s %d",
+                    pick(2) ? "count(*)" : "sum(u.d)", pick(2) ? ">" : "<=", pick(5));
+            break;
+        case 9:
+            /* inner: a filter; left: the subquery reads only the padded side (u) */
+            put(t, "select t.a, t.b, u.d from t %s u on t.a = u.a and ", pick(2) ? "join" : "left join");
+            if (pick(2))
+                put(t, "u.d %sin (select w.f from w)", pick(2) ? "not " : "");
+            else
+                put(t, "(select %s from w) %s %d", pick(2) ? "max(w.f)" : "count(*)",
+                    pick(2) ? ">" : "<", pick(11) - 3);
             break;
         default:
             put(t, "select t.a, t.b from t where t.b %s %d or %sexists (select * from u where u.a = "
