@@ -13,8 +13,6 @@
  */
 #include "planner/planner_int.h"
 
-#include "parser/parser.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +39,7 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
 }
 
 /* Adds the outputs of op under `qualifier` with the given names. */
-static Status scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, LogicalOp *op,
+Status binder_scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, LogicalOp *op,
                                 char **names, Error *err)
 {
     for (int k = 0; k < op->n_out; k++)
@@ -301,152 +299,6 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     return scope_append(b, scope, &rs, err);
 }
 
-/*
- * range([start,] stop [, step]) — DuckDB's: start to stop excluded, start 0 and step 1 by
- * default — and generate_series(start, stop [, step]) — PostgreSQL's: stop included. One
- * BIGINT column named after the function. The arguments are constant expressions.
- */
-static Status bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope,
-                                  LogicalOp **plan, Error *err)
-{
-    const char *name = ref->u.func.name;
-    bool inclusive = strcmp(name, "generate_series") == 0;
-    if (!inclusive && strcmp(name, "range") != 0)
-        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
-                         "function %s(…) does not exist as a table function", name);
-    int n = ref->u.func.args.count;
-    if (n < (inclusive ? 2 : 1) || n > 3)
-        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
-                         "%s takes %s arguments, not %d", name, inclusive ? "2 or 3" : "1 to 3",
-                         n);
-    Scope empty = {0};
-    Expr *args[3];
-    for (int k = 0; k < n; k++)
-        BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
-    /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
-    bool times = false;
-    for (int k = 0; k < n && k < 2; k++)
-        times |= args[k]->type.id == TYPE_DATE || args[k]->type.id == TYPE_TIMESTAMP;
-    if (times) {
-        if (n != 3)
-            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
-                             "%s of dates or timestamps takes a start, a stop and an interval "
-                             "step",
-                             name);
-        for (int k = 0; k < 3; k++) {
-            TypeId id = args[k]->type.id;
-            bool untyped = id == TYPE_NULL || (args[k]->flags & EXPR_FLAG_UNTYPED);
-            bool ok = k < 2 ? id == TYPE_DATE || id == TYPE_TIMESTAMP : id == TYPE_INTERVAL;
-            if (!ok && !untyped) {
-                char t[40];
-                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
-                                 "%s(timestamp, timestamp, interval) does not take %s as its %s "
-                                 "argument",
-                                 name, type_sql_name(args[k]->type, t, sizeof t),
-                                 k == 0 ? "first" : k == 1 ? "second" : "third");
-            }
-            BS_TRY(binder_cast(b, &args[k], type_make(k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL),
-                               false, err));
-        }
-    }
-    for (int k = 0; k < n && !times; k++) {
-        if (!type_is_numeric(args[k]->type) || type_is_float(args[k]->type) ||
-            args[k]->type.id == TYPE_DECIMAL || args[k]->type.id == TYPE_HUGEINT) {
-            if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
-                char t[40];
-                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
-                                 "%s of %s is not supported yet (integers, dates and timestamps "
-                                 "only)",
-                                 name, type_sql_name(args[k]->type, t, sizeof t));
-            }
-        }
-        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err));
-    }
-    Value zero = value_bigint(0), one = value_bigint(1);
-    LogicalOp *op = arena_alloc_zero(b->arena, sizeof *op);
-    if (!op) return arena_error(b->arena, err);
-    op->kind = LOP_RANGE;
-    op->est_rows = -1;
-    op->u.range.table_index = b->next_table_index++;
-    op->u.range.inclusive = inclusive;
-    op->u.range.start = n >= 2 ? args[0] : expr_new_constant(b->arena, &zero, ref->pos);
-    op->u.range.stop = n >= 2 ? args[1] : args[0];
-    op->u.range.step = n == 3 ? args[2] : expr_new_constant(b->arena, &one, ref->pos);
-    if (!op->u.range.start || !op->u.range.step) return arena_error(b->arena, err);
-    BS_TRY(logical_resolve(op, b->arena, err));
-    char **names = arena_alloc(b->arena, sizeof(char *));
-    if (!names) return arena_error(b->arena, err);
-    names[0] = (char *)name;
-    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
-                             ref->pos, err));
-    *plan = op;
-    return scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
-}
-
-/*
- * A view in FROM: its stored query, parsed and bound in place of the name, in a context
- * of its own (it sees no WITH query and no outer column of the statement that reads it).
- * Errors inside it point at the reference.
- */
-static Status bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
-                        const char *qualifier, Scope *scope, LogicalOp **plan, Error *err)
-{
-    for (const ViewFrame *f = b->views; f; f = f->parent)
-        if (strcmp(f->name, view->name) == 0)
-            return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
-                             "infinite recursion detected in view \"%s\"", view->name);
-    ParsedStatement *stmts;
-    int n_stmts;
-    Status st = parser_parse(view->view_sql, strlen(view->view_sql), b->arena, &stmts, &n_stmts,
-                             err);
-    if (st == BS_OK && (n_stmts != 1 || stmts[0].stmt->kind != STMT_SELECT))
-        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1, "its text is not one query");
-    char **names = NULL;
-    if (st == BS_OK) {
-        ViewFrame frame = {view->name, b->views};
-        CteFrame *saved_ctes = b->ctes;
-        RecursiveCte *saved_recursive = b->recursive;
-        const Scope *saved_parent = b->subquery_parent;
-        const ViewFrame *saved_views = b->views;
-        b->ctes = NULL;
-        b->recursive = NULL;
-        b->subquery_parent = NULL;
-        b->views = &frame;
-        st = bind_subquery(b, stmts[0].stmt->u.select.query, plan, &names, err);
-        b->ctes = saved_ctes;
-        b->recursive = saved_recursive;
-        b->subquery_parent = saved_parent;
-        b->views = saved_views;
-    }
-    if (st == BS_OK && (*plan)->n_out != view->n_cols)
-        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
-                       "its query now returns %d columns where the view has %d", (*plan)->n_out,
-                       view->n_cols);
-    for (int k = 0; st == BS_OK && k < view->n_cols; k++)
-        if (!type_equals((*plan)->types[k], view->col_types[k])) {
-            char now[32], then[32];
-            st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
-                           "its column \"%s\" is now %s, not %s", view->col_names[k],
-                           type_format((*plan)->types[k], now, sizeof now),
-                           type_format(view->col_types[k], then, sizeof then));
-        }
-    if (st != BS_OK) {
-        /* Positions inside the view's text mean nothing in this statement's. */
-        err->position = ref->pos;
-        if (strcmp(err->sqlstate, SQLSTATE_OUT_OF_MEMORY) != 0 &&
-            strcmp(err->sqlstate, SQLSTATE_PROGRAM_LIMIT) != 0) {
-            error_prefix(err, "view \"%s\"", view->name);
-            if (strcmp(err->sqlstate, SQLSTATE_INVALID_OBJECT_DEF) == 0 && !err->hint)
-                error_set_hint(err, "Re-create the view with CREATE OR REPLACE VIEW.");
-        }
-        return BS_ERROR;
-    }
-    names = view->col_names;
-    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, view->n_cols, &names, qualifier, ref->pos,
-                             err));
-    return scope_add_outputs(b, scope, qualifier, *plan, names, err);
-}
-
 static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
                              Error *err)
 {
@@ -473,7 +325,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
                 BS_TRY(bind_recursive_ref(b, ref, rc, plan, &names, err));
                 BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
                                                 qualifier, ref->pos, err));
-                return scope_add_outputs(b, scope, qualifier, *plan, names, err);
+                return binder_scope_add_outputs(b, scope, qualifier, *plan, names, err);
             }
             Status st;
             if (frame->recursive) {
@@ -490,7 +342,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
                                      cte->pos, err));
             BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names, qualifier,
                                      ref->pos, err));
-            return scope_add_outputs(b, scope, qualifier, *plan, names, err);
+            return binder_scope_add_outputs(b, scope, qualifier, *plan, names, err);
         }
         if (b->defining_view && strcmp(b->defining_view, ref->u.table.name) == 0)
             return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
@@ -500,7 +352,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         if (!table)
             return error_set(err, SQLSTATE_UNDEFINED_TABLE, ref->pos,
                              "relation \"%s\" does not exist", ref->u.table.name);
-        if (table->view_sql) return bind_view(b, ref, table, qualifier, scope, plan, err);
+        if (table->view_sql) return binder_bind_view(b, ref, table, qualifier, scope, plan, err);
         LogicalOp *get = logical_create(b->arena, LOP_GET, NULL);
         if (!get) return arena_error(b->arena, err);
         get->u.get.table_index = b->next_table_index++;
@@ -517,7 +369,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos,
                                  err));
         *plan = get;
-        return scope_add_outputs(b, scope, qualifier, get, names, err);
+        return binder_scope_add_outputs(b, scope, qualifier, get, names, err);
     }
     case TREF_SUBQUERY:
     case TREF_VALUES: {
@@ -530,12 +382,12 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         BS_TRY(st);
         BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
                                  ref->alias ? ref->alias : "subquery", ref->pos, err));
-        return scope_add_outputs(b, scope, ref->alias, *plan, names, err);
+        return binder_scope_add_outputs(b, scope, ref->alias, *plan, names, err);
     }
     case TREF_JOIN:
         return bind_join(b, ref, scope, plan, err);
     case TREF_FUNCTION:
-        return bind_table_function(b, ref, scope, plan, err);
+        return binder_bind_table_function(b, ref, scope, plan, err);
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, ref->pos, "unknown FROM item");
 }
@@ -547,352 +399,8 @@ typedef struct AggContext {
     LogicalOp *agg; /* the LOP_AGGREGATE being filled */
     int aggs_capacity;
     const Scope *scope; /* the FROM scope, to name a column in errors */
-    const struct GroupingSets *gs; /* the query's grouping sets (active: more than one) */
+    const GroupingSets *gs; /* the query's grouping sets (active: more than one) */
 } AggContext;
-
-/* ---- GROUPING SETS, ROLLUP, CUBE ---------------------------------------------------- */
-
-/* PostgreSQL's limit on the sets one GROUP BY may make. */
-#define MAX_GROUPING_SETS 4096
-
-typedef struct GroupingSets {
-    AstList asts;   /* every grouping expression as written, in order (repeats included) */
-    int n_sets;
-    uint64_t *sets; /* before merging: bits over asts; after: over the distinct groups */
-    bool active;    /* more than the one set of every group: an Expand below the aggregate */
-} GroupingSets;
-
-typedef struct SetList {
-    uint64_t *items;
-    int count;
-} SetList;
-
-static Status gs_occurrence(Binder *b, GroupingSets *gs, AstExpr *e, int pos, uint64_t *bit,
-                            Error *err)
-{
-    if (gs->asts.count >= 64)
-        return error_set(err, SQLSTATE_PROGRAM_LIMIT, pos,
-                         "GROUP BY may name at most 64 expressions in ROLLUP, CUBE and GROUPING "
-                         "SETS");
-    if (!ast_list_append(b->arena, &gs->asts, e)) return arena_error(b->arena, err);
-    *bit = UINT64_C(1) << (gs->asts.count - 1);
-    return BS_OK;
-}
-
-static Status sets_new(Binder *b, int n, int pos, SetList *out, Error *err)
-{
-    if (n > MAX_GROUPING_SETS)
-        return error_set(err, "54001", pos, "too many grouping sets present (maximum %d)",
-                         MAX_GROUPING_SETS);
-    out->items = arena_alloc(b->arena, sizeof(uint64_t) * (size_t)(n ? n : 1));
-    out->count = 0;
-    return out->items ? BS_OK : arena_error(b->arena, err);
-}
-
-/* The one set of an expression or a parenthesized list of them. */
-static Status gs_element(Binder *b, GroupingSets *gs, const AstGroupItem *g, uint64_t *mask,
-                         Error *err)
-{
-    *mask = 0;
-    if (g->kind == GROUP_EXPR) return gs_occurrence(b, gs, g->expr, g->pos, mask, err);
-    for (int k = 0; k < g->items.count; k++) {
-        uint64_t bit = 0;
-        BS_TRY(gs_occurrence(b, gs, g->items.items[k], g->pos, &bit, err));
-        *mask |= bit;
-    }
-    return BS_OK;
-}
-
-/* The grouping sets one GROUP BY item stands for. */
-static Status gs_expand_item(Binder *b, GroupingSets *gs, const AstGroupItem *g, SetList *out,
-                             Error *err)
-{
-    switch (g->kind) {
-    case GROUP_EXPR:
-    case GROUP_LIST:
-    case GROUP_EMPTY: {
-        BS_TRY(sets_new(b, 1, g->pos, out, err));
-        if (g->kind != GROUP_EMPTY) BS_TRY(gs_element(b, gs, g, &out->items[0], err));
-        else out->items[0] = 0;
-        out->count = 1;
-        return BS_OK;
-    }
-    case GROUP_ROLLUP:
-    case GROUP_CUBE: {
-        int n = g->items.count;
-        uint64_t masks[64];
-        if (n > 64 || (g->kind == GROUP_CUBE && n > 12))
-            return error_set(err, "54001", g->pos, "too many grouping sets present (maximum %d)",
-                             MAX_GROUPING_SETS);
-        for (int k = 0; k < n; k++)
-            BS_TRY(gs_element(b, gs, g->items.items[k], &masks[k], err));
-        if (g->kind == GROUP_ROLLUP) {
-            /* (e1, …, en), (e1, …, en-1), …, () */
-            BS_TRY(sets_new(b, n + 1, g->pos, out, err));
-            for (int len = n; len >= 0; len--) {
-                uint64_t m = 0;
-                for (int k = 0; k < len; k++)
-                    m |= masks[k];
-                out->items[out->count++] = m;
-            }
-            return BS_OK;
-        }
-        /* every subset, the whole first and () last */
-        BS_TRY(sets_new(b, 1 << n, g->pos, out, err));
-        for (int pick = (1 << n) - 1; pick >= 0; pick--) {
-            uint64_t m = 0;
-            for (int k = 0; k < n; k++)
-                if (pick >> (n - 1 - k) & 1) m |= masks[k];
-            out->items[out->count++] = m;
-        }
-        return BS_OK;
-    }
-    case GROUP_SETS: {
-        SetList *parts = arena_alloc(b->arena, sizeof(SetList) * (size_t)g->items.count);
-        if (!parts) return arena_error(b->arena, err);
-        int total = 0;
-        for (int k = 0; k < g->items.count; k++) {
-            BS_TRY(gs_expand_item(b, gs, g->items.items[k], &parts[k], err));
-            total += parts[k].count;
-            if (total > MAX_GROUPING_SETS) return sets_new(b, total, g->pos, out, err);
-        }
-        BS_TRY(sets_new(b, total, g->pos, out, err));
-        for (int k = 0; k < g->items.count; k++)
-            for (int s = 0; s < parts[k].count; s++)
-                out->items[out->count++] = parts[k].items[s];
-        return BS_OK;
-    }
-    }
-    return error_set(err, SQLSTATE_INTERNAL_ERROR, g->pos, "unknown GROUP BY item");
-}
-
-/* GROUP BY items → the sets they make: the cross product of each item's sets. */
-static Status expand_grouping_sets(Binder *b, const AstList *items, GroupingSets *gs, Error *err)
-{
-    SetList acc;
-    BS_TRY(sets_new(b, 1, -1, &acc, err));
-    acc.items[acc.count++] = 0;
-    for (int k = 0; k < items->count; k++) {
-        const AstGroupItem *g = items->items[k];
-        SetList part, next;
-        BS_TRY(gs_expand_item(b, gs, g, &part, err));
-        BS_TRY(sets_new(b, acc.count * part.count, g->pos, &next, err));
-        for (int a = 0; a < acc.count; a++)
-            for (int p = 0; p < part.count; p++)
-                next.items[next.count++] = acc.items[a] | part.items[p];
-        acc = next;
-    }
-    gs->n_sets = acc.count;
-    gs->sets = acc.items;
-    return BS_OK;
-}
-
-/*
- * After the grouping expressions are bound: equal ones become one group, and the sets are
- * restated over the distinct groups. One set of every group is a plain GROUP BY.
- */
-static Status merge_grouping_sets(Binder *b, GroupingSets *gs, Expr **groups, int *n_groups,
-                                  Error *err)
-{
-    int n = *n_groups, distinct = 0;
-    int canon[64];
-    for (int k = 0; k < n; k++) {
-        canon[k] = -1;
-        for (int j = 0; j < distinct && canon[k] < 0; j++)
-            if (expr_equal(groups[j], groups[k])) canon[k] = j;
-        if (canon[k] < 0) {
-            groups[distinct] = groups[k];
-            canon[k] = distinct++;
-        }
-    }
-    for (int s = 0; s < gs->n_sets; s++) {
-        uint64_t m = 0;
-        for (int k = 0; k < n; k++)
-            if (gs->sets[s] >> k & 1) m |= UINT64_C(1) << canon[k];
-        gs->sets[s] = m;
-    }
-    *n_groups = distinct;
-    uint64_t all = distinct == 64 ? UINT64_MAX : (UINT64_C(1) << distinct) - 1;
-    gs->active = !(gs->n_sets == 1 && gs->sets[0] == all);
-    (void)err;
-    (void)b;
-    return BS_OK;
-}
-
-/*
- * Puts the Expand of the grouping sets under aggregation agg (whose groups are the
- * distinct grouping expressions) and groups it by their Expand columns and the set id.
- */
-static Status add_expand(Binder *b, LogicalOp *agg, const GroupingSets *gs, Error *err)
-{
-    int n = agg->u.aggregate.n_groups;
-    LogicalOp *x = logical_create(b->arena, LOP_EXPAND, agg->children[0]);
-    Expr **groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
-    if (!x || !groups) return arena_error(b->arena, err);
-    x->u.expand.table_index = b->next_table_index++;
-    x->u.expand.n_groups = n;
-    x->u.expand.groups = agg->u.aggregate.groups;
-    x->u.expand.n_sets = gs->n_sets;
-    x->u.expand.sets = gs->sets;
-    BS_TRY(logical_resolve(x, b->arena, err));
-    int base = x->n_out - n - 1;
-    for (int k = 0; k <= n; k++) {
-        groups[k] = expr_new_column(b->arena, x->bindings[base + k], x->types[base + k], -1);
-        if (!groups[k]) return arena_error(b->arena, err);
-    }
-    agg->children[0] = x;
-    agg->u.aggregate.groups = groups;
-    agg->u.aggregate.n_groups = n + 1;
-    return BS_OK;
-}
-
-typedef struct AggRebind {
-    uint32_t group_index, agg_index, to;
-    int n_groups; /* the aggregation's, set id included */
-} AggRebind;
-
-static bool rebind_agg_column(Expr *e, void *arg)
-{
-    const AggRebind *r = arg;
-    if (e->kind != EXPR_COLUMN) return true;
-    ColumnBinding *c = &e->u.column.binding;
-    if (c->table == r->group_index)
-        *c = (ColumnBinding){r->to, c->column};
-    else if (c->table == r->agg_index)
-        *c = (ColumnBinding){r->to, (uint32_t)r->n_groups + c->column};
-    return true;
-}
-
-/*
- * An empty grouping set (ROLLUP's and CUBE's last, or ()) yields its row even when there
- * are no input rows, as an aggregation without GROUP BY does; the Expand of no rows makes
- * no groups. So the aggregation is FULL joined on the set id with one row per empty set
- * holding the aggregates' values over no rows (count 0, the others NULL): with input
- * rows each such row meets the set's own group; without, it stands alone. A projection
- * coalesces the two sides, and the expressions above the aggregation (`exprs`) are
- * rebound to it. *root becomes the projection.
- */
-static Status add_empty_sets(Binder *b, LogicalOp **root, const GroupingSets *gs, Expr ***exprs,
-                             int n_exprs, Error *err)
-{
-    LogicalOp *agg = *root;
-    int n_empty = 0;
-    for (int s = 0; s < gs->n_sets; s++)
-        n_empty += gs->sets[s] == 0;
-    if (n_empty == 0) return BS_OK;
-    int ng = agg->u.aggregate.n_groups, na = agg->u.aggregate.n_aggs; /* ng: set id included */
-    LogicalOp *values = logical_create(b->arena, LOP_VALUES, NULL);
-    Expr ***rows = arena_alloc(b->arena, sizeof(Expr **) * (size_t)n_empty);
-    if (!values || !rows) return arena_error(b->arena, err);
-    int r = 0;
-    for (int s = 0; s < gs->n_sets; s++) {
-        if (gs->sets[s] != 0) continue;
-        rows[r] = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(1 + na));
-        if (!rows[r]) return arena_error(b->arena, err);
-        Value id = value_bigint(s);
-        rows[r][0] = expr_new_constant(b->arena, &id, -1);
-        for (int k = 0; k < na; k++) {
-            const AggregateCall *call = agg->u.aggregate.aggs[k];
-            Value v = {.type = call->type, .is_null = true};
-            if (call->func == AGG_COUNT || call->func == AGG_COUNT_STAR ||
-                call->func == AGG_APPROX_DISTINCT)
-                v = value_bigint(0);
-            rows[r][1 + k] = expr_new_constant(b->arena, &v, -1);
-            if (!rows[r][1 + k]) return arena_error(b->arena, err);
-        }
-        if (!rows[r][0]) return arena_error(b->arena, err);
-        r++;
-    }
-    values->u.values.table_index = b->next_table_index++;
-    values->u.values.n_cols = 1 + na;
-    values->u.values.n_rows = n_empty;
-    values->u.values.rows = rows;
-    BS_TRY(logical_resolve(values, b->arena, err));
-    Expr *args[2] = {
-        expr_new_column(b->arena, agg->bindings[ng - 1], agg->types[ng - 1], -1),
-        expr_new_column(b->arena, values->bindings[0], values->types[0], -1)};
-    if (!args[0] || !args[1]) return arena_error(b->arena, err);
-    Expr *eq = expr_new_call(b->arena, FN_EQ, type_make(TYPE_BOOLEAN), args, 2, -1);
-    LogicalOp *join = eq ? logical_join(b->arena, LJ_FULL, agg, values, eq) : NULL;
-    LogicalOp *proj = join ? logical_create(b->arena, LOP_PROJECT, join) : NULL;
-    Expr **out = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(ng + na));
-    if (!proj || !out) return arena_error(b->arena, err);
-    for (int k = 0; k < ng + na; k++) {
-        Expr *mine = expr_new_column(b->arena, agg->bindings[k], agg->types[k], -1);
-        if (!mine) return arena_error(b->arena, err);
-        out[k] = mine;
-        if (k < ng - 1) continue; /* a key: NULL in an empty set's row either way */
-        int v = k == ng - 1 ? 0 : 1 + (k - ng);
-        Expr *theirs = expr_new_column(b->arena, values->bindings[v], values->types[v], -1);
-        if (!theirs) return arena_error(b->arena, err);
-        Expr *pair[2] = {mine, theirs};
-        BS_TRY(binder_bind_scalar(b, FN_COALESCE, pair, 2, -1, &out[k], err));
-    }
-    proj->u.project.table_index = b->next_table_index++;
-    proj->u.project.n_exprs = ng + na;
-    proj->u.project.exprs = out;
-    BS_TRY(logical_resolve(proj, b->arena, err));
-    AggRebind rebind = {agg->u.aggregate.group_index, agg->u.aggregate.agg_index,
-                        proj->u.project.table_index, ng};
-    for (int k = 0; k < n_exprs; k++)
-        if (*exprs[k]) expr_visit(*exprs[k], rebind_agg_column, &rebind);
-    *root = proj;
-    return BS_OK;
-}
-
-/*
- * grouping(e1, …, en) over the aggregation: a bit per argument, e1 the highest, set when
- * the row's grouping set leaves that expression out. 0 for a plain GROUP BY.
- */
-static Status rewrite_grouping(AggContext *ctx, Expr **e, Error *err)
-{
-    Binder *b = ctx->b;
-    Expr *x = *e;
-    LogicalOp *agg = ctx->agg;
-    int n = x->u.call.n_args;
-    int index[64];
-    for (int k = 0; k < n; k++) {
-        index[k] = -1;
-        for (int g = 0; g < agg->u.aggregate.n_groups && index[k] < 0; g++)
-            if (expr_equal(x->u.call.args[k], agg->u.aggregate.groups[g])) index[k] = g;
-        if (index[k] < 0)
-            return error_set(err, SQLSTATE_GROUPING_ERROR, x->u.call.args[k]->pos,
-                             "arguments to GROUPING must be grouping expressions of the "
-                             "associated query level");
-    }
-    const GroupingSets *gs = ctx->gs;
-    if (!gs || !gs->active) {
-        Value zero = value_integer(0);
-        *e = expr_new_constant(b->arena, &zero, x->pos);
-        return *e ? BS_OK : arena_error(b->arena, err);
-    }
-    /* CASE set WHEN 0 THEN v0 … END over the set-id group (the last one, added below). */
-    ColumnBinding id = {agg->u.aggregate.group_index, (uint32_t)agg->u.aggregate.n_groups};
-    Expr *c = expr_new(b->arena, EXPR_CASE, type_make(TYPE_INTEGER), x->pos);
-    Expr **whens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)gs->n_sets);
-    Expr **thens = arena_alloc(b->arena, sizeof(Expr *) * (size_t)gs->n_sets);
-    Value null = {.type = type_make(TYPE_INTEGER), .is_null = true};
-    if (!c || !whens || !thens) return arena_error(b->arena, err);
-    for (int s = 0; s < gs->n_sets; s++) {
-        int32_t v = 0;
-        for (int k = 0; k < n; k++)
-            v = v << 1 | (int32_t)!(gs->sets[s] >> index[k] & 1);
-        Value sv = value_bigint(s), vv = value_integer(v);
-        Expr *args[2] = {expr_new_column(b->arena, id, type_make(TYPE_BIGINT), x->pos),
-                         expr_new_constant(b->arena, &sv, x->pos)};
-        if (!args[0] || !args[1]) return arena_error(b->arena, err);
-        whens[s] = expr_new_call(b->arena, FN_EQ, type_make(TYPE_BOOLEAN), args, 2, x->pos);
-        thens[s] = expr_new_constant(b->arena, &vv, x->pos);
-        if (!whens[s] || !thens[s]) return arena_error(b->arena, err);
-    }
-    c->u.case_.n_whens = gs->n_sets;
-    c->u.case_.whens = whens;
-    c->u.case_.thens = thens;
-    c->u.case_.else_expr = expr_new_constant(b->arena, &null, x->pos);
-    if (!c->u.case_.else_expr) return arena_error(b->arena, err);
-    *e = c;
-    return BS_OK;
-}
 
 static const char *binding_name(const Scope *scope, ColumnBinding binding, char *buf, size_t size)
 {
@@ -982,7 +490,7 @@ static Status rewrite_for_aggregate(AggContext *ctx, Expr **e, Error *err)
         return BS_OK;
     }
     case EXPR_CALL:
-        if (x->u.call.func == FN_GROUPING) return rewrite_grouping(ctx, e, err);
+        if (x->u.call.func == FN_GROUPING) return binder_rewrite_grouping(b, ctx->gs, agg, e, err);
         for (int k = 0; k < x->u.call.n_args; k++)
             BS_TRY(rewrite_for_aggregate(ctx, &x->u.call.args[k], err));
         return BS_OK;
@@ -1035,12 +543,9 @@ static Status first_of_each(Binder *b, LogicalOp **root, const int *on_col, int 
                             const LogicalSortKey *keys, const int *key_col, int n_keys, Error *err)
 {
     LogicalOp *in = *root;
-    WindowCall *w = arena_alloc_zero(b->arena, sizeof *w);
     Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n_on);
     LogicalSortKey *order = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)(n_keys + 1));
-    WindowCall **funcs = arena_alloc(b->arena, sizeof(WindowCall *));
-    LogicalOp *win = logical_create(b->arena, LOP_WINDOW, in);
-    if (!w || !parts || !order || !funcs || !win) return arena_error(b->arena, err);
+    if (!parts || !order) return arena_error(b->arena, err);
     for (int k = 0; k < n_on; k++) {
         parts[k] = expr_new_column(b->arena, in->bindings[on_col[k]], in->types[on_col[k]], -1);
         if (!parts[k]) return arena_error(b->arena, err);
@@ -1051,21 +556,8 @@ static Status first_of_each(Binder *b, LogicalOp **root, const int *on_col, int 
             expr_new_column(b->arena, in->bindings[key_col[k]], in->types[key_col[k]], -1);
         if (!order[k].expr) return arena_error(b->arena, err);
     }
-    w->func = WIN_ROW_NUMBER;
-    w->type = type_make(TYPE_BIGINT);
-    w->n_partitions = n_on;
-    w->partitions = parts;
-    w->n_order = n_keys;
-    w->order = order;
-    w->frame.unit = WFRAME_ROWS;
-    w->frame.start = WBOUND_UNBOUNDED_PRECEDING;
-    w->frame.end = WBOUND_CURRENT_ROW;
-    w->pos = -1;
-    funcs[0] = w;
-    win->u.window.table_index = b->next_table_index++;
-    win->u.window.n_funcs = 1;
-    win->u.window.funcs = funcs;
-    BS_TRY(logical_resolve(win, b->arena, err));
+    BS_TRY(binder_row_number(b, root, parts, n_on, order, n_keys, err));
+    LogicalOp *win = *root;
     Value one = value_bigint(1);
     Expr *args[2] = {expr_new_column(b->arena, win->bindings[win->n_out - 1],
                                      type_make(TYPE_BIGINT), -1),
@@ -1382,7 +874,7 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
     GroupingSets gs = {0};
     const AstList *group_asts = &q->group_by;
     if (q->group_items.count > 0) {
-        BS_TRY(expand_grouping_sets(b, &q->group_items, &gs, err));
+        BS_TRY(binder_expand_grouping_sets(b, &q->group_items, &gs, err));
         group_asts = &gs.asts;
     }
     int n_groups = group_asts->count;
@@ -1416,7 +908,7 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
                                                                : type_make(TYPE_VARCHAR),
                                false, err));
     }
-    if (q->group_items.count > 0) BS_TRY(merge_grouping_sets(b, &gs, groups, &n_groups, err));
+    if (q->group_items.count > 0) BS_TRY(binder_merge_grouping_sets(b, &gs, groups, &n_groups, err));
     /* HAVING */
     Expr *having = NULL;
     if (q->having) {
@@ -1506,7 +998,7 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             if (call->arg && expr_has_subquery(call->arg))
                 BS_TRY(bind_plan_subqueries(b, &agg->children[0], &call->arg, false, err));
         }
-        if (gs.active) BS_TRY(add_expand(b, agg, &gs, err));
+        if (gs.active) BS_TRY(binder_add_expand(b, agg, &gs, err));
         BS_TRY(logical_resolve(agg, b->arena, err));
         root = agg;
         if (gs.active) {
@@ -1522,7 +1014,7 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             for (int k = 0; k < n_on; k++)
                 above[m++] = &on[k].expr;
             above[m++] = &having;
-            BS_TRY(add_empty_sets(b, &root, &gs, above, m, err));
+            BS_TRY(binder_add_empty_sets(b, &root, &gs, above, m, err));
         }
         if (having && expr_has_subquery(having))
             BS_TRY(bind_plan_subqueries(b, &root, &having, true, err));
@@ -1674,7 +1166,7 @@ static Status bind_output_order(Binder *b, const AstSelect *q, LogicalOp **plan,
     LogicalOp *root = *plan;
     if (q->order_by.count > 0) {
         Scope scope = {0};
-        BS_TRY(scope_add_outputs(b, &scope, NULL, root, *names, err));
+        BS_TRY(binder_scope_add_outputs(b, &scope, NULL, root, *names, err));
         int n_keys = q->order_by.count;
         LogicalOp *order = logical_create(b->arena, LOP_ORDER, root);
         LogicalSortKey *keys = arena_alloc(b->arena, sizeof(LogicalSortKey) * (size_t)n_keys);
@@ -1777,30 +1269,13 @@ static Status number_copies(Binder *b, LogicalOp **op, Error *err)
 {
     LogicalOp *in = *op;
     int n = in->n_out;
-    WindowCall *w = arena_alloc_zero(b->arena, sizeof *w);
     Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-    WindowCall **funcs = arena_alloc(b->arena, sizeof(WindowCall *));
-    LogicalOp *win = logical_create(b->arena, LOP_WINDOW, in);
-    if (!w || !parts || !funcs || !win) return arena_error(b->arena, err);
+    if (!parts) return arena_error(b->arena, err);
     for (int k = 0; k < n; k++) {
         parts[k] = expr_new_column(b->arena, in->bindings[k], in->types[k], -1);
         if (!parts[k]) return arena_error(b->arena, err);
     }
-    w->func = WIN_ROW_NUMBER;
-    w->type = type_make(TYPE_BIGINT);
-    w->n_partitions = n;
-    w->partitions = parts;
-    w->frame.unit = WFRAME_ROWS;
-    w->frame.start = WBOUND_UNBOUNDED_PRECEDING;
-    w->frame.end = WBOUND_CURRENT_ROW;
-    w->pos = -1;
-    funcs[0] = w;
-    win->u.window.table_index = b->next_table_index++;
-    win->u.window.n_funcs = 1;
-    win->u.window.funcs = funcs;
-    BS_TRY(logical_resolve(win, b->arena, err));
-    *op = win;
-    return BS_OK;
+    return binder_row_number(b, op, parts, n, NULL, 0, err);
 }
 
 static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,

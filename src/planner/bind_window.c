@@ -545,6 +545,32 @@ static bool remap_column(Expr *e, void *arg)
     return true;
 }
 
+Status binder_row_number(Binder *b, LogicalOp **root, Expr **partitions, int n_partitions,
+                         LogicalSortKey *order, int n_order, Error *err)
+{
+    WindowCall *w = arena_alloc_zero(b->arena, sizeof *w);
+    WindowCall **funcs = arena_alloc(b->arena, sizeof(WindowCall *));
+    LogicalOp *win = logical_create(b->arena, LOP_WINDOW, *root);
+    if (!w || !funcs || !win) return arena_error(b->arena, err);
+    w->func = WIN_ROW_NUMBER;
+    w->type = type_make(TYPE_BIGINT);
+    w->n_partitions = n_partitions;
+    w->partitions = partitions;
+    w->n_order = n_order;
+    w->order = order;
+    w->frame.unit = WFRAME_ROWS;
+    w->frame.start = WBOUND_UNBOUNDED_PRECEDING;
+    w->frame.end = WBOUND_CURRENT_ROW;
+    w->pos = -1;
+    funcs[0] = w;
+    win->u.window.table_index = b->next_table_index++;
+    win->u.window.n_funcs = 1;
+    win->u.window.funcs = funcs;
+    BS_TRY(logical_resolve(win, b->arena, err));
+    *root = win;
+    return BS_OK;
+}
+
 Status bind_plan_windows(Binder *b, LogicalOp **root, Expr **slots[], int n_slots, Error *err)
 {
     Collected calls = {.arena = b->arena};

@@ -262,6 +262,46 @@ Status binder_check_windows(const AstList *defs, Error *err);
  * the keys and arguments that are not columns, in which case the slots' other columns are
  * rebound to it.
  */
+/* ---- GROUPING SETS (bind_grouping.c) ---- */
+typedef struct GroupingSets {
+    AstList asts;   /* every grouping expression as written, in order (repeats included) */
+    int n_sets;
+    uint64_t *sets; /* before merging: bits over asts; after: over the distinct groups */
+    bool active;    /* more than the one set of every group: an Expand below the aggregate */
+} GroupingSets;
+
+/* GROUP BY items with ROLLUP, CUBE or GROUPING SETS → gs (sets over gs->asts). */
+Status binder_expand_grouping_sets(Binder *b, const AstList *items, GroupingSets *gs, Error *err);
+/* After binding gs->asts into groups: equal ones merge (*n_groups shrinks), sets restated. */
+Status binder_merge_grouping_sets(Binder *b, GroupingSets *gs, Expr **groups, int *n_groups,
+                                  Error *err);
+/* The Expand under aggregation agg, which then groups by its columns and the set id. */
+Status binder_add_expand(Binder *b, LogicalOp *agg, const GroupingSets *gs, Error *err);
+/* Empty sets' rows over no input: *root (the aggregation) becomes a projection over a FULL
+   join; exprs (slots above the aggregation) are rebound to it. */
+Status binder_add_empty_sets(Binder *b, LogicalOp **root, const GroupingSets *gs, Expr ***exprs,
+                             int n_exprs, Error *err);
+/* grouping(…) call *e over aggregation agg (gs NULL or inactive: 0). */
+Status binder_rewrite_grouping(Binder *b, const GroupingSets *gs, const LogicalOp *agg, Expr **e,
+                               Error *err);
+
+/* ---- FROM items (bind_from_items.c) ---- */
+/* range() / generate_series() in FROM. */
+Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope,
+                                  LogicalOp **plan, Error *err);
+/* A view in FROM, bound from its stored text. */
+Status binder_bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
+                        const char *qualifier, Scope *scope, LogicalOp **plan, Error *err);
+/* Adds op's outputs to scope as columns of qualifier, named names[k]. */
+Status binder_scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, LogicalOp *op,
+                                char **names, Error *err);
+
+/*
+ * Appends row_number() over (partition by partitions order by order) to *root (columns of
+ * it): the number is the window's last output. DISTINCT ON and INTERSECT/EXCEPT ALL.
+ */
+Status binder_row_number(Binder *b, LogicalOp **root, Expr **partitions, int n_partitions,
+                         LogicalSortKey *order, int n_order, Error *err);
 Status bind_plan_windows(Binder *b, LogicalOp **root, Expr **slots[], int n_slots, Error *err);
 
 /* ---- scopes (binder.c) ---- */

@@ -1,0 +1,89 @@
+/*
+ * window_int.h — the Window operator's state, shared by op_window.c (collecting,
+ * evaluating, emitting) and window_sort.c (numbering partitions, flattening the rows and
+ * sorting each partition). See op_window.c for the operator as a whole.
+ */
+#ifndef BASALT_EXEC_WINDOW_INT_H
+#define BASALT_EXEC_WINDOW_INT_H
+
+#include "common/cast.h"
+#include "exec/exec_int.h"
+#include "exec/kernels.h"
+
+typedef enum WindowState { WS_COLLECTING, WS_EVALUATING, WS_EMITTING, WS_DONE } WindowState;
+
+/* A column in sorted order: n values of its physical type, validity (NULL: all valid). */
+typedef struct SortedCol {
+    PhysicalType p;
+    size_t width;
+    void *data;
+    uint64_t *valid;
+} SortedCol;
+
+/* A per-row array outside the arena (see big_alloc). */
+typedef struct BigArray {
+    struct BigArray *next;
+    void *p;
+    size_t size;
+} BigArray;
+
+typedef struct WindowOp {
+    Operator base;
+    WindowState state;
+    int n_in;
+    Arena *rows_arena; /* the collected chunks and their array; destroyed once the rows are
+                          flat unless string views point into it */
+    Chunk **chunks;
+    uint32_t n_chunks, cap_chunks;
+    idx_t n_rows;
+    int shift;
+    idx_t mask;
+    uint32_t *perm; /* sorted position → row number */
+    idx_t n_parts;
+    idx_t *part_bounds; /* partition p is perm[part_bounds[p] .. part_bounds[p + 1]) */
+    idx_t max_part;     /* rows of the largest partition */
+    /* per function: its result in sorted order */
+    SortedCol *results;
+    idx_t emit_pos;
+    Chunk *out;
+    /* scratch over all rows (filled per partition) */
+    uint32_t *peer_lo, *peer_hi, *group_start, *group_of;
+    bool need_peers; /* peer_lo/hi and group_start exist (some function reads them) */
+    int64_t *frame_lo, *frame_hi;
+    BigArray *big; /* every big_alloc, freed by close */
+    /* Once partitions are numbered: the rows copied into one flat array per column (these
+       Vectors, n_rows long), partition after partition, so that sorting, evaluating and
+       emitting a partition read memory close together; row numbers are then positions
+       in them. NULL before (row numbers index the chunks). */
+    Vector *flat;
+} WindowOp;
+
+static inline const Vector *col_at(const WindowOp *w, int col, uint32_t row, uint32_t *at)
+{
+    if (w->flat) {
+        *at = row;
+        return &w->flat[col];
+    }
+    *at = (uint32_t)(row & w->mask);
+    return &w->chunks[row >> w->shift]->cols[col];
+}
+
+/* A zeroed per-row array of `size` bytes charged to the operator (see op_window.c). */
+void *window_big_alloc(WindowOp *w, size_t size, Error *err);
+
+typedef struct KeyRow KeyRow;
+
+/* Sort scratch, grown to the largest partition. */
+typedef struct SortScratch {
+    KeyRow *keys, *tmp;
+    uint32_t *nulls;
+    idx_t cap;
+} SortScratch;
+
+/* Numbers partitions and copies the rows into flat columns grouped by partition: sets
+   perm, n_parts, part_bounds and max_part. */
+Status window_partition_rows(WindowOp *w, Error *err);
+/* Sorts perm[ps..pe) (one partition, arrival order) and fills its peer groups. */
+Status window_sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Error *err);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * bind_from_items.c — FROM items that are not stored tables or subqueries: the table
+ * functions range() and generate_series(), and views (their stored query, parsed and
+ * bound in place of the name).
+ */
+#include "planner/planner_int.h"
+
+#include "parser/parser.h"
+
+#include <string.h>
+
+/*
+ * range([start,] stop [, step]) — DuckDB's: start to stop excluded, start 0 and step 1 by
+ * default — and generate_series(start, stop [, step]) — PostgreSQL's: stop included. One
+ * BIGINT column named after the function. The arguments are constant expressions.
+ */
+Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                                  Error *err)
+{
+    const char *name = ref->u.func.name;
+    bool inclusive = strcmp(name, "generate_series") == 0;
+    if (!inclusive && strcmp(name, "range") != 0)
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                         "function %s(…) does not exist as a table function", name);
+    int n = ref->u.func.args.count;
+    if (n < (inclusive ? 2 : 1) || n > 3)
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                         "%s takes %s arguments, not %d", name, inclusive ? "2 or 3" : "1 to 3", n);
+    Scope empty = {0};
+    Expr *args[3];
+    for (int k = 0; k < n; k++)
+        BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
+    /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
+    bool times = false;
+    for (int k = 0; k < n && k < 2; k++)
+        times |= args[k]->type.id == TYPE_DATE || args[k]->type.id == TYPE_TIMESTAMP;
+    if (times) {
+        if (n != 3)
+            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
+                             "%s of dates or timestamps takes a start, a stop and an interval "
+                             "step",
+                             name);
+        for (int k = 0; k < 3; k++) {
+            TypeId id = args[k]->type.id;
+            bool untyped = id == TYPE_NULL || (args[k]->flags & EXPR_FLAG_UNTYPED);
+            bool ok = k < 2 ? id == TYPE_DATE || id == TYPE_TIMESTAMP : id == TYPE_INTERVAL;
+            if (!ok && !untyped) {
+                char t[40];
+                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
+                                 "%s(timestamp, timestamp, interval) does not take %s as its %s "
+                                 "argument",
+                                 name, type_sql_name(args[k]->type, t, sizeof t),
+                                 k == 0   ? "first"
+                                 : k == 1 ? "second"
+                                          : "third");
+            }
+            BS_TRY(binder_cast(b, &args[k], type_make(k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL),
+                               false, err));
+        }
+    }
+    for (int k = 0; k < n && !times; k++) {
+        if (!type_is_numeric(args[k]->type) || type_is_float(args[k]->type) ||
+            args[k]->type.id == TYPE_DECIMAL || args[k]->type.id == TYPE_HUGEINT) {
+            if (args[k]->type.id != TYPE_NULL && !(args[k]->flags & EXPR_FLAG_UNTYPED)) {
+                char t[40];
+                return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
+                                 "%s of %s is not supported yet (integers, dates and timestamps "
+                                 "only)",
+                                 name, type_sql_name(args[k]->type, t, sizeof t));
+            }
+        }
+        BS_TRY(binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err));
+    }
+    Value zero = value_bigint(0), one = value_bigint(1);
+    LogicalOp *op = arena_alloc_zero(b->arena, sizeof *op);
+    if (!op) return arena_error(b->arena, err);
+    op->kind = LOP_RANGE;
+    op->est_rows = -1;
+    op->u.range.table_index = b->next_table_index++;
+    op->u.range.inclusive = inclusive;
+    op->u.range.start = n >= 2 ? args[0] : expr_new_constant(b->arena, &zero, ref->pos);
+    op->u.range.stop = n >= 2 ? args[1] : args[0];
+    op->u.range.step = n == 3 ? args[2] : expr_new_constant(b->arena, &one, ref->pos);
+    if (!op->u.range.start || !op->u.range.step) return arena_error(b->arena, err);
+    BS_TRY(logical_resolve(op, b->arena, err));
+    char **names = arena_alloc(b->arena, sizeof(char *));
+    if (!names) return arena_error(b->arena, err);
+    names[0] = (char *)name;
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
+                                    ref->pos, err));
+    *plan = op;
+    return binder_scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
+}
+
+/*
+ * A view in FROM: its stored query, parsed and bound in place of the name, in a context
+ * of its own (it sees no WITH query and no outer column of the statement that reads it).
+ * Errors inside it point at the reference.
+ */
+Status binder_bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
+                        const char *qualifier, Scope *scope, LogicalOp **plan, Error *err)
+{
+    for (const ViewFrame *f = b->views; f; f = f->parent)
+        if (strcmp(f->name, view->name) == 0)
+            return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
+                             "infinite recursion detected in view \"%s\"", view->name);
+    ParsedStatement *stmts;
+    int n_stmts;
+    Status st =
+        parser_parse(view->view_sql, strlen(view->view_sql), b->arena, &stmts, &n_stmts, err);
+    if (st == BS_OK && (n_stmts != 1 || stmts[0].stmt->kind != STMT_SELECT))
+        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1, "its text is not one query");
+    char **names = NULL;
+    if (st == BS_OK) {
+        ViewFrame frame = {view->name, b->views};
+        CteFrame *saved_ctes = b->ctes;
+        RecursiveCte *saved_recursive = b->recursive;
+        const Scope *saved_parent = b->subquery_parent;
+        const ViewFrame *saved_views = b->views;
+        b->ctes = NULL;
+        b->recursive = NULL;
+        b->subquery_parent = NULL;
+        b->views = &frame;
+        st = bind_query(b, stmts[0].stmt->u.select.query, plan, &names, err);
+        b->ctes = saved_ctes;
+        b->recursive = saved_recursive;
+        b->subquery_parent = saved_parent;
+        b->views = saved_views;
+    }
+    if (st == BS_OK && (*plan)->n_out != view->n_cols)
+        st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
+                       "its query now returns %d columns where the view has %d", (*plan)->n_out,
+                       view->n_cols);
+    for (int k = 0; st == BS_OK && k < view->n_cols; k++)
+        if (!type_equals((*plan)->types[k], view->col_types[k])) {
+            char now[32], then[32];
+            st = error_set(err, SQLSTATE_INVALID_OBJECT_DEF, -1,
+                           "its column \"%s\" is now %s, not %s", view->col_names[k],
+                           type_format((*plan)->types[k], now, sizeof now),
+                           type_format(view->col_types[k], then, sizeof then));
+        }
+    if (st != BS_OK) {
+        /* Positions inside the view's text mean nothing in this statement's. */
+        err->position = ref->pos;
+        if (strcmp(err->sqlstate, SQLSTATE_OUT_OF_MEMORY) != 0 &&
+            strcmp(err->sqlstate, SQLSTATE_PROGRAM_LIMIT) != 0) {
+            error_prefix(err, "view \"%s\"", view->name);
+            if (strcmp(err->sqlstate, SQLSTATE_INVALID_OBJECT_DEF) == 0 && !err->hint)
+                error_set_hint(err, "Re-create the view with CREATE OR REPLACE VIEW.");
+        }
+        return BS_ERROR;
+    }
+    names = view->col_names;
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, view->n_cols, &names, qualifier, ref->pos,
+                                    err));
+    return binder_scope_add_outputs(b, scope, qualifier, *plan, names, err);
+}
