@@ -66,7 +66,7 @@ typedef struct GenHandle {
     Chunk *chunk;
 } GenHandle;
 
-static const LogicalType BIGINTS[2] = {{TYPE_BIGINT, 0, 0}, {TYPE_BIGINT, 0, 0}};
+static const LogicalType BIGINTS[2] = {{TYPE_BIGINT, 0, 0, 0, 0}, {TYPE_BIGINT, 0, 0, 0, 0}};
 
 static Status gen_next(ExchangeSource *source, Chunk **out, Future **blocked, Error *err)
 {

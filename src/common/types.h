@@ -75,10 +75,18 @@ typedef struct Interval {
     int64_t micros;
 } Interval;
 
+/*
+ * A type with its parameters. precision/scale belong to DECIMAL (and to an array's DECIMAL
+ * elements); child is an array's element TypeId (0 for every other type); length is the
+ * declared n of CHAR(n) / VARCHAR(n) (0: no limit). Unused fields are 0, so that two equal
+ * types compare equal field by field.
+ */
 typedef struct LogicalType {
     uint8_t id;        /* TypeId */
-    uint8_t precision; /* DECIMAL only */
-    uint8_t scale;     /* DECIMAL only */
+    uint8_t precision; /* DECIMAL (or an array of DECIMAL) only */
+    uint8_t scale;     /* DECIMAL (or an array of DECIMAL) only */
+    uint8_t child;     /* element TypeId of an array; 0 otherwise */
+    uint32_t length;   /* CHAR(n) / VARCHAR(n): n; 0 when unlimited */
 } LogicalType;
 
 /* Decimals of at most DECIMAL_INT64_PRECISION digits are int64_t; wider ones int128_t. */
@@ -89,18 +97,19 @@ typedef struct LogicalType {
 
 static inline LogicalType type_make(TypeId id)
 {
-    LogicalType t = {(uint8_t)id, 0, 0};
+    LogicalType t = {(uint8_t)id, 0, 0, 0, 0};
     return t;
 }
 static inline LogicalType type_decimal(int precision, int scale)
 {
-    LogicalType t = {TYPE_DECIMAL, (uint8_t)precision, (uint8_t)scale};
+    LogicalType t = {TYPE_DECIMAL, (uint8_t)precision, (uint8_t)scale, 0, 0};
     return t;
 }
 static inline bool type_equals(LogicalType a, LogicalType b)
 {
-    return a.id == b.id &&
-           (a.id != TYPE_DECIMAL || (a.precision == b.precision && a.scale == b.scale));
+    return a.id == b.id && a.child == b.child && a.length == b.length &&
+           ((a.id != TYPE_DECIMAL && a.child != TYPE_DECIMAL) ||
+            (a.precision == b.precision && a.scale == b.scale));
 }
 
 PhysicalType type_physical(LogicalType type);

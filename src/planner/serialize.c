@@ -12,7 +12,7 @@
  *   expr     := kind u8 | type | payload(kind)
  *   value    := type | is_null u8 | payload(physical type; INTERVAL: months | days | micros;
  *               HUGEINT and DECIMAL(19..38, s): u64 low | u64 high; REAL: u32 bits)
- *   type     := id u8 | precision u8 | scale u8
+ *   type     := id u8 | precision u8 | scale u8 | child u8 | length uvarint
  * Integers are varints (signed ones zigzag); strings are length-prefixed.
  */
 #include "planner/planner_int.h"
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 5
+#define FRAGMENT_VERSION 6
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -32,6 +32,8 @@ static void put_type(Buffer *b, LogicalType t)
     buffer_put_u8(b, t.id);
     buffer_put_u8(b, t.precision);
     buffer_put_u8(b, t.scale);
+    buffer_put_u8(b, t.child);
+    buffer_put_uvarint(b, t.length);
 }
 
 static void put_value(Buffer *b, const Value *v)
@@ -386,7 +388,12 @@ static Status get_type(Reader *rd, LogicalType *t)
     t->id = bufreader_u8(&rd->r);
     t->precision = bufreader_u8(&rd->r);
     t->scale = bufreader_u8(&rd->r);
+    t->child = bufreader_u8(&rd->r);
+    uint64_t length = bufreader_uvarint(&rd->r);
+    CHECK(rd, length <= UINT32_MAX, "bad type length");
+    t->length = (uint32_t)length;
     CHECK(rd, t->id > TYPE_NULL && t->id < TYPE_COUNT_, "bad type");
+    CHECK(rd, t->child < TYPE_COUNT_, "bad element type");
     if (t->id == TYPE_DECIMAL)
         CHECK(rd,
               t->precision >= 1 && t->precision <= DECIMAL_MAX_PRECISION &&

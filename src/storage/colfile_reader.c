@@ -50,7 +50,7 @@ static Status parse_schema(ColumnFileReader *r, BufReader *rd, Error *err)
     for (int col = 0; col < r->n_cols; col++) {
         size_t len;
         const char *name = bufreader_lstring(rd, &len);
-        LogicalType type;
+        LogicalType type = {0};
         type.id = bufreader_u8(rd);
         type.precision = bufreader_u8(rd);
         type.scale = bufreader_u8(rd);

@@ -673,7 +673,7 @@ static Status decode_column(PageDecoder *dec, BufReader *rd, int col, LogicalTyp
     if (checksum64(h, PAGE_CHEADER_SIZE + (size_t)stored) != load_u64le(checksum))
         return damaged(err, "column %d: checksum mismatch", col + 1);
 
-    LogicalType got = {h[0], h[1], h[2]};
+    LogicalType got = {h[0], h[1], h[2], 0, 0};
     if (!page_type_valid(got) || (got.id != TYPE_DECIMAL && (got.precision || got.scale)))
         return damaged(err, "column %d: bad type", col + 1);
     if (!type_equals(got, type)) {

@@ -20,8 +20,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const LogicalType TYPES[8] = {
-    {TYPE_BOOLEAN, 0, 0},  {TYPE_INTEGER, 0, 0}, {TYPE_BIGINT, 0, 0}, {TYPE_DOUBLE, 0, 0},
-    {TYPE_DECIMAL, 15, 2}, {TYPE_VARCHAR, 0, 0}, {TYPE_DATE, 0, 0},   {TYPE_TIMESTAMP, 0, 0},
+    {TYPE_BOOLEAN, 0, 0, 0, 0},  {TYPE_INTEGER, 0, 0, 0, 0}, {TYPE_BIGINT, 0, 0, 0, 0}, {TYPE_DOUBLE, 0, 0, 0, 0},
+    {TYPE_DECIMAL, 15, 2, 0, 0}, {TYPE_VARCHAR, 0, 0, 0, 0}, {TYPE_DATE, 0, 0, 0, 0},   {TYPE_TIMESTAMP, 0, 0, 0, 0},
 };
 
 /* The input as a stream of bytes; zeros once it runs out. */

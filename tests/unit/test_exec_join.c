@@ -542,8 +542,8 @@ static void run_expect(PlanNode *root, Source **sources, int n_sources, int max_
 /* ---- the rows most tests join ---------------------------------------------------------- */
 
 /* probe (k INTEGER, p VARCHAR); build (k INTEGER, v BIGINT) */
-static const LogicalType PROBE_T[2] = {{TYPE_INTEGER, 0, 0}, {TYPE_VARCHAR, 0, 0}};
-static const LogicalType BUILD_T[2] = {{TYPE_INTEGER, 0, 0}, {TYPE_BIGINT, 0, 0}};
+static const LogicalType PROBE_T[2] = {{TYPE_INTEGER, 0, 0, 0, 0}, {TYPE_VARCHAR, 0, 0, 0, 0}};
+static const LogicalType BUILD_T[2] = {{TYPE_INTEGER, 0, 0, 0, 0}, {TYPE_BIGINT, 0, 0, 0, 0}};
 
 static Source *probe_side(int fragment, bool with_sel)
 {

@@ -84,9 +84,9 @@ static const ColumnDef *schema(int *n)
 {
     /* Constant, so that threads may share it. */
     static const ColumnDef cols[3] = {
-        {(char *)"id", {TYPE_BIGINT, 0, 0}, true},
-        {(char *)"name", {TYPE_VARCHAR, 0, 0}, false},
-        {(char *)"price", {TYPE_DECIMAL, 10, 2}, false},
+        {(char *)"id", {TYPE_BIGINT, 0, 0, 0, 0}, true},
+        {(char *)"name", {TYPE_VARCHAR, 0, 0, 0, 0}, false},
+        {(char *)"price", {TYPE_DECIMAL, 10, 2, 0, 0}, false},
     };
     *n = 3;
     return cols;
