@@ -1,7 +1,7 @@
 /*
  * bench_exec_join.c — the hash join as a task runs it: a PLAN_JOIN whose build side is
- * N rows (BIGINT key 0..N-1, BIGINT payload) and whose probe side is P rows of keys drawn
- * uniformly from 0..N-1 (every probe row has one match), both made on the fly by sources
+ * N rows (BIGINT key, BIGINT payload) and whose probe side is P rows of keys drawn
+ * uniformly from the build side's (every probe row has one match), both made on the fly by sources
  * the benchmark plugs in as remote inputs (so each side runs as many drivers as threads),
  * the output (probe key, build key, payload) counted by a sink that keeps nothing.
  *
@@ -56,6 +56,7 @@ typedef struct Gen {
     bool probe;            /* keys at random in [0, n_keys); otherwise key i, payload 2i */
     uint64_t n_rows;       /* rows to make */
     uint64_t n_keys;       /* probe: the build side's keys */
+    uint64_t spread;       /* key i is i × spread: 1 (dense keys) or a large odd number */
     atomic_ullong next;    /* rows handed out */
     atomic_llong first_ns; /* when the first chunk was asked for */
 } Gen;
@@ -88,7 +89,7 @@ static Status gen_next(ExchangeSource *source, Chunk **out, Future **blocked, Er
     } else {
         int64_t *payload = c->cols[1].data;
         for (uint64_t i = 0; i < n; i++) {
-            keys[i] = (int64_t)(first + i);
+            keys[i] = (int64_t)((first + i) * g->spread);
             payload[i] = 2 * (int64_t)(first + i);
         }
     }
@@ -174,7 +175,7 @@ static PlanNode *source_node(Arena *a, int fragment, int n_cols)
 }
 
 static int run(ThreadPool *pool, int threads, uint64_t build_rows, uint64_t probe_rows,
-               const int64_t *probe_keys, Timing *t)
+               const int64_t *probe_keys, uint64_t spread, Timing *t)
 {
     Arena *a = arena_create(NULL, NULL, 0);
     static int zero = 0;
@@ -200,7 +201,7 @@ static int run(ThreadPool *pool, int threads, uint64_t build_rows, uint64_t prob
                  .probe = true,
                  .n_rows = probe_rows,
                  .n_keys = build_rows};
-    Gen build = {.fragment = 1, .probe = false, .n_rows = build_rows};
+    Gen build = {.fragment = 1, .probe = false, .n_rows = build_rows, .spread = spread};
     Inputs inputs;
     memset(&inputs, 0, sizeof inputs);
     inputs.base.open = inputs_open;
@@ -269,47 +270,55 @@ int main(int argc, char **argv)
            (unsigned long long)probe_m, repeats);
     int64_t *keys = malloc(sizeof(int64_t) * (PROBE_KEYS + BASALT_VECTOR_SIZE));
     if (!keys) return 1;
-    for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
-        if (only && builds[b] != only) continue;
-        /* xorshift, reduced to [0, n) by a multiply; the tail repeats the head so a chunk
-           may start anywhere */
-        uint64_t x = 88172645463325252ULL;
-        for (size_t i = 0; i < PROBE_KEYS; i++) {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            keys[i] = (int64_t)(((unsigned __int128)x * builds[b]) >> 64);
-        }
-        memcpy(keys + PROBE_KEYS, keys, sizeof(int64_t) * BASALT_VECTOR_SIZE);
-        for (int threads = 1; threads <= max_threads; threads++) {
-            Error err = ERROR_INIT;
-            ThreadPool *pool = threadpool_create(threads, &err);
-            if (!pool) return 1;
-            Timing best = {1e30, 1e30, 0, 0, 0}, any = best;
-            int clean = 0;
-            for (int r = 0; r < 5 * repeats && clean < repeats; r++) {
-                Timing t;
-                if (run(pool, threads, builds[b], probe_m * 1000000, keys, &t) != 0) return 1;
-                Timing *into = t.other_cores < 0.1 ? &best : &any;
-                clean += t.other_cores < 0.1;
-                if (t.build_ms < into->build_ms) into->build_ms = t.build_ms;
-                if (t.probe_ms < into->probe_ms) into->probe_ms = t.probe_ms;
-                into->peak_bytes = t.peak_bytes;
+    /* Dense keys 0..N-1 (surrogate keys: the join indexes them as an array over their
+       range) and sparse ones, i × a large odd number (hashed). */
+    static const uint64_t spreads[] = {1, 0x9E3779B97F4A7C15ULL};
+    for (size_t layout = 0; layout < 2; layout++)
+        for (size_t b = 0; b < sizeof builds / sizeof builds[0]; b++) {
+            if (only && builds[b] != only) continue;
+            uint64_t spread = spreads[layout];
+            /* xorshift, reduced to [0, n) by a multiply; the tail repeats the head so a chunk
+               may start anywhere */
+            uint64_t x = 88172645463325252ULL;
+            for (size_t i = 0; i < PROBE_KEYS; i++) {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                keys[i] = (int64_t)((uint64_t)(((unsigned __int128)x * builds[b]) >> 64) * spread);
             }
-            const char *mark = clean ? " " : "?";
-            if (!clean) best = any;
-            threadpool_destroy(pool);
-            double build_rate = (double)builds[b] / (best.build_ms / 1e3) / threads;
-            double probe_rate = (double)(probe_m * 1000000) / (best.probe_ms / 1e3) / threads;
-            char peak[32];
-            format_bytes(best.peak_bytes, peak, sizeof peak);
-            printf("%s build %8llu rows, %d thread%s: build %8.1f ms (%6.1f M rows/s/core), "
-                   "probe %8.1f ms (%6.1f M rows/s/core), peak %s\n",
-                   mark, (unsigned long long)builds[b], threads, threads == 1 ? " " : "s",
-                   best.build_ms, build_rate / 1e6, best.probe_ms, probe_rate / 1e6, peak);
-            fflush(stdout);
+            memcpy(keys + PROBE_KEYS, keys, sizeof(int64_t) * BASALT_VECTOR_SIZE);
+            for (int threads = 1; threads <= max_threads; threads++) {
+                Error err = ERROR_INIT;
+                ThreadPool *pool = threadpool_create(threads, &err);
+                if (!pool) return 1;
+                Timing best = {1e30, 1e30, 0, 0, 0}, any = best;
+                int clean = 0;
+                for (int r = 0; r < 5 * repeats && clean < repeats; r++) {
+                    Timing t;
+                    if (run(pool, threads, builds[b], probe_m * 1000000, keys, spread, &t) != 0)
+                        return 1;
+                    Timing *into = t.other_cores < 0.1 ? &best : &any;
+                    clean += t.other_cores < 0.1;
+                    if (t.build_ms < into->build_ms) into->build_ms = t.build_ms;
+                    if (t.probe_ms < into->probe_ms) into->probe_ms = t.probe_ms;
+                    into->peak_bytes = t.peak_bytes;
+                }
+                const char *mark = clean ? " " : "?";
+                if (!clean) best = any;
+                threadpool_destroy(pool);
+                double build_rate = (double)builds[b] / (best.build_ms / 1e3) / threads;
+                double probe_rate = (double)(probe_m * 1000000) / (best.probe_ms / 1e3) / threads;
+                char peak[32];
+                format_bytes(best.peak_bytes, peak, sizeof peak);
+                printf("%s %s keys, build %8llu rows, %d thread%s: build %8.1f ms (%6.1f M "
+                       "rows/s/core), "
+                       "probe %8.1f ms (%6.1f M rows/s/core), peak %s\n",
+                       mark, layout ? "sparse" : "dense ", (unsigned long long)builds[b], threads,
+                       threads == 1 ? " " : "s", best.build_ms, build_rate / 1e6, best.probe_ms,
+                       probe_rate / 1e6, peak);
+                fflush(stdout);
+            }
         }
-    }
     free(keys);
     return 0;
 }

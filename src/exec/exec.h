@@ -173,6 +173,8 @@ typedef struct TaskConfig {
        (set by op_recursive_cte.c for the tasks it nests; NULL elsewhere). */
     TaskInputs *working_tables;
     int64_t exchange_bytes; /* what a local exchange buffers before producers wait; 0: 8 MB */
+    /* Joins never use a dense index (join_int.h): tests run their joins both ways. */
+    bool hashed_joins_only;
     ExchangeSink *output;   /* where the fragment's rows go, partitioned as fragment->output */
     /* Called once when the task fails, so the host can wake whatever waits on it (it
        aborts the query's exchanges). May be NULL. */

@@ -18,6 +18,13 @@
  * so that a probe finds a row's key, chain link and payload on one or two cache lines.
  * Long strings are copied into the build driver's arena and stay there until the task ends.
  *
+ * Dense index (DuckDB's "perfect hash join"): when the only key is an integer (of any
+ * width; not null_equal) whose build values lie in a range of at most twice as many numbers
+ * as there are build rows (or a small range), the index is an array over that range: slot v
+ * holds DUP | id + 1 of the chain of key min + v, or 0. A probe subtracts, compares with the
+ * range and reads one slot: no hash, no tag, no key comparison, no probing. Most join keys
+ * (surrogate keys, TPC-H's) are such.
+ *
  * Index (n_keys > 0). An array of 2^k 64-bit slots, at most half full, probed linearly
  * from the hash's low bits. A slot holds
  *
@@ -70,7 +77,7 @@ struct BreakerState {
     const int *probe_keys, *build_keys;
     bool *null_equal; /* per key (never NULL) */
     bool null_aware;
-    bool single_match; /* LEFT: a second match of a probe row is 21000 */
+    bool single_match;       /* LEFT: a second match of a probe row is 21000 */
     int np, nb;              /* probe and build columns */
     LogicalType *pair_types; /* probe ++ build: what the residual reads */
     const LogicalType *build_types;
@@ -91,7 +98,13 @@ struct BreakerState {
     /* the index */
     uint64_t *slots;
     uint64_t n_slots, mask;
-    bool prefetch;           /* the index and rows are beyond the caches: probes prefetch */
+    bool prefetch; /* the index and rows are beyond the caches: probes prefetch */
+    /* a dense index: one integer key whose values span at most about twice as many
+       numbers as there are rows; slot v is the chain of key key_min + v (no hash, tag or
+       key comparison). key_min/key_max/key_seen: the non-NULL keys' range, from the sinks */
+    bool dense;
+    bool key_seen;
+    int64_t key_min, key_max;
     uint32_t null_chain;     /* null-aware MARK: rows whose key is NULL (id + 1 of the first) */
     bool build_has_null_key; /* some build row's key has a NULL that matches nothing */
     bool has_dups;           /* some key has several build rows */

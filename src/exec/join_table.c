@@ -51,7 +51,25 @@
 /* Index and rows above this many bytes are probed with prefetching. */
 #define PREFETCH_BYTES (1 << 20)
 
-enum { BUILD_ROWS, BUILD_SLOTS };
+/* A dense index may always span this many key values (8 KB of slots). */
+#define DENSE_SMALL_RANGE 1024
+
+enum { BUILD_ROWS, BUILD_SLOTS, BUILD_DENSE_SLOTS };
+
+/* The join may have a dense index: one integer key that only equal values match. */
+static bool dense_key(const JoinShared *sh)
+{
+    if (sh->n_keys != 1 || sh->null_equal[0]) return false;
+    switch (type_physical(sh->build_types[sh->build_keys[0]])) {
+    case PHYS_INT8:
+    case PHYS_INT16:
+    case PHYS_INT32:
+    case PHYS_INT64:
+        return true;
+    default:
+        return false;
+    }
+}
 
 struct JoinIndexWorker {
     PoolTask pool_task; /* first: the pool hands it back to us */
@@ -228,7 +246,9 @@ void join_shared_destroy(BreakerState *sh)
     free_blocks(sh, sh->blocks, sh->n_blocks);
     bs_free(sh->blocks);
     bs_free(sh->morsels);
-    if (sh->slots) memtracker_free(&sh->tracker, sh->slots, sizeof(uint64_t) * sh->n_slots);
+    if (sh->slots)
+        memtracker_free(&sh->tracker, sh->slots,
+                        sizeof(uint64_t) * (sh->n_slots ? sh->n_slots : 1));
     for (int k = 0; sh->workers && k < sh->n_workers; k++) {
         bs_free(sh->workers[k].mem);
         memtracker_release(&sh->tracker, (int64_t)sh->workers[k].mem_bytes);
@@ -246,10 +266,10 @@ void join_shared_destroy(BreakerState *sh)
 
 /* ---- comparing keys ---- */
 
-#define EQ_PLAIN(a, b)  ((a) == (b))
-#define EQ_DOUBLE(a, b) ((a) == (b) || (isnan(a) && isnan(b)))
+#define EQ_PLAIN(a, b)    ((a) == (b))
+#define EQ_DOUBLE(a, b)   ((a) == (b) || (isnan(a) && isnan(b)))
 #define EQ_INTERVAL(a, b) (interval_compare(&(a), &(b)) == 0)
-#define EQ_STRING(a, b) sv_equal(&(a), &(b))
+#define EQ_STRING(a, b)   sv_equal(&(a), &(b))
 /* 128-bit integers as their two halves (a row keeps them 8-byte aligned only). */
 typedef struct Bits128 {
     uint64_t w[2];
@@ -401,9 +421,67 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
 DEFINE_LOOKUP_DIRECT(lookup_direct_i32, int32_t)
 DEFINE_LOOKUP_DIRECT(lookup_direct_i64, int64_t)
 
+/*
+ * A lookup in a dense index: slot key - key_min when that is in range. Out of the caches,
+ * the slot of row k + DENSE_AHEAD is prefetched, and the build row of row k (which the
+ * pairs read next).
+ */
+#define DENSE_AHEAD 16
+#define DEFINE_LOOKUP_DENSE(NAME, T, PREFETCH)                                                     \
+    static void NAME(const JoinShared *sh, const UnifiedVector *uv, const sel_t *rows, idx_t n,    \
+                     uint64_t *heads)                                                              \
+    {                                                                                              \
+        const uint64_t *slots = sh->slots;                                                         \
+        const uint64_t range = sh->n_slots, min = (uint64_t)sh->key_min;                           \
+        const T *pv = uv->data;                                                                    \
+        const sel_t *sel = uv->sel;                                                                \
+        for (idx_t k = 0; k < n; k++) {                                                            \
+            if (PREFETCH && k + DENSE_AHEAD < n) {                                                 \
+                uint64_t va = (uint64_t)(int64_t)pv[sel[rows[k + DENSE_AHEAD]]] - min;             \
+                __builtin_prefetch(&slots[va < range ? va : 0]);                                   \
+            }                                                                                      \
+            uint64_t v = (uint64_t)(int64_t)pv[sel[rows[k]]] - min;                                \
+            uint64_t in = v < range;                                                               \
+            uint64_t e = slots[in ? v : 0] & (0 - in);                                             \
+            if (PREFETCH) __builtin_prefetch(join_row(sh, e ? JOIN_SLOT_ID(e) : 0));               \
+            heads[rows[k]] = e;                                                                    \
+        }                                                                                          \
+    }
+
+DEFINE_LOOKUP_DENSE(lookup_dense_i8, int8_t, false)
+DEFINE_LOOKUP_DENSE(lookup_dense_i16, int16_t, false)
+DEFINE_LOOKUP_DENSE(lookup_dense_i32, int32_t, false)
+DEFINE_LOOKUP_DENSE(lookup_dense_i64, int64_t, false)
+DEFINE_LOOKUP_DENSE(lookup_dense_i32_prefetch, int32_t, true)
+DEFINE_LOOKUP_DENSE(lookup_dense_i64_prefetch, int64_t, true)
+
+static void lookup_dense(const JoinShared *sh, const UnifiedVector *uv, const sel_t *rows, idx_t n,
+                         uint64_t *heads)
+{
+    if (!sh->n_slots) return; /* every build key was NULL */
+    switch (type_physical(sh->build_types[sh->build_keys[0]])) {
+    case PHYS_INT8:
+        lookup_dense_i8(sh, uv, rows, n, heads);
+        break;
+    case PHYS_INT16:
+        lookup_dense_i16(sh, uv, rows, n, heads);
+        break;
+    case PHYS_INT32:
+        (sh->prefetch ? lookup_dense_i32_prefetch : lookup_dense_i32)(sh, uv, rows, n, heads);
+        break;
+    default:
+        (sh->prefetch ? lookup_dense_i64_prefetch : lookup_dense_i64)(sh, uv, rows, n, heads);
+        break;
+    }
+}
+
 void join_table_lookup(const JoinShared *sh, const UnifiedVector *kuv, const uint64_t *hashes,
                        const sel_t *rows, idx_t n, uint64_t *heads, JoinLookupScratch *s)
 {
+    if (sh->dense) {
+        lookup_dense(sh, kuv, rows, n, heads);
+        return;
+    }
     if (!sh->prefetch && sh->n_keys == 1 && !sh->null_equal[0]) {
         switch (type_physical(sh->build_types[sh->build_keys[0]])) {
         case PHYS_INT32:
@@ -637,6 +715,58 @@ static void index_rows(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t
     if (dups) __atomic_store_n(&sh->has_dups, true, __ATOMIC_RELAXED);
 }
 
+/* The dense index's insert: each row is pushed in front of its key's chain. */
+static void index_rows_dense(JoinShared *sh, JoinIndexWorker *w, uint32_t first, idx_t m)
+{
+    char *base = join_row(sh, first);
+    uint32_t width = sh->row_width;
+    int bc = sh->build_keys[0];
+    uint32_t off = sh->col_offset[bc];
+    bool nullable = sh->col_has_null[bc], null_key = false, dups = false;
+    PhysicalType p = type_physical(sh->build_types[bc]);
+    uint64_t *slots = sh->slots;
+    const uint64_t min = (uint64_t)sh->key_min;
+    for (idx_t i = 0; i < m; i++) {
+        char *row = base + i * width;
+        if (nullable && join_row_is_null(row, bc)) {
+            null_key = true;
+            if (sh->null_aware) push_null_row(sh, first + (uint32_t)i, row);
+            continue;
+        }
+        int64_t key;
+        switch (p) {
+        case PHYS_INT8:
+            key = *(const int8_t *)(row + off);
+            break;
+        case PHYS_INT16:
+            key = *(const int16_t *)(row + off);
+            break;
+        case PHYS_INT32:
+            key = *(const int32_t *)(row + off);
+            break;
+        default:
+            memcpy(&key, row + off, 8);
+            break;
+        }
+        uint64_t *slot = &slots[(uint64_t)key - min];
+        uint64_t id1 = (uint64_t)(first + (uint32_t)i) + 1;
+        uint64_t old = __atomic_load_n(slot, __ATOMIC_RELAXED), desired;
+        do {
+            desired = id1 | (old ? JOIN_SLOT_DUP : 0);
+            uint32_t next = (uint32_t)old; /* the old head's id + 1 */
+            memcpy(row, &next, 4);
+            if (!w->concurrent) {
+                *slot = desired;
+                break;
+            }
+        } while (!__atomic_compare_exchange_n(slot, &old, desired, false, __ATOMIC_RELEASE,
+                                              __ATOMIC_RELAXED));
+        dups |= old != 0;
+    }
+    if (null_key) __atomic_store_n(&sh->build_has_null_key, true, __ATOMIC_RELAXED);
+    if (dups) __atomic_store_n(&sh->has_dups, true, __ATOMIC_RELAXED);
+}
+
 /* Inserts the rows of one morsel: MORSEL_ROWS from `first`, or to the end of its block. */
 static void index_morsel(JoinShared *sh, JoinIndexWorker *w, uint32_t first)
 {
@@ -644,7 +774,7 @@ static void index_morsel(JoinShared *sh, JoinIndexWorker *w, uint32_t first)
     uint32_t end = sh->blocks[b].n - off < MORSEL_ROWS ? sh->blocks[b].n : off + MORSEL_ROWS;
     for (uint32_t at = off; at < end; at += BASALT_VECTOR_SIZE) {
         uint32_t m = end - at < BASALT_VECTOR_SIZE ? end - at : BASALT_VECTOR_SIZE;
-        index_rows(sh, w, (b << sh->block_shift) | at, m);
+        (sh->dense ? index_rows_dense : index_rows)(sh, w, (b << sh->block_shift) | at, m);
     }
 }
 
@@ -728,19 +858,28 @@ static Status build_index(JoinShared *sh, Operator *op, bool *started, Error *er
     for (int b = 0; b < sh->n_blocks; b++)
         for (uint32_t at = 0; at < sh->blocks[b].n; at += MORSEL_ROWS)
             sh->morsels[sh->n_morsels++] = ((uint32_t)b << sh->block_shift) | at;
-    /* At most half full; a quarter while that fits in the cache, where probes are bound
-       by the branches of linear probing rather than by memory. */
+    /* Dense over the keys' range when that is at most twice the rows (or small); else
+       hashed, at most half full — a quarter while that fits in the cache, where probes are
+       bound by the branches of linear probing rather than by memory. */
     uint64_t n_slots = 16, fill = sh->n_rows * 8 <= SMALL_INDEX_BYTES / 4 ? 4 : 2;
-    while (n_slots < fill * sh->n_rows)
-        n_slots <<= 1;
+    if (dense_key(sh) && !task_config(sh->task)->hashed_joins_only) {
+        uint64_t range = sh->key_seen ? (uint64_t)sh->key_max - (uint64_t)sh->key_min + 1 : 0;
+        /* (range 0 with key_seen: the whole 64-bit span, which wrapped) */
+        sh->dense =
+            (range > 0 || !sh->key_seen) && (range <= 2 * sh->n_rows || range <= DENSE_SMALL_RANGE);
+        if (sh->dense) n_slots = range;
+    }
+    if (!sh->dense)
+        while (n_slots < fill * sh->n_rows)
+            n_slots <<= 1;
     MemTracker *failed;
     size_t bytes = sizeof(uint64_t) * n_slots;
-    sh->slots = memtracker_alloc_zero(&sh->tracker, bytes, &failed);
+    sh->slots = memtracker_alloc_zero(&sh->tracker, bytes ? bytes : sizeof(uint64_t), &failed);
     if (!sh->slots) return memtracker_error(failed, (int64_t)bytes, err);
     sh->n_slots = n_slots;
-    sh->mask = n_slots - 1;
+    sh->mask = sh->dense ? 0 : n_slots - 1;
     sh->prefetch = bytes + sh->n_rows * sh->row_width > PREFETCH_BYTES;
-    op->counters[BUILD_SLOTS] += n_slots;
+    op->counters[sh->dense ? BUILD_DENSE_SLOTS : BUILD_SLOTS] += n_slots;
     const TaskConfig *cfg = task_config(sh->task);
     int n_workers = cfg->max_drivers > 1 ? cfg->max_drivers : 1;
     if (n_workers > sh->n_morsels) n_workers = sh->n_morsels;
@@ -781,9 +920,11 @@ typedef struct JoinBuildOp {
     bool *has_null;    /* per column */
     UnifiedVector *uv; /* per column of the current input */
     sel_t *uv_scratch; /* BASALT_VECTOR_SIZE per column */
-    bool finished;     /* finish() came */
-    bool handed;       /* the blocks belong to the shared state */
-    bool waiting;      /* the index is being built by workers */
+    bool key_seen;     /* a dense-eligible key: the range of its non-NULL values so far */
+    int64_t key_min, key_max;
+    bool finished; /* finish() came */
+    bool handed;   /* the blocks belong to the shared state */
+    bool waiting;  /* the index is being built by workers */
 } JoinBuildOp;
 
 /*
@@ -917,6 +1058,46 @@ static bool build_needs_input(Operator *op)
     return !((JoinBuildOp *)op)->finished;
 }
 
+/* Widens the sink's key range by the key's non-NULL values among the n unified rows. */
+#define KEY_RANGE_LOOP(T)                                                                          \
+    do {                                                                                           \
+        const T *v = uv->data;                                                                     \
+        for (idx_t k = 0; k < n; k++) {                                                            \
+            sel_t at = uv->sel[k];                                                                 \
+            if (uv->validity && !validity_get(uv->validity, at)) continue;                         \
+            int64_t x = v[at];                                                                     \
+            lo = x < lo ? x : lo;                                                                  \
+            hi = x > hi ? x : hi;                                                                  \
+            seen = true;                                                                           \
+        }                                                                                          \
+    } while (0)
+
+static void track_key_range(JoinBuildOp *b, idx_t n)
+{
+    const JoinShared *sh = b->sh;
+    int bc = sh->build_keys[0];
+    const UnifiedVector *uv = &b->uv[bc];
+    int64_t lo = b->key_seen ? b->key_min : INT64_MAX, hi = b->key_seen ? b->key_max : INT64_MIN;
+    bool seen = b->key_seen;
+    switch (type_physical(sh->build_types[bc])) {
+    case PHYS_INT8:
+        KEY_RANGE_LOOP(int8_t);
+        break;
+    case PHYS_INT16:
+        KEY_RANGE_LOOP(int16_t);
+        break;
+    case PHYS_INT32:
+        KEY_RANGE_LOOP(int32_t);
+        break;
+    default:
+        KEY_RANGE_LOOP(int64_t);
+        break;
+    }
+    b->key_seen = seen;
+    b->key_min = lo;
+    b->key_max = hi;
+}
+
 static Status build_add_input(Operator *op, Chunk *in, Error *err)
 {
     JoinBuildOp *b = (JoinBuildOp *)op;
@@ -925,6 +1106,7 @@ static Status build_add_input(Operator *op, Chunk *in, Error *err)
     for (int c = 0; c < b->sh->nb; c++)
         chunk_unify(in, c, &b->uv[c],
                     in->sel ? b->uv_scratch + (size_t)c * BASALT_VECTOR_SIZE : NULL);
+    if (dense_key(b->sh)) track_key_range(b, n);
     for (idx_t done = 0; done < n;) {
         idx_t room = 0;
         BS_TRY(reserve_rows(b, n - done, &room, err));
@@ -976,6 +1158,11 @@ static Status build_finish(Operator *op, Error *err)
     sh->n_rows += b->n_rows;
     for (int c = 0; c < sh->nb; c++)
         sh->col_has_null[c] |= b->has_null[c];
+    if (b->key_seen) {
+        sh->key_min = !sh->key_seen || b->key_min < sh->key_min ? b->key_min : sh->key_min;
+        sh->key_max = !sh->key_seen || b->key_max > sh->key_max ? b->key_max : sh->key_max;
+        sh->key_seen = true;
+    }
     bool last = ++sh->sinks_done == sh->n_build_drivers;
     pthread_mutex_unlock(&sh->lock);
     bs_free(b->blocks);
@@ -1050,7 +1237,10 @@ Status op_join_build_create(Driver *d, const PlanNode *node, BreakerState *share
     b->strings = arena_create(sh->arena, NULL, 0);
     if (!b->strings) return error_oom(err);
     b->base.counter_names[BUILD_ROWS] = "build rows";
-    if (sh->n_keys) b->base.counter_names[BUILD_SLOTS] = "hash slots";
+    if (sh->n_keys) {
+        b->base.counter_names[BUILD_SLOTS] = "hash slots";
+        b->base.counter_names[BUILD_DENSE_SLOTS] = "dense slots";
+    }
     *out = &b->base;
     return BS_OK;
 }

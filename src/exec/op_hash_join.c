@@ -308,7 +308,8 @@ static void start_hash(JoinProbeOp *j)
         int col = sh->probe_keys[k];
         chunk_unify(in, col, &j->kuv[k],
                     in->sel ? j->kuv_scratch + (size_t)k * BASALT_VECTOR_SIZE : NULL);
-        hash_column(type_physical(in->cols[col].type), &j->kuv[k], n, k > 0, j->hashes);
+        if (!sh->dense) /* (a dense index needs no hash) */
+            hash_column(type_physical(in->cols[col].type), &j->kuv[k], n, k > 0, j->hashes);
     }
     /* (local pointers: stores through them cannot change them) */
     uint8_t *key_null = j->key_null;
