@@ -133,6 +133,26 @@ static inline char *join_row(const JoinShared *sh, uint32_t id)
     return sh->blocks[id >> sh->block_shift].rows + (size_t)(id & sh->block_mask) * sh->row_width;
 }
 
+/*
+ * join_row's inputs in locals, for loops that also store through pointers: the compiler
+ * (-fno-strict-aliasing) would otherwise reload them from the shared state at every row.
+ */
+typedef struct JoinRowMap {
+    const JoinBlock *blocks;
+    uint32_t shift, mask, width;
+} JoinRowMap;
+
+static inline JoinRowMap join_row_map(const JoinShared *sh)
+{
+    JoinRowMap m = {sh->blocks, sh->block_shift, sh->block_mask, sh->row_width};
+    return m;
+}
+
+static inline char *join_row_in(JoinRowMap m, uint32_t id)
+{
+    return m.blocks[id >> m.shift].rows + (size_t)(id & m.mask) * m.width;
+}
+
 /* The id of the row after (block, offset) — block by block over every build row. Returns
    false at the end. */
 static inline bool join_next_row(const JoinShared *sh, uint32_t *block, uint32_t *offset,

@@ -378,6 +378,7 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
     {                                                                                              \
         if (!sh->n_rows) return;                                                                   \
         const uint64_t *slots = sh->slots;                                                         \
+        const JoinRowMap rm = join_row_map(sh);                                                    \
         const uint64_t mask = sh->mask;                                                            \
         const uint32_t off = sh->col_offset[sh->build_keys[0]];                                    \
         const T *pv = uv->data;                                                                    \
@@ -396,7 +397,7 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
         for (idx_t k = 0; k < n; k++) {                                                            \
             uint64_t e = home[k];                                                                  \
             sel_t r = rows[k];                                                                     \
-            const char *row = join_row(sh, e ? JOIN_SLOT_ID(e) : 0);                               \
+            const char *row = join_row_in(rm, e ? JOIN_SLOT_ID(e) : 0);                            \
             uint64_t eq = *(const T *)(row + off) == pv[uv->sel[r]];                               \
             heads[r] = e & (0 - eq);                                                               \
             slow[n_slow] = (sel_t)k;                                                               \
@@ -410,7 +411,7 @@ Status join_lookup_scratch_init(JoinLookupScratch *s, Arena *arena, Error *err)
                 uint64_t e = slots[at];                                                            \
                 if (!e) break;                                                                     \
                 if ((e & JOIN_SLOT_TAG_MASK) == tag &&                                             \
-                    *(const T *)(join_row(sh, JOIN_SLOT_ID(e)) + off) == key) {                    \
+                    *(const T *)(join_row_in(rm, JOIN_SLOT_ID(e)) + off) == key) {                 \
                     heads[r] = e;                                                                  \
                     break;                                                                         \
                 }                                                                                  \
@@ -432,6 +433,7 @@ DEFINE_LOOKUP_DIRECT(lookup_direct_i64, int64_t)
                      uint64_t *heads)                                                              \
     {                                                                                              \
         const uint64_t *slots = sh->slots;                                                         \
+        const JoinRowMap rm = join_row_map(sh);                                                    \
         const uint64_t range = sh->n_slots, min = (uint64_t)sh->key_min;                           \
         const T *pv = uv->data;                                                                    \
         const sel_t *sel = uv->sel;                                                                \
@@ -443,7 +445,7 @@ DEFINE_LOOKUP_DIRECT(lookup_direct_i64, int64_t)
             uint64_t v = (uint64_t)(int64_t)pv[sel[rows[k]]] - min;                                \
             uint64_t in = v < range;                                                               \
             uint64_t e = slots[in ? v : 0] & (0 - in);                                             \
-            if (PREFETCH) __builtin_prefetch(join_row(sh, e ? JOIN_SLOT_ID(e) : 0));               \
+            if (PREFETCH) __builtin_prefetch(join_row_in(rm, e ? JOIN_SLOT_ID(e) : 0));            \
             heads[rows[k]] = e;                                                                    \
         }                                                                                          \
     }

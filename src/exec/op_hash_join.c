@@ -151,12 +151,17 @@ static idx_t hash_next_pairs(JoinProbeOp *j)
         idx_t m = j->n_list - j->list_pos;
         if (m > BASALT_VECTOR_SIZE) m = BASALT_VECTOR_SIZE;
         const sel_t *list = j->list + j->list_pos;
+        const JoinRowMap rm = join_row_map(sh);
+        const uint64_t *heads = j->heads;
+        sel_t *pair_probe = j->pair_probe;
+        uint32_t *pair_build = j->pair_build;
+        char **pair_rowp = j->pair_rowp;
         for (idx_t t = 0; t < m; t++) {
             sel_t r = list[t];
-            uint32_t id = JOIN_SLOT_ID(j->heads[r]);
-            j->pair_probe[t] = r;
-            j->pair_build[t] = id;
-            j->pair_rowp[t] = join_row(sh, id);
+            uint32_t id = JOIN_SLOT_ID(heads[r]);
+            pair_probe[t] = r;
+            pair_build[t] = id;
+            pair_rowp[t] = join_row_in(rm, id);
         }
         j->list_pos += m;
         return m;
