@@ -3,10 +3,12 @@
  *
  * Strings are UTF-8. length and substring count characters (a character is a lead byte
  * and its continuation bytes); LIKE's `_` matches one character, `%` any run of them.
- * lower and upper map ASCII letters and leave other characters as they are. New strings
+ * lower and upper map every letter by Unicode's simple case mapping (common/unicode.h). New strings
  * are allocated in the result vector's batch arena.
  */
 #include "exec/kernels.h"
+
+#include "common/unicode.h"
 
 #include <string.h>
 
@@ -134,16 +136,14 @@ static Status case_kernel(KERNEL_ARGS, bool upper)
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
         const StringView *a = &((const StringView *)ua.data)[ua.sel[row]];
-        char *p = string_space(result, a->len, err);
+        size_t cap = utf8_case_bound(a->len);
+        if (cap > UINT32_MAX) cap = UINT32_MAX;
+        char *p = string_space(result, cap, err);
         if (!p) return BS_ERROR;
-        const char *src = sv_data(a);
-        for (uint32_t k = 0; k < a->len; k++) {
-            char c = src[k];
-            if (upper && c >= 'a' && c <= 'z') c = (char)(c - 'a' + 'A');
-            if (!upper && c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
-            p[k] = c;
-        }
-        R[row] = sv_make(p, a->len);
+        size_t w = utf8_map_case(sv_data(a), a->len, p, upper);
+        if (w > UINT32_MAX)
+            return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "string is too long");
+        R[row] = sv_make(p, (uint32_t)w);
     }
     return BS_OK;
 }

@@ -4,12 +4,14 @@
  * ends_with, reverse, repeat, translate, initcap, md5, ascii, chr and octet_length.
  *
  * Positions, lengths and the characters of trim sets and translate count UTF-8
- * characters, as PostgreSQL does in a UTF-8 database; initcap changes ASCII letters only
- * (as lower and upper do). Results that are a piece of an argument are views into it; new
+ * characters, as PostgreSQL does in a UTF-8 database; initcap maps case as lower and upper
+ * do (common/unicode.h). Results that are a piece of an argument are views into it; new
  * strings go to the result's batch arena. A result longer than STRING_MAX_LEN fails with
  * 54000, as PostgreSQL's "requested length too large".
  */
 #include "exec/kernels.h"
+
+#include "common/unicode.h"
 
 #include <math.h>
 #include <string.h>
@@ -462,13 +464,8 @@ static Status translate_kernel(KERNEL_ARGS)
     return BS_OK;
 }
 
-/* ---- initcap(s): the first letter of each run of letters and digits upper case, the
-   rest lower case (ASCII letters; other characters count as letters of a word) ---- */
-
-static inline bool word_byte(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
-}
+/* ---- initcap(s): the first letter or digit of each run of them upper case, the rest
+   lower case (Unicode letters and digits, common/unicode.h) ---- */
 
 static Status initcap_kernel(KERNEL_ARGS)
 {
@@ -478,18 +475,14 @@ static Status initcap_kernel(KERNEL_ARGS)
     for (idx_t i = 0; i < count; i++) {
         sel_t row = sel[i];
         const StringView *s = UV_STR(us, row);
-        const char *text = sv_data(s);
-        char *out = string_space(result, s->len, err);
+        size_t cap = utf8_case_bound(s->len);
+        if (cap > UINT32_MAX) cap = UINT32_MAX;
+        char *out = string_space(result, cap, err);
         if (!out) return BS_ERROR;
-        bool in_word = false;
-        for (size_t k = 0; k < s->len; k++) {
-            unsigned char c = (unsigned char)text[k];
-            if (!in_word && c >= 'a' && c <= 'z') c = (unsigned char)(c - 'a' + 'A');
-            if (in_word && c >= 'A' && c <= 'Z') c = (unsigned char)(c - 'A' + 'a');
-            in_word = word_byte(c);
-            out[k] = (char)c;
-        }
-        R[row] = sv_make(out, s->len);
+        size_t w = utf8_initcap(sv_data(s), s->len, out);
+        if (w > UINT32_MAX)
+            return error_set(err, SQLSTATE_PROGRAM_LIMIT, -1, "string is too long");
+        R[row] = sv_make(out, (uint32_t)w);
     }
     return BS_OK;
 }

@@ -927,8 +927,8 @@ static void test_lower_upper_length(void **state)
                      STR(""),
                      STR("\xc3\x84"
                          "bC"),
-                     STR("\xc3\x84"
-                         "bc"),
+                     STR("\xc3\xa4"
+                         "bc"), /* Unicode letters too: 'Ä' → 'ä' */
                      STR("A Much Longer String Than Twelve"),
                      STR("a much longer string than twelve"),
                      NUL(T_VARCHAR),
@@ -938,8 +938,11 @@ static void test_lower_upper_length(void **state)
                      STR("HELLO"),
                      STR("\xc3\xa4"
                          "bc"),
-                     STR("\xc3\xa4"
+                     STR("\xc3\x84"
                          "BC"),
+                     /* 'ȿ' (2 bytes) → 'Ȿ' (3 bytes): the result grows */
+                     STR("\xc8\xbfx"),
+                     STR("\xe2\xb1\xbeX"),
                      STR("mixed 123 and more than twelve"),
                      STR("MIXED 123 AND MORE THAN TWELVE")};
     check_string_fn(FN_UPPER, 1, T_VARCHAR, upper, N_CASES(upper, 1));
