@@ -55,6 +55,14 @@ static Status scope_find(const Scope *scope, const char *qualifier, const char *
     for (const Scope *s = scope; s; s = s->parent) {
         bool seen_here = false;
         BS_TRY(scope_find_local(s, qualifier, name, pos, out, &seen_here, err));
+        if (*out && (*out)->lateral_invalid) {
+            error_set(err, SQLSTATE_INVALID_COLUMN_REF, pos,
+                      "invalid reference to FROM-clause entry for table \"%s\"",
+                      (*out)->qualifier ? (*out)->qualifier : name);
+            error_set_detail(err, "The combining JOIN type must be INNER or LEFT for a LATERAL "
+                                  "reference.");
+            return BS_ERROR;
+        }
         if (*out) return BS_OK;
         /* t.x where t is here but has no x: not a reference to an outer t. */
         if (seen_here) {
