@@ -30,6 +30,7 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
     }
     ScopeColumn *col = &scope->cols[scope->n_cols++];
     col->qualified_only = false;
+    col->lateral_invalid = false;
     col->qualifier = qualifier ? arena_strdup(b->arena, qualifier) : NULL;
     col->name = arena_strdup(b->arena, name);
     col->binding = binding;
