@@ -80,6 +80,10 @@ static bool check_expr(DepthCheck *dc, const AstExpr *e, int depth)
         return check_expr(dc, e->u.in_list.arg, d) && check_exprs(dc, &e->u.in_list.list, d);
     case AST_IN_SELECT:
         return check_expr(dc, e->u.in_select.arg, d) && check_select(dc, e->u.in_select.query, d);
+    case AST_QUANTIFIED:
+        return check_expr(dc, e->u.quantified.arg, d) &&
+               (e->u.quantified.query ? check_select(dc, e->u.quantified.query, d)
+                                      : check_expr(dc, e->u.quantified.array, d));
     case AST_LIKE:
         return check_expr(dc, e->u.like.arg, d) && check_expr(dc, e->u.like.pattern, d) &&
                check_expr(dc, e->u.like.escape, d);

@@ -53,6 +53,7 @@ typedef enum AstExprKind {
     AST_SUBQUERY,  /* (subquery) used as a scalar */
     AST_INTERVAL,  /* INTERVAL 'text' [unit] */
     AST_EXTRACT,   /* EXTRACT(field FROM arg) */
+    AST_QUANTIFIED, /* arg op ANY|SOME|ALL (subquery), or (array expression) */
 } AstExprKind;
 
 typedef enum AstLiteralKind {
@@ -235,6 +236,13 @@ struct AstExpr {
             char *field; /* lower case: "year", "month", "day", … */
             AstExpr *arg;
         } extract;
+        struct {
+            AstExpr *arg;
+            AstOp op;         /* OP_EQ … OP_GE */
+            bool all;         /* ALL; ANY and SOME are the same */
+            AstSelect *query; /* op ANY (SELECT …) */
+            AstExpr *array;   /* op ANY (expression): an array; NULL with a query */
+        } quantified;
     } u;
 };
 
@@ -265,6 +273,7 @@ typedef enum AstTableRefKind {
 struct AstTableRef {
     AstTableRefKind kind;
     int pos;
+    bool lateral;        /* LATERAL (subquery) or LATERAL f(…): reads FROM items to its left */
     char *alias;         /* NULL when none */
     AstList col_aliases; /* char*: AS t(a, b) */
     union {

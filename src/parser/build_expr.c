@@ -265,6 +265,20 @@ AstExpr *build_in_select(ParseCtx *ctx, AstExpr *arg, AstSelect *query, bool neg
     return e;
 }
 
+AstExpr *build_quantified(ParseCtx *ctx, AstExpr *arg, int op, bool all, AstSelect *query,
+                          AstExpr *array, int pos)
+{
+    if (ctx->failed) return NULL;
+    AstExpr *e = new_expr(ctx, AST_QUANTIFIED, pos);
+    if (!e) return NULL;
+    e->u.quantified.arg = arg;
+    e->u.quantified.op = (AstOp)op;
+    e->u.quantified.all = all;
+    e->u.quantified.query = query;
+    e->u.quantified.array = array;
+    return e;
+}
+
 AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape, bool negated,
                     bool case_insensitive, int pos)
 {
@@ -438,6 +452,9 @@ int expr_start_pos(const AstExpr *expr)
             break;
         case AST_IN_SELECT:
             next = expr->u.in_select.arg;
+            break;
+        case AST_QUANTIFIED:
+            next = expr->u.quantified.arg;
             break;
         case AST_LIKE:
             next = expr->u.like.arg;

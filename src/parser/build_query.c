@@ -271,6 +271,14 @@ AstTableRef *build_function_ref(ParseCtx *ctx, Token name, AstList *args, AliasC
     return ctx->failed ? NULL : ref;
 }
 
+AstTableRef *build_lateral(ParseCtx *ctx, AstTableRef *ref, int pos)
+{
+    if (ctx->failed || !ref) return NULL;
+    ref->lateral = true;
+    ref->pos = pos;
+    return ref;
+}
+
 AstTableRef *build_subquery_ref(ParseCtx *ctx, AstSelect *query, AliasClause *alias, int pos)
 {
     if (ctx->failed) return NULL;

@@ -297,6 +297,20 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
         put_exprs(out, &e->u.in_list.list, d);
         put(out, "))");
         return;
+    case AST_QUANTIFIED:
+        put(out, "(");
+        fmt_expr(e->u.quantified.arg, out, d);
+        buffer_printf(out, " %s %s ", op_text(e->u.quantified.op),
+                      e->u.quantified.all ? "ALL" : "ANY");
+        if (e->u.quantified.query) {
+            fmt_subquery(e->u.quantified.query, out, d);
+        } else {
+            put(out, "(");
+            fmt_expr(e->u.quantified.array, out, d);
+            put(out, ")");
+        }
+        put(out, ")");
+        return;
     case AST_IN_SELECT:
         put(out, "(");
         fmt_expr(e->u.in_select.arg, out, d);
@@ -400,6 +414,7 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
         return;
     }
     int d = depth + 1;
+    if (ref->lateral) put(out, "LATERAL ");
     switch (ref->kind) {
     case TREF_TABLE:
         if (ref->u.table.schema) buffer_printf(out, "%s.", ref->u.table.schema);

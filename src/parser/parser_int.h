@@ -194,6 +194,9 @@ AstExpr *build_between(ParseCtx *ctx, AstExpr *arg, AstExpr *low, AstExpr *high,
                        int pos);
 AstExpr *build_in_list(ParseCtx *ctx, AstExpr *arg, AstList *list, bool negated, int pos);
 AstExpr *build_in_select(ParseCtx *ctx, AstExpr *arg, AstSelect *query, bool negated, int pos);
+/* arg op ANY|ALL (query) — or (array) when query is NULL; op is an OP_EQ … OP_GE. */
+AstExpr *build_quantified(ParseCtx *ctx, AstExpr *arg, int op, bool all, AstSelect *query,
+                          AstExpr *array, int pos);
 AstExpr *build_like(ParseCtx *ctx, AstExpr *arg, AstExpr *pattern, AstExpr *escape, bool negated,
                     bool case_insensitive, int pos);
 AstCaseWhen *build_when(ParseCtx *ctx, AstExpr *when, AstExpr *then);
@@ -239,6 +242,8 @@ AliasClause *build_alias(ParseCtx *ctx, Token name, AstList *cols);
 AstTableRef *build_table_ref(ParseCtx *ctx, const Token *schema, Token name, AliasClause *alias);
 AstTableRef *build_subquery_ref(ParseCtx *ctx, AstSelect *query, AliasClause *alias, int pos);
 AstTableRef *build_function_ref(ParseCtx *ctx, Token name, AstList *args, AliasClause *alias);
+/* Marks a FROM item LATERAL (a subquery or a table function); returns it. */
+AstTableRef *build_lateral(ParseCtx *ctx, AstTableRef *ref, int pos);
 AstTableRef *build_join(ParseCtx *ctx, AstJoinType type, bool natural, AstTableRef *left,
                         AstTableRef *right, AstExpr *on, AstList *using_cols, int pos);
 AstTableRef *build_paren_join(ParseCtx *ctx, AstTableRef *join, AliasClause *alias);

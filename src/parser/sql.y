@@ -287,6 +287,16 @@ table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(
 table_primary(A) ::= nm(N) LP exprlist(X) RP alias_opt(L).  { A = build_function_ref(ctx, N, X, L); }
 table_primary(A) ::= nm(N) LP RP alias_opt(L).  { A = build_function_ref(ctx, N, NULL, L); }
 table_primary(A) ::= LP joined_table(J) RP alias_opt(L).  { A = build_paren_join(ctx, J, L); }
+/* LATERAL: a subquery or table function that reads the FROM items to its left. */
+table_primary(A) ::= LATERAL(X) LP select(S) RP alias_opt(L).  {
+    A = build_lateral(ctx, build_subquery_ref(ctx, S, L, X.pos), X.pos);
+}
+table_primary(A) ::= LATERAL(X) nm(N) LP exprlist(E) RP alias_opt(L).  {
+    A = build_lateral(ctx, build_function_ref(ctx, N, E, L), X.pos);
+}
+table_primary(A) ::= LATERAL(X) nm(N) LP RP alias_opt(L).  {
+    A = build_lateral(ctx, build_function_ref(ctx, N, NULL, L), X.pos);
+}
 
 %type alias_opt {AliasClause *}
 alias_opt(A) ::= . [PAREN_LOW]                     { A = NULL; }
@@ -646,6 +656,48 @@ expr(A) ::= expr(X) LT(O) expr(Y).      { A = build_binary(ctx, OP_LT, X, Y, O.p
 expr(A) ::= expr(X) LE(O) expr(Y).      { A = build_binary(ctx, OP_LE, X, Y, O.pos); }
 expr(A) ::= expr(X) GT(O) expr(Y).      { A = build_binary(ctx, OP_GT, X, Y, O.pos); }
 expr(A) ::= expr(X) GE(O) expr(Y).      { A = build_binary(ctx, OP_GE, X, Y, O.pos); }
+/* Quantified comparisons: x op ANY|SOME|ALL (subquery), or (array) — which the binder
+   rejects until arrays exist. Token bool: ALL. */
+%type quantifier {bool}
+quantifier(A) ::= ANY.   { A = false; }
+quantifier(A) ::= SOME.  { A = false; }
+quantifier(A) ::= ALL.   { A = true; }
+expr(A) ::= expr(X) EQ(O) quantifier(Q) LP select(S) RP. [EQ]  {
+    A = build_quantified(ctx, X, OP_EQ, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) EQ(O) quantifier(Q) LP expr(Y) RP. [EQ]  {
+    A = build_quantified(ctx, X, OP_EQ, Q, NULL, Y, O.pos);
+}
+expr(A) ::= expr(X) NE(O) quantifier(Q) LP select(S) RP. [NE]  {
+    A = build_quantified(ctx, X, OP_NE, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) NE(O) quantifier(Q) LP expr(Y) RP. [NE]  {
+    A = build_quantified(ctx, X, OP_NE, Q, NULL, Y, O.pos);
+}
+expr(A) ::= expr(X) LT(O) quantifier(Q) LP select(S) RP. [LT]  {
+    A = build_quantified(ctx, X, OP_LT, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) LT(O) quantifier(Q) LP expr(Y) RP. [LT]  {
+    A = build_quantified(ctx, X, OP_LT, Q, NULL, Y, O.pos);
+}
+expr(A) ::= expr(X) LE(O) quantifier(Q) LP select(S) RP. [LE]  {
+    A = build_quantified(ctx, X, OP_LE, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) LE(O) quantifier(Q) LP expr(Y) RP. [LE]  {
+    A = build_quantified(ctx, X, OP_LE, Q, NULL, Y, O.pos);
+}
+expr(A) ::= expr(X) GT(O) quantifier(Q) LP select(S) RP. [GT]  {
+    A = build_quantified(ctx, X, OP_GT, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) GT(O) quantifier(Q) LP expr(Y) RP. [GT]  {
+    A = build_quantified(ctx, X, OP_GT, Q, NULL, Y, O.pos);
+}
+expr(A) ::= expr(X) GE(O) quantifier(Q) LP select(S) RP. [GE]  {
+    A = build_quantified(ctx, X, OP_GE, Q, S, NULL, O.pos);
+}
+expr(A) ::= expr(X) GE(O) quantifier(Q) LP expr(Y) RP. [GE]  {
+    A = build_quantified(ctx, X, OP_GE, Q, NULL, Y, O.pos);
+}
 expr(A) ::= expr(X) CONCAT(O) expr(Y).  { A = build_binary(ctx, OP_CONCAT, X, Y, O.pos); }
 expr(A) ::= expr(X) MATCH(O) expr(Y).        { A = build_binary(ctx, OP_MATCH, X, Y, O.pos); }
 expr(A) ::= expr(X) NOT_MATCH(O) expr(Y).    { A = build_binary(ctx, OP_NOT_MATCH, X, Y, O.pos); }

@@ -55,6 +55,14 @@ static Status scope_find(const Scope *scope, const char *qualifier, const char *
     for (const Scope *s = scope; s; s = s->parent) {
         bool seen_here = false;
         BS_TRY(scope_find_local(s, qualifier, name, pos, out, &seen_here, err));
+        if (*out && (*out)->lateral_invalid) {
+            error_set(err, SQLSTATE_INVALID_COLUMN_REF, pos,
+                      "invalid reference to FROM-clause entry for table \"%s\"",
+                      (*out)->qualifier ? (*out)->qualifier : name);
+            error_set_detail(err, "The combining JOIN type must be INNER or LEFT for a LATERAL "
+                                  "reference.");
+            return BS_ERROR;
+        }
         if (*out) return BS_OK;
         /* t.x where t is here but has no x: not a reference to an outer t. */
         if (seen_here) {
@@ -377,6 +385,23 @@ static Status bind_subquery_expr(Binder *b, const AstExpr *ast, const Scope *sco
         sub->negated = ast->u.in_select.negated;
         query = ast->u.in_select.query;
         BS_TRY(bind_expr(b, ast->u.in_select.arg, scope, clause, &sub->left, err));
+    } else if (ast->kind == AST_QUANTIFIED) {
+        static const ScalarFuncId cmps[] = {FN_EQ, FN_NE, FN_LT, FN_LE, FN_GT, FN_GE};
+        if (!ast->u.quantified.query)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                             "ANY/ALL over an array is not supported yet");
+        sub->kind = SUBQ_QUANTIFIED;
+        sub->cmp = cmps[ast->u.quantified.op - OP_EQ];
+        sub->all = ast->u.quantified.all;
+        /* = ANY is IN, <> ALL is NOT IN. */
+        if (sub->cmp == FN_EQ && !sub->all) {
+            sub->kind = SUBQ_IN;
+        } else if (sub->cmp == FN_NE && sub->all) {
+            sub->kind = SUBQ_IN;
+            sub->negated = true;
+        }
+        query = ast->u.quantified.query;
+        BS_TRY(bind_expr(b, ast->u.quantified.arg, scope, clause, &sub->left, err));
     } else {
         sub->kind = SUBQ_SCALAR;
         query = ast->u.subquery.query;
@@ -391,11 +416,11 @@ static Status bind_subquery_expr(Binder *b, const AstExpr *ast, const Scope *sco
     if (sub->kind != SUBQ_EXISTS) {
         if (sub->plan->n_out != 1)
             return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
-                             sub->kind == SUBQ_IN ? "subquery has too many columns"
+                             sub->kind != SUBQ_SCALAR ? "subquery has too many columns"
                                                   : "subquery must return only one column");
         if (sub->kind == SUBQ_SCALAR) type = sub->plan->types[0];
     }
-    if (sub->kind == SUBQ_IN) {
+    if (sub->kind == SUBQ_IN || sub->kind == SUBQ_QUANTIFIED) {
         /* x and the subquery's column compared in their common type. */
         Expr *probe = expr_new_column(b->arena, sub->plan->bindings[0], sub->plan->types[0], ast->pos);
         if (!probe) return arena_error(b->arena, err);
@@ -403,8 +428,14 @@ static Status bind_subquery_expr(Binder *b, const AstExpr *ast, const Scope *sco
         if (!binder_common_type(sub->left, probe, &common)) {
             char lt[40], rt[40];
             return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
-                             "operator does not exist: %s = %s",
+                             "operator does not exist: %s %s %s",
                              type_sql_name(sub->left->type, lt, sizeof lt),
+                             sub->cmp == FN_NE   ? "<>"
+                             : sub->cmp == FN_LT ? "<"
+                             : sub->cmp == FN_LE ? "<="
+                             : sub->cmp == FN_GT ? ">"
+                             : sub->cmp == FN_GE ? ">="
+                                                 : "=",
                              type_sql_name(sub->plan->types[0], rt, sizeof rt));
         }
         BS_TRY(binder_cast(b, &sub->left, common, false, err));
@@ -797,6 +828,7 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         st = bind_case(b, ast, scope, clause, out, err);
         break;
     case AST_IN_SELECT:
+    case AST_QUANTIFIED:
     case AST_EXISTS:
     case AST_SUBQUERY:
         st = bind_subquery_expr(b, ast, scope, clause, out, err);

@@ -14,6 +14,22 @@
  * default — and generate_series(start, stop [, step]) — PostgreSQL's: stop included. One
  * BIGINT column named after the function. The arguments are constant expressions.
  */
+static bool find_column(Expr *e, void *arg)
+{
+    if (e->kind == EXPR_COLUMN) {
+        *(bool *)arg = true;
+        return false;
+    }
+    return true;
+}
+
+static bool expr_reads_columns(Expr *e)
+{
+    bool found = false;
+    expr_visit(e, find_column, &found);
+    return found;
+}
+
 Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
                                   Error *err)
 {
@@ -26,10 +42,19 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     if (n < (inclusive ? 2 : 1) || n > 3)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
                          "%s takes %s arguments, not %d", name, inclusive ? "2 or 3" : "1 to 3", n);
+    /* Its arguments see the FROM items to its left (implicitly LATERAL, as in PostgreSQL)
+       and the enclosing queries' columns — which a series cannot read yet. */
     Scope empty = {0};
+    empty.parent = b->lateral_scope ? b->lateral_scope : b->outer_scope;
     Expr *args[3];
-    for (int k = 0; k < n; k++)
+    for (int k = 0; k < n; k++) {
         BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
+        if (expr_reads_columns(args[k]))
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[k]->pos,
+                             "%s over columns of other FROM items or of an enclosing query "
+                             "(LATERAL) is not supported yet",
+                             name);
+    }
     /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
     bool times = false;
     for (int k = 0; k < n && k < 2; k++)

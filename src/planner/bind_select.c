@@ -30,6 +30,7 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
     }
     ScopeColumn *col = &scope->cols[scope->n_cols++];
     col->qualified_only = false;
+    col->lateral_invalid = false;
     col->qualifier = qualifier ? arena_strdup(b->arena, qualifier) : NULL;
     col->name = arena_strdup(b->arena, name);
     col->binding = binding;
@@ -95,8 +96,31 @@ static Status scope_append(Binder *b, Scope *to, const Scope *from, Error *err)
         const ScopeColumn *c = &from->cols[k];
         BS_TRY(scope_add(b, to, c->qualifier, c->name, c->binding, c->type, err));
         to->cols[to->n_cols - 1].qualified_only = c->qualified_only;
+        to->cols[to->n_cols - 1].lateral_invalid = c->lateral_invalid;
     }
     return BS_OK;
+}
+
+/*
+ * Binds the right side of a join (ref) so that a LATERAL item in it sees the FROM items
+ * before the join (b->lateral_scope) and the join's left side ls — whose columns a
+ * reference across a RIGHT or FULL join may not read (42P10, as in PostgreSQL).
+ */
+static Status bind_join_right(Binder *b, const AstTableRef *ref, const Scope *ls, bool forbid,
+                              Scope *rs, LogicalOp **plan, Error *err)
+{
+    Scope seen = {0};
+    if (b->lateral_scope) BS_TRY(scope_append(b, &seen, b->lateral_scope, err));
+    int first = seen.n_cols;
+    BS_TRY(scope_append(b, &seen, ls, err));
+    for (int k = first; k < seen.n_cols && forbid; k++)
+        seen.cols[k].lateral_invalid = true;
+    seen.parent = b->outer_scope;
+    const Scope *saved = b->lateral_scope;
+    b->lateral_scope = &seen;
+    Status st = bind_table_ref(b, ref, rs, plan, err);
+    b->lateral_scope = saved;
+    return st;
 }
 
 /* A table name or alias used twice in one FROM level is an error (42712). */
@@ -151,7 +175,9 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     Scope ls = {0}, rs = {0};
     LogicalOp *left, *right;
     BS_TRY(bind_table_ref(b, ref->u.join.left, &ls, &left, err));
-    BS_TRY(bind_table_ref(b, ref->u.join.right, &rs, &right, err));
+    BS_TRY(bind_join_right(b, ref->u.join.right, &ls,
+                           ref->u.join.type == JOIN_RIGHT || ref->u.join.type == JOIN_FULL, &rs,
+                           &right, err));
     BS_TRY(check_qualifiers(&ls, &rs, ref->u.join.right->pos, err));
     static const LogicalJoinType types[] = {LJ_INNER, LJ_LEFT, LJ_RIGHT, LJ_FULL, LJ_INNER};
     LogicalJoinType type = types[ref->u.join.type];
@@ -247,8 +273,16 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
             BS_TRY(bind_plan_subqueries(b, on_left ? &left : &right, &condition, false, err));
         }
     }
-    LogicalOp *join = logical_join(b->arena, type, left, right, condition);
-    if (!join) return arena_error(b->arena, err);
+    LogicalOp *join;
+    if (type == LJ_INNER || type == LJ_LEFT) {
+        /* A LATERAL right side may read the left's columns: a dependent join. */
+        join = left;
+        DependentJoin dj = {type, condition, 0, false, 0, NULL, NULL, ref->pos};
+        BS_TRY(binder_dependent_join(b, &join, right, &dj, err));
+    } else {
+        join = logical_join(b->arena, type, left, right, condition);
+        if (!join) return arena_error(b->arena, err);
+    }
     *plan = join;
     if (above) {
         BS_TRY(bind_plan_subqueries(b, plan, &above, true, err));
@@ -374,9 +408,10 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
     case TREF_SUBQUERY:
     case TREF_VALUES: {
         char **names;
-        /* A derived table sees the enclosing queries' columns, not its sibling FROM items. */
+        /* A derived table sees the enclosing queries' columns, not its sibling FROM items
+           — unless LATERAL: then those to its left too. */
         const Scope *saved = b->subquery_parent;
-        b->subquery_parent = b->outer_scope;
+        b->subquery_parent = ref->lateral && b->lateral_scope ? b->lateral_scope : b->outer_scope;
         Status st = bind_subquery(b, ref->u.subquery.query, plan, &names, err);
         b->subquery_parent = saved;
         BS_TRY(st);
@@ -793,10 +828,12 @@ static Status bind_select_core(Binder *b, const AstSelect *q, LogicalOp **plan, 
        except derived tables and ON conditions, which see the enclosing queries'. */
     scope.parent = b->subquery_parent;
     b->subquery_parent = NULL;
-    const Scope *saved_outer = b->outer_scope;
+    const Scope *saved_outer = b->outer_scope, *saved_lateral = b->lateral_scope;
     b->outer_scope = scope.parent;
+    b->lateral_scope = NULL;
     Status core = bind_select_body(b, q, &scope, plan, names, err);
     b->outer_scope = saved_outer;
+    b->lateral_scope = saved_lateral;
     return core;
 }
 
@@ -825,10 +862,15 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             Scope next = {0};
             LogicalOp *right;
             const AstTableRef *ref = q->from.items[k];
-            BS_TRY(bind_table_ref(b, ref, &next, &right, err));
+            /* A LATERAL item (at any depth of this one) sees the items to its left; a
+               plan that reads them is a dependent join. */
+            b->lateral_scope = &scope;
+            Status st = bind_table_ref(b, ref, &next, &right, err);
+            b->lateral_scope = NULL;
+            BS_TRY(st);
             BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
-            root = logical_join(b->arena, LJ_INNER, root, right, NULL);
-            if (!root) return arena_error(b->arena, err);
+            DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
+            BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
             BS_TRY(scope_append(b, &scope, &next, err));
         }
     }

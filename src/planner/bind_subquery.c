@@ -63,8 +63,7 @@ static bool note_ref(Expr *e, void *arg)
     return true;
 }
 
-/* Calls fn on every expression of op's tree (every operator's, children included). */
-static void visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg)
+void binder_visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg)
 {
     switch (op->kind) {
     case LOP_FILTER:
@@ -102,11 +101,16 @@ static void visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg)
             for (int c = 0; c < op->u.values.n_cols; c++)
                 expr_visit(op->u.values.rows[r][c], fn, arg);
         break;
+    case LOP_RANGE:
+        expr_visit(op->u.range.start, fn, arg);
+        expr_visit(op->u.range.stop, fn, arg);
+        if (op->u.range.step) expr_visit(op->u.range.step, fn, arg);
+        break;
     default:
         break;
     }
     for (int k = 0; k < op->n_children; k++)
-        visit_plan_exprs(op->children[k], fn, arg);
+        binder_visit_plan_exprs(op->children[k], fn, arg);
 }
 
 static void note_made(const LogicalOp *op, Bindings *made)
@@ -121,7 +125,7 @@ static void note_made(const LogicalOp *op, Bindings *made)
 static void collect(const LogicalOp *op, Bindings *read, Bindings *made)
 {
     note_made(op, made);
-    visit_plan_exprs(op, note_ref, read);
+    binder_visit_plan_exprs(op, note_ref, read);
 }
 
 typedef struct GroupedRefs {
@@ -161,7 +165,7 @@ Status binder_rebind_grouped_subquery(Binder *b, BoundSubquery *sub, const Logic
     note_made(sub->plan, &made);
     if (made.failed) return arena_error(b->arena, err);
     GroupedRefs g = {&made, scope, agg, NULL, -1};
-    visit_plan_exprs(sub->plan, rebind_grouped, &g);
+    binder_visit_plan_exprs(sub->plan, rebind_grouped, &g);
     if (g.ungrouped)
         return error_set(err, SQLSTATE_GROUPING_ERROR, g.ungrouped_pos >= 0 ? g.ungrouped_pos : sub->pos,
                          "subquery uses ungrouped column \"%s\" from outer query", g.ungrouped);
@@ -263,28 +267,40 @@ static Expr *and_of(Binder *b, Expr **items, int n)
     return e;
 }
 
+/* Whether c is inner expression = outer expression (either way round). */
+static bool is_inner_outer_eq(Expr *c, const Bindings *made)
+{
+    if (c->kind != EXPR_CALL || c->u.call.func != FN_EQ || c->u.call.n_args != 2) return false;
+    bool o0, i0, o1, i1;
+    classify(c->u.call.args[0], made, &o0, &i0);
+    classify(c->u.call.args[1], made, &o1, &i1);
+    return (i0 && !o0 && o1 && !i1) || (i1 && !o1 && o0 && !i0);
+}
+
 /*
  * Takes the correlated conjuncts out of the WHERE filter of a subquery plan
  * (Project → [Aggregate →] Filter → …): *corr gets them, the filter keeps the rest (or
- * goes). Fails when correlation is anywhere else.
+ * goes). When correlation is anywhere else — or, with `equalities`, a correlated conjunct
+ * is not inner = outer — the plan stays as it was and *ok is false: the caller takes the
+ * general way (binder_dependent_join).
  */
-static Status extract_correlation(Binder *b, const BoundSubquery *sub, LogicalOp *project,
-                                  const Bindings *made, Expr **corr, Error *err)
+static Status extract_correlation(Binder *b, LogicalOp *project, const Bindings *made,
+                                  bool equalities, Expr **corr, bool *ok, Error *err)
 {
     *corr = NULL;
-    if (project->kind != LOP_PROJECT) return not_supported(sub->pos, "of this form", err);
+    *ok = false;
+    if (project->kind != LOP_PROJECT) return BS_OK;
     LogicalOp **slot = &project->children[0];
     if ((*slot)->kind == LOP_AGGREGATE) {
-        if ((*slot)->u.aggregate.n_groups > 0)
-            return not_supported(sub->pos, "with GROUP BY", err);
+        if ((*slot)->u.aggregate.n_groups > 0) return BS_OK;
         slot = &(*slot)->children[0];
     }
-    if ((*slot)->kind != LOP_FILTER)
-        return not_supported(sub->pos, "outside the subquery's WHERE clause", err);
+    if ((*slot)->kind != LOP_FILTER) return BS_OK;
     LogicalOp *filter = *slot;
+    Expr *original = filter->u.filter.predicate;
     Expr **items;
     int n;
-    BS_TRY(split(b, filter->u.filter.predicate, &items, &n, err));
+    BS_TRY(split(b, original, &items, &n, err));
     Expr **keep = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
     Expr **take = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
     if (!keep || !take) return arena_error(b->arena, err);
@@ -292,23 +308,29 @@ static Status extract_correlation(Binder *b, const BoundSubquery *sub, LogicalOp
     for (int k = 0; k < n; k++) {
         bool outer, inner;
         classify(items[k], made, &outer, &inner);
-        if (outer)
+        if (outer) {
+            if (equalities && !is_inner_outer_eq(items[k], made)) return BS_OK;
             take[n_take++] = items[k];
-        else
+        } else {
             keep[n_keep++] = items[k];
+        }
     }
     if (n_keep == 0)
         *slot = filter->children[0];
     else
         filter->u.filter.predicate = and_of(b, keep, n_keep);
-    *corr = and_of(b, take, n_take);
     /* Nothing else may read the enclosing query. */
     Bindings read = {.arena = b->arena}, inner_made = {.arena = b->arena};
     collect(project, &read, &inner_made);
     if (read.failed || inner_made.failed) return arena_error(b->arena, err);
     for (int k = 0; k < read.count; k++)
-        if (!bindings_has(made, read.items[k]))
-            return not_supported(sub->pos, "outside the subquery's WHERE clause", err);
+        if (!bindings_has(made, read.items[k])) {
+            *slot = filter;
+            filter->u.filter.predicate = original;
+            return BS_OK;
+        }
+    *corr = and_of(b, take, n_take);
+    *ok = true;
     return BS_OK;
 }
 
@@ -334,6 +356,211 @@ static Status join_onto(Binder *b, LogicalOp **root, LogicalJoinType type, Logic
     return BS_OK;
 }
 
+static Expr *new_bool(Binder *b, int v, int pos)
+{
+    Value val = v < 0 ? value_null(type_make(TYPE_BOOLEAN)) : value_boolean(v != 0);
+    return expr_new_constant(b->arena, &val, pos);
+}
+
+/* CASE WHEN whens[0] THEN thens[0] … ELSE else_expr END (BOOLEAN). */
+static Status make_case(Binder *b, Expr **whens, Expr **thens, int n, Expr *else_expr, int pos,
+                        Expr **out, Error *err)
+{
+    Expr *c = expr_new(b->arena, EXPR_CASE, type_make(TYPE_BOOLEAN), pos);
+    Expr **w = arena_memdup(b->arena, whens, sizeof(Expr *) * (size_t)n);
+    Expr **t = arena_memdup(b->arena, thens, sizeof(Expr *) * (size_t)n);
+    if (!c || !w || !t || !else_expr) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++)
+        if (!w[k] || !t[k]) return arena_error(b->arena, err);
+    c->u.case_.n_whens = n;
+    c->u.case_.whens = w;
+    c->u.case_.thens = t;
+    c->u.case_.else_expr = else_expr;
+    *out = c;
+    return BS_OK;
+}
+
+static Status compare(Binder *b, ScalarFuncId f, Expr *l, Expr *r, int pos, Expr **out, Error *err)
+{
+    Expr *args[2] = {l, r};
+    return binder_bind_scalar(b, f, args, 2, pos, out, err);
+}
+
+/* An aggregation without groups over `plan` computing calls[0..n). */
+static Status aggregate_over(Binder *b, LogicalOp *plan, AggregateCall **calls, int n,
+                             LogicalOp **out, Error *err)
+{
+    LogicalOp *agg = logical_create(b->arena, LOP_AGGREGATE, plan);
+    AggregateCall **aggs = arena_memdup(b->arena, calls, sizeof(AggregateCall *) * (size_t)n);
+    Expr **groups = arena_alloc(b->arena, sizeof(Expr *));
+    if (!agg || !aggs || !groups) return arena_error(b->arena, err);
+    agg->u.aggregate.group_index = b->next_table_index++;
+    agg->u.aggregate.agg_index = b->next_table_index++;
+    agg->u.aggregate.groups = groups;
+    agg->u.aggregate.n_aggs = n;
+    agg->u.aggregate.aggs = aggs;
+    BS_TRY(logical_resolve(agg, b->arena, err));
+    *out = agg;
+    return BS_OK;
+}
+
+static Expr *agg_column(Binder *b, const LogicalOp *agg, int k, int pos)
+{
+    return expr_new_column(b->arena, (ColumnBinding){agg->u.aggregate.agg_index, (uint32_t)k},
+                           agg->u.aggregate.aggs[k]->type, pos);
+}
+
+/*
+ * x op ANY|ALL (correlated subquery) by counting, per outer row, the comparisons that are
+ * true and those that are false: x is one more correlated value (a placeholder the
+ * subquery reads), so the counts come from one aggregation decorrelated with the rest.
+ *   ANY: CASE WHEN n_true > 0 THEN TRUE WHEN n_true + n_false < n THEN NULL ELSE FALSE END
+ *   ALL: CASE WHEN n_false > 0 THEN FALSE WHEN n_true + n_false < n THEN NULL ELSE TRUE END
+ * Correlated x [NOT] IN (…) outside a WHERE conjunct is [NOT] (x = ANY (…)).
+ */
+static Status plan_quantified_counts(Binder *b, LogicalOp **root, BoundSubquery *sub,
+                                     ScalarFuncId cmp, bool all, Expr **out, Error *err)
+{
+    int pos = sub->pos;
+    ColumnBinding ph = {b->next_table_index++, 0};
+    Expr *x = expr_new_column(b->arena, ph, sub->left->type, pos);
+    Expr *v = expr_new_column(b->arena, sub->plan->bindings[0], sub->plan->types[0], pos);
+    if (!x || !v) return arena_error(b->arena, err);
+    BS_TRY(binder_cast(b, &v, sub->left->type, false, err));
+    Expr *c;
+    BS_TRY(compare(b, cmp, x, v, pos, &c, err));
+    Expr *nc = expr_new(b->arena, EXPR_NOT, type_make(TYPE_BOOLEAN), pos);
+    if (!nc) return arena_error(b->arena, err);
+    nc->u.unary.arg = c;
+    AggregateCall *calls[3];
+    BS_TRY(binder_bind_aggregate(b, AGG_COUNT_STAR, NULL, false, pos, &calls[0], err));
+    for (int k = 0; k < 2; k++) {
+        Expr *w[1] = {k == 0 ? c : nc}, *t[1] = {new_bool(b, 1, pos)};
+        Expr *arg;
+        BS_TRY(make_case(b, w, t, 1, new_bool(b, -1, pos), pos, &arg, err));
+        BS_TRY(binder_bind_aggregate(b, AGG_COUNT, arg, false, pos, &calls[1 + k], err));
+    }
+    LogicalOp *agg;
+    BS_TRY(aggregate_over(b, sub->plan, calls, 3, &agg, err));
+    /* Decorrelation renumbers the aggregation; its old bindings name the values. */
+    LogicalOp before = *agg;
+    DependentJoin dj = {LJ_LEFT, NULL, 0, false, 1, &ph, &sub->left, pos};
+    BS_TRY(binder_dependent_join(b, root, agg, &dj, err));
+    agg = &before;
+    Expr *n = agg_column(b, agg, 0, pos), *nt = agg_column(b, agg, 1, pos);
+    Expr *nf = agg_column(b, agg, 2, pos), *nt2 = agg_column(b, agg, 1, pos);
+    Value zero_v = value_bigint(0);
+    Expr *zero = expr_new_constant(b->arena, &zero_v, pos);
+    if (!n || !nt || !nf || !nt2 || !zero) return arena_error(b->arena, err);
+    Expr *decided, *sum, *some_null;
+    BS_TRY(compare(b, FN_GT, all ? nf : nt, zero, pos, &decided, err));
+    Expr *add[2] = {nt2, agg_column(b, agg, 2, pos)};
+    if (!add[1]) return arena_error(b->arena, err);
+    BS_TRY(binder_bind_scalar(b, FN_ADD, add, 2, pos, &sum, err));
+    BS_TRY(compare(b, FN_LT, sum, n, pos, &some_null, err));
+    Expr *whens[2] = {decided, some_null};
+    Expr *thens[2] = {new_bool(b, !all, pos), new_bool(b, -1, pos)};
+    return make_case(b, whens, thens, 2, new_bool(b, all, pos), pos, out, err);
+}
+
+/* The comparison that is true where `f` is false (neither side NULL). */
+static ScalarFuncId negated_cmp(ScalarFuncId f)
+{
+    switch (f) {
+    case FN_LT:
+        return FN_GE;
+    case FN_LE:
+        return FN_GT;
+    case FN_GT:
+        return FN_LE;
+    case FN_GE:
+        return FN_LT;
+    case FN_EQ:
+        return FN_NE;
+    default:
+        return FN_EQ;
+    }
+}
+
+/*
+ * x op ANY|ALL (subquery) for op other than = ANY and <> ALL (which are IN and NOT IN):
+ * the subquery's min, max, count(*) and count(v) — one row, joined with every row (for a
+ * correlated subquery: per outer row, decorrelated) — and
+ *   CASE WHEN n = 0 THEN <ALL> WHEN x IS NULL THEN NULL WHEN <decided> THEN <ANY>
+ *        WHEN n > n_values THEN NULL ELSE <ALL> END
+ * where <decided> is one non-NULL value making the comparison true (ANY) or false (ALL):
+ * x < ANY: x < max; x > ANY: x > min; x <> ANY, x = ALL: x <> min OR x <> max;
+ * x < ALL is false when x >= min; x > ALL when x <= max.
+ */
+static Status plan_quantified(Binder *b, LogicalOp **root, BoundSubquery *sub, Expr **out,
+                              Error *err)
+{
+    int pos = sub->pos;
+    Bindings read = {.arena = b->arena}, made = {.arena = b->arena};
+    collect(sub->plan, &read, &made);
+    if (read.failed || made.failed) return arena_error(b->arena, err);
+    bool correlated = false;
+    for (int k = 0; k < read.count && !correlated; k++)
+        correlated = !bindings_has(&made, read.items[k]);
+    Expr *v = expr_new_column(b->arena, sub->plan->bindings[0], sub->plan->types[0], pos);
+    if (!v) return arena_error(b->arena, err);
+    AggregateCall *calls[4];
+    BS_TRY(binder_bind_aggregate(b, AGG_MIN, v, false, pos, &calls[0], err));
+    BS_TRY(binder_bind_aggregate(b, AGG_MAX, v, false, pos, &calls[1], err));
+    BS_TRY(binder_bind_aggregate(b, AGG_COUNT_STAR, NULL, false, pos, &calls[2], err));
+    BS_TRY(binder_bind_aggregate(b, AGG_COUNT, v, false, pos, &calls[3], err));
+    LogicalOp *agg;
+    BS_TRY(aggregate_over(b, sub->plan, calls, 4, &agg, err));
+    LogicalOp before = *agg;
+    if (correlated) {
+        /* Decorrelation renumbers the aggregation; its old bindings name the values. */
+        DependentJoin dj = {LJ_LEFT, NULL, 0, false, 0, NULL, NULL, pos};
+        BS_TRY(binder_dependent_join(b, root, agg, &dj, err));
+        agg = &before;
+    } else {
+        BS_TRY(join_onto(b, root, LJ_INNER, agg, NULL, 0, false, err));
+    }
+    Expr *x = sub->left;
+    Expr *mn = agg_column(b, agg, 0, pos), *mx = agg_column(b, agg, 1, pos);
+    if (!mn || !mx) return arena_error(b->arena, err);
+    BS_TRY(binder_cast(b, &mn, x->type, false, err));
+    BS_TRY(binder_cast(b, &mx, x->type, false, err));
+    ScalarFuncId op = sub->cmp;
+    bool all = sub->all;
+    Expr *decided;
+    if ((op == FN_NE && !all) || (op == FN_EQ && all)) {
+        Expr *a, *c;
+        BS_TRY(compare(b, FN_NE, x, mn, pos, &a, err));
+        BS_TRY(compare(b, FN_NE, x, mx, pos, &c, err));
+        decided = expr_new(b->arena, EXPR_OR, type_make(TYPE_BOOLEAN), pos);
+        Expr **args = arena_alloc(b->arena, sizeof(Expr *) * 2);
+        if (!decided || !args) return arena_error(b->arena, err);
+        args[0] = a;
+        args[1] = c;
+        decided->u.conj.n_args = 2;
+        decided->u.conj.args = args;
+    } else {
+        bool below = op == FN_LT || op == FN_LE;
+        /* ANY: against the extreme that is easiest to beat; ALL: the hardest. */
+        Expr *bound = below != all ? mx : mn;
+        BS_TRY(compare(b, all ? negated_cmp(op) : op, x, bound, pos, &decided, err));
+    }
+    Value zero_v = value_bigint(0);
+    Expr *zero = expr_new_constant(b->arena, &zero_v, pos);
+    Expr *n = agg_column(b, agg, 2, pos), *n2 = agg_column(b, agg, 2, pos);
+    Expr *nv = agg_column(b, agg, 3, pos);
+    Expr *x_null = expr_new(b->arena, EXPR_IS_NULL, type_make(TYPE_BOOLEAN), pos);
+    if (!zero || !n || !n2 || !nv || !x_null) return arena_error(b->arena, err);
+    x_null->u.unary.arg = x;
+    Expr *empty, *some_null;
+    BS_TRY(compare(b, FN_EQ, n, zero, pos, &empty, err));
+    BS_TRY(compare(b, FN_GT, n2, nv, pos, &some_null, err));
+    Expr *whens[4] = {empty, x_null, decided, some_null};
+    Expr *thens[4] = {new_bool(b, all, pos), new_bool(b, -1, pos), new_bool(b, !all, pos),
+                      new_bool(b, -1, pos)};
+    return make_case(b, whens, thens, 4, new_bool(b, all, pos), pos, out, err);
+}
+
 /*
  * EXISTS / IN as a join of *root: SEMI or ANTI (as_filter), else MARK, whose mark column
  * *out becomes (NOT mark when negated).
@@ -347,17 +574,35 @@ static Status plan_exists_in(Binder *b, LogicalOp **root, BoundSubquery *sub, bo
     bool correlated = false;
     for (int k = 0; k < read.count && !correlated; k++)
         correlated = !bindings_has(&made, read.items[k]);
+    bool semi = as_filter && !(sub->kind == SUBQ_IN && sub->negated);
+    bool null_aware = sub->kind == SUBQ_IN && !semi;
     LogicalOp *right = sub->plan;
     Expr *cond = NULL;
     Expr *value = NULL; /* IN: the subquery's column */
+    bool general = false;
     if (correlated) {
-        if (sub->plan->kind != LOP_PROJECT || sub->plan->children[0]->kind == LOP_AGGREGATE)
-            return not_supported(sub->pos, "of this form", err);
-        BS_TRY(extract_correlation(b, sub, sub->plan, &made, &cond, err));
-        /* The projection goes: the condition reads the columns below it. */
-        right = sub->plan->children[0];
-        if (sub->kind == SUBQ_IN) value = sub->plan->u.project.exprs[0];
-    } else if (sub->kind == SUBQ_IN) {
+        bool ok = false;
+        if (!null_aware && sub->plan->kind == LOP_PROJECT &&
+            sub->plan->children[0]->kind != LOP_AGGREGATE)
+            BS_TRY(extract_correlation(b, sub->plan, &made, false, &cond, &ok, err));
+        if (!ok && null_aware) {
+            /* Three-valued IN per outer row: counted (plan_quantified_counts). */
+            BS_TRY(plan_quantified_counts(b, root, sub, FN_EQ, false, out, err));
+            if (!sub->negated) return BS_OK;
+            Expr *not = expr_new(b->arena, EXPR_NOT, type_make(TYPE_BOOLEAN), sub->pos);
+            if (!not) return arena_error(b->arena, err);
+            not->u.unary.arg = *out;
+            *out = not;
+            return BS_OK;
+        }
+        general = !ok;
+        if (ok) {
+            /* The projection goes: the condition reads the columns below it. */
+            right = sub->plan->children[0];
+            if (sub->kind == SUBQ_IN) value = sub->plan->u.project.exprs[0];
+        }
+    }
+    if (sub->kind == SUBQ_IN && !value) {
         value = expr_new_column(b->arena, right->bindings[0], right->types[0], sub->pos);
         if (!value) return arena_error(b->arena, err);
     }
@@ -370,15 +615,24 @@ static Status plan_exists_in(Binder *b, LogicalOp **root, BoundSubquery *sub, bo
         cond = cond ? binder_make_and(b, eq, cond) : eq;
         if (!cond) return arena_error(b->arena, err);
     }
-    if (as_filter && !(sub->kind == SUBQ_IN && sub->negated)) {
-        *out = NULL;
-        return join_onto(b, root, sub->negated ? LJ_ANTI : LJ_SEMI, right, cond, 0, false, err);
+    uint32_t mark = 0;
+    if (general) {
+        LogicalJoinType type = semi ? (sub->negated ? LJ_ANTI : LJ_SEMI) : LJ_MARK;
+        if (!semi) mark = b->next_table_index++;
+        DependentJoin dj = {type, cond, mark, false, 0, NULL, NULL, sub->pos};
+        BS_TRY(binder_dependent_join(b, root, sub->plan, &dj, err));
+        if (semi) {
+            *out = NULL;
+            return BS_OK;
+        }
+    } else {
+        if (semi) {
+            *out = NULL;
+            return join_onto(b, root, sub->negated ? LJ_ANTI : LJ_SEMI, right, cond, 0, false, err);
+        }
+        mark = b->next_table_index++;
+        BS_TRY(join_onto(b, root, LJ_MARK, right, cond, mark, null_aware, err));
     }
-    bool null_aware = sub->kind == SUBQ_IN;
-    if (null_aware && correlated)
-        return not_supported(sub->pos, "under NOT IN or inside expressions", err);
-    uint32_t mark = b->next_table_index++;
-    BS_TRY(join_onto(b, root, LJ_MARK, right, cond, mark, null_aware, err));
     Expr *m = expr_new_column(b->arena, (ColumnBinding){mark, 0}, type_make(TYPE_BOOLEAN), sub->pos);
     if (!m) return arena_error(b->arena, err);
     if (sub->negated) {
@@ -434,10 +688,17 @@ static Status plan_scalar_single(Binder *b, LogicalOp **root, BoundSubquery *sub
                                  const Bindings *made, Expr **out, Error *err)
 {
     LogicalOp *plan = sub->plan;
-    if (plan->kind != LOP_PROJECT || plan->children[0]->kind == LOP_AGGREGATE)
-        return not_supported(sub->pos, "of this form", err);
-    Expr *cond;
-    BS_TRY(extract_correlation(b, sub, plan, made, &cond, err));
+    Expr *cond = NULL;
+    bool ok = false;
+    if (plan->kind == LOP_PROJECT && plan->children[0]->kind != LOP_AGGREGATE)
+        BS_TRY(extract_correlation(b, plan, made, false, &cond, &ok, err));
+    if (!ok) {
+        /* Correlated elsewhere: decorrelated in general, one match per row at most. */
+        DependentJoin dj = {LJ_LEFT, NULL, 0, true, 0, NULL, NULL, sub->pos};
+        BS_TRY(binder_dependent_join(b, root, plan, &dj, err));
+        *out = expr_new_column(b->arena, plan->bindings[0], plan->types[0], sub->pos);
+        return *out ? BS_OK : arena_error(b->arena, err);
+    }
     Bindings used = {.arena = b->arena};
     InnerRefs refs = {made, &used};
     expr_visit(cond, note_inner, &refs);
@@ -619,12 +880,25 @@ static Status plan_scalar(Binder *b, LogicalOp **root, BoundSubquery *sub, bool 
         return *out ? BS_OK : arena_error(b->arena, err);
     }
     LogicalOp *agg = plan->children[0];
+    Expr *corr = NULL;
+    bool ok = true;
     /* What the subquery yields for a row with no group: its projection over the
        aggregates of no rows (count 0, the others NULL). NULL when it is NULL. */
-    Expr *empty;
-    BS_TRY(empty_value(b, plan->u.project.exprs[0], agg, &empty, err));
-    Expr *corr;
-    BS_TRY(extract_correlation(b, sub, plan, &made, &corr, err));
+    Expr *empty = NULL;
+    if (empty_value(b, plan->u.project.exprs[0], agg, &empty, err) != BS_OK) {
+        if (strcmp(err->sqlstate, SQLSTATE_FEATURE_NOT_SUPPORTED) != 0) return BS_ERROR;
+        error_clear(err);
+        ok = false;
+    }
+    if (ok) BS_TRY(extract_correlation(b, plan, &made, true, &corr, &ok, err));
+    if (!ok) {
+        /* Correlated elsewhere, or not by equalities: decorrelated in general, where
+           the aggregation gives every outer row its one row. */
+        DependentJoin dj = {LJ_LEFT, NULL, 0, false, 0, NULL, NULL, sub->pos};
+        BS_TRY(binder_dependent_join(b, root, plan, &dj, err));
+        *out = expr_new_column(b->arena, plan->bindings[0], plan->types[0], sub->pos);
+        return *out ? BS_OK : arena_error(b->arena, err);
+    }
     /* Every correlated conjunct: inner expression = outer expression. */
     Expr **items;
     int n;
@@ -728,6 +1002,7 @@ static Status replace_all(Binder *b, LogicalOp **root, Expr **e, bool null_rejec
         if (sub->left && expr_has_subquery(sub->left))
             BS_TRY(replace_all(b, root, &sub->left, false, err));
         if (sub->kind == SUBQ_SCALAR) return plan_scalar(b, root, sub, null_rejecting, e, err);
+        if (sub->kind == SUBQ_QUANTIFIED) return plan_quantified(b, root, sub, e, err);
         return plan_exists_in(b, root, sub, false, e, err);
     }
     case EXPR_CALL: {
@@ -793,7 +1068,8 @@ Status bind_plan_subqueries(Binder *b, LogicalOp **root, Expr **e, bool filter, 
     int n_keep = 0;
     for (int k = 0; k < n; k++) {
         Expr *c = items[k];
-        if (c->kind == EXPR_SUBQUERY && c->u.subquery.sub->kind != SUBQ_SCALAR) {
+        if (c->kind == EXPR_SUBQUERY && (c->u.subquery.sub->kind == SUBQ_EXISTS ||
+                                         c->u.subquery.sub->kind == SUBQ_IN)) {
             BoundSubquery *sub = c->u.subquery.sub;
             if (sub->left && expr_has_subquery(sub->left))
                 BS_TRY(replace_all(b, root, &sub->left, false, err));

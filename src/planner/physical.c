@@ -373,11 +373,17 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
     probe->keys = arena_alloc(p->arena, sizeof(int) * (size_t)(n_conj ? n_conj : 1));
     build->keys = arena_alloc(p->arena, sizeof(int) * (size_t)(n_conj ? n_conj : 1));
     if (!conj || !residual || !probe->keys || !build->keys) return arena_error(p->arena, err);
+    bool *key_null_equal = arena_alloc(p->arena, sizeof(bool) * (size_t)(n_conj ? n_conj : 1));
+    if (!key_null_equal) return arena_error(p->arena, err);
     int n = 0, n_keys = 0, n_residual = 0;
+    bool any_null_equal = false;
     add_conjuncts(op->u.join.condition, conj, &n);
     for (int k = 0; k < n; k++) {
         Expr *c = conj[k];
-        if (c->kind == EXPR_CALL && c->u.call.func == FN_EQ && c->u.call.n_args == 2 &&
+        /* a = b, and a IS NOT DISTINCT FROM b (a key on which NULL matches NULL). */
+        bool not_distinct = c->kind == EXPR_CALL && c->u.call.func == FN_IS_NOT_DISTINCT;
+        if (c->kind == EXPR_CALL && (c->u.call.func == FN_EQ || not_distinct) &&
+            c->u.call.n_args == 2 &&
             type_equals(c->u.call.args[0]->type, c->u.call.args[1]->type) &&
             type_physical(c->u.call.args[0]->type) != PHYS_INVALID) {
             const Expr *a = c->u.call.args[0], *b = c->u.call.args[1];
@@ -395,6 +401,8 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
             if (key) {
                 BS_TRY(side_key(p, probe, a, n, &probe->keys[n_keys], err));
                 BS_TRY(side_key(p, build, b, n, &build->keys[n_keys], err));
+                key_null_equal[n_keys] = not_distinct || op->u.join.null_equal;
+                any_null_equal |= key_null_equal[n_keys];
                 n_keys++;
                 continue;
             }
@@ -422,15 +430,10 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
     j->u.join.probe_keys = probe->keys;
     j->u.join.build_keys = build->keys;
     j->u.join.null_equal = NULL;
-    if (op->u.join.null_equal) {
-        if (n_residual > 0 || n_keys == 0)
-            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
-                             "planner: a NULL-matching join needs equality keys only");
-        j->u.join.null_equal = arena_alloc(p->arena, sizeof(bool) * (size_t)n_keys);
-        if (!j->u.join.null_equal) return arena_error(p->arena, err);
-        for (int k = 0; k < n_keys; k++)
-            j->u.join.null_equal[k] = true;
-    }
+    if (op->u.join.null_equal && (n_residual > 0 || n_keys == 0))
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "planner: a NULL-matching join needs equality keys only");
+    if (any_null_equal) j->u.join.null_equal = key_null_equal;
     j->u.join.null_aware = op->u.join.null_aware;
     j->u.join.single_match = op->u.join.single_match && type == PJ_LEFT && !swap;
     if (n_residual > 0) {

@@ -66,6 +66,9 @@ typedef struct Binder {
     const char *defining_view;
     /* The views being expanded, innermost first (a damaged metastore could hold a cycle). */
     const struct ViewFrame *views;
+    /* What a LATERAL FROM item may read besides the enclosing queries: the FROM items to
+       its left (NULL: none). */
+    const struct Scope *lateral_scope;
     /* The WINDOW clause of the SELECT being bound (OVER w); NULL outside one. */
     const AstList *windows;
     /* The statement's time (now(), current_date): read once, at first use. */
@@ -82,6 +85,8 @@ typedef struct ScopeColumn {
     /* A column of a JOIN … USING side: reached only through its qualifier (t.a, t.*);
        the merged column (no qualifier) answers to the plain name and to *. */
     bool qualified_only;
+    /* Seen by a LATERAL item across a RIGHT or FULL join: a reference to it is 42P10. */
+    bool lateral_invalid;
 } ScopeColumn;
 
 typedef struct Scope {
@@ -95,13 +100,16 @@ typedef enum SubqueryKind {
     SUBQ_SCALAR, /* (SELECT …): its one value, NULL when it has no row; 21000 for two */
     SUBQ_EXISTS, /* [NOT] EXISTS (SELECT …) */
     SUBQ_IN,     /* x [NOT] IN (SELECT …) */
+    SUBQ_QUANTIFIED, /* x op ANY|ALL (SELECT …) */
 } SubqueryKind;
 
 /* A subquery in an expression as bound: replaced by a join before the plan is built. */
 typedef struct BoundSubquery {
     SubqueryKind kind;
     bool negated;
-    Expr *left;      /* SUBQ_IN: x */
+    Expr *left;      /* SUBQ_IN, SUBQ_QUANTIFIED: x */
+    ScalarFuncId cmp; /* SUBQ_QUANTIFIED: FN_EQ … FN_GE */
+    bool all;         /* SUBQ_QUANTIFIED: ALL (else ANY) */
     LogicalOp *plan; /* the subquery's plan (it may read columns of enclosing queries) */
     int pos;
 } BoundSubquery;
@@ -125,6 +133,45 @@ Status binder_subqueries_within(Binder *b, Expr *e, const LogicalOp *side, bool 
 Status bind_plan_subqueries(Binder *b, LogicalOp **root, Expr **e, bool filter, Error *err);
 /* Whether e holds a subquery. */
 bool expr_has_subquery(Expr *e);
+/* Calls fn on every expression of op's tree (every operator's, children included). */
+void binder_visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg);
+
+/* ---- plan copies (logical_copy.c) ---- */
+/* Old table index → the copy's. */
+typedef struct IndexMap {
+    uint32_t *from, *to;
+    int count, capacity;
+} IndexMap;
+/*
+ * A deep copy of op's tree whose operators make columns under fresh table indexes (added
+ * to *m); its expressions read the copy's columns, and an enclosing query's as before.
+ */
+Status binder_copy_plan(Binder *b, const LogicalOp *op, IndexMap *m, LogicalOp **out, Error *err);
+/* A deep copy of e, its column references rebound through m (NULL: as they are). */
+Status binder_copy_expr(Binder *b, const Expr *e, const IndexMap *m, Expr **out, Error *err);
+
+/* ---- dependent joins (bind_dependent_join.c) ---- */
+/*
+ * A join of *root with a plan that may read *root's columns (a correlated subquery, a
+ * LATERAL item): `plan` is evaluated for every row of *root, as it were, and joined with
+ * it under `type` and `cond` (over both; NULL: none). It is decorrelated into joins,
+ * never run per row. `n_params` more columns the plan reads (placeholders, bindings no
+ * operator makes) stand for the expressions `values` over *root. The plan's output
+ * bindings stay valid above the join (more columns may follow them). For LJ_MARK
+ * `mark_index` names the mark; `single_match` fails a row with two matches (21000).
+ */
+typedef struct DependentJoin {
+    LogicalJoinType type;
+    Expr *cond;
+    uint32_t mark_index;
+    bool single_match;
+    int n_params;
+    const ColumnBinding *params;
+    Expr **values;
+    int pos;
+} DependentJoin;
+Status binder_dependent_join(Binder *b, LogicalOp **root, LogicalOp *plan, const DependentJoin *dj,
+                             Error *err);
 
 /* Where an expression is being bound; decides whether aggregates are allowed. */
 typedef enum BindClause {

@@ -322,7 +322,10 @@ static double join_estimate(const LogicalOp *l, const LogicalOp *r, Expr **list,
     double best = le * re;
     for (int k = 0; k < n; k++) {
         Expr *c = list[k];
-        if (c->kind != EXPR_CALL || c->u.call.func != FN_EQ || c->u.call.n_args != 2) continue;
+        if (c->kind != EXPR_CALL ||
+            (c->u.call.func != FN_EQ && c->u.call.func != FN_IS_NOT_DISTINCT) ||
+            c->u.call.n_args != 2)
+            continue;
         Expr *a = c->u.call.args[0], *b = c->u.call.args[1];
         if (!(bound_by(a, l) && bound_by(b, r))) {
             Expr *t = a;
