@@ -718,6 +718,7 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
         return BS_OK;
     case WIN_LAG:
     case WIN_LEAD:
+        if (f->ignore_nulls) return window_value_eval(w, f, args, res, ps, pe, err);
         for (idx_t i = ps; i < pe; i++) {
             if (!sc_valid(&args[1], i)) {
                 s->idx[i - ps] = -1;
@@ -742,6 +743,8 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
     case WIN_LAST_VALUE:
     case WIN_NTH_VALUE:
         BS_TRY(compute_frames(w, f, key, ps, pe, err));
+        if (f->ignore_nulls || f->frame.exclude != WEXCLUDE_NONE)
+            return window_value_eval(w, f, args, res, ps, pe, err);
         for (idx_t i = ps; i < pe; i++) {
             int64_t lo = w->frame_lo[i], hi = w->frame_hi[i], at = -1;
             if (f->func == WIN_FIRST_VALUE) {

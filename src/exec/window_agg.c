@@ -888,6 +888,91 @@ static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const Sor
     return BS_OK;
 }
 
+/* ---- value functions with EXCLUDE or IGNORE NULLS ---- */
+
+/* cntv[k]: valid values among the partition's first k rows; vpos: their positions. */
+static void count_valid(WinAggScratch *s, const SortedCol *c, idx_t ps, idx_t pe)
+{
+    uint32_t m = 0;
+    s->cntv[0] = 0;
+    for (idx_t k = 0; k < pe - ps; k++) {
+        if (sc_valid(c, ps + k)) s->vpos[m++] = (uint32_t)k;
+        s->cntv[k + 1] = m;
+    }
+}
+
+Status window_value_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
+                         SortedCol *res, idx_t ps, idx_t pe, Error *err)
+{
+    WinAggScratch *s;
+    BS_TRY(scratch_get(w, &s, err));
+    const SortedCol *arg = &args[0];
+    bool skip = f->ignore_nulls;
+    if (skip) count_valid(s, arg, ps, pe);
+    for (idx_t i = ps; i < pe; i++) {
+        int64_t at = -1;
+        if (f->func == WIN_LAG || f->func == WIN_LEAD) {
+            if (!sc_valid(&args[1], i)) {
+                validity_set_invalid(res->valid, i);
+                continue;
+            }
+            int64_t off = sc_i64(&args[1], i);
+            bool back = (f->func == WIN_LAG) == (off >= 0);
+            uint64_t k = off >= 0 ? (uint64_t)off : 0 - (uint64_t)off;
+            if (k == 0) {
+                at = (int64_t)i;
+            } else if (back) {
+                uint32_t c = s->cntv[i - ps]; /* valid rows before i */
+                if (k <= c) at = (int64_t)(ps + s->vpos[c - k]);
+            } else {
+                uint64_t c = s->cntv[i - ps + 1], total = s->cntv[pe - ps];
+                if (k <= total - c) at = (int64_t)(ps + s->vpos[c + k - 1]);
+            }
+            if (at >= 0)
+                copy_value(arg, at, res, i);
+            else if (sc_valid(&args[2], i))
+                copy_value(&args[2], (int64_t)i, res, i);
+            else
+                validity_set_invalid(res->valid, i);
+            continue;
+        }
+        idx_t rs[3], re[3];
+        int nr = frame_ranges(w, f, i, rs, re);
+        if (f->func == WIN_LAST_VALUE) {
+            for (int q = nr - 1; q >= 0 && at < 0; q--) {
+                if (!skip)
+                    at = (int64_t)re[q] - 1;
+                else if (s->cntv[re[q] - ps] > s->cntv[rs[q] - ps])
+                    at = (int64_t)(ps + s->vpos[s->cntv[re[q] - ps] - 1]);
+            }
+            copy_value(arg, at, res, i);
+            continue;
+        }
+        uint64_t k = 1;
+        if (f->func == WIN_NTH_VALUE) {
+            if (!sc_valid(&args[1], i)) {
+                validity_set_invalid(res->valid, i);
+                continue;
+            }
+            int64_t nth = sc_i64(&args[1], i);
+            if (nth <= 0)
+                return error_set(err, "22016", -1, "argument of nth_value must be greater than zero");
+            k = (uint64_t)nth;
+        }
+        for (int q = 0; q < nr && at < 0; q++) {
+            uint64_t have = skip ? s->cntv[re[q] - ps] - s->cntv[rs[q] - ps] : re[q] - rs[q];
+            if (k > have) {
+                k -= have;
+                continue;
+            }
+            at = skip ? (int64_t)(ps + s->vpos[s->cntv[rs[q] - ps] + k - 1])
+                      : (int64_t)(rs[q] + k - 1);
+        }
+        copy_value(arg, at, res, i);
+    }
+    return BS_OK;
+}
+
 /* ---- dispatch ---- */
 
 bool window_agg_is_general(const PlanWindowFunc *f)

@@ -119,4 +119,9 @@ Status window_partition_rows(WindowOp *w, Error *err);
 /* Sorts perm[ps..pe) (one partition, arrival order) and fills its peer groups. */
 Status window_sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Error *err);
 
+/* lag, lead (IGNORE NULLS), first_value, last_value, nth_value (EXCLUDE, IGNORE NULLS) of
+   partition [ps, pe) into res; frames computed (not needed by lag and lead). */
+Status window_value_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
+                         SortedCol *res, idx_t ps, idx_t pe, Error *err);
+
 #endif
