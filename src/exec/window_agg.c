@@ -128,10 +128,10 @@ static int cmp_rows(const SortedCol *c, idx_t a, idx_t b)
     return 0;
 }
 
-/* res[i] = src[r] (a value of the same physical type), or NULL when r < 0. */
+/* res[i] = src[r] (a value of the same physical type), or NULL when r < 0 or src[r] is. */
 static void copy_value(const SortedCol *src, int64_t r, SortedCol *res, idx_t i)
 {
-    if (r < 0) {
+    if (r < 0 || !sc_valid(src, (idx_t)r)) {
         validity_set_invalid(res->valid, i);
         return;
     }
