@@ -22,7 +22,8 @@
  * integer and decimal sum/avg from exact 128-bit prefix sums; double sums and min/max
  * incrementally when the frame starts at the partition's start, otherwise by a segment
  * tree per partition (O(n log n)); count/sum/avg from the partition's start to the current
- * row in one pass. All memory is the operator's (its arena, and per-row arrays charged to
+ * row in one pass. Every other aggregate, DISTINCT and EXCLUDE are window_agg.c's, as are
+ * lag/lead/first/last/nth_value with IGNORE NULLS or EXCLUDE. All memory is the operator's (its arena, and per-row arrays charged to
  * its tracker); past the query's limit evaluation fails with 53200.
  */
 #include "exec/window_int.h"
