@@ -602,6 +602,8 @@ static Status combinable_eval(WindowOp *w, const PlanWindowFunc *f, const Sorted
     const WindowFrame *fr = &f->frame;
     idx_t n = pe - ps;
     bool from_start = fr->start == WBOUND_UNBOUNDED_PRECEDING && fr->exclude == WEXCLUDE_NONE;
+    for (idx_t i = ps + 1; from_start && i < pe; i++)
+        from_start = w->frame_hi[i] >= w->frame_hi[i - 1]; /* frames that only grow */
     if (from_start) {
         /* whole partition: one fold; otherwise frames growing from the start */
         WState acc, leaf;
