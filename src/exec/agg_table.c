@@ -666,28 +666,42 @@ static Status hll_registers(AggTable *t, AggState *st, Error *err)
     return BS_OK;
 }
 
-static inline void hll_add(uint8_t *regs, uint64_t hash)
+_Static_assert((int)HLL_REGISTERS == (int)AGG_HLL_REGISTERS, "one HyperLogLog for both");
+
+uint32_t agg_hll_slot(uint64_t hash, uint8_t *rank)
 {
     uint64_t h = hash_u64(hash); /* mixed once more: HLL reads both ends of the hash */
-    uint32_t j = (uint32_t)(h >> (64 - HLL_BITS));
     uint64_t rest = (h << HLL_BITS) | (UINT64_C(1) << (HLL_BITS - 1));
-    uint8_t rank = (uint8_t)('0' + __builtin_clzll(rest) + 1);
-    if (regs[j] < rank) regs[j] = rank;
+    *rank = (uint8_t)(__builtin_clzll(rest) + 1);
+    return (uint32_t)(h >> (64 - HLL_BITS));
+}
+
+static inline void hll_add(uint8_t *regs, uint64_t hash)
+{
+    uint8_t rank;
+    uint32_t j = agg_hll_slot(hash, &rank);
+    if (regs[j] < '0' + rank) regs[j] = (uint8_t)('0' + rank);
+}
+
+int64_t agg_hll_estimate(const uint32_t *hist)
+{
+    /* from the histogram, ranks in order: the same sum whichever way the registers came */
+    double sum = 0;
+    for (int r = 0; r < AGG_HLL_RANKS; r++)
+        if (hist[r]) sum += ldexp((double)hist[r], -r);
+    double m = HLL_REGISTERS, alpha = 0.7213 / (1 + 1.079 / m);
+    double e = alpha * m * m / sum;
+    uint32_t zeros = hist[0];
+    if (e <= 2.5 * m && zeros) e = m * log(m / zeros); /* linear counting for small sets */
+    return (int64_t)llround(e);
 }
 
 static int64_t hll_estimate(const uint8_t *regs)
 {
-    double sum = 0;
-    int zeros = 0;
-    for (int j = 0; j < HLL_REGISTERS; j++) {
-        int r = regs[j] - '0';
-        sum += ldexp(1.0, -r);
-        zeros += r == 0;
-    }
-    double m = HLL_REGISTERS, alpha = 0.7213 / (1 + 1.079 / m);
-    double e = alpha * m * m / sum;
-    if (e <= 2.5 * m && zeros) e = m * log(m / zeros); /* linear counting for small sets */
-    return (int64_t)llround(e);
+    uint32_t hist[AGG_HLL_RANKS] = {0};
+    for (int j = 0; j < HLL_REGISTERS; j++)
+        hist[regs[j] - '0']++;
+    return agg_hll_estimate(hist);
 }
 
 /* REAL and DOUBLE: their sums and averages are kept as doubles. */

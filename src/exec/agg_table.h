@@ -36,4 +36,14 @@ uint32_t agg_table_groups(const AggTable *t);
  */
 Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, Error *err);
 
+/*
+ * approx_distinct's HyperLogLog, for the Window operator's: AGG_HLL_REGISTERS registers,
+ * each the largest rank (1 … AGG_HLL_RANKS - 1; 0: none) of the hashes it received.
+ * agg_hll_slot gives a value hash's register and rank; agg_hll_estimate the estimate from
+ * hist[r], the number of registers holding r (a histogram of AGG_HLL_RANKS entries).
+ */
+enum { AGG_HLL_REGISTERS = 4096, AGG_HLL_RANKS = 64 };
+uint32_t agg_hll_slot(uint64_t hash, uint8_t *rank);
+int64_t agg_hll_estimate(const uint32_t *hist);
+
 #endif

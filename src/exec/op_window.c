@@ -22,7 +22,8 @@
  * integer and decimal sum/avg from exact 128-bit prefix sums; double sums and min/max
  * incrementally when the frame starts at the partition's start, otherwise by a segment
  * tree per partition (O(n log n)); count/sum/avg from the partition's start to the current
- * row in one pass. All memory is the operator's (its arena, and per-row arrays charged to
+ * row in one pass. Every other aggregate, DISTINCT and EXCLUDE are window_agg.c's, as are
+ * lag/lead/first/last/nth_value with IGNORE NULLS or EXCLUDE. All memory is the operator's (its arena, and per-row arrays charged to
  * its tracker); past the query's limit evaluation fails with 53200.
  */
 #include "exec/window_int.h"
@@ -149,22 +150,6 @@ static Status sorted_gather(WindowOp *w, int col, SortedCol *out, Error *err)
     return BS_OK;
 }
 
-static inline bool sc_valid(const SortedCol *c, idx_t i)
-{
-    return validity_get(c->valid, i);
-}
-
-static inline int64_t sc_i64(const SortedCol *c, idx_t i)
-{
-    switch (c->p) {
-    case PHYS_BOOL:
-        return ((const uint8_t *)c->data)[i];
-    case PHYS_INT32:
-        return ((const int32_t *)c->data)[i];
-    default:
-        return ((const int64_t *)c->data)[i];
-    }
-}
 
 /* Copies values src[idx[i]] (or fallback[i] where idx[i] < 0; NULL when fallback is NULL)
    to out[base + i], i < n: a loop per width. */
@@ -734,6 +719,7 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
         return BS_OK;
     case WIN_LAG:
     case WIN_LEAD:
+        if (f->ignore_nulls) return window_value_eval(w, f, args, res, ps, pe, err);
         for (idx_t i = ps; i < pe; i++) {
             if (!sc_valid(&args[1], i)) {
                 s->idx[i - ps] = -1;
@@ -758,6 +744,8 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
     case WIN_LAST_VALUE:
     case WIN_NTH_VALUE:
         BS_TRY(compute_frames(w, f, key, ps, pe, err));
+        if (f->ignore_nulls || f->frame.exclude != WEXCLUDE_NONE)
+            return window_value_eval(w, f, args, res, ps, pe, err);
         for (idx_t i = ps; i < pe; i++) {
             int64_t lo = w->frame_lo[i], hi = w->frame_hi[i], at = -1;
             if (f->func == WIN_FIRST_VALUE) {
@@ -778,6 +766,10 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
         sc_pick(&args[0], s->idx, NULL, res, ps, n);
         return BS_OK;
     case WIN_AGGREGATE:
+        if (window_agg_is_general(f)) {
+            BS_TRY(compute_frames(w, f, key, ps, pe, err));
+            return window_agg_eval(w, f, args, res, ps, pe, err);
+        }
         if (f->agg != AGG_MIN && f->agg != AGG_MAX &&
             f->frame.start == WBOUND_UNBOUNDED_PRECEDING && f->frame.end == WBOUND_CURRENT_ROW)
             return eval_running(w, f, &args[0], res, ps, pe, err);
@@ -827,7 +819,8 @@ static Status evaluate(WindowOp *w, Error *err)
     if (task_should_stop(w->base.task)) return task_cancelled_error(err);
     /* Arguments (and the RANGE key) in sorted order. */
     int n_funcs = node->u.window.n_funcs;
-    SortedCol *args = arena_alloc_zero(arena, sizeof(SortedCol) * 3 * (size_t)n_funcs);
+    SortedCol *args =
+        arena_alloc_zero(arena, sizeof(SortedCol) * WINDOW_MAX_ARGS * (size_t)n_funcs);
     if (!args) return arena_error(arena, err);
     SortedCol key_col = {0};
     RangeKey key = {0};
@@ -840,10 +833,10 @@ static Status evaluate(WindowOp *w, Error *err)
             for (int pf = 0; pf < fi && !shared; pf++)
                 for (int pa = 0; pa < node->u.window.funcs[pf].n_args && !shared; pa++)
                     if (node->u.window.funcs[pf].args[pa] == f->args[a]) {
-                        args[fi * 3 + a] = args[pf * 3 + pa];
+                        args[fi * WINDOW_MAX_ARGS + a] = args[pf * WINDOW_MAX_ARGS + pa];
                         shared = true;
                     }
-            if (!shared) BS_TRY(sorted_gather(w, f->args[a], &args[fi * 3 + a], err));
+            if (!shared) BS_TRY(sorted_gather(w, f->args[a], &args[fi * WINDOW_MAX_ARGS + a], err));
         }
         BS_TRY(sorted_alloc(w, f->type, &w->results[fi], err));
         bool offsets = f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING ||
@@ -880,7 +873,7 @@ static Status evaluate(WindowOp *w, Error *err)
             scratch_n = cap;
         }
         for (int fi = 0; fi < n_funcs; fi++)
-            BS_TRY(eval_function(w, &node->u.window.funcs[fi], &args[fi * 3], &w->results[fi],
+            BS_TRY(eval_function(w, &node->u.window.funcs[fi], &args[fi * WINDOW_MAX_ARGS], &w->results[fi],
                                  &key, ps, pe, &s, err));
     }
     return BS_OK;
@@ -995,7 +988,13 @@ static Status check_node(const PlanNode *node, Error *err)
         static const int8_t arity[WIN_COUNT_] = {0, 0, 0, 0, 0, 1, 3, 3, 1, 1, 2, -1};
         ok = (unsigned)f->func < WIN_COUNT_ && type_equals(node->types[nc + fi], f->type);
         if (ok && f->func == WIN_AGGREGATE)
-            ok = f->n_args == (f->agg == AGG_COUNT_STAR ? 0 : 1) && f->agg <= AGG_AVG;
+            ok = (unsigned)f->agg < AGG_COUNT_ &&
+                 f->n_args == (f->agg == AGG_COUNT_STAR ? 0 : 1) + f->n_agg_order &&
+                 (f->n_agg_order == 0 || f->agg == AGG_STRING_AGG) &&
+                 (f->agg != AGG_STRING_AGG ||
+                  (f->arg_type.id == TYPE_VARCHAR && f->param.type.id == TYPE_VARCHAR)) &&
+                 ((f->agg != AGG_QUANTILE_CONT && f->agg != AGG_QUANTILE_DISC) ||
+                  f->param.type.id == TYPE_DOUBLE);
         else if (ok)
             ok = f->n_args == arity[f->func];
         for (int a = 0; ok && a < f->n_args; a++)

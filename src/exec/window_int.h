@@ -27,6 +27,8 @@ typedef struct BigArray {
     size_t size;
 } BigArray;
 
+typedef struct WinAggScratch WinAggScratch;
+
 typedef struct WindowOp {
     Operator base;
     WindowState state;
@@ -56,7 +58,38 @@ typedef struct WindowOp {
        emitting a partition read memory close together; row numbers are then positions
        in them. NULL before (row numbers index the chunks). */
     Vector *flat;
+    WinAggScratch *agg; /* window_agg.c's scratch, made at its first use */
 } WindowOp;
+
+static inline bool sc_valid(const SortedCol *c, idx_t i)
+{
+    return validity_get(c->valid, i);
+}
+
+static inline int64_t sc_i64(const SortedCol *c, idx_t i)
+{
+    switch (c->p) {
+    case PHYS_BOOL:
+        return ((const uint8_t *)c->data)[i];
+    case PHYS_INT32:
+        return ((const int32_t *)c->data)[i];
+    default:
+        return ((const int64_t *)c->data)[i];
+    }
+}
+
+/* Whether window_agg_eval computes aggregate f (op_window.c has faster paths for plain
+   count, sum, avg, min and max). */
+bool window_agg_is_general(const PlanWindowFunc *f);
+/*
+ * Aggregate f over the frames [frame_lo, frame_hi) of every row of partition [ps, pe) (less
+ * the rows EXCLUDE takes out) into res: args are its argument and ORDER BY keys in sorted
+ * order. Combinable aggregates fold once (whole partition), incrementally (frames from the
+ * partition's start) or through a segment tree of their states; DISTINCT, quantiles,
+ * string_agg and approx_distinct follow the frame's rows as they enter and leave it.
+ */
+Status window_agg_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
+                       SortedCol *res, idx_t ps, idx_t pe, Error *err);
 
 static inline const Vector *col_at(const WindowOp *w, int col, uint32_t row, uint32_t *at)
 {
@@ -85,5 +118,10 @@ typedef struct SortScratch {
 Status window_partition_rows(WindowOp *w, Error *err);
 /* Sorts perm[ps..pe) (one partition, arrival order) and fills its peer groups. */
 Status window_sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Error *err);
+
+/* lag, lead (IGNORE NULLS), first_value, last_value, nth_value (EXCLUDE, IGNORE NULLS) of
+   partition [ps, pe) into res; frames computed (not needed by lag and lead). */
+Status window_value_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
+                         SortedCol *res, idx_t ps, idx_t pe, Error *err);
 
 #endif

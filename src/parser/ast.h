@@ -90,6 +90,9 @@ typedef enum AstOp {
     OP_NOT_IMATCH, /* ~ !~ ~* !~* (POSIX-style regular expression matches) */
 } AstOp;
 
+/* A window function's null treatment (lag(x) IGNORE NULLS OVER …). */
+enum { AST_NULLS_DEFAULT, AST_NULLS_IGNORE, AST_NULLS_RESPECT };
+
 /* Window frames (OVER (… ROWS|RANGE|GROUPS BETWEEN start AND end [EXCLUDE …])). */
 typedef enum AstFrameUnit {
     AST_FRAME_DEFAULT, /* no frame clause: RANGE UNBOUNDED PRECEDING .. CURRENT ROW */
@@ -195,6 +198,8 @@ struct AstExpr {
             AstList order; /* AstOrderItem*: name(args ORDER BY …) or WITHIN GROUP (…) */
             bool within_group; /* order came from WITHIN GROUP (ORDER BY …) */
             AstExpr *filter;   /* FILTER (WHERE …); NULL when none */
+            uint8_t nulls;     /* AST_NULLS_DEFAULT, _IGNORE, _RESPECT: f(x) IGNORE NULLS */
+            int nulls_pos;     /* where IGNORE/RESPECT NULLS was written (-1: not) */
         } func;
         struct {
             AstExpr *arg, *low, *high;

@@ -434,6 +434,8 @@ AstExpr *build_extract(ParseCtx *ctx, char *field, AstExpr *arg, int pos)
 
 int expr_start_pos(const AstExpr *expr)
 {
+    /* A failed build (out of memory: the context has failed) has no position. */
+    if (!expr) return -1;
     /* Walks down the left spine: infix nodes sit at their operator. */
     for (;;) {
         const AstExpr *next = NULL;

@@ -23,6 +23,18 @@ AstExpr *build_over(ParseCtx *ctx, AstExpr *func, AstWindowSpec *spec, bool bare
     return func;
 }
 
+AstExpr *build_null_treatment(ParseCtx *ctx, AstExpr *func, Token treatment)
+{
+    if (ctx->failed) return NULL;
+    if (func->u.func.nulls != AST_NULLS_DEFAULT) {
+        parser_error_at(ctx, treatment.pos, "a null treatment is given twice");
+        return NULL;
+    }
+    func->u.func.nulls = (uint8_t)treatment.len;
+    func->u.func.nulls_pos = treatment.pos;
+    return func;
+}
+
 AstWindowSpec *build_window_spec(ParseCtx *ctx, Token ref, AstList *partition, AstList *order,
                                  AstWindowSpec *frame)
 {

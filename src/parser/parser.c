@@ -10,7 +10,8 @@
  * grammar cannot do itself is done here, as PostgreSQL's parser.c does: NOT before
  * BETWEEN, IN, LIKE or ILIKE becomes NOT_LA, which binds like those operators; and the
  * first IN directly inside POSITION( … ) becomes POSITION_IN, so that POSITION(x IN s)
- * does not read as an IN list.
+ * does not read as an IN list; and the names IGNORE and RESPECT before NULLS become
+ * IGNORE_LA and RESPECT_LA (a window function's null treatment: lag(x) IGNORE NULLS).
  *
  * After a statement is built its depth is checked (PARSER_MAX_DEPTH), so every tree
  * handed out can be walked recursively. The engine object is the only heap memory
@@ -248,6 +249,10 @@ static void run(void *engine, ParseCtx *ctx, StmtArray *stmts)
             if (code == LEX_EOF) return;
             continue;
         }
+        /* lag(x) IGNORE NULLS OVER …: IGNORE and RESPECT are names unless NULLS follows */
+        if (code == TK_ID && (token_is(ctx, tok, "ignore") || token_is(ctx, tok, "respect")) &&
+            stream_peek(&ts) == TK_NULLS)
+            code = token_is(ctx, tok, "ignore") ? TK_IGNORE_LA : TK_RESPECT_LA;
         if (code == TK_NOT) {
             int next = stream_peek(&ts);
             if (next == TK_BETWEEN || next == TK_IN || next == TK_LIKE || next == TK_ILIKE)

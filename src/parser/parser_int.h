@@ -171,6 +171,8 @@ AstExpr *build_function(ParseCtx *ctx, Token name, AstList *args, bool star, boo
 AstExpr *build_function_named(ParseCtx *ctx, const char *name, AstList *args, int pos);
 /* Window calls: func OVER spec (bare: OVER name); pos is the OVER keyword. */
 AstExpr *build_over(ParseCtx *ctx, AstExpr *func, AstWindowSpec *spec, bool bare, int pos);
+/* Records a call's IGNORE/RESPECT NULLS (treatment.len: AST_NULLS_*, pos where written). */
+AstExpr *build_null_treatment(ParseCtx *ctx, AstExpr *func, Token treatment);
 /* [ref] [PARTITION BY partition] [ORDER BY order] [frame: a spec holding only the frame];
    ref.pos < 0: none. */
 AstWindowSpec *build_window_spec(ParseCtx *ctx, Token ref, AstList *partition, AstList *order,

@@ -68,6 +68,7 @@
 %right UMINUS.
 %left DCOLON.
 %nonassoc PAREN_HIGH.
+%nonassoc IGNORE_LA RESPECT_LA.
 
 /* ---- statements ------------------------------------------------------------------ */
 
@@ -541,6 +542,9 @@ fcall(A) ::= fname(N) LP STAR RP.                    { A = build_function(ctx, N
 fcall(A) ::= fname(N) LP exprlist(L) aggorder_opt(O) RP.  {
     A = build_function_order(ctx, build_function(ctx, N, L, false, false), O);
 }
+fcall(A) ::= fname(N) LP exprlist(L) aggorder_opt(O) nulls_treatment(T) RP.  {
+    A = build_null_treatment(ctx, build_function_order(ctx, build_function(ctx, N, L, false, false), O), T);
+}
 fcall(A) ::= fname(N) LP DISTINCT exprlist(L) aggorder_opt(O) RP.  {
     A = build_function_order(ctx, build_function(ctx, N, L, false, true), O);
 }
@@ -560,7 +564,8 @@ within_opt(A) ::= WITHIN GROUP LP ORDER BY sortlist(X) RP.  { A = X; }
 filter_opt(A) ::= .  { A = NULL; }
 filter_opt(A) ::= FILTER LP WHERE expr(X) RP.  { A = X; }
 
-expr(A) ::= func_call(A).
+/* [PAREN_LOW]: f(g(x) IGNORE NULLS …) reads the null treatment as g's (the shift) */
+expr(A) ::= func_call(A). [PAREN_LOW]
 /* Window calls: f(…) OVER name, f(…) OVER ([name] [PARTITION BY …] [ORDER BY …] [frame]). */
 expr(A) ::= func_call(F) OVER(O) nm(W).  {
     A = build_over(ctx, F, build_window_spec(ctx, W, NULL, NULL, NULL), true, O.pos);
@@ -568,6 +573,18 @@ expr(A) ::= func_call(F) OVER(O) nm(W).  {
 expr(A) ::= func_call(F) OVER(O) LP window_spec(S) RP.  {
     A = build_over(ctx, F, S, false, O.pos);
 }
+/* The null treatment of lag, lead, first_value, last_value, nth_value (Trino, Oracle),
+   after the call or inside it (DuckDB). The driver makes IGNORE_LA/RESPECT_LA. */
+expr(A) ::= func_call(F) nulls_treatment(T) OVER(O) nm(W).  {
+    A = build_over(ctx, build_null_treatment(ctx, F, T), build_window_spec(ctx, W, NULL, NULL, NULL), true, O.pos);
+}
+expr(A) ::= func_call(F) nulls_treatment(T) OVER(O) LP window_spec(S) RP.  {
+    A = build_over(ctx, build_null_treatment(ctx, F, T), S, false, O.pos);
+}
+
+%type nulls_treatment {Token}
+nulls_treatment(A) ::= IGNORE_LA(X) NULLS.   { A = X; A.len = AST_NULLS_IGNORE; }
+nulls_treatment(A) ::= RESPECT_LA(X) NULLS.  { A = X; A.len = AST_NULLS_RESPECT; }
 
 fname(A) ::= nm(X).     { A = X; }
 fname(A) ::= LEFT(X).   { A = X; }

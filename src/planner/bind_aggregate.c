@@ -132,9 +132,12 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     if (clause == CLAUSE_AGGREGATE_ARG)
         return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
                          "aggregate function calls cannot be nested");
-    /* CLAUSE_WINDOW_ARG: sum(sum(x)) OVER (…) over a grouped query */
+    /* CLAUSE_WINDOW_ARG: sum(sum(x)) OVER (…) over a grouped query; CLAUSE_WINDOW_AGGREGATE:
+       the window aggregate itself, whose arguments may hold aggregates of the query */
+    BindClause arg_clause =
+        clause == CLAUSE_WINDOW_AGGREGATE ? CLAUSE_WINDOW_ARG : CLAUSE_AGGREGATE_ARG;
     if (clause != CLAUSE_SELECT && clause != CLAUSE_HAVING && clause != CLAUSE_ORDER_BY &&
-        clause != CLAUSE_WINDOW_ARG)
+        clause != CLAUSE_WINDOW_ARG && clause != CLAUSE_WINDOW_AGGREGATE)
         return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
                          "aggregate functions are not allowed in %s", binder_clause_name(clause));
     if (form == FORM_ARRAY)
@@ -172,16 +175,16 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
     if (form == FORM_PERCENTILE) {
         Expr *fraction;
         BS_TRY(
-            bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &fraction, err));
+            bind_expr(b, ast->u.func.args.items[0], scope, arg_clause, &fraction, err));
         BS_TRY(bind_fraction(name, fraction, &param, err));
         const AstOrderItem *item = ast->u.func.order.items[0];
-        BS_TRY(bind_expr(b, item->expr, scope, CLAUSE_AGGREGATE_ARG, &arg, err));
+        BS_TRY(bind_expr(b, item->expr, scope, arg_clause, &arg, err));
     } else if (!ast->u.func.star) {
-        BS_TRY(bind_expr(b, ast->u.func.args.items[0], scope, CLAUSE_AGGREGATE_ARG, &arg, err));
+        BS_TRY(bind_expr(b, ast->u.func.args.items[0], scope, arg_clause, &arg, err));
         if (form == FORM_MEDIAN) param = value_double(0.5);
         if (form == FORM_QUANTILE) {
             Expr *fraction;
-            BS_TRY(bind_expr(b, ast->u.func.args.items[1], scope, CLAUSE_AGGREGATE_ARG, &fraction,
+            BS_TRY(bind_expr(b, ast->u.func.args.items[1], scope, arg_clause, &fraction,
                              err));
             BS_TRY(bind_fraction(name, fraction, &param, err));
         }
@@ -192,7 +195,7 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
             param = value_varchar(",", 1);
             if (n_args == 2) {
                 Expr *sep;
-                BS_TRY(bind_expr(b, ast->u.func.args.items[1], scope, CLAUSE_AGGREGATE_ARG, &sep,
+                BS_TRY(bind_expr(b, ast->u.func.args.items[1], scope, arg_clause, &sep,
                                  err));
                 BS_TRY(bind_separator(b, name, sep, &param, err));
             }
@@ -213,7 +216,7 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
         if (form == FORM_PERCENTILE) {
             order[o].expr = arg;
         } else {
-            BS_TRY(bind_expr(b, item->expr, scope, CLAUSE_AGGREGATE_ARG, &order[o].expr, err));
+            BS_TRY(bind_expr(b, item->expr, scope, arg_clause, &order[o].expr, err));
             if (order[o].expr->flags & EXPR_FLAG_UNTYPED)
                 BS_TRY(binder_cast(b, &order[o].expr, type_make(TYPE_VARCHAR), false, err));
         }
@@ -239,7 +242,7 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
 
     if (ast->u.func.filter) {
         Expr *cond;
-        BS_TRY(bind_expr(b, ast->u.func.filter, scope, CLAUSE_AGGREGATE_ARG, &cond, err));
+        BS_TRY(bind_expr(b, ast->u.func.filter, scope, arg_clause, &cond, err));
         BS_TRY(binder_require_boolean(b, &cond, "FILTER", err));
         Expr *value = call->arg;
         if (!value) {

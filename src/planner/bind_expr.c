@@ -539,6 +539,10 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     const char *name = ast->u.func.name;
     bool is_agg;
     int id;
+    if (!ast->u.func.over && ast->u.func.nulls != AST_NULLS_DEFAULT)
+        return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->u.func.nulls_pos,
+                         "%s NULLS is allowed only on a window function with OVER",
+                         ast->u.func.nulls == AST_NULLS_IGNORE ? "IGNORE" : "RESPECT");
     if (ast->u.func.over) {
         if (clause == CLAUSE_AGGREGATE_ARG)
             return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,

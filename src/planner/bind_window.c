@@ -190,9 +190,10 @@ static Status bind_frame(Binder *b, const AstWindowSpec *s, const WindowCall *ca
         frame->end = WBOUND_CURRENT_ROW;
         return BS_OK;
     }
-    if (s->exclude != AST_EXCLUDE_NONE)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, s->exclude_pos,
-                         "EXCLUDE in window frames is not supported");
+    frame->exclude = s->exclude == AST_EXCLUDE_CURRENT_ROW ? WEXCLUDE_CURRENT_ROW
+                     : s->exclude == AST_EXCLUDE_GROUP     ? WEXCLUDE_GROUP
+                     : s->exclude == AST_EXCLUDE_TIES      ? WEXCLUDE_TIES
+                                                           : WEXCLUDE_NONE;
     AstFrameBoundKind st = s->start.kind, en = s->end.kind;
     if (st == AST_BOUND_UNBOUNDED_FOLLOWING)
         return error_set(err, SQLSTATE_WINDOWING_ERROR, s->start.pos,
@@ -271,6 +272,59 @@ static Status no_such_window_function(const char *name, Expr **args, int n, int 
     return BS_ERROR;
 }
 
+/*
+ * An aggregate with OVER: bound as the aggregate it is (bind_aggregate.c: its forms,
+ * DISTINCT, FILTER as a CASE around the argument, ORDER BY inside the call), then its
+ * argument and ORDER BY keys become the call's arguments. The Window operator computes
+ * over BOOLEAN, INTEGER, BIGINT, HUGEINT, DECIMAL, DOUBLE, text, dates, timestamps and
+ * intervals: TINYINT and SMALLINT widen to INTEGER and REAL to DOUBLE, and where the
+ * result has the argument's type (min, max, quantile_disc) *narrow is set to an
+ * expression of the original type, to which the caller casts the result back.
+ */
+static Status bind_window_aggregate(Binder *b, const AstExpr *ast, const Scope *scope,
+                                    WindowCall *call, Expr **narrow, Error *err)
+{
+    const char *name = ast->u.func.name;
+    if (ast->u.func.within_group)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "OVER is not supported for ordered-set aggregate %s", name);
+    Expr *e;
+    BS_TRY(binder_bind_aggregate_call(b, ast, scope, CLAUSE_WINDOW_AGGREGATE, &e, err));
+    AggregateCall *agg = e->u.aggregate.call;
+    if (agg->n_order + 1 > WINDOW_MAX_ARGS)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "%s over a window takes at most %d ORDER BY keys", name,
+                         WINDOW_MAX_ARGS - 1);
+    AggFuncId func = agg->func;
+    LogicalType type = agg->type;
+    if (agg->arg && func != AGG_COUNT && func != AGG_APPROX_DISTINCT) {
+        TypeId t = agg->arg->type.id;
+        LogicalType wide = type_make(t == TYPE_REAL ? TYPE_DOUBLE : TYPE_INTEGER);
+        if (t == TYPE_TINYINT || t == TYPE_SMALLINT || t == TYPE_REAL) {
+            if (type_equals(type, agg->arg->type)) {
+                *narrow = agg->arg; /* its type is what the result is cast back to */
+                type = wide;
+            }
+            BS_TRY(binder_cast(b, &agg->arg, wide, false, err));
+        }
+    }
+    call->agg = func;
+    call->type = type;
+    call->distinct = agg->distinct;
+    call->param = agg->param;
+    call->n_args = agg->arg ? 1 : 0;
+    if (agg->arg) call->args[0] = agg->arg;
+    call->n_agg_order = agg->n_order;
+    for (int o = 0; o < agg->n_order; o++) {
+        call->args[1 + o] = agg->order[o].expr;
+        call->agg_order_desc[o] = agg->order[o].descending;
+        call->agg_order_nulls_first[o] = agg->order[o].nulls_first;
+        BS_TRY(fix_untyped(b, &call->args[1 + o], err));
+    }
+    if (agg->n_order > 0) call->n_args = 1 + agg->n_order;
+    return BS_OK;
+}
+
 Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr **out, Error *err)
 {
     const char *name = ast->u.func.name;
@@ -279,41 +333,47 @@ Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr 
     if (!call) return arena_error(b->arena, err);
     call->pos = ast->pos;
     int id = window_func_by_name(name);
-    bool is_agg = false;
-    int agg_id = -1;
-    if (id < 0) {
-        if (!binder_lookup_function(name, &is_agg, &agg_id) || !is_agg)
+    if (id < 0 && !binder_is_aggregate_name(name)) {
+        bool is_agg = false;
+        int fid = -1;
+        if (binder_lookup_function(name, &is_agg, &fid))
             return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, ast->pos,
                              "OVER specified, but %s is not a window function nor an aggregate "
                              "function",
                              name);
-        switch ((AggFuncId)agg_id) {
-        case AGG_COUNT:
-        case AGG_SUM:
-        case AGG_MIN:
-        case AGG_MAX:
-        case AGG_AVG:
-            break;
-        default:
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                             "aggregate function %s is not supported as a window function yet",
-                             name);
-        }
-        if (ast->u.func.distinct)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                             "DISTINCT is not implemented for window functions");
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos, "function %s does not exist",
+                         name);
+    }
+    bool ignore_nulls = ast->u.func.nulls == AST_NULLS_IGNORE;
+    if (ast->u.func.nulls != AST_NULLS_DEFAULT &&
+        (id < 0 || (id != WIN_LAG && id != WIN_LEAD && id != WIN_FIRST_VALUE &&
+                    id != WIN_LAST_VALUE && id != WIN_NTH_VALUE)))
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->u.func.nulls_pos,
+                         "%s NULLS is supported only by lag, lead, first_value, last_value and "
+                         "nth_value, not by %s",
+                         ignore_nulls ? "IGNORE" : "RESPECT", name);
+    if (id < 0) {
         id = WIN_AGGREGATE;
     } else if (ast->u.func.distinct || ast->u.func.star) {
         return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, ast->pos,
                          "%s is not an aggregate function", name);
+    } else if (ast->u.func.filter) {
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "FILTER is not implemented for non-aggregate window functions");
+    } else if (ast->u.func.order.count > 0) {
+        return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, ast->pos,
+                         "%s is not an aggregate function, so it cannot have ORDER BY", name);
     }
+    call->ignore_nulls = ignore_nulls;
+    call->param = value_null(type_make(TYPE_INVALID));
     call->func = (WindowFuncId)id;
     /* Arguments: aggregates of a grouped query may appear, window calls may not. */
     int n_args = ast->u.func.args.count;
     if (n_args > 3) n_args = 4; /* too many for any of them: reported below */
     Expr *args[4] = {NULL, NULL, NULL, NULL};
-    for (int k = 0; k < n_args && k < ast->u.func.args.count; k++)
+    for (int k = 0; call->func != WIN_AGGREGATE && k < n_args && k < ast->u.func.args.count; k++)
         BS_TRY(bind_expr(b, ast->u.func.args.items[k], scope, CLAUSE_WINDOW_ARG, &args[k], err));
+    Expr *result = NULL; /* a cast of the call back to a narrow result type */
     LogicalType bigint = type_make(TYPE_BIGINT);
     switch (call->func) {
     case WIN_ROW_NUMBER:
@@ -371,48 +431,17 @@ Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr 
         BS_TRY(binder_cast(b, &args[1], bigint, false, err));
         call->type = args[0]->type;
         break;
-    case WIN_AGGREGATE: {
-        AggFuncId func = (AggFuncId)agg_id;
-        if (ast->u.func.star) {
-            if (func != AGG_COUNT)
-                return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
-                                 "%s(*) is not allowed; only count(*)", name);
-            func = AGG_COUNT_STAR;
-        } else if (n_args != 1) {
-            return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ast->pos,
-                             "function %s takes exactly one argument", name);
-        }
-        /* The Window operator computes over BOOLEAN, INTEGER, BIGINT, DECIMAL(≤18), DOUBLE,
-           text, dates, timestamps and intervals (and sums of 128-bit values): narrower
-           integers and REAL widen to them; min/max of 128-bit values are not supported over
-           windows yet. Its averages are DOUBLE. */
-        if (n_args == 1 && func != AGG_COUNT) {
-            TypeId t = args[0]->type.id;
-            if (t == TYPE_TINYINT || t == TYPE_SMALLINT)
-                BS_TRY(binder_cast(b, &args[0], type_make(TYPE_INTEGER), false, err));
-            else if (t == TYPE_REAL)
-                BS_TRY(binder_cast(b, &args[0], type_make(TYPE_DOUBLE), false, err));
-            else if ((t == TYPE_HUGEINT || type_is_wide_decimal(args[0]->type)) &&
-                     (func == AGG_MIN || func == AGG_MAX))
-                return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                                 "%s over a window of 128-bit values is not supported yet", name);
-        }
-        AggregateCall *agg;
-        BS_TRY(binder_bind_aggregate(b, func, n_args ? args[0] : NULL, false, ast->pos, &agg, err));
-        call->agg = func;
-        call->type = agg->type;
-        /* sums are the grouped sum's types (HUGEINT, DECIMAL(38,s), DOUBLE); averages DOUBLE */
-        if (func == AGG_AVG && agg->type.id == TYPE_DECIMAL) call->type = type_make(TYPE_DOUBLE);
-        if (agg->arg) args[0] = agg->arg;
-        n_args = agg->arg ? 1 : 0;
+    case WIN_AGGREGATE:
+        BS_TRY(bind_window_aggregate(b, ast, scope, call, &result, err));
         break;
-    }
     case WIN_COUNT_:
         break;
     }
-    call->n_args = n_args;
-    for (int k = 0; k < n_args; k++)
-        call->args[k] = args[k];
+    if (call->func != WIN_AGGREGATE) {
+        call->n_args = n_args;
+        for (int k = 0; k < n_args; k++)
+            call->args[k] = args[k];
+    }
     /* The window. */
     Spec spec;
     BS_TRY(resolve_spec(b->windows, -1, over, &spec, err));
@@ -440,6 +469,11 @@ Status bind_window_call(Binder *b, const AstExpr *ast, const Scope *scope, Expr 
     *out = expr_new(b->arena, EXPR_WINDOW, call->type, ast->pos);
     if (!*out) return arena_error(b->arena, err);
     (*out)->u.window.call = call;
+    if (result) {
+        /* min(smallint) OVER …: computed over INTEGER, the result narrowed back (exact) */
+        LogicalType want = result->type;
+        return binder_cast(b, out, want, true, err);
+    }
     return BS_OK;
 }
 

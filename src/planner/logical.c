@@ -169,10 +169,22 @@ bool window_call_equal(const WindowCall *a, const WindowCall *b)
     if (a->func != b->func || a->n_args != b->n_args || !type_equals(a->type, b->type))
         return false;
     if (a->func == WIN_AGGREGATE && a->agg != b->agg) return false;
+    if (a->distinct != b->distinct || a->ignore_nulls != b->ignore_nulls ||
+        a->n_agg_order != b->n_agg_order || a->param.type.id != b->param.type.id ||
+        a->param.is_null != b->param.is_null)
+        return false;
+    if (a->param.type.id != TYPE_INVALID && !a->param.is_null &&
+        value_compare(&a->param, &b->param) != 0)
+        return false;
+    for (int k = 0; k < a->n_agg_order; k++)
+        if (a->agg_order_desc[k] != b->agg_order_desc[k] ||
+            a->agg_order_nulls_first[k] != b->agg_order_nulls_first[k])
+            return false;
     for (int k = 0; k < a->n_args; k++)
         if (!expr_equal(a->args[k], b->args[k])) return false;
     const WindowFrame *x = &a->frame, *y = &b->frame;
     return window_spec_equal(a, b) && x->unit == y->unit && x->start == y->start &&
+           x->exclude == y->exclude &&
            x->end == y->end && bound_equal(x->start, &x->start_offset, &y->start_offset) &&
            bound_equal(x->end, &x->end_offset, &y->end_offset);
 }

@@ -70,8 +70,12 @@ typedef struct WindowCall {
     WindowFuncId func;
     AggFuncId agg; /* WIN_AGGREGATE */
     int n_args;
-    Expr *args[3];
+    Expr *args[WINDOW_MAX_ARGS]; /* as PlanWindowFunc.args */
     LogicalType type;
+    bool distinct, ignore_nulls;
+    Value param; /* AggregateCall.param */
+    int n_agg_order; /* the aggregate's ORDER BY keys: args[1 .. 1 + n_agg_order) */
+    bool agg_order_desc[WINDOW_MAX_ARGS], agg_order_nulls_first[WINDOW_MAX_ARGS];
     int n_partitions;
     Expr **partitions;
     int n_order;

@@ -578,6 +578,14 @@ static Status plan_window(Phys *p, const LogicalOp *op, PlanNode *child, PlanNod
         f->arg_type = w->n_args ? w->args[0]->type : type_make(TYPE_BIGINT);
         f->type = w->type;
         f->frame = w->frame;
+        f->distinct = w->distinct;
+        f->ignore_nulls = w->ignore_nulls;
+        f->param = w->param;
+        f->n_agg_order = w->n_agg_order;
+        for (int o = 0; o < w->n_agg_order; o++) {
+            f->agg_order_desc[o] = w->agg_order_desc[o];
+            f->agg_order_nulls_first[o] = w->agg_order_nulls_first[o];
+        }
         n->types[child->n_cols + k] = w->type;
     }
     *out = n;

@@ -176,11 +176,24 @@ typedef enum WindowBound {
  * Offsets are constants, never NULL or negative: BIGINT for ROWS and GROUPS; for RANGE
  * of the one ORDER BY key's type, or INTERVAL when the key is a DATE or TIMESTAMP.
  */
+/* EXCLUDE: which rows of the frame around the current row leave it (PostgreSQL's). */
+typedef enum WindowExclude {
+    WEXCLUDE_NONE,        /* also EXCLUDE NO OTHERS */
+    WEXCLUDE_CURRENT_ROW, /* the current row */
+    WEXCLUDE_GROUP,       /* the current row and its peers */
+    WEXCLUDE_TIES,        /* its peers, not the row itself */
+} WindowExclude;
+
 typedef struct WindowFrame {
     WindowFrameUnit unit;
     WindowBound start, end;
     Value start_offset, end_offset;
+    WindowExclude exclude;
 } WindowFrame;
+
+/* A window function's argument columns: the aggregate's argument and then its ORDER BY
+   keys (string_agg(x, ',' ORDER BY y) OVER …), or the fixed arguments of WindowFuncId. */
+#define WINDOW_MAX_ARGS 8
 
 /* The serialized name of a window function ("row_number"); NULL for an invalid id. */
 const char *window_func_name(WindowFuncId id);
@@ -402,10 +415,16 @@ typedef struct PlanWindowFunc {
     WindowFuncId func;
     AggFuncId agg; /* WIN_AGGREGATE */
     int n_args;
-    int args[3];          /* input columns (see WindowFuncId) */
-    LogicalType arg_type; /* of args[0]; BIGINT when there is none */
-    LogicalType type;     /* of the result */
+    int args[WINDOW_MAX_ARGS]; /* input columns (see WindowFuncId); for an aggregate its
+                                  argument, then its n_order ORDER BY keys */
+    LogicalType arg_type;      /* of args[0]; BIGINT when there is none */
+    LogicalType type;          /* of the result */
     WindowFrame frame;
+    bool distinct;     /* aggregate(DISTINCT x) */
+    bool ignore_nulls; /* lag/lead/first/last/nth_value IGNORE NULLS */
+    Value param;       /* the aggregate's PlanAggregate.param (separator, fraction) */
+    int n_agg_order;   /* ORDER BY keys inside the aggregate: args[1 .. 1 + n_agg_order) */
+    bool agg_order_desc[WINDOW_MAX_ARGS], agg_order_nulls_first[WINDOW_MAX_ARGS];
 } PlanWindowFunc;
 
 /* Comparisons a scan can check against zone maps (min/max/null counts). */

@@ -185,6 +185,8 @@ typedef enum BindClause {
     CLAUSE_JOIN_ON,
     CLAUSE_AGGREGATE_ARG, /* inside an aggregate: nested aggregates are not allowed */
     CLAUSE_WINDOW_ARG,    /* a window call's arguments and keys: aggregates, no windows */
+    CLAUSE_WINDOW_AGGREGATE, /* an aggregate with OVER itself: its arguments are
+                                CLAUSE_WINDOW_ARG (bind_window.c → bind_aggregate.c) */
 } BindClause;
 
 /* ---- expression construction (expr.c) ---- */

@@ -238,6 +238,14 @@ static void put_node(Buffer *b, const PlanNode *n)
                 put_value(b, &f->frame.start_offset);
             if (f->frame.end == WBOUND_PRECEDING || f->frame.end == WBOUND_FOLLOWING)
                 put_value(b, &f->frame.end_offset);
+            buffer_put_u8(b, (uint8_t)f->frame.exclude);
+            buffer_put_u8(b, (uint8_t)(f->distinct | f->ignore_nulls << 1));
+            buffer_put_u8(b, f->param.type.id != TYPE_INVALID);
+            if (f->param.type.id != TYPE_INVALID) put_value(b, &f->param);
+            buffer_put_svarint(b, f->n_agg_order);
+            for (int o = 0; o < f->n_agg_order; o++)
+                buffer_put_u8(b,
+                              (uint8_t)(f->agg_order_desc[o] | f->agg_order_nulls_first[o] << 1));
         }
         break;
     case PLAN_SORT:
@@ -870,7 +878,7 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
             CHECK(rd, id >= 0 && is_agg <= 1, "unknown window function");
             f->func = is_agg ? WIN_AGGREGATE : (WindowFuncId)id;
             f->agg = is_agg ? (AggFuncId)id : AGG_COUNT_STAR;
-            BS_TRY(get_int(rd, 0, 3, &f->n_args));
+            BS_TRY(get_int(rd, 0, WINDOW_MAX_ARGS, &f->n_args));
             for (int a = 0; a < f->n_args; a++)
                 BS_TRY(get_int(rd, 0, INT32_MAX, &f->args[a]));
             BS_TRY(get_type(rd, &f->arg_type));
@@ -887,6 +895,20 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
                 BS_TRY(get_value(rd, &f->frame.start_offset));
             if (end == WBOUND_PRECEDING || end == WBOUND_FOLLOWING)
                 BS_TRY(get_value(rd, &f->frame.end_offset));
+            uint8_t exclude = bufreader_u8(&rd->r), flags = bufreader_u8(&rd->r);
+            CHECK(rd, exclude <= WEXCLUDE_TIES && flags <= 3, "bad window frame");
+            f->frame.exclude = (WindowExclude)exclude;
+            f->distinct = flags & 1;
+            f->ignore_nulls = (flags & 2) != 0;
+            f->param = value_null(type_make(TYPE_INVALID));
+            if (bufreader_u8(&rd->r)) BS_TRY(get_value(rd, &f->param));
+            BS_TRY(get_int(rd, 0, f->n_args > 0 ? f->n_args - 1 : 0, &f->n_agg_order));
+            for (int o = 0; o < f->n_agg_order; o++) {
+                uint8_t of = bufreader_u8(&rd->r);
+                CHECK(rd, of <= 3, "bad window order");
+                f->agg_order_desc[o] = of & 1;
+                f->agg_order_nulls_first[o] = (of & 2) != 0;
+            }
         }
         return BS_OK;
     }
