@@ -6,6 +6,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/timezone.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -476,12 +478,19 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
         if (stmt->u.explain.stmt->kind == STMT_EXPLAIN)
             return error_set(err, SQLSTATE_SYNTAX_ERROR, stmt->u.explain.stmt->pos,
                              "EXPLAIN of EXPLAIN is not allowed");
+        if (stmt->u.explain.stmt->kind == STMT_SET || stmt->u.explain.stmt->kind == STMT_SHOW)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
+                             "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS "
+                             "only");
         BS_TRY(bind_statement(b, stmt->u.explain.stmt, &bs->explained, err));
         if (bs->explained->kind != BOUND_QUERY && bs->explained->kind != BOUND_INSERT)
             return error_set(
                 err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
                 "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS only");
         return BS_OK;
+    case STMT_SET: /* settings are the session's: server/settings.c runs these */
+    case STMT_SHOW:
+        break;
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, stmt->pos, "unknown statement kind %d",
                      stmt->kind);
@@ -492,5 +501,8 @@ Status planner_bind(const AstStatement *stmt, const Catalog *catalog, Arena *are
 {
     Binder b = {
         .arena = arena, .catalog = catalog, .next_table_index = 1, .depth = 0, .ctes = NULL};
+    b.zone = catalog->time_zone ? tz_find(catalog->time_zone, strlen(catalog->time_zone)) : NULL;
+    if (!b.zone) b.zone = tz_utc();
+    b.zone_name = tz_name(b.zone);
     return bind_statement(&b, stmt, out, err);
 }

@@ -118,6 +118,11 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_STRFTIME] = {"strftime", NULL, "strftime", 2, 2, bind_format},
     [FN_STRPTIME] = {"strptime", NULL, "strptime", 2, 2, bind_format},
     [FN_TO_CHAR] = {"to_char", NULL, "to_char", 2, 2, bind_format},
+    [FN_CAST_IN_ZONE] = {"cast_in_zone", NULL, NULL, 2, 2, bind_in},
+    [FN_TSTZ_ADD] = {"tstz_add", NULL, NULL, 3, 3, bind_in},
+    [FN_TSTZ_SUB] = {"tstz_sub", NULL, NULL, 3, 3, bind_in},
+    [FN_ZONE_OFFSET] = {"zone_offset", NULL, NULL, 2, 2, bind_in},
+    [FN_STRING_FIT] = {"string_fit", NULL, NULL, 1, 1, bind_in},
     [FN_TRY_CAST] = {"try_cast", NULL, NULL, 1, 1, bind_in},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
     [FN_GROUPING] = {"grouping", NULL, NULL, 1, 31, NULL},
@@ -629,6 +634,13 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
     const ScalarDef *def = &SCALARS[func];
     if (n_args < def->min_args || n_args > def->max_args)
         return no_match(func, args, n_args, pos, err);
+    /* A CHAR is kept without its padding, so as text it is itself: functions and
+       operators see VARCHAR (PostgreSQL's bpchar → text drops the padding too); coalesce,
+       greatest and least keep the type of their arguments. */
+    if (func != FN_COALESCE && func != FN_GREATEST && func != FN_LEAST)
+        for (int k = 0; k < n_args; k++)
+            if (args[k]->type.id == TYPE_CHAR || (args[k]->type.id == TYPE_VARCHAR && args[k]->type.length))
+                BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), false, err));
     LogicalType ret;
     BS_TRY(def->bind(b, func, args, n_args, pos, &ret, err));
     *out = expr_new_call(b->arena, func, ret, args, n_args, pos);

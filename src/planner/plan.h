@@ -108,6 +108,19 @@ typedef enum ScalarFuncId {
     FN_STRFTIME, /* (TIMESTAMP, fmt) → VARCHAR, C/DuckDB specifiers */
     FN_STRPTIME, /* (VARCHAR, fmt) → TIMESTAMP */
     FN_TO_CHAR,  /* (TIMESTAMP, fmt) → VARCHAR, PostgreSQL patterns */
+    /* Built by the binder for what reads the session's time zone (never called by name):
+       cast_in_zone(x, zone VARCHAR) → t, the conversions of common/cast.h's
+       cast_needs_zone in that zone (also timezone(zone, x) and AT TIME ZONE);
+       tstz_add/tstz_sub(TIMESTAMPTZ, INTERVAL, zone) → TIMESTAMPTZ, months and days in local
+       time, microseconds in absolute time (PostgreSQL's timestamptz ± interval);
+       zone_offset(TIMESTAMPTZ, zone) → BIGINT, the UTC offset in seconds east. */
+    FN_CAST_IN_ZONE,
+    FN_TSTZ_ADD,
+    FN_TSTZ_SUB,
+    FN_ZONE_OFFSET,
+    /* string_fit(x VARCHAR) → CHAR(n)/VARCHAR(n): an assignment to a column of that type,
+       22001 for a value longer than n unless the excess is spaces (cut). */
+    FN_STRING_FIT,
     /* try_cast(x AS t): (x) → t, the cast's kernel, NULL on the rows where it fails.
        Built by the binder from TRY_CAST, never called by name. */
     FN_TRY_CAST,

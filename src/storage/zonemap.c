@@ -24,18 +24,22 @@ bool storage_type_valid(LogicalType type)
     case TYPE_INTEGER:
     case TYPE_BIGINT:
     case TYPE_DOUBLE:
-    case TYPE_VARCHAR:
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
     case TYPE_HUGEINT:
     case TYPE_TINYINT:
     case TYPE_SMALLINT:
     case TYPE_REAL:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMPTZ:
+    case TYPE_INTERVAL: /* zone maps of intervals have no bounds (has_minmax false) */
         return true;
+    case TYPE_VARCHAR:
+    case TYPE_CHAR:
+        return type.length <= TYPE_MAX_LENGTH && (type.id == TYPE_VARCHAR || type.length > 0);
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
                type.scale <= type.precision;
-    case TYPE_INTERVAL: /* columns and zone maps of intervals are not written yet */
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
