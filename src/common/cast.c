@@ -109,7 +109,9 @@ static Status cast_in_zone(const Value *in, LogicalType to, const TimeZone *zone
     if (from.id == TYPE_TIMESTAMPTZ && type_is_string(to)) {
         char buf[VALUE_TEXT_MAX];
         int n = format_timestamptz(in->u.i64, zone, buf);
-        Value text = value_varchar(buf, (uint32_t)n);
+        char *copy = arena_strndup(arena, buf, (size_t)n);
+        if (!copy) return arena_error(arena, err);
+        Value text = value_varchar(copy, (uint32_t)n);
         return value_cast(&text, to, arena, out, position, err);
     }
     if (type_is_string(from)) {

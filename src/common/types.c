@@ -119,9 +119,8 @@ char *type_format(LogicalType type, char *buf, size_t size)
 {
     if (type.id == TYPE_DECIMAL)
         snprintf(buf, size, "DECIMAL(%d,%d)", type.precision, type.scale);
-    else if (type_is_string(type) && (type.length || type.id == TYPE_CHAR))
-        snprintf(buf, size, "%s(%u)", type_id_name((TypeId)type.id),
-                 type.length ? type.length : 1u);
+    else if (type_is_string(type) && type.length)
+        snprintf(buf, size, "%s(%u)", type_id_name((TypeId)type.id), type.length);
     else
         snprintf(buf, size, "%s", type_id_name((TypeId)type.id));
     return buf;

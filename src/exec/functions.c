@@ -8,7 +8,8 @@
 
 static bool is_timestamp_or_interval(LogicalType t)
 {
-    return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL;
+    return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL || t.id == TYPE_TIME ||
+           t.id == TYPE_TIMESTAMPTZ;
 }
 
 /* The scales round, trunc, floor and ceil of a DECIMAL need, as out's data. */

@@ -73,6 +73,8 @@ static bool implicit_castable(LogicalType from, LogicalType to)
         return to.id == TYPE_DOUBLE;
     case TYPE_DATE:
         return to.id == TYPE_TIMESTAMP;
+    case TYPE_TIME:
+        return to.id == TYPE_INTERVAL; /* PostgreSQL's implicit time → interval */
     default:
         return false;
     }
@@ -250,7 +252,8 @@ static bool assignment_castable(LogicalType from, LogicalType to)
 Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *column, Error *err)
 {
     Expr *in = *e;
-    if (!is_untyped(in) && !assignment_castable(in->type, target)) {
+    if (!is_untyped(in) && !assignment_castable(in->type, target) &&
+        !(b->copy_text && type_is_string(in->type))) {
         char a[40], c[40];
         error_set(err, SQLSTATE_DATATYPE_MISMATCH, in->pos,
                   "column \"%s\" is of type %s but expression is of type %s", column,

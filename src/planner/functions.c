@@ -608,6 +608,14 @@ static Status bind_format(Binder *b, ScalarFuncId id, Expr **args, int n_args, i
         return BS_OK;
     }
     TypeId t = args[0]->type.id;
+    if (t == TYPE_TIME && !untyped(args[0])) {
+        /* a time is formatted as the timestamp of that time on 1970-01-01 */
+        Value epoch = value_date(0);
+        Expr *sum[2] = {expr_new_constant(b->arena, &epoch, pos), args[0]};
+        if (!sum[0]) return arena_error(b->arena, err);
+        BS_TRY(binder_bind_scalar(b, FN_ADD, sum, 2, pos, &args[0], err));
+        t = TYPE_TIMESTAMP;
+    }
     if (!untyped(args[0]) && t != TYPE_DATE && t != TYPE_TIMESTAMP)
         return no_match(id, args, n_args, pos, err);
     BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
@@ -634,6 +642,9 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
     const ScalarDef *def = &SCALARS[func];
     if (n_args < def->min_args || n_args > def->max_args)
         return no_match(func, args, n_args, pos, err);
+    bool zoned;
+    BS_TRY(binder_bind_zoned(b, func, args, n_args, pos, out, &zoned, err));
+    if (zoned) return BS_OK;
     /* A CHAR is kept without its padding, so as text it is itself: functions and
        operators see VARCHAR (PostgreSQL's bpchar → text drops the padding too); coalesce,
        greatest and least keep the type of their arguments. */

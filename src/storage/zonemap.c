@@ -36,7 +36,7 @@ bool storage_type_valid(LogicalType type)
         return true;
     case TYPE_VARCHAR:
     case TYPE_CHAR:
-        return type.length <= TYPE_MAX_LENGTH && (type.id == TYPE_VARCHAR || type.length > 0);
+        return type.length <= TYPE_MAX_LENGTH;
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
                type.scale <= type.precision;
@@ -201,7 +201,8 @@ bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond)
 bool zone_valid(const ZoneMap *zm, LogicalType type, uint64_t rows)
 {
     if (zm->row_count != rows || zm->null_count > rows) return false;
-    /* Bounds exist exactly when some value is not NULL. */
+    /* Bounds exist exactly when some value is not NULL (intervals have none). */
+    if (type.id == TYPE_INTERVAL) return !zm->has_minmax;
     if (zm->has_minmax != (zm->null_count < rows)) return false;
     if (!zm->has_minmax) return true;
     if (zm->min.type.id != type.id || zm->max.type.id != type.id || zm->min.is_null ||
@@ -409,8 +410,9 @@ bool zone_get(BufReader *rd, LogicalType type, ZoneMap *zm)
     zm->null_count = bufreader_uvarint(rd);
     uint8_t has = bufreader_u8(rd);
     if (!bufreader_ok(rd) || has > 1 || zm->null_count > zm->row_count) return false;
-    /* Bounds exist exactly when some value is not NULL. */
-    if ((has == 1) != (zm->null_count < zm->row_count)) return false;
+    /* Bounds exist exactly when some value is not NULL (intervals have none). */
+    if (type.id == TYPE_INTERVAL ? has != 0 : (has == 1) != (zm->null_count < zm->row_count))
+        return false;
     zm->has_minmax = has == 1;
     if (!zm->has_minmax) return true;
     if (!get_bound(rd, type, &zm->min) || !get_bound(rd, type, &zm->max)) return false;
