@@ -353,11 +353,11 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
             if (name->n_params == 1) {
                 int64_t n = name->params[0];
                 if (n < 1)
-                    return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
+                    return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
                                      "length for type %s must be at least 1",
                                      id == TYPE_CHAR ? "char" : "varchar");
                 if (n > (int64_t)TYPE_MAX_LENGTH)
-                    return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
+                    return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
                                      "length for type %s cannot exceed %u",
                                      id == TYPE_CHAR ? "char" : "varchar", TYPE_MAX_LENGTH);
                 t.length = (uint32_t)n;
