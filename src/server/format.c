@@ -378,8 +378,9 @@ static void json_value(FILE *out, const Result *r, const Value *v, Buffer *scrat
         else
             fwrite(s, 1, len, out);
         return;
-    case TYPE_TIMESTAMP: {
-        /* ISO 8601: a T between date and time. */
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: {
+        /* ISO 8601: a T between date and time (a timestamptz keeps its offset: +01) */
         char iso[VALUE_TEXT_MAX];
         memcpy(iso, s, len);
         char *space = memchr(iso, ' ', len);
