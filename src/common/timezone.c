@@ -47,7 +47,7 @@ struct TimeZone {
     char name[TZ_NAME_MAX];
     struct TimeZone *next;
     int n_trans;
-    int64_t *trans;   /* UTC seconds, ascending */
+    int64_t *trans; /* UTC seconds, ascending */
     uint8_t *trans_type;
     int n_types;
     TzType *types;
@@ -184,8 +184,8 @@ static bool posix_parse(const char *s, size_t len, PosixRule *rule)
         if (a % 3600 == 0)
             snprintf(rule->std.abbrev, TZ_ABBREV_MAX, "%c%02d", east < 0 ? '-' : '+', a / 3600);
         else
-            snprintf(rule->std.abbrev, TZ_ABBREV_MAX, "%c%02d%02d", east < 0 ? '-' : '+',
-                     a / 3600, a / 60 % 60);
+            snprintf(rule->std.abbrev, TZ_ABBREV_MAX, "%c%02d%02d", east < 0 ? '-' : '+', a / 3600,
+                     a / 60 % 60);
     }
     rule->valid = true;
     if (p == end) return true;
@@ -329,8 +329,7 @@ static bool tzif_parse(const uint8_t *data, size_t size, TimeZone *tz)
         type->offset = (int32_t)be32(t);
         type->is_dst = t[4] != 0;
         uint8_t ai = t[5];
-        if (ai >= h.charcnt || type->offset < -26 * 3600 || type->offset > 26 * 3600)
-            return false;
+        if (ai >= h.charcnt || type->offset < -26 * 3600 || type->offset > 26 * 3600) return false;
         size_t n = strnlen((const char *)chars + ai, h.charcnt - ai);
         if (n >= TZ_ABBREV_MAX) n = TZ_ABBREV_MAX - 1;
         memcpy(type->abbrev, chars + ai, n);
@@ -387,8 +386,8 @@ static bool name_is(const char *name, size_t len, const char *word)
 /* A zone not in the cache: UTC's aliases, a file, or a POSIX specification. */
 static TimeZone *tz_make(const char *name, size_t len)
 {
-    static const char *const utc_names[] = {"UTC", "GMT", "Z", "Zulu", "UCT", "Etc/UTC",
-                                            "Etc/GMT", "Universal", "Greenwich"};
+    static const char *const utc_names[] = {"UTC",     "GMT",     "Z",         "Zulu",     "UCT",
+                                            "Etc/UTC", "Etc/GMT", "Universal", "Greenwich"};
     TimeZone *tz = NULL;
     for (size_t k = 0; k < BS_ARRAY_LEN(utc_names); k++) {
         if (name_is(name, len, utc_names[k])) {
@@ -481,8 +480,7 @@ bool tz_local_to_utc(const TimeZone *tz, int64_t local, int64_t *utc)
     bool fits[2], valid[2];
     for (int k = 0; k < 2; k++) {
         fits[k] = !__builtin_sub_overflow(local, offs[k], &cand[k]);
-        valid[k] =
-            fits[k] && (int64_t)tz_offset_at(tz, cand[k]) * MICROS_PER_SECOND == offs[k];
+        valid[k] = fits[k] && (int64_t)tz_offset_at(tz, cand[k]) * MICROS_PER_SECOND == offs[k];
     }
     int pick = -1;
     if (valid[0] && valid[1])

@@ -18,7 +18,9 @@
  *                 time zone)
  *   CHAR(n)       StringView without its trailing spaces (the padding to n is added on
  *                 output), so that comparing, hashing and grouping ignore them, as in
- *                 PostgreSQL; `length` is n. VARCHAR(n) is VARCHAR with `length` n.
+ *                 PostgreSQL; `length` is n (0: PostgreSQL's bpchar without a length,
+ *                 e.g. the common type of CHAR(3) and CHAR(5)). VARCHAR(n) is VARCHAR
+ *                 with `length` n.
  *   INTERVAL      Interval: months, days and microseconds, kept apart (a month is not a
  *                 fixed number of days, nor a day of hours across time zones)
  *

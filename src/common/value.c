@@ -680,7 +680,8 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
                          "invalid input syntax for type interval: \"%.*s%s\"", shown, s, more);
     }
     if (type.id == TYPE_TIME || type.id == TYPE_TIMESTAMPTZ) {
-        const char *name = type.id == TYPE_TIME ? "time without time zone" : "timestamp with time zone";
+        const char *name =
+            type.id == TYPE_TIME ? "time without time zone" : "timestamp with time zone";
         if (result == PARSE_OUT_OF_RANGE)
             return error_set(err, SQLSTATE_DATETIME_OVERFLOW, position,
                              "date/time field value out of range: \"%.*s%s\"", shown, s, more);

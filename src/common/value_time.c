@@ -126,8 +126,8 @@ ParseResult parse_time(const char *s, size_t len, int64_t *out)
 int format_time(int64_t micros, char *buf)
 {
     int64_t secs = micros / MICROS_PER_SECOND, frac = micros % MICROS_PER_SECOND;
-    int len = sprintf(buf, "%02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60),
-                      (int)(secs % 60));
+    int len =
+        sprintf(buf, "%02d:%02d:%02d", (int)(secs / 3600), (int)(secs / 60 % 60), (int)(secs % 60));
     if (frac) {
         len += sprintf(buf + len, ".%06d", (int)frac);
         while (buf[len - 1] == '0')

@@ -73,9 +73,12 @@ static inline int64_t time_wrap(int64_t micros)
     micros %= MICROS_PER_DAY;
     return micros < 0 ? micros + MICROS_PER_DAY : micros;
 }
-DEFINE_BINARY(add_time_iv, int64_t, Interval, int64_t, { *r = time_wrap(a + b.micros % MICROS_PER_DAY); })
-DEFINE_BINARY(add_iv_time, Interval, int64_t, int64_t, { *r = time_wrap(b + a.micros % MICROS_PER_DAY); })
-DEFINE_BINARY(sub_time_iv, int64_t, Interval, int64_t, { *r = time_wrap(a - b.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(add_time_iv, int64_t, Interval, int64_t,
+              { *r = time_wrap(a + b.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(add_iv_time, Interval, int64_t, int64_t,
+              { *r = time_wrap(b + a.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(sub_time_iv, int64_t, Interval, int64_t,
+              { *r = time_wrap(a - b.micros % MICROS_PER_DAY); })
 DEFINE_BINARY(sub_time_time, int64_t, int64_t, Interval, { *r = interval_make(0, 0, a - b); })
 DEFINE_BINARY(add_date_time, int32_t, int64_t, int64_t, {
     if (__builtin_add_overflow((int64_t)a * MICROS_PER_DAY, b, r) || !timestamp_is_valid(*r))
@@ -106,8 +109,7 @@ KernelFn datetime_arith_kernel(ScalarFuncId func, LogicalType left, LogicalType 
         return NULL;
     }
     /* timestamptz - timestamptz is the difference of the instants, as for timestamps */
-    if (func == FN_SUBTRACT && l == TYPE_TIMESTAMPTZ && r == TYPE_TIMESTAMPTZ &&
-        t == TYPE_INTERVAL)
+    if (func == FN_SUBTRACT && l == TYPE_TIMESTAMPTZ && r == TYPE_TIMESTAMPTZ && t == TYPE_INTERVAL)
         return sub_ts_ts;
     switch (func) {
     case FN_ADD:

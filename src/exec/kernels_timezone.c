@@ -76,8 +76,7 @@ static Status tstz_plus(int64_t ts, Interval iv, const TimeZone *zone, int64_t *
         int64_t local;
         Interval calendar = interval_make(iv.months, iv.days, 0);
         if (!tz_utc_to_local(zone, ts, &local) ||
-            !timestamp_add_interval(local, &calendar, &local) ||
-            !tz_local_to_utc(zone, local, &t))
+            !timestamp_add_interval(local, &calendar, &local) || !tz_local_to_utc(zone, local, &t))
             return tstz_overflow(err);
     }
     if (__builtin_add_overflow(t, iv.micros, out) || !timestamp_is_valid(*out))

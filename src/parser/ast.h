@@ -416,9 +416,9 @@ typedef struct AstStatement {
             bool analyze;
         } explain;
         struct {
-            char *name;      /* lower case; TIME ZONE is "timezone"; RESET ALL is "all" */
-            char *value;     /* the value as text; NULL: DEFAULT, LOCAL or RESET */
-            bool is_number;  /* SET TIME ZONE -5 (an offset in hours) */
+            char *name;     /* lower case; TIME ZONE is "timezone"; RESET ALL is "all" */
+            char *value;    /* the value as text; NULL: DEFAULT, LOCAL or RESET */
+            bool is_number; /* SET TIME ZONE -5 (an offset in hours) */
             int value_pos;
         } set;
     } u;

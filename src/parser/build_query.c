@@ -396,9 +396,9 @@ AstStatement *build_set(ParseCtx *ctx, AstStmtKind kind, const char *name, const
         s->u.set.value = lexer_string_value(ctx->arena, ctx->sql, *value, &len);
     } else if (value_kind == 1) {
         s->u.set.value = tok_ident(ctx, *value);
-        if (s->u.set.value && (strcmp(s->u.set.value, "default") == 0 ||
-                               (strcmp(s->u.set.value, "local") == 0 &&
-                                strcmp(s->u.set.name, "timezone") == 0)))
+        if (s->u.set.value &&
+            (strcmp(s->u.set.value, "default") == 0 ||
+             (strcmp(s->u.set.value, "local") == 0 && strcmp(s->u.set.name, "timezone") == 0)))
             return s->u.set.value = NULL, s;
     } else if (value_kind == 2) {
         s->u.set.is_number = true;

@@ -290,7 +290,8 @@ static Status bind_copy(Binder *b, const AstStatement *stmt, BoundStatement *bs,
        CHAR(n)/VARCHAR(n) (checked against n) are read as text and assigned. */
     for (int k = 0; k < n_target; k++) {
         LogicalType t = table->col_types[target[k]];
-        bool assigned = t.id == TYPE_TIMESTAMPTZ || (type_is_string(t) && (t.length || t.id == TYPE_CHAR));
+        bool assigned =
+            t.id == TYPE_TIMESTAMPTZ || (type_is_string(t) && (t.length || t.id == TYPE_CHAR));
         csv->u.csv.col_types[k] = assigned ? type_make(TYPE_VARCHAR) : t;
     }
     BS_TRY(logical_resolve(csv, b->arena, err));
@@ -315,7 +316,6 @@ static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_
                          name);
     return BS_OK;
 }
-
 
 static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatement *bs, Error *err)
 {

@@ -179,8 +179,8 @@ Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, 
         return binder_cast_in_zone(b, e, target, NULL, err);
     if (in->kind == EXPR_CONSTANT) {
         Value folded;
-        BS_TRY(value_cast_in_zone(&in->u.constant, target, b->zone, b->arena, &folded, in->pos,
-                                  err));
+        BS_TRY(
+            value_cast_in_zone(&in->u.constant, target, b->zone, b->arena, &folded, in->pos, err));
         Expr *c = expr_new_constant(b->arena, &folded, in->pos);
         if (!c) return arena_error(b->arena, err);
         *e = c;
@@ -292,25 +292,43 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         const char *name;
         TypeId id;
     } names[] = {
-        {"boolean", TYPE_BOOLEAN},     {"bool", TYPE_BOOLEAN},
-        {"integer", TYPE_INTEGER},     {"int", TYPE_INTEGER},
-        {"int4", TYPE_INTEGER},        {"bigint", TYPE_BIGINT},
-        {"int8", TYPE_BIGINT},         {"long", TYPE_BIGINT},
-        {"double", TYPE_DOUBLE},       {"double precision", TYPE_DOUBLE},
-        {"float8", TYPE_DOUBLE},       {"float", TYPE_DOUBLE},
-        {"decimal", TYPE_DECIMAL},     {"numeric", TYPE_DECIMAL},
-        {"varchar", TYPE_VARCHAR},     {"text", TYPE_VARCHAR},
-        {"string", TYPE_VARCHAR},      {"char", TYPE_CHAR},
-        {"character", TYPE_CHAR},      {"character varying", TYPE_VARCHAR},
-        {"bpchar", TYPE_CHAR},         {"date", TYPE_DATE},
-        {"time", TYPE_TIME},           {"timestamp with time zone", TYPE_TIMESTAMPTZ},
+        {"boolean", TYPE_BOOLEAN},
+        {"bool", TYPE_BOOLEAN},
+        {"integer", TYPE_INTEGER},
+        {"int", TYPE_INTEGER},
+        {"int4", TYPE_INTEGER},
+        {"bigint", TYPE_BIGINT},
+        {"int8", TYPE_BIGINT},
+        {"long", TYPE_BIGINT},
+        {"double", TYPE_DOUBLE},
+        {"double precision", TYPE_DOUBLE},
+        {"float8", TYPE_DOUBLE},
+        {"float", TYPE_DOUBLE},
+        {"decimal", TYPE_DECIMAL},
+        {"numeric", TYPE_DECIMAL},
+        {"varchar", TYPE_VARCHAR},
+        {"text", TYPE_VARCHAR},
+        {"string", TYPE_VARCHAR},
+        {"char", TYPE_CHAR},
+        {"character", TYPE_CHAR},
+        {"character varying", TYPE_VARCHAR},
+        {"bpchar", TYPE_CHAR},
+        {"date", TYPE_DATE},
+        {"time", TYPE_TIME},
+        {"timestamp with time zone", TYPE_TIMESTAMPTZ},
         {"timestamptz", TYPE_TIMESTAMPTZ},
-        {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
-        {"interval", TYPE_INTERVAL},   {"hugeint", TYPE_HUGEINT},
-        {"int128", TYPE_HUGEINT},      {"smallint", TYPE_SMALLINT},
-        {"int2", TYPE_SMALLINT},       {"short", TYPE_SMALLINT},
-        {"tinyint", TYPE_TINYINT},     {"int1", TYPE_TINYINT},
-        {"real", TYPE_REAL},           {"float4", TYPE_REAL},
+        {"timestamp", TYPE_TIMESTAMP},
+        {"datetime", TYPE_TIMESTAMP},
+        {"interval", TYPE_INTERVAL},
+        {"hugeint", TYPE_HUGEINT},
+        {"int128", TYPE_HUGEINT},
+        {"smallint", TYPE_SMALLINT},
+        {"int2", TYPE_SMALLINT},
+        {"short", TYPE_SMALLINT},
+        {"tinyint", TYPE_TINYINT},
+        {"int1", TYPE_TINYINT},
+        {"real", TYPE_REAL},
+        {"float4", TYPE_REAL},
     };
     /* float(p) as PostgreSQL: 1-24 bits REAL, 25-53 DOUBLE; a bare float is DOUBLE */
     if (strcmp(name->name, "float") == 0 && name->n_params == 1) {
@@ -346,9 +364,8 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
                alone is char(1), bpchar alone is unlimited (as PostgreSQL's bpchar) */
             bool text = strcmp(name->name, "text") == 0 || strcmp(name->name, "string") == 0;
             if (name->n_params > 1 || (text && name->n_params))
-                return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
-                                 "type %s does not take %s", name->name,
-                                 text ? "parameters" : "two parameters");
+                return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos, "type %s does not take %s",
+                                 name->name, text ? "parameters" : "two parameters");
             LogicalType t = type_make(id);
             if (name->n_params == 1) {
                 int64_t n = name->params[0];

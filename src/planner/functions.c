@@ -110,8 +110,7 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_GREATEST] = {"greatest", NULL, "greatest", 1, 100, bind_extreme},
     [FN_LEAST] = {"least", NULL, "least", 1, 100, bind_extreme},
     [FN_IS_DISTINCT] = {"is_distinct", "IS DISTINCT FROM", NULL, 2, 2, bind_comparison},
-    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2,
-                            bind_comparison},
+    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2, bind_comparison},
     [FN_REGEXP_MATCHES] = {"regexp_matches", NULL, "regexp_matches", 2, 3, bind_regex},
     [FN_REGEXP_REPLACE] = {"regexp_replace", NULL, "regexp_replace", 3, 4, bind_regex},
     [FN_REGEXP_EXTRACT] = {"regexp_extract", NULL, "regexp_extract", 2, 3, bind_regex},
@@ -650,7 +649,8 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
        greatest and least keep the type of their arguments. */
     if (func != FN_COALESCE && func != FN_GREATEST && func != FN_LEAST)
         for (int k = 0; k < n_args; k++)
-            if (args[k]->type.id == TYPE_CHAR || (args[k]->type.id == TYPE_VARCHAR && args[k]->type.length))
+            if (args[k]->type.id == TYPE_CHAR ||
+                (args[k]->type.id == TYPE_VARCHAR && args[k]->type.length))
                 BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), false, err));
     LogicalType ret;
     BS_TRY(def->bind(b, func, args, n_args, pos, &ret, err));

@@ -475,8 +475,7 @@ static const char *unit_text(Binder *b, const Expr *u)
 }
 
 /* extract(timezone…) of a timestamptz: its UTC offset in the session's zone. */
-static Status bind_zone_field(Binder *b, const char *unit, Expr *x, int pos, Expr **out,
-                              Error *err)
+static Status bind_zone_field(Binder *b, const char *unit, Expr *x, int pos, Expr **out, Error *err)
 {
     Expr **args = arena_alloc(b->arena, 2 * sizeof *args);
     if (!args) return arena_error(b->arena, err);
@@ -501,8 +500,8 @@ static Status bind_zone_field(Binder *b, const char *unit, Expr *x, int pos, Exp
     return binder_bind_scalar(b, FN_MODULO, mod, 2, pos, out, err);
 }
 
-Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,
-                         Expr **out, bool *handled, Error *err)
+Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos, Expr **out,
+                         bool *handled, Error *err)
 {
     *handled = false;
     bool tz0 = n_args > 0 && is_type(args[0], TYPE_TIMESTAMPTZ);
@@ -537,7 +536,8 @@ Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, 
         if (!tz1) return BS_OK;
         const char *unit = unit_text(b, args[0]);
         if (unit && strncmp(unit, "timezone", 8) == 0 &&
-            (unit[8] == '\0' || strcmp(unit + 8, "_hour") == 0 || strcmp(unit + 8, "_minute") == 0)) {
+            (unit[8] == '\0' || strcmp(unit + 8, "_hour") == 0 ||
+             strcmp(unit + 8, "_minute") == 0)) {
             *handled = true;
             return bind_zone_field(b, unit, args[1], pos, out, err);
         }

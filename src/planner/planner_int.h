@@ -186,8 +186,8 @@ Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, 
  * ± interval, date_trunc, date_part/extract (timezone, timezone_hour, timezone_minute),
  * age, to_char, … over the local time. *handled false: not one of them.
  */
-Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos,
-                         Expr **out, bool *handled, Error *err);
+Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos, Expr **out,
+                         bool *handled, Error *err);
 Status binder_cast_in_zone(Binder *b, Expr **e, LogicalType target, Expr *zone, Error *err);
 /* The type both a and b convert to implicitly (untyped literals adapt); false if none. */
 bool binder_common_type(const Expr *a, const Expr *b, LogicalType *out);

@@ -49,8 +49,7 @@ static size_t display_width(const char *s, size_t len)
  * Text of a non-NULL value into buf (strings are returned by pointer instead): TIMESTAMPTZ
  * in the session's zone, and *pad the spaces a CHAR(n) is padded with to n characters.
  */
-static const char *value_text(const Result *r, const Value *v, char *buf, size_t *len,
-                              size_t *pad)
+static const char *value_text(const Result *r, const Value *v, char *buf, size_t *len, size_t *pad)
 {
     *pad = 0;
     if (type_is_string(v->type)) {

@@ -134,7 +134,8 @@ static void value_text(const Result *res, const Value *v, Buffer *out)
         uint32_t chars = 0;
         for (uint32_t k = 0; k < v->u.str.len; k++)
             chars += ((unsigned char)v->u.str.data[k] & 0xC0) != 0x80;
-        uint32_t pad = v->type.id == TYPE_CHAR && chars < v->type.length ? v->type.length - chars : 0;
+        uint32_t pad =
+            v->type.id == TYPE_CHAR && chars < v->type.length ? v->type.length - chars : 0;
         if (v->u.str.len + pad == 0)
             buffer_printf(out, "(empty)");
         else
