@@ -4,23 +4,75 @@
 #include "common/cast.h"
 
 #include "common/datetime.h"
+#include "common/timezone.h"
 
 #include <string.h>
 
 bool cast_is_possible(LogicalType from, LogicalType to)
 {
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
-    if (from.id == TYPE_VARCHAR || to.id == TYPE_VARCHAR) return true;
+    if (type_is_string(from) || type_is_string(to)) return true;
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (from.id == TYPE_BOOLEAN) return type_is_integral(to);
     if (to.id == TYPE_BOOLEAN) return type_is_integral(from);
     if (type_is_temporal(from) && type_is_temporal(to)) return true;
+    bool from_tz = from.id == TYPE_TIMESTAMPTZ, to_tz = to.id == TYPE_TIMESTAMPTZ;
+    if ((from_tz && (type_is_temporal(to) || to.id == TYPE_TIME)) ||
+        (to_tz && type_is_temporal(from)))
+        return true;
+    if (to.id == TYPE_TIME) return from.id == TYPE_TIMESTAMP || from.id == TYPE_INTERVAL;
+    if (from.id == TYPE_TIME) return to.id == TYPE_INTERVAL;
     return false;
+}
+
+bool cast_needs_zone(LogicalType from, LogicalType to)
+{
+    if (from.id == TYPE_TIMESTAMPTZ && to.id == TYPE_TIMESTAMPTZ) return false;
+    if (from.id == TYPE_TIMESTAMPTZ)
+        return type_is_string(to) || type_is_temporal(to) || to.id == TYPE_TIME;
+    if (to.id == TYPE_TIMESTAMPTZ) return type_is_string(from) || type_is_temporal(from);
+    return false;
+}
+
+/* Bytes of the first n characters of s (all of it when shorter). */
+static uint32_t prefix_bytes(const char *s, uint32_t len, uint32_t n)
+{
+    uint32_t at = 0;
+    while (at < len && n > 0) {
+        at++;
+        while (at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
+            at++;
+        n--;
+    }
+    return at;
+}
+
+uint32_t string_fit(LogicalType to, const char *s, uint32_t len, bool *too_long)
+{
+    *too_long = false;
+    if (to.id == TYPE_CHAR)
+        while (len && s[len - 1] == ' ')
+            len--;
+    if (to.length == 0) return len;
+    uint32_t cut = prefix_bytes(s, len, to.length);
+    if (cut == len) return len;
+    for (uint32_t k = cut; k < len; k++)
+        if (s[k] != ' ') *too_long = true;
+    if (to.id == TYPE_CHAR)
+        while (cut && s[cut - 1] == ' ')
+            cut--;
+    return cut;
+}
+
+Status string_too_long(LogicalType to, int position, Error *err)
+{
+    return error_set(err, SQLSTATE_STRING_TRUNCATION, position, "value too long for type %s(%u)",
+                     to.id == TYPE_CHAR ? "character" : "character varying", to.length);
 }
 
 char *value_to_text(const Value *v, Arena *arena, uint32_t *len)
 {
-    if (v->type.id == TYPE_VARCHAR) {
+    if (type_is_string(v->type)) {
         char *s = arena_strndup(arena, v->u.str.data, v->u.str.len);
         if (s) *len = v->u.str.len;
         return s;
@@ -44,6 +96,59 @@ static Status out_of_range(LogicalType to, int position, Error *err)
     return error_set(err, SQLSTATE_NUMERIC_OUT_OF_RANGE, position, "%s out of range", name);
 }
 
+static Status datetime_overflow(int position, Error *err)
+{
+    return error_set(err, SQLSTATE_DATETIME_OVERFLOW, position, "timestamp out of range");
+}
+
+/* The conversions that read the session's time zone (cast_needs_zone). */
+static Status cast_in_zone(const Value *in, LogicalType to, const TimeZone *zone, Arena *arena,
+                           Value *out, int position, Error *err)
+{
+    LogicalType from = in->type;
+    if (from.id == TYPE_TIMESTAMPTZ && type_is_string(to)) {
+        char buf[VALUE_TEXT_MAX];
+        int n = format_timestamptz(in->u.i64, zone, buf);
+        char *copy = arena_strndup(arena, buf, (size_t)n);
+        if (!copy) return arena_error(arena, err);
+        Value text = value_varchar(copy, (uint32_t)n);
+        return value_cast(&text, to, arena, out, position, err);
+    }
+    if (type_is_string(from)) {
+        ParseResult r = parse_timestamptz(in->u.str.data, in->u.str.len, zone, &out->u.i64);
+        if (r != PARSE_OK) return parse_error(err, r, to, in->u.str.data, in->u.str.len, position);
+        return BS_OK;
+    }
+    if (from.id == TYPE_TIMESTAMPTZ) {
+        int64_t local, days, time_of_day;
+        if (!tz_utc_to_local(zone, in->u.i64, &local)) return datetime_overflow(position, err);
+        timestamp_split(local, &days, &time_of_day);
+        if (to.id == TYPE_TIMESTAMP)
+            out->u.i64 = local;
+        else if (to.id == TYPE_DATE)
+            out->u.i32 = (int32_t)days;
+        else
+            out->u.i64 = time_of_day;
+        return BS_OK;
+    }
+    int64_t local = in->u.i64;
+    if (from.id == TYPE_DATE && __builtin_mul_overflow((int64_t)in->u.i32, MICROS_PER_DAY, &local))
+        return datetime_overflow(position, err);
+    if (!tz_local_to_utc(zone, local, &out->u.i64) || !timestamp_is_valid(out->u.i64))
+        return datetime_overflow(position, err);
+    return BS_OK;
+}
+
+Status value_cast_in_zone(const Value *in, LogicalType to, const TimeZone *zone, Arena *arena,
+                          Value *out, int position, Error *err)
+{
+    if (in->is_null || in->type.id == TYPE_NULL || !cast_needs_zone(in->type, to))
+        return value_cast(in, to, arena, out, position, err);
+    memset(out, 0, sizeof *out);
+    out->type = to;
+    return cast_in_zone(in, to, zone ? zone : tz_utc(), arena, out, position, err);
+}
+
 Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int position,
                   Error *err)
 {
@@ -58,15 +163,28 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
     }
     memset(out, 0, sizeof *out);
     out->type = to;
-    if (to.id == TYPE_VARCHAR) {
+    if (cast_needs_zone(from, to)) return cast_in_zone(in, to, tz_utc(), arena, out, position, err);
+    if (type_is_string(to)) {
         uint32_t len = 0;
-        char *text = value_to_text(in, arena, &len);
-        if (!text) return arena_error(arena, err);
+        char *text;
+        if (type_is_string(from)) {
+            text = (char *)in->u.str.data; /* trimmed below, copied after */
+            len = in->u.str.len;
+        } else {
+            text = value_to_text(in, arena, &len);
+            if (!text) return arena_error(arena, err);
+        }
+        bool too_long;
+        len = string_fit(to, text, len, &too_long); /* an explicit cast truncates */
+        if (type_is_string(from)) {
+            text = arena_strndup(arena, text, len);
+            if (!text) return arena_error(arena, err);
+        }
         out->u.str.data = text;
         out->u.str.len = len;
         return BS_OK;
     }
-    if (from.id == TYPE_VARCHAR) {
+    if (type_is_string(from)) {
         union {
             uint8_t b;
             int32_t i32;
@@ -199,6 +317,21 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
         if (__builtin_mul_overflow((int64_t)in->u.i32, MICROS_PER_DAY, &out->u.i64) ||
             !timestamp_is_valid(out->u.i64))
             return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "timestamp out of range");
+        return BS_OK;
+    case TYPE_TIME:
+        if (from.id == TYPE_TIMESTAMP) {
+            int64_t days;
+            timestamp_split(in->u.i64, &days, &out->u.i64);
+            return BS_OK;
+        }
+        if (from.id != TYPE_INTERVAL) break;
+        /* PostgreSQL's interval → time: the time part, modulo a day */
+        out->u.i64 = in->u.iv.micros % MICROS_PER_DAY;
+        if (out->u.i64 < 0) out->u.i64 += MICROS_PER_DAY;
+        return BS_OK;
+    case TYPE_INTERVAL:
+        if (from.id != TYPE_TIME) break;
+        out->u.iv = interval_make(0, 0, in->u.i64);
         return BS_OK;
     default:
         break;

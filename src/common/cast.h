@@ -165,6 +165,25 @@ bool cast_is_possible(LogicalType from, LogicalType to);
 Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int position,
                   Error *err);
 
+/*
+ * value_cast for the conversions that read a time zone (cast_needs_zone: timestamptz to
+ * and from text, date, timestamp and time), in `zone` (NULL: UTC); any other conversion is
+ * value_cast's. value_cast itself converts those in UTC.
+ */
+struct TimeZone;
+Status value_cast_in_zone(const Value *in, LogicalType to, const struct TimeZone *zone,
+                          Arena *arena, Value *out, int position, Error *err);
+bool cast_needs_zone(LogicalType from, LogicalType to);
+
+/*
+ * CHAR(n) / VARCHAR(n): how many bytes of s (len bytes) the type keeps — CHAR drops
+ * trailing spaces; beyond n characters the rest is cut, and *too_long tells whether what
+ * was cut holds anything but spaces (an assignment then fails, an explicit cast does not).
+ */
+uint32_t string_fit(LogicalType to, const char *s, uint32_t len, bool *too_long);
+/* 22001 "value too long for type character(n)". */
+Status string_too_long(LogicalType to, int position, Error *err);
+
 /* Text of a value (any type) in arena; NULL on allocation failure. */
 char *value_to_text(const Value *v, Arena *arena, uint32_t *len);
 

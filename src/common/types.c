@@ -19,6 +19,8 @@ PhysicalType type_physical(LogicalType type)
         return type.precision > DECIMAL_INT64_PRECISION ? PHYS_INT128 : PHYS_INT64;
     case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMPTZ:
         return PHYS_INT64;
     case TYPE_HUGEINT:
         return PHYS_INT128;
@@ -31,6 +33,7 @@ PhysicalType type_physical(LogicalType type)
     case TYPE_DOUBLE:
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
+    case TYPE_CHAR:
         return PHYS_STRING;
     case TYPE_INTERVAL:
         return PHYS_INTERVAL;
@@ -99,6 +102,12 @@ const char *type_id_name(TypeId id)
         return "SMALLINT";
     case TYPE_REAL:
         return "REAL";
+    case TYPE_TIME:
+        return "TIME";
+    case TYPE_TIMESTAMPTZ:
+        return "TIMESTAMP WITH TIME ZONE";
+    case TYPE_CHAR:
+        return "CHAR";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;
@@ -110,6 +119,8 @@ char *type_format(LogicalType type, char *buf, size_t size)
 {
     if (type.id == TYPE_DECIMAL)
         snprintf(buf, size, "DECIMAL(%d,%d)", type.precision, type.scale);
+    else if (type_is_string(type) && type.length)
+        snprintf(buf, size, "%s(%u)", type_id_name((TypeId)type.id), type.length);
     else
         snprintf(buf, size, "%s", type_id_name((TypeId)type.id));
     return buf;

@@ -13,6 +13,14 @@
  *   VARCHAR       StringView (common/strview.h)
  *   DATE          int32_t days since 1970-01-01
  *   TIMESTAMP     int64_t microseconds since 1970-01-01 00:00:00
+ *   TIME          int64_t microseconds since midnight, 0 … 86400000000 (24:00:00 included)
+ *   TIMESTAMPTZ   int64_t microseconds since 1970-01-01 00:00:00 UTC (shown in the session's
+ *                 time zone)
+ *   CHAR(n)       StringView without its trailing spaces (the padding to n is added on
+ *                 output), so that comparing, hashing and grouping ignore them, as in
+ *                 PostgreSQL; `length` is n (0: PostgreSQL's bpchar without a length,
+ *                 e.g. the common type of CHAR(3) and CHAR(5)). VARCHAR(n) is VARCHAR
+ *                 with `length` n.
  *   INTERVAL      Interval: months, days and microseconds, kept apart (a month is not a
  *                 fixed number of days, nor a day of hours across time zones)
  *
@@ -39,6 +47,9 @@ typedef enum TypeId {
     TYPE_TINYINT = 12,
     TYPE_SMALLINT = 13,
     TYPE_REAL = 14,
+    TYPE_TIME = 15,
+    TYPE_TIMESTAMPTZ = 16,
+    TYPE_CHAR = 17,
     TYPE_COUNT_ /* number of type ids; not a type */
 } TypeId;
 
@@ -129,5 +140,12 @@ static inline bool type_is_wide_decimal(LogicalType type)
     return type.id == TYPE_DECIMAL && type.precision > DECIMAL_INT64_PRECISION;
 }
 bool type_is_temporal(LogicalType type); /* DATE, TIMESTAMP (points in time, not INTERVAL) */
+/* VARCHAR or CHAR (of any length). */
+static inline bool type_is_string(LogicalType type)
+{
+    return type.id == TYPE_VARCHAR || type.id == TYPE_CHAR;
+}
+/* Largest n of CHAR(n) / VARCHAR(n), as PostgreSQL. */
+#define TYPE_MAX_LENGTH 10485760u
 
 #endif

@@ -198,6 +198,20 @@ Value value_timestamp(int64_t micros)
     return v;
 }
 
+Value value_time(int64_t micros)
+{
+    Value v = value_of(TYPE_TIME);
+    v.u.i64 = micros;
+    return v;
+}
+
+Value value_timestamptz(int64_t micros)
+{
+    Value v = value_of(TYPE_TIMESTAMPTZ);
+    v.u.i64 = micros;
+    return v;
+}
+
 Value value_interval(Interval iv)
 {
     Value v = value_of(TYPE_INTERVAL);
@@ -630,9 +644,14 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
         return parse_date(s, len, out);
     case TYPE_TIMESTAMP:
         return parse_timestamp(s, len, out);
+    case TYPE_TIME:
+        return parse_time(s, len, out);
+    case TYPE_TIMESTAMPTZ:
+        return parse_timestamptz(s, len, NULL, out);
     case TYPE_INTERVAL:
         return parse_interval(s, len, INTERVAL_FULL_RANGE, out);
     case TYPE_VARCHAR:
+    case TYPE_CHAR:
         if (len > UINT32_MAX) return PARSE_OUT_OF_RANGE;
         *(StringView *)out = sv_make(s, (uint32_t)len);
         return PARSE_OK;
@@ -659,6 +678,15 @@ Status parse_error(Error *err, ParseResult result, LogicalType type, const char 
                              "interval field value out of range: \"%.*s%s\"", shown, s, more);
         return error_set(err, SQLSTATE_INVALID_DATETIME, position,
                          "invalid input syntax for type interval: \"%.*s%s\"", shown, s, more);
+    }
+    if (type.id == TYPE_TIME || type.id == TYPE_TIMESTAMPTZ) {
+        const char *name =
+            type.id == TYPE_TIME ? "time without time zone" : "timestamp with time zone";
+        if (result == PARSE_OUT_OF_RANGE)
+            return error_set(err, SQLSTATE_DATETIME_OVERFLOW, position,
+                             "date/time field value out of range: \"%.*s%s\"", shown, s, more);
+        return error_set(err, SQLSTATE_INVALID_DATETIME, position,
+                         "invalid input syntax for type %s: \"%.*s%s\"", name, shown, s, more);
     }
     if (result == PARSE_OUT_OF_RANGE) {
         if (type.id == TYPE_DATE || type.id == TYPE_TIMESTAMP)
@@ -866,12 +894,17 @@ int format_physical(LogicalType type, const void *data, char *buf)
         return format_date(*(const int32_t *)data, buf);
     case TYPE_TIMESTAMP:
         return format_timestamp(*(const int64_t *)data, buf);
+    case TYPE_TIME:
+        return format_time(*(const int64_t *)data, buf);
+    case TYPE_TIMESTAMPTZ:
+        return format_timestamptz(*(const int64_t *)data, NULL, buf);
     case TYPE_INTERVAL: {
         Interval iv;
         memcpy(&iv, data, sizeof iv);
         return format_interval(&iv, buf);
     }
     case TYPE_VARCHAR:
+    case TYPE_CHAR:
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -879,4 +912,10 @@ int format_physical(LogicalType type, const void *data, char *buf)
     }
     buf[0] = '\0';
     return 0;
+}
+
+int format_value_in_zone(const Value *v, const struct TimeZone *zone, char *buf)
+{
+    if (v->type.id == TYPE_TIMESTAMPTZ) return format_timestamptz(v->u.i64, zone, buf);
+    return format_value(v, buf);
 }

@@ -23,7 +23,7 @@ typedef struct Value {
         int16_t i16; /* SMALLINT */
         float f32;   /* REAL */
         int32_t i32; /* INTEGER, DATE */
-        int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP */
+        int64_t i64; /* BIGINT, DECIMAL (unscaled), TIMESTAMP, TIME, TIMESTAMPTZ */
         double f64;
         Interval iv;   /* INTERVAL */
         int128_t i128; /* HUGEINT, DECIMAL of more than 18 digits (unscaled) */
@@ -55,6 +55,8 @@ Value value_smallint(int16_t i);
 Value value_real(float f);
 Value value_date(int32_t days);
 Value value_timestamp(int64_t micros);
+Value value_time(int64_t micros);
+Value value_timestamptz(int64_t micros);
 Value value_interval(Interval iv);
 /* A VARCHAR value viewing len bytes at data (not copied). */
 Value value_varchar(const char *data, uint32_t len);
@@ -81,6 +83,12 @@ ParseResult parse_decimal(const char *s, size_t len, int precision, int scale, i
 ParseResult parse_decimal128(const char *s, size_t len, int precision, int scale, int128_t *out);
 ParseResult parse_date(const char *s, size_t len, int32_t *out);
 ParseResult parse_timestamp(const char *s, size_t len, int64_t *out);
+/* value_time.c: TIME (µs since midnight, up to 24:00:00) and TIMESTAMPTZ (UTC µs). */
+struct TimeZone;
+ParseResult parse_time(const char *s, size_t len, int64_t *out);
+/* Text without a zone is local time in `session` (NULL: UTC). */
+ParseResult parse_timestamptz(const char *s, size_t len, const struct TimeZone *session,
+                              int64_t *out);
 /*
  * Parses text as `type` into the physical value at `out` (type_size(type) bytes, aligned
  * for the type). For VARCHAR it stores a view of s (not a copy); INTERVAL is read without
@@ -108,6 +116,11 @@ int format_decimal(int64_t unscaled, int scale, char *buf);
 int format_decimal128(int128_t unscaled, int scale, char *buf);
 int format_date(int32_t days, char *buf);
 int format_timestamp(int64_t micros, char *buf);
+int format_time(int64_t micros, char *buf);
+/* In `zone` (NULL: UTC), with its offset: "2020-01-01 01:00:00+01". */
+int format_timestamptz(int64_t utc, const struct TimeZone *zone, char *buf);
+/* An offset in seconds east as PostgreSQL shows it: "+01", "+05:30", "-00:53:28". */
+int format_utc_offset(int32_t offset, char *buf);
 /*
  * Formats the physical value at `data` (non-VARCHAR types) into buf
  * (VALUE_TEXT_MAX bytes); returns the length.
@@ -116,9 +129,12 @@ int format_physical(LogicalType type, const void *data, char *buf);
 
 /*
  * Formats a non-NULL Value of any type except VARCHAR (its text is its bytes) into buf
- * (VALUE_TEXT_MAX bytes); returns the length.
+ * (VALUE_TEXT_MAX bytes); returns the length. A TIMESTAMPTZ is shown in UTC: clients show
+ * it in their session's zone with format_value_in_zone.
  */
 int format_value(const Value *v, char *buf);
+/* format_value with TIMESTAMPTZ values shown in `zone` (NULL: UTC). */
+int format_value_in_zone(const Value *v, const struct TimeZone *zone, char *buf);
 
 /* Calendar arithmetic: days since 1970-01-01 ⇄ civil date (proleptic Gregorian). */
 int32_t days_from_civil(int64_t year, unsigned month, unsigned day);

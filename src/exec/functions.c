@@ -8,7 +8,8 @@
 
 static bool is_timestamp_or_interval(LogicalType t)
 {
-    return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL;
+    return t.id == TYPE_TIMESTAMP || t.id == TYPE_INTERVAL || t.id == TYPE_TIME ||
+           t.id == TYPE_TIMESTAMPTZ;
 }
 
 /* The scales round, trunc, floor and ceil of a DECIMAL need, as out's data. */
@@ -200,6 +201,16 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
         out->data = inner;
         break;
     }
+    case FN_CAST_IN_ZONE:
+    case FN_TSTZ_ADD:
+    case FN_TSTZ_SUB:
+    case FN_ZONE_OFFSET:
+        out->fn = timezone_kernel(func, arg_types, n_args, ret);
+        break;
+    case FN_STRING_FIT:
+        if (n_args == 1 && type_is_string(arg_types[0]) && type_is_string(ret))
+            out->fn = string_fit_kernel();
+        break;
     case FN_DATE_PART: /* their unit picks the kernel: unit_kernel_lookup */
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:

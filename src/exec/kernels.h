@@ -167,6 +167,12 @@ KernelFn last_day_kernel(LogicalType arg);
 /* kernels_datetime_fmt.c: strftime, strptime, to_char. */
 KernelFn datetime_fmt_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
                              LogicalType ret);
+/* kernels_timezone.c: cast_in_zone, tstz_add, tstz_sub, zone_offset; NULL when the types
+   do not fit. */
+KernelFn timezone_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args,
+                         LogicalType ret);
+/* kernels_cast.c: string_fit (assignment to CHAR(n)/VARCHAR(n)). */
+KernelFn string_fit_kernel(void);
 /* kernels_cond.c: greatest, least, IS [NOT] DISTINCT FROM (not strict). */
 /* kernels_cond.c: try_cast, over the cast's KernelInfo (its data). */
 KernelFn try_cast_kernel(void);

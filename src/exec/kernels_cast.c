@@ -299,6 +299,59 @@ static Status cast_identity(KERNEL_ARGS)
     return BS_OK;
 }
 
+/* Any conversion through common/cast.h's value_cast, one value at a time (TIME, and
+   text to CHAR(n)/VARCHAR(n), which an explicit cast cuts). */
+static Status cast_by_value(KERNEL_ARGS)
+{
+    const CastData *cd = CAST_DATA;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        Value in, out;
+        vector_get_value(args[0], row, &in);
+        BS_TRY(value_cast(&in, cd->to, result->arena, &out, -1, err));
+        BS_TRY(vector_set_value(result, row, &out, err));
+    }
+    return BS_OK;
+}
+
+/* Strings whose text does not change (VARCHAR(n) → VARCHAR, CHAR → VARCHAR: a CHAR is
+   kept without its padding). */
+static Status cast_string_view(KERNEL_ARGS)
+{
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    StringView *R = result->data;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        const StringView *s = UV_STR(ua, row);
+        BS_TRY(vector_add_string(result, sv_data(s), s->len, &R[row], err));
+    }
+    return BS_OK;
+}
+
+static Status string_fit_fn(KERNEL_ARGS)
+{
+    (void)n_args;
+    (void)data;
+    UnifiedVector ua;
+    unify(args[0], &ua);
+    StringView *R = result->data;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        const StringView *s = UV_STR(ua, row);
+        bool too_long;
+        uint32_t len = string_fit(result->type, sv_data(s), s->len, &too_long);
+        if (too_long) return string_too_long(result->type, -1, err);
+        BS_TRY(vector_add_string(result, sv_data(s), len, &R[row], err));
+    }
+    return BS_OK;
+}
+
+KernelFn string_fit_kernel(void)
+{
+    return string_fit_fn;
+}
+
 Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out,
                           Error *err)
 {
@@ -317,11 +370,20 @@ Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, Kernel
                 pf == PHYS_INT16 || pt == PHYS_INT16 || pf == PHYS_FLOAT || pt == PHYS_FLOAT;
     bool from_num = type_is_numeric(from) || from.id == TYPE_BOOLEAN;
     bool to_any_num = type_is_numeric(to) || to.id == TYPE_BOOLEAN;
+    bool strings = type_is_string(from) && type_is_string(to);
     if (type_equals(from, to))
         out->fn = cast_identity;
+    else if (cast_needs_zone(from, to))
+        out->fn = NULL; /* the binder makes these cast_in_zone calls */
+    else if (strings && to.length == 0 && (to.id == TYPE_VARCHAR || from.id == TYPE_CHAR))
+        out->fn = cast_string_view;
+    else if (type_is_string(to) && (to.length || to.id == TYPE_CHAR))
+        out->fn = cast_by_value;
+    else if (to.id == TYPE_TIME || from.id == TYPE_TIME)
+        out->fn = cast_by_value;
     else if (to.id == TYPE_VARCHAR)
         out->fn = cast_to_varchar;
-    else if (from.id == TYPE_VARCHAR)
+    else if (type_is_string(from))
         out->fn = cast_from_varchar;
     else if (wide && from_num && to_any_num &&
              !(from.id == TYPE_BOOLEAN && (type_is_float(to) || to.id == TYPE_DECIMAL)) &&

@@ -66,10 +66,51 @@ DEFINE_BINARY(age_ts_ts, int64_t, int64_t, Interval, {
     if (!timestamp_age(a, b, r)) return interval_out_of_range(err);
 })
 
+/* time ± interval: the interval's time part, wrapped around midnight (PostgreSQL ignores
+   its days and months) */
+static inline int64_t time_wrap(int64_t micros)
+{
+    micros %= MICROS_PER_DAY;
+    return micros < 0 ? micros + MICROS_PER_DAY : micros;
+}
+DEFINE_BINARY(add_time_iv, int64_t, Interval, int64_t,
+              { *r = time_wrap(a + b.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(add_iv_time, Interval, int64_t, int64_t,
+              { *r = time_wrap(b + a.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(sub_time_iv, int64_t, Interval, int64_t,
+              { *r = time_wrap(a - b.micros % MICROS_PER_DAY); })
+DEFINE_BINARY(sub_time_time, int64_t, int64_t, Interval, { *r = interval_make(0, 0, a - b); })
+DEFINE_BINARY(add_date_time, int32_t, int64_t, int64_t, {
+    if (__builtin_add_overflow((int64_t)a * MICROS_PER_DAY, b, r) || !timestamp_is_valid(*r))
+        return timestamp_out_of_range(err);
+})
+DEFINE_BINARY(add_time_date, int64_t, int32_t, int64_t, {
+    if (__builtin_add_overflow((int64_t)b * MICROS_PER_DAY, a, r) || !timestamp_is_valid(*r))
+        return timestamp_out_of_range(err);
+})
+
 KernelFn datetime_arith_kernel(ScalarFuncId func, LogicalType left, LogicalType right,
                                LogicalType ret)
 {
     TypeId l = (TypeId)left.id, r = (TypeId)right.id, t = (TypeId)ret.id;
+    if (l == TYPE_TIME || r == TYPE_TIME) {
+        if (func == FN_ADD && l == TYPE_TIME && r == TYPE_INTERVAL && t == TYPE_TIME)
+            return add_time_iv;
+        if (func == FN_ADD && l == TYPE_INTERVAL && r == TYPE_TIME && t == TYPE_TIME)
+            return add_iv_time;
+        if (func == FN_SUBTRACT && l == TYPE_TIME && r == TYPE_INTERVAL && t == TYPE_TIME)
+            return sub_time_iv;
+        if (func == FN_SUBTRACT && l == TYPE_TIME && r == TYPE_TIME && t == TYPE_INTERVAL)
+            return sub_time_time;
+        if (func == FN_ADD && l == TYPE_DATE && r == TYPE_TIME && t == TYPE_TIMESTAMP)
+            return add_date_time;
+        if (func == FN_ADD && l == TYPE_TIME && r == TYPE_DATE && t == TYPE_TIMESTAMP)
+            return add_time_date;
+        return NULL;
+    }
+    /* timestamptz - timestamptz is the difference of the instants, as for timestamps */
+    if (func == FN_SUBTRACT && l == TYPE_TIMESTAMPTZ && r == TYPE_TIMESTAMPTZ && t == TYPE_INTERVAL)
+        return sub_ts_ts;
     switch (func) {
     case FN_ADD:
         if (l == TYPE_TIMESTAMP && r == TYPE_INTERVAL && t == TYPE_TIMESTAMP) return add_ts_iv;

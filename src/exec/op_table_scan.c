@@ -71,7 +71,9 @@ static Status open_next_split(ScanOp *s, bool *have, Error *err)
         int n_file_cols = colfile_n_cols(s->reader);
         for (int k = 0; k < n->u.scan.n_columns; k++) {
             int col = n->u.scan.columns[k];
-            if (col >= n_file_cols || !type_equals(colfile_col_type(s->reader, col), n->types[k]))
+            LogicalType want = n->types[k];
+            want.length = 0; /* files keep CHAR(n)/VARCHAR(n) values without their n */
+            if (col >= n_file_cols || !type_equals(colfile_col_type(s->reader, col), want))
                 return error_set(err, SQLSTATE_DATA_CORRUPTED, -1,
                                  "data file \"%s\" does not match table \"%s\" (column %d)",
                                  split.path, n->u.scan.table, col);

@@ -188,6 +188,8 @@ static bool check_stmt(DepthCheck *dc, const AstStatement *stmt, int depth)
     case STMT_DROP_TABLE:
     case STMT_DROP_VIEW:
     case STMT_COPY:
+    case STMT_SET:
+    case STMT_SHOW:
         return true;
     }
     return true;

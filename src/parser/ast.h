@@ -382,6 +382,8 @@ typedef enum AstStmtKind {
     STMT_EXPLAIN,
     STMT_CREATE_VIEW,
     STMT_DROP_VIEW, /* u.drop_table */
+    STMT_SET,       /* SET name = value, SET name TO value, SET TIME ZONE value, RESET name */
+    STMT_SHOW,      /* SHOW name, SHOW TIME ZONE, SHOW ALL (u.set.name "all") */
 } AstStmtKind;
 
 typedef struct AstStatement {
@@ -427,6 +429,12 @@ typedef struct AstStatement {
             struct AstStatement *stmt;
             bool analyze;
         } explain;
+        struct {
+            char *name;     /* lower case; TIME ZONE is "timezone"; RESET ALL is "all" */
+            char *value;    /* the value as text; NULL: DEFAULT, LOCAL or RESET */
+            bool is_number; /* SET TIME ZONE -5 (an offset in hours) */
+            int value_pos;
+        } set;
     } u;
 } AstStatement;
 

@@ -11,6 +11,9 @@
  */
 #include "parser/parser_int.h"
 
+#include <stdio.h>
+#include <string.h>
+
 static AstSelect *new_select(ParseCtx *ctx, int pos)
 {
     AstSelect *s = parser_alloc(ctx, sizeof(AstSelect));
@@ -382,6 +385,43 @@ AstStatement *build_create_view(ParseCtx *ctx, Token name, bool or_replace, AstL
     s->u.create_view.query = query;
     s->u.create_view.query_start = as.pos + as.len; /* the driver cuts the text at the end */
     return ctx->failed ? NULL : s;
+}
+
+AstStatement *build_set(ParseCtx *ctx, AstStmtKind kind, const char *name, const Token *name_tok,
+                        int value_kind, const Token *value, bool negative, int pos)
+{
+    if (ctx->failed) return NULL;
+    AstStatement *s = new_stmt(ctx, kind, pos);
+    if (!s) return NULL;
+    s->u.set.name = name ? arena_strdup(ctx->arena, name) : tok_ident(ctx, *name_tok);
+    if (!s->u.set.name) {
+        parser_oom(ctx);
+        return NULL;
+    }
+    s->u.set.value_pos = value ? value->pos : pos;
+    if (value_kind == 0) {
+        size_t len;
+        s->u.set.value = lexer_string_value(ctx->arena, ctx->sql, *value, &len);
+    } else if (value_kind == 1) {
+        s->u.set.value = tok_ident(ctx, *value);
+        if (s->u.set.value &&
+            (strcmp(s->u.set.value, "default") == 0 ||
+             (strcmp(s->u.set.value, "local") == 0 && strcmp(s->u.set.name, "timezone") == 0)))
+            return s->u.set.value = NULL, s;
+    } else if (value_kind == 2) {
+        s->u.set.is_number = true;
+        s->u.set.value = arena_alloc(ctx->arena, (size_t)value->len + 2);
+        if (s->u.set.value)
+            snprintf(s->u.set.value, (size_t)value->len + 2, "%s%.*s", negative ? "-" : "",
+                     value->len, ctx->sql + value->pos);
+    } else {
+        return s;
+    }
+    if (!s->u.set.value) {
+        if (!ctx->failed) parser_oom(ctx);
+        return NULL;
+    }
+    return s;
 }
 
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos)

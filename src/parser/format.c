@@ -664,6 +664,18 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
         put(out, stmt->u.explain.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
         fmt_stmt(stmt->u.explain.stmt, out, d);
         return;
+    case STMT_SET:
+    case STMT_SHOW:
+        put(out, stmt->kind == STMT_SHOW ? "SHOW " : stmt->u.set.value ? "SET " : "RESET ");
+        put(out, stmt->u.set.name);
+        if (stmt->kind == STMT_SET && stmt->u.set.value) {
+            put(out, " = ");
+            if (stmt->u.set.is_number)
+                put(out, stmt->u.set.value);
+            else
+                put_string(out, stmt->u.set.value, strlen(stmt->u.set.value));
+        }
+        return;
     }
     put(out, "?");
 }

@@ -145,6 +145,13 @@ typedef struct AliasClause {
     AstList cols; /* char* */
 } AliasClause;
 
+/* A SET value as the grammar reads it (build_set's value_kind, token, sign). */
+typedef struct SetValue {
+    int kind;
+    Token tok;
+    bool neg;
+} SetValue;
+
 /* Values of tokens. */
 char *tok_ident(ParseCtx *ctx, Token tok);
 
@@ -263,6 +270,13 @@ AstList *build_group_by(ParseCtx *ctx, AstList *items, bool *extended);
 AstSelect *build_distinct_on(ParseCtx *ctx, AstSelect *s, AstList *on);
 AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, AstList *columns,
                                  AstSelect *query, int pos);
+/*
+ * SET/RESET/SHOW. name: the setting (NULL: the token `name_tok`); value_kind 0 for a
+ * string, 1 for a word, 2 for a number (negative with a minus), -1 for none (RESET,
+ * DEFAULT).
+ */
+AstStatement *build_set(ParseCtx *ctx, AstStmtKind kind, const char *name, const Token *name_tok,
+                        int value_kind, const Token *value, bool negative, int pos);
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos);
 /* CREATE [OR REPLACE] VIEW name [(columns)] AS query; `as` is the AS token. */
 AstStatement *build_create_view(ParseCtx *ctx, Token name, bool or_replace, AstList *columns,

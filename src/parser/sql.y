@@ -49,7 +49,8 @@
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FILTER FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
   TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS RECURSIVE
-  CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
+  CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED
+  SET SHOW RESET AT.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -65,6 +66,7 @@
 %left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH.
 %left PLUS MINUS.
 %left STAR SLASH REM.
+%left AT.
 %right UMINUS.
 %left DCOLON.
 %nonassoc PAREN_HIGH.
@@ -111,6 +113,25 @@ coldef(A) ::= nm(N) typename(T) colcons(C).  { A = build_column_def(ctx, N, T, C
 colcons(A) ::= .                         { A = 0; }
 colcons(A) ::= colcons(X) NOT NULL(N).   { A = build_nullability(ctx, X, 1, N.pos); }
 colcons(A) ::= colcons(X) NULL(N).       { A = build_nullability(ctx, X, 2, N.pos); }
+
+/* SET / RESET / SHOW of a setting (server/settings.c knows the names). */
+stmt(A) ::= SET(S) nm(N) EQ setvalue(V).    { A = build_set(ctx, STMT_SET, NULL, &N, V.kind, &V.tok, V.neg, S.pos); }
+stmt(A) ::= SET(S) nm(N) TO setvalue(V).    { A = build_set(ctx, STMT_SET, NULL, &N, V.kind, &V.tok, V.neg, S.pos); }
+stmt(A) ::= SET(S) TIME ZONE setvalue(V).   { A = build_set(ctx, STMT_SET, "timezone", NULL, V.kind, &V.tok, V.neg, S.pos); }
+stmt(A) ::= RESET(S) nm(N).                 { A = build_set(ctx, STMT_SET, NULL, &N, -1, NULL, false, S.pos); }
+stmt(A) ::= RESET(S) TIME ZONE.             { A = build_set(ctx, STMT_SET, "timezone", NULL, -1, NULL, false, S.pos); }
+stmt(A) ::= RESET(S) ALL.                   { A = build_set(ctx, STMT_SET, "all", NULL, -1, NULL, false, S.pos); }
+stmt(A) ::= SHOW(S) nm(N).                  { A = build_set(ctx, STMT_SHOW, NULL, &N, -1, NULL, false, S.pos); }
+stmt(A) ::= SHOW(S) TIME ZONE.              { A = build_set(ctx, STMT_SHOW, "timezone", NULL, -1, NULL, false, S.pos); }
+stmt(A) ::= SHOW(S) ALL.                    { A = build_set(ctx, STMT_SHOW, "all", NULL, -1, NULL, false, S.pos); }
+
+%type setvalue {SetValue}
+setvalue(A) ::= STRING(X).          { A.kind = 0; A.tok = X; A.neg = false; }
+setvalue(A) ::= nm(X).              { A.kind = 1; A.tok = X; A.neg = false; }
+setvalue(A) ::= INTEGER(X).         { A.kind = 2; A.tok = X; A.neg = false; }
+setvalue(A) ::= NUMBER(X).          { A.kind = 2; A.tok = X; A.neg = false; }
+setvalue(A) ::= MINUS INTEGER(X).   { A.kind = 2; A.tok = X; A.neg = true; }
+setvalue(A) ::= MINUS NUMBER(X).    { A.kind = 2; A.tok = X; A.neg = true; }
 
 stmt(A) ::= DROP(D) TABLE ifexists(E) namelist(L).  { A = build_drop_table(ctx, L, E, false, D.pos); }
 stmt(A) ::= DROP(D) VIEW ifexists(E) namelist(L).   { A = build_drop_table(ctx, L, E, true, D.pos); }
@@ -527,6 +548,12 @@ unit_kw(A) ::= SECOND(X).  { A = X; }
 
 /* SQL's functions without parentheses (reserved words, as in PostgreSQL). */
 expr(A) ::= CURRENT_DATE(X).       { A = build_function_named(ctx, "current_date", NULL, X.pos); }
+expr(A) ::= CURRENT_TIME(X).       { A = build_function_named(ctx, "current_time", NULL, X.pos); }
+expr(A) ::= LOCALTIME(X).          { A = build_function_named(ctx, "localtime", NULL, X.pos); }
+/* x AT TIME ZONE z is timezone(z, x) */
+expr(A) ::= expr(X) AT(O) TIME ZONE expr(Z).  {
+    A = build_function_named(ctx, "timezone", list_add(ctx, list_new(ctx, Z), X), O.pos);
+}
 expr(A) ::= CURRENT_TIMESTAMP(X).  { A = build_function_named(ctx, "current_timestamp", NULL, X.pos); }
 expr(A) ::= LOCALTIMESTAMP(X).     { A = build_function_named(ctx, "localtimestamp", NULL, X.pos); }
 

@@ -6,6 +6,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/timezone.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -284,14 +286,23 @@ static Status bind_copy(Binder *b, const AstStatement *stmt, BoundStatement *bs,
     csv->u.csv.col_types =
         arena_alloc(b->arena, sizeof(LogicalType) * (size_t)(n_target ? n_target : 1));
     if (!csv->u.csv.col_types) return arena_error(b->arena, err);
-    for (int k = 0; k < n_target; k++)
-        csv->u.csv.col_types[k] = table->col_types[target[k]];
+    /* Text read as the column's type; a timestamptz (read in the session's zone) and a
+       CHAR(n)/VARCHAR(n) (checked against n) are read as text and assigned. */
+    for (int k = 0; k < n_target; k++) {
+        LogicalType t = table->col_types[target[k]];
+        bool assigned =
+            t.id == TYPE_TIMESTAMPTZ || (type_is_string(t) && (t.length || t.id == TYPE_CHAR));
+        csv->u.csv.col_types[k] = assigned ? type_make(TYPE_VARCHAR) : t;
+    }
     BS_TRY(logical_resolve(csv, b->arena, err));
     PlanColumnDef *columns = plan_columns_of(b, table);
     if (!columns) return arena_error(b->arena, err);
     bs->verb = "COPY";
-    return finish_insert(b, bs, table->name, table->id, columns, table->n_cols, csv, target, false,
-                         err);
+    b->copy_text = true;
+    Status st = finish_insert(b, bs, table->name, table->id, columns, table->n_cols, csv, target,
+                              true, err);
+    b->copy_text = false;
+    return st;
 }
 
 static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_exists,
@@ -304,14 +315,6 @@ static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_
         return error_set(err, SQLSTATE_DUPLICATE_TABLE, pos, "relation \"%s\" already exists",
                          name);
     return BS_OK;
-}
-
-/* Column files do not store every type yet: 0A000 naming the column and the type. */
-static Status check_storable(const char *column, LogicalType type, int pos, Error *err)
-{
-    if (type.id != TYPE_INTERVAL) return BS_OK;
-    return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
-                     "tables cannot store INTERVAL values yet (column \"%s\")", column);
 }
 
 static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatement *bs, Error *err)
@@ -344,8 +347,6 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
                     return error_set(err, SQLSTATE_DUPLICATE_COLUMN,
                                      stmt->u.create_table.query->pos,
                                      "column \"%s\" specified more than once", names[k]);
-            BS_TRY(
-                check_storable(names[k], source->types[k], stmt->u.create_table.query->pos, err));
             columns[k].name = names[k];
             columns[k].type = source->types[k];
             columns[k].not_null = false;
@@ -372,7 +373,6 @@ static Status bind_create_table(Binder *b, const AstStatement *stmt, BoundStatem
         columns[k].name = def->name;
         columns[k].not_null = def->not_null;
         BS_TRY(planner_resolve_type(def->type, &columns[k].type, err));
-        BS_TRY(check_storable(def->name, columns[k].type, def->type->pos, err));
     }
     bs->kind = BOUND_CREATE_TABLE;
     bs->n_columns = n;
@@ -476,12 +476,19 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
         if (stmt->u.explain.stmt->kind == STMT_EXPLAIN)
             return error_set(err, SQLSTATE_SYNTAX_ERROR, stmt->u.explain.stmt->pos,
                              "EXPLAIN of EXPLAIN is not allowed");
+        if (stmt->u.explain.stmt->kind == STMT_SET || stmt->u.explain.stmt->kind == STMT_SHOW)
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
+                             "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS "
+                             "only");
         BS_TRY(bind_statement(b, stmt->u.explain.stmt, &bs->explained, err));
         if (bs->explained->kind != BOUND_QUERY && bs->explained->kind != BOUND_INSERT)
             return error_set(
                 err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
                 "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS only");
         return BS_OK;
+    case STMT_SET: /* settings are the session's: server/settings.c runs these */
+    case STMT_SHOW:
+        break;
     }
     return error_set(err, SQLSTATE_INTERNAL_ERROR, stmt->pos, "unknown statement kind %d",
                      stmt->kind);
@@ -492,5 +499,8 @@ Status planner_bind(const AstStatement *stmt, const Catalog *catalog, Arena *are
 {
     Binder b = {
         .arena = arena, .catalog = catalog, .next_table_index = 1, .depth = 0, .ctes = NULL};
+    b.zone = catalog->time_zone ? tz_find(catalog->time_zone, strlen(catalog->time_zone)) : NULL;
+    if (!b.zone) b.zone = tz_utc();
+    b.zone_name = tz_name(b.zone);
     return bind_statement(&b, stmt, out, err);
 }

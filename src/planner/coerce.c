@@ -43,10 +43,21 @@ static int integer_rank(LogicalType t)
     }
 }
 
+/* A string type without its length: what an expression of that type is compared as. */
+static LogicalType unlimited(LogicalType t)
+{
+    if (type_is_string(t)) t.length = 0;
+    return t;
+}
+
 /* Implicit conversions (without a CAST). */
 static bool implicit_castable(LogicalType from, LogicalType to)
 {
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
+    /* any text to unlimited text; CHAR and VARCHAR both ways (PostgreSQL's bpchar/text) */
+    if (type_is_string(from) && type_is_string(to) && to.length == 0) return true;
+    /* timestamp → timestamptz in the session's zone, as PostgreSQL */
+    if (to.id == TYPE_TIMESTAMPTZ && type_is_temporal(from)) return true;
     switch ((TypeId)from.id) {
     case TYPE_TINYINT:
     case TYPE_SMALLINT:
@@ -62,6 +73,8 @@ static bool implicit_castable(LogicalType from, LogicalType to)
         return to.id == TYPE_DOUBLE;
     case TYPE_DATE:
         return to.id == TYPE_TIMESTAMP;
+    case TYPE_TIME:
+        return to.id == TYPE_INTERVAL; /* PostgreSQL's implicit time → interval */
     default:
         return false;
     }
@@ -110,6 +123,16 @@ static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
         *out = type_make(TYPE_TIMESTAMP);
         return true;
     }
+    bool a_tz = a.id == TYPE_TIMESTAMPTZ, b_tz = b.id == TYPE_TIMESTAMPTZ;
+    if ((a_tz || type_is_temporal(a)) && (b_tz || type_is_temporal(b))) {
+        *out = type_make(TYPE_TIMESTAMPTZ);
+        return true;
+    }
+    if (type_is_string(a) && type_is_string(b)) {
+        /* CHAR with CHAR stays blank-padded; with VARCHAR it is text (PostgreSQL) */
+        *out = type_make(a.id == TYPE_CHAR && b.id == TYPE_CHAR ? TYPE_CHAR : TYPE_VARCHAR);
+        return true;
+    }
     return false;
 }
 
@@ -124,12 +147,14 @@ bool binder_common_type_with(LogicalType have, bool have_untyped, const Expr *e,
             *out = type_make(TYPE_INTEGER);
         return true;
     }
+    /* a literal takes the other side's type, without a CHAR(n)/VARCHAR(n) length: 'abcdef'
+       compared with a CHAR(3) is not cut to 3 characters */
     if (have_untyped) {
-        *out = e->type;
+        *out = unlimited(e->type);
         return true;
     }
     if (e_untyped) {
-        *out = have;
+        *out = unlimited(have);
         return true;
     }
     return common_of_types(have, e->type, out);
@@ -150,9 +175,12 @@ Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, 
     char from_name[40], to_name[40];
     if (!cast_is_possible(in->type, target)) goto impossible;
     if (!explicit_cast && !is_untyped(in) && !implicit_castable(in->type, target)) goto impossible;
+    if (cast_needs_zone(in->type, target) && in->kind != EXPR_CONSTANT)
+        return binder_cast_in_zone(b, e, target, NULL, err);
     if (in->kind == EXPR_CONSTANT) {
         Value folded;
-        BS_TRY(value_cast(&in->u.constant, target, b->arena, &folded, in->pos, err));
+        BS_TRY(
+            value_cast_in_zone(&in->u.constant, target, b->zone, b->arena, &folded, in->pos, err));
         Expr *c = expr_new_constant(b->arena, &folded, in->pos);
         if (!c) return arena_error(b->arena, err);
         *e = c;
@@ -167,6 +195,22 @@ impossible:
     return error_set(err, SQLSTATE_CANNOT_COERCE, in->pos, "cannot cast type %s to %s",
                      type_sql_name(in->type, from_name, sizeof from_name),
                      type_sql_name(target, to_name, sizeof to_name));
+}
+
+Status binder_cast_in_zone(Binder *b, Expr **e, LogicalType target, Expr *zone, Error *err)
+{
+    Expr *in = *e;
+    if (!zone) {
+        Value name = value_varchar(b->zone_name, (uint32_t)strlen(b->zone_name));
+        zone = expr_new_constant(b->arena, &name, in->pos);
+        if (!zone) return arena_error(b->arena, err);
+    }
+    Expr **args = arena_alloc(b->arena, 2 * sizeof *args);
+    if (!args) return arena_error(b->arena, err);
+    args[0] = in;
+    args[1] = zone;
+    *e = expr_new_call(b->arena, FN_CAST_IN_ZONE, target, args, 2, in->pos);
+    return *e ? BS_OK : arena_error(b->arena, err);
 }
 
 Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Error *err)
@@ -197,15 +241,19 @@ static bool assignment_castable(LogicalType from, LogicalType to)
 {
     if (implicit_castable(from, to)) return true;
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
-    if (to.id == TYPE_VARCHAR) return true;
+    if (type_is_string(to)) return true;
     if (type_is_temporal(from) && type_is_temporal(to)) return true;
+    bool from_tz = from.id == TYPE_TIMESTAMPTZ;
+    if (from_tz && (type_is_temporal(to) || to.id == TYPE_TIME)) return true;
+    if (to.id == TYPE_TIME && from.id == TYPE_TIMESTAMP) return true;
     return false;
 }
 
 Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *column, Error *err)
 {
     Expr *in = *e;
-    if (!is_untyped(in) && !assignment_castable(in->type, target)) {
+    if (!is_untyped(in) && !assignment_castable(in->type, target) &&
+        !(b->copy_text && type_is_string(in->type))) {
         char a[40], c[40];
         error_set(err, SQLSTATE_DATATYPE_MISMATCH, in->pos,
                   "column \"%s\" is of type %s but expression is of type %s", column,
@@ -213,7 +261,29 @@ Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *c
         error_set_hint(err, "You will need to rewrite or cast the expression.");
         return BS_ERROR;
     }
-    return binder_cast(b, e, target, true, err);
+    if (!type_is_string(target) || target.length == 0) return binder_cast(b, e, target, true, err);
+    /* CHAR(n) / VARCHAR(n): a longer value fails (22001) unless the excess is spaces */
+    LogicalType text = unlimited(target);
+    BS_TRY(binder_cast(b, e, text, true, err));
+    in = *e;
+    if (in->kind == EXPR_CONSTANT) {
+        Value v = in->u.constant;
+        v.type = target;
+        if (!v.is_null) {
+            bool too_long;
+            v.u.str.len = string_fit(target, v.u.str.data, v.u.str.len, &too_long);
+            if (too_long) return string_too_long(target, in->pos, err);
+        }
+        Expr *c = expr_new_constant(b->arena, &v, in->pos);
+        if (!c) return arena_error(b->arena, err);
+        *e = c;
+        return BS_OK;
+    }
+    Expr **args = arena_alloc(b->arena, sizeof *args);
+    if (!args) return arena_error(b->arena, err);
+    args[0] = in;
+    *e = expr_new_call(b->arena, FN_STRING_FIT, target, args, 1, in->pos);
+    return *e ? BS_OK : arena_error(b->arena, err);
 }
 
 Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *err)
@@ -222,23 +292,43 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
         const char *name;
         TypeId id;
     } names[] = {
-        {"boolean", TYPE_BOOLEAN},     {"bool", TYPE_BOOLEAN},
-        {"integer", TYPE_INTEGER},     {"int", TYPE_INTEGER},
-        {"int4", TYPE_INTEGER},        {"bigint", TYPE_BIGINT},
-        {"int8", TYPE_BIGINT},         {"long", TYPE_BIGINT},
-        {"double", TYPE_DOUBLE},       {"double precision", TYPE_DOUBLE},
-        {"float8", TYPE_DOUBLE},       {"float", TYPE_DOUBLE},
-        {"decimal", TYPE_DECIMAL},     {"numeric", TYPE_DECIMAL},
-        {"varchar", TYPE_VARCHAR},     {"text", TYPE_VARCHAR},
-        {"string", TYPE_VARCHAR},      {"char", TYPE_VARCHAR},
-        {"character", TYPE_VARCHAR},   {"character varying", TYPE_VARCHAR},
-        {"bpchar", TYPE_VARCHAR},      {"date", TYPE_DATE},
-        {"timestamp", TYPE_TIMESTAMP}, {"datetime", TYPE_TIMESTAMP},
-        {"interval", TYPE_INTERVAL},   {"hugeint", TYPE_HUGEINT},
-        {"int128", TYPE_HUGEINT},      {"smallint", TYPE_SMALLINT},
-        {"int2", TYPE_SMALLINT},       {"short", TYPE_SMALLINT},
-        {"tinyint", TYPE_TINYINT},     {"int1", TYPE_TINYINT},
-        {"real", TYPE_REAL},           {"float4", TYPE_REAL},
+        {"boolean", TYPE_BOOLEAN},
+        {"bool", TYPE_BOOLEAN},
+        {"integer", TYPE_INTEGER},
+        {"int", TYPE_INTEGER},
+        {"int4", TYPE_INTEGER},
+        {"bigint", TYPE_BIGINT},
+        {"int8", TYPE_BIGINT},
+        {"long", TYPE_BIGINT},
+        {"double", TYPE_DOUBLE},
+        {"double precision", TYPE_DOUBLE},
+        {"float8", TYPE_DOUBLE},
+        {"float", TYPE_DOUBLE},
+        {"decimal", TYPE_DECIMAL},
+        {"numeric", TYPE_DECIMAL},
+        {"varchar", TYPE_VARCHAR},
+        {"text", TYPE_VARCHAR},
+        {"string", TYPE_VARCHAR},
+        {"char", TYPE_CHAR},
+        {"character", TYPE_CHAR},
+        {"character varying", TYPE_VARCHAR},
+        {"bpchar", TYPE_CHAR},
+        {"date", TYPE_DATE},
+        {"time", TYPE_TIME},
+        {"timestamp with time zone", TYPE_TIMESTAMPTZ},
+        {"timestamptz", TYPE_TIMESTAMPTZ},
+        {"timestamp", TYPE_TIMESTAMP},
+        {"datetime", TYPE_TIMESTAMP},
+        {"interval", TYPE_INTERVAL},
+        {"hugeint", TYPE_HUGEINT},
+        {"int128", TYPE_HUGEINT},
+        {"smallint", TYPE_SMALLINT},
+        {"int2", TYPE_SMALLINT},
+        {"short", TYPE_SMALLINT},
+        {"tinyint", TYPE_TINYINT},
+        {"int1", TYPE_TINYINT},
+        {"real", TYPE_REAL},
+        {"float4", TYPE_REAL},
     };
     /* float(p) as PostgreSQL: 1-24 bits REAL, 25-53 DOUBLE; a bare float is DOUBLE */
     if (strcmp(name->name, "float") == 0 && name->n_params == 1) {
@@ -269,22 +359,43 @@ Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *er
             *out = type_decimal(precision, scale);
             return BS_OK;
         }
-        if (id == TYPE_VARCHAR) {
-            /* Lengths are accepted and not enforced, as in DuckDB. */
-            if (name->n_params > 1 || (name->n_params == 1 && name->params[0] < 1))
-                return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
-                                 "invalid length for type %s", name->name);
+        if (id == TYPE_VARCHAR || id == TYPE_CHAR) {
+            /* CHAR(n), VARCHAR(n): n from 1 to 10485760 (PostgreSQL's messages); char
+               alone is char(1), bpchar alone is unlimited (as PostgreSQL's bpchar) */
+            bool text = strcmp(name->name, "text") == 0 || strcmp(name->name, "string") == 0;
+            if (name->n_params > 1 || (text && name->n_params))
+                return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos, "type %s does not take %s",
+                                 name->name, text ? "parameters" : "two parameters");
+            LogicalType t = type_make(id);
+            if (name->n_params == 1) {
+                int64_t n = name->params[0];
+                if (n < 1)
+                    return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
+                                     "length for type %s must be at least 1",
+                                     id == TYPE_CHAR ? "char" : "varchar");
+                if (n > (int64_t)TYPE_MAX_LENGTH)
+                    return error_set(err, SQLSTATE_INVALID_PARAMETER, name->pos,
+                                     "length for type %s cannot exceed %u",
+                                     id == TYPE_CHAR ? "char" : "varchar", TYPE_MAX_LENGTH);
+                t.length = (uint32_t)n;
+            } else if (id == TYPE_CHAR && strcmp(name->name, "bpchar") == 0) {
+                t.id = TYPE_VARCHAR; /* unlimited bpchar: text whose spaces count */
+            } else if (id == TYPE_CHAR) {
+                t.length = 1;
+            }
+            *out = t;
+            return BS_OK;
         } else if (name->n_params > 0 &&
-                   !((id == TYPE_TIMESTAMP || id == TYPE_INTERVAL) && name->n_params == 1 &&
-                     name->params[0] >= 0 && name->params[0] <= 6)) {
+                   !((id == TYPE_TIMESTAMP || id == TYPE_INTERVAL || id == TYPE_TIME ||
+                      id == TYPE_TIMESTAMPTZ) &&
+                     name->n_params == 1 && name->params[0] >= 0 && name->params[0] <= 6)) {
             return error_set(err, SQLSTATE_SYNTAX_ERROR, name->pos,
                              "type %s does not take parameters", name->name);
         }
         *out = type_make(id);
         return BS_OK;
     }
-    if (strcmp(name->name, "timestamp with time zone") == 0 ||
-        strcmp(name->name, "timestamptz") == 0 || strcmp(name->name, "time") == 0 ||
+    if (strcmp(name->name, "time with time zone") == 0 || strcmp(name->name, "timetz") == 0 ||
         strcmp(name->name, "blob") == 0 || strcmp(name->name, "bytea") == 0)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
                          "type %s is not supported yet", name->name);

@@ -110,14 +110,18 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_GREATEST] = {"greatest", NULL, "greatest", 1, 100, bind_extreme},
     [FN_LEAST] = {"least", NULL, "least", 1, 100, bind_extreme},
     [FN_IS_DISTINCT] = {"is_distinct", "IS DISTINCT FROM", NULL, 2, 2, bind_comparison},
-    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2,
-                            bind_comparison},
+    [FN_IS_NOT_DISTINCT] = {"is_not_distinct", "IS NOT DISTINCT FROM", NULL, 2, 2, bind_comparison},
     [FN_REGEXP_MATCHES] = {"regexp_matches", NULL, "regexp_matches", 2, 3, bind_regex},
     [FN_REGEXP_REPLACE] = {"regexp_replace", NULL, "regexp_replace", 3, 4, bind_regex},
     [FN_REGEXP_EXTRACT] = {"regexp_extract", NULL, "regexp_extract", 2, 3, bind_regex},
     [FN_STRFTIME] = {"strftime", NULL, "strftime", 2, 2, bind_format},
     [FN_STRPTIME] = {"strptime", NULL, "strptime", 2, 2, bind_format},
     [FN_TO_CHAR] = {"to_char", NULL, "to_char", 2, 2, bind_format},
+    [FN_CAST_IN_ZONE] = {"cast_in_zone", NULL, NULL, 2, 2, bind_in},
+    [FN_TSTZ_ADD] = {"tstz_add", NULL, NULL, 3, 3, bind_in},
+    [FN_TSTZ_SUB] = {"tstz_sub", NULL, NULL, 3, 3, bind_in},
+    [FN_ZONE_OFFSET] = {"zone_offset", NULL, NULL, 2, 2, bind_in},
+    [FN_STRING_FIT] = {"string_fit", NULL, NULL, 1, 1, bind_in},
     [FN_TRY_CAST] = {"try_cast", NULL, NULL, 1, 1, bind_in},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
     [FN_GROUPING] = {"grouping", NULL, NULL, 1, 31, NULL},
@@ -603,6 +607,14 @@ static Status bind_format(Binder *b, ScalarFuncId id, Expr **args, int n_args, i
         return BS_OK;
     }
     TypeId t = args[0]->type.id;
+    if (t == TYPE_TIME && !untyped(args[0])) {
+        /* a time is formatted as the timestamp of that time on 1970-01-01 */
+        Value epoch = value_date(0);
+        Expr *sum[2] = {expr_new_constant(b->arena, &epoch, pos), args[0]};
+        if (!sum[0]) return arena_error(b->arena, err);
+        BS_TRY(binder_bind_scalar(b, FN_ADD, sum, 2, pos, &args[0], err));
+        t = TYPE_TIMESTAMP;
+    }
     if (!untyped(args[0]) && t != TYPE_DATE && t != TYPE_TIMESTAMP)
         return no_match(id, args, n_args, pos, err);
     BS_TRY(binder_cast(b, &args[0], type_make(TYPE_TIMESTAMP), false, err));
@@ -629,6 +641,17 @@ Status binder_bind_scalar(Binder *b, ScalarFuncId func, Expr **args, int n_args,
     const ScalarDef *def = &SCALARS[func];
     if (n_args < def->min_args || n_args > def->max_args)
         return no_match(func, args, n_args, pos, err);
+    bool zoned;
+    BS_TRY(binder_bind_zoned(b, func, args, n_args, pos, out, &zoned, err));
+    if (zoned) return BS_OK;
+    /* A CHAR is kept without its padding, so as text it is itself: functions and
+       operators see VARCHAR (PostgreSQL's bpchar → text drops the padding too); coalesce,
+       greatest and least keep the type of their arguments. */
+    if (func != FN_COALESCE && func != FN_GREATEST && func != FN_LEAST)
+        for (int k = 0; k < n_args; k++)
+            if (args[k]->type.id == TYPE_CHAR ||
+                (args[k]->type.id == TYPE_VARCHAR && args[k]->type.length))
+                BS_TRY(binder_cast(b, &args[k], type_make(TYPE_VARCHAR), false, err));
     LogicalType ret;
     BS_TRY(def->bind(b, func, args, n_args, pos, &ret, err));
     *out = expr_new_call(b->arena, func, ret, args, n_args, pos);

@@ -22,6 +22,7 @@
 #include "planner/planner_int.h"
 
 #include "common/datetime.h"
+#include "common/timezone.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -56,9 +57,19 @@ Status binder_bind_datetime_arithmetic(Binder *b, ScalarFuncId id, Expr **args, 
     bool l_iv = is_type(l, TYPE_INTERVAL), r_iv = is_type(r, TYPE_INTERVAL);
     bool ul = untyped(l), ur = untyped(r);
     TypeId a = TYPE_INVALID, c = TYPE_INVALID, result = TYPE_INVALID;
+    bool l_time = is_type(l, TYPE_TIME), r_time = is_type(r, TYPE_TIME);
+    bool l_tz = is_type(l, TYPE_TIMESTAMPTZ), r_tz = is_type(r, TYPE_TIMESTAMPTZ);
     switch (id) {
     case FN_ADD:
-        if (is_point(l) && (r_iv || ur)) {
+        if (l_time && (r_iv || ur)) {
+            a = TYPE_TIME, c = TYPE_INTERVAL, result = TYPE_TIME; /* wraps around midnight */
+        } else if ((l_iv || ul) && r_time) {
+            a = TYPE_INTERVAL, c = TYPE_TIME, result = TYPE_TIME;
+        } else if (is_type(l, TYPE_DATE) && r_time) {
+            a = TYPE_DATE, c = TYPE_TIME, result = TYPE_TIMESTAMP;
+        } else if (l_time && is_type(r, TYPE_DATE)) {
+            a = TYPE_TIME, c = TYPE_DATE, result = TYPE_TIMESTAMP;
+        } else if (is_point(l) && (r_iv || ur)) {
             a = TYPE_TIMESTAMP, c = TYPE_INTERVAL, result = TYPE_TIMESTAMP;
         } else if ((l_iv || ul) && is_point(r)) {
             a = TYPE_INTERVAL, c = TYPE_TIMESTAMP, result = TYPE_TIMESTAMP;
@@ -67,7 +78,13 @@ Status binder_bind_datetime_arithmetic(Binder *b, ScalarFuncId id, Expr **args, 
         }
         break;
     case FN_SUBTRACT:
-        if (is_point(l) && r_iv) {
+        if (l_time && r_iv) {
+            a = TYPE_TIME, c = TYPE_INTERVAL, result = TYPE_TIME;
+        } else if ((l_time && (r_time || ur)) || (ul && r_time)) {
+            a = c = TYPE_TIME, result = TYPE_INTERVAL;
+        } else if ((l_tz && (r_tz || is_point(r) || ur)) || (r_tz && (is_point(l) || ul))) {
+            a = c = TYPE_TIMESTAMPTZ, result = TYPE_INTERVAL; /* the other side in the zone */
+        } else if (is_point(l) && r_iv) {
             a = TYPE_TIMESTAMP, c = TYPE_INTERVAL, result = TYPE_TIMESTAMP;
         } else if ((is_point(l) && is_point(r)) || (is_type(l, TYPE_TIMESTAMP) && ur) ||
                    (ul && is_type(r, TYPE_TIMESTAMP))) {
@@ -164,6 +181,16 @@ Status binder_bind_date_part(Binder *b, ScalarFuncId id, Expr **args, int n_args
 {
     if (untyped(args[1])) BS_TRY(cast_to(b, &args[1], TYPE_TIMESTAMP, err));
     TypeId t = (TypeId)args[1]->type.id;
+    if (t == TYPE_TIME) {
+        /* a time's fields are those of the interval since midnight (24:00:00 has hour 24) */
+        int field;
+        BS_TRY(unit_of(b, id, args, &field, err));
+        if (field < 0 || (field > DTF_HOUR && field != DTF_EPOCH))
+            return bad_unit(args[0], field, args[1]->type, err);
+        BS_TRY(cast_to(b, &args[1], TYPE_INTERVAL, err));
+        *ret = datetime_extract_type((DatetimeField)field);
+        return canonical_unit(b, args, field, err);
+    }
     if (t != TYPE_DATE && t != TYPE_TIMESTAMP && t != TYPE_INTERVAL)
         return binder_no_function_match(id, args, n_args, pos, err);
     int field;
@@ -180,6 +207,9 @@ Status binder_bind_date_trunc(Binder *b, ScalarFuncId id, Expr **args, int n_arg
     /* A date is truncated as the timestamp of its midnight (PostgreSQL gives a timestamp). */
     if (untyped(args[1]) || is_type(args[1], TYPE_DATE))
         BS_TRY(cast_to(b, &args[1], TYPE_TIMESTAMP, err));
+    /* a time is truncated as an interval, giving an interval (PostgreSQL's implicit
+       time → interval) */
+    if (is_type(args[1], TYPE_TIME)) BS_TRY(cast_to(b, &args[1], TYPE_INTERVAL, err));
     TypeId t = (TypeId)args[1]->type.id;
     if (t != TYPE_TIMESTAMP && t != TYPE_INTERVAL)
         return binder_no_function_match(id, args, n_args, pos, err);
@@ -256,11 +286,19 @@ static int64_t statement_time(Binder *b)
     return b->now;
 }
 
-/* Midnight (UTC) of the statement's day. */
+/* The statement's time as a local timestamp in the session's zone. */
+static int64_t statement_local(Binder *b)
+{
+    int64_t local;
+    if (!tz_utc_to_local(b->zone, statement_time(b), &local)) local = statement_time(b);
+    return local;
+}
+
+/* Midnight (local) of the statement's day. */
 static int64_t statement_midnight(Binder *b)
 {
     int64_t days, time_of_day;
-    timestamp_split(statement_time(b), &days, &time_of_day);
+    timestamp_split(statement_local(b), &days, &time_of_day);
     return days * MICROS_PER_DAY;
 }
 
@@ -301,6 +339,12 @@ static const char *pg_type_name(const Expr *e)
         return "timestamp without time zone";
     case TYPE_INTERVAL:
         return "interval";
+    case TYPE_TIME:
+        return "time without time zone";
+    case TYPE_TIMESTAMPTZ:
+        return "timestamp with time zone";
+    case TYPE_CHAR:
+        return "character";
     default:
         return "unknown";
     }
@@ -313,8 +357,11 @@ static bool not_aggregate(Expr *e, void *arg)
 }
 
 typedef enum Special {
-    SPECIAL_NOW,          /* now(), current_timestamp, localtimestamp, … */
-    SPECIAL_CURRENT_DATE, /* current_date, today() */
+    SPECIAL_NOW,            /* now(), current_timestamp, …: TIMESTAMPTZ */
+    SPECIAL_LOCALTIMESTAMP, /* the statement's time in the session's zone: TIMESTAMP */
+    SPECIAL_LOCALTIME,      /* current_time, localtime: TIME in the session's zone */
+    SPECIAL_CURRENT_DATE,   /* current_date, today() */
+    SPECIAL_TIMEZONE,       /* timezone(zone, x), x AT TIME ZONE zone */
     SPECIAL_TYPEOF,
     SPECIAL_PG_TYPEOF,
     SPECIAL_DATE_PART,
@@ -329,7 +376,10 @@ static const struct {
 } SPECIALS[] = {
     {"now", SPECIAL_NOW, 0, 0},
     {"current_timestamp", SPECIAL_NOW, 0, 0},
-    {"localtimestamp", SPECIAL_NOW, 0, 0},
+    {"localtimestamp", SPECIAL_LOCALTIMESTAMP, 0, 0},
+    {"current_time", SPECIAL_LOCALTIME, 0, 0},
+    {"localtime", SPECIAL_LOCALTIME, 0, 0},
+    {"timezone", SPECIAL_TIMEZONE, 2, 2},
     {"transaction_timestamp", SPECIAL_NOW, 0, 0},
     {"statement_timestamp", SPECIAL_NOW, 0, 0},
     {"get_current_timestamp", SPECIAL_NOW, 0, 0},
@@ -350,6 +400,170 @@ static int special_index(const char *name)
     return -1;
 }
 
+/* A zone argument: text; a constant one must name a zone (22023 at its position). */
+static Status zone_arg(Binder *b, Expr **zone, Error *err)
+{
+    Expr *z = *zone;
+    if (!untyped(z) && !type_is_string(z->type)) {
+        char name[40];
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, z->pos,
+                         "the time zone must be text, not %s",
+                         type_sql_name(z->type, name, sizeof name));
+    }
+    BS_TRY(cast_to(b, zone, TYPE_VARCHAR, err));
+    z = *zone;
+    if (z->kind == EXPR_CONSTANT && !z->u.constant.is_null &&
+        !tz_find(z->u.constant.u.str.data, z->u.constant.u.str.len)) {
+        int len = (int)BS_MIN(z->u.constant.u.str.len, 100u);
+        return error_set(err, SQLSTATE_INVALID_PARAMETER, z->pos,
+                         "time zone \"%.*s\" not recognized", len, z->u.constant.u.str.data);
+    }
+    return BS_OK;
+}
+
+/* timezone(zone, x): a timestamptz's wall-clock time in zone, or a timestamp read in zone. */
+static Status bind_timezone(Binder *b, Expr **args, int pos, Expr **out, Error *err)
+{
+    BS_TRY(zone_arg(b, &args[0], err));
+    Expr *x = args[1];
+    /* a date or a literal is a timestamptz (the preferred type, as in PostgreSQL) */
+    if (untyped(x) || is_type(x, TYPE_DATE)) BS_TRY(cast_to(b, &args[1], TYPE_TIMESTAMPTZ, err));
+    x = args[1];
+    TypeId to;
+    if (is_type(x, TYPE_TIMESTAMPTZ))
+        to = TYPE_TIMESTAMP;
+    else if (is_type(x, TYPE_TIMESTAMP))
+        to = TYPE_TIMESTAMPTZ;
+    else if (is_type(x, TYPE_TIME))
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                         "time AT TIME ZONE is not supported: it gives a time with time zone, "
+                         "which is not supported");
+    else {
+        char name[40];
+        return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, pos,
+                         "function timezone(text, %s) does not exist",
+                         type_sql_name(x->type, name, sizeof name));
+    }
+    *out = x;
+    return binder_cast_in_zone(b, out, type_make(to), args[0], err);
+}
+
+/* A zone-name constant: the session's (NULL) or `name`. */
+static Status zone_constant(Binder *b, const char *name, int pos, Expr **out, Error *err)
+{
+    if (!name) name = b->zone_name;
+    Value v = value_varchar(name, (uint32_t)strlen(name));
+    return new_constant(b, &v, pos, out, err);
+}
+
+/* A timestamptz as the local timestamp of the session's zone (or of UTC). */
+static Status to_local(Binder *b, Expr **e, bool utc, Error *err)
+{
+    Expr *zone = NULL;
+    if (utc) BS_TRY(zone_constant(b, "UTC", (*e)->pos, &zone, err));
+    return binder_cast_in_zone(b, e, type_make(TYPE_TIMESTAMP), zone, err);
+}
+
+/* The unit constant of a call, lower case, or NULL. */
+static const char *unit_text(Binder *b, const Expr *u)
+{
+    if (u->kind != EXPR_CONSTANT || u->u.constant.is_null || !type_is_string(u->type)) return NULL;
+    char *t = arena_strndup(b->arena, u->u.constant.u.str.data, u->u.constant.u.str.len);
+    for (char *p = t; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z') *p = (char)(*p - 'A' + 'a');
+    return t;
+}
+
+/* extract(timezone…) of a timestamptz: its UTC offset in the session's zone. */
+static Status bind_zone_field(Binder *b, const char *unit, Expr *x, int pos, Expr **out, Error *err)
+{
+    Expr **args = arena_alloc(b->arena, 2 * sizeof *args);
+    if (!args) return arena_error(b->arena, err);
+    args[0] = x;
+    BS_TRY(zone_constant(b, NULL, pos, &args[1], err));
+    Expr *offset = expr_new_call(b->arena, FN_ZONE_OFFSET, type_make(TYPE_BIGINT), args, 2, pos);
+    if (!offset) return arena_error(b->arena, err);
+    if (strcmp(unit, "timezone") == 0) {
+        *out = offset;
+        return BS_OK;
+    }
+    /* hours and minutes keep the offset's sign: -03:30 is -3 hours and -30 minutes */
+    bool hours = strcmp(unit, "timezone_hour") == 0;
+    Value v = value_bigint(hours ? 3600 : 60);
+    Expr *div[2] = {offset, NULL};
+    BS_TRY(new_constant(b, &v, pos, &div[1], err));
+    BS_TRY(binder_bind_scalar(b, FN_DIVIDE, div, 2, pos, out, err));
+    if (hours) return BS_OK;
+    Expr *mod[2] = {*out, NULL};
+    v = value_bigint(60);
+    BS_TRY(new_constant(b, &v, pos, &mod[1], err));
+    return binder_bind_scalar(b, FN_MODULO, mod, 2, pos, out, err);
+}
+
+Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos, Expr **out,
+                         bool *handled, Error *err)
+{
+    *handled = false;
+    bool tz0 = n_args > 0 && is_type(args[0], TYPE_TIMESTAMPTZ);
+    bool tz1 = n_args > 1 && is_type(args[1], TYPE_TIMESTAMPTZ);
+    if (!tz0 && !tz1) return BS_OK;
+    switch (func) {
+    case FN_ADD:
+    case FN_SUBTRACT: {
+        /* timestamptz ± interval: the calendar part in local time */
+        Expr *ts = tz0 ? args[0] : args[1], *iv = tz0 ? args[1] : args[0];
+        bool iv_ok = is_type(iv, TYPE_INTERVAL) || (untyped(iv) && func == FN_ADD);
+        if (!iv_ok || (func == FN_SUBTRACT && !tz0)) return BS_OK;
+        BS_TRY(cast_to(b, &iv, TYPE_INTERVAL, err));
+        Expr **call = arena_alloc(b->arena, 3 * sizeof *call);
+        if (!call) return arena_error(b->arena, err);
+        call[0] = ts;
+        call[1] = iv;
+        BS_TRY(zone_constant(b, NULL, pos, &call[2], err));
+        *out = expr_new_call(b->arena, func == FN_ADD ? FN_TSTZ_ADD : FN_TSTZ_SUB,
+                             type_make(TYPE_TIMESTAMPTZ), call, 3, pos);
+        *handled = true;
+        return *out ? BS_OK : arena_error(b->arena, err);
+    }
+    case FN_DATE_TRUNC:
+        if (!tz1) return BS_OK;
+        /* truncated in local time, read back in the zone (PostgreSQL's timestamptz_trunc) */
+        BS_TRY(to_local(b, &args[1], false, err));
+        BS_TRY(binder_bind_scalar(b, FN_DATE_TRUNC, args, n_args, pos, out, err));
+        *handled = true;
+        return binder_cast_in_zone(b, out, type_make(TYPE_TIMESTAMPTZ), NULL, err);
+    case FN_DATE_PART: {
+        if (!tz1) return BS_OK;
+        const char *unit = unit_text(b, args[0]);
+        if (unit && strncmp(unit, "timezone", 8) == 0 &&
+            (unit[8] == '\0' || strcmp(unit + 8, "_hour") == 0 ||
+             strcmp(unit + 8, "_minute") == 0)) {
+            *handled = true;
+            return bind_zone_field(b, unit, args[1], pos, out, err);
+        }
+        int field = unit ? datetime_field_by_name(unit, strlen(unit)) : -1;
+        BS_TRY(to_local(b, &args[1], field == DTF_EPOCH, err));
+        *handled = true;
+        return binder_bind_scalar(b, func, args, n_args, pos, out, err);
+    }
+    case FN_EXTRACT_YEAR:
+    case FN_EXTRACT_MONTH:
+    case FN_EXTRACT_DAY:
+    case FN_LAST_DAY:
+    case FN_AGE:
+    case FN_DATE_DIFF:
+    case FN_STRFTIME:
+    case FN_TO_CHAR:
+        /* fields and formats of the local time */
+        for (int k = 0; k < n_args; k++)
+            if (is_type(args[k], TYPE_TIMESTAMPTZ)) BS_TRY(to_local(b, &args[k], false, err));
+        *handled = true;
+        return binder_bind_scalar(b, func, args, n_args, pos, out, err);
+    default:
+        return BS_OK;
+    }
+}
+
 bool binder_is_special_function(const char *name)
 {
     return special_index(name) >= 0;
@@ -358,7 +572,7 @@ bool binder_is_special_function(const char *name)
 Status binder_bind_extract(Binder *b, const char *unit, Expr *arg, int pos, Expr **out, Error *err)
 {
     int field = datetime_field_by_name(unit, strlen(unit));
-    if (field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY) {
+    if ((field == DTF_YEAR || field == DTF_MONTH || field == DTF_DAY) && !is_type(arg, TYPE_TIME)) {
         /* The common fields have their own functions (which the optimizer knows cannot fail). */
         ScalarFuncId f = field == DTF_YEAR    ? FN_EXTRACT_YEAR
                          : field == DTF_MONTH ? FN_EXTRACT_MONTH
@@ -399,8 +613,19 @@ Status binder_bind_special_function(Binder *b, const char *name, Expr **args, in
     Value v;
     switch (SPECIALS[k].kind) {
     case SPECIAL_NOW:
-        v = value_timestamp(statement_time(b));
+        v = value_timestamptz(statement_time(b));
         return new_constant(b, &v, pos, out, err);
+    case SPECIAL_LOCALTIMESTAMP:
+        v = value_timestamp(statement_local(b));
+        return new_constant(b, &v, pos, out, err);
+    case SPECIAL_LOCALTIME: {
+        int64_t days, time_of_day;
+        timestamp_split(statement_local(b), &days, &time_of_day);
+        v = value_time(time_of_day);
+        return new_constant(b, &v, pos, out, err);
+    }
+    case SPECIAL_TIMEZONE:
+        return bind_timezone(b, args, pos, out, err);
     case SPECIAL_CURRENT_DATE:
         v = value_date((int32_t)(statement_midnight(b) / MICROS_PER_DAY));
         return new_constant(b, &v, pos, out, err);

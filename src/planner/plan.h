@@ -58,13 +58,13 @@ typedef enum ScalarFuncId {
     FN_LAST_DAY,  /* DATE or TIMESTAMP → DATE */
     FN_AGE,       /* (TIMESTAMP, TIMESTAMP) → INTERVAL */
     /* Math (kernels_math.c). DOUBLE → DOUBLE unless noted. */
-    FN_FLOOR,  /* numeric → same type; DECIMAL(p,s) → DECIMAL(p,0) */
-    FN_CEIL,   /* as floor */
-    FN_TRUNC,  /* (numeric[, BIGINT constant digits]) → as round */
-    FN_SQRT,   /* negative → 2201F */
+    FN_FLOOR, /* numeric → same type; DECIMAL(p,s) → DECIMAL(p,0) */
+    FN_CEIL,  /* as floor */
+    FN_TRUNC, /* (numeric[, BIGINT constant digits]) → as round */
+    FN_SQRT,  /* negative → 2201F */
     FN_CBRT,
-    FN_EXP,    /* overflow, underflow → 22003 */
-    FN_LN,     /* zero or negative → 2201E */
+    FN_EXP, /* overflow, underflow → 22003 */
+    FN_LN,  /* zero or negative → 2201E */
     FN_LOG10,
     FN_LOG2,
     FN_LOG,    /* log(base, x) */
@@ -73,23 +73,23 @@ typedef enum ScalarFuncId {
     FN_PI,     /* () */
     FN_RANDOM, /* () → [0, 1), a new value per row; never folded */
     /* Strings (kernels_string2.c); VARCHAR in, VARCHAR out unless noted; n is BIGINT. */
-    FN_STRPOS,       /* (s, sub) → INTEGER, 1-based character position, 0 if absent */
-    FN_BTRIM,        /* (s[, characters]) */
+    FN_STRPOS, /* (s, sub) → INTEGER, 1-based character position, 0 if absent */
+    FN_BTRIM,  /* (s[, characters]) */
     FN_LTRIM,
     FN_RTRIM,
-    FN_REPLACE,      /* (s, from, to) */
-    FN_CONCAT_ARGS,  /* concat(VARCHAR, …): NULLs skipped, not strict */
-    FN_CONCAT_WS,    /* (sep, VARCHAR, …): NULL when sep is NULL, other NULLs skipped */
-    FN_LEFT,         /* (s, n) */
-    FN_RIGHT,        /* (s, n) */
-    FN_LPAD,         /* (s, n[, fill]) */
+    FN_REPLACE,     /* (s, from, to) */
+    FN_CONCAT_ARGS, /* concat(VARCHAR, …): NULLs skipped, not strict */
+    FN_CONCAT_WS,   /* (sep, VARCHAR, …): NULL when sep is NULL, other NULLs skipped */
+    FN_LEFT,        /* (s, n) */
+    FN_RIGHT,       /* (s, n) */
+    FN_LPAD,        /* (s, n[, fill]) */
     FN_RPAD,
-    FN_SPLIT_PART,   /* (s, delimiter, n) */
-    FN_STARTS_WITH,  /* (s, prefix) → BOOLEAN */
-    FN_ENDS_WITH,    /* (s, suffix) → BOOLEAN */
+    FN_SPLIT_PART,  /* (s, delimiter, n) */
+    FN_STARTS_WITH, /* (s, prefix) → BOOLEAN */
+    FN_ENDS_WITH,   /* (s, suffix) → BOOLEAN */
     FN_REVERSE,
-    FN_REPEAT,       /* (s, n) */
-    FN_TRANSLATE,    /* (s, from, to) */
+    FN_REPEAT,    /* (s, n) */
+    FN_TRANSLATE, /* (s, from, to) */
     FN_INITCAP,
     FN_MD5,
     FN_ASCII,        /* → INTEGER */
@@ -108,6 +108,19 @@ typedef enum ScalarFuncId {
     FN_STRFTIME, /* (TIMESTAMP, fmt) → VARCHAR, C/DuckDB specifiers */
     FN_STRPTIME, /* (VARCHAR, fmt) → TIMESTAMP */
     FN_TO_CHAR,  /* (TIMESTAMP, fmt) → VARCHAR, PostgreSQL patterns */
+    /* Built by the binder for what reads the session's time zone (never called by name):
+       cast_in_zone(x, zone VARCHAR) → t, the conversions of common/cast.h's
+       cast_needs_zone in that zone (also timezone(zone, x) and AT TIME ZONE);
+       tstz_add/tstz_sub(TIMESTAMPTZ, INTERVAL, zone) → TIMESTAMPTZ, months and days in local
+       time, microseconds in absolute time (PostgreSQL's timestamptz ± interval);
+       zone_offset(TIMESTAMPTZ, zone) → BIGINT, the UTC offset in seconds east. */
+    FN_CAST_IN_ZONE,
+    FN_TSTZ_ADD,
+    FN_TSTZ_SUB,
+    FN_ZONE_OFFSET,
+    /* string_fit(x VARCHAR) → CHAR(n)/VARCHAR(n): an assignment to a column of that type,
+       22001 for a value longer than n unless the excess is spaces (cut). */
+    FN_STRING_FIT,
     /* try_cast(x AS t): (x) → t, the cast's kernel, NULL on the rows where it fails.
        Built by the binder from TRY_CAST, never called by name. */
     FN_TRY_CAST,
@@ -119,7 +132,7 @@ typedef enum ScalarFuncId {
      */
     FN_IN,
     FN_GROUPING, /* grouping(…): binder only, rewritten over the aggregation's set id */
-    FN_COUNT_ /* number of functions; not a function */
+    FN_COUNT_    /* number of functions; not a function */
 } ScalarFuncId;
 
 typedef enum AggFuncId {

@@ -45,6 +45,9 @@ typedef struct Catalog {
      * allocated in arena and describes one snapshot, used for the whole statement.
      */
     Status (*get_table)(void *ctx, const char *name, Arena *arena, CatalogTable **out, Error *err);
+    /* The session's TimeZone setting, a name common/timezone.h finds (NULL: UTC): what
+       timestamptz literals, casts and arithmetic are bound in. */
+    const char *time_zone;
 } Catalog;
 
 /* ---- bound statements ----------------------------------------------------------------- */

@@ -74,6 +74,11 @@ typedef struct Binder {
     /* The statement's time (now(), current_date): read once, at first use. */
     bool has_now;
     int64_t now;
+    /* The session's time zone, and its name as the plans carry it (cast_in_zone's zone). */
+    const struct TimeZone *zone;
+    const char *zone_name;
+    /* COPY: the text of a field is read as its column's type (assignment takes any text). */
+    bool copy_text;
 } Binder;
 
 /* A column visible by name while binding: from a FROM item, or a select alias. */
@@ -221,6 +226,18 @@ const char *type_sql_name(LogicalType type, char *buf, size_t size);
  * an EXPR_CAST. `explicit_cast` allows every possible cast; otherwise only implicit ones.
  */
 Status binder_cast(Binder *b, Expr **e, LogicalType target, bool explicit_cast, Error *err);
+/*
+ * Replaces *e by cast_in_zone(*e, zone) of type target: a conversion that reads a time
+ * zone (common/cast.h's cast_needs_zone); zone NULL is the session's.
+ */
+/*
+ * The calls on TIMESTAMPTZ that depend on the session's zone, rewritten (functions_datetime.c):
+ * ± interval, date_trunc, date_part/extract (timezone, timezone_hour, timezone_minute),
+ * age, to_char, … over the local time. *handled false: not one of them.
+ */
+Status binder_bind_zoned(Binder *b, ScalarFuncId func, Expr **args, int n_args, int pos, Expr **out,
+                         bool *handled, Error *err);
+Status binder_cast_in_zone(Binder *b, Expr **e, LogicalType target, Expr *zone, Error *err);
 /* The type both a and b convert to implicitly (untyped literals adapt); false if none. */
 bool binder_common_type(const Expr *a, const Expr *b, LogicalType *out);
 /* The DECIMAL that holds every value of a numeric type: INTEGER (10,0), BIGINT (19,0),

@@ -62,4 +62,5 @@ void catalog_init(Catalog *catalog, Engine *engine)
 {
     catalog->ctx = engine;
     catalog->get_table = get_table;
+    catalog->time_zone = engine->time_zone;
 }

@@ -18,6 +18,7 @@
 #include "server/server_int.h"
 
 #include "common/alloc.h"
+#include "common/timezone.h"
 #include "parser/parser.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     Engine *e = bs_calloc(1, sizeof *e);
     if (!e) return error_oom(err);
     e->threads = config->threads > 0 ? config->threads : cpu_count();
+    snprintf(e->time_zone, sizeof e->time_zone, "UTC");
     e->workers = config->workers > 0 ? config->workers : 1;
     e->max_recursion = config->max_recursion > 0 ? config->max_recursion : 0;
     int64_t memory = config->memory_limit;
@@ -312,7 +314,10 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
     if (st == BS_OK && n > 1)
         st = error_set(err, SQLSTATE_SYNTAX_ERROR, stmts[1].start,
                        "cannot run several statements in one call; split the script first");
-    if (st == BS_OK && n == 1) {
+    if (st == BS_OK && n == 1 &&
+        (stmts[0].stmt->kind == STMT_SET || stmts[0].stmt->kind == STMT_SHOW)) {
+        st = settings_run(e, stmts[0].stmt, res, err);
+    } else if (st == BS_OK && n == 1) {
         Catalog catalog;
         catalog_init(&catalog, e);
         BoundStatement *bs;
@@ -341,6 +346,8 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
         cursor_close(c);
         return BS_ERROR;
     }
+    res->zone = tz_find(e->time_zone, strlen(e->time_zone));
+    if (!res->zone) res->zone = tz_utc();
     if (!c->run) {
         c->n_rows = res->n_rows;
         res->elapsed_ms = (double)(clock_now_ns() - c->t0) / 1e6;

@@ -48,6 +48,9 @@ typedef struct Result {
     uint64_t n_rows;
     char *status;      /* command tag: "SELECT 3", "INSERT 5", "CREATE TABLE", … */
     double elapsed_ms; /* execution time measured inside the engine */
+    /* The session's time zone when the statement ran (common/timezone.h; never NULL): the
+       zone TIMESTAMPTZ values are shown in (format_value_in_zone). */
+    const struct TimeZone *zone;
 } Result;
 
 void result_free(Result *result);

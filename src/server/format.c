@@ -36,18 +36,6 @@ bool cli_parse_format(const char *name, OutputFormat *out)
     return false;
 }
 
-/* Text of a non-NULL value into buf (strings are returned by pointer instead). */
-static const char *value_text(const Value *v, char *buf, size_t *len)
-{
-    if (v->type.id == TYPE_VARCHAR) {
-        *len = v->u.str.len;
-        return v->u.str.data;
-    }
-    int n = format_value(v, buf);
-    *len = (size_t)n;
-    return buf;
-}
-
 /* Display width of UTF-8 text: one column per code point. */
 static size_t display_width(const char *s, size_t len)
 {
@@ -57,21 +45,57 @@ static size_t display_width(const char *s, size_t len)
     return w;
 }
 
+/*
+ * Text of a non-NULL value into buf (strings are returned by pointer instead): TIMESTAMPTZ
+ * in the session's zone, and *pad the spaces a CHAR(n) is padded with to n characters.
+ */
+static const char *value_text(const Result *r, const Value *v, char *buf, size_t *len, size_t *pad)
+{
+    *pad = 0;
+    if (type_is_string(v->type)) {
+        *len = v->u.str.len;
+        if (v->type.id == TYPE_CHAR) {
+            size_t chars = display_width(v->u.str.data, v->u.str.len);
+            if (chars < v->type.length) *pad = v->type.length - chars;
+        }
+        return v->u.str.data;
+    }
+    int n = format_value_in_zone(v, r->zone, buf);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* value_text with a CHAR's padding, which goes into scratch when there is some. */
+static const char *value_text_padded(const Result *r, const Value *v, char *buf, Buffer *scratch,
+                                     size_t *len)
+{
+    size_t pad;
+    const char *s = value_text(r, v, buf, len, &pad);
+    if (!pad) return s;
+    buffer_clear(scratch);
+    buffer_put_bytes(scratch, s, *len);
+    for (size_t k = 0; k < pad; k++)
+        buffer_put_u8(scratch, ' ');
+    *len = scratch->len;
+    return (const char *)scratch->data;
+}
+
 static bool right_aligned(LogicalType t)
 {
     return type_is_numeric(t);
 }
 
 /* A cell as shown in table format: control characters escaped. */
-static void table_cell(Buffer *b, const Value *v)
+static void table_cell(const Result *r, Buffer *b, const Value *v)
 {
     if (v->is_null) {
         buffer_printf(b, "NULL");
         return;
     }
     char buf[VALUE_TEXT_MAX];
-    size_t len;
-    const char *s = value_text(v, buf, &len);
+    size_t len, pad;
+    const char *s = value_text(r, v, buf, &len, &pad);
+
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
         if (c == '\n')
@@ -85,6 +109,8 @@ static void table_cell(Buffer *b, const Value *v)
         else
             buffer_put_u8(b, c);
     }
+    for (size_t k = 0; k < pad; k++)
+        buffer_put_u8(b, ' ');
 }
 
 static void print_padded(FILE *out, const char *s, size_t len, size_t width, int align)
@@ -192,7 +218,7 @@ static void table_add(TablePrinter *t, const Chunk *chunk)
             Value v;
             vector_get_value(&chunk->cols[c], row, &v);
             size_t before = t->cells.len;
-            table_cell(&t->cells, &v);
+            table_cell(t->r, &t->cells, &v);
             size_t w = display_width((const char *)t->cells.data + before, t->cells.len - before);
             if (w > t->widths[c]) t->widths[c] = w;
         }
@@ -256,6 +282,8 @@ static void delimited_header(FILE *out, const Result *r, bool csv)
 
 static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool csv)
 {
+    Buffer scratch;
+    buffer_init(&scratch);
     for (idx_t row = 0; row < chunk->n_rows; row++) {
         for (int c = 0; c < r->n_cols; c++) {
             if (c) fputc(csv ? ',' : '\t', out);
@@ -264,7 +292,7 @@ static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool 
             if (v.is_null) continue;
             char buf[VALUE_TEXT_MAX];
             size_t len;
-            const char *s = value_text(&v, buf, &len);
+            const char *s = value_text_padded(r, &v, buf, &scratch, &len);
             if (csv)
                 csv_field(out, s, len, ',');
             else
@@ -272,6 +300,7 @@ static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool 
         }
         fputc('\n', out);
     }
+    buffer_free(&scratch);
 }
 
 /* A JSON string literal (UTF-8 passed through; control characters escaped). */
@@ -306,7 +335,7 @@ static void json_string(FILE *out, const char *s, size_t len)
     fputc('"', out);
 }
 
-static void json_value(FILE *out, const Value *v)
+static void json_value(FILE *out, const Result *r, const Value *v, Buffer *scratch)
 {
     if (v->is_null) {
         fputs("null", out);
@@ -314,7 +343,7 @@ static void json_value(FILE *out, const Value *v)
     }
     char buf[VALUE_TEXT_MAX];
     size_t len;
-    const char *s = value_text(v, buf, &len);
+    const char *s = value_text_padded(r, v, buf, scratch, &len);
     switch ((TypeId)v->type.id) {
     case TYPE_BOOLEAN:
     case TYPE_TINYINT:
@@ -348,8 +377,9 @@ static void json_value(FILE *out, const Value *v)
         else
             fwrite(s, 1, len, out);
         return;
-    case TYPE_TIMESTAMP: {
-        /* ISO 8601: a T between date and time. */
+    case TYPE_TIMESTAMP:
+    case TYPE_TIMESTAMPTZ: {
+        /* ISO 8601: a T between date and time (a timestamptz keeps its offset: +01) */
         char iso[VALUE_TEXT_MAX];
         memcpy(iso, s, len);
         char *space = memchr(iso, ' ', len);
@@ -389,6 +419,8 @@ static void json_header(FILE *out, const Result *r)
 
 static void json_rows(FILE *out, const Result *r, const Chunk *chunk, bool *first)
 {
+    Buffer scratch;
+    buffer_init(&scratch);
     for (idx_t row = 0; row < chunk->n_rows; row++) {
         fputs(*first ? "[" : ",[", out);
         *first = false;
@@ -396,10 +428,11 @@ static void json_rows(FILE *out, const Result *r, const Chunk *chunk, bool *firs
             if (c) fputc(',', out);
             Value v;
             vector_get_value(&chunk->cols[c], row, &v);
-            json_value(out, &v);
+            json_value(out, r, &v, &scratch);
         }
         fputc(']', out);
     }
+    buffer_free(&scratch);
 }
 
 /* The members of a JSON error object: "sqlstate":…,"message":…[,"position":N]… */

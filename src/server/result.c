@@ -3,6 +3,8 @@
  */
 #include "server/server_int.h"
 
+#include "common/timezone.h"
+
 #include "common/alloc.h"
 
 #include <string.h>
@@ -17,6 +19,7 @@ Result *result_new(MemTracker *tracker, Error *err)
         return NULL;
     }
     r->arena = arena;
+    r->zone = tz_utc();
     return r;
 }
 

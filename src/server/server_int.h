@@ -24,6 +24,8 @@ struct Engine {
     MemTracker tracker; /* the process: every query's tracker is a child */
     MemTracker results; /* rows held in Results handed to the client */
     atomic_bool cancel;
+    /* The session's settings (settings.c): the TimeZone setting's value, as set. */
+    char time_zone[128];
 };
 
 /* A Catalog whose tables come from the metastore (their TableInfo is the handle). */
@@ -84,6 +86,9 @@ Result *result_new(MemTracker *tracker, Error *err);
 /* Appends a copy of chunk's rows. */
 Status result_append(Result *result, const Chunk *chunk, Error *err);
 /* A one-column VARCHAR result of text lines (EXPLAIN). */
+/* Runs SET / RESET / SHOW (settings.c): a setting of the session, or its value as a row. */
+Status settings_run(Engine *e, const AstStatement *stmt, Result *res, Error *err);
+
 Status result_from_lines(Result *result, const char *column, const char *text, size_t len,
                          Error *err);
 

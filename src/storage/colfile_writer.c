@@ -290,7 +290,13 @@ static Status col_append(ColumnFileWriter *w, WriterCol *wc, const UnifiedVector
                 dst[k] = src[sel[k]];
         break;
     }
-    case PHYS_INTERVAL: /* not stored (storage_type_valid) */
+    case PHYS_INTERVAL: {
+        const Interval *src = uv->data;
+        Interval *dst = (Interval *)wc->values.data + base;
+        for (uint32_t k = 0; k < count; k++)
+            dst[k] = src[sel[k]];
+        break;
+    }
     case PHYS_INVALID:
         break;
     }
@@ -438,7 +444,9 @@ static void block_zone(const WriterCol *wc, uint64_t b0, uint32_t n, uint64_t by
     case PHYS_FLOAT:
         minmax_float(wc, validity, b0, n, zm);
         break;
-    case PHYS_INTERVAL: /* not stored (storage_type_valid) */
+    case PHYS_INTERVAL: /* no bounds: zone filters never skip a block of intervals */
+        zm->has_minmax = false;
+        break;
     case PHYS_INVALID:
         break;
     }

@@ -189,6 +189,8 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
         /* fall through */
     case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMPTZ:
         buffer_printf(b, "\"%" PRId64 "\"", v->u.i64);
         break;
     case TYPE_DOUBLE:
@@ -200,6 +202,7 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
             buffer_printf(b, "\"%.17g\"", v->u.f64);
         break;
     case TYPE_VARCHAR:
+    case TYPE_CHAR:
         put_text(b, v->u.str.data, v->u.str.len);
         break;
     default:
@@ -396,9 +399,18 @@ static bool parse_type(const char *s, bool any, LogicalType *out)
     }
     unsigned p, sc;
     char tail;
+    char check[40];
+    for (int id = TYPE_VARCHAR; id <= TYPE_CHAR; id += TYPE_CHAR - TYPE_VARCHAR) {
+        char pattern[24];
+        snprintf(pattern, sizeof pattern, "%s(%%u)%%c", type_id_name((TypeId)id));
+        if (sscanf(s, pattern, &p, &tail) != 1) continue;
+        *out = type_make((TypeId)id);
+        out->length = p;
+        return p >= 1 && p <= TYPE_MAX_LENGTH &&
+               strcmp(type_format(*out, check, sizeof check), s) == 0;
+    }
     if (sscanf(s, "DECIMAL(%u,%u)%c", &p, &sc, &tail) != 2) return false;
     *out = type_decimal((int)p, (int)sc);
-    char check[32];
     if (p > DECIMAL_MAX_PRECISION || strcmp(type_format(*out, check, sizeof check), s) != 0)
         return false;
     return any || storage_type_valid(*out);
@@ -450,6 +462,8 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         /* fall through */
     case TYPE_BIGINT:
     case TYPE_TIMESTAMP:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMPTZ:
         if (!cJSON_IsString(item)) return false;
         return parse_int64(item->valuestring, strlen(item->valuestring), &v->u.i64) == PARSE_OK;
     case TYPE_DOUBLE: {
@@ -468,7 +482,8 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         v->u.f64 = strtod(s, &end);
         return end != s && *end == '\0' && isfinite(v->u.f64);
     }
-    case TYPE_VARCHAR: {
+    case TYPE_VARCHAR:
+    case TYPE_CHAR: {
         char *text;
         size_t len;
         if (!get_text(d, item, &text, &len) || len > UINT32_MAX) return false;

@@ -24,18 +24,22 @@ bool storage_type_valid(LogicalType type)
     case TYPE_INTEGER:
     case TYPE_BIGINT:
     case TYPE_DOUBLE:
-    case TYPE_VARCHAR:
     case TYPE_DATE:
     case TYPE_TIMESTAMP:
     case TYPE_HUGEINT:
     case TYPE_TINYINT:
     case TYPE_SMALLINT:
     case TYPE_REAL:
+    case TYPE_TIME:
+    case TYPE_TIMESTAMPTZ:
+    case TYPE_INTERVAL: /* zone maps of intervals have no bounds (has_minmax false) */
         return true;
+    case TYPE_VARCHAR:
+    case TYPE_CHAR:
+        return type.length <= TYPE_MAX_LENGTH;
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
                type.scale <= type.precision;
-    case TYPE_INTERVAL: /* columns and zone maps of intervals are not written yet */
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -197,7 +201,8 @@ bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond)
 bool zone_valid(const ZoneMap *zm, LogicalType type, uint64_t rows)
 {
     if (zm->row_count != rows || zm->null_count > rows) return false;
-    /* Bounds exist exactly when some value is not NULL. */
+    /* Bounds exist exactly when some value is not NULL (intervals have none). */
+    if (type.id == TYPE_INTERVAL) return !zm->has_minmax;
     if (zm->has_minmax != (zm->null_count < rows)) return false;
     if (!zm->has_minmax) return true;
     if (zm->min.type.id != type.id || zm->max.type.id != type.id || zm->min.is_null ||
@@ -405,8 +410,9 @@ bool zone_get(BufReader *rd, LogicalType type, ZoneMap *zm)
     zm->null_count = bufreader_uvarint(rd);
     uint8_t has = bufreader_u8(rd);
     if (!bufreader_ok(rd) || has > 1 || zm->null_count > zm->row_count) return false;
-    /* Bounds exist exactly when some value is not NULL. */
-    if ((has == 1) != (zm->null_count < zm->row_count)) return false;
+    /* Bounds exist exactly when some value is not NULL (intervals have none). */
+    if (type.id == TYPE_INTERVAL ? has != 0 : (has == 1) != (zm->null_count < zm->row_count))
+        return false;
     zm->has_minmax = has == 1;
     if (!zm->has_minmax) return true;
     if (!get_bound(rd, type, &zm->min) || !get_bound(rd, type, &zm->max)) return false;

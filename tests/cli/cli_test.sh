@@ -67,6 +67,19 @@ expected='{"columns":["a","b","c","d","e","f","g","h"],"types":["INTEGER","VARCH
 {"status":"DROP TABLE"}'
 expect_eq "json output" "$expected" "$out"
 
+# --- the types of time zones, times and padded strings in every format -------------------
+"$BASALT" --data d -c "create table ty (t time, z timestamptz, c char(4), v varchar(3), i interval)" \
+    -c "insert into ty values ('12:34:56.5', '2020-01-01 00:00:00+00', 'ab', 'xyz', '1 day 02:00:00')" >/dev/null
+out=$("$BASALT" --data d --format json -c "set time zone 'Asia/Kolkata'" -c "select * from ty")
+expect_eq "json types" '{"status":"SET"}
+{"columns":["t","z","c","v","i"],"types":["TIME","TIMESTAMP WITH TIME ZONE","CHAR(4)","VARCHAR(3)","INTERVAL"],"rows":[["12:34:56.5","2020-01-01T05:30:00+05:30","ab  ","xyz","1 day 02:00:00"]]}' "$out"
+out=$("$BASALT" --data d --format csv -c "set time zone 'Europe/Berlin'" -c "select * from ty")
+expect_eq "csv types" $'t,z,c,v,i\n12:34:56.5,2020-01-01 01:00:00+01,ab  ,xyz,1 day 02:00:00' "$(printf '%s' "$out" | tail -2)"
+out=$("$BASALT" --data d --format tsv -c "select * from ty")
+expect_eq "tsv types" $'t\tz\tc\tv\ti\n12:34:56.5\t2020-01-01 00:00:00+00\tab  \txyz\t1 day 02:00:00' "$out"
+out=$("$BASALT" --data d -c "select c || '|' as c, z from ty")
+expect_eq "table types" $'  c  |           z           \n-----+------------------------\n ab| | 2020-01-01 00:00:00+00\n(1 row)' "$out"
+
 # --- csv and tsv ------------------------------------------------------------------------
 out=$("$BASALT" --data d --format csv -c "select b, 'a,b' as q, '' as e from t where a = 3")
 expect_eq "csv quoting" $'b,q,e\n"q""uote","a,b",""' "$out"

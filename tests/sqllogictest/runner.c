@@ -123,21 +123,29 @@ static bool open_engine(Runner *r)
 }
 
 /* Text of one value as sqllogictest shows it. */
-static void value_text(const Value *v, Buffer *out)
+static void value_text(const Result *res, const Value *v, Buffer *out)
 {
     if (v->is_null) {
         buffer_printf(out, "NULL");
         return;
     }
-    if (v->type.id == TYPE_VARCHAR) {
-        if (v->u.str.len == 0)
+    if (type_is_string(v->type)) {
+        /* a CHAR(n) shows its padding to n characters */
+        uint32_t chars = 0;
+        for (uint32_t k = 0; k < v->u.str.len; k++)
+            chars += ((unsigned char)v->u.str.data[k] & 0xC0) != 0x80;
+        uint32_t pad =
+            v->type.id == TYPE_CHAR && chars < v->type.length ? v->type.length - chars : 0;
+        if (v->u.str.len + pad == 0)
             buffer_printf(out, "(empty)");
         else
             buffer_put_bytes(out, v->u.str.data, v->u.str.len);
+        for (uint32_t k = 0; k < pad; k++)
+            buffer_put_u8(out, ' ');
         return;
     }
     char buf[VALUE_TEXT_MAX];
-    format_value(v, buf);
+    format_value_in_zone(v, res->zone, buf);
     buffer_printf(out, "%s", buf);
 }
 
@@ -276,7 +284,7 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
             result_get(res, row, c, &v);
             Buffer vb;
             buffer_init(&vb);
-            value_text(&v, &vb);
+            value_text(res, &v, &vb);
             buffer_terminate(&vb);
             values.items = bs_realloc(values.items, sizeof(char *) * (size_t)(values.count + 1));
             values.items[values.count++] = bs_strndup(vb.len ? (char *)vb.data : "", vb.len);

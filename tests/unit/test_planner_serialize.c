@@ -103,7 +103,7 @@ static PlanNode *find_filter(PlanNode *n)
 
 static Catalog fake_catalog(void)
 {
-    Catalog c = {NULL, fake_get_table};
+    Catalog c = {NULL, fake_get_table, NULL};
     return c;
 }
 

@@ -87,7 +87,7 @@ static char *explain(const char *sql, const ExprEvaluator *evaluator, Arena *are
     ParsedStatement *stmts;
     int n;
     assert_int_equal(parser_parse(sql, strlen(sql), arena, &stmts, &n, err), BS_OK);
-    Catalog catalog = {NULL, fake_get_table};
+    Catalog catalog = {NULL, fake_get_table, NULL};
     BoundStatement *bs;
     if (planner_bind(stmts[0].stmt, &catalog, arena, &bs, err) != BS_OK)
         fail_msg("%s: %s", sql, err->message);
