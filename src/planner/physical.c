@@ -391,7 +391,9 @@ static Status plan_join(Phys *p, const LogicalOp *op, PlanNode **out, Error *err
             bool ap, ab, ao, bp, bb, bo;
             expr_column_sources(a, probe->op, build->op, &ap, &ab, &ao);
             expr_column_sources(b, probe->op, build->op, &bp, &bb, &bo);
-            bool straight = ap && !ab && bb && !bp, crossed = ab && !ap && bp && !bb;
+            /* (a side that reads no column at all, a constant, is the probe side's: a
+               null-aware MARK join keeps `1 = v` as its key) */
+            bool straight = !ab && bb && !bp, crossed = ab && !ap && !bb;
             bool key = !ao && !bo && (straight || crossed);
             if (crossed) {
                 const Expr *t = a;

@@ -615,8 +615,11 @@ static Status push_join(Rewriter *rw, LogicalOp **slot, ExprList *pending)
         BS_TRY(push_into(rw, &op->children[kept], pending, taken));
         ExprList on = {0}, right_only = {0}, stay = {0};
         BS_TRY(add_conjuncts(rw, &on, op->u.join.condition));
+        /* (Not under a null-aware MARK join: `x IN (select v …)` is NULL, not false, when
+           some v is NULL, so its `x = v` must see every row, NULLs too.) */
+        bool keep_on = t == LJ_MARK && op->u.join.null_aware;
         for (int k = 0; k < on.count; k++)
-            BS_TRY(list_add(rw, bound_by(on.items[k], op->children[other]) &&
+            BS_TRY(list_add(rw, !keep_on && bound_by(on.items[k], op->children[other]) &&
                                         references_any(on.items[k])
                                     ? &right_only
                                     : &stay,
