@@ -31,6 +31,7 @@ PhysicalType type_physical(LogicalType type)
     case TYPE_DOUBLE:
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
+    case TYPE_ARRAY:
         return PHYS_STRING;
     case TYPE_INTERVAL:
         return PHYS_INTERVAL;
@@ -99,6 +100,8 @@ const char *type_id_name(TypeId id)
         return "SMALLINT";
     case TYPE_REAL:
         return "REAL";
+    case TYPE_ARRAY:
+        return "ARRAY";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;
@@ -110,6 +113,10 @@ char *type_format(LogicalType type, char *buf, size_t size)
 {
     if (type.id == TYPE_DECIMAL)
         snprintf(buf, size, "DECIMAL(%d,%d)", type.precision, type.scale);
+    else if (type.id == TYPE_ARRAY && type.child == TYPE_DECIMAL)
+        snprintf(buf, size, "DECIMAL(%d,%d)[]", type.precision, type.scale);
+    else if (type.id == TYPE_ARRAY)
+        snprintf(buf, size, "%s[]", type_id_name((TypeId)type.child));
     else
         snprintf(buf, size, "%s", type_id_name((TypeId)type.id));
     return buf;

@@ -319,6 +319,8 @@ Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, Kernel
     bool to_any_num = type_is_numeric(to) || to.id == TYPE_BOOLEAN;
     if (type_equals(from, to))
         out->fn = cast_identity;
+    else if (from.id == TYPE_ARRAY || to.id == TYPE_ARRAY)
+        return array_cast_kernel_lookup(from, to, arena, out, err);
     else if (to.id == TYPE_VARCHAR)
         out->fn = cast_to_varchar;
     else if (from.id == TYPE_VARCHAR)

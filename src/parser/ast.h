@@ -32,6 +32,7 @@ typedef struct AstTypeName {
     char *name;   /* lower case, multi-word names joined by one space: "double precision" */
     int n_params; /* 0..2 */
     int64_t params[2];
+    int array_dims; /* `[]` (or ARRAY) suffixes: > 0 makes it an array of the named type */
     int pos;
 } AstTypeName;
 
@@ -53,6 +54,9 @@ typedef enum AstExprKind {
     AST_SUBQUERY,  /* (subquery) used as a scalar */
     AST_INTERVAL,  /* INTERVAL 'text' [unit] */
     AST_EXTRACT,   /* EXTRACT(field FROM arg) */
+    AST_ARRAY,     /* ARRAY[elems] or ARRAY(subquery) */
+    AST_SUBSCRIPT, /* arg[index] or arg[lower:upper] (either bound may be omitted) */
+    AST_ANY_ALL,   /* arg op ANY|SOME|ALL (array) */
 } AstExprKind;
 
 typedef enum AstLiteralKind {
@@ -87,6 +91,9 @@ typedef enum AstOp {
     OP_NOT_MATCH,
     OP_IMATCH,
     OP_NOT_IMATCH, /* ~ !~ ~* !~* (POSIX-style regular expression matches) */
+    OP_ARRAY_CONTAINS,  /* @> */
+    OP_ARRAY_CONTAINED, /* <@ */
+    OP_ARRAY_OVERLAP,   /* && */
 } AstOp;
 
 /* Window frames (OVER (… ROWS|RANGE|GROUPS BETWEEN start AND end [EXCLUDE …])). */
@@ -235,6 +242,20 @@ struct AstExpr {
             char *field; /* lower case: "year", "month", "day", … */
             AstExpr *arg;
         } extract;
+        struct {
+            AstList elems;   /* AstExpr*; empty for ARRAY[] */
+            AstSelect *query; /* ARRAY(subquery); NULL for ARRAY[…] */
+        } array;
+        struct {
+            AstExpr *arg;
+            AstExpr *lower, *upper; /* a slice's bounds, NULL when omitted; index: lower */
+            bool slice;
+        } subscript;
+        struct {
+            AstOp op; /* a comparison: OP_EQ … OP_GE */
+            bool all; /* ALL; false for ANY and SOME */
+            AstExpr *arg, *array;
+        } any_all;
     } u;
 };
 

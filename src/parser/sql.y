@@ -43,6 +43,8 @@
 /* Token codes in a fixed order, so that keyword and punctuation codes are stable. */
 %token SEMI LP RP COMMA DOT STAR PLUS MINUS SLASH REM CONCAT EQ NE LT LE GT GE DCOLON
        INTEGER NUMBER STRING ID NOT_LA.
+/* Arrays: [ ] : @> <@ && */
+%token LBRACKET RBRACKET COLON CONTAINS CONTAINED OVERLAP.
 
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
@@ -62,11 +64,12 @@
 %nonassoc EQ NE LT GT LE GE.
 %nonassoc BETWEEN IN LIKE ILIKE NOT_LA.
 %nonassoc ESCAPE.
-%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH.
+%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH CONTAINS CONTAINED OVERLAP.
 %left PLUS MINUS.
 %left STAR SLASH REM.
 %right UMINUS.
 %left DCOLON.
+%left LBRACKET.
 %nonassoc PAREN_HIGH.
 
 /* ---- statements ------------------------------------------------------------------ */
@@ -700,6 +703,32 @@ expr(A) ::= expr(X) NOT_LA(O) BETWEEN SYMMETRIC expr(L) AND expr(H). [BETWEEN]  
                                  build_between(ctx, X, H, L, false, O.pos), O.pos), O.pos);
 }
 
+/* Arrays: constructors, subscripts and slices, containment and overlap, op ANY/ALL (array). */
+expr(A) ::= ARRAY(K) LBRACKET exprlist(L) RBRACKET.  { A = build_array(ctx, L, NULL, K.pos); }
+expr(A) ::= ARRAY(K) LBRACKET RBRACKET.              { A = build_array(ctx, NULL, NULL, K.pos); }
+expr(A) ::= ARRAY(K) LP select(S) RP.                { A = build_array(ctx, NULL, S, K.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) RBRACKET.    { A = build_subscript(ctx, X, I, NULL, false, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) COLON expr(J) RBRACKET.  {
+    A = build_subscript(ctx, X, I, J, true, B.pos);
+}
+expr(A) ::= expr(X) LBRACKET(B) COLON expr(J) RBRACKET.  { A = build_subscript(ctx, X, NULL, J, true, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) COLON RBRACKET.  { A = build_subscript(ctx, X, I, NULL, true, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) COLON RBRACKET.          { A = build_subscript(ctx, X, NULL, NULL, true, B.pos); }
+expr(A) ::= expr(X) CONTAINS(O) expr(Y).   { A = build_binary(ctx, OP_ARRAY_CONTAINS, X, Y, O.pos); }
+expr(A) ::= expr(X) CONTAINED(O) expr(Y).  { A = build_binary(ctx, OP_ARRAY_CONTAINED, X, Y, O.pos); }
+expr(A) ::= expr(X) OVERLAP(O) expr(Y).    { A = build_binary(ctx, OP_ARRAY_OVERLAP, X, Y, O.pos); }
+expr(A) ::= expr(X) EQ(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_EQ, Q, X, Y, O.pos); }
+expr(A) ::= expr(X) NE(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_NE, Q, X, Y, O.pos); }
+expr(A) ::= expr(X) LT(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_LT, Q, X, Y, O.pos); }
+expr(A) ::= expr(X) LE(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_LE, Q, X, Y, O.pos); }
+expr(A) ::= expr(X) GT(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_GT, Q, X, Y, O.pos); }
+expr(A) ::= expr(X) GE(O) any_all(Q) LP expr(Y) RP.  { A = build_any_all(ctx, OP_GE, Q, X, Y, O.pos); }
+
+%type any_all {bool}
+any_all(A) ::= ANY.   { A = false; }
+any_all(A) ::= SOME.  { A = false; }
+any_all(A) ::= ALL.   { A = true; }
+
 expr(A) ::= expr(X) IN(O) LP exprlist(L) RP.         { A = build_in_list(ctx, X, L, false, O.pos); }
 expr(A) ::= expr(X) IN(O) LP select(S) RP.           { A = build_in_select(ctx, X, S, false, O.pos); }
 expr(A) ::= expr(X) NOT_LA(O) IN LP exprlist(L) RP.  { A = build_in_list(ctx, X, L, true, O.pos); }
@@ -711,6 +740,12 @@ expr(A) ::= expr(X) NOT_LA(O) IN LP select(S) RP.    { A = build_in_select(ctx, 
 typename(A) ::= typemod(X).                          { A = X; }
 typename(A) ::= typemod(X) WITH(W) TIME ZONE.        { A = build_type_zone(ctx, X, true, W); }
 typename(A) ::= typemod(X) WITHOUT(W) TIME ZONE.     { A = build_type_zone(ctx, X, false, W); }
+/* Arrays: INTEGER[], INTEGER[3] (the size is not enforced, as in PostgreSQL), INTEGER ARRAY,
+   Trino's ARRAY(INTEGER). */
+typename(A) ::= typename(X) LBRACKET RBRACKET.              { A = build_type_array(ctx, X); }
+typename(A) ::= typename(X) LBRACKET INTEGER RBRACKET.      { A = build_type_array(ctx, X); }
+typename(A) ::= typename(X) ARRAY.                          { A = build_type_array(ctx, X); }
+typename(A) ::= ARRAY LP typename(X) RP.                    { A = build_type_array(ctx, X); }
 
 %type typemod {AstTypeName *}
 typemod(A) ::= typebase(X).                                     { A = X; }

@@ -30,6 +30,8 @@ static const Keyword KEYWORDS[] = {
     {"all", TK_ALL},
     {"analyze", TK_ANALYZE},
     {"and", TK_AND},
+    {"any", TK_ANY},
+    {"array", TK_ARRAY},
     {"as", TK_AS},
     {"asc", TK_ASC},
     {"asymmetric", TK_ASYMMETRIC},
@@ -116,6 +118,7 @@ static const Keyword KEYWORDS[] = {
     {"second", TK_SECOND},
     {"select", TK_SELECT},
     {"sets", TK_SETS},
+    {"some", TK_SOME},
     {"substring", TK_SUBSTRING},
     {"symmetric", TK_SYMMETRIC},
     {"table", TK_TABLE},
@@ -555,6 +558,26 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
         if (c1 == ':') {
             code = TK_DCOLON;
             n = 2;
+        } else {
+            code = TK_COLON;
+        }
+        break;
+    case '[':
+        code = TK_LBRACKET;
+        break;
+    case ']':
+        code = TK_RBRACKET;
+        break;
+    case '@':
+        if (c1 == '>') {
+            code = TK_CONTAINS;
+            n = 2;
+        }
+        break;
+    case '&':
+        if (c1 == '&') {
+            code = TK_OVERLAP;
+            n = 2;
         }
         break;
     case '<':
@@ -563,6 +586,9 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
             n = 2;
         } else if (c1 == '=') {
             code = TK_LE;
+            n = 2;
+        } else if (c1 == '@') {
+            code = TK_CONTAINED;
             n = 2;
         } else {
             code = TK_LT;

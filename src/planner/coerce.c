@@ -8,6 +8,7 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/array.h"
 #include "common/cast.h"
 
 #include <ctype.h>
@@ -47,6 +48,8 @@ static int integer_rank(LogicalType t)
 static bool implicit_castable(LogicalType from, LogicalType to)
 {
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
+    if (from.id == TYPE_ARRAY && to.id == TYPE_ARRAY)
+        return implicit_castable(type_array_elem(from), type_array_elem(to));
     switch ((TypeId)from.id) {
     case TYPE_TINYINT:
     case TYPE_SMALLINT:
@@ -108,6 +111,12 @@ static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
     }
     if (type_is_temporal(a) && type_is_temporal(b)) {
         *out = type_make(TYPE_TIMESTAMP);
+        return true;
+    }
+    if (a.id == TYPE_ARRAY && b.id == TYPE_ARRAY) {
+        LogicalType elem;
+        if (!common_of_types(type_array_elem(a), type_array_elem(b), &elem)) return false;
+        *out = type_array_of(elem);
         return true;
     }
     return false;
@@ -196,6 +205,8 @@ Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Erro
 static bool assignment_castable(LogicalType from, LogicalType to)
 {
     if (implicit_castable(from, to)) return true;
+    if (from.id == TYPE_ARRAY && to.id == TYPE_ARRAY)
+        return assignment_castable(type_array_elem(from), type_array_elem(to));
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (to.id == TYPE_VARCHAR) return true;
     if (type_is_temporal(from) && type_is_temporal(to)) return true;
@@ -216,7 +227,22 @@ Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *c
     return binder_cast(b, e, target, true, err);
 }
 
+static Status resolve_scalar_type(const AstTypeName *name, LogicalType *out, Error *err);
+
 Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *err)
+{
+    if (name->array_dims == 0) return resolve_scalar_type(name, out, err);
+    /* int[], int[][] (PostgreSQL does not enforce dimensions: one type), int ARRAY */
+    LogicalType elem;
+    BS_TRY(resolve_scalar_type(name, &elem, err));
+    if (!array_elem_type_ok(elem))
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
+                         "arrays of type %s are not supported", name->name);
+    *out = type_array_of(elem);
+    return BS_OK;
+}
+
+static Status resolve_scalar_type(const AstTypeName *name, LogicalType *out, Error *err)
 {
     static const struct {
         const char *name;

@@ -119,6 +119,36 @@ typedef enum ScalarFuncId {
      */
     FN_IN,
     FN_GROUPING, /* grouping(…): binder only, rewritten over the aggregation's set id */
+    /*
+     * Arrays (kernels_array.c). A is an array, T its element type; positions are BIGINT,
+     * 1-based. Strict unless noted.
+     */
+    FN_ARRAY_VALUE,     /* ARRAY[x, …] (T, …) → T[]; not strict: NULL arguments are elements */
+    FN_ARRAY_EXTRACT,   /* a[i] (A, i) → T; NULL out of range */
+    FN_ARRAY_SLICE,     /* a[i:j] (A, i, j) → A; bounds clamped, empty when i > j */
+    FN_CARDINALITY,     /* (A) → INTEGER */
+    FN_ARRAY_LENGTH,    /* (A[, dim]) → INTEGER; with dim PostgreSQL's: NULL for empty or dim ≠ 1 */
+    FN_ARRAY_LOWER,     /* (A, dim) → INTEGER: 1, NULL for empty or dim ≠ 1 */
+    FN_ARRAY_UPPER,     /* (A, dim) → INTEGER: the length, NULL for empty or dim ≠ 1 */
+    FN_ARRAY_POSITION,  /* (A, x) → INTEGER: first k with a[k] IS NOT DISTINCT FROM x; not strict in x */
+    FN_ARRAY_CONTAINS,  /* (A, x) → BOOLEAN: whether some element equals x */
+    FN_ARRAY_HAS_ALL,   /* a @> b (A, A) → BOOLEAN: every element of b equals one of a */
+    FN_ARRAY_OVERLAP,   /* a && b (A, A) → BOOLEAN: some element of b equals one of a */
+    FN_ARRAY_APPEND,    /* (A, x) → A; a NULL array is empty (not strict) */
+    FN_ARRAY_PREPEND,   /* (x, A) → A; as append */
+    FN_ARRAY_CAT,       /* a || b (A, A) → A; NULL only when both are */
+    FN_ARRAY_REMOVE,    /* (A, x) → A without the elements NOT DISTINCT FROM x; not strict in x */
+    FN_ARRAY_TO_STRING, /* (A, sep[, null_text]) → VARCHAR; NULLs skipped without null_text */
+    FN_STRING_TO_ARRAY, /* (s, sep[, null_text]) → VARCHAR[]; sep NULL: one element per
+                           character; not strict in sep and null_text */
+    FN_ARRAY_DISTINCT,  /* (A) → A: first occurrences in order (NULL kept once) */
+    FN_ARRAY_SORT,      /* (A) → A ascending, NULLs last */
+    FN_ARRAY_MAX,       /* (A) → T: largest non-NULL element; NULL when none */
+    FN_ARRAY_MIN,
+    /* x op ANY (a) / x op ALL (a): (INTEGER op, T, A) → BOOLEAN, op 0..5 for = <> < <= > >=
+       (a constant); PostgreSQL's three-valued results. Not strict in x. */
+    FN_ARRAY_ANY,
+    FN_ARRAY_ALL,
     FN_COUNT_ /* number of functions; not a function */
 } ScalarFuncId;
 

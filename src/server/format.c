@@ -14,6 +14,7 @@
 #include "server/cli.h"
 
 #include "common/alloc.h"
+#include "common/array.h"
 #include "common/buffer.h"
 
 #include <math.h>
@@ -36,9 +37,16 @@ bool cli_parse_format(const char *name, OutputFormat *out)
     return false;
 }
 
-/* Text of a non-NULL value into buf (strings are returned by pointer instead). */
-static const char *value_text(const Value *v, char *buf, size_t *len)
+/* Text of a non-NULL value into buf (strings are returned by pointer instead; arrays, whose
+   text has no bound, are formatted into scratch). */
+static const char *value_text(const Value *v, char *buf, size_t *len, Buffer *scratch)
 {
+    if (v->type.id == TYPE_ARRAY) {
+        buffer_clear(scratch);
+        array_format(scratch, v->type, v->u.str.data, v->u.str.len);
+        *len = buffer_ok(scratch) ? scratch->len : 0;
+        return *len ? (const char *)scratch->data : "";
+    }
     if (v->type.id == TYPE_VARCHAR) {
         *len = v->u.str.len;
         return v->u.str.data;
@@ -71,7 +79,9 @@ static void table_cell(Buffer *b, const Value *v)
     }
     char buf[VALUE_TEXT_MAX];
     size_t len;
-    const char *s = value_text(v, buf, &len);
+    Buffer scratch;
+    buffer_init(&scratch);
+    const char *s = value_text(v, buf, &len, &scratch);
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
         if (c == '\n')
@@ -85,6 +95,7 @@ static void table_cell(Buffer *b, const Value *v)
         else
             buffer_put_u8(b, c);
     }
+    buffer_free(&scratch);
 }
 
 static void print_padded(FILE *out, const char *s, size_t len, size_t width, int align)
@@ -264,11 +275,14 @@ static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool 
             if (v.is_null) continue;
             char buf[VALUE_TEXT_MAX];
             size_t len;
-            const char *s = value_text(&v, buf, &len);
+            Buffer scratch;
+            buffer_init(&scratch);
+            const char *s = value_text(&v, buf, &len, &scratch);
             if (csv)
                 csv_field(out, s, len, ',');
             else
                 tsv_field(out, s, len);
+            buffer_free(&scratch);
         }
         fputc('\n', out);
     }
@@ -312,9 +326,28 @@ static void json_value(FILE *out, const Value *v)
         fputs("null", out);
         return;
     }
+    if (v->type.id == TYPE_ARRAY) { /* a JSON array of the elements' JSON values */
+        LogicalType elem = type_array_elem(v->type);
+        ArrayView av;
+        if (!array_view_init(&av, elem, v->u.str.data, v->u.str.len)) {
+            fputs("null", out);
+            return;
+        }
+        fputc('[', out);
+        for (uint32_t k = 0; k < av.n; k++) {
+            Value e;
+            array_get_value(&av, elem, k, &e);
+            if (k) fputc(',', out);
+            json_value(out, &e);
+        }
+        fputc(']', out);
+        return;
+    }
     char buf[VALUE_TEXT_MAX];
     size_t len;
-    const char *s = value_text(v, buf, &len);
+    Buffer scratch; /* unused: arrays are handled above */
+    buffer_init(&scratch);
+    const char *s = value_text(v, buf, &len, &scratch);
     switch ((TypeId)v->type.id) {
     case TYPE_BOOLEAN:
     case TYPE_TINYINT:
