@@ -17,6 +17,7 @@
 #include "exec/kernels.h"
 
 #include "common/cast.h"
+#include "common/array.h"
 #include "common/hash.h"
 
 #include <math.h>
@@ -753,7 +754,11 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_MAX:
     case AGG_BOOL_AND:
     case AGG_BOOL_OR: {
-        int c = st->count ? compare_state_values(p, value, st) : 0;
+        int c = !st->count ? 0
+                : agg->arg_type.id == TYPE_ARRAY
+                    ? array_compare(agg->arg_type, sv_data(&value->v.sv), value->v.sv.len,
+                                    sv_data(&st->v.sv), st->v.sv.len)
+                    : compare_state_values(p, value, st);
         bool lowest = agg->func == AGG_MIN || agg->func == AGG_BOOL_AND;
         if (!st->count || (lowest ? c < 0 : c > 0)) {
             st->v = value->v;
