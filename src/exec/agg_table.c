@@ -775,6 +775,7 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         return BS_OK;
     case AGG_APPROX_DISTINCT: /* its hash is applied by update_rows and merging */
     case AGG_STRING_AGG:      /* holistic: kept in t->values */
+    case AGG_ARRAY_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
@@ -945,6 +946,7 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
             st->v.regs[j] = st->v.regs[j] > src->v.regs[j] ? st->v.regs[j] : src->v.regs[j];
         return BS_OK;
     case AGG_STRING_AGG: /* merged by agg_table_merge */
+    case AGG_ARRAY_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
@@ -1382,6 +1384,7 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                 }
                 break;
             case AGG_STRING_AGG:
+            case AGG_ARRAY_AGG:
             case AGG_QUANTILE_CONT:
             case AGG_QUANTILE_DISC:
                 i = count; /* all rows at once */

@@ -165,6 +165,7 @@ static const char *const AGG_NAMES[AGG_COUNT_] = {
     [AGG_STRING_AGG] = "string_agg",
     [AGG_QUANTILE_CONT] = "quantile_cont",
     [AGG_QUANTILE_DISC] = "quantile_disc",
+    [AGG_ARRAY_AGG] = "array_agg",
 };
 
 const char *scalar_func_name(ScalarFuncId id)
@@ -785,6 +786,10 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
     case AGG_QUANTILE_DISC:
         call->type = t;
         break;
+    case AGG_ARRAY_AGG:
+        if (t.id != TYPE_ARRAY) goto no_match;
+        call->type = t;
+        break;
     case AGG_COUNT_:
         goto no_match;
     }
@@ -817,7 +822,8 @@ int plan_agg_state_width(const PlanAggregate *agg)
 
 bool plan_agg_is_holistic(AggFuncId func)
 {
-    return func == AGG_STRING_AGG || func == AGG_QUANTILE_CONT || func == AGG_QUANTILE_DISC;
+    return func == AGG_STRING_AGG || func == AGG_QUANTILE_CONT || func == AGG_QUANTILE_DISC ||
+           func == AGG_ARRAY_AGG;
 }
 
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
@@ -847,6 +853,7 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_STRING_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
+    case AGG_ARRAY_AGG:
         return agg->type; /* never split */
     case AGG_COUNT_:
         break;

@@ -161,7 +161,7 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
     for (int k = 0; k < n_aggs; k++) {
         const AggregateCall *call = op->u.aggregate.aggs[k];
         n_proj += call->arg != NULL;
-        if (call->func == AGG_STRING_AGG) n_proj += call->n_order;
+        if (call->func == AGG_STRING_AGG || call->func == AGG_ARRAY_AGG) n_proj += call->n_order;
     }
     PlanNode *proj = node_new(p, PLAN_PROJECT, input, n_proj, err);
     if (!proj) return BS_ERROR;
@@ -194,7 +194,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
         for (int o = 0; o < call->n_order; o++) {
             aggs[k].order[o].descending = call->order[o].descending;
             aggs[k].order[o].nulls_first = call->order[o].nulls_first;
-            if (call->func != AGG_STRING_AGG) { /* a percentile's key is its argument */
+            if (call->func != AGG_STRING_AGG && call->func != AGG_ARRAY_AGG) {
+                /* a percentile's key is its argument */
                 aggs[k].order[o].column = aggs[k].arg;
                 continue;
             }

@@ -171,6 +171,9 @@ typedef enum AggFuncId {
     AGG_STRING_AGG,
     AGG_QUANTILE_CONT, /* median, quantile_cont, percentile_cont */
     AGG_QUANTILE_DISC, /* quantile_disc, percentile_disc */
+    /* array_agg(x [ORDER BY …]): its argument is ARRAY[x] (never NULL, so that FILTER's CASE
+       can tell skipped rows from NULL values); the result concatenates them. */
+    AGG_ARRAY_AGG,
     AGG_COUNT_         /* not a function */
 } AggFuncId;
 
