@@ -230,6 +230,7 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_ARRAY_MIN:
     case FN_ARRAY_ANY:
     case FN_ARRAY_ALL: /* array_kernel_lookup, above */
+    case FN_UNNEST:    /* replaced by the binder */
     case FN_GROUPING: /* rewritten by the binder */
     case FN_COUNT_:
         break;

@@ -306,6 +306,7 @@ struct AstTableRef {
         struct {
             char *name; /* lower case */
             AstList args; /* AstExpr* */
+            bool ordinality; /* WITH ORDINALITY */
         } func;
     } u;
 };

@@ -54,3 +54,10 @@ AstTypeName *build_type_array(ParseCtx *ctx, AstTypeName *type)
     type->array_dims++;
     return type;
 }
+
+AstTableRef *build_ordinality(ParseCtx *ctx, AstTableRef *ref)
+{
+    if (ctx->failed) return NULL;
+    ref->u.func.ordinality = true;
+    return ref;
+}

@@ -452,7 +452,7 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
             if (k) put(out, ", ");
             fmt_expr(ref->u.func.args.items[k], out, d);
         }
-        put(out, ")");
+        put(out, ref->u.func.ordinality ? ") WITH ORDINALITY" : ")");
         break;
     case TREF_JOIN:
         put(out, "(");

@@ -208,6 +208,8 @@ AstExpr *build_array(ParseCtx *ctx, AstList *elems, AstSelect *query, int pos);
 AstExpr *build_subscript(ParseCtx *ctx, AstExpr *arg, AstExpr *lower, AstExpr *upper, bool slice,
                          int pos);
 AstExpr *build_any_all(ParseCtx *ctx, AstOp op, bool all, AstExpr *arg, AstExpr *array, int pos);
+/* f(…) WITH ORDINALITY in FROM. */
+AstTableRef *build_ordinality(ParseCtx *ctx, AstTableRef *ref);
 /* type[] / type ARRAY / ARRAY(type): an array of type. */
 AstTypeName *build_type_array(ParseCtx *ctx, AstTypeName *type);
 /* The position of the leftmost token of an expression (binary nodes sit at operators). */

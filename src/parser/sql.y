@@ -51,7 +51,8 @@
   ANALYZE BY COPY DAY DROP ESCAPE EXPLAIN EXTRACT FILTER FIRST HOUR IF INSERT INTERVAL LAST
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
   TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS RECURSIVE
-  CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED.
+  CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED
+  ORDINALITY.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -289,6 +290,9 @@ table_primary(A) ::= nm(S) DOT nm(N) alias_opt(L).    { A = build_table_ref(ctx,
 table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(ctx, S, L, P.pos); }
 table_primary(A) ::= nm(N) LP exprlist(X) RP alias_opt(L).  { A = build_function_ref(ctx, N, X, L); }
 table_primary(A) ::= nm(N) LP RP alias_opt(L).  { A = build_function_ref(ctx, N, NULL, L); }
+table_primary(A) ::= nm(N) LP exprlist(X) RP WITH ORDINALITY alias_opt(L).  {
+    A = build_ordinality(ctx, build_function_ref(ctx, N, X, L));
+}
 table_primary(A) ::= LP joined_table(J) RP alias_opt(L).  { A = build_paren_join(ctx, J, L); }
 
 %type alias_opt {AliasClause *}

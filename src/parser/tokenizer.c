@@ -101,6 +101,7 @@ static const Keyword KEYWORDS[] = {
     {"only", TK_ONLY},
     {"or", TK_OR},
     {"order", TK_ORDER},
+    {"ordinality", TK_ORDINALITY},
     {"others", TK_OTHERS},
     {"outer", TK_OUTER},
     {"over", TK_OVER},

@@ -131,12 +131,14 @@ Status binder_bind_array_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args,
             BS_TRY(cast_to(b, &args[k], TYPE_VARCHAR, err));
         *ret = type_array_of(type_make(TYPE_VARCHAR));
         return BS_OK;
+    case FN_UNNEST:
     case FN_ARRAY_DISTINCT:
     case FN_ARRAY_SORT:
     case FN_ARRAY_MAX:
     case FN_ARRAY_MIN:
         BS_TRY(require_array(b, id, args, n_args, 0, NULL, pos, err));
-        *ret = (id == FN_ARRAY_MAX || id == FN_ARRAY_MIN) ? type_array_elem(args[0]->type)
+        *ret = (id == FN_ARRAY_MAX || id == FN_ARRAY_MIN || id == FN_UNNEST)
+                   ? type_array_elem(args[0]->type)
                                                           : args[0]->type;
         return BS_OK;
     case FN_ARRAY_ANY:

@@ -554,6 +554,7 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     }
     if (binder_is_aggregate_name(name))
         return binder_bind_aggregate_call(b, ast, scope, clause, out, err);
+    if (strcmp(name, "unnest") == 0) return binder_bind_unnest_call(b, ast, scope, clause, out, err);
     if (!binder_lookup_function(name, &is_agg, &id)) {
         Expr **args;
         BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));

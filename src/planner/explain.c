@@ -434,6 +434,11 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     case PLAN_WINDOW:
         explain_window(n, out);
         break;
+    case PLAN_UNNEST:
+        buffer_printf(out, "Unnest[%d array%s%s]", n->u.unnest.n_arrays,
+                      n->u.unnest.n_arrays == 1 ? "" : "s",
+                      n->u.unnest.ordinality ? ", ordinality" : "");
+        break;
     case PLAN_EXPAND:
         buffer_printf(out, "Expand[");
         for (int s = 0; s < n->u.expand.n_sets; s++) {

@@ -146,6 +146,7 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ARRAY_MIN] = {"array_min", NULL, "array_min", 1, 1, binder_bind_array_fn},
     [FN_ARRAY_ANY] = {"array_any", "ANY", NULL, 3, 3, binder_bind_array_fn},
     [FN_ARRAY_ALL] = {"array_all", "ALL", NULL, 3, 3, binder_bind_array_fn},
+    [FN_UNNEST] = {"unnest", NULL, NULL, 1, 1, binder_bind_array_fn},
 };
 
 static const char *const AGG_NAMES[AGG_COUNT_] = {

@@ -683,6 +683,35 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         *out = n;
         return BS_OK;
     }
+    case LOP_UNNEST: {
+        /* A projection appends the arrays to the child's columns; Unnest expands them. */
+        BS_TRY(plan_op(p, op->children[0], &child, err));
+        const LogicalOp *c = op->children[0];
+        int nc = c->n_out, na = op->u.unnest.n_arrays;
+        PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + na, err);
+        if (!proj) return BS_ERROR;
+        proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + na));
+        if (!proj->u.project.exprs) return arena_error(p->arena, err);
+        for (int k = 0; k < nc; k++) {
+            Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
+            if (!col) return arena_error(p->arena, err);
+            col->u.column.index = k;
+            proj->u.project.exprs[k] = col;
+            proj->types[k] = child->types[k];
+        }
+        for (int k = 0; k < na; k++) {
+            BS_TRY(resolve(p, op->u.unnest.arrays[k], c, &proj->u.project.exprs[nc + k], err));
+            proj->types[nc + k] = op->u.unnest.arrays[k]->type;
+        }
+        n = node_new(p, PLAN_UNNEST, proj, op->n_out, err);
+        if (!n) return BS_ERROR;
+        memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
+        n->u.unnest.n_arrays = na;
+        n->u.unnest.ordinality = op->u.unnest.ordinality;
+        n->est_rows = op->est_rows;
+        *out = n;
+        return BS_OK;
+    }
     case LOP_JOIN:
         return plan_join(p, op, out, err);
     case LOP_RANGE:

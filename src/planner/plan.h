@@ -149,6 +149,7 @@ typedef enum ScalarFuncId {
        (a constant); PostgreSQL's three-valued results. Not strict in x. */
     FN_ARRAY_ANY,
     FN_ARRAY_ALL,
+    FN_UNNEST, /* unnest(A) in a select list: binder only, replaced by a LOP_UNNEST column */
     FN_COUNT_ /* number of functions; not a function */
 } ScalarFuncId;
 
@@ -359,6 +360,11 @@ typedef enum PlanKind {
      */
     PLAN_RECURSIVE_CTE,
     PLAN_CTE_SCAN, /* the working table of the PLAN_RECURSIVE_CTE u.cte_scan.id above it */
+    /* unnest: the input's last u.unnest.n_arrays columns are arrays; each row goes out once
+       per element of the longest (none when all are NULL or empty) as its other columns,
+       then one element per array (NULL past its end), then with ordinality the element's
+       number (BIGINT) */
+    PLAN_UNNEST,
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -586,6 +592,10 @@ struct PlanNode {
             int id;
             char *name;
         } cte_scan;
+        struct {
+            int n_arrays;
+            bool ordinality;
+        } unnest;
         struct {
             int n_keys;
             int *keys; /* input columns a set may replace by NULL */
