@@ -33,6 +33,7 @@
  * (--workers: in-process workers, so plans exchange rows between tasks as in a cluster).
  */
 #include "common/alloc.h"
+#include "common/array.h"
 #include "common/buffer.h"
 #include "server/engine.h"
 
@@ -134,6 +135,10 @@ static void value_text(const Value *v, Buffer *out)
             buffer_printf(out, "(empty)");
         else
             buffer_put_bytes(out, v->u.str.data, v->u.str.len);
+        return;
+    }
+    if (v->type.id == TYPE_ARRAY) { /* PostgreSQL's text form: {1,2,NULL} */
+        array_format(out, v->type, v->u.str.data, v->u.str.len);
         return;
     }
     char buf[VALUE_TEXT_MAX];
