@@ -582,6 +582,31 @@ static Status plan_window(Phys *p, const LogicalOp *op, PlanNode *child, PlanNod
     return BS_OK;
 }
 
+/* A projection over child (planned from logical c): its columns unchanged, then exprs[]
+   (over c). Expand and Unnest read what it appends. */
+static Status project_appending(Phys *p, PlanNode *child, const LogicalOp *c, Expr **exprs, int n,
+                                PlanNode **out, Error *err)
+{
+    int nc = c->n_out;
+    PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + n, err);
+    if (!proj) return BS_ERROR;
+    proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + n + 1));
+    if (!proj->u.project.exprs) return arena_error(p->arena, err);
+    for (int k = 0; k < nc; k++) {
+        Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
+        if (!col) return arena_error(p->arena, err);
+        col->u.column.index = k;
+        proj->u.project.exprs[k] = col;
+        proj->types[k] = child->types[k];
+    }
+    for (int k = 0; k < n; k++) {
+        BS_TRY(resolve(p, exprs[k], c, &proj->u.project.exprs[nc + k], err));
+        proj->types[nc + k] = exprs[k]->type;
+    }
+    *out = proj;
+    return BS_OK;
+}
+
 static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
     PlanNode *child = NULL, *n;
@@ -651,23 +676,9 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         /* A projection appends the grouping expressions to the child's columns (which
            pass through unchanged, for the aggregates' arguments); Expand nulls them. */
         BS_TRY(plan_op(p, op->children[0], &child, err));
-        const LogicalOp *c = op->children[0];
-        int nc = c->n_out, ng = op->u.expand.n_groups;
-        PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + ng, err);
-        if (!proj) return BS_ERROR;
-        proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + ng));
-        if (!proj->u.project.exprs) return arena_error(p->arena, err);
-        for (int k = 0; k < nc; k++) {
-            Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
-            if (!col) return arena_error(p->arena, err);
-            col->u.column.index = k;
-            proj->u.project.exprs[k] = col;
-            proj->types[k] = child->types[k];
-        }
-        for (int k = 0; k < ng; k++) {
-            BS_TRY(resolve(p, op->u.expand.groups[k], c, &proj->u.project.exprs[nc + k], err));
-            proj->types[nc + k] = op->u.expand.groups[k]->type;
-        }
+        int nc = op->children[0]->n_out, ng = op->u.expand.n_groups;
+        PlanNode *proj;
+        BS_TRY(project_appending(p, child, op->children[0], op->u.expand.groups, ng, &proj, err));
         n = node_new(p, PLAN_EXPAND, proj, nc + ng + 1, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, proj->types, sizeof(LogicalType) * (size_t)(nc + ng));
@@ -686,23 +697,9 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
     case LOP_UNNEST: {
         /* A projection appends the arrays to the child's columns; Unnest expands them. */
         BS_TRY(plan_op(p, op->children[0], &child, err));
-        const LogicalOp *c = op->children[0];
-        int nc = c->n_out, na = op->u.unnest.n_arrays;
-        PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + na, err);
-        if (!proj) return BS_ERROR;
-        proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + na));
-        if (!proj->u.project.exprs) return arena_error(p->arena, err);
-        for (int k = 0; k < nc; k++) {
-            Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
-            if (!col) return arena_error(p->arena, err);
-            col->u.column.index = k;
-            proj->u.project.exprs[k] = col;
-            proj->types[k] = child->types[k];
-        }
-        for (int k = 0; k < na; k++) {
-            BS_TRY(resolve(p, op->u.unnest.arrays[k], c, &proj->u.project.exprs[nc + k], err));
-            proj->types[nc + k] = op->u.unnest.arrays[k]->type;
-        }
+        int na = op->u.unnest.n_arrays;
+        PlanNode *proj;
+        BS_TRY(project_appending(p, child, op->children[0], op->u.unnest.arrays, na, &proj, err));
         n = node_new(p, PLAN_UNNEST, proj, op->n_out, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
