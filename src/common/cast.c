@@ -3,6 +3,7 @@
  */
 #include "common/cast.h"
 
+#include "common/array.h"
 #include "common/datetime.h"
 #include "common/timezone.h"
 
@@ -11,7 +12,10 @@
 bool cast_is_possible(LogicalType from, LogicalType to)
 {
     if (from.id == TYPE_NULL || type_equals(from, to)) return true;
+    if (from.id == TYPE_ARRAY && to.id == TYPE_ARRAY)
+        return cast_is_possible(type_array_elem(from), type_array_elem(to));
     if (type_is_string(from) || type_is_string(to)) return true;
+    if (from.id == TYPE_ARRAY || to.id == TYPE_ARRAY) return false;
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (from.id == TYPE_BOOLEAN) return type_is_integral(to);
     if (to.id == TYPE_BOOLEAN) return type_is_integral(from);
@@ -77,6 +81,7 @@ char *value_to_text(const Value *v, Arena *arena, uint32_t *len)
         if (s) *len = v->u.str.len;
         return s;
     }
+    if (v->type.id == TYPE_ARRAY) return array_to_text(v->type, v->u.str.data, v->u.str.len, arena, len);
     char buf[VALUE_TEXT_MAX];
     int n = format_value(v, buf);
     char *s = arena_strndup(arena, buf, (size_t)n);
@@ -164,6 +169,19 @@ Status value_cast(const Value *in, LogicalType to, Arena *arena, Value *out, int
     memset(out, 0, sizeof *out);
     out->type = to;
     if (cast_needs_zone(from, to)) return cast_in_zone(in, to, tz_utc(), arena, out, position, err);
+    if (to.id == TYPE_ARRAY && (type_is_string(from) || from.id == TYPE_ARRAY)) {
+        const char *bytes;
+        uint32_t len;
+        if (type_is_string(from))
+            BS_TRY(array_parse(in->u.str.data, in->u.str.len, to, arena, &bytes, &len, position,
+                               err));
+        else
+            BS_TRY(array_cast(in->u.str.data, in->u.str.len, from, to, arena, &bytes, &len,
+                              position, err));
+        out->u.str.data = bytes;
+        out->u.str.len = len;
+        return BS_OK;
+    }
     if (type_is_string(to)) {
         uint32_t len = 0;
         char *text;

@@ -34,6 +34,7 @@ PhysicalType type_physical(LogicalType type)
         return PHYS_DOUBLE;
     case TYPE_VARCHAR:
     case TYPE_CHAR:
+    case TYPE_ARRAY:
         return PHYS_STRING;
     case TYPE_INTERVAL:
         return PHYS_INTERVAL;
@@ -108,6 +109,8 @@ const char *type_id_name(TypeId id)
         return "TIMESTAMP WITH TIME ZONE";
     case TYPE_CHAR:
         return "CHAR";
+    case TYPE_ARRAY:
+        return "ARRAY";
     case TYPE_INVALID:
     case TYPE_COUNT_:
         break;
@@ -121,6 +124,10 @@ char *type_format(LogicalType type, char *buf, size_t size)
         snprintf(buf, size, "DECIMAL(%d,%d)", type.precision, type.scale);
     else if (type_is_string(type) && type.length)
         snprintf(buf, size, "%s(%u)", type_id_name((TypeId)type.id), type.length);
+    else if (type.id == TYPE_ARRAY && type.child == TYPE_DECIMAL)
+        snprintf(buf, size, "DECIMAL(%d,%d)[]", type.precision, type.scale);
+    else if (type.id == TYPE_ARRAY)
+        snprintf(buf, size, "%s[]", type_id_name((TypeId)type.child));
     else
         snprintf(buf, size, "%s", type_id_name((TypeId)type.id));
     return buf;

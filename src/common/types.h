@@ -23,6 +23,8 @@
  *                 with `length` n.
  *   INTERVAL      Interval: months, days and microseconds, kept apart (a month is not a
  *                 fixed number of days, nor a day of hours across time zones)
+ *   ARRAY         StringView over the array's canonical encoding (common/array.h); the
+ *                 element type is `child` (and precision/scale for DECIMAL elements)
  *
  * TYPE_NULL is the type of an untyped NULL literal while binding; no vector has it.
  */
@@ -50,6 +52,9 @@ typedef enum TypeId {
     TYPE_TIME = 15,
     TYPE_TIMESTAMPTZ = 16,
     TYPE_CHAR = 17,
+    /* a one-dimensional array: LogicalType.child is its element type (common/array.h);
+       a gap before it leaves room for scalar types added next to it */
+    TYPE_ARRAY = 20,
     TYPE_COUNT_ /* number of type ids; not a type */
 } TypeId;
 
@@ -147,5 +152,26 @@ static inline bool type_is_string(LogicalType type)
 }
 /* Largest n of CHAR(n) / VARCHAR(n), as PostgreSQL. */
 #define TYPE_MAX_LENGTH 10485760u
+
+/* An array of `elem` (a scalar type). */
+static inline LogicalType type_array_of(LogicalType elem)
+{
+    LogicalType t = {TYPE_ARRAY, 0, 0, elem.id, 0};
+    if (elem.id == TYPE_DECIMAL) {
+        t.precision = elem.precision;
+        t.scale = elem.scale;
+    }
+    return t;
+}
+/* The element type of an array type. */
+static inline LogicalType type_array_elem(LogicalType array)
+{
+    LogicalType t = {array.child, 0, 0, 0, 0};
+    if (array.child == TYPE_DECIMAL) {
+        t.precision = array.precision;
+        t.scale = array.scale;
+    }
+    return t;
+}
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include "common/value.h"
 
+#include "common/array.h"
 #include "common/datetime.h"
 
 #include <ctype.h>
@@ -244,6 +245,8 @@ Status value_copy(Arena *arena, const Value *in, Value *out, Error *err)
 int value_compare(const Value *a, const Value *b)
 {
     if (a->is_null || b->is_null) return (int)a->is_null - (int)b->is_null;
+    if (a->type.id == TYPE_ARRAY)
+        return array_compare(a->type, a->u.str.data, a->u.str.len, b->u.str.data, b->u.str.len);
     switch (type_physical(a->type)) {
     case PHYS_BOOL:
         return CMP3(a->u.b, b->u.b);
@@ -655,6 +658,7 @@ ParseResult parse_as_type(const char *s, size_t len, LogicalType type, void *out
         if (len > UINT32_MAX) return PARSE_OUT_OF_RANGE;
         *(StringView *)out = sv_make(s, (uint32_t)len);
         return PARSE_OK;
+    case TYPE_ARRAY: /* needs memory: array_parse */
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -905,6 +909,7 @@ int format_physical(LogicalType type, const void *data, char *buf)
     }
     case TYPE_VARCHAR:
     case TYPE_CHAR:
+    case TYPE_ARRAY: /* variable length: array_format */
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:

@@ -17,6 +17,7 @@
 #include "exec/kernels.h"
 
 #include "common/cast.h"
+#include "common/array.h"
 #include "common/hash.h"
 
 #include <math.h>
@@ -767,7 +768,11 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_MAX:
     case AGG_BOOL_AND:
     case AGG_BOOL_OR: {
-        int c = st->count ? compare_state_values(p, value, st) : 0;
+        int c = !st->count ? 0
+                : agg->arg_type.id == TYPE_ARRAY
+                    ? array_compare(agg->arg_type, sv_data(&value->v.sv), value->v.sv.len,
+                                    sv_data(&st->v.sv), st->v.sv.len)
+                    : compare_state_values(p, value, st);
         bool lowest = agg->func == AGG_MIN || agg->func == AGG_BOOL_AND;
         if (!st->count || (lowest ? c < 0 : c > 0)) {
             st->v = value->v;
@@ -784,6 +789,7 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
         return BS_OK;
     case AGG_APPROX_DISTINCT: /* its hash is applied by update_rows and merging */
     case AGG_STRING_AGG:      /* holistic: kept in t->values */
+    case AGG_ARRAY_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
@@ -954,6 +960,7 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
             st->v.regs[j] = st->v.regs[j] > src->v.regs[j] ? st->v.regs[j] : src->v.regs[j];
         return BS_OK;
     case AGG_STRING_AGG: /* merged by agg_table_merge */
+    case AGG_ARRAY_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
     case AGG_COUNT_:
@@ -1391,6 +1398,7 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                 }
                 break;
             case AGG_STRING_AGG:
+            case AGG_ARRAY_AGG:
             case AGG_QUANTILE_CONT:
             case AGG_QUANTILE_DISC:
                 i = count; /* all rows at once */

@@ -18,6 +18,7 @@
  */
 #include "exec/agg_values.h"
 
+#include "common/array.h"
 #include "common/datetime.h"
 
 #include <math.h>
@@ -63,6 +64,12 @@ struct AggValues {
     bool sorted;
 };
 
+/* Whether the aggregate keeps its ORDER BY keys (the others' order is their value's). */
+static inline bool keeps_order(const PlanAggregate *agg)
+{
+    return agg->func == AGG_STRING_AGG || agg->func == AGG_ARRAY_AGG;
+}
+
 static inline Entry *entry_at(const AggValues *v, uint64_t k)
 {
     return (Entry *)(v->entries + k * v->entry_size);
@@ -89,7 +96,7 @@ AggValues *agg_values_create(const PlanAggregate *agg, const LogicalType *in_typ
     for (int o = 0; o < agg->n_order; o++)
         v->key_phys[o] = type_physical(in_types[agg->order[o].column]);
     /* A percentile's order key is its argument: the sort direction is all it adds. */
-    int n_keys = agg->func == AGG_STRING_AGG ? agg->n_order : 0;
+    int n_keys = keeps_order(agg) ? agg->n_order : 0;
     v->entry_size = sizeof(Entry) + sizeof(Key) * (size_t)n_keys;
     return v;
 }
@@ -225,7 +232,7 @@ Status agg_values_add(AggValues *v, Chunk *chunk, const uint32_t *row_group, Err
         break;
     }
 #undef APPEND_LOOP
-    if (agg->func != AGG_STRING_AGG || agg->n_order == 0 || v->n_entries == first) return BS_OK;
+    if (!keeps_order(agg) || agg->n_order == 0 || v->n_entries == first) return BS_OK;
     /* string_agg's ORDER BY keys of the rows just appended (those with a value). */
     sel_t rows[BASALT_VECTOR_SIZE];
     idx_t m = 0;
@@ -257,7 +264,7 @@ Status agg_values_merge(AggValues *dst, const AggValues *src, const uint32_t *ma
         e->group = map ? map[e->group] : e->group;
         e->seq = (uint32_t)dst->n_entries++;
         if (dst->phys == PHYS_STRING) BS_TRY(keep_string(dst, &e->v.sv, err));
-        for (int o = 0; dst->agg->func == AGG_STRING_AGG && o < dst->agg->n_order; o++)
+        for (int o = 0; keeps_order(dst->agg) && o < dst->agg->n_order; o++)
             if (dst->key_phys[o] == PHYS_STRING && e->keys[o].valid)
                 BS_TRY(keep_string(dst, &e->keys[o].v.sv, err));
     }
@@ -304,7 +311,7 @@ static int compare_entries(const void *x, const void *y, void *arg)
     if (a->group != b->group) return a->group < b->group ? -1 : 1;
     const PlanAggregate *agg = v->agg;
     int c = 0;
-    if (agg->func == AGG_STRING_AGG) {
+    if (keeps_order(agg)) {
         for (int o = 0; o < agg->n_order && !c; o++) {
             const Key *ka = &a->keys[o], *kb = &b->keys[o];
             if (!ka->valid || !kb->valid) {
@@ -353,6 +360,31 @@ static Status sort_entries(AggValues *v, uint32_t n_groups, Error *err)
 }
 
 /* ---- results ---- */
+
+/* array_agg: the elements of the group's one-element arrays, in their order. */
+static Status emit_array_agg(AggValues *v, uint32_t s, uint32_t e, Vector *out, idx_t row,
+                             Error *err)
+{
+    LogicalType elem = type_array_elem(v->agg->type);
+    ArrayBuilder b;
+    array_builder_init(&b, elem);
+    Status st = BS_OK;
+    for (uint32_t k = s; k < e && st == BS_OK; k++) {
+        const StringView *sv = &entry_at(v, k)->v.sv;
+        ArrayView av;
+        if (!array_view_init(&av, elem, sv_data(sv), sv->len) || av.n != 1)
+            st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "array_agg: bad element");
+        else
+            array_builder_add_from(&b, &av, 0);
+    }
+    const char *p;
+    uint32_t len;
+    if (st == BS_OK) st = array_builder_finish(&b, v->strings, &p, &len, err);
+    array_builder_free(&b);
+    BS_TRY(st);
+    ((StringView *)out->data)[row] = sv_make(p, len);
+    return BS_OK;
+}
 
 /* A numeric value as a double (decimals scaled). */
 static inline double as_double(const AggValues *v, const Datum *d)
@@ -457,7 +489,7 @@ Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t
     for (uint32_t i = 0; i < count; i++) {
         uint32_t g = first + i;
         uint32_t s = g < n_groups ? v->starts[g] : 0, e = g < n_groups ? v->starts[g + 1] : 0;
-        if (s == e || (agg->func != AGG_STRING_AGG && agg->param.is_null)) {
+        if (s == e || (!keeps_order(agg) && agg->param.is_null)) {
             BS_TRY(vector_set_null(out, i, err));
             continue;
         }
@@ -466,6 +498,9 @@ Status agg_values_emit(AggValues *v, uint32_t n_groups, uint32_t first, uint32_t
         switch (agg->func) {
         case AGG_STRING_AGG:
             BS_TRY(emit_string_agg(v, s, e, out, i, err));
+            break;
+        case AGG_ARRAY_AGG:
+            BS_TRY(emit_array_agg(v, s, e, out, i, err));
             break;
         case AGG_QUANTILE_CONT: {
             double pos = f * (double)(n - 1);

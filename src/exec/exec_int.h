@@ -103,6 +103,8 @@ Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *si
  */
 Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_expand_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
+/* Unnest (op_unnest.c): each input row once per element of its arrays. */
+Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /*
  * WITH RECURSIVE (op_recursive_cte.c): a source with one driver that runs its children as
  * nested tasks, one per evaluation (task.c builds no pipeline for them).

@@ -634,6 +634,32 @@ DEFINE_IN_PROBE(in_probe_i8, int8_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_i16, int16_t, IN_LT, IN_EQ)
 DEFINE_IN_PROBE(in_probe_f32, float, IN_F64_LT, IN_F64_EQ)
 
+/* Arrays: the list is in the arrays' order, not their bytes'; equal arrays are equal bytes,
+   so a short list is scanned (a long one goes through the hash set). */
+static Status in_scan_array(ExprState *s, const UnifiedVector *uv, const sel_t *sel, idx_t count,
+                            Error *err)
+{
+    const InList *in = s->in;
+    const StringView *vals = in->values, *X = uv->data;
+    uint8_t *out = s->result.data;
+    for (idx_t i = 0; i < count; i++) {
+        sel_t row = sel[i];
+        sel_t at = uv->sel[row];
+        if (!validity_get(uv->validity, at)) {
+            BS_TRY(vector_set_null(&s->result, row, err));
+            continue;
+        }
+        bool found = false;
+        for (int k = 0; k < in->n && !found; k++)
+            found = sv_equal(&vals[k], &X[at]);
+        if (found || !in->has_null)
+            out[row] = found;
+        else
+            BS_TRY(vector_set_null(&s->result, row, err));
+    }
+    return BS_OK;
+}
+
 static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count, Error *err)
 {
     ExprState *c = s->children[0];
@@ -653,6 +679,8 @@ static Status eval_in(ExprState *s, Chunk *chunk, const sel_t *sel, idx_t count,
     case PHYS_DOUBLE:
         return in_probe_f64(s, &uv, sel, count, err);
     case PHYS_STRING:
+        if (!s->in->slots && c->result.type.id == TYPE_ARRAY)
+            return in_scan_array(s, &uv, sel, count, err);
         return s->in->slots ? in_hash_probe_str(s, &uv, sel, count, err)
                             : in_probe_str(s, &uv, sel, count, err);
     case PHYS_INTERVAL:

@@ -31,6 +31,9 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     out->fn = NULL;
     out->strict = true;
     out->data = NULL;
+    if ((func >= FN_ARRAY_VALUE && func <= FN_ARRAY_ALL) ||
+        (func >= FN_EQ && func <= FN_GE && n_args == 2 && arg_types[0].id == TYPE_ARRAY))
+        return array_kernel_lookup(func, arg_types, n_args, ret, arena, out, err);
     switch (func) {
     case FN_ADD:
     case FN_SUBTRACT:
@@ -215,6 +218,30 @@ Status kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args
     case FN_DATE_TRUNC:
     case FN_DATE_DIFF:
     case FN_IN: /* a set probe compiled by expr.c, not a kernel */
+    case FN_ARRAY_VALUE:
+    case FN_ARRAY_EXTRACT:
+    case FN_ARRAY_SLICE:
+    case FN_CARDINALITY:
+    case FN_ARRAY_LENGTH:
+    case FN_ARRAY_LOWER:
+    case FN_ARRAY_UPPER:
+    case FN_ARRAY_POSITION:
+    case FN_ARRAY_CONTAINS:
+    case FN_ARRAY_HAS_ALL:
+    case FN_ARRAY_OVERLAP:
+    case FN_ARRAY_APPEND:
+    case FN_ARRAY_PREPEND:
+    case FN_ARRAY_CAT:
+    case FN_ARRAY_REMOVE:
+    case FN_ARRAY_TO_STRING:
+    case FN_STRING_TO_ARRAY:
+    case FN_ARRAY_DISTINCT:
+    case FN_ARRAY_SORT:
+    case FN_ARRAY_MAX:
+    case FN_ARRAY_MIN:
+    case FN_ARRAY_ANY:
+    case FN_ARRAY_ALL: /* array_kernel_lookup, above */
+    case FN_UNNEST:    /* replaced by the binder */
     case FN_GROUPING: /* rewritten by the binder */
     case FN_COUNT_:
         break;

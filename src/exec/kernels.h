@@ -177,6 +177,13 @@ KernelFn string_fit_kernel(void);
 /* kernels_cond.c: try_cast, over the cast's KernelInfo (its data). */
 KernelFn try_cast_kernel(void);
 KernelFn cond_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
+/* kernels_array.c: the FN_ARRAY_* functions and comparisons of arrays; out->fn NULL when
+   the combination has no kernel. */
+Status array_kernel_lookup(ScalarFuncId func, const LogicalType *arg_types, int n_args,
+                           LogicalType ret, Arena *arena, KernelInfo *out, Error *err);
+/* Casts VARCHAR → array, array → VARCHAR and between arrays; out->fn NULL otherwise. */
+Status array_cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, KernelInfo *out,
+                                Error *err);
 /* kernels_regex.c; the kernel's data is a RegexCache from regex_cache_new. */
 KernelFn regex_kernel(ScalarFuncId func, const LogicalType *arg_types, int n_args, LogicalType ret);
 void *regex_cache_new(Arena *arena);

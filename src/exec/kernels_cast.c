@@ -373,6 +373,8 @@ Status cast_kernel_lookup(LogicalType from, LogicalType to, Arena *arena, Kernel
     bool strings = type_is_string(from) && type_is_string(to);
     if (type_equals(from, to))
         out->fn = cast_identity;
+    else if (from.id == TYPE_ARRAY || to.id == TYPE_ARRAY)
+        return array_cast_kernel_lookup(from, to, arena, out, err);
     else if (cast_needs_zone(from, to))
         out->fn = NULL; /* the binder makes these cast_in_zone calls */
     else if (strings && to.length == 0 && (to.id == TYPE_VARCHAR || from.id == TYPE_CHAR))

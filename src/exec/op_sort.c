@@ -16,6 +16,7 @@
  * arrival order, so equal keys keep their input order within a run.
  */
 #include "exec/sort_int.h"
+#include "common/array.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -78,8 +79,12 @@ int compare_values_at(LogicalType type, const UnifiedVector *a, sel_t ra, const 
         if (isnan(x) || isnan(y)) return isnan(x) - isnan(y);
         return (x > y) - (x < y);
     }
-    case PHYS_STRING:
-        return sv_compare(&((const StringView *)a->data)[ra], &((const StringView *)b->data)[rb]);
+    case PHYS_STRING: {
+        const StringView *x = &((const StringView *)a->data)[ra];
+        const StringView *y = &((const StringView *)b->data)[rb];
+        if (type.id == TYPE_ARRAY) return array_compare(type, sv_data(x), x->len, sv_data(y), y->len);
+        return sv_compare(x, y);
+    }
     case PHYS_INTERVAL:
         return interval_compare(&((const Interval *)a->data)[ra], &((const Interval *)b->data)[rb]);
     case PHYS_INT128: {

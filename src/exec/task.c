@@ -459,6 +459,7 @@ static Status build(Task *task, const PlanNode *node, Pipeline *p, int depth, Er
     case PLAN_TABLE_WRITE:
     case PLAN_WINDOW: /* each driver's input holds whole partitions: it stays in its pipeline */
     case PLAN_EXPAND:
+    case PLAN_UNNEST:
         if (node->n_children != 1)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: arity");
         BS_TRY(pipeline_prepend(task, p, spec, err));
@@ -567,6 +568,8 @@ static Status create_operator(Driver *d, const OpSpec *spec, Operator **out, Err
         return op_window_create(d, n, out, err);
     case PLAN_EXPAND:
         return op_expand_create(d, n, out, err);
+    case PLAN_UNNEST:
+        return op_unnest_create(d, n, out, err);
     case PLAN_RECURSIVE_CTE:
         return op_recursive_cte_create(d, n, out, err);
     default:

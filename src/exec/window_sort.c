@@ -347,6 +347,8 @@ Status window_sort_partition(WindowOp *w, idx_t ps, idx_t pe, SortScratch *s, Er
     }
     const SortKey *first = &node->u.window.order[0];
     PhysicalType p = type_physical(node->children[0]->types[first->column]);
+    if (node->children[0]->types[first->column].id == TYPE_ARRAY)
+        p = PHYS_INVALID; /* an array's bytes are not in its order: the comparator decides */
     bool exact =
         n_order == 1 && (p == PHYS_BOOL || p == PHYS_INT32 || p == PHYS_INT64 || p == PHYS_DOUBLE);
     uint64_t flip = first->descending ? UINT64_MAX : 0;

@@ -100,6 +100,15 @@ static bool check_expr(DepthCheck *dc, const AstExpr *e, int depth)
         return check_select(dc, e->u.subquery.query, d);
     case AST_EXTRACT:
         return check_expr(dc, e->u.extract.arg, d);
+    case AST_ARRAY:
+        for (int k = 0; k < e->u.array.elems.count; k++)
+            if (!check_expr(dc, e->u.array.elems.items[k], d)) return false;
+        return check_select(dc, e->u.array.query, d);
+    case AST_SUBSCRIPT:
+        return check_expr(dc, e->u.subscript.arg, d) && check_expr(dc, e->u.subscript.lower, d) &&
+               check_expr(dc, e->u.subscript.upper, d);
+    case AST_ANY_ALL:
+        return check_expr(dc, e->u.any_all.arg, d) && check_expr(dc, e->u.any_all.array, d);
     }
     return true;
 }

@@ -32,6 +32,7 @@ typedef struct AstTypeName {
     char *name;   /* lower case, multi-word names joined by one space: "double precision" */
     int n_params; /* 0..2 */
     int64_t params[2];
+    int array_dims; /* `[]` (or ARRAY) suffixes: > 0 makes it an array of the named type */
     int pos;
 } AstTypeName;
 
@@ -54,6 +55,9 @@ typedef enum AstExprKind {
     AST_INTERVAL,  /* INTERVAL 'text' [unit] */
     AST_EXTRACT,   /* EXTRACT(field FROM arg) */
     AST_QUANTIFIED, /* arg op ANY|SOME|ALL (subquery), or (array expression) */
+    AST_ARRAY,     /* ARRAY[elems] or ARRAY(subquery) */
+    AST_SUBSCRIPT, /* arg[index] or arg[lower:upper] (either bound may be omitted) */
+    AST_ANY_ALL,   /* arg op ANY|SOME|ALL (array) */
 } AstExprKind;
 
 typedef enum AstLiteralKind {
@@ -88,6 +92,9 @@ typedef enum AstOp {
     OP_NOT_MATCH,
     OP_IMATCH,
     OP_NOT_IMATCH, /* ~ !~ ~* !~* (POSIX-style regular expression matches) */
+    OP_ARRAY_CONTAINS,  /* @> */
+    OP_ARRAY_CONTAINED, /* <@ */
+    OP_ARRAY_OVERLAP,   /* && */
 } AstOp;
 
 /* A window function's null treatment (lag(x) IGNORE NULLS OVER …). */
@@ -248,6 +255,20 @@ struct AstExpr {
             AstSelect *query; /* op ANY (SELECT …) */
             AstExpr *array;   /* op ANY (expression): an array; NULL with a query */
         } quantified;
+        struct {
+            AstList elems;   /* AstExpr*; empty for ARRAY[] */
+            AstSelect *query; /* ARRAY(subquery); NULL for ARRAY[…] */
+        } array;
+        struct {
+            AstExpr *arg;
+            AstExpr *lower, *upper; /* a slice's bounds, NULL when omitted; index: lower */
+            bool slice;
+        } subscript;
+        struct {
+            AstOp op; /* a comparison: OP_EQ … OP_GE */
+            bool all; /* ALL; false for ANY and SOME */
+            AstExpr *arg, *array;
+        } any_all;
     } u;
 };
 
@@ -299,6 +320,7 @@ struct AstTableRef {
         struct {
             char *name; /* lower case */
             AstList args; /* AstExpr* */
+            bool ordinality; /* WITH ORDINALITY */
         } func;
     } u;
 };

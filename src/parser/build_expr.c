@@ -464,6 +464,12 @@ int expr_start_pos(const AstExpr *expr)
         case AST_CAST:
             next = expr->u.cast.is_literal ? NULL : expr->u.cast.arg;
             break;
+        case AST_SUBSCRIPT:
+            next = expr->u.subscript.arg;
+            break;
+        case AST_ANY_ALL:
+            next = expr->u.any_all.arg;
+            break;
         default:
             break;
         }

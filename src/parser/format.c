@@ -117,6 +117,8 @@ static void fmt_type(const AstTypeName *t, Buffer *out)
     if (t->n_params == 2)
         buffer_printf(out, "(%lld, %lld)", (long long)t->params[0], (long long)t->params[1]);
     if (zone) put(out, zone);
+    for (int k = 0; k < t->array_dims; k++)
+        put(out, "[]");
 }
 
 static const char *op_text(AstOp op)
@@ -168,6 +170,12 @@ static const char *op_text(AstOp op)
         return "~*";
     case OP_NOT_IMATCH:
         return "!~*";
+    case OP_ARRAY_CONTAINS:
+        return "@>";
+    case OP_ARRAY_CONTAINED:
+        return "<@";
+    case OP_ARRAY_OVERLAP:
+        return "&&";
     }
     return "?";
 }
@@ -372,6 +380,35 @@ static void fmt_expr(const AstExpr *e, Buffer *out, int depth)
         fmt_expr(e->u.extract.arg, out, d);
         put(out, ")");
         return;
+    case AST_ARRAY:
+        if (e->u.array.query) {
+            put(out, "ARRAY");
+            fmt_subquery(e->u.array.query, out, d);
+            return;
+        }
+        put(out, "ARRAY[");
+        for (int k = 0; k < e->u.array.elems.count; k++) {
+            if (k) put(out, ", ");
+            fmt_expr(e->u.array.elems.items[k], out, d);
+        }
+        put(out, "]");
+        return;
+    case AST_SUBSCRIPT:
+        put(out, "(");
+        fmt_expr(e->u.subscript.arg, out, d);
+        put(out, ")[");
+        if (e->u.subscript.lower) fmt_expr(e->u.subscript.lower, out, d);
+        if (e->u.subscript.slice) put(out, ":");
+        if (e->u.subscript.upper) fmt_expr(e->u.subscript.upper, out, d);
+        put(out, "]");
+        return;
+    case AST_ANY_ALL:
+        put(out, "(");
+        fmt_expr(e->u.any_all.arg, out, d);
+        buffer_printf(out, " %s %s (", op_text(e->u.any_all.op), e->u.any_all.all ? "ALL" : "ANY");
+        fmt_expr(e->u.any_all.array, out, d);
+        put(out, "))");
+        return;
     }
     put(out, "?");
 }
@@ -430,7 +467,7 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
             if (k) put(out, ", ");
             fmt_expr(ref->u.func.args.items[k], out, d);
         }
-        put(out, ")");
+        put(out, ref->u.func.ordinality ? ") WITH ORDINALITY" : ")");
         break;
     case TREF_JOIN:
         put(out, "(");

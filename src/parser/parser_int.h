@@ -214,6 +214,16 @@ AstExpr *build_exists(ParseCtx *ctx, AstSelect *query, int pos);
 AstExpr *build_subquery(ParseCtx *ctx, AstSelect *query, int pos);
 AstExpr *build_interval(ParseCtx *ctx, Token str, char *unit, int pos);
 AstExpr *build_extract(ParseCtx *ctx, char *field, AstExpr *arg, int pos);
+/* Arrays (build_array.c): ARRAY[elems] (elems NULL: ARRAY[]) or ARRAY(query); arg[lower],
+   arg[lower:upper] (slice; bounds may be NULL); arg op ANY|ALL (array). */
+AstExpr *build_array(ParseCtx *ctx, AstList *elems, AstSelect *query, int pos);
+AstExpr *build_subscript(ParseCtx *ctx, AstExpr *arg, AstExpr *lower, AstExpr *upper, bool slice,
+                         int pos);
+AstExpr *build_any_all(ParseCtx *ctx, AstOp op, bool all, AstExpr *arg, AstExpr *array, int pos);
+/* f(…) WITH ORDINALITY in FROM. */
+AstTableRef *build_ordinality(ParseCtx *ctx, AstTableRef *ref);
+/* type[] / type ARRAY / ARRAY(type): an array of type. */
+AstTypeName *build_type_array(ParseCtx *ctx, AstTypeName *type);
 /* The position of the leftmost token of an expression (binary nodes sit at operators). */
 int expr_start_pos(const AstExpr *expr);
 

@@ -43,6 +43,8 @@
 /* Token codes in a fixed order, so that keyword and punctuation codes are stable. */
 %token SEMI LP RP COMMA DOT STAR PLUS MINUS SLASH REM CONCAT EQ NE LT LE GT GE DCOLON
        INTEGER NUMBER STRING ID NOT_LA.
+/* Arrays: [ ] : @> <@ && */
+%token LBRACKET RBRACKET COLON CONTAINS CONTAINED OVERLAP.
 
 /* Non-reserved keywords: usable as names where the keyword would not parse. */
 %fallback ID
@@ -50,7 +52,7 @@
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
   TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS RECURSIVE
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED
-  SET SHOW RESET AT.
+  SET SHOW RESET AT ORDINALITY.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -63,12 +65,13 @@
 %nonassoc EQ NE LT GT LE GE.
 %nonassoc BETWEEN IN LIKE ILIKE NOT_LA.
 %nonassoc ESCAPE.
-%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH.
+%left CONCAT MATCH NOT_MATCH IMATCH NOT_IMATCH CONTAINS CONTAINED OVERLAP.
 %left PLUS MINUS.
 %left STAR SLASH REM.
 %left AT.
 %right UMINUS.
 %left DCOLON.
+%left LBRACKET.
 %nonassoc PAREN_HIGH.
 %nonassoc IGNORE_LA RESPECT_LA.
 
@@ -308,6 +311,9 @@ table_primary(A) ::= nm(S) DOT nm(N) alias_opt(L).    { A = build_table_ref(ctx,
 table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(ctx, S, L, P.pos); }
 table_primary(A) ::= nm(N) LP exprlist(X) RP alias_opt(L).  { A = build_function_ref(ctx, N, X, L); }
 table_primary(A) ::= nm(N) LP RP alias_opt(L).  { A = build_function_ref(ctx, N, NULL, L); }
+table_primary(A) ::= nm(N) LP exprlist(X) RP WITH ORDINALITY alias_opt(L).  {
+    A = build_ordinality(ctx, build_function_ref(ctx, N, X, L));
+}
 table_primary(A) ::= LP joined_table(J) RP alias_opt(L).  { A = build_paren_join(ctx, J, L); }
 /* LATERAL: a subquery or table function that reads the FROM items to its left. */
 table_primary(A) ::= LATERAL(X) LP select(S) RP alias_opt(L).  {
@@ -700,8 +706,8 @@ expr(A) ::= expr(X) LT(O) expr(Y).      { A = build_binary(ctx, OP_LT, X, Y, O.p
 expr(A) ::= expr(X) LE(O) expr(Y).      { A = build_binary(ctx, OP_LE, X, Y, O.pos); }
 expr(A) ::= expr(X) GT(O) expr(Y).      { A = build_binary(ctx, OP_GT, X, Y, O.pos); }
 expr(A) ::= expr(X) GE(O) expr(Y).      { A = build_binary(ctx, OP_GE, X, Y, O.pos); }
-/* Quantified comparisons: x op ANY|SOME|ALL (subquery), or (array) — which the binder
-   rejects until arrays exist. Token bool: ALL. */
+/* Quantified comparisons: x op ANY|SOME|ALL (subquery) (AST_QUANTIFIED), or (array)
+   (AST_ANY_ALL). Token bool: ALL. */
 %type quantifier {bool}
 quantifier(A) ::= ANY.   { A = false; }
 quantifier(A) ::= SOME.  { A = false; }
@@ -710,37 +716,37 @@ expr(A) ::= expr(X) EQ(O) quantifier(Q) LP select(S) RP. [EQ]  {
     A = build_quantified(ctx, X, OP_EQ, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) EQ(O) quantifier(Q) LP expr(Y) RP. [EQ]  {
-    A = build_quantified(ctx, X, OP_EQ, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_EQ, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) NE(O) quantifier(Q) LP select(S) RP. [NE]  {
     A = build_quantified(ctx, X, OP_NE, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) NE(O) quantifier(Q) LP expr(Y) RP. [NE]  {
-    A = build_quantified(ctx, X, OP_NE, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_NE, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) LT(O) quantifier(Q) LP select(S) RP. [LT]  {
     A = build_quantified(ctx, X, OP_LT, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) LT(O) quantifier(Q) LP expr(Y) RP. [LT]  {
-    A = build_quantified(ctx, X, OP_LT, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_LT, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) LE(O) quantifier(Q) LP select(S) RP. [LE]  {
     A = build_quantified(ctx, X, OP_LE, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) LE(O) quantifier(Q) LP expr(Y) RP. [LE]  {
-    A = build_quantified(ctx, X, OP_LE, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_LE, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) GT(O) quantifier(Q) LP select(S) RP. [GT]  {
     A = build_quantified(ctx, X, OP_GT, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) GT(O) quantifier(Q) LP expr(Y) RP. [GT]  {
-    A = build_quantified(ctx, X, OP_GT, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_GT, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) GE(O) quantifier(Q) LP select(S) RP. [GE]  {
     A = build_quantified(ctx, X, OP_GE, Q, S, NULL, O.pos);
 }
 expr(A) ::= expr(X) GE(O) quantifier(Q) LP expr(Y) RP. [GE]  {
-    A = build_quantified(ctx, X, OP_GE, Q, NULL, Y, O.pos);
+    A = build_any_all(ctx, OP_GE, Q, X, Y, O.pos);
 }
 expr(A) ::= expr(X) CONCAT(O) expr(Y).  { A = build_binary(ctx, OP_CONCAT, X, Y, O.pos); }
 expr(A) ::= expr(X) MATCH(O) expr(Y).        { A = build_binary(ctx, OP_MATCH, X, Y, O.pos); }
@@ -796,6 +802,22 @@ expr(A) ::= expr(X) NOT_LA(O) BETWEEN SYMMETRIC expr(L) AND expr(H). [BETWEEN]  
                                  build_between(ctx, X, H, L, false, O.pos), O.pos), O.pos);
 }
 
+/* Arrays: constructors, subscripts and slices, containment and overlap (op ANY/ALL (array)
+   is with the quantified comparisons). */
+expr(A) ::= ARRAY(K) LBRACKET exprlist(L) RBRACKET.  { A = build_array(ctx, L, NULL, K.pos); }
+expr(A) ::= ARRAY(K) LBRACKET RBRACKET.              { A = build_array(ctx, NULL, NULL, K.pos); }
+expr(A) ::= ARRAY(K) LP select(S) RP.                { A = build_array(ctx, NULL, S, K.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) RBRACKET.    { A = build_subscript(ctx, X, I, NULL, false, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) COLON expr(J) RBRACKET.  {
+    A = build_subscript(ctx, X, I, J, true, B.pos);
+}
+expr(A) ::= expr(X) LBRACKET(B) COLON expr(J) RBRACKET.  { A = build_subscript(ctx, X, NULL, J, true, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) expr(I) COLON RBRACKET.  { A = build_subscript(ctx, X, I, NULL, true, B.pos); }
+expr(A) ::= expr(X) LBRACKET(B) COLON RBRACKET.          { A = build_subscript(ctx, X, NULL, NULL, true, B.pos); }
+expr(A) ::= expr(X) CONTAINS(O) expr(Y).   { A = build_binary(ctx, OP_ARRAY_CONTAINS, X, Y, O.pos); }
+expr(A) ::= expr(X) CONTAINED(O) expr(Y).  { A = build_binary(ctx, OP_ARRAY_CONTAINED, X, Y, O.pos); }
+expr(A) ::= expr(X) OVERLAP(O) expr(Y).    { A = build_binary(ctx, OP_ARRAY_OVERLAP, X, Y, O.pos); }
+
 expr(A) ::= expr(X) IN(O) LP exprlist(L) RP.         { A = build_in_list(ctx, X, L, false, O.pos); }
 expr(A) ::= expr(X) IN(O) LP select(S) RP.           { A = build_in_select(ctx, X, S, false, O.pos); }
 expr(A) ::= expr(X) NOT_LA(O) IN LP exprlist(L) RP.  { A = build_in_list(ctx, X, L, true, O.pos); }
@@ -807,6 +829,12 @@ expr(A) ::= expr(X) NOT_LA(O) IN LP select(S) RP.    { A = build_in_select(ctx, 
 typename(A) ::= typemod(X).                          { A = X; }
 typename(A) ::= typemod(X) WITH(W) TIME ZONE.        { A = build_type_zone(ctx, X, true, W); }
 typename(A) ::= typemod(X) WITHOUT(W) TIME ZONE.     { A = build_type_zone(ctx, X, false, W); }
+/* Arrays: INTEGER[], INTEGER[3] (the size is not enforced, as in PostgreSQL), INTEGER ARRAY,
+   Trino's ARRAY(INTEGER). */
+typename(A) ::= typename(X) LBRACKET RBRACKET.              { A = build_type_array(ctx, X); }
+typename(A) ::= typename(X) LBRACKET INTEGER RBRACKET.      { A = build_type_array(ctx, X); }
+typename(A) ::= typename(X) ARRAY.                          { A = build_type_array(ctx, X); }
+typename(A) ::= ARRAY LP typename(X) RP.                    { A = build_type_array(ctx, X); }
 
 %type typemod {AstTypeName *}
 typemod(A) ::= typebase(X).                                     { A = X; }

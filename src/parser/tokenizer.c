@@ -31,6 +31,7 @@ static const Keyword KEYWORDS[] = {
     {"analyze", TK_ANALYZE},
     {"and", TK_AND},
     {"any", TK_ANY},
+    {"array", TK_ARRAY},
     {"as", TK_AS},
     {"asc", TK_ASC},
     {"asymmetric", TK_ASYMMETRIC},
@@ -104,6 +105,7 @@ static const Keyword KEYWORDS[] = {
     {"only", TK_ONLY},
     {"or", TK_OR},
     {"order", TK_ORDER},
+    {"ordinality", TK_ORDINALITY},
     {"others", TK_OTHERS},
     {"outer", TK_OUTER},
     {"over", TK_OVER},
@@ -564,6 +566,26 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
         if (c1 == ':') {
             code = TK_DCOLON;
             n = 2;
+        } else {
+            code = TK_COLON;
+        }
+        break;
+    case '[':
+        code = TK_LBRACKET;
+        break;
+    case ']':
+        code = TK_RBRACKET;
+        break;
+    case '@':
+        if (c1 == '>') {
+            code = TK_CONTAINS;
+            n = 2;
+        }
+        break;
+    case '&':
+        if (c1 == '&') {
+            code = TK_OVERLAP;
+            n = 2;
         }
         break;
     case '<':
@@ -572,6 +594,9 @@ int lexer_next(Lexer *lx, Token *tok, LexError *lerr)
             n = 2;
         } else if (c1 == '=') {
             code = TK_LE;
+            n = 2;
+        } else if (c1 == '@') {
+            code = TK_CONTAINED;
             n = 2;
         } else {
             code = TK_LT;

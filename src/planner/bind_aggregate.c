@@ -18,7 +18,7 @@ typedef enum AggForm {
     FORM_MEDIAN,     /* median(x): quantile_cont(x, 0.5) */
     FORM_QUANTILE,   /* quantile_cont(x, fraction) (DuckDB) */
     FORM_PERCENTILE, /* percentile_cont(fraction) WITHIN GROUP (ORDER BY x) (PostgreSQL) */
-    FORM_ARRAY,      /* array_agg: needs array types */
+    FORM_ARRAY,      /* array_agg(x [ORDER BY …]) */
 } AggForm;
 
 static const struct {
@@ -51,8 +51,9 @@ static const struct {
     {"quantile", AGG_QUANTILE_DISC, FORM_QUANTILE},
     {"percentile_cont", AGG_QUANTILE_CONT, FORM_PERCENTILE},
     {"percentile_disc", AGG_QUANTILE_DISC, FORM_PERCENTILE},
-    {"array_agg", AGG_COUNT_, FORM_ARRAY},
-    {"list", AGG_COUNT_, FORM_ARRAY},
+    {"array_agg", AGG_ARRAY_AGG, FORM_ARRAY},
+    {"list", AGG_ARRAY_AGG, FORM_ARRAY},
+    {"array_accum", AGG_ARRAY_AGG, FORM_ARRAY},
 };
 
 static int find_aggregate(const char *name)
@@ -121,6 +122,33 @@ static Status bind_separator(Binder *b, const char *name, Expr *e, Value *param,
     return BS_OK;
 }
 
+/*
+ * array_agg's argument x becomes ARRAY[x], never NULL, so that NULL values are kept while
+ * FILTER's CASE (NULL for the rows it skips) still drops rows. DISTINCT without ORDER BY
+ * orders by x, as PostgreSQL's sort-based DISTINCT returns the values.
+ */
+static Status wrap_array_agg_arg(Binder *b, const AstExpr *ast, Expr **arg, AggOrderKey **order,
+                                 int *n_order, Error *err)
+{
+    if ((*arg)->flags & EXPR_FLAG_UNTYPED || (*arg)->type.id == TYPE_NULL)
+        BS_TRY(binder_cast(b, arg, type_make((*arg)->type.id == TYPE_NULL ? TYPE_INTEGER
+                                                                          : TYPE_VARCHAR),
+                           false, err));
+    if ((*arg)->type.id == TYPE_ARRAY)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "array_agg of arrays is not supported: arrays of arrays are not");
+    if (ast->u.func.distinct && *n_order == 0) {
+        (*order)[0].expr = *arg;
+        (*order)[0].descending = false;
+        (*order)[0].nulls_first = false;
+        *n_order = 1;
+    }
+    Expr **args = arena_alloc(b->arena, sizeof(Expr *));
+    if (!args) return arena_error(b->arena, err);
+    args[0] = *arg;
+    return binder_bind_scalar(b, FN_ARRAY_VALUE, args, 1, ast->pos, arg, err);
+}
+
 Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *scope,
                                   BindClause clause, Expr **out, Error *err)
 {
@@ -140,10 +168,6 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
         clause != CLAUSE_WINDOW_ARG && clause != CLAUSE_WINDOW_AGGREGATE)
         return error_set(err, SQLSTATE_GROUPING_ERROR, ast->pos,
                          "aggregate functions are not allowed in %s", binder_clause_name(clause));
-    if (form == FORM_ARRAY)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                         "%s is not supported: it needs array types, which are not supported yet",
-                         name);
     if (ast->u.func.star && func != AGG_COUNT)
         return error_set(err, SQLSTATE_SYNTAX_ERROR, ast->pos,
                          "%s(*) is not allowed; only count(*)", name);
@@ -221,7 +245,7 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
                 BS_TRY(binder_cast(b, &order[o].expr, type_make(TYPE_VARCHAR), false, err));
         }
     }
-    if (form != FORM_STRING_AGG && form != FORM_PERCENTILE) n_order = 0;
+    if (form != FORM_STRING_AGG && form != FORM_PERCENTILE && form != FORM_ARRAY) n_order = 0;
     if (ast->u.func.distinct && n_order > 0) {
         /* PostgreSQL: with DISTINCT, every ORDER BY key is the argument (here also the
            value string_agg casts to text: equal keys are then equal values). */
@@ -233,6 +257,8 @@ Status binder_bind_aggregate_call(Binder *b, const AstExpr *ast, const Scope *sc
                                  "appear in argument list");
     }
 
+    if (form == FORM_ARRAY)
+        BS_TRY(wrap_array_agg_arg(b, ast, &arg, &order, &n_order, err));
     AggregateCall *call;
     BS_TRY(binder_bind_aggregate(b, func, arg, ast->u.func.distinct, ast->pos, &call, err));
     call->param = param;

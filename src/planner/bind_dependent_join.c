@@ -452,6 +452,12 @@ static Status push(const Flatten *f, LogicalOp *op, LogicalOp **out, ColumnBindi
     case LOP_LIMIT:
         st = push_limit(f, op, out, dcols, err);
         break;
+    case LOP_UNNEST: /* the child's columns pass through: d with them */
+        st = push_child(f, op, 0, dcols, err);
+        for (int k = 0; st == BS_OK && k < op->u.unnest.n_arrays; k++)
+            rewrite(f, op->u.unnest.arrays[k], dcols);
+        if (st == BS_OK) st = logical_resolve(op, b->arena, err);
+        break;
     case LOP_WINDOW: {
         st = push_child(f, op, 0, dcols, err);
         if (st != BS_OK) break;

@@ -246,6 +246,11 @@ static ScalarFuncId op_function(AstOp op)
     case OP_IMATCH:
     case OP_NOT_IMATCH:
         return FN_REGEXP_MATCHES;
+    case OP_ARRAY_CONTAINS:
+    case OP_ARRAY_CONTAINED: /* b <@ a is a @> b */
+        return FN_ARRAY_HAS_ALL;
+    case OP_ARRAY_OVERLAP:
+        return FN_ARRAY_OVERLAP;
     default:
         return FN_COUNT_;
     }
@@ -584,6 +589,7 @@ static Status bind_function(Binder *b, const AstExpr *ast, const Scope *scope, B
     }
     if (binder_is_aggregate_name(name))
         return binder_bind_aggregate_call(b, ast, scope, clause, out, err);
+    if (strcmp(name, "unnest") == 0) return binder_bind_unnest_call(b, ast, scope, clause, out, err);
     if (!binder_lookup_function(name, &is_agg, &id)) {
         Expr **args;
         BS_TRY(bind_list(b, &ast->u.func.args, scope, clause, &args, err));
@@ -754,6 +760,11 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
             ScalarFuncId func = op_function(op);
             if (func == FN_COUNT_) {
                 st = error_set(err, SQLSTATE_INTERNAL_ERROR, ast->pos, "unknown operator");
+            } else if (op == OP_ARRAY_CONTAINED) {
+                st = call2(b, func, right, left, ast->pos, out, err);
+            } else if (func == FN_CONCAT &&
+                       (left->type.id == TYPE_ARRAY || right->type.id == TYPE_ARRAY)) {
+                st = binder_bind_array_concat(b, left, right, ast->pos, out, err);
             } else if (func == FN_REGEXP_MATCHES) {
                 /* s ~ p is regexp_matches(s, p); ~* adds the flag i; !~ and !~* negate */
                 st = bind_regex_operator(b, op, left, right, ast->pos, out, err);
@@ -774,6 +785,11 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
     case AST_CAST: {
         LogicalType target;
         if ((st = planner_resolve_type(ast->u.cast.type, &target, err)) != BS_OK) break;
+        if (ast->u.cast.arg->kind == AST_ARRAY && target.id == TYPE_ARRAY && !ast->u.cast.is_try) {
+            /* ARRAY[…]::t[]: the elements are cast (and ARRAY[] gets its type) */
+            st = binder_bind_array_ctor(b, ast->u.cast.arg, scope, clause, &target, out, err);
+            break;
+        }
         if ((st = bind_expr(b, ast->u.cast.arg, scope, clause, &left, err)) != BS_OK) break;
         if (ast->u.cast.is_try) {
             st = bind_try_cast(b, left, target, ast->pos, out, err);
@@ -844,6 +860,11 @@ Status bind_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause c
         if ((st = bind_expr(b, ast->u.extract.arg, scope, clause, &left, err)) != BS_OK) break;
         st = binder_bind_extract(b, ast->u.extract.field, left, ast->pos, out, err);
         break;
+    case AST_ARRAY:
+    case AST_SUBSCRIPT:
+    case AST_ANY_ALL:
+        st = binder_bind_array_expr(b, ast, scope, clause, out, err);
+        break;
     }
     b->depth--;
     return st;
@@ -866,6 +887,8 @@ const char *bind_default_name(const AstExpr *ast)
         return "case";
     case AST_EXTRACT:
         return "extract";
+    case AST_ARRAY:
+        return "array";
     case AST_INTERVAL:
         return "interval";
     case AST_EXISTS:

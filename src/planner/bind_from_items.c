@@ -34,6 +34,10 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
                                   Error *err)
 {
     const char *name = ref->u.func.name;
+    if (strcmp(name, "unnest") == 0) return binder_bind_unnest_from(b, ref, scope, plan, err);
+    if (ref->u.func.ordinality)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
+                         "WITH ORDINALITY is supported for unnest only");
     bool inclusive = strcmp(name, "generate_series") == 0;
     if (!inclusive && strcmp(name, "range") != 0)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,

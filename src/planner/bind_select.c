@@ -862,6 +862,14 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             Scope next = {0};
             LogicalOp *right;
             const AstTableRef *ref = q->from.items[k];
+            if (ref->kind == TREF_FUNCTION && strcmp(ref->u.func.name, "unnest") == 0) {
+                /* unnest reads the items before it (an implicit LATERAL) */
+                next.parent = scope.parent;
+                BS_TRY(binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err));
+                BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
+                BS_TRY(scope_append(b, &scope, &next, err));
+                continue;
+            }
             /* A LATERAL item (at any depth of this one) sees the items to its left; a
                plan that reads them is a dependent join. */
             b->lateral_scope = &scope;
@@ -1091,6 +1099,8 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
     for (int k = 0; k < n_on; k++)
         if (on[k].expr) slots[n_slots++] = &on[k].expr;
     BS_TRY(bind_plan_windows(b, &root, slots, n_slots, err));
+    /* unnest() in the select list and ORDER BY: one Unnest over what is below. */
+    BS_TRY(binder_plan_select_unnest(b, &root, slots, n_slots, err));
     /* Projection: visible items, then ORDER BY keys that are not items (hidden). */
     int n_hidden = 0;
     for (int k = 0; k < n_keys; k++) {

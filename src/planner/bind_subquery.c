@@ -93,6 +93,10 @@ void binder_visit_plan_exprs(const LogicalOp *op, ExprVisitor fn, void *arg)
         for (int k = 0; k < op->u.expand.n_groups; k++)
             expr_visit(op->u.expand.groups[k], fn, arg);
         break;
+    case LOP_UNNEST:
+        for (int k = 0; k < op->u.unnest.n_arrays; k++)
+            expr_visit(op->u.unnest.arrays[k], fn, arg);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, fn, arg);
         break;

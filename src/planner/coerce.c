@@ -8,6 +8,7 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/array.h"
 #include "common/cast.h"
 
 #include <ctype.h>
@@ -58,6 +59,8 @@ static bool implicit_castable(LogicalType from, LogicalType to)
     if (type_is_string(from) && type_is_string(to) && to.length == 0) return true;
     /* timestamp → timestamptz in the session's zone, as PostgreSQL */
     if (to.id == TYPE_TIMESTAMPTZ && type_is_temporal(from)) return true;
+    if (from.id == TYPE_ARRAY && to.id == TYPE_ARRAY)
+        return implicit_castable(type_array_elem(from), type_array_elem(to));
     switch ((TypeId)from.id) {
     case TYPE_TINYINT:
     case TYPE_SMALLINT:
@@ -131,6 +134,12 @@ static bool common_of_types(LogicalType a, LogicalType b, LogicalType *out)
     if (type_is_string(a) && type_is_string(b)) {
         /* CHAR with CHAR stays blank-padded; with VARCHAR it is text (PostgreSQL) */
         *out = type_make(a.id == TYPE_CHAR && b.id == TYPE_CHAR ? TYPE_CHAR : TYPE_VARCHAR);
+        return true;
+    }
+    if (a.id == TYPE_ARRAY && b.id == TYPE_ARRAY) {
+        LogicalType elem;
+        if (!common_of_types(type_array_elem(a), type_array_elem(b), &elem)) return false;
+        *out = type_array_of(elem);
         return true;
     }
     return false;
@@ -240,6 +249,8 @@ Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Erro
 static bool assignment_castable(LogicalType from, LogicalType to)
 {
     if (implicit_castable(from, to)) return true;
+    if (from.id == TYPE_ARRAY && to.id == TYPE_ARRAY)
+        return assignment_castable(type_array_elem(from), type_array_elem(to));
     if (type_is_numeric(from) && type_is_numeric(to)) return true;
     if (type_is_string(to)) return true;
     if (type_is_temporal(from) && type_is_temporal(to)) return true;
@@ -286,7 +297,22 @@ Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *c
     return *e ? BS_OK : arena_error(b->arena, err);
 }
 
+static Status resolve_scalar_type(const AstTypeName *name, LogicalType *out, Error *err);
+
 Status planner_resolve_type(const AstTypeName *name, LogicalType *out, Error *err)
+{
+    if (name->array_dims == 0) return resolve_scalar_type(name, out, err);
+    /* int[], int[][] (PostgreSQL does not enforce dimensions: one type), int ARRAY */
+    LogicalType elem;
+    BS_TRY(resolve_scalar_type(name, &elem, err));
+    if (!array_elem_type_ok(elem))
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, name->pos,
+                         "arrays of type %s are not supported", name->name);
+    *out = type_array_of(elem);
+    return BS_OK;
+}
+
+static Status resolve_scalar_type(const AstTypeName *name, LogicalType *out, Error *err)
 {
     static const struct {
         const char *name;

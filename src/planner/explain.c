@@ -5,6 +5,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/array.h"
+
 #include <string.h>
 
 static const char *func_symbol(ScalarFuncId f)
@@ -62,6 +64,19 @@ static void explain_value(const Value *v, Buffer *out)
     case TYPE_BOOLEAN:
         buffer_printf(out, "%s", v->u.b ? "true" : "false");
         return;
+    case TYPE_ARRAY: { /* '{1,2}'::integer[] */
+        Buffer text;
+        buffer_init(&text);
+        array_format(&text, v->type, v->u.str.data, v->u.str.len);
+        buffer_put_u8(out, '\'');
+        for (size_t k = 0; k < text.len; k++) {
+            if (text.data[k] == '\'') buffer_put_u8(out, '\'');
+            buffer_put_u8(out, text.data[k]);
+        }
+        buffer_free(&text);
+        buffer_printf(out, "'::%s", type_sql_name(v->type, buf, sizeof buf));
+        return;
+    }
     default:
         format_value(v, buf);
         break;
@@ -433,6 +448,11 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         break;
     case PLAN_WINDOW:
         explain_window(n, out);
+        break;
+    case PLAN_UNNEST:
+        buffer_printf(out, "Unnest[%d array%s%s]", n->u.unnest.n_arrays,
+                      n->u.unnest.n_arrays == 1 ? "" : "s",
+                      n->u.unnest.ordinality ? ", ordinality" : "");
         break;
     case PLAN_EXPAND:
         buffer_printf(out, "Expand[");

@@ -125,6 +125,32 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_TRY_CAST] = {"try_cast", NULL, NULL, 1, 1, bind_in},
     [FN_IN] = {"in", "IN", NULL, 2, INT32_MAX, bind_in},
     [FN_GROUPING] = {"grouping", NULL, NULL, 1, 31, NULL},
+    [FN_ARRAY_VALUE] = {"array_value", NULL, NULL, 0, INT32_MAX, binder_bind_array_fn},
+    [FN_ARRAY_EXTRACT] = {"array_extract", NULL, "array_extract", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_SLICE] = {"array_slice", NULL, "array_slice", 3, 3, binder_bind_array_fn},
+    [FN_CARDINALITY] = {"cardinality", NULL, "cardinality", 1, 1, binder_bind_array_fn},
+    [FN_ARRAY_LENGTH] = {"array_length", NULL, "array_length", 1, 2, binder_bind_array_fn},
+    [FN_ARRAY_LOWER] = {"array_lower", NULL, "array_lower", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_UPPER] = {"array_upper", NULL, "array_upper", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_POSITION] = {"array_position", NULL, "array_position", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_CONTAINS] = {"array_contains", NULL, "array_contains", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_HAS_ALL] = {"array_has_all", "@>", "array_has_all", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_OVERLAP] = {"array_overlap", "&&", "arrays_overlap", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_APPEND] = {"array_append", NULL, "array_append", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_PREPEND] = {"array_prepend", NULL, "array_prepend", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_CAT] = {"array_cat", NULL, "array_cat", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_REMOVE] = {"array_remove", NULL, "array_remove", 2, 2, binder_bind_array_fn},
+    [FN_ARRAY_TO_STRING] = {"array_to_string", NULL, "array_to_string", 2, 3,
+                            binder_bind_array_fn},
+    [FN_STRING_TO_ARRAY] = {"string_to_array", NULL, "string_to_array", 2, 3,
+                            binder_bind_array_fn},
+    [FN_ARRAY_DISTINCT] = {"array_distinct", NULL, "array_distinct", 1, 1, binder_bind_array_fn},
+    [FN_ARRAY_SORT] = {"array_sort", NULL, "array_sort", 1, 1, binder_bind_array_fn},
+    [FN_ARRAY_MAX] = {"array_max", NULL, "array_max", 1, 1, binder_bind_array_fn},
+    [FN_ARRAY_MIN] = {"array_min", NULL, "array_min", 1, 1, binder_bind_array_fn},
+    [FN_ARRAY_ANY] = {"array_any", "ANY", NULL, 3, 3, binder_bind_array_fn},
+    [FN_ARRAY_ALL] = {"array_all", "ALL", NULL, 3, 3, binder_bind_array_fn},
+    [FN_UNNEST] = {"unnest", NULL, NULL, 1, 1, binder_bind_array_fn},
 };
 
 static const char *const AGG_NAMES[AGG_COUNT_] = {
@@ -144,6 +170,7 @@ static const char *const AGG_NAMES[AGG_COUNT_] = {
     [AGG_STRING_AGG] = "string_agg",
     [AGG_QUANTILE_CONT] = "quantile_cont",
     [AGG_QUANTILE_DISC] = "quantile_disc",
+    [AGG_ARRAY_AGG] = "array_agg",
 };
 
 const char *scalar_func_name(ScalarFuncId id)
@@ -173,6 +200,16 @@ bool scalar_func_is_strict(ScalarFuncId id)
     case FN_LEAST:
     case FN_IS_DISTINCT:
     case FN_IS_NOT_DISTINCT:
+    case FN_ARRAY_VALUE:
+    case FN_ARRAY_POSITION:
+    case FN_ARRAY_APPEND:
+    case FN_ARRAY_PREPEND:
+    case FN_ARRAY_CAT:
+    case FN_ARRAY_REMOVE:
+    case FN_ARRAY_TO_STRING:
+    case FN_STRING_TO_ARRAY:
+    case FN_ARRAY_ANY:
+    case FN_ARRAY_ALL:
         return false;
     default:
         return true;
@@ -197,7 +234,23 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
         {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
         {"mod", FN_MODULO},        {"trim", FN_BTRIM},         {"instr", FN_STRPOS},
         {"regexp_like", FN_REGEXP_MATCHES},
-        {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH}};
+        {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH},
+        /* arrays: DuckDB's list_* and Trino's names */
+        {"list_extract", FN_ARRAY_EXTRACT}, {"list_element", FN_ARRAY_EXTRACT},
+        {"element_at", FN_ARRAY_EXTRACT}, {"list_slice", FN_ARRAY_SLICE},
+        {"len", FN_CARDINALITY}, {"array_size", FN_CARDINALITY},
+        {"list_position", FN_ARRAY_POSITION}, {"array_indexof", FN_ARRAY_POSITION},
+        {"list_indexof", FN_ARRAY_POSITION}, {"contains", FN_ARRAY_CONTAINS},
+        {"list_contains", FN_ARRAY_CONTAINS}, {"array_has", FN_ARRAY_CONTAINS},
+        {"list_has", FN_ARRAY_CONTAINS}, {"list_has_all", FN_ARRAY_HAS_ALL},
+        {"list_has_any", FN_ARRAY_OVERLAP}, {"array_has_any", FN_ARRAY_OVERLAP},
+        {"list_append", FN_ARRAY_APPEND}, {"array_push_back", FN_ARRAY_APPEND},
+        {"list_prepend", FN_ARRAY_PREPEND}, {"array_push_front", FN_ARRAY_PREPEND},
+        {"list_concat", FN_ARRAY_CAT}, {"list_cat", FN_ARRAY_CAT},
+        {"array_concat", FN_ARRAY_CAT}, {"array_join", FN_ARRAY_TO_STRING},
+        {"list_distinct", FN_ARRAY_DISTINCT}, {"list_sort", FN_ARRAY_SORT},
+        {"list_max", FN_ARRAY_MAX}, {"list_min", FN_ARRAY_MIN},
+        {"string_split", FN_STRING_TO_ARRAY}, {"str_split", FN_STRING_TO_ARRAY}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -757,6 +810,10 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
     case AGG_QUANTILE_DISC:
         call->type = t;
         break;
+    case AGG_ARRAY_AGG:
+        if (t.id != TYPE_ARRAY) goto no_match;
+        call->type = t;
+        break;
     case AGG_COUNT_:
         goto no_match;
     }
@@ -789,7 +846,8 @@ int plan_agg_state_width(const PlanAggregate *agg)
 
 bool plan_agg_is_holistic(AggFuncId func)
 {
-    return func == AGG_STRING_AGG || func == AGG_QUANTILE_CONT || func == AGG_QUANTILE_DISC;
+    return func == AGG_STRING_AGG || func == AGG_QUANTILE_CONT || func == AGG_QUANTILE_DISC ||
+           func == AGG_ARRAY_AGG;
 }
 
 LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
@@ -819,6 +877,7 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_STRING_AGG:
     case AGG_QUANTILE_CONT:
     case AGG_QUANTILE_DISC:
+    case AGG_ARRAY_AGG:
         return agg->type; /* never split */
     case AGG_COUNT_:
         break;

@@ -620,6 +620,19 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
         }
         return BS_OK;
     }
+    case LOP_UNNEST: {
+        const LogicalOp *c = op->children[0];
+        int n = op->u.unnest.n_arrays, extra = n + (op->u.unnest.ordinality ? 1 : 0);
+        BS_TRY(alloc_outputs(op, c->n_out + extra, arena, err));
+        memcpy(op->types, c->types, sizeof(LogicalType) * (size_t)c->n_out);
+        memcpy(op->bindings, c->bindings, sizeof(ColumnBinding) * (size_t)c->n_out);
+        for (int k = 0; k < extra; k++) {
+            op->types[c->n_out + k] = k < n ? type_array_elem(op->u.unnest.arrays[k]->type)
+                                            : type_make(TYPE_BIGINT);
+            op->bindings[c->n_out + k] = (ColumnBinding){op->u.unnest.table_index, (uint32_t)k};
+        }
+        return BS_OK;
+    }
     case LOP_RANGE:
         BS_TRY(alloc_outputs(op, 1, arena, err));
         op->types[0] = op->u.range.start->type; /* BIGINT or TIMESTAMP */
@@ -722,6 +735,9 @@ uint32_t logical_max_table_index(const LogicalOp *op)
         break;
     case LOP_EXPAND:
         max = op->u.expand.table_index;
+        break;
+    case LOP_UNNEST:
+        max = op->u.unnest.table_index;
         break;
     case LOP_RECURSIVE_CTE:
         max = op->u.recursive.table_index > op->u.recursive.id ? op->u.recursive.table_index

@@ -37,6 +37,13 @@ typedef enum LogicalKind {
      */
     LOP_RECURSIVE_CTE,
     LOP_CTE_SCAN, /* the working table of the LOP_RECURSIVE_CTE `id`: (table_index, k) */
+    /*
+     * unnest (bind_unnest.c): each child row once per element of the longest of its arrays
+     * (none when all are NULL or empty); outputs the child's columns, then one element per
+     * array (table_index, k) — NULL past a shorter array's end — then, WITH ORDINALITY, the
+     * element's number (table_index, n_arrays) as BIGINT.
+     */
+    LOP_UNNEST,
 } LogicalKind;
 
 /*
@@ -193,6 +200,12 @@ struct LogicalOp {
             LogicalType *types;
             const char *name;
         } cte_scan;
+        struct {
+            uint32_t table_index;
+            int n_arrays;
+            Expr **arrays; /* over the child; of array types */
+            bool ordinality;
+        } unnest;
         struct {
             uint32_t table_index; /* bindings of the function results */
             int n_funcs;

@@ -174,6 +174,9 @@ Status binder_copy_plan(Binder *b, const LogicalOp *op, IndexMap *m, LogicalOp *
     case LOP_WINDOW:
         BS_TRY(map_new(b, m, op->u.window.table_index, &c->u.window.table_index, err));
         break;
+    case LOP_UNNEST:
+        BS_TRY(map_new(b, m, op->u.unnest.table_index, &c->u.unnest.table_index, err));
+        break;
     case LOP_FILTER:
     case LOP_ORDER:
     case LOP_LIMIT:
@@ -231,6 +234,10 @@ Status binder_copy_plan(Binder *b, const LogicalOp *op, IndexMap *m, LogicalOp *
         break;
     case LOP_EXPAND:
         BS_TRY(copy_exprs(b, op->u.expand.groups, op->u.expand.n_groups, m, &c->u.expand.groups,
+                          err));
+        break;
+    case LOP_UNNEST:
+        BS_TRY(copy_exprs(b, op->u.unnest.arrays, op->u.unnest.n_arrays, m, &c->u.unnest.arrays,
                           err));
         break;
     case LOP_WINDOW: {

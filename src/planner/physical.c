@@ -161,7 +161,7 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
     for (int k = 0; k < n_aggs; k++) {
         const AggregateCall *call = op->u.aggregate.aggs[k];
         n_proj += call->arg != NULL;
-        if (call->func == AGG_STRING_AGG) n_proj += call->n_order;
+        if (call->func == AGG_STRING_AGG || call->func == AGG_ARRAY_AGG) n_proj += call->n_order;
     }
     PlanNode *proj = node_new(p, PLAN_PROJECT, input, n_proj, err);
     if (!proj) return BS_ERROR;
@@ -194,7 +194,8 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
         for (int o = 0; o < call->n_order; o++) {
             aggs[k].order[o].descending = call->order[o].descending;
             aggs[k].order[o].nulls_first = call->order[o].nulls_first;
-            if (call->func != AGG_STRING_AGG) { /* a percentile's key is its argument */
+            if (call->func != AGG_STRING_AGG && call->func != AGG_ARRAY_AGG) {
+                /* a percentile's key is its argument */
                 aggs[k].order[o].column = aggs[k].arg;
                 continue;
             }
@@ -594,6 +595,31 @@ static Status plan_window(Phys *p, const LogicalOp *op, PlanNode *child, PlanNod
     return BS_OK;
 }
 
+/* A projection over child (planned from logical c): its columns unchanged, then exprs[]
+   (over c). Expand and Unnest read what it appends. */
+static Status project_appending(Phys *p, PlanNode *child, const LogicalOp *c, Expr **exprs, int n,
+                                PlanNode **out, Error *err)
+{
+    int nc = c->n_out;
+    PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + n, err);
+    if (!proj) return BS_ERROR;
+    proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + n + 1));
+    if (!proj->u.project.exprs) return arena_error(p->arena, err);
+    for (int k = 0; k < nc; k++) {
+        Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
+        if (!col) return arena_error(p->arena, err);
+        col->u.column.index = k;
+        proj->u.project.exprs[k] = col;
+        proj->types[k] = child->types[k];
+    }
+    for (int k = 0; k < n; k++) {
+        BS_TRY(resolve(p, exprs[k], c, &proj->u.project.exprs[nc + k], err));
+        proj->types[nc + k] = exprs[k]->type;
+    }
+    *out = proj;
+    return BS_OK;
+}
+
 static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
 {
     PlanNode *child = NULL, *n;
@@ -663,23 +689,9 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         /* A projection appends the grouping expressions to the child's columns (which
            pass through unchanged, for the aggregates' arguments); Expand nulls them. */
         BS_TRY(plan_op(p, op->children[0], &child, err));
-        const LogicalOp *c = op->children[0];
-        int nc = c->n_out, ng = op->u.expand.n_groups;
-        PlanNode *proj = node_new(p, PLAN_PROJECT, child, nc + ng, err);
-        if (!proj) return BS_ERROR;
-        proj->u.project.exprs = arena_alloc(p->arena, sizeof(Expr *) * (size_t)(nc + ng));
-        if (!proj->u.project.exprs) return arena_error(p->arena, err);
-        for (int k = 0; k < nc; k++) {
-            Expr *col = expr_new(p->arena, EXPR_COLUMN, child->types[k], -1);
-            if (!col) return arena_error(p->arena, err);
-            col->u.column.index = k;
-            proj->u.project.exprs[k] = col;
-            proj->types[k] = child->types[k];
-        }
-        for (int k = 0; k < ng; k++) {
-            BS_TRY(resolve(p, op->u.expand.groups[k], c, &proj->u.project.exprs[nc + k], err));
-            proj->types[nc + k] = op->u.expand.groups[k]->type;
-        }
+        int nc = op->children[0]->n_out, ng = op->u.expand.n_groups;
+        PlanNode *proj;
+        BS_TRY(project_appending(p, child, op->children[0], op->u.expand.groups, ng, &proj, err));
         n = node_new(p, PLAN_EXPAND, proj, nc + ng + 1, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, proj->types, sizeof(LogicalType) * (size_t)(nc + ng));
@@ -692,6 +704,21 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         for (int k = 0; k < ng; k++)
             n->u.expand.keys[k] = nc + k;
         n->est_rows = child->est_rows < 0 ? -1 : child->est_rows * op->u.expand.n_sets;
+        *out = n;
+        return BS_OK;
+    }
+    case LOP_UNNEST: {
+        /* A projection appends the arrays to the child's columns; Unnest expands them. */
+        BS_TRY(plan_op(p, op->children[0], &child, err));
+        int na = op->u.unnest.n_arrays;
+        PlanNode *proj;
+        BS_TRY(project_appending(p, child, op->children[0], op->u.unnest.arrays, na, &proj, err));
+        n = node_new(p, PLAN_UNNEST, proj, op->n_out, err);
+        if (!n) return BS_ERROR;
+        memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
+        n->u.unnest.n_arrays = na;
+        n->u.unnest.ordinality = op->u.unnest.ordinality;
+        n->est_rows = op->est_rows;
         *out = n;
         return BS_OK;
     }

@@ -132,7 +132,38 @@ typedef enum ScalarFuncId {
      */
     FN_IN,
     FN_GROUPING, /* grouping(…): binder only, rewritten over the aggregation's set id */
-    FN_COUNT_    /* number of functions; not a function */
+    /*
+     * Arrays (kernels_array.c). A is an array, T its element type; positions are BIGINT,
+     * 1-based. Strict unless noted.
+     */
+    FN_ARRAY_VALUE,     /* ARRAY[x, …] (T, …) → T[]; not strict: NULL arguments are elements */
+    FN_ARRAY_EXTRACT,   /* a[i] (A, i) → T; NULL out of range */
+    FN_ARRAY_SLICE,     /* a[i:j] (A, i, j) → A; bounds clamped, empty when i > j */
+    FN_CARDINALITY,     /* (A) → INTEGER */
+    FN_ARRAY_LENGTH,    /* (A[, dim]) → INTEGER; with dim PostgreSQL's: NULL for empty or dim ≠ 1 */
+    FN_ARRAY_LOWER,     /* (A, dim) → INTEGER: 1, NULL for empty or dim ≠ 1 */
+    FN_ARRAY_UPPER,     /* (A, dim) → INTEGER: the length, NULL for empty or dim ≠ 1 */
+    FN_ARRAY_POSITION,  /* (A, x) → INTEGER: first k with a[k] IS NOT DISTINCT FROM x; not strict in x */
+    FN_ARRAY_CONTAINS,  /* (A, x) → BOOLEAN: whether some element equals x */
+    FN_ARRAY_HAS_ALL,   /* a @> b (A, A) → BOOLEAN: every element of b equals one of a */
+    FN_ARRAY_OVERLAP,   /* a && b (A, A) → BOOLEAN: some element of b equals one of a */
+    FN_ARRAY_APPEND,    /* (A, x) → A; a NULL array is empty (not strict) */
+    FN_ARRAY_PREPEND,   /* (x, A) → A; as append */
+    FN_ARRAY_CAT,       /* a || b (A, A) → A; NULL only when both are */
+    FN_ARRAY_REMOVE,    /* (A, x) → A without the elements NOT DISTINCT FROM x; not strict in x */
+    FN_ARRAY_TO_STRING, /* (A, sep[, null_text]) → VARCHAR; NULLs skipped without null_text */
+    FN_STRING_TO_ARRAY, /* (s, sep[, null_text]) → VARCHAR[]; sep NULL: one element per
+                           character; not strict in sep and null_text */
+    FN_ARRAY_DISTINCT,  /* (A) → A: first occurrences in order (NULL kept once) */
+    FN_ARRAY_SORT,      /* (A) → A ascending, NULLs last */
+    FN_ARRAY_MAX,       /* (A) → T: largest non-NULL element; NULL when none */
+    FN_ARRAY_MIN,
+    /* x op ANY (a) / x op ALL (a): (INTEGER op, T, A) → BOOLEAN, op 0..5 for = <> < <= > >=
+       (a constant); PostgreSQL's three-valued results. Not strict in x. */
+    FN_ARRAY_ANY,
+    FN_ARRAY_ALL,
+    FN_UNNEST, /* unnest(A) in a select list: binder only, replaced by a LOP_UNNEST column */
+    FN_COUNT_ /* number of functions; not a function */
 } ScalarFuncId;
 
 typedef enum AggFuncId {
@@ -154,6 +185,9 @@ typedef enum AggFuncId {
     AGG_STRING_AGG,
     AGG_QUANTILE_CONT, /* median, quantile_cont, percentile_cont */
     AGG_QUANTILE_DISC, /* quantile_disc, percentile_disc */
+    /* array_agg(x [ORDER BY …]): its argument is ARRAY[x] (never NULL, so that FILTER's CASE
+       can tell skipped rows from NULL values); the result concatenates them. */
+    AGG_ARRAY_AGG,
     AGG_COUNT_         /* not a function */
 } AggFuncId;
 
@@ -352,6 +386,11 @@ typedef enum PlanKind {
      */
     PLAN_RECURSIVE_CTE,
     PLAN_CTE_SCAN, /* the working table of the PLAN_RECURSIVE_CTE u.cte_scan.id above it */
+    /* unnest: the input's last u.unnest.n_arrays columns are arrays; each row goes out once
+       per element of the longest (none when all are NULL or empty) as its other columns,
+       then one element per array (NULL past its end), then with ordinality the element's
+       number (BIGINT) */
+    PLAN_UNNEST,
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
 
@@ -585,6 +624,10 @@ struct PlanNode {
             int id;
             char *name;
         } cte_scan;
+        struct {
+            int n_arrays;
+            bool ordinality;
+        } unnest;
         struct {
             int n_keys;
             int *keys; /* input columns a set may replace by NULL */

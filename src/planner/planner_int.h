@@ -250,6 +250,35 @@ Status binder_unify_types(Binder *b, Expr **exprs, int n, const char *what, Erro
 /* Assignment conversion of e to a column of type target (INSERT, COPY). */
 Status binder_assign_cast(Binder *b, Expr **e, LogicalType target, const char *column, Error *err);
 
+/* ---- arrays (bind_array.c) ---- */
+/* AST_ARRAY, AST_SUBSCRIPT and AST_ANY_ALL. */
+Status binder_bind_array_expr(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                              Expr **out, Error *err);
+/* ARRAY[…] (ast); with target (an array type: the CAST around it) the elements are cast to its
+   element type and ARRAY[] is an empty array of it. */
+Status binder_bind_array_ctor(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                              const LogicalType *target, Expr **out, Error *err);
+/* left || right where one side is an array: array_cat, array_append or array_prepend. */
+Status binder_bind_array_concat(Binder *b, Expr *left, Expr *right, int pos, Expr **out,
+                                Error *err);
+/* ---- unnest (bind_unnest.c) ---- */
+/* unnest(…) [WITH ORDINALITY] as a FROM item of its own (over one row). */
+Status binder_bind_unnest_from(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                               Error *err);
+/* unnest(…) after earlier FROM items (scope `left`, plan *root): a LOP_UNNEST over *root;
+   its columns go into `added`. */
+Status binder_bind_unnest_lateral(Binder *b, const AstTableRef *ref, const Scope *left,
+                                  LogicalOp **root, Scope *added, Error *err);
+/* unnest(a) in a select list: an FN_UNNEST marker (0A000 in other clauses). */
+Status binder_bind_unnest_call(Binder *b, const AstExpr *ast, const Scope *scope,
+                               BindClause clause, Expr **out, Error *err);
+/* Turns the FN_UNNEST markers in *slots[] into columns of a LOP_UNNEST put over *root. */
+Status binder_plan_select_unnest(Binder *b, LogicalOp **root, Expr ***slots, int n_slots,
+                                 Error *err);
+/* The typing rule of the array functions (functions.c's registry entries). */
+Status binder_bind_array_fn(Binder *b, ScalarFuncId id, Expr **args, int n_args, int pos,
+                            LogicalType *ret, Error *err);
+
 /* ---- functions (functions.c) ---- */
 /*
  * Binds a scalar function or operator call on bound args (casts are inserted into args).

@@ -478,6 +478,7 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_FILTER:
         return place(pl, &n->children[0], props, err);
+    case PLAN_UNNEST:
     case PLAN_EXPAND:
         /* Rows stay where they are, but the keys a set nulls no longer partition them. */
         BS_TRY(place(pl, &n->children[0], props, err));

@@ -409,6 +409,9 @@ static void estimate(LogicalOp *op)
         }
         break;
     }
+    case LOP_UNNEST: /* a guess: a few elements per array */
+        op->est_rows = op->children[0]->est_rows < 0 ? -1 : op->children[0]->est_rows * 4;
+        break;
     case LOP_EXPAND:
         op->est_rows = op->children[0]->est_rows < 0
                            ? -1

@@ -63,6 +63,10 @@ static void collect(LogicalOp *op, Used *used)
         for (int k = 0; k < op->u.expand.n_groups; k++)
             expr_visit(op->u.expand.groups[k], note_column, used);
         break;
+    case LOP_UNNEST:
+        for (int k = 0; k < op->u.unnest.n_arrays; k++)
+            expr_visit(op->u.unnest.arrays[k], note_column, used);
+        break;
     case LOP_JOIN:
         expr_visit(op->u.join.condition, note_column, used);
         break;

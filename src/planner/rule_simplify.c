@@ -841,6 +841,10 @@ static Status simplify_op(Simplifier *s, LogicalOp **slot)
             for (int c = 0; c < op->u.values.n_cols; c++)
                 BS_TRY(simplify_in_place(s, &op->u.values.rows[r][c]));
         return BS_OK;
+    case LOP_UNNEST:
+        for (int k = 0; k < op->u.unnest.n_arrays; k++)
+            BS_TRY(simplify_in_place(s, &op->u.unnest.arrays[k]));
+        return BS_OK;
     case LOP_RANGE:
         BS_TRY(simplify_in_place(s, &op->u.range.start));
         BS_TRY(simplify_in_place(s, &op->u.range.stop));

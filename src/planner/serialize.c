@@ -202,6 +202,10 @@ static void put_node(Buffer *b, const PlanNode *n)
         buffer_put_u8(b, n->u.agg.input_partitioned);
         buffer_put_svarint(b, n->u.agg.flush_groups);
         break;
+    case PLAN_UNNEST:
+        buffer_put_uvarint(b, (uint64_t)n->u.unnest.n_arrays);
+        buffer_put_u8(b, n->u.unnest.ordinality);
+        break;
     case PLAN_EXPAND:
         buffer_put_uvarint(b, (uint64_t)n->u.expand.n_keys);
         for (int k = 0; k < n->u.expand.n_keys; k++)
@@ -834,6 +838,13 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t inclusive = bufreader_u8(&rd->r);
         CHECK(rd, inclusive <= 1 && n->n_cols == 1, "bad range");
         n->u.range.inclusive = inclusive;
+        return BS_OK;
+    }
+    case PLAN_UNNEST: {
+        BS_TRY(get_count(rd, 1, &n->u.unnest.n_arrays));
+        uint8_t ord = bufreader_u8(&rd->r);
+        CHECK(rd, ord <= 1 && n->u.unnest.n_arrays >= 1, "bad unnest");
+        n->u.unnest.ordinality = ord;
         return BS_OK;
     }
     case PLAN_EXPAND: {

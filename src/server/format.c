@@ -14,6 +14,7 @@
 #include "server/cli.h"
 
 #include "common/alloc.h"
+#include "common/array.h"
 #include "common/buffer.h"
 
 #include <math.h>
@@ -49,9 +50,16 @@ static size_t display_width(const char *s, size_t len)
  * Text of a non-NULL value into buf (strings are returned by pointer instead): TIMESTAMPTZ
  * in the session's zone, and *pad the spaces a CHAR(n) is padded with to n characters.
  */
-static const char *value_text(const Result *r, const Value *v, char *buf, size_t *len, size_t *pad)
+static const char *value_text(const Result *r, const Value *v, char *buf, size_t *len, size_t *pad,
+                              Buffer *scratch)
 {
     *pad = 0;
+    if (v->type.id == TYPE_ARRAY) { /* text without a bound: into scratch */
+        buffer_clear(scratch);
+        array_format(scratch, v->type, v->u.str.data, v->u.str.len);
+        *len = buffer_ok(scratch) ? scratch->len : 0;
+        return *len ? (const char *)scratch->data : "";
+    }
     if (type_is_string(v->type)) {
         *len = v->u.str.len;
         if (v->type.id == TYPE_CHAR) {
@@ -70,7 +78,7 @@ static const char *value_text_padded(const Result *r, const Value *v, char *buf,
                                      size_t *len)
 {
     size_t pad;
-    const char *s = value_text(r, v, buf, len, &pad);
+    const char *s = value_text(r, v, buf, len, &pad, scratch);
     if (!pad) return s;
     buffer_clear(scratch);
     buffer_put_bytes(scratch, s, *len);
@@ -94,7 +102,9 @@ static void table_cell(const Result *r, Buffer *b, const Value *v)
     }
     char buf[VALUE_TEXT_MAX];
     size_t len, pad;
-    const char *s = value_text(r, v, buf, &len, &pad);
+    Buffer scratch;
+    buffer_init(&scratch);
+    const char *s = value_text(r, v, buf, &len, &pad, &scratch);
 
     for (size_t k = 0; k < len; k++) {
         unsigned char c = (unsigned char)s[k];
@@ -111,6 +121,7 @@ static void table_cell(const Result *r, Buffer *b, const Value *v)
     }
     for (size_t k = 0; k < pad; k++)
         buffer_put_u8(b, ' ');
+    buffer_free(&scratch);
 }
 
 static void print_padded(FILE *out, const char *s, size_t len, size_t width, int align)
@@ -297,6 +308,7 @@ static void delimited_rows(FILE *out, const Result *r, const Chunk *chunk, bool 
                 csv_field(out, s, len, ',');
             else
                 tsv_field(out, s, len);
+            buffer_free(&scratch);
         }
         fputc('\n', out);
     }
@@ -339,6 +351,23 @@ static void json_value(FILE *out, const Result *r, const Value *v, Buffer *scrat
 {
     if (v->is_null) {
         fputs("null", out);
+        return;
+    }
+    if (v->type.id == TYPE_ARRAY) { /* a JSON array of the elements' JSON values */
+        LogicalType elem = type_array_elem(v->type);
+        ArrayView av;
+        if (!array_view_init(&av, elem, v->u.str.data, v->u.str.len)) {
+            fputs("null", out);
+            return;
+        }
+        fputc('[', out);
+        for (uint32_t k = 0; k < av.n; k++) {
+            Value e;
+            array_get_value(&av, elem, k, &e);
+            if (k) fputc(',', out);
+            json_value(out, r, &e, scratch);
+        }
+        fputc(']', out);
         return;
     }
     char buf[VALUE_TEXT_MAX];

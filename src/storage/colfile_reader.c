@@ -54,10 +54,12 @@ static Status parse_schema(ColumnFileReader *r, BufReader *rd, Error *err)
         type.id = bufreader_u8(rd);
         type.precision = bufreader_u8(rd);
         type.scale = bufreader_u8(rd);
+        if (type.id == TYPE_ARRAY) type.child = bufreader_u8(rd);
         if (!bufreader_ok(rd) || (len && memchr(name, '\0', len)))
             return damaged(err, r->path, "bad name of column %d", col + 1);
         if (!storage_type_valid(type) ||
-            (type.id != TYPE_DECIMAL && (type.precision != 0 || type.scale != 0)))
+            (type.id != TYPE_DECIMAL && type.child != TYPE_DECIMAL &&
+             (type.precision != 0 || type.scale != 0)))
             return damaged(err, r->path, "bad type of column %d", col + 1);
         r->names[col] = arena_strndup(r->arena, len ? name : "", len);
         if (!r->names[col]) return arena_error(r->arena, err);

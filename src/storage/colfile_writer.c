@@ -580,7 +580,8 @@ Status colfile_writer_append(ColumnFileWriter *w, const Chunk *chunk, Error *err
                          (unsigned long long)chunk->n_rows);
     for (int col = 0; col < w->n_cols; col++) {
         LogicalType have = chunk->cols[col].type, want = w->types[col];
-        if (have.id != want.id || (want.id == TYPE_DECIMAL && have.scale != want.scale))
+        if (have.id != want.id || have.child != want.child ||
+            ((want.id == TYPE_DECIMAL || want.child == TYPE_DECIMAL) && have.scale != want.scale))
             return error_set(err, SQLSTATE_DATATYPE_MISMATCH, -1,
                              "column \"%s\" of file \"%s\" cannot take values of another type",
                              w->names[col], w->path);
@@ -616,10 +617,12 @@ static Status write_footer(ColumnFileWriter *w, Error *err)
     buffer_put_uvarint(&footer, (uint64_t)w->n_cols);
     for (int col = 0; col < w->n_cols; col++) {
         buffer_put_lstring(&footer, w->names[col], strlen(w->names[col]));
-        bool is_decimal = w->types[col].id == TYPE_DECIMAL;
-        buffer_put_u8(&footer, w->types[col].id);
-        buffer_put_u8(&footer, is_decimal ? w->types[col].precision : 0);
-        buffer_put_u8(&footer, is_decimal ? w->types[col].scale : 0);
+        LogicalType t = w->types[col];
+        bool is_decimal = t.id == TYPE_DECIMAL || (t.id == TYPE_ARRAY && t.child == TYPE_DECIMAL);
+        buffer_put_u8(&footer, t.id);
+        buffer_put_u8(&footer, is_decimal ? t.precision : 0);
+        buffer_put_u8(&footer, is_decimal ? t.scale : 0);
+        if (t.id == TYPE_ARRAY) buffer_put_u8(&footer, t.child); /* arrays only: older files stay */
     }
     buffer_put_uvarint(&footer, w->n_rows);
     buffer_put_uvarint(&footer, w->opts.row_group_rows);

@@ -32,6 +32,7 @@
 #include "storage/storage_int.h"
 
 #include "common/alloc.h"
+#include "common/array.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -458,6 +459,14 @@ static Status convert_field(CsvReader *r, const CsvField *f, int col, Vector *v,
     case TYPE_DATE:
         if (fast_date(s, len, &((int32_t *)v->data)[row])) return BS_OK;
         break;
+    case TYPE_ARRAY: { /* PostgreSQL's text form: {1,2,NULL} */
+        const char *bytes;
+        uint32_t n;
+        if (array_parse(s, len, type, v->arena, &bytes, &n, -1, err) != BS_OK)
+            return field_error(r, line, col + 1, err);
+        ((StringView *)v->data)[row] = sv_make(bytes, n);
+        return BS_OK;
+    }
     default:
         break;
     }

@@ -15,6 +15,8 @@
  */
 #include "storage/metastore_int.h"
 
+#include "common/array.h"
+
 #include "common/alloc.h"
 #include "common/cast.h"
 
@@ -203,6 +205,7 @@ static void put_bound(Buffer *b, LogicalType type, const Value *v)
         break;
     case TYPE_VARCHAR:
     case TYPE_CHAR:
+    case TYPE_ARRAY: /* its encoded bytes (bounds in byte order, never used to prune) */
         put_text(b, v->u.str.data, v->u.str.len);
         break;
     default:
@@ -390,8 +393,20 @@ static bool get_name(Decoder *d, const cJSON *item, char **out)
 /* A column type; a view's columns may have any type, a table's only storable ones. */
 static bool parse_type(const char *s, bool any, LogicalType *out)
 {
+    size_t n = strlen(s);
+    if (n > 2 && strcmp(s + n - 2, "[]") == 0) { /* an array: "INTEGER[]", "DECIMAL(9,2)[]" */
+        char elem_name[48];
+        LogicalType elem;
+        if (n - 2 >= sizeof elem_name) return false;
+        memcpy(elem_name, s, n - 2);
+        elem_name[n - 2] = '\0';
+        if (!parse_type(elem_name, true, &elem) || !array_elem_type_ok(elem)) return false;
+        *out = type_array_of(elem);
+        return any || storage_type_valid(*out);
+    }
     for (int id = any ? TYPE_NULL : TYPE_BOOLEAN; id < TYPE_COUNT_; id++) {
-        if (id == TYPE_DECIMAL) continue;
+        if (id == TYPE_DECIMAL || id == TYPE_ARRAY || strcmp(type_id_name((TypeId)id), "INVALID") == 0)
+            continue;
         if (strcmp(s, type_id_name((TypeId)id)) == 0) {
             *out = type_make((TypeId)id);
             return true;
@@ -483,7 +498,8 @@ static bool get_bound(Decoder *d, const cJSON *item, LogicalType type, Value *v)
         return end != s && *end == '\0' && isfinite(v->u.f64);
     }
     case TYPE_VARCHAR:
-    case TYPE_CHAR: {
+    case TYPE_CHAR:
+    case TYPE_ARRAY: {
         char *text;
         size_t len;
         if (!get_text(d, item, &text, &len) || len > UINT32_MAX) return false;

@@ -550,7 +550,7 @@ Status metatxn_create_table(MetaTxn *txn, const char *name, const ColumnDef *col
     if (!op->cols) return arena_error(txn->arena, err);
     for (int col = 0; col < n_cols; col++) {
         op->cols[col] = cols[col];
-        if (cols[col].type.id != TYPE_DECIMAL) {
+        if (cols[col].type.id != TYPE_DECIMAL && cols[col].type.id != TYPE_ARRAY) {
             op->cols[col].type = type_make((TypeId)cols[col].type.id);
             op->cols[col].type.length = cols[col].type.length; /* CHAR(n), VARCHAR(n) */
         }

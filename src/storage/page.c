@@ -400,14 +400,15 @@ static Status write_column(PageEncoder *enc, const ColPlan *plan, LogicalType ty
             compression = PAGE_COMP_ZSTD;
         }
     }
-    bool is_decimal = type.id == TYPE_DECIMAL;
+    bool is_decimal = type.id == TYPE_DECIMAL || (type.id == TYPE_ARRAY && type.child == TYPE_DECIMAL);
     col[0] = type.id;
     col[1] = is_decimal ? type.precision : 0;
     col[2] = is_decimal ? type.scale : 0;
     col[PAGE_COFF_ENCODING] = plan->encoding;
     col[PAGE_COFF_COMPRESSION] = compression;
     col[PAGE_COFF_FLAGS] = vbytes ? PAGE_FLAG_VALIDITY : 0;
-    col[6] = col[7] = 0;
+    col[6] = type.id == TYPE_ARRAY ? type.child : 0; /* an array's element type */
+    col[7] = 0;
     store_u32le(col + PAGE_COFF_N_VALUES, plan->n_values);
     store_u32le(col + PAGE_COFF_RAW_LEN, (uint32_t)raw_len);
     store_u32le(col + PAGE_COFF_STORED_LEN, stored);
@@ -673,8 +674,9 @@ static Status decode_column(PageDecoder *dec, BufReader *rd, int col, LogicalTyp
     if (checksum64(h, PAGE_CHEADER_SIZE + (size_t)stored) != load_u64le(checksum))
         return damaged(err, "column %d: checksum mismatch", col + 1);
 
-    LogicalType got = {h[0], h[1], h[2], 0, 0};
-    if (!page_type_valid(got) || (got.id != TYPE_DECIMAL && (got.precision || got.scale)))
+    LogicalType got = {h[0], h[1], h[2], h[0] == TYPE_ARRAY ? h[6] : 0, 0};
+    if (!page_type_valid(got) ||
+        (got.id != TYPE_DECIMAL && got.child != TYPE_DECIMAL && (got.precision || got.scale)))
         return damaged(err, "column %d: bad type", col + 1);
     if (!type_equals(got, type)) {
         char have[64], want[64];
@@ -686,7 +688,8 @@ static Status decode_column(PageDecoder *dec, BufReader *rd, int col, LogicalTyp
     uint32_t n_values = load_u32le(h + PAGE_COFF_N_VALUES);
     uint32_t raw_len = load_u32le(h + PAGE_COFF_RAW_LEN);
     if (encoding < PAGE_ENC_PLAIN || encoding > PAGE_ENC_DICTIONARY ||
-        compression > PAGE_COMP_ZSTD || (flags & ~PAGE_FLAG_VALIDITY) || h[6] || h[7])
+        compression > PAGE_COMP_ZSTD || (flags & ~PAGE_FLAG_VALIDITY) ||
+        (h[6] && h[0] != TYPE_ARRAY) || h[7])
         return damaged(err, "column %d: bad column header", col + 1);
     bool count_ok = encoding == PAGE_ENC_PLAIN      ? n_values == n_rows
                     : encoding == PAGE_ENC_CONSTANT ? n_values == 1

@@ -12,6 +12,8 @@
  */
 #include "storage/storage_int.h"
 
+#include "common/array.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -40,6 +42,10 @@ bool storage_type_valid(LogicalType type)
     case TYPE_DECIMAL:
         return type.precision >= 1 && type.precision <= DECIMAL_MAX_PRECISION &&
                type.scale <= type.precision;
+    case TYPE_ARRAY: /* the encoded bytes; zone maps are kept in byte order, never pruned by */
+        return array_elem_type_ok(type_array_elem(type)) &&
+               (type.child == TYPE_DECIMAL ||
+                (type.precision == 0 && type.scale == 0));
     case TYPE_NULL:
     case TYPE_INVALID:
     case TYPE_COUNT_:
@@ -176,6 +182,8 @@ bool zone_may_match(const ZoneMap *zm, const ZoneCond *cond)
     if (cond->value.is_null) return false;
     if (zm->null_count >= zm->row_count) return false;
     if (!zm->has_minmax) return true;
+    /* Arrays' bounds are in byte order, not the arrays' order: they prune nothing. */
+    if (cond->value.type.id == TYPE_ARRAY || zm->min.type.id == TYPE_ARRAY) return true;
     bool ok_min, ok_max;
     int vs_min = zone_value_compare(&cond->value, &zm->min, &ok_min);
     int vs_max = zone_value_compare(&cond->value, &zm->max, &ok_max);

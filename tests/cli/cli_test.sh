@@ -79,6 +79,11 @@ out=$("$BASALT" --data d --format tsv -c "select * from ty")
 expect_eq "tsv types" $'t\tz\tc\tv\ti\n12:34:56.5\t2020-01-01 00:00:00+00\tab  \txyz\t1 day 02:00:00' "$out"
 out=$("$BASALT" --data d -c "select c || '|' as c, z from ty")
 expect_eq "table types" $'  c  |           z           \n-----+------------------------\n ab| | 2020-01-01 00:00:00+00\n(1 row)' "$out"
+# arrays: a JSON array of the elements' JSON values; the type with []
+out=$("$BASALT" --data d --format json -c "select ARRAY[1, NULL] as a, ARRAY['x', 'y\"z'] as b, ARRAY[timestamp '2024-01-02 03:04:05'] as c, ARRAY[]::bigint[] as e")
+expect_eq "json arrays" '{"columns":["a","b","c","e"],"types":["INTEGER[]","VARCHAR[]","TIMESTAMP[]","BIGINT[]"],"rows":[[[1,null],["x","y\"z"],["2024-01-02T03:04:05"],[]]]}' "$out"
+out=$("$BASALT" --data d --format csv -c "select ARRAY['a b', 'c'] as a, ARRAY[1, 2] as b")
+expect_eq "csv arrays" $'a,b\n"{""a b"",c}","{1,2}"' "$out"
 
 # --- csv and tsv ------------------------------------------------------------------------
 out=$("$BASALT" --data d --format csv -c "select b, 'a,b' as q, '' as e from t where a = 3")

@@ -33,6 +33,7 @@
  * (--workers: in-process workers, so plans exchange rows between tasks as in a cluster).
  */
 #include "common/alloc.h"
+#include "common/array.h"
 #include "common/buffer.h"
 #include "server/engine.h"
 
@@ -142,6 +143,10 @@ static void value_text(const Result *res, const Value *v, Buffer *out)
             buffer_put_bytes(out, v->u.str.data, v->u.str.len);
         for (uint32_t k = 0; k < pad; k++)
             buffer_put_u8(out, ' ');
+        return;
+    }
+    if (v->type.id == TYPE_ARRAY) { /* PostgreSQL's text form: {1,2,NULL} */
+        array_format(out, v->type, v->u.str.data, v->u.str.len);
         return;
     }
     char buf[VALUE_TEXT_MAX];
