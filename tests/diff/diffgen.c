@@ -36,7 +36,8 @@
  *     column it returns, whose ties are equal); as values in the select list, an
  *     expression over two of them, predicates in WHERE (under OR and NOT), [NOT] IN and
  *     EXISTS as values, in HAVING and the select list of a grouped query (reading its
- *     keys), and over a join (reading both sides);
+ *     keys), over a join (reading both sides), and in a LEFT or RIGHT join's ON reading
+ *     the side it keeps (alone or with the other);
  *   - set operations: UNION, UNION ALL, INTERSECT, EXCEPT of two queries over different
  *     tables, chains of three UNION [ALL]/EXCEPT, a set operation in FROM under an
  *     aggregate, and ORDER BY every column with LIMIT over a set operation.
@@ -56,10 +57,10 @@
  *   - an unqualified USING column after RIGHT/FULL joins, and USING after a right or full
  *     join (PostgreSQL's merged column is coalesce(left, right); SQLite 3.40 reads one
  *     side), so select lists always qualify columns;
- *   - subqueries in a FULL join's ON condition or reading an outer join's kept side:
- *     Basalt refuses these with 0A000 today (subqueries in an inner or LEFT join's ON
- *     reading its padded side, and correlated subqueries over a grouped query's keys, are
- *     generated: bugs this generator found, since fixed);
+ *   - subqueries in a FULL join's ON condition: Basalt refuses them with 0A000 today
+ *     (subqueries in an inner or LEFT join's ON reading its padded side, and correlated
+ *     subqueries over a grouped query's keys, are generated: bugs this generator found,
+ *     since fixed);
  *   - ANY/SOME/ALL and LATERAL (SQLite has neither);
  *   - LIMIT without a total order: ORDER BY names every output column, so ties are
  *     equal rows and any subset of them is the same multiset.
@@ -823,7 +824,7 @@ static void corr_pred(Text *t)
 static void query_correlated(Text *t)
 {
     g_scope = &SCOPE_TQ;
-    switch (pick(6)) {
+    switch (pick(7)) {
     case 0:
         /* in the select list */
         put(t, "select t.a, t.b, ");
@@ -867,6 +868,23 @@ static void query_correlated(Text *t)
         put(t, "select t.a, w.f, (select count(*) from u where u.a %s t.a and u.d %s w.f) from t "
                "join w on t.a = w.a",
             corr_cmp(), corr_cmp());
+        break;
+    case 5:
+        /* in an outer join's ON, reading the side it keeps (and the other) */
+        if (pick(2)) {
+            put(t, "select t.a, t.b, u.a, u.d from t left join u on u.a = t.a and ");
+            if (pick(2))
+                put(t, "u.d %s (select count(*) from w where w.a %s t.a%s)", corr_cmp(), corr_cmp(),
+                    pick(2) ? " or w.f = u.d" : "");
+            else
+                put(t, "%sexists (select * from w where w.f = u.d and w.a %s t.b)",
+                    pick(2) ? "not " : "", corr_cmp());
+        } else {
+            put(t, "select u.a, u.d, w.a, w.f from u right join w on %s and w.f %sin (select t.b "
+                   "from t where t.a %s w.a%s)",
+                pick(2) ? "u.a = w.a" : "u.d < w.f", pick(2) ? "not " : "", corr_cmp(),
+                pick(2) ? " and t.b <> u.d" : "");
+        }
         break;
     default:
         /* an expression over two subqueries */
