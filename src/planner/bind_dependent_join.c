@@ -11,6 +11,7 @@
  *      one to d, and d is carried up:
  *        Filter, Project, Order           the child's d passes through (a Project adds it)
  *        Aggregate with groups            d is one more group
+ *        Expand (GROUPING SETS)           d passes through, in every set
  *        Aggregate without groups         grouped by d, then D ⟕ it, so that a d whose
  *                                         input is empty still gets its one row (count 0,
  *                                         the other aggregates NULL)
@@ -19,7 +20,9 @@
  *        Window                           d is one more partition key
  *        Join                             into the sides that read c (and into the
  *                                         preserved side of an outer join whenever the
- *                                         other side reads c), joined on d ≡ d
+ *                                         other side reads c), joined on d ≡ d; a FULL
+ *                                         join (under a projection) into both, d the
+ *                                         coalesce of both sides' d
  *        Union                            into every child
  *
  * D is the aggregation, grouped by c, of a copy of outer (fresh table indexes) — or of the
@@ -39,6 +42,8 @@ typedef struct Flatten {
     Expr **values;           /* their values over d_source's outputs */
     const LogicalOp *d_source;
     int pos;
+    const LogicalOp *done;   /* pushed already (a FULL join's projection), d in done_d */
+    ColumnBinding *done_d;
 } Flatten;
 
 static bool is_param(const Flatten *f, ColumnBinding c, int *at)
@@ -308,8 +313,13 @@ static Status push_join(const Flatten *f, LogicalOp *op, ColumnBinding *dcols, E
         pl = lc;
         pr = true;
         break;
-    default:
-        return unsupported(f, "a FULL join", err);
+    default: {
+        /* An empty grouping set's row over no input is a FULL join on the set number. */
+        const LogicalOp *l = op->children[0];
+        bool empty_set = l->kind == LOP_AGGREGATE && l->children[0]->kind == LOP_EXPAND;
+        return unsupported(f, empty_set ? "ROLLUP, CUBE or an empty grouping set" : "a FULL join",
+                           err);
+    }
     }
     if (pr && t == LJ_MARK && op->u.join.null_aware)
         return unsupported(f, "NOT IN over a correlated subquery inside", err);
@@ -327,6 +337,97 @@ static Status push_join(const Flatten *f, LogicalOp *op, ColumnBinding *dcols, E
     BS_TRY(logical_resolve(op, b->arena, err));
     memcpy(dcols, t == LJ_RIGHT || !pl ? dr : dl, sizeof(ColumnBinding) * (size_t)f->n);
     return BS_OK;
+}
+
+typedef struct Remap {
+    const LogicalOp *from, *to; /* from's outputs are to's first ones */
+} Remap;
+
+static bool remap_column(Expr *e, void *arg)
+{
+    const Remap *r = arg;
+    if (e->kind != EXPR_COLUMN) return true;
+    for (int k = 0; k < r->from->n_out; k++)
+        if (r->from->bindings[k].table == e->u.column.binding.table &&
+            r->from->bindings[k].column == e->u.column.binding.column) {
+            e->u.column.binding = r->to->bindings[k];
+            break;
+        }
+    return true;
+}
+
+/*
+ * A FULL join under a projection (through filters): D into both sides, joined on d ≡ d
+ * too, and a projection over it of its columns and coalesce(d left, d right) — a row of
+ * one side alone has the other's d NULL, and where its own is NULL both are. The
+ * projection, filters and join between *slot's owner and the join read the join's
+ * columns: they are remapped to the new projection's. f->done marks it pushed.
+ */
+static Status push_full_join(Flatten *f, LogicalOp *top, LogicalOp **slot, Error *err)
+{
+    Binder *b = f->b;
+    LogicalOp *join = *slot;
+    ColumnBinding *dl = arena_alloc(b->arena, sizeof(ColumnBinding) * (size_t)f->n);
+    ColumnBinding *dr = arena_alloc(b->arena, sizeof(ColumnBinding) * (size_t)f->n);
+    f->done_d = arena_alloc(b->arena, sizeof(ColumnBinding) * (size_t)f->n);
+    if (!dl || !dr || !f->done_d) return arena_error(b->arena, err);
+    BS_TRY(push_child(f, join, 0, dl, err));
+    BS_TRY(push_child(f, join, 1, dr, err));
+    rewrite(f, join->u.join.condition, dl);
+    Expr **left;
+    BS_TRY(dcol_exprs(f, dl, &left, err));
+    BS_TRY(add_not_distinct(f, &join->u.join.condition, left, dr, err));
+    BS_TRY(logical_resolve(join, b->arena, err));
+    int n = join->n_out;
+    LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, join);
+    Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + f->n));
+    if (!proj || !exprs) return arena_error(b->arena, err);
+    for (int k = 0; k < n; k++)
+        if (!(exprs[k] = expr_new_column(b->arena, join->bindings[k], join->types[k], f->pos)))
+            return arena_error(b->arena, err);
+    for (int k = 0; k < f->n; k++) {
+        Expr *pair[2] = {dcol(f, dl, k), dcol(f, dr, k)};
+        if (!pair[0] || !pair[1]) return arena_error(b->arena, err);
+        BS_TRY(binder_bind_scalar(b, FN_COALESCE, pair, 2, f->pos, &exprs[n + k], err));
+    }
+    proj->u.project.table_index = b->next_table_index++;
+    proj->u.project.n_exprs = n + f->n;
+    proj->u.project.exprs = exprs;
+    BS_TRY(logical_resolve(proj, b->arena, err));
+    for (int k = 0; k < f->n; k++)
+        f->done_d[k] = proj->bindings[n + k];
+    Remap r = {join, proj};
+    for (LogicalOp *op = top; op != join; op = op->children[0]) {
+        if (op->kind == LOP_PROJECT) {
+            for (int k = 0; k < op->u.project.n_exprs; k++)
+                expr_visit(op->u.project.exprs[k], remap_column, &r);
+        } else if (op->kind == LOP_AGGREGATE) {
+            for (int k = 0; k < op->u.aggregate.n_groups; k++)
+                expr_visit(op->u.aggregate.groups[k], remap_column, &r);
+            for (int k = 0; k < op->u.aggregate.n_aggs; k++) {
+                AggregateCall *c = op->u.aggregate.aggs[k];
+                if (c->arg) expr_visit(c->arg, remap_column, &r);
+                for (int o = 0; o < c->n_order; o++)
+                    expr_visit(c->order[o].expr, remap_column, &r);
+            }
+        } else {
+            expr_visit(op->u.filter.predicate, remap_column, &r);
+        }
+    }
+    *slot = proj;
+    f->done = proj;
+    return BS_OK;
+}
+
+/* A correlated FULL join under op (a projection or aggregation, through filters): pushed. */
+static Status prepare_full_join(const Flatten *f, LogicalOp *op, Error *err)
+{
+    LogicalOp **slot = &op->children[0];
+    while ((*slot)->kind == LOP_FILTER)
+        slot = &(*slot)->children[0];
+    if ((*slot)->kind != LOP_JOIN || (*slot)->u.join.type != LJ_FULL || !plan_correlated(f, *slot))
+        return BS_OK;
+    return push_full_join((Flatten *)f, op, slot, err);
 }
 
 static Status push_union(const Flatten *f, LogicalOp *op, ColumnBinding *dcols, Error *err)
@@ -361,6 +462,15 @@ static Status push_union(const Flatten *f, LogicalOp *op, ColumnBinding *dcols, 
     return BS_OK;
 }
 
+static bool holds(const LogicalOp *op, const LogicalOp *node)
+{
+    if (!node) return false;
+    if (op == node) return true;
+    for (int k = 0; k < op->n_children; k++)
+        if (holds(op->children[k], node)) return true;
+    return false;
+}
+
 /*
  * P' of op: *out computes op for every d (op's bindings keep their meaning), dcols[k]
  * the binding of its column carrying correlated column k.
@@ -373,7 +483,12 @@ static Status push(const Flatten *f, LogicalOp *op, LogicalOp **out, ColumnBindi
         return error_set(err, SQLSTATE_PROGRAM_LIMIT, f->pos, "query is too deeply nested");
     Status st = BS_OK;
     *out = op;
-    if (!plan_correlated(f, op)) {
+    if (op == f->done) {
+        memcpy(dcols, f->done_d, sizeof(ColumnBinding) * (size_t)f->n);
+        b->depth--;
+        return BS_OK;
+    }
+    if (!plan_correlated(f, op) && !holds(op, f->done)) {
         /* Nothing below reads c: every d with every row. */
         LogicalOp *d;
         st = make_d(f, &d, dcols, err);
@@ -392,7 +507,8 @@ static Status push(const Flatten *f, LogicalOp *op, LogicalOp **out, ColumnBindi
             rewrite(f, op->u.order.keys[k].expr, dcols);
         break;
     case LOP_PROJECT: {
-        st = push_child(f, op, 0, dcols, err);
+        st = prepare_full_join(f, op, err);
+        if (st == BS_OK) st = push_child(f, op, 0, dcols, err);
         if (st != BS_OK) break;
         int n = op->u.project.n_exprs;
         Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n + f->n));
@@ -413,11 +529,16 @@ static Status push(const Flatten *f, LogicalOp *op, LogicalOp **out, ColumnBindi
             dcols[k] = (ColumnBinding){op->u.project.table_index, (uint32_t)(n + k)};
         break;
     }
+    case LOP_EXPAND:
+        /* d passes through (the child's columns), in every set. */
+        st = push_child(f, op, 0, dcols, err);
+        for (int k = 0; st == BS_OK && k < op->u.expand.n_groups; k++)
+            rewrite(f, op->u.expand.groups[k], dcols);
+        if (st == BS_OK) st = logical_resolve(op, b->arena, err);
+        break;
     case LOP_AGGREGATE: {
-        if (op->children[0]->kind == LOP_EXPAND) {
-            st = unsupported(f, "GROUPING SETS, ROLLUP or CUBE", err);
-            break;
-        }
+        st = prepare_full_join(f, op, err);
+        if (st != BS_OK) break;
         int n = op->u.aggregate.n_groups;
         if (n == 0) {
             st = push_scalar_aggregate(f, op, out, dcols, err);
@@ -602,7 +723,7 @@ Status binder_dependent_join(Binder *b, LogicalOp **root, LogicalOp *plan, const
     binder_visit_plan_exprs(plan, note_outer, &scan);
     if (scan.failed) return arena_error(b->arena, err);
     int n = scan.count + dj->n_params;
-    Flatten f = {b, n, NULL, NULL, NULL, dj->pos};
+    Flatten f = {b, n, NULL, NULL, NULL, dj->pos, NULL, NULL};
     f.params = arena_alloc(b->arena, sizeof(ColumnBinding) * (size_t)(n ? n : 1));
     f.values = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
     if (!f.params || !f.values) return arena_error(b->arena, err);
@@ -639,5 +760,47 @@ Status binder_dependent_join(Binder *b, LogicalOp **root, LogicalOp *plan, const
     j->u.join.single_match = dj->single_match;
     BS_TRY(logical_resolve(j, b->arena, err));
     *root = j;
+    return BS_OK;
+}
+
+Status binder_outer_join_subqueries(Binder *b, LogicalJoinType type, LogicalOp **left,
+                                    LogicalOp **right, Expr **condition, int pos,
+                                    LogicalOp **join, Error *err)
+{
+    *join = NULL;
+    if (type == LJ_FULL)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                         "subqueries in the ON condition of a FULL join are not supported yet");
+    bool right_kept = type == LJ_RIGHT;
+    LogicalOp **kept = right_kept ? right : left, **padded = right_kept ? left : right;
+    bool ok;
+    BS_TRY(binder_subqueries_within(b, *condition, *padded, &ok, err));
+    if (ok) return bind_plan_subqueries(b, padded, condition, false, err);
+    BS_TRY(binder_subqueries_within(b, *condition, *kept, &ok, err));
+    if (ok) return bind_plan_subqueries(b, kept, condition, false, err);
+    /* kept ⟕ padded on c1 ∧ c2(subqueries) = kept ⟕dep σ[c2](padded) on c1: for every kept
+       row, the padded rows the subqueries' conjuncts accept (D is distinct, so a kept row
+       meets each once). */
+    Expr *cond = *condition, *on = NULL, *filter = NULL;
+    int n = cond->kind == EXPR_AND ? cond->u.conj.n_args : 1;
+    for (int k = 0; k < n; k++) {
+        Expr *c = cond->kind == EXPR_AND ? cond->u.conj.args[k] : cond;
+        Expr **to = expr_has_subquery(c) ? &filter : &on;
+        *to = *to ? binder_make_and(b, *to, c) : c;
+        if (!*to) return arena_error(b->arena, err);
+    }
+    BS_TRY(bind_plan_subqueries(b, padded, &filter, true, err));
+    LogicalOp *side = *padded;
+    if (filter) {
+        side = logical_create(b->arena, LOP_FILTER, *padded);
+        if (!side) return arena_error(b->arena, err);
+        side->u.filter.predicate = filter;
+        BS_TRY(logical_resolve(side, b->arena, err));
+    }
+    LogicalOp *root = *kept;
+    DependentJoin dj = {LJ_LEFT, on, 0, false, 0, NULL, NULL, pos};
+    BS_TRY(binder_dependent_join(b, &root, side, &dj, err));
+    *condition = NULL;
+    *join = root;
     return BS_OK;
 }

@@ -255,26 +255,20 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         BS_TRY(binder_require_boolean(b, &condition, "JOIN/ON", err));
     }
     Expr *above = NULL; /* an inner join's ON condition with subqueries: a filter above */
+    LogicalOp *dependent = NULL; /* an outer join's, reading the kept side and the other */
     if (condition && expr_has_subquery(condition)) {
         if (type == LJ_INNER) {
             above = condition;
             condition = NULL;
         } else {
-            /* An outer join's: its subqueries join onto the side whose rows it may pad
-               with NULLs, which must be all they read. */
-            bool on_left = type == LJ_RIGHT, ok = type != LJ_FULL;
-            if (ok) BS_TRY(binder_subqueries_within(b, condition, on_left ? left : right, &ok, err));
-            if (!ok)
-                return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->u.join.on->pos,
-                                 "subqueries in the ON condition of a %s join that read the %s "
-                                 "are not supported yet",
-                                 type == LJ_FULL ? "FULL" : on_left ? "RIGHT" : "LEFT",
-                                 type == LJ_FULL ? "joined tables" : "side whose rows it keeps");
-            BS_TRY(bind_plan_subqueries(b, on_left ? &left : &right, &condition, false, err));
+            BS_TRY(binder_outer_join_subqueries(b, type, &left, &right, &condition,
+                                                ref->u.join.on->pos, &dependent, err));
         }
     }
     LogicalOp *join;
-    if (type == LJ_INNER || type == LJ_LEFT) {
+    if (dependent) {
+        join = dependent;
+    } else if (type == LJ_INNER || type == LJ_LEFT) {
         /* A LATERAL right side may read the left's columns: a dependent join. */
         join = left;
         DependentJoin dj = {type, condition, 0, false, 0, NULL, NULL, ref->pos};
@@ -700,6 +694,21 @@ static Status add_limit(Binder *b, const AstSelect *q, LogicalOp **root, Error *
     return BS_OK;
 }
 
+static bool note_column(Expr *e, void *arg)
+{
+    if (e->kind != EXPR_COLUMN) return true;
+    *(bool *)arg = true;
+    return false;
+}
+
+/* Whether e reads a column (in VALUES: one of an enclosing query). */
+static bool reads_column(Expr *e)
+{
+    bool found = false;
+    expr_visit(e, note_column, &found);
+    return found;
+}
+
 /* Binds VALUES rows: every row the same width, each column unified to one type. */
 static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
                           Error *err)
@@ -711,14 +720,24 @@ static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char 
     Expr ***bound = arena_alloc(b->arena, sizeof(Expr **) * (size_t)n_rows);
     Expr **column = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n_rows);
     if (!op || !bound || !column) return arena_error(b->arena, err);
-    Scope empty = {0};
-    for (int r = 0; r < n_rows; r++) {
+    /* The rows see the enclosing queries' columns (a correlated or LATERAL VALUES). */
+    Scope outer = {0};
+    outer.parent = b->subquery_parent;
+    const Scope *saved_parent = b->subquery_parent, *saved_outer = b->outer_scope;
+    b->subquery_parent = NULL;
+    b->outer_scope = outer.parent;
+    Status st = BS_OK;
+    for (int r = 0; r < n_rows && st == BS_OK; r++) {
         const AstList *row = rows->items[r];
         if (row->count != n_cols)
-            return error_set(err, SQLSTATE_SYNTAX_ERROR, ((AstExpr *)row->items[0])->pos,
-                             "VALUES lists must all be the same length");
-        BS_TRY(bind_list_values(b, row, &empty, &bound[r], err));
+            st = error_set(err, SQLSTATE_SYNTAX_ERROR, ((AstExpr *)row->items[0])->pos,
+                           "VALUES lists must all be the same length");
+        else
+            st = bind_list_values(b, row, &outer, &bound[r], err);
     }
+    b->subquery_parent = saved_parent;
+    b->outer_scope = saved_outer;
+    BS_TRY(st);
     for (int c = 0; c < n_cols; c++) {
         for (int r = 0; r < n_rows; r++)
             column[r] = bound[r][c];
@@ -729,10 +748,10 @@ static Status bind_values(Binder *b, const AstSelect *q, LogicalOp **plan, char 
     bool subqueries = false;
     for (int r = 0; r < n_rows && !subqueries; r++)
         for (int c = 0; c < n_cols && !subqueries; c++)
-            subqueries = expr_has_subquery(bound[r][c]);
+            subqueries = expr_has_subquery(bound[r][c]) || reads_column(bound[r][c]);
     if (subqueries) {
-        /* A row with subqueries is a projection over one row that they join onto; the
-           rows are the UNION ALL of such projections. */
+        /* A row with subqueries, or reading the enclosing queries, is a projection over one
+           row (that they join onto); the rows are the UNION ALL of such projections. */
         LogicalOp **parts = arena_alloc(b->arena, sizeof(LogicalOp *) * (size_t)n_rows);
         if (!parts) return arena_error(b->arena, err);
         for (int r = 0; r < n_rows; r++) {

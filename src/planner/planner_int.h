@@ -177,6 +177,17 @@ typedef struct DependentJoin {
 } DependentJoin;
 Status binder_dependent_join(Binder *b, LogicalOp **root, LogicalOp *plan, const DependentJoin *dj,
                              Error *err);
+/*
+ * The subqueries of a LEFT or RIGHT join's ON condition (*condition, bound over both
+ * sides). Those reading only the side it pads, or only the side it keeps, become joins
+ * onto that side (*left or *right replaced, *condition rewritten over their values), and
+ * *join is NULL: the caller joins the sides. Otherwise the conjuncts holding subqueries
+ * filter the padded side, which the kept side joins as a dependent join on the other
+ * conjuncts; *join is that join. A FULL join's fail with 0A000.
+ */
+Status binder_outer_join_subqueries(Binder *b, LogicalJoinType type, LogicalOp **left,
+                                    LogicalOp **right, Expr **condition, int pos,
+                                    LogicalOp **join, Error *err);
 
 /* Where an expression is being bound; decides whether aggregates are allowed. */
 typedef enum BindClause {

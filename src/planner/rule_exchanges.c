@@ -120,6 +120,29 @@ static bool satisfies(const Placer *pl, bool remote, Part have, Part want)
     return false;
 }
 
+/* Where key sits in keys (-1: absent). */
+static int key_at(int key, int n, const int *keys)
+{
+    for (int k = 0; k < n; k++)
+        if (keys[k] == key) return k;
+    return -1;
+}
+
+/*
+ * Whether two inputs hashed as `a` and `b` deal equal join keys to the same task: both
+ * hash the join's keys at the same positions, in the same order (HASH(y) on one side and
+ * HASH(x, y) on the other each satisfy HASH(x, y), yet place a key pair apart).
+ */
+static bool aligned(Part a, const int *akeys, Part b, const int *bkeys, int nk)
+{
+    if (a.kind != PK_HASH || b.kind != PK_HASH || a.n_keys != b.n_keys) return false;
+    for (int k = 0; k < a.n_keys; k++) {
+        int at = key_at(a.keys[k], nk, akeys);
+        if (at < 0 || at != key_at(b.keys[k], nk, bkeys)) return false;
+    }
+    return true;
+}
+
 /* ---- nodes ---- */
 
 static PlanNode *new_node(Placer *pl, PlanKind kind, PlanNode *child, Error *err)
@@ -404,16 +427,28 @@ static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
     Part remote = pp.remote;
     if (pl->workers > 1) {
         if (n->u.join.type == PJ_FULL && nk > 0 && pp.remote.kind != PK_SINGLE) {
-            Part pwant = hash_part(nk, n->u.join.probe_keys);
-            Part bwant = hash_part(nk, n->u.join.build_keys);
-            if (!satisfies(pl, true, pp.remote, pwant))
-                BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_REPARTITION, nk,
-                                    n->u.join.probe_keys, false, err));
+            const int *pkeys = n->u.join.probe_keys, *bkeys = n->u.join.build_keys;
+            Part pwant = hash_part(nk, pkeys);
+            Part bwant = hash_part(nk, bkeys);
             /* A single build stream would run in every probe task, and each would emit
                its unmatched rows: it is dealt out by the keys like the probe side. */
-            if (!satisfies(pl, true, bp.remote, bwant) || bp.remote.kind == PK_SINGLE)
+            bool pok = satisfies(pl, true, pp.remote, pwant);
+            bool bok = satisfies(pl, true, bp.remote, bwant) && bp.remote.kind != PK_SINGLE;
+            if (pok && bok && !aligned(pp.remote, pkeys, bp.remote, bkeys, nk)) {
+                /* Each side dealt out by other keys: what is not by all of them is. */
+                pok = aligned(pp.remote, pkeys, pwant, pkeys, nk);
+                bok = aligned(bp.remote, bkeys, bwant, bkeys, nk);
+            } else if (pok != bok) {
+                /* The one repartitioned on every key must meet the other's so too. */
+                if (pok) pok = aligned(pp.remote, pkeys, pwant, pkeys, nk);
+                if (bok) bok = aligned(bp.remote, bkeys, bwant, bkeys, nk);
+            }
+            if (!pok)
+                BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_REPARTITION, nk,
+                                    pkeys, false, err));
+            if (!bok)
                 BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_REPARTITION, nk,
-                                    n->u.join.build_keys, false, err));
+                                    bkeys, false, err));
             remote = pp.remote;
         } else if (n->u.join.type == PJ_FULL || pp.remote.kind == PK_SINGLE) {
             if (pp.remote.kind != PK_SINGLE)

@@ -29,6 +29,15 @@
  *     equality, in the select list, in WHERE and in HAVING; subqueries inside subqueries,
  *     several in one query, correlated with either side of a join; subqueries and CTEs in
  *     FROM, grouped or joined;
+ *   - correlated subqueries in general shapes (dependent joins): correlation by
+ *     inequalities, inside ORs and expressions over both rows, in a nested subquery that
+ *     reads the outermost row, in a derived table, a grouped derived table or a UNION
+ *     [ALL] of the subquery, under a LIMIT over a total order (or one ordered by the one
+ *     column it returns, whose ties are equal); as values in the select list, an
+ *     expression over two of them, predicates in WHERE (under OR and NOT), [NOT] IN and
+ *     EXISTS as values, in HAVING and the select list of a grouped query (reading its
+ *     keys), over a join (reading both sides), and in a LEFT or RIGHT join's ON reading
+ *     the side it keeps (alone or with the other);
  *   - set operations: UNION, UNION ALL, INTERSECT, EXCEPT of two queries over different
  *     tables, chains of three UNION [ALL]/EXCEPT, a set operation in FROM under an
  *     aggregate, and ORDER BY every column with LIMIT over a set operation.
@@ -48,13 +57,11 @@
  *   - an unqualified USING column after RIGHT/FULL joins, and USING after a right or full
  *     join (PostgreSQL's merged column is coalesce(left, right); SQLite 3.40 reads one
  *     side), so select lists always qualify columns;
- *   - correlation in a subquery other than equalities that are top-level conjuncts of its
- *     WHERE (for scalar aggregates and NOT IN; EXISTS may add an inequality), and
- *     subqueries in a FULL join's ON condition or reading an outer join's kept side, and
- *     outer columns read inside a set operation or a derived table of a subquery: Basalt
- *     refuses these with 0A000 today (subqueries in an inner or LEFT join's ON reading
- *     its padded side, and correlated subqueries over a grouped query's keys, are
- *     generated: bugs this generator found, since fixed);
+ *   - subqueries in a FULL join's ON condition: Basalt refuses them with 0A000 today
+ *     (subqueries in an inner or LEFT join's ON reading its padded side, and correlated
+ *     subqueries over a grouped query's keys, are generated: bugs this generator found,
+ *     since fixed);
+ *   - ANY/SOME/ALL and LATERAL (SQLite has neither);
  *   - LIMIT without a total order: ORDER BY names every output column, so ties are
  *     equal rows and any subset of them is the same multiset.
  * Every result is compared as a sorted multiset.
@@ -705,6 +712,191 @@ static void query_subquery(Text *t, int kind)
     }
 }
 
+/* ---- correlated subqueries in general (decorrelated by dependent joins) ---- */
+
+/* A comparison of an inner column with an outer one, for correlation other than `=`. */
+static const char *corr_cmp(void)
+{
+    static const char *ops[] = {"<", "<=", ">", ">=", "<>", "="};
+    return ops[pick(6)];
+}
+
+/*
+ * A scalar subquery over u (or w) correlated with t's row in one of the general shapes:
+ * an inequality, an OR, an expression over both rows, a derived table or a set operation
+ * reading t, a nested subquery reading t, a LIMIT under a total order. Always one row:
+ * an aggregate without GROUP BY, or a LIMIT 1 of one column ordered by that column (ties
+ * hold the same value).
+ */
+static void corr_scalar(Text *t)
+{
+    static const char *aggs[] = {"count(*)", "count(u.d)", "sum(u.d)", "min(u.d)", "max(u.d)"};
+    switch (pick(12)) {
+    case 0:
+    case 1:
+        put(t, "(select %s from u where u.a %s t.a)", aggs[pick(5)], corr_cmp());
+        break;
+    case 2:
+        put(t, "(select %s from u where u.a = t.a or u.d %s t.b)", aggs[pick(5)], corr_cmp());
+        break;
+    case 3:
+        put(t, "(select %s from u where u.d + t.b %s %d and u.a %s %d)", aggs[pick(5)],
+            corr_cmp(), pick(11) - 5, pick(2) ? "<" : ">", pick(11) - 5);
+        break;
+    case 4:
+        put(t, "(select %s(s.x) from (select u.d - t.b as x from u where u.a %s t.a) as s)",
+            pick(2) ? "max" : "sum", corr_cmp());
+        break;
+    case 5:
+        put(t, "(select count(*) from (select u.a from u where u.d %s t.b %s select w.a from w "
+               "where w.f %s t.a) as s)",
+            corr_cmp(), pick(2) ? "union" : "union all", corr_cmp());
+        break;
+    case 6:
+        put(t, "(select count(*) from u where u.a = t.a and %sexists (select * from w where w.a = "
+               "u.d and w.f %s t.b))",
+            pick(2) ? "not " : "", corr_cmp());
+        break;
+    case 7:
+        put(t, "(select max(s.n) from (select count(*) as n from u where u.d %s t.b group by u.a) "
+               "as s)",
+            corr_cmp());
+        break;
+    case 8: {
+        const char *dir = pick(2) ? "desc" : "asc";
+        put(t, "(select u.d from u where u.a %s t.a order by u.d %s nulls %s limit 1%s)", corr_cmp(),
+            dir, pick(2) ? "first" : "last", pick(3) == 0 ? " offset 1" : "");
+        break;
+    }
+    case 9:
+        put(t, "(select sum(s.d) from (select u.d from u where u.a %s t.a order by u.d %s nulls "
+               "%s, u.e nulls first, u.a nulls first limit %d) as s)",
+            corr_cmp(), pick(2) ? "desc" : "asc", pick(2) ? "first" : "last", 1 + pick(4));
+        break;
+    case 10:
+        put(t, "(select count(*) from w where w.f %s (select min(u.d) from u where u.a = t.a))",
+            corr_cmp());
+        break;
+    default:
+        put(t, "(select %s from u where u.a = t.a and u.d %s (select max(w.f) from w where w.a "
+               "%s t.b))",
+            aggs[pick(5)], corr_cmp(), corr_cmp());
+        break;
+    }
+}
+
+/* A predicate over t's row with a subquery correlated in a general shape. */
+static void corr_pred(Text *t)
+{
+    switch (pick(7)) {
+    case 0:
+        put(t, "t.a %sin (select u.a from u where u.d %s t.b)", pick(2) ? "not " : "", corr_cmp());
+        break;
+    case 1:
+        put(t, "t.b %sin (select u.d from u where u.a = t.a or u.a is null)", pick(2) ? "not " : "");
+        break;
+    case 2:
+        put(t, "%sexists (select * from u where u.a = t.a or u.d %s t.b)", pick(2) ? "not " : "",
+            corr_cmp());
+        break;
+    case 3:
+        put(t, "t.a %sin (select u.a from u where u.d %s t.b union select w.a from w where w.f %s "
+               "t.b)",
+            pick(2) ? "not " : "", corr_cmp(), corr_cmp());
+        break;
+    case 4:
+        put(t, "%sexists (select * from u where u.a %s t.a and exists (select * from w where w.a = "
+               "u.a and w.f %s t.b))",
+            pick(2) ? "not " : "", corr_cmp(), corr_cmp());
+        break;
+    case 5:
+        put(t, "t.b %sin (select u.d from u where u.a %s t.a order by u.d %s nulls last, u.e nulls "
+               "last, u.a nulls last limit %d)",
+            pick(2) ? "not " : "", corr_cmp(), pick(2) ? "asc" : "desc", 1 + pick(3));
+        break;
+    default:
+        corr_scalar(t);
+        put(t, " %s t.b", corr_cmp());
+        break;
+    }
+}
+
+static void query_correlated(Text *t)
+{
+    g_scope = &SCOPE_TQ;
+    switch (pick(7)) {
+    case 0:
+        /* in the select list */
+        put(t, "select t.a, t.b, ");
+        corr_scalar(t);
+        put(t, " from t");
+        if (pick(2)) {
+            put(t, " where ");
+            bool_expr(t, 1);
+        }
+        break;
+    case 1:
+        /* in WHERE, alone or under OR / NOT */
+        put(t, "select t.a, t.b, t.c from t where ");
+        if (pick(2)) {
+            corr_pred(t);
+        } else {
+            put(t, "(");
+            bool_expr(t, 1);
+            put(t, " %s ", pick(2) ? "or" : "and not");
+            corr_pred(t);
+            put(t, ")");
+        }
+        break;
+    case 2: {
+        /* a predicate as a value: true, false or NULL told apart */
+        Text p = {.len = 0};
+        corr_pred(&p);
+        put(t, "select t.a, t.b, case when %s then 1 when not (%s) then 0 else 2 end from t", p.buf,
+            p.buf);
+        break;
+    }
+    case 3:
+        /* in HAVING and the select list of a grouped query, reading its keys */
+        put(t, "select t.b, count(*), (select count(*) from u where u.d %s t.b) from t group by "
+               "t.b having (select %s from u where u.a %s t.b or u.d = t.b) %s %d",
+            corr_cmp(), pick(2) ? "count(*)" : "coalesce(sum(u.d), 0)", corr_cmp(),
+            pick(2) ? ">" : "<=", pick(8));
+        break;
+    case 4:
+        /* the outer query over a join, correlated with both sides */
+        put(t, "select t.a, w.f, (select count(*) from u where u.a %s t.a and u.d %s w.f) from t "
+               "join w on t.a = w.a",
+            corr_cmp(), corr_cmp());
+        break;
+    case 5:
+        /* in an outer join's ON, reading the side it keeps (and the other) */
+        if (pick(2)) {
+            put(t, "select t.a, t.b, u.a, u.d from t left join u on u.a = t.a and ");
+            if (pick(2))
+                put(t, "u.d %s (select count(*) from w where w.a %s t.a%s)", corr_cmp(), corr_cmp(),
+                    pick(2) ? " or w.f = u.d" : "");
+            else
+                put(t, "%sexists (select * from w where w.f = u.d and w.a %s t.b)",
+                    pick(2) ? "not " : "", corr_cmp());
+        } else {
+            put(t, "select u.a, u.d, w.a, w.f from u right join w on %s and w.f %sin (select t.b "
+                   "from t where t.a %s w.a%s)",
+                pick(2) ? "u.a = w.a" : "u.d < w.f", pick(2) ? "not " : "", corr_cmp(),
+                pick(2) ? " and t.b <> u.d" : "");
+        }
+        break;
+    default:
+        /* an expression over two subqueries */
+        put(t, "select t.a, coalesce(");
+        corr_scalar(t);
+        put(t, ", 0) - coalesce(");
+        corr_scalar(t);
+        put(t, ", 0) from t where t.a between %d and %d", pick(11) - 10, pick(11));
+        break;
+    }
+}
+
 /* ---- set operations ---- */
 
 /* One operand of a set operation over table 0 (t), 1 (u) or 2 (w); alias names column 1. */
@@ -760,8 +952,10 @@ static void query_setop(Text *t)
 
 static void query(Text *t)
 {
-    int kind = pick(22);
-    if (kind < 5)
+    int kind = pick(25);
+    if (kind >= 22)
+        query_correlated(t);
+    else if (kind < 5)
         query_single(t, kind);
     else if (kind < 12)
         query_join(t, kind == 11 ? pick(5) : (kind - 5) % 5);
