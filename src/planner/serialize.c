@@ -929,6 +929,40 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     return bad(rd, "bad node kind");
 }
 
+/* Whether a node of this kind may have n children (what explain and exec assume). */
+static bool children_fit(PlanKind kind, int n)
+{
+    switch (kind) {
+    case PLAN_TABLE_SCAN:
+    case PLAN_VALUES:
+    case PLAN_REMOTE_SOURCE:
+    case PLAN_CSV_SCAN:
+    case PLAN_RANGE:
+    case PLAN_CTE_SCAN:
+        return n == 0;
+    case PLAN_JOIN:
+    case PLAN_RECURSIVE_CTE:
+        return n == 2;
+    case PLAN_UNION:
+        return n >= 1;
+    case PLAN_FILTER:
+    case PLAN_PROJECT:
+    case PLAN_HASH_AGGREGATE:
+    case PLAN_SORT:
+    case PLAN_TOPN:
+    case PLAN_LIMIT:
+    case PLAN_EXCHANGE:
+    case PLAN_TABLE_WRITE:
+    case PLAN_WINDOW:
+    case PLAN_EXPAND:
+    case PLAN_UNNEST:
+        return n == 1;
+    case PLAN_KIND_COUNT_:
+        break;
+    }
+    return false;
+}
+
 static Status get_node(Reader *rd, PlanNode **out)
 {
     if (++rd->depth > MAX_NESTING) return bad(rd, "nested too deeply");
@@ -946,6 +980,7 @@ static Status get_node(Reader *rd, PlanNode **out)
     n->est_rows = bufreader_f64(&rd->r);
     BS_TRY(get_node_payload(rd, n));
     BS_TRY(get_count(rd, 4, &n->n_children));
+    CHECK(rd, children_fit(n->kind, n->n_children), "bad number of children");
     n->children = get_alloc(rd, sizeof(PlanNode *) * (size_t)n->n_children);
     if (!n->children) return BS_ERROR;
     for (int k = 0; k < n->n_children; k++)
