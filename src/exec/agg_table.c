@@ -732,6 +732,11 @@ static inline int64_t int_of(PhysicalType p, const AggState *v)
 }
 
 /* Applies one (non-NULL) value to a state: the heart of SINGLE/PARTIAL updates. */
+static Status interval_overflow(Error *err)
+{
+    return error_set(err, SQLSTATE_DATETIME_OVERFLOW, -1, "interval out of range");
+}
+
 static inline Status apply_value(AggTable *t, const PlanAggregate *agg, PhysicalType p,
                                  AggState *st, const AggState *value, Error *err)
 {
@@ -743,6 +748,8 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_SUM:
         if (phys_is_float(p)) {
             st->v.f64 += float_of(p, value);
+        } else if (p == PHYS_INTERVAL) {
+            if (!interval_add(&st->v.iv, &value->v.iv, &st->v.iv)) return interval_overflow(err);
         } else if (p == PHYS_INT128) {
             if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
                 return sum_overflow(agg, err);
@@ -757,7 +764,9 @@ static inline Status apply_value(AggTable *t, const PlanAggregate *agg, Physical
     case AGG_AVG:
         if (phys_is_float(p))
             st->v.f64 += float_of(p, value);
-        else if (p == PHYS_INT128) {
+        else if (p == PHYS_INTERVAL) {
+            if (!interval_add(&st->v.iv, &value->v.iv, &st->v.iv)) return interval_overflow(err);
+        } else if (p == PHYS_INT128) {
             if (__builtin_add_overflow(st->v.i128, value->v.i128, &st->v.i128))
                 return kernel_overflow(agg->arg_type, err);
         } else
@@ -925,6 +934,8 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
         if (!src->count) return BS_OK;
         if (phys_is_float(p)) {
             st->v.f64 += src->v.f64;
+        } else if (p == PHYS_INTERVAL) {
+            if (!interval_add(&st->v.iv, &src->v.iv, &st->v.iv)) return interval_overflow(err);
         } else if (sum_is_wide(agg)) {
             int128_t add;
             if (!sum_total(src, &add) || __builtin_add_overflow(st->v.i128, add, &st->v.i128))
@@ -937,7 +948,9 @@ static Status combine_state(AggTable *t, const PlanAggregate *agg, AggState *st,
     case AGG_AVG:
         if (phys_is_float(p))
             st->v.f64 += src->v.f64;
-        else if (__builtin_add_overflow(st->v.i128, src->v.i128, &st->v.i128))
+        else if (p == PHYS_INTERVAL) {
+            if (!interval_add(&st->v.iv, &src->v.iv, &st->v.iv)) return interval_overflow(err);
+        } else if (__builtin_add_overflow(st->v.i128, src->v.i128, &st->v.i128))
             return kernel_overflow(agg->arg_type, err);
         st->count += src->count;
         return BS_OK;
@@ -997,6 +1010,9 @@ static Status update_from_states(AggTable *t, int a, Chunk *chunk, Error *err)
             if (!valid || !validity_get(u1.validity, at1)) continue;
             if (p0 == PHYS_DOUBLE) {
                 src.v.f64 = ((const double *)u0.data)[at];
+                src.count = ((const int64_t *)u1.data)[at1];
+            } else if (p0 == PHYS_INTERVAL) {
+                src.v.iv = ((const Interval *)u0.data)[at];
                 src.count = ((const int64_t *)u1.data)[at1];
             } else {
                 sel_t at2 = u2.sel[i];
@@ -1292,6 +1308,11 @@ static void emit_avg_state(const PlanAggregate *agg, Chunk *out, int col, idx_t 
         ((int64_t *)out->cols[col + 1].data)[row] = st->count;
         return;
     }
+    if (agg->arg_type.id == TYPE_INTERVAL) {
+        ((Interval *)out->cols[col].data)[row] = st->v.iv;
+        ((int64_t *)out->cols[col + 1].data)[row] = st->count;
+        return;
+    }
     unsigned __int128 bits = (unsigned __int128)st->v.i128;
     ((int64_t *)out->cols[col].data)[row] = (int64_t)(uint64_t)(bits >> 64);
     ((int64_t *)out->cols[col + 1].data)[row] = (int64_t)(uint64_t)bits;
@@ -1332,7 +1353,11 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     BS_TRY(emit_value(v, i, PHYS_INT128, &total, err));
                     break;
                 }
-                BS_TRY(emit_value(v, i, phys_is_float(p) ? PHYS_DOUBLE : PHYS_INT64, st, err));
+                BS_TRY(emit_value(v, i,
+                                  phys_is_float(p)        ? PHYS_DOUBLE
+                                  : p == PHYS_INTERVAL    ? PHYS_INTERVAL
+                                                          : PHYS_INT64,
+                                  st, err));
                 break;
             case AGG_MIN:
             case AGG_MAX:
@@ -1343,6 +1368,10 @@ Status agg_table_emit(AggTable *t, uint32_t first, uint32_t count, Chunk *out, E
                     emit_avg_state(agg, out, col, i, st);
                 } else if (!st->count) {
                     BS_TRY(vector_set_null(v, i, err));
+                } else if (agg->type.id == TYPE_INTERVAL) {
+                    /* the sum / count, as interval / number divides */
+                    if (!interval_div(&st->v.iv, (double)st->count, &((Interval *)v->data)[i]))
+                        return interval_overflow(err);
                 } else if (agg->type.id == TYPE_DECIMAL) {
                     /* sum * 10^k / count, k the scale it gains (at most 6), rounded half
                        away from zero: the quotient and the remainder apart, so nothing

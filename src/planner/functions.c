@@ -741,9 +741,12 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         break;
     case AGG_SUM:
     case AGG_AVG:
-        if (t.id == TYPE_INTERVAL)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
-                             "%s(interval) is not supported yet", AGG_NAMES[func]);
+        /* intervals add field by field (months, days, µs), as PostgreSQL's; avg divides
+           the sum as interval / number does */
+        if (t.id == TYPE_INTERVAL) {
+            call->type = t;
+            break;
+        }
         if (func == AGG_AVG) {
             if (!type_is_numeric(t)) goto no_match;
             /* avg of a DECIMAL(p,s) is exact, rounded half away from zero to at least 6
@@ -832,6 +835,7 @@ static LogicalType sum_state_type(LogicalType arg)
 {
     if (type_is_integral(arg)) return type_make(TYPE_HUGEINT);
     if (arg.id == TYPE_DECIMAL) return type_decimal(DECIMAL_MAX_PRECISION, arg.scale);
+    if (arg.id == TYPE_INTERVAL) return arg;
     return type_make(TYPE_DOUBLE);
 }
 
@@ -841,7 +845,7 @@ int plan_agg_state_width(const PlanAggregate *agg)
        exact sum beyond BIGINT survives the exchange between partial and final steps */
     if (agg->func >= AGG_VAR_SAMP && agg->func <= AGG_STDDEV_POP) return 3; /* n, mean, M2 */
     if (agg->func != AGG_AVG) return 1;
-    return type_is_float(agg->arg_type) ? 2 : 3;
+    return type_is_float(agg->arg_type) || agg->arg_type.id == TYPE_INTERVAL ? 2 : 3;
 }
 
 bool plan_agg_is_holistic(AggFuncId func)
@@ -861,8 +865,9 @@ LogicalType plan_agg_state_type(const PlanAggregate *agg, int k)
     case AGG_MIN:
     case AGG_MAX:
         return agg->arg_type;
-    case AGG_AVG:
+    case AGG_AVG: /* (sum, count); an exact sum as two BIGINTs (high, low) */
         if (type_is_float(agg->arg_type) && k == 0) return type_make(TYPE_DOUBLE);
+        if (agg->arg_type.id == TYPE_INTERVAL && k == 0) return agg->arg_type;
         return type_make(TYPE_BIGINT);
     case AGG_VAR_SAMP:
     case AGG_VAR_POP:
