@@ -56,6 +56,16 @@ static bool same_value(const Value *a, const Value *b)
     case PHYS_STRING:
         return a->u.str.len == b->u.str.len &&
                (a->u.str.len == 0 || memcmp(a->u.str.data, b->u.str.data, a->u.str.len) == 0);
+    case PHYS_INTERVAL:
+        return memcmp(&a->u.iv, &b->u.iv, sizeof a->u.iv) == 0;
+    case PHYS_INT128:
+        return a->u.i128 == b->u.i128;
+    case PHYS_INT8:
+        return a->u.i8 == b->u.i8;
+    case PHYS_INT16:
+        return a->u.i16 == b->u.i16;
+    case PHYS_FLOAT:
+        return memcmp(&a->u.f32, &b->u.f32, 4) == 0;
     case PHYS_INVALID:
         break;
     }
