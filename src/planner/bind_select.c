@@ -889,6 +889,20 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
                 BS_TRY(scope_append(b, &scope, &next, err));
                 continue;
             }
+            if (ref->kind == TREF_FUNCTION && (strcmp(ref->u.func.name, "generate_series") == 0 ||
+                                               strcmp(ref->u.func.name, "range") == 0)) {
+                /* so do range() and generate_series(): an Unnest over them when they read
+                   their columns */
+                next.parent = scope.parent;
+                BS_TRY(binder_bind_series_lateral(b, ref, &scope, &root, &next, &right, err));
+                BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
+                if (right) {
+                    DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
+                    BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
+                }
+                BS_TRY(scope_append(b, &scope, &next, err));
+                continue;
+            }
             /* A LATERAL item (at any depth of this one) sees the items to its left; a
                plan that reads them is a dependent join. */
             b->lateral_scope = &scope;
