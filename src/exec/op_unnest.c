@@ -22,6 +22,7 @@ typedef struct UnnestOp {
     int n_arrays; /* the input's last columns */
     bool ordinality;
     UnnestMode mode;
+    bool outer;    /* range modes: an empty series gives one row, its value NULL */
     Series series; /* range modes: the open row's */
     LogicalType *elems;
     UnifiedVector *arrays; /* of the held chunk */
@@ -100,6 +101,15 @@ static Status ranges_get_output(UnnestOp *u, Chunk **out, Error *err)
                                 &z, &step, err));
             u->pos = 0;
             u->row_open = true;
+            if (u->series.finished && u->outer) { /* kept, NULL-extended */
+                u->rows[n] = in->sel ? in->sel[u->row] : (sel_t)u->row;
+                BS_TRY(vector_set_null(&o->cols[u->n_pass], n, err));
+                if (u->ordinality) ((int64_t *)o->cols[u->n_pass + 1].data)[n] = 1;
+                n++;
+                u->row++;
+                u->row_open = false;
+                continue;
+            }
         }
         sel_t phys = in->sel ? in->sel[u->row] : (sel_t)u->row;
         idx_t m = series_fill(&u->series, data + n, BASALT_VECTOR_SIZE - n);
@@ -241,6 +251,7 @@ Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *
     u->n_arrays = na;
     u->ordinality = ord;
     u->mode = mode;
+    u->outer = ranges && node->u.unnest.outer;
     u->series.timestamps = times;
     u->elems = arena_alloc(a, sizeof(LogicalType) * (size_t)na);
     u->arrays = arena_alloc_zero(a, sizeof(UnifiedVector) * (size_t)na);

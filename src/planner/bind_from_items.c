@@ -63,12 +63,10 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
         BS_TRY(bind_expr(b, ref->u.func.args.items[k], scope, CLAUSE_VALUES, &args[k], err));
         reads |= expr_reads_columns(args[k]);
     }
-    for (int k = 0; k < n && reads; k++)
+    for (int k = 0; k < n; k++)
         if (expr_has_subquery(args[k]))
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[k]->pos,
-                             "subqueries in the arguments of %s over columns of other FROM "
-                             "items or of an enclosing query are not supported yet",
-                             name);
+                             "subqueries in the arguments of %s are not supported yet", name);
     /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
     bool times = false;
     for (int k = 0; k < n && k < 2; k++)

@@ -173,11 +173,35 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
                         Error *err)
 {
     Scope ls = {0}, rs = {0};
-    LogicalOp *left, *right;
+    LogicalOp *left, *right = NULL;
     BS_TRY(bind_table_ref(b, ref->u.join.left, &ls, &left, err));
-    BS_TRY(bind_join_right(b, ref->u.join.right, &ls,
-                           ref->u.join.type == JOIN_RIGHT || ref->u.join.type == JOIN_FULL, &rs,
-                           &right, err));
+    /* [CROSS] JOIN [LATERAL] range(…) / generate_series(…) reading the left side, and LEFT
+       JOIN of one ON true: an Unnest over the left side (outer: an empty series keeps its
+       row, NULL-extended), with an inner join's condition as a filter above. */
+    const AstTableRef *rref = ref->u.join.right;
+    AstJoinType jt = ref->u.join.type;
+    const AstExpr *on = ref->u.join.on;
+    bool on_true = on && on->kind == AST_LITERAL && on->u.lit.kind == LIT_BOOLEAN && on->u.lit.bval;
+    bool expanded = false;
+    if (rref->kind == TREF_FUNCTION && !ref->u.join.natural && ref->u.join.using.count == 0 &&
+        (strcmp(rref->u.func.name, "generate_series") == 0 ||
+         strcmp(rref->u.func.name, "range") == 0) &&
+        (jt == JOIN_INNER || jt == JOIN_CROSS || (jt == JOIN_LEFT && on_true))) {
+        Scope seen = {0};
+        if (b->lateral_scope) BS_TRY(scope_append(b, &seen, b->lateral_scope, err));
+        BS_TRY(scope_append(b, &seen, &ls, err));
+        seen.parent = b->outer_scope;
+        rs.parent = b->outer_scope;
+        BS_TRY(binder_bind_series_lateral(b, rref, &seen, &left, &rs, &right, err));
+        expanded = !right;
+        if (expanded && jt == JOIN_LEFT) {
+            left->u.unnest.outer = true;
+            BS_TRY(logical_resolve(left, b->arena, err));
+        }
+    } else {
+        BS_TRY(bind_join_right(b, rref, &ls, jt == JOIN_RIGHT || jt == JOIN_FULL, &rs, &right,
+                               err));
+    }
     BS_TRY(check_qualifiers(&ls, &rs, ref->u.join.right->pos, err));
     static const LogicalJoinType types[] = {LJ_INNER, LJ_LEFT, LJ_RIGHT, LJ_FULL, LJ_INNER};
     LogicalJoinType type = types[ref->u.join.type];
@@ -256,7 +280,10 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     }
     Expr *above = NULL; /* an inner join's ON condition with subqueries: a filter above */
     LogicalOp *dependent = NULL; /* an outer join's, reading the kept side and the other */
-    if (condition && expr_has_subquery(condition)) {
+    if (expanded) {
+        above = type == LJ_INNER ? condition : NULL; /* LEFT: ON true */
+        condition = NULL;
+    } else if (condition && expr_has_subquery(condition)) {
         if (type == LJ_INNER) {
             above = condition;
             condition = NULL;
@@ -266,7 +293,9 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         }
     }
     LogicalOp *join;
-    if (dependent) {
+    if (expanded) {
+        join = left; /* the Unnest over it */
+    } else if (dependent) {
         join = dependent;
     } else if (type == LJ_INNER || type == LJ_LEFT) {
         /* A LATERAL right side may read the left's columns: a dependent join. */

@@ -209,6 +209,7 @@ struct LogicalOp {
             Expr **arrays; /* over the child; of array types (range modes: start, stop, step) */
             bool ordinality;
             UnnestMode mode;
+            bool outer; /* range modes: an empty series gives one row, its value NULL */
         } unnest;
         struct {
             uint32_t table_index; /* bindings of the function results */

@@ -634,6 +634,7 @@ struct PlanNode {
             int n_arrays;
             bool ordinality;
             UnnestMode mode;
+            bool outer; /* range modes: an empty series gives one row, its value NULL */
         } unnest;
         struct {
             int n_keys;
