@@ -150,7 +150,10 @@ static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *s
     BS_TRY(logical_resolve(op, b->arena, err));
     char **names = arena_alloc(b->arena, sizeof(char *));
     if (!names) return arena_error(b->arena, err);
-    names[0] = (char *)sa->name;
+    /* PostgreSQL names generate_series' column after a table alias without column aliases
+       (`generate_series(1, 3) g` is g.g); DuckDB's range keeps its name. */
+    names[0] = sa->inclusive && ref->alias && ref->col_aliases.count == 0 ? ref->alias
+                                                                          : (char *)sa->name;
     const char *qualifier = ref->alias ? ref->alias : sa->name;
     BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, qualifier, ref->pos, err));
     /* the new column only: a view of the op's last output */
