@@ -189,6 +189,30 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     return make_series(b, ref, &sa, one, scope, plan, err);
 }
 
+bool binder_is_series_join(const AstTableRef *join)
+{
+    const AstTableRef *r = join->u.join.right;
+    const AstExpr *on = join->u.join.on;
+    bool on_true = on && on->kind == AST_LITERAL && on->u.lit.kind == LIT_BOOLEAN && on->u.lit.bval;
+    AstJoinType t = join->u.join.type;
+    return r->kind == TREF_FUNCTION && !join->u.join.natural && join->u.join.using.count == 0 &&
+           (strcmp(r->u.func.name, "generate_series") == 0 ||
+            strcmp(r->u.func.name, "range") == 0) &&
+           (t == JOIN_INNER || t == JOIN_CROSS || (t == JOIN_LEFT && on_true));
+}
+
+Status binder_bind_series_join(Binder *b, const AstTableRef *join, const Scope *seen,
+                               LogicalOp **left, Scope *rs, LogicalOp **right, Error *err)
+{
+    rs->parent = seen->parent;
+    BS_TRY(binder_bind_series_lateral(b, join->u.join.right, seen, left, rs, right, err));
+    if (!*right && join->u.join.type == JOIN_LEFT) { /* ON true: keeps empty series */
+        (*left)->u.unnest.outer = true;
+        BS_TRY(logical_resolve(*left, b->arena, err));
+    }
+    return BS_OK;
+}
+
 Status binder_bind_series_lateral(Binder *b, const AstTableRef *ref, const Scope *left,
                                   LogicalOp **root, Scope *added, LogicalOp **right, Error *err)
 {

@@ -102,13 +102,16 @@ static Status scope_append(Binder *b, Scope *to, const Scope *from, Error *err)
 }
 
 /*
- * Binds the right side of a join (ref) so that a LATERAL item in it sees the FROM items
- * before the join (b->lateral_scope) and the join's left side ls — whose columns a
- * reference across a RIGHT or FULL join may not read (42P10, as in PostgreSQL).
+ * Binds the right side of a join so that a LATERAL item in it sees the FROM items before
+ * the join (b->lateral_scope) and the join's left side ls — whose columns a reference
+ * across a RIGHT or FULL join may not read (42P10, as in PostgreSQL). A series reading
+ * the left side may instead become an Unnest over *left (*right NULL).
  */
-static Status bind_join_right(Binder *b, const AstTableRef *ref, const Scope *ls, bool forbid,
-                              Scope *rs, LogicalOp **plan, Error *err)
+static Status bind_join_right(Binder *b, const AstTableRef *join, const Scope *ls, Scope *rs,
+                              LogicalOp **left, LogicalOp **right, Error *err)
 {
+    const AstTableRef *ref = join->u.join.right;
+    bool forbid = join->u.join.type == JOIN_RIGHT || join->u.join.type == JOIN_FULL;
     Scope seen = {0};
     if (b->lateral_scope) BS_TRY(scope_append(b, &seen, b->lateral_scope, err));
     int first = seen.n_cols;
@@ -116,9 +119,11 @@ static Status bind_join_right(Binder *b, const AstTableRef *ref, const Scope *ls
     for (int k = first; k < seen.n_cols && forbid; k++)
         seen.cols[k].lateral_invalid = true;
     seen.parent = b->outer_scope;
+    if (binder_is_series_join(join))
+        return binder_bind_series_join(b, join, &seen, left, rs, right, err);
     const Scope *saved = b->lateral_scope;
     b->lateral_scope = &seen;
-    Status st = bind_table_ref(b, ref, rs, plan, err);
+    Status st = bind_table_ref(b, ref, rs, right, err);
     b->lateral_scope = saved;
     return st;
 }
@@ -173,35 +178,10 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
                         Error *err)
 {
     Scope ls = {0}, rs = {0};
-    LogicalOp *left, *right = NULL;
+    LogicalOp *left, *right;
     BS_TRY(bind_table_ref(b, ref->u.join.left, &ls, &left, err));
-    /* [CROSS] JOIN [LATERAL] range(…) / generate_series(…) reading the left side, and LEFT
-       JOIN of one ON true: an Unnest over the left side (outer: an empty series keeps its
-       row, NULL-extended), with an inner join's condition as a filter above. */
-    const AstTableRef *rref = ref->u.join.right;
-    AstJoinType jt = ref->u.join.type;
-    const AstExpr *on = ref->u.join.on;
-    bool on_true = on && on->kind == AST_LITERAL && on->u.lit.kind == LIT_BOOLEAN && on->u.lit.bval;
-    bool expanded = false;
-    if (rref->kind == TREF_FUNCTION && !ref->u.join.natural && ref->u.join.using.count == 0 &&
-        (strcmp(rref->u.func.name, "generate_series") == 0 ||
-         strcmp(rref->u.func.name, "range") == 0) &&
-        (jt == JOIN_INNER || jt == JOIN_CROSS || (jt == JOIN_LEFT && on_true))) {
-        Scope seen = {0};
-        if (b->lateral_scope) BS_TRY(scope_append(b, &seen, b->lateral_scope, err));
-        BS_TRY(scope_append(b, &seen, &ls, err));
-        seen.parent = b->outer_scope;
-        rs.parent = b->outer_scope;
-        BS_TRY(binder_bind_series_lateral(b, rref, &seen, &left, &rs, &right, err));
-        expanded = !right;
-        if (expanded && jt == JOIN_LEFT) {
-            left->u.unnest.outer = true;
-            BS_TRY(logical_resolve(left, b->arena, err));
-        }
-    } else {
-        BS_TRY(bind_join_right(b, rref, &ls, jt == JOIN_RIGHT || jt == JOIN_FULL, &rs, &right,
-                               err));
-    }
+    BS_TRY(bind_join_right(b, ref, &ls, &rs, &left, &right, err));
+    bool expanded = !right; /* the right side: an Unnest over left */
     BS_TRY(check_qualifiers(&ls, &rs, ref->u.join.right->pos, err));
     static const LogicalJoinType types[] = {LJ_INNER, LJ_LEFT, LJ_RIGHT, LJ_FULL, LJ_INNER};
     LogicalJoinType type = types[ref->u.join.type];
@@ -910,25 +890,19 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             Scope next = {0};
             LogicalOp *right;
             const AstTableRef *ref = q->from.items[k];
-            if (ref->kind == TREF_FUNCTION && strcmp(ref->u.func.name, "unnest") == 0) {
-                /* unnest reads the items before it (an implicit LATERAL) */
+            const char *fn = ref->kind == TREF_FUNCTION ? ref->u.func.name : "";
+            bool unnest = strcmp(fn, "unnest") == 0;
+            if (unnest || strcmp(fn, "generate_series") == 0 || strcmp(fn, "range") == 0) {
+                /* they read the items before them (an implicit LATERAL): an Unnest over them
+                   (a series that reads no column is joined) */
                 next.parent = scope.parent;
-                BS_TRY(binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err));
+                right = NULL;
+                BS_TRY(unnest ? binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err)
+                              : binder_bind_series_lateral(b, ref, &scope, &root, &next, &right,
+                                                           err));
                 BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
-                BS_TRY(scope_append(b, &scope, &next, err));
-                continue;
-            }
-            if (ref->kind == TREF_FUNCTION && (strcmp(ref->u.func.name, "generate_series") == 0 ||
-                                               strcmp(ref->u.func.name, "range") == 0)) {
-                /* so do range() and generate_series(): an Unnest over them when they read
-                   their columns */
-                next.parent = scope.parent;
-                BS_TRY(binder_bind_series_lateral(b, ref, &scope, &root, &next, &right, err));
-                BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
-                if (right) {
-                    DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
-                    BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
-                }
+                DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
+                if (right) BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
                 BS_TRY(scope_append(b, &scope, &next, err));
                 continue;
             }
