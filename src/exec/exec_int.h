@@ -103,7 +103,24 @@ Status op_exchange_sink_create(Driver *d, const PlanNode *node, ExchangeSink *si
  */
 Status op_window_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 Status op_expand_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
-/* Unnest (op_unnest.c): each input row once per element of its arrays. */
+/* Unnest (op_unnest.c): each input row once per element of its arrays, or per value of
+   its range (start, stop, step). */
+/*
+ * The series of range() and generate_series() (op_range.c): series_start checks the
+ * bounds (a NULL gives an empty series, a zero step 22023); series_fill writes up to max
+ * values and sets finished after the last.
+ */
+typedef struct Series {
+    bool timestamps; /* TIMESTAMP bounds, an INTERVAL step; else BIGINT */
+    bool inclusive;  /* generate_series: stop included */
+    bool finished;
+    int64_t next, last, by;
+    Interval by_iv;
+    int sign; /* of by_iv's span */
+} Series;
+Status series_start(Series *s, bool timestamps, bool inclusive, const Value *a, const Value *z,
+                    const Value *step, Error *err);
+idx_t series_fill(Series *s, int64_t *out, idx_t max);
 Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *err);
 /*
  * WITH RECURSIVE (op_recursive_cte.c): a source with one driver that runs its children as

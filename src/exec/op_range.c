@@ -2,7 +2,8 @@
  * op_range.c — Range: the BIGINT series of range() (stop excluded) and generate_series()
  * (stop included), from start by step, emitted a vector at a time. The bounds are
  * constant expressions evaluated once; a NULL bound gives no rows, a zero step 22023, and
- * the series stops before it would overflow.
+ * the series stops before it would overflow. The series itself (series_start/series_fill)
+ * serves Unnest's per-row ranges too.
  *
  * A TIMESTAMP series steps by an INTERVAL: each value is the one before plus the step,
  * as PostgreSQL adds it (a month from January 31 is February 28, and the next March 28).
@@ -13,15 +14,79 @@
 
 #include "common/datetime.h"
 
+/* ---- the series (shared with Unnest's per-row ranges) ---- */
+
+Status series_start(Series *s, bool timestamps, bool inclusive, const Value *a, const Value *z,
+                    const Value *step, Error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->timestamps = timestamps;
+    s->inclusive = inclusive;
+    s->finished = true;
+    if (a->is_null || z->is_null || step->is_null) return BS_OK;
+    if (timestamps) {
+        Interval zero = interval_make(0, 0, 0);
+        s->sign = interval_compare(&step->u.iv, &zero);
+        if (s->sign == 0) return error_set(err, "22023", -1, "step size cannot equal zero");
+        s->by_iv = step->u.iv;
+        s->next = a->u.i64;
+        s->last = z->u.i64;
+        s->finished = s->sign > 0 ? (inclusive ? a->u.i64 > z->u.i64 : a->u.i64 >= z->u.i64)
+                                  : (inclusive ? a->u.i64 < z->u.i64 : a->u.i64 <= z->u.i64);
+        return BS_OK;
+    }
+    if (step->u.i64 == 0) return error_set(err, "22023", -1, "step size cannot equal zero");
+    int64_t first = a->u.i64, stop = z->u.i64, by = step->u.i64;
+    /* The last value: stop itself (inclusive) or the one before it, on the step's grid. */
+    __int128 span = (__int128)stop - first;
+    if (!inclusive) span += by > 0 ? -1 : 1;
+    if ((by > 0 && span < 0) || (by < 0 && span > 0)) return BS_OK;
+    __int128 steps = span / by;
+    s->next = first;
+    s->last = (int64_t)(first + steps * by);
+    s->by = by;
+    s->finished = false;
+    return BS_OK;
+}
+
+idx_t series_fill(Series *s, int64_t *out, idx_t max)
+{
+    idx_t n = 0;
+    if (s->timestamps) {
+        while (n < max && !s->finished) {
+            out[n++] = s->next;
+            int64_t after;
+            if (!timestamp_add_interval(s->next, &s->by_iv, &after) ||
+                (s->sign > 0 ? after <= s->next : after >= s->next)) {
+                s->finished = true; /* out of range, or a step that no longer moves */
+                break;
+            }
+            s->next = after;
+            s->finished = s->sign > 0 ? (s->inclusive ? after > s->last : after >= s->last)
+                                      : (s->inclusive ? after < s->last : after <= s->last);
+        }
+        return n;
+    }
+    /* Values up to last; next stays on the grid and never passes last (no overflow). */
+    while (n < max && !s->finished) {
+        out[n++] = s->next;
+        if (s->next == s->last)
+            s->finished = true;
+        else
+            s->next += s->by;
+    }
+    return n;
+}
+
+/* ---- Range ---- */
+
 typedef struct RangeOp {
     Operator base;
     ExprState *start, *stop, *step;
     bool inclusive;
-    bool started, finished;
-    int64_t next, last, by; /* the next value, the last one to emit, the step */
-    bool timestamps;        /* a TIMESTAMP series: next steps by `step` up to `last` */
-    Interval by_iv;
-    int sign;               /* of by_iv's span */
+    bool timestamps;
+    bool started;
+    Series series;
     Chunk *out;
     Chunk *dummy;
 } RangeOp;
@@ -44,7 +109,7 @@ static Status eval_bound(RangeOp *r, ExprState *e, Value *out, Error *err)
     return BS_OK;
 }
 
-/* Evaluates the bounds: sets next/last/by, or finished when the series is empty. */
+/* Evaluates the bounds once. */
 static Status start(RangeOp *r, Error *err)
 {
     Value a, z, s;
@@ -52,37 +117,7 @@ static Status start(RangeOp *r, Error *err)
     BS_TRY(eval_bound(r, r->stop, &z, err));
     BS_TRY(eval_bound(r, r->step, &s, err));
     r->started = true;
-    if (a.is_null || z.is_null || s.is_null) {
-        r->finished = true;
-        return BS_OK;
-    }
-    if (r->timestamps) {
-        Interval zero = interval_make(0, 0, 0);
-        r->sign = interval_compare(&s.u.iv, &zero);
-        if (r->sign == 0) return error_set(err, "22023", -1, "step size cannot equal zero");
-        r->by_iv = s.u.iv;
-        r->next = a.u.i64;
-        r->last = z.u.i64;
-        bool past = r->sign > 0 ? (r->inclusive ? a.u.i64 > z.u.i64 : a.u.i64 >= z.u.i64)
-                                : (r->inclusive ? a.u.i64 < z.u.i64 : a.u.i64 <= z.u.i64);
-        r->finished = past;
-        return BS_OK;
-    }
-    if (s.u.i64 == 0)
-        return error_set(err, "22023", -1, "step size cannot equal zero");
-    int64_t first = a.u.i64, stop = z.u.i64, by = s.u.i64;
-    /* The last value: stop itself (inclusive) or the one before it, on the step's grid. */
-    __int128 span = (__int128)stop - first;
-    if (!r->inclusive) span += by > 0 ? -1 : 1;
-    if ((by > 0 && span < 0) || (by < 0 && span > 0)) {
-        r->finished = true;
-        return BS_OK;
-    }
-    __int128 steps = span / by;
-    r->next = first;
-    r->last = (int64_t)(first + steps * by);
-    r->by = by;
-    return BS_OK;
+    return series_start(&r->series, r->timestamps, r->inclusive, &a, &z, &s, err);
 }
 
 static Status range_get_output(Operator *op, Chunk **out, Error *err)
@@ -90,38 +125,10 @@ static Status range_get_output(Operator *op, Chunk **out, Error *err)
     RangeOp *r = (RangeOp *)op;
     *out = NULL;
     if (!r->started) BS_TRY(start(r, err));
-    if (r->finished) return BS_OK;
+    if (r->series.finished) return BS_OK;
     if (task_should_stop(op->task)) return task_cancelled_error(err);
     chunk_reset(r->out);
-    int64_t *data = r->out->cols[0].data;
-    idx_t n = 0;
-    if (r->timestamps) {
-        while (n < BASALT_VECTOR_SIZE && !r->finished) {
-            data[n++] = r->next;
-            int64_t after;
-            if (!timestamp_add_interval(r->next, &r->by_iv, &after) ||
-                (r->sign > 0 ? after <= r->next : after >= r->next)) {
-                r->finished = true; /* out of range, or a step that no longer moves */
-                break;
-            }
-            r->next = after;
-            r->finished = r->sign > 0 ? (r->inclusive ? after > r->last : after >= r->last)
-                                      : (r->inclusive ? after < r->last : after <= r->last);
-        }
-        r->out->n_rows = n;
-        *out = r->out;
-        return BS_OK;
-    }
-    /* Values up to last; next stays on the grid and never passes last (no overflow). */
-    while (n < BASALT_VECTOR_SIZE) {
-        data[n++] = r->next;
-        if (r->next == r->last) {
-            r->finished = true;
-            break;
-        }
-        r->next += r->by;
-    }
-    r->out->n_rows = n;
+    r->out->n_rows = series_fill(&r->series, r->out->cols[0].data, BASALT_VECTOR_SIZE);
     *out = r->out;
     return BS_OK;
 }
@@ -134,7 +141,7 @@ static Status range_finish(Operator *op, Error *err)
 static bool range_is_finished(Operator *op)
 {
     RangeOp *r = (RangeOp *)op;
-    return r->started && r->finished;
+    return r->started && r->series.finished;
 }
 
 static const OperatorVtab RANGE_VTAB = {

@@ -6,6 +6,11 @@
  * PostgreSQL zips set-returning functions), and with ordinality the element's number.
  * A row whose arrays are all NULL or empty produces nothing. An input row may span
  * several output chunks: the operator keeps its place (row, element) between calls.
+ *
+ * In a range mode the last three input columns are the start, stop and step of a
+ * range() or generate_series() per row (op_range.c's series): each row goes out once per
+ * value, that value its new column; a NULL bound gives none, a zero step 22023. A row of
+ * 10^8 values streams a vector at a time.
  */
 #include "exec/exec_int.h"
 
@@ -16,6 +21,9 @@ typedef struct UnnestOp {
     int n_pass;   /* input columns passed through */
     int n_arrays; /* the input's last columns */
     bool ordinality;
+    UnnestMode mode;
+    bool outer;    /* range modes: an empty series gives one row, its value NULL */
+    Series series; /* range modes: the open row's */
     LogicalType *elems;
     UnifiedVector *arrays; /* of the held chunk */
     sel_t *scratch;        /* n_arrays * BASALT_VECTOR_SIZE */
@@ -61,9 +69,78 @@ static Status view_of(const UnnestOp *u, int k, idx_t row, ArrayView *av, bool *
     return BS_OK;
 }
 
+static void bound_of(const UnnestOp *u, int k, idx_t row, Value *v)
+{
+    const UnifiedVector *uv = &u->arrays[k];
+    sel_t at = uv->sel[row];
+    memset(v, 0, sizeof *v);
+    v->is_null = !validity_get(uv->validity, at);
+    if (v->is_null) return;
+    if (k == 2 && u->series.timestamps)
+        v->u.iv = ((const Interval *)uv->data)[at];
+    else
+        v->u.i64 = ((const int64_t *)uv->data)[at];
+}
+
+/* Range modes: each row's series, a vector at a time. */
+static Status ranges_get_output(UnnestOp *u, Chunk **out, Error *err)
+{
+    Chunk *in = u->in;
+    if (task_should_stop(u->base.task)) return task_cancelled_error(err);
+    Chunk *o = u->out;
+    chunk_reset(o);
+    int64_t *data = o->cols[u->n_pass].data;
+    idx_t n = 0;
+    while (n < BASALT_VECTOR_SIZE && u->row < in->n_rows) {
+        if (!u->row_open) {
+            Value a, z, step;
+            bound_of(u, 0, u->row, &a);
+            bound_of(u, 1, u->row, &z);
+            bound_of(u, 2, u->row, &step);
+            BS_TRY(series_start(&u->series, u->series.timestamps, u->mode == UNNEST_SERIES, &a,
+                                &z, &step, err));
+            u->pos = 0;
+            u->row_open = true;
+            if (u->series.finished && u->outer) { /* kept, NULL-extended */
+                u->rows[n] = in->sel ? in->sel[u->row] : (sel_t)u->row;
+                BS_TRY(vector_set_null(&o->cols[u->n_pass], n, err));
+                if (u->ordinality) ((int64_t *)o->cols[u->n_pass + 1].data)[n] = 1;
+                n++;
+                u->row++;
+                u->row_open = false;
+                continue;
+            }
+        }
+        sel_t phys = in->sel ? in->sel[u->row] : (sel_t)u->row;
+        idx_t m = series_fill(&u->series, data + n, BASALT_VECTOR_SIZE - n);
+        for (idx_t k = 0; k < m; k++) {
+            u->rows[n + k] = phys;
+            if (u->ordinality)
+                ((int64_t *)o->cols[u->n_pass + 1].data)[n + k] = (int64_t)u->pos + (int64_t)k + 1;
+        }
+        u->pos += (uint32_t)m;
+        n += m;
+        if (u->series.finished) {
+            u->row++;
+            u->row_open = false;
+        }
+    }
+    if (u->row >= in->n_rows) u->in = NULL;
+    if (n == 0) return BS_OK;
+    for (int c = 0; c < u->n_pass; c++)
+        BS_TRY(vector_slice(&o->cols[c], &in->cols[c], u->rows, n, err));
+    o->n_rows = n;
+    *out = o;
+    return BS_OK;
+}
+
 static Status unnest_get_output(Operator *op, Chunk **out, Error *err)
 {
     UnnestOp *u = (UnnestOp *)op;
+    if (u->mode != UNNEST_ARRAYS) {
+        *out = NULL;
+        return u->in ? ranges_get_output(u, out, err) : BS_OK;
+    }
     *out = NULL;
     Chunk *in = u->in;
     if (!in) return BS_OK;
@@ -144,17 +221,28 @@ Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *
     const PlanNode *child = node->children[0];
     int na = node->u.unnest.n_arrays, n_pass = child->n_cols - na;
     bool ord = node->u.unnest.ordinality;
-    if (na < 1 || n_pass < 0 || node->n_cols != n_pass + na + (ord ? 1 : 0))
+    UnnestMode mode = node->u.unnest.mode;
+    bool ranges = mode != UNNEST_ARRAYS;
+    int n_new = ranges ? 1 : na;
+    if (na < 1 || n_pass < 0 || node->n_cols != n_pass + n_new + (ord ? 1 : 0) ||
+        (ranges && na != 3))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest columns");
     for (int k = 0; k < n_pass; k++)
         if (!type_equals(node->types[k], child->types[k]))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest types");
-    for (int k = 0; k < na; k++) {
+    bool times = ranges && node->types[n_pass].id == TYPE_TIMESTAMP;
+    for (int k = 0; k < na && ranges; k++) {
+        TypeId want = !times ? TYPE_BIGINT : k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL;
+        if (child->types[n_pass + k].id != want ||
+            (!times && node->types[n_pass].id != TYPE_BIGINT))
+            return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest range types");
+    }
+    for (int k = 0; k < na && !ranges; k++) {
         LogicalType a = child->types[n_pass + k];
         if (a.id != TYPE_ARRAY || !type_equals(node->types[n_pass + k], type_array_elem(a)))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest types");
     }
-    if (ord && node->types[n_pass + na].id != TYPE_BIGINT)
+    if (ord && node->types[n_pass + n_new].id != TYPE_BIGINT)
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest ordinality");
     UnnestOp *u = (UnnestOp *)operator_new(d, node, &UNNEST_VTAB, sizeof *u, err);
     if (!u) return BS_ERROR;
@@ -162,6 +250,9 @@ Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *
     u->n_pass = n_pass;
     u->n_arrays = na;
     u->ordinality = ord;
+    u->mode = mode;
+    u->outer = ranges && node->u.unnest.outer;
+    u->series.timestamps = times;
     u->elems = arena_alloc(a, sizeof(LogicalType) * (size_t)na);
     u->arrays = arena_alloc_zero(a, sizeof(UnifiedVector) * (size_t)na);
     u->scratch = arena_alloc(a, sizeof(sel_t) * BASALT_VECTOR_SIZE * (size_t)na);
@@ -169,8 +260,8 @@ Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *
     u->valid = arena_alloc_zero(a, sizeof(bool) * (size_t)na);
     if (!u->elems || !u->arrays || !u->scratch || !u->views || !u->valid)
         return arena_error(a, err);
-    for (int k = 0; k < na; k++)
-        u->elems[k] = node->types[n_pass + k];
+    for (int k = 0; k < na; k++) /* range modes: the bounds' types, unused */
+        u->elems[k] = ranges ? child->types[n_pass + k] : node->types[n_pass + k];
     u->out = chunk_create(a, node->types, node->n_cols, err);
     if (!u->out) return BS_ERROR;
     *out = &u->base;

@@ -12,7 +12,11 @@
 /*
  * range([start,] stop [, step]) — DuckDB's: start to stop excluded, start 0 and step 1 by
  * default — and generate_series(start, stop [, step]) — PostgreSQL's: stop included. One
- * BIGINT column named after the function. The arguments are constant expressions.
+ * BIGINT column named after the function (TIMESTAMP for a series of dates or timestamps).
+ * Constant arguments make a LOP_RANGE. Arguments that read other FROM items (an implicit
+ * LATERAL, as PostgreSQL allows) or an enclosing query make a LOP_UNNEST in a range mode:
+ * over the FROM items to its left when it follows them in a FROM list, else over one row
+ * of no columns, correlated (the dependent join flattens it like unnest's).
  */
 static bool find_column(Expr *e, void *arg)
 {
@@ -30,11 +34,18 @@ static bool expr_reads_columns(Expr *e)
     return found;
 }
 
-Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
-                                  Error *err)
+/* The bound arguments of a series: start, stop, step, cast to their types. */
+typedef struct SeriesArgs {
+    const char *name;
+    bool inclusive;
+    bool reads_columns; /* of the scope or an enclosing one */
+    Expr *start, *stop, *step;
+} SeriesArgs;
+
+static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *scope,
+                               SeriesArgs *sa, Error *err)
 {
     const char *name = ref->u.func.name;
-    if (strcmp(name, "unnest") == 0) return binder_bind_unnest_from(b, ref, scope, plan, err);
     if (ref->u.func.ordinality)
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
                          "WITH ORDINALITY is supported for unnest only");
@@ -46,19 +57,16 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     if (n < (inclusive ? 2 : 1) || n > 3)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
                          "%s takes %s arguments, not %d", name, inclusive ? "2 or 3" : "1 to 3", n);
-    /* Its arguments see the FROM items to its left (implicitly LATERAL, as in PostgreSQL)
-       and the enclosing queries' columns — which a series cannot read yet. */
-    Scope empty = {0};
-    empty.parent = b->lateral_scope ? b->lateral_scope : b->outer_scope;
     Expr *args[3];
+    bool reads = false;
     for (int k = 0; k < n; k++) {
-        BS_TRY(bind_expr(b, ref->u.func.args.items[k], &empty, CLAUSE_VALUES, &args[k], err));
-        if (expr_reads_columns(args[k]))
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[k]->pos,
-                             "%s over columns of other FROM items or of an enclosing query "
-                             "(LATERAL) is not supported yet",
-                             name);
+        BS_TRY(bind_expr(b, ref->u.func.args.items[k], scope, CLAUSE_VALUES, &args[k], err));
+        reads |= expr_reads_columns(args[k]);
     }
+    for (int k = 0; k < n; k++)
+        if (expr_has_subquery(args[k]))
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[k]->pos,
+                             "subqueries in the arguments of %s are not supported yet", name);
     /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
     bool times = false;
     for (int k = 0; k < n && k < 2; k++)
@@ -101,24 +109,118 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
         BS_TRY(binder_cast(b, &args[k], type_make(TYPE_BIGINT), false, err));
     }
     Value zero = value_bigint(0), one = value_bigint(1);
-    LogicalOp *op = arena_alloc_zero(b->arena, sizeof *op);
-    if (!op) return arena_error(b->arena, err);
-    op->kind = LOP_RANGE;
-    op->est_rows = -1;
-    op->u.range.table_index = b->next_table_index++;
-    op->u.range.inclusive = inclusive;
-    op->u.range.start = n >= 2 ? args[0] : expr_new_constant(b->arena, &zero, ref->pos);
-    op->u.range.stop = n >= 2 ? args[1] : args[0];
-    op->u.range.step = n == 3 ? args[2] : expr_new_constant(b->arena, &one, ref->pos);
-    if (!op->u.range.start || !op->u.range.step) return arena_error(b->arena, err);
+    sa->name = name;
+    sa->inclusive = inclusive;
+    sa->reads_columns = reads;
+    sa->start = n >= 2 ? args[0] : expr_new_constant(b->arena, &zero, ref->pos);
+    sa->stop = n >= 2 ? args[1] : args[0];
+    sa->step = n == 3 ? args[2] : expr_new_constant(b->arena, &one, ref->pos);
+    if (!sa->start || !sa->step) return arena_error(b->arena, err);
+    return BS_OK;
+}
+
+/* The series' plan (a LOP_RANGE, or over `child` a range-mode LOP_UNNEST); its column goes
+   into scope. */
+static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *sa,
+                          LogicalOp *child, Scope *scope, LogicalOp **out, Error *err)
+{
+    LogicalOp *op;
+    if (child) {
+        op = logical_create(b->arena, LOP_UNNEST, child);
+        if (!op) return arena_error(b->arena, err);
+        op->u.unnest.table_index = b->next_table_index++;
+        op->u.unnest.mode = sa->inclusive ? UNNEST_SERIES : UNNEST_RANGE;
+        op->u.unnest.n_arrays = 3;
+        op->u.unnest.arrays = arena_alloc(b->arena, sizeof(Expr *) * 3);
+        if (!op->u.unnest.arrays) return arena_error(b->arena, err);
+        op->u.unnest.arrays[0] = sa->start;
+        op->u.unnest.arrays[1] = sa->stop;
+        op->u.unnest.arrays[2] = sa->step;
+    } else {
+        op = arena_alloc_zero(b->arena, sizeof *op);
+        if (!op) return arena_error(b->arena, err);
+        op->kind = LOP_RANGE;
+        op->est_rows = -1;
+        op->u.range.table_index = b->next_table_index++;
+        op->u.range.inclusive = sa->inclusive;
+        op->u.range.start = sa->start;
+        op->u.range.stop = sa->stop;
+        op->u.range.step = sa->step;
+    }
     BS_TRY(logical_resolve(op, b->arena, err));
     char **names = arena_alloc(b->arena, sizeof(char *));
     if (!names) return arena_error(b->arena, err);
-    names[0] = (char *)name;
-    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, ref->alias ? ref->alias : name,
-                                    ref->pos, err));
-    *plan = op;
-    return binder_scope_add_outputs(b, scope, ref->alias ? ref->alias : name, op, names, err);
+    /* PostgreSQL names generate_series' column after a table alias without column aliases
+       (`generate_series(1, 3) g` is g.g); DuckDB's range keeps its name. */
+    names[0] = sa->inclusive && ref->alias && ref->col_aliases.count == 0 ? ref->alias
+                                                                          : (char *)sa->name;
+    const char *qualifier = ref->alias ? ref->alias : sa->name;
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, qualifier, ref->pos, err));
+    /* the new column only: a view of the op's last output */
+    LogicalOp tail = *op;
+    tail.n_out = 1;
+    tail.types = op->types + (op->n_out - 1);
+    tail.bindings = op->bindings + (op->n_out - 1);
+    *out = op;
+    return binder_scope_add_outputs(b, scope, qualifier, &tail, names, err);
+}
+
+Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                                  Error *err)
+{
+    if (strcmp(ref->u.func.name, "unnest") == 0)
+        return binder_bind_unnest_from(b, ref, scope, plan, err);
+    /* Its arguments see the FROM items to its left (implicitly LATERAL, as in PostgreSQL)
+       and the enclosing queries' columns. */
+    Scope empty = {0};
+    empty.parent = b->lateral_scope ? b->lateral_scope : b->outer_scope;
+    SeriesArgs sa;
+    BS_TRY(bind_series_args(b, ref, &empty, &sa, err));
+    LogicalOp *one = NULL;
+    if (sa.reads_columns) { /* a correlated expansion of one row of no columns */
+        one = logical_create(b->arena, LOP_VALUES, NULL);
+        if (!one) return arena_error(b->arena, err);
+        one->u.values.table_index = b->next_table_index++;
+        one->u.values.n_rows = 1;
+        one->u.values.rows = arena_alloc_zero(b->arena, sizeof(Expr **));
+        if (!one->u.values.rows) return arena_error(b->arena, err);
+        BS_TRY(logical_resolve(one, b->arena, err));
+    }
+    return make_series(b, ref, &sa, one, scope, plan, err);
+}
+
+bool binder_is_series_join(const AstTableRef *join)
+{
+    const AstTableRef *r = join->u.join.right;
+    const AstExpr *on = join->u.join.on;
+    bool on_true = on && on->kind == AST_LITERAL && on->u.lit.kind == LIT_BOOLEAN && on->u.lit.bval;
+    AstJoinType t = join->u.join.type;
+    return r->kind == TREF_FUNCTION && !join->u.join.natural && join->u.join.using.count == 0 &&
+           (strcmp(r->u.func.name, "generate_series") == 0 ||
+            strcmp(r->u.func.name, "range") == 0) &&
+           (t == JOIN_INNER || t == JOIN_CROSS || (t == JOIN_LEFT && on_true));
+}
+
+Status binder_bind_series_join(Binder *b, const AstTableRef *join, const Scope *seen,
+                               LogicalOp **left, Scope *rs, LogicalOp **right, Error *err)
+{
+    rs->parent = seen->parent;
+    BS_TRY(binder_bind_series_lateral(b, join->u.join.right, seen, left, rs, right, err));
+    if (!*right && join->u.join.type == JOIN_LEFT) { /* ON true: keeps empty series */
+        (*left)->u.unnest.outer = true;
+        BS_TRY(logical_resolve(*left, b->arena, err));
+    }
+    return BS_OK;
+}
+
+Status binder_bind_series_lateral(Binder *b, const AstTableRef *ref, const Scope *left,
+                                  LogicalOp **root, Scope *added, LogicalOp **right, Error *err)
+{
+    SeriesArgs sa;
+    BS_TRY(bind_series_args(b, ref, left, &sa, err));
+    *right = NULL;
+    if (sa.reads_columns) return make_series(b, ref, &sa, *root, added, root, err);
+    return make_series(b, ref, &sa, NULL, added, right, err);
 }
 
 /*

@@ -102,13 +102,16 @@ static Status scope_append(Binder *b, Scope *to, const Scope *from, Error *err)
 }
 
 /*
- * Binds the right side of a join (ref) so that a LATERAL item in it sees the FROM items
- * before the join (b->lateral_scope) and the join's left side ls — whose columns a
- * reference across a RIGHT or FULL join may not read (42P10, as in PostgreSQL).
+ * Binds the right side of a join so that a LATERAL item in it sees the FROM items before
+ * the join (b->lateral_scope) and the join's left side ls — whose columns a reference
+ * across a RIGHT or FULL join may not read (42P10, as in PostgreSQL). A series reading
+ * the left side may instead become an Unnest over *left (*right NULL).
  */
-static Status bind_join_right(Binder *b, const AstTableRef *ref, const Scope *ls, bool forbid,
-                              Scope *rs, LogicalOp **plan, Error *err)
+static Status bind_join_right(Binder *b, const AstTableRef *join, const Scope *ls, Scope *rs,
+                              LogicalOp **left, LogicalOp **right, Error *err)
 {
+    const AstTableRef *ref = join->u.join.right;
+    bool forbid = join->u.join.type == JOIN_RIGHT || join->u.join.type == JOIN_FULL;
     Scope seen = {0};
     if (b->lateral_scope) BS_TRY(scope_append(b, &seen, b->lateral_scope, err));
     int first = seen.n_cols;
@@ -116,9 +119,11 @@ static Status bind_join_right(Binder *b, const AstTableRef *ref, const Scope *ls
     for (int k = first; k < seen.n_cols && forbid; k++)
         seen.cols[k].lateral_invalid = true;
     seen.parent = b->outer_scope;
+    if (binder_is_series_join(join))
+        return binder_bind_series_join(b, join, &seen, left, rs, right, err);
     const Scope *saved = b->lateral_scope;
     b->lateral_scope = &seen;
-    Status st = bind_table_ref(b, ref, rs, plan, err);
+    Status st = bind_table_ref(b, ref, rs, right, err);
     b->lateral_scope = saved;
     return st;
 }
@@ -175,9 +180,8 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     Scope ls = {0}, rs = {0};
     LogicalOp *left, *right;
     BS_TRY(bind_table_ref(b, ref->u.join.left, &ls, &left, err));
-    BS_TRY(bind_join_right(b, ref->u.join.right, &ls,
-                           ref->u.join.type == JOIN_RIGHT || ref->u.join.type == JOIN_FULL, &rs,
-                           &right, err));
+    BS_TRY(bind_join_right(b, ref, &ls, &rs, &left, &right, err));
+    bool expanded = !right; /* the right side: an Unnest over left */
     BS_TRY(check_qualifiers(&ls, &rs, ref->u.join.right->pos, err));
     static const LogicalJoinType types[] = {LJ_INNER, LJ_LEFT, LJ_RIGHT, LJ_FULL, LJ_INNER};
     LogicalJoinType type = types[ref->u.join.type];
@@ -256,7 +260,10 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
     }
     Expr *above = NULL; /* an inner join's ON condition with subqueries: a filter above */
     LogicalOp *dependent = NULL; /* an outer join's, reading the kept side and the other */
-    if (condition && expr_has_subquery(condition)) {
+    if (expanded) {
+        above = type == LJ_INNER ? condition : NULL; /* LEFT: ON true */
+        condition = NULL;
+    } else if (condition && expr_has_subquery(condition)) {
         if (type == LJ_INNER) {
             above = condition;
             condition = NULL;
@@ -266,7 +273,9 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         }
     }
     LogicalOp *join;
-    if (dependent) {
+    if (expanded) {
+        join = left; /* the Unnest over it */
+    } else if (dependent) {
         join = dependent;
     } else if (type == LJ_INNER || type == LJ_LEFT) {
         /* A LATERAL right side may read the left's columns: a dependent join. */
@@ -881,11 +890,19 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
             Scope next = {0};
             LogicalOp *right;
             const AstTableRef *ref = q->from.items[k];
-            if (ref->kind == TREF_FUNCTION && strcmp(ref->u.func.name, "unnest") == 0) {
-                /* unnest reads the items before it (an implicit LATERAL) */
+            const char *fn = ref->kind == TREF_FUNCTION ? ref->u.func.name : "";
+            bool unnest = strcmp(fn, "unnest") == 0;
+            if (unnest || strcmp(fn, "generate_series") == 0 || strcmp(fn, "range") == 0) {
+                /* they read the items before them (an implicit LATERAL): an Unnest over them
+                   (a series that reads no column is joined) */
                 next.parent = scope.parent;
-                BS_TRY(binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err));
+                right = NULL;
+                BS_TRY(unnest ? binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err)
+                              : binder_bind_series_lateral(b, ref, &scope, &root, &next, &right,
+                                                           err));
                 BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
+                DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
+                if (right) BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
                 BS_TRY(scope_append(b, &scope, &next, err));
                 continue;
             }

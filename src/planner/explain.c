@@ -450,6 +450,12 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         explain_window(n, out);
         break;
     case PLAN_UNNEST:
+        if (n->u.unnest.mode != UNNEST_ARRAYS) { /* start, stop, step: the input's last */
+            buffer_printf(out, "Unnest[%s per row%s]",
+                          n->u.unnest.mode == UNNEST_SERIES ? "generate_series" : "range",
+                          n->u.unnest.outer ? ", outer" : "");
+            break;
+        }
         buffer_printf(out, "Unnest[%d array%s%s]", n->u.unnest.n_arrays,
                       n->u.unnest.n_arrays == 1 ? "" : "s",
                       n->u.unnest.ordinality ? ", ordinality" : "");

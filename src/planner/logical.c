@@ -622,13 +622,15 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     }
     case LOP_UNNEST: {
         const LogicalOp *c = op->children[0];
-        int n = op->u.unnest.n_arrays, extra = n + (op->u.unnest.ordinality ? 1 : 0);
+        bool ranges = op->u.unnest.mode != UNNEST_ARRAYS;
+        int n = ranges ? 1 : op->u.unnest.n_arrays, extra = n + (op->u.unnest.ordinality ? 1 : 0);
         BS_TRY(alloc_outputs(op, c->n_out + extra, arena, err));
         memcpy(op->types, c->types, sizeof(LogicalType) * (size_t)c->n_out);
         memcpy(op->bindings, c->bindings, sizeof(ColumnBinding) * (size_t)c->n_out);
         for (int k = 0; k < extra; k++) {
-            op->types[c->n_out + k] = k < n ? type_array_elem(op->u.unnest.arrays[k]->type)
-                                            : type_make(TYPE_BIGINT);
+            op->types[c->n_out + k] = k >= n   ? type_make(TYPE_BIGINT)
+                                      : ranges ? op->u.unnest.arrays[0]->type /* the start's */
+                                               : type_array_elem(op->u.unnest.arrays[k]->type);
             op->bindings[c->n_out + k] = (ColumnBinding){op->u.unnest.table_index, (uint32_t)k};
         }
         return BS_OK;

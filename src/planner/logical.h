@@ -41,7 +41,10 @@ typedef enum LogicalKind {
      * unnest (bind_unnest.c): each child row once per element of the longest of its arrays
      * (none when all are NULL or empty); outputs the child's columns, then one element per
      * array (table_index, k) — NULL past a shorter array's end — then, WITH ORDINALITY, the
-     * element's number (table_index, n_arrays) as BIGINT.
+     * element's number (table_index, n_arrays) as BIGINT. In a range mode (bind_from_items.c:
+     * range() or generate_series() whose arguments read other FROM items or an enclosing
+     * query) the three "arrays" are start, stop and step, and the one new column
+     * (table_index, 0) is the series' value, BIGINT or TIMESTAMP.
      */
     LOP_UNNEST,
 } LogicalKind;
@@ -203,8 +206,10 @@ struct LogicalOp {
         struct {
             uint32_t table_index;
             int n_arrays;
-            Expr **arrays; /* over the child; of array types */
+            Expr **arrays; /* over the child; of array types (range modes: start, stop, step) */
             bool ordinality;
+            UnnestMode mode;
+            bool outer; /* range modes: an empty series gives one row, its value NULL */
         } unnest;
         struct {
             uint32_t table_index; /* bindings of the function results */

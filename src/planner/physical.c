@@ -718,6 +718,8 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         memcpy(n->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
         n->u.unnest.n_arrays = na;
         n->u.unnest.ordinality = op->u.unnest.ordinality;
+        n->u.unnest.mode = op->u.unnest.mode;
+        n->u.unnest.outer = op->u.unnest.outer;
         n->est_rows = op->est_rows;
         *out = n;
         return BS_OK;

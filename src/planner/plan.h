@@ -357,6 +357,10 @@ struct AggregateCall {
 
 /* ---- physical plan ------------------------------------------------------------------ */
 
+/* What PLAN_UNNEST / LOP_UNNEST expand: arrays, or a per-row range() (stop excluded) or
+   generate_series() (stop included) series. */
+typedef enum UnnestMode { UNNEST_ARRAYS, UNNEST_RANGE, UNNEST_SERIES } UnnestMode;
+
 typedef enum PlanKind {
     PLAN_TABLE_SCAN,
     PLAN_VALUES,
@@ -389,7 +393,9 @@ typedef enum PlanKind {
     /* unnest: the input's last u.unnest.n_arrays columns are arrays; each row goes out once
        per element of the longest (none when all are NULL or empty) as its other columns,
        then one element per array (NULL past its end), then with ordinality the element's
-       number (BIGINT) */
+       number (BIGINT). In a range mode (u.unnest.mode) they are start, stop and step
+       (BIGINT, or TIMESTAMP with an INTERVAL step) and each row goes out once per value of
+       its range() / generate_series() series, that value its one new column. */
     PLAN_UNNEST,
     PLAN_KIND_COUNT_ /* not a kind */
 } PlanKind;
@@ -627,6 +633,8 @@ struct PlanNode {
         struct {
             int n_arrays;
             bool ordinality;
+            UnnestMode mode;
+            bool outer; /* range modes: an empty series gives one row, its value NULL */
         } unnest;
         struct {
             int n_keys;

@@ -393,6 +393,18 @@ Status binder_rewrite_grouping(Binder *b, const GroupingSets *gs, const LogicalO
 
 /* ---- FROM items (bind_from_items.c) ---- */
 /* range() / generate_series() in FROM. */
+/* range() or generate_series() after earlier FROM items (scope `left`, plan *root): with
+   arguments that read columns, a range-mode LOP_UNNEST over *root (*right NULL); else its
+   own plan in *right, for the caller to join. Its column goes into `added`. */
+Status binder_bind_series_lateral(Binder *b, const AstTableRef *ref, const Scope *left,
+                                  LogicalOp **root, Scope *added, LogicalOp **right, Error *err);
+/* A [CROSS] JOIN [LATERAL] of range() / generate_series(), or a LEFT JOIN LATERAL of one
+   ON true: bound by binder_bind_series_join with `seen` the scope its arguments see; one
+   reading columns becomes an Unnest over *left (outer for the LEFT join; *right NULL, an
+   inner join's condition to filter above), else its own plan in *right. */
+bool binder_is_series_join(const AstTableRef *join);
+Status binder_bind_series_join(Binder *b, const AstTableRef *join, const Scope *seen,
+                               LogicalOp **left, Scope *rs, LogicalOp **right, Error *err);
 Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope,
                                   LogicalOp **plan, Error *err);
 /* A view in FROM, bound from its stored text. */

@@ -205,6 +205,8 @@ static void put_node(Buffer *b, const PlanNode *n)
     case PLAN_UNNEST:
         buffer_put_uvarint(b, (uint64_t)n->u.unnest.n_arrays);
         buffer_put_u8(b, n->u.unnest.ordinality);
+        buffer_put_u8(b, (uint8_t)n->u.unnest.mode);
+        buffer_put_u8(b, n->u.unnest.outer);
         break;
     case PLAN_EXPAND:
         buffer_put_uvarint(b, (uint64_t)n->u.expand.n_keys);
@@ -843,8 +845,13 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
     case PLAN_UNNEST: {
         BS_TRY(get_count(rd, 1, &n->u.unnest.n_arrays));
         uint8_t ord = bufreader_u8(&rd->r);
-        CHECK(rd, ord <= 1 && n->u.unnest.n_arrays >= 1, "bad unnest");
+        uint8_t mode = bufreader_u8(&rd->r);
+        uint8_t outer = bufreader_u8(&rd->r);
+        CHECK(rd, ord <= 1 && n->u.unnest.n_arrays >= 1 && mode <= UNNEST_SERIES && outer <= 1,
+              "bad unnest");
+        n->u.unnest.outer = outer;
         n->u.unnest.ordinality = ord;
+        n->u.unnest.mode = (UnnestMode)mode;
         return BS_OK;
     }
     case PLAN_EXPAND: {
