@@ -31,7 +31,7 @@ typedef struct UnnestOp {
     bool *valid;
     Chunk *in;
     idx_t row;     /* next input row (logical) */
-    uint32_t pos;  /* next element of that row */
+    uint64_t pos;  /* next element of that row (a series may pass 2^32 values) */
     uint32_t len;  /* elements of that row (the longest array) */
     bool row_open; /* len is known for `row` */
     Chunk *out;
@@ -104,7 +104,7 @@ static Status ranges_get_output(UnnestOp *u, Chunk **out, Error *err)
             if (u->series.finished && u->outer) { /* kept, NULL-extended */
                 u->rows[n] = in->sel ? in->sel[u->row] : (sel_t)u->row;
                 BS_TRY(vector_set_null(&o->cols[u->n_pass], n, err));
-                if (u->ordinality) ((int64_t *)o->cols[u->n_pass + 1].data)[n] = 1;
+                if (u->ordinality) BS_TRY(vector_set_null(&o->cols[u->n_pass + 1], n, err));
                 n++;
                 u->row++;
                 u->row_open = false;
@@ -118,7 +118,7 @@ static Status ranges_get_output(UnnestOp *u, Chunk **out, Error *err)
             if (u->ordinality)
                 ((int64_t *)o->cols[u->n_pass + 1].data)[n + k] = (int64_t)u->pos + (int64_t)k + 1;
         }
-        u->pos += (uint32_t)m;
+        u->pos += m;
         n += m;
         if (u->series.finished) {
             u->row++;

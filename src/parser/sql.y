@@ -322,6 +322,9 @@ table_primary(A) ::= LATERAL(X) LP select(S) RP alias_opt(L).  {
 table_primary(A) ::= LATERAL(X) nm(N) LP exprlist(E) RP alias_opt(L).  {
     A = build_lateral(ctx, build_function_ref(ctx, N, E, L), X.pos);
 }
+table_primary(A) ::= LATERAL(X) nm(N) LP exprlist(E) RP WITH ORDINALITY alias_opt(L).  {
+    A = build_lateral(ctx, build_ordinality(ctx, build_function_ref(ctx, N, E, L)), X.pos);
+}
 table_primary(A) ::= LATERAL(X) nm(N) LP RP alias_opt(L).  {
     A = build_lateral(ctx, build_function_ref(ctx, N, NULL, L), X.pos);
 }

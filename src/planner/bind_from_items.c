@@ -46,9 +46,6 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
                                SeriesArgs *sa, Error *err)
 {
     const char *name = ref->u.func.name;
-    if (ref->u.func.ordinality)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
-                         "WITH ORDINALITY is supported for unnest only");
     bool inclusive = strcmp(name, "generate_series") == 0;
     if (!inclusive && strcmp(name, "range") != 0)
         return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
@@ -119,12 +116,29 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
     return BS_OK;
 }
 
-/* The series' plan (a LOP_RANGE, or over `child` a range-mode LOP_UNNEST); its column goes
-   into scope. */
+/* VALUES of one row and no column: what a series expands when no FROM item feeds it. */
+static Status one_empty_row(Binder *b, LogicalOp **out, Error *err)
+{
+    LogicalOp *one = logical_create(b->arena, LOP_VALUES, NULL);
+    if (!one) return arena_error(b->arena, err);
+    one->u.values.table_index = b->next_table_index++;
+    one->u.values.n_rows = 1;
+    one->u.values.rows = arena_alloc_zero(b->arena, sizeof(Expr **));
+    if (!one->u.values.rows) return arena_error(b->arena, err);
+    BS_TRY(logical_resolve(one, b->arena, err));
+    *out = one;
+    return BS_OK;
+}
+
+/* The series' plan (a LOP_RANGE, or over `child` a range-mode LOP_UNNEST); its column (and
+   WITH ORDINALITY the value's number) goes into scope. */
 static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *sa,
                           LogicalOp *child, Scope *scope, LogicalOp **out, Error *err)
 {
     LogicalOp *op;
+    bool ord = ref->u.func.ordinality;
+    if (!child && ord) /* numbered: the per-row expansion of one row of no columns */
+        BS_TRY(one_empty_row(b, &child, err));
     if (child) {
         op = logical_create(b->arena, LOP_UNNEST, child);
         if (!op) return arena_error(b->arena, err);
@@ -136,6 +150,7 @@ static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *s
         op->u.unnest.arrays[0] = sa->start;
         op->u.unnest.arrays[1] = sa->stop;
         op->u.unnest.arrays[2] = sa->step;
+        op->u.unnest.ordinality = ord;
     } else {
         op = arena_alloc_zero(b->arena, sizeof *op);
         if (!op) return arena_error(b->arena, err);
@@ -148,19 +163,23 @@ static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *s
         op->u.range.step = sa->step;
     }
     BS_TRY(logical_resolve(op, b->arena, err));
-    char **names = arena_alloc(b->arena, sizeof(char *));
+    int n_new = ord ? 2 : 1;
+    char **names = arena_alloc(b->arena, sizeof(char *) * 2);
     if (!names) return arena_error(b->arena, err);
     /* PostgreSQL names generate_series' column after a table alias without column aliases
-       (`generate_series(1, 3) g` is g.g); DuckDB's range keeps its name. */
+       (`generate_series(1, 3) g` is g.g); DuckDB's range keeps its name. WITH ORDINALITY
+       adds the number of the value, "ordinality". */
     names[0] = sa->inclusive && ref->alias && ref->col_aliases.count == 0 ? ref->alias
                                                                           : (char *)sa->name;
+    names[1] = "ordinality";
     const char *qualifier = ref->alias ? ref->alias : sa->name;
-    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, 1, &names, qualifier, ref->pos, err));
-    /* the new column only: a view of the op's last output */
+    BS_TRY(
+        binder_apply_col_aliases(b, &ref->col_aliases, n_new, &names, qualifier, ref->pos, err));
+    /* the new columns only: a view of the op's last outputs */
     LogicalOp tail = *op;
-    tail.n_out = 1;
-    tail.types = op->types + (op->n_out - 1);
-    tail.bindings = op->bindings + (op->n_out - 1);
+    tail.n_out = n_new;
+    tail.types = op->types + (op->n_out - n_new);
+    tail.bindings = op->bindings + (op->n_out - n_new);
     *out = op;
     return binder_scope_add_outputs(b, scope, qualifier, &tail, names, err);
 }
@@ -177,15 +196,8 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
     SeriesArgs sa;
     BS_TRY(bind_series_args(b, ref, &empty, &sa, err));
     LogicalOp *one = NULL;
-    if (sa.reads_columns) { /* a correlated expansion of one row of no columns */
-        one = logical_create(b->arena, LOP_VALUES, NULL);
-        if (!one) return arena_error(b->arena, err);
-        one->u.values.table_index = b->next_table_index++;
-        one->u.values.n_rows = 1;
-        one->u.values.rows = arena_alloc_zero(b->arena, sizeof(Expr **));
-        if (!one->u.values.rows) return arena_error(b->arena, err);
-        BS_TRY(logical_resolve(one, b->arena, err));
-    }
+    if (sa.reads_columns) /* a correlated expansion of one row of no columns */
+        BS_TRY(one_empty_row(b, &one, err));
     return make_series(b, ref, &sa, one, scope, plan, err);
 }
 
