@@ -1,7 +1,7 @@
 /*
  * window_agg.c — aggregates over window frames beyond op_window.c's fast paths (plain
  * count, sum, avg, min and max): the variances, bool_and/bool_or, min/max of 128-bit
- * values, DECIMAL averages, DISTINCT, EXCLUDE, string_agg, the quantiles and
+ * values, DECIMAL averages, sums and averages of intervals, DISTINCT, EXCLUDE, string_agg, the quantiles and
  * approx_distinct. op_window.c has sorted the partition and computed every row's frame
  * [frame_lo, frame_hi) before it calls window_agg_eval.
  *
@@ -54,20 +54,20 @@ typedef struct WState {
 
 struct WinAggScratch {
     idx_t cap;
-    WState *tree;       /* 2 × cap */
-    uint32_t *order;    /* valid rows (partition-relative) in value or ORDER BY order */
-    uint32_t *rank;     /* row → its place in order, or its distinct id */
-    uint32_t *rep;      /* id → a row with that value */
-    uint32_t *mult;     /* id → rows with that value in the frame */
-    int32_t *fen;       /* Fenwick tree, cap + 1 */
-    uint8_t *in;        /* row → member of the current frame */
-    uint32_t *members;  /* a frame's rows */
-    uint32_t *cntv;     /* cntv[k]: valid rows among the partition's first k, cap + 1 */
-    uint32_t *vpos;     /* the valid rows' positions, in order */
-    uint16_t *hslot;    /* approx_distinct: each row's register and rank */
+    WState *tree;      /* 2 × cap */
+    uint32_t *order;   /* valid rows (partition-relative) in value or ORDER BY order */
+    uint32_t *rank;    /* row → its place in order, or its distinct id */
+    uint32_t *rep;     /* id → a row with that value */
+    uint32_t *mult;    /* id → rows with that value in the frame */
+    int32_t *fen;      /* Fenwick tree, cap + 1 */
+    uint8_t *in;       /* row → member of the current frame */
+    uint32_t *members; /* a frame's rows */
+    uint32_t *cntv;    /* cntv[k]: valid rows among the partition's first k, cap + 1 */
+    uint32_t *vpos;    /* the valid rows' positions, in order */
+    uint16_t *hslot;   /* approx_distinct: each row's register and rank */
     uint8_t *hrank;
-    uint32_t *hll_cnt;  /* AGG_HLL_REGISTERS × AGG_HLL_RANKS */
-    uint8_t *regs;      /* AGG_HLL_REGISTERS */
+    uint32_t *hll_cnt; /* AGG_HLL_REGISTERS × AGG_HLL_RANKS */
+    uint8_t *regs;     /* AGG_HLL_REGISTERS */
 };
 
 /* ---- values ---- */
@@ -172,7 +172,15 @@ static double value_as_double(const SortedCol *c, LogicalType t, idx_t r)
 
 /* ---- combinable states ---- */
 
-typedef enum StateKind { SK_COUNT, SK_SUM_INT, SK_SUM_DBL, SK_MIN, SK_MAX, SK_VAR } StateKind;
+typedef enum StateKind {
+    SK_COUNT,
+    SK_SUM_INT,
+    SK_SUM_DBL,
+    SK_SUM_IV, /* intervals: months, days and µs added apart */
+    SK_MIN,
+    SK_MAX,
+    SK_VAR
+} StateKind;
 
 typedef struct Agg {
     const PlanWindowFunc *f;
@@ -186,7 +194,9 @@ static StateKind state_kind(const PlanWindowFunc *f, const SortedCol *arg)
     switch (f->agg) {
     case AGG_SUM:
     case AGG_AVG:
-        return arg->p == PHYS_DOUBLE ? SK_SUM_DBL : SK_SUM_INT;
+        return arg->p == PHYS_DOUBLE     ? SK_SUM_DBL
+               : arg->p == PHYS_INTERVAL ? SK_SUM_IV
+                                         : SK_SUM_INT;
     case AGG_MIN:
     case AGG_BOOL_AND:
         return SK_MIN;
@@ -222,6 +232,9 @@ static inline void state_leaf(const Agg *a, idx_t r, WState *st)
     case SK_SUM_DBL:
         st->v.f64 = ((const double *)c->data)[r];
         break;
+    case SK_SUM_IV:
+        st->v.iv = ((const Interval *)c->data)[r];
+        break;
     case SK_MIN:
     case SK_MAX:
         memcpy(&st->v, (const char *)c->data + r * c->width, c->width);
@@ -238,7 +251,9 @@ static int state_cmp(PhysicalType p, const WState *x, const WState *y)
 {
     switch (p) {
     case PHYS_BOOL:
-        return (x->v.i64 & 0xff) > (y->v.i64 & 0xff) ? 1 : (x->v.i64 & 0xff) < (y->v.i64 & 0xff) ? -1 : 0;
+        return (x->v.i64 & 0xff) > (y->v.i64 & 0xff)   ? 1
+               : (x->v.i64 & 0xff) < (y->v.i64 & 0xff) ? -1
+                                                       : 0;
     case PHYS_INT32: {
         int32_t a, b;
         memcpy(&a, &x->v, 4);
@@ -277,6 +292,9 @@ static inline bool state_combine(const Agg *a, WState *into, const WState *from)
     case SK_SUM_DBL:
         into->v.f64 += from->v.f64;
         break;
+    case SK_SUM_IV:
+        if (!interval_add(&into->v.iv, &from->v.iv, &into->v.iv)) return false;
+        break;
     case SK_MIN:
         if (state_cmp(a->arg->p, from, into) < 0) into->v = from->v;
         return true; /* count stays > 0 */
@@ -311,6 +329,8 @@ static Status state_final(const Agg *a, const WState *st, SortedCol *res, idx_t 
     case AGG_SUM:
         if (a->kind == SK_SUM_DBL) {
             ((double *)res->data)[i] = st->v.f64;
+        } else if (a->kind == SK_SUM_IV) {
+            ((Interval *)res->data)[i] = st->v.iv;
         } else {
             int128_t s = st->v.i128;
             if (f->type.id == TYPE_DECIMAL &&
@@ -325,7 +345,10 @@ static Status state_final(const Agg *a, const WState *st, SortedCol *res, idx_t 
         }
         return BS_OK;
     case AGG_AVG:
-        if (f->type.id == TYPE_DECIMAL) {
+        if (a->kind == SK_SUM_IV) { /* the sum / count, as interval / number divides */
+            if (!interval_div(&st->v.iv, (double)st->count, &((Interval *)res->data)[i]))
+                return kernel_overflow(f->type, err);
+        } else if (f->type.id == TYPE_DECIMAL) {
             /* sum · 10^k / count rounded half away from zero (agg_table.c's) */
             int k = f->type.scale - f->arg_type.scale;
             int128_t q = st->v.i128 / st->count, rem = st->v.i128 % st->count;
@@ -827,8 +850,7 @@ static int cmp_u32(const void *x, const void *y)
 
 /* string_agg with ORDER BY, DISTINCT or EXCLUDE: each frame's values sorted and joined. */
 static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
-                                 SortedCol *res, idx_t ps, idx_t pe, WinAggScratch *s,
-                                 Error *err)
+                                 SortedCol *res, idx_t ps, idx_t pe, WinAggScratch *s, Error *err)
 {
     const SortedCol *arg = &args[0];
     const StringView *v = arg->data;
@@ -865,8 +887,7 @@ static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const Sor
         idx_t kept = 0;
         for (idx_t k = 0; k < cnt; k++) {
             idx_t r = ps + s->order[s->members[k]];
-            if (f->distinct && kept &&
-                cmp_rows(arg, r, ps + s->order[s->members[kept - 1]]) == 0)
+            if (f->distinct && kept && cmp_rows(arg, r, ps + s->order[s->members[kept - 1]]) == 0)
                 continue;
             s->members[kept++] = s->members[k];
             len += v[r].len + (kept > 1 ? sep_len : 0);
@@ -958,7 +979,8 @@ Status window_value_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *
             }
             int64_t nth = sc_i64(&args[1], i);
             if (nth <= 0)
-                return error_set(err, "22016", -1, "argument of nth_value must be greater than zero");
+                return error_set(err, "22016", -1,
+                                 "argument of nth_value must be greater than zero");
             k = (uint64_t)nth;
         }
         for (int q = 0; q < nr && at < 0; q++) {
@@ -983,10 +1005,11 @@ bool window_agg_is_general(const PlanWindowFunc *f)
     switch (f->agg) {
     case AGG_COUNT_STAR:
     case AGG_COUNT:
-    case AGG_SUM:
         return false;
+    case AGG_SUM:
+        return f->type.id == TYPE_INTERVAL;
     case AGG_AVG:
-        return f->type.id == TYPE_DECIMAL;
+        return f->type.id == TYPE_DECIMAL || f->type.id == TYPE_INTERVAL;
     case AGG_MIN:
     case AGG_MAX:
         return type_physical(f->arg_type) == PHYS_INT128;
@@ -1031,8 +1054,8 @@ static Status hll_result(const Members *m, SortedCol *res, idx_t i, Error *err)
     return BS_OK;
 }
 
-Status window_agg_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
-                       SortedCol *res, idx_t ps, idx_t pe, Error *err)
+Status window_agg_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args, SortedCol *res,
+                       idx_t ps, idx_t pe, Error *err)
 {
     idx_t n = pe - ps;
     if (n == 0) return BS_OK;

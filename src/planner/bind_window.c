@@ -297,9 +297,6 @@ static Status bind_window_aggregate(Binder *b, const AstExpr *ast, const Scope *
                          WINDOW_MAX_ARGS - 1);
     AggFuncId func = agg->func;
     LogicalType type = agg->type;
-    if ((func == AGG_SUM || func == AGG_AVG) && agg->arg_type.id == TYPE_INTERVAL)
-        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
-                         "%s(interval) over a window is not supported yet", name);
     if (agg->arg && func != AGG_COUNT && func != AGG_APPROX_DISTINCT) {
         TypeId t = agg->arg->type.id;
         LogicalType wide = type_make(t == TYPE_REAL ? TYPE_DOUBLE : TYPE_INTEGER);
