@@ -23,8 +23,9 @@
  * incrementally when the frame starts at the partition's start, otherwise by a segment
  * tree per partition (O(n log n)); count/sum/avg from the partition's start to the current
  * row in one pass. Every other aggregate, DISTINCT and EXCLUDE are window_agg.c's, as are
- * lag/lead/first/last/nth_value with IGNORE NULLS or EXCLUDE. All memory is the operator's (its arena, and per-row arrays charged to
- * its tracker); past the query's limit evaluation fails with 53200.
+ * lag/lead/first/last/nth_value with IGNORE NULLS or EXCLUDE. All memory is the operator's (its
+ * arena, and per-row arrays charged to its tracker); past the query's limit evaluation fails with
+ * 53200.
  */
 #include "exec/window_int.h"
 
@@ -149,7 +150,6 @@ static Status sorted_gather(WindowOp *w, int col, SortedCol *out, Error *err)
 #undef GATHER_LOOP
     return BS_OK;
 }
-
 
 /* Copies values src[idx[i]] (or fallback[i] where idx[i] < 0; NULL when fallback is NULL)
    to out[base + i], i < n: a loop per width. */
@@ -318,8 +318,8 @@ static Status compute_frames(WindowOp *w, const PlanWindowFunc *f, const RangeKe
                 int64_t gg = prec ? (int64_t)g - so : sat_add((int64_t)g, so);
                 s = gg < 0 ? lo : gg >= (int64_t)n_groups ? hi : (int64_t)w->group_start[ps + gg];
             } else {
-                BS_TRY(range_bound(w, key, ps, pe, i, fr->start, &fr->start_offset, false, &s,
-                                   err));
+                BS_TRY(
+                    range_bound(w, key, ps, pe, i, fr->start, &fr->start_offset, false, &s, err));
             }
             break;
         }
@@ -341,7 +341,9 @@ static Status compute_frames(WindowOp *w, const PlanWindowFunc *f, const RangeKe
                 e = sat_add(prec ? sat_add(pos, -eo) : sat_add(pos, eo), 1);
             } else if (fr->unit == WFRAME_GROUPS) {
                 int64_t gg = prec ? (int64_t)g - eo : sat_add((int64_t)g, eo);
-                e = gg < 0 ? lo : gg >= (int64_t)n_groups ? hi : (int64_t)w->peer_hi[w->group_start[ps + gg]];
+                e = gg < 0                    ? lo
+                    : gg >= (int64_t)n_groups ? hi
+                                              : (int64_t)w->peer_hi[w->group_start[ps + gg]];
             } else {
                 BS_TRY(range_bound(w, key, ps, pe, i, fr->end, &fr->end_offset, true, &e, err));
             }
@@ -381,7 +383,7 @@ static Status compute_frames(WindowOp *w, const PlanWindowFunc *f, const RangeKe
             tree[k] = b_better ? b : a;                                                            \
         }                                                                                          \
     }                                                                                              \
-    static int64_t NAME##_query(const SortedCol *c, idx_t ps, idx_t n, const int64_t *tree,       \
+    static int64_t NAME##_query(const SortedCol *c, idx_t ps, idx_t n, const int64_t *tree,        \
                                 int64_t l, int64_t r, bool is_max)                                 \
     {                                                                                              \
         const T *v = c->data;                                                                      \
@@ -419,8 +421,8 @@ SEGTREE(seg_iv, Interval, LESS_IV)
  * candidates come first when they win strictly). Either is equal, which is all min/max
  * needs.
  */
-static Status eval_minmax(WindowOp *w, const PlanWindowFunc *f, const SortedCol *arg, SortedCol *res,
-                          idx_t ps, idx_t pe, int64_t *idx, int64_t *tree)
+static Status eval_minmax(WindowOp *w, const PlanWindowFunc *f, const SortedCol *arg,
+                          SortedCol *res, idx_t ps, idx_t pe, int64_t *idx, int64_t *tree)
 {
     idx_t n = pe - ps;
     bool is_max = f->agg == AGG_MAX;
@@ -503,8 +505,8 @@ static Status eval_minmax(WindowOp *w, const PlanWindowFunc *f, const SortedCol 
 
 /* count, sum, avg over [frame_lo, frame_hi) of every row of [ps, pe). */
 static Status eval_sum_count(WindowOp *w, const PlanWindowFunc *f, const SortedCol *arg,
-                             SortedCol *res, idx_t ps, idx_t pe, __int128 *prefix,
-                             int64_t *counts, double *dtree, Error *err)
+                             SortedCol *res, idx_t ps, idx_t pe, __int128 *prefix, int64_t *counts,
+                             double *dtree, Error *err)
 {
     idx_t n = pe - ps;
     /* counts[k]: valid values among the first k rows of the partition */
@@ -579,8 +581,8 @@ static Status eval_sum_count(WindowOp *w, const PlanWindowFunc *f, const SortedC
         }
         if (res->p == PHYS_INT128) {
             /* HUGEINT, or DECIMAL(38,s): the grouped sum's types */
-            if (f->type.id == TYPE_DECIMAL && (s >= POW10_128[f->type.precision] ||
-                                               s <= -POW10_128[f->type.precision]))
+            if (f->type.id == TYPE_DECIMAL &&
+                (s >= POW10_128[f->type.precision] || s <= -POW10_128[f->type.precision]))
                 return kernel_overflow(f->type, err);
             ((__int128 *)res->data)[i] = s;
             continue;
@@ -632,7 +634,8 @@ static Status eval_running(WindowOp *w, const PlanWindowFunc *f, const SortedCol
             if (is_double)
                 dsum += dv[k];
             else if (wide_in) {
-                if (__builtin_add_overflow(sum, v128[k], &sum)) return kernel_overflow(f->type, err);
+                if (__builtin_add_overflow(sum, v128[k], &sum))
+                    return kernel_overflow(f->type, err);
             } else
                 sum += sc_i64(arg, k);
         }
@@ -727,8 +730,9 @@ static Status eval_function(WindowOp *w, const PlanWindowFunc *f, const SortedCo
                 continue;
             }
             int64_t off = sc_i64(&args[1], i);
-            int64_t t = f->func == WIN_LAG ? sat_add((int64_t)i, off == INT64_MIN ? INT64_MAX : -off)
-                                           : sat_add((int64_t)i, off);
+            int64_t t = f->func == WIN_LAG
+                            ? sat_add((int64_t)i, off == INT64_MIN ? INT64_MAX : -off)
+                            : sat_add((int64_t)i, off);
             s->idx[i - ps] = t >= (int64_t)ps && t < (int64_t)pe ? t : -1;
         }
         {
@@ -873,8 +877,8 @@ static Status evaluate(WindowOp *w, Error *err)
             scratch_n = cap;
         }
         for (int fi = 0; fi < n_funcs; fi++)
-            BS_TRY(eval_function(w, &node->u.window.funcs[fi], &args[fi * WINDOW_MAX_ARGS], &w->results[fi],
-                                 &key, ps, pe, &s, err));
+            BS_TRY(eval_function(w, &node->u.window.funcs[fi], &args[fi * WINDOW_MAX_ARGS],
+                                 &w->results[fi], &key, ps, pe, &s, err));
     }
     return BS_OK;
 }
@@ -990,7 +994,9 @@ static Status check_node(const PlanNode *node, Error *err)
         if (ok && f->func == WIN_AGGREGATE)
             ok = (unsigned)f->agg < AGG_COUNT_ &&
                  f->n_args == (f->agg == AGG_COUNT_STAR ? 0 : 1) + f->n_agg_order &&
-                 (f->n_agg_order == 0 || f->agg == AGG_STRING_AGG) &&
+                 (f->n_agg_order == 0 || f->agg == AGG_STRING_AGG || f->agg == AGG_ARRAY_AGG) &&
+                 (f->agg != AGG_ARRAY_AGG ||
+                  (f->arg_type.id == TYPE_ARRAY && type_equals(f->type, f->arg_type))) &&
                  (f->agg != AGG_STRING_AGG ||
                   (f->arg_type.id == TYPE_VARCHAR && f->param.type.id == TYPE_VARCHAR)) &&
                  ((f->agg != AGG_QUANTILE_CONT && f->agg != AGG_QUANTILE_DISC) ||
@@ -1001,8 +1007,7 @@ static Status check_node(const PlanNode *node, Error *err)
             ok = f->args[a] >= 0 && f->args[a] < nc;
         if (ok && f->n_args) ok = type_equals(child->types[f->args[0]], f->arg_type);
         /* integer arguments: ntile's buckets, lag/lead's offset, nth_value's n */
-        if (ok && (f->func == WIN_NTILE))
-            ok = child->types[f->args[0]].id == TYPE_BIGINT;
+        if (ok && (f->func == WIN_NTILE)) ok = child->types[f->args[0]].id == TYPE_BIGINT;
         if (ok && (f->func == WIN_LAG || f->func == WIN_LEAD || f->func == WIN_NTH_VALUE))
             ok = child->types[f->args[1]].id == TYPE_BIGINT;
         if (ok && (f->func == WIN_LAG || f->func == WIN_LEAD))
@@ -1016,14 +1021,16 @@ static Status check_node(const PlanNode *node, Error *err)
                 LogicalType kt = child->types[node->u.window.order[0].column];
                 TypeId want = type_is_temporal(kt) ? TYPE_INTERVAL : (TypeId)kt.id;
                 ok = type_is_numeric(kt) || type_is_temporal(kt);
-                if (ok && (f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING))
+                if (ok &&
+                    (f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING))
                     ok = f->frame.start_offset.type.id == want && !f->frame.start_offset.is_null;
                 if (ok && (f->frame.end == WBOUND_PRECEDING || f->frame.end == WBOUND_FOLLOWING))
                     ok = f->frame.end_offset.type.id == want && !f->frame.end_offset.is_null;
             }
         } else if (ok && offsets) {
             if (f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING)
-                ok = f->frame.start_offset.type.id == TYPE_BIGINT && f->frame.start_offset.u.i64 >= 0;
+                ok = f->frame.start_offset.type.id == TYPE_BIGINT &&
+                     f->frame.start_offset.u.i64 >= 0;
             if (ok && (f->frame.end == WBOUND_PRECEDING || f->frame.end == WBOUND_FOLLOWING))
                 ok = f->frame.end_offset.type.id == TYPE_BIGINT && f->frame.end_offset.u.i64 >= 0;
         }

@@ -1,9 +1,9 @@
 /*
  * window_agg.c — aggregates over window frames beyond op_window.c's fast paths (plain
  * count, sum, avg, min and max): the variances, bool_and/bool_or, min/max of 128-bit
- * values, DECIMAL averages, sums and averages of intervals, DISTINCT, EXCLUDE, string_agg, the quantiles and
- * approx_distinct. op_window.c has sorted the partition and computed every row's frame
- * [frame_lo, frame_hi) before it calls window_agg_eval.
+ * values, DECIMAL averages, sums and averages of intervals, DISTINCT, EXCLUDE, string_agg, the
+ * quantiles and approx_distinct. op_window.c has sorted the partition and computed every row's
+ * frame [frame_lo, frame_hi) before it calls window_agg_eval.
  *
  * Combinable aggregates (count, sum, avg, min, max, bool_and/or, variances) keep a 32-byte
  * state per row that two states combine into (Welford's for variances, combined by Chan
@@ -35,6 +35,7 @@
  * rounded half away from zero, quantiles as PostgreSQL's.
  */
 #include "exec/agg_table.h"
+#include "common/array.h"
 #include "exec/window_int.h"
 
 #include <math.h>
@@ -911,6 +912,68 @@ static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const Sor
     return BS_OK;
 }
 
+/* ---- array_agg ---- */
+
+/*
+ * array_agg over a frame: its argument is ARRAY[x] (bind_aggregate.c: never NULL, so NULL
+ * values stay elements, and NULL only where FILTER dropped the row); each frame's arrays,
+ * in the window's order or the call's ORDER BY, become one array of their elements. A
+ * frame equal to the previous row's reuses its result.
+ */
+static Status array_agg_frames(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
+                               SortedCol *res, idx_t ps, idx_t pe, WinAggScratch *s, Error *err)
+{
+    const SortedCol *arg = &args[0];
+    const StringView *v = arg->data;
+    LogicalType elem = type_array_elem(f->type);
+    SortCtx ctx = {f, args, ps, f->n_agg_order > 0, false};
+    idx_t n_ids;
+    sort_values(s, &ctx, pe - ps, false, &n_ids);
+    ArrayBuilder ab;
+    array_builder_init(&ab, elem);
+    Status st = BS_OK;
+    int64_t prev_lo = -1, prev_hi = -1;
+    for (idx_t i = ps; i < pe && st == BS_OK; i++) {
+        if (f->frame.exclude == WEXCLUDE_NONE && w->frame_lo[i] == prev_lo &&
+            w->frame_hi[i] == prev_hi && i > ps) {
+            if (!sc_valid(res, i - 1))
+                validity_set_invalid(res->valid, i);
+            else
+                ((StringView *)res->data)[i] = ((StringView *)res->data)[i - 1];
+            continue;
+        }
+        prev_lo = w->frame_lo[i];
+        prev_hi = w->frame_hi[i];
+        idx_t rs[3], re[3];
+        int nr = frame_ranges(w, f, i, rs, re);
+        idx_t cnt = 0;
+        for (int q = 0; q < nr; q++)
+            for (idx_t r = rs[q]; r < re[q]; r++)
+                if (sc_valid(arg, r)) s->members[cnt++] = s->rank[r - ps];
+        if (cnt == 0) {
+            validity_set_invalid(res->valid, i);
+            continue;
+        }
+        if (ctx.by_keys) qsort(s->members, cnt, sizeof(uint32_t), cmp_u32);
+        array_builder_reset(&ab);
+        for (idx_t k = 0; k < cnt; k++) {
+            const StringView *one = &v[ps + s->order[s->members[k]]];
+            ArrayView av;
+            if (!array_view_init(&av, elem, sv_data(one), one->len) || av.n != 1) {
+                st = error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "array_agg: bad element");
+                break;
+            }
+            array_builder_add_from(&ab, &av, 0);
+        }
+        const char *bytes;
+        uint32_t len;
+        if (st == BS_OK) st = array_builder_finish(&ab, w->base.arena, &bytes, &len, err);
+        if (st == BS_OK) ((StringView *)res->data)[i] = sv_make(bytes, len);
+    }
+    array_builder_free(&ab);
+    return st;
+}
+
 /* ---- value functions with EXCLUDE or IGNORE NULLS ---- */
 
 /* cntv[k]: valid values among the partition's first k rows; vpos: their positions. */
@@ -1060,10 +1123,12 @@ Status window_agg_eval(WindowOp *w, const PlanWindowFunc *f, const SortedCol *ar
     idx_t n = pe - ps;
     if (n == 0) return BS_OK;
     bool holistic = f->agg == AGG_STRING_AGG || f->agg == AGG_QUANTILE_CONT ||
-                    f->agg == AGG_QUANTILE_DISC || f->agg == AGG_APPROX_DISTINCT;
+                    f->agg == AGG_QUANTILE_DISC || f->agg == AGG_APPROX_DISTINCT ||
+                    f->agg == AGG_ARRAY_AGG;
     if (!holistic && !f->distinct) return combinable_eval(w, f, args, res, ps, pe, err);
     WinAggScratch *s;
     BS_TRY(scratch_get(w, &s, err));
+    if (f->agg == AGG_ARRAY_AGG) return array_agg_frames(w, f, args, res, ps, pe, s, err);
     if (f->agg == AGG_STRING_AGG) {
         if (!f->distinct && f->n_agg_order == 0 && f->frame.exclude == WEXCLUDE_NONE)
             return string_agg_views(w, f, &args[0], res, ps, pe, s, err);

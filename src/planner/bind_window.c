@@ -297,6 +297,9 @@ static Status bind_window_aggregate(Binder *b, const AstExpr *ast, const Scope *
                          WINDOW_MAX_ARGS - 1);
     AggFuncId func = agg->func;
     LogicalType type = agg->type;
+    if (func == AGG_ARRAY_AGG && agg->distinct)
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ast->pos,
+                         "array_agg(DISTINCT …) over a window is not supported yet");
     if (agg->arg && func != AGG_COUNT && func != AGG_APPROX_DISTINCT) {
         TypeId t = agg->arg->type.id;
         LogicalType wide = type_make(t == TYPE_REAL ? TYPE_DOUBLE : TYPE_INTEGER);
