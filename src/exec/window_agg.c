@@ -277,6 +277,15 @@ static int state_cmp(PhysicalType p, const WState *x, const WState *y)
 }
 
 /* into = into ⊕ from (into's rows come first); false on a 128-bit overflow. */
+/* state_cmp for a's argument: arrays in PostgreSQL's order, not their bytes'. */
+static int agg_state_cmp(const Agg *a, const WState *x, const WState *y)
+{
+    if (a->f->arg_type.id == TYPE_ARRAY)
+        return array_compare(a->f->arg_type, sv_data(&x->v.sv), x->v.sv.len, sv_data(&y->v.sv),
+                             y->v.sv.len);
+    return state_cmp(a->arg->p, x, y);
+}
+
 static inline bool state_combine(const Agg *a, WState *into, const WState *from)
 {
     if (!from->count) return true;
@@ -297,10 +306,10 @@ static inline bool state_combine(const Agg *a, WState *into, const WState *from)
         if (!interval_add(&into->v.iv, &from->v.iv, &into->v.iv)) return false;
         break;
     case SK_MIN:
-        if (state_cmp(a->arg->p, from, into) < 0) into->v = from->v;
+        if (agg_state_cmp(a, from, into) < 0) into->v = from->v;
         return true; /* count stays > 0 */
     case SK_MAX:
-        if (state_cmp(a->arg->p, from, into) > 0) into->v = from->v;
+        if (agg_state_cmp(a, from, into) > 0) into->v = from->v;
         return true;
     case SK_VAR: {
         double na = (double)into->count, nb = (double)from->count, n = na + nb;
@@ -1075,7 +1084,7 @@ bool window_agg_is_general(const PlanWindowFunc *f)
         return f->type.id == TYPE_DECIMAL || f->type.id == TYPE_INTERVAL;
     case AGG_MIN:
     case AGG_MAX:
-        return type_physical(f->arg_type) == PHYS_INT128;
+        return type_physical(f->arg_type) == PHYS_INT128 || f->arg_type.id == TYPE_ARRAY;
     default:
         return true;
     }
