@@ -140,10 +140,8 @@ static const ScalarDef SCALARS[FN_COUNT_] = {
     [FN_ARRAY_PREPEND] = {"array_prepend", NULL, "array_prepend", 2, 2, binder_bind_array_fn},
     [FN_ARRAY_CAT] = {"array_cat", NULL, "array_cat", 2, 2, binder_bind_array_fn},
     [FN_ARRAY_REMOVE] = {"array_remove", NULL, "array_remove", 2, 2, binder_bind_array_fn},
-    [FN_ARRAY_TO_STRING] = {"array_to_string", NULL, "array_to_string", 2, 3,
-                            binder_bind_array_fn},
-    [FN_STRING_TO_ARRAY] = {"string_to_array", NULL, "string_to_array", 2, 3,
-                            binder_bind_array_fn},
+    [FN_ARRAY_TO_STRING] = {"array_to_string", NULL, "array_to_string", 2, 3, binder_bind_array_fn},
+    [FN_STRING_TO_ARRAY] = {"string_to_array", NULL, "string_to_array", 2, 3, binder_bind_array_fn},
     [FN_ARRAY_DISTINCT] = {"array_distinct", NULL, "array_distinct", 1, 1, binder_bind_array_fn},
     [FN_ARRAY_SORT] = {"array_sort", NULL, "array_sort", 1, 1, binder_bind_array_fn},
     [FN_ARRAY_MAX] = {"array_max", NULL, "array_max", 1, 1, binder_bind_array_fn},
@@ -228,29 +226,53 @@ bool binder_lookup_function(const char *name, bool *is_aggregate, int *id)
     static const struct {
         const char *alias;
         ScalarFuncId id;
-    } aliases[] = {
-        {"substr", FN_SUBSTRING},  {"char_length", FN_LENGTH}, {"character_length", FN_LENGTH},
-        {"lcase", FN_LOWER},       {"ucase", FN_UPPER},        {"datetrunc", FN_DATE_TRUNC},
-        {"datediff", FN_DATE_DIFF}, {"ceiling", FN_CEIL},        {"pow", FN_POWER},
-        {"mod", FN_MODULO},        {"trim", FN_BTRIM},         {"instr", FN_STRPOS},
-        {"regexp_like", FN_REGEXP_MATCHES},
-        {"prefix", FN_STARTS_WITH}, {"suffix", FN_ENDS_WITH},   {"strlen", FN_OCTET_LENGTH},
-        /* arrays: DuckDB's list_* and Trino's names */
-        {"list_extract", FN_ARRAY_EXTRACT}, {"list_element", FN_ARRAY_EXTRACT},
-        {"element_at", FN_ARRAY_EXTRACT}, {"list_slice", FN_ARRAY_SLICE},
-        {"len", FN_CARDINALITY}, {"array_size", FN_CARDINALITY},
-        {"list_position", FN_ARRAY_POSITION}, {"array_indexof", FN_ARRAY_POSITION},
-        {"list_indexof", FN_ARRAY_POSITION}, {"contains", FN_ARRAY_CONTAINS},
-        {"list_contains", FN_ARRAY_CONTAINS}, {"array_has", FN_ARRAY_CONTAINS},
-        {"list_has", FN_ARRAY_CONTAINS}, {"list_has_all", FN_ARRAY_HAS_ALL},
-        {"list_has_any", FN_ARRAY_OVERLAP}, {"array_has_any", FN_ARRAY_OVERLAP},
-        {"list_append", FN_ARRAY_APPEND}, {"array_push_back", FN_ARRAY_APPEND},
-        {"list_prepend", FN_ARRAY_PREPEND}, {"array_push_front", FN_ARRAY_PREPEND},
-        {"list_concat", FN_ARRAY_CAT}, {"list_cat", FN_ARRAY_CAT},
-        {"array_concat", FN_ARRAY_CAT}, {"array_join", FN_ARRAY_TO_STRING},
-        {"list_distinct", FN_ARRAY_DISTINCT}, {"list_sort", FN_ARRAY_SORT},
-        {"list_max", FN_ARRAY_MAX}, {"list_min", FN_ARRAY_MIN},
-        {"string_split", FN_STRING_TO_ARRAY}, {"str_split", FN_STRING_TO_ARRAY}};
+    } aliases[] = {{"substr", FN_SUBSTRING},
+                   {"char_length", FN_LENGTH},
+                   {"character_length", FN_LENGTH},
+                   {"lcase", FN_LOWER},
+                   {"ucase", FN_UPPER},
+                   {"datetrunc", FN_DATE_TRUNC},
+                   {"datediff", FN_DATE_DIFF},
+                   {"ceiling", FN_CEIL},
+                   {"pow", FN_POWER},
+                   {"mod", FN_MODULO},
+                   {"trim", FN_BTRIM},
+                   {"instr", FN_STRPOS},
+                   {"regexp_like", FN_REGEXP_MATCHES},
+                   {"prefix", FN_STARTS_WITH},
+                   {"suffix", FN_ENDS_WITH},
+                   {"strlen", FN_OCTET_LENGTH},
+                   /* arrays: DuckDB's list_* and Trino's names */
+                   {"list_extract", FN_ARRAY_EXTRACT},
+                   {"list_element", FN_ARRAY_EXTRACT},
+                   {"element_at", FN_ARRAY_EXTRACT},
+                   {"list_slice", FN_ARRAY_SLICE},
+                   {"len", FN_CARDINALITY},
+                   {"array_size", FN_CARDINALITY},
+                   {"list_position", FN_ARRAY_POSITION},
+                   {"array_indexof", FN_ARRAY_POSITION},
+                   {"list_indexof", FN_ARRAY_POSITION},
+                   {"contains", FN_ARRAY_CONTAINS},
+                   {"list_contains", FN_ARRAY_CONTAINS},
+                   {"array_has", FN_ARRAY_CONTAINS},
+                   {"list_has", FN_ARRAY_CONTAINS},
+                   {"list_has_all", FN_ARRAY_HAS_ALL},
+                   {"list_has_any", FN_ARRAY_OVERLAP},
+                   {"array_has_any", FN_ARRAY_OVERLAP},
+                   {"list_append", FN_ARRAY_APPEND},
+                   {"array_push_back", FN_ARRAY_APPEND},
+                   {"list_prepend", FN_ARRAY_PREPEND},
+                   {"array_push_front", FN_ARRAY_PREPEND},
+                   {"list_concat", FN_ARRAY_CAT},
+                   {"list_cat", FN_ARRAY_CAT},
+                   {"array_concat", FN_ARRAY_CAT},
+                   {"array_join", FN_ARRAY_TO_STRING},
+                   {"list_distinct", FN_ARRAY_DISTINCT},
+                   {"list_sort", FN_ARRAY_SORT},
+                   {"list_max", FN_ARRAY_MAX},
+                   {"list_min", FN_ARRAY_MIN},
+                   {"string_split", FN_STRING_TO_ARRAY},
+                   {"str_split", FN_STRING_TO_ARRAY}};
     for (int k = 0; k < AGG_COUNT_; k++) {
         if (k != AGG_COUNT_STAR && strcmp(AGG_NAMES[k], name) == 0) {
             *is_aggregate = true;
@@ -631,6 +653,10 @@ static Status bind_extreme(Binder *b, ScalarFuncId id, Expr **args, int n_args, 
                            LogicalType *ret, Error *err)
 {
     BS_TRY(binder_unify_types(b, args, n_args, id == FN_GREATEST ? "GREATEST" : "LEAST", err));
+    if (args[0]->type.id == TYPE_ARRAY) /* (its kernels order by physical type: bytes) */
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                         "%s of arrays is not supported yet",
+                         id == FN_GREATEST ? "greatest" : "least");
     *ret = args[0]->type;
     return BS_OK;
 }
@@ -811,6 +837,9 @@ Status binder_bind_aggregate(Binder *b, AggFuncId func, Expr *arg, bool distinct
         call->type = type_make(TYPE_DOUBLE);
         break;
     case AGG_QUANTILE_DISC:
+        if (t.id == TYPE_ARRAY) /* (its values sort by physical type: an array's bytes) */
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, pos,
+                             "%s of arrays is not supported yet", AGG_NAMES[func]);
         call->type = t;
         break;
     case AGG_ARRAY_AGG:
