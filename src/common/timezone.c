@@ -66,6 +66,13 @@ const TimeZone *tz_utc(void)
     return &tz_utc_zone;
 }
 
+bool tz_is_utc(const TimeZone *tz)
+{
+    for (int k = 0; k < tz->n_types; k++)
+        if (tz->types[k].offset != 0) return false;
+    return !tz->rule.valid || (!tz->rule.has_dst && tz->rule.std.offset == 0);
+}
+
 const char *tz_name(const TimeZone *tz)
 {
     return tz->name;

@@ -29,6 +29,8 @@ const TimeZone *tz_find(const char *name, size_t len);
 const TimeZone *tz_utc(void);
 /* The name the zone was found by (NUL-terminated). */
 const char *tz_name(const TimeZone *tz);
+/* The zone is UTC's time at every instant: no offset, no transitions, no daylight saving. */
+bool tz_is_utc(const TimeZone *tz);
 
 /* The offset (seconds east) in force at the UTC instant `utc`. */
 int32_t tz_offset_at(const TimeZone *tz, int64_t utc);

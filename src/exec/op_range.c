@@ -155,12 +155,15 @@ static const OperatorVtab RANGE_VTAB = {
 
 Status op_range_create(Driver *d, const PlanNode *node, Operator **out, Error *err)
 {
-    bool times = node->n_cols == 1 && node->types[0].id == TYPE_TIMESTAMP;
+    /* a series of timestamps; of timestamptz ones only in a zone without offset (the
+       binder's rule), where their arithmetic is the same */
+    TypeId tt = node->n_cols == 1 ? (TypeId)node->types[0].id : TYPE_INVALID;
+    bool times = tt == TYPE_TIMESTAMP || tt == TYPE_TIMESTAMPTZ;
     if (node->n_cols != 1 || (node->types[0].id != TYPE_BIGINT && !times))
         return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range columns");
     const Expr *bounds[3] = {node->u.range.start, node->u.range.stop, node->u.range.step};
     for (int k = 0; k < 3; k++) {
-        TypeId want = !times ? TYPE_BIGINT : k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL;
+        TypeId want = !times ? TYPE_BIGINT : k < 2 ? tt : TYPE_INTERVAL;
         if (!bounds[k] || bounds[k]->type.id != want)
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: range bound");
     }

@@ -97,8 +97,8 @@ static Status ranges_get_output(UnnestOp *u, Chunk **out, Error *err)
             bound_of(u, 0, u->row, &a);
             bound_of(u, 1, u->row, &z);
             bound_of(u, 2, u->row, &step);
-            BS_TRY(series_start(&u->series, u->series.timestamps, u->mode == UNNEST_SERIES, &a,
-                                &z, &step, err));
+            BS_TRY(series_start(&u->series, u->series.timestamps, u->mode == UNNEST_SERIES, &a, &z,
+                                &step, err));
             u->pos = 0;
             u->row_open = true;
             if (u->series.finished && u->outer) { /* kept, NULL-extended */
@@ -230,9 +230,10 @@ Status op_unnest_create(Driver *d, const PlanNode *node, Operator **out, Error *
     for (int k = 0; k < n_pass; k++)
         if (!type_equals(node->types[k], child->types[k]))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest types");
-    bool times = ranges && node->types[n_pass].id == TYPE_TIMESTAMP;
+    TypeId tt = ranges && node->n_cols > n_pass ? (TypeId)node->types[n_pass].id : TYPE_INVALID;
+    bool times = tt == TYPE_TIMESTAMP || tt == TYPE_TIMESTAMPTZ; /* (see op_range.c) */
     for (int k = 0; k < na && ranges; k++) {
-        TypeId want = !times ? TYPE_BIGINT : k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL;
+        TypeId want = !times ? TYPE_BIGINT : k < 2 ? tt : TYPE_INTERVAL;
         if (child->types[n_pass + k].id != want ||
             (!times && node->types[n_pass].id != TYPE_BIGINT))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "invalid plan: unnest range types");

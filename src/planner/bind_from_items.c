@@ -5,6 +5,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/timezone.h"
+
 #include "parser/parser.h"
 
 #include <string.h>
@@ -64,10 +66,23 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
         if (expr_has_subquery(args[k]))
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, args[k]->pos,
                              "subqueries in the arguments of %s are not supported yet", name);
-    /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL. */
-    bool times = false;
-    for (int k = 0; k < n && k < 2; k++)
-        times |= args[k]->type.id == TYPE_DATE || args[k]->type.id == TYPE_TIMESTAMP;
+    /* A series of timestamps: bounds of DATE or TIMESTAMP, a step of INTERVAL; of
+       TIMESTAMPTZ when a bound is one. Its days and months are added in the session's
+       zone (PostgreSQL): done here only where that is UTC's arithmetic, a zone without
+       offset or daylight saving time. */
+    bool times = false, tz = false;
+    for (int k = 0; k < n && k < 2; k++) {
+        TypeId id = args[k]->type.id;
+        times |= id == TYPE_DATE || id == TYPE_TIMESTAMP || id == TYPE_TIMESTAMPTZ;
+        tz |= id == TYPE_TIMESTAMPTZ;
+    }
+    if (tz && !tz_is_utc(b->zone ? b->zone : tz_utc()))
+        return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
+                         "%s of timestamp with time zone is supported only in a time zone "
+                         "without an offset from UTC (the session's is %s; SET TIME ZONE "
+                         "'UTC', or use timestamp bounds)",
+                         name, tz_name(b->zone ? b->zone : tz_utc()));
+    TypeId time_type = tz ? TYPE_TIMESTAMPTZ : TYPE_TIMESTAMP;
     if (times) {
         if (n != 3)
             return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, ref->pos,
@@ -77,7 +92,8 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
         for (int k = 0; k < 3; k++) {
             TypeId id = args[k]->type.id;
             bool untyped = id == TYPE_NULL || (args[k]->flags & EXPR_FLAG_UNTYPED);
-            bool ok = k < 2 ? id == TYPE_DATE || id == TYPE_TIMESTAMP : id == TYPE_INTERVAL;
+            bool ok = k < 2 ? id == TYPE_DATE || id == TYPE_TIMESTAMP || id == TYPE_TIMESTAMPTZ
+                            : id == TYPE_INTERVAL;
             if (!ok && !untyped) {
                 char t[40];
                 return error_set(err, SQLSTATE_UNDEFINED_FUNCTION, args[k]->pos,
@@ -88,8 +104,8 @@ static Status bind_series_args(Binder *b, const AstTableRef *ref, const Scope *s
                                  : k == 1 ? "second"
                                           : "third");
             }
-            BS_TRY(binder_cast(b, &args[k], type_make(k < 2 ? TYPE_TIMESTAMP : TYPE_INTERVAL),
-                               false, err));
+            BS_TRY(
+                binder_cast(b, &args[k], type_make(k < 2 ? time_type : TYPE_INTERVAL), false, err));
         }
     }
     for (int k = 0; k < n && !times; k++) {
@@ -132,8 +148,8 @@ static Status one_empty_row(Binder *b, LogicalOp **out, Error *err)
 
 /* The series' plan (a LOP_RANGE, or over `child` a range-mode LOP_UNNEST); its column (and
    WITH ORDINALITY the value's number) goes into scope. */
-static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *sa,
-                          LogicalOp *child, Scope *scope, LogicalOp **out, Error *err)
+static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *sa, LogicalOp *child,
+                          Scope *scope, LogicalOp **out, Error *err)
 {
     LogicalOp *op;
     bool ord = ref->u.func.ordinality;
@@ -169,12 +185,11 @@ static Status make_series(Binder *b, const AstTableRef *ref, const SeriesArgs *s
     /* PostgreSQL names generate_series' column after a table alias without column aliases
        (`generate_series(1, 3) g` is g.g); DuckDB's range keeps its name. WITH ORDINALITY
        adds the number of the value, "ordinality". */
-    names[0] = sa->inclusive && ref->alias && ref->col_aliases.count == 0 ? ref->alias
-                                                                          : (char *)sa->name;
+    names[0] =
+        sa->inclusive && ref->alias && ref->col_aliases.count == 0 ? ref->alias : (char *)sa->name;
     names[1] = "ordinality";
     const char *qualifier = ref->alias ? ref->alias : sa->name;
-    BS_TRY(
-        binder_apply_col_aliases(b, &ref->col_aliases, n_new, &names, qualifier, ref->pos, err));
+    BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, n_new, &names, qualifier, ref->pos, err));
     /* the new columns only: a view of the op's last outputs */
     LogicalOp tail = *op;
     tail.n_out = n_new;
