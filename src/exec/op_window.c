@@ -857,7 +857,7 @@ static Status evaluate(WindowOp *w, Error *err)
         key.desc = node->u.window.order[0].descending;
         key.is_double = kt.id == TYPE_DOUBLE;
         key.is_date = kt.id == TYPE_DATE;
-        key.is_time = kt.id == TYPE_DATE || kt.id == TYPE_TIMESTAMP;
+        key.is_time = kt.id == TYPE_DATE || kt.id == TYPE_TIMESTAMP || kt.id == TYPE_TIMESTAMPTZ;
     }
     /* Scratch sized for the largest partition: found as we go, grown when needed. */
     Scratch s = {0};
@@ -1019,8 +1019,9 @@ static Status check_node(const PlanNode *node, Error *err)
             ok = node->u.window.n_order == 1;
             if (ok) {
                 LogicalType kt = child->types[node->u.window.order[0].column];
-                TypeId want = type_is_temporal(kt) ? TYPE_INTERVAL : (TypeId)kt.id;
-                ok = type_is_numeric(kt) || type_is_temporal(kt);
+                bool time = type_is_temporal(kt) || kt.id == TYPE_TIMESTAMPTZ;
+                TypeId want = time ? TYPE_INTERVAL : (TypeId)kt.id;
+                ok = type_is_numeric(kt) || time;
                 if (ok &&
                     (f->frame.start == WBOUND_PRECEDING || f->frame.start == WBOUND_FOLLOWING))
                     ok = f->frame.start_offset.type.id == want && !f->frame.start_offset.is_null;

@@ -13,6 +13,8 @@
  */
 #include "planner/planner_int.h"
 
+#include "common/timezone.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -228,10 +230,19 @@ static Status bind_frame(Binder *b, const AstWindowSpec *s, const WindowCall *ca
         /* The Window operator reads numeric keys as INTEGER, BIGINT, DECIMAL(≤18) or DOUBLE. */
         bool narrow = key.id == TYPE_TINYINT || key.id == TYPE_SMALLINT || key.id == TYPE_REAL ||
                       key.id == TYPE_HUGEINT || type_is_wide_decimal(key);
+        /* a timestamptz key's days and months would be added in the session's zone
+           (PostgreSQL): here only where that is UTC's arithmetic */
+        bool utc_tz = key.id == TYPE_TIMESTAMPTZ && tz_is_utc(b->zone ? b->zone : tz_utc());
         if (type_is_numeric(key) && !narrow) {
             type = key;
-        } else if (type_is_temporal(key)) {
+        } else if (type_is_temporal(key) || utc_tz) {
             type = type_make(TYPE_INTERVAL);
+        } else if (key.id == TYPE_TIMESTAMPTZ) {
+            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, s->frame_pos,
+                             "RANGE with offset PRECEDING/FOLLOWING over timestamp with time zone "
+                             "is supported only in a time zone without an offset from UTC (the "
+                             "session's is %s)",
+                             tz_name(b->zone));
         } else {
             char t[40];
             return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, s->frame_pos,
