@@ -858,6 +858,42 @@ static int cmp_u32(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+/*
+ * Row i of an aggregate built per frame (string_agg, array_agg) over StringView results:
+ * false when the row already has its result — the previous row's, for the same frame
+ * (prev holds the last frame seen), or NULL for a frame without values — else true with
+ * the frame's non-NULL values in s->members[0..*cnt) as places of s->order, sorted by them
+ * when `sorted`.
+ */
+static bool frame_members(WindowOp *w, const PlanWindowFunc *f, const SortedCol *arg,
+                          SortedCol *res, WinAggScratch *s, idx_t ps, idx_t i, bool sorted,
+                          int64_t prev[2], idx_t *cnt)
+{
+    if (f->frame.exclude == WEXCLUDE_NONE && w->frame_lo[i] == prev[0] &&
+        w->frame_hi[i] == prev[1] && i > ps) {
+        if (!sc_valid(res, i - 1))
+            validity_set_invalid(res->valid, i);
+        else
+            ((StringView *)res->data)[i] = ((StringView *)res->data)[i - 1];
+        return false;
+    }
+    prev[0] = w->frame_lo[i];
+    prev[1] = w->frame_hi[i];
+    idx_t rs[3], re[3];
+    int nr = frame_ranges(w, f, i, rs, re);
+    idx_t n = 0;
+    for (int q = 0; q < nr; q++)
+        for (idx_t r = rs[q]; r < re[q]; r++)
+            if (sc_valid(arg, r)) s->members[n++] = s->rank[r - ps];
+    if (n == 0) {
+        validity_set_invalid(res->valid, i);
+        return false;
+    }
+    if (sorted) qsort(s->members, n, sizeof(uint32_t), cmp_u32);
+    *cnt = n;
+    return true;
+}
+
 /* string_agg with ORDER BY, DISTINCT or EXCLUDE: each frame's values sorted and joined. */
 static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const SortedCol *args,
                                  SortedCol *res, idx_t ps, idx_t pe, WinAggScratch *s, Error *err)
@@ -868,30 +904,11 @@ static Status string_agg_general(WindowOp *w, const PlanWindowFunc *f, const Sor
     SortCtx ctx = {f, args, ps, f->n_agg_order > 0, f->distinct};
     idx_t n_ids;
     sort_values(s, &ctx, pe - ps, false, &n_ids);
-    int64_t prev_lo = -1, prev_hi = -1;
+    int64_t prev[2] = {-1, -1};
     for (idx_t i = ps; i < pe; i++) {
-        if (f->frame.exclude == WEXCLUDE_NONE && w->frame_lo[i] == prev_lo &&
-            w->frame_hi[i] == prev_hi && i > ps) {
-            /* the previous row's frame: its result */
-            if (!sc_valid(res, i - 1))
-                validity_set_invalid(res->valid, i);
-            else
-                ((StringView *)res->data)[i] = ((StringView *)res->data)[i - 1];
+        idx_t cnt;
+        if (!frame_members(w, f, arg, res, s, ps, i, ctx.by_keys || ctx.by_value, prev, &cnt))
             continue;
-        }
-        prev_lo = w->frame_lo[i];
-        prev_hi = w->frame_hi[i];
-        idx_t rs[3], re[3];
-        int nr = frame_ranges(w, f, i, rs, re);
-        idx_t cnt = 0;
-        for (int q = 0; q < nr; q++)
-            for (idx_t r = rs[q]; r < re[q]; r++)
-                if (sc_valid(arg, r)) s->members[cnt++] = s->rank[r - ps];
-        if (cnt == 0) {
-            validity_set_invalid(res->valid, i);
-            continue;
-        }
-        if (ctx.by_keys || ctx.by_value) qsort(s->members, cnt, sizeof(uint32_t), cmp_u32);
         /* members are places in order; DISTINCT drops values equal to the one before */
         uint64_t len = 0;
         idx_t kept = 0;
@@ -941,29 +958,10 @@ static Status array_agg_frames(WindowOp *w, const PlanWindowFunc *f, const Sorte
     ArrayBuilder ab;
     array_builder_init(&ab, elem);
     Status st = BS_OK;
-    int64_t prev_lo = -1, prev_hi = -1;
+    int64_t prev[2] = {-1, -1};
     for (idx_t i = ps; i < pe && st == BS_OK; i++) {
-        if (f->frame.exclude == WEXCLUDE_NONE && w->frame_lo[i] == prev_lo &&
-            w->frame_hi[i] == prev_hi && i > ps) {
-            if (!sc_valid(res, i - 1))
-                validity_set_invalid(res->valid, i);
-            else
-                ((StringView *)res->data)[i] = ((StringView *)res->data)[i - 1];
-            continue;
-        }
-        prev_lo = w->frame_lo[i];
-        prev_hi = w->frame_hi[i];
-        idx_t rs[3], re[3];
-        int nr = frame_ranges(w, f, i, rs, re);
-        idx_t cnt = 0;
-        for (int q = 0; q < nr; q++)
-            for (idx_t r = rs[q]; r < re[q]; r++)
-                if (sc_valid(arg, r)) s->members[cnt++] = s->rank[r - ps];
-        if (cnt == 0) {
-            validity_set_invalid(res->valid, i);
-            continue;
-        }
-        if (ctx.by_keys) qsort(s->members, cnt, sizeof(uint32_t), cmp_u32);
+        idx_t cnt;
+        if (!frame_members(w, f, arg, res, s, ps, i, ctx.by_keys, prev, &cnt)) continue;
         array_builder_reset(&ab);
         for (idx_t k = 0; k < cnt; k++) {
             const StringView *one = &v[ps + s->order[s->members[k]]];
