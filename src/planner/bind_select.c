@@ -152,8 +152,8 @@ static Status find_using_column(const Scope *scope, const char *name, const char
         if (c->qualified_only || strcmp(c->name, name) != 0) continue;
         if (*out)
             return error_set(err, SQLSTATE_AMBIGUOUS_COLUMN, pos,
-                             "common column name \"%s\" appears more than once in %s table",
-                             name, side);
+                             "common column name \"%s\" appears more than once in %s table", name,
+                             side);
         *out = c;
     }
     return BS_OK;
@@ -196,7 +196,7 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
             if (c->qualified_only) continue;
             bool seen = false;
             for (int j = 0; j < n_using && !seen; j++)
-                seen = strcmp(using[j], c->name) == 0;
+                seen = strcmp(using[j], c -> name) == 0;
             if (seen) continue;
             BS_TRY(find_using_column(&rs, c->name, "right", ref->pos, &other, err));
             if (other) using[n_using++] = c->name;
@@ -258,7 +258,7 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         BS_TRY(bind_expr(b, ref->u.join.on, &both, CLAUSE_JOIN_ON, &condition, err));
         BS_TRY(binder_require_boolean(b, &condition, "JOIN/ON", err));
     }
-    Expr *above = NULL; /* an inner join's ON condition with subqueries: a filter above */
+    Expr *above = NULL;          /* an inner join's ON condition with subqueries: a filter above */
     LogicalOp *dependent = NULL; /* an outer join's, reading the kept side and the other */
     if (expanded) {
         above = type == LJ_INNER ? condition : NULL; /* LEFT: ON true */
@@ -330,7 +330,7 @@ static Status bind_join(Binder *b, const AstTableRef *ref, Scope *scope, Logical
         *plan = proj;
     }
     for (int k = 0; k < n_using; k++)
-        BS_TRY(scope_add(b, scope, NULL, using[k], merged[k]->u.column.binding, merged[k]->type,
+        BS_TRY(scope_add(b, scope, NULL, using[k], merged[k] -> u.column.binding, merged[k]->type,
                          err));
     BS_TRY(scope_append(b, scope, &ls, err));
     return scope_append(b, scope, &rs, err);
@@ -376,9 +376,9 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
             }
             BS_TRY(st);
             BS_TRY(binder_apply_col_aliases(b, &cte->col_aliases, (*plan)->n_out, &names, cte->name,
-                                     cte->pos, err));
+                                            cte->pos, err));
             BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names, qualifier,
-                                     ref->pos, err));
+                                            ref->pos, err));
             return binder_scope_add_outputs(b, scope, qualifier, *plan, names, err);
         }
         if (b->defining_view && strcmp(b->defining_view, ref->u.table.name) == 0)
@@ -403,8 +403,8 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         get->est_rows = table->n_rows;
         BS_TRY(logical_resolve(get, b->arena, err));
         char **names = table->col_names;
-        BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier, ref->pos,
-                                 err));
+        BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier,
+                                        ref->pos, err));
         *plan = get;
         return binder_scope_add_outputs(b, scope, qualifier, get, names, err);
     }
@@ -419,7 +419,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
         b->subquery_parent = saved;
         BS_TRY(st);
         BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, (*plan)->n_out, &names,
-                                 ref->alias ? ref->alias : "subquery", ref->pos, err));
+                                        ref->alias ? ref->alias : "subquery", ref->pos, err));
         return binder_scope_add_outputs(b, scope, ref->alias, *plan, names, err);
     }
     case TREF_JOIN:
@@ -436,7 +436,7 @@ typedef struct AggContext {
     Binder *b;
     LogicalOp *agg; /* the LOP_AGGREGATE being filled */
     int aggs_capacity;
-    const Scope *scope; /* the FROM scope, to name a column in errors */
+    const Scope *scope;     /* the FROM scope, to name a column in errors */
     const GroupingSets *gs; /* the query's grouping sets (active: more than one) */
 } AggContext;
 
@@ -597,9 +597,9 @@ static Status first_of_each(Binder *b, LogicalOp **root, const int *on_col, int 
     BS_TRY(binder_row_number(b, root, parts, n_on, order, n_keys, err));
     LogicalOp *win = *root;
     Value one = value_bigint(1);
-    Expr *args[2] = {expr_new_column(b->arena, win->bindings[win->n_out - 1],
-                                     type_make(TYPE_BIGINT), -1),
-                     expr_new_constant(b->arena, &one, -1)};
+    Expr *args[2] = {
+        expr_new_column(b->arena, win->bindings[win->n_out - 1], type_make(TYPE_BIGINT), -1),
+        expr_new_constant(b->arena, &one, -1)};
     if (!args[0] || !args[1]) return arena_error(b->arena, err);
     LogicalOp *filter = logical_create(b->arena, LOP_FILTER, win);
     if (!filter) return arena_error(b->arena, err);
@@ -897,9 +897,9 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
                    (a series that reads no column is joined) */
                 next.parent = scope.parent;
                 right = NULL;
-                BS_TRY(unnest ? binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err)
-                              : binder_bind_series_lateral(b, ref, &scope, &root, &next, &right,
-                                                           err));
+                BS_TRY(unnest
+                           ? binder_bind_unnest_lateral(b, ref, &scope, &root, &next, err)
+                           : binder_bind_series_lateral(b, ref, &scope, &root, &next, &right, err));
                 BS_TRY(check_qualifiers(&scope, &next, ref->pos, err));
                 DependentJoin dj = {LJ_INNER, NULL, 0, false, 0, NULL, NULL, ref->pos};
                 if (right) BS_TRY(binder_dependent_join(b, &root, right, &dj, err));
@@ -994,7 +994,8 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
                                                                : type_make(TYPE_VARCHAR),
                                false, err));
     }
-    if (q->group_items.count > 0) BS_TRY(binder_merge_grouping_sets(b, &gs, groups, &n_groups, err));
+    if (q->group_items.count > 0)
+        BS_TRY(binder_merge_grouping_sets(b, &gs, groups, &n_groups, err));
     /* HAVING */
     Expr *having = NULL;
     if (q->having) {
@@ -1248,7 +1249,7 @@ static Status bind_select_body(Binder *b, const AstSelect *q, Scope *scope_in, L
 }
 
 /* ORDER BY / LIMIT over a query's output (VALUES, set operations): keys name its columns. */
-static Status bind_output_order(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+Status binder_bind_output_order(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
                                 Error *err)
 {
     LogicalOp *root = *plan;
@@ -1295,172 +1296,7 @@ static Status bind_values_query(Binder *b, const AstSelect *q, LogicalOp **plan,
                                 Error *err)
 {
     BS_TRY(bind_values(b, q, plan, names, err));
-    return bind_output_order(b, q, plan, names, err);
-}
-
-/* Makes *op's column k of type `to` (a projection of casts over it, when needed). */
-static Status cast_outputs(Binder *b, LogicalOp **op, const LogicalType *to, Error *err)
-{
-    bool same = true;
-    for (int k = 0; k < (*op)->n_out && same; k++)
-        same = type_equals((*op)->types[k], to[k]);
-    if (same) return BS_OK;
-    LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, *op);
-    if (!proj) return arena_error(b->arena, err);
-    int n = (*op)->n_out;
-    proj->u.project.table_index = b->next_table_index++;
-    proj->u.project.n_exprs = n;
-    proj->u.project.exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-    if (!proj->u.project.exprs) return arena_error(b->arena, err);
-    for (int k = 0; k < n; k++) {
-        Expr *e = expr_new_column(b->arena, (*op)->bindings[k], (*op)->types[k], -1);
-        if (!e) return arena_error(b->arena, err);
-        BS_TRY(binder_cast(b, &e, to[k], false, err));
-        proj->u.project.exprs[k] = e;
-    }
-    BS_TRY(logical_resolve(proj, b->arena, err));
-    *op = proj;
-    return BS_OK;
-}
-
-/* DISTINCT over all of op's columns. */
-static Status distinct_of(Binder *b, LogicalOp **op, Error *err)
-{
-    LogicalOp *d = logical_create(b->arena, LOP_AGGREGATE, *op);
-    if (!d) return arena_error(b->arena, err);
-    int n = (*op)->n_out;
-    d->u.aggregate.group_index = b->next_table_index++;
-    d->u.aggregate.agg_index = b->next_table_index++;
-    d->u.aggregate.n_groups = n;
-    d->u.aggregate.groups = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-    d->u.aggregate.aggs = arena_alloc(b->arena, sizeof(AggregateCall *));
-    if (!d->u.aggregate.groups || !d->u.aggregate.aggs) return arena_error(b->arena, err);
-    for (int k = 0; k < n; k++) {
-        d->u.aggregate.groups[k] = expr_new_column(b->arena, (*op)->bindings[k], (*op)->types[k], -1);
-        if (!d->u.aggregate.groups[k]) return arena_error(b->arena, err);
-    }
-    BS_TRY(logical_resolve(d, b->arena, err));
-    *op = d;
-    return BS_OK;
-}
-
-/*
- * UNION [ALL], INTERSECT, EXCEPT: both queries' columns unified to common types (named by
- * the left query). UNION ALL concatenates; UNION is its DISTINCT; INTERSECT and EXCEPT are
- * the left's distinct rows with (without) an equal row on the right, NULL matching NULL.
- */
-/*
- * Appends row_number() over (partition by every column) to *op: the k-th copy of a row
- * gets k, so that INTERSECT ALL and EXCEPT ALL can match copies one to one.
- */
-static Status number_copies(Binder *b, LogicalOp **op, Error *err)
-{
-    LogicalOp *in = *op;
-    int n = in->n_out;
-    Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-    if (!parts) return arena_error(b->arena, err);
-    for (int k = 0; k < n; k++) {
-        parts[k] = expr_new_column(b->arena, in->bindings[k], in->types[k], -1);
-        if (!parts[k]) return arena_error(b->arena, err);
-    }
-    return binder_row_number(b, op, parts, n, NULL, 0, err);
-}
-
-static Status bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
-                         Error *err)
-{
-    static const char *what[] = {"", "UNION", "INTERSECT", "EXCEPT"};
-    LogicalOp *left, *right;
-    char **lnames, **rnames;
-    /* Both operands see the enclosing query's columns (a correlated subquery's). */
-    const Scope *parent = b->subquery_parent;
-    BS_TRY(bind_query(b, q->left, &left, &lnames, err));
-    b->subquery_parent = parent;
-    Status st = bind_query(b, q->right, &right, &rnames, err);
-    b->subquery_parent = NULL;
-    BS_TRY(st);
-    if (left->n_out != right->n_out)
-        return error_set(err, SQLSTATE_SYNTAX_ERROR, q->right->pos,
-                         "each %s query must have the same number of columns", what[q->set_op]);
-    int n = left->n_out;
-    LogicalType *types = arena_alloc(b->arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
-    if (!types) return arena_error(b->arena, err);
-    for (int k = 0; k < n; k++) {
-        Expr *l = expr_new_column(b->arena, left->bindings[k], left->types[k], -1);
-        Expr *r = expr_new_column(b->arena, right->bindings[k], right->types[k], -1);
-        if (!l || !r) return arena_error(b->arena, err);
-        if (left->types[k].id == TYPE_NULL && right->types[k].id == TYPE_NULL) {
-            types[k] = type_make(TYPE_INTEGER);
-        } else if (!binder_common_type(l, r, &types[k])) {
-            char lt[40], rt[40];
-            return error_set(err, SQLSTATE_DATATYPE_MISMATCH, q->right->pos,
-                             "%s types %s and %s cannot be matched", what[q->set_op],
-                             type_sql_name(left->types[k], lt, sizeof lt),
-                             type_sql_name(right->types[k], rt, sizeof rt));
-        }
-    }
-    BS_TRY(cast_outputs(b, &left, types, err));
-    BS_TRY(cast_outputs(b, &right, types, err));
-    LogicalOp *root;
-    if (q->set_op == SETOP_UNION) {
-        root = arena_alloc_zero(b->arena, sizeof *root);
-        LogicalOp **children = arena_alloc(b->arena, sizeof(LogicalOp *) * 2);
-        if (!root || !children) return arena_error(b->arena, err);
-        children[0] = left;
-        children[1] = right;
-        root->kind = LOP_UNION;
-        root->n_children = 2;
-        root->children = children;
-        root->est_rows = -1;
-        root->u.set.table_index = b->next_table_index++;
-        BS_TRY(logical_resolve(root, b->arena, err));
-        if (!q->set_all) BS_TRY(distinct_of(b, &root, err));
-    } else {
-        /* INTERSECT / EXCEPT: a SEMI / ANTI join of the distinct left rows on every column
-           (NULL matching NULL). ALL: copies numbered on both sides match one to one, so a
-           row m times on the left and r times on the right stays min(m, r) times
-           (INTERSECT ALL) or max(m - r, 0) times (EXCEPT ALL). */
-        root = left;
-        if (q->set_all) {
-            BS_TRY(number_copies(b, &root, err));
-            BS_TRY(number_copies(b, &right, err));
-        } else {
-            BS_TRY(distinct_of(b, &root, err));
-        }
-        Expr *cond = NULL;
-        for (int k = 0; k < n + (q->set_all ? 1 : 0); k++) {
-            Expr *args[2] = {expr_new_column(b->arena, root->bindings[k], root->types[k], -1),
-                             expr_new_column(b->arena, right->bindings[k], right->types[k], -1)};
-            if (!args[0] || !args[1]) return arena_error(b->arena, err);
-            Expr *eq = expr_new_call(b->arena, FN_EQ, type_make(TYPE_BOOLEAN), args, 2, q->pos);
-            if (!eq) return arena_error(b->arena, err);
-            cond = cond ? binder_make_and(b, cond, eq) : eq;
-            if (!cond) return arena_error(b->arena, err);
-        }
-        LogicalOp *j = logical_join(b->arena, q->set_op == SETOP_INTERSECT ? LJ_SEMI : LJ_ANTI,
-                                    root, right, cond);
-        if (!j) return arena_error(b->arena, err);
-        j->u.join.null_equal = true;
-        root = j;
-        if (q->set_all) {
-            /* The copy numbers go. */
-            LogicalOp *proj = logical_create(b->arena, LOP_PROJECT, root);
-            Expr **exprs = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(n ? n : 1));
-            if (!proj || !exprs) return arena_error(b->arena, err);
-            for (int k = 0; k < n; k++) {
-                exprs[k] = expr_new_column(b->arena, root->bindings[k], root->types[k], -1);
-                if (!exprs[k]) return arena_error(b->arena, err);
-            }
-            proj->u.project.table_index = b->next_table_index++;
-            proj->u.project.n_exprs = n;
-            proj->u.project.exprs = exprs;
-            BS_TRY(logical_resolve(proj, b->arena, err));
-            root = proj;
-        }
-    }
-    *plan = root;
-    *names = lnames;
-    return bind_output_order(b, q, plan, names, err);
+    return binder_bind_output_order(b, q, plan, names, err);
 }
 
 Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names, Error *err)
@@ -1484,7 +1320,7 @@ Status bind_query(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names
     }
     Status st;
     if (q->set_op != SETOP_NONE)
-        st = bind_setop(b, q, plan, names, err);
+        st = binder_bind_setop(b, q, plan, names, err);
     else if (q->values)
         st = bind_values_query(b, q, plan, names, err);
     else

@@ -102,9 +102,9 @@ typedef struct Scope {
 } Scope;
 
 typedef enum SubqueryKind {
-    SUBQ_SCALAR, /* (SELECT …): its one value, NULL when it has no row; 21000 for two */
-    SUBQ_EXISTS, /* [NOT] EXISTS (SELECT …) */
-    SUBQ_IN,     /* x [NOT] IN (SELECT …) */
+    SUBQ_SCALAR,     /* (SELECT …): its one value, NULL when it has no row; 21000 for two */
+    SUBQ_EXISTS,     /* [NOT] EXISTS (SELECT …) */
+    SUBQ_IN,         /* x [NOT] IN (SELECT …) */
     SUBQ_QUANTIFIED, /* x op ANY|ALL (SELECT …) */
 } SubqueryKind;
 
@@ -112,10 +112,10 @@ typedef enum SubqueryKind {
 typedef struct BoundSubquery {
     SubqueryKind kind;
     bool negated;
-    Expr *left;      /* SUBQ_IN, SUBQ_QUANTIFIED: x */
+    Expr *left;       /* SUBQ_IN, SUBQ_QUANTIFIED: x */
     ScalarFuncId cmp; /* SUBQ_QUANTIFIED: FN_EQ … FN_GE */
     bool all;         /* SUBQ_QUANTIFIED: ALL (else ANY) */
-    LogicalOp *plan; /* the subquery's plan (it may read columns of enclosing queries) */
+    LogicalOp *plan;  /* the subquery's plan (it may read columns of enclosing queries) */
     int pos;
 } BoundSubquery;
 
@@ -186,8 +186,8 @@ Status binder_dependent_join(Binder *b, LogicalOp **root, LogicalOp *plan, const
  * conjuncts; *join is that join. A FULL join's fail with 0A000.
  */
 Status binder_outer_join_subqueries(Binder *b, LogicalJoinType type, LogicalOp **left,
-                                    LogicalOp **right, Expr **condition, int pos,
-                                    LogicalOp **join, Error *err);
+                                    LogicalOp **right, Expr **condition, int pos, LogicalOp **join,
+                                    Error *err);
 
 /* Where an expression is being bound; decides whether aggregates are allowed. */
 typedef enum BindClause {
@@ -199,8 +199,8 @@ typedef enum BindClause {
     CLAUSE_VALUES,
     CLAUSE_LIMIT,
     CLAUSE_JOIN_ON,
-    CLAUSE_AGGREGATE_ARG, /* inside an aggregate: nested aggregates are not allowed */
-    CLAUSE_WINDOW_ARG,    /* a window call's arguments and keys: aggregates, no windows */
+    CLAUSE_AGGREGATE_ARG,    /* inside an aggregate: nested aggregates are not allowed */
+    CLAUSE_WINDOW_ARG,       /* a window call's arguments and keys: aggregates, no windows */
     CLAUSE_WINDOW_AGGREGATE, /* an aggregate with OVER itself: its arguments are
                                 CLAUSE_WINDOW_ARG (bind_window.c → bind_aggregate.c) */
 } BindClause;
@@ -281,8 +281,8 @@ Status binder_bind_unnest_from(Binder *b, const AstTableRef *ref, Scope *scope, 
 Status binder_bind_unnest_lateral(Binder *b, const AstTableRef *ref, const Scope *left,
                                   LogicalOp **root, Scope *added, Error *err);
 /* unnest(a) in a select list: an FN_UNNEST marker (0A000 in other clauses). */
-Status binder_bind_unnest_call(Binder *b, const AstExpr *ast, const Scope *scope,
-                               BindClause clause, Expr **out, Error *err);
+Status binder_bind_unnest_call(Binder *b, const AstExpr *ast, const Scope *scope, BindClause clause,
+                               Expr **out, Error *err);
 /* Turns the FN_UNNEST markers in *slots[] into columns of a LOP_UNNEST put over *root. */
 Status binder_plan_select_unnest(Binder *b, LogicalOp **root, Expr ***slots, int n_slots,
                                  Error *err);
@@ -370,7 +370,7 @@ Status binder_check_windows(const AstList *defs, Error *err);
  */
 /* ---- GROUPING SETS (bind_grouping.c) ---- */
 typedef struct GroupingSets {
-    AstList asts;   /* every grouping expression as written, in order (repeats included) */
+    AstList asts; /* every grouping expression as written, in order (repeats included) */
     int n_sets;
     uint64_t *sets; /* before merging: bits over asts; after: over the distinct groups */
     bool active;    /* more than the one set of every group: an Expand below the aggregate */
@@ -405,8 +405,8 @@ Status binder_bind_series_lateral(Binder *b, const AstTableRef *ref, const Scope
 bool binder_is_series_join(const AstTableRef *join);
 Status binder_bind_series_join(Binder *b, const AstTableRef *join, const Scope *seen,
                                LogicalOp **left, Scope *rs, LogicalOp **right, Error *err);
-Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope,
-                                  LogicalOp **plan, Error *err);
+Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scope, LogicalOp **plan,
+                                  Error *err);
 /* A view in FROM, bound from its stored text. */
 Status binder_bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
                         const char *qualifier, Scope *scope, LogicalOp **plan, Error *err);
@@ -432,6 +432,13 @@ Status scope_add(Binder *b, Scope *scope, const char *qualifier, const char *nam
  * guard shared with expressions.
  */
 Status bind_query(Binder *b, const AstSelect *query, LogicalOp **plan, char ***names, Error *err);
+/* ORDER BY / LIMIT over the output of VALUES or a set operation: the keys name its columns. */
+Status binder_bind_output_order(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                                Error *err);
+
+/* ---- set operations (bind_setop.c) ---- */
+Status binder_bind_setop(Binder *b, const AstSelect *q, LogicalOp **plan, char ***names,
+                         Error *err);
 /* Applies AS t(a, b, …) column aliases to names[] (a fresh array); 42P10 for too many. */
 Status binder_apply_col_aliases(Binder *b, const AstList *aliases, int n_cols, char ***names,
                                 const char *what, int pos, Error *err);
