@@ -54,6 +54,7 @@
 #define SQLSTATE_INTERNAL_ERROR        "XX000"
 #define SQLSTATE_PROTOCOL_VIOLATION    "08P01"
 #define SQLSTATE_LOCK_NOT_AVAILABLE    "55P03"
+#define SQLSTATE_OBJECT_NOT_IN_STATE   "55000"
 
 typedef struct Error {
     char sqlstate[6]; /* "" when no error is set */

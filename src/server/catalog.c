@@ -58,9 +58,9 @@ static Status get_table(void *ctx, const char *name, Arena *arena, CatalogTable 
     return BS_OK;
 }
 
-void catalog_init(Catalog *catalog, Engine *engine)
+void catalog_init(Catalog *catalog, Session *session)
 {
-    catalog->ctx = engine;
+    catalog->ctx = session->engine;
     catalog->get_table = get_table;
-    catalog->time_zone = engine->time_zone;
+    catalog->time_zone = session->time_zone;
 }

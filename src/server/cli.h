@@ -10,6 +10,32 @@
 
 #include <stdio.h>
 
+/*
+ * Where the statements of the shell and of scripts run: the embedded engine's session
+ * (cli_backend_embedded) or a session on a coordinator (cli_backend_connect, --connect).
+ * A statement is the backend's own object; its Result gives the columns, their types and
+ * time zone, and at the end the status, row count and execution time.
+ */
+typedef struct CliBackend CliBackend;
+typedef struct CliBackendOps {
+    /* Starts one statement; on failure err is set (position: a byte offset into sql). */
+    Status (*start)(CliBackend *b, const char *sql, size_t len, void **stmt, Error *err);
+    const Result *(*result)(void *stmt);
+    /* The next chunk of rows (NULL at the end); as cursor_next. */
+    Status (*next)(void *stmt, const Chunk **out, Error *err);
+    /* Ends the statement (stopping a query whose rows were not all read). */
+    void (*close)(void *stmt);
+    /* Asks the running statement to stop; async-signal-safe. */
+    void (*cancel)(CliBackend *b);
+    void (*destroy)(CliBackend *b);
+} CliBackendOps;
+struct CliBackend {
+    const CliBackendOps *ops;
+};
+
+/* The backend over an embedded engine (which stays the caller's). NULL when out of memory. */
+CliBackend *cli_backend_embedded(Engine *engine);
+
 typedef enum OutputFormat { FORMAT_TABLE, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON } OutputFormat;
 
 typedef struct CliOptions {
@@ -28,7 +54,8 @@ bool cli_parse_format(const char *name, OutputFormat *out);
  * bounded whatever their number). A failure — before the first row or after some — is
  * printed too (sql[0..len) for its position); returns false then.
  */
-bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, size_t len);
+bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt, const char *sql,
+                         size_t len);
 /*
  * Prints an error: in json format one object on `out`; otherwise PostgreSQL-style on
  * `diag` ("ERROR:  message", then "LINE n: …" with a caret under the position within the
@@ -40,14 +67,14 @@ void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, 
  * Runs every statement of a script in order, printing each result or error. With bail,
  * stops at the first error. Returns true when every statement succeeded.
  */
-bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, size_t len);
+bool cli_run_script(CliBackend *backend, const CliOptions *opts, const char *text, size_t len);
 
-/* Installs the SIGINT handler that cancels the running statement of `engine`. */
-void cli_install_sigint(Engine *engine);
+/* Installs the SIGINT handler that cancels the running statement of `backend`. */
+void cli_install_sigint(CliBackend *backend);
 /* True (and cleared) when Ctrl-C was pressed while no statement ran. */
 bool cli_take_interrupt(void);
 
 /* The interactive shell (shell.c): returns the process exit status. */
-int shell_run(Engine *engine, CliOptions *opts);
+int shell_run(CliBackend *backend, CliOptions *opts);
 
 #endif

@@ -30,7 +30,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     Engine *e = bs_calloc(1, sizeof *e);
     if (!e) return error_oom(err);
     e->threads = config->threads > 0 ? config->threads : cpu_count();
-    snprintf(e->time_zone, sizeof e->time_zone, "UTC");
+    atomic_init(&e->next_session_id, 1);
     e->workers = config->workers > 0 ? config->workers : 1;
     e->max_recursion = config->max_recursion > 0 ? config->max_recursion : 0;
     int64_t memory = config->memory_limit;
@@ -41,7 +41,6 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     e->memory_limit = memory;
     memtracker_init(&e->tracker, NULL, "process", 0);
     memtracker_init(&e->results, NULL, "result", memory);
-    atomic_init(&e->cancel, false);
     e->data_dir = bs_strdup(config->data_dir ? config->data_dir : "basalt-data");
     if (!e->data_dir) {
         bs_free(e);
@@ -56,6 +55,11 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
         engine_close(e);
         return BS_ERROR;
     }
+    e->session = session_create(e, err);
+    if (!e->session) {
+        engine_close(e);
+        return BS_ERROR;
+    }
     *out = e;
     return BS_OK;
 }
@@ -63,6 +67,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
 void engine_close(Engine *e)
 {
     if (!e) return;
+    session_destroy(e->session);
     threadpool_destroy(e->pool);
     if (e->metastore) metastore_close(e->metastore);
     bs_free(e->data_dir);
@@ -71,7 +76,37 @@ void engine_close(Engine *e)
 
 void engine_cancel(Engine *e)
 {
-    atomic_store(&e->cancel, true);
+    session_cancel(e->session);
+}
+
+Session *session_create(Engine *e, Error *err)
+{
+    Session *s = bs_calloc(1, sizeof *s);
+    if (!s) {
+        error_oom(err);
+        return NULL;
+    }
+    s->engine = e;
+    s->id = atomic_fetch_add(&e->next_session_id, 1);
+    atomic_init(&s->cancel, false);
+    atomic_init(&s->busy, false);
+    snprintf(s->time_zone, sizeof s->time_zone, "UTC");
+    return s;
+}
+
+void session_destroy(Session *s)
+{
+    bs_free(s);
+}
+
+uint64_t session_id(const Session *s)
+{
+    return s->id;
+}
+
+void session_cancel(Session *s)
+{
+    atomic_store(&s->cancel, true);
 }
 
 int engine_threads(const Engine *e)
@@ -180,9 +215,10 @@ static Status run_ddl(Engine *e, BoundStatement *bs, Arena *arena, Result *res, 
 }
 
 /* INSERT, COPY and CREATE TABLE AS: write files, then commit them (and the new table). */
-static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
+static Status run_write(Session *s, BoundStatement *bs, MemTracker *tracker, Arena *arena,
                         Result *res, Error *err)
 {
+    Engine *e = s->engine;
     MetaTxn *txn = metastore_begin(e->metastore, err);
     if (!txn) return BS_ERROR;
     Status st = BS_OK;
@@ -200,7 +236,7 @@ static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
     Result *counts = st == BS_OK ? result_new(tracker, err) : NULL;
     if (st == BS_OK && !counts) st = BS_ERROR;
     if (st == BS_OK) st = set_columns(counts, 1, NULL, plan->out_types, err);
-    if (st == BS_OK) st = run_plan(e, plan, tracker, arena, ws, counts, NULL, err);
+    if (st == BS_OK) st = run_plan(s, plan, tracker, arena, ws, counts, NULL, err);
     if (st == BS_OK) st = writeset_apply(ws, err);
     int64_t rows = 0;
     if (st == BS_OK && counts->n_rows == 1) {
@@ -221,7 +257,7 @@ static Status run_write(Engine *e, BoundStatement *bs, MemTracker *tracker, Aren
     return metastore_commit(txn, err);
 }
 
-static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Arena *arena,
+static Status run_explain(Session *s, BoundStatement *bs, MemTracker *tracker, Arena *arena,
                           Result *res, Error *err)
 {
     BoundStatement *inner = bs->explained;
@@ -229,7 +265,7 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
                          "EXPLAIN ANALYZE runs queries only (it would change the table)");
     QueryPlan *plan;
-    BS_TRY(plan_statement(e, inner, arena, &plan, err));
+    BS_TRY(plan_statement(s->engine, inner, arena, &plan, err));
     Buffer text;
     buffer_init(&text);
     planner_explain(plan, &text);
@@ -241,7 +277,7 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
             st = set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
         int64_t t0 = clock_now_ns();
         buffer_printf(&text, "\nExecution:\n");
-        if (st == BS_OK) st = run_plan(e, plan, tracker, arena, NULL, rows, &text, err);
+        if (st == BS_OK) st = run_plan(s, plan, tracker, arena, NULL, rows, &text, err);
         if (st == BS_OK)
             buffer_printf(&text, "%llu rows in %.3f ms, peak memory %lld bytes\n",
                           (unsigned long long)rows->n_rows, (double)(clock_now_ns() - t0) / 1e6,
@@ -263,6 +299,7 @@ static Status run_explain(Engine *e, BoundStatement *bs, MemTracker *tracker, Ar
 
 struct Cursor {
     Engine *engine;
+    Session *session;
     MemTracker tracker; /* the statement's memory */
     Arena *arena;       /* the statement's plans and state */
     Result *result;     /* columns, status; the rows of statements that are not queries */
@@ -279,7 +316,7 @@ static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
     QueryPlan *plan;
     BS_TRY(plan_statement(c->engine, bs, c->arena, &plan, err));
     BS_TRY(set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
-    return run_start(c->engine, plan, &c->tracker, c->arena, NULL, &c->run, err);
+    return run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, err);
 }
 
 void cursor_close(Cursor *c)
@@ -288,16 +325,30 @@ void cursor_close(Cursor *c)
     run_destroy(c->run); /* stops a query whose rows were not all read */
     result_free(c->result);
     arena_destroy(c->arena);
+    atomic_store(&c->session->busy, false);
     bs_free(c);
 }
 
 Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error *err)
 {
+    return session_start(e->session, sql, len, out, err);
+}
+
+Status session_start(Session *s, const char *sql, size_t len, Cursor **out, Error *err)
+{
     *out = NULL;
-    atomic_store(&e->cancel, false);
+    Engine *e = s->engine;
+    if (atomic_exchange(&s->busy, true))
+        return error_set(err, SQLSTATE_OBJECT_NOT_IN_STATE, -1,
+                         "the session's previous statement is still open");
+    atomic_store(&s->cancel, false);
     Cursor *c = bs_calloc(1, sizeof *c);
-    if (!c) return error_oom(err);
+    if (!c) {
+        atomic_store(&s->busy, false);
+        return error_oom(err);
+    }
     c->engine = e;
+    c->session = s;
     c->t0 = clock_now_ns();
     memtracker_init(&c->tracker, &e->tracker, "query", e->memory_limit);
     c->arena = arena_create(NULL, &c->tracker, 0);
@@ -316,10 +367,10 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
                        "cannot run several statements in one call; split the script first");
     if (st == BS_OK && n == 1 &&
         (stmts[0].stmt->kind == STMT_SET || stmts[0].stmt->kind == STMT_SHOW)) {
-        st = settings_run(e, stmts[0].stmt, res, err);
+        st = settings_run(s, stmts[0].stmt, res, err);
     } else if (st == BS_OK && n == 1) {
         Catalog catalog;
-        catalog_init(&catalog, e);
+        catalog_init(&catalog, s);
         BoundStatement *bs;
         st = planner_bind(stmts[0].stmt, &catalog, arena, &bs, err);
         if (st == BS_OK) {
@@ -328,7 +379,7 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
                 st = start_query(c, bs, err);
                 break;
             case BOUND_INSERT:
-                st = run_write(e, bs, &c->tracker, arena, res, err);
+                st = run_write(s, bs, &c->tracker, arena, res, err);
                 break;
             case BOUND_CREATE_TABLE:
             case BOUND_DROP_TABLE:
@@ -337,7 +388,7 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
                 st = run_ddl(e, bs, arena, res, err);
                 break;
             case BOUND_EXPLAIN:
-                st = run_explain(e, bs, &c->tracker, arena, res, err);
+                st = run_explain(s, bs, &c->tracker, arena, res, err);
                 break;
             }
         }
@@ -346,7 +397,7 @@ Status engine_start(Engine *e, const char *sql, size_t len, Cursor **out, Error 
         cursor_close(c);
         return BS_ERROR;
     }
-    res->zone = tz_find(e->time_zone, strlen(e->time_zone));
+    res->zone = tz_find(s->time_zone, strlen(s->time_zone));
     if (!res->zone) res->zone = tz_utc();
     if (!c->run) {
         c->n_rows = res->n_rows;
@@ -392,9 +443,14 @@ Status cursor_next(Cursor *c, const Chunk **out, Error *err)
 
 Status engine_execute(Engine *e, const char *sql, size_t len, Result **out, Error *err)
 {
+    return session_execute(e->session, sql, len, out, err);
+}
+
+Status session_execute(Session *s, const char *sql, size_t len, Result **out, Error *err)
+{
     *out = NULL;
     Cursor *c;
-    BS_TRY(engine_start(e, sql, len, &c, err));
+    BS_TRY(session_start(s, sql, len, &c, err));
     if (!c->run) {
         /* Nothing to stream: hand over the result as it is. */
         *out = c->result;

@@ -7,8 +7,10 @@
  *        → (serialized, rebuilt as a worker would) → tasks on the thread pool
  *        → results, or a commit of written files
  *
- * One statement runs at a time per Engine (engine_execute is not reentrant); another
- * thread may call engine_cancel while it runs.
+ * An Engine serves many sessions at once: each Session (a client's connection, say) has
+ * its own settings and runs one statement at a time, with its own cancel, memory limit
+ * and statistics; statements of different sessions run concurrently on the shared thread
+ * pool. engine_start, engine_execute and engine_cancel use the engine's own session.
  */
 #ifndef BASALT_SERVER_ENGINE_H
 #define BASALT_SERVER_ENGINE_H
@@ -29,12 +31,26 @@ typedef struct EngineConfig {
 } EngineConfig;
 
 typedef struct Engine Engine;
+typedef struct Session Session;
 
 /* Opens (creating if needed) the data directory. 55P03 if another process has it. */
 Status engine_open(const EngineConfig *config, Engine **out, Error *err);
 void engine_close(Engine *engine);
-/* Asks the running statement to stop (async-signal-safe): it fails with 57014. */
+/* Asks the running statement of the engine's session to stop (async-signal-safe): it
+ * fails with 57014. */
 void engine_cancel(Engine *engine);
+
+/*
+ * A new session over the engine, with the default settings. Any thread; the session is
+ * then used by one thread at a time (session_cancel excepted). NULL with err set (53200).
+ */
+Session *session_create(Engine *engine, Error *err);
+/* Ends a session; its cursor, if any, must be closed first. NULL is fine. */
+void session_destroy(Session *session);
+/* The session's number, unique in the engine (1 is the engine's own session). */
+uint64_t session_id(const Session *session);
+/* Any thread, async-signal-safe: the session's running statement fails with 57014. */
+void session_cancel(Session *session);
 
 /* What one statement produced. Lives until result_free. */
 typedef struct Result {
@@ -70,13 +86,16 @@ Status engine_execute(Engine *engine, const char *sql, size_t len, Result **out,
  * The client's side of a running statement. A query's rows stream: they are computed as
  * the client reads them, in memory bounded by the engine's exchanges whatever their
  * number, and the first rows arrive while the rest are computed. Other statements have
- * completed when engine_start returns. No other statement may start on the engine until
+ * completed when engine_start returns. No other statement may start in the session until
  * the cursor is closed.
  */
 typedef struct Cursor Cursor;
 
 /* Starts one statement (as engine_execute). On failure *out is NULL and err is set. */
 Status engine_start(Engine *engine, const char *sql, size_t len, Cursor **out, Error *err);
+/* The same in a session: 55000 while the session's previous cursor is still open. */
+Status session_start(Session *session, const char *sql, size_t len, Cursor **out, Error *err);
+Status session_execute(Session *session, const char *sql, size_t len, Result **out, Error *err);
 /*
  * What the statement produces: has_rows, the columns' names and types, and — once
  * cursor_next has reached the end — n_rows, the status ("SELECT 3") and elapsed_ms. Its

@@ -467,10 +467,12 @@ static void json_rows(FILE *out, const Result *r, const Chunk *chunk, bool *firs
 /* The members of a JSON error object: "sqlstate":…,"message":…[,"position":N]… */
 static void json_error_members(FILE *out, const Error *err, const char *sql, size_t len);
 
-bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, size_t len)
+bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt, const char *sql,
+                         size_t len)
 {
     FILE *out = opts->out;
-    const Result *r = cursor_result(cursor);
+    const CliBackendOps *ops = backend->ops;
+    const Result *r = ops->result(stmt);
     Error err = ERROR_INIT;
     if (!r->has_rows) {
         if (opts->format == FORMAT_JSON)
@@ -483,7 +485,7 @@ bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, s
     /* The first chunk before anything is printed: most failures happen by then, and they
        print as plain errors. */
     const Chunk *chunk;
-    if (cursor_next(cursor, &chunk, &err) != BS_OK) {
+    if (ops->next(stmt, &chunk, &err) != BS_OK) {
         cli_print_error(opts, &err, sql, len);
         error_clear(&err);
         return false;
@@ -511,7 +513,7 @@ bool cli_print_cursor(const CliOptions *opts, Cursor *cursor, const char *sql, s
             break;
         }
         if (opts->format != FORMAT_TABLE) fflush(out);
-        if (cursor_next(cursor, &chunk, &err) != BS_OK) {
+        if (ops->next(stmt, &chunk, &err) != BS_OK) {
             ok = false;
             break;
         }

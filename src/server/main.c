@@ -217,10 +217,17 @@ int main(int argc, char **argv)
         bs_free(actions);
         return 1;
     }
-    cli_install_sigint(engine);
+    CliBackend *backend = cli_backend_embedded(engine);
+    if (!backend) {
+        fprintf(stderr, "basalt: out of memory\n");
+        engine_close(engine);
+        bs_free(actions);
+        return 1;
+    }
+    cli_install_sigint(backend);
     int status = 0;
     if (n_actions == 0 && isatty(STDIN_FILENO)) {
-        status = shell_run(engine, &opts);
+        status = shell_run(backend, &opts);
     } else {
         if (n_actions == 0) actions[n_actions++] = (Action){true, "-"};
         for (int k = 0; k < n_actions; k++) {
@@ -233,11 +240,11 @@ int main(int argc, char **argv)
                     error_clear(&err);
                     ok = false;
                 } else {
-                    ok = cli_run_script(engine, &opts, text, len);
+                    ok = cli_run_script(backend, &opts, text, len);
                     bs_free(text);
                 }
             } else {
-                ok = cli_run_script(engine, &opts, actions[k].arg, strlen(actions[k].arg));
+                ok = cli_run_script(backend, &opts, actions[k].arg, strlen(actions[k].arg));
             }
             if (!ok) {
                 status = 1;
@@ -245,6 +252,8 @@ int main(int argc, char **argv)
             }
         }
     }
+    cli_install_sigint(NULL);
+    backend->ops->destroy(backend);
     engine_close(engine);
     bs_free(actions);
     return status;

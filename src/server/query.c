@@ -302,6 +302,7 @@ typedef struct TaskSlot {
 
 struct QueryRun {
     Engine *engine;
+    const atomic_bool *cancel; /* the session's: the client asks the statement to stop */
     const QueryPlan *plan;
     Arena *arena;
     atomic_bool stop;
@@ -395,13 +396,15 @@ static int output_partitions(const QueryPlan *plan, const PlanFragment *f, Error
     return -1;
 }
 
-Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                  WriteSet *writes, QueryRun **out, Error *err)
 {
+    Engine *engine = session->engine;
     int n = plan->n_fragments;
     QueryRun *run = arena_alloc_zero(arena, sizeof *run);
     if (!run) return arena_error(arena, err);
     run->engine = engine;
+    run->cancel = &session->cancel;
     run->plan = plan;
     run->arena = arena;
     atomic_init(&run->stop, false);
@@ -476,11 +479,10 @@ Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Are
    real error of any. */
 static Status wait_tasks(QueryRun *run, Error *err)
 {
-    Engine *engine = run->engine;
     if (!run->started) return BS_OK;
     for (int k = 0; k < run->n_slots; k++) {
         while (!future_wait_for(task_done(run->slots[k].task), 50)) {
-            if (atomic_load(&engine->cancel) && !atomic_exchange(&run->stop, true))
+            if (atomic_load(run->cancel) && !atomic_exchange(&run->stop, true))
                 abort_exchanges(run);
         }
     }
@@ -497,7 +499,7 @@ static Status wait_tasks(QueryRun *run, Error *err)
         error_clear(&e);
     }
     if (!error_is_set(&first)) return BS_OK;
-    if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && atomic_load(&engine->cancel)) {
+    if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && atomic_load(run->cancel)) {
         error_clear(&first);
         error_set(&first, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
     }
@@ -525,7 +527,7 @@ Status run_next(QueryRun *run, Chunk **out, Error *err)
         if (*out) return BS_OK;
         if (!blocked) break; /* every producer is done */
         while (!future_wait_for(blocked, 50)) {
-            if (atomic_load(&run->engine->cancel) && !atomic_exchange(&run->stop, true))
+            if (atomic_load(run->cancel) && !atomic_exchange(&run->stop, true))
                 abort_exchanges(run);
         }
         future_release(blocked);
@@ -574,11 +576,11 @@ void run_destroy(QueryRun *run)
     run->n_exchanges = 0;
 }
 
-Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+Status run_plan(Session *session, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                 WriteSet *writes, Result *result, Buffer *stats, Error *err)
 {
     QueryRun *run = NULL;
-    Status st = run_start(engine, plan, tracker, arena, writes, &run, err);
+    Status st = run_start(session, plan, tracker, arena, writes, &run, err);
     while (st == BS_OK) {
         Chunk *chunk;
         st = run_next(run, &chunk, err);

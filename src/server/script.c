@@ -6,6 +6,7 @@
  */
 #include "server/cli.h"
 
+#include "common/alloc.h"
 #include "common/threadpool.h"
 #include "parser/parser.h"
 
@@ -13,22 +14,22 @@
 #include <stdatomic.h>
 #include <string.h>
 
-static Engine *g_engine;          /* the engine whose statement Ctrl-C cancels */
+static CliBackend *g_backend;     /* the backend whose statement Ctrl-C cancels */
 static atomic_bool g_running;     /* a statement is running */
 static atomic_bool g_interrupted; /* Ctrl-C while idle */
 
 static void on_sigint(int sig)
 {
     (void)sig;
-    if (atomic_load(&g_running) && g_engine)
-        engine_cancel(g_engine);
+    if (atomic_load(&g_running) && g_backend)
+        g_backend->ops->cancel(g_backend);
     else
         atomic_store(&g_interrupted, true);
 }
 
-void cli_install_sigint(Engine *engine)
+void cli_install_sigint(CliBackend *backend)
 {
-    g_engine = engine;
+    g_backend = backend;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -42,7 +43,7 @@ bool cli_take_interrupt(void)
     return atomic_exchange(&g_interrupted, false);
 }
 
-bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, size_t len)
+bool cli_run_script(CliBackend *backend, const CliOptions *opts, const char *text, size_t len)
 {
     Arena *arena = arena_create(NULL, NULL, 0);
     if (!arena) {
@@ -62,21 +63,21 @@ bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, si
     for (int k = 0; k < n; k++) {
         const char *sql = text + spans[k].start;
         size_t sql_len = (size_t)(spans[k].end - spans[k].start);
-        Cursor *cursor = NULL;
+        void *stmt = NULL;
         int64_t t0 = clock_now_ns();
         atomic_store(&g_running, true);
-        Status st = engine_start(engine, sql, sql_len, &cursor, &err);
+        Status st = backend->ops->start(backend, sql, sql_len, &stmt, &err);
         if (st == BS_OK) {
             /* Rows print as they arrive; Ctrl-C still cancels meanwhile. */
-            if (!cli_print_cursor(opts, cursor, sql, sql_len)) st = BS_ERROR;
+            if (!cli_print_statement(opts, backend, stmt, sql, sql_len)) st = BS_ERROR;
         } else {
             cli_print_error(opts, &err, sql, sql_len);
             error_clear(&err);
         }
         double ms = (double)(clock_now_ns() - t0) / 1e6;
-        if (st == BS_OK && cursor_result(cursor)->elapsed_ms > 0)
-            ms = cursor_result(cursor)->elapsed_ms;
-        cursor_close(cursor);
+        if (st == BS_OK && backend->ops->result(stmt)->elapsed_ms > 0)
+            ms = backend->ops->result(stmt)->elapsed_ms;
+        if (stmt) backend->ops->close(stmt);
         atomic_store(&g_running, false);
         if (st != BS_OK) ok = false;
         if (opts->timing) {
@@ -87,4 +88,62 @@ bool cli_run_script(Engine *engine, const CliOptions *opts, const char *text, si
     }
     arena_destroy(arena);
     return ok;
+}
+
+/* ---- the embedded engine as a backend ---- */
+
+typedef struct EmbeddedBackend {
+    CliBackend base;
+    Engine *engine;
+} EmbeddedBackend;
+
+static Status embedded_start(CliBackend *b, const char *sql, size_t len, void **stmt, Error *err)
+{
+    Cursor *cursor = NULL;
+    Status st = engine_start(((EmbeddedBackend *)b)->engine, sql, len, &cursor, err);
+    *stmt = cursor;
+    return st;
+}
+
+static const Result *embedded_result(void *stmt)
+{
+    return cursor_result(stmt);
+}
+
+static Status embedded_next(void *stmt, const Chunk **out, Error *err)
+{
+    return cursor_next(stmt, out, err);
+}
+
+static void embedded_close(void *stmt)
+{
+    cursor_close(stmt);
+}
+
+static void embedded_cancel(CliBackend *b)
+{
+    engine_cancel(((EmbeddedBackend *)b)->engine);
+}
+
+static void embedded_destroy(CliBackend *b)
+{
+    bs_free(b);
+}
+
+static const CliBackendOps EMBEDDED_OPS = {
+    .start = embedded_start,
+    .result = embedded_result,
+    .next = embedded_next,
+    .close = embedded_close,
+    .cancel = embedded_cancel,
+    .destroy = embedded_destroy,
+};
+
+CliBackend *cli_backend_embedded(Engine *engine)
+{
+    EmbeddedBackend *b = bs_calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->base.ops = &EMBEDDED_OPS;
+    b->engine = engine;
+    return &b->base;
 }

@@ -23,13 +23,22 @@ struct Engine {
     int64_t memory_limit;
     MemTracker tracker; /* the process: every query's tracker is a child */
     MemTracker results; /* rows held in Results handed to the client */
-    atomic_bool cancel;
+    Session *session;   /* the session of engine_start, engine_execute and engine_cancel */
+    atomic_uint_fast64_t next_session_id;
+};
+
+/* A client's session: its settings, and the cancel flag of the statement it runs. */
+struct Session {
+    Engine *engine;
+    uint64_t id;
+    atomic_bool cancel; /* set by session_cancel: the running statement stops (57014) */
+    atomic_bool busy;   /* a statement runs (or its cursor is open) */
     /* The session's settings (settings.c): the TimeZone setting's value, as set. */
     char time_zone[128];
 };
 
 /* A Catalog whose tables come from the metastore (their TableInfo is the handle). */
-void catalog_init(Catalog *catalog, Engine *engine);
+void catalog_init(Catalog *catalog, Session *session);
 
 /* The planner's constant evaluator, backed by exec's expression evaluation (fold.c). */
 void evaluator_init(ExprEvaluator *evaluator);
@@ -52,7 +61,7 @@ typedef struct QueryRun QueryRun;
  * `writes` receives files written by table writers (may be NULL). *out is set even on
  * failure; release it with run_destroy. The run lives in arena.
  */
-Status run_start(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                  WriteSet *writes, QueryRun **out, Error *err);
 /*
  * The next chunk of the root fragment's rows, waiting for it (a Ctrl-C cancels). *out is
@@ -72,7 +81,7 @@ void run_destroy(QueryRun *run);
  * Runs a plan to its end: the root fragment's rows are appended to *result (if not NULL),
  * statistics to `stats` (may be NULL).
  */
-Status run_plan(Engine *engine, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
+Status run_plan(Session *session, const QueryPlan *plan, MemTracker *tracker, Arena *arena,
                 WriteSet *writes, Result *result, Buffer *stats, Error *err);
 
 /* A WriteSet over a metastore transaction; files are added to it as writers finish. */
@@ -87,7 +96,7 @@ Result *result_new(MemTracker *tracker, Error *err);
 Status result_append(Result *result, const Chunk *chunk, Error *err);
 /* A one-column VARCHAR result of text lines (EXPLAIN). */
 /* Runs SET / RESET / SHOW (settings.c): a setting of the session, or its value as a row. */
-Status settings_run(Engine *e, const AstStatement *stmt, Result *res, Error *err);
+Status settings_run(Session *s, const AstStatement *stmt, Result *res, Error *err);
 
 Status result_from_lines(Result *result, const char *column, const char *text, size_t len,
                          Error *err);

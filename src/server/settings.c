@@ -2,7 +2,7 @@
  * settings.c — the session's settings: SET, RESET and SHOW (statements the engine runs
  * itself, before binding). A setting is a row of SETTINGS: its name (matched without
  * regard to case, as PostgreSQL does), how SHOW names its column, its default, and a
- * function that checks a new value and stores it in the Engine. Adding a setting is
+ * function that checks a new value and stores it in the Session. Adding a setting is
  * adding a row.
  *
  * Unknown names fail as in PostgreSQL: 42704 'unrecognized configuration parameter "x"'.
@@ -21,11 +21,11 @@ typedef struct Setting {
     const char *display; /* SHOW's column name */
     const char *default_value;
     /* Checks value (NULL: the default) and stores it; 22023 for a bad value. */
-    Status (*set)(Engine *e, const char *value, bool is_number, int pos, Error *err);
-    const char *(*get)(const Engine *e);
+    Status (*set)(Session *e, const char *value, bool is_number, int pos, Error *err);
+    const char *(*get)(const Session *e);
 } Setting;
 
-static Status set_time_zone(Engine *e, const char *value, bool is_number, int pos, Error *err)
+static Status set_time_zone(Session *e, const char *value, bool is_number, int pos, Error *err)
 {
     char spec[sizeof e->time_zone];
     if (!value) value = "UTC";
@@ -53,7 +53,7 @@ static Status set_time_zone(Engine *e, const char *value, bool is_number, int po
     return BS_OK;
 }
 
-static const char *get_time_zone(const Engine *e)
+static const char *get_time_zone(const Session *e)
 {
     return e->time_zone;
 }
@@ -75,7 +75,7 @@ static Status unrecognized(const char *name, int pos, Error *err)
                      "unrecognized configuration parameter \"%s\"", name);
 }
 
-Status settings_run(Engine *e, const AstStatement *stmt, Result *res, Error *err)
+Status settings_run(Session *e, const AstStatement *stmt, Result *res, Error *err)
 {
     const char *name = stmt->u.set.name;
     if (stmt->kind == STMT_SHOW) {

@@ -43,7 +43,7 @@ static bool meta_command(CliOptions *opts, const char *line)
     return true;
 }
 
-int shell_run(Engine *engine, CliOptions *opts)
+int shell_run(CliBackend *backend, CliOptions *opts)
 {
     char *hist = history_path();
     using_history();
@@ -85,7 +85,7 @@ int shell_run(Engine *engine, CliOptions *opts)
         if (!parser_is_complete((const char *)stmt.data, stmt.len)) continue;
         buffer_terminate(&stmt);
         add_history((const char *)stmt.data);
-        if (!cli_run_script(engine, opts, (const char *)stmt.data, stmt.len)) failed = true;
+        if (!cli_run_script(backend, opts, (const char *)stmt.data, stmt.len)) failed = true;
         buffer_clear(&stmt);
     }
     if (hist) write_history(hist);
