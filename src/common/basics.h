@@ -19,6 +19,9 @@ typedef uint32_t sel_t;
 #define BASALT_VECTOR_SIZE 2048
 #endif
 
+/* The release: `basalt --version`, and what servers tell their clients. */
+#define BASALT_VERSION_STRING "0.1.0"
+
 /* Fallible functions return a Status and fill an Error (common/error.h). */
 typedef enum { BS_OK = 0, BS_ERROR = 1 } Status;
 

@@ -36,6 +36,13 @@ struct CliBackend {
 /* The backend over an embedded engine (which stays the caller's). NULL when out of memory. */
 CliBackend *cli_backend_embedded(Engine *engine);
 
+/*
+ * Runs one statement on a backend and collects its rows (as engine_execute does): on
+ * success *out holds the result (result_free it); on failure err is set.
+ */
+Status cli_backend_execute(CliBackend *backend, const char *sql, size_t len, Result **out,
+                           Error *err);
+
 typedef enum OutputFormat { FORMAT_TABLE, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON } OutputFormat;
 
 typedef struct CliOptions {

@@ -325,6 +325,8 @@ void cursor_close(Cursor *c)
     run_destroy(c->run); /* stops a query whose rows were not all read */
     result_free(c->result);
     arena_destroy(c->arena);
+    /* A cancel meant for this statement must not reach the next one. */
+    atomic_store(&c->session->cancel, false);
     atomic_store(&c->session->busy, false);
     bs_free(c);
 }
@@ -341,7 +343,6 @@ Status session_start(Session *s, const char *sql, size_t len, Cursor **out, Erro
     if (atomic_exchange(&s->busy, true))
         return error_set(err, SQLSTATE_OBJECT_NOT_IN_STATE, -1,
                          "the session's previous statement is still open");
-    atomic_store(&s->cancel, false);
     Cursor *c = bs_calloc(1, sizeof *c);
     if (!c) {
         atomic_store(&s->busy, false);

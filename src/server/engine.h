@@ -49,7 +49,11 @@ Session *session_create(Engine *engine, Error *err);
 void session_destroy(Session *session);
 /* The session's number, unique in the engine (1 is the engine's own session). */
 uint64_t session_id(const Session *session);
-/* Any thread, async-signal-safe: the session's running statement fails with 57014. */
+/*
+ * Any thread, async-signal-safe: the session's running statement fails with 57014. When
+ * no statement runs, the next one does (it is stopped as soon as it starts): callers
+ * cancel only while they have a statement in flight.
+ */
 void session_cancel(Session *session);
 
 /* What one statement produced. Lives until result_free. */

@@ -14,6 +14,7 @@
  * supported yet.
  */
 #include "server/cli.h"
+#include "server/roles.h"
 
 #include "common/alloc.h"
 #include "common/buffer.h"
@@ -24,8 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#define BASALT_VERSION "0.1.0"
 
 typedef struct Action {
     bool is_file;
@@ -88,15 +87,15 @@ static char *read_all(const char *path, size_t *len, Error *err)
 
 static int not_supported(const char *what)
 {
-    fprintf(stderr, "basalt: %s is not supported yet (this build runs the embedded engine only)\n",
-            what);
+    fprintf(stderr, "basalt: %s is not supported yet\n", what);
     return 2;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "coordinator") == 0 || strcmp(argv[1], "worker") == 0 ||
-                     strcmp(argv[1], "cluster") == 0)) {
+    if (argc > 1 && strcmp(argv[1], "coordinator") == 0)
+        return coordinator_main(argc - 1, argv + 1);
+    if (argc > 1 && (strcmp(argv[1], "worker") == 0 || strcmp(argv[1], "cluster") == 0)) {
         char what[64];
         snprintf(what, sizeof what, "'basalt %s'", argv[1]);
         return not_supported(what);
@@ -181,7 +180,7 @@ int main(int argc, char **argv)
             connect = optarg;
             break;
         case OPT_VERSION:
-            printf("basalt %s\n", BASALT_VERSION);
+            printf("basalt %s\n", BASALT_VERSION_STRING);
             bs_free(actions);
             return 0;
         case 'h':
@@ -206,20 +205,20 @@ int main(int argc, char **argv)
         bs_free(actions);
         return 2;
     }
+    Engine *engine = NULL;
+    CliBackend *backend;
     if (connect) {
-        bs_free(actions);
-        return not_supported("--connect (the network client)");
+        /* The coordinator owns the data; --data, --threads and --memory are its own. */
+        backend = cli_backend_connect(connect, &err);
+    } else if (engine_open(&config, &engine, &err) != BS_OK) {
+        backend = NULL;
+    } else {
+        backend = cli_backend_embedded(engine);
+        if (!backend) error_oom(&err);
     }
-    Engine *engine;
-    if (engine_open(&config, &engine, &err) != BS_OK) {
+    if (!backend) {
         fprintf(stderr, "basalt: %s\n", err.message);
         error_clear(&err);
-        bs_free(actions);
-        return 1;
-    }
-    CliBackend *backend = cli_backend_embedded(engine);
-    if (!backend) {
-        fprintf(stderr, "basalt: out of memory\n");
         engine_close(engine);
         bs_free(actions);
         return 1;

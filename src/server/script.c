@@ -8,6 +8,7 @@
 
 #include "common/alloc.h"
 #include "common/threadpool.h"
+#include "server/server_int.h"
 #include "parser/parser.h"
 
 #include <signal.h>
@@ -77,8 +78,10 @@ bool cli_run_script(CliBackend *backend, const CliOptions *opts, const char *tex
         double ms = (double)(clock_now_ns() - t0) / 1e6;
         if (st == BS_OK && backend->ops->result(stmt)->elapsed_ms > 0)
             ms = backend->ops->result(stmt)->elapsed_ms;
-        if (stmt) backend->ops->close(stmt);
+        /* Not running before the close: a Ctrl-C from now on is not this statement's (the
+           close drops a cancel that came before). */
         atomic_store(&g_running, false);
+        if (stmt) backend->ops->close(stmt);
         if (st != BS_OK) ok = false;
         if (opts->timing) {
             fprintf(opts->diag, "Time: %.3f ms\n", ms);
@@ -146,4 +149,51 @@ CliBackend *cli_backend_embedded(Engine *engine)
     b->base.ops = &EMBEDDED_OPS;
     b->engine = engine;
     return &b->base;
+}
+
+Status cli_backend_execute(CliBackend *backend, const char *sql, size_t len, Result **out,
+                           Error *err)
+{
+    *out = NULL;
+    const CliBackendOps *ops = backend->ops;
+    void *stmt;
+    BS_TRY(ops->start(backend, sql, len, &stmt, err));
+    const Result *head = ops->result(stmt);
+    Result *res = result_new(NULL, err);
+    Status st = res ? BS_OK : BS_ERROR;
+    if (st == BS_OK) {
+        res->has_rows = head->has_rows;
+        res->n_cols = head->n_cols;
+        res->zone = head->zone;
+        res->names = arena_alloc(res->arena, sizeof(char *) * (size_t)(head->n_cols + 1));
+        res->types = arena_alloc(res->arena, sizeof(LogicalType) * (size_t)(head->n_cols + 1));
+        if (!res->names || !res->types) st = arena_error(res->arena, err);
+        for (int k = 0; st == BS_OK && k < head->n_cols; k++) {
+            res->names[k] = arena_strdup(res->arena, head->names[k]);
+            res->types[k] = head->types[k];
+            if (!res->names[k]) st = arena_error(res->arena, err);
+        }
+    }
+    if (st == BS_OK && head->has_rows) {
+        for (;;) {
+            const Chunk *chunk;
+            st = ops->next(stmt, &chunk, err);
+            if (st != BS_OK || !chunk) break;
+            st = result_append(res, chunk, err);
+            if (st != BS_OK) break;
+        }
+    }
+    if (st == BS_OK) {
+        head = ops->result(stmt); /* the status is known at the end */
+        res->status = head->status ? arena_strdup(res->arena, head->status) : NULL;
+        res->elapsed_ms = head->elapsed_ms;
+        if (head->status && !res->status) st = arena_error(res->arena, err);
+    }
+    ops->close(stmt);
+    if (st != BS_OK) {
+        result_free(res);
+        return BS_ERROR;
+    }
+    *out = res;
+    return BS_OK;
 }

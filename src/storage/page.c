@@ -678,6 +678,9 @@ static Status decode_column(PageDecoder *dec, BufReader *rd, int col, LogicalTyp
     if (!page_type_valid(got) ||
         (got.id != TYPE_DECIMAL && got.child != TYPE_DECIMAL && (got.precision || got.scale)))
         return damaged(err, "column %d: bad type", col + 1);
+    /* A page does not carry CHAR(n)/VARCHAR(n)'s n: the values are the same either way,
+       and the column's type (with its n) is the caller's. */
+    got.length = type.length;
     if (!type_equals(got, type)) {
         char have[64], want[64];
         return damaged(err, "column %d holds %s where %s was expected", col + 1,

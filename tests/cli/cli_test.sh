@@ -117,7 +117,7 @@ expect_eq "data dir is a file exit" 1 $?
 expect_eq "data dir is a file message" 'basalt: "not-a-dir" exists and is not a directory' "$out"
 
 # --- modes not supported yet exit 2 --------------------------------------------------------
-for args in "coordinator --data d" "worker --coordinator localhost:1" "cluster --data d --workers 2" "--connect localhost:7070 -c select"; do
+for args in "worker --coordinator localhost:1" "cluster --data d --workers 2"; do
     # shellcheck disable=SC2086
     "$BASALT" $args >/dev/null 2>&1
     expect_eq "not supported: $args" 2 $?

@@ -29,15 +29,25 @@
  * __DATA_DIR__ is tests/sql/data. Values print as the engine's text form; NULL as NULL,
  * the empty string as (empty).
  *
- * Usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] file.test ...
+ * Usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] [--server BASALT]
+ *                       file.test ...
  * (--workers: in-process workers, so plans exchange rows between tasks as in a cluster).
+ * With --server, every statement goes through the native protocol instead: for each file
+ * (and each restart) the runner starts `BASALT coordinator` over the file's database on a
+ * free loopback port, runs the records through a connection to it, and stops it with
+ * SIGTERM; a coordinator that does not exit cleanly fails the file.
  */
 #include "common/alloc.h"
 #include "common/array.h"
 #include "common/buffer.h"
-#include "server/engine.h"
+#include "server/cli.h"
+#include "server/roles.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +61,9 @@ typedef struct Runner {
     const char *data_dir_tests; /* tests/sql/data */
     char *db_dir;
     Engine *engine;
+    const char *server_bin; /* --server: run statements on a coordinator process */
+    pid_t server_pid;
+    CliBackend *backend; /* the connection to it */
     int threads;
     int workers;
     int64_t max_recursion;
@@ -105,8 +118,86 @@ static void remove_tree(const char *path)
     nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Starts the coordinator over r->db_dir and connects to it. */
+static bool open_server(Runner *r)
+{
+    int out[2];
+    if (pipe(out) != 0) return false;
+    char threads[16], workers[16], memory[32], recursion[32];
+    snprintf(threads, sizeof threads, "%d", r->threads);
+    snprintf(workers, sizeof workers, "%d", r->workers);
+    snprintf(memory, sizeof memory, "%lldB",
+             (long long)(r->memory_limit > 0 ? r->memory_limit : INT64_C(4) << 30));
+    snprintf(recursion, sizeof recursion, "%lld", (long long)r->max_recursion);
+    pid_t pid = fork();
+    if (pid < 0) return false;
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* a runner killed by a timeout leaves no server */
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        const char *argv[16] = {r->server_bin, "coordinator", "--data", r->db_dir, "--port", "0",
+                                "--bind", "127.0.0.1", "--threads", threads, "--local-workers",
+                                workers, "--memory", memory};
+        int n = 14;
+        if (r->max_recursion > 0) {
+            argv[n++] = "--max-recursion";
+            argv[n++] = recursion;
+        }
+        argv[n] = NULL;
+        execv(r->server_bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    r->server_pid = pid;
+    /* Its first line names the port: "... listening on 127.0.0.1:PORT (native protocol)". */
+    char line[512];
+    size_t len = 0;
+    struct pollfd p = {.fd = out[0], .events = POLLIN};
+    while (len + 1 < sizeof line && poll(&p, 1, 30000) > 0) {
+        ssize_t n = read(out[0], line + len, 1);
+        if (n <= 0 || line[len] == '\n') break;
+        len += (size_t)n;
+    }
+    line[len] = '\0';
+    close(out[0]);
+    const char *at = strstr(line, "127.0.0.1:");
+    if (!at) {
+        fprintf(stderr, "%s: the coordinator did not start: \"%s\"\n", r->path, line);
+        return false;
+    }
+    char address[64];
+    snprintf(address, sizeof address, "127.0.0.1:%d", atoi(at + 10));
+    Error err = ERROR_INIT;
+    r->backend = cli_backend_connect(address, &err);
+    if (!r->backend) {
+        fprintf(stderr, "%s: cannot connect to the coordinator: %s\n", r->path, err.message);
+        error_clear(&err);
+        return false;
+    }
+    return true;
+}
+
+/* Disconnects and stops the coordinator; false when it did not exit cleanly. */
+static bool close_server(Runner *r)
+{
+    if (r->backend) r->backend->ops->destroy(r->backend);
+    r->backend = NULL;
+    if (r->server_pid <= 0) return true;
+    kill(r->server_pid, SIGTERM);
+    int status = 0;
+    waitpid(r->server_pid, &status, 0);
+    r->server_pid = 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return true;
+    fprintf(stderr, "%s: the coordinator exited with %s %d\n", r->path,
+            WIFSIGNALED(status) ? "signal" : "status",
+            WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    return false;
+}
+
 static bool open_engine(Runner *r)
 {
+    if (r->server_bin) return open_server(r);
     EngineConfig cfg = {
         .data_dir = r->db_dir,
         .threads = r->threads,
@@ -121,6 +212,25 @@ static bool open_engine(Runner *r)
         return false;
     }
     return true;
+}
+
+/* Closes the engine or stops the coordinator; false when that failed. */
+static bool close_engine(Runner *r)
+{
+    engine_close(r->engine);
+    r->engine = NULL;
+    return close_server(r);
+}
+
+/* Runs one statement in the engine or on the coordinator. */
+static Status execute(Runner *r, const char *sql, Result **res, Error *err)
+{
+    if (r->backend) return cli_backend_execute(r->backend, sql, strlen(sql), res, err);
+    if (!r->engine) {
+        *res = NULL;
+        return error_set(err, "08003", -1, "no engine");
+    }
+    return engine_execute(r->engine, sql, strlen(sql), res, err);
 }
 
 /* Text of one value as sqllogictest shows it. */
@@ -218,7 +328,7 @@ static void run_statement(Runner *r, int line, const char *sql, const char *expe
 {
     Result *res = NULL;
     Error err = ERROR_INIT;
-    Status st = engine_execute(r->engine, sql, strlen(sql), &res, &err);
+    Status st = execute(r, sql, &res, &err);
     if (!expect_error && !error_text) {
         if (st != BS_OK)
             report(r, line, sql, "expected success, got %s: %s", err.sqlstate, err.message);
@@ -246,7 +356,7 @@ static void run_query(Runner *r, int line, const char *sql, const char *types, c
 {
     Result *res = NULL;
     Error err = ERROR_INIT;
-    if (engine_execute(r->engine, sql, strlen(sql), &res, &err) != BS_OK) {
+    if (execute(r, sql, &res, &err) != BS_OK) {
         report(r, line, sql, "query failed: %s: %s", err.sqlstate, err.message);
         error_clear(&err);
         return;
@@ -429,8 +539,7 @@ static int run_file(Runner *r)
             r->workers = workers;
             r->max_recursion = max_recursion;
             r->memory_limit = (int64_t)memory_mb << 20;
-            engine_close(r->engine);
-            r->engine = NULL;
+            if (!close_engine(r)) r->failures++;
             if (!open_engine(r)) {
                 r->failures++;
                 break;
@@ -507,8 +616,7 @@ static int run_file(Runner *r)
         buffer_free(&sql);
         free_lines(&expected);
     }
-    if (r->engine) engine_close(r->engine);
-    r->engine = NULL;
+    if (!close_engine(r)) r->failures++;
     remove_tree(r->test_dir);
     bs_free(r->test_dir);
     bs_free(r->db_dir);
@@ -528,6 +636,9 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[first], "--workers") == 0 && first + 1 < argc) {
             r.workers = atoi(argv[first + 1]);
             first += 2;
+        } else if (strcmp(argv[first], "--server") == 0 && first + 1 < argc) {
+            r.server_bin = argv[first + 1];
+            first += 2;
         } else if (strcmp(argv[first], "--data-dir") == 0 && first + 1 < argc) {
             data_dir = argv[first + 1];
             first += 2;
@@ -538,7 +649,7 @@ int main(int argc, char **argv)
     }
     if (first >= argc) {
         fprintf(stderr, "usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] "
-                        "file.test ...\n");
+                        "[--server BASALT] file.test ...\n");
         return 2;
     }
     int total_failures = 0;

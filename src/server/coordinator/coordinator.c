@@ -1,0 +1,150 @@
+/*
+ * coordinator.c — `basalt coordinator`: the process that owns the data directory's
+ * metastore, accepts clients on the native protocol's port and runs their statements.
+ *
+ *   basalt coordinator --data DIR [--port P] [--bind ADDR] [--threads N] [--memory SIZE]
+ *                      [--max-recursion N] [--local-workers N]
+ *
+ * It runs in the foreground until SIGINT or SIGTERM; then it stops accepting, cancels the
+ * running statements, closes every connection and exits 0. Once it listens it prints one
+ * line to stdout, "basalt coordinator listening on ADDR:PORT (native protocol)", which
+ * scripts can wait for (with --port 0 it names the port the system chose).
+ *
+ * Statements run on this process's threads (one in-process worker) until remote workers
+ * register with it.
+ */
+#include "server/roles.h"
+
+#include "common/config.h"
+#include "net/native_proto.h"
+#include "server/frontends/native.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static void coordinator_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: basalt coordinator --data DIR [--port P] [--bind ADDR] [--threads N]\n"
+            "                          [--memory SIZE] [--max-recursion N]\n"
+            "\n"
+            "  --data DIR       data directory (default ./basalt-data)\n"
+            "  --port P         native protocol port (default %d; 0: any free port)\n"
+            "  --bind ADDR      address to listen on (default 0.0.0.0: every interface)\n"
+            "  --threads N      worker threads (default: number of CPUs)\n"
+            "  --memory SIZE    memory limit per query, e.g. 2GB (default: 80%% of RAM)\n"
+            "  --local-workers N  in-process workers: tasks per source or partitioned stage,\n"
+            "                   exchanging rows as a cluster's would (default 1; for tests)\n",
+            NP_DEFAULT_PORT);
+}
+
+int coordinator_main(int argc, char **argv)
+{
+    enum { OPT_DATA = 256, OPT_PORT, OPT_BIND, OPT_THREADS, OPT_MEMORY, OPT_RECURSION,
+           OPT_HTTP, OPT_PG, OPT_LOCAL_WORKERS };
+    static const struct option long_opts[] = {
+        {"data", required_argument, NULL, OPT_DATA},
+        {"port", required_argument, NULL, OPT_PORT},
+        {"bind", required_argument, NULL, OPT_BIND},
+        {"threads", required_argument, NULL, OPT_THREADS},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"max-recursion", required_argument, NULL, OPT_RECURSION},
+        {"http-port", required_argument, NULL, OPT_HTTP},
+        {"pg-port", required_argument, NULL, OPT_PG},
+        {"local-workers", required_argument, NULL, OPT_LOCAL_WORKERS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    EngineConfig config = {.data_dir = "basalt-data"};
+    const char *bind = "0.0.0.0";
+    int port = NP_DEFAULT_PORT;
+    Error err = ERROR_INIT;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
+        int64_t v;
+        switch (c) {
+        case OPT_DATA:
+            config.data_dir = optarg;
+            break;
+        case OPT_PORT:
+            if (roles_parse_port(optarg, true, &port, &err) != BS_OK) goto bad_value;
+            break;
+        case OPT_BIND:
+            bind = optarg;
+            break;
+        case OPT_THREADS:
+            if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
+            config.threads = (int)v;
+            break;
+        case OPT_MEMORY:
+            if (config_parse_size(optarg, &v, &err) != BS_OK) goto bad_value;
+            config.memory_limit = v;
+            break;
+        case OPT_RECURSION:
+            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            config.max_recursion = v;
+            break;
+        case OPT_LOCAL_WORKERS:
+            if (config_parse_count(optarg, 64, &v, &err) != BS_OK) goto bad_value;
+            config.workers = (int)v;
+            break;
+        case OPT_HTTP:
+        case OPT_PG:
+            fprintf(stderr, "basalt coordinator: --%s is not supported yet (the %s endpoint)\n",
+                    c == OPT_HTTP ? "http-port" : "pg-port",
+                    c == OPT_HTTP ? "HTTP" : "PostgreSQL");
+            return 2;
+        case 'h':
+            coordinator_usage(stdout);
+            return 0;
+        default:
+            coordinator_usage(stderr);
+            return 2;
+        }
+        continue;
+    bad_value:
+        fprintf(stderr, "basalt coordinator: %s\n", err.message);
+        error_clear(&err);
+        return 2;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "basalt coordinator: unexpected argument \"%s\"\n", argv[optind]);
+        return 2;
+    }
+    /* Every thread made from here on inherits the mask: only sigwait below sees them. */
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    Engine *engine = NULL;
+    EventLoop *loop = NULL;
+    NativeServer *native = NULL;
+    int status = 1;
+    if (engine_open(&config, &engine, &err) != BS_OK) goto done;
+    loop = loop_create("native", &err);
+    if (!loop) goto done;
+    native = native_server_start(engine, loop, bind, port, &err);
+    if (!native) goto done;
+    printf("basalt coordinator listening on %s:%d (native protocol), data in %s\n", bind,
+           native_server_port(native), engine_data_dir(engine));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    status = 0;
+done:
+    if (error_is_set(&err)) {
+        fprintf(stderr, "basalt coordinator: %s\n", err.message);
+        error_clear(&err);
+    }
+    native_server_stop(native);
+    if (loop) loop_destroy(loop);
+    engine_close(engine);
+    return status;
+}
