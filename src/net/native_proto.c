@@ -31,6 +31,12 @@ const char *np_message_name(uint8_t type)
         return "DONE";
     case NP_ERROR:
         return "ERROR";
+    case NP_REGISTER:
+        return "REGISTER";
+    case NP_HEARTBEAT:
+        return "HEARTBEAT";
+    case NP_REGISTERED:
+        return "REGISTERED";
     }
     return NULL;
 }
@@ -79,6 +85,29 @@ void np_put_done(Buffer *buf, const NpDone *m)
     put_string(buf, m->status);
     buffer_put_u64(buf, m->n_rows);
     buffer_put_f64(buf, m->elapsed_ms);
+}
+
+void np_put_register(Buffer *buf, const NpRegister *m)
+{
+    buffer_put_u16(buf, m->version);
+    buffer_put_u32(buf, m->vector_size);
+    put_string(buf, m->node_id);
+    put_string(buf, m->address);
+    put_string(buf, m->node_version);
+    buffer_put_u32(buf, m->threads);
+    buffer_put_u64(buf, m->memory_limit);
+}
+
+void np_put_heartbeat(Buffer *buf, const NpHeartbeat *m)
+{
+    buffer_put_u64(buf, m->memory_used);
+    buffer_put_u32(buf, m->running_tasks);
+    buffer_put_f64(buf, m->load);
+}
+
+void np_put_registered(Buffer *buf, uint64_t node_number)
+{
+    buffer_put_u64(buf, node_number);
 }
 
 void np_put_error(Buffer *buf, const Error *err)
@@ -191,6 +220,44 @@ Status np_get_done(const uint8_t *data, size_t len, Arena *arena, NpDone *out, E
     out->n_rows = bufreader_u64(&r);
     out->elapsed_ms = bufreader_f64(&r);
     return finish(&r, arena, oom, "DONE", err);
+}
+
+Status np_get_register(const uint8_t *data, size_t len, Arena *arena, NpRegister *out,
+                       Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    bool oom = false;
+    out->version = bufreader_u16(&r);
+    out->vector_size = bufreader_u32(&r);
+    out->node_id = get_string(&r, arena, &oom);
+    out->address = get_string(&r, arena, &oom);
+    out->node_version = get_string(&r, arena, &oom);
+    out->threads = bufreader_u32(&r);
+    out->memory_limit = bufreader_u64(&r);
+    BS_TRY(finish(&r, arena, oom, "REGISTER", err));
+    if (!out->node_id[0]) return malformed(err, "REGISTER");
+    return BS_OK;
+}
+
+Status np_get_heartbeat(const uint8_t *data, size_t len, NpHeartbeat *out, Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    out->memory_used = bufreader_u64(&r);
+    out->running_tasks = bufreader_u32(&r);
+    out->load = bufreader_f64(&r);
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "HEARTBEAT");
+    return BS_OK;
+}
+
+Status np_get_registered(const uint8_t *data, size_t len, uint64_t *node_number, Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    *node_number = bufreader_u64(&r);
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "REGISTERED");
+    return BS_OK;
 }
 
 /* A string of the ERROR payload as a heap copy (NULL when empty). */

@@ -23,6 +23,14 @@
  *     ERROR     5 bytes SQLSTATE, svarint position (-1: none), string message,
  *               string detail, string hint (empty: none)
  *
+ *   worker → coordinator (the control plane; a worker's connection sends no QUERY)
+ *     REGISTER  u16 protocol version, u32 vector size, string node id, string address
+ *               (HOST:PORT where the worker listens), string node version, u32 threads,
+ *               u64 memory limit (bytes)
+ *     HEARTBEAT u64 memory in use (bytes), u32 running tasks, f64 1-minute load average
+ *   coordinator → worker
+ *     REGISTERED  u64 node number (unique while the coordinator runs)
+ *
  * A session: HELLO → WELCOME, then statements one at a time. A statement is QUERY, then
  * either ERROR, or COLUMNS, PAGE*, and DONE or ERROR (a failure after some rows). CANCEL
  * and STOP may come at any time; when no statement runs they do nothing. A violation of
@@ -50,7 +58,15 @@ typedef enum NpMessage {
     NP_PAGE = 'D',
     NP_DONE = 'Z',
     NP_ERROR = 'E',
+    NP_REGISTER = 'R',
+    NP_HEARTBEAT = 'B',
+    NP_REGISTERED = 'r',
 } NpMessage;
+
+/* How often a worker sends HEARTBEAT, and how long without one a worker is taken for
+   gone (a closed connection is noticed at once). */
+#define NP_HEARTBEAT_MS 500
+#define NP_NODE_TIMEOUT_MS 3000
 
 /* A message's name for errors ("QUERY"), or NULL for a type that is none of them. */
 const char *np_message_name(uint8_t type);
@@ -75,6 +91,22 @@ typedef struct NpColumns {
     LogicalType *types;
 } NpColumns;
 
+typedef struct NpRegister {
+    uint16_t version;
+    uint32_t vector_size;
+    const char *node_id;
+    const char *address;
+    const char *node_version;
+    uint32_t threads;
+    uint64_t memory_limit;
+} NpRegister;
+
+typedef struct NpHeartbeat {
+    uint64_t memory_used;
+    uint32_t running_tasks;
+    double load;
+} NpHeartbeat;
+
 typedef struct NpDone {
     const char *status;
     uint64_t n_rows;
@@ -86,6 +118,9 @@ void np_put_hello(Buffer *buf, const NpHello *m);
 void np_put_welcome(Buffer *buf, const NpWelcome *m);
 void np_put_columns(Buffer *buf, const NpColumns *m);
 void np_put_done(Buffer *buf, const NpDone *m);
+void np_put_register(Buffer *buf, const NpRegister *m);
+void np_put_heartbeat(Buffer *buf, const NpHeartbeat *m);
+void np_put_registered(Buffer *buf, uint64_t node_number);
 /* An Error as an ERROR payload (the message "unknown error" when err has none). */
 void np_put_error(Buffer *buf, const Error *err);
 
@@ -98,6 +133,10 @@ Status np_get_hello(const uint8_t *data, size_t len, Arena *arena, NpHello *out,
 Status np_get_welcome(const uint8_t *data, size_t len, Arena *arena, NpWelcome *out, Error *err);
 Status np_get_columns(const uint8_t *data, size_t len, Arena *arena, NpColumns *out, Error *err);
 Status np_get_done(const uint8_t *data, size_t len, Arena *arena, NpDone *out, Error *err);
+Status np_get_register(const uint8_t *data, size_t len, Arena *arena, NpRegister *out,
+                       Error *err);
+Status np_get_heartbeat(const uint8_t *data, size_t len, NpHeartbeat *out, Error *err);
+Status np_get_registered(const uint8_t *data, size_t len, uint64_t *node_number, Error *err);
 /* An ERROR payload into *out (which must be clear); 08P01 when it is malformed. */
 Status np_get_error(const uint8_t *data, size_t len, Error *out, Error *err);
 /* A QUERY payload: the statement text, pointing into data. */

@@ -109,6 +109,11 @@ void session_cancel(Session *s)
     atomic_store(&s->cancel, true);
 }
 
+void engine_set_nodes(Engine *e, NodeRegistry *nodes)
+{
+    e->nodes = nodes;
+}
+
 int engine_threads(const Engine *e)
 {
     return e->threads;

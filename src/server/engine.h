@@ -32,6 +32,7 @@ typedef struct EngineConfig {
 
 typedef struct Engine Engine;
 typedef struct Session Session;
+typedef struct NodeRegistry NodeRegistry;
 
 /* Opens (creating if needed) the data directory. 55P03 if another process has it. */
 Status engine_open(const EngineConfig *config, Engine **out, Error *err);
@@ -114,6 +115,10 @@ const Result *cursor_result(const Cursor *cursor);
 Status cursor_next(Cursor *cursor, const Chunk **out, Error *err);
 /* Ends the statement — a query whose rows were not all read is stopped — and frees it. */
 void cursor_close(Cursor *cursor);
+
+/* A coordinator's node registry (server/coordinator/nodes.h), for system.runtime.nodes;
+   the caller keeps it alive while the engine is open. */
+void engine_set_nodes(Engine *engine, NodeRegistry *nodes);
 
 /* ---- settings (for tests and tools) ---- */
 int engine_threads(const Engine *engine);

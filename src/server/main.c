@@ -85,20 +85,20 @@ static char *read_all(const char *path, size_t *len, Error *err)
     return (char *)buffer_steal(&b, len);
 }
 
-static int not_supported(const char *what)
-{
-    fprintf(stderr, "basalt: %s is not supported yet\n", what);
-    return 2;
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "coordinator") == 0)
         return coordinator_main(argc - 1, argv + 1);
-    if (argc > 1 && (strcmp(argv[1], "worker") == 0 || strcmp(argv[1], "cluster") == 0)) {
-        char what[64];
-        snprintf(what, sizeof what, "'basalt %s'", argv[1]);
-        return not_supported(what);
+    if (argc > 1 && strcmp(argv[1], "worker") == 0) return worker_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "cluster") == 0) {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n <= 0) {
+            fprintf(stderr, "basalt cluster: cannot find this program's path\n");
+            return 1;
+        }
+        self[n] = '\0';
+        return cluster_main(argc - 1, argv + 1, self);
     }
     enum {
         OPT_DATA = 256,

@@ -24,6 +24,7 @@ struct Engine {
     MemTracker tracker; /* the process: every query's tracker is a child */
     MemTracker results; /* rows held in Results handed to the client */
     Session *session;   /* the session of engine_start, engine_execute and engine_cancel */
+    NodeRegistry *nodes; /* a coordinator's workers (NULL: embedded) */
     atomic_uint_fast64_t next_session_id;
 };
 

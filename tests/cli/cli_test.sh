@@ -116,12 +116,7 @@ out=$("$BASALT" --data not-a-dir -c "select 1" 2>&1)
 expect_eq "data dir is a file exit" 1 $?
 expect_eq "data dir is a file message" 'basalt: "not-a-dir" exists and is not a directory' "$out"
 
-# --- modes not supported yet exit 2 --------------------------------------------------------
-for args in "worker --coordinator localhost:1" "cluster --data d --workers 2"; do
-    # shellcheck disable=SC2086
-    "$BASALT" $args >/dev/null 2>&1
-    expect_eq "not supported: $args" 2 $?
-done
+# --- bad usage exits 2 ---------------------------------------------------------------------
 "$BASALT" --format xml -c "select 1" >/dev/null 2>&1
 expect_eq "bad format exit" 2 $?
 

@@ -17,13 +17,55 @@
 
 #include "common/config.h"
 #include "net/native_proto.h"
+#include "server/coordinator/nodes.h"
 #include "server/frontends/native.h"
+#include "server/server_int.h"
 
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+void block_stop_signals(sigset_t *set)
+{
+    /* Every thread made from here on inherits the mask: only sigwait sees them. */
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+Status coordinator_start(Coordinator *co, const EngineConfig *config, const char *bind, int port,
+                         Error *err)
+{
+    memset(co, 0, sizeof *co);
+    BS_TRY(engine_open(config, &co->engine, err));
+    NodeInfo self = {.threads = (uint32_t)engine_threads(co->engine)};
+    snprintf(self.version, sizeof self.version, "%s", BASALT_VERSION_STRING);
+    co->loop = loop_create("native", err);
+    if (!co->loop) return BS_ERROR;
+    co->native = NULL;
+    /* The coordinator's own row: its address is known once it listens. */
+    co->nodes = nodes_create(&self);
+    if (!co->nodes) return error_oom(err);
+    co->native = native_server_start(co->engine, co->nodes, co->loop, bind, port, err);
+    if (!co->native) return BS_ERROR;
+    co->port = native_server_port(co->native);
+    nodes_set_coordinator_address(co->nodes, bind, co->port);
+    engine_set_nodes(co->engine, co->nodes);
+    return BS_OK;
+}
+
+void coordinator_stop(Coordinator *co)
+{
+    native_server_stop(co->native);
+    if (co->loop) loop_destroy(co->loop);
+    engine_close(co->engine);
+    nodes_destroy(co->nodes);
+    memset(co, 0, sizeof *co);
+}
 
 static void coordinator_usage(FILE *out)
 {
@@ -115,36 +157,20 @@ int coordinator_main(int argc, char **argv)
         fprintf(stderr, "basalt coordinator: unexpected argument \"%s\"\n", argv[optind]);
         return 2;
     }
-    /* Every thread made from here on inherits the mask: only sigwait below sees them. */
+    Coordinator co;
     sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-    signal(SIGPIPE, SIG_IGN);
-
-    Engine *engine = NULL;
-    EventLoop *loop = NULL;
-    NativeServer *native = NULL;
-    int status = 1;
-    if (engine_open(&config, &engine, &err) != BS_OK) goto done;
-    loop = loop_create("native", &err);
-    if (!loop) goto done;
-    native = native_server_start(engine, loop, bind, port, &err);
-    if (!native) goto done;
+    block_stop_signals(&stop_signals);
+    if (coordinator_start(&co, &config, bind, port, &err) != BS_OK) {
+        fprintf(stderr, "basalt coordinator: %s\n", err.message);
+        error_clear(&err);
+        coordinator_stop(&co);
+        return 1;
+    }
     printf("basalt coordinator listening on %s:%d (native protocol), data in %s\n", bind,
-           native_server_port(native), engine_data_dir(engine));
+           co.port, engine_data_dir(co.engine));
     fflush(stdout);
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    status = 0;
-done:
-    if (error_is_set(&err)) {
-        fprintf(stderr, "basalt coordinator: %s\n", err.message);
-        error_clear(&err);
-    }
-    native_server_stop(native);
-    if (loop) loop_destroy(loop);
-    engine_close(engine);
-    return status;
+    coordinator_stop(&co);
+    return 0;
 }

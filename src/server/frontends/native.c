@@ -13,7 +13,10 @@
  *
  * A connection's states (under nc->mu):
  *
- *   NEW      until HELLO: WELCOME (or ERROR and close when the versions differ)
+ *   NEW      until HELLO: WELCOME (or ERROR and close when the versions differ); or
+ *            REGISTER from a worker: REGISTERED → WORKER
+ *   WORKER   a worker's control connection: HEARTBEATs; no heartbeat for
+ *            NP_NODE_TIMEOUT_MS, or the connection closing, makes the node GONE
  *   IDLE     QUERY → RUNNING (the session thread takes it)
  *   RUNNING  CANCEL → the statement fails (57014); STOP → it ends with DONE early;
  *            the thread sends DONE or ERROR → IDLE; a QUERY now is a violation
@@ -27,6 +30,7 @@
 
 #include "common/alloc.h"
 #include "net/native_proto.h"
+#include "server/coordinator/nodes.h"
 #include "server/server_int.h"
 
 #include <pthread.h>
@@ -34,7 +38,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef enum NcState { NC_NEW, NC_IDLE, NC_RUNNING, NC_CLOSED } NcState;
+typedef enum NcState { NC_NEW, NC_IDLE, NC_RUNNING, NC_WORKER, NC_CLOSED } NcState;
 
 typedef struct NativeConn {
     NativeServer *server;
@@ -47,6 +51,7 @@ typedef struct NativeConn {
     size_t sql_len;
     bool has_query;
     atomic_bool stop;     /* STOP: end the statement with DONE */
+    uint64_t node_number; /* WORKER: its handle in the node registry */
     atomic_int refs;      /* the loop's and the thread's */
     bool thread_started;
     struct NativeConn *prev, *next; /* the server's list */
@@ -55,6 +60,8 @@ typedef struct NativeConn {
 struct NativeServer {
     Engine *engine;
     EventLoop *loop;
+    NodeRegistry *nodes; /* NULL: workers are refused */
+    LoopTimer *stale_timer;
     Listener *listener;
     int port;
     pthread_mutex_t mu;
@@ -327,6 +334,39 @@ static void on_query(NativeConn *nc, const Frame *f)
     pthread_mutex_unlock(&nc->mu);
 }
 
+static void on_register(NativeConn *nc, const Frame *f)
+{
+    Arena *arena = arena_create(NULL, NULL, 0);
+    NpRegister m;
+    Error e = ERROR_INIT;
+    if (!arena || np_get_register(f->payload, f->len, arena, &m, &e) != BS_OK) {
+        violation(nc, "%s", error_is_set(&e) ? e.message : "out of memory");
+    } else if (!nc->server->nodes) {
+        violation(nc, "this server takes no workers");
+    } else if (m.version != NP_PROTOCOL_VERSION || m.vector_size != BASALT_VECTOR_SIZE) {
+        violation(nc, "worker %s speaks protocol %u with %u-row pages; this coordinator %u with "
+                      "%u-row pages: run the same build",
+                  m.node_id, m.version, m.vector_size, NP_PROTOCOL_VERSION, BASALT_VECTOR_SIZE);
+    } else if (nodes_register(nc->server->nodes, &m, &nc->node_number, &e) != BS_OK) {
+        violation(nc, "%s", e.message);
+    } else {
+        Buffer b;
+        buffer_init(&b);
+        np_put_registered(&b, nc->node_number);
+        Error ignored = ERROR_INIT;
+        pthread_mutex_lock(&nc->mu);
+        nc->state = NC_WORKER;
+        pthread_mutex_unlock(&nc->mu);
+        if (!buffer_ok(&b) ||
+            conn_send(nc->conn, NP_REGISTERED, 0, b.data, b.len, &ignored) != BS_OK)
+            conn_abort(nc->conn);
+        error_clear(&ignored);
+        buffer_free(&b);
+    }
+    error_clear(&e);
+    arena_destroy(arena);
+}
+
 static void on_frame(Connection *conn, Frame *f, void *user)
 {
     (void)conn;
@@ -345,6 +385,25 @@ static void on_frame(Connection *conn, Frame *f, void *user)
     case NP_QUERY:
         if (state == NC_IDLE) {
             on_query(nc, f);
+            return;
+        }
+        break;
+    case NP_REGISTER:
+        if (state == NC_NEW) {
+            on_register(nc, f);
+            return;
+        }
+        break;
+    case NP_HEARTBEAT:
+        if (state == NC_WORKER) {
+            NpHeartbeat hb;
+            Error e = ERROR_INIT;
+            if (np_get_heartbeat(f->payload, f->len, &hb, &e) != BS_OK) {
+                violation(nc, "%s", e.message);
+                error_clear(&e);
+            } else {
+                nodes_heartbeat(nc->server->nodes, nc->node_number, &hb);
+            }
             return;
         }
         break;
@@ -387,10 +446,15 @@ static void on_drain(Connection *conn, void *user)
 static void on_close(Connection *conn, const Error *err, void *user)
 {
     (void)conn;
-    (void)err;
     NativeConn *nc = user;
     pthread_mutex_lock(&nc->mu);
     bool running = nc->state == NC_RUNNING;
+    if (nc->state == NC_WORKER) {
+        char reason[200];
+        snprintf(reason, sizeof reason, "connection closed%s%s", err ? ": " : "",
+                 err && err->message ? err->message : "");
+        nodes_lost(nc->server->nodes, nc->node_number, reason);
+    }
     nc->state = NC_CLOSED;
     if (running) session_cancel(nc->session);
     pthread_cond_broadcast(&nc->cond);
@@ -435,8 +499,50 @@ static void on_accept(Listener *listener, Connection *conn, void *user)
     if (!nc->thread_started) conn_abort(conn); /* on_close frees it */
 }
 
-NativeServer *native_server_start(Engine *engine, EventLoop *loop, const char *host, int port,
-                                  Error *err)
+/* Loop thread, every NP_HEARTBEAT_MS: workers silent for too long are dropped. */
+static void check_stale(LoopTimer *timer, void *user)
+{
+    (void)timer;
+    NativeServer *srv = user;
+    pthread_mutex_lock(&srv->mu);
+    int n = 0;
+    Connection **stale = bs_calloc((size_t)(srv->n_conns ? srv->n_conns : 1), sizeof *stale);
+    for (NativeConn *nc = srv->conns; nc && stale; nc = nc->next) {
+        if (nc->node_number &&
+            nodes_is_stale(srv->nodes, nc->node_number, NP_NODE_TIMEOUT_MS)) {
+            char reason[64];
+            snprintf(reason, sizeof reason, "no heartbeat for %d ms", NP_NODE_TIMEOUT_MS);
+            nodes_lost(srv->nodes, nc->node_number, reason);
+            conn_retain(nc->conn);
+            stale[n++] = nc->conn;
+        }
+    }
+    pthread_mutex_unlock(&srv->mu);
+    for (int k = 0; k < n; k++) {
+        conn_abort(stale[k]);
+        conn_release(stale[k]);
+    }
+    bs_free(stale);
+}
+
+static void start_timer(void *arg)
+{
+    NativeServer *srv = arg;
+    Error err = ERROR_INIT;
+    srv->stale_timer = loop_timer_create(srv->loop, check_stale, srv, &err);
+    if (srv->stale_timer) loop_timer_start(srv->stale_timer, NP_HEARTBEAT_MS, NP_HEARTBEAT_MS);
+    error_clear(&err);
+}
+
+static void stop_timer(void *arg)
+{
+    NativeServer *srv = arg;
+    if (srv->stale_timer) loop_timer_close(srv->stale_timer);
+    srv->stale_timer = NULL;
+}
+
+NativeServer *native_server_start(Engine *engine, NodeRegistry *nodes, EventLoop *loop,
+                                  const char *host, int port, Error *err)
 {
     NativeServer *srv = bs_calloc(1, sizeof *srv);
     if (!srv) {
@@ -444,6 +550,7 @@ NativeServer *native_server_start(Engine *engine, EventLoop *loop, const char *h
         return NULL;
     }
     srv->engine = engine;
+    srv->nodes = nodes;
     srv->loop = loop;
     pthread_mutex_init(&srv->mu, NULL);
     pthread_cond_init(&srv->idle, NULL);
@@ -460,6 +567,7 @@ NativeServer *native_server_start(Engine *engine, EventLoop *loop, const char *h
         return NULL;
     }
     srv->port = listener_port(srv->listener);
+    if (nodes) loop_call(loop, start_timer, srv);
     return srv;
 }
 
@@ -491,6 +599,7 @@ void native_server_stop(NativeServer *srv)
 {
     if (!srv) return;
     listener_close(srv->listener);
+    loop_call(srv->loop, stop_timer, srv);
     pthread_mutex_lock(&srv->mu);
     srv->stopping = true;
     pthread_mutex_unlock(&srv->mu);

@@ -9,13 +9,15 @@
 #include "server/engine.h"
 
 typedef struct NativeServer NativeServer;
+typedef struct NodeRegistry NodeRegistry;
 
 /*
  * Listens on host:port (port 0: any free port) on `loop` and serves clients with sessions
- * of `engine`. NULL with err set when the address cannot be bound (58030 naming it).
+ * of `engine`, and workers' control connections into `nodes` (NULL: workers are refused).
+ * NULL with err set when the address cannot be bound (58030 naming it).
  */
-NativeServer *native_server_start(Engine *engine, EventLoop *loop, const char *host, int port,
-                                  Error *err);
+NativeServer *native_server_start(Engine *engine, NodeRegistry *nodes, EventLoop *loop,
+                                  const char *host, int port, Error *err);
 /* The port it listens on. */
 int native_server_port(const NativeServer *server);
 /*

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# End-to-end tests of `basalt cluster` and of `basalt coordinator` + `basalt worker` started
+# by hand: workers register (also when started before their coordinator, and again after
+# the coordinator restarts); a killed worker is reported; SIGTERM stops every process (no
+# orphans, also after kill -9 of the cluster); the worker's port answers cleanly.
+# Usage: cluster_test.sh path/to/basalt
+set -u
+BASALT=$(readlink -f "$1")
+WORK=$(mktemp -d /tmp/basalt-cluster-XXXXXX)
+PIDS=
+cleanup() {
+    # shellcheck disable=SC2086
+    [ -n "$PIDS" ] && kill -9 $PIDS 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+cd "$WORK" || exit 1
+failures=0
+checks=0
+fail() {
+    echo "FAILED: $1" >&2
+    failures=$((failures + 1))
+}
+expect_eq() {
+    checks=$((checks + 1))
+    if [ "$2" != "$3" ]; then
+        fail "$1"
+        printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
+    fi
+}
+# wait_for FILE PATTERN [TENTHS]: until a line of FILE matches (default 10 s).
+wait_for() {
+    local tenths=${3:-100}
+    for _ in $(seq 1 "$tenths"); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    fail "waited for \"$2\" in $1: $(cat "$1")"
+    return 1
+}
+# gone PID: true when the process has exited (within 10 s).
+gone() {
+    for _ in $(seq 1 100); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    return 1
+}
+children_of() { pgrep -P "$1" | tr '\n' ' '; }
+
+# --- basalt cluster: two workers register; SIGTERM stops all three processes ------------
+"$BASALT" cluster --data d --workers 2 --port 0 --threads 1 >cluster.out 2>cluster.err &
+cluster=$!
+PIDS="$cluster"
+wait_for cluster.out "2 of 2 workers registered"
+workers=$(children_of $cluster)
+PIDS="$PIDS $workers"
+expect_eq "cluster worker processes" 2 "$(echo $workers | wc -w)"
+checks=$((checks + 1))
+grep -q "basalt worker worker-1 listening on 127.0.0.1:" cluster.out || fail "worker-1 listening line"
+port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' cluster.out)
+out=$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select 6 * 7 as x")
+expect_eq "query on the cluster" "x
+42" "$out"
+
+# A worker killed with -9 is reported; the cluster keeps serving.
+w1=$(pgrep -f "node-id worker-1" | head -1)
+kill -9 "$w1"
+wait_for cluster.err "worker-1 (pid $w1) was killed by signal 9"
+out=$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select 1 as y")
+expect_eq "served after a worker died" "y
+1" "$out"
+
+# Garbage on the worker's own port: the connection is closed, the worker lives on.
+w2port=$(sed -n 's/.*worker-2 listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' cluster.out)
+exec 3<>/dev/tcp/127.0.0.1/"$w2port" && printf 'BSLT\001Q\000\000garbage-and-more-garbage' >&3
+timeout 5 cat <&3 >/dev/null
+expect_eq "worker port closes on garbage" 0 $?
+exec 3<&- 3>&-
+w2=$(pgrep -f "node-id worker-2" | head -1)
+checks=$((checks + 1))
+kill -0 "$w2" 2>/dev/null || fail "worker-2 died of garbage"
+
+kill -TERM $cluster
+gone $cluster || fail "cluster still running after SIGTERM"
+wait $cluster
+expect_eq "cluster exit status" 0 $?
+for p in $workers; do
+    checks=$((checks + 1))
+    gone "$p" || fail "worker $p outlived the cluster"
+done
+
+# --- kill -9 of the cluster takes its workers along (PR_SET_PDEATHSIG) ------------------
+"$BASALT" cluster --data d --workers 2 --port 0 --threads 1 >cluster2.out 2>&1 &
+cluster=$!
+PIDS="$cluster"
+wait_for cluster2.out "2 of 2 workers registered"
+workers=$(children_of $cluster)
+PIDS="$PIDS $workers"
+kill -9 $cluster
+wait $cluster 2>/dev/null
+for p in $workers; do
+    checks=$((checks + 1))
+    gone "$p" || fail "worker $p is an orphan after kill -9 of the cluster"
+done
+
+# --- coordinator and worker by hand; the worker may come first ----------------------------
+port=$((20000 + RANDOM % 20000))
+"$BASALT" worker --coordinator "127.0.0.1:$port" --port 0 --bind 127.0.0.1 --node-id early \
+    >worker.out 2>worker.err &
+worker=$!
+PIDS="$worker"
+wait_for worker.err "cannot reach the coordinator"
+"$BASALT" coordinator --data d2 --port "$port" --bind 127.0.0.1 >coord.out 2>&1 &
+coord=$!
+PIDS="$PIDS $coord"
+wait_for worker.out "basalt worker early registered with 127.0.0.1:$port as node 1"
+# The coordinator restarts: the worker registers again.
+kill -TERM $coord
+gone $coord || fail "coordinator still running after SIGTERM"
+wait $coord
+wait_for worker.err "lost the coordinator"
+"$BASALT" coordinator --data d2 --port "$port" --bind 127.0.0.1 >coord2.out 2>&1 &
+coord=$!
+PIDS="$worker $coord"
+for _ in $(seq 1 100); do
+    [ "$(grep -c 'registered with' worker.out)" -ge 2 ] && break
+    sleep 0.1
+done
+expect_eq "registrations" 2 "$(grep -c 'registered with' worker.out)"
+kill -TERM $worker
+gone $worker || fail "worker still running after SIGTERM"
+wait $worker
+expect_eq "worker exit status" 0 $?
+kill -TERM $coord
+wait $coord
+expect_eq "coordinator exit status" 0 $?
+PIDS=
+
+# --- bad usage ---------------------------------------------------------------------------
+"$BASALT" worker >/dev/null 2>&1
+expect_eq "worker without --coordinator" 2 $?
+"$BASALT" cluster --data d >/dev/null 2>&1
+expect_eq "cluster without --workers" 2 $?
+"$BASALT" cluster --data d --workers 0 >/dev/null 2>&1
+expect_eq "cluster of no workers" 2 $?
+
+echo "cluster_test: $checks checks, $failures failures"
+[ $failures -eq 0 ]
