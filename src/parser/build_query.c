@@ -467,7 +467,7 @@ AstStatement *build_show_from(ParseCtx *ctx, Token what, QualName from, int pos)
     if (!word) return NULL;
     bool tables = strcmp(word, "tables") == 0;
     if (!tables && strcmp(word, "columns") != 0) {
-        parser_error_at(ctx, what.pos, "SHOW … FROM needs TABLES or COLUMNS");
+        parser_error_at(ctx, what.pos, "SHOW ... FROM takes TABLES or COLUMNS");
         return NULL;
     }
     AstStatement *s = new_stmt(ctx, tables ? STMT_SHOW_TABLES : STMT_DESCRIBE, pos);
