@@ -454,7 +454,8 @@ AstStatement *build_show(ParseCtx *ctx, Token name, int pos)
     if (ctx->failed) return NULL;
     char *word = tok_ident(ctx, name);
     if (!word) return NULL;
-    if (strcmp(word, "tables") != 0) return build_set(ctx, STMT_SHOW, NULL, &name, -1, NULL, false, pos);
+    if (strcmp(word, "tables") != 0)
+        return build_set(ctx, STMT_SHOW, NULL, &name, -1, NULL, false, pos);
     AstStatement *s = new_stmt(ctx, STMT_SHOW_TABLES, pos);
     if (s) s->u.describe.name_pos = name.pos;
     return s;

@@ -23,14 +23,14 @@
 static const char *written_name(Binder *b, const char *catalog, const char *schema,
                                 const char *name)
 {
-    const char *text = arena_sprintf(b->arena, "%s%s%s%s%s", catalog ? catalog : "",
-                                     catalog ? "." : "", schema ? schema : "", schema ? "." : "",
-                                     name);
+    const char *text =
+        arena_sprintf(b->arena, "%s%s%s%s%s", catalog ? catalog : "", catalog ? "." : "",
+                      schema ? schema : "", schema ? "." : "", name);
     return text ? text : name;
 }
 
-Status binder_lookup_relation(Binder *b, const char *catalog, const char *schema,
-                              const char *name, int pos, CatalogTable **out, Error *err)
+Status binder_lookup_relation(Binder *b, const char *catalog, const char *schema, const char *name,
+                              int pos, CatalogTable **out, Error *err)
 {
     BS_TRY(b->catalog->get_table(b->catalog->ctx, catalog, schema, name, b->arena, out, err));
     if (*out) return BS_OK;
@@ -74,8 +74,8 @@ static Status system_values(Binder *b, const CatalogTable *table, LogicalOp **ou
     return BS_OK;
 }
 
-Status binder_bind_relation(Binder *b, const AstTableRef *ref, const char *qualifier,
-                            Scope *scope, LogicalOp **plan, Error *err)
+Status binder_bind_relation(Binder *b, const AstTableRef *ref, const char *qualifier, Scope *scope,
+                            LogicalOp **plan, Error *err)
 {
     const char *catalog = ref->u.table.catalog, *schema = ref->u.table.schema;
     const char *name = ref->u.table.name;
@@ -143,7 +143,8 @@ static Status bind_generated_query(Binder *b, Buffer *sql, BoundStatement *bs, E
     int n_stmts;
     BS_TRY(parser_parse(copy, len, b->arena, &stmts, &n_stmts, err));
     if (n_stmts != 1 || stmts[0].stmt->kind != STMT_SELECT)
-        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "generated catalog query is not one query");
+        return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                         "generated catalog query is not one query");
     char **names;
     BS_TRY(bind_query(b, stmts[0].stmt->u.select.query, &bs->plan, &names, err));
     bs->n_out = bs->plan->n_out;

@@ -271,8 +271,7 @@ static void test_catalog_statements(void **state)
     assert_string_equal(parse_fmt("show tables from system.runtime"),
                         "SHOW TABLES FROM system.runtime");
     assert_string_equal(parse_fmt("describe t"), "DESCRIBE t");
-    assert_string_equal(parse_fmt("show columns from basalt.public.t"),
-                        "DESCRIBE basalt.public.t");
+    assert_string_equal(parse_fmt("show columns from basalt.public.t"), "DESCRIBE basalt.public.t");
     assert_string_equal(parse_fmt("describe select 1"), "DESCRIBE SELECT 1");
     assert_string_equal(parse_fmt("select * from system.runtime.nodes n, public.t"),
                         "SELECT * FROM system.runtime.nodes AS n, public.t");

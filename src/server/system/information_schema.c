@@ -26,8 +26,8 @@ static Status each_relation(SystemFill *fill, RelationFn fn, Error *err)
 }
 
 /* The first columns of most tables: catalog, schema, name. */
-static Status put_name(SystemFill *fill, const char *catalog, const char *schema,
-                       const char *name, Error *err)
+static Status put_name(SystemFill *fill, const char *catalog, const char *schema, const char *name,
+                       Error *err)
 {
     BS_TRY(system_row_add(fill, err));
     BS_TRY(system_set_text(fill, 0, catalog, err));

@@ -7,8 +7,14 @@
 
 #include <string.h>
 
-#define VARCHAR {TYPE_VARCHAR, 0, 0, 0, 0}
-#define INTEGER {TYPE_INTEGER, 0, 0, 0, 0}
+#define VARCHAR                                                                                    \
+    {                                                                                              \
+        TYPE_VARCHAR, 0, 0, 0, 0                                                                   \
+    }
+#define INTEGER                                                                                    \
+    {                                                                                              \
+        TYPE_INTEGER, 0, 0, 0, 0                                                                   \
+    }
 
 /* information_schema: PostgreSQL's names and order; sql_identifier and character_data are
    VARCHAR, cardinal_number INTEGER. */
@@ -89,13 +95,12 @@ bool system_schema_exists(const char *catalog, const char *schema)
     int n;
     const SystemTable *all = system_tables(&n);
     for (int k = 0; k < n; k++)
-        if (strcmp(all[k].catalog, catalog) == 0 && strcmp(all[k].schema, schema) == 0)
-            return true;
+        if (strcmp(all[k].catalog, catalog) == 0 && strcmp(all[k].schema, schema) == 0) return true;
     return false;
 }
 
-Status system_table_open(Engine *engine, const SystemTable *table, Arena *arena,
-                         CatalogTable **out, Error *err)
+Status system_table_open(Engine *engine, const SystemTable *table, Arena *arena, CatalogTable **out,
+                         Error *err)
 {
     *out = NULL;
     int n = table->n_cols;
@@ -133,8 +138,8 @@ Status system_row_add(SystemFill *fill, Error *err)
     if (fill->n_rows == fill->capacity) {
         int64_t cap = fill->capacity ? fill->capacity * 2 : 16;
         size_t row = sizeof(Value) * (size_t)n_cols;
-        Value *grown = arena_grow(fill->arena, fill->values, row * (size_t)fill->capacity,
-                                  row * (size_t)cap);
+        Value *grown =
+            arena_grow(fill->arena, fill->values, row * (size_t)fill->capacity, row * (size_t)cap);
         if (!grown) return arena_error(fill->arena, err);
         fill->values = grown;
         fill->capacity = cap;

@@ -86,8 +86,8 @@ bool system_schema_exists(const char *catalog, const char *schema);
  * Fills `table` now and describes it as the planner sees it, rows attached; everything in
  * arena. On error *out is NULL.
  */
-Status system_table_open(Engine *engine, const SystemTable *table, Arena *arena,
-                         CatalogTable **out, Error *err);
+Status system_table_open(Engine *engine, const SystemTable *table, Arena *arena, CatalogTable **out,
+                         Error *err);
 
 /* ---- for fill functions ---------------------------------------------------------------- */
 
