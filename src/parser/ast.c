@@ -194,6 +194,9 @@ static bool check_stmt(DepthCheck *dc, const AstStatement *stmt, int depth)
         return check_stmt(dc, stmt->u.explain.stmt, depth + 1);
     case STMT_CREATE_VIEW:
         return check_select(dc, stmt->u.create_view.query, depth + 1);
+    case STMT_DESCRIBE:
+        return check_select(dc, stmt->u.describe.query, depth + 1);
+    case STMT_SHOW_TABLES:
     case STMT_DROP_TABLE:
     case STMT_DROP_VIEW:
     case STMT_COPY:

@@ -304,7 +304,8 @@ struct AstTableRef {
     AstList col_aliases; /* char*: AS t(a, b) */
     union {
         struct {
-            char *schema; /* NULL when unqualified */
+            char *catalog; /* catalog.schema.name; NULL when not written */
+            char *schema;  /* NULL when unqualified */
             char *name;
         } table;
         struct {
@@ -406,6 +407,8 @@ typedef enum AstStmtKind {
     STMT_DROP_VIEW, /* u.drop_table */
     STMT_SET,       /* SET name = value, SET name TO value, SET TIME ZONE value, RESET name */
     STMT_SHOW,      /* SHOW name, SHOW TIME ZONE, SHOW ALL (u.set.name "all") */
+    STMT_SHOW_TABLES, /* SHOW TABLES [FROM [catalog.]schema]: u.describe, name NULL */
+    STMT_DESCRIBE,    /* DESCRIBE name, SHOW COLUMNS FROM name (u.describe), DESCRIBE query */
 } AstStmtKind;
 
 typedef struct AstStatement {
@@ -457,6 +460,13 @@ typedef struct AstStatement {
             bool is_number; /* SET TIME ZONE -5 (an offset in hours) */
             int value_pos;
         } set;
+        struct {
+            /* [catalog.][schema.]name as written (NULL when not written); SHOW TABLES
+               names a schema only (name NULL, `schema` its last part). */
+            char *catalog, *schema, *name;
+            int name_pos;     /* where the name starts */
+            AstSelect *query; /* DESCRIBE query: its columns; NULL otherwise */
+        } describe;
     } u;
 } AstStatement;
 

@@ -248,15 +248,31 @@ static void apply_alias(AstTableRef *ref, const AliasClause *alias)
     ref->col_aliases = alias->cols;
 }
 
-AstTableRef *build_table_ref(ParseCtx *ctx, const Token *schema, Token name, AliasClause *alias)
+QualName qual_name(const Token *catalog, const Token *schema, Token name)
+{
+    QualName q;
+    q.catalog = catalog ? *catalog : (Token){-1, 0};
+    q.schema = schema ? *schema : (Token){-1, 0};
+    q.name = name;
+    return q;
+}
+
+/* The start of a qualified name (its first part). */
+static int qual_pos(const QualName *q)
+{
+    return q->catalog.pos >= 0 ? q->catalog.pos : q->schema.pos >= 0 ? q->schema.pos : q->name.pos;
+}
+
+AstTableRef *build_table_ref(ParseCtx *ctx, QualName name, AliasClause *alias)
 {
     if (ctx->failed) return NULL;
     AstTableRef *ref = parser_alloc(ctx, sizeof(AstTableRef));
     if (!ref) return NULL;
     ref->kind = TREF_TABLE;
-    ref->pos = schema ? schema->pos : name.pos;
-    if (schema) ref->u.table.schema = tok_ident(ctx, *schema);
-    ref->u.table.name = tok_ident(ctx, name);
+    ref->pos = qual_pos(&name);
+    if (name.catalog.pos >= 0) ref->u.table.catalog = tok_ident(ctx, name.catalog);
+    if (name.schema.pos >= 0) ref->u.table.schema = tok_ident(ctx, name.schema);
+    ref->u.table.name = tok_ident(ctx, name.name);
     apply_alias(ref, alias);
     return ctx->failed ? NULL : ref;
 }
@@ -422,6 +438,66 @@ AstStatement *build_set(ParseCtx *ctx, AstStmtKind kind, const char *name, const
         return NULL;
     }
     return s;
+}
+
+/* Fills u.describe from a qualified name. */
+static void describe_name(ParseCtx *ctx, AstStatement *s, const QualName *q)
+{
+    if (q->catalog.pos >= 0) s->u.describe.catalog = tok_ident(ctx, q->catalog);
+    if (q->schema.pos >= 0) s->u.describe.schema = tok_ident(ctx, q->schema);
+    s->u.describe.name = tok_ident(ctx, q->name);
+    s->u.describe.name_pos = qual_pos(q);
+}
+
+AstStatement *build_show(ParseCtx *ctx, Token name, int pos)
+{
+    if (ctx->failed) return NULL;
+    char *word = tok_ident(ctx, name);
+    if (!word) return NULL;
+    if (strcmp(word, "tables") != 0)
+        return build_set(ctx, STMT_SHOW, NULL, &name, -1, NULL, false, pos);
+    AstStatement *s = new_stmt(ctx, STMT_SHOW_TABLES, pos);
+    if (s) s->u.describe.name_pos = name.pos;
+    return s;
+}
+
+AstStatement *build_show_from(ParseCtx *ctx, Token what, QualName from, int pos)
+{
+    if (ctx->failed) return NULL;
+    char *word = tok_ident(ctx, what);
+    if (!word) return NULL;
+    bool tables = strcmp(word, "tables") == 0;
+    if (!tables && strcmp(word, "columns") != 0) {
+        parser_error_at(ctx, what.pos, "SHOW ... FROM takes TABLES or COLUMNS");
+        return NULL;
+    }
+    AstStatement *s = new_stmt(ctx, tables ? STMT_SHOW_TABLES : STMT_DESCRIBE, pos);
+    if (!s) return NULL;
+    if (tables) {
+        /* FROM names a schema: [catalog.]schema, so its parts move up by one. */
+        if (from.catalog.pos >= 0) {
+            parser_error_at(ctx, from.catalog.pos, "SHOW TABLES FROM takes [catalog.]schema");
+            return NULL;
+        }
+        if (from.schema.pos >= 0) s->u.describe.catalog = tok_ident(ctx, from.schema);
+        s->u.describe.schema = tok_ident(ctx, from.name);
+        s->u.describe.name_pos = qual_pos(&from);
+    } else {
+        describe_name(ctx, s, &from);
+    }
+    return ctx->failed ? NULL : s;
+}
+
+AstStatement *build_describe(ParseCtx *ctx, const QualName *name, AstSelect *query, int pos)
+{
+    if (ctx->failed) return NULL;
+    AstStatement *s = new_stmt(ctx, STMT_DESCRIBE, pos);
+    if (!s) return NULL;
+    if (name)
+        describe_name(ctx, s, name);
+    else
+        s->u.describe.query = query;
+    return ctx->failed ? NULL : s;
 }
 
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos)

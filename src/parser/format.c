@@ -454,6 +454,7 @@ static void fmt_ref(const AstTableRef *ref, Buffer *out, int depth)
     if (ref->lateral) put(out, "LATERAL ");
     switch (ref->kind) {
     case TREF_TABLE:
+        if (ref->u.table.catalog) buffer_printf(out, "%s.", ref->u.table.catalog);
         if (ref->u.table.schema) buffer_printf(out, "%s.", ref->u.table.schema);
         put(out, ref->u.table.name ? ref->u.table.name : "?");
         break;
@@ -712,6 +713,20 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
             else
                 put_string(out, stmt->u.set.value, strlen(stmt->u.set.value));
         }
+        return;
+    case STMT_SHOW_TABLES:
+    case STMT_DESCRIBE:
+        if (stmt->u.describe.query) {
+            put(out, "DESCRIBE ");
+            fmt_select(stmt->u.describe.query, out, d);
+            return;
+        }
+        put(out, stmt->kind == STMT_SHOW_TABLES ? "SHOW TABLES" : "DESCRIBE ");
+        if (stmt->kind == STMT_SHOW_TABLES && stmt->u.describe.schema) put(out, " FROM ");
+        if (stmt->u.describe.catalog) buffer_printf(out, "%s.", stmt->u.describe.catalog);
+        if (stmt->u.describe.schema)
+            buffer_printf(out, stmt->u.describe.name ? "%s." : "%s", stmt->u.describe.schema);
+        if (stmt->u.describe.name) put(out, stmt->u.describe.name);
         return;
     }
     put(out, "?");

@@ -152,6 +152,11 @@ typedef struct SetValue {
     bool neg;
 } SetValue;
 
+/* A relation's name as written: [catalog.][schema.]name (absent parts have pos < 0). */
+typedef struct QualName {
+    Token catalog, schema, name;
+} QualName;
+
 /* Values of tokens. */
 char *tok_ident(ParseCtx *ctx, Token tok);
 
@@ -258,7 +263,9 @@ AstSelect *build_select_with(ParseCtx *ctx, AstSelect *query, AstList *ctes, boo
 
 /* FROM. */
 AliasClause *build_alias(ParseCtx *ctx, Token name, AstList *cols);
-AstTableRef *build_table_ref(ParseCtx *ctx, const Token *schema, Token name, AliasClause *alias);
+/* A name of up to three parts: catalog and schema may be NULL. */
+QualName qual_name(const Token *catalog, const Token *schema, Token name);
+AstTableRef *build_table_ref(ParseCtx *ctx, QualName name, AliasClause *alias);
 AstTableRef *build_subquery_ref(ParseCtx *ctx, AstSelect *query, AliasClause *alias, int pos);
 AstTableRef *build_function_ref(ParseCtx *ctx, Token name, AstList *args, AliasClause *alias);
 /* Marks a FROM item LATERAL (a subquery or a table function); returns it. */
@@ -287,6 +294,12 @@ AstStatement *build_create_table(ParseCtx *ctx, Token name, bool if_not_exists, 
  */
 AstStatement *build_set(ParseCtx *ctx, AstStmtKind kind, const char *name, const Token *name_tok,
                         int value_kind, const Token *value, bool negative, int pos);
+/* SHOW name: SHOW TABLES, or a setting (build_set). */
+AstStatement *build_show(ParseCtx *ctx, Token name, int pos);
+/* SHOW TABLES FROM [catalog.]schema, SHOW COLUMNS FROM relation (`what` says which). */
+AstStatement *build_show_from(ParseCtx *ctx, Token what, QualName from, int pos);
+/* DESCRIBE relation (name not NULL) or DESCRIBE query. */
+AstStatement *build_describe(ParseCtx *ctx, const QualName *name, AstSelect *query, int pos);
 AstStatement *build_drop_table(ParseCtx *ctx, AstList *names, bool if_exists, bool view, int pos);
 /* CREATE [OR REPLACE] VIEW name [(columns)] AS query; `as` is the AS token. */
 AstStatement *build_create_view(ParseCtx *ctx, Token name, bool or_replace, AstList *columns,

@@ -52,7 +52,7 @@
   MINUTE MONTH NEXT NULLS ONLY POSITION PRECISION REPLACE ROW ROWS SECOND SUBSTRING TIME TO
   TRIM TRY_CAST VARYING VIEW WITHIN WITHOUT YEAR ZONE ROLLUP CUBE GROUPING SETS RECURSIVE
   CURRENT EXCLUDE FOLLOWING GROUPS NO OTHERS OVER PARTITION PRECEDING RANGE TIES UNBOUNDED
-  SET SHOW RESET AT ORDINALITY.
+  SET SHOW RESET AT ORDINALITY DESCRIBE.
 
 /* PAREN_LOW/PAREN_HIGH only rank rules: a parenthesized query is read as a query. */
 %nonassoc PAREN_LOW.
@@ -124,9 +124,21 @@ stmt(A) ::= SET(S) TIME ZONE setvalue(V).   { A = build_set(ctx, STMT_SET, "time
 stmt(A) ::= RESET(S) nm(N).                 { A = build_set(ctx, STMT_SET, NULL, &N, -1, NULL, false, S.pos); }
 stmt(A) ::= RESET(S) TIME ZONE.             { A = build_set(ctx, STMT_SET, "timezone", NULL, -1, NULL, false, S.pos); }
 stmt(A) ::= RESET(S) ALL.                   { A = build_set(ctx, STMT_SET, "all", NULL, -1, NULL, false, S.pos); }
-stmt(A) ::= SHOW(S) nm(N).                  { A = build_set(ctx, STMT_SHOW, NULL, &N, -1, NULL, false, S.pos); }
+stmt(A) ::= SHOW(S) nm(N).                  { A = build_show(ctx, N, S.pos); }
 stmt(A) ::= SHOW(S) TIME ZONE.              { A = build_set(ctx, STMT_SHOW, "timezone", NULL, -1, NULL, false, S.pos); }
 stmt(A) ::= SHOW(S) ALL.                    { A = build_set(ctx, STMT_SHOW, "all", NULL, -1, NULL, false, S.pos); }
+
+/* SHOW TABLES [FROM [catalog.]schema], SHOW COLUMNS FROM t, DESCRIBE t, DESCRIBE query:
+   queries over the catalog (the binder builds them). */
+stmt(A) ::= SHOW(S) nm(W) FROM qname(Q).    { A = build_show_from(ctx, W, Q, S.pos); }
+stmt(A) ::= DESCRIBE(D) qname(Q).           { A = build_describe(ctx, &Q, NULL, D.pos); }
+stmt(A) ::= DESCRIBE(D) select(S).          { A = build_describe(ctx, NULL, S, D.pos); }
+
+/* A relation's name: [catalog.][schema.]name. */
+%type qname {QualName}
+qname(A) ::= nm(N).                         { A = qual_name(NULL, NULL, N); }
+qname(A) ::= nm(S) DOT nm(N).               { A = qual_name(NULL, &S, N); }
+qname(A) ::= nm(C) DOT nm(S) DOT nm(N).     { A = qual_name(&C, &S, N); }
 
 %type setvalue {SetValue}
 setvalue(A) ::= STRING(X).          { A.kind = 0; A.tok = X; A.neg = false; }
@@ -306,8 +318,7 @@ outer_opt ::= .
 outer_opt ::= OUTER.
 
 %type table_primary {AstTableRef *}
-table_primary(A) ::= nm(N) alias_opt(L).              { A = build_table_ref(ctx, NULL, N, L); }
-table_primary(A) ::= nm(S) DOT nm(N) alias_opt(L).    { A = build_table_ref(ctx, &S, N, L); }
+table_primary(A) ::= qname(N) alias_opt(L).           { A = build_table_ref(ctx, N, L); }
 table_primary(A) ::= LP(P) select(S) RP alias_opt(L).  { A = build_subquery_ref(ctx, S, L, P.pos); }
 table_primary(A) ::= nm(N) LP exprlist(X) RP alias_opt(L).  { A = build_function_ref(ctx, N, X, L); }
 table_primary(A) ::= nm(N) LP RP alias_opt(L).  { A = build_function_ref(ctx, N, NULL, L); }

@@ -51,6 +51,7 @@ static const Keyword KEYWORDS[] = {
     {"current_timestamp", TK_CURRENT_TIMESTAMP},
     {"day", TK_DAY},
     {"desc", TK_DESC},
+    {"describe", TK_DESCRIBE},
     {"distinct", TK_DISTINCT},
     {"drop", TK_DROP},
     {"else", TK_ELSE},

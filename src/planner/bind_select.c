@@ -341,13 +341,10 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
 {
     switch (ref->kind) {
     case TREF_TABLE: {
-        if (ref->u.table.schema)
-            return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, ref->pos,
-                             "schemas are not supported yet: \"%s.%s\"", ref->u.table.schema,
-                             ref->u.table.name);
         const char *qualifier = ref->alias ? ref->alias : ref->u.table.name;
         CteFrame *frame;
-        const AstCte *cte = find_cte(b, ref->u.table.name, &frame);
+        /* WITH queries hide relations of the same bare name. */
+        const AstCte *cte = ref->u.table.schema ? NULL : find_cte(b, ref->u.table.name, &frame);
         if (cte) {
             /* Inline the WITH query; it sees only the WITH queries before it (and itself
                in WITH RECURSIVE). */
@@ -381,32 +378,7 @@ static Status bind_table_ref(Binder *b, const AstTableRef *ref, Scope *scope, Lo
                                             ref->pos, err));
             return binder_scope_add_outputs(b, scope, qualifier, *plan, names, err);
         }
-        if (b->defining_view && strcmp(b->defining_view, ref->u.table.name) == 0)
-            return error_set(err, SQLSTATE_INVALID_OBJECT_DEF, ref->pos,
-                             "view \"%s\" cannot read itself", ref->u.table.name);
-        CatalogTable *table;
-        BS_TRY(b->catalog->get_table(b->catalog->ctx, ref->u.table.name, b->arena, &table, err));
-        if (!table)
-            return error_set(err, SQLSTATE_UNDEFINED_TABLE, ref->pos,
-                             "relation \"%s\" does not exist", ref->u.table.name);
-        if (table->view_sql) return binder_bind_view(b, ref, table, qualifier, scope, plan, err);
-        LogicalOp *get = logical_create(b->arena, LOP_GET, NULL);
-        if (!get) return arena_error(b->arena, err);
-        get->u.get.table_index = b->next_table_index++;
-        get->u.get.table = table;
-        get->u.get.n_columns = table->n_cols;
-        get->u.get.columns =
-            arena_alloc(b->arena, sizeof(int) * (size_t)(table->n_cols ? table->n_cols : 1));
-        if (!get->u.get.columns) return arena_error(b->arena, err);
-        for (int k = 0; k < table->n_cols; k++)
-            get->u.get.columns[k] = k;
-        get->est_rows = table->n_rows;
-        BS_TRY(logical_resolve(get, b->arena, err));
-        char **names = table->col_names;
-        BS_TRY(binder_apply_col_aliases(b, &ref->col_aliases, table->n_cols, &names, qualifier,
-                                        ref->pos, err));
-        *plan = get;
-        return binder_scope_add_outputs(b, scope, qualifier, get, names, err);
+        return binder_bind_relation(b, ref, qualifier, scope, plan, err);
     }
     case TREF_SUBQUERY:
     case TREF_VALUES: {

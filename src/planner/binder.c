@@ -61,7 +61,7 @@ static Status bind_target_columns(Binder *b, const CatalogTable *table, const As
 
 static Status lookup_table(Binder *b, const char *name, int pos, CatalogTable **out, Error *err)
 {
-    BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, out, err));
+    BS_TRY(b->catalog->get_table(b->catalog->ctx, NULL, NULL, name, b->arena, out, err));
     if (!*out)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, pos, "relation \"%s\" does not exist",
                          name);
@@ -309,7 +309,7 @@ static Status check_new_table(Binder *b, const char *name, int pos, bool if_not_
                               bool *exists, Error *err)
 {
     CatalogTable *table;
-    BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, &table, err));
+    BS_TRY(b->catalog->get_table(b->catalog->ctx, NULL, NULL, name, b->arena, &table, err));
     *exists = table != NULL;
     if (table && !if_not_exists)
         return error_set(err, SQLSTATE_DUPLICATE_TABLE, pos, "relation \"%s\" already exists",
@@ -384,7 +384,7 @@ static Status bind_create_view(Binder *b, const AstStatement *stmt, BoundStateme
 {
     const char *name = stmt->u.create_view.name;
     CatalogTable *existing;
-    BS_TRY(b->catalog->get_table(b->catalog->ctx, name, b->arena, &existing, err));
+    BS_TRY(b->catalog->get_table(b->catalog->ctx, NULL, NULL, name, b->arena, &existing, err));
     if (existing && !stmt->u.create_view.or_replace)
         return error_set(err, SQLSTATE_DUPLICATE_TABLE, stmt->pos, "relation \"%s\" already exists",
                          name);
@@ -486,6 +486,10 @@ static Status bind_statement(Binder *b, const AstStatement *stmt, BoundStatement
                 err, SQLSTATE_FEATURE_NOT_SUPPORTED, stmt->u.explain.stmt->pos,
                 "EXPLAIN shows plans of queries, INSERT, COPY and CREATE TABLE AS only");
         return BS_OK;
+    case STMT_SHOW_TABLES:
+        return binder_bind_show_tables(b, stmt, bs, err);
+    case STMT_DESCRIBE:
+        return binder_bind_describe(b, stmt, bs, err);
     case STMT_SET: /* settings are the session's: server/settings.c runs these */
     case STMT_SHOW:
         break;

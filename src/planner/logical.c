@@ -555,8 +555,9 @@ Status logical_resolve(LogicalOp *op, Arena *arena, Error *err)
     case LOP_VALUES:
         BS_TRY(alloc_outputs(op, op->u.values.n_cols, arena, err));
         for (int k = 0; k < op->n_out; k++)
-            op->types[k] =
-                op->u.values.n_rows ? op->u.values.rows[0][k]->type : type_make(TYPE_INTEGER);
+            op->types[k] = op->u.values.col_types ? op->u.values.col_types[k]
+                           : op->u.values.n_rows  ? op->u.values.rows[0][k]->type
+                                                  : type_make(TYPE_INTEGER);
         number_outputs(op, op->u.values.table_index);
         return BS_OK;
     case LOP_CSV_READ:

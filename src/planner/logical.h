@@ -121,6 +121,9 @@ struct LogicalOp {
             int n_cols;
             int n_rows;
             Expr ***rows;
+            /* The columns' types; NULL: the first row's (a system table may have no rows,
+               so it says them here). */
+            LogicalType *col_types;
         } values;
         struct {
             uint32_t table_index;

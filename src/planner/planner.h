@@ -35,16 +35,33 @@ typedef struct CatalogTable {
     /* A view: the text of its query, which the binder parses and binds in its place;
        NULL for a table. col_names/col_types are the view's columns. */
     const char *view_sql;
+    /* A system table (information_schema.tables, …): its rows, made by the catalog when
+       the statement is bound — one snapshot for the statement. n_system_rows rows of
+       n_cols values each, row after row (string bytes in the arena). The binder turns them
+       into constant rows, so plans carry them to workers. NULL for tables and views. */
+    const Value *system_rows;
+    int64_t n_system_rows;
     void *handle;  /* the catalog's own data (server/: the storage TableInfo) */
 } CatalogTable;
 
 typedef struct Catalog {
     void *ctx;
     /*
-     * Finds table `name`; *out = NULL (and BS_OK) when there is none. The CatalogTable is
-     * allocated in arena and describes one snapshot, used for the whole statement.
+     * Finds relation [catalog.][schema.]name: `catalog` and `schema` are NULL when not
+     * written (a bare name is a user table or view; the catalog decides which schemas
+     * exist). *out = NULL (and BS_OK) when there is none. The CatalogTable is allocated in
+     * arena and describes one snapshot, used for the whole statement.
      */
-    Status (*get_table)(void *ctx, const char *name, Arena *arena, CatalogTable **out, Error *err);
+    Status (*get_table)(void *ctx, const char *catalog, const char *schema, const char *name,
+                        Arena *arena, CatalogTable **out, Error *err);
+    /*
+     * Finds schema [catalog.]schema (catalog NULL when not written; both NULL: the schema
+     * of bare names) and sets *catalog_out and *schema_out to its names as
+     * information_schema spells them; false when there is none. NULL in a catalog without
+     * information_schema (SHOW TABLES then fails with 0A000).
+     */
+    bool (*find_schema)(void *ctx, const char *catalog, const char *schema,
+                        const char **catalog_out, const char **schema_out);
     /* The session's TimeZone setting, a name common/timezone.h finds (NULL: UTC): what
        timestamptz literals, casts and arithmetic are bound in. */
     const char *time_zone;

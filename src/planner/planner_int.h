@@ -410,6 +410,18 @@ Status binder_bind_table_function(Binder *b, const AstTableRef *ref, Scope *scop
 /* A view in FROM, bound from its stored text. */
 Status binder_bind_view(Binder *b, const AstTableRef *ref, const CatalogTable *view,
                         const char *qualifier, Scope *scope, LogicalOp **plan, Error *err);
+/* ---- the catalog's names (bind_catalog.c) ---- */
+/* Looks up [catalog.][schema.]name; 42P01 at pos (naming it as written) when there is none. */
+Status binder_lookup_relation(Binder *b, const char *catalog, const char *schema, const char *name,
+                              int pos, CatalogTable **out, Error *err);
+/* A table, view or system table in FROM (not a WITH query), added to scope as qualifier. */
+Status binder_bind_relation(Binder *b, const AstTableRef *ref, const char *qualifier, Scope *scope,
+                            LogicalOp **plan, Error *err);
+/* SHOW TABLES [FROM schema]: a query over information_schema.tables. */
+Status binder_bind_show_tables(Binder *b, const AstStatement *stmt, BoundStatement *bs, Error *err);
+/* DESCRIBE relation | query, SHOW COLUMNS FROM relation: a row per column. */
+Status binder_bind_describe(Binder *b, const AstStatement *stmt, BoundStatement *bs, Error *err);
+
 /* Adds op's outputs to scope as columns of qualifier, named names[k]. */
 Status binder_scope_add_outputs(Binder *b, Scope *scope, const char *qualifier, LogicalOp *op,
                                 char **names, Error *err);

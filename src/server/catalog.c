@@ -1,15 +1,35 @@
 /*
- * catalog.c — the planner's Catalog, filled from the storage metastore. Each lookup
- * copies one snapshot of the table (columns and files); the statement uses that snapshot
- * from binding to the end, so it reads a consistent table even if another commit lands.
+ * catalog.c — the planner's Catalog, filled from the storage metastore and the registry of
+ * system tables. Each lookup of a table copies one snapshot of it (columns and files); the
+ * statement uses that snapshot from binding to the end, so it reads a consistent table even
+ * if another commit lands. A system table is filled at its lookup, for the statement.
+ *
+ * Names: a bare name, public.name, main.name (DuckDB's) and basalt.public.name are the user
+ * relation; [basalt.]information_schema.name and system.schema.name are system tables.
  */
 #include "server/server_int.h"
+#include "server/system/system_tables.h"
 
-static Status get_table(void *ctx, const char *name, Arena *arena, CatalogTable **out, Error *err)
+#include <string.h>
+
+/* Whether [catalog.]schema is the user relations' schema (NULL schema: a bare name). */
+static bool is_user_schema(const char *catalog, const char *schema)
+{
+    if (catalog && strcmp(catalog, SYSTEM_USER_CATALOG) != 0) return false;
+    return !schema || strcmp(schema, SYSTEM_USER_SCHEMA) == 0 || strcmp(schema, "main") == 0;
+}
+
+static Status get_table(void *ctx, const char *catalog, const char *schema, const char *name,
+                        Arena *arena, CatalogTable **out, Error *err)
 {
     Engine *engine = ctx;
     TableInfo *info;
     *out = NULL;
+    if (!is_user_schema(catalog, schema)) {
+        const SystemTable *system =
+            system_table_find(catalog ? catalog : SYSTEM_USER_CATALOG, schema, name);
+        return system ? system_table_open(engine, system, arena, out, err) : BS_OK;
+    }
     BS_TRY(metastore_get_table(engine->metastore, name, arena, &info, err));
     if (!info) return BS_OK;
     CatalogTable *t = arena_alloc_zero(arena, sizeof *t);
@@ -58,9 +78,24 @@ static Status get_table(void *ctx, const char *name, Arena *arena, CatalogTable 
     return BS_OK;
 }
 
+static bool find_schema(void *ctx, const char *catalog, const char *schema,
+                        const char **catalog_out, const char **schema_out)
+{
+    (void)ctx;
+    if (is_user_schema(catalog, schema)) {
+        *catalog_out = SYSTEM_USER_CATALOG;
+        *schema_out = SYSTEM_USER_SCHEMA;
+        return true;
+    }
+    *catalog_out = catalog ? catalog : SYSTEM_USER_CATALOG;
+    *schema_out = schema;
+    return system_schema_exists(*catalog_out, schema);
+}
+
 void catalog_init(Catalog *catalog, Session *session)
 {
     catalog->ctx = session->engine;
     catalog->get_table = get_table;
+    catalog->find_schema = find_schema;
     catalog->time_zone = session->time_zone;
 }

@@ -50,6 +50,13 @@ expect_eq "missing table exit" 1 $?
 expect_contains "missing table message" 'ERROR:  relation "nope" does not exist' "$out"
 out=$("$BASALT" --data d --format json -c "select * from nope")
 expect_eq "missing table json" '{"error":{"sqlstate":"42P01","message":"relation \"nope\" does not exist","position":15}}' "$out"
+# Unknown qualified names point at the name's first part; DESCRIBE and SHOW TABLES FROM too.
+out=$("$BASALT" --data d --format json -c "select * from t, nosuch.t")
+expect_eq "missing schema json" '{"error":{"sqlstate":"42P01","message":"relation \"nosuch.t\" does not exist","position":18}}' "$out"
+out=$("$BASALT" --data d --format json -c "describe  public.nope")
+expect_eq "describe missing json" '{"error":{"sqlstate":"42P01","message":"relation \"public.nope\" does not exist","position":11}}' "$out"
+out=$("$BASALT" --data d --format json -c "show tables from nosuch")
+expect_eq "show tables missing schema json" '{"error":{"sqlstate":"3F000","message":"schema \"nosuch\" does not exist","position":18}}' "$out"
 out=$("$BASALT" --data d -c "select a frm t" 2>&1)
 expect_eq "syntax error exit" 1 $?
 expect_eq "syntax error caret" $'ERROR:  syntax error at or near "t"\nLINE 1: select a frm t\n                     ^' "$out"

@@ -63,10 +63,49 @@ out=$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select 6 * 7 as x")
 expect_eq "query on the cluster" "x
 42" "$out"
 
-# A worker killed with -9 is reported; the cluster keeps serving.
+nodes() {
+    "$BASALT" --connect "127.0.0.1:$port" --format csv -c \
+        "select node_id, coordinator, state, reason from system.runtime.nodes order by node_id"
+}
+expect_eq "nodes" "node_id,coordinator,state,reason
+coordinator,true,active,
+worker-1,false,active,
+worker-2,false,active," "$(nodes)"
+
+# A worker killed with -9 is reported, and gone from the coordinator's view within 5 s;
+# the cluster keeps serving.
 w1=$(pgrep -f "node-id worker-1" | head -1)
+start=$(date +%s%N)
 kill -9 "$w1"
+for _ in $(seq 1 100); do
+    nodes | grep -q "^worker-1,false,gone" && break
+    sleep 0.05
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+checks=$((checks + 1))
+[ $ms -lt 5000 ] || fail "worker-1 seen gone after $ms ms"
+expect_eq "killed worker" "worker-1,false,gone,connection closed" "$(nodes | grep '^worker-1')"
 wait_for cluster.err "worker-1 (pid $w1) was killed by signal 9"
+
+# A worker that hangs (SIGSTOP: its connection stays open) misses heartbeats and is gone
+# within 5 s; once it runs again it registers again.
+w2=$(pgrep -f "node-id worker-2" | head -1)
+start=$(date +%s%N)
+kill -STOP "$w2"
+for _ in $(seq 1 100); do
+    nodes | grep -q "^worker-2,false,gone" && break
+    sleep 0.1
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+checks=$((checks + 1))
+[ $ms -lt 5000 ] || fail "stopped worker-2 seen gone after $ms ms"
+expect_eq "hung worker" "worker-2,false,gone,no heartbeat for 3000 ms" "$(nodes | grep '^worker-2')"
+kill -CONT "$w2"
+for _ in $(seq 1 50); do
+    nodes | grep -q "^worker-2,false,active" && break
+    sleep 0.1
+done
+expect_eq "resumed worker" "worker-2,false,active," "$(nodes | grep '^worker-2')"
 out=$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select 1 as y")
 expect_eq "served after a worker died" "y
 1" "$out"

@@ -12,8 +12,9 @@
  * libFuzzer mutates them) or, when its first byte is 0x01, bytes that drive a small query
  * generator (joins of every kind, IN/EXISTS/scalar subqueries, set operations, CTEs,
  * window functions, GROUP BY, ORDER BY … LIMIT) so that mutations stay well-formed.
- * Only read-only statements run (SELECT and EXPLAIN, each statement of the input by
- * itself, as split at ';'): anything else would change the database between inputs.
+ * Only read-only statements run (SELECT, SHOW TABLES, DESCRIBE and EXPLAIN, each statement
+ * of the input by itself, as split at ';'): anything else would change the database between
+ * inputs.
  *
  * A statement may fail, but only cleanly: an error must carry a well-formed SQLSTATE and
  * never XX000 (internal error) — either aborts, so libFuzzer keeps the input as a crash.
@@ -526,7 +527,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (n != 1) continue;
         const AstStatement *stmt = stmts[0].stmt;
         if (stmt->kind == STMT_EXPLAIN) stmt = stmt->u.explain.stmt; /* ANALYZE runs it */
-        if (stmt && stmt->kind == STMT_SELECT) run_statement(one, len);
+        if (stmt && (stmt->kind == STMT_SELECT || stmt->kind == STMT_SHOW_TABLES ||
+                     stmt->kind == STMT_DESCRIBE))
+            run_statement(one, len);
     }
     error_clear(&err);
     arena_destroy(arena);

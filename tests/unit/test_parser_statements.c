@@ -1,7 +1,8 @@
 /*
  * Unit tests: the statements other than SELECT — CREATE TABLE (columns, type names,
  * NULL/NOT NULL, IF NOT EXISTS, AS query), DROP TABLE, INSERT, COPY with its options,
- * EXPLAIN [ANALYZE] — checked both through ast_format and field by field.
+ * EXPLAIN [ANALYZE], SHOW TABLES, DESCRIBE / SHOW COLUMNS, qualified relation names —
+ * checked both through ast_format and field by field.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -261,13 +262,57 @@ static void test_script(void **state)
                         "ERROR 42601 @10: syntax error at or near \"selec\"");
 }
 
+static void test_catalog_statements(void **state)
+{
+    (void)state;
+    assert_string_equal(parse_fmt("show tables"), "SHOW TABLES");
+    assert_string_equal(parse_fmt("SHOW TABLES FROM Information_Schema"),
+                        "SHOW TABLES FROM information_schema");
+    assert_string_equal(parse_fmt("show tables from system.runtime"),
+                        "SHOW TABLES FROM system.runtime");
+    assert_string_equal(parse_fmt("describe t"), "DESCRIBE t");
+    assert_string_equal(parse_fmt("show columns from basalt.public.t"), "DESCRIBE basalt.public.t");
+    assert_string_equal(parse_fmt("describe select 1"), "DESCRIBE SELECT 1");
+    assert_string_equal(parse_fmt("select * from system.runtime.nodes n, public.t"),
+                        "SELECT * FROM system.runtime.nodes AS n, public.t");
+    /* DESCRIBE is not reserved; SHOW of another word is a setting. */
+    assert_string_equal(parse_fmt("select describe from describe"),
+                        "SELECT describe FROM describe");
+    assert_string_equal(parse_fmt("show work_mem"), "SHOW work_mem");
+    assert_string_equal(parse_fmt("show rows from t"),
+                        "ERROR 42601 @5: SHOW ... FROM takes TABLES or COLUMNS");
+    assert_string_equal(parse_fmt("show tables from a.b.c"),
+                        "ERROR 42601 @17: SHOW TABLES FROM takes [catalog.]schema");
+    assert_true(strncmp(parse_fmt("select * from a.b.c.d"), "ERROR 42601", 11) == 0);
+
+    Arena *arena = arena_create(NULL, NULL, 0);
+    AstStatement *s = parse_one(arena, "describe  Sys.Meta.\"T\"");
+    assert_int_equal(s->kind, STMT_DESCRIBE);
+    assert_string_equal(s->u.describe.catalog, "sys");
+    assert_string_equal(s->u.describe.schema, "meta");
+    assert_string_equal(s->u.describe.name, "T");
+    assert_int_equal(s->u.describe.name_pos, 10);
+    s = parse_one(arena, "show tables from x");
+    assert_int_equal(s->kind, STMT_SHOW_TABLES);
+    assert_null(s->u.describe.catalog);
+    assert_string_equal(s->u.describe.schema, "x");
+    assert_null(s->u.describe.name);
+    s = parse_one(arena, "select * from c.s.t");
+    const AstTableRef *ref = s->u.select.query->from.items[0];
+    assert_string_equal(ref->u.table.catalog, "c");
+    assert_string_equal(ref->u.table.schema, "s");
+    assert_string_equal(ref->u.table.name, "t");
+    assert_int_equal(ref->pos, 14);
+    arena_destroy(arena);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_create_table), cmocka_unit_test(test_create_table_errors),
         cmocka_unit_test(test_drop_table),   cmocka_unit_test(test_insert),
         cmocka_unit_test(test_copy),         cmocka_unit_test(test_explain),
-        cmocka_unit_test(test_script),
+        cmocka_unit_test(test_script),       cmocka_unit_test(test_catalog_statements),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

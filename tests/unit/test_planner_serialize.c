@@ -14,11 +14,12 @@
 #include <string.h>
 
 /* Two tables: t(a INTEGER NOT NULL, b VARCHAR, c DECIMAL(15,2), d DATE, e DOUBLE, f TIMESTAMP). */
-static Status fake_get_table(void *ctx, const char *name, Arena *arena, CatalogTable **out,
-                             Error *err)
+static Status fake_get_table(void *ctx, const char *catalog, const char *schema, const char *name,
+                             Arena *arena, CatalogTable **out, Error *err)
 {
     (void)ctx;
     *out = NULL;
+    if (catalog || schema) return BS_OK;
     if (strcmp(name, "t") != 0 && strcmp(name, "u") != 0) return BS_OK;
     static char *names[] = {"a", "b", "c", "d", "e", "f"};
     static LogicalType types[6];
@@ -103,7 +104,7 @@ static PlanNode *find_filter(PlanNode *n)
 
 static Catalog fake_catalog(void)
 {
-    Catalog c = {NULL, fake_get_table, NULL};
+    Catalog c = {NULL, fake_get_table, NULL, NULL};
     return c;
 }
 

@@ -17,11 +17,12 @@
 #include <string.h>
 
 /* t(a INTEGER, b VARCHAR, c DECIMAL(15,2), d DATE) */
-static Status fake_get_table(void *ctx, const char *name, Arena *arena, CatalogTable **out,
-                             Error *err)
+static Status fake_get_table(void *ctx, const char *catalog, const char *schema, const char *name,
+                             Arena *arena, CatalogTable **out, Error *err)
 {
     (void)ctx;
     *out = NULL;
+    if (catalog || schema) return BS_OK;
     if (strcmp(name, "t") != 0) return BS_OK;
     static char *names[] = {"a", "b", "c", "d"};
     static LogicalType types[4];
@@ -87,7 +88,7 @@ static char *explain(const char *sql, const ExprEvaluator *evaluator, Arena *are
     ParsedStatement *stmts;
     int n;
     assert_int_equal(parser_parse(sql, strlen(sql), arena, &stmts, &n, err), BS_OK);
-    Catalog catalog = {NULL, fake_get_table, NULL};
+    Catalog catalog = {NULL, fake_get_table, NULL, NULL};
     BoundStatement *bs;
     if (planner_bind(stmts[0].stmt, &catalog, arena, &bs, err) != BS_OK)
         fail_msg("%s: %s", sql, err->message);

@@ -1,0 +1,14 @@
+select * from information_schema.tables order by table_schema, table_name;
+select c.table_name, c.column_name, c.data_type from information_schema.columns c join information_schema.tables t on t.table_name = c.table_name and t.table_schema = c.table_schema where t.table_type = 'BASE TABLE' order by 1, 2;
+select t.a, c.column_name from t join information_schema.columns c on c.ordinal_position = t.a where c.table_name = 'v';
+select * from system.metadata.catalogs, basalt.information_schema.schemata where catalog_name = schema_name;
+select count(*) from public.t, main.u where t.a = u.a;
+select * from nosuch.t;
+select * from a.b.c;
+show tables;
+show tables from information_schema;
+show tables from nosuch;
+describe v;
+show columns from public.w;
+describe select a, b * 2 from t;
+describe nosuch;
