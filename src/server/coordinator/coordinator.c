@@ -42,7 +42,8 @@ Status coordinator_start(Coordinator *co, const EngineConfig *config, const char
 {
     memset(co, 0, sizeof *co);
     BS_TRY(engine_open(config, &co->engine, err));
-    NodeInfo self = {.threads = (uint32_t)engine_threads(co->engine)};
+    NodeInfo self = {.threads = (uint32_t)engine_threads(co->engine),
+                     .memory_limit = (uint64_t)co->engine->memory_limit};
     snprintf(self.version, sizeof self.version, "%s", BASALT_VERSION_STRING);
     co->loop = loop_create("native", err);
     if (!co->loop) return BS_ERROR;

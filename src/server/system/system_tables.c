@@ -62,13 +62,19 @@ static const SystemColumn catalogs_columns[] = {
 
 /* The registry: one row per system table. */
 static const SystemColumn nodes_columns[] = {
-    {"node_id", {TYPE_VARCHAR}},      {"address", {TYPE_VARCHAR}},
-    {"node_version", {TYPE_VARCHAR}}, {"coordinator", {TYPE_BOOLEAN}},
-    {"state", {TYPE_VARCHAR}},        {"threads", {TYPE_INTEGER}},
-    {"memory_limit", {TYPE_BIGINT}},  {"memory_used", {TYPE_BIGINT}},
-    {"running_tasks", {TYPE_INTEGER}}, {"load", {TYPE_DOUBLE}},
-    {"registered", {TYPE_TIMESTAMP}}, {"last_heartbeat", {TYPE_TIMESTAMP}},
-    {"reason", {TYPE_VARCHAR}},
+    {"node_id", VARCHAR},
+    {"address", VARCHAR},
+    {"node_version", VARCHAR},
+    {"coordinator", {TYPE_BOOLEAN, 0, 0, 0, 0}},
+    {"state", VARCHAR},
+    {"threads", INTEGER},
+    {"memory_limit", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"memory_used", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"running_tasks", INTEGER},
+    {"load", {TYPE_DOUBLE, 0, 0, 0, 0}},
+    {"registered", {TYPE_TIMESTAMP, 0, 0, 0, 0}},
+    {"last_heartbeat", {TYPE_TIMESTAMP, 0, 0, 0, 0}},
+    {"reason", VARCHAR},
 };
 
 static const SystemTable SYSTEM_TABLES[] = {
