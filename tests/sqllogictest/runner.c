@@ -136,7 +136,7 @@ static bool open_server(Runner *r)
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
-        const char *argv[16] = {r->server_bin, "coordinator", "--data", r->db_dir, "--port", "0",
+        const char *argv[20] = {r->server_bin, "coordinator", "--data", r->db_dir, "--port", "0",
                                 "--bind", "127.0.0.1", "--threads", threads, "--local-workers",
                                 workers, "--memory", memory};
         int n = 14;
