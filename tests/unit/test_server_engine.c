@@ -129,6 +129,113 @@ static void test_cancel(void **state)
     engine_close(e);
 }
 
+/* One session of a shared engine: runs `rounds` queries, each checked, in its own zone. */
+typedef struct SessionRun {
+    Engine *engine;
+    int index;
+    int rounds;
+    int64_t rows; /* of big: x = 1..rows */
+    int ok;
+} SessionRun;
+
+static void *session_main(void *arg)
+{
+    SessionRun *run = arg;
+    Error err = ERROR_INIT;
+    Session *s = session_create(run->engine, &err);
+    if (!s) return NULL;
+    char sql[160];
+    Result *r = NULL;
+    snprintf(sql, sizeof sql, "set time zone '%s'", run->index % 2 ? "Asia/Tokyo" : "UTC");
+    if (session_execute(s, sql, strlen(sql), &r, &err) == BS_OK) result_free(r);
+    for (int k = 0; k < run->rounds; k++) {
+        snprintf(sql, sizeof sql, "select count(*), sum(x) from big where x %% %d = 0",
+                 run->index + 2);
+        r = NULL;
+        if (session_execute(s, sql, strlen(sql), &r, &err) != BS_OK) {
+            error_clear(&err);
+            continue;
+        }
+        Value count, sum;
+        result_get(r, 0, 0, &count);
+        result_get(r, 0, 1, &sum);
+        int64_t m = run->index + 2, n = run->rows / m; /* multiples of m in 1..rows */
+        if (count.u.i64 == n && sum.u.i64 == m * n * (n + 1) / 2) run->ok++;
+        result_free(r);
+    }
+    /* Its settings are its own: SHOW gives this session's zone. */
+    r = NULL;
+    if (session_execute(s, "show timezone", 13, &r, &err) == BS_OK) {
+        Value v;
+        result_get(r, 0, 0, &v);
+        const char *want = run->index % 2 ? "Asia/Tokyo" : "UTC";
+        if (v.u.str.len != strlen(want) || memcmp(v.u.str.data, want, v.u.str.len) != 0)
+            run->ok = -1000;
+        result_free(r);
+    }
+    error_clear(&err);
+    session_destroy(s);
+    return NULL;
+}
+
+static void test_sessions(void **state)
+{
+    (void)state;
+    Engine *e = open_engine("sessions", 0);
+    make_big(e, 14); /* 65,536 rows */
+    enum { N = 4 };
+    SessionRun runs[N];
+    pthread_t threads[N];
+    for (int k = 0; k < N; k++) {
+        runs[k] = (SessionRun){.engine = e, .index = k, .rounds = 20, .rows = 4 << 14};
+        pthread_create(&threads[k], NULL, session_main, &runs[k]);
+    }
+    for (int k = 0; k < N; k++) {
+        pthread_join(threads[k], NULL);
+        assert_int_equal(runs[k].ok, 20);
+    }
+    /* The engine's own session is untouched by theirs. */
+    Result *r = NULL;
+    Error err = ERROR_INIT;
+    assert_int_equal(engine_execute(e, "show timezone", 13, &r, &err), BS_OK);
+    Value v;
+    result_get(r, 0, 0, &v);
+    assert_int_equal(v.u.str.len, 3);
+    assert_memory_equal(v.u.str.data, "UTC", 3);
+    result_free(r);
+    engine_close(e);
+}
+
+static void *cancel_engine_session_later(void *arg)
+{
+    usleep(50 * 1000);
+    engine_cancel(arg);
+    return NULL;
+}
+
+/* Cancelling one session's statement leaves another's running statement alone. */
+static void test_session_cancel(void **state)
+{
+    (void)state;
+    Engine *e = open_engine("session_cancel", 0);
+    make_big(e, 18);
+    SessionRun other = {.engine = e, .index = 1, .rounds = 5, .rows = 4 << 18};
+    pthread_t thread, canceller;
+    pthread_create(&thread, NULL, session_main, &other);
+    pthread_create(&canceller, NULL, cancel_engine_session_later, e);
+    const char *slow = "select x, s from big order by s desc, x";
+    Result *r = NULL;
+    Error err = ERROR_INIT;
+    Status st = engine_execute(e, slow, strlen(slow), &r, &err);
+    pthread_join(canceller, NULL);
+    pthread_join(thread, NULL);
+    assert_int_equal(st, BS_ERROR);
+    assert_string_equal(err.sqlstate, "57014");
+    error_clear(&err);
+    assert_int_equal(other.ok, 5);
+    engine_close(e);
+}
+
 static void test_memory_limit(void **state)
 {
     (void)state;
@@ -252,6 +359,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_session_cancel),
         cmocka_unit_test(test_memory_limit),
         cmocka_unit_test(test_long_in_list),
         cmocka_unit_test(test_lock),
