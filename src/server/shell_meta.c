@@ -68,7 +68,13 @@ static char *next_arg(const char **p, bool *quoted, bool *oom)
         *oom = true;
         return NULL;
     }
-    return (char *)buffer_steal(&b, NULL);
+    size_t len;
+    return (char *)buffer_steal(&b, &len);
+}
+
+static void put_text(Buffer *b, const char *s)
+{
+    buffer_put_bytes(b, s, strlen(s));
 }
 
 void shell_put_literal(Buffer *b, const char *s)
@@ -97,13 +103,13 @@ static void list_relations(Shell *sh, const char *type)
 {
     Buffer sql;
     buffer_init(&sql);
-    buffer_put_cstr(&sql, "select table_name, table_type from information_schema.tables "
+    put_text(&sql, "select table_name, table_type from information_schema.tables "
                           "where table_schema = 'public'");
     if (type) {
-        buffer_put_cstr(&sql, " and table_type = ");
+        put_text(&sql, " and table_type = ");
         shell_put_literal(&sql, type);
     }
-    buffer_put_cstr(&sql, " order by table_name");
+    put_text(&sql, " order by table_name");
     run_sql(sh, &sql);
     buffer_free(&sql);
 }
@@ -120,11 +126,11 @@ static void describe(Shell *sh, char *name, bool quoted)
     const char *table = dot ? dot + 1 : name;
     Buffer where;
     buffer_init(&where);
-    buffer_put_cstr(&where, " from information_schema.columns where table_name = ");
+    put_text(&where, " from information_schema.columns where table_name = ");
     shell_put_literal(&where, table);
     if (dot) {
         *dot = '\0';
-        buffer_put_cstr(&where, " and table_schema = ");
+        put_text(&where, " and table_schema = ");
         shell_put_literal(&where, name);
         *dot = '.';
     }
