@@ -17,6 +17,16 @@
  * time zone, and at the end the status, row count and execution time.
  */
 typedef struct CliBackend CliBackend;
+
+/* What a backend may know of a running statement's progress; a field it does not know is
+   negative. */
+typedef struct CliProgress {
+    double percent;        /* of the whole statement, 0..100 */
+    int64_t stages_done;   /* stages (fragments) finished … */
+    int64_t stages_total;  /* … of this many */
+    int64_t rows_processed; /* input rows read so far */
+} CliProgress;
+
 typedef struct CliBackendOps {
     /* Starts one statement; on failure err is set (position: a byte offset into sql). */
     Status (*start)(CliBackend *b, const char *sql, size_t len, void **stmt, Error *err);
@@ -28,6 +38,11 @@ typedef struct CliBackendOps {
     /* Asks the running statement to stop; async-signal-safe. */
     void (*cancel)(CliBackend *b);
     void (*destroy)(CliBackend *b);
+    /* Optional (NULL when the backend knows nothing more than the rows it returned): fills
+       *out for the running statement and returns true, or false when there is nothing to
+       show. Called from another thread while one is in start or next, so it must be
+       thread-safe; never after close. */
+    bool (*progress)(void *stmt, CliProgress *out);
 } CliBackendOps;
 struct CliBackend {
     const CliBackendOps *ops;
@@ -45,12 +60,25 @@ Status cli_backend_execute(CliBackend *backend, const char *sql, size_t len, Res
 
 typedef enum OutputFormat { FORMAT_TABLE, FORMAT_CSV, FORMAT_TSV, FORMAT_JSON } OutputFormat;
 
+/* The table format's expanded display (psql's \x): one "-[ RECORD n ]" block per row. */
+typedef enum CliExpanded { EXPANDED_OFF, EXPANDED_ON, EXPANDED_AUTO } CliExpanded;
+
 typedef struct CliOptions {
     OutputFormat format;
     bool timing;
     bool bail;
     FILE *out;  /* results */
     FILE *diag; /* errors (table/csv/tsv), timing */
+    /* Table format only: expanded display; AUTO expands a result wider than the terminal
+       (cli_terminal_size of out) when it has more than one column. */
+    CliExpanded expanded;
+    /* Table format only: when out is a terminal, a result taller or wider than it is
+       written through the pager (cli_pager_open). Off unless the shell turns it on. */
+    bool pager;
+    /* When set, called before anything of a statement's result or error is written (the
+       shell erases its progress line then); may be called more than once. */
+    void (*before_output)(void *arg);
+    void *before_output_arg;
 } CliOptions;
 
 /* Parses "table", "csv", "tsv", "json"; false if unknown. */
@@ -80,6 +108,22 @@ bool cli_run_script(CliBackend *backend, const CliOptions *opts, const char *tex
 void cli_install_sigint(CliBackend *backend);
 /* True (and cleared) when Ctrl-C was pressed while no statement ran. */
 bool cli_take_interrupt(void);
+
+/*
+ * The size of the terminal `f` writes to (terminal.c): *rows and *cols, 0 when unknown
+ * (f is not a terminal). A positive COLUMNS in the environment gives the columns, as in
+ * psql.
+ */
+void cli_terminal_size(FILE *f, int *rows, int *cols);
+/*
+ * Starts the pager — $PAGER, or "less -S" when $PAGER is unset and less is on the PATH;
+ * an empty $PAGER means none — and returns the pipe to write to, or NULL when there is no
+ * pager or it could not start. SIGPIPE is ignored until cli_pager_close, so a pager that
+ * quits early makes writes fail (ferror) instead of ending the process.
+ */
+FILE *cli_pager_open(void);
+/* Closes the pipe and waits for the pager to exit. */
+void cli_pager_close(FILE *pager);
 
 /* The interactive shell (shell.c): returns the process exit status. */
 int shell_run(CliBackend *backend, CliOptions *opts);

@@ -2,7 +2,8 @@
  * format.c — how results and errors look to a user of the `basalt` command.
  *
  *   table  psql's aligned format: header, rule, rows, "(n rows)"; NULL shown as NULL,
- *          numbers right-aligned
+ *          numbers right-aligned; or expanded (\x): a "-[ RECORD n ]" block of
+ *          "name | value" lines per row; tall or wide results through the pager
  *   csv    RFC 4180 with a header; NULL is an empty field, an empty string is ""
  *   tsv    tab-separated with a header; tabs, newlines and backslashes escaped, NULL empty
  *   json   one object per statement on its own line (the contract in DEVELOPERS.md):
@@ -20,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 bool cli_parse_format(const char *name, OutputFormat *out)
 {
@@ -142,40 +144,94 @@ static void print_padded(FILE *out, const char *s, size_t len, size_t width, int
  * widths come from the rows seen so far (they only grow); a result that fits in one page
  * prints exactly as psql prints it, and a longer one as psql does with FETCH_COUNT: the
  * header once, each page aligned on the widths known when it is printed.
+ *
+ * When the first page is printed, the layout is settled for the whole result: expanded
+ * (\x on, or \x auto with a result wider than the terminal) or not, and through the
+ * pager or not (opts->pager, out a terminal, and the result taller or wider than it — a
+ * result longer than one page is taller than any terminal).
  */
 #define TABLE_PAGE_ROWS 1000
 
 typedef struct TablePrinter {
-    FILE *out;
+    const CliOptions *opts;
+    FILE *out;   /* opts->out, or the pager once it runs */
+    FILE *pager; /* NULL when not paging */
     const Result *r;
     size_t *widths;
+    size_t name_width; /* the widest column name (expanded display) */
+    size_t cell_width; /* the widest cell so far (expanded display) */
     Buffer cells;
     size_t *offsets; /* TABLE_PAGE_ROWS * n_cols + 1 cell starts in `cells` */
     idx_t page_rows;
     uint64_t n_rows;
-    bool header_done, failed;
+    uint64_t n_printed; /* rows printed so far: the record number of expanded display */
+    bool laid_out, expanded, header_done, failed;
 } TablePrinter;
 
-static bool table_begin(TablePrinter *t, FILE *out, const Result *r)
+static bool table_begin(TablePrinter *t, const CliOptions *opts, const Result *r)
 {
     memset(t, 0, sizeof *t);
-    t->out = out;
+    t->opts = opts;
+    t->out = opts->out;
     t->r = r;
     buffer_init(&t->cells);
     int n_cols = r->n_cols;
     t->widths = bs_calloc((size_t)(n_cols ? n_cols : 1), sizeof(size_t));
     t->offsets = bs_calloc((size_t)TABLE_PAGE_ROWS * (size_t)n_cols + 1, sizeof(size_t));
     if (!t->widths || !t->offsets) return false;
-    for (int c = 0; c < n_cols; c++)
+    for (int c = 0; c < n_cols; c++) {
         t->widths[c] = display_width(r->names[c], strlen(r->names[c]));
+        if (t->widths[c] > t->name_width) t->name_width = t->widths[c];
+    }
     return true;
 }
 
 static void table_end(TablePrinter *t)
 {
+    if (t->pager) {
+        cli_pager_close(t->pager);
+        t->pager = NULL;
+        t->out = t->opts->out;
+    }
     buffer_free(&t->cells);
     bs_free(t->offsets);
     bs_free(t->widths);
+}
+
+/* The width of the aligned layout's rule line (its widest). */
+static size_t table_line_width(const TablePrinter *t)
+{
+    size_t w = 0;
+    for (int c = 0; c < t->r->n_cols; c++)
+        w += t->widths[c] + 3;
+    return w ? w - 1 : 0;
+}
+
+/* Settles expanded display and paging before the first page prints; at_end when the page
+   holds the whole result. */
+static void table_lay_out(TablePrinter *t, bool at_end)
+{
+    const CliOptions *opts = t->opts;
+    int n_cols = t->r->n_cols;
+    int rows, cols;
+    cli_terminal_size(opts->out, &rows, &cols);
+    size_t width = table_line_width(t);
+    t->expanded = opts->expanded == EXPANDED_ON ||
+                  (opts->expanded == EXPANDED_AUTO && n_cols > 1 && cols > 0 && width > (size_t)cols);
+    t->laid_out = true;
+    if (!opts->pager || !isatty(fileno(opts->out)) || rows <= 0) return;
+    size_t lines = SIZE_MAX;
+    if (t->expanded) {
+        width = t->name_width + 3 + t->cell_width;
+        if (at_end) lines = t->n_rows ? (size_t)t->n_rows * (size_t)(n_cols + 1) + 1 : 2;
+    } else if (at_end) {
+        lines = (size_t)t->n_rows + 4; /* header, rule, rows, "(n rows)", a blank line */
+    }
+    /* The prompt takes the line after the output. */
+    if (lines >= (size_t)rows || (cols > 0 && width > (size_t)cols)) {
+        t->pager = cli_pager_open();
+        if (t->pager) t->out = t->pager;
+    }
 }
 
 static void table_header(TablePrinter *t)
@@ -197,32 +253,86 @@ static void table_header(TablePrinter *t)
     t->header_done = true;
 }
 
-/* Prints the page's rows (and the header before the first page). */
-static void table_flush(TablePrinter *t)
+/*
+ * A record's header line in expanded display, as psql draws it with border 1:
+ * "-[ RECORD n ]" filled with '-' to the width of the record's lines (name, " | ",
+ * value), with a '+' under the '|' when the label leaves room for it.
+ */
+static void record_line(FILE *out, uint64_t record, size_t name_width, size_t cell_width)
+{
+    char label[48];
+    int n = snprintf(label, sizeof label, "-[ RECORD %llu ]", (unsigned long long)record);
+    fputs(label, out);
+    size_t total = name_width + 3 + cell_width;
+    for (size_t pos = (size_t)n; pos < total; pos++)
+        fputc(pos == name_width + 1 ? '+' : '-', out);
+    fputc('\n', out);
+}
+
+/* Prints the page's rows in expanded display: a record line, then one "name | value" line
+   per column (values left-aligned, not padded). */
+static void expanded_flush(TablePrinter *t)
 {
     const Result *r = t->r;
     int n_cols = r->n_cols;
-    if (!t->header_done) table_header(t);
     for (idx_t row = 0; row < t->page_rows; row++) {
+        record_line(t->out, ++t->n_printed, t->name_width, t->cell_width);
         for (int c = 0; c < n_cols; c++) {
             size_t i = (size_t)(row * (idx_t)n_cols + (idx_t)c);
-            bool right = right_aligned(r->types[c]);
-            fputs(c ? "| " : " ", t->out);
-            print_padded(t->out, (const char *)t->cells.data + t->offsets[i],
-                         t->offsets[i + 1] - t->offsets[i],
-                         c + 1 < n_cols || right ? t->widths[c] : 0, right ? 1 : -1);
-            fputs(c + 1 < n_cols ? " " : "\n", t->out);
+            print_padded(t->out, r->names[c], strlen(r->names[c]), t->name_width, -1);
+            fputs(" | ", t->out);
+            fwrite((const char *)t->cells.data + t->offsets[i], 1,
+                   t->offsets[i + 1] - t->offsets[i], t->out);
+            fputc('\n', t->out);
+        }
+    }
+}
+
+/* Prints the page's rows (and the header before the first page); at_end when no rows
+   follow. */
+static void table_flush(TablePrinter *t, bool at_end)
+{
+    const Result *r = t->r;
+    int n_cols = r->n_cols;
+    if (!t->laid_out) {
+        if (t->opts->before_output) t->opts->before_output(t->opts->before_output_arg);
+        table_lay_out(t, at_end);
+    }
+    if (t->expanded) {
+        expanded_flush(t);
+    } else {
+        if (!t->header_done) table_header(t);
+        for (idx_t row = 0; row < t->page_rows; row++) {
+            for (int c = 0; c < n_cols; c++) {
+                size_t i = (size_t)(row * (idx_t)n_cols + (idx_t)c);
+                bool right = right_aligned(r->types[c]);
+                fputs(c ? "| " : " ", t->out);
+                print_padded(t->out, (const char *)t->cells.data + t->offsets[i],
+                             t->offsets[i + 1] - t->offsets[i],
+                             c + 1 < n_cols || right ? t->widths[c] : 0, right ? 1 : -1);
+                fputs(c + 1 < n_cols ? " " : "\n", t->out);
+            }
         }
     }
     t->page_rows = 0;
     buffer_clear(&t->cells);
 }
 
+/* The table's last lines: psql's "(n rows)" and a blank line; expanded display shows the
+   count only of an empty result. */
+static void table_footer(TablePrinter *t)
+{
+    if (!t->expanded || t->n_rows == 0)
+        fprintf(t->out, "(%llu row%s)\n", (unsigned long long)t->n_rows,
+                t->n_rows == 1 ? "" : "s");
+    fputc('\n', t->out);
+}
+
 static void table_add(TablePrinter *t, const Chunk *chunk)
 {
     int n_cols = t->r->n_cols;
     for (idx_t row = 0; row < chunk->n_rows; row++) {
-        if (t->page_rows == TABLE_PAGE_ROWS) table_flush(t);
+        if (t->page_rows == TABLE_PAGE_ROWS) table_flush(t, false);
         size_t cell = (size_t)(t->page_rows * (idx_t)n_cols);
         for (int c = 0; c < n_cols; c++) {
             t->offsets[cell++] = t->cells.len;
@@ -232,6 +342,7 @@ static void table_add(TablePrinter *t, const Chunk *chunk)
             table_cell(t->r, &t->cells, &v);
             size_t w = display_width((const char *)t->cells.data + before, t->cells.len - before);
             if (w > t->widths[c]) t->widths[c] = w;
+            if (w > t->cell_width) t->cell_width = w;
         }
         t->offsets[cell] = t->cells.len;
         t->page_rows++;
@@ -464,6 +575,11 @@ static void json_rows(FILE *out, const Result *r, const Chunk *chunk, bool *firs
     buffer_free(&scratch);
 }
 
+static void before_output(const CliOptions *opts)
+{
+    if (opts->before_output) opts->before_output(opts->before_output_arg);
+}
+
 /* The members of a JSON error object: "sqlstate":…,"message":…[,"position":N]… */
 static void json_error_members(FILE *out, const Error *err, const char *sql, size_t len);
 
@@ -475,6 +591,7 @@ bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt
     const Result *r = ops->result(stmt);
     Error err = ERROR_INIT;
     if (!r->has_rows) {
+        before_output(opts);
         if (opts->format == FORMAT_JSON)
             json_status(out, r);
         else if (opts->format == FORMAT_TABLE && r->status)
@@ -492,7 +609,8 @@ bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt
     }
     bool csv = opts->format == FORMAT_CSV, first = true, ok = true;
     TablePrinter table;
-    if (opts->format == FORMAT_TABLE && !table_begin(&table, out, r)) {
+    if (opts->format != FORMAT_TABLE) before_output(opts);
+    if (opts->format == FORMAT_TABLE && !table_begin(&table, opts, r)) {
         table_end(&table);
         fprintf(opts->diag, "ERROR:  out of memory while printing the result\n");
         return false;
@@ -513,6 +631,9 @@ bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt
             break;
         }
         if (opts->format != FORMAT_TABLE) fflush(out);
+        /* A pager that quit early: the rest of the result is not read (closing the
+           statement stops it). */
+        if (opts->format == FORMAT_TABLE && table.pager && ferror(table.pager)) break;
         if (ops->next(stmt, &chunk, &err) != BS_OK) {
             ok = false;
             break;
@@ -526,10 +647,9 @@ bool cli_print_statement(const CliOptions *opts, CliBackend *backend, void *stmt
             error_clear(&err);
             return false;
         }
-        table_flush(&table);
-        if (ok)
-            fprintf(out, "(%llu row%s)\n\n", (unsigned long long)table.n_rows,
-                    table.n_rows == 1 ? "" : "s");
+        table_flush(&table, true);
+        if (ok) table_footer(&table);
+        fflush(table.out);
         table_end(&table);
         break;
     case FORMAT_JSON:
@@ -583,6 +703,7 @@ static void json_error_members(FILE *out, const Error *err, const char *sql, siz
 
 void cli_print_error(const CliOptions *opts, const Error *err, const char *sql, size_t len)
 {
+    before_output(opts);
     if (opts->format == FORMAT_JSON) {
         FILE *out = opts->out;
         fputs("{\"error\":{", out);

@@ -1,18 +1,39 @@
 /*
  * shell.c — the interactive shell: libedit line editing with a history file
- * (~/.basalt_history), statements that span lines until a ';' ends them, Ctrl-C to
- * cancel the running statement (or to drop a half-typed one), Ctrl-D to leave.
- * Backslash commands: \q quits, \timing toggles timing, \? lists them.
+ * (~/.basalt_history), statements that span lines until a ';' ends them, backslash
+ * commands (shell_meta.c), tab completion (shell_complete.c), a progress line for long
+ * statements (shell_progress.c). Ctrl-C cancels the running statement, or drops what was
+ * typed and gives a fresh prompt; Ctrl-D on an empty line leaves.
+ *
+ * Lines are read with libedit's callback interface, so that the shell waits for input
+ * itself (pselect) and Ctrl-C can interrupt that wait: readline() restarts its read after
+ * the signal and the line could not be dropped. States of the loop:
+ *
+ *   waiting   pselect on stdin with SIGINT and SIGWINCH unblocked only inside it
+ *             → a key: rl_callback_read_char (editing; at Enter, on_line)
+ *             → Ctrl-C (the flag of cli_take_interrupt): drop the line and the pending
+ *               statement, new prompt
+ *             → a resize: libedit told of the new size
+ *   on_line   libedit has put the terminal back to normal; the line is fed to
+ *             shell_feed_line (statements run there, Ctrl-C cancels them through the
+ *             backend), then the next prompt is installed (raw mode again)
+ *   done      Ctrl-D on an empty line, \q, or the terminal gone
  */
-#include "server/cli.h"
+#include "server/shell_int.h"
 
 #include "common/alloc.h"
-#include "common/buffer.h"
 #include "parser/parser.h"
 
+#include <ctype.h>
 #include <editline/readline.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/select.h>
+#include <unistd.h>
 
 #define HISTORY_FILE ".basalt_history"
 
@@ -23,74 +44,211 @@ static char *history_path(void)
     return bs_asprintf("%s/%s", home, HISTORY_FILE);
 }
 
-/* Handles a backslash command; false when the shell should exit. */
-static bool meta_command(CliOptions *opts, const char *line)
+/* True when the text has a word that changes the catalog: CREATE, DROP or ALTER (a
+   mention in a string or comment only makes the completion cache refresh once more). */
+static bool changes_catalog(const char *s, size_t len)
 {
-    while (*line == ' ')
-        line++;
-    if (strncmp(line, "\\q", 2) == 0) return false;
-    if (strncmp(line, "\\timing", 7) == 0) {
-        opts->timing = !opts->timing;
-        fprintf(opts->out, "Timing is %s.\n", opts->timing ? "on" : "off");
-    } else if (strncmp(line, "\\?", 2) == 0) {
-        fprintf(
-            opts->out,
-            "  \\q        quit\n  \\timing   toggle timing of statements\n"
-            "  \\?        this help\nEnd SQL statements with ';'. Ctrl-C cancels, Ctrl-D quits.\n");
-    } else {
-        fprintf(opts->diag, "invalid command %s; try \\?\n", line);
+    static const char *const words[] = {"create", "drop", "alter"};
+    for (size_t k = 0; k < len; k++) {
+        if (k > 0 && (isalnum((unsigned char)s[k - 1]) || s[k - 1] == '_')) continue;
+        for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
+            size_t n = strlen(words[w]);
+            if (k + n <= len && strncasecmp(s + k, words[w], n) == 0 &&
+                (k + n == len || !(isalnum((unsigned char)s[k + n]) || s[k + n] == '_')))
+                return true;
+        }
     }
+    return false;
+}
+
+static bool all_space(const char *s, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        if (!isspace((unsigned char)s[k])) return false;
     return true;
+}
+
+void shell_flush_statement(Shell *sh)
+{
+    Buffer *stmt = &sh->stmt;
+    if (all_space((const char *)stmt->data, stmt->len)) {
+        buffer_clear(stmt);
+        return;
+    }
+    buffer_terminate(stmt);
+    if (!buffer_ok(stmt)) {
+        fprintf(sh->opts->diag, "ERROR:  out of memory\n");
+        buffer_free(stmt);
+        buffer_init(stmt);
+        return;
+    }
+    const char *text = (const char *)stmt->data;
+    cli_run_script(sh->run, sh->opts, text, stmt->len);
+    if (sh->completion && changes_catalog(text, stmt->len))
+        shell_completion_invalidate(sh->completion);
+    buffer_clear(stmt);
+}
+
+void shell_feed_line(Shell *sh, const char *line, bool interactive)
+{
+    Buffer *stmt = &sh->stmt;
+    if (stmt->len == 0) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '\\') {
+            if (interactive) add_history(line);
+            shell_meta_command(sh, p);
+            return;
+        }
+        if (all_space(line, strlen(line))) return;
+    }
+    if (stmt->len) buffer_put_u8(stmt, '\n');
+    buffer_put_bytes(stmt, line, strlen(line));
+    if (!buffer_ok(stmt)) {
+        fprintf(sh->opts->diag, "ERROR:  out of memory\n");
+        buffer_free(stmt);
+        buffer_init(stmt);
+        return;
+    }
+    if (!parser_is_complete((const char *)stmt->data, stmt->len)) return;
+    if (interactive) {
+        buffer_terminate(stmt);
+        if (buffer_ok(stmt)) add_history((const char *)stmt->data);
+    }
+    shell_flush_statement(sh);
+}
+
+/* ---- reading lines ---- */
+
+static Shell *g_shell; /* libedit's line callback has no argument */
+static volatile sig_atomic_t g_resized;
+
+static void on_sigwinch(int sig)
+{
+    (void)sig;
+    g_resized = 1;
+}
+
+static const char *prompt_of(const Shell *sh)
+{
+    return sh->stmt.len ? "   ...> " : "basalt> ";
+}
+
+static void on_line(char *line)
+{
+    Shell *sh = g_shell;
+    if (!line) {
+        /* Ctrl-D on an empty line */
+        fputc('\n', stdout);
+        sh->quit = true;
+    } else {
+        shell_feed_line(sh, line, true);
+        free(line); /* libedit's */
+    }
+    fflush(stdout);
+    /* The next prompt: installing it resets libedit's line and draws the prompt. */
+    rl_callback_handler_install(sh->quit ? "" : prompt_of(sh), on_line);
+}
+
+/* Ctrl-C while typing: what was typed (this line and the pending statement) is dropped. */
+static void drop_input(Shell *sh)
+{
+    buffer_clear(&sh->stmt);
+    rl_callback_handler_remove();
+    fputs("^C\n", stdout);
+    fflush(stdout);
+    rl_callback_handler_install(prompt_of(sh), on_line);
+}
+
+/* Waits for a key, Ctrl-C or a resize; false when the terminal is gone. */
+static bool wait_for_input(Shell *sh)
+{
+    sigset_t block, orig;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGWINCH);
+    sigprocmask(SIG_BLOCK, &block, &orig);
+    for (;;) {
+        if (cli_take_interrupt()) {
+            drop_input(sh);
+            continue;
+        }
+        if (g_resized) {
+            g_resized = 0;
+            rl_resize_terminal();
+            continue;
+        }
+        fd_set readable;
+        FD_ZERO(&readable);
+        FD_SET(STDIN_FILENO, &readable);
+        sigset_t waiting = orig;
+        sigdelset(&waiting, SIGINT);
+        sigdelset(&waiting, SIGWINCH);
+        int rc = pselect(STDIN_FILENO + 1, &readable, NULL, NULL, NULL, &waiting);
+        if (rc < 0 && errno == EINTR) continue;
+        sigprocmask(SIG_SETMASK, &orig, NULL);
+        if (rc < 0) return false;
+        /* Readable with nothing to read: the terminal hung up. */
+        int pending = 0;
+        return ioctl(STDIN_FILENO, FIONREAD, &pending) == 0 && pending > 0;
+    }
 }
 
 int shell_run(CliBackend *backend, CliOptions *opts)
 {
+    Shell sh = {.backend = backend, .run = backend, .opts = opts};
+    buffer_init(&sh.stmt);
+    g_shell = &sh;
+    opts->pager = true;
+    CliBackend *progress = shell_progress_backend(backend);
+    if (progress) {
+        sh.run = progress;
+        opts->before_output = shell_progress_erase;
+        opts->before_output_arg = progress;
+    }
+
     char *hist = history_path();
+    rl_catch_signals = 0; /* our own SIGINT handler; libedit's would re-raise it */
+    rl_catch_sigwinch = 0;
+    struct sigaction sa, old_winch;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigwinch;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGWINCH, &sa, &old_winch);
     using_history();
     stifle_history(2000);
     if (hist) read_history(hist);
+    sh.completion = shell_completion_create(&sh);
+
     printf("basalt — type SQL ending with ';', \\? for help, Ctrl-D to quit.\n");
-    Buffer stmt;
-    buffer_init(&stmt);
-    bool failed = false;
-    for (;;) {
-        char *line = readline(stmt.len ? "   ...> " : "basalt> ");
-        if (cli_take_interrupt()) {
-            /* Ctrl-C at the prompt drops what was typed so far. */
-            buffer_clear(&stmt);
-            if (line) {
-                free(line);
-                continue;
-            }
-        }
-        if (!line) {
-            printf("\n");
+    fflush(stdout);
+    (void)cli_take_interrupt();
+    rl_callback_handler_install(prompt_of(&sh), on_line);
+    while (!sh.quit) {
+        if (!wait_for_input(&sh)) {
+            fputc('\n', stdout);
             break;
         }
-        if (stmt.len == 0 && line[0] == '\\') {
-            add_history(line);
-            bool go_on = meta_command(opts, line);
-            free(line);
-            if (!go_on) break;
-            continue;
-        }
-        if (stmt.len) buffer_put_u8(&stmt, '\n');
-        buffer_put_bytes(&stmt, line, strlen(line));
-        free(line);
-        if (!buffer_ok(&stmt)) {
-            fprintf(opts->diag, "ERROR:  out of memory\n");
-            buffer_free(&stmt);
-            continue;
-        }
-        if (!parser_is_complete((const char *)stmt.data, stmt.len)) continue;
-        buffer_terminate(&stmt);
-        add_history((const char *)stmt.data);
-        if (!cli_run_script(backend, opts, (const char *)stmt.data, stmt.len)) failed = true;
-        buffer_clear(&stmt);
+        rl_callback_read_char();
     }
+    rl_callback_handler_remove();
+
     if (hist) write_history(hist);
     bs_free(hist);
-    buffer_free(&stmt);
-    (void)failed; /* an interactive session ends well, as psql's does */
+    shell_completion_destroy(sh.completion);
+    if (sh.out_file) {
+        fclose(sh.out_file);
+        opts->out = stdout;
+    }
+    if (progress) {
+        opts->before_output = NULL;
+        opts->before_output_arg = NULL;
+        progress->ops->destroy(progress);
+    }
+    sigaction(SIGWINCH, &old_winch, NULL);
+    buffer_free(&sh.stmt);
+    g_shell = NULL;
+    /* an interactive session ends well, as psql's does */
     return 0;
 }
