@@ -41,7 +41,7 @@ typedef struct ProgressBackend {
     ProgressState state;
     bool stopping;
     int64_t started_ns;
-    void *stmt;          /* the inner statement while running */
+    void *stmt;                /* the inner statement while running */
     atomic_uint_fast64_t rows; /* received so far */
 } ProgressBackend;
 

@@ -51,6 +51,7 @@ class Shell:
         environ = dict(os.environ, HOME=WORK, TERM="xterm")
         environ.pop("COLUMNS", None)
         environ.pop("LINES", None)
+        environ["PAGER"] = ""  # no pager unless a test asks for one
         environ.update(env or {})
         pid, fd = pty.fork()
         if pid == 0:
@@ -127,6 +128,13 @@ class Shell:
                 self.status = -1
             os.close(self.fd)
         return self.status
+
+
+def check_exit(sh):
+    """Ctrl-D ends the shell with status 0 (under ASan: without a leak report)."""
+    status = sh.quit()
+    check("exit status", os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
+          "%s; output: %r" % (status, sh.out[-2000:]))
 
 
 def cli(*args):
@@ -287,6 +295,14 @@ def main():
           repr(got))
     got = sh.run("select repeat('x', 70) as wide;\n", "wide result")
     check("wide result paged", "P: xxxxxxxx" in got, repr(got))
+    check_exit(sh)
+    # a pager that quits early: the rest of the result is not read, the shell goes on
+    sh = Shell(rows=10, cols=60, env={"PAGER": "head -n 3"})
+    got = sh.run("select * from range(100000000);\n", "pager quits early", timeout=60)
+    check("pager that quits early", got == "select * from range(100000000);\n range\n-------\n     0\n",
+          repr(got))
+    got = sh.run("select 6 as s;\n", "statement after the pager quit")
+    check("statement after the pager quit", " s\n---\n 6\n(1 row)" in got, repr(got))
     got = sh.run("\\pset pager off\n", "\\pset pager off")
     check("\\pset pager off message", "Pager usage is off." in got, repr(got))
     got = sh.run("select * from range(20);\n", "tall result, pager off")
@@ -302,7 +318,7 @@ def main():
     got = sh.run("select 1 as a, 2 as b;\n", "\\x auto narrow")
     check("\\x auto keeps a narrow row", got.split(";\n", 1)[1] == " a | b\n---+---\n 1 | 2\n(1 row)\n\n",
           repr(got))
-    sh.quit()
+    check_exit(sh)
 
     # --- no progress line when stderr is not a terminal
     err_path = os.path.join(WORK, "stderr.txt")
@@ -323,7 +339,7 @@ def main():
     got = sh.run("select 9 as n;\n", "statement after cancel (stderr redirected)")
     check("no progress on the terminal", "received" not in sh.out[mark:] and " 9\n(1 row)" in got,
           repr(sh.out[mark:]))
-    sh.quit()
+    check_exit(sh)
 
     print("%d checks, %d failures" % (checks, failures))
     return 0 if failures == 0 else 1
