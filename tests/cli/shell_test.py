@@ -184,6 +184,21 @@ def main():
     got = sh.run("select 8 as y;\n", "statement after a cancel")
     check("statement after a cancel", " y\n---\n 8\n(1 row)" in got, repr(got))
 
+    # --- Ctrl-Z and fg: the terminal back in editing mode, the typed text kept
+    sh.send("select 3")
+    sh.expect("select 3", "echo before Ctrl-Z", since=len(sh.out) - 8)
+    time.sleep(0.3)
+    os.kill(sh.pid, signal.SIGTSTP)
+    time.sleep(0.3)
+    attrs = termios.tcgetattr(sh.fd)  # the resuming shell's cooked mode
+    attrs[3] |= termios.ICANON | termios.ECHO
+    termios.tcsetattr(sh.fd, termios.TCSANOW, attrs)
+    os.kill(sh.pid, signal.SIGCONT)
+    time.sleep(0.5)
+    check("editing mode after SIGCONT", not termios.tcgetattr(sh.fd)[3] & termios.ICANON)
+    got = sh.run(" as q;\n", "statement finished after SIGCONT")
+    check("line kept over Ctrl-Z", got.endswith("select 3 as q;\n q\n---\n 3\n(1 row)\n\n"), repr(got))
+
     # --- errors print cleanly and the shell goes on
     got = sh.run("select * from nope;\n", "error")
     check("error message", 'ERROR:  relation "nope" does not exist\nLINE 1: select * from nope\n'
