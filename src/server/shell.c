@@ -28,6 +28,7 @@
 #include <ctype.h>
 #include <editline/readline.h>
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,6 +233,9 @@ int shell_run(CliBackend *backend, CliOptions *opts)
     }
 
     char *hist = history_path();
+    /* libedit reads multibyte characters in the terminal's encoding only (else it drops
+       them): the character type from the environment; numbers keep the C locale. */
+    setlocale(LC_CTYPE, "");
     rl_catch_signals = 0; /* our own SIGINT handler; libedit's would re-raise it */
     rl_catch_sigwinch = 0;
     struct sigaction sa, old_winch, old_cont;

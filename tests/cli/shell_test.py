@@ -48,7 +48,7 @@ class Shell:
     """The shell on a pty of the given size; output accumulates in self.out (raw)."""
 
     def __init__(self, rows=24, cols=80, env=None, stderr_path=None):
-        environ = dict(os.environ, HOME=WORK, TERM="xterm")
+        environ = dict(os.environ, HOME=WORK, TERM="xterm", LC_ALL="C.UTF-8")
         environ.pop("COLUMNS", None)
         environ.pop("LINES", None)
         environ["PAGER"] = ""  # no pager unless a test asks for one
@@ -198,6 +198,10 @@ def main():
     check("editing mode after SIGCONT", not termios.tcgetattr(sh.fd)[3] & termios.ICANON)
     got = sh.run(" as q;\n", "statement finished after SIGCONT")
     check("line kept over Ctrl-Z", got.endswith("select 3 as q;\n q\n---\n 3\n(1 row)\n\n"), repr(got))
+
+    # --- UTF-8 typed in a UTF-8 terminal reaches the statement
+    got = sh.run("select 'é' as c;\n", "UTF-8 input")
+    check("UTF-8 input", " c\n---\n é\n(1 row)" in got, repr(got))
 
     # --- errors print cleanly and the shell goes on
     got = sh.run("select * from nope;\n", "error")
