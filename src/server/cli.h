@@ -21,9 +21,9 @@ typedef struct CliBackend CliBackend;
 /* What a backend may know of a running statement's progress; a field it does not know is
    negative. */
 typedef struct CliProgress {
-    double percent;        /* of the whole statement, 0..100 */
-    int64_t stages_done;   /* stages (fragments) finished … */
-    int64_t stages_total;  /* … of this many */
+    double percent;         /* of the whole statement, 0..100 */
+    int64_t stages_done;    /* stages (fragments) finished … */
+    int64_t stages_total;   /* … of this many */
     int64_t rows_processed; /* input rows read so far */
 } CliProgress;
 

@@ -216,8 +216,8 @@ static void table_lay_out(TablePrinter *t, bool at_end)
     int rows, cols;
     cli_terminal_size(opts->out, &rows, &cols);
     size_t width = table_line_width(t);
-    t->expanded = opts->expanded == EXPANDED_ON ||
-                  (opts->expanded == EXPANDED_AUTO && n_cols > 1 && cols > 0 && width > (size_t)cols);
+    t->expanded = opts->expanded == EXPANDED_ON || (opts->expanded == EXPANDED_AUTO && n_cols > 1 &&
+                                                    cols > 0 && width > (size_t)cols);
     t->laid_out = true;
     if (!opts->pager || !isatty(fileno(opts->out)) || rows <= 0) return;
     size_t lines = SIZE_MAX;
@@ -323,8 +323,7 @@ static void table_flush(TablePrinter *t, bool at_end)
 static void table_footer(TablePrinter *t)
 {
     if (!t->expanded || t->n_rows == 0)
-        fprintf(t->out, "(%llu row%s)\n", (unsigned long long)t->n_rows,
-                t->n_rows == 1 ? "" : "s");
+        fprintf(t->out, "(%llu row%s)\n", (unsigned long long)t->n_rows, t->n_rows == 1 ? "" : "s");
     fputc('\n', t->out);
 }
 

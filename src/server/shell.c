@@ -14,6 +14,7 @@
  *             → Ctrl-C (the flag of cli_take_interrupt): drop the line and the pending
  *               statement, new prompt
  *             → a resize: libedit told of the new size
+ *             → back from Ctrl-Z: the terminal put back in libedit's mode, line redrawn
  *   on_line   libedit has put the terminal back to normal; the line is fed to
  *             shell_feed_line (statements run there, Ctrl-C cancels them through the
  *             backend), then the next prompt is installed (raw mode again)
@@ -27,12 +28,14 @@
 #include <ctype.h>
 #include <editline/readline.h>
 #include <errno.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define HISTORY_FILE ".basalt_history"
@@ -122,17 +125,29 @@ void shell_feed_line(Shell *sh, const char *line, bool interactive)
 /* ---- reading lines ---- */
 
 static Shell *g_shell; /* libedit's line callback has no argument */
-static volatile sig_atomic_t g_resized;
+static volatile sig_atomic_t g_resized, g_continued;
+static struct termios g_editing; /* the terminal's mode while libedit edits a line */
+static bool g_has_editing;
 
-static void on_sigwinch(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
-    g_resized = 1;
+    if (sig == SIGWINCH) g_resized = 1;
+    if (sig == SIGCONT) g_continued = 1;
 }
 
 static const char *prompt_of(const Shell *sh)
 {
     return sh->stmt.len ? "   ...> " : "basalt> ";
+}
+
+static void on_line(char *line);
+
+/* Installs the prompt (libedit resets its line, draws the prompt and puts the terminal in
+   its editing mode, which is remembered for a return from Ctrl-Z). */
+static void install_prompt(const char *prompt)
+{
+    rl_callback_handler_install(prompt, on_line);
+    g_has_editing = tcgetattr(STDIN_FILENO, &g_editing) == 0;
 }
 
 static void on_line(char *line)
@@ -148,7 +163,7 @@ static void on_line(char *line)
     }
     fflush(stdout);
     /* The next prompt: installing it resets libedit's line and draws the prompt. */
-    rl_callback_handler_install(sh->quit ? "" : prompt_of(sh), on_line);
+    install_prompt(sh->quit ? "" : prompt_of(sh));
 }
 
 /* Ctrl-C while typing: what was typed (this line and the pending statement) is dropped. */
@@ -158,7 +173,7 @@ static void drop_input(Shell *sh)
     rl_callback_handler_remove();
     fputs("^C\n", stdout);
     fflush(stdout);
-    rl_callback_handler_install(prompt_of(sh), on_line);
+    install_prompt(prompt_of(sh));
 }
 
 /* Waits for a key, Ctrl-C or a resize; false when the terminal is gone. */
@@ -168,6 +183,7 @@ static bool wait_for_input(Shell *sh)
     sigemptyset(&block);
     sigaddset(&block, SIGINT);
     sigaddset(&block, SIGWINCH);
+    sigaddset(&block, SIGCONT);
     sigprocmask(SIG_BLOCK, &block, &orig);
     for (;;) {
         if (cli_take_interrupt()) {
@@ -179,12 +195,20 @@ static bool wait_for_input(Shell *sh)
             rl_resize_terminal();
             continue;
         }
+        if (g_continued) {
+            /* Back from Ctrl-Z: the shell that resumed us has set the terminal its way. */
+            g_continued = 0;
+            if (g_has_editing) tcsetattr(STDIN_FILENO, TCSADRAIN, &g_editing);
+            rl_forced_update_display();
+            continue;
+        }
         fd_set readable;
         FD_ZERO(&readable);
         FD_SET(STDIN_FILENO, &readable);
         sigset_t waiting = orig;
         sigdelset(&waiting, SIGINT);
         sigdelset(&waiting, SIGWINCH);
+        sigdelset(&waiting, SIGCONT);
         int rc = pselect(STDIN_FILENO + 1, &readable, NULL, NULL, NULL, &waiting);
         if (rc < 0 && errno == EINTR) continue;
         sigprocmask(SIG_SETMASK, &orig, NULL);
@@ -209,13 +233,17 @@ int shell_run(CliBackend *backend, CliOptions *opts)
     }
 
     char *hist = history_path();
+    /* libedit reads multibyte characters in the terminal's encoding only (else it drops
+       them): the character type from the environment; numbers keep the C locale. */
+    setlocale(LC_CTYPE, "");
     rl_catch_signals = 0; /* our own SIGINT handler; libedit's would re-raise it */
     rl_catch_sigwinch = 0;
-    struct sigaction sa, old_winch;
+    struct sigaction sa, old_winch, old_cont;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigwinch;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGWINCH, &sa, &old_winch);
+    sigaction(SIGCONT, &sa, &old_cont);
     using_history();
     stifle_history(2000);
     if (hist) read_history(hist);
@@ -224,7 +252,7 @@ int shell_run(CliBackend *backend, CliOptions *opts)
     printf("basalt — type SQL ending with ';', \\? for help, Ctrl-D to quit.\n");
     fflush(stdout);
     (void)cli_take_interrupt();
-    rl_callback_handler_install(prompt_of(&sh), on_line);
+    install_prompt(prompt_of(&sh));
     while (!sh.quit) {
         if (!wait_for_input(&sh)) {
             fputc('\n', stdout);
@@ -247,6 +275,7 @@ int shell_run(CliBackend *backend, CliOptions *opts)
         progress->ops->destroy(progress);
     }
     sigaction(SIGWINCH, &old_winch, NULL);
+    sigaction(SIGCONT, &old_cont, NULL);
     buffer_free(&sh.stmt);
     g_shell = NULL;
     /* an interactive session ends well, as psql's does */

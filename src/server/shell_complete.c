@@ -28,25 +28,25 @@
 #define RETRY_AFTER_NS   (INT64_C(30) * 1000000000)
 
 static const char *const KEYWORDS[] = {
-    "all",      "alter",     "analyze",  "and",       "array",    "as",        "asc",
-    "between",  "bigint",    "boolean",  "by",        "case",     "cast",      "char",
-    "copy",     "count",     "create",   "cross",     "current_date", "date",  "decimal",
-    "default",  "delete",    "desc",     "distinct",  "double",   "drop",      "else",
-    "end",      "except",    "exists",   "explain",   "false",    "filter",    "first",
-    "following", "format",   "from",     "full",      "group",    "having",    "header",
-    "in",       "inner",     "insert",   "integer",   "intersect", "interval", "into",
-    "is",       "join",      "last",     "left",      "like",     "limit",     "not",
-    "null",     "nulls",     "numeric",  "offset",    "on",       "or",        "order",
-    "outer",    "over",      "partition", "preceding", "range",   "real",      "recursive",
-    "reset",    "right",     "rows",     "select",    "set",      "show",      "smallint",
-    "table",    "text",      "then",     "time",      "timestamp", "true",     "union",
-    "unbounded", "update",   "using",    "values",    "varchar",  "view",      "when",
-    "where",    "window",    "with",     "zone",
+    "all",       "alter",  "analyze",   "and",       "array",        "as",       "asc",
+    "between",   "bigint", "boolean",   "by",        "case",         "cast",     "char",
+    "copy",      "count",  "create",    "cross",     "current_date", "date",     "decimal",
+    "default",   "delete", "desc",      "distinct",  "double",       "drop",     "else",
+    "end",       "except", "exists",    "explain",   "false",        "filter",   "first",
+    "following", "format", "from",      "full",      "group",        "having",   "header",
+    "in",        "inner",  "insert",    "integer",   "intersect",    "interval", "into",
+    "is",        "join",   "last",      "left",      "like",         "limit",    "not",
+    "null",      "nulls",  "numeric",   "offset",    "on",           "or",       "order",
+    "outer",     "over",   "partition", "preceding", "range",        "real",     "recursive",
+    "reset",     "right",  "rows",      "select",    "set",          "show",     "smallint",
+    "table",     "text",   "then",      "time",      "timestamp",    "true",     "union",
+    "unbounded", "update", "using",     "values",    "varchar",      "view",     "when",
+    "where",     "window", "with",      "zone",
 };
 
 /* Words after which only a table name makes sense. */
-static const char *const TABLE_CONTEXT[] = {"from", "join", "into", "update", "table",
-                                            "\\d", "describe", "truncate"};
+static const char *const TABLE_CONTEXT[] = {"from",  "join", "into",     "update",
+                                            "table", "\\d",  "describe", "truncate"};
 
 typedef struct NamePair {
     char *table;

@@ -13,6 +13,9 @@
 
 #include "common/buffer.h"
 
+#include <pthread.h>
+#include <time.h>
+
 /* Backslash commands' \i files may include others this deep. */
 #define SHELL_MAX_INCLUDE_DEPTH 16
 
@@ -66,6 +69,10 @@ typedef struct ShellRows {
 Status shell_query(CliBackend *backend, const char *sql, size_t max_rows, int timeout_ms,
                    ShellRows *out, Error *err);
 void shell_rows_free(ShellRows *rows);
+/* A mutex and a condition variable whose timed waits use CLOCK_MONOTONIC deadlines. */
+void shell_timer_init(pthread_mutex_t *mu, pthread_cond_t *cv);
+/* *ts = CLOCK_MONOTONIC now + ns, for pthread_cond_timedwait on shell_timer_init's cv. */
+void shell_deadline_in(struct timespec *ts, int64_t ns);
 static inline const char *shell_rows_get(const ShellRows *rows, size_t row, int col)
 {
     return rows->cells[row * (size_t)rows->n_cols + (size_t)col];

@@ -104,7 +104,7 @@ static void list_relations(Shell *sh, const char *type)
     Buffer sql;
     buffer_init(&sql);
     put_text(&sql, "select table_name, table_type from information_schema.tables "
-                          "where table_schema = 'public'");
+                   "where table_schema = 'public'");
     if (type) {
         put_text(&sql, " and table_type = ");
         shell_put_literal(&sql, type);
@@ -158,7 +158,8 @@ static void describe(Shell *sh, char *name, bool quoted)
         }
         error_clear(&err);
         buffer_clear(&sql);
-        buffer_printf(&sql, "select column_name, data_type, is_nullable%s order by ordinal_position",
+        buffer_printf(&sql,
+                      "select column_name, data_type, is_nullable%s order by ordinal_position",
                       (const char *)where.data);
     }
     run_sql(sh, &sql);
@@ -219,7 +220,14 @@ static void include_file(Shell *sh, const char *path)
     Buffer line;
     buffer_init(&line);
     int ch;
+    bool interrupted = false;
     while (!sh->quit) {
+        /* Ctrl-C between two statements stops the file (during one, it cancels it). */
+        if (cli_take_interrupt()) {
+            fprintf(sh->opts->diag, "%s: interrupted\n", path);
+            interrupted = true;
+            break;
+        }
         buffer_clear(&line);
         while ((ch = fgetc(f)) != EOF && ch != '\n')
             buffer_put_u8(&line, (uint8_t)ch);
@@ -234,7 +242,7 @@ static void include_file(Shell *sh, const char *path)
         if (ch == EOF) break;
     }
     if (ferror(f)) fprintf(sh->opts->diag, "%s: could not read the file\n", path);
-    if (!sh->quit) shell_flush_statement(sh);
+    if (!sh->quit && !interrupted) shell_flush_statement(sh);
     buffer_free(&line);
     fclose(f);
     sh->include_depth--;
@@ -283,10 +291,10 @@ static const struct {
     const char *name;
     MetaCommand cmd;
 } COMMANDS[] = {
-    {"q", META_QUIT},        {"quit", META_QUIT}, {"?", META_HELP},      {"timing", META_TIMING},
-    {"x", META_EXPANDED},    {"pset", META_PSET}, {"o", META_OUTPUT},    {"out", META_OUTPUT},
-    {"i", META_INCLUDE},     {"include", META_INCLUDE},
-    {"d", META_DESCRIBE},    {"dt", META_TABLES}, {"dv", META_VIEWS},
+    {"q", META_QUIT},     {"quit", META_QUIT},       {"?", META_HELP},     {"timing", META_TIMING},
+    {"x", META_EXPANDED}, {"pset", META_PSET},       {"o", META_OUTPUT},   {"out", META_OUTPUT},
+    {"i", META_INCLUDE},  {"include", META_INCLUDE}, {"d", META_DESCRIBE}, {"dt", META_TABLES},
+    {"dv", META_VIEWS},
 };
 
 void shell_meta_command(Shell *sh, const char *line)
@@ -355,8 +363,7 @@ void shell_meta_command(Shell *sh, const char *line)
         else if (parse_bool(value, &on))
             opts->pager = on;
         else
-            fprintf(opts->diag, "unrecognized value \"%s\" for \\pset pager: on or off\n",
-                    value);
+            fprintf(opts->diag, "unrecognized value \"%s\" for \\pset pager: on or off\n", value);
         if (!value || parse_bool(value, &on))
             printf("%s\n", opts->pager ? "Pager is used for long output." : "Pager usage is off.");
         bs_free(value);

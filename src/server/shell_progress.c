@@ -15,11 +15,9 @@
 #include "common/alloc.h"
 #include "common/threadpool.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
 #define PROGRESS_DELAY_NS (INT64_C(1000) * 1000000)
@@ -41,7 +39,7 @@ typedef struct ProgressBackend {
     ProgressState state;
     bool stopping;
     int64_t started_ns;
-    void *stmt;          /* the inner statement while running */
+    void *stmt;                /* the inner statement while running */
     atomic_uint_fast64_t rows; /* received so far */
 } ProgressBackend;
 
@@ -84,14 +82,6 @@ static void draw_locked(ProgressBackend *pb, int64_t now)
     pb->state = PROGRESS_SHOWN;
 }
 
-static void deadline_in(struct timespec *ts, int64_t ns)
-{
-    clock_gettime(CLOCK_MONOTONIC, ts);
-    int64_t total = ts->tv_nsec + ns;
-    ts->tv_sec += total / 1000000000;
-    ts->tv_nsec = total % 1000000000;
-}
-
 static void *progress_main(void *arg)
 {
     ProgressBackend *pb = arg;
@@ -108,7 +98,7 @@ static void *progress_main(void *arg)
         else
             wait = PROGRESS_DELAY_NS - (now - pb->started_ns);
         struct timespec ts;
-        deadline_in(&ts, wait);
+        shell_deadline_in(&ts, wait);
         pthread_cond_timedwait(&pb->cv, &pb->mu, &ts);
     }
     pthread_mutex_unlock(&pb->mu);
@@ -219,12 +209,7 @@ CliBackend *shell_progress_backend(CliBackend *inner)
     pb->base.ops = &PROGRESS_OPS;
     pb->inner = inner;
     atomic_init(&pb->rows, 0);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_mutex_init(&pb->mu, NULL);
-    pthread_cond_init(&pb->cv, &attr);
-    pthread_condattr_destroy(&attr);
+    shell_timer_init(&pb->mu, &pb->cv);
     if (pthread_create(&pb->thread, NULL, progress_main, pb) != 0) {
         pthread_cond_destroy(&pb->cv);
         pthread_mutex_destroy(&pb->mu);

@@ -10,9 +10,7 @@
 #include "common/threadpool.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
-#include <time.h>
 
 /* Cancels the backend's statement unless it ends before the deadline. */
 typedef struct Watchdog {
@@ -37,20 +35,30 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
+void shell_timer_init(pthread_mutex_t *mu, pthread_cond_t *cv)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_mutex_init(mu, NULL);
+    pthread_cond_init(cv, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+void shell_deadline_in(struct timespec *ts, int64_t ns)
+{
+    clock_gettime(CLOCK_MONOTONIC, ts);
+    int64_t total = ts->tv_nsec + ns;
+    ts->tv_sec += total / 1000000000;
+    ts->tv_nsec = total % 1000000000;
+}
+
 static bool watchdog_start(Watchdog *w, pthread_t *thread, CliBackend *backend, int timeout_ms)
 {
     memset(w, 0, sizeof *w);
     w->backend = backend;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, &attr);
-    pthread_condattr_destroy(&attr);
-    clock_gettime(CLOCK_MONOTONIC, &w->deadline);
-    int64_t ns = w->deadline.tv_nsec + (int64_t)(timeout_ms % 1000) * 1000000;
-    w->deadline.tv_sec += timeout_ms / 1000 + ns / 1000000000;
-    w->deadline.tv_nsec = ns % 1000000000;
+    shell_timer_init(&w->mu, &w->cv);
+    shell_deadline_in(&w->deadline, (int64_t)timeout_ms * 1000000);
     if (pthread_create(thread, NULL, watchdog_main, w) != 0) {
         pthread_cond_destroy(&w->cv);
         pthread_mutex_destroy(&w->mu);

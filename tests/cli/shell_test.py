@@ -48,9 +48,10 @@ class Shell:
     """The shell on a pty of the given size; output accumulates in self.out (raw)."""
 
     def __init__(self, rows=24, cols=80, env=None, stderr_path=None):
-        environ = dict(os.environ, HOME=WORK, TERM="xterm")
+        environ = dict(os.environ, HOME=WORK, TERM="xterm", LC_ALL="C.UTF-8")
         environ.pop("COLUMNS", None)
         environ.pop("LINES", None)
+        environ["PAGER"] = ""  # no pager unless a test asks for one
         environ.update(env or {})
         pid, fd = pty.fork()
         if pid == 0:
@@ -129,6 +130,13 @@ class Shell:
         return self.status
 
 
+def check_exit(sh):
+    """Ctrl-D ends the shell with status 0 (under ASan: without a leak report)."""
+    status = sh.quit()
+    check("exit status", os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
+          "%s; output: %r" % (status, sh.out[-2000:]))
+
+
 def cli(*args):
     return subprocess.run([BASALT, "--data", DATA] + list(args), capture_output=True, text=True,
                           timeout=60, cwd=WORK)
@@ -175,6 +183,25 @@ def main():
     check("progress erased before the error", "\r\x1b[KERROR:  canceling statement" in raw, repr(raw))
     got = sh.run("select 8 as y;\n", "statement after a cancel")
     check("statement after a cancel", " y\n---\n 8\n(1 row)" in got, repr(got))
+
+    # --- Ctrl-Z and fg: the terminal back in editing mode, the typed text kept
+    sh.send("select 3")
+    sh.expect("select 3", "echo before Ctrl-Z", since=len(sh.out) - 8)
+    time.sleep(0.3)
+    os.kill(sh.pid, signal.SIGTSTP)
+    time.sleep(0.3)
+    attrs = termios.tcgetattr(sh.fd)  # the resuming shell's cooked mode
+    attrs[3] |= termios.ICANON | termios.ECHO
+    termios.tcsetattr(sh.fd, termios.TCSANOW, attrs)
+    os.kill(sh.pid, signal.SIGCONT)
+    time.sleep(0.5)
+    check("editing mode after SIGCONT", not termios.tcgetattr(sh.fd)[3] & termios.ICANON)
+    got = sh.run(" as q;\n", "statement finished after SIGCONT")
+    check("line kept over Ctrl-Z", got.endswith("select 3 as q;\n q\n---\n 3\n(1 row)\n\n"), repr(got))
+
+    # --- UTF-8 typed in a UTF-8 terminal reaches the statement
+    got = sh.run("select 'é' as c;\n", "UTF-8 input")
+    check("UTF-8 input", " c\n---\n é\n(1 row)" in got, repr(got))
 
     # --- errors print cleanly and the shell goes on
     got = sh.run("select * from nope;\n", "error")
@@ -287,6 +314,14 @@ def main():
           repr(got))
     got = sh.run("select repeat('x', 70) as wide;\n", "wide result")
     check("wide result paged", "P: xxxxxxxx" in got, repr(got))
+    check_exit(sh)
+    # a pager that quits early: the rest of the result is not read, the shell goes on
+    sh = Shell(rows=10, cols=60, env={"PAGER": "head -n 3"})
+    got = sh.run("select * from range(100000000);\n", "pager quits early", timeout=60)
+    check("pager that quits early", got == "select * from range(100000000);\n range\n-------\n     0\n",
+          repr(got))
+    got = sh.run("select 6 as s;\n", "statement after the pager quit")
+    check("statement after the pager quit", " s\n---\n 6\n(1 row)" in got, repr(got))
     got = sh.run("\\pset pager off\n", "\\pset pager off")
     check("\\pset pager off message", "Pager usage is off." in got, repr(got))
     got = sh.run("select * from range(20);\n", "tall result, pager off")
@@ -302,7 +337,7 @@ def main():
     got = sh.run("select 1 as a, 2 as b;\n", "\\x auto narrow")
     check("\\x auto keeps a narrow row", got.split(";\n", 1)[1] == " a | b\n---+---\n 1 | 2\n(1 row)\n\n",
           repr(got))
-    sh.quit()
+    check_exit(sh)
 
     # --- no progress line when stderr is not a terminal
     err_path = os.path.join(WORK, "stderr.txt")
@@ -323,7 +358,7 @@ def main():
     got = sh.run("select 9 as n;\n", "statement after cancel (stderr redirected)")
     check("no progress on the terminal", "received" not in sh.out[mark:] and " 9\n(1 row)" in got,
           repr(sh.out[mark:]))
-    sh.quit()
+    check_exit(sh)
 
     print("%d checks, %d failures" % (checks, failures))
     return 0 if failures == 0 else 1
