@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 Status config_parse_size(const char *text, int64_t *out, Error *err)
 {
@@ -60,4 +61,10 @@ Status config_parse_count(const char *text, int64_t max, int64_t *out, Error *er
                          "invalid number: \"%s\" (expected 1 to %lld)", text, (long long)max);
     *out = v;
     return BS_OK;
+}
+
+int64_t config_default_memory(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    return pages > 0 && page > 0 ? (int64_t)pages * page / 10 * 8 : INT64_C(4) << 30;
 }

@@ -14,5 +14,7 @@
 Status config_parse_size(const char *text, int64_t *out, Error *err);
 /* Parses a positive integer no larger than max. */
 Status config_parse_count(const char *text, int64_t max, int64_t *out, Error *err);
+/* The memory limit when none is given: 80% of physical memory (4 GB if unknown). */
+int64_t config_default_memory(void);
 
 #endif

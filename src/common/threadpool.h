@@ -58,6 +58,8 @@ bool future_wait_for(Future *f, int64_t timeout_ms);
 
 /* Monotonic clock in nanoseconds. */
 int64_t clock_now_ns(void);
+/* Wall clock: microseconds since 1970-01-01 UTC (TIMESTAMP's unit). */
+int64_t clock_wall_us(void);
 /* Number of CPUs available to this process. */
 int cpu_count(void);
 

@@ -20,6 +20,7 @@
 #include "common/alloc.h"
 #include "common/arena.h"
 #include "common/buffer.h"
+#include "common/threadpool.h"
 #include "net/native_proto.h"
 #include "net/net.h"
 #include "storage/storage.h"
@@ -33,7 +34,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CLIENT_SERVER_VERSION_MAX 64
@@ -62,9 +62,7 @@ struct BasaltClient {
 
 static int64_t now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_now_ns() / 1000000;
 }
 
 /* Connects fd to one address within the deadline (non-blocking connect, then poll). */

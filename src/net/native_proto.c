@@ -120,6 +120,24 @@ void np_put_error(Buffer *buf, const Error *err)
     put_string(buf, err->hint);
 }
 
+bool np_send(Connection *conn, uint8_t type, Buffer *payload)
+{
+    Error err = ERROR_INIT;
+    bool sent = buffer_ok(payload) &&
+                conn_send(conn, type, 0, payload->data, payload->len, &err) == BS_OK;
+    error_clear(&err);
+    buffer_free(payload);
+    return sent;
+}
+
+void np_send_error(Connection *conn, const Error *e)
+{
+    Buffer b;
+    buffer_init(&b);
+    np_put_error(&b, e);
+    np_send(conn, NP_ERROR, &b);
+}
+
 /* ---- decoding ---- */
 
 static Status malformed(Error *err, const char *what)

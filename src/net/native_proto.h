@@ -44,6 +44,7 @@
 #include "common/buffer.h"
 #include "common/error.h"
 #include "common/types.h"
+#include "net/net.h"
 
 #define NP_PROTOCOL_VERSION 1
 #define NP_DEFAULT_PORT     7070
@@ -123,6 +124,15 @@ void np_put_heartbeat(Buffer *buf, const NpHeartbeat *m);
 void np_put_registered(Buffer *buf, uint64_t node_number);
 /* An Error as an ERROR payload (the message "unknown error" when err has none). */
 void np_put_error(Buffer *buf, const Error *err);
+
+/*
+ * Any thread: queues one message whose payload was encoded into `payload`, which is
+ * freed either way. False when it could not be queued (the payload's allocation failed,
+ * the connection is closing): callers then drop the connection.
+ */
+bool np_send(Connection *conn, uint8_t type, Buffer *payload);
+/* Any thread: an ERROR message for e (best effort: the connection is usually closing). */
+void np_send_error(Connection *conn, const Error *e);
 
 /*
  * Decoders read a whole payload; strings and arrays are copied into arena. Each returns

@@ -109,16 +109,8 @@ static Status remote_start(CliBackend *b, const char *sql, size_t len, void **ou
     Status status = basalt_query(rb->client, sql, len, &cols, err);
     Result *r = st->result;
     if (status == BS_OK) {
+        status = result_set_columns(r, cols->n_cols, cols->names, cols->types, err);
         r->has_rows = cols->has_rows;
-        r->n_cols = cols->n_cols;
-        r->names = arena_alloc(r->arena, sizeof(char *) * (size_t)(r->n_cols ? r->n_cols : 1));
-        r->types = arena_alloc(r->arena, sizeof(LogicalType) * (size_t)(r->n_cols ? r->n_cols : 1));
-        if (!r->names || !r->types) status = arena_error(r->arena, err);
-        for (int k = 0; status == BS_OK && k < r->n_cols; k++) {
-            r->names[k] = arena_strdup(r->arena, cols->names[k]);
-            r->types[k] = cols->types[k];
-            if (!r->names[k]) status = arena_error(r->arena, err);
-        }
         r->zone = cols->time_zone ? tz_find(cols->time_zone, strlen(cols->time_zone)) : NULL;
         if (!r->zone) r->zone = tz_utc();
     }

@@ -18,12 +18,12 @@
 #include "server/server_int.h"
 
 #include "common/alloc.h"
+#include "common/config.h"
 #include "common/timezone.h"
 #include "parser/parser.h"
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 Status engine_open(const EngineConfig *config, Engine **out, Error *err)
 {
@@ -33,11 +33,7 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
     atomic_init(&e->next_session_id, 1);
     e->workers = config->workers > 0 ? config->workers : 1;
     e->max_recursion = config->max_recursion > 0 ? config->max_recursion : 0;
-    int64_t memory = config->memory_limit;
-    if (memory <= 0) {
-        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-        memory = pages > 0 && page > 0 ? (int64_t)pages * page / 10 * 8 : (INT64_C(4) << 30);
-    }
+    int64_t memory = config->memory_limit > 0 ? config->memory_limit : config_default_memory();
     e->memory_limit = memory;
     memtracker_init(&e->tracker, NULL, "process", 0);
     memtracker_init(&e->results, NULL, "result", memory);
@@ -127,22 +123,6 @@ int engine_workers(const Engine *e)
 const char *engine_data_dir(const Engine *e)
 {
     return e->data_dir;
-}
-
-/* Copies the statement's output columns into the result. */
-static Status set_columns(Result *res, int n, char **names, const LogicalType *types, Error *err)
-{
-    res->has_rows = true;
-    res->n_cols = n;
-    res->names = arena_alloc(res->arena, sizeof(char *) * (size_t)(n ? n : 1));
-    res->types = arena_alloc(res->arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
-    if (!res->names || !res->types) return arena_error(res->arena, err);
-    for (int k = 0; k < n; k++) {
-        res->names[k] = arena_strdup(res->arena, names ? names[k] : "?column?");
-        if (!res->names[k]) return arena_error(res->arena, err);
-        res->types[k] = types[k];
-    }
-    return BS_OK;
 }
 
 static Status set_status(Result *res, Error *err, const char *fmt, ...) BS_PRINTF(3, 4);
@@ -240,7 +220,7 @@ static Status run_write(Session *s, BoundStatement *bs, MemTracker *tracker, Are
     if (st == BS_OK && !ws) st = BS_ERROR;
     Result *counts = st == BS_OK ? result_new(tracker, err) : NULL;
     if (st == BS_OK && !counts) st = BS_ERROR;
-    if (st == BS_OK) st = set_columns(counts, 1, NULL, plan->out_types, err);
+    if (st == BS_OK) st = result_set_columns(counts, 1, NULL, plan->out_types, err);
     if (st == BS_OK) st = run_plan(s, plan, tracker, arena, ws, counts, NULL, err);
     if (st == BS_OK) st = writeset_apply(ws, err);
     int64_t rows = 0;
@@ -279,7 +259,7 @@ static Status run_explain(Session *s, BoundStatement *bs, MemTracker *tracker, A
         Result *rows = result_new(tracker, err);
         if (!rows) st = BS_ERROR;
         if (st == BS_OK)
-            st = set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
+            st = result_set_columns(rows, inner->n_out, inner->out_names, inner->out_types, err);
         int64_t t0 = clock_now_ns();
         buffer_printf(&text, "\nExecution:\n");
         if (st == BS_OK) st = run_plan(s, plan, tracker, arena, NULL, rows, &text, err);
@@ -320,7 +300,7 @@ static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
 {
     QueryPlan *plan;
     BS_TRY(plan_statement(c->engine, bs, c->arena, &plan, err));
-    BS_TRY(set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
+    BS_TRY(result_set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
     return run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, err);
 }
 

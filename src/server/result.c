@@ -23,6 +23,22 @@ Result *result_new(MemTracker *tracker, Error *err)
     return r;
 }
 
+Status result_set_columns(Result *res, int n, char *const *names, const LogicalType *types,
+                          Error *err)
+{
+    res->has_rows = true;
+    res->n_cols = n;
+    res->names = arena_alloc(res->arena, sizeof(char *) * (size_t)(n ? n : 1));
+    res->types = arena_alloc(res->arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
+    if (!res->names || !res->types) return arena_error(res->arena, err);
+    for (int k = 0; k < n; k++) {
+        res->names[k] = arena_strdup(res->arena, names ? names[k] : "?column?");
+        if (!res->names[k]) return arena_error(res->arena, err);
+        res->types[k] = types[k];
+    }
+    return BS_OK;
+}
+
 void result_free(Result *result)
 {
     if (result) arena_destroy(result->arena);

@@ -162,17 +162,9 @@ Status cli_backend_execute(CliBackend *backend, const char *sql, size_t len, Res
     Result *res = result_new(NULL, err);
     Status st = res ? BS_OK : BS_ERROR;
     if (st == BS_OK) {
+        st = result_set_columns(res, head->n_cols, head->names, head->types, err);
         res->has_rows = head->has_rows;
-        res->n_cols = head->n_cols;
         res->zone = head->zone;
-        res->names = arena_alloc(res->arena, sizeof(char *) * (size_t)(head->n_cols + 1));
-        res->types = arena_alloc(res->arena, sizeof(LogicalType) * (size_t)(head->n_cols + 1));
-        if (!res->names || !res->types) st = arena_error(res->arena, err);
-        for (int k = 0; st == BS_OK && k < head->n_cols; k++) {
-            res->names[k] = arena_strdup(res->arena, head->names[k]);
-            res->types[k] = head->types[k];
-            if (!res->names[k]) st = arena_error(res->arena, err);
-        }
     }
     if (st == BS_OK && head->has_rows) {
         for (;;) {

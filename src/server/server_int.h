@@ -93,6 +93,9 @@ void writeset_destroy(WriteSet *ws);
 
 /* Result helpers (result.c). */
 Result *result_new(MemTracker *tracker, Error *err);
+/* Copies n output columns (names NULL: all "?column?") into the result; sets has_rows. */
+Status result_set_columns(Result *res, int n, char *const *names, const LogicalType *types,
+                          Error *err);
 /* Appends a copy of chunk's rows. */
 Status result_append(Result *result, const Chunk *chunk, Error *err);
 /* A one-column VARCHAR result of text lines (EXPLAIN). */

@@ -5,34 +5,10 @@
 # Usage: cli_test.sh path/to/basalt
 set -u
 BASALT=$(readlink -f "$1")
+. "$(dirname "$(readlink -f "$0")")/checks.sh"
 WORK=$(mktemp -d /tmp/basalt-cli-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
-failures=0
-checks=0
-
-fail() {
-    echo "FAILED: $1" >&2
-    failures=$((failures + 1))
-}
-
-# expect_eq NAME EXPECTED ACTUAL
-expect_eq() {
-    checks=$((checks + 1))
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
-    fi
-}
-
-# expect_contains NAME NEEDLE HAYSTACK
-expect_contains() {
-    checks=$((checks + 1))
-    case "$3" in
-        *"$2"*) ;;
-        *) fail "$1"; printf '  wanted: %s\n  in:     %s\n' "$2" "$3" >&2 ;;
-    esac
-}
 
 # --- acceptance: create, insert, select; a new process sees the data -------------
 out=$("$BASALT" --data d -c "create table t (a integer, b varchar, c double, d date)" \

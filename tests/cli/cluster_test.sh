@@ -6,6 +6,7 @@
 # Usage: cluster_test.sh path/to/basalt
 set -u
 BASALT=$(readlink -f "$1")
+. "$(dirname "$(readlink -f "$0")")/checks.sh"
 WORK=$(mktemp -d /tmp/basalt-cluster-XXXXXX)
 PIDS=
 cleanup() {
@@ -15,19 +16,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$WORK" || exit 1
-failures=0
-checks=0
-fail() {
-    echo "FAILED: $1" >&2
-    failures=$((failures + 1))
-}
-expect_eq() {
-    checks=$((checks + 1))
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
-    fi
-}
 # wait_for FILE PATTERN [TENTHS]: until a line of FILE matches (default 10 s).
 wait_for() {
     local tenths=${3:-100}

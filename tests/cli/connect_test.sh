@@ -6,6 +6,7 @@
 # Usage: connect_test.sh path/to/basalt
 set -u
 BASALT=$(readlink -f "$1")
+. "$(dirname "$(readlink -f "$0")")/checks.sh"
 WORK=$(mktemp -d /tmp/basalt-connect-XXXXXX)
 COORD_PID=
 cleanup() {
@@ -14,27 +15,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$WORK" || exit 1
-failures=0
-checks=0
-
-fail() {
-    echo "FAILED: $1" >&2
-    failures=$((failures + 1))
-}
-expect_eq() {
-    checks=$((checks + 1))
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        printf '  expected: %s\n  actual:   %s\n' "$2" "$3" >&2
-    fi
-}
-expect_contains() {
-    checks=$((checks + 1))
-    case "$3" in
-        *"$2"*) ;;
-        *) fail "$1"; printf '  wanted: %s\n  in:     %s\n' "$2" "$3" >&2 ;;
-    esac
-}
 
 # start_coordinator DIR: starts it on a free port; sets COORD_PID and ADDR.
 start_coordinator() {

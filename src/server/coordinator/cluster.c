@@ -16,6 +16,7 @@
 #include "server/roles.h"
 
 #include "common/config.h"
+#include "common/threadpool.h"
 #include "net/native_proto.h"
 #include "server/coordinator/nodes.h"
 
@@ -27,7 +28,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define CLUSTER_MAX_WORKERS 64
@@ -40,9 +40,7 @@ static void cluster_usage(FILE *out)
 
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_now_ns() / 1000000;
 }
 
 /* Starts worker k; its pid, or -1. Only async-signal-safe calls between fork and exec. */

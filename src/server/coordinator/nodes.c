@@ -5,11 +5,11 @@
 #include "server/coordinator/nodes.h"
 
 #include "common/alloc.h"
+#include "common/threadpool.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 struct NodeRegistry {
     pthread_mutex_t mu;
@@ -19,18 +19,10 @@ struct NodeRegistry {
     int64_t *seen_ms; /* per node: monotonic ms of its last message */
 };
 
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
+/* Milliseconds of the monotonic clock. */
 static int64_t mono_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return clock_now_ns() / 1000000;
 }
 
 NodeRegistry *nodes_create(const NodeInfo *self)
@@ -49,7 +41,7 @@ NodeRegistry *nodes_create(const NodeInfo *self)
     reg->nodes[0].number = 0;
     reg->nodes[0].coordinator = true;
     reg->nodes[0].state = NODE_ACTIVE;
-    reg->nodes[0].registered_us = reg->nodes[0].heartbeat_us = wall_us();
+    reg->nodes[0].registered_us = reg->nodes[0].heartbeat_us = clock_wall_us();
     reg->n_nodes = 1;
     reg->next_number = 1;
     return reg;
@@ -117,7 +109,7 @@ Status nodes_register(NodeRegistry *reg, const NpRegister *m, uint64_t *number, 
     node->state = NODE_ACTIVE;
     node->threads = m->threads;
     node->memory_limit = m->memory_limit;
-    node->registered_us = node->heartbeat_us = wall_us();
+    node->registered_us = node->heartbeat_us = clock_wall_us();
     reg->seen_ms[slot] = mono_ms();
     *number = node->number;
     pthread_mutex_unlock(&reg->mu);
@@ -133,7 +125,7 @@ void nodes_heartbeat(NodeRegistry *reg, uint64_t number, const NpHeartbeat *m)
         node->memory_used = m->memory_used;
         node->running_tasks = m->running_tasks;
         node->load = m->load;
-        node->heartbeat_us = wall_us();
+        node->heartbeat_us = clock_wall_us();
         reg->seen_ms[k] = mono_ms();
     }
     pthread_mutex_unlock(&reg->mu);

@@ -100,30 +100,22 @@ static void violation(NativeConn *nc, const char *fmt, ...)
     va_start(ap, fmt);
     error_setv(&e, SQLSTATE_PROTOCOL_VIOLATION, -1, fmt, ap);
     va_end(ap);
-    Buffer b;
-    buffer_init(&b);
-    np_put_error(&b, &e);
-    Error ignored = ERROR_INIT;
-    if (buffer_ok(&b)) conn_send(nc->conn, NP_ERROR, 0, b.data, b.len, &ignored);
-    error_clear(&ignored);
-    buffer_free(&b);
+    np_send_error(nc->conn, &e);
     error_clear(&e);
     conn_close(nc->conn);
 }
 
 /* ---- the session thread ---- */
 
-/* Sends one message; waits while the connection's queue is full. BS_ERROR once the
+/* Sends one message, its payload encoded into `framed` after frame_begin (at `start`);
+   the buffer is emptied. Waits while the connection's queue is full. BS_ERROR once the
    connection is gone. */
-static Status nc_send(NativeConn *nc, uint8_t type, Buffer *payload, Error *err)
+static Status nc_send(NativeConn *nc, uint8_t type, Buffer *framed, size_t start, Error *err)
 {
-    Buffer framed;
-    buffer_init(&framed);
-    size_t start = frame_begin(&framed);
-    if (payload) buffer_put_bytes(&framed, payload->data, payload->len);
-    Status st = buffer_ok(&framed) ? frame_end(&framed, start, type, 0, err) : error_oom(err);
-    if (st == BS_OK) st = conn_send_buffer(nc->conn, &framed, err);
-    buffer_free(&framed);
+    /* The payload was encoded after frame_begin: the frame goes without another copy. */
+    Status st = buffer_ok(framed) ? frame_end(framed, start, type, 0, err) : error_oom(err);
+    if (st == BS_OK) st = conn_send_buffer(nc->conn, framed, err);
+    buffer_free(framed);
     BS_TRY(st);
     pthread_mutex_lock(&nc->mu);
     while (nc->state != NC_CLOSED && !conn_writable(nc->conn)) {
@@ -152,16 +144,16 @@ static Status send_columns(NativeConn *nc, const Result *r, Error *err)
                    .types = r->types};
     Buffer b;
     buffer_init(&b);
+    size_t start = frame_begin(&b);
     np_put_columns(&b, &m);
-    Status st = buffer_ok(&b) ? nc_send(nc, NP_COLUMNS, &b, err) : error_oom(err);
-    buffer_free(&b);
-    return st;
+    return nc_send(nc, NP_COLUMNS, &b, start, err);
 }
 
 /*
- * Runs one statement and streams its columns and rows; its last message (DONE or ERROR)
- * is left in *last, for the caller to send once the connection is idle again — the client
- * may send its next QUERY the moment it has it. BS_ERROR only when the connection is gone.
+ * Runs one statement and streams its columns and rows. Its last message (DONE or ERROR)
+ * is encoded into *last, after the frame header the caller began, for the caller to send
+ * once the connection is idle again — the client may send its next QUERY the moment it
+ * has it. BS_ERROR only when the connection is gone.
  */
 static Status run_statement(NativeConn *nc, PageEncoder *pages, const char *sql, size_t len,
                             uint8_t *last_type, Buffer *last, Error *err)
@@ -192,13 +184,13 @@ static Status run_statement(NativeConn *nc, PageEncoder *pages, const char *sql,
             stopped = true;
             break;
         }
-        buffer_clear(&page);
+        size_t start = frame_begin(&page);
         if (page_encode(pages, chunk, &page, &stmt_err) != BS_OK) {
             failed = true;
             break;
         }
         n_rows += chunk->n_rows;
-        st = nc_send(nc, NP_PAGE, &page, err);
+        st = nc_send(nc, NP_PAGE, &page, start, err);
     }
     buffer_free(&page);
     if (failed && atomic_load(&nc->stop)) {
@@ -253,6 +245,7 @@ static void *session_thread(void *arg)
         uint8_t last_type = NP_ERROR;
         Buffer last;
         buffer_init(&last);
+        size_t last_start = frame_begin(&last);
         Status st = run_statement(nc, pages, sql, len, &last_type, &last, &err);
         bs_free(sql);
         /* Idle before the last message goes: the client's next QUERY may follow it at once,
@@ -262,7 +255,7 @@ static void *session_thread(void *arg)
         atomic_store(&nc->session->cancel, false);
         if (nc->state == NC_RUNNING) nc->state = NC_IDLE;
         pthread_mutex_unlock(&nc->mu);
-        if (st == BS_OK) st = buffer_ok(&last) ? nc_send(nc, last_type, &last, &err) : error_oom(&err);
+        if (st == BS_OK) st = nc_send(nc, last_type, &last, last_start, &err);
         buffer_free(&last);
         error_clear(&err);
         if (st != BS_OK) break;
@@ -296,13 +289,10 @@ static void on_hello(NativeConn *nc, const Frame *f)
                        .session_id = session_id(nc->session),
                        .server = BASALT_VERSION_STRING};
         np_put_welcome(&b, &w);
-        Error ignored = ERROR_INIT;
-        if (buffer_ok(&b) && conn_send(nc->conn, NP_WELCOME, 0, b.data, b.len, &ignored) == BS_OK)
+        if (np_send(nc->conn, NP_WELCOME, &b))
             nc->state = NC_IDLE;
         else
             conn_abort(nc->conn);
-        error_clear(&ignored);
-        buffer_free(&b);
     }
     error_clear(&e);
     arena_destroy(arena);
@@ -353,15 +343,10 @@ static void on_register(NativeConn *nc, const Frame *f)
         Buffer b;
         buffer_init(&b);
         np_put_registered(&b, nc->node_number);
-        Error ignored = ERROR_INIT;
         pthread_mutex_lock(&nc->mu);
         nc->state = NC_WORKER;
         pthread_mutex_unlock(&nc->mu);
-        if (!buffer_ok(&b) ||
-            conn_send(nc->conn, NP_REGISTERED, 0, b.data, b.len, &ignored) != BS_OK)
-            conn_abort(nc->conn);
-        error_clear(&ignored);
-        buffer_free(&b);
+        if (!np_send(nc->conn, NP_REGISTERED, &b)) conn_abort(nc->conn);
     }
     error_clear(&e);
     arena_destroy(arena);

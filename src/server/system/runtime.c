@@ -6,18 +6,11 @@
  */
 #include "server/system/system_tables.h"
 
+#include "common/threadpool.h"
 #include "server/coordinator/nodes.h"
 #include "server/server_int.h"
 
 #include <string.h>
-#include <time.h>
-
-static int64_t wall_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* The columns are in system_tables.c (nodes_columns): node_id, address, node_version,
    coordinator, state, threads, memory_limit, memory_used, running_tasks, load,
@@ -55,7 +48,7 @@ Status system_fill_nodes(SystemFill *fill, Error *err)
         self.threads = (uint32_t)e->threads;
         self.memory_limit = (uint64_t)e->memory_limit;
         self.memory_used = (uint64_t)atomic_load(&e->tracker.used);
-        self.registered_us = self.heartbeat_us = wall_us();
+        self.registered_us = self.heartbeat_us = clock_wall_us();
         return node_row(fill, &self, err);
     }
     NodeInfo *nodes;

@@ -68,11 +68,7 @@ static void send_register(Worker *w)
                     .threads = (uint32_t)w->threads,
                     .memory_limit = (uint64_t)w->memory_limit};
     np_put_register(&b, &m);
-    Error err = ERROR_INIT;
-    if (!buffer_ok(&b) || conn_send(w->control, NP_REGISTER, 0, b.data, b.len, &err) != BS_OK)
-        conn_abort(w->control);
-    error_clear(&err);
-    buffer_free(&b);
+    if (!np_send(w->control, NP_REGISTER, &b)) conn_abort(w->control);
 }
 
 static void on_control_connect(Connection *conn, void *user)
@@ -164,10 +160,7 @@ static void on_heartbeat(LoopTimer *timer, void *user)
     Buffer b;
     buffer_init(&b);
     np_put_heartbeat(&b, &hb);
-    Error err = ERROR_INIT;
-    if (buffer_ok(&b)) conn_send(w->control, NP_HEARTBEAT, 0, b.data, b.len, &err);
-    error_clear(&err);
-    buffer_free(&b);
+    np_send(w->control, NP_HEARTBEAT, &b);
 }
 
 /* The worker's own port: nothing to serve yet but a clear answer. */
@@ -177,14 +170,8 @@ static void on_task_frame(Connection *conn, Frame *f, void *user)
     (void)user;
     Error e = ERROR_INIT;
     error_set(&e, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "tasks do not run on workers yet");
-    Buffer b;
-    buffer_init(&b);
-    np_put_error(&b, &e);
-    Error ignored = ERROR_INIT;
-    if (buffer_ok(&b)) conn_send(conn, NP_ERROR, 0, b.data, b.len, &ignored);
-    error_clear(&ignored);
+    np_send_error(conn, &e);
     error_clear(&e);
-    buffer_free(&b);
     conn_close(conn);
 }
 
@@ -292,10 +279,7 @@ int worker_main(int argc, char **argv)
         error_clear(&err);
         return 2;
     }
-    if (w.memory_limit <= 0) {
-        long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-        w.memory_limit = pages > 0 && page > 0 ? (int64_t)pages * page / 10 * 8 : INT64_C(4) << 30;
-    }
+    if (w.memory_limit <= 0) w.memory_limit = config_default_memory();
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
