@@ -118,11 +118,22 @@ typedef struct Split {
     uint32_t n_row_groups; /* UINT32_MAX: to the end of the file */
 } Split;
 
-/* Hands out the splits of a scan, one at a time, to whichever driver asks. Thread-safe. */
+/* What SplitSource.next says. */
+typedef enum SplitNext {
+    SPLIT_NONE,  /* the scan has no more splits */
+    SPLIT_READY, /* *out is the next split */
+    SPLIT_WAIT,  /* none yet (they are on their way): *blocked is a retained future to wait on */
+} SplitNext;
+
+/*
+ * Hands out the splits of a scan, one at a time, to whichever driver asks. Thread-safe.
+ * A source may have to fetch them (a worker asks the coordinator in small batches): then
+ * it answers SPLIT_WAIT rather than block the driver's thread.
+ */
 typedef struct SplitSource SplitSource;
 struct SplitSource {
-    /* Next split for the scan node `node_id`; false when there are no more. */
-    bool (*next)(SplitSource *source, int node_id, Split *out);
+    /* Next split for the scan node `node_id`. */
+    SplitNext (*next)(SplitSource *source, int node_id, Split *out, Future **blocked);
     /*
      * A new source over the same scans that hands every split out again, for a task
      * nested in this one (each evaluation of a WITH RECURSIVE term reads its tables

@@ -17,6 +17,7 @@ typedef struct ScanOp {
     Chunk *out;
     ZoneCond *conds;
     ZoneFilter filter;
+    Future *waiting; /* for the split source */
     bool finished;
 } ScanOp;
 
@@ -61,8 +62,15 @@ static Status open_next_split(ScanOp *s, bool *have, Error *err)
     const PlanNode *n = s->base.node;
     SplitSource *splits = task_config(s->base.task)->splits;
     Split split;
-    *have = splits && splits->next(splits, n->id, &split);
-    if (!*have) return BS_OK;
+    *have = false;
+    SplitNext got = SPLIT_NONE;
+    if (splits) got = splits->next(splits, n->id, &split, &s->waiting);
+    if (got == SPLIT_WAIT) return BS_OK; /* the driver parks on s->waiting */
+    if (got != SPLIT_READY) {
+        s->finished = true;
+        return BS_OK;
+    }
+    *have = true;
     if (!s->reader || strcmp(s->reader_path, split.path) != 0) {
         close_reader(s);
         BS_TRY(colfile_open(split.path, &s->base.tracker, &s->reader, err));
@@ -99,11 +107,11 @@ static Status scan_get_output(Operator *op, Chunk **out, Error *err)
     if (task_should_stop(op->task)) return task_cancelled_error(err);
     for (;;) {
         if (!s->scan) {
+            if (s->waiting) return BS_OK;
             bool have;
             BS_TRY(open_next_split(s, &have, err));
             if (!have) {
-                s->finished = true;
-                close_reader(s);
+                if (s->finished) close_reader(s);
                 return BS_OK;
             }
             if (!s->scan) continue;
@@ -128,9 +136,25 @@ static bool scan_is_finished(Operator *op)
     return ((ScanOp *)op)->finished;
 }
 
+static Future *scan_is_blocked(Operator *op)
+{
+    ScanOp *s = (ScanOp *)op;
+    if (!s->waiting) return NULL;
+    if (future_is_done(s->waiting)) {
+        future_release(s->waiting);
+        s->waiting = NULL;
+        return NULL;
+    }
+    future_retain(s->waiting);
+    return s->waiting;
+}
+
 static void scan_close(Operator *op)
 {
-    close_reader((ScanOp *)op);
+    ScanOp *s = (ScanOp *)op;
+    if (s->waiting) future_release(s->waiting);
+    s->waiting = NULL;
+    close_reader(s);
 }
 
 static const OperatorVtab SCAN_VTAB = {
@@ -140,6 +164,7 @@ static const OperatorVtab SCAN_VTAB = {
     .get_output = scan_get_output,
     .finish = scan_finish,
     .is_finished = scan_is_finished,
+    .is_blocked = scan_is_blocked,
     .close = scan_close,
 };
 

@@ -21,6 +21,7 @@
 #include "common/config.h"
 #include "common/timezone.h"
 #include "parser/parser.h"
+#include "server/coordinator/scheduler.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -110,6 +111,11 @@ void engine_set_nodes(Engine *e, NodeRegistry *nodes)
     e->nodes = nodes;
 }
 
+void engine_set_scheduler(Engine *e, struct Scheduler *scheduler)
+{
+    e->scheduler = scheduler;
+}
+
 int engine_threads(const Engine *e)
 {
     return e->threads;
@@ -144,7 +150,11 @@ static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryP
     ExprEvaluator evaluator;
     evaluator_init(&evaluator);
     BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
-    PlanOptions options = {.workers = e->workers, .max_recursion = e->max_recursion};
+    /* On a coordinator with workers, plans have a task per worker in their parallel
+       stages. */
+    int workers = e->scheduler ? scheduler_workers(e->scheduler) : 0;
+    PlanOptions options = {.workers = workers > 0 ? workers : e->workers,
+                           .max_recursion = e->max_recursion};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
 }

@@ -119,6 +119,10 @@ void cursor_close(Cursor *cursor);
 /* A coordinator's node registry (server/coordinator/nodes.h), for system.runtime.nodes;
    the caller keeps it alive while the engine is open. */
 void engine_set_nodes(Engine *engine, NodeRegistry *nodes);
+/* A coordinator's scheduler (server/coordinator/scheduler.h): with workers registered,
+   queries are planned for them and run on them. NULL: every task runs in this process. */
+struct Scheduler;
+void engine_set_scheduler(Engine *engine, struct Scheduler *scheduler);
 
 /* ---- settings (for tests and tools) ---- */
 int engine_threads(const Engine *engine);

@@ -18,6 +18,7 @@
 #include "server/server_int.h"
 
 #include "common/alloc.h"
+#include "server/coordinator/scheduler.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -42,18 +43,19 @@ typedef struct QuerySplits {
     ScanSplits *scans;
 } QuerySplits;
 
-static bool next_split(SplitSource *source, int node_id, Split *out)
+static SplitNext next_split(SplitSource *source, int node_id, Split *out, Future **blocked)
 {
+    (void)blocked;
     QuerySplits *qs = (QuerySplits *)source;
     for (int k = 0; k < qs->n_scans; k++) {
         ScanSplits *s = &qs->scans[k];
         if (s->node_id != node_id) continue;
         int i = atomic_fetch_add(&s->next, 1);
-        if (i >= s->n_splits) return false;
+        if (i >= s->n_splits) return SPLIT_NONE;
         *out = s->splits[i];
-        return true;
+        return SPLIT_READY;
     }
-    return false;
+    return SPLIT_NONE;
 }
 
 /* A fresh source over the same splits (the nested tasks of a recursive CTE). */
@@ -312,6 +314,7 @@ struct QueryRun {
     ExchangeSource *client;
     int n_slots;
     TaskSlot *slots;
+    DistRun *dist; /* on a cluster: every fragment but the root runs on the workers */
     bool started, done;
 };
 
@@ -319,6 +322,12 @@ static void abort_exchanges(QueryRun *run)
 {
     for (int k = 0; k < run->n_exchanges; k++)
         if (run->exchanges[k]) local_exchange_abort(run->exchanges[k]);
+    if (run->dist) {
+        Error e = ERROR_INIT;
+        error_set(&e, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
+        dist_run_cancel(run->dist, &e);
+        error_clear(&e);
+    }
 }
 
 static void on_task_fail(void *ctx)
@@ -338,6 +347,7 @@ static ExchangeSource *open_input(TaskInputs *inputs, int fragment, Error *err)
                   slot->fragment, fragment);
         return NULL;
     }
+    if (run->dist) return dist_run_open(run->dist, fragment, err);
     const PlanFragment *producer = run->plan->fragments[fragment];
     int queue = producer->output.n_partitions > 1 ? slot->index : 0;
     return local_exchange_source(run->exchanges[fragment], queue, err);
@@ -426,8 +436,12 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     if (!run->slots) return arena_error(arena, err);
     for (int k = 0; k < n; k++)
         BS_TRY(collect_scans(engine, &run->splits, plan->fragments[k]->root, arena, err));
+    /* On a cluster the root runs here and the other fragments on the workers. */
+    bool distributed = engine->scheduler && scheduler_can_distribute(plan) &&
+                       scheduler_workers(engine->scheduler) > 0;
+    int local_fragments = distributed ? 1 : n;
     /* The client's exchange, then one per other fragment. */
-    for (int k = 0; k < n; k++) {
+    for (int k = 0; k < local_fragments; k++) {
         const PlanNode *root = plan->fragments[k]->root;
         int parts = output_partitions(plan, plan->fragments[k], err);
         if (parts < 0) return BS_ERROR;
@@ -439,7 +453,12 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     }
     run->client = local_exchange_source(run->exchanges[0], 0, err);
     if (!run->client) return BS_ERROR;
-    for (int k = 0; k < n; k++) {
+    if (distributed) {
+        run->dist = scheduler_start(engine->scheduler, plan, &run->splits.base, 0, tracker,
+                                    on_task_fail, run, err);
+        if (!run->dist) return BS_ERROR;
+    }
+    for (int k = 0; k < local_fragments; k++) {
         const PlanFragment *f = plan->fragments[k];
         for (int t = 0; t < f->n_tasks; t++) {
             TaskSlot *slot = &run->slots[run->n_slots];
@@ -499,6 +518,13 @@ static Status wait_tasks(QueryRun *run, Error *err)
         error_clear(&e);
     }
     if (!error_is_set(&first)) return BS_OK;
+    /* A task on a worker failed, or a worker left: that is why the root stopped. */
+    Error remote = ERROR_INIT;
+    if (run->dist && dist_run_status(run->dist, &remote) != BS_OK) {
+        error_clear(&first);
+        error_move(&first, &remote);
+    }
+    error_clear(&remote);
     if (strcmp(first.sqlstate, SQLSTATE_QUERY_CANCELED) == 0 && atomic_load(run->cancel)) {
         error_clear(&first);
         error_set(&first, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
@@ -556,6 +582,7 @@ Status run_finish(QueryRun *run, Buffer *stats, Error *err)
         }
         for (int k = 0; k < run->n_slots; k++)
             task_stats(run->slots[k].task, stats);
+        if (run->dist) dist_run_stats(run->dist, stats);
     }
     return st;
 }
@@ -570,6 +597,8 @@ void run_destroy(QueryRun *run)
     }
     for (int k = 0; k < run->n_slots; k++)
         task_destroy(run->slots[k].task);
+    dist_run_destroy(run->dist);
+    run->dist = NULL;
     for (int k = 0; k < run->n_exchanges; k++)
         local_exchange_destroy(run->exchanges[k]);
     run->n_slots = 0;

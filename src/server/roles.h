@@ -23,6 +23,7 @@ typedef struct Coordinator {
     NodeRegistry *nodes;
     struct EventLoop *loop;
     struct NativeServer *native;
+    struct Scheduler *scheduler;
     int port; /* where the native endpoint listens */
 } Coordinator;
 

@@ -25,6 +25,7 @@ struct Engine {
     MemTracker results; /* rows held in Results handed to the client */
     Session *session;   /* the session of engine_start, engine_execute and engine_cancel */
     NodeRegistry *nodes; /* a coordinator's workers (NULL: embedded) */
+    struct Scheduler *scheduler; /* a coordinator's: runs fragments on workers (NULL: none) */
     atomic_uint_fast64_t next_session_id;
 };
 

@@ -10,14 +10,18 @@
  * line to stdout, "basalt coordinator listening on ADDR:PORT (native protocol)", which
  * scripts can wait for (with --port 0 it names the port the system chose).
  *
- * Statements run on this process's threads (one in-process worker) until remote workers
- * register with it.
+ * Statements run on this process's threads (--local-workers in-process workers) until
+ * remote workers register with it; then every query's fragments but its root run as tasks
+ * on the workers (scheduler.h), and the root here. Statements that write tables, read CSV
+ * files or recurse still run here, planned for as many in-process tasks as there are
+ * workers.
  */
 #include "server/roles.h"
 
 #include "common/config.h"
 #include "net/native_proto.h"
 #include "server/coordinator/nodes.h"
+#include "server/coordinator/scheduler.h"
 #include "server/frontends/native.h"
 #include "server/server_int.h"
 
@@ -47,6 +51,9 @@ Status coordinator_start(Coordinator *co, const EngineConfig *config, const char
     snprintf(self.version, sizeof self.version, "%s", BASALT_VERSION_STRING);
     co->loop = loop_create("native", err);
     if (!co->loop) return BS_ERROR;
+    co->scheduler = scheduler_create(co->loop, err);
+    if (!co->scheduler) return BS_ERROR;
+    engine_set_scheduler(co->engine, co->scheduler);
     co->native = NULL;
     /* The coordinator's own row: its address is known once it listens. */
     co->nodes = nodes_create(&self);
@@ -62,6 +69,8 @@ Status coordinator_start(Coordinator *co, const EngineConfig *config, const char
 void coordinator_stop(Coordinator *co)
 {
     native_server_stop(co->native);
+    if (co->engine) engine_set_scheduler(co->engine, NULL);
+    scheduler_destroy(co->scheduler);
     if (co->loop) loop_destroy(co->loop);
     engine_close(co->engine);
     nodes_destroy(co->nodes);

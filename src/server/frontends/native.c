@@ -30,7 +30,9 @@
 
 #include "common/alloc.h"
 #include "net/native_proto.h"
+#include "net/task_proto.h"
 #include "server/coordinator/nodes.h"
+#include "server/coordinator/scheduler.h"
 #include "server/server_int.h"
 
 #include <pthread.h>
@@ -346,7 +348,12 @@ static void on_register(NativeConn *nc, const Frame *f)
         pthread_mutex_lock(&nc->mu);
         nc->state = NC_WORKER;
         pthread_mutex_unlock(&nc->mu);
-        if (!np_send(nc->conn, NP_REGISTERED, &b)) conn_abort(nc->conn);
+        if (!np_send(nc->conn, NP_REGISTERED, &b)) {
+            conn_abort(nc->conn);
+        } else if (nc->server->engine->scheduler) {
+            scheduler_worker_up(nc->server->engine->scheduler, nc->node_number, nc->conn,
+                                m.node_id, m.address);
+        }
     }
     error_clear(&e);
     arena_destroy(arena);
@@ -407,7 +414,10 @@ static void on_frame(Connection *conn, Frame *f, void *user)
         }
         break;
     default:
-        name = NULL;
+        if (state == NC_WORKER && nc->server->engine->scheduler &&
+            scheduler_worker_frame(nc->server->engine->scheduler, nc->node_number, f))
+            return;
+        name = tp_message_name(f->type);
         break;
     }
     if (!name)
@@ -439,6 +449,8 @@ static void on_close(Connection *conn, const Error *err, void *user)
         snprintf(reason, sizeof reason, "connection closed%s%s", err ? ": " : "",
                  err && err->message ? err->message : "");
         nodes_lost(nc->server->nodes, nc->node_number, reason);
+        if (nc->server->engine->scheduler)
+            scheduler_worker_down(nc->server->engine->scheduler, nc->node_number, reason);
     }
     nc->state = NC_CLOSED;
     if (running) session_cancel(nc->session);
@@ -498,6 +510,8 @@ static void check_stale(LoopTimer *timer, void *user)
             char reason[64];
             snprintf(reason, sizeof reason, "no heartbeat for %d ms", NP_NODE_TIMEOUT_MS);
             nodes_lost(srv->nodes, nc->node_number, reason);
+            if (srv->engine->scheduler)
+                scheduler_worker_down(srv->engine->scheduler, nc->node_number, reason);
             conn_retain(nc->conn);
             stale[n++] = nc->conn;
         }

@@ -15,8 +15,9 @@
  * It prints "basalt worker ID listening on ADDR:PORT" once it listens, and
  * "basalt worker ID registered with HOST:PORT as node N" each time it registers.
  *
- * Tasks do not run on workers yet: a connection to the worker's port is answered with
- * 0A000 and closed.
+ * Tasks: the coordinator sends TASK_CREATE on the control connection; the task manager
+ * (task_manager.h) runs them on a pool of --threads threads, within --memory, and serves
+ * their output on the worker's port (PAGES_GET), to other workers and the coordinator.
  */
 #include "server/roles.h"
 
@@ -25,6 +26,8 @@
 #include "common/threadpool.h"
 #include "net/native_proto.h"
 #include "net/net.h"
+#include "net/task_proto.h"
+#include "server/worker/task_manager.h"
 
 #include <getopt.h>
 #include <pthread.h>
@@ -50,6 +53,7 @@ typedef struct Worker {
     bool stopping;
     bool warned; /* "cannot reach the coordinator" was printed for this outage */
     LoopTimer *heartbeat, *retry;
+    TaskManager *tasks;
     atomic_int exit_status; /* 1 once the coordinator refused this worker */
     pid_t main_pid;
 } Worker;
@@ -86,12 +90,15 @@ static void on_control_frame(Connection *conn, Frame *f, void *user)
         if (np_get_registered(f->payload, f->len, &number, &err) == BS_OK) {
             w->registered = true;
             w->warned = false;
+            task_manager_set_control(w->tasks, conn);
             printf("basalt worker %s registered with %s:%d as node %llu\n", w->node_id,
                    w->coord_host, w->coord_port, (unsigned long long)number);
             fflush(stdout);
         } else {
             conn_abort(conn);
         }
+    } else if (w->registered && task_manager_control_frame(w->tasks, f)) {
+        /* a task message */
     } else if (f->type == NP_ERROR) {
         Error refused = ERROR_INIT;
         if (np_get_error(f->payload, f->len, &refused, &err) == BS_OK)
@@ -121,6 +128,7 @@ static void on_control_close(Connection *conn, const Error *err, void *user)
                 w->node_id, w->coord_host, w->coord_port, err->message);
     }
     w->warned = w->warned || !w->registered;
+    if (w->registered) task_manager_set_control(w->tasks, NULL);
     w->registered = false;
     conn_release(conn);
     w->control = NULL;
@@ -155,21 +163,26 @@ static void on_heartbeat(LoopTimer *timer, void *user)
     if (!w->control || !w->registered) return;
     double load[1] = {0};
     if (getloadavg(load, 1) < 1) load[0] = 0;
-    /* No task runs here yet: nothing holds query memory. */
-    NpHeartbeat hb = {.memory_used = 0, .running_tasks = 0, .load = load[0]};
+    NpHeartbeat hb = {.load = load[0]};
+    task_manager_load(w->tasks, &hb.running_tasks, &hb.memory_used);
     Buffer b;
     buffer_init(&b);
     np_put_heartbeat(&b, &hb);
     np_send(w->control, NP_HEARTBEAT, &b);
 }
 
-/* The worker's own port: nothing to serve yet but a clear answer. */
+/* The worker's own port: consumers of its tasks' output. */
 static void on_task_frame(Connection *conn, Frame *f, void *user)
 {
-    (void)f;
-    (void)user;
+    Worker *w = user;
+    if (task_manager_data_frame(w->tasks, conn, f)) return;
     Error e = ERROR_INIT;
-    error_set(&e, SQLSTATE_FEATURE_NOT_SUPPORTED, -1, "tasks do not run on workers yet");
+    const char *name = tp_message_name(f->type);
+    if (!name) name = np_message_name(f->type);
+    if (name)
+        error_set(&e, SQLSTATE_PROTOCOL_VIOLATION, -1, "a worker's port takes no %s message", name);
+    else
+        error_set(&e, SQLSTATE_PROTOCOL_VIOLATION, -1, "unknown message type 0x%02x", f->type);
     np_send_error(conn, &e);
     error_clear(&e);
     conn_close(conn);
@@ -185,8 +198,7 @@ static void on_task_close(Connection *conn, const Error *err, void *user)
 static void on_task_accept(Listener *listener, Connection *conn, void *user)
 {
     (void)listener;
-    (void)conn;
-    (void)user;
+    conn_set_user(conn, user);
 }
 
 static void start_on_loop(void *arg)
@@ -290,9 +302,11 @@ int worker_main(int argc, char **argv)
     int status = 1;
     Listener *listener = NULL;
     w.loop = loop_create("worker", &err);
-    if (w.loop) {
+    if (w.loop) w.tasks = task_manager_create(w.loop, w.threads, w.memory_limit, &err);
+    if (w.tasks) {
         ListenOptions opts = {
             .on_accept = on_task_accept,
+            .user = &w,
             .callbacks = {.on_frame = on_task_frame, .on_close = on_task_close},
         };
         listener = listener_open(w.loop, bind, port, &opts, &err);
@@ -316,6 +330,7 @@ int worker_main(int argc, char **argv)
         error_clear(&err);
     }
     if (listener) listener_close(listener);
+    task_manager_destroy(w.tasks);
     if (w.loop) loop_destroy(w.loop);
     bs_free(w.coord_host);
     return status;

@@ -1,0 +1,66 @@
+/*
+ * scheduler.h — the coordinator's scheduler: a query's fragments, but its root, become
+ * tasks on the registered workers (TASK_CREATE on their control connections), all at
+ * once, so that stages run pipelined; the root runs on the coordinator (query.c) and
+ * reads its inputs through RemoteInputs. Source tasks get their splits in small batches
+ * as they ask (SPLITS_GET), from the query's one split source, so a faster worker takes
+ * more. Tasks report TASK_STATUS; the first failure fails the query (every input of the
+ * root fails with it). A worker that leaves (its connection closes, or its heartbeats
+ * stop) fails every query with a task on it, naming it. When a query ends, however it
+ * ends, its workers get TASK_CANCEL, which drops its tasks and their buffered pages.
+ *
+ * Thread-safe; the worker_* calls and scheduler_worker_frame come from the loop thread.
+ */
+#ifndef BASALT_SERVER_COORDINATOR_SCHEDULER_H
+#define BASALT_SERVER_COORDINATOR_SCHEDULER_H
+
+#include "exec/exec.h"
+#include "net/net.h"
+#include "planner/planner.h"
+
+typedef struct Scheduler Scheduler;
+typedef struct DistRun DistRun;
+
+Scheduler *scheduler_create(EventLoop *loop, Error *err);
+/* After every run has finished. */
+void scheduler_destroy(Scheduler *s);
+
+/* A worker registered on `conn` (its control connection), listening at `address`. */
+void scheduler_worker_up(Scheduler *s, uint64_t number, Connection *conn, const char *node_id,
+                         const char *address);
+/* It left, for `reason`: every run with a task on it fails. */
+void scheduler_worker_down(Scheduler *s, uint64_t number, const char *reason);
+/* A frame from a worker's control connection (TASK_STATUS, SPLITS_GET); false if neither. */
+bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f);
+/* Workers that can take tasks now. */
+int scheduler_workers(Scheduler *s);
+
+/*
+ * Whether fragment k of the plan may run on a worker: it writes no table (files are
+ * committed through the coordinator's metastore), reads no CSV file (a path on the
+ * coordinator) and holds no recursive CTE (whose nested tasks read their splits again).
+ */
+bool scheduler_can_distribute(const QueryPlan *plan);
+
+/*
+ * Starts every fragment but the root on the workers. `splits` hands out the query's
+ * splits (it must outlive the run); `memory_limit` bounds each task's memory (0: the
+ * worker's). `on_fail(ctx)` is called once, from any thread, when the run fails (a task
+ * failed or a worker left): the caller stops its root task. NULL with err set when no
+ * worker can take the tasks.
+ */
+DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *splits,
+                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
+                         void *ctx, Error *err);
+/* The root's handle on the output of fragment `fragment` (one per driver). */
+ExchangeSource *dist_run_open(DistRun *run, int fragment, Error *err);
+/* BS_ERROR with the run's first failure copied into err, if it failed. */
+Status dist_run_status(DistRun *run, Error *err);
+/* Fails the run with `error` (the client cancelled): the root's inputs return it. */
+void dist_run_cancel(DistRun *run, const Error *error);
+/* Appends a line per remote task (rows, bytes, wall time) for EXPLAIN ANALYZE. */
+void dist_run_stats(DistRun *run, Buffer *out);
+/* Ends the run: TASK_CANCEL to its workers, its inputs freed. After the root task ended. */
+void dist_run_destroy(DistRun *run);
+
+#endif
