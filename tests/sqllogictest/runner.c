@@ -29,13 +29,15 @@
  * __DATA_DIR__ is tests/sql/data. Values print as the engine's text form; NULL as NULL,
  * the empty string as (empty).
  *
- * Usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] [--server BASALT]
- *                       file.test ...
+ * Usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] [--server BASALT
+ *                       [--cluster]] file.test ...
  * (--workers: in-process workers, so plans exchange rows between tasks as in a cluster).
  * With --server, every statement goes through the native protocol instead: for each file
  * (and each restart) the runner starts `BASALT coordinator` over the file's database on a
  * free loopback port, runs the records through a connection to it, and stops it with
- * SIGTERM; a coordinator that does not exit cleanly fails the file.
+ * SIGTERM; a coordinator that does not exit cleanly fails the file. With --cluster too it
+ * starts `BASALT cluster --workers M` instead: a coordinator and M worker processes, on
+ * which every query's fragments but the root run as tasks, with network exchanges.
  */
 #include "common/alloc.h"
 #include "common/array.h"
@@ -62,6 +64,7 @@ typedef struct Runner {
     char *db_dir;
     Engine *engine;
     const char *server_bin; /* --server: run statements on a coordinator process */
+    bool cluster;           /* --cluster: on `basalt cluster` (workers: worker processes) */
     pid_t server_pid;
     CliBackend *backend; /* the connection to it */
     int threads;
@@ -140,6 +143,14 @@ static bool open_server(Runner *r)
                                 "--bind", "127.0.0.1", "--threads", threads, "--local-workers",
                                 workers, "--memory", memory};
         int n = 14;
+        if (r->cluster) {
+            /* basalt cluster --data DIR --workers N --port 0 --threads T --memory M */
+            const char *cargv[] = {r->server_bin, "cluster", "--data", r->db_dir, "--workers",
+                                   workers, "--port", "0", "--threads", threads, "--memory",
+                                   memory};
+            n = (int)(sizeof cargv / sizeof cargv[0]);
+            memcpy(argv, cargv, sizeof cargv);
+        }
         if (r->max_recursion > 0) {
             argv[n++] = "--max-recursion";
             argv[n++] = recursion;
@@ -160,7 +171,28 @@ static bool open_server(Runner *r)
         len += (size_t)n;
     }
     line[len] = '\0';
+    /* A cluster's workers say where they listen, then it says how many registered: they
+       all must have. */
+    char second[256] = "";
+    for (int lines = 0; r->cluster && lines < 2 * r->workers + 4; lines++) {
+        size_t len2 = 0;
+        while (len2 + 1 < sizeof second && poll(&p, 1, 30000) > 0) {
+            ssize_t n = read(out[0], second + len2, 1);
+            if (n <= 0 || second[len2] == '\n') break;
+            len2 += (size_t)n;
+        }
+        second[len2] = '\0';
+        if (strstr(second, "workers registered") || len2 == 0) break;
+    }
     close(out[0]);
+    if (r->cluster) {
+        char want[64];
+        snprintf(want, sizeof want, "%d of %d workers registered", r->workers, r->workers);
+        if (!strstr(second, want)) {
+            fprintf(stderr, "%s: the cluster did not start: \"%s\"\n", r->path, second);
+            return false;
+        }
+    }
     const char *at = strstr(line, "127.0.0.1:");
     if (!at) {
         fprintf(stderr, "%s: the coordinator did not start: \"%s\"\n", r->path, line);
@@ -504,6 +536,7 @@ static int run_file(Runner *r)
     r->test_dir = bs_strdup(dir);
     r->db_dir = bs_asprintf("%s/db", dir);
     if (!open_engine(r)) {
+        r->failures++; /* a file whose engine cannot start has failed */
         remove_tree(r->test_dir);
         free_lines(&file);
         return 1;
@@ -636,6 +669,9 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[first], "--workers") == 0 && first + 1 < argc) {
             r.workers = atoi(argv[first + 1]);
             first += 2;
+        } else if (strcmp(argv[first], "--cluster") == 0) {
+            r.cluster = true;
+            first++;
         } else if (strcmp(argv[first], "--server") == 0 && first + 1 < argc) {
             r.server_bin = argv[first + 1];
             first += 2;
@@ -649,7 +685,7 @@ int main(int argc, char **argv)
     }
     if (first >= argc) {
         fprintf(stderr, "usage: basalt_sqltest [--threads N] [--workers M] [--data-dir DIR] "
-                        "[--server BASALT] file.test ...\n");
+                        "[--server BASALT [--cluster]] file.test ...\n");
         return 2;
     }
     int total_failures = 0;

@@ -35,7 +35,7 @@
 static void cluster_usage(FILE *out)
 {
     fprintf(out, "usage: basalt cluster --data DIR --workers N [--port P] [--threads N]\n"
-                 "                      [--memory SIZE]\n");
+                 "                      [--memory SIZE] [--max-recursion N]\n");
 }
 
 static int64_t mono_ms(void)
@@ -57,13 +57,15 @@ static pid_t spawn_worker(const char *self, char *const *argv, const sigset_t *o
 
 int cluster_main(int argc, char **argv, const char *self_path)
 {
-    enum { OPT_DATA = 256, OPT_WORKERS, OPT_PORT, OPT_THREADS, OPT_MEMORY, OPT_HTTP, OPT_PG };
+    enum { OPT_DATA = 256, OPT_WORKERS, OPT_PORT, OPT_THREADS, OPT_MEMORY, OPT_HTTP, OPT_PG,
+           OPT_RECURSION };
     static const struct option long_opts[] = {
         {"data", required_argument, NULL, OPT_DATA},
         {"workers", required_argument, NULL, OPT_WORKERS},
         {"port", required_argument, NULL, OPT_PORT},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"memory", required_argument, NULL, OPT_MEMORY},
+        {"max-recursion", required_argument, NULL, OPT_RECURSION},
         {"http-port", required_argument, NULL, OPT_HTTP},
         {"pg-port", required_argument, NULL, OPT_PG},
         {"help", no_argument, NULL, 'h'},
@@ -97,6 +99,10 @@ int cluster_main(int argc, char **argv, const char *self_path)
             if (config_parse_size(optarg, &v, &err) != BS_OK) goto bad_value;
             memory = optarg;
             config.memory_limit = v;
+            break;
+        case OPT_RECURSION:
+            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            config.max_recursion = v;
             break;
         case OPT_HTTP:
         case OPT_PG:

@@ -670,7 +670,7 @@ struct OutputBuffer {
     int64_t max_bytes, bytes;
     int producers, producers_done;
     int n_aborted;
-    bool aborted;
+    bool aborted, succeeded;
     Future *blocked;
     MemTracker *tracker;
     PageEncoder **encoders; /* idle encoders, reused by whichever driver sends */
@@ -678,9 +678,11 @@ struct OutputBuffer {
     uint64_t rows_sent, bytes_sent;
 };
 
+/* Whether every page there will be is in: the producers are done and the task that
+   made them finished (a failed task's drivers end too, but what they sent is not all). */
 static bool buffer_complete(const OutputBuffer *b)
 {
-    return b->producers_done >= b->producers;
+    return b->succeeded && b->producers_done >= b->producers;
 }
 
 static void page_release(OutputBuffer *b, BufPage *pg)
@@ -710,10 +712,16 @@ static void serve(OutputBuffer *b, BufPartition *p)
 {
     PendingGet *g = &p->pending;
     if (!g->conn) return;
+    if (b->aborted || p->aborted) {
+        /* Nobody will read it: the query is ending. */
+        conn_release(g->conn);
+        g->conn = NULL;
+        return;
+    }
     uint64_t token = p->acked;
     size_t first = token > p->base ? (size_t)(token - p->base) : 0;
     if (first > p->n) first = p->n;
-    bool done = buffer_complete(b) || b->aborted || p->aborted;
+    bool done = buffer_complete(b);
     if (first == p->n && !done) return; /* keep waiting */
     size_t last = first, bytes = 0;
     while (last < p->n && (last == first || bytes + p->pages[last]->len <= g->max_bytes))
@@ -867,8 +875,18 @@ static void ob_no_more(ExchangeSink *sink, int producer)
     OutputBuffer *b = (OutputBuffer *)sink;
     pthread_mutex_lock(&b->mu);
     b->producers_done++;
-    if (buffer_complete(b))
-        for (int k = 0; k < b->n_parts; k++) serve(b, &b->parts[k]);
+    pthread_mutex_unlock(&b->mu);
+}
+
+void output_buffer_task_done(OutputBuffer *b, bool ok)
+{
+    if (!ok) {
+        output_buffer_abort(b);
+        return;
+    }
+    pthread_mutex_lock(&b->mu);
+    b->succeeded = true;
+    for (int k = 0; k < b->n_parts; k++) serve(b, &b->parts[k]);
     pthread_mutex_unlock(&b->mu);
 }
 

@@ -80,6 +80,12 @@ OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, MemTrack
                                    Error *err);
 ExchangeSink *output_buffer_sink(OutputBuffer *buf);
 void output_buffer_add_producers(OutputBuffer *buf, int n);
+/*
+ * The task that sends to it has ended: ok, and the pages in it are all there will be
+ * (consumers are told so once they have them); or it failed, and its pages are dropped
+ * (its consumers are failed by the coordinator, never told they have everything).
+ */
+void output_buffer_task_done(OutputBuffer *buf, bool ok);
 /* A PAGES_GET for this buffer (loop thread): answered now or when pages come. */
 void output_buffer_get(OutputBuffer *buf, Connection *conn, const TpPagesGet *get);
 /* BUFFER_ABORT for one partition. */

@@ -248,7 +248,8 @@ static void task_ended(LoopTask *task, EventLoop *loop)
     if (!t->dropped) {
         TpTaskStatus st = {.task_id = t->task_id, .state = TASK_FINISHED, .error = ERROR_INIT};
         if (task_result(t->task, &st.error) != BS_OK) st.state = TASK_FAILED;
-        if (t->out) output_buffer_stats(t->out, &st.rows_out, &st.bytes_out);
+        output_buffer_task_done(t->out, st.state == TASK_FINISHED);
+        output_buffer_stats(t->out, &st.rows_out, &st.bytes_out);
         st.wall_us = (uint64_t)((clock_now_ns() - t->start_ns) / 1000);
         Buffer b;
         buffer_init(&b);
