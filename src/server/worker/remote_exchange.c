@@ -256,19 +256,30 @@ static void free_queue(RemoteInput *in)
     in->queued_bytes = 0;
 }
 
-static void input_release(RemoteInput *in)
+/* Frees what is charged to the query's tracker, which may go away once the input is
+   destroyed, even while a loop callback still holds a reference. */
+static void free_tracked(RemoteInput *in)
 {
-    if (atomic_fetch_sub(&in->refs, 1) != 1) return;
     free_queue(in);
     for (int k = 0; k < in->n_handles; k++)
         page_decoder_destroy(in->handles[k]->decoder);
+    in->n_handles = 0;
+    arena_destroy(in->arena);
+    in->arena = NULL;
+    in->tracker = NULL;
+}
+
+static void input_release(RemoteInput *in)
+{
+    if (atomic_fetch_sub(&in->refs, 1) != 1) return;
+    free_tracked(in);
     for (int k = 0; k < in->n_producers; k++)
         bs_free(in->producers[k].address);
     bs_free(in->producers);
     bs_free(in->handles);
+    bs_free(in->types);
     error_clear(&in->failure);
     pthread_mutex_destroy(&in->mu);
-    arena_destroy(in->arena);
     bs_free(in);
 }
 
@@ -559,10 +570,9 @@ RemoteInput *remote_input_create(PeerPool *pool, uint64_t query_id, const TpProd
     atomic_init(&in->refs, 1);
     pthread_mutex_init(&in->mu, NULL);
     in->arena = arena_create(NULL, tracker, 0);
-    in->types = in->arena ? arena_alloc(in->arena, sizeof(LogicalType) * (size_t)(n_cols ? n_cols : 1))
-                          : NULL;
+    in->types = bs_malloc(sizeof(LogicalType) * (size_t)(n_cols ? n_cols : 1));
     in->producers = bs_calloc((size_t)(n_producers ? n_producers : 1), sizeof(Producer));
-    if (!in->types || !in->producers) {
+    if (!in->arena || !in->types || !in->producers) {
         error_oom(err);
         input_release(in);
         return NULL;
@@ -631,7 +641,7 @@ void remote_input_destroy(RemoteInput *in)
     pthread_mutex_lock(&in->mu);
     bool tell = !in->aborted && !in->failed && in->n_done < in->n_producers;
     in->destroyed = true;
-    free_queue(in);
+    free_tracked(in);
     Future *w = take_waiting(in);
     if (tell) post_abort(in);
     pthread_mutex_unlock(&in->mu);

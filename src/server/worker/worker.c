@@ -217,6 +217,10 @@ static void stop_on_loop(void *arg)
 {
     Worker *w = arg;
     w->stopping = true;
+    /* Its tasks end now: the control connection closes later (on_control_close must not
+       reach the task manager, which is freed before the loop). */
+    if (w->registered) task_manager_set_control(w->tasks, NULL);
+    w->registered = false;
     if (w->control) conn_close(w->control);
 }
 
