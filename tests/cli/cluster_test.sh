@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # End-to-end tests of `basalt cluster` and of `basalt coordinator` + `basalt worker` started
 # by hand: workers register (also when started before their coordinator, and again after
-# the coordinator restarts); a killed worker is reported; SIGTERM stops every process (no
-# orphans, also after kill -9 of the cluster); the worker's port answers cleanly.
+# the coordinator restarts); a killed worker is reported; queries run as tasks on the
+# workers, Ctrl-C stops every task, and kill -9 of a worker during a query fails it within
+# 5 s naming the worker; SIGTERM stops every process (no orphans, also after kill -9 of the
+# cluster); the worker's port answers cleanly.
 # Usage: cluster_test.sh path/to/basalt
 set -u
 BASALT=$(readlink -f "$1")
@@ -62,7 +64,7 @@ worker-2,false,active," "$(nodes)"
 
 # A worker killed with -9 is reported, and gone from the coordinator's view within 5 s;
 # the cluster keeps serving.
-w1=$(pgrep -f "node-id worker-1" | head -1)
+w1=$(pgrep -P $cluster -f "node-id worker-1" | head -1)
 start=$(date +%s%N)
 kill -9 "$w1"
 for _ in $(seq 1 100); do
@@ -77,7 +79,7 @@ wait_for cluster.err "worker-1 (pid $w1) was killed by signal 9"
 
 # A worker that hangs (SIGSTOP: its connection stays open) misses heartbeats and is gone
 # within 5 s; once it runs again it registers again.
-w2=$(pgrep -f "node-id worker-2" | head -1)
+w2=$(pgrep -P $cluster -f "node-id worker-2" | head -1)
 start=$(date +%s%N)
 kill -STOP "$w2"
 for _ in $(seq 1 100); do
@@ -104,7 +106,7 @@ exec 3<>/dev/tcp/127.0.0.1/"$w2port" && printf 'BSLT\001Q\000\000garbage-and-mor
 timeout 5 cat <&3 >/dev/null
 expect_eq "worker port closes on garbage" 0 $?
 exec 3<&- 3>&-
-w2=$(pgrep -f "node-id worker-2" | head -1)
+w2=$(pgrep -P $cluster -f "node-id worker-2" | head -1)
 checks=$((checks + 1))
 kill -0 "$w2" 2>/dev/null || fail "worker-2 died of garbage"
 
@@ -116,6 +118,76 @@ for p in $workers; do
     checks=$((checks + 1))
     gone "$p" || fail "worker $p outlived the cluster"
 done
+
+# --- queries run as tasks on the workers; Ctrl-C stops them; kill -9 of a worker ---------
+"$BASALT" --data d3 -c "create table big as select i, i % 7 as g, 'v' || i as s from range(0, 300000) r(i)" >/dev/null
+"$BASALT" cluster --data d3 --workers 2 --port 0 --threads 1 >cluster3.out 2>cluster3.err &
+cluster=$!
+PIDS="$cluster"
+wait_for cluster3.out "2 of 2 workers registered"
+PIDS="$PIDS $(children_of $cluster)"
+port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' cluster3.out)
+q() { "$BASALT" --connect "127.0.0.1:$port" --format csv "$@"; }
+expect_eq "aggregate on the cluster" "count,sum,n
+300000,44999850000,7" "$(q -c "select count(*) as count, sum(i) as sum, count(distinct g) as n from big")"
+# Both workers ran tasks of it (EXPLAIN ANALYZE lists the remote tasks).
+plan=$(q -c "explain analyze select g, count(*) from big group by g")
+expect_contains "a task on worker-1" "task 0 on worker-" "$plan"
+expect_contains "a task on worker-2" "task 1 on worker-" "$plan"
+expect_eq "join on the cluster" "count
+300000" "$(q -c "select count(*) as count from big a join big b on a.i = b.i and a.s = b.s")"
+# A task's error reaches the client.
+out=$(q -c "select count(*) from big where 1 / (i - 150000) > 0" 2>&1)
+expect_contains "a worker's error" "division by zero" "$out"
+
+long="select count(*) from big a join big b on a.g = b.g"
+running_tasks() { q -c "select sum(running_tasks) as n from system.runtime.nodes where not coordinator" | tail -1; }
+# Ctrl-C cancels the query, and every task of it on the workers stops.
+"$BASALT" --connect "127.0.0.1:$port" -c "$long" >/dev/null 2>cancel.err &
+client=$!
+sleep 1.5
+checks=$((checks + 1))
+[ "$(running_tasks)" -gt 0 ] || fail "no task runs on the workers during the long query"
+start=$(date +%s%N)
+kill -INT $client
+wait $client
+status=$?
+expect_eq "cancelled query exit" 1 $status
+expect_contains "cancelled query" "canceling statement due to user request" "$(cat cancel.err)"
+for _ in $(seq 1 50); do
+    [ "$(running_tasks)" = 0 ] && break
+    sleep 0.1
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "tasks left running after the cancel" 0 "$(running_tasks)"
+checks=$((checks + 1))
+[ $ms -lt 5000 ] || fail "tasks stopped $ms ms after the cancel"
+
+# kill -9 of a worker during a query fails it within 5 s, naming the worker; the cluster
+# keeps serving, on the worker left.
+"$BASALT" --connect "127.0.0.1:$port" -c "$long" >/dev/null 2>killed.err &
+client=$!
+sleep 1.5
+w1=$(pgrep -P $cluster -f "node-id worker-1" | head -1)
+start=$(date +%s%N)
+kill -9 "$w1"
+wait $client
+status=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "query on a killed worker exit" 1 $status
+expect_contains "the error names the worker" "worker-1" "$(cat killed.err)"
+checks=$((checks + 1))
+[ $ms -lt 5000 ] || fail "the query failed $ms ms after the worker died"
+for _ in $(seq 1 50); do
+    q -c "select state from system.runtime.nodes where node_id = 'worker-1'" | grep -q gone && break
+    sleep 0.1
+done
+expect_eq "served by the worker left" "count
+300000" "$(q -c "select count(*) as count from big")"
+kill -TERM $cluster
+gone $cluster || fail "cluster still running after SIGTERM"
+wait $cluster
+expect_eq "cluster exit status after a worker died" 0 $?
 
 # --- kill -9 of the cluster takes its workers along (PR_SET_PDEATHSIG) ------------------
 "$BASALT" cluster --data d --workers 2 --port 0 --threads 1 >cluster2.out 2>&1 &

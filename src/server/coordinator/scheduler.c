@@ -249,22 +249,27 @@ bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f)
     return false;
 }
 
-static bool fragment_distributable(const PlanNode *n)
+static bool fragment_distributable(const PlanNode *n, bool *scans)
 {
     if (n->kind == PLAN_TABLE_WRITE || n->kind == PLAN_CSV_SCAN || n->kind == PLAN_RECURSIVE_CTE ||
         n->kind == PLAN_CTE_SCAN)
         return false;
+    if (n->kind == PLAN_TABLE_SCAN) *scans = true;
     for (int k = 0; k < n->n_children; k++)
-        if (!fragment_distributable(n->children[k])) return false;
+        if (!fragment_distributable(n->children[k], scans)) return false;
     return true;
 }
 
 bool scheduler_can_distribute(const QueryPlan *plan)
 {
+    /* A plan that reads no table (constants, series, system tables, whose rows the
+       coordinator made) has nothing to spread: it runs here, and answers while a worker
+       is slow or gone. */
+    bool scans = false;
     if (plan->n_fragments < 2) return false;
     for (int k = 1; k < plan->n_fragments; k++)
-        if (!fragment_distributable(plan->fragments[k]->root)) return false;
-    return true;
+        if (!fragment_distributable(plan->fragments[k]->root, &scans)) return false;
+    return scans;
 }
 
 /* Partitions of fragment f's output: one per consumer task, or one for a gather. */

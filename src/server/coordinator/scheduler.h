@@ -36,9 +36,10 @@ bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f);
 int scheduler_workers(Scheduler *s);
 
 /*
- * Whether fragment k of the plan may run on a worker: it writes no table (files are
- * committed through the coordinator's metastore), reads no CSV file (a path on the
- * coordinator) and holds no recursive CTE (whose nested tasks read their splits again).
+ * Whether the plan's fragments but the root may run on workers: they read a table, and
+ * none writes one (files are committed through the coordinator's metastore), reads a CSV
+ * file (a path on the coordinator) or holds a recursive CTE (whose nested tasks read
+ * their splits again).
  */
 bool scheduler_can_distribute(const QueryPlan *plan);
 
