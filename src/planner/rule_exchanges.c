@@ -449,7 +449,9 @@ static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
             if (!bok)
                 BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_REPARTITION, nk,
                                     bkeys, false, err));
-            remote = pp.remote;
+            /* Not HASH(probe keys): an unmatched build row has NULL probe keys, in the
+               task its build keys hashed to. */
+            remote = ANY;
         } else if (n->u.join.type == PJ_FULL || pp.remote.kind == PK_SINGLE) {
             if (pp.remote.kind != PK_SINGLE)
                 BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_GATHER, 0, NULL,
