@@ -155,6 +155,13 @@ typedef struct QueryPlan {
     LogicalType *out_types;
 } QueryPlan;
 
+/* How equi-joins meet across tasks (the session's join_distribution_type). */
+typedef enum JoinDistribution {
+    JOIN_DIST_AUTOMATIC,   /* broadcast a build side estimated under the limit, else partition */
+    JOIN_DIST_BROADCAST,   /* broadcast the build side wherever the join's semantics allow */
+    JOIN_DIST_PARTITIONED, /* repartition both sides on the keys wherever there are keys */
+} JoinDistribution;
+
 /* What physical planning needs to know about where the plan will run. */
 typedef struct PlanOptions {
     /* Tasks that source and hash-partitioned fragments run as (the workers): with one,
@@ -163,9 +170,18 @@ typedef struct PlanOptions {
     /* WITH RECURSIVE: evaluations of a recursive term before the query fails (54001);
        0: PLAN_DEFAULT_MAX_RECURSION. */
     int64_t max_recursion;
+    /* Joins (with workers > 1): broadcast or partitioned. A FULL join is always partitioned
+       (its unmatched build rows must come out once) and a join without equality keys, or
+       a null-aware MARK join (x IN (subquery)), always broadcast. */
+    JoinDistribution join_distribution;
+    /* AUTOMATIC broadcasts a build side whose estimated size (rows times a row width
+       guessed from its types) is at most this many bytes; 0: PLAN_DEFAULT_BROADCAST_LIMIT. */
+    int64_t broadcast_limit_bytes;
 } PlanOptions;
 
 #define PLAN_DEFAULT_MAX_RECURSION 10000
+/* 100MB, as Trino's join_max_broadcast_table_size */
+#define PLAN_DEFAULT_BROADCAST_LIMIT (100 * 1024 * 1024)
 
 /*
  * Turns an optimized logical plan into a physical plan: gives every node its partitioning
