@@ -81,6 +81,14 @@ typedef enum BoundKind {
 
 typedef struct BoundStatement BoundStatement;
 
+/* What EXPLAIN shows (Trino's EXPLAIN (TYPE …)). */
+typedef enum ExplainType {
+    EXPLAIN_FRAGMENTS,   /* plain EXPLAIN: every fragment and its operator tree */
+    EXPLAIN_LOGICAL,     /* TYPE LOGICAL: one tree, each exchange above what it reads */
+    EXPLAIN_DISTRIBUTED, /* TYPE DISTRIBUTED: every fragment as a stage (tasks, output
+                            partitioning, remote sources), joins with their distribution */
+} ExplainType;
+
 struct BoundStatement {
     BoundKind kind;
     LogicalOp *plan; /* QUERY and INSERT */
@@ -106,6 +114,7 @@ struct BoundStatement {
     /* EXPLAIN */
     BoundStatement *explained;
     bool analyze;
+    ExplainType explain_type;
 };
 
 /*
@@ -197,6 +206,8 @@ Status planner_physical(const BoundStatement *stmt, const PlanOptions *options, 
  * exchange, and its operator tree.
  */
 void planner_explain(const QueryPlan *plan, Buffer *out);
+/* Appends the text EXPLAIN (TYPE type) shows (EXPLAIN_FRAGMENTS: planner_explain's). */
+void planner_explain_as(const QueryPlan *plan, ExplainType type, Buffer *out);
 
 /*
  * Serializes a fragment into bytes (appended to out): an explicit, versioned encoding

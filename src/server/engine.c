@@ -257,7 +257,7 @@ static Status run_explain(Session *s, BoundStatement *bs, MemTracker *tracker, A
     BS_TRY(plan_statement(s, inner, arena, &plan, err));
     Buffer text;
     buffer_init(&text);
-    planner_explain(plan, &text);
+    planner_explain_as(plan, bs->explain_type, &text);
     Status st = BS_OK;
     if (bs->analyze) {
         Result *rows = result_new(tracker, err);
