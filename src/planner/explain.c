@@ -546,12 +546,14 @@ static void explain_node(Explainer *ex, const PlanNode *n, int depth, Buffer *ou
         explain_node(ex, n->children[k], depth + 1, out);
 }
 
+/* FragmentDistribution's names. */
+static const char *const FRAGMENT_DISTRIBUTIONS[] = {"SINGLE", "SOURCE", "FIXED"};
+
 /* A stage of EXPLAIN (TYPE DISTRIBUTED): tasks, output partitioning, remote sources. */
 static void explain_stage(Explainer *ex, const PlanFragment *f, Buffer *out)
 {
-    static const char *dists[] = {"SINGLE", "SOURCE", "FIXED"};
-    buffer_printf(out, "Fragment %d [%s, %d task%s]\n", f->id, dists[f->distribution], f->n_tasks,
-                  f->n_tasks == 1 ? "" : "s");
+    buffer_printf(out, "Fragment %d [%s, %d task%s]\n", f->id,
+                  FRAGMENT_DISTRIBUTIONS[f->distribution], f->n_tasks, f->n_tasks == 1 ? "" : "s");
     buffer_printf(out, "    Output partitioning: ");
     explain_output_partitioning(&f->output, out);
     if (f->consumer < 0)
@@ -572,7 +574,6 @@ static void explain_stage(Explainer *ex, const PlanFragment *f, Buffer *out)
 
 void planner_explain_as(const QueryPlan *plan, ExplainType type, Buffer *out)
 {
-    static const char *dists[] = {"SINGLE", "SOURCE", "FIXED"};
     Explainer ex = {plan, type, 0};
     if (type == EXPLAIN_LOGICAL) {
         if (plan->n_fragments > 0) {
@@ -589,7 +590,7 @@ void planner_explain_as(const QueryPlan *plan, ExplainType type, Buffer *out)
             explain_stage(&ex, f, out);
             continue;
         }
-        buffer_printf(out, "Fragment %d [%s", f->id, dists[f->distribution]);
+        buffer_printf(out, "Fragment %d [%s", f->id, FRAGMENT_DISTRIBUTIONS[f->distribution]);
         if (f->n_tasks > 1) buffer_printf(out, ", %d tasks", f->n_tasks);
         buffer_printf(out, "]\n");
         if (f->consumer < 0) {
