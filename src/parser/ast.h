@@ -453,6 +453,7 @@ typedef struct AstStatement {
         struct {
             struct AstStatement *stmt;
             bool analyze;
+            AstList options; /* AstOption*: EXPLAIN (TYPE DISTRIBUTED, …) */
         } explain;
         struct {
             char *name;     /* lower case; TIME ZONE is "timezone"; RESET ALL is "all" */

@@ -553,12 +553,14 @@ AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token pat
     return ctx->failed ? NULL : s;
 }
 
-AstStatement *build_explain(ParseCtx *ctx, AstStatement *stmt, bool analyze, int pos)
+AstStatement *build_explain(ParseCtx *ctx, AstStatement *stmt, bool analyze, AstList *options,
+                            int pos)
 {
     if (ctx->failed) return NULL;
     AstStatement *s = new_stmt(ctx, STMT_EXPLAIN, pos);
     if (!s) return NULL;
     s->u.explain.stmt = stmt;
     s->u.explain.analyze = analyze;
+    s->u.explain.options = list_value(options);
     return s;
 }

@@ -625,6 +625,22 @@ static void fmt_create(const AstStatement *stmt, Buffer *out, int d)
     put(out, ")");
 }
 
+/* "(name value, name)": the options of COPY and EXPLAIN. */
+static void put_options(Buffer *out, const AstList *options, int d)
+{
+    put(out, "(");
+    for (int k = 0; k < options->count; k++) {
+        const AstOption *opt = options->items[k];
+        if (k) put(out, ", ");
+        put(out, opt->name ? opt->name : "?");
+        if (opt->value) {
+            put(out, " ");
+            fmt_expr(opt->value, out, d);
+        }
+    }
+    put(out, ")");
+}
+
 static void fmt_copy(const AstStatement *stmt, Buffer *out, int d)
 {
     buffer_printf(out, "COPY %s", stmt->u.copy.table ? stmt->u.copy.table : "?");
@@ -637,17 +653,8 @@ static void fmt_copy(const AstStatement *stmt, Buffer *out, int d)
     const char *path = stmt->u.copy.path ? stmt->u.copy.path : "";
     put_string(out, path, strlen(path));
     if (stmt->u.copy.options.count > 0) {
-        put(out, " (");
-        for (int k = 0; k < stmt->u.copy.options.count; k++) {
-            const AstOption *opt = stmt->u.copy.options.items[k];
-            if (k) put(out, ", ");
-            put(out, opt->name ? opt->name : "?");
-            if (opt->value) {
-                put(out, " ");
-                fmt_expr(opt->value, out, d);
-            }
-        }
-        put(out, ")");
+        put(out, " ");
+        put_options(out, &stmt->u.copy.options, d);
     }
 }
 
@@ -700,6 +707,10 @@ static void fmt_stmt(const AstStatement *stmt, Buffer *out, int depth)
         return;
     case STMT_EXPLAIN:
         put(out, stmt->u.explain.analyze ? "EXPLAIN ANALYZE " : "EXPLAIN ");
+        if (stmt->u.explain.options.count > 0) {
+            put_options(out, &stmt->u.explain.options, d);
+            put(out, " ");
+        }
         fmt_stmt(stmt->u.explain.stmt, out, d);
         return;
     case STMT_SET:

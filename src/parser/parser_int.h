@@ -308,6 +308,7 @@ AstStatement *build_insert(ParseCtx *ctx, Token table, AstList *columns, AstSele
 AstOption *build_option(ParseCtx *ctx, Token name, AstExpr *value);
 AstStatement *build_copy(ParseCtx *ctx, Token table, AstList *columns, Token path, AstList *options,
                          int pos);
-AstStatement *build_explain(ParseCtx *ctx, AstStatement *stmt, bool analyze, int pos);
+AstStatement *build_explain(ParseCtx *ctx, AstStatement *stmt, bool analyze, AstList *options,
+                            int pos);
 
 #endif

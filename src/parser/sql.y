@@ -84,7 +84,11 @@ semi_opt ::= SEMI.
 
 %type cmd {AstStatement *}
 cmd(A) ::= stmt(A).
-cmd(A) ::= EXPLAIN(E) analyze_opt(Z) stmt(S).  { A = build_explain(ctx, S, Z, E.pos); }
+cmd(A) ::= EXPLAIN(E) analyze_opt(Z) stmt(S).  { A = build_explain(ctx, S, Z, NULL, E.pos); }
+/* Trino's EXPLAIN (TYPE DISTRIBUTED, FORMAT TEXT): the binder checks the options. */
+cmd(A) ::= EXPLAIN(E) analyze_opt(Z) LP copy_optlist(O) RP stmt(S).  {
+    A = build_explain(ctx, S, Z, O, E.pos);
+}
 
 %type analyze_opt {bool}
 analyze_opt(A) ::= .         { A = false; }
@@ -178,6 +182,7 @@ copy_options(A) ::= .                               { A = NULL; }
 copy_options(A) ::= LP copy_optlist(X) RP.          { A = X; }
 copy_options(A) ::= WITH LP copy_optlist(X) RP.     { A = X; }
 
+/* Options `name [value]`, COPY's and EXPLAIN's. */
 %type copy_optlist {AstList *}
 copy_optlist(A) ::= copy_opt(X).                         { A = list_new(ctx, X); }
 copy_optlist(A) ::= copy_optlist(L) COMMA copy_opt(X).   { A = list_add(ctx, L, X); }

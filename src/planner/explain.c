@@ -2,6 +2,12 @@
  * explain.c — the text of EXPLAIN: each fragment (stage) with its distribution and the
  * exchange its output goes through, then its operator tree, children indented. Columns
  * are shown by position (#0, #1, …) in their operator's input.
+ *
+ * EXPLAIN (TYPE DISTRIBUTED) shows each fragment as Trino does a stage: its task count,
+ * its output partitioning in Trino's words, the fragments it reads, and each join's
+ * distribution (REPLICATED, PARTITIONED; SINGLE when both sides were gathered to one
+ * task). EXPLAIN (TYPE LOGICAL) is one tree: a remote source is shown as the exchange,
+ * with the tree of the fragment it reads below it.
  */
 #include "planner/planner_int.h"
 
@@ -299,7 +305,45 @@ static void explain_window(const PlanNode *n, Buffer *out)
     buffer_printf(out, "]");
 }
 
-static void explain_node(const PlanNode *n, int depth, Buffer *out)
+/* What a plan's text is made from: the plan (its fragments) and the kind of EXPLAIN. */
+typedef struct Explainer {
+    const QueryPlan *plan;
+    ExplainType type;
+    int fragment; /* the id of the fragment whose tree is being written */
+} Explainer;
+
+static const PlanFragment *fragment_by_id(const QueryPlan *plan, int id)
+{
+    for (int k = 0; k < plan->n_fragments; k++)
+        if (plan->fragments[k]->id == id) return plan->fragments[k];
+    return NULL;
+}
+
+/* Trino's names of a fragment's output partitioning: "HASH [#0, #1]", "SINGLE", … */
+static void explain_output_partitioning(const Partitioning *p, Buffer *out)
+{
+    switch (p->kind) {
+    case EXCHANGE_REPARTITION:
+        buffer_printf(out, "HASH [");
+        for (int k = 0; k < p->n_keys; k++)
+            buffer_printf(out, "%s#%d", k ? ", " : "", p->keys[k]);
+        buffer_printf(out, "]");
+        return;
+    case EXCHANGE_GATHER:
+        buffer_printf(out, "SINGLE");
+        return;
+    case EXCHANGE_ORDERED_GATHER:
+        buffer_printf(out, "SINGLE, ordered");
+        return;
+    case EXCHANGE_BROADCAST:
+    case EXCHANGE_ROUND_ROBIN:
+    case EXCHANGE_KIND_COUNT_:
+        buffer_printf(out, "%s", exchange_name(p->kind));
+        return;
+    }
+}
+
+static void explain_node(Explainer *ex, const PlanNode *n, int depth, Buffer *out)
 {
     indent(out, depth + 2);
     switch (n->kind) {
@@ -397,10 +441,25 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
         explain_partitioning(&n->u.exchange.part, out);
         buffer_printf(out, "]");
         break;
-    case PLAN_REMOTE_SOURCE:
+    case PLAN_REMOTE_SOURCE: {
+        const PlanFragment *source = fragment_by_id(ex->plan, n->u.remote.fragment);
+        /* (A fragment reads fragments of higher ids only; a plan decoded from bad bytes
+           may say otherwise, and is not followed round in circles.) */
+        if (ex->type == EXPLAIN_LOGICAL && source && source->id > ex->fragment) {
+            /* The exchange, and what it reads below it, as before fragmenting. */
+            buffer_printf(out, "RemoteExchange[");
+            explain_partitioning(&source->output, out);
+            buffer_printf(out, "%s]\n", n->u.remote.single ? ", one reader" : "");
+            int reader = ex->fragment;
+            ex->fragment = source->id;
+            explain_node(ex, source->root, depth + 1, out);
+            ex->fragment = reader;
+            return;
+        }
         buffer_printf(out, "RemoteSource[fragment %d, %s%s]", n->u.remote.fragment,
                       exchange_name(n->u.remote.kind), n->u.remote.single ? ", one reader" : "");
         break;
+    }
     case PLAN_TABLE_WRITE:
         buffer_printf(out, "TableWrite[%s]", n->u.write.table);
         break;
@@ -424,6 +483,11 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
             expr_format(n->u.join.residual, out);
         }
         if (n->u.join.null_aware) buffer_printf(out, ", null-aware");
+        /* Trino's names: the build side REPLICATED (broadcast), or both PARTITIONED. */
+        static const char *dists[] = {NULL, "REPLICATED", "PARTITIONED", "SINGLE"};
+        if (ex->type != EXPLAIN_FRAGMENTS && (unsigned)n->u.join.distribution < PJD_COUNT_ &&
+            dists[n->u.join.distribution])
+            buffer_printf(out, ", distribution: %s", dists[n->u.join.distribution]);
         buffer_printf(out, "]");
         break;
     }
@@ -479,16 +543,54 @@ static void explain_node(const PlanNode *n, int depth, Buffer *out)
     }
     buffer_printf(out, "\n");
     for (int k = 0; k < n->n_children; k++)
-        explain_node(n->children[k], depth + 1, out);
+        explain_node(ex, n->children[k], depth + 1, out);
 }
 
-void planner_explain(const QueryPlan *plan, Buffer *out)
+/* FragmentDistribution's names. */
+static const char *const FRAGMENT_DISTRIBUTIONS[] = {"SINGLE", "SOURCE", "FIXED"};
+
+/* A stage of EXPLAIN (TYPE DISTRIBUTED): tasks, output partitioning, remote sources. */
+static void explain_stage(Explainer *ex, const PlanFragment *f, Buffer *out)
 {
-    static const char *dists[] = {"SINGLE", "SOURCE", "FIXED"};
+    buffer_printf(out, "Fragment %d [%s, %d task%s]\n", f->id,
+                  FRAGMENT_DISTRIBUTIONS[f->distribution], f->n_tasks, f->n_tasks == 1 ? "" : "s");
+    buffer_printf(out, "    Output partitioning: ");
+    explain_output_partitioning(&f->output, out);
+    if (f->consumer < 0)
+        buffer_printf(out, " (to the client)\n");
+    else if (f->output.n_partitions > 1)
+        buffer_printf(out, " (to fragment %d, %d partitions)\n", f->consumer,
+                      f->output.n_partitions);
+    else
+        buffer_printf(out, " (to fragment %d)\n", f->consumer);
+    for (int k = 0; k < f->n_sources; k++) {
+        const PlanFragment *source = fragment_by_id(ex->plan, f->sources[k]);
+        buffer_printf(out, "%sfragment %d (%s)", k ? ", " : "    Remote sources: ", f->sources[k],
+                      source ? exchange_name(source->output.kind) : "?");
+    }
+    if (f->n_sources) buffer_printf(out, "\n");
+    explain_node(ex, f->root, 0, out);
+}
+
+void planner_explain_as(const QueryPlan *plan, ExplainType type, Buffer *out)
+{
+    Explainer ex = {plan, type, 0};
+    if (type == EXPLAIN_LOGICAL) {
+        if (plan->n_fragments > 0) {
+            ex.fragment = plan->fragments[0]->id;
+            explain_node(&ex, plan->fragments[0]->root, -2, out);
+        }
+        return;
+    }
     for (int k = 0; k < plan->n_fragments; k++) {
         const PlanFragment *f = plan->fragments[k];
+        ex.fragment = f->id;
         if (k) buffer_printf(out, "\n");
-        buffer_printf(out, "Fragment %d [%s", f->id, dists[f->distribution]);
+        if (type == EXPLAIN_DISTRIBUTED) {
+            explain_stage(&ex, f, out);
+            continue;
+        }
+        buffer_printf(out, "Fragment %d [%s", f->id, FRAGMENT_DISTRIBUTIONS[f->distribution]);
         if (f->n_tasks > 1) buffer_printf(out, ", %d tasks", f->n_tasks);
         buffer_printf(out, "]\n");
         if (f->consumer < 0) {
@@ -501,6 +603,11 @@ void planner_explain(const QueryPlan *plan, Buffer *out)
                 buffer_printf(out, " (%d partitions)", f->output.n_partitions);
             buffer_printf(out, "\n");
         }
-        explain_node(f->root, 0, out);
+        explain_node(&ex, f->root, 0, out);
     }
+}
+
+void planner_explain(const QueryPlan *plan, Buffer *out)
+{
+    planner_explain_as(plan, EXPLAIN_FRAGMENTS, out);
 }

@@ -221,7 +221,7 @@ static Status plan_aggregate(Phys *p, const LogicalOp *op, PlanNode **out, Error
     agg->u.agg.n_aggs = n_aggs;
     agg->u.agg.aggs = aggs;
     memcpy(agg->types, op->types, sizeof(LogicalType) * (size_t)op->n_out);
-    agg->est_rows = n_groups == 0 ? 1 : -1;
+    agg->est_rows = n_groups == 0 ? 1 : op->est_rows;
     *out = agg;
     return BS_OK;
 }
@@ -662,6 +662,7 @@ static Status plan_op(Phys *p, const LogicalOp *op, PlanNode **out, Error *err)
         n = node_new(p, PLAN_FILTER, child, child->n_cols, err);
         if (!n) return BS_ERROR;
         memcpy(n->types, child->types, sizeof(LogicalType) * (size_t)child->n_cols);
+        n->est_rows = op->est_rows; /* rule_joins's: its input's times the selectivity */
         BS_TRY(resolve(p, op->u.filter.predicate, op->children[0], &n->u.filter.predicate, err));
         *out = n;
         return BS_OK;

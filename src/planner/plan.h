@@ -421,6 +421,18 @@ typedef enum PlanJoinType {
     PJ_COUNT_ /* not a type */
 } PlanJoinType;
 
+/*
+ * How a join's inputs meet across tasks (rule_exchanges.c decides; EXPLAIN shows it).
+ * Inside one task, or with one worker, there is nothing to choose: PJD_LOCAL.
+ */
+typedef enum PlanJoinDistribution {
+    PJD_LOCAL,       /* both sides in the same tasks as they are (one task, one worker) */
+    PJD_REPLICATED,  /* the build side broadcast to every task of the probe side */
+    PJD_PARTITIONED, /* both sides hash-partitioned on the keys, task k joins partition k */
+    PJD_SINGLE,      /* both sides gathered to one task (the probe side was there) */
+    PJD_COUNT_       /* not a distribution */
+} PlanJoinDistribution;
+
 typedef enum AggMode {
     AGG_SINGLE,  /* input rows → final values */
     AGG_PARTIAL, /* input rows → intermediate states */
@@ -609,6 +621,7 @@ struct PlanNode {
             /* PJ_LEFT only: a probe row may match one build row at most; a second match
                fails with 21000 (a correlated scalar subquery; a "single" join). */
             bool single_match;
+            PlanJoinDistribution distribution; /* informative: exec does not read it */
         } join;
         struct {
             /* Rows of equal partition keys (NULLs equal) form a partition, ordered by the

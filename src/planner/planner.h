@@ -81,6 +81,14 @@ typedef enum BoundKind {
 
 typedef struct BoundStatement BoundStatement;
 
+/* What EXPLAIN shows (Trino's EXPLAIN (TYPE …)). */
+typedef enum ExplainType {
+    EXPLAIN_FRAGMENTS,   /* plain EXPLAIN: every fragment and its operator tree */
+    EXPLAIN_LOGICAL,     /* TYPE LOGICAL: one tree, each exchange above what it reads */
+    EXPLAIN_DISTRIBUTED, /* TYPE DISTRIBUTED: every fragment as a stage (tasks, output
+                            partitioning, remote sources), joins with their distribution */
+} ExplainType;
+
 struct BoundStatement {
     BoundKind kind;
     LogicalOp *plan; /* QUERY and INSERT */
@@ -106,6 +114,7 @@ struct BoundStatement {
     /* EXPLAIN */
     BoundStatement *explained;
     bool analyze;
+    ExplainType explain_type;
 };
 
 /*
@@ -155,6 +164,13 @@ typedef struct QueryPlan {
     LogicalType *out_types;
 } QueryPlan;
 
+/* How equi-joins meet across tasks (the session's join_distribution_type). */
+typedef enum JoinDistribution {
+    JOIN_DIST_AUTOMATIC,   /* broadcast a build side estimated under the limit, else partition */
+    JOIN_DIST_BROADCAST,   /* broadcast the build side wherever the join's semantics allow */
+    JOIN_DIST_PARTITIONED, /* repartition both sides on the keys wherever there are keys */
+} JoinDistribution;
+
 /* What physical planning needs to know about where the plan will run. */
 typedef struct PlanOptions {
     /* Tasks that source and hash-partitioned fragments run as (the workers): with one,
@@ -163,9 +179,18 @@ typedef struct PlanOptions {
     /* WITH RECURSIVE: evaluations of a recursive term before the query fails (54001);
        0: PLAN_DEFAULT_MAX_RECURSION. */
     int64_t max_recursion;
+    /* Joins (with workers > 1): broadcast or partitioned. A FULL join is always partitioned
+       (its unmatched build rows must come out once) and a join without equality keys, or
+       a null-aware MARK join (x IN (subquery)), always broadcast. */
+    JoinDistribution join_distribution;
+    /* AUTOMATIC broadcasts a build side whose estimated size (rows times a row width
+       guessed from its types) is at most this many bytes; 0: PLAN_DEFAULT_BROADCAST_LIMIT. */
+    int64_t broadcast_limit_bytes;
 } PlanOptions;
 
 #define PLAN_DEFAULT_MAX_RECURSION 10000
+/* 100MB, as Trino's join_max_broadcast_table_size */
+#define PLAN_DEFAULT_BROADCAST_LIMIT (100 * 1024 * 1024)
 
 /*
  * Turns an optimized logical plan into a physical plan: gives every node its partitioning
@@ -181,6 +206,8 @@ Status planner_physical(const BoundStatement *stmt, const PlanOptions *options, 
  * exchange, and its operator tree.
  */
 void planner_explain(const QueryPlan *plan, Buffer *out);
+/* Appends the text EXPLAIN (TYPE type) shows (EXPLAIN_FRAGMENTS: planner_explain's). */
+void planner_explain_as(const QueryPlan *plan, ExplainType type, Buffer *out);
 
 /*
  * Serializes a fragment into bytes (appended to out): an explicit, versioned encoding

@@ -40,14 +40,24 @@
  *   Limit                needs SINGLE at both levels (after partial limits)
  *   TableWrite           runs in parallel: a single input stream is dealt round-robin to
  *                        the writers
- *   Join                 build side broadcast to the probe side's tasks (FULL: both sides
- *                        repartitioned on the keys); delivers the probe side's partitioning
+ *   Join                 REPLICATED (build side broadcast to the probe side's tasks) or
+ *                        PARTITIONED (both sides on the keys: a side already partitioned
+ *                        on some of them stays, the other follows; else both repartitioned),
+ *                        see join_partitioned: FULL joins always partitioned, joins without
+ *                        keys and NOT IN's null-aware ones always replicated, otherwise the
+ *                        session's join_distribution_type, whose AUTOMATIC broadcasts a build
+ *                        side estimated within the broadcast limit. A probe side in one task
+ *                        gets the build side gathered to it. Delivers the probe side's
+ *                        partitioning (a FULL join: ANY, its unmatched build rows' probe keys
+ *                        are NULL)
  *   Window               HASH(partition keys) at both levels, so that every driver holds
  *                        whole partitions and sorts them itself; SINGLE at both levels
  *                        without partition keys. Delivers what it needs (not ordered)
  *   root                 remote SINGLE; one ordered stream when the query is ordered
  */
 #include "planner/planner_int.h"
+
+#include "common/strview.h"
 
 #include <string.h>
 
@@ -69,6 +79,8 @@ typedef struct Placer {
     Arena *arena;
     int *next_id;
     int workers;
+    JoinDistribution join_distribution;
+    double broadcast_limit; /* bytes */
     /* Below a RecursiveCTE: everything runs in its one task (scans read every split
        there), so only local exchanges are placed. */
     bool one_task;
@@ -411,46 +423,129 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
     return BS_OK;
 }
 
+/* ---- joins ---- */
+
+/*
+ * A string's guessed length (no statistics say how long a column's strings are), unless a
+ * CHAR(n) / VARCHAR(n) says it is shorter; an array's guessed encoding.
+ */
+#define EST_STRING_BYTES 24
+#define EST_ARRAY_BYTES  64
+
+/*
+ * The estimated bytes of a node's output: its rows times a width from its column types
+ * (the value's vector width, plus a string's bytes past the 12 its view holds inline,
+ * plus a NULL flag). < 0 when its rows are not estimated.
+ */
+static double estimated_bytes(const PlanNode *n)
+{
+    if (n->est_rows < 0) return -1;
+    double width = 0;
+    for (int c = 0; c < n->n_cols; c++) {
+        LogicalType t = n->types[c];
+        double outside = 0;
+        if (type_is_string(t))
+            outside = t.length > 0 && t.length < EST_STRING_BYTES ? t.length : EST_STRING_BYTES;
+        else if (t.id == TYPE_ARRAY)
+            outside = EST_ARRAY_BYTES;
+        width += (double)type_size(t) + (outside > STRVIEW_INLINE_LEN ? outside : 0) + 1;
+    }
+    return n->est_rows * width;
+}
+
+/*
+ * Whether a join whose probe side is spread over tasks partitions both sides on its keys
+ * (else its build side is broadcast). Semantics first: without keys there is nothing to
+ * partition on; a FULL join's unmatched build rows must come out once, which a build side
+ * copied to every task would not; a null-aware MARK join (x IN (subquery)) answers NULL
+ * from whether the whole build side is empty or has a NULL key, which no partition of it
+ * can tell. Then the session's choice; AUTOMATIC partitions when the probe side already
+ * is on the keys (only the build side moves, once, instead of to every task) and when the
+ * build side is not estimated within the broadcast limit.
+ */
+static bool join_partitioned(const Placer *pl, const PlanNode *n, const Props *pp)
+{
+    int nk = n->u.join.n_keys;
+    if (nk == 0) return false;
+    if (n->u.join.type == PJ_FULL) return true;
+    if (n->u.join.null_aware) return false;
+    if (pl->join_distribution == JOIN_DIST_BROADCAST) return false;
+    if (pl->join_distribution == JOIN_DIST_PARTITIONED) return true;
+    if (pp->remote.kind == PK_HASH &&
+        satisfies(pl, true, pp->remote, hash_part(nk, n->u.join.probe_keys)))
+        return true;
+    double bytes = estimated_bytes(n->children[1]);
+    return bytes < 0 || bytes > pl->broadcast_limit;
+}
+
+/*
+ * `have`'s keys (columns of one side, a subset of its join keys `from`) as the other
+ * side's join keys `to` at the same places: the partitioning that deals the other side's
+ * rows to the tasks holding their matches.
+ */
+static Status matching_keys(Placer *pl, Part have, const int *from, const int *to, int nk,
+                            int **out, Error *err)
+{
+    int *keys = arena_alloc(pl->arena, sizeof(int) * (size_t)have.n_keys);
+    if (!keys) return arena_error(pl->arena, err);
+    for (int k = 0; k < have.n_keys; k++)
+        keys[k] = to[key_at(have.keys[k], nk, from)];
+    *out = keys;
+    return BS_OK;
+}
+
+/*
+ * Deals both sides of a join out by its keys, so that task k joins the rows whose keys
+ * hash to partition k. A side already partitioned on (some of) its keys stays where it
+ * is and the other follows it; otherwise both are repartitioned on every key. A side in
+ * one task is always repartitioned: a single build stream would run in every probe task.
+ */
+static Status partition_both(Placer *pl, PlanNode *n, Props *pp, Props *bp, Error *err)
+{
+    int nk = n->u.join.n_keys;
+    const int *pkeys = n->u.join.probe_keys, *bkeys = n->u.join.build_keys;
+    bool pok = pp->remote.kind == PK_HASH && satisfies(pl, true, pp->remote, hash_part(nk, pkeys));
+    bool bok = bp->remote.kind == PK_HASH && satisfies(pl, true, bp->remote, hash_part(nk, bkeys));
+    if (pok && bok && aligned(pp->remote, pkeys, bp->remote, bkeys, nk)) return BS_OK;
+    if (pok) {
+        int *keys;
+        BS_TRY(matching_keys(pl, pp->remote, pkeys, bkeys, nk, &keys, err));
+        return add_exchange(pl, &n->children[1], bp, false, EXCHANGE_REPARTITION, pp->remote.n_keys,
+                            keys, false, err);
+    }
+    if (bok) {
+        int *keys;
+        BS_TRY(matching_keys(pl, bp->remote, bkeys, pkeys, nk, &keys, err));
+        return add_exchange(pl, &n->children[0], pp, false, EXCHANGE_REPARTITION, bp->remote.n_keys,
+                            keys, false, err);
+    }
+    BS_TRY(
+        add_exchange(pl, &n->children[0], pp, false, EXCHANGE_REPARTITION, nk, pkeys, false, err));
+    return add_exchange(pl, &n->children[1], bp, false, EXCHANGE_REPARTITION, nk, bkeys, false,
+                        err);
+}
+
 /*
  * A join. Inside a task every build driver adds to one table that every probe driver
- * reads, so no local exchange is needed. Across tasks the build side is broadcast to the
- * probe side's tasks; a FULL join, whose unmatched build rows must come out once, instead
- * repartitions both sides on the keys (or, without keys, brings both to one task), and a
- * probe side in one task gets the build side gathered to it.
+ * reads, so no local exchange is needed. Across tasks (join_partitioned decides):
+ * REPLICATED, the build side broadcast to the probe side's tasks; or PARTITIONED, both
+ * sides dealt out by the keys (partition_both). A probe side in one task (or a FULL join
+ * without keys) gets the build side gathered to it instead.
+ *
+ * Delivered: the probe side's partitioning (its rows stay in their tasks), except that a
+ * FULL join's is ANY: an unmatched build row has NULL probe keys, in the task its build
+ * keys hashed to.
  */
 static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
 {
     Props pp, bp;
     BS_TRY(place(pl, &n->children[0], &pp, err));
     BS_TRY(place(pl, &n->children[1], &bp, err));
-    int nk = n->u.join.n_keys;
+    bool full = n->u.join.type == PJ_FULL;
     Part remote = pp.remote;
+    n->u.join.distribution = PJD_LOCAL;
     if (pl->workers > 1) {
-        if (n->u.join.type == PJ_FULL && nk > 0 && pp.remote.kind != PK_SINGLE) {
-            const int *pkeys = n->u.join.probe_keys, *bkeys = n->u.join.build_keys;
-            Part pwant = hash_part(nk, pkeys);
-            Part bwant = hash_part(nk, bkeys);
-            /* A single build stream would run in every probe task, and each would emit
-               its unmatched rows: it is dealt out by the keys like the probe side. */
-            bool pok = satisfies(pl, true, pp.remote, pwant);
-            bool bok = satisfies(pl, true, bp.remote, bwant) && bp.remote.kind != PK_SINGLE;
-            if (pok && bok && !aligned(pp.remote, pkeys, bp.remote, bkeys, nk)) {
-                /* Each side dealt out by other keys: what is not by all of them is. */
-                pok = aligned(pp.remote, pkeys, pwant, pkeys, nk);
-                bok = aligned(bp.remote, bkeys, bwant, bkeys, nk);
-            } else if (pok != bok) {
-                /* The one repartitioned on every key must meet the other's so too. */
-                if (pok) pok = aligned(pp.remote, pkeys, pwant, pkeys, nk);
-                if (bok) bok = aligned(bp.remote, bkeys, bwant, bkeys, nk);
-            }
-            if (!pok)
-                BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_REPARTITION, nk,
-                                    pkeys, false, err));
-            if (!bok)
-                BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_REPARTITION, nk,
-                                    bkeys, false, err));
-            remote = pp.remote;
-        } else if (n->u.join.type == PJ_FULL || pp.remote.kind == PK_SINGLE) {
+        if (pp.remote.kind == PK_SINGLE || (full && n->u.join.n_keys == 0)) {
             if (pp.remote.kind != PK_SINGLE)
                 BS_TRY(add_exchange(pl, &n->children[0], &pp, false, EXCHANGE_GATHER, 0, NULL,
                                     false, err));
@@ -458,13 +553,20 @@ static Status place_join(Placer *pl, PlanNode *n, Props *props, Error *err)
                 BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_GATHER, 0, NULL,
                                     false, err));
             remote = SINGLE;
-        } else if (bp.remote.kind != PK_BROADCAST) {
-            BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_BROADCAST, 0, NULL,
-                                false, err));
+            n->u.join.distribution = PJD_SINGLE;
+        } else if (join_partitioned(pl, n, &pp)) {
+            BS_TRY(partition_both(pl, n, &pp, &bp, err));
+            remote = full ? ANY : pp.remote;
+            n->u.join.distribution = PJD_PARTITIONED;
+        } else {
+            if (bp.remote.kind != PK_BROADCAST)
+                BS_TRY(add_exchange(pl, &n->children[1], &bp, false, EXCHANGE_BROADCAST, 0, NULL,
+                                    false, err));
+            n->u.join.distribution = PJD_REPLICATED;
         }
     }
     /* Probe rows stay in their driver, except a FULL join's unmatched build rows. */
-    Part local = n->u.join.type == PJ_FULL || pp.local.kind == PK_RANGE ? ANY : pp.local;
+    Part local = full || pp.local.kind == PK_RANGE ? ANY : pp.local;
     *props = (Props){remote, local, false};
     return BS_OK;
 }
@@ -495,7 +597,9 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         return BS_OK;
     case PLAN_RECURSIVE_CTE: {
         /* One task evaluates it; its children run there as nested tasks of their own. */
-        Placer inner = {pl->arena, pl->next_id, 1, true};
+        Placer inner = *pl;
+        inner.workers = 1;
+        inner.one_task = true;
         for (int k = 0; k < 2; k++) {
             Props cp;
             BS_TRY(place(&inner, &n->children[k], &cp, err));
@@ -619,7 +723,13 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
 Status planner_place_exchanges(PlanNode **root, const PlanOptions *options, Arena *arena,
                                int *next_id, Error *err)
 {
-    Placer pl = {arena, next_id, options->workers > 0 ? options->workers : 1, false};
+    int64_t limit = options->broadcast_limit_bytes > 0 ? options->broadcast_limit_bytes
+                                                       : PLAN_DEFAULT_BROADCAST_LIMIT;
+    Placer pl = {.arena = arena,
+                 .next_id = next_id,
+                 .workers = options->workers > 0 ? options->workers : 1,
+                 .join_distribution = options->join_distribution,
+                 .broadcast_limit = (double)limit};
     Props props;
     BS_TRY(place(&pl, root, &props, err));
     /* The client reads one stream from the root fragment: in order when the query is. */

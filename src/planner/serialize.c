@@ -22,7 +22,7 @@
 #include <string.h>
 
 #define FRAGMENT_MAGIC   0x46505342u /* "BSPF" little-endian */
-#define FRAGMENT_VERSION 6
+#define FRAGMENT_VERSION 7
 #define MAX_NESTING      2000
 
 /* ---- writing ---- */
@@ -309,6 +309,7 @@ static void put_node(Buffer *b, const PlanNode *n)
         if (n->u.join.residual) put_expr(b, n->u.join.residual);
         buffer_put_u8(b, n->u.join.null_aware);
         buffer_put_u8(b, n->u.join.single_match);
+        buffer_put_u8(b, (uint8_t)n->u.join.distribution);
         break;
     case PLAN_UNION:
         break;
@@ -817,6 +818,9 @@ static Status get_node_payload(Reader *rd, PlanNode *n)
         uint8_t single = bufreader_u8(&rd->r);
         CHECK(rd, single <= 1 && (!single || n->u.join.type == PJ_LEFT), "bad single-match flag");
         n->u.join.single_match = single;
+        uint8_t dist = bufreader_u8(&rd->r);
+        CHECK(rd, dist < PJD_COUNT_, "bad join distribution");
+        n->u.join.distribution = (PlanJoinDistribution)dist;
         return BS_OK;
     }
     case PLAN_UNION:

@@ -144,9 +144,10 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
     return res->status ? BS_OK : arena_error(res->arena, err);
 }
 
-static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryPlan **plan,
+static Status plan_statement(Session *s, BoundStatement *bs, Arena *arena, QueryPlan **plan,
                              Error *err)
 {
+    Engine *e = s->engine;
     ExprEvaluator evaluator;
     evaluator_init(&evaluator);
     BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
@@ -154,7 +155,9 @@ static Status plan_statement(Engine *e, BoundStatement *bs, Arena *arena, QueryP
        stages. */
     int workers = e->scheduler ? scheduler_workers(e->scheduler) : 0;
     PlanOptions options = {.workers = workers > 0 ? workers : e->workers,
-                           .max_recursion = e->max_recursion};
+                           .max_recursion = e->max_recursion,
+                           .join_distribution = s->join_distribution,
+                           .broadcast_limit_bytes = s->broadcast_limit_bytes};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
 }
@@ -225,7 +228,7 @@ static Status run_write(Session *s, BoundStatement *bs, MemTracker *tracker, Are
                   : arena_error(arena, err);
     }
     QueryPlan *plan = NULL;
-    if (st == BS_OK) st = plan_statement(e, bs, arena, &plan, err);
+    if (st == BS_OK) st = plan_statement(s, bs, arena, &plan, err);
     WriteSet *ws = st == BS_OK ? writeset_create(e, txn, arena, err) : NULL;
     if (st == BS_OK && !ws) st = BS_ERROR;
     Result *counts = st == BS_OK ? result_new(tracker, err) : NULL;
@@ -260,10 +263,10 @@ static Status run_explain(Session *s, BoundStatement *bs, MemTracker *tracker, A
         return error_set(err, SQLSTATE_FEATURE_NOT_SUPPORTED, -1,
                          "EXPLAIN ANALYZE runs queries only (it would change the table)");
     QueryPlan *plan;
-    BS_TRY(plan_statement(s->engine, inner, arena, &plan, err));
+    BS_TRY(plan_statement(s, inner, arena, &plan, err));
     Buffer text;
     buffer_init(&text);
-    planner_explain(plan, &text);
+    planner_explain_as(plan, bs->explain_type, &text);
     Status st = BS_OK;
     if (bs->analyze) {
         Result *rows = result_new(tracker, err);
@@ -309,7 +312,7 @@ struct Cursor {
 static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
 {
     QueryPlan *plan;
-    BS_TRY(plan_statement(c->engine, bs, c->arena, &plan, err));
+    BS_TRY(plan_statement(c->session, bs, c->arena, &plan, err));
     BS_TRY(result_set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
     return run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, err);
 }

@@ -37,6 +37,11 @@ struct Session {
     atomic_bool busy;   /* a statement runs (or its cursor is open) */
     /* The session's settings (settings.c): the TimeZone setting's value, as set. */
     char time_zone[128];
+    /* join_distribution_type and join_max_broadcast_table_size (0: the planner's default;
+       its text as SHOW gives it, empty then), planned with every statement. */
+    JoinDistribution join_distribution;
+    int64_t broadcast_limit_bytes;
+    char broadcast_limit_text[32];
 };
 
 /* A Catalog whose tables come from the metastore (their TableInfo is the handle). */

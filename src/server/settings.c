@@ -58,8 +58,108 @@ static const char *get_time_zone(const Session *e)
     return e->time_zone;
 }
 
+/* join_distribution_type: how equi-joins meet across workers (PlanOptions). */
+static const char *const JOIN_DISTRIBUTIONS[] = {"automatic", "broadcast", "partitioned"};
+
+static Status set_join_distribution(Session *e, const char *value, bool is_number, int pos,
+                                    Error *err)
+{
+    (void)is_number;
+    if (!value) {
+        e->join_distribution = JOIN_DIST_AUTOMATIC;
+        return BS_OK;
+    }
+    for (size_t k = 0; k < BS_ARRAY_LEN(JOIN_DISTRIBUTIONS); k++)
+        if (strcasecmp(value, JOIN_DISTRIBUTIONS[k]) == 0) {
+            e->join_distribution = (JoinDistribution)k;
+            return BS_OK;
+        }
+    error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+              "invalid value for parameter \"join_distribution_type\": \"%s\"", value);
+    error_set_hint(err, "Available values: automatic, broadcast, partitioned.");
+    return BS_ERROR;
+}
+
+static const char *get_join_distribution(const Session *e)
+{
+    unsigned k = (unsigned)e->join_distribution;
+    return k < BS_ARRAY_LEN(JOIN_DISTRIBUTIONS) ? JOIN_DISTRIBUTIONS[k] : "automatic";
+}
+
+/* Memory units as PostgreSQL writes them, smallest first (powers of 1024). */
+static const char *const SIZE_UNITS[] = {"B", "kB", "MB", "GB", "TB"};
+
+/* "100MB": the largest unit that holds bytes exactly. */
+static void format_size(int64_t bytes, char *out, size_t size)
+{
+    size_t unit = 0;
+    while (unit + 1 < BS_ARRAY_LEN(SIZE_UNITS) && bytes % 1024 == 0) {
+        bytes /= 1024;
+        unit++;
+    }
+    snprintf(out, size, "%lld%s", (long long)bytes, SIZE_UNITS[unit]);
+}
+
+/*
+ * join_max_broadcast_table_size: a size, '100MB', '1.5GB', '512kB' (units case-blind,
+ * powers of 1024, blanks allowed before them), or a number of bytes; at least 1 byte.
+ */
+static Status set_broadcast_limit(Session *e, const char *value, bool is_number, int pos,
+                                  Error *err)
+{
+    (void)is_number;
+    if (!value) {
+        e->broadcast_limit_bytes = 0;
+        e->broadcast_limit_text[0] = '\0';
+        return BS_OK;
+    }
+    char *end;
+    double n = strtod(value, &end);
+    bool ok = end != value && n == n; /* (not NaN) */
+    while (ok && *end == ' ')
+        end++;
+    double scale = 1; /* no unit: bytes */
+    if (ok && *end) {
+        ok = false;
+        for (size_t k = 0; k < BS_ARRAY_LEN(SIZE_UNITS); k++) {
+            if (strcasecmp(end, SIZE_UNITS[k]) == 0) {
+                ok = true;
+                break;
+            }
+            scale *= 1024;
+        }
+    }
+    if (!ok) {
+        error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+                  "invalid value for parameter \"join_max_broadcast_table_size\": \"%s\"", value);
+        error_set_hint(err, "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", "
+                            "and \"TB\".");
+        return BS_ERROR;
+    }
+    double bytes = n * scale + 0.5;
+    if (!(bytes >= 1 && bytes < 9.2e18))
+        return error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+                         "%s is outside the valid range for parameter "
+                         "\"join_max_broadcast_table_size\" (1B .. 8EB)",
+                         value);
+    e->broadcast_limit_bytes = (int64_t)bytes;
+    format_size(e->broadcast_limit_bytes, e->broadcast_limit_text, sizeof e->broadcast_limit_text);
+    return BS_OK;
+}
+
+_Static_assert(PLAN_DEFAULT_BROADCAST_LIMIT == 100 * 1024 * 1024, "SHOW's default is 100MB");
+
+static const char *get_broadcast_limit(const Session *e)
+{
+    return e->broadcast_limit_text[0] ? e->broadcast_limit_text : "100MB";
+}
+
 static const Setting SETTINGS[] = {
     {"timezone", "TimeZone", "UTC", set_time_zone, get_time_zone},
+    {"join_distribution_type", "join_distribution_type", "automatic", set_join_distribution,
+     get_join_distribution},
+    {"join_max_broadcast_table_size", "join_max_broadcast_table_size", "100MB", set_broadcast_limit,
+     get_broadcast_limit},
 };
 
 static const Setting *setting_find(const char *name)

@@ -17,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (fragment_serialize(f, &b, &err) != BS_OK) error_clear(&err);
         QueryPlan plan = {.n_fragments = 1, .fragments = &f};
         planner_explain(&plan, &b);
+        planner_explain_as(&plan, EXPLAIN_LOGICAL, &b);
+        planner_explain_as(&plan, EXPLAIN_DISTRIBUTED, &b);
         buffer_free(&b);
     }
     error_clear(&err);

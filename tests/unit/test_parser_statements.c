@@ -1,7 +1,7 @@
 /*
  * Unit tests: the statements other than SELECT — CREATE TABLE (columns, type names,
  * NULL/NOT NULL, IF NOT EXISTS, AS query), DROP TABLE, INSERT, COPY with its options,
- * EXPLAIN [ANALYZE], SHOW TABLES, DESCRIBE / SHOW COLUMNS, qualified relation names —
+ * EXPLAIN [ANALYZE] [(options)], SHOW TABLES, DESCRIBE / SHOW COLUMNS, qualified relation names —
  * checked both through ast_format and field by field.
  */
 #include <setjmp.h>
@@ -239,6 +239,17 @@ static void test_explain(void **state)
                         "ERROR 42601 @8: syntax error at or near \"explain\"");
     assert_string_equal(parse_fmt("explain analyze"),
                         "ERROR 42601 @15: syntax error at end of input");
+    /* Trino's options; the binder checks their names and values. */
+    assert_string_equal(parse_fmt("explain (type distributed, format text) select 1"),
+                        "EXPLAIN (type distributed, format text) SELECT 1");
+    assert_string_equal(parse_fmt("explain analyze (TYPE 'logical') select 1"),
+                        "EXPLAIN ANALYZE (type 'logical') SELECT 1");
+    /* A parenthesized query is still a query. */
+    assert_string_equal(parse_fmt("explain (select 1)"), "EXPLAIN SELECT 1");
+    assert_string_equal(parse_fmt("explain () select 1"),
+                        "ERROR 42601 @9: syntax error at or near \")\"");
+    assert_string_equal(parse_fmt("explain (type distributed)"),
+                        "ERROR 42601 @26: syntax error at end of input");
 
     Arena *arena = arena_create(NULL, NULL, 0);
     AstStatement *s = parse_one(arena, "  explain analyze select 1");
