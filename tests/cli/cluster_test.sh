@@ -143,11 +143,19 @@ expect_contains "a worker's error" "division by zero" "$out"
 long="select count(*) from big a join big b on a.g = b.g"
 running_tasks() { q -c "select sum(running_tasks) as n from system.runtime.nodes where not coordinator" | tail -1; }
 # Ctrl-C cancels the query, and every task of it on the workers stops.
+# wait_running: until a task runs on the workers (10 s at most).
+wait_running() {
+    for _ in $(seq 1 100); do
+        [ "$(running_tasks)" -gt 0 ] && return 0
+        sleep 0.1
+    done
+    fail "no task runs on the workers during the long query"
+}
 "$BASALT" --connect "127.0.0.1:$port" -c "$long" >/dev/null 2>cancel.err &
 client=$!
-sleep 1.5
 checks=$((checks + 1))
-[ "$(running_tasks)" -gt 0 ] || fail "no task runs on the workers during the long query"
+wait_running
+sleep 0.5
 start=$(date +%s%N)
 kill -INT $client
 wait $client
@@ -167,7 +175,9 @@ checks=$((checks + 1))
 # keeps serving, on the worker left.
 "$BASALT" --connect "127.0.0.1:$port" -c "$long" >/dev/null 2>killed.err &
 client=$!
-sleep 1.5
+checks=$((checks + 1))
+wait_running
+sleep 0.5
 w1=$(pgrep -P $cluster -f "node-id worker-1" | head -1)
 start=$(date +%s%N)
 kill -9 "$w1"
