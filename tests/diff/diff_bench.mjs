@@ -3,7 +3,7 @@
 //
 //   node tests/diff/diff_bench.mjs --basalt BIN --gen GEN [--bench tpch|ssb] [--scale SF]
 //        [--work DIR] [--queries q01,q06] [--rewrite-intervals] [--sut basalt|duckdb]
-//        [--threads N] [--timeout S] [--rel-tol X] [--keep]
+//        [--threads N] [--timeout S] [--rel-tol X] [--keep] [--cluster N] [--set NAME=VALUE]
 //
 // 1. GEN (tpchgen or ssbgen) writes the .tbl files at SF (default 0.01) into WORK/tbl;
 // 2. the benchmark's load.sh loads them into Basalt (WORK/basalt), and DuckDB (in this
@@ -21,6 +21,10 @@
 //                      gives, in both engines (for an engine without INTERVAL yet)
 // --sut duckdb         the engine under test is a second DuckDB instance (other thread
 //                      count) instead of Basalt: checks the harness itself on every query
+// --cluster N          Basalt runs as `basalt cluster --workers N` (one thread each) and
+//                      every query goes through --connect: fragments run on the workers
+// --set NAME=VALUE     a session setting for every query (may repeat), e.g.
+//                      join_distribution_type=partitioned
 // WORK defaults to a fresh directory under the system's temporary directory, removed at
 // the end unless --keep; a WORK given is emptied first and kept when a query fails (its
 // sql/ holds the SQL that ran, basalt/ Basalt's data directory, to reproduce).
@@ -107,9 +111,10 @@ export async function prepare(opts) {
     await sut.load(schemaSql, suite.tables, tblDir);
   } else {
     sut = new BasaltEngine(opts.basalt, path.join(opts.work, 'basalt'), {
-      timeoutMs: opts.timeout * 1000, threads: opts.threads,
+      timeoutMs: opts.timeout * 1000, threads: opts.threads, settings: opts.settings,
     });
     sut.load(path.join(suite.dir, 'load.sh'), tblDir);
+    if (opts.cluster > 0) await sut.startCluster(opts.cluster);
   }
   timings.sut = Date.now() - t;
   return { reference, sut, timings };
@@ -168,6 +173,7 @@ function parseArgs(argv) {
   const opts = {
     bench: 'tpch', scale: 0.01, work: null, queries: null, rewriteIntervals: false,
     sut: 'basalt', threads: null, timeout: 60, relTol: DEFAULT_REL_TOL, keep: false,
+    cluster: 0, settings: [],
     basalt: path.join(ROOT, 'build', 'release', 'basalt'), gen: null,
   };
   const needs = (i) => {
@@ -189,6 +195,8 @@ function parseArgs(argv) {
       case '--timeout': opts.timeout = Number(needs(i)); i++; break;
       case '--rel-tol': opts.relTol = Number(needs(i)); i++; break;
       case '--keep': opts.keep = true; break;
+      case '--cluster': opts.cluster = Number(needs(i)); i++; break;
+      case '--set': opts.settings.push(needs(i)); i++; break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\nimport ')[0]
           .split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));

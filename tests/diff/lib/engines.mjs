@@ -3,7 +3,7 @@
 // (compare.mjs) or {error}. DuckDB runs in this process through @duckdb/node-api (installed
 // by dev/setup into tests/diff/node_modules); Basalt runs as the `basalt` command, one
 // process per query, with --format json.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -133,11 +133,47 @@ export class DuckDBEngine {
 
 export class BasaltEngine {
   // binary: the basalt executable; dataDir: its data directory (made by load()).
-  constructor(binary, dataDir, { timeoutMs = 60000, threads = null } = {}) {
+  // settings: ["name=value", …], SET before each query (in its session).
+  constructor(binary, dataDir, { timeoutMs = 60000, threads = null, settings = [] } = {}) {
     this.binary = binary;
     this.dataDir = dataDir;
     this.timeoutMs = timeoutMs;
     this.threads = threads;
+    this.settings = settings;
+    this.cluster = null; // the `basalt cluster` process once startCluster ran
+    this.address = null;
+  }
+
+  // Starts `basalt cluster --workers N` over the data directory (after load()); queries
+  // then go through --connect. Resolves once every worker has registered.
+  startCluster(workers, threadsPerWorker = 1) {
+    const args = ['cluster', '--data', this.dataDir, '--workers', String(workers), '--port', '0',
+      '--threads', String(threadsPerWorker)];
+    const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.cluster = child;
+    // Whatever way this process ends, the cluster ends with it (its workers follow).
+    process.on('exit', () => { if (this.cluster) this.cluster.kill('SIGKILL'); });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the cluster did not start: ${out}${err}`)), 30000);
+      child.on('exit', (code) => reject(new Error(`the cluster exited (${code}): ${out}${err}`)));
+      child.stdout.on('data', (d) => {
+        out += d;
+        const port = /coordinator listening on 127\.0\.0\.1:(\d+)/.exec(out);
+        if (port && out.includes(`${workers} of ${workers} workers registered`)) {
+          clearTimeout(timer);
+          this.address = `127.0.0.1:${port[1]}`;
+          resolve(this.address);
+        }
+      });
+    });
+  }
+
+  close() {
+    if (this.cluster) this.cluster.kill('SIGTERM');
+    this.cluster = null;
   }
 
   get name() {
@@ -157,16 +193,23 @@ export class BasaltEngine {
 
   // Runs the SQL file `sqlFile` (one statement) and returns its result or its error.
   query(sqlFile) {
-    const args = ['--data', this.dataDir, '--format', 'json', '--timing'];
-    if (this.threads) args.push('--threads', String(this.threads));
+    const args = this.address ? ['--connect', this.address] : ['--data', this.dataDir];
+    args.push('--format', 'json', '--timing', '--bail');
+    if (this.threads && !this.address) args.push('--threads', String(this.threads));
+    for (const s of this.settings) {
+      const eq = s.indexOf('=');
+      args.push('-c', `SET ${s.slice(0, eq)} = '${s.slice(eq + 1)}'`);
+    }
     args.push('-f', sqlFile);
     const r = spawnSync(this.binary, args, { encoding: 'utf8', timeout: this.timeoutMs, maxBuffer: 1 << 30 });
-    const timing = /Time:\s*([\d.]+)\s*ms/.exec(r.stderr ?? '');
-    const ms = timing ? Number(timing[1]) : null;
+    // The query's time is the last one (the SETs' come first).
+    const timings = [...(r.stderr ?? '').matchAll(/Time:\s*([\d.]+)\s*ms/g)];
+    const ms = timings.length ? Number(timings[timings.length - 1][1]) : null;
     if (r.error && r.error.code === 'ETIMEDOUT') return { error: { message: `timed out after ${this.timeoutMs / 1000} s` } };
     if (r.error) return { error: { message: `could not run ${this.binary}: ${r.error.message}` } };
     if (r.signal) return { error: { message: `basalt died of ${r.signal}: ${(r.stderr ?? '').trim().slice(0, 500)}` } };
-    const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{'));
+    // The SETs' {"status":"SET"} lines, then the query's one.
+    const lines = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('{') && !l.startsWith('{"status":"SET"}'));
     if (lines.length !== 1) {
       return { error: { message: `expected one JSON result, got ${lines.length} (status ${r.status}): ${(r.stdout + r.stderr).trim().slice(0, 500)}` } };
     }
