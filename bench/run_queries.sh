@@ -11,7 +11,8 @@
 # any order); two runs, builds or thread counts that agree print the same checksum.
 #
 # Environment: REPEATS (default 1), THREADS (passed as --threads; default the engine's),
-# MEMORY (passed as --memory, e.g. 4GB),
+# MEMORY (passed as --memory, e.g. 4GB), CONNECT (HOST:PORT: run on that coordinator with
+# --connect instead of embedded over DATA_DIR; THREADS and MEMORY are then the cluster's),
 # QUERIES (comma-separated names, e.g. q01,q06; default all). A query that fails prints
 # ERROR and its message; the script then exits 1 after the others ran.
 set -u
@@ -28,9 +29,13 @@ repeats=${REPEATS:-1}
 [ -d "$data" ] || { echo "$0: no data directory $data (load.sh makes it)" >&2; exit 2; }
 [ -d "$qdir" ] || { echo "$0: no query directory $qdir" >&2; exit 2; }
 
-args=(--data "$data" --format csv --timing)
-[ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
-[ -n "${MEMORY:-}" ] && args+=(--memory "$MEMORY")
+if [ -n "${CONNECT:-}" ]; then
+    args=(--connect "$CONNECT" --format csv --timing)
+else
+    args=(--data "$data" --format csv --timing)
+    [ -n "${THREADS:-}" ] && args+=(--threads "$THREADS")
+    [ -n "${MEMORY:-}" ] && args+=(--memory "$MEMORY")
+fi
 
 out=$(mktemp /tmp/basalt-run.XXXXXX)
 err=$(mktemp /tmp/basalt-run.XXXXXX)
