@@ -46,6 +46,7 @@ void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
     buffer_put_u32(buf, m->output_partitions);
     buffer_put_u64(buf, m->memory_limit);
     buffer_put_u64(buf, m->buffer_bytes);
+    buffer_put_u8(buf, m->zstd_level);
     buffer_put_lstring(buf, (const char *)m->fragment, m->fragment_len);
     buffer_put_uvarint(buf, m->n_inputs);
     for (uint32_t k = 0; k < m->n_inputs; k++) {
@@ -173,6 +174,7 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
     out->output_partitions = bufreader_u32(&r);
     out->memory_limit = bufreader_u64(&r);
     out->buffer_bytes = bufreader_u64(&r);
+    out->zstd_level = bufreader_u8(&r);
     out->fragment = (const uint8_t *)bufreader_lstring(&r, &out->fragment_len);
     if (!out->fragment || !get_count(&r, 9, &out->n_inputs)) return malformed(err, "TASK_CREATE");
     out->inputs = arena_alloc_zero(arena, sizeof(TpInput) * (out->n_inputs ? out->n_inputs : 1));
@@ -192,7 +194,7 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
         }
     }
     BS_TRY(finish(&r, arena, oom, "TASK_CREATE", err));
-    if (out->output_partitions == 0) return malformed(err, "TASK_CREATE");
+    if (out->output_partitions == 0 || out->zstd_level > 19) return malformed(err, "TASK_CREATE");
     return BS_OK;
 }
 

@@ -10,7 +10,8 @@
  *   coordinator → worker (on the worker's control connection, after REGISTERED)
  *     TASK_CREATE  u64 query id, u64 task id, u32 fragment id, u32 task index,
  *                  u32 output partitions, u64 query memory limit (bytes, 0: the worker's),
- *                  u64 output buffer bytes, bytes fragment (fragment_serialize),
+ *                  u64 output buffer bytes, u8 zstd level of its output pages (0: none),
+ *                  bytes fragment (fragment_serialize),
  *                  varint n inputs × (u32 fragment id, u32 partition to read,
  *                  varint n producers × (string address HOST:PORT, u64 task id))
  *     TASK_CANCEL  u64 query id: every task of the query stops and is dropped, with its
@@ -77,6 +78,7 @@ typedef struct TpTaskCreate {
     uint64_t query_id, task_id;
     uint32_t fragment_id, task_index, output_partitions;
     uint64_t memory_limit, buffer_bytes;
+    uint8_t zstd_level;
     const uint8_t *fragment;
     size_t fragment_len;
     uint32_t n_inputs;

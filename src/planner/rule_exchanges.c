@@ -46,7 +46,8 @@
  *                        see join_partitioned: FULL joins always partitioned, joins without
  *                        keys and NOT IN's null-aware ones always replicated, otherwise the
  *                        session's join_distribution_type, whose AUTOMATIC broadcasts a build
- *                        side estimated within the broadcast limit. A probe side in one task
+ *                        side estimated within the broadcast limit when that moves fewer
+ *                        bytes than partitioning both sides. A probe side in one task
  *                        gets the build side gathered to it. Delivers the probe side's
  *                        partitioning (a FULL join: ANY, its unmatched build rows' probe keys
  *                        are NULL)
@@ -460,8 +461,11 @@ static double estimated_bytes(const PlanNode *n)
  * copied to every task would not; a null-aware MARK join (x IN (subquery)) answers NULL
  * from whether the whole build side is empty or has a NULL key, which no partition of it
  * can tell. Then the session's choice; AUTOMATIC partitions when the probe side already
- * is on the keys (only the build side moves, once, instead of to every task) and when the
- * build side is not estimated within the broadcast limit.
+ * is on the keys (only the build side moves, once, instead of to every task), when the
+ * build side is not estimated within the broadcast limit, and when broadcasting would move
+ * more bytes than partitioning (Trino's cost-based choice): a broadcast sends the build
+ * side to each of the n tasks, n × build; partitioning sends each side once, probe +
+ * build (so a big filtered lineitem under a few orders is partitioned, not copied).
  */
 static bool join_partitioned(const Placer *pl, const PlanNode *n, const Props *pp)
 {
@@ -475,7 +479,9 @@ static bool join_partitioned(const Placer *pl, const PlanNode *n, const Props *p
         satisfies(pl, true, pp->remote, hash_part(nk, n->u.join.probe_keys)))
         return true;
     double bytes = estimated_bytes(n->children[1]);
-    return bytes < 0 || bytes > pl->broadcast_limit;
+    if (bytes < 0 || bytes > pl->broadcast_limit) return true;
+    double probe = estimated_bytes(n->children[0]);
+    return probe >= 0 && bytes * (pl->workers - 1) > probe;
 }
 
 /*

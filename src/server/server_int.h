@@ -40,6 +40,7 @@ struct Session {
     /* join_distribution_type and join_max_broadcast_table_size (0: the planner's default;
        its text as SHOW gives it, empty then), planned with every statement. */
     JoinDistribution join_distribution;
+    bool exchange_zstd; /* exchange_compression = 'zstd': pages between nodes compressed */
     int64_t broadcast_limit_bytes;
     char broadcast_limit_text[32];
 };

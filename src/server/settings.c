@@ -86,6 +86,32 @@ static const char *get_join_distribution(const Session *e)
     return k < BS_ARRAY_LEN(JOIN_DISTRIBUTIONS) ? JOIN_DISTRIBUTIONS[k] : "automatic";
 }
 
+/* exchange_compression: whether pages between tasks on different nodes are zstd-compressed
+   (Trino's exchange.compression-codec). Off by default: on loopback and fast networks the
+   CPU it costs is more than the bytes it saves (bench/tpch/cluster.sh). */
+static Status set_exchange_compression(Session *e, const char *value, bool is_number, int pos,
+                                       Error *err)
+{
+    (void)is_number;
+    if (!value || strcasecmp(value, "none") == 0) {
+        e->exchange_zstd = false;
+        return BS_OK;
+    }
+    if (strcasecmp(value, "zstd") == 0) {
+        e->exchange_zstd = true;
+        return BS_OK;
+    }
+    error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+              "invalid value for parameter \"exchange_compression\": \"%s\"", value);
+    error_set_hint(err, "Available values: none, zstd.");
+    return BS_ERROR;
+}
+
+static const char *get_exchange_compression(const Session *e)
+{
+    return e->exchange_zstd ? "zstd" : "none";
+}
+
 /* Memory units as PostgreSQL writes them, smallest first (powers of 1024). */
 static const char *const SIZE_UNITS[] = {"B", "kB", "MB", "GB", "TB"};
 
@@ -160,6 +186,8 @@ static const Setting SETTINGS[] = {
      get_join_distribution},
     {"join_max_broadcast_table_size", "join_max_broadcast_table_size", "100MB", set_broadcast_limit,
      get_broadcast_limit},
+    {"exchange_compression", "exchange_compression", "none", set_exchange_compression,
+     get_exchange_compression},
 };
 
 static const Setting *setting_find(const char *name)

@@ -51,6 +51,7 @@ struct DistRun {
     int n_inputs;
     int *input_fragment;
     RemoteInput **inputs; /* the root's, one per fragment it reads */
+    int zstd_level;
     bool failed;
     Error failure;
     void (*on_fail)(void *ctx);
@@ -315,6 +316,7 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
                           .output_partitions = (uint32_t)output_partitions(plan, f),
                           .memory_limit = 0,
                           .buffer_bytes = TASK_BUFFER_BYTES,
+                          .zstd_level = (uint8_t)run->zstd_level,
                           .fragment = frag.data,
                           .fragment_len = frag.len,
                           .n_inputs = (uint32_t)f->n_sources,
@@ -345,7 +347,8 @@ static void free_run(DistRun *run)
 }
 
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *splits,
-                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
+                         int64_t memory_limit, int zstd_level, MemTracker *tracker,
+                         void (*on_fail)(void *ctx),
                          void *ctx, Error *err)
 {
     (void)memory_limit;
@@ -358,6 +361,7 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *split
     run->plan = plan;
     run->splits = splits;
     run->on_fail = on_fail;
+    run->zstd_level = zstd_level;
     run->ctx = ctx;
     run->failure = (Error)ERROR_INIT;
     pthread_mutex_init(&run->mu, NULL);

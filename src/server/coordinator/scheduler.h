@@ -46,12 +46,13 @@ bool scheduler_can_distribute(const QueryPlan *plan);
 /*
  * Starts every fragment but the root on the workers. `splits` hands out the query's
  * splits (it must outlive the run); `memory_limit` bounds each task's memory (0: the
- * worker's). `on_fail(ctx)` is called once, from any thread, when the run fails (a task
+ * worker's); `zstd_level` compresses the pages tasks send (0: not). `on_fail(ctx)` is called once, from any thread, when the run fails (a task
  * failed or a worker left): the caller stops its root task. NULL with err set when no
  * worker can take the tasks.
  */
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *splits,
-                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
+                         int64_t memory_limit, int zstd_level, MemTracker *tracker,
+                         void (*on_fail)(void *ctx),
                          void *ctx, Error *err);
 /* The root's handle on the output of fragment `fragment` (one per driver). */
 ExchangeSource *dist_run_open(DistRun *run, int fragment, Error *err);

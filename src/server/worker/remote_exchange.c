@@ -676,6 +676,7 @@ struct OutputBuffer {
     ExchangeSink sink; /* first */
     pthread_mutex_t mu;
     int n_parts;
+    int zstd_level;
     BufPartition *parts;
     int64_t max_bytes, bytes;
     int producers, producers_done;
@@ -785,7 +786,10 @@ static PageEncoder *take_encoder(OutputBuffer *b, Error *err)
     pthread_mutex_lock(&b->mu);
     PageEncoder *enc = b->n_encoders ? b->encoders[--b->n_encoders] : NULL;
     pthread_mutex_unlock(&b->mu);
-    if (!enc && page_encoder_create(NULL, b->tracker, &enc, err) != BS_OK) return NULL;
+    PageOptions po;
+    page_default_options(&po);
+    po.zstd_level = b->zstd_level;
+    if (!enc && page_encoder_create(&po, b->tracker, &enc, err) != BS_OK) return NULL;
     return enc;
 }
 
@@ -909,8 +913,8 @@ static bool ob_is_finished(ExchangeSink *sink)
     return finished;
 }
 
-OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, MemTracker *tracker,
-                                   Error *err)
+OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, int zstd_level,
+                                   MemTracker *tracker, Error *err)
 {
     OutputBuffer *b = bs_calloc(1, sizeof *b);
     if (b) b->parts = bs_calloc((size_t)(n_partitions > 0 ? n_partitions : 1), sizeof(BufPartition));
@@ -925,6 +929,7 @@ OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, MemTrack
     b->sink.no_more = ob_no_more;
     b->sink.is_finished = ob_is_finished;
     b->n_parts = n_partitions;
+    b->zstd_level = zstd_level;
     b->max_bytes = max_bytes > 0 ? max_bytes : 16 << 20;
     b->tracker = tracker;
     pthread_mutex_init(&b->mu, NULL);

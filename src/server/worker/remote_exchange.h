@@ -73,11 +73,12 @@ typedef struct OutputBuffer OutputBuffer;
 
 /*
  * A task's output: n_partitions queues of pages (one per consumer task; one for a
- * gather), holding at most about max_bytes before its producers wait. Its sink is what
- * the task's ExchangeSink operators send to.
+ * gather), holding at most about max_bytes before its producers wait; pages compressed
+ * with zstd at zstd_level (0: not compressed). Its sink is what the task's ExchangeSink
+ * operators send to.
  */
-OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, MemTracker *tracker,
-                                   Error *err);
+OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, int zstd_level,
+                                   MemTracker *tracker, Error *err);
 ExchangeSink *output_buffer_sink(OutputBuffer *buf);
 void output_buffer_add_producers(OutputBuffer *buf, int n);
 /*

@@ -300,8 +300,8 @@ static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, 
     if (t->fragment->id != (int)m->fragment_id)
         return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1, "TASK_CREATE for fragment %u holds "
                          "fragment %d", m->fragment_id, t->fragment->id);
-    t->out = output_buffer_create((int)m->output_partitions, (int64_t)m->buffer_bytes, &t->tracker,
-                                  err);
+    t->out = output_buffer_create((int)m->output_partitions, (int64_t)m->buffer_bytes,
+                                  m->zstd_level, &t->tracker, err);
     if (!t->out) return BS_ERROR;
     t->n_inputs = (int)m->n_inputs;
     t->input = arena_alloc_zero(t->arena, sizeof(TaskInput) * (m->n_inputs ? m->n_inputs : 1));
