@@ -56,6 +56,7 @@ void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
         buffer_put_uvarint(buf, in->n_producers);
         for (uint32_t p = 0; p < in->n_producers; p++) {
             put_string(buf, in->producers[p].address);
+            put_string(buf, in->producers[p].node_id);
             buffer_put_u64(buf, in->producers[p].task_id);
         }
     }
@@ -183,14 +184,16 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
         TpInput *in = &out->inputs[k];
         in->fragment = bufreader_u32(&r);
         in->partition = bufreader_u32(&r);
-        if (!get_count(&r, 9, &in->n_producers)) return malformed(err, "TASK_CREATE");
+        if (!get_count(&r, 10, &in->n_producers)) return malformed(err, "TASK_CREATE");
         in->producers =
             arena_alloc_zero(arena, sizeof(TpProducer) * (in->n_producers ? in->n_producers : 1));
         if (!in->producers) return arena_error(arena, err);
         for (uint32_t p = 0; p < in->n_producers; p++) {
             in->producers[p].address = get_string(&r, arena, &oom);
+            in->producers[p].node_id = get_string(&r, arena, &oom);
             in->producers[p].task_id = bufreader_u64(&r);
-            if (!in->producers[p].address && !oom) return malformed(err, "TASK_CREATE");
+            if ((!in->producers[p].address || !in->producers[p].node_id) && !oom)
+                return malformed(err, "TASK_CREATE");
         }
     }
     BS_TRY(finish(&r, arena, oom, "TASK_CREATE", err));

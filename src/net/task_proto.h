@@ -13,7 +13,8 @@
  *                  u64 output buffer bytes, u8 zstd level of its output pages (0: none),
  *                  bytes fragment (fragment_serialize),
  *                  varint n inputs × (u32 fragment id, u32 partition to read,
- *                  varint n producers × (string address HOST:PORT, u64 task id))
+ *                  varint n producers × (string address HOST:PORT, string node id,
+ *                  u64 task id))
  *     TASK_CANCEL  u64 query id: every task of the query stops and is dropped, with its
  *                  buffered output (sent when a query ends, however it ends)
  *     SPLITS       u64 task id, u32 scan node id, u8 no more, varint n ×
@@ -64,6 +65,7 @@ const char *tp_message_name(uint8_t type);
 
 typedef struct TpProducer {
     const char *address;
+    const char *node_id; /* for errors: the worker's name */
     uint64_t task_id;
 } TpProducer;
 

@@ -419,8 +419,31 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
     groups = agg->u.agg.groups; /* the FINAL step's, after a split */
     agg->u.agg.input_partitioned =
         satisfies(pl, false, props->local, hash_part(n_groups, agg->u.agg.groups));
-    Part remote = props->remote.kind == PK_SINGLE ? SINGLE : hash_part(n_groups, groups);
-    *props = (Props){remote, hash_part(n_groups, groups), false};
+    /*
+     * Delivered, in the aggregation's output columns (group k is column k): whole groups
+     * per driver; across tasks the input's hashing, carried through the groups — rows
+     * hashed on g that are grouped by (g, x) are still hashed on g alone, and a join that
+     * takes them for hashed on (g, x) would pair them with the wrong task's rows.
+     */
+    int *out_keys = arena_alloc(pl->arena, sizeof(int) * (size_t)(n_groups ? n_groups : 1));
+    if (!out_keys) return arena_error(pl->arena, err);
+    for (int k = 0; k < n_groups; k++) out_keys[k] = k;
+    Part remote = hash_part(n_groups, out_keys);
+    if (props->remote.kind == PK_SINGLE) {
+        remote = SINGLE;
+    } else if (pl->workers > 1 && props->remote.kind == PK_HASH) {
+        int *keys = arena_alloc(pl->arena, sizeof(int) * (size_t)props->remote.n_keys);
+        if (!keys) return arena_error(pl->arena, err);
+        bool mapped = true;
+        for (int k = 0; k < props->remote.n_keys && mapped; k++) {
+            keys[k] = key_at(props->remote.keys[k], n_groups, groups);
+            mapped = keys[k] >= 0;
+        }
+        remote = mapped ? hash_part(props->remote.n_keys, keys) : ANY;
+    } else if (pl->workers > 1) {
+        remote = ANY;
+    }
+    *props = (Props){remote, hash_part(n_groups, out_keys), false};
     return BS_OK;
 }
 

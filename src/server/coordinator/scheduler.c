@@ -304,7 +304,7 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
         for (int j = 0; j < run->n_tasks; j++) {
             const RemoteTask *p = &run->tasks[j];
             if (p->fragment != src->id) continue;
-            producers[used++] = (TpProducer){p->worker->address, p->task_id};
+            producers[used++] = (TpProducer){p->worker->address, p->worker->node_id, p->task_id};
             inputs[k].n_producers++;
         }
     }
@@ -412,7 +412,8 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *split
         int n = 0;
         for (int j = 0; j < run->n_tasks; j++)
             if (run->tasks[j].fragment == src->id)
-                producers[n++] = (TpProducer){run->tasks[j].worker->address, run->tasks[j].task_id};
+                producers[n++] = (TpProducer){run->tasks[j].worker->address,
+                                              run->tasks[j].worker->node_id, run->tasks[j].task_id};
         run->input_fragment[k] = src->id;
         run->inputs[k] = remote_input_create(s->peers, run->query_id, producers, n, 0,
                                              src->root->types, src->root->n_cols, ROOT_INPUT_BYTES,

@@ -90,6 +90,7 @@ struct Producer {
     RemoteInput *in;
     uint64_t reader_id;
     char *address;
+    char *node_id;
     uint64_t task_id;
     uint64_t token;
     bool in_flight, done;
@@ -109,9 +110,8 @@ static void peer_on_close(Connection *conn, const Error *err, void *user)
             }
         /* Every input still waiting for a page through it has lost its producer. */
         Error e = ERROR_INIT;
-        error_set(&e, NET_SQLSTATE_CONNECTION_FAILURE, -1, "lost the connection to worker %s: %s",
-                  peer->address, err && err->message ? err->message : "it closed the connection");
         RemoteInput **failed = NULL;
+        const char *node = NULL;
         int n_failed = 0, cap = 0;
         pthread_mutex_lock(&pool->mu);
         for (int b = 0; b < READER_BUCKETS; b++)
@@ -130,7 +130,11 @@ static void peer_on_close(Connection *conn, const Error *err, void *user)
                 }
                 input_retain(p->in);
                 failed[n_failed++] = p->in;
+                if (!node && p->node_id[0]) node = p->node_id;
             }
+        error_set(&e, NET_SQLSTATE_CONNECTION_FAILURE, -1,
+                  "lost the connection to worker %s (%s): %s", node ? node : peer->address,
+                  peer->address, err && err->message ? err->message : "it closed the connection");
         pthread_mutex_unlock(&pool->mu);
         for (int k = 0; k < n_failed; k++) {
             input_fail_locked_then_wake(failed[k], &e);
@@ -273,8 +277,10 @@ static void input_release(RemoteInput *in)
 {
     if (atomic_fetch_sub(&in->refs, 1) != 1) return;
     free_tracked(in);
-    for (int k = 0; k < in->n_producers; k++)
+    for (int k = 0; k < in->n_producers; k++) {
         bs_free(in->producers[k].address);
+        bs_free(in->producers[k].node_id);
+    }
     bs_free(in->producers);
     bs_free(in->handles);
     bs_free(in->types);
@@ -584,9 +590,10 @@ RemoteInput *remote_input_create(PeerPool *pool, uint64_t query_id, const TpProd
         p->in = in;
         p->task_id = producers[k].task_id;
         p->address = bs_strdup(producers[k].address);
-        if (!p->address) {
+        p->node_id = bs_strdup(producers[k].node_id ? producers[k].node_id : "");
+        if (!p->address || !p->node_id) {
             error_oom(err);
-            in->n_producers = k;
+            in->n_producers = k + 1; /* its strings too */
             remote_input_destroy(in);
             return NULL;
         }
