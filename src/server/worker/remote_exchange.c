@@ -896,6 +896,8 @@ static void ob_no_more(ExchangeSink *sink, int producer)
     OutputBuffer *b = (OutputBuffer *)sink;
     pthread_mutex_lock(&b->mu);
     b->producers_done++;
+    if (buffer_complete(b))
+        for (int k = 0; k < b->n_parts; k++) serve(b, &b->parts[k]);
     pthread_mutex_unlock(&b->mu);
 }
 
