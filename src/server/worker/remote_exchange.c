@@ -42,7 +42,7 @@ struct PeerPool {
 static void input_retain(RemoteInput *in);
 static void input_release(RemoteInput *in);
 static void input_fail_locked_then_wake(RemoteInput *in, const Error *error);
-static void on_pages(PeerPool *pool, const Frame *f);
+static void on_pages(PeerPool *pool, Frame *f);
 
 PeerPool *peer_pool_create(EventLoop *loop, Error *err)
 {
@@ -205,11 +205,32 @@ static void unregister_reader(PeerPool *pool, Producer *p)
 
 /* ==== the consumer side ==== */
 
+/* A PAGES payload, shared by the pages in it until the last is read. */
+typedef struct PagesBlock {
+    atomic_int refs;
+    uint8_t *payload; /* the frame's (taken from it) */
+} PagesBlock;
+
 typedef struct PageItem {
     struct PageItem *next;
     size_t len;
-    uint8_t data[];
+    const uint8_t *data; /* in block */
+    PagesBlock *block;
 } PageItem;
+
+static void block_release(PagesBlock *b)
+{
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+        bs_free(b->payload);
+        bs_free(b);
+    }
+}
+
+static void item_free(PageItem *it)
+{
+    block_release(it->block);
+    bs_free(it);
+}
 
 typedef struct InputHandle {
     ExchangeSource base;
@@ -254,7 +275,7 @@ static void free_queue(RemoteInput *in)
     for (PageItem *it = in->head, *next; it; it = next) {
         next = it->next;
         if (in->tracker) memtracker_release(in->tracker, (int64_t)it->len);
-        bs_free(it);
+        item_free(it);
     }
     in->head = in->tail = NULL;
     in->queued_bytes = 0;
@@ -397,10 +418,11 @@ static void post_requests(RemoteInput *in)
 }
 
 /* Loop thread: a PAGES answer. */
-static void on_pages(PeerPool *pool, const Frame *f)
+static void on_pages(PeerPool *pool, Frame *f)
 {
     TpPagesHeader h;
     size_t off;
+    const uint8_t *payload = f->payload; /* stays valid: the pages' block takes it */
     Error e = ERROR_INIT;
     if (tp_get_pages_header(f->payload, f->len, &h, &off, &e) != BS_OK) {
         error_clear(&e);
@@ -422,25 +444,36 @@ static void on_pages(PeerPool *pool, const Frame *f)
                        "worker %s skipped pages %llu to %llu", p->address,
                        (unsigned long long)p->token, (unsigned long long)h.token - 1);
     uint64_t seq = h.token;
+    PagesBlock *block = NULL; /* made for the first page kept */
     for (uint32_t k = 0; k < h.n_pages && st == BS_OK; k++, seq++) {
         const uint8_t *page;
         size_t len;
-        st = tp_next_page(f->payload, f->len, &off, &page, &len, &e);
+        st = tp_next_page(payload, f->len, &off, &page, &len, &e);
         if (st != BS_OK || drop || seq < p->token) continue; /* a page we have: a duplicate */
         MemTracker *over = in->tracker ? memtracker_reserve(in->tracker, (int64_t)len) : NULL;
         if (over) {
             st = memtracker_error(over, (int64_t)len, &e);
             break;
         }
-        PageItem *it = bs_malloc(sizeof *it + len);
+        if (!block) {
+            block = bs_malloc(sizeof *block);
+            if (block) {
+                atomic_init(&block->refs, 1); /* this function's, dropped below */
+                block->payload = f->payload;
+                f->payload = NULL; /* the pages point into it: taken from the frame */
+            }
+        }
+        PageItem *it = block ? bs_malloc(sizeof *it) : NULL;
         if (!it) {
             if (in->tracker) memtracker_release(in->tracker, (int64_t)len);
             st = error_oom(&e);
             break;
         }
+        atomic_fetch_add(&block->refs, 1);
         it->next = NULL;
         it->len = len;
-        memcpy(it->data, page, len);
+        it->data = page;
+        it->block = block;
         if (in->tail)
             in->tail->next = it;
         else
@@ -451,6 +484,7 @@ static void on_pages(PeerPool *pool, const Frame *f)
         p->token = seq + 1;
     }
     if (st == BS_OK) st = tp_pages_end(f->len, off, &e);
+    block_release(block);
     if (st == BS_OK && !drop && h.complete && seq >= p->token && !p->done) {
         p->done = true;
         in->n_done++;
@@ -487,7 +521,7 @@ static Status handle_next(ExchangeSource *source, Chunk **out, Future **blocked,
         pthread_mutex_unlock(&in->mu);
         Status st = page_decode(h->decoder, it->data, it->len, in->types, in->n_cols, h->chunk, err);
         if (in->tracker) memtracker_release(in->tracker, (int64_t)it->len);
-        bs_free(it);
+        item_free(it);
         BS_TRY(st);
         *out = h->chunk;
         return BS_OK;
@@ -661,7 +695,7 @@ void remote_input_destroy(RemoteInput *in)
 typedef struct BufPage {
     atomic_int refs; /* one per partition queue holding it */
     size_t len;
-    uint8_t data[];
+    uint8_t *data; /* the encoder's buffer, taken as is (bs_malloc'd) */
 } BufPage;
 
 typedef struct PendingGet {
@@ -707,6 +741,7 @@ static void page_release(OutputBuffer *b, BufPage *pg)
 {
     if (atomic_fetch_sub(&pg->refs, 1) == 1) {
         if (b->tracker) memtracker_release(b->tracker, (int64_t)pg->len);
+        bs_free(pg->data);
         bs_free(pg);
     }
 }
@@ -746,6 +781,7 @@ static void serve(OutputBuffer *b, BufPartition *p)
         bytes += p->pages[last++]->len;
     Buffer out;
     buffer_init(&out);
+    buffer_reserve(&out, FRAME_HEADER_SIZE + 32 + bytes + 10 * (last - first)); /* no regrowth */
     size_t start = frame_begin(&out);
     TpPagesHeader h = {.reader_id = g->reader_id,
                        .token = p->base + first,
@@ -852,14 +888,13 @@ static Status ob_send(ExchangeSink *sink, int partition, const Chunk *chunk, Err
         buffer_free(&encoded);
         return memtracker_error(over, (int64_t)len, err);
     }
-    BufPage *pg = bs_malloc(sizeof *pg + len);
+    BufPage *pg = bs_malloc(sizeof *pg);
     if (!pg) {
         buffer_free(&encoded);
         if (b->tracker) memtracker_release(b->tracker, (int64_t)len);
         return error_oom(err);
     }
-    memcpy(pg->data, encoded.data, len);
-    buffer_free(&encoded);
+    pg->data = encoded.data; /* no copy: the page is the encoder's output */
     pg->len = len;
     atomic_init(&pg->refs, 1); /* ours until it is queued */
     pthread_mutex_lock(&b->mu);
