@@ -571,7 +571,14 @@ void task_manager_set_control(TaskManager *tm, Connection *control)
     if (control) conn_retain(control);
     pthread_mutex_unlock(&tm->mu);
     if (control) return;
-    /* The coordinator is gone, and with it every query these tasks ran for. */
+    /* The coordinator is gone, and with it every query these tasks ran for — and those
+       whose tasks had not come yet. */
+    for (PendingGet *g = tm->pending, *next; g; g = next) {
+        next = g->next;
+        conn_release(g->conn);
+        bs_free(g);
+    }
+    tm->pending = NULL;
     while (tm->tasks) {
         WorkerTask *t = tm->tasks;
         while (t && t->dropped) t = t->next;
