@@ -20,11 +20,13 @@
 #include "common/alloc.h"
 #include "common/config.h"
 #include "common/timezone.h"
+#include "net/net.h"
 #include "parser/parser.h"
 #include "server/coordinator/scheduler.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 Status engine_open(const EngineConfig *config, Engine **out, Error *err)
 {
@@ -88,6 +90,7 @@ Session *session_create(Engine *e, Error *err)
     atomic_init(&s->cancel, false);
     atomic_init(&s->busy, false);
     snprintf(s->time_zone, sizeof s->time_zone, "UTC");
+    s->retry_query = true;
     return s;
 }
 
@@ -144,13 +147,11 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
     return res->status ? BS_OK : arena_error(res->arena, err);
 }
 
-static Status plan_statement(Session *s, BoundStatement *bs, Arena *arena, QueryPlan **plan,
-                             Error *err)
+/* Physical plan and fragments of an optimized statement, for the workers there are now. */
+static Status plan_physical(Session *s, BoundStatement *bs, Arena *arena, QueryPlan **plan,
+                            Error *err)
 {
     Engine *e = s->engine;
-    ExprEvaluator evaluator;
-    evaluator_init(&evaluator);
-    BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
     /* On a coordinator with workers, plans have a task per worker in their parallel
        stages. */
     int workers = e->scheduler ? scheduler_workers(e->scheduler) : 0;
@@ -160,6 +161,15 @@ static Status plan_statement(Session *s, BoundStatement *bs, Arena *arena, Query
                            .broadcast_limit_bytes = s->broadcast_limit_bytes};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
+}
+
+static Status plan_statement(Session *s, BoundStatement *bs, Arena *arena, QueryPlan **plan,
+                             Error *err)
+{
+    ExprEvaluator evaluator;
+    evaluator_init(&evaluator);
+    BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
+    return plan_physical(s, bs, arena, plan, err);
 }
 
 static void column_defs(const BoundStatement *bs, Arena *arena, ColumnDef **out)
@@ -302,6 +312,8 @@ struct Cursor {
     Arena *arena;       /* the statement's plans and state */
     Result *result;     /* columns, status; the rows of statements that are not queries */
     QueryRun *run;      /* a query's running plan */
+    BoundStatement *bs; /* a query's, optimized: planned again for a retry */
+    int retries;        /* runs retried after a worker was lost */
     int next_chunk;     /* reading result->chunks */
     uint64_t n_rows;
     int64_t t0;
@@ -314,7 +326,43 @@ static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
     QueryPlan *plan;
     BS_TRY(plan_statement(c->session, bs, c->arena, &plan, err));
     BS_TRY(result_set_columns(c->result, bs->n_out, bs->out_names, bs->out_types, err));
+    c->bs = bs;
     return run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, err);
+}
+
+/* Runs of a query after a lost worker, with retry_policy = 'query', before it fails. */
+#define QUERY_RETRIES 3
+
+/*
+ * retry_policy = 'query': a query that lost a worker (08006: it died, or stopped answering)
+ * before any of its rows reached the client is planned again for the workers left and
+ * run again; the client sees only the successful run. Retried at most QUERY_RETRIES
+ * times, a little later each time (the coordinator may not have noticed the loss yet).
+ */
+static bool retry_query(Cursor *c, Error *err)
+{
+    if (!c->bs || c->n_rows > 0 || !c->session->retry_query || c->retries >= QUERY_RETRIES ||
+        strcmp(err->sqlstate, NET_SQLSTATE_CONNECTION_FAILURE) != 0 ||
+        atomic_load(&c->session->cancel))
+        return false;
+    c->retries++;
+    /* For whoever runs the coordinator: the client sees nothing of it. */
+    fprintf(stderr, "basalt: session %llu: query run %d failed (%s); running it again\n",
+            (unsigned long long)c->session->id, c->retries, err->message);
+    run_destroy(c->run);
+    c->run = NULL;
+    struct timespec pause = {0, 200L * 1000000L * c->retries};
+    nanosleep(&pause, NULL);
+    QueryPlan *plan;
+    Error again = ERROR_INIT;
+    if (plan_physical(c->session, c->bs, c->arena, &plan, &again) != BS_OK ||
+        run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, &again) != BS_OK) {
+        /* The first failure is the one to report. */
+        error_clear(&again);
+        return false;
+    }
+    error_clear(err);
+    return true;
 }
 
 void cursor_close(Cursor *c)
@@ -424,7 +472,10 @@ Status cursor_next(Cursor *c, const Chunk **out, Error *err)
         return BS_OK;
     }
     Chunk *chunk;
-    if (run_next(c->run, &chunk, err) != BS_OK) {
+    Status st;
+    while ((st = run_next(c->run, &chunk, err)) != BS_OK && retry_query(c, err)) {
+    }
+    if (st != BS_OK || !c->run) {
         c->done = true;
         return BS_ERROR;
     }

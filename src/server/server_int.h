@@ -41,6 +41,7 @@ struct Session {
        its text as SHOW gives it, empty then), planned with every statement. */
     JoinDistribution join_distribution;
     bool exchange_zstd; /* exchange_compression = 'zstd': pages between nodes compressed */
+    bool retry_query;   /* retry_policy = 'query' (the default): see engine.c */
     int64_t broadcast_limit_bytes;
     char broadcast_limit_text[32];
 };

@@ -112,6 +112,31 @@ static const char *get_exchange_compression(const Session *e)
     return e->exchange_zstd ? "zstd" : "none";
 }
 
+/* retry_policy: 'query' (the default) runs a query that lost a worker before any row
+   reached the client again on the workers left; 'none' fails it (engine.c). */
+static Status set_retry_policy(Session *e, const char *value, bool is_number, int pos,
+                               Error *err)
+{
+    (void)is_number;
+    if (!value || strcasecmp(value, "query") == 0) {
+        e->retry_query = true;
+        return BS_OK;
+    }
+    if (strcasecmp(value, "none") == 0) {
+        e->retry_query = false;
+        return BS_OK;
+    }
+    error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+              "invalid value for parameter \"retry_policy\": \"%s\"", value);
+    error_set_hint(err, "Available values: query, none.");
+    return BS_ERROR;
+}
+
+static const char *get_retry_policy(const Session *e)
+{
+    return e->retry_query ? "query" : "none";
+}
+
 /* Memory units as PostgreSQL writes them, smallest first (powers of 1024). */
 static const char *const SIZE_UNITS[] = {"B", "kB", "MB", "GB", "TB"};
 
@@ -188,6 +213,7 @@ static const Setting SETTINGS[] = {
      get_broadcast_limit},
     {"exchange_compression", "exchange_compression", "none", set_exchange_compression,
      get_exchange_compression},
+    {"retry_policy", "retry_policy", "query", set_retry_policy, get_retry_policy},
 };
 
 static const Setting *setting_find(const char *name)

@@ -171,9 +171,10 @@ expect_eq "tasks left running after the cancel" 0 "$(running_tasks)"
 checks=$((checks + 1))
 [ $ms -lt 5000 ] || fail "tasks stopped $ms ms after the cancel"
 
-# kill -9 of a worker during a query fails it within 5 s, naming the worker; the cluster
-# keeps serving, on the worker left.
-"$BASALT" --connect "127.0.0.1:$port" -c "$long" >/dev/null 2>killed.err &
+# kill -9 of a worker during a query fails it within 5 s, naming the worker (with
+# retry_policy none; the default runs it again); the cluster keeps serving, on the worker
+# left.
+"$BASALT" --connect "127.0.0.1:$port" -c "set retry_policy = 'none'" -c "$long" >/dev/null 2>killed.err &
 client=$!
 checks=$((checks + 1))
 wait_running
@@ -194,6 +195,21 @@ for _ in $(seq 1 50); do
 done
 expect_eq "served by the worker left" "count
 300000" "$(q -c "select count(*) as count from big")"
+# With the default retry_policy ('query') a query that loses a worker before any row
+# reached the client runs again on what is left (here the coordinator alone) and gives
+# the right answer.
+medium="select count(*) as n, sum(a.i) as s from big a join big b on a.g = b.g and a.i % 100 = b.i % 100"
+"$BASALT" --connect "127.0.0.1:$port" --format csv -c "$medium" >retried.out 2>retried.err &
+client=$!
+checks=$((checks + 1))
+wait_running
+w2=$(pgrep -P $cluster -f "node-id worker-2" | head -1)
+kill -9 "$w2"
+wait $client
+expect_eq "retried query exit" 0 $?
+expect_eq "retried query's rows" "n,s
+128571600,19285675714200" "$(cat retried.out)"
+expect_contains "the coordinator logs the retry" "running it again" "$(cat cluster3.err)"
 kill -TERM $cluster
 gone $cluster || fail "cluster still running after SIGTERM"
 wait $cluster
