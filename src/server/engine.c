@@ -54,8 +54,10 @@ Status engine_open(const EngineConfig *config, Engine **out, Error *err)
         engine_close(e);
         return BS_ERROR;
     }
-    e->session = session_create(e, err);
+    e->queries = query_log_create();
+    e->session = e->queries ? session_create(e, err) : NULL;
     if (!e->session) {
+        if (!e->queries) error_oom(err);
         engine_close(e);
         return BS_ERROR;
     }
@@ -68,6 +70,7 @@ void engine_close(Engine *e)
     if (!e) return;
     session_destroy(e->session);
     threadpool_destroy(e->pool);
+    query_log_destroy(e->queries);
     if (e->metastore) metastore_close(e->metastore);
     bs_free(e->data_dir);
     bs_free(e);
@@ -314,6 +317,7 @@ struct Cursor {
     QueryRun *run;      /* a query's running plan */
     BoundStatement *bs; /* a query's, optimized: planned again for a retry */
     int retries;        /* runs retried after a worker was lost */
+    uint64_t query_id;  /* in the engine's query log */
     int next_chunk;     /* reading result->chunks */
     uint64_t n_rows;
     int64_t t0;
@@ -368,6 +372,9 @@ static bool retry_query(Cursor *c, Error *err)
 void cursor_close(Cursor *c)
 {
     if (!c) return;
+    /* Ended now if not before (a client that read enough): it did not fail. */
+    query_log_end(c->engine->queries, c->query_id, c->n_rows, NULL);
+    c->session->query_id = 0;
     run_destroy(c->run); /* stops a query whose rows were not all read */
     result_free(c->result);
     arena_destroy(c->arena);
@@ -397,6 +404,8 @@ Status session_start(Session *s, const char *sql, size_t len, Cursor **out, Erro
     c->engine = e;
     c->session = s;
     c->t0 = clock_now_ns();
+    c->query_id = query_log_begin(e->queries, s->id, sql, len);
+    s->query_id = c->query_id;
     memtracker_init(&c->tracker, &e->tracker, "query", e->memory_limit);
     c->arena = arena_create(NULL, &c->tracker, 0);
     c->result = result_new(&e->results, err);
@@ -441,9 +450,11 @@ Status session_start(Session *s, const char *sql, size_t len, Cursor **out, Erro
         }
     }
     if (st != BS_OK) {
+        query_log_end(e->queries, c->query_id, 0, err);
         cursor_close(c);
         return BS_ERROR;
     }
+    if (!c->run) query_log_end(e->queries, c->query_id, res->n_rows, NULL);
     res->zone = tz_find(s->time_zone, strlen(s->time_zone));
     if (!res->zone) res->zone = tz_utc();
     if (!c->run) {
@@ -477,6 +488,7 @@ Status cursor_next(Cursor *c, const Chunk **out, Error *err)
     }
     if (st != BS_OK || !c->run) {
         c->done = true;
+        query_log_end(c->engine->queries, c->query_id, c->n_rows, err);
         return BS_ERROR;
     }
     if (chunk) {
@@ -486,6 +498,7 @@ Status cursor_next(Cursor *c, const Chunk **out, Error *err)
     }
     /* The end: the status is made now, and nothing fails after it. */
     c->done = true;
+    query_log_end(c->engine->queries, c->query_id, c->n_rows, NULL);
     c->result->n_rows = c->n_rows;
     c->result->elapsed_ms = (double)(clock_now_ns() - c->t0) / 1e6;
     return set_status(c->result, err, "SELECT %llu", (unsigned long long)c->n_rows);

@@ -454,7 +454,7 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     run->client = local_exchange_source(run->exchanges[0], 0, err);
     if (!run->client) return BS_ERROR;
     if (distributed) {
-        run->dist = scheduler_start(engine->scheduler, plan, &run->splits.base, 0,
+        run->dist = scheduler_start(engine->scheduler, plan, session->query_id, &run->splits.base, 0,
                                     session->exchange_zstd ? 1 : 0, tracker, on_task_fail, run,
                                     err);
         if (!run->dist) return BS_ERROR;

@@ -13,6 +13,26 @@
 
 #include <stdatomic.h>
 
+/* The statements an engine runs and ran (query_log.c), for system.runtime.queries. */
+typedef struct QueryLogEntry {
+    uint64_t id, session_id;
+    char *query;
+    int64_t created_us, ended_us; /* ended 0: running */
+    uint64_t rows;
+    bool failed;
+    char sqlstate[6];
+    char *error;
+} QueryLogEntry;
+typedef struct QueryLog QueryLog;
+QueryLog *query_log_create(void);
+void query_log_destroy(QueryLog *log);
+/* A statement starts: its id (0 when log is NULL). */
+uint64_t query_log_begin(QueryLog *log, uint64_t session_id, const char *sql, size_t len);
+/* It ended, with `rows` (queries) or err set (failed). Once per id; later calls do nothing. */
+void query_log_end(QueryLog *log, uint64_t id, uint64_t rows, const Error *err);
+/* A copy of every entry in arena, oldest first. */
+Status query_log_snapshot(QueryLog *log, Arena *arena, QueryLogEntry **out, int *n, Error *err);
+
 struct Engine {
     char *data_dir;
     Metastore *metastore;
@@ -26,6 +46,7 @@ struct Engine {
     Session *session;   /* the session of engine_start, engine_execute and engine_cancel */
     NodeRegistry *nodes; /* a coordinator's workers (NULL: embedded) */
     struct Scheduler *scheduler; /* a coordinator's: runs fragments on workers (NULL: none) */
+    QueryLog *queries;           /* system.runtime.queries */
     atomic_uint_fast64_t next_session_id;
 };
 
@@ -42,6 +63,7 @@ struct Session {
     JoinDistribution join_distribution;
     bool exchange_zstd; /* exchange_compression = 'zstd': pages between nodes compressed */
     bool retry_query;   /* retry_policy = 'query' (the default): see engine.c */
+    uint64_t query_id;  /* the running statement's id in the engine's query log */
     int64_t broadcast_limit_bytes;
     char broadcast_limit_text[32];
 };

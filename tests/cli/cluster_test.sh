@@ -130,6 +130,8 @@ port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' clu
 q() { "$BASALT" --connect "127.0.0.1:$port" --format csv "$@"; }
 expect_eq "aggregate on the cluster" "count,sum,n
 300000,44999850000,7" "$(q -c "select count(*) as count, sum(i) as sum, count(distinct g) as n from big")"
+# Its tasks ran on both workers, as system.runtime.tasks joined with .queries shows.
+expect_eq "the query's tasks" "2,finished" "$(q -c "select count(distinct t.node_id) as n, min(t.state) as s from system.runtime.tasks t join system.runtime.queries q on q.query_id = t.query_id where q.query like 'select count(*) as count, sum(i)%'" | tail -1)"
 # Both workers ran tasks of it (EXPLAIN ANALYZE lists the remote tasks).
 plan=$(q -c "explain analyze select g, count(*) from big group by g")
 expect_contains "a task on worker-1" "task 0 on worker-" "$plan"

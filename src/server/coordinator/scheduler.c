@@ -52,6 +52,7 @@ struct DistRun {
     int *input_fragment;
     RemoteInput **inputs; /* the root's, one per fragment it reads */
     int zstd_level;
+    uint64_t log_id; /* the engine's id of the statement */
     bool failed;
     Error failure;
     void (*on_fail)(void *ctx);
@@ -62,11 +63,71 @@ struct DistRun {
 struct Scheduler {
     EventLoop *loop;
     PeerPool *peers;
-    pthread_mutex_t mu; /* workers, runs */
+    pthread_mutex_t mu; /* workers, runs, history */
     WorkerLink *workers;
     DistRun *runs;
     uint64_t next_query, next_task;
+    /* The tasks of the last SCHEDULER_HISTORY runs that ended, oldest first. */
+    TaskInfo *history[SCHEDULER_HISTORY];
+    int history_n[SCHEDULER_HISTORY];
+    int n_history;
 };
+
+/* Under run->mu: a task as system.runtime.tasks shows it. */
+static TaskInfo task_info(const DistRun *run, const RemoteTask *t, bool ended)
+{
+    TaskInfo info = {.query_id = run->log_id, .task_id = t->task_id, .stage = t->fragment,
+                     .index = t->index, .rows = t->rows_out, .bytes = t->bytes_out,
+                     .wall_ms = (double)t->wall_us / 1000.0};
+    snprintf(info.node_id, sizeof info.node_id, "%s", t->worker->node_id);
+    info.state = t->done ? (t->state == TASK_FINISHED ? "finished" : "failed")
+                 : ended ? "abandoned"
+                         : "running";
+    return info;
+}
+
+Status scheduler_tasks(Scheduler *s, Arena *arena, TaskInfo **out, int *n, Error *err)
+{
+    pthread_mutex_lock(&s->mu);
+    int total = 0;
+    for (int k = 0; k < s->n_history; k++) total += s->history_n[k];
+    for (DistRun *run = s->runs; run; run = run->next) total += run->n_tasks;
+    TaskInfo *rows = arena_alloc(arena, sizeof(TaskInfo) * (size_t)(total ? total : 1));
+    if (!rows) {
+        pthread_mutex_unlock(&s->mu);
+        return arena_error(arena, err);
+    }
+    int m = 0;
+    for (int k = 0; k < s->n_history; k++)
+        for (int j = 0; j < s->history_n[k]; j++) rows[m++] = s->history[k][j];
+    for (DistRun *run = s->runs; run; run = run->next) {
+        pthread_mutex_lock(&run->mu);
+        for (int j = 0; j < run->n_tasks; j++) rows[m++] = task_info(run, &run->tasks[j], false);
+        pthread_mutex_unlock(&run->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    *out = rows;
+    *n = m;
+    return BS_OK;
+}
+
+/* Under s->mu: keeps the ended run's tasks for system.runtime.tasks. */
+static void remember(Scheduler *s, DistRun *run)
+{
+    TaskInfo *tasks = bs_calloc((size_t)(run->n_tasks ? run->n_tasks : 1), sizeof *tasks);
+    if (!tasks) return;
+    pthread_mutex_lock(&run->mu);
+    for (int k = 0; k < run->n_tasks; k++) tasks[k] = task_info(run, &run->tasks[k], true);
+    pthread_mutex_unlock(&run->mu);
+    if (s->n_history == SCHEDULER_HISTORY) {
+        bs_free(s->history[0]);
+        memmove(s->history, s->history + 1, sizeof s->history[0] * (SCHEDULER_HISTORY - 1));
+        memmove(s->history_n, s->history_n + 1, sizeof s->history_n[0] * (SCHEDULER_HISTORY - 1));
+        s->n_history--;
+    }
+    s->history[s->n_history] = tasks;
+    s->history_n[s->n_history++] = run->n_tasks;
+}
 
 Scheduler *scheduler_create(EventLoop *loop, Error *err)
 {
@@ -94,6 +155,7 @@ void scheduler_destroy(Scheduler *s)
         if (w->conn) conn_release(w->conn);
         bs_free(w);
     }
+    for (int k = 0; k < s->n_history; k++) bs_free(s->history[k]);
     pthread_mutex_destroy(&s->mu);
     bs_free(s);
 }
@@ -346,7 +408,7 @@ static void free_run(DistRun *run)
     bs_free(run);
 }
 
-DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *splits,
+DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id, SplitSource *splits,
                          int64_t memory_limit, int zstd_level, MemTracker *tracker,
                          void (*on_fail)(void *ctx),
                          void *ctx, Error *err)
@@ -362,6 +424,7 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *split
     run->splits = splits;
     run->on_fail = on_fail;
     run->zstd_level = zstd_level;
+    run->log_id = query_id;
     run->ctx = ctx;
     run->failure = (Error)ERROR_INIT;
     pthread_mutex_init(&run->mu, NULL);
@@ -491,6 +554,7 @@ void dist_run_destroy(DistRun *run)
     for (DistRun **pp = &s->runs; *pp; pp = &(*pp)->next)
         if (*pp == run) {
             *pp = run->next;
+            remember(s, run);
             break;
         }
     /* Every worker that got a task drops the query's tasks and pages. */

@@ -44,13 +44,14 @@ int scheduler_workers(Scheduler *s);
 bool scheduler_can_distribute(const QueryPlan *plan);
 
 /*
- * Starts every fragment but the root on the workers. `splits` hands out the query's
+ * Starts every fragment but the root on the workers; `query_id` is the statement's in the
+ * engine's query log (system.runtime.tasks names it). `splits` hands out the query's
  * splits (it must outlive the run); `memory_limit` bounds each task's memory (0: the
  * worker's); `zstd_level` compresses the pages tasks send (0: not). `on_fail(ctx)` is called once, from any thread, when the run fails (a task
  * failed or a worker left): the caller stops its root task. NULL with err set when no
  * worker can take the tasks.
  */
-DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, SplitSource *splits,
+DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id, SplitSource *splits,
                          int64_t memory_limit, int zstd_level, MemTracker *tracker,
                          void (*on_fail)(void *ctx),
                          void *ctx, Error *err);
@@ -64,5 +65,18 @@ void dist_run_cancel(DistRun *run, const Error *error);
 void dist_run_stats(DistRun *run, Buffer *out);
 /* Ends the run: TASK_CANCEL to its workers, its inputs freed. After the root task ended. */
 void dist_run_destroy(DistRun *run);
+
+/* A remote task as system.runtime.tasks shows it: of a running query, or of one of the
+   last SCHEDULER_HISTORY queries that ran on workers. */
+typedef struct TaskInfo {
+    uint64_t query_id, task_id;
+    int stage, index;
+    char node_id[128];
+    const char *state; /* "running", "finished", "failed", "abandoned" (its query ended first) */
+    uint64_t rows, bytes;
+    double wall_ms;
+} TaskInfo;
+#define SCHEDULER_HISTORY 32
+Status scheduler_tasks(Scheduler *s, Arena *arena, TaskInfo **out, int *n, Error *err);
 
 #endif

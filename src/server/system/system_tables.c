@@ -77,6 +77,31 @@ static const SystemColumn nodes_columns[] = {
     {"reason", VARCHAR},
 };
 
+static const SystemColumn queries_columns[] = {
+    {"query_id", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"session_id", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"state", VARCHAR},
+    {"query", VARCHAR},
+    {"created", {TYPE_TIMESTAMP, 0, 0, 0, 0}},
+    {"ended", {TYPE_TIMESTAMP, 0, 0, 0, 0}},
+    {"elapsed_ms", {TYPE_DOUBLE, 0, 0, 0, 0}},
+    {"rows", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"error_code", VARCHAR},
+    {"error", VARCHAR},
+};
+
+static const SystemColumn tasks_columns[] = {
+    {"query_id", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"task_id", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"stage", INTEGER},
+    {"task", INTEGER},
+    {"node_id", VARCHAR},
+    {"state", VARCHAR},
+    {"rows", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"bytes", {TYPE_BIGINT, 0, 0, 0, 0}},
+    {"wall_ms", {TYPE_DOUBLE, 0, 0, 0, 0}},
+};
+
 static const SystemTable SYSTEM_TABLES[] = {
     {SYSTEM_USER_CATALOG, "information_schema", "tables", SYSTEM_COLUMNS(tables_columns),
      system_fill_tables},
@@ -88,6 +113,8 @@ static const SystemTable SYSTEM_TABLES[] = {
      system_fill_views},
     {"system", "metadata", "catalogs", SYSTEM_COLUMNS(catalogs_columns), system_fill_catalogs},
     {"system", "runtime", "nodes", SYSTEM_COLUMNS(nodes_columns), system_fill_nodes},
+    {"system", "runtime", "queries", SYSTEM_COLUMNS(queries_columns), system_fill_queries},
+    {"system", "runtime", "tasks", SYSTEM_COLUMNS(tasks_columns), system_fill_tasks},
 };
 
 const SystemTable *system_tables(int *n)

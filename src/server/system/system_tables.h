@@ -110,5 +110,7 @@ Status system_fill_schemata(SystemFill *fill, Error *err); /* information_schema
 Status system_fill_views(SystemFill *fill, Error *err);    /* information_schema.views */
 Status system_fill_catalogs(SystemFill *fill, Error *err); /* system.metadata.catalogs */
 Status system_fill_nodes(SystemFill *fill, Error *err);    /* system.runtime.nodes (runtime.c) */
+Status system_fill_queries(SystemFill *fill, Error *err);  /* system.runtime.queries */
+Status system_fill_tasks(SystemFill *fill, Error *err);    /* system.runtime.tasks */
 
 #endif
