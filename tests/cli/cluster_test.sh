@@ -3,8 +3,9 @@
 # by hand: workers register (also when started before their coordinator, and again after
 # the coordinator restarts); a killed worker is reported; queries run as tasks on the
 # workers, Ctrl-C stops every task, and kill -9 of a worker during a query fails it within
-# 5 s naming the worker; SIGTERM stops every process (no orphans, also after kill -9 of the
-# cluster); the worker's port answers cleanly.
+# 5 s naming the worker (or, by default, runs again and succeeds); a query over a worker's
+# memory fails with 53200 and the workers live on; SIGTERM stops every process (no
+# orphans, also after kill -9 of the cluster); the worker's port answers cleanly.
 # Usage: cluster_test.sh path/to/basalt
 set -u
 BASALT=$(readlink -f "$1")
@@ -216,6 +217,27 @@ kill -TERM $cluster
 gone $cluster || fail "cluster still running after SIGTERM"
 wait $cluster
 expect_eq "cluster exit status after a worker died" 0 $?
+
+# --- a query over a worker's memory fails cleanly (53200); the workers live on ------------
+"$BASALT" cluster --data d3 --workers 2 --port 0 --threads 1 --memory 16MB >cluster4.out 2>&1 &
+cluster=$!
+PIDS="$cluster"
+wait_for cluster4.out "2 of 2 workers registered"
+workers=$(children_of $cluster)
+PIDS="$PIDS $workers"
+port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' cluster4.out)
+out=$("$BASALT" --connect "127.0.0.1:$port" --format json -c "select count(*) from big a join big b on a.s = b.s" 2>&1)
+expect_contains "over the memory limit" '"sqlstate":"53200"' "$out"
+expect_contains "the limit named" "worker memory limit of 16.0 MB exceeded" "$out"
+expect_eq "served after" "n
+300000" "$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select count(*) as n from big")"
+for p in $workers; do
+    checks=$((checks + 1))
+    kill -0 "$p" 2>/dev/null || fail "worker $p died of a query over its memory"
+done
+kill -TERM $cluster
+gone $cluster || fail "cluster still running after SIGTERM"
+wait $cluster
 
 # --- kill -9 of the cluster takes its workers along (PR_SET_PDEATHSIG) ------------------
 "$BASALT" cluster --data d --workers 2 --port 0 --threads 1 >cluster2.out 2>&1 &
