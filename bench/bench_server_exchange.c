@@ -6,8 +6,9 @@
  *
  * The producer thread makes chunks of lineitem-like rows (three BIGINTs, a DOUBLE, a short
  * VARCHAR), hashes them into 2 partitions on the first column as the exchange sink does,
- * (the hash differs from the sink operator's; the split is as even) and sends each slice (page_encode on its thread, as on a driver's); one consumer thread
- * per partition pulls and decodes. Printed per page compression (none, zstd 1).
+ * (the hash differs from the sink operator's; the split is as even) and sends each slice
+ * (page_encode on its thread, as on a driver's); one consumer thread per partition pulls and
+ * decodes. Printed per page compression (none, zstd 1).
  *
  *   bench_server_exchange [million-rows]     (default 20)
  */
@@ -33,7 +34,8 @@ static void on_frame(Connection *conn, Frame *f, void *user)
     Error err = ERROR_INIT;
     if (f->type == TP_PAGES_GET) {
         TpPagesGet g;
-        if (tp_get_pages_get(f->payload, f->len, &g, &err) == BS_OK) output_buffer_get(s->buf, conn, &g);
+        if (tp_get_pages_get(f->payload, f->len, &g, &err) == BS_OK)
+            output_buffer_get(s->buf, conn, &g);
     } else if (f->type == TP_BUFFER_ABORT) {
         uint64_t q, t;
         uint32_t p;
@@ -63,8 +65,11 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static const LogicalType TYPES[5] = {{.id = TYPE_BIGINT}, {.id = TYPE_BIGINT}, {.id = TYPE_BIGINT},
-                                     {.id = TYPE_DOUBLE}, {.id = TYPE_VARCHAR}};
+static const LogicalType TYPES[5] = {{.id = TYPE_BIGINT},
+                                     {.id = TYPE_BIGINT},
+                                     {.id = TYPE_BIGINT},
+                                     {.id = TYPE_DOUBLE},
+                                     {.id = TYPE_VARCHAR}};
 
 typedef struct Produce {
     OutputBuffer *buf;
@@ -104,7 +109,8 @@ static void *produce(void *arg)
             for (idx_t r = 0; r < n; r++)
                 if (hash_u64((uint64_t)((int64_t *)c->cols[0].data)[r]) % PARTS == (uint64_t)part)
                     sel[m++] = (sel_t)r;
-            for (int k = 0; k < 5; k++) vector_reference(&slice->cols[k], &c->cols[k]);
+            for (int k = 0; k < 5; k++)
+                vector_reference(&slice->cols[k], &c->cols[k]);
             slice->sel = sel;
             slice->n_rows = m;
             Future *f;
@@ -162,7 +168,8 @@ static void run(int64_t rows, int zstd_level)
     OutputBuffer *buf = output_buffer_create(PARTS, 16 << 20, zstd_level, NULL, &err);
     output_buffer_add_producers(buf, 1);
     Serve serve = {buf};
-    ListenOptions opts = {.on_accept = on_accept, .user = &serve,
+    ListenOptions opts = {.on_accept = on_accept,
+                          .user = &serve,
                           .callbacks = {.on_frame = on_frame, .on_close = on_close}};
     Listener *l = listener_open(producer_loop, "127.0.0.1", 0, &opts, &err);
     if (!producer_loop || !consumer_loop || !buf || !l) {
@@ -177,24 +184,26 @@ static void run(int64_t rows, int zstd_level)
     pthread_t threads[PARTS + 1];
     double t0 = now_s();
     for (int k = 0; k < PARTS; k++) {
-        cons[k] = (Consume){remote_input_create(pool, 1, &prod, 1, (uint32_t)k, TYPES, 5, 8 << 20,
-                                                NULL, &err),
-                            0};
+        cons[k] = (Consume){
+            remote_input_create(pool, 1, &prod, 1, (uint32_t)k, TYPES, 5, 8 << 20, NULL, &err), 0};
         pthread_create(&threads[k], NULL, consume, &cons[k]);
     }
     Produce p = {buf, rows};
     pthread_create(&threads[PARTS], NULL, produce, &p);
-    for (int k = 0; k <= PARTS; k++) pthread_join(threads[k], NULL);
+    for (int k = 0; k <= PARTS; k++)
+        pthread_join(threads[k], NULL);
     double secs = now_s() - t0;
     uint64_t sent_rows, bytes;
     output_buffer_stats(buf, &sent_rows, &bytes);
     int64_t got = 0;
-    for (int k = 0; k < PARTS; k++) got += cons[k].rows;
+    for (int k = 0; k < PARTS; k++)
+        got += cons[k].rows;
     printf("repartition to %d, pages %-6s: %lld rows in %.3f s, %.1f M rows/s, %.1f MB of pages, "
            "%.0f MB/s%s\n",
            PARTS, zstd_level ? "zstd 1" : "plain", (long long)got, secs, (double)got / secs / 1e6,
            (double)bytes / 1e6, (double)bytes / 1e6 / secs, got == rows ? "" : "  ROWS LOST");
-    for (int k = 0; k < PARTS; k++) remote_input_destroy(cons[k].in);
+    for (int k = 0; k < PARTS; k++)
+        remote_input_destroy(cons[k].in);
     peer_pool_destroy(pool);
     listener_close(l);
     loop_destroy(consumer_loop);

@@ -14,6 +14,10 @@
 Status config_parse_size(const char *text, int64_t *out, Error *err);
 /* Parses a positive integer no larger than max. */
 Status config_parse_count(const char *text, int64_t max, int64_t *out, Error *err);
+/* The largest --threads, and the largest --max-recursion, the command line takes. */
+#define CONFIG_MAX_THREADS   1024
+#define CONFIG_MAX_RECURSION (INT64_C(1) << 40)
+
 /* The memory limit when none is given: 80% of physical memory (4 GB if unknown). */
 int64_t config_default_memory(void);
 

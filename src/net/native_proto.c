@@ -6,6 +6,8 @@
  */
 #include "net/native_proto.h"
 
+#include "net/net_int.h"
+
 #include "common/alloc.h"
 
 #include <string.h>
@@ -41,7 +43,7 @@ const char *np_message_name(uint8_t type)
     return NULL;
 }
 
-static void put_string(Buffer *buf, const char *s)
+void proto_put_string(Buffer *buf, const char *s)
 {
     buffer_put_lstring(buf, s ? s : "", s ? strlen(s) : 0);
 }
@@ -59,30 +61,30 @@ void np_put_hello(Buffer *buf, const NpHello *m)
 {
     buffer_put_u16(buf, m->version);
     buffer_put_u32(buf, m->vector_size);
-    put_string(buf, m->client);
+    proto_put_string(buf, m->client);
 }
 
 void np_put_welcome(Buffer *buf, const NpWelcome *m)
 {
     buffer_put_u16(buf, m->version);
     buffer_put_u64(buf, m->session_id);
-    put_string(buf, m->server);
+    proto_put_string(buf, m->server);
 }
 
 void np_put_columns(Buffer *buf, const NpColumns *m)
 {
     buffer_put_u8(buf, m->has_rows ? 1 : 0);
-    put_string(buf, m->time_zone);
+    proto_put_string(buf, m->time_zone);
     buffer_put_uvarint(buf, (uint64_t)m->n_cols);
     for (int k = 0; k < m->n_cols; k++) {
-        put_string(buf, m->names[k]);
+        proto_put_string(buf, m->names[k]);
         put_type(buf, m->types[k]);
     }
 }
 
 void np_put_done(Buffer *buf, const NpDone *m)
 {
-    put_string(buf, m->status);
+    proto_put_string(buf, m->status);
     buffer_put_u64(buf, m->n_rows);
     buffer_put_f64(buf, m->elapsed_ms);
 }
@@ -91,9 +93,9 @@ void np_put_register(Buffer *buf, const NpRegister *m)
 {
     buffer_put_u16(buf, m->version);
     buffer_put_u32(buf, m->vector_size);
-    put_string(buf, m->node_id);
-    put_string(buf, m->address);
-    put_string(buf, m->node_version);
+    proto_put_string(buf, m->node_id);
+    proto_put_string(buf, m->address);
+    proto_put_string(buf, m->node_version);
     buffer_put_u32(buf, m->threads);
     buffer_put_u64(buf, m->memory_limit);
 }
@@ -115,9 +117,9 @@ void np_put_error(Buffer *buf, const Error *err)
     const char *state = error_is_set(err) ? err->sqlstate : SQLSTATE_INTERNAL_ERROR;
     buffer_put_bytes(buf, state, 5);
     buffer_put_svarint(buf, err->position);
-    put_string(buf, err->message ? err->message : "unknown error");
-    put_string(buf, err->detail);
-    put_string(buf, err->hint);
+    proto_put_string(buf, err->message ? err->message : "unknown error");
+    proto_put_string(buf, err->detail);
+    proto_put_string(buf, err->hint);
 }
 
 bool np_send(Connection *conn, uint8_t type, Buffer *payload)
@@ -140,13 +142,12 @@ void np_send_error(Connection *conn, const Error *e)
 
 /* ---- decoding ---- */
 
-static Status malformed(Error *err, const char *what)
+Status proto_malformed(Error *err, const char *what)
 {
     return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1, "malformed %s message", what);
 }
 
-/* A string copied into arena (NUL-terminated); NULL when short or out of memory. */
-static char *get_string(BufReader *r, Arena *arena, bool *oom)
+char *proto_get_string(BufReader *r, Arena *arena, bool *oom)
 {
     size_t len;
     const char *s = bufreader_lstring(r, &len);
@@ -161,11 +162,10 @@ static char *get_string(BufReader *r, Arena *arena, bool *oom)
     return copy;
 }
 
-/* The end of a decode: the whole payload read, nothing short, no allocation failed. */
-static Status finish(const BufReader *r, Arena *arena, bool oom, const char *what, Error *err)
+Status proto_finish(const BufReader *r, Arena *arena, bool oom, const char *what, Error *err)
 {
     if (oom) return arena_error(arena, err);
-    if (!bufreader_ok(r) || bufreader_left(r) != 0) return malformed(err, what);
+    if (!bufreader_ok(r) || bufreader_left(r) != 0) return proto_malformed(err, what);
     return BS_OK;
 }
 
@@ -176,8 +176,8 @@ Status np_get_hello(const uint8_t *data, size_t len, Arena *arena, NpHello *out,
     bool oom = false;
     out->version = bufreader_u16(&r);
     out->vector_size = bufreader_u32(&r);
-    out->client = get_string(&r, arena, &oom);
-    return finish(&r, arena, oom, "HELLO", err);
+    out->client = proto_get_string(&r, arena, &oom);
+    return proto_finish(&r, arena, oom, "HELLO", err);
 }
 
 Status np_get_welcome(const uint8_t *data, size_t len, Arena *arena, NpWelcome *out, Error *err)
@@ -187,8 +187,8 @@ Status np_get_welcome(const uint8_t *data, size_t len, Arena *arena, NpWelcome *
     bool oom = false;
     out->version = bufreader_u16(&r);
     out->session_id = bufreader_u64(&r);
-    out->server = get_string(&r, arena, &oom);
-    return finish(&r, arena, oom, "WELCOME", err);
+    out->server = proto_get_string(&r, arena, &oom);
+    return proto_finish(&r, arena, oom, "WELCOME", err);
 }
 
 /* The types a page can carry: scalar ids, and arrays of them. */
@@ -206,27 +206,27 @@ Status np_get_columns(const uint8_t *data, size_t len, Arena *arena, NpColumns *
     bool oom = false;
     memset(out, 0, sizeof *out);
     out->has_rows = bufreader_u8(&r) != 0;
-    out->time_zone = get_string(&r, arena, &oom);
+    out->time_zone = proto_get_string(&r, arena, &oom);
     uint64_t n = bufreader_uvarint(&r);
     /* Each column takes at least 9 bytes (an empty name and a type). */
     if (!bufreader_ok(&r) || n > bufreader_left(&r) / 9 || n > INT32_MAX)
-        return oom ? arena_error(arena, err) : malformed(err, "COLUMNS");
+        return oom ? arena_error(arena, err) : proto_malformed(err, "COLUMNS");
     out->n_cols = (int)n;
     out->names = arena_alloc(arena, sizeof(char *) * (size_t)(n ? n : 1));
     out->types = arena_alloc(arena, sizeof(LogicalType) * (size_t)(n ? n : 1));
     if (!out->names || !out->types) return arena_error(arena, err);
     for (uint64_t k = 0; k < n && bufreader_ok(&r) && !oom; k++) {
-        out->names[k] = get_string(&r, arena, &oom);
+        out->names[k] = proto_get_string(&r, arena, &oom);
         LogicalType t;
         t.id = bufreader_u8(&r);
         t.precision = bufreader_u8(&r);
         t.scale = bufreader_u8(&r);
         t.child = bufreader_u8(&r);
         t.length = bufreader_u32(&r);
-        if (bufreader_ok(&r) && !type_valid(t)) return malformed(err, "COLUMNS");
+        if (bufreader_ok(&r) && !type_valid(t)) return proto_malformed(err, "COLUMNS");
         out->types[k] = t;
     }
-    return finish(&r, arena, oom, "COLUMNS", err);
+    return proto_finish(&r, arena, oom, "COLUMNS", err);
 }
 
 Status np_get_done(const uint8_t *data, size_t len, Arena *arena, NpDone *out, Error *err)
@@ -234,10 +234,10 @@ Status np_get_done(const uint8_t *data, size_t len, Arena *arena, NpDone *out, E
     BufReader r;
     bufreader_init(&r, data, len);
     bool oom = false;
-    out->status = get_string(&r, arena, &oom);
+    out->status = proto_get_string(&r, arena, &oom);
     out->n_rows = bufreader_u64(&r);
     out->elapsed_ms = bufreader_f64(&r);
-    return finish(&r, arena, oom, "DONE", err);
+    return proto_finish(&r, arena, oom, "DONE", err);
 }
 
 Status np_get_register(const uint8_t *data, size_t len, Arena *arena, NpRegister *out,
@@ -248,13 +248,13 @@ Status np_get_register(const uint8_t *data, size_t len, Arena *arena, NpRegister
     bool oom = false;
     out->version = bufreader_u16(&r);
     out->vector_size = bufreader_u32(&r);
-    out->node_id = get_string(&r, arena, &oom);
-    out->address = get_string(&r, arena, &oom);
-    out->node_version = get_string(&r, arena, &oom);
+    out->node_id = proto_get_string(&r, arena, &oom);
+    out->address = proto_get_string(&r, arena, &oom);
+    out->node_version = proto_get_string(&r, arena, &oom);
     out->threads = bufreader_u32(&r);
     out->memory_limit = bufreader_u64(&r);
-    BS_TRY(finish(&r, arena, oom, "REGISTER", err));
-    if (!out->node_id[0]) return malformed(err, "REGISTER");
+    BS_TRY(proto_finish(&r, arena, oom, "REGISTER", err));
+    if (!out->node_id[0]) return proto_malformed(err, "REGISTER");
     return BS_OK;
 }
 
@@ -265,7 +265,7 @@ Status np_get_heartbeat(const uint8_t *data, size_t len, NpHeartbeat *out, Error
     out->memory_used = bufreader_u64(&r);
     out->running_tasks = bufreader_u32(&r);
     out->load = bufreader_f64(&r);
-    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "HEARTBEAT");
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "HEARTBEAT");
     return BS_OK;
 }
 
@@ -274,7 +274,7 @@ Status np_get_registered(const uint8_t *data, size_t len, uint64_t *node_number,
     BufReader r;
     bufreader_init(&r, data, len);
     *node_number = bufreader_u64(&r);
-    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "REGISTERED");
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "REGISTERED");
     return BS_OK;
 }
 
@@ -309,7 +309,7 @@ Status np_get_error(const uint8_t *data, size_t len, Error *out, Error *err)
         bs_free(message);
         bs_free(detail);
         bs_free(hint);
-        return oom ? error_oom(err) : malformed(err, "ERROR");
+        return oom ? error_oom(err) : proto_malformed(err, "ERROR");
     }
     error_clear(out);
     memcpy(out->sqlstate, state, 5);
@@ -327,6 +327,6 @@ Status np_get_query(const uint8_t *data, size_t len, const char **sql, size_t *s
     BufReader r;
     bufreader_init(&r, data, len);
     *sql = bufreader_lstring(&r, sql_len);
-    if (!*sql || bufreader_left(&r) != 0) return malformed(err, "QUERY");
+    if (!*sql || bufreader_left(&r) != 0) return proto_malformed(err, "QUERY");
     return BS_OK;
 }

@@ -6,10 +6,24 @@
 #ifndef BASALT_NET_NET_INT_H
 #define BASALT_NET_NET_INT_H
 
+#include "common/arena.h"
+#include "common/buffer.h"
 #include "net/net.h"
 
 #include <stddef.h>
 #include <uv.h>
+
+/* ---- payload codecs (native_proto.c), shared by the protocols' files ---- */
+
+/* A string as a varint length then its bytes (NULL: empty). */
+void proto_put_string(Buffer *buf, const char *s);
+/* 08P01 "malformed WHAT message". */
+Status proto_malformed(Error *err, const char *what);
+/* A string copied into arena (NUL-terminated); NULL when short, or with *oom set when
+   out of memory. */
+char *proto_get_string(BufReader *r, Arena *arena, bool *oom);
+/* The end of a decode: the whole payload read, nothing short, no allocation failed. */
+Status proto_finish(const BufReader *r, Arena *arena, bool oom, const char *what, Error *err);
 
 /* The struct that embeds `member` at address ptr. */
 #define NET_CONTAINER_OF(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))

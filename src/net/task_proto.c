@@ -6,6 +6,7 @@
 #include "net/task_proto.h"
 
 #include "net/native_proto.h"
+#include "net/net_int.h"
 
 #include <string.h>
 
@@ -32,11 +33,6 @@ const char *tp_message_name(uint8_t type)
     return NULL;
 }
 
-static void put_string(Buffer *buf, const char *s)
-{
-    buffer_put_lstring(buf, s ? s : "", s ? strlen(s) : 0);
-}
-
 void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
 {
     buffer_put_u64(buf, m->query_id);
@@ -55,8 +51,8 @@ void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
         buffer_put_u32(buf, in->partition);
         buffer_put_uvarint(buf, in->n_producers);
         for (uint32_t p = 0; p < in->n_producers; p++) {
-            put_string(buf, in->producers[p].address);
-            put_string(buf, in->producers[p].node_id);
+            proto_put_string(buf, in->producers[p].address);
+            proto_put_string(buf, in->producers[p].node_id);
             buffer_put_u64(buf, in->producers[p].task_id);
         }
     }
@@ -74,7 +70,7 @@ void tp_put_splits(Buffer *buf, const TpSplits *m)
     buffer_put_u8(buf, m->no_more ? 1 : 0);
     buffer_put_uvarint(buf, m->n);
     for (uint32_t k = 0; k < m->n; k++) {
-        put_string(buf, m->splits[k].path);
+        proto_put_string(buf, m->splits[k].path);
         buffer_put_u32(buf, m->splits[k].first_row_group);
         buffer_put_u32(buf, m->splits[k].n_row_groups);
     }
@@ -125,33 +121,6 @@ void tp_put_pages_header(Buffer *buf, const TpPagesHeader *m)
 
 /* ---- decoding ---- */
 
-static Status malformed(Error *err, const char *what)
-{
-    return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1, "malformed %s message", what);
-}
-
-static char *get_string(BufReader *r, Arena *arena, bool *oom)
-{
-    size_t len;
-    const char *s = bufreader_lstring(r, &len);
-    if (!s) return NULL;
-    char *copy = arena_alloc(arena, len + 1);
-    if (!copy) {
-        *oom = true;
-        return NULL;
-    }
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    return copy;
-}
-
-static Status finish(const BufReader *r, Arena *arena, bool oom, const char *what, Error *err)
-{
-    if (oom) return arena_error(arena, err);
-    if (!bufreader_ok(r) || bufreader_left(r) != 0) return malformed(err, what);
-    return BS_OK;
-}
-
 /* A count read from r that the bytes left could hold at `min_size` bytes per item. */
 static bool get_count(BufReader *r, size_t min_size, uint32_t *out)
 {
@@ -177,27 +146,29 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
     out->buffer_bytes = bufreader_u64(&r);
     out->zstd_level = bufreader_u8(&r);
     out->fragment = (const uint8_t *)bufreader_lstring(&r, &out->fragment_len);
-    if (!out->fragment || !get_count(&r, 9, &out->n_inputs)) return malformed(err, "TASK_CREATE");
+    if (!out->fragment || !get_count(&r, 9, &out->n_inputs))
+        return proto_malformed(err, "TASK_CREATE");
     out->inputs = arena_alloc_zero(arena, sizeof(TpInput) * (out->n_inputs ? out->n_inputs : 1));
     if (!out->inputs) return arena_error(arena, err);
     for (uint32_t k = 0; k < out->n_inputs; k++) {
         TpInput *in = &out->inputs[k];
         in->fragment = bufreader_u32(&r);
         in->partition = bufreader_u32(&r);
-        if (!get_count(&r, 10, &in->n_producers)) return malformed(err, "TASK_CREATE");
+        if (!get_count(&r, 10, &in->n_producers)) return proto_malformed(err, "TASK_CREATE");
         in->producers =
             arena_alloc_zero(arena, sizeof(TpProducer) * (in->n_producers ? in->n_producers : 1));
         if (!in->producers) return arena_error(arena, err);
         for (uint32_t p = 0; p < in->n_producers; p++) {
-            in->producers[p].address = get_string(&r, arena, &oom);
-            in->producers[p].node_id = get_string(&r, arena, &oom);
+            in->producers[p].address = proto_get_string(&r, arena, &oom);
+            in->producers[p].node_id = proto_get_string(&r, arena, &oom);
             in->producers[p].task_id = bufreader_u64(&r);
             if ((!in->producers[p].address || !in->producers[p].node_id) && !oom)
-                return malformed(err, "TASK_CREATE");
+                return proto_malformed(err, "TASK_CREATE");
         }
     }
-    BS_TRY(finish(&r, arena, oom, "TASK_CREATE", err));
-    if (out->output_partitions == 0 || out->zstd_level > 19) return malformed(err, "TASK_CREATE");
+    BS_TRY(proto_finish(&r, arena, oom, "TASK_CREATE", err));
+    if (out->output_partitions == 0 || out->zstd_level > 19)
+        return proto_malformed(err, "TASK_CREATE");
     return BS_OK;
 }
 
@@ -206,7 +177,7 @@ Status tp_get_query_id(const uint8_t *data, size_t len, uint64_t *query_id, Erro
     BufReader r;
     bufreader_init(&r, data, len);
     *query_id = bufreader_u64(&r);
-    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "TASK_CANCEL");
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "TASK_CANCEL");
     return BS_OK;
 }
 
@@ -218,17 +189,17 @@ Status tp_get_splits(const uint8_t *data, size_t len, Arena *arena, TpSplits *ou
     out->task_id = bufreader_u64(&r);
     out->node_id = bufreader_u32(&r);
     uint8_t no_more = bufreader_u8(&r);
-    if (no_more > 1 || !get_count(&r, 9, &out->n)) return malformed(err, "SPLITS");
+    if (no_more > 1 || !get_count(&r, 9, &out->n)) return proto_malformed(err, "SPLITS");
     out->no_more = no_more == 1;
     out->splits = arena_alloc_zero(arena, sizeof(TpSplit) * (out->n ? out->n : 1));
     if (!out->splits) return arena_error(arena, err);
     for (uint32_t k = 0; k < out->n; k++) {
-        out->splits[k].path = get_string(&r, arena, &oom);
+        out->splits[k].path = proto_get_string(&r, arena, &oom);
         out->splits[k].first_row_group = bufreader_u32(&r);
         out->splits[k].n_row_groups = bufreader_u32(&r);
-        if (!out->splits[k].path && !oom) return malformed(err, "SPLITS");
+        if (!out->splits[k].path && !oom) return proto_malformed(err, "SPLITS");
     }
-    return finish(&r, arena, oom, "SPLITS", err);
+    return proto_finish(&r, arena, oom, "SPLITS", err);
 }
 
 Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Error *err)
@@ -243,15 +214,15 @@ Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Er
     out->cpu_us = bufreader_u64(&r);
     out->error = (Error)ERROR_INIT;
     if (!bufreader_ok(&r) || (out->state != TASK_FINISHED && out->state != TASK_FAILED))
-        return malformed(err, "TASK_STATUS");
+        return proto_malformed(err, "TASK_STATUS");
     size_t used = len - bufreader_left(&r);
     if (out->state == TASK_FINISHED) {
-        if (bufreader_left(&r) != 0) return malformed(err, "TASK_STATUS");
+        if (bufreader_left(&r) != 0) return proto_malformed(err, "TASK_STATUS");
         return BS_OK;
     }
     if (np_get_error(data + used, len - used, &out->error, err) != BS_OK) {
         error_clear(err);
-        return malformed(err, "TASK_STATUS");
+        return proto_malformed(err, "TASK_STATUS");
     }
     return BS_OK;
 }
@@ -265,7 +236,7 @@ Status tp_get_splits_get(const uint8_t *data, size_t len, uint64_t *task_id, uin
     *node_id = bufreader_u32(&r);
     *max = bufreader_u32(&r);
     if (!bufreader_ok(&r) || bufreader_left(&r) != 0 || *max == 0)
-        return malformed(err, "SPLITS_GET");
+        return proto_malformed(err, "SPLITS_GET");
     return BS_OK;
 }
 
@@ -279,19 +250,19 @@ Status tp_get_pages_get(const uint8_t *data, size_t len, TpPagesGet *out, Error 
     out->partition = bufreader_u32(&r);
     out->token = bufreader_u64(&r);
     out->max_bytes = bufreader_u32(&r);
-    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "PAGES_GET");
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "PAGES_GET");
     return BS_OK;
 }
 
-Status tp_get_buffer_abort(const uint8_t *data, size_t len, uint64_t *query_id,
-                           uint64_t *task_id, uint32_t *partition, Error *err)
+Status tp_get_buffer_abort(const uint8_t *data, size_t len, uint64_t *query_id, uint64_t *task_id,
+                           uint32_t *partition, Error *err)
 {
     BufReader r;
     bufreader_init(&r, data, len);
     *query_id = bufreader_u64(&r);
     *task_id = bufreader_u64(&r);
     *partition = bufreader_u32(&r);
-    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return malformed(err, "BUFFER_ABORT");
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "BUFFER_ABORT");
     return BS_OK;
 }
 
@@ -303,7 +274,7 @@ Status tp_get_pages_header(const uint8_t *data, size_t len, TpPagesHeader *out, 
     out->reader_id = bufreader_u64(&r);
     out->token = bufreader_u64(&r);
     uint8_t complete = bufreader_u8(&r);
-    if (complete > 1 || !get_count(&r, 1, &out->n_pages)) return malformed(err, "PAGES");
+    if (complete > 1 || !get_count(&r, 1, &out->n_pages)) return proto_malformed(err, "PAGES");
     out->complete = complete == 1;
     *offset = len - bufreader_left(&r);
     return BS_OK;
@@ -312,16 +283,16 @@ Status tp_get_pages_header(const uint8_t *data, size_t len, TpPagesHeader *out, 
 Status tp_next_page(const uint8_t *data, size_t len, size_t *offset, const uint8_t **page,
                     size_t *page_len, Error *err)
 {
-    if (*offset > len) return malformed(err, "PAGES");
+    if (*offset > len) return proto_malformed(err, "PAGES");
     BufReader r;
     bufreader_init(&r, data + *offset, len - *offset);
     *page = (const uint8_t *)bufreader_lstring(&r, page_len);
-    if (!*page) return malformed(err, "PAGES");
+    if (!*page) return proto_malformed(err, "PAGES");
     *offset = len - bufreader_left(&r);
     return BS_OK;
 }
 
 Status tp_pages_end(size_t len, size_t offset, Error *err)
 {
-    return offset == len ? BS_OK : malformed(err, "PAGES");
+    return offset == len ? BS_OK : proto_malformed(err, "PAGES");
 }

@@ -141,8 +141,8 @@ Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Er
 Status tp_get_splits_get(const uint8_t *data, size_t len, uint64_t *task_id, uint32_t *node_id,
                          uint32_t *max, Error *err);
 Status tp_get_pages_get(const uint8_t *data, size_t len, TpPagesGet *out, Error *err);
-Status tp_get_buffer_abort(const uint8_t *data, size_t len, uint64_t *query_id,
-                           uint64_t *task_id, uint32_t *partition, Error *err);
+Status tp_get_buffer_abort(const uint8_t *data, size_t len, uint64_t *query_id, uint64_t *task_id,
+                           uint32_t *partition, Error *err);
 /*
  * PAGES: the header, then calls to tp_next_page for each of its n_pages pages (pointing
  * into data). *offset starts at 0 for the header and is carried between calls.

@@ -160,7 +160,7 @@ int main(int argc, char **argv)
             opts.bail = true;
             break;
         case OPT_THREADS:
-            if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_THREADS, &v, &err) != BS_OK) goto bad_value;
             config.threads = (int)v;
             break;
         case OPT_MEMORY:
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
             config.memory_limit = v;
             break;
         case OPT_MAX_RECURSION:
-            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_RECURSION, &v, &err) != BS_OK) goto bad_value;
             config.max_recursion = v;
             break;
         case OPT_CONNECT:

@@ -384,7 +384,7 @@ Status plan_round_trip(QueryPlan *plan, Arena *arena, Error *err)
 }
 
 /* Partitions of fragment f's output exchange: one per consumer task, or one. */
-static int output_partitions(const QueryPlan *plan, const PlanFragment *f, Error *err)
+int plan_output_partitions(const QueryPlan *plan, const PlanFragment *f, Error *err)
 {
     if (f->consumer < 0) return 1;
     const PlanFragment *c = plan->fragments[f->consumer];
@@ -430,6 +430,7 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
         if (f->n_tasks < 1 || (k == 0 && f->n_tasks != 1) ||
             (k > 0 && (f->consumer < 0 || f->consumer >= n)))
             return error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "fragment %d: bad task layout", k);
+        if (plan_output_partitions(plan, f, err) < 0) return BS_ERROR;
         n_slots += f->n_tasks;
     }
     run->slots = arena_alloc_zero(arena, sizeof(TaskSlot) * (size_t)n_slots);
@@ -443,7 +444,7 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     /* The client's exchange, then one per other fragment. */
     for (int k = 0; k < local_fragments; k++) {
         const PlanNode *root = plan->fragments[k]->root;
-        int parts = output_partitions(plan, plan->fragments[k], err);
+        int parts = plan_output_partitions(plan, plan->fragments[k], err);
         if (parts < 0) return BS_ERROR;
         run->exchanges[k] = local_exchange_create(
             root->types, root->n_cols, parts, false,
@@ -454,7 +455,7 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     run->client = local_exchange_source(run->exchanges[0], 0, err);
     if (!run->client) return BS_ERROR;
     if (distributed) {
-        run->dist = scheduler_start(engine->scheduler, plan, session->query_id, &run->splits.base, 0,
+        run->dist = scheduler_start(engine->scheduler, plan, session->query_id, &run->splits.base,
                                     session->exchange_zstd ? 1 : 0, tracker, on_task_fail, run,
                                     err);
         if (!run->dist) return BS_ERROR;

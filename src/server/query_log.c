@@ -37,7 +37,8 @@ static void entry_free(QueryLogEntry *q)
 void query_log_destroy(QueryLog *log)
 {
     if (!log) return;
-    for (int k = 0; k < log->n; k++) entry_free(&log->entries[k]);
+    for (int k = 0; k < log->n; k++)
+        entry_free(&log->entries[k]);
     bs_free(log->entries);
     pthread_mutex_destroy(&log->mu);
     bs_free(log);
@@ -50,7 +51,8 @@ uint64_t query_log_begin(QueryLog *log, uint64_t session_id, const char *sql, si
     uint64_t id = ++log->next_id;
     /* Drop the oldest ended entry once over the limit (running ones stay). */
     int ended = 0;
-    for (int k = 0; k < log->n; k++) ended += log->entries[k].ended_us != 0;
+    for (int k = 0; k < log->n; k++)
+        ended += log->entries[k].ended_us != 0;
     if (ended >= QUERY_LOG_KEEP) {
         for (int k = 0; k < log->n; k++)
             if (log->entries[k].ended_us != 0) {

@@ -77,6 +77,10 @@ void evaluator_init(ExprEvaluator *evaluator);
 /* Where a running statement's table writers put their files. */
 typedef struct WriteSet WriteSet;
 
+/* Partitions of fragment f's output exchange: one per consumer task, or one (a gather,
+   the root). -1 with err set when the plan's layout does not allow it (run_start checks
+   every fragment before anything runs). */
+int plan_output_partitions(const QueryPlan *plan, const PlanFragment *f, Error *err);
 /*
  * Replaces every fragment of plan by one rebuilt from its serialized bytes (as a worker
  * would receive it), checking that the rebuilt fragment serializes to the same bytes.

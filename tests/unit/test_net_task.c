@@ -26,10 +26,18 @@ static void test_task_create(void **state)
     TpInput inputs[] = {{.fragment = 3, .partition = 1, .n_producers = 2, .producers = producers},
                         {.fragment = 4, .partition = 0, .n_producers = 0, .producers = NULL}};
     const uint8_t frag[] = {1, 2, 3, 0, 255};
-    TpTaskCreate m = {.query_id = 5, .task_id = 77, .fragment_id = 2, .task_index = 1,
-                      .output_partitions = 3, .memory_limit = UINT64_C(1) << 33,
-                      .buffer_bytes = 16 << 20, .zstd_level = 1, .fragment = frag,
-                      .fragment_len = sizeof frag, .n_inputs = 2, .inputs = inputs};
+    TpTaskCreate m = {.query_id = 5,
+                      .task_id = 77,
+                      .fragment_id = 2,
+                      .task_index = 1,
+                      .output_partitions = 3,
+                      .memory_limit = UINT64_C(1) << 33,
+                      .buffer_bytes = 16 << 20,
+                      .zstd_level = 1,
+                      .fragment = frag,
+                      .fragment_len = sizeof frag,
+                      .n_inputs = 2,
+                      .inputs = inputs};
     Buffer b;
     buffer_init(&b);
     tp_put_task_create(&b, &m);
@@ -98,8 +106,13 @@ static void test_splits_and_status(void **state)
     }
     /* TASK_STATUS: finished, then failed with its error. */
     buffer_clear(&b);
-    TpTaskStatus st = {.task_id = 3, .state = TASK_FINISHED, .rows_out = 10, .bytes_out = 99,
-                       .wall_us = 5, .cpu_us = 4, .error = ERROR_INIT};
+    TpTaskStatus st = {.task_id = 3,
+                       .state = TASK_FINISHED,
+                       .rows_out = 10,
+                       .bytes_out = 99,
+                       .wall_us = 5,
+                       .cpu_us = 4,
+                       .error = ERROR_INIT};
     tp_put_task_status(&b, &st);
     TpTaskStatus gs;
     assert_int_equal(tp_get_task_status(b.data, b.len, &gs, &err), BS_OK);
@@ -139,8 +152,8 @@ static void test_pages(void **state)
     (void)state;
     Buffer b;
     buffer_init(&b);
-    TpPagesGet g = {.reader_id = 1, .query_id = 2, .task_id = 3, .partition = 4, .token = 5,
-                    .max_bytes = 6};
+    TpPagesGet g = {
+        .reader_id = 1, .query_id = 2, .task_id = 3, .partition = 4, .token = 5, .max_bytes = 6};
     tp_put_pages_get(&b, &g);
     TpPagesGet gg;
     Error err = ERROR_INIT;

@@ -28,9 +28,9 @@ typedef struct Server {
     int port;
     OutputBuffer *buf;
     bool resend;
-    int n_pages;         /* resend: pages 0..n_pages-1, page k holds the one value k */
-    Connection *last;    /* the last accepted connection (retained) */
-    atomic_int aborts;   /* BUFFER_ABORTs seen */
+    int n_pages;       /* resend: pages 0..n_pages-1, page k holds the one value k */
+    Connection *last;  /* the last accepted connection (retained) */
+    atomic_int aborts; /* BUFFER_ABORTs seen */
 } Server;
 
 static Server srv;
@@ -56,7 +56,8 @@ static void resend_answer(Connection *conn, const TpPagesGet *g)
     buffer_init(&out);
     uint64_t first = g->token > 0 ? g->token - 1 : 0; /* one page again */
     uint64_t last = g->token + 1 < (uint64_t)srv.n_pages ? g->token + 1 : (uint64_t)srv.n_pages;
-    TpPagesHeader h = {.reader_id = g->reader_id, .token = first,
+    TpPagesHeader h = {.reader_id = g->reader_id,
+                       .token = first,
                        .complete = last == (uint64_t)srv.n_pages,
                        .n_pages = (uint32_t)(last - first)};
     tp_put_pages_header(&out, &h);
@@ -140,8 +141,8 @@ static RemoteInput *open_input(PeerPool *pool, uint32_t partition, int64_t max_b
     snprintf(address, sizeof address, "127.0.0.1:%d", srv.port);
     TpProducer p = {address, "worker-7", 1};
     Error err = ERROR_INIT;
-    RemoteInput *in = remote_input_create(pool, 9, &p, 1, partition, &BIGINT_TYPE, 1, max_bytes,
-                                          NULL, &err);
+    RemoteInput *in =
+        remote_input_create(pool, 9, &p, 1, partition, &BIGINT_TYPE, 1, max_bytes, NULL, &err);
     assert_non_null(in);
     return in;
 }
@@ -160,11 +161,45 @@ static bool read_chunk(ExchangeSource *h, Chunk **out, Error *err)
     }
 }
 
+/* One producer buffer of one partition served on loopback, one input reading it and one
+   driver's handle on the input (buf NULL: the server makes its own pages, `resend`). */
+typedef struct Rig {
+    OutputBuffer *buf;
+    PeerPool *pool;
+    RemoteInput *in;
+    ExchangeSource *h;
+} Rig;
+
+static Rig open_rig(int64_t buffer_bytes, int64_t input_bytes, bool resend, int n_pages)
+{
+    Error err = ERROR_INIT;
+    Rig r = {0};
+    if (buffer_bytes > 0) {
+        r.buf = output_buffer_create(1, buffer_bytes, 0, NULL, &err);
+        output_buffer_add_producers(r.buf, 1);
+    }
+    start_server(r.buf, resend, n_pages);
+    r.pool = peer_pool_create(srv.loop, &err);
+    r.in = open_input(r.pool, 0, input_bytes);
+    r.h = remote_input_open(r.in, &err);
+    assert_non_null(r.h);
+    return r;
+}
+
+static void close_rig(Rig *r)
+{
+    r->h->close(r->h);
+    remote_input_destroy(r->in);
+    peer_pool_destroy(r->pool);
+    stop_server();
+    if (r->buf) output_buffer_destroy(r->buf);
+}
+
 /* The producer: n chunks of `rows` values each to partition k % parts (all: -1). */
 typedef struct Producer {
     OutputBuffer *buf;
     int n_chunks, rows, parts;
-    int waits; /* times it had to wait for room */
+    int waits;    /* times it had to wait for room */
     bool stopped; /* the sink said finished */
 } Producer;
 
@@ -188,7 +223,8 @@ static void *produce(void *arg)
             assert_true(future_wait_for(f, 10000));
             future_release(f);
         }
-        for (int r = 0; r < p->rows; r++) ((int64_t *)c->cols[0].data)[r] = v++;
+        for (int r = 0; r < p->rows; r++)
+            ((int64_t *)c->cols[0].data)[r] = v++;
         c->n_rows = (idx_t)p->rows;
         assert_int_equal(sink->send(sink, part, c, &err), BS_OK);
     }
@@ -223,7 +259,8 @@ static void test_every_row_once_with_back_pressure(void **state)
                 done[k] = true;
                 continue;
             }
-            for (idx_t r = 0; r < c->n_rows; r++) sum += ((int64_t *)c->cols[0].data)[r];
+            for (idx_t r = 0; r < c->n_rows; r++)
+                sum += ((int64_t *)c->cols[0].data)[r];
             count += (int64_t)c->n_rows;
         }
         /* The task ends once it has sent everything: only then is a partition complete. */
@@ -247,49 +284,35 @@ static void test_early_close_finishes_the_sink(void **state)
 {
     (void)state;
     Error err = ERROR_INIT;
-    OutputBuffer *buf = output_buffer_create(1, 64 << 10, 0, NULL, &err);
-    output_buffer_add_producers(buf, 1);
-    start_server(buf, false, 0);
-    PeerPool *pool = peer_pool_create(srv.loop, &err);
-    RemoteInput *in = open_input(pool, 0, 32 << 10);
-    ExchangeSource *h = remote_input_open(in, &err);
-    Producer p = {.buf = buf, .n_chunks = 1 << 20, .rows = 1, .parts = 1};
+    Rig r = open_rig(64 << 10, 32 << 10, false, 0);
+    Producer p = {.buf = r.buf, .n_chunks = 1 << 20, .rows = 1, .parts = 1};
     pthread_t t;
     pthread_create(&t, NULL, produce, &p);
     Chunk *c;
-    assert_true(read_chunk(h, &c, &err));
+    assert_true(read_chunk(r.h, &c, &err));
     assert_true(((int64_t *)c->cols[0].data)[0] == 0);
-    h->close(h); /* a LIMIT met: no more rows needed */
+    r.h->close(r.h); /* a LIMIT met: no more rows needed (closing again in close_rig is a no-op) */
     pthread_join(t, NULL);
     assert_true(p.stopped); /* the producer stopped long before its million chunks */
     assert_true(atomic_load(&srv.aborts) == 1);
-    remote_input_destroy(in);
-    peer_pool_destroy(pool);
-    stop_server();
-    output_buffer_destroy(buf);
+    close_rig(&r);
 }
 
 static void test_duplicates_dropped(void **state)
 {
     (void)state;
     Error err = ERROR_INIT;
-    start_server(NULL, true, 50);
-    PeerPool *pool = peer_pool_create(srv.loop, &err);
-    RemoteInput *in = open_input(pool, 0, 1 << 20);
-    ExchangeSource *h = remote_input_open(in, &err);
+    Rig r = open_rig(0, 1 << 20, true, 50);
     int64_t next = 0;
     Chunk *c;
-    while (read_chunk(h, &c, &err)) {
+    while (read_chunk(r.h, &c, &err)) {
         assert_int_equal(c->n_rows, 1);
         assert_true(((int64_t *)c->cols[0].data)[0] == next); /* in order, each once */
         next++;
     }
     assert_false(error_is_set(&err));
     assert_true(next == 50);
-    h->close(h);
-    remote_input_destroy(in);
-    peer_pool_destroy(pool);
-    stop_server();
+    close_rig(&r);
 }
 
 static void abort_last(void *arg)
@@ -302,47 +325,34 @@ static void test_lost_connection_names_the_worker(void **state)
 {
     (void)state;
     Error err = ERROR_INIT;
-    OutputBuffer *buf = output_buffer_create(1, 64 << 10, 0, NULL, &err);
-    output_buffer_add_producers(buf, 1);
-    start_server(buf, false, 0);
-    PeerPool *pool = peer_pool_create(srv.loop, &err);
-    RemoteInput *in = open_input(pool, 0, 32 << 10);
-    ExchangeSource *h = remote_input_open(in, &err);
+    Rig r = open_rig(64 << 10, 32 << 10, false, 0);
     /* Wait for the request to arrive, then the "worker" drops the connection. */
-    for (int k = 0; k < 500 && !srv.last; k++) usleep(10000);
+    for (int k = 0; k < 500 && !srv.last; k++)
+        usleep(10000);
     assert_non_null(srv.last);
     loop_call(srv.loop, abort_last, NULL);
     Chunk *c;
-    assert_false(read_chunk(h, &c, &err));
+    assert_false(read_chunk(r.h, &c, &err));
     assert_string_equal(err.sqlstate, NET_SQLSTATE_CONNECTION_FAILURE);
     assert_non_null(strstr(err.message, "worker-7"));
     error_clear(&err);
-    h->close(h);
-    remote_input_destroy(in);
-    peer_pool_destroy(pool);
-    stop_server();
-    output_buffer_destroy(buf);
+    close_rig(&r);
 }
 
 static void test_failed_task_is_never_complete(void **state)
 {
     (void)state;
     Error err = ERROR_INIT;
-    OutputBuffer *buf = output_buffer_create(1, 1 << 20, 0, NULL, &err);
-    output_buffer_add_producers(buf, 1);
-    start_server(buf, false, 0);
-    PeerPool *pool = peer_pool_create(srv.loop, &err);
-    RemoteInput *in = open_input(pool, 0, 1 << 20);
-    ExchangeSource *h = remote_input_open(in, &err);
-    Producer p = {.buf = buf, .n_chunks = 3, .rows = 1, .parts = 1};
-    produce(&p); /* its drivers ended: no_more */
-    output_buffer_task_done(buf, false); /* but the task failed */
+    Rig r = open_rig(1 << 20, 1 << 20, false, 0);
+    Producer p = {.buf = r.buf, .n_chunks = 3, .rows = 1, .parts = 1};
+    produce(&p);                           /* its drivers ended: no_more */
+    output_buffer_task_done(r.buf, false); /* but the task failed */
     /* Whatever pages arrive, the input must not reach its end. */
     int got = 0;
     for (int k = 0; k < 20; k++) {
         Future *blocked = NULL;
         Chunk *c = NULL;
-        assert_int_equal(h->next(h, &c, &blocked, &err), BS_OK);
+        assert_int_equal(r.h->next(r.h, &c, &blocked, &err), BS_OK);
         if (c) {
             got++;
             continue;
@@ -355,17 +365,13 @@ static void test_failed_task_is_never_complete(void **state)
     /* The coordinator fails it. */
     Error why = ERROR_INIT;
     error_set(&why, "XX000", -1, "task failed on worker-7");
-    remote_input_fail(in, &why);
+    remote_input_fail(r.in, &why);
     error_clear(&why);
     Chunk *c;
-    assert_false(read_chunk(h, &c, &err));
+    assert_false(read_chunk(r.h, &c, &err));
     assert_string_equal(err.message, "task failed on worker-7");
     error_clear(&err);
-    h->close(h);
-    remote_input_destroy(in);
-    peer_pool_destroy(pool);
-    stop_server();
-    output_buffer_destroy(buf);
+    close_rig(&r);
 }
 
 int main(void)

@@ -91,7 +91,7 @@ int cluster_main(int argc, char **argv, const char *self_path)
             if (roles_parse_port(optarg, true, &port, &err) != BS_OK) goto bad_value;
             break;
         case OPT_THREADS:
-            if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_THREADS, &v, &err) != BS_OK) goto bad_value;
             threads = optarg;
             config.threads = (int)v;
             break;
@@ -101,7 +101,7 @@ int cluster_main(int argc, char **argv, const char *self_path)
             config.memory_limit = v;
             break;
         case OPT_RECURSION:
-            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_RECURSION, &v, &err) != BS_OK) goto bad_value;
             config.max_recursion = v;
             break;
         case OPT_HTTP:

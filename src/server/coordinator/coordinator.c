@@ -129,7 +129,7 @@ int coordinator_main(int argc, char **argv)
             bind = optarg;
             break;
         case OPT_THREADS:
-            if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_THREADS, &v, &err) != BS_OK) goto bad_value;
             config.threads = (int)v;
             break;
         case OPT_MEMORY:
@@ -137,7 +137,7 @@ int coordinator_main(int argc, char **argv)
             config.memory_limit = v;
             break;
         case OPT_RECURSION:
-            if (config_parse_count(optarg, INT64_C(1) << 40, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_RECURSION, &v, &err) != BS_OK) goto bad_value;
             config.max_recursion = v;
             break;
         case OPT_LOCAL_WORKERS:

@@ -12,6 +12,7 @@
 #include "common/alloc.h"
 #include "net/native_proto.h"
 #include "net/task_proto.h"
+#include "server/server_int.h"
 #include "server/worker/remote_exchange.h"
 
 #include <pthread.h>
@@ -76,8 +77,12 @@ struct Scheduler {
 /* Under run->mu: a task as system.runtime.tasks shows it. */
 static TaskInfo task_info(const DistRun *run, const RemoteTask *t, bool ended)
 {
-    TaskInfo info = {.query_id = run->log_id, .task_id = t->task_id, .stage = t->fragment,
-                     .index = t->index, .rows = t->rows_out, .bytes = t->bytes_out,
+    TaskInfo info = {.query_id = run->log_id,
+                     .task_id = t->task_id,
+                     .stage = t->fragment,
+                     .index = t->index,
+                     .rows = t->rows_out,
+                     .bytes = t->bytes_out,
                      .wall_ms = (double)t->wall_us / 1000.0};
     snprintf(info.node_id, sizeof info.node_id, "%s", t->worker->node_id);
     info.state = t->done ? (t->state == TASK_FINISHED ? "finished" : "failed")
@@ -90,8 +95,10 @@ Status scheduler_tasks(Scheduler *s, Arena *arena, TaskInfo **out, int *n, Error
 {
     pthread_mutex_lock(&s->mu);
     int total = 0;
-    for (int k = 0; k < s->n_history; k++) total += s->history_n[k];
-    for (DistRun *run = s->runs; run; run = run->next) total += run->n_tasks;
+    for (int k = 0; k < s->n_history; k++)
+        total += s->history_n[k];
+    for (DistRun *run = s->runs; run; run = run->next)
+        total += run->n_tasks;
     TaskInfo *rows = arena_alloc(arena, sizeof(TaskInfo) * (size_t)(total ? total : 1));
     if (!rows) {
         pthread_mutex_unlock(&s->mu);
@@ -99,10 +106,12 @@ Status scheduler_tasks(Scheduler *s, Arena *arena, TaskInfo **out, int *n, Error
     }
     int m = 0;
     for (int k = 0; k < s->n_history; k++)
-        for (int j = 0; j < s->history_n[k]; j++) rows[m++] = s->history[k][j];
+        for (int j = 0; j < s->history_n[k]; j++)
+            rows[m++] = s->history[k][j];
     for (DistRun *run = s->runs; run; run = run->next) {
         pthread_mutex_lock(&run->mu);
-        for (int j = 0; j < run->n_tasks; j++) rows[m++] = task_info(run, &run->tasks[j], false);
+        for (int j = 0; j < run->n_tasks; j++)
+            rows[m++] = task_info(run, &run->tasks[j], false);
         pthread_mutex_unlock(&run->mu);
     }
     pthread_mutex_unlock(&s->mu);
@@ -117,7 +126,8 @@ static void remember(Scheduler *s, DistRun *run)
     TaskInfo *tasks = bs_calloc((size_t)(run->n_tasks ? run->n_tasks : 1), sizeof *tasks);
     if (!tasks) return;
     pthread_mutex_lock(&run->mu);
-    for (int k = 0; k < run->n_tasks; k++) tasks[k] = task_info(run, &run->tasks[k], true);
+    for (int k = 0; k < run->n_tasks; k++)
+        tasks[k] = task_info(run, &run->tasks[k], true);
     pthread_mutex_unlock(&run->mu);
     if (s->n_history == SCHEDULER_HISTORY) {
         bs_free(s->history[0]);
@@ -155,7 +165,8 @@ void scheduler_destroy(Scheduler *s)
         if (w->conn) conn_release(w->conn);
         bs_free(w);
     }
-    for (int k = 0; k < s->n_history; k++) bs_free(s->history[k]);
+    for (int k = 0; k < s->n_history; k++)
+        bs_free(s->history[k]);
     pthread_mutex_destroy(&s->mu);
     bs_free(s);
 }
@@ -174,7 +185,8 @@ void scheduler_worker_up(Scheduler *s, uint64_t number, Connection *conn, const 
     pthread_mutex_lock(&s->mu);
     /* Registration order: appended. */
     WorkerLink **pp = &s->workers;
-    while (*pp) pp = &(*pp)->next;
+    while (*pp)
+        pp = &(*pp)->next;
     *pp = w;
     pthread_mutex_unlock(&s->mu);
 }
@@ -189,7 +201,8 @@ static void fail_run(DistRun *run, const Error *error)
     }
     pthread_mutex_unlock(&run->mu);
     if (!first) return;
-    for (int k = 0; k < run->n_inputs; k++) remote_input_fail(run->inputs[k], error);
+    for (int k = 0; k < run->n_inputs; k++)
+        remote_input_fail(run->inputs[k], error);
     if (run->on_fail) run->on_fail(run->ctx);
 }
 
@@ -197,7 +210,8 @@ void scheduler_worker_down(Scheduler *s, uint64_t number, const char *reason)
 {
     pthread_mutex_lock(&s->mu);
     WorkerLink *w = s->workers;
-    while (w && !(w->number == number && w->up)) w = w->next;
+    while (w && !(w->number == number && w->up))
+        w = w->next;
     if (!w) {
         pthread_mutex_unlock(&s->mu);
         return;
@@ -209,7 +223,8 @@ void scheduler_worker_down(Scheduler *s, uint64_t number, const char *reason)
     /* Runs stay registered until destroyed, which takes s->mu: failing under it is safe. */
     for (DistRun *run = s->runs; run; run = run->next) {
         bool uses = false;
-        for (int k = 0; k < run->n_tasks && !uses; k++) uses = run->tasks[k].worker == w;
+        for (int k = 0; k < run->n_tasks && !uses; k++)
+            uses = run->tasks[k].worker == w;
         if (uses) fail_run(run, &e);
     }
     pthread_mutex_unlock(&s->mu);
@@ -220,7 +235,8 @@ int scheduler_workers(Scheduler *s)
 {
     pthread_mutex_lock(&s->mu);
     int n = 0;
-    for (WorkerLink *w = s->workers; w; w = w->next) n += w->up;
+    for (WorkerLink *w = s->workers; w; w = w->next)
+        n += w->up;
     pthread_mutex_unlock(&s->mu);
     return n;
 }
@@ -276,7 +292,8 @@ static void on_splits_get(Scheduler *s, uint64_t number, const Frame *f)
     RemoteTask *task;
     DistRun *run = find_task(s, task_id, &task);
     WorkerLink *w = s->workers;
-    while (w && w->number != number) w = w->next;
+    while (w && w->number != number)
+        w = w->next;
     if (run && w && w->up && task->worker == w) {
         TpSplit splits[64];
         TpSplits m = {.task_id = task_id, .node_id = node_id, .splits = splits};
@@ -335,12 +352,13 @@ bool scheduler_can_distribute(const QueryPlan *plan)
     return scans;
 }
 
-/* Partitions of fragment f's output: one per consumer task, or one for a gather. */
+/* Partitions of fragment f's output (run_start checked the layout: no error here). */
 static int output_partitions(const QueryPlan *plan, const PlanFragment *f)
 {
-    if (f->consumer < 0) return 1;
-    if (f->output.kind == EXCHANGE_GATHER || f->output.kind == EXCHANGE_ORDERED_GATHER) return 1;
-    return plan->fragments[f->consumer]->n_tasks;
+    Error ignored = ERROR_INIT;
+    int n = plan_output_partitions(plan, f, &ignored);
+    error_clear(&ignored);
+    return n;
 }
 
 static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
@@ -354,7 +372,8 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
     TpInput *inputs = bs_calloc((size_t)(f->n_sources ? f->n_sources : 1), sizeof(TpInput));
     TpProducer *producers = NULL;
     int n_producers = 0;
-    for (int k = 0; k < f->n_sources; k++) n_producers += plan->fragments[f->sources[k]]->n_tasks;
+    for (int k = 0; k < f->n_sources; k++)
+        n_producers += plan->fragments[f->sources[k]]->n_tasks;
     producers = bs_calloc((size_t)(n_producers ? n_producers : 1), sizeof(TpProducer));
     if (st == BS_OK && (!inputs || !producers)) st = error_oom(err);
     int used = 0;
@@ -399,7 +418,8 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
 
 static void free_run(DistRun *run)
 {
-    for (int k = 0; k < run->n_inputs; k++) remote_input_destroy(run->inputs[k]);
+    for (int k = 0; k < run->n_inputs; k++)
+        remote_input_destroy(run->inputs[k]);
     bs_free(run->inputs);
     bs_free(run->input_fragment);
     bs_free(run->tasks);
@@ -408,12 +428,10 @@ static void free_run(DistRun *run)
     bs_free(run);
 }
 
-DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id, SplitSource *splits,
-                         int64_t memory_limit, int zstd_level, MemTracker *tracker,
-                         void (*on_fail)(void *ctx),
-                         void *ctx, Error *err)
+DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
+                         SplitSource *splits, int zstd_level, MemTracker *tracker,
+                         void (*on_fail)(void *ctx), void *ctx, Error *err)
 {
-    (void)memory_limit;
     DistRun *run = bs_calloc(1, sizeof *run);
     if (!run) {
         error_oom(err);
@@ -429,7 +447,8 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
     run->failure = (Error)ERROR_INIT;
     pthread_mutex_init(&run->mu, NULL);
     int n_tasks = 0;
-    for (int k = 1; k < plan->n_fragments; k++) n_tasks += plan->fragments[k]->n_tasks;
+    for (int k = 1; k < plan->n_fragments; k++)
+        n_tasks += plan->fragments[k]->n_tasks;
     const PlanFragment *root = plan->fragments[0];
     run->tasks = bs_calloc((size_t)(n_tasks ? n_tasks : 1), sizeof(RemoteTask));
     run->inputs = bs_calloc((size_t)(root->n_sources ? root->n_sources : 1), sizeof(RemoteInput *));
@@ -446,7 +465,8 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
         if (w->up) up[n_up++] = w;
     if (n_up == 0) {
         pthread_mutex_unlock(&s->mu);
-        error_set(err, NET_SQLSTATE_CONNECTION_FAILURE, -1, "no worker is available to run the query");
+        error_set(err, NET_SQLSTATE_CONNECTION_FAILURE, -1,
+                  "no worker is available to run the query");
         free_run(run);
         return NULL;
     }
@@ -467,7 +487,8 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
     Status st = BS_OK;
     for (int k = 0; k < root->n_sources && st == BS_OK; k++) {
         const PlanFragment *src = plan->fragments[root->sources[k]];
-        TpProducer *producers = bs_calloc((size_t)(src->n_tasks ? src->n_tasks : 1), sizeof *producers);
+        TpProducer *producers =
+            bs_calloc((size_t)(src->n_tasks ? src->n_tasks : 1), sizeof *producers);
         if (!producers) {
             st = error_oom(err);
             break;
@@ -478,9 +499,9 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
                 producers[n++] = (TpProducer){run->tasks[j].worker->address,
                                               run->tasks[j].worker->node_id, run->tasks[j].task_id};
         run->input_fragment[k] = src->id;
-        run->inputs[k] = remote_input_create(s->peers, run->query_id, producers, n, 0,
-                                             src->root->types, src->root->n_cols, ROOT_INPUT_BYTES,
-                                             tracker, err);
+        run->inputs[k] =
+            remote_input_create(s->peers, run->query_id, producers, n, 0, src->root->types,
+                                src->root->n_cols, ROOT_INPUT_BYTES, tracker, err);
         bs_free(producers);
         if (!run->inputs[k])
             st = BS_ERROR;
@@ -496,7 +517,8 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
     run->next = s->runs;
     s->runs = run;
     pthread_mutex_unlock(&s->mu);
-    for (int k = 0; k < run->n_tasks && st == BS_OK; k++) st = send_task(run, &run->tasks[k], err);
+    for (int k = 0; k < run->n_tasks && st == BS_OK; k++)
+        st = send_task(run, &run->tasks[k], err);
     if (st != BS_OK) {
         dist_run_destroy(run);
         return NULL;
@@ -527,7 +549,8 @@ Status dist_run_status(DistRun *run, Error *err)
 void dist_run_cancel(DistRun *run, const Error *error)
 {
     /* Not the run's failure: the caller reports the cancel itself. */
-    for (int k = 0; k < run->n_inputs; k++) remote_input_fail(run->inputs[k], error);
+    for (int k = 0; k < run->n_inputs; k++)
+        remote_input_fail(run->inputs[k], error);
 }
 
 void dist_run_stats(DistRun *run, Buffer *out)
@@ -537,9 +560,9 @@ void dist_run_stats(DistRun *run, Buffer *out)
         const RemoteTask *t = &run->tasks[k];
         buffer_printf(out, "fragment %d task %d on %s: %s, %llu rows, %llu bytes out, %.3f ms\n",
                       t->fragment, t->index, t->worker->node_id,
-                      !t->done                       ? "running"
+                      !t->done                    ? "running"
                       : t->state == TASK_FINISHED ? "finished"
-                                                     : "failed",
+                                                  : "failed",
                       (unsigned long long)t->rows_out, (unsigned long long)t->bytes_out,
                       (double)t->wall_us / 1000.0);
     }
@@ -561,7 +584,8 @@ void dist_run_destroy(DistRun *run)
     for (int k = 0; k < run->n_tasks; k++) {
         WorkerLink *w = run->tasks[k].worker;
         bool told = false;
-        for (int j = 0; j < k && !told; j++) told = run->tasks[j].worker == w;
+        for (int j = 0; j < k && !told; j++)
+            told = run->tasks[j].worker == w;
         if (told || !w->up) continue;
         Buffer b;
         buffer_init(&b);

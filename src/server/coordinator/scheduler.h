@@ -46,15 +46,14 @@ bool scheduler_can_distribute(const QueryPlan *plan);
 /*
  * Starts every fragment but the root on the workers; `query_id` is the statement's in the
  * engine's query log (system.runtime.tasks names it). `splits` hands out the query's
- * splits (it must outlive the run); `memory_limit` bounds each task's memory (0: the
- * worker's); `zstd_level` compresses the pages tasks send (0: not). `on_fail(ctx)` is called once, from any thread, when the run fails (a task
- * failed or a worker left): the caller stops its root task. NULL with err set when no
- * worker can take the tasks.
+ * splits (it must outlive the run); `zstd_level` compresses the pages tasks send (0: not).
+ * Each task's memory counts against its worker's --memory. `on_fail(ctx)` is called once, from any
+ * thread, when the run fails (a task failed or a worker left): the caller stops its root task. NULL
+ * with err set when no worker can take the tasks.
  */
-DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id, SplitSource *splits,
-                         int64_t memory_limit, int zstd_level, MemTracker *tracker,
-                         void (*on_fail)(void *ctx),
-                         void *ctx, Error *err);
+DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
+                         SplitSource *splits, int zstd_level, MemTracker *tracker,
+                         void (*on_fail)(void *ctx), void *ctx, Error *err);
 /* The root's handle on the output of fragment `fragment` (one per driver). */
 ExchangeSource *dist_run_open(DistRun *run, int fragment, Error *err);
 /* BS_ERROR with the run's first failure copied into err, if it failed. */

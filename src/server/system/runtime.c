@@ -75,12 +75,16 @@ Status system_fill_queries(SystemFill *fill, Error *err)
         BS_TRY(system_row_add(fill, err));
         system_set_int(fill, 0, (int64_t)q[k].id);
         system_set_int(fill, 1, (int64_t)q[k].session_id);
-        BS_TRY(system_set_text(fill, 2, !q[k].ended_us ? "running" : q[k].failed ? "failed" : "finished",
+        BS_TRY(system_set_text(fill, 2,
+                               !q[k].ended_us ? "running"
+                               : q[k].failed  ? "failed"
+                                              : "finished",
                                err));
         BS_TRY(system_set_text(fill, 3, q[k].query, err));
         system_set_int(fill, 4, q[k].created_us);
         if (q[k].ended_us) system_set_int(fill, 5, q[k].ended_us);
-        system_set_double(fill, 6, (double)((q[k].ended_us ? q[k].ended_us : now) - q[k].created_us) / 1000.0);
+        system_set_double(
+            fill, 6, (double)((q[k].ended_us ? q[k].ended_us : now) - q[k].created_us) / 1000.0);
         if (q[k].ended_us && !q[k].failed) system_set_int(fill, 7, (int64_t)q[k].rows);
         if (q[k].failed) {
             BS_TRY(system_set_text(fill, 8, q[k].sqlstate, err));

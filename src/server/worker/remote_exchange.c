@@ -119,7 +119,8 @@ static void peer_on_close(Connection *conn, const Error *err, void *user)
                 if (p->peer != peer) continue;
                 p->peer = NULL;
                 bool seen = false;
-                for (int k = 0; k < n_failed; k++) seen |= failed[k] == p->in;
+                for (int k = 0; k < n_failed; k++)
+                    seen |= failed[k] == p->in;
                 if (seen) continue;
                 if (n_failed == cap) {
                     int grown_cap = cap ? cap * 2 : 8;
@@ -262,7 +263,6 @@ struct RemoteInput {
     Error failure;
     int n_handles, n_open;
     InputHandle **handles;
-    uint64_t bytes_received;
 };
 
 static void input_retain(RemoteInput *in)
@@ -430,7 +430,8 @@ static void on_pages(PeerPool *pool, Frame *f)
     }
     pthread_mutex_lock(&pool->mu);
     Producer *p = pool->readers[h.reader_id % READER_BUCKETS];
-    while (p && p->reader_id != h.reader_id) p = p->hnext;
+    while (p && p->reader_id != h.reader_id)
+        p = p->hnext;
     RemoteInput *in = p ? p->in : NULL;
     if (in) atomic_fetch_add(&in->refs, 1);
     pthread_mutex_unlock(&pool->mu);
@@ -440,9 +441,8 @@ static void on_pages(PeerPool *pool, Frame *f)
     bool drop = in->failed || in->destroyed || in->aborted;
     p->in_flight = false;
     if (!drop && h.token > p->token)
-        st = error_set(&e, SQLSTATE_PROTOCOL_VIOLATION, -1,
-                       "worker %s skipped pages %llu to %llu", p->address,
-                       (unsigned long long)p->token, (unsigned long long)h.token - 1);
+        st = error_set(&e, SQLSTATE_PROTOCOL_VIOLATION, -1, "worker %s skipped pages %llu to %llu",
+                       p->address, (unsigned long long)p->token, (unsigned long long)h.token - 1);
     uint64_t seq = h.token;
     PagesBlock *block = NULL; /* made for the first page kept */
     for (uint32_t k = 0; k < h.n_pages && st == BS_OK; k++, seq++) {
@@ -480,7 +480,6 @@ static void on_pages(PeerPool *pool, Frame *f)
             in->head = it;
         in->tail = it;
         in->queued_bytes += (int64_t)len;
-        in->bytes_received += len;
         p->token = seq + 1;
     }
     if (st == BS_OK) st = tp_pages_end(f->len, off, &e);
@@ -519,7 +518,8 @@ static Status handle_next(ExchangeSource *source, Chunk **out, Future **blocked,
         in->queued_bytes -= (int64_t)it->len;
         post_requests(in);
         pthread_mutex_unlock(&in->mu);
-        Status st = page_decode(h->decoder, it->data, it->len, in->types, in->n_cols, h->chunk, err);
+        Status st =
+            page_decode(h->decoder, it->data, it->len, in->types, in->n_cols, h->chunk, err);
         if (in->tracker) memtracker_release(in->tracker, (int64_t)it->len);
         item_free(it);
         BS_TRY(st);
@@ -654,7 +654,8 @@ ExchangeSource *remote_input_open(RemoteInput *in, Error *err)
     if (!h->chunk) return NULL;
     if (page_decoder_create(in->tracker, &h->decoder, err) != BS_OK) return NULL;
     pthread_mutex_lock(&in->mu);
-    InputHandle **grown = bs_realloc(in->handles, sizeof(InputHandle *) * (size_t)(in->n_handles + 1));
+    InputHandle **grown =
+        bs_realloc(in->handles, sizeof(InputHandle *) * (size_t)(in->n_handles + 1));
     if (grown) {
         in->handles = grown;
         in->handles[in->n_handles++] = h;
@@ -667,11 +668,6 @@ ExchangeSource *remote_input_open(RemoteInput *in, Error *err)
         return NULL;
     }
     return &h->base;
-}
-
-uint64_t remote_input_bytes(const RemoteInput *in)
-{
-    return in->bytes_received;
 }
 
 void remote_input_destroy(RemoteInput *in)
@@ -932,7 +928,8 @@ static void ob_no_more(ExchangeSink *sink, int producer)
     pthread_mutex_lock(&b->mu);
     b->producers_done++;
     if (buffer_complete(b))
-        for (int k = 0; k < b->n_parts; k++) serve(b, &b->parts[k]);
+        for (int k = 0; k < b->n_parts; k++)
+            serve(b, &b->parts[k]);
     pthread_mutex_unlock(&b->mu);
 }
 
@@ -944,7 +941,8 @@ void output_buffer_task_done(OutputBuffer *b, bool ok)
     }
     pthread_mutex_lock(&b->mu);
     b->succeeded = true;
-    for (int k = 0; k < b->n_parts; k++) serve(b, &b->parts[k]);
+    for (int k = 0; k < b->n_parts; k++)
+        serve(b, &b->parts[k]);
     pthread_mutex_unlock(&b->mu);
 }
 
@@ -961,7 +959,8 @@ OutputBuffer *output_buffer_create(int n_partitions, int64_t max_bytes, int zstd
                                    MemTracker *tracker, Error *err)
 {
     OutputBuffer *b = bs_calloc(1, sizeof *b);
-    if (b) b->parts = bs_calloc((size_t)(n_partitions > 0 ? n_partitions : 1), sizeof(BufPartition));
+    if (b)
+        b->parts = bs_calloc((size_t)(n_partitions > 0 ? n_partitions : 1), sizeof(BufPartition));
     if (!b || !b->parts) {
         bs_free(b);
         error_oom(err);
@@ -1011,7 +1010,8 @@ void output_buffer_get(OutputBuffer *b, Connection *conn, const TpPagesGet *get)
     Future *room = take_unblocked(b);
     if (p->pending.conn) conn_release(p->pending.conn); /* superseded (a resent request) */
     conn_retain(conn);
-    p->pending = (PendingGet){conn, get->reader_id, get->max_bytes ? get->max_bytes : GET_MAX_BYTES};
+    p->pending =
+        (PendingGet){conn, get->reader_id, get->max_bytes ? get->max_bytes : GET_MAX_BYTES};
     serve(b, p);
     pthread_mutex_unlock(&b->mu);
     wake(room);

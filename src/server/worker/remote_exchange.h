@@ -62,8 +62,6 @@ RemoteInput *remote_input_create(PeerPool *pool, uint64_t query_id, const TpProd
 ExchangeSource *remote_input_open(RemoteInput *in, Error *err);
 /* Fails the input with `error` (copied): every handle's next returns it. Any thread. */
 void remote_input_fail(RemoteInput *in, const Error *error);
-/* Bytes of pages received (statistics). */
-uint64_t remote_input_bytes(const RemoteInput *in);
 /* Stops its requests and frees it (after the drivers reading it have closed). */
 void remote_input_destroy(RemoteInput *in);
 

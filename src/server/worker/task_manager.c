@@ -74,7 +74,7 @@ struct WorkerTask {
     Task *task;
     FutureWaiter done_waiter;
     LoopTask ended_task;
-    bool started, ended, dropped;
+    bool ended, dropped;
     int64_t start_ns;
     WorkerTask *next;
 };
@@ -191,8 +191,9 @@ static ExchangeSource *open_input(TaskInputs *inputs, int fragment, Error *err)
     WorkerTask *t = ((TaskInputsImpl *)inputs)->task;
     for (int k = 0; k < t->n_inputs; k++)
         if ((int)t->input[k].fragment == fragment) return remote_input_open(t->input[k].input, err);
-    error_set(err, SQLSTATE_INTERNAL_ERROR, -1, "task %llu reads fragment %d, which it was not given",
-              (unsigned long long)t->task_id, fragment);
+    error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+              "task %llu reads fragment %d, which it was not given", (unsigned long long)t->task_id,
+              fragment);
     return NULL;
 }
 
@@ -208,17 +209,20 @@ static void stop_task(WorkerTask *t)
         if (t->input[k].input) remote_input_fail(t->input[k].input, &e);
     error_clear(&e);
     pthread_mutex_lock(&t->splits.mu);
-    for (int k = 0; k < t->splits.n_scans; k++) wake_scan(&t->splits.scans[k]);
+    for (int k = 0; k < t->splits.n_scans; k++)
+        wake_scan(&t->splits.scans[k]);
     pthread_mutex_unlock(&t->splits.mu);
 }
 
 static void free_task(WorkerTask *t)
 {
     if (t->task) task_destroy(t->task);
-    for (int k = 0; k < t->n_inputs; k++) remote_input_destroy(t->input[k].input);
+    for (int k = 0; k < t->n_inputs; k++)
+        remote_input_destroy(t->input[k].input);
     output_buffer_destroy(t->out);
     pthread_mutex_lock(&t->splits.mu);
-    for (int k = 0; k < t->splits.n_scans; k++) wake_scan(&t->splits.scans[k]);
+    for (int k = 0; k < t->splits.n_scans; k++)
+        wake_scan(&t->splits.scans[k]);
     pthread_mutex_unlock(&t->splits.mu);
     pthread_mutex_destroy(&t->splits.mu);
     arena_destroy(t->arena);
@@ -294,12 +298,25 @@ static void report_failure(TaskManager *tm, uint64_t task_id, const Error *e)
     send_control(tm, TP_TASK_STATUS, &b);
 }
 
+/* The node of the fragment that reads fragment `source` (it gives the rows' types). */
+static const PlanNode *find_remote_source(const PlanNode *n, int source)
+{
+    if (n->kind == PLAN_REMOTE_SOURCE && n->u.remote.fragment == source) return n;
+    for (int k = 0; k < n->n_children; k++) {
+        const PlanNode *found = find_remote_source(n->children[k], source);
+        if (found) return found;
+    }
+    return NULL;
+}
+
 static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, Error *err)
 {
     BS_TRY(fragment_deserialize(m->fragment, m->fragment_len, t->arena, &t->fragment, err));
     if (t->fragment->id != (int)m->fragment_id)
-        return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1, "TASK_CREATE for fragment %u holds "
-                         "fragment %d", m->fragment_id, t->fragment->id);
+        return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1,
+                         "TASK_CREATE for fragment %u holds "
+                         "fragment %d",
+                         m->fragment_id, t->fragment->id);
     t->out = output_buffer_create((int)m->output_partitions, (int64_t)m->buffer_bytes,
                                   m->zstd_level, &t->tracker, err);
     if (!t->out) return BS_ERROR;
@@ -308,21 +325,12 @@ static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, 
     if (!t->input) return arena_error(t->arena, err);
     for (uint32_t k = 0; k < m->n_inputs; k++) {
         const TpInput *in = &m->inputs[k];
-        const PlanNode *src = NULL;
-        /* The remote source node gives the rows' types. */
-        const PlanNode *stack[256];
-        int top = 0;
-        stack[top++] = t->fragment->root;
-        while (top > 0 && !src) {
-            const PlanNode *n = stack[--top];
-            if (n->kind == PLAN_REMOTE_SOURCE && n->u.remote.fragment == (int)in->fragment)
-                src = n;
-            for (int c = 0; c < n->n_children && top < 256; c++) stack[top++] = n->children[c];
-        }
+        const PlanNode *src = find_remote_source(t->fragment->root, (int)in->fragment);
         if (!src)
-            return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1,
-                             "TASK_CREATE names input fragment %u, which the fragment does not read",
-                             in->fragment);
+            return error_set(
+                err, SQLSTATE_PROTOCOL_VIOLATION, -1,
+                "TASK_CREATE names input fragment %u, which the fragment does not read",
+                in->fragment);
         t->input[k].fragment = in->fragment;
         t->input[k].input = remote_input_create(
             tm->peers, m->query_id, in->producers, (int)in->n_producers, in->partition, src->types,
@@ -411,7 +419,6 @@ static void on_task_create(TaskManager *tm, const Frame *f)
     tm->running++;
     pthread_mutex_unlock(&tm->mu);
     t->start_ns = clock_now_ns();
-    t->started = true;
     task_start(t->task);
     t->done_waiter.callback = on_task_done;
     if (!future_add_waiter(task_done(t->task), &t->done_waiter)) on_task_done(&t->done_waiter);
@@ -459,15 +466,17 @@ static void on_splits(TaskManager *tm, const Frame *f)
             if (q) {
                 /* Drop what was handed out before appending. */
                 if (q->head > 0) {
-                    memmove(q->splits, q->splits + q->head, sizeof(Split) * (size_t)(q->n - q->head));
+                    memmove(q->splits, q->splits + q->head,
+                            sizeof(Split) * (size_t)(q->n - q->head));
                     q->n -= q->head;
                     q->head = 0;
                 }
                 for (uint32_t k = 0; k < m.n && !oom; k++) {
                     if (q->n == q->cap) {
                         int cap = q->cap ? q->cap * 2 : 8;
-                        Split *grown = arena_grow(t->arena, q->splits, sizeof(Split) * (size_t)q->cap,
-                                                  sizeof(Split) * (size_t)cap);
+                        Split *grown =
+                            arena_grow(t->arena, q->splits, sizeof(Split) * (size_t)q->cap,
+                                       sizeof(Split) * (size_t)cap);
                         if (!grown) {
                             oom = true;
                             break;
@@ -480,8 +489,8 @@ static void on_splits(TaskManager *tm, const Frame *f)
                         oom = true;
                         break;
                     }
-                    q->splits[q->n++] = (Split){path, m.splits[k].first_row_group,
-                                                m.splits[k].n_row_groups};
+                    q->splits[q->n++] =
+                        (Split){path, m.splits[k].first_row_group, m.splits[k].n_row_groups};
                 }
                 q->no_more = m.no_more || oom;
                 q->requested = false;
@@ -581,7 +590,8 @@ void task_manager_set_control(TaskManager *tm, Connection *control)
     tm->pending = NULL;
     while (tm->tasks) {
         WorkerTask *t = tm->tasks;
-        while (t && t->dropped) t = t->next;
+        while (t && t->dropped)
+            t = t->next;
         if (!t) break;
         drop_query(tm, t->query_id);
     }
@@ -646,7 +656,8 @@ void task_manager_destroy(TaskManager *tm)
     if (!tm) return;
     loop_call(tm->loop, drop_all, tm);
     pthread_mutex_lock(&tm->mu);
-    while (tm->running > 0) pthread_cond_wait(&tm->idle, &tm->mu);
+    while (tm->running > 0)
+        pthread_cond_wait(&tm->idle, &tm->mu);
     pthread_mutex_unlock(&tm->mu);
     loop_call(tm->loop, free_all, tm);
     peer_pool_destroy(tm->peers);

@@ -263,7 +263,7 @@ int worker_main(int argc, char **argv)
             bind = optarg;
             break;
         case OPT_THREADS:
-            if (config_parse_count(optarg, 1024, &v, &err) != BS_OK) goto bad_value;
+            if (config_parse_count(optarg, CONFIG_MAX_THREADS, &v, &err) != BS_OK) goto bad_value;
             w.threads = (int)v;
             break;
         case OPT_MEMORY:
