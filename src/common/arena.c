@@ -107,7 +107,11 @@ Status memtracker_error(MemTracker *failed, int64_t requested, Error *err)
     error_set(err, SQLSTATE_OUT_OF_MEMORY, -1,
               "out of memory: %s memory limit of %s exceeded (%s in use, %s requested)",
               failed->name[0] ? failed->name : "memory", limit, used, req);
-    error_set_hint(err, "Raise the limit with --memory, or make the query use less memory.");
+    if (strcmp(failed->name, "query") == 0)
+        error_set_hint(err, "Raise the limit with SET query_max_memory (up to --memory), or make "
+                            "the query use less memory.");
+    else
+        error_set_hint(err, "Raise the limit with --memory, or make the query use less memory.");
     return BS_ERROR;
 }
 

@@ -23,6 +23,10 @@ const char *tp_message_name(uint8_t type)
         return "TASK_STATUS";
     case TP_SPLITS_GET:
         return "SPLITS_GET";
+    case TP_FILES:
+        return "FILES";
+    case TP_MEMORY:
+        return "MEMORY";
     case TP_PAGES_GET:
         return "PAGES_GET";
     case TP_BUFFER_ABORT:
@@ -55,6 +59,13 @@ void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
             proto_put_string(buf, in->producers[p].node_id);
             buffer_put_u64(buf, in->producers[p].task_id);
         }
+    }
+    buffer_put_uvarint(buf, m->n_writes);
+    for (uint32_t k = 0; k < m->n_writes; k++) {
+        proto_put_string(buf, m->writes[k].table);
+        proto_put_string(buf, m->writes[k].abs_dir);
+        proto_put_string(buf, m->writes[k].rel_dir);
+        proto_put_string(buf, m->writes[k].prefix);
     }
 }
 
@@ -92,6 +103,26 @@ void tp_put_splits_get(Buffer *buf, uint64_t task_id, uint32_t node_id, uint32_t
     buffer_put_u64(buf, task_id);
     buffer_put_u32(buf, node_id);
     buffer_put_u32(buf, max);
+}
+
+void tp_put_files(Buffer *buf, const TpFiles *m)
+{
+    buffer_put_u64(buf, m->task_id);
+    buffer_put_uvarint(buf, m->n);
+    for (uint32_t k = 0; k < m->n; k++) {
+        proto_put_string(buf, m->files[k].table);
+        proto_put_string(buf, m->files[k].path);
+        buffer_put_u64(buf, m->files[k].rows);
+    }
+}
+
+void tp_put_memory(Buffer *buf, const TpQueryMemory *entries, uint32_t n)
+{
+    buffer_put_uvarint(buf, n);
+    for (uint32_t k = 0; k < n; k++) {
+        buffer_put_u64(buf, entries[k].query_id);
+        buffer_put_u64(buf, entries[k].bytes);
+    }
 }
 
 void tp_put_pages_get(Buffer *buf, const TpPagesGet *m)
@@ -166,6 +197,18 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
                 return proto_malformed(err, "TASK_CREATE");
         }
     }
+    if (!get_count(&r, 4, &out->n_writes)) return proto_malformed(err, "TASK_CREATE");
+    out->writes = arena_alloc_zero(arena, sizeof(TpWrite) * (out->n_writes ? out->n_writes : 1));
+    if (!out->writes) return arena_error(arena, err);
+    for (uint32_t k = 0; k < out->n_writes; k++) {
+        TpWrite *w = &out->writes[k];
+        w->table = proto_get_string(&r, arena, &oom);
+        w->abs_dir = proto_get_string(&r, arena, &oom);
+        w->rel_dir = proto_get_string(&r, arena, &oom);
+        w->prefix = proto_get_string(&r, arena, &oom);
+        if ((!w->table || !w->abs_dir || !w->rel_dir || !w->prefix) && !oom)
+            return proto_malformed(err, "TASK_CREATE");
+    }
     BS_TRY(proto_finish(&r, arena, oom, "TASK_CREATE", err));
     if (out->output_partitions == 0 || out->zstd_level > 19)
         return proto_malformed(err, "TASK_CREATE");
@@ -238,6 +281,40 @@ Status tp_get_splits_get(const uint8_t *data, size_t len, uint64_t *task_id, uin
     if (!bufreader_ok(&r) || bufreader_left(&r) != 0 || *max == 0)
         return proto_malformed(err, "SPLITS_GET");
     return BS_OK;
+}
+
+Status tp_get_files(const uint8_t *data, size_t len, Arena *arena, TpFiles *out, Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    bool oom = false;
+    out->task_id = bufreader_u64(&r);
+    if (!get_count(&r, 10, &out->n)) return proto_malformed(err, "FILES");
+    out->files = arena_alloc_zero(arena, sizeof(TpFile) * (out->n ? out->n : 1));
+    if (!out->files) return arena_error(arena, err);
+    for (uint32_t k = 0; k < out->n; k++) {
+        out->files[k].table = proto_get_string(&r, arena, &oom);
+        out->files[k].path = proto_get_string(&r, arena, &oom);
+        out->files[k].rows = bufreader_u64(&r);
+        if ((!out->files[k].table || !out->files[k].path) && !oom)
+            return proto_malformed(err, "FILES");
+    }
+    return proto_finish(&r, arena, oom, "FILES", err);
+}
+
+Status tp_get_memory(const uint8_t *data, size_t len, Arena *arena, TpQueryMemory **entries,
+                     uint32_t *n, Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    if (!get_count(&r, 16, n)) return proto_malformed(err, "MEMORY");
+    *entries = arena_alloc_zero(arena, sizeof(TpQueryMemory) * (*n ? *n : 1));
+    if (!*entries) return arena_error(arena, err);
+    for (uint32_t k = 0; k < *n; k++) {
+        (*entries)[k].query_id = bufreader_u64(&r);
+        (*entries)[k].bytes = bufreader_u64(&r);
+    }
+    return proto_finish(&r, arena, false, "MEMORY", err);
 }
 
 Status tp_get_pages_get(const uint8_t *data, size_t len, TpPagesGet *out, Error *err)

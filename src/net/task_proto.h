@@ -14,7 +14,10 @@
  *                  bytes fragment (fragment_serialize),
  *                  varint n inputs × (u32 fragment id, u32 partition to read,
  *                  varint n producers × (string address HOST:PORT, string node id,
- *                  u64 task id))
+ *                  u64 task id)),
+ *                  varint n writes × (string table, string absolute directory, string
+ *                  directory relative to the data dir, string file name prefix): where the
+ *                  task's table writers put their files, named PREFIX-N.bsc
  *     TASK_CANCEL  u64 query id: every task of the query stops and is dropped, with its
  *                  buffered output (sent when a query ends, however it ends)
  *     SPLITS       u64 task id, u32 scan node id, u8 no more, varint n ×
@@ -24,6 +27,13 @@
  *                  u64 bytes out, u64 wall µs, u64 cpu µs, then for TASK_FAILED an
  *                  ERROR payload (native_proto.h)
  *     SPLITS_GET   u64 task id, u32 scan node id, u32 at most this many
+ *     MEMORY       varint n × (u64 query id, u64 bytes): the memory each query's tasks
+ *                  hold on the worker, sent with every HEARTBEAT while it runs tasks; the
+ *                  coordinator sums it over the nodes against the query's limit
+ *     FILES        u64 task id, varint n × (string table, string path relative to the
+ *                  data dir, u64 rows): data files the task's writers finished, sent as
+ *                  they finish and before the task's TASK_STATUS; the coordinator reads
+ *                  their footers and commits them with the statement
  *
  *   consumer (a task on any node) → producer's worker (on the worker's port)
  *     PAGES_GET    u64 reader id, u64 query id, u64 task id, u32 partition, u64 token,
@@ -52,6 +62,8 @@ typedef enum TpMessage {
     TP_SPLITS = 's',
     TP_TASK_STATUS = 't',
     TP_SPLITS_GET = 'g',
+    TP_FILES = 'w',
+    TP_MEMORY = 'm',
     TP_PAGES_GET = 'p',
     TP_BUFFER_ABORT = 'a',
     TP_PAGES = 'P',
@@ -76,6 +88,13 @@ typedef struct TpInput {
     TpProducer *producers;
 } TpInput;
 
+/* Where a task writes the files of one table. */
+typedef struct TpWrite {
+    const char *table;
+    const char *abs_dir, *rel_dir;
+    const char *prefix;
+} TpWrite;
+
 typedef struct TpTaskCreate {
     uint64_t query_id, task_id;
     uint32_t fragment_id, task_index, output_partitions;
@@ -85,7 +104,26 @@ typedef struct TpTaskCreate {
     size_t fragment_len;
     uint32_t n_inputs;
     TpInput *inputs;
+    uint32_t n_writes;
+    TpWrite *writes;
 } TpTaskCreate;
+
+typedef struct TpQueryMemory {
+    uint64_t query_id;
+    uint64_t bytes;
+} TpQueryMemory;
+
+typedef struct TpFile {
+    const char *table;
+    const char *path; /* relative to the data dir */
+    uint64_t rows;
+} TpFile;
+
+typedef struct TpFiles {
+    uint64_t task_id;
+    uint32_t n;
+    TpFile *files;
+} TpFiles;
 
 typedef struct TpSplit {
     const char *path;
@@ -126,6 +164,8 @@ void tp_put_query_id(Buffer *buf, uint64_t query_id); /* TASK_CANCEL */
 void tp_put_splits(Buffer *buf, const TpSplits *m);
 void tp_put_task_status(Buffer *buf, const TpTaskStatus *m);
 void tp_put_splits_get(Buffer *buf, uint64_t task_id, uint32_t node_id, uint32_t max);
+void tp_put_files(Buffer *buf, const TpFiles *m);
+void tp_put_memory(Buffer *buf, const TpQueryMemory *entries, uint32_t n);
 void tp_put_pages_get(Buffer *buf, const TpPagesGet *m);
 void tp_put_buffer_abort(Buffer *buf, uint64_t query_id, uint64_t task_id, uint32_t partition);
 /* PAGES: the header; then each page with buffer_put_lstring. */
@@ -140,6 +180,9 @@ Status tp_get_splits(const uint8_t *data, size_t len, Arena *arena, TpSplits *ou
 Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Error *err);
 Status tp_get_splits_get(const uint8_t *data, size_t len, uint64_t *task_id, uint32_t *node_id,
                          uint32_t *max, Error *err);
+Status tp_get_files(const uint8_t *data, size_t len, Arena *arena, TpFiles *out, Error *err);
+Status tp_get_memory(const uint8_t *data, size_t len, Arena *arena, TpQueryMemory **entries,
+                     uint32_t *n, Error *err);
 Status tp_get_pages_get(const uint8_t *data, size_t len, TpPagesGet *out, Error *err);
 Status tp_get_buffer_abort(const uint8_t *data, size_t len, uint64_t *query_id, uint64_t *task_id,
                            uint32_t *partition, Error *err);

@@ -92,8 +92,7 @@ Session *session_create(Engine *e, Error *err)
     s->id = atomic_fetch_add(&e->next_session_id, 1);
     atomic_init(&s->cancel, false);
     atomic_init(&s->busy, false);
-    snprintf(s->time_zone, sizeof s->time_zone, "UTC");
-    s->retry_query = true;
+    settings_defaults(s);
     return s;
 }
 
@@ -406,7 +405,9 @@ Status session_start(Session *s, const char *sql, size_t len, Cursor **out, Erro
     c->t0 = clock_now_ns();
     c->query_id = query_log_begin(e->queries, s->id, sql, len);
     s->query_id = c->query_id;
-    memtracker_init(&c->tracker, &e->tracker, "query", e->memory_limit);
+    /* Its part here; on a cluster the scheduler bounds the sum over the nodes. */
+    int64_t limit = s->query_max_memory > 0 ? s->query_max_memory : e->memory_limit;
+    memtracker_init(&c->tracker, &e->tracker, "query", BS_MIN(limit, e->memory_limit));
     c->arena = arena_create(NULL, &c->tracker, 0);
     c->result = result_new(&e->results, err);
     if (!c->arena || !c->result) {

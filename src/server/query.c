@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- splits ---- */
 
@@ -71,8 +72,8 @@ static SplitSource *fork_splits(SplitSource *source, Arena *arena, Error *err)
     }
     for (int k = 0; k < qs->n_scans; k++) {
         const ScanSplits *s = &qs->scans[k];
-        scans[k] = (ScanSplits){.node_id = s->node_id, .table = s->table, .n_splits = s->n_splits,
-                                .splits = s->splits};
+        scans[k] = (ScanSplits){
+            .node_id = s->node_id, .table = s->table, .n_splits = s->n_splits, .splits = s->splits};
         atomic_init(&scans[k].next, 0);
     }
     copy->base.next = next_split;
@@ -164,6 +165,13 @@ typedef struct WrittenEntry {
     DataFileInfo info;
 } WrittenEntry;
 
+/* A file a worker wrote and reported (FILES), read back when the statement commits. */
+typedef struct RemoteFile {
+    char *table;
+    char *path; /* relative to the data dir */
+    uint64_t rows;
+} RemoteFile;
+
 struct WriteSet {
     WriteTarget base;
     Engine *engine;
@@ -172,6 +180,8 @@ struct WriteSet {
     pthread_mutex_t lock;
     int n_files, cap_files;
     WrittenEntry *files;
+    int n_remote, cap_remote;
+    RemoteFile *remote;
 };
 
 static Status ws_new_file(WriteTarget *target, const char *table, Arena *arena, char **abs_path,
@@ -184,47 +194,127 @@ static Status ws_new_file(WriteTarget *target, const char *table, Arena *arena, 
     return st;
 }
 
-static Status ws_file_done(WriteTarget *target, const char *table, const WrittenFile *file,
-                           Error *err)
+/* Under ws->lock: a finished file of `table`, its zone maps copied. */
+static Status record_file(WriteSet *ws, const char *table, const char *rel_path, uint64_t n_rows,
+                          uint64_t n_bytes, uint32_t n_row_groups, int n_cols,
+                          const ZoneMap *const *zones, Error *err)
 {
-    WriteSet *ws = (WriteSet *)target;
-    Status st = BS_OK;
-    pthread_mutex_lock(&ws->lock);
     if (ws->n_files == ws->cap_files) {
         int cap = ws->cap_files ? ws->cap_files * 2 : 8;
         WrittenEntry *grown =
             arena_grow(ws->arena, ws->files, sizeof(WrittenEntry) * (size_t)ws->cap_files,
                        sizeof(WrittenEntry) * (size_t)cap);
-        if (!grown) {
-            st = arena_error(ws->arena, err);
-            goto done;
-        }
+        if (!grown) return arena_error(ws->arena, err);
         ws->files = grown;
         ws->cap_files = cap;
     }
     WrittenEntry *e = &ws->files[ws->n_files];
     e->table = arena_strdup(ws->arena, table);
-    e->info.path = arena_strdup(ws->arena, file->rel_path);
-    e->info.n_rows = file->n_rows;
-    e->info.n_bytes = file->n_bytes;
-    e->info.n_row_groups = file->summary->n_row_groups;
-    int n_cols = file->summary->n_cols;
+    e->info.path = arena_strdup(ws->arena, rel_path);
+    e->info.n_rows = n_rows;
+    e->info.n_bytes = n_bytes;
+    e->info.n_row_groups = n_row_groups;
     e->info.zones = arena_alloc_zero(ws->arena, sizeof(ZoneMap) * (size_t)(n_cols ? n_cols : 1));
-    if (!e->table || !e->info.path || !e->info.zones) {
-        st = arena_error(ws->arena, err);
-        goto done;
-    }
-    for (int c = 0; c < n_cols && st == BS_OK; c++) {
+    if (!e->table || !e->info.path || !e->info.zones) return arena_error(ws->arena, err);
+    for (int c = 0; c < n_cols; c++) {
         ZoneMap *z = &e->info.zones[c];
-        *z = file->summary->zones[c];
+        *z = *zones[c];
         if (z->has_minmax) {
-            st = value_copy(ws->arena, &file->summary->zones[c].min, &z->min, err);
-            if (st == BS_OK) st = value_copy(ws->arena, &file->summary->zones[c].max, &z->max, err);
+            BS_TRY(value_copy(ws->arena, &zones[c]->min, &z->min, err));
+            BS_TRY(value_copy(ws->arena, &zones[c]->max, &z->max, err));
         }
     }
-    if (st == BS_OK) ws->n_files++;
-done:
+    ws->n_files++;
+    return BS_OK;
+}
+
+static Status ws_file_done(WriteTarget *target, const char *table, const WrittenFile *file,
+                           Error *err)
+{
+    WriteSet *ws = (WriteSet *)target;
+    const FileSummary *sum = file->summary;
+    const ZoneMap **zones = bs_malloc(sizeof(ZoneMap *) * (size_t)(sum->n_cols ? sum->n_cols : 1));
+    if (!zones) return error_oom(err);
+    for (int c = 0; c < sum->n_cols; c++)
+        zones[c] = &sum->zones[c];
+    pthread_mutex_lock(&ws->lock);
+    Status st = record_file(ws, table, file->rel_path, file->n_rows, file->n_bytes,
+                            sum->n_row_groups, sum->n_cols, zones, err);
     pthread_mutex_unlock(&ws->lock);
+    bs_free(zones);
+    return st;
+}
+
+Status writeset_remote_dir(WriteSet *ws, const char *table, Arena *arena, char **abs_dir,
+                           char **rel_dir, char **prefix, Error *err)
+{
+    pthread_mutex_lock(&ws->lock);
+    Status st = metatxn_file_prefix(ws->txn, table, arena, abs_dir, rel_dir, prefix, err);
+    pthread_mutex_unlock(&ws->lock);
+    return st;
+}
+
+Status writeset_remote_file(WriteSet *ws, const char *table, const char *prefix,
+                            const char *rel_path, uint64_t rows, Error *err)
+{
+    pthread_mutex_lock(&ws->lock);
+    Status st = metatxn_adopt_file(ws->txn, table, prefix, rel_path, err);
+    if (st == BS_OK && ws->n_remote == ws->cap_remote) {
+        int cap = ws->cap_remote ? ws->cap_remote * 2 : 8;
+        RemoteFile *grown =
+            arena_grow(ws->arena, ws->remote, sizeof(RemoteFile) * (size_t)ws->cap_remote,
+                       sizeof(RemoteFile) * (size_t)cap);
+        if (grown) {
+            ws->remote = grown;
+            ws->cap_remote = cap;
+        } else {
+            st = arena_error(ws->arena, err);
+        }
+    }
+    if (st == BS_OK) {
+        RemoteFile *f = &ws->remote[ws->n_remote];
+        f->table = arena_strdup(ws->arena, table);
+        f->path = arena_strdup(ws->arena, rel_path);
+        f->rows = rows;
+        if (f->table && f->path)
+            ws->n_remote++;
+        else
+            st = arena_error(ws->arena, err);
+    }
+    pthread_mutex_unlock(&ws->lock);
+    return st;
+}
+
+/*
+ * A file a worker wrote: its footer read and verified here (the worker reported its rows),
+ * its zone maps recorded like a local writer's. XX001 for a file that does not read back.
+ */
+static Status load_remote_file(WriteSet *ws, const RemoteFile *f, Error *err)
+{
+    char *path = arena_sprintf(ws->arena, "%s/%s", ws->engine->data_dir, f->path);
+    if (!path) return arena_error(ws->arena, err);
+    ColumnFileReader *r;
+    BS_TRY(colfile_open(path, NULL, &r, err));
+    int n_cols = colfile_n_cols(r);
+    const ZoneMap **zones = bs_malloc(sizeof(ZoneMap *) * (size_t)(n_cols ? n_cols : 1));
+    struct stat sb;
+    Status st = zones ? BS_OK : error_oom(err);
+    if (st == BS_OK && stat(path, &sb) != 0)
+        st = error_set(err, SQLSTATE_IO_ERROR, -1, "could not stat file \"%s\"", path);
+    if (st == BS_OK && colfile_n_rows(r) != f->rows)
+        st = error_set(err, SQLSTATE_DATA_CORRUPTED, -1,
+                       "file \"%s\" holds %llu rows, but its writer reported %llu", path,
+                       (unsigned long long)colfile_n_rows(r), (unsigned long long)f->rows);
+    for (int c = 0; st == BS_OK && c < n_cols; c++)
+        zones[c] = colfile_zone(r, -1, c);
+    if (st == BS_OK) {
+        pthread_mutex_lock(&ws->lock);
+        st = record_file(ws, f->table, f->path, f->rows, (uint64_t)sb.st_size,
+                         colfile_n_row_groups(r), n_cols, zones, err);
+        pthread_mutex_unlock(&ws->lock);
+    }
+    bs_free(zones);
+    colfile_close(r);
     return st;
 }
 
@@ -250,6 +340,9 @@ WriteSet *writeset_create(Engine *engine, MetaTxn *txn, Arena *arena, Error *err
 
 Status writeset_apply(WriteSet *ws, Error *err)
 {
+    for (int k = 0; k < ws->n_remote; k++)
+        BS_TRY(load_remote_file(ws, &ws->remote[k], err));
+    ws->n_remote = 0;
     /* One append per table, with all its files. */
     for (int k = 0; k < ws->n_files; k++) {
         if (!ws->files[k].table) continue;
@@ -315,6 +408,7 @@ struct QueryRun {
     int n_slots;
     TaskSlot *slots;
     DistRun *dist; /* on a cluster: every fragment but the root runs on the workers */
+    bool writes;   /* the statement writes tables (on a cluster: its files come from workers) */
     bool started, done;
 };
 
@@ -438,7 +532,8 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     for (int k = 0; k < n; k++)
         BS_TRY(collect_scans(engine, &run->splits, plan->fragments[k]->root, arena, err));
     /* On a cluster the root runs here and the other fragments on the workers. */
-    bool distributed = engine->scheduler && scheduler_can_distribute(plan) &&
+    run->writes = writes != NULL;
+    bool distributed = engine->scheduler && scheduler_can_distribute(plan, writes != NULL) &&
                        scheduler_workers(engine->scheduler) > 0;
     int local_fragments = distributed ? 1 : n;
     /* The client's exchange, then one per other fragment. */
@@ -456,8 +551,10 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     if (!run->client) return BS_ERROR;
     if (distributed) {
         run->dist = scheduler_start(engine->scheduler, plan, session->query_id, &run->splits.base,
-                                    session->exchange_zstd ? 1 : 0, tracker, on_task_fail, run,
-                                    err);
+                                    writes, session->exchange_zstd ? 1 : 0,
+                                    session->query_max_memory > 0 ? session->query_max_memory
+                                                                  : engine->memory_limit,
+                                    tracker, on_task_fail, run, err);
         if (!run->dist) return BS_ERROR;
     }
     for (int k = 0; k < local_fragments; k++) {
@@ -519,6 +616,10 @@ static Status wait_tasks(QueryRun *run, Error *err)
         }
         error_clear(&e);
     }
+    /* A statement that writes commits the workers' files: every one must have been
+       reported, and they are, once every remote task has reported its end. */
+    if (!error_is_set(&first) && run->writes && run->dist)
+        dist_run_wait(run->dist, run->cancel, &first);
     if (!error_is_set(&first)) return BS_OK;
     /* A task on a worker failed, or a worker left: that is why the root stopped. */
     Error remote = ERROR_INIT;

@@ -38,13 +38,13 @@ struct Engine {
     Metastore *metastore;
     ThreadPool *pool;
     int threads;
-    int workers; /* tasks per source or hash-partitioned fragment */
+    int workers;           /* tasks per source or hash-partitioned fragment */
     int64_t max_recursion; /* WITH RECURSIVE iteration limit (0: the planner's default) */
     int64_t memory_limit;
-    MemTracker tracker; /* the process: every query's tracker is a child */
-    MemTracker results; /* rows held in Results handed to the client */
-    Session *session;   /* the session of engine_start, engine_execute and engine_cancel */
-    NodeRegistry *nodes; /* a coordinator's workers (NULL: embedded) */
+    MemTracker tracker;          /* the process: every query's tracker is a child */
+    MemTracker results;          /* rows held in Results handed to the client */
+    Session *session;            /* the session of engine_start, engine_execute and engine_cancel */
+    NodeRegistry *nodes;         /* a coordinator's workers (NULL: embedded) */
     struct Scheduler *scheduler; /* a coordinator's: runs fragments on workers (NULL: none) */
     QueryLog *queries;           /* system.runtime.queries */
     atomic_uint_fast64_t next_session_id;
@@ -66,6 +66,9 @@ struct Session {
     uint64_t query_id;  /* the running statement's id in the engine's query log */
     int64_t broadcast_limit_bytes;
     char broadcast_limit_text[32];
+    /* query_max_memory (0: the engine's memory limit), and as SHOW gives it */
+    int64_t query_max_memory;
+    char query_max_memory_text[32];
 };
 
 /* A Catalog whose tables come from the metastore (their TableInfo is the handle). */
@@ -123,6 +126,14 @@ Status run_plan(Session *session, const QueryPlan *plan, MemTracker *tracker, Ar
 WriteSet *writeset_create(Engine *engine, MetaTxn *txn, Arena *arena, Error *err);
 /* Adds the files written for each table to the transaction (before its commit). */
 Status writeset_apply(WriteSet *ws, Error *err);
+/* For a task on a worker that writes `table`: the directory and file name prefix it
+   writes under (metatxn_file_prefix). Thread-safe. */
+Status writeset_remote_dir(WriteSet *ws, const char *table, Arena *arena, char **abs_dir,
+                           char **rel_dir, char **prefix, Error *err);
+/* A file such a task finished (FILES): adopted now (deleted unless the statement
+   commits), read back and verified at writeset_apply. Thread-safe. */
+Status writeset_remote_file(WriteSet *ws, const char *table, const char *prefix,
+                            const char *rel_path, uint64_t rows, Error *err);
 void writeset_destroy(WriteSet *ws);
 
 /* Result helpers (result.c). */
@@ -135,6 +146,8 @@ Status result_append(Result *result, const Chunk *chunk, Error *err);
 /* A one-column VARCHAR result of text lines (EXPLAIN). */
 /* Runs SET / RESET / SHOW (settings.c): a setting of the session, or its value as a row. */
 Status settings_run(Session *s, const AstStatement *stmt, Result *res, Error *err);
+/* Gives every setting of a new session its default. */
+void settings_defaults(Session *s);
 
 Status result_from_lines(Result *result, const char *column, const char *text, size_t len,
                          Error *err);

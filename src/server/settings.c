@@ -114,8 +114,7 @@ static const char *get_exchange_compression(const Session *e)
 
 /* retry_policy: 'query' (the default) runs a query that lost a worker before any row
    reached the client again on the workers left; 'none' fails it (engine.c). */
-static Status set_retry_policy(Session *e, const char *value, bool is_number, int pos,
-                               Error *err)
+static Status set_retry_policy(Session *e, const char *value, bool is_number, int pos, Error *err)
 {
     (void)is_number;
     if (!value || strcasecmp(value, "query") == 0) {
@@ -152,18 +151,12 @@ static void format_size(int64_t bytes, char *out, size_t size)
 }
 
 /*
- * join_max_broadcast_table_size: a size, '100MB', '1.5GB', '512kB' (units case-blind,
- * powers of 1024, blanks allowed before them), or a number of bytes; at least 1 byte.
+ * A size setting's value: '100MB', '1.5GB', '512kB' (units case-blind, powers of 1024,
+ * blanks allowed before them), or a number of bytes; at least 1 byte. 22023 naming the
+ * parameter otherwise.
  */
-static Status set_broadcast_limit(Session *e, const char *value, bool is_number, int pos,
-                                  Error *err)
+static Status parse_size(const char *name, const char *value, int pos, int64_t *out, Error *err)
 {
-    (void)is_number;
-    if (!value) {
-        e->broadcast_limit_bytes = 0;
-        e->broadcast_limit_text[0] = '\0';
-        return BS_OK;
-    }
     char *end;
     double n = strtod(value, &end);
     bool ok = end != value && n == n; /* (not NaN) */
@@ -182,7 +175,7 @@ static Status set_broadcast_limit(Session *e, const char *value, bool is_number,
     }
     if (!ok) {
         error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
-                  "invalid value for parameter \"join_max_broadcast_table_size\": \"%s\"", value);
+                  "invalid value for parameter \"%s\": \"%s\"", name, value);
         error_set_hint(err, "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", "
                             "and \"TB\".");
         return BS_ERROR;
@@ -190,12 +183,57 @@ static Status set_broadcast_limit(Session *e, const char *value, bool is_number,
     double bytes = n * scale + 0.5;
     if (!(bytes >= 1 && bytes < 9.2e18))
         return error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
-                         "%s is outside the valid range for parameter "
-                         "\"join_max_broadcast_table_size\" (1B .. 8EB)",
-                         value);
-    e->broadcast_limit_bytes = (int64_t)bytes;
+                         "%s is outside the valid range for parameter \"%s\" (1B .. 8EB)", value,
+                         name);
+    *out = (int64_t)bytes;
+    return BS_OK;
+}
+
+/* join_max_broadcast_table_size: a size (parse_size). */
+static Status set_broadcast_limit(Session *e, const char *value, bool is_number, int pos,
+                                  Error *err)
+{
+    (void)is_number;
+    if (!value) {
+        e->broadcast_limit_bytes = 0;
+        e->broadcast_limit_text[0] = '\0';
+        return BS_OK;
+    }
+    BS_TRY(parse_size("join_max_broadcast_table_size", value, pos, &e->broadcast_limit_bytes, err));
     format_size(e->broadcast_limit_bytes, e->broadcast_limit_text, sizeof e->broadcast_limit_text);
     return BS_OK;
+}
+
+/*
+ * query_max_memory: what one statement may hold, summed over every node it runs on (a
+ * size, parse_size); by default the engine's --memory (in whole MB).
+ */
+static Status set_query_max_memory(Session *e, const char *value, bool is_number, int pos,
+                                   Error *err)
+{
+    (void)is_number;
+    /* The default as a value SET takes back: whole megabytes. */
+    int64_t bytes = e->engine->memory_limit;
+    if (bytes > (1 << 20)) bytes -= bytes % (1 << 20);
+    if (value) BS_TRY(parse_size("query_max_memory", value, pos, &bytes, err));
+    /* Embedded, a statement runs in this process only: --memory bounds it. On a cluster it
+       is the sum over the nodes (each node still bounds its part by its own --memory). */
+    if (value && !e->engine->scheduler && bytes > e->engine->memory_limit) {
+        char limit[32];
+        int64_t mem = e->engine->memory_limit;
+        format_size(mem > (1 << 20) ? mem - mem % (1 << 20) : mem, limit, sizeof limit);
+        return error_set(err, SQLSTATE_INVALID_PARAMETER, pos,
+                         "query_max_memory cannot be more than the memory limit (--memory) of %s",
+                         limit);
+    }
+    e->query_max_memory = value ? bytes : 0;
+    format_size(bytes, e->query_max_memory_text, sizeof e->query_max_memory_text);
+    return BS_OK;
+}
+
+static const char *get_query_max_memory(const Session *e)
+{
+    return e->query_max_memory_text;
 }
 
 _Static_assert(PLAN_DEFAULT_BROADCAST_LIMIT == 100 * 1024 * 1024, "SHOW's default is 100MB");
@@ -214,6 +252,8 @@ static const Setting SETTINGS[] = {
     {"exchange_compression", "exchange_compression", "none", set_exchange_compression,
      get_exchange_compression},
     {"retry_policy", "retry_policy", "query", set_retry_policy, get_retry_policy},
+    {"query_max_memory", "query_max_memory", "the engine's --memory", set_query_max_memory,
+     get_query_max_memory},
 };
 
 static const Setting *setting_find(const char *name)
@@ -227,6 +267,15 @@ static Status unrecognized(const char *name, int pos, Error *err)
 {
     return error_set(err, SQLSTATE_UNDEFINED_OBJECT, pos,
                      "unrecognized configuration parameter \"%s\"", name);
+}
+
+void settings_defaults(Session *s)
+{
+    for (size_t k = 0; k < BS_ARRAY_LEN(SETTINGS); k++) {
+        Error ignored = ERROR_INIT;
+        SETTINGS[k].set(s, NULL, false, -1, &ignored); /* defaults always take */
+        error_clear(&ignored);
+    }
 }
 
 Status settings_run(Session *e, const AstStatement *stmt, Result *res, Error *err)

@@ -64,7 +64,7 @@ typedef struct TxnOp {
     int n_cols; /* CREATE */
     ColumnDef *cols;
     char *view_sql; /* CREATE of a view */
-    int n_files; /* APPEND */
+    int n_files;    /* APPEND */
     DataFileInfo *files;
     struct TxnOp *next;
 } TxnOp;
@@ -77,12 +77,22 @@ typedef struct TxnFile {
     bool appended;
 } TxnFile;
 
+/* A name prefix handed out by metatxn_file_prefix: another process writes files under it. */
+typedef struct TxnPrefix {
+    char *abs_dir;
+    char *rel_dir;
+    char prefix[33];
+    uint64_t table_id;
+    struct TxnPrefix *next;
+} TxnPrefix;
+
 struct MetaTxn {
     Metastore *ms;
     Arena *arena; /* the txn and everything it records */
     TxnOp *ops, *ops_tail;
     TxnFile *files;
     int n_files, cap_files;
+    TxnPrefix *prefixes;
 };
 
 const char *metastore_dir(const Metastore *ms)
@@ -575,8 +585,7 @@ static Status drop_relation(MetaTxn *txn, const char *name, bool is_view, bool i
     txn_lookup(txn, name, &view);
     if (!view.exists) {
         if (if_exists) return BS_OK;
-        return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "%s \"%s\" does not exist", what,
-                         name);
+        return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "%s \"%s\" does not exist", what, name);
     }
     if (view.is_view != is_view) {
         error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is not a %s", name, what);
@@ -605,8 +614,8 @@ Status metatxn_create_view(MetaTxn *txn, const char *name, const char *sql, cons
 {
     if (!name[0]) return error_set(err, SQLSTATE_INVALID_PARAMETER, -1, "view name is empty");
     if (n_cols < 1 || n_cols > METASTORE_MAX_COLUMNS)
-        return error_set(err, SQLSTATE_TOO_MANY_COLUMNS, -1,
-                         "a view has 1 to %d columns, not %d", METASTORE_MAX_COLUMNS, n_cols);
+        return error_set(err, SQLSTATE_TOO_MANY_COLUMNS, -1, "a view has 1 to %d columns, not %d",
+                         METASTORE_MAX_COLUMNS, n_cols);
     for (int col = 0; col < n_cols; col++) {
         if (!cols[col].name || !cols[col].name[0])
             return error_set(err, SQLSTATE_INVALID_PARAMETER, -1, "column %d has no name", col + 1);
@@ -666,26 +675,35 @@ static void unique_name(char *out)
     out[32] = '\0';
 }
 
-Status metatxn_new_file(MetaTxn *txn, const char *name, Arena *arena, char **abs_out,
-                        char **rel_out, Error *err)
+/* The table's data directory (made if missing): absolute, and relative to the data dir. */
+static Status table_data_dir(MetaTxn *txn, const TxnView *view, char *abs, size_t abs_size,
+                             char *rel, size_t rel_size, Error *err)
 {
-    *abs_out = *rel_out = NULL;
-    TxnView view;
-    txn_lookup(txn, name, &view);
-    if (!view.exists)
+    Metastore *ms = txn->ms;
+    if (!abs_path(ms, abs, abs_size, err, "tables/%" PRIu64, view->id)) return BS_ERROR;
+    BS_TRY(io_mkdir(abs, err));
+    if (!abs_path(ms, abs, abs_size, err, "tables/%" PRIu64 "/data", view->id)) return BS_ERROR;
+    BS_TRY(io_mkdir(abs, err));
+    snprintf(rel, rel_size, "tables/%" PRIu64 "/data", view->id);
+    return BS_OK;
+}
+
+/* A table of the txn that files can be written for: 42P01, 42809 otherwise. */
+static Status writable_table(MetaTxn *txn, const char *name, TxnView *view, Error *err)
+{
+    txn_lookup(txn, name, view);
+    if (!view->exists)
         return error_set(err, SQLSTATE_UNDEFINED_TABLE, -1, "table \"%s\" does not exist", name);
-    if (view.is_view)
+    if (view->is_view)
         return error_set(err, SQLSTATE_WRONG_OBJECT_TYPE, -1, "\"%s\" is a view, not a table",
                          name);
-    Metastore *ms = txn->ms;
-    char path[PATH_MAX], rel[128], hex[33];
-    if (!abs_path(ms, path, sizeof path, err, "tables/%" PRIu64, view.id)) return BS_ERROR;
-    BS_TRY(io_mkdir(path, err));
-    if (!abs_path(ms, path, sizeof path, err, "tables/%" PRIu64 "/data", view.id)) return BS_ERROR;
-    BS_TRY(io_mkdir(path, err));
-    unique_name(hex);
-    snprintf(rel, sizeof rel, "tables/%" PRIu64 "/data/%s.bsc", view.id, hex);
-    if (!abs_path(ms, path, sizeof path, err, "%s", rel)) return BS_ERROR;
+    return BS_OK;
+}
+
+/* Records a file of the txn (deleted unless it commits). */
+static Status txn_add_file(MetaTxn *txn, uint64_t table_id, const char *abs, const char *rel,
+                           Error *err)
+{
     if (txn->n_files == txn->cap_files) {
         int cap = txn->cap_files ? txn->cap_files * 2 : 8;
         TxnFile *grown =
@@ -696,16 +714,91 @@ Status metatxn_new_file(MetaTxn *txn, const char *name, Arena *arena, char **abs
         txn->cap_files = cap;
     }
     TxnFile *f = &txn->files[txn->n_files];
-    f->abs_path = arena_strdup(txn->arena, path);
+    f->abs_path = arena_strdup(txn->arena, abs);
     f->rel_path = arena_strdup(txn->arena, rel);
-    f->table_id = view.id;
+    f->table_id = table_id;
     f->appended = false;
-    *abs_out = arena_strdup(arena, path);
-    *rel_out = arena_strdup(arena, rel);
     if (!f->abs_path || !f->rel_path) return arena_error(txn->arena, err);
-    if (!*abs_out || !*rel_out) return arena_error(arena, err);
     txn->n_files++;
     return BS_OK;
+}
+
+Status metatxn_new_file(MetaTxn *txn, const char *name, Arena *arena, char **abs_out,
+                        char **rel_out, Error *err)
+{
+    *abs_out = *rel_out = NULL;
+    TxnView view;
+    BS_TRY(writable_table(txn, name, &view, err));
+    char path[PATH_MAX], dir[64], rel[128], hex[33];
+    BS_TRY(table_data_dir(txn, &view, path, sizeof path, dir, sizeof dir, err));
+    unique_name(hex);
+    snprintf(rel, sizeof rel, "%s/%s.bsc", dir, hex);
+    if (!abs_path(txn->ms, path, sizeof path, err, "%s", rel)) return BS_ERROR;
+    BS_TRY(txn_add_file(txn, view.id, path, rel, err));
+    *abs_out = arena_strdup(arena, path);
+    *rel_out = arena_strdup(arena, rel);
+    if (!*abs_out || !*rel_out) return arena_error(arena, err);
+    return BS_OK;
+}
+
+Status metatxn_file_prefix(MetaTxn *txn, const char *name, Arena *arena, char **abs_dir,
+                           char **rel_dir, char **prefix, Error *err)
+{
+    *abs_dir = *rel_dir = *prefix = NULL;
+    TxnView view;
+    BS_TRY(writable_table(txn, name, &view, err));
+    char path[PATH_MAX], dir[64];
+    BS_TRY(table_data_dir(txn, &view, path, sizeof path, dir, sizeof dir, err));
+    TxnPrefix *p = arena_alloc_zero(txn->arena, sizeof *p);
+    if (!p) return arena_error(txn->arena, err);
+    p->abs_dir = arena_strdup(txn->arena, path);
+    p->rel_dir = arena_strdup(txn->arena, dir);
+    if (!p->abs_dir || !p->rel_dir) return arena_error(txn->arena, err);
+    unique_name(p->prefix);
+    p->table_id = view.id;
+    p->next = txn->prefixes;
+    txn->prefixes = p;
+    *abs_dir = arena_strdup(arena, p->abs_dir);
+    *rel_dir = arena_strdup(arena, p->rel_dir);
+    *prefix = arena_strdup(arena, p->prefix);
+    if (!*abs_dir || !*rel_dir || !*prefix) return arena_error(arena, err);
+    return BS_OK;
+}
+
+/* Whether `file` (a name in a data directory) is PREFIX-N.bsc, N decimal digits. */
+static bool named_under(const char *file, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    if (strncmp(file, prefix, n) != 0 || file[n] != '-') return false;
+    const char *d = file + n + 1;
+    if (*d < '0' || *d > '9') return false;
+    while (*d >= '0' && *d <= '9')
+        d++;
+    return strcmp(d, ".bsc") == 0;
+}
+
+Status metatxn_adopt_file(MetaTxn *txn, const char *name, const char *prefix, const char *rel_path,
+                          Error *err)
+{
+    TxnView view;
+    BS_TRY(writable_table(txn, name, &view, err));
+    for (const TxnPrefix *p = txn->prefixes; p; p = p->next) {
+        size_t n = strlen(p->rel_dir);
+        if (p->table_id != view.id || strcmp(p->prefix, prefix) != 0) continue;
+        if (strncmp(rel_path, p->rel_dir, n) != 0 || rel_path[n] != '/' ||
+            !named_under(rel_path + n + 1, p->prefix))
+            break;
+        for (int k = 0; k < txn->n_files; k++)
+            if (strcmp(txn->files[k].rel_path, rel_path) == 0)
+                return error_set(err, SQLSTATE_INVALID_PARAMETER, -1,
+                                 "file \"%s\" was reported twice", rel_path);
+        char path[PATH_MAX];
+        if (!abs_path(txn->ms, path, sizeof path, err, "%s", rel_path)) return BS_ERROR;
+        return txn_add_file(txn, view.id, path, rel_path, err);
+    }
+    return error_set(err, SQLSTATE_INVALID_PARAMETER, -1,
+                     "file \"%s\" is not one this transaction let be written for table \"%s\"",
+                     rel_path, name);
 }
 
 Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *files, int n_files,
@@ -771,12 +864,37 @@ Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *
     return BS_OK;
 }
 
+/*
+ * Deletes the files under the txn's prefixes (but, when keep_appended, those it appended):
+ * files whose writer failed or whose report came too late. One still being written now
+ * is removed at the next open.
+ */
+static void remove_prefix_files(const MetaTxn *txn, bool keep_appended)
+{
+    for (const TxnPrefix *p = txn->prefixes; p; p = p->next) {
+        DIR *dir = opendir(p->abs_dir);
+        struct dirent *ent;
+        char path[PATH_MAX];
+        while (dir && (ent = readdir(dir)) != NULL) {
+            if (!named_under(ent->d_name, p->prefix) ||
+                snprintf(path, sizeof path, "%s/%s", p->abs_dir, ent->d_name) >= (int)sizeof path)
+                continue;
+            bool keep = false;
+            for (int k = 0; k < txn->n_files && keep_appended && !keep; k++)
+                keep = txn->files[k].appended && strcmp(txn->files[k].abs_path, path) == 0;
+            if (!keep) unlink(path);
+        }
+        if (dir) closedir(dir);
+    }
+}
+
 /* Deletes the txn's files and the directories of tables it created, then frees it. */
 static void txn_discard(MetaTxn *txn)
 {
     Error err = ERROR_INIT;
     for (int k = 0; k < txn->n_files; k++)
         unlink(txn->files[k].abs_path);
+    remove_prefix_files(txn, false);
     for (const TxnOp *op = txn->ops; op; op = op->next) {
         char path[PATH_MAX];
         if (op->kind == TXN_CREATE &&
@@ -1124,6 +1242,7 @@ Status metastore_commit(MetaTxn *txn, Error *err)
     bs_free(w.items);
     pthread_mutex_unlock(&ms->mu);
     removals_run(&rm);
+    remove_prefix_files(txn, true);
     arena_destroy(txn->arena);
     if (status != BS_OK)
         error_set_detail(err, "The transaction is committed, but may be lost if the system "

@@ -224,6 +224,22 @@ Status metatxn_drop_view(MetaTxn *txn, const char *name, bool if_exists, Error *
  */
 Status metatxn_new_file(MetaTxn *txn, const char *name, Arena *arena, char **abs_path,
                         char **rel_path, Error *err);
+/*
+ * For files of table `name` that another process writes (a worker, for a statement run
+ * on a cluster): the table's data directory (made here), absolute and relative to the
+ * data dir, and a fresh name prefix. The writer names its files PREFIX-N.bsc (N decimal)
+ * in that directory; such files are deleted if the transaction does not commit, whether
+ * or not they were adopted (one still being written then is removed at the next open).
+ */
+Status metatxn_file_prefix(MetaTxn *txn, const char *name, Arena *arena, char **abs_dir,
+                           char **rel_dir, char **prefix, Error *err);
+/*
+ * Makes a file written under `prefix` (rel_path: REL_DIR/PREFIX-N.bsc) a file of the
+ * transaction, as if metatxn_new_file had made it, so metatxn_append_files takes it.
+ * 22023 for a path the prefix does not allow or one adopted before.
+ */
+Status metatxn_adopt_file(MetaTxn *txn, const char *name, const char *prefix, const char *rel_path,
+                          Error *err);
 /* Adds written files to table `name` (their zones are copied). */
 Status metatxn_append_files(MetaTxn *txn, const char *name, const DataFileInfo *files, int n_files,
                             Error *err);

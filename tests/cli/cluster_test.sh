@@ -3,8 +3,11 @@
 # by hand: workers register (also when started before their coordinator, and again after
 # the coordinator restarts); a killed worker is reported; queries run as tasks on the
 # workers, Ctrl-C stops every task, and kill -9 of a worker during a query fails it within
-# 5 s naming the worker (or, by default, runs again and succeeds); a query over a worker's
-# memory fails with 53200 and the workers live on; SIGTERM stops every process (no
+# 5 s naming the worker (or, by default, runs again and succeeds); CREATE TABLE AS and
+# INSERT write their files on the workers and commit once, and leave nothing when they
+# fail (also when a worker is killed while writing); a query over a worker's
+# memory, or over its cluster-wide query_max_memory, fails with 53200 and the workers
+# live on; SIGTERM stops every process (no
 # orphans, also after kill -9 of the cluster); the worker's port answers cleanly.
 # Usage: cluster_test.sh path/to/basalt
 set -u
@@ -143,6 +146,37 @@ expect_eq "join on the cluster" "count
 out=$(q -c "select count(*) from big where 1 / (i - 150000) > 0" 2>&1)
 expect_contains "a worker's error" "division by zero" "$out"
 
+# CREATE TABLE AS and INSERT on the cluster: each worker writes its own files (named
+# PREFIX-N.bsc under the table's directory) and the coordinator commits them once, after
+# reading back their footers; a statement that fails on a worker leaves every table and
+# the data directory as they were.
+bsc_files() { find d3/tables -name '*.bsc' | sort; }
+before=$(bsc_files)
+# (grouped by i: the writers run in the stage after the repartition, one task per worker,
+# and both get rows)
+q -c "create table copy as select i, min(g) as g, min(s) as s from big where i % 3 <> 1 group by i"
+expect_eq "CTAS on the cluster" "n,s,d
+200000,29999900000,200000" "$(q -c "select count(*) as n, sum(i) as s, count(distinct s) as d from copy")"
+expect_eq "the CTAS's tasks" "2,finished" "$(q -c "select count(distinct t.node_id) as n, min(t.state) as s from system.runtime.tasks t join system.runtime.queries q on q.query_id = t.query_id where q.query like 'create table copy as%'" | tail -1)"
+copy_files=$(bsc_files | grep -v -x -F "$before")
+expect_eq "files written by the two workers" 2 "$(echo "$copy_files" | grep -c -- '/data/[0-9a-f]\{32\}-[0-9]*\.bsc$')"
+q -c "insert into copy select i, g, s from big where i % 3 = 1 and i < 3000"
+expect_eq "INSERT on the cluster" "n,s
+201000,30001399500" "$(q -c "select count(*) as n, sum(i) as s from copy")"
+expect_eq "the written rows join back" "n
+201000" "$(q -c "select count(*) as n from copy c join big b on b.i = c.i and b.s = c.s and b.g = c.g")"
+# Zone maps of the workers' files were committed: a selective filter prunes files.
+expect_contains "zone maps of written files" "pruned by zone maps" "$(q -c "explain analyze select count(*) from copy where i > 299990")"
+before=$(bsc_files)
+out=$(q -c "create table bad as select i, 1 / (i - 150000) as x from big" 2>&1)
+expect_contains "a failed CTAS" "division by zero" "$out"
+out=$(q -c "insert into copy select i, 1 / (i - 150000), s from big" 2>&1)
+expect_contains "a failed INSERT" "division by zero" "$out"
+expect_contains "the failed CTAS made no table" "42P01" "$(q --format json -c "select * from bad" 2>&1)"
+expect_eq "the failed INSERT changed nothing" "n
+201000" "$(q -c "select count(*) as n from copy")"
+expect_eq "no file left by the failed statements" "$before" "$(bsc_files)"
+
 long="select count(*) from big a join big b on a.g = b.g"
 running_tasks() { q -c "select sum(running_tasks) as n from system.runtime.nodes where not coordinator" | tail -1; }
 # Ctrl-C cancels the query, and every task of it on the workers stops.
@@ -173,6 +207,36 @@ ms=$((($(date +%s%N) - start) / 1000000))
 expect_eq "tasks left running after the cancel" 0 "$(running_tasks)"
 checks=$((checks + 1))
 [ $ms -lt 5000 ] || fail "tasks stopped $ms ms after the cancel"
+
+# SET query_max_memory bounds a query's memory summed over its nodes (the workers report
+# theirs with each heartbeat). The limit is taken between one worker's part of this
+# broadcast join and the sum of both parts, measured first.
+memjoin="select count(*) from big a join big b on a.g = b.g and a.s <> b.s"
+"$BASALT" --connect "127.0.0.1:$port" -c "$memjoin" >/dev/null 2>&1 &
+client=$!
+wait_running
+worker_memory() { q -c "select min(memory_used) as lo, max(memory_used) as hi from system.runtime.nodes where not coordinator" | tail -1; }
+prev=
+for _ in $(seq 1 50); do
+    mem=$(worker_memory)
+    [ "${mem%,*}" -gt 4000000 ] && [ "${mem%,*}" = "$prev" ] && break
+    prev=${mem%,*}
+    sleep 0.2
+done
+kill -INT $client
+wait $client
+lo=${mem%,*}
+hi=${mem#*,}
+limit_kb=$(((hi + lo / 2) / 1024))
+out=$(timeout 60 "$BASALT" --connect "127.0.0.1:$port" --format json -c "set query_max_memory = '${limit_kb}kB'" -c "$memjoin" 2>&1)
+expect_contains "over the cluster-wide memory limit ($lo and $hi bytes on the workers, ${limit_kb}kB)" '"sqlstate":"53200"' "$out"
+expect_contains "the cluster-wide limit named" "exceeded across the cluster" "$out"
+# One node's part over the limit fails there, with the same SQLSTATE.
+out=$(timeout 60 "$BASALT" --connect "127.0.0.1:$port" --format json -c "set query_max_memory = '$((lo / 2048))kB'" -c "$memjoin" 2>&1)
+expect_contains "one node over the query's memory limit" '"sqlstate":"53200"' "$out"
+expect_contains "the query's limit named" "query memory limit of" "$out"
+expect_eq "served after" "n
+300000" "$(q -c "set query_max_memory = '${limit_kb}kB'" -c "select count(*) as n from big")"
 
 # kill -9 of a worker during a query fails it within 5 s, naming the worker (with
 # retry_policy none; the default runs it again); the cluster keeps serving, on the worker
@@ -218,6 +282,47 @@ gone $cluster || fail "cluster still running after SIGTERM"
 wait $cluster
 expect_eq "cluster exit status after a worker died" 0 $?
 
+# --- kill -9 of a worker while a CREATE TABLE AS writes: the statement fails naming the
+# worker, no table is made, and the files both workers had written are deleted ----------
+"$BASALT" cluster --data d3 --workers 2 --port 0 --threads 1 >cluster5.out 2>cluster5.err &
+cluster=$!
+PIDS="$cluster"
+wait_for cluster5.out "2 of 2 workers registered"
+PIDS="$PIDS $(children_of $cluster)"
+port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' cluster5.out)
+before=$(bsc_files)
+"$BASALT" --connect "127.0.0.1:$port" -c "set join_distribution_type = 'partitioned'" -c "create table huge as select a.i, b.i as j from big a join big b on a.g = b.g where (a.i * 7 + b.i) % 1000 = 0" >/dev/null 2>write_killed.err &
+client=$!
+checks=$((checks + 1))
+wait_running
+# Until both workers have begun writing files of it (the join is partitioned on g, whose
+# values both partitions get).
+for _ in $(seq 1 100); do
+    [ "$(bsc_files | grep -v -x -F "$before" | wc -l)" -ge 2 ] && break
+    sleep 0.1
+done
+expect_eq "files being written" 2 "$(bsc_files | grep -v -x -F "$before" | wc -l)"
+w1=$(pgrep -P $cluster -f "node-id worker-1" | head -1)
+start=$(date +%s%N)
+kill -9 "$w1"
+wait $client
+status=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_eq "CTAS on a killed worker exit" 1 $status
+expect_contains "the CTAS's error names the worker" "worker-1" "$(cat write_killed.err)"
+checks=$((checks + 1))
+[ $ms -lt 5000 ] || fail "the CTAS failed $ms ms after the worker died"
+expect_contains "no table from the killed CTAS" "42P01" "$(q --format json -c "select * from huge" 2>&1)"
+# worker-2 stops its writer on TASK_CANCEL: the files are gone within moments.
+for _ in $(seq 1 50); do
+    [ "$(bsc_files)" = "$before" ] && break
+    sleep 0.1
+done
+expect_eq "no file left by the killed CTAS" "$before" "$(bsc_files)"
+kill -TERM $cluster
+gone $cluster || fail "cluster still running after SIGTERM"
+wait $cluster
+
 # --- a query over a worker's memory fails cleanly (53200); the workers live on ------------
 "$BASALT" cluster --data d3 --workers 2 --port 0 --threads 1 --memory 16MB >cluster4.out 2>&1 &
 cluster=$!
@@ -228,7 +333,7 @@ PIDS="$PIDS $workers"
 port=$(sed -n 's/.*coordinator listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' cluster4.out)
 out=$("$BASALT" --connect "127.0.0.1:$port" --format json -c "select count(*) from big a join big b on a.s = b.s" 2>&1)
 expect_contains "over the memory limit" '"sqlstate":"53200"' "$out"
-expect_contains "the limit named" "worker memory limit of 16.0 MB exceeded" "$out"
+expect_contains "the limit named" "memory limit of 16.0 MB exceeded" "$out"
 expect_eq "served after" "n
 300000" "$("$BASALT" --connect "127.0.0.1:$port" --format csv -c "select count(*) as n from big")"
 for p in $workers; do

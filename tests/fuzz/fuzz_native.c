@@ -47,16 +47,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 6: {
         TpTaskCreate m;
-        if (tp_get_task_create(p, len, arena, &m, &err) == BS_OK)
+        if (tp_get_task_create(p, len, arena, &m, &err) == BS_OK) {
             for (uint32_t k = 0; k < m.n_inputs; k++)
                 for (uint32_t j = 0; j < m.inputs[k].n_producers; j++)
                     (void)m.inputs[k].producers[j].address[0];
+            for (uint32_t k = 0; k < m.n_writes; k++)
+                (void)m.writes[k].prefix[0];
+        }
         break;
     }
     case 7: {
         TpSplits m;
         if (tp_get_splits(p, len, arena, &m, &err) == BS_OK)
-            for (uint32_t k = 0; k < m.n; k++) (void)m.splits[k].path[0];
+            for (uint32_t k = 0; k < m.n; k++)
+                (void)m.splits[k].path[0];
+        error_clear(&err);
+        TpFiles f;
+        if (tp_get_files(p, len, arena, &f, &err) == BS_OK)
+            for (uint32_t k = 0; k < f.n; k++)
+                (void)f.files[k].path[0];
         break;
     }
     case 8: {

@@ -37,7 +37,9 @@ static void test_task_create(void **state)
                       .fragment = frag,
                       .fragment_len = sizeof frag,
                       .n_inputs = 2,
-                      .inputs = inputs};
+                      .inputs = inputs,
+                      .n_writes = 1,
+                      .writes = &(TpWrite){"t", "/d/tables/3/data", "tables/3/data", "ab12"}};
     Buffer b;
     buffer_init(&b);
     tp_put_task_create(&b, &m);
@@ -60,6 +62,11 @@ static void test_task_create(void **state)
     assert_string_equal(got.inputs[0].producers[1].node_id, "w2");
     assert_true(got.inputs[0].producers[1].task_id == UINT64_MAX);
     assert_int_equal(got.inputs[1].n_producers, 0);
+    assert_int_equal(got.n_writes, 1);
+    assert_string_equal(got.writes[0].table, "t");
+    assert_string_equal(got.writes[0].abs_dir, "/d/tables/3/data");
+    assert_string_equal(got.writes[0].rel_dir, "tables/3/data");
+    assert_string_equal(got.writes[0].prefix, "ab12");
     for (size_t len = 0; len < b.len; len++) {
         assert_int_equal(tp_get_task_create(b.data, len, arena, &got, &err), BS_ERROR);
         assert_malformed(&err, "TASK_CREATE");
@@ -70,8 +77,13 @@ static void test_task_create(void **state)
     /* A count of inputs no payload of this size could hold. */
     buffer_clear(&b);
     m.n_inputs = 0;
+    m.n_writes = 0;
     tp_put_task_create(&b, &m);
-    b.data[b.len - 1] = 0x7f; /* the input count */
+    b.data[b.len - 2] = 0x7f; /* the input count (the write count follows) */
+    assert_int_equal(tp_get_task_create(b.data, b.len, arena, &got, &err), BS_ERROR);
+    assert_malformed(&err, "TASK_CREATE");
+    b.data[b.len - 2] = 0;
+    b.data[b.len - 1] = 0x7f; /* the write count */
     assert_int_equal(tp_get_task_create(b.data, b.len, arena, &got, &err), BS_ERROR);
     assert_malformed(&err, "TASK_CREATE");
     /* No output partitions is not a task. */
@@ -136,6 +148,24 @@ static void test_splits_and_status(void **state)
     b.data[8] = 9; /* no such state */
     assert_int_equal(tp_get_task_status(b.data, b.len, &gs, &err), BS_ERROR);
     assert_malformed(&err, "TASK_STATUS");
+    /* FILES: two files, then every truncation. */
+    buffer_clear(&b);
+    TpFile files[] = {{"t", "tables/3/data/ab-0.bsc", 131072}, {"u", "tables/4/data/cd-1.bsc", 0}};
+    tp_put_files(&b, &(TpFiles){.task_id = 12, .n = 2, .files = files});
+    TpFiles gf;
+    assert_int_equal(tp_get_files(b.data, b.len, arena, &gf, &err), BS_OK);
+    assert_true(gf.task_id == 12 && gf.n == 2);
+    assert_string_equal(gf.files[0].table, "t");
+    assert_string_equal(gf.files[0].path, "tables/3/data/ab-0.bsc");
+    assert_true(gf.files[0].rows == 131072);
+    assert_string_equal(gf.files[1].path, "tables/4/data/cd-1.bsc");
+    for (size_t len = 0; len < b.len; len++) {
+        assert_int_equal(tp_get_files(b.data, len, arena, &gf, &err), BS_ERROR);
+        assert_malformed(&err, "FILES");
+    }
+    buffer_put_u8(&b, 0);
+    assert_int_equal(tp_get_files(b.data, b.len, arena, &gf, &err), BS_ERROR);
+    assert_malformed(&err, "FILES");
     /* SPLITS_GET asks for one at least. */
     buffer_clear(&b);
     tp_put_splits_get(&b, 1, 2, 0);
@@ -209,6 +239,7 @@ static void test_names(void **state)
     (void)state;
     assert_string_equal(tp_message_name(TP_TASK_CREATE), "TASK_CREATE");
     assert_string_equal(tp_message_name(TP_PAGES), "PAGES");
+    assert_string_equal(tp_message_name(TP_FILES), "FILES");
     assert_null(tp_message_name(0));
 }
 

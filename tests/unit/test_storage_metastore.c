@@ -109,12 +109,10 @@ static void create_table(Metastore *ms, const char *name)
  * Writes a data file for table `name` in txn (rows first..first+n_rows-1 of the schema)
  * and fills info (allocated in arena).
  */
-static void write_data_file(MetaTxn *txn, const char *name, int64_t first, int n_rows, Arena *arena,
-                            DataFileInfo *info)
+static void write_file_at(const char *abs, int64_t first, int n_rows, Arena *arena,
+                          FileSummary *out)
 {
     Error err = ERROR_INIT;
-    char *abs, *rel;
-    assert_int_equal(metatxn_new_file(txn, name, arena, &abs, &rel, &err), BS_OK);
     int n;
     const ColumnDef *cols = schema(&n);
     LogicalType types[3];
@@ -141,9 +139,18 @@ static void write_data_file(MetaTxn *txn, const char *name, int64_t first, int n
         chunk->n_rows = (idx_t)count;
         assert_int_equal(colfile_writer_append(w, chunk, &err), BS_OK);
     }
-    FileSummary summary;
-    assert_int_equal(colfile_writer_finish(w, arena, &summary, &err), BS_OK);
+    assert_int_equal(colfile_writer_finish(w, arena, out, &err), BS_OK);
     chunk_destroy(chunk);
+}
+
+static void write_data_file(MetaTxn *txn, const char *name, int64_t first, int n_rows, Arena *arena,
+                            DataFileInfo *info)
+{
+    Error err = ERROR_INIT;
+    char *abs, *rel;
+    assert_int_equal(metatxn_new_file(txn, name, arena, &abs, &rel, &err), BS_OK);
+    FileSummary summary;
+    write_file_at(abs, first, n_rows, arena, &summary);
     info->path = rel;
     info->n_rows = summary.n_rows;
     info->n_bytes = summary.n_bytes;
@@ -416,6 +423,73 @@ static void test_abort_deletes_files(void **state)
     assert_string_equal(before, after);
     free(before);
     free(after);
+    metastore_close(ms);
+    arena_destroy(arena);
+}
+
+/* Files another process writes under a prefix: adopted ones commit; the others, and all of
+   them on abort, are deleted; a path outside the prefix is refused. */
+static void test_prefix_files(void **state)
+{
+    (void)state;
+    char dir[300];
+    new_dir(dir, sizeof dir);
+    Error err = ERROR_INIT;
+    Metastore *ms;
+    Arena *arena = arena_create(NULL, NULL, 0);
+    assert_int_equal(metastore_open(dir, &ms, &err), BS_OK);
+    create_table(ms, "t");
+    char *before = describe(ms);
+    for (int commit = 0; commit < 2; commit++) {
+        MetaTxn *txn = metastore_begin(ms, &err);
+        char *abs_dir, *rel_dir, *prefix;
+        assert_int_equal(metatxn_file_prefix(txn, "t", arena, &abs_dir, &rel_dir, &prefix, &err),
+                         BS_OK);
+        assert_int_equal(strlen(prefix), 32);
+        assert_string_equal(rel_dir, "tables/1/data");
+        char a[600], b[600], rel_a[300], rel_b[300], bad[300];
+        snprintf(a, sizeof a, "%s/%s-0.bsc", abs_dir, prefix);
+        snprintf(b, sizeof b, "%s/%s-17.bsc", abs_dir, prefix);
+        snprintf(rel_a, sizeof rel_a, "%s/%s-0.bsc", rel_dir, prefix);
+        snprintf(rel_b, sizeof rel_b, "%s/%s-17.bsc", rel_dir, prefix);
+        FileSummary sa, sb;
+        write_file_at(a, 0, 7, arena, &sa);
+        write_file_at(b, 7, 5, arena, &sb); /* never adopted */
+        /* Outside the prefix, another prefix, or not PREFIX-N.bsc: refused. */
+        const char *bad_paths[] = {"tables/1/data/%s.bsc", "tables/1/data/%s-x.bsc",
+                                   "tables/1/data/%s-1.bsc/../../x", "tables/2/data/%s-1.bsc",
+                                   "tables/1/data/0%s-1.bsc"};
+        for (size_t k = 0; k < sizeof bad_paths / sizeof bad_paths[0]; k++) {
+            snprintf(bad, sizeof bad, bad_paths[k], prefix);
+            assert_int_equal(metatxn_adopt_file(txn, "t", prefix, bad, &err), BS_ERROR);
+            assert_string_equal(err.sqlstate, "22023");
+            error_clear(&err);
+        }
+        assert_int_equal(metatxn_adopt_file(txn, "t", "0123", rel_a, &err), BS_ERROR);
+        error_clear(&err);
+        assert_int_equal(metatxn_adopt_file(txn, "t", prefix, rel_a, &err), BS_OK);
+        assert_int_equal(metatxn_adopt_file(txn, "t", prefix, rel_a, &err), BS_ERROR);
+        assert_string_equal(err.sqlstate, "22023");
+        error_clear(&err);
+        DataFileInfo info = {rel_a, sa.n_rows, sa.n_bytes, sa.n_row_groups, sa.zones};
+        assert_int_equal(metatxn_append_files(txn, "t", &info, 1, &err), BS_OK);
+        if (commit) {
+            assert_int_equal(metastore_commit(txn, &err), BS_OK);
+            assert_true(exists(a));
+        } else {
+            metastore_abort(txn);
+            assert_false(exists(a));
+            char *after = describe(ms);
+            assert_string_equal(before, after);
+            free(after);
+        }
+        assert_false(exists(b));
+    }
+    TableInfo *t;
+    assert_int_equal(metastore_get_table(ms, "t", arena, &t, &err), BS_OK);
+    assert_int_equal(t->n_files, 1);
+    assert_int_equal(t->files[0].n_rows, 7);
+    free(before);
     metastore_close(ms);
     arena_destroy(arena);
 }
@@ -968,6 +1042,7 @@ int main(void)
         cmocka_unit_test(test_ids_never_reused),
         cmocka_unit_test(test_txn_semantics),
         cmocka_unit_test(test_abort_deletes_files),
+        cmocka_unit_test(test_prefix_files),
         cmocka_unit_test(test_conflicts),
         cmocka_unit_test(test_failed_commit_changes_nothing),
         cmocka_unit_test(test_lock),

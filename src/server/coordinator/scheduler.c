@@ -39,6 +39,8 @@ typedef struct RemoteTask {
     bool done;
     uint8_t state;
     uint64_t rows_out, bytes_out, wall_us;
+    uint32_t n_writes;
+    TpWrite *writes; /* where its table writers write (in the run's arena) */
 } RemoteTask;
 
 struct DistRun {
@@ -46,7 +48,16 @@ struct DistRun {
     uint64_t query_id;
     const QueryPlan *plan;
     SplitSource *splits;
+    WriteSet *writes; /* a statement that writes tables: its files are adopted here */
+    Arena *arena;
     pthread_mutex_t mu;
+    pthread_cond_t changed; /* a task ended, or the run failed */
+    int n_done;
+    MemTracker *tracker;  /* the statement's here (the root's memory) */
+    int64_t memory_limit; /* over every node (0: none) */
+    int n_nodes;
+    WorkerLink **nodes;   /* the workers with a task of it */
+    uint64_t *node_bytes; /* what each last said the query holds there (MEMORY) */
     int n_tasks;
     RemoteTask *tasks;
     int n_inputs;
@@ -198,6 +209,7 @@ static void fail_run(DistRun *run, const Error *error)
     if (first) {
         run->failed = true;
         error_copy(&run->failure, error);
+        pthread_cond_broadcast(&run->changed);
     }
     pthread_mutex_unlock(&run->mu);
     if (!first) return;
@@ -266,6 +278,8 @@ static void on_task_status(Scheduler *s, const Frame *f)
     DistRun *run = find_task(s, st.task_id, &task);
     if (run) {
         pthread_mutex_lock(&run->mu);
+        if (!task->done) run->n_done++;
+        pthread_cond_broadcast(&run->changed);
         task->done = true;
         task->state = st.state;
         task->rows_out = st.rows_out;
@@ -316,9 +330,113 @@ static void on_splits_get(Scheduler *s, uint64_t number, const Frame *f)
     pthread_mutex_unlock(&s->mu);
 }
 
+/* FILES: a task's writer finished files; the statement adopts them (or fails). */
+static void on_files(Scheduler *s, uint64_t number, const Frame *f)
+{
+    Arena *scratch = arena_create(NULL, NULL, 0);
+    TpFiles m;
+    Error e = ERROR_INIT;
+    if (!scratch) return;
+    if (tp_get_files(f->payload, f->len, scratch, &m, &e) != BS_OK) {
+        error_clear(&e);
+        arena_destroy(scratch);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    RemoteTask *task;
+    DistRun *run = find_task(s, m.task_id, &task);
+    if (run && task->worker->number == number) {
+        Status st = BS_OK;
+        for (uint32_t k = 0; k < m.n && st == BS_OK; k++) {
+            const TpWrite *w = NULL;
+            for (uint32_t j = 0; j < task->n_writes && !w; j++)
+                if (strcmp(task->writes[j].table, m.files[k].table) == 0) w = &task->writes[j];
+            if (!w || !run->writes)
+                st = error_set(&e, SQLSTATE_PROTOCOL_VIOLATION, -1,
+                               "worker %s reported a file of table \"%s\", which its task "
+                               "does not write",
+                               task->worker->node_id, m.files[k].table);
+            else
+                st = writeset_remote_file(run->writes, w->table, w->prefix, m.files[k].path,
+                                          m.files[k].rows, &e);
+        }
+        if (st != BS_OK) fail_run(run, &e);
+    }
+    pthread_mutex_unlock(&s->mu);
+    error_clear(&e);
+    arena_destroy(scratch);
+}
+
+/* "12.5 MB" */
+static void format_mb(uint64_t bytes, char *out, size_t size)
+{
+    snprintf(out, size, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
+}
+
+/*
+ * MEMORY: what each query holds on a worker. A query whose memory summed over its nodes
+ * (the workers' last reports and the root's here) is over its limit fails with 53200.
+ */
+static void on_memory(Scheduler *s, uint64_t number, const Frame *f)
+{
+    Arena *scratch = arena_create(NULL, NULL, 0);
+    TpQueryMemory *entries;
+    uint32_t n;
+    Error e = ERROR_INIT;
+    if (!scratch) return;
+    if (tp_get_memory(f->payload, f->len, scratch, &entries, &n, &e) != BS_OK) {
+        error_clear(&e);
+        arena_destroy(scratch);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    for (uint32_t k = 0; k < n; k++) {
+        DistRun *run = s->runs;
+        while (run && run->query_id != entries[k].query_id)
+            run = run->next;
+        if (!run) continue;
+        pthread_mutex_lock(&run->mu);
+        uint64_t total = 0;
+        int busy = 0;
+        for (int j = 0; j < run->n_nodes; j++) {
+            if (run->nodes[j]->number == number) run->node_bytes[j] = entries[k].bytes;
+            total += run->node_bytes[j];
+            busy += run->node_bytes[j] > 0;
+        }
+        int64_t here = memtracker_used(run->tracker);
+        if (here > 0) {
+            total += (uint64_t)here;
+            busy++;
+        }
+        bool over = run->memory_limit > 0 && total > (uint64_t)run->memory_limit && !run->failed;
+        pthread_mutex_unlock(&run->mu);
+        if (over) {
+            char limit[32], used[32];
+            format_mb((uint64_t)run->memory_limit, limit, sizeof limit);
+            format_mb(total, used, sizeof used);
+            error_set(&e, SQLSTATE_OUT_OF_MEMORY, -1,
+                      "out of memory: query memory limit of %s exceeded across the cluster "
+                      "(%s in use on %d node%s)",
+                      limit, used, busy, busy == 1 ? "" : "s");
+            error_set_hint(&e, "Raise the limit with SET query_max_memory, or make the query "
+                               "use less memory.");
+            fail_run(run, &e);
+            error_clear(&e);
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    arena_destroy(scratch);
+}
+
 bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f)
 {
     switch (f->type) {
+    case TP_MEMORY:
+        on_memory(s, number, f);
+        return true;
+    case TP_FILES:
+        on_files(s, number, f);
+        return true;
     case TP_TASK_STATUS:
         on_task_status(s, f);
         return true;
@@ -329,18 +447,18 @@ bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f)
     return false;
 }
 
-static bool fragment_distributable(const PlanNode *n, bool *scans)
+static bool fragment_distributable(const PlanNode *n, bool writes, bool *scans)
 {
-    if (n->kind == PLAN_TABLE_WRITE || n->kind == PLAN_CSV_SCAN || n->kind == PLAN_RECURSIVE_CTE ||
-        n->kind == PLAN_CTE_SCAN)
+    if ((n->kind == PLAN_TABLE_WRITE && !writes) || n->kind == PLAN_CSV_SCAN ||
+        n->kind == PLAN_RECURSIVE_CTE || n->kind == PLAN_CTE_SCAN)
         return false;
     if (n->kind == PLAN_TABLE_SCAN) *scans = true;
     for (int k = 0; k < n->n_children; k++)
-        if (!fragment_distributable(n->children[k], scans)) return false;
+        if (!fragment_distributable(n->children[k], writes, scans)) return false;
     return true;
 }
 
-bool scheduler_can_distribute(const QueryPlan *plan)
+bool scheduler_can_distribute(const QueryPlan *plan, bool writes)
 {
     /* A plan that reads no table (constants, series, system tables, whose rows the
        coordinator made) has nothing to spread: it runs here, and answers while a worker
@@ -348,7 +466,7 @@ bool scheduler_can_distribute(const QueryPlan *plan)
     bool scans = false;
     if (plan->n_fragments < 2) return false;
     for (int k = 1; k < plan->n_fragments; k++)
-        if (!fragment_distributable(plan->fragments[k]->root, &scans)) return false;
+        if (!fragment_distributable(plan->fragments[k]->root, writes, &scans)) return false;
     return scans;
 }
 
@@ -395,13 +513,15 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
                           .fragment_id = (uint32_t)f->id,
                           .task_index = (uint32_t)task->index,
                           .output_partitions = (uint32_t)output_partitions(plan, f),
-                          .memory_limit = 0,
+                          .memory_limit = (uint64_t)run->memory_limit,
                           .buffer_bytes = TASK_BUFFER_BYTES,
                           .zstd_level = (uint8_t)run->zstd_level,
                           .fragment = frag.data,
                           .fragment_len = frag.len,
                           .n_inputs = (uint32_t)f->n_sources,
-                          .inputs = inputs};
+                          .inputs = inputs,
+                          .n_writes = task->n_writes,
+                          .writes = task->writes};
         tp_put_task_create(&msg, &m);
         if (!buffer_ok(&msg)) st = error_oom(err);
     }
@@ -423,14 +543,49 @@ static void free_run(DistRun *run)
     bs_free(run->inputs);
     bs_free(run->input_fragment);
     bs_free(run->tasks);
+    bs_free(run->nodes);
+    bs_free(run->node_bytes);
     error_clear(&run->failure);
+    arena_destroy(run->arena);
+    pthread_cond_destroy(&run->changed);
     pthread_mutex_destroy(&run->mu);
     bs_free(run);
 }
 
+/* The tables the writers of fragment subtree n write, each once, appended to task. */
+static Status task_writes(DistRun *run, RemoteTask *task, const PlanNode *n, Error *err)
+{
+    if (n->kind == PLAN_TABLE_WRITE) {
+        const char *table = n->u.write.table;
+        bool known = false;
+        for (uint32_t k = 0; k < task->n_writes && !known; k++)
+            known = strcmp(task->writes[k].table, table) == 0;
+        if (!known) {
+            if (!run->writes)
+                return error_set(err, SQLSTATE_INTERNAL_ERROR, -1,
+                                 "a plan that writes table \"%s\" has no write set", table);
+            TpWrite *grown = arena_grow(run->arena, task->writes, sizeof(TpWrite) * task->n_writes,
+                                        sizeof(TpWrite) * (task->n_writes + 1));
+            if (!grown) return arena_error(run->arena, err);
+            task->writes = grown;
+            TpWrite *w = &task->writes[task->n_writes];
+            char *abs_dir, *rel_dir, *prefix;
+            BS_TRY(writeset_remote_dir(run->writes, table, run->arena, &abs_dir, &rel_dir, &prefix,
+                                       err));
+            *w = (TpWrite){arena_strdup(run->arena, table), abs_dir, rel_dir, prefix};
+            if (!w->table) return arena_error(run->arena, err);
+            task->n_writes++;
+        }
+    }
+    for (int k = 0; k < n->n_children; k++)
+        BS_TRY(task_writes(run, task, n->children[k], err));
+    return BS_OK;
+}
+
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
-                         SplitSource *splits, int zstd_level, MemTracker *tracker,
-                         void (*on_fail)(void *ctx), void *ctx, Error *err)
+                         SplitSource *splits, WriteSet *writes, int zstd_level,
+                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
+                         void *ctx, Error *err)
 {
     DistRun *run = bs_calloc(1, sizeof *run);
     if (!run) {
@@ -445,15 +600,23 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
     run->log_id = query_id;
     run->ctx = ctx;
     run->failure = (Error)ERROR_INIT;
+    run->writes = writes;
+    run->tracker = tracker;
+    run->memory_limit = memory_limit;
     pthread_mutex_init(&run->mu, NULL);
+    pthread_cond_init(&run->changed, NULL);
+    run->arena = arena_create(NULL, NULL, 0);
     int n_tasks = 0;
     for (int k = 1; k < plan->n_fragments; k++)
         n_tasks += plan->fragments[k]->n_tasks;
     const PlanFragment *root = plan->fragments[0];
     run->tasks = bs_calloc((size_t)(n_tasks ? n_tasks : 1), sizeof(RemoteTask));
     run->inputs = bs_calloc((size_t)(root->n_sources ? root->n_sources : 1), sizeof(RemoteInput *));
+    run->nodes = bs_calloc((size_t)(n_tasks ? n_tasks : 1), sizeof(WorkerLink *));
+    run->node_bytes = bs_calloc((size_t)(n_tasks ? n_tasks : 1), sizeof(uint64_t));
     run->input_fragment = bs_calloc((size_t)(root->n_sources ? root->n_sources : 1), sizeof(int));
-    if (!run->tasks || !run->inputs || !run->input_fragment) {
+    if (!run->tasks || !run->inputs || !run->input_fragment || !run->arena || !run->nodes ||
+        !run->node_bytes) {
         error_oom(err);
         free_run(run);
         return NULL;
@@ -480,11 +643,17 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
             task->index = t;
             int slot = f->distribution == DIST_SINGLE ? k : t;
             task->worker = up[slot % n_up];
+            bool known = false;
+            for (int j = 0; j < run->n_nodes && !known; j++)
+                known = run->nodes[j] == task->worker;
+            if (!known) run->nodes[run->n_nodes++] = task->worker;
         }
     }
     pthread_mutex_unlock(&s->mu);
-    /* The root's inputs first: their requests wait on the workers until the tasks come. */
     Status st = BS_OK;
+    for (int k = 0; k < run->n_tasks && st == BS_OK; k++)
+        st = task_writes(run, &run->tasks[k], plan->fragments[run->tasks[k].fragment]->root, err);
+    /* The root's inputs first: their requests wait on the workers until the tasks come. */
     for (int k = 0; k < root->n_sources && st == BS_OK; k++) {
         const PlanFragment *src = plan->fragments[root->sources[k]];
         TpProducer *producers =
@@ -541,6 +710,30 @@ Status dist_run_status(DistRun *run, Error *err)
     if (run->failed) {
         error_copy(err, &run->failure);
         st = BS_ERROR;
+    }
+    pthread_mutex_unlock(&run->mu);
+    return st;
+}
+
+Status dist_run_wait(DistRun *run, const atomic_bool *cancel, Error *err)
+{
+    pthread_mutex_lock(&run->mu);
+    while (!run->failed && run->n_done < run->n_tasks && !atomic_load(cancel)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 50 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&run->changed, &run->mu, &ts);
+    }
+    Status st = BS_OK;
+    if (run->failed) {
+        error_copy(err, &run->failure);
+        st = BS_ERROR;
+    } else if (run->n_done < run->n_tasks) {
+        st = error_set(err, SQLSTATE_QUERY_CANCELED, -1, "canceling statement due to user request");
     }
     pthread_mutex_unlock(&run->mu);
     return st;

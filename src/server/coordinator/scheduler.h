@@ -20,6 +20,7 @@
 
 typedef struct Scheduler Scheduler;
 typedef struct DistRun DistRun;
+typedef struct WriteSet WriteSet; /* server_int.h */
 
 Scheduler *scheduler_create(EventLoop *loop, Error *err);
 /* After every run has finished. */
@@ -37,27 +38,38 @@ int scheduler_workers(Scheduler *s);
 
 /*
  * Whether the plan's fragments but the root may run on workers: they read a table, and
- * none writes one (files are committed through the coordinator's metastore), reads a CSV
- * file (a path on the coordinator) or holds a recursive CTE (whose nested tasks read
- * their splits again).
+ * none reads a CSV file (a path on the coordinator) or holds a recursive CTE (whose
+ * nested tasks read their splits again), or writes a table unless `writes` (the statement
+ * has a WriteSet to commit the workers' files through).
  */
-bool scheduler_can_distribute(const QueryPlan *plan);
+bool scheduler_can_distribute(const QueryPlan *plan, bool writes);
 
 /*
  * Starts every fragment but the root on the workers; `query_id` is the statement's in the
  * engine's query log (system.runtime.tasks names it). `splits` hands out the query's
- * splits (it must outlive the run); `zstd_level` compresses the pages tasks send (0: not).
- * Each task's memory counts against its worker's --memory. `on_fail(ctx)` is called once, from any
- * thread, when the run fails (a task failed or a worker left): the caller stops its root task. NULL
- * with err set when no worker can take the tasks.
+ * splits (it must outlive the run); `writes` (NULL for a query) gives the tasks that
+ * write tables their directories and adopts the files they report (FILES); `zstd_level`
+ * compresses the pages tasks send (0: not). `memory_limit` (0: none) bounds the query's
+ * memory on each worker (its tasks there together) and summed over the nodes: `tracker`
+ * (the statement's, here) and what the workers report with their heartbeats (MEMORY);
+ * over it, the run fails with 53200. Each task's memory also counts against its worker's
+ * --memory. `on_fail(ctx)` is called once, from any thread, when the run fails (a task
+ * failed or a worker left): the caller stops its root task. NULL with err set when no
+ * worker can take the tasks.
  */
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
-                         SplitSource *splits, int zstd_level, MemTracker *tracker,
-                         void (*on_fail)(void *ctx), void *ctx, Error *err);
+                         SplitSource *splits, WriteSet *writes, int zstd_level,
+                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
+                         void *ctx, Error *err);
 /* The root's handle on the output of fragment `fragment` (one per driver). */
 ExchangeSource *dist_run_open(DistRun *run, int fragment, Error *err);
 /* BS_ERROR with the run's first failure copied into err, if it failed. */
 Status dist_run_status(DistRun *run, Error *err);
+/*
+ * Waits until every task has reported its end (for a statement that writes: every file is
+ * reported before its task's end), the run failed (its error), or *cancel is set (57014).
+ */
+Status dist_run_wait(DistRun *run, const atomic_bool *cancel, Error *err);
 /* Fails the run with `error` (the client cancelled): the root's inputs return it. */
 void dist_run_cancel(DistRun *run, const Error *error);
 /* Appends a line per remote task (rows, bytes, wall time) for EXPLAIN ANALYZE. */

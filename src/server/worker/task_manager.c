@@ -59,8 +59,28 @@ typedef struct TaskInputsImpl {
     WorkerTask *task;
 } TaskInputsImpl;
 
+/* Where the task's table writers put their files (TASK_CREATE's writes), and how they
+   report them (FILES on the control connection, before the task's TASK_STATUS). */
+typedef struct TaskWrites {
+    WriteTarget base;
+    WorkerTask *task;
+    uint32_t n;
+    TpWrite *writes;       /* in the task's arena */
+    atomic_uint next_file; /* N of PREFIX-N.bsc */
+} TaskWrites;
+
+/* The memory of one query's tasks on this worker: their trackers' parent, limited by the
+   query's memory limit (TASK_CREATE). Loop thread; freed with its last task. */
+typedef struct QueryMemory {
+    uint64_t query_id;
+    MemTracker tracker;
+    int tasks;
+    struct QueryMemory *next;
+} QueryMemory;
+
 struct WorkerTask {
     TaskManager *tm;
+    QueryMemory *memory;
     uint64_t query_id, task_id;
     Arena *arena;
     PlanFragment *fragment;
@@ -70,6 +90,7 @@ struct WorkerTask {
     int n_inputs;
     TaskInput *input;
     TaskSplits splits;
+    TaskWrites writes;
     atomic_bool cancel;
     Task *task;
     FutureWaiter done_waiter;
@@ -93,7 +114,8 @@ struct TaskManager {
     PeerPool *peers;
     pthread_mutex_t mu; /* control, tasks (for the load), running */
     Connection *control;
-    WorkerTask *tasks; /* loop thread */
+    WorkerTask *tasks;    /* loop thread */
+    QueryMemory *queries; /* loop thread */
     PendingGet *pending;
     uint64_t dropped[DROPPED_QUERIES];
     int n_dropped;
@@ -214,6 +236,36 @@ static void stop_task(WorkerTask *t)
     pthread_mutex_unlock(&t->splits.mu);
 }
 
+/* Loop thread: the memory of query `query_id` here, made with limit `limit` (0: none but
+   the worker's) for its first task. NULL when out of memory. */
+static QueryMemory *query_memory(TaskManager *tm, uint64_t query_id, int64_t limit)
+{
+    for (QueryMemory *q = tm->queries; q; q = q->next)
+        if (q->query_id == query_id) {
+            q->tasks++;
+            return q;
+        }
+    QueryMemory *q = bs_calloc(1, sizeof *q);
+    if (!q) return NULL;
+    q->query_id = query_id;
+    q->tasks = 1;
+    memtracker_init(&q->tracker, &tm->tracker, "query", limit > 0 ? limit : 0);
+    q->next = tm->queries;
+    tm->queries = q;
+    return q;
+}
+
+static void release_query_memory(TaskManager *tm, QueryMemory *q)
+{
+    if (!q || --q->tasks > 0) return;
+    for (QueryMemory **pp = &tm->queries; *pp; pp = &(*pp)->next)
+        if (*pp == q) {
+            *pp = q->next;
+            break;
+        }
+    bs_free(q);
+}
+
 static void free_task(WorkerTask *t)
 {
     if (t->task) task_destroy(t->task);
@@ -226,6 +278,7 @@ static void free_task(WorkerTask *t)
     pthread_mutex_unlock(&t->splits.mu);
     pthread_mutex_destroy(&t->splits.mu);
     arena_destroy(t->arena);
+    release_query_memory(t->tm, t->memory);
     bs_free(t);
 }
 
@@ -309,6 +362,77 @@ static const PlanNode *find_remote_source(const PlanNode *n, int source)
     return NULL;
 }
 
+/* ---- table writes ---- */
+
+static const TpWrite *find_write(const TaskWrites *w, const char *table, Error *err)
+{
+    for (uint32_t k = 0; k < w->n; k++)
+        if (strcmp(w->writes[k].table, table) == 0) return &w->writes[k];
+    error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1,
+              "the task writes table \"%s\", for which TASK_CREATE gave no directory", table);
+    return NULL;
+}
+
+/* Any driver thread. */
+static Status writes_new_file(WriteTarget *target, const char *table, Arena *arena, char **abs_path,
+                              char **rel_path, Error *err)
+{
+    TaskWrites *w = (TaskWrites *)target;
+    const TpWrite *d = find_write(w, table, err);
+    if (!d) return BS_ERROR;
+    unsigned n = atomic_fetch_add(&w->next_file, 1);
+    *abs_path = arena_sprintf(arena, "%s/%s-%u.bsc", d->abs_dir, d->prefix, n);
+    *rel_path = arena_sprintf(arena, "%s/%s-%u.bsc", d->rel_dir, d->prefix, n);
+    if (!*abs_path || !*rel_path) return arena_error(arena, err);
+    return BS_OK;
+}
+
+/* Any driver thread: the file is on disk (fsynced); the coordinator adopts it. */
+static Status writes_file_done(WriteTarget *target, const char *table, const WrittenFile *file,
+                               Error *err)
+{
+    TaskWrites *w = (TaskWrites *)target;
+    if (!find_write(w, table, err)) return BS_ERROR;
+    TpFile f = {table, file->rel_path, file->n_rows};
+    Buffer b;
+    buffer_init(&b);
+    tp_put_files(&b, &(TpFiles){.task_id = w->task->task_id, .n = 1, .files = &f});
+    if (!buffer_ok(&b)) {
+        buffer_free(&b);
+        return error_oom(err);
+    }
+    send_control(w->task->tm, TP_FILES, &b);
+    return BS_OK;
+}
+
+/* The writes of TASK_CREATE, copied into the task's arena. */
+static Status copy_writes(WorkerTask *t, const TpTaskCreate *m, Error *err)
+{
+    TaskWrites *w = &t->writes;
+    w->base.new_file = writes_new_file;
+    w->base.file_done = writes_file_done;
+    w->task = t;
+    atomic_init(&w->next_file, 0);
+    w->n = m->n_writes;
+    w->writes = arena_alloc_zero(t->arena, sizeof(TpWrite) * (m->n_writes ? m->n_writes : 1));
+    if (!w->writes) return arena_error(t->arena, err);
+    for (uint32_t k = 0; k < m->n_writes; k++) {
+        const TpWrite *in = &m->writes[k];
+        TpWrite *out = &w->writes[k];
+        out->table = arena_strdup(t->arena, in->table);
+        out->abs_dir = arena_strdup(t->arena, in->abs_dir);
+        out->rel_dir = arena_strdup(t->arena, in->rel_dir);
+        out->prefix = arena_strdup(t->arena, in->prefix);
+        if (!out->table || !out->abs_dir || !out->rel_dir || !out->prefix)
+            return arena_error(t->arena, err);
+        /* The prefix becomes part of a file name: nothing that could leave the directory. */
+        if (!*out->prefix || strchr(out->prefix, '/') || strstr(out->rel_dir, ".."))
+            return error_set(err, SQLSTATE_PROTOCOL_VIOLATION, -1,
+                             "TASK_CREATE gives table \"%s\" a bad file prefix", out->table);
+    }
+    return BS_OK;
+}
+
 static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, Error *err)
 {
     BS_TRY(fragment_deserialize(m->fragment, m->fragment_len, t->arena, &t->fragment, err));
@@ -343,6 +467,7 @@ static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, 
     BS_TRY(collect_scans(&t->splits, t->fragment->root, t->arena, err));
     t->inputs.base.open = open_input;
     t->inputs.task = t;
+    BS_TRY(copy_writes(t, m, err));
     TaskConfig cfg = {
         .pool = tm->pool,
         .max_drivers = tm->threads,
@@ -350,6 +475,7 @@ static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, 
         .cancel = &t->cancel,
         .splits = &t->splits.base,
         .inputs = &t->inputs.base,
+        .writes = t->writes.n ? &t->writes.base : NULL,
         .output = output_buffer_sink(t->out),
     };
     t->task = task_create(t->fragment, &cfg, err);
@@ -401,9 +527,9 @@ static void on_task_create(TaskManager *tm, const Frame *f)
     t->task_id = m.task_id;
     atomic_init(&t->cancel, false);
     pthread_mutex_init(&t->splits.mu, NULL);
-    int64_t limit = (int64_t)m.memory_limit;
-    memtracker_init(&t->tracker, &tm->tracker, "task", limit > 0 ? limit : 0);
-    t->arena = arena_create(NULL, &t->tracker, 0);
+    t->memory = query_memory(tm, m.query_id, (int64_t)m.memory_limit);
+    memtracker_init(&t->tracker, t->memory ? &t->memory->tracker : &tm->tracker, "task", 0);
+    t->arena = t->memory ? arena_create(NULL, &t->tracker, 0) : NULL;
     Status st = t->arena ? build_task(tm, t, &m, &e) : error_oom(&e);
     arena_destroy(scratch);
     if (st != BS_OK) {
@@ -595,6 +721,24 @@ void task_manager_set_control(TaskManager *tm, Connection *control)
         if (!t) break;
         drop_query(tm, t->query_id);
     }
+}
+
+bool task_manager_memory(TaskManager *tm, Buffer *out)
+{
+    uint32_t n = 0;
+    for (QueryMemory *q = tm->queries; q; q = q->next)
+        n++;
+    if (n == 0) return false;
+    TpQueryMemory *entries = bs_calloc(n, sizeof *entries);
+    if (!entries) return false;
+    uint32_t k = 0;
+    for (QueryMemory *q = tm->queries; q; q = q->next) {
+        int64_t used = memtracker_used(&q->tracker);
+        entries[k++] = (TpQueryMemory){q->query_id, used > 0 ? (uint64_t)used : 0};
+    }
+    tp_put_memory(out, entries, n);
+    bs_free(entries);
+    return true;
 }
 
 void task_manager_load(TaskManager *tm, uint32_t *running, uint64_t *memory_used)

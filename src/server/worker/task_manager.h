@@ -24,6 +24,9 @@ bool task_manager_control_frame(TaskManager *tm, const Frame *f);
 bool task_manager_data_frame(TaskManager *tm, Connection *conn, const Frame *f);
 /* Any thread: tasks running and memory they hold. */
 void task_manager_load(TaskManager *tm, uint32_t *running, uint64_t *memory_used);
+/* Loop thread: appends a MEMORY payload (the memory each query's tasks hold here) and
+   returns true, or false when no query has a task here. */
+bool task_manager_memory(TaskManager *tm, Buffer *out);
 /* Cancels every task and waits for them to end; then frees it (not on the loop thread). */
 void task_manager_destroy(TaskManager *tm);
 

@@ -169,6 +169,13 @@ static void on_heartbeat(LoopTimer *timer, void *user)
     buffer_init(&b);
     np_put_heartbeat(&b, &hb);
     np_send(w->control, NP_HEARTBEAT, &b);
+    /* What each query holds here: the coordinator sums it over the nodes. */
+    Buffer m;
+    buffer_init(&m);
+    if (task_manager_memory(w->tasks, &m))
+        np_send(w->control, TP_MEMORY, &m);
+    else
+        buffer_free(&m);
 }
 
 /* The worker's own port: consumers of its tasks' output. */
