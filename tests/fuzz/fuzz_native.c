@@ -66,6 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (tp_get_files(p, len, arena, &f, &err) == BS_OK)
             for (uint32_t k = 0; k < f.n; k++)
                 (void)f.files[k].path[0];
+        error_clear(&err);
+        TpQueryMemory *mem;
+        uint32_t n_mem;
+        if (tp_get_memory(p, len, arena, &mem, &n_mem, &err) == BS_OK && n_mem)
+            (void)mem[n_mem - 1].bytes;
         break;
     }
     case 8: {

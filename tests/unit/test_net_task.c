@@ -166,6 +166,23 @@ static void test_splits_and_status(void **state)
     buffer_put_u8(&b, 0);
     assert_int_equal(tp_get_files(b.data, b.len, arena, &gf, &err), BS_ERROR);
     assert_malformed(&err, "FILES");
+    /* MEMORY: per query, then every truncation and a count the bytes cannot hold. */
+    buffer_clear(&b);
+    TpQueryMemory mem[] = {{7, UINT64_C(1) << 40}, {8, 0}};
+    tp_put_memory(&b, mem, 2);
+    TpQueryMemory *gm;
+    uint32_t gn;
+    assert_int_equal(tp_get_memory(b.data, b.len, arena, &gm, &gn, &err), BS_OK);
+    assert_int_equal(gn, 2);
+    assert_true(gm[0].query_id == 7 && gm[0].bytes == UINT64_C(1) << 40);
+    assert_true(gm[1].query_id == 8 && gm[1].bytes == 0);
+    for (size_t len = 0; len < b.len; len++) {
+        assert_int_equal(tp_get_memory(b.data, len, arena, &gm, &gn, &err), BS_ERROR);
+        assert_malformed(&err, "MEMORY");
+    }
+    b.data[0] = 3;
+    assert_int_equal(tp_get_memory(b.data, b.len, arena, &gm, &gn, &err), BS_ERROR);
+    assert_malformed(&err, "MEMORY");
     /* SPLITS_GET asks for one at least. */
     buffer_clear(&b);
     tp_put_splits_get(&b, 1, 2, 0);
