@@ -48,14 +48,17 @@
 #define SQLSTATE_PROGRAM_LIMIT         "54000"
 #define SQLSTATE_OUT_OF_MEMORY         "53200"
 #define SQLSTATE_DISK_FULL             "53100"
-#define SQLSTATE_QUERY_CANCELED        "57014"
-#define SQLSTATE_IO_ERROR              "58030"
-#define SQLSTATE_UNDEFINED_FILE        "58P01"
-#define SQLSTATE_DATA_CORRUPTED        "XX001"
-#define SQLSTATE_INTERNAL_ERROR        "XX000"
-#define SQLSTATE_PROTOCOL_VIOLATION    "08P01"
-#define SQLSTATE_LOCK_NOT_AVAILABLE    "55P03"
-#define SQLSTATE_OBJECT_NOT_IN_STATE   "55000"
+/* Basalt's: a join's broadcast build side held more than join_max_broadcast_table_size
+   (the query switches that join to partitioned and runs again when it can) */
+#define SQLSTATE_BROADCAST_TOO_LARGE "53I01"
+#define SQLSTATE_QUERY_CANCELED      "57014"
+#define SQLSTATE_IO_ERROR            "58030"
+#define SQLSTATE_UNDEFINED_FILE      "58P01"
+#define SQLSTATE_DATA_CORRUPTED      "XX001"
+#define SQLSTATE_INTERNAL_ERROR      "XX000"
+#define SQLSTATE_PROTOCOL_VIOLATION  "08P01"
+#define SQLSTATE_LOCK_NOT_AVAILABLE  "55P03"
+#define SQLSTATE_OBJECT_NOT_IN_STATE "55000"
 
 typedef struct Error {
     char sqlstate[6]; /* "" when no error is set */

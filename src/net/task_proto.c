@@ -27,6 +27,8 @@ const char *tp_message_name(uint8_t type)
         return "FILES";
     case TP_MEMORY:
         return "MEMORY";
+    case TP_BROADCAST_OVER:
+        return "BROADCAST_OVER";
     case TP_PAGES_GET:
         return "PAGES_GET";
     case TP_BUFFER_ABORT:
@@ -53,6 +55,7 @@ void tp_put_task_create(Buffer *buf, const TpTaskCreate *m)
         const TpInput *in = &m->inputs[k];
         buffer_put_u32(buf, in->fragment);
         buffer_put_u32(buf, in->partition);
+        buffer_put_u64(buf, in->max_bytes);
         buffer_put_uvarint(buf, in->n_producers);
         for (uint32_t p = 0; p < in->n_producers; p++) {
             proto_put_string(buf, in->producers[p].address);
@@ -125,6 +128,12 @@ void tp_put_memory(Buffer *buf, const TpQueryMemory *entries, uint32_t n)
     }
 }
 
+void tp_put_broadcast_over(Buffer *buf, uint64_t task_id, uint32_t fragment)
+{
+    buffer_put_u64(buf, task_id);
+    buffer_put_u32(buf, fragment);
+}
+
 void tp_put_pages_get(Buffer *buf, const TpPagesGet *m)
 {
     buffer_put_u64(buf, m->reader_id);
@@ -177,7 +186,7 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
     out->buffer_bytes = bufreader_u64(&r);
     out->zstd_level = bufreader_u8(&r);
     out->fragment = (const uint8_t *)bufreader_lstring(&r, &out->fragment_len);
-    if (!out->fragment || !get_count(&r, 9, &out->n_inputs))
+    if (!out->fragment || !get_count(&r, 17, &out->n_inputs))
         return proto_malformed(err, "TASK_CREATE");
     out->inputs = arena_alloc_zero(arena, sizeof(TpInput) * (out->n_inputs ? out->n_inputs : 1));
     if (!out->inputs) return arena_error(arena, err);
@@ -185,6 +194,7 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
         TpInput *in = &out->inputs[k];
         in->fragment = bufreader_u32(&r);
         in->partition = bufreader_u32(&r);
+        in->max_bytes = bufreader_u64(&r);
         if (!get_count(&r, 10, &in->n_producers)) return proto_malformed(err, "TASK_CREATE");
         in->producers =
             arena_alloc_zero(arena, sizeof(TpProducer) * (in->n_producers ? in->n_producers : 1));
@@ -267,6 +277,17 @@ Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Er
         error_clear(err);
         return proto_malformed(err, "TASK_STATUS");
     }
+    return BS_OK;
+}
+
+Status tp_get_broadcast_over(const uint8_t *data, size_t len, uint64_t *task_id, uint32_t *fragment,
+                             Error *err)
+{
+    BufReader r;
+    bufreader_init(&r, data, len);
+    *task_id = bufreader_u64(&r);
+    *fragment = bufreader_u32(&r);
+    if (!bufreader_ok(&r) || bufreader_left(&r) != 0) return proto_malformed(err, "BROADCAST_OVER");
     return BS_OK;
 }
 

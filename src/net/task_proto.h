@@ -12,8 +12,9 @@
  *                  u32 output partitions, u64 query memory limit (bytes, 0: the worker's),
  *                  u64 output buffer bytes, u8 zstd level of its output pages (0: none),
  *                  bytes fragment (fragment_serialize),
- *                  varint n inputs × (u32 fragment id, u32 partition to read,
- *                  varint n producers × (string address HOST:PORT, string node id,
+ *                  varint n inputs × (u32 fragment id, u32 partition to read, u64 most
+ *                  bytes it may bring in all (0: no bound; a broadcast build side's
+ *                  limit), varint n producers × (string address HOST:PORT, string node id,
  *                  u64 task id)),
  *                  varint n writes × (string table, string absolute directory, string
  *                  directory relative to the data dir, string file name prefix): where the
@@ -30,6 +31,8 @@
  *     MEMORY       varint n × (u64 query id, u64 bytes): the memory each query's tasks
  *                  hold on the worker, sent with every HEARTBEAT while it runs tasks; the
  *                  coordinator sums it over the nodes against the query's limit
+ *     BROADCAST_OVER u64 task id, u32 fragment: the task's input from that fragment
+ *                  brought more than its bound (the task then fails with 53I01)
  *     FILES        u64 task id, varint n × (string table, string path relative to the
  *                  data dir, u64 rows): data files the task's writers finished, sent as
  *                  they finish and before the task's TASK_STATUS; the coordinator reads
@@ -64,6 +67,7 @@ typedef enum TpMessage {
     TP_SPLITS_GET = 'g',
     TP_FILES = 'w',
     TP_MEMORY = 'm',
+    TP_BROADCAST_OVER = 'o',
     TP_PAGES_GET = 'p',
     TP_BUFFER_ABORT = 'a',
     TP_PAGES = 'P',
@@ -84,6 +88,7 @@ typedef struct TpProducer {
 typedef struct TpInput {
     uint32_t fragment;
     uint32_t partition;
+    uint64_t max_bytes; /* 0: none */
     uint32_t n_producers;
     TpProducer *producers;
 } TpInput;
@@ -164,6 +169,7 @@ void tp_put_query_id(Buffer *buf, uint64_t query_id); /* TASK_CANCEL */
 void tp_put_splits(Buffer *buf, const TpSplits *m);
 void tp_put_task_status(Buffer *buf, const TpTaskStatus *m);
 void tp_put_splits_get(Buffer *buf, uint64_t task_id, uint32_t node_id, uint32_t max);
+void tp_put_broadcast_over(Buffer *buf, uint64_t task_id, uint32_t fragment);
 void tp_put_files(Buffer *buf, const TpFiles *m);
 void tp_put_memory(Buffer *buf, const TpQueryMemory *entries, uint32_t n);
 void tp_put_pages_get(Buffer *buf, const TpPagesGet *m);
@@ -178,6 +184,8 @@ Status tp_get_task_create(const uint8_t *data, size_t len, Arena *arena, TpTaskC
 Status tp_get_query_id(const uint8_t *data, size_t len, uint64_t *query_id, Error *err);
 Status tp_get_splits(const uint8_t *data, size_t len, Arena *arena, TpSplits *out, Error *err);
 Status tp_get_task_status(const uint8_t *data, size_t len, TpTaskStatus *out, Error *err);
+Status tp_get_broadcast_over(const uint8_t *data, size_t len, uint64_t *task_id, uint32_t *fragment,
+                             Error *err);
 Status tp_get_splits_get(const uint8_t *data, size_t len, uint64_t *task_id, uint32_t *node_id,
                          uint32_t *max, Error *err);
 Status tp_get_files(const uint8_t *data, size_t len, Arena *arena, TpFiles *out, Error *err);

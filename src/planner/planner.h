@@ -41,7 +41,7 @@ typedef struct CatalogTable {
        into constant rows, so plans carry them to workers. NULL for tables and views. */
     const Value *system_rows;
     int64_t n_system_rows;
-    void *handle;  /* the catalog's own data (server/: the storage TableInfo) */
+    void *handle; /* the catalog's own data (server/: the storage TableInfo) */
 } CatalogTable;
 
 typedef struct Catalog {
@@ -186,6 +186,11 @@ typedef struct PlanOptions {
     /* AUTOMATIC broadcasts a build side whose estimated size (rows times a row width
        guessed from its types) is at most this many bytes; 0: PLAN_DEFAULT_BROADCAST_LIMIT. */
     int64_t broadcast_limit_bytes;
+    /* Joins (PLAN_JOIN node ids of an earlier plan of the same statement, which a new
+       plan keeps) that AUTOMATIC partitions whatever the estimates: their broadcast build
+       side proved larger than the limit when the statement ran. */
+    const int *partitioned_joins;
+    int n_partitioned_joins;
 } PlanOptions;
 
 #define PLAN_DEFAULT_MAX_RECURSION 10000

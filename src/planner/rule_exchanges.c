@@ -81,7 +81,9 @@ typedef struct Placer {
     int *next_id;
     int workers;
     JoinDistribution join_distribution;
-    double broadcast_limit; /* bytes */
+    double broadcast_limit;       /* bytes */
+    const int *partitioned_joins; /* PlanOptions' */
+    int n_partitioned_joins;
     /* Below a RecursiveCTE: everything runs in its one task (scans read every split
        there), so only local exchanges are placed. */
     bool one_task;
@@ -427,7 +429,8 @@ static Status place_aggregate(Placer *pl, PlanNode *agg, Props *props, Error *er
      */
     int *out_keys = arena_alloc(pl->arena, sizeof(int) * (size_t)(n_groups ? n_groups : 1));
     if (!out_keys) return arena_error(pl->arena, err);
-    for (int k = 0; k < n_groups; k++) out_keys[k] = k;
+    for (int k = 0; k < n_groups; k++)
+        out_keys[k] = k;
     Part remote = hash_part(n_groups, out_keys);
     if (props->remote.kind == PK_SINGLE) {
         remote = SINGLE;
@@ -498,6 +501,8 @@ static bool join_partitioned(const Placer *pl, const PlanNode *n, const Props *p
     if (n->u.join.null_aware) return false;
     if (pl->join_distribution == JOIN_DIST_BROADCAST) return false;
     if (pl->join_distribution == JOIN_DIST_PARTITIONED) return true;
+    for (int k = 0; k < pl->n_partitioned_joins; k++)
+        if (pl->partitioned_joins[k] == n->id) return true; /* its broadcast proved too big */
     if (pp->remote.kind == PK_HASH &&
         satisfies(pl, true, pp->remote, hash_part(nk, n->u.join.probe_keys)))
         return true;
@@ -736,8 +741,8 @@ static Status place(Placer *pl, PlanNode **node, Props *props, Error *err)
         if (!all_single && pl->workers > 1)
             for (int k = 0; k < n->n_children; k++)
                 if (cp[k].remote.kind == PK_SINGLE || cp[k].remote.kind == PK_BROADCAST)
-                    BS_TRY(add_exchange(pl, &n->children[k], &cp[k], false, EXCHANGE_ROUND_ROBIN,
-                                        0, NULL, false, err));
+                    BS_TRY(add_exchange(pl, &n->children[k], &cp[k], false, EXCHANGE_ROUND_ROBIN, 0,
+                                        NULL, false, err));
         *props = (Props){all_single ? SINGLE : ANY, ANY, false};
         return BS_OK;
     }
@@ -758,7 +763,9 @@ Status planner_place_exchanges(PlanNode **root, const PlanOptions *options, Aren
                  .next_id = next_id,
                  .workers = options->workers > 0 ? options->workers : 1,
                  .join_distribution = options->join_distribution,
-                 .broadcast_limit = (double)limit};
+                 .broadcast_limit = (double)limit,
+                 .partitioned_joins = options->partitioned_joins,
+                 .n_partitioned_joins = options->n_partitioned_joins};
     Props props;
     BS_TRY(place(&pl, root, &props, err));
     /* The client reads one stream from the root fragment: in order when the query is. */

@@ -150,8 +150,14 @@ static Status set_status(Result *res, Error *err, const char *fmt, ...)
 }
 
 /* Physical plan and fragments of an optimized statement, for the workers there are now. */
-static Status plan_physical(Session *s, BoundStatement *bs, Arena *arena, QueryPlan **plan,
-                            Error *err)
+/* Joins a statement's runs found too big to broadcast (53I01): partitioned from then on. */
+typedef struct ForcedJoins {
+    int n;
+    int ids[8];
+} ForcedJoins;
+
+static Status plan_physical(Session *s, BoundStatement *bs, const ForcedJoins *forced, Arena *arena,
+                            QueryPlan **plan, Error *err)
 {
     Engine *e = s->engine;
     /* On a coordinator with workers, plans have a task per worker in their parallel
@@ -160,7 +166,9 @@ static Status plan_physical(Session *s, BoundStatement *bs, Arena *arena, QueryP
     PlanOptions options = {.workers = workers > 0 ? workers : e->workers,
                            .max_recursion = e->max_recursion,
                            .join_distribution = s->join_distribution,
-                           .broadcast_limit_bytes = s->broadcast_limit_bytes};
+                           .broadcast_limit_bytes = s->broadcast_limit_bytes,
+                           .partitioned_joins = forced ? forced->ids : NULL,
+                           .n_partitioned_joins = forced ? forced->n : 0};
     BS_TRY(planner_physical(bs, &options, arena, plan, err));
     return plan_round_trip(*plan, arena, err);
 }
@@ -171,7 +179,7 @@ static Status plan_statement(Session *s, BoundStatement *bs, Arena *arena, Query
     ExprEvaluator evaluator;
     evaluator_init(&evaluator);
     BS_TRY(planner_optimize(&bs->plan, &evaluator, arena, err));
-    return plan_physical(s, bs, arena, plan, err);
+    return plan_physical(s, bs, NULL, arena, plan, err);
 }
 
 static void column_defs(const BoundStatement *bs, Arena *arena, ColumnDef **out)
@@ -316,6 +324,7 @@ struct Cursor {
     QueryRun *run;      /* a query's running plan */
     BoundStatement *bs; /* a query's, optimized: planned again for a retry */
     int retries;        /* runs retried after a worker was lost */
+    ForcedJoins forced; /* joins switched to partitioned after their broadcast proved too big */
     uint64_t query_id;  /* in the engine's query log */
     int next_chunk;     /* reading result->chunks */
     uint64_t n_rows;
@@ -337,28 +346,45 @@ static Status start_query(Cursor *c, BoundStatement *bs, Error *err)
 #define QUERY_RETRIES 3
 
 /*
- * retry_policy = 'query': a query that lost a worker (08006: it died, or stopped answering)
- * before any of its rows reached the client is planned again for the workers left and
- * run again; the client sees only the successful run. Retried at most QUERY_RETRIES
- * times, a little later each time (the coordinator may not have noticed the loss yet).
+ * Whether a failed run is run again, planned anew, before any of its rows reached the
+ * client (which then sees only the run that succeeds):
+ *   - retry_policy = 'query': a run that lost a worker (08006: it died, or stopped
+ *     answering) is planned for the workers left; at most QUERY_RETRIES times, a little
+ *     later each time (the coordinator may not have noticed the loss yet);
+ *   - a join that the planner broadcast by its estimate but whose build side proved
+ *     larger than join_max_broadcast_table_size (53I01) is partitioned instead (Trino
+ *     would fail the query); at most as many joins as ForcedJoins holds.
  */
 static bool retry_query(Cursor *c, Error *err)
 {
-    if (!c->bs || c->n_rows > 0 || !c->session->retry_query || c->retries >= QUERY_RETRIES ||
-        strcmp(err->sqlstate, NET_SQLSTATE_CONNECTION_FAILURE) != 0 ||
-        atomic_load(&c->session->cancel))
-        return false;
-    c->retries++;
-    /* For whoever runs the coordinator: the client sees nothing of it. */
-    fprintf(stderr, "basalt: session %llu: query run %d failed (%s); running it again\n",
-            (unsigned long long)c->session->id, c->retries, err->message);
+    if (!c->bs || c->n_rows > 0 || atomic_load(&c->session->cancel)) return false;
+    if (strcmp(err->sqlstate, SQLSTATE_BROADCAST_TOO_LARGE) == 0) {
+        int join = run_oversized_join(c->run);
+        bool known = false;
+        for (int k = 0; k < c->forced.n && !known; k++)
+            known = c->forced.ids[k] == join;
+        if (join < 0 || known || c->forced.n == BS_ARRAY_LEN(c->forced.ids)) return false;
+        c->forced.ids[c->forced.n++] = join;
+        fprintf(stderr,
+                "basalt: session %llu: the broadcast side of join node %d is over the limit; "
+                "running the query again with that join partitioned\n",
+                (unsigned long long)c->session->id, join);
+    } else {
+        if (!c->session->retry_query || c->retries >= QUERY_RETRIES ||
+            strcmp(err->sqlstate, NET_SQLSTATE_CONNECTION_FAILURE) != 0)
+            return false;
+        c->retries++;
+        /* For whoever runs the coordinator: the client sees nothing of it. */
+        fprintf(stderr, "basalt: session %llu: query run %d failed (%s); running it again\n",
+                (unsigned long long)c->session->id, c->retries, err->message);
+        struct timespec pause = {0, 200L * 1000000L * c->retries};
+        nanosleep(&pause, NULL);
+    }
     run_destroy(c->run);
     c->run = NULL;
-    struct timespec pause = {0, 200L * 1000000L * c->retries};
-    nanosleep(&pause, NULL);
     QueryPlan *plan;
     Error again = ERROR_INIT;
-    if (plan_physical(c->session, c->bs, c->arena, &plan, &again) != BS_OK ||
+    if (plan_physical(c->session, c->bs, &c->forced, c->arena, &plan, &again) != BS_OK ||
         run_start(c->session, plan, &c->tracker, c->arena, NULL, &c->run, &again) != BS_OK) {
         /* The first failure is the one to report. */
         error_clear(&again);

@@ -550,11 +550,17 @@ Status run_start(Session *session, const QueryPlan *plan, MemTracker *tracker, A
     run->client = local_exchange_source(run->exchanges[0], 0, err);
     if (!run->client) return BS_ERROR;
     if (distributed) {
+        /* A broadcast the planner chose by estimate is bounded by the limit it used: past
+           it the query switches that join to partitioned (engine.c). */
+        DistOptions opts = {
+            .zstd_level = session->exchange_zstd ? 1 : 0,
+            .memory_limit =
+                session->query_max_memory > 0 ? session->query_max_memory : engine->memory_limit,
+            .broadcast_limit = session->join_distribution != JOIN_DIST_AUTOMATIC ? 0
+                               : session->broadcast_limit_bytes > 0 ? session->broadcast_limit_bytes
+                                                                    : PLAN_DEFAULT_BROADCAST_LIMIT};
         run->dist = scheduler_start(engine->scheduler, plan, session->query_id, &run->splits.base,
-                                    writes, session->exchange_zstd ? 1 : 0,
-                                    session->query_max_memory > 0 ? session->query_max_memory
-                                                                  : engine->memory_limit,
-                                    tracker, on_task_fail, run, err);
+                                    writes, &opts, tracker, on_task_fail, run, err);
         if (!run->dist) return BS_ERROR;
     }
     for (int k = 0; k < local_fragments; k++) {
@@ -688,6 +694,39 @@ Status run_finish(QueryRun *run, Buffer *stats, Error *err)
         if (run->dist) dist_run_stats(run->dist, stats);
     }
     return st;
+}
+
+/* Whether subtree n holds the remote source reading fragment f. */
+static bool reads_fragment(const PlanNode *n, int f)
+{
+    if (n->kind == PLAN_REMOTE_SOURCE && n->u.remote.fragment == f) return true;
+    for (int k = 0; k < n->n_children; k++)
+        if (reads_fragment(n->children[k], f)) return true;
+    return false;
+}
+
+/* The join of subtree n whose build side reads fragment f, or NULL. */
+static const PlanNode *join_building_from(const PlanNode *n, int f)
+{
+    if (n->kind == PLAN_JOIN && n->n_children == 2 && reads_fragment(n->children[1], f)) {
+        const PlanNode *inner = join_building_from(n->children[1], f);
+        return inner ? inner : n;
+    }
+    for (int k = 0; k < n->n_children; k++) {
+        const PlanNode *found = join_building_from(n->children[k], f);
+        if (found) return found;
+    }
+    return NULL;
+}
+
+int run_oversized_join(QueryRun *run)
+{
+    int f = run && run->dist ? dist_run_oversized(run->dist) : -1;
+    if (f <= 0 || f >= run->plan->n_fragments) return -1;
+    int consumer = run->plan->fragments[f]->consumer;
+    if (consumer < 0) return -1;
+    const PlanNode *join = join_building_from(run->plan->fragments[consumer]->root, f);
+    return join ? join->id : -1;
 }
 
 void run_destroy(QueryRun *run)

@@ -126,6 +126,9 @@ Status run_plan(Session *session, const QueryPlan *plan, MemTracker *tracker, Ar
 WriteSet *writeset_create(Engine *engine, MetaTxn *txn, Arena *arena, Error *err);
 /* Adds the files written for each table to the transaction (before its commit). */
 Status writeset_apply(WriteSet *ws, Error *err);
+/* After a run failed with 53I01: the id of the join whose broadcast build side passed the
+   limit, or -1. */
+int run_oversized_join(QueryRun *run);
 /* For a task on a worker that writes `table`: the directory and file name prefix it
    writes under (metatxn_file_prefix). Thread-safe. */
 Status writeset_remote_dir(WriteSet *ws, const char *table, Arena *arena, char **abs_dir,

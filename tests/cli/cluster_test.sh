@@ -4,7 +4,8 @@
 # the coordinator restarts); a killed worker is reported; queries run as tasks on the
 # workers, Ctrl-C stops every task, and kill -9 of a worker during a query fails it within
 # 5 s naming the worker (or, by default, runs again and succeeds); CREATE TABLE AS and
-# INSERT write their files on the workers and commit once, and leave nothing when they
+# INSERT write their files on the workers and commit once; a broadcast join whose build
+# side proves too big is switched to partitioned; and leave nothing when they
 # fail (also when a worker is killed while writing); a query over a worker's
 # memory, or over its cluster-wide query_max_memory, fails with 53200 and the workers
 # live on; SIGTERM stops every process (no
@@ -142,6 +143,17 @@ expect_contains "a task on worker-1" "task 0 on worker-" "$plan"
 expect_contains "a task on worker-2" "task 1 on worker-" "$plan"
 expect_eq "join on the cluster" "count
 300000" "$(q -c "select count(*) as count from big a join big b on a.i = b.i and a.s = b.s")"
+# A join broadcast by its estimate whose build side proves bigger than
+# join_max_broadcast_table_size at run time is switched to partitioned: the query runs
+# again, planned so, and answers (the coordinator logs the switch).
+bjoin="select count(*) as n from big a join (select * from big where s like '%1%') b on a.i = b.i"
+expect_contains "planned as a broadcast" "Output: BROADCAST" "$(q -c "set join_max_broadcast_table_size = '2MB'" -c "explain $bjoin")"
+expect_eq "switched to partitioned" "n
+181902" "$(q -c "set join_max_broadcast_table_size = '2MB'" -c "$bjoin")"
+expect_contains "the coordinator logs the switch" "running the query again with that join partitioned" "$(cat cluster3.err)"
+expect_eq "forced broadcast is not switched" "n
+181902" "$(q -c "set join_max_broadcast_table_size = '2MB'" -c "set join_distribution_type = 'broadcast'" -c "$bjoin")"
+expect_eq "one switch logged" 1 "$(grep -c "running the query again with that join partitioned" cluster3.err)"
 # A task's error reaches the client.
 out=$(q -c "select count(*) from big where 1 / (i - 150000) > 0" 2>&1)
 expect_contains "a worker's error" "division by zero" "$out"

@@ -88,6 +88,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         tp_get_splits_get(p, len, &a, &c, &d, &err);
         error_clear(&err);
         tp_get_buffer_abort(p, len, &a, &b, &c, &err);
+        error_clear(&err);
+        tp_get_broadcast_over(p, len, &a, &c, &err);
         break;
     }
     case 10: {

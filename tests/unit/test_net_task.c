@@ -23,7 +23,11 @@ static void test_task_create(void **state)
     (void)state;
     Arena *arena = arena_create(NULL, NULL, 0);
     TpProducer producers[] = {{"10.0.0.1:7071", "w1", 11}, {"[::1]:7072", "w2", UINT64_MAX}};
-    TpInput inputs[] = {{.fragment = 3, .partition = 1, .n_producers = 2, .producers = producers},
+    TpInput inputs[] = {{.fragment = 3,
+                         .partition = 1,
+                         .max_bytes = UINT64_C(100) << 20,
+                         .n_producers = 2,
+                         .producers = producers},
                         {.fragment = 4, .partition = 0, .n_producers = 0, .producers = NULL}};
     const uint8_t frag[] = {1, 2, 3, 0, 255};
     TpTaskCreate m = {.query_id = 5,
@@ -58,6 +62,8 @@ static void test_task_create(void **state)
     assert_int_equal(got.inputs[0].fragment, 3);
     assert_int_equal(got.inputs[0].partition, 1);
     assert_int_equal(got.inputs[0].n_producers, 2);
+    assert_true(got.inputs[0].max_bytes == UINT64_C(100) << 20);
+    assert_true(got.inputs[1].max_bytes == 0);
     assert_string_equal(got.inputs[0].producers[1].address, "[::1]:7072");
     assert_string_equal(got.inputs[0].producers[1].node_id, "w2");
     assert_true(got.inputs[0].producers[1].task_id == UINT64_MAX);
@@ -183,6 +189,16 @@ static void test_splits_and_status(void **state)
     b.data[0] = 3;
     assert_int_equal(tp_get_memory(b.data, b.len, arena, &gm, &gn, &err), BS_ERROR);
     assert_malformed(&err, "MEMORY");
+    /* BROADCAST_OVER */
+    buffer_clear(&b);
+    tp_put_broadcast_over(&b, 99, 4);
+    uint64_t over_task;
+    uint32_t over_fragment;
+    assert_int_equal(tp_get_broadcast_over(b.data, b.len, &over_task, &over_fragment, &err), BS_OK);
+    assert_true(over_task == 99 && over_fragment == 4);
+    assert_int_equal(tp_get_broadcast_over(b.data, b.len - 1, &over_task, &over_fragment, &err),
+                     BS_ERROR);
+    assert_malformed(&err, "BROADCAST_OVER");
     /* SPLITS_GET asks for one at least. */
     buffer_clear(&b);
     tp_put_splits_get(&b, 1, 2, 0);
@@ -257,6 +273,8 @@ static void test_names(void **state)
     assert_string_equal(tp_message_name(TP_TASK_CREATE), "TASK_CREATE");
     assert_string_equal(tp_message_name(TP_PAGES), "PAGES");
     assert_string_equal(tp_message_name(TP_FILES), "FILES");
+    assert_string_equal(tp_message_name(TP_MEMORY), "MEMORY");
+    assert_string_equal(tp_message_name(TP_BROADCAST_OVER), "BROADCAST_OVER");
     assert_null(tp_message_name(0));
 }
 

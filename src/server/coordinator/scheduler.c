@@ -56,8 +56,10 @@ struct DistRun {
     MemTracker *tracker;  /* the statement's here (the root's memory) */
     int64_t memory_limit; /* over every node (0: none) */
     int n_nodes;
-    WorkerLink **nodes;   /* the workers with a task of it */
-    uint64_t *node_bytes; /* what each last said the query holds there (MEMORY) */
+    WorkerLink **nodes;      /* the workers with a task of it */
+    uint64_t *node_bytes;    /* what each last said the query holds there (MEMORY) */
+    int64_t broadcast_limit; /* what a broadcast input may bring a task (0: no bound) */
+    int oversized;           /* the fragment whose broadcast passed it (BROADCAST_OVER), or -1 */
     int n_tasks;
     RemoteTask *tasks;
     int n_inputs;
@@ -428,9 +430,33 @@ static void on_memory(Scheduler *s, uint64_t number, const Frame *f)
     arena_destroy(scratch);
 }
 
+/* BROADCAST_OVER: a task's broadcast input passed its bound (its failure follows). */
+static void on_broadcast_over(Scheduler *s, const Frame *f)
+{
+    uint64_t task_id;
+    uint32_t fragment;
+    Error e = ERROR_INIT;
+    if (tp_get_broadcast_over(f->payload, f->len, &task_id, &fragment, &e) != BS_OK) {
+        error_clear(&e);
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    RemoteTask *task;
+    DistRun *run = find_task(s, task_id, &task);
+    if (run && fragment > 0 && (int)fragment < run->plan->n_fragments) {
+        pthread_mutex_lock(&run->mu);
+        if (run->oversized < 0) run->oversized = (int)fragment;
+        pthread_mutex_unlock(&run->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
 bool scheduler_worker_frame(Scheduler *s, uint64_t number, const Frame *f)
 {
     switch (f->type) {
+    case TP_BROADCAST_OVER:
+        on_broadcast_over(s, f);
+        return true;
     case TP_MEMORY:
         on_memory(s, number, f);
         return true;
@@ -499,6 +525,8 @@ static Status send_task(DistRun *run, const RemoteTask *task, Error *err)
         const PlanFragment *src = plan->fragments[f->sources[k]];
         inputs[k].fragment = (uint32_t)src->id;
         inputs[k].partition = output_partitions(plan, src) > 1 ? (uint32_t)task->index : 0;
+        if (src->output.kind == EXCHANGE_BROADCAST)
+            inputs[k].max_bytes = (uint64_t)run->broadcast_limit;
         inputs[k].producers = &producers[used];
         for (int j = 0; j < run->n_tasks; j++) {
             const RemoteTask *p = &run->tasks[j];
@@ -583,9 +611,8 @@ static Status task_writes(DistRun *run, RemoteTask *task, const PlanNode *n, Err
 }
 
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
-                         SplitSource *splits, WriteSet *writes, int zstd_level,
-                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
-                         void *ctx, Error *err)
+                         SplitSource *splits, WriteSet *writes, const DistOptions *options,
+                         MemTracker *tracker, void (*on_fail)(void *ctx), void *ctx, Error *err)
 {
     DistRun *run = bs_calloc(1, sizeof *run);
     if (!run) {
@@ -596,13 +623,15 @@ DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
     run->plan = plan;
     run->splits = splits;
     run->on_fail = on_fail;
-    run->zstd_level = zstd_level;
+    run->zstd_level = options->zstd_level;
+    run->broadcast_limit = options->broadcast_limit;
+    run->oversized = -1;
     run->log_id = query_id;
     run->ctx = ctx;
     run->failure = (Error)ERROR_INIT;
     run->writes = writes;
     run->tracker = tracker;
-    run->memory_limit = memory_limit;
+    run->memory_limit = options->memory_limit;
     pthread_mutex_init(&run->mu, NULL);
     pthread_cond_init(&run->changed, NULL);
     run->arena = arena_create(NULL, NULL, 0);
@@ -737,6 +766,14 @@ Status dist_run_wait(DistRun *run, const atomic_bool *cancel, Error *err)
     }
     pthread_mutex_unlock(&run->mu);
     return st;
+}
+
+int dist_run_oversized(DistRun *run)
+{
+    pthread_mutex_lock(&run->mu);
+    int f = run->oversized;
+    pthread_mutex_unlock(&run->mu);
+    return f;
 }
 
 void dist_run_cancel(DistRun *run, const Error *error)

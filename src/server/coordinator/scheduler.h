@@ -44,23 +44,30 @@ int scheduler_workers(Scheduler *s);
  */
 bool scheduler_can_distribute(const QueryPlan *plan, bool writes);
 
+/* How a run's tasks work. */
+typedef struct DistOptions {
+    int zstd_level;          /* of the pages tasks send (0: not compressed) */
+    int64_t memory_limit;    /* the query's (0: none) */
+    int64_t broadcast_limit; /* what a broadcast input may bring a task (0: no bound) */
+} DistOptions;
+
 /*
  * Starts every fragment but the root on the workers; `query_id` is the statement's in the
  * engine's query log (system.runtime.tasks names it). `splits` hands out the query's
  * splits (it must outlive the run); `writes` (NULL for a query) gives the tasks that
- * write tables their directories and adopts the files they report (FILES); `zstd_level`
- * compresses the pages tasks send (0: not). `memory_limit` (0: none) bounds the query's
+ * write tables their directories and adopts the files they report (FILES). The options'
+ * `memory_limit` (0: none) bounds the query's
  * memory on each worker (its tasks there together) and summed over the nodes: `tracker`
  * (the statement's, here) and what the workers report with their heartbeats (MEMORY);
  * over it, the run fails with 53200. Each task's memory also counts against its worker's
- * --memory. `on_fail(ctx)` is called once, from any thread, when the run fails (a task
- * failed or a worker left): the caller stops its root task. NULL with err set when no
- * worker can take the tasks.
+ * --memory. A task whose broadcast input brings more than `broadcast_limit` fails with
+ * 53I01 (dist_run_oversized names the input). `on_fail(ctx)` is called once, from any thread, when
+ * the run fails (a task failed or a worker left): the caller stops its root task. NULL with err set
+ * when no worker can take the tasks.
  */
 DistRun *scheduler_start(Scheduler *s, const QueryPlan *plan, uint64_t query_id,
-                         SplitSource *splits, WriteSet *writes, int zstd_level,
-                         int64_t memory_limit, MemTracker *tracker, void (*on_fail)(void *ctx),
-                         void *ctx, Error *err);
+                         SplitSource *splits, WriteSet *writes, const DistOptions *options,
+                         MemTracker *tracker, void (*on_fail)(void *ctx), void *ctx, Error *err);
 /* The root's handle on the output of fragment `fragment` (one per driver). */
 ExchangeSource *dist_run_open(DistRun *run, int fragment, Error *err);
 /* BS_ERROR with the run's first failure copied into err, if it failed. */
@@ -70,6 +77,8 @@ Status dist_run_status(DistRun *run, Error *err);
  * reported before its task's end), the run failed (its error), or *cancel is set (57014).
  */
 Status dist_run_wait(DistRun *run, const atomic_bool *cancel, Error *err);
+/* The fragment whose broadcast to a task passed the bound (BROADCAST_OVER), or -1. */
+int dist_run_oversized(DistRun *run);
 /* Fails the run with `error` (the client cancelled): the root's inputs return it. */
 void dist_run_cancel(DistRun *run, const Error *error);
 /* Appends a line per remote task (rows, bytes, wall time) for EXPLAIN ANALYZE. */

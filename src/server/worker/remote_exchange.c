@@ -254,6 +254,8 @@ struct RemoteInput {
     pthread_mutex_t mu;
     PageItem *head, *tail;
     int64_t queued_bytes;
+    int64_t total_bytes, total_limit; /* brought in all, and its bound (0: none) */
+    Error over_limit;                 /* the failure when total_bytes passes total_limit */
     int n_producers, n_done;
     Producer *producers;
     Future *waiting; /* completed when a page comes, every producer is done, or it fails */
@@ -306,6 +308,7 @@ static void input_release(RemoteInput *in)
     bs_free(in->handles);
     bs_free(in->types);
     error_clear(&in->failure);
+    error_clear(&in->over_limit);
     pthread_mutex_destroy(&in->mu);
     bs_free(in);
 }
@@ -336,6 +339,22 @@ static void input_fail_locked_then_wake(RemoteInput *in, const Error *error)
     }
     pthread_mutex_unlock(&in->mu);
     wake(f);
+}
+
+void remote_input_limit_total(RemoteInput *in, int64_t max_bytes, const Error *error)
+{
+    pthread_mutex_lock(&in->mu);
+    in->total_limit = max_bytes;
+    error_copy(&in->over_limit, error);
+    pthread_mutex_unlock(&in->mu);
+}
+
+bool remote_input_over_limit(RemoteInput *in)
+{
+    pthread_mutex_lock(&in->mu);
+    bool over = in->total_limit > 0 && in->total_bytes > in->total_limit;
+    pthread_mutex_unlock(&in->mu);
+    return over;
 }
 
 void remote_input_fail(RemoteInput *in, const Error *error)
@@ -480,7 +499,12 @@ static void on_pages(PeerPool *pool, Frame *f)
             in->head = it;
         in->tail = it;
         in->queued_bytes += (int64_t)len;
+        in->total_bytes += (int64_t)len;
         p->token = seq + 1;
+        if (in->total_limit > 0 && in->total_bytes > in->total_limit) {
+            error_copy(&e, &in->over_limit);
+            st = BS_ERROR;
+        }
     }
     if (st == BS_OK) st = tp_pages_end(f->len, off, &e);
     block_release(block);
@@ -607,6 +631,7 @@ RemoteInput *remote_input_create(PeerPool *pool, uint64_t query_id, const TpProd
     in->max_bytes = max_bytes > 0 ? max_bytes : 8 << 20;
     in->tracker = tracker;
     in->failure = (Error)ERROR_INIT;
+    in->over_limit = (Error)ERROR_INIT;
     atomic_init(&in->refs, 1);
     pthread_mutex_init(&in->mu, NULL);
     in->arena = arena_create(NULL, tracker, 0);

@@ -62,6 +62,11 @@ RemoteInput *remote_input_create(PeerPool *pool, uint64_t query_id, const TpProd
 ExchangeSource *remote_input_open(RemoteInput *in, Error *err);
 /* Fails the input with `error` (copied): every handle's next returns it. Any thread. */
 void remote_input_fail(RemoteInput *in, const Error *error);
+/* Bounds what the input may bring in all (a broadcast build side): past max_bytes it
+   fails with `error` (copied). Before the first read. */
+void remote_input_limit_total(RemoteInput *in, int64_t max_bytes, const Error *error);
+/* Whether it brought more than that bound. */
+bool remote_input_over_limit(RemoteInput *in);
 /* Stops its requests and frees it (after the drivers reading it have closed). */
 void remote_input_destroy(RemoteInput *in);
 

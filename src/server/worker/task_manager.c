@@ -305,6 +305,15 @@ static void task_ended(LoopTask *task, EventLoop *loop)
     if (!t->dropped) {
         TpTaskStatus st = {.task_id = t->task_id, .state = TASK_FINISHED, .error = ERROR_INIT};
         if (task_result(t->task, &st.error) != BS_OK) st.state = TASK_FAILED;
+        /* Which broadcast input was too big: the coordinator partitions that join. */
+        for (int k = 0; st.state == TASK_FAILED && k < t->n_inputs; k++)
+            if (remote_input_over_limit(t->input[k].input)) {
+                Buffer o;
+                buffer_init(&o);
+                tp_put_broadcast_over(&o, t->task_id, t->input[k].fragment);
+                send_control(tm, TP_BROADCAST_OVER, &o);
+                break;
+            }
         output_buffer_task_done(t->out, st.state == TASK_FINISHED);
         output_buffer_stats(t->out, &st.rows_out, &st.bytes_out);
         st.wall_us = (uint64_t)((clock_now_ns() - t->start_ns) / 1000);
@@ -460,6 +469,17 @@ static Status build_task(TaskManager *tm, WorkerTask *t, const TpTaskCreate *m, 
             tm->peers, m->query_id, in->producers, (int)in->n_producers, in->partition, src->types,
             src->n_cols, (int64_t)m->buffer_bytes, &t->tracker, err);
         if (!t->input[k].input) return BS_ERROR;
+        if (in->max_bytes > 0) {
+            Error over = ERROR_INIT;
+            error_set(&over, SQLSTATE_BROADCAST_TOO_LARGE, -1,
+                      "the broadcast build side of a join (fragment %u) holds more than "
+                      "join_max_broadcast_table_size (%.1f MB)",
+                      in->fragment, (double)in->max_bytes / (1024.0 * 1024.0));
+            error_set_hint(&over, "SET join_distribution_type = 'partitioned' partitions every "
+                                  "join instead.");
+            remote_input_limit_total(t->input[k].input, (int64_t)in->max_bytes, &over);
+            error_clear(&over);
+        }
     }
     t->splits.base.next = splits_next;
     t->splits.base.fork = NULL;
